@@ -1,0 +1,179 @@
+/* One emulated AArch64 core: architectural state, per-core software TLB,
+ * per-core jump cache, request word and statistics.
+ *
+ * Thread rules (see docs/threading.md):
+ *   - Fields under "owner only" are read and written only by the vCPU's own
+ *     host thread (or before the thread starts / after it has stopped).
+ *   - `request` and the wakeup fields are the only fields other threads touch,
+ *     always with atomics.
+ */
+#ifndef FLOTILLA_CPU_H
+#define FLOTILLA_CPU_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct Machine;
+struct TBlock;
+
+/* --- software TLB (memory/tlb.c) --- */
+#define TLB_BITS 8
+#define TLB_SIZE (1u << TLB_BITS)
+#define TLB_PAGE_BITS 12
+#define TLB_PAGE_MASK (~(uint64_t)((1u << TLB_PAGE_BITS) - 1))
+#define TLB_INVALID_TAG 1ull /* never page aligned, so never matches */
+
+typedef struct TLBEntry {
+    /* Fast path: tag == (vaddr & TLB_PAGE_MASK) then host = vaddr + addend.
+     * A tag for which the access kind is not allowed, or that maps MMIO, is
+     * TLB_INVALID_TAG-like (low bits set) and forces the slow path. */
+    uint64_t tag_read;
+    uint64_t tag_write;
+    uint64_t tag_exec;
+    uint64_t addend;   /* host address - guest virtual address */
+    uint64_t paddr;    /* guest physical page (for MMIO and translation keys) */
+    uint64_t asid_attrs; /* reserved for the MMU: ASID, global bit, permissions */
+} TLBEntry;
+
+/* --- jump cache (per core, keyed by virtual pc) --- */
+#define JC_BITS 12
+#define JC_SIZE (1u << JC_BITS)
+typedef struct JCEntry {
+    uint64_t pc;
+    uint32_t flags;
+    struct TBlock *tb;
+} JCEntry;
+
+/* --- request word bits (cpu->request) --- */
+enum {
+    REQ_EXIT = 1u << 0,    /* leave the run loop (machine stopping) */
+    REQ_IRQ = 1u << 1,     /* an interrupt line changed */
+    REQ_WORK = 1u << 2,    /* cross-core work queued */
+    REQ_FLUSH = 1u << 3,   /* drop TLB and jump cache */
+    REQ_EVENT = 1u << 4,   /* SEV from another core: set the event register */
+    REQ_JC_FLUSH = 1u << 5,/* translations were invalidated: drop the jump cache */
+};
+
+/* --- exception kinds for IR_RAISE aux and cpu_raise() --- */
+enum ExcKind {
+    EXC_UNDEF,      /* unallocated / unimplemented encoding */
+    EXC_SVC,
+    EXC_HVC,
+    EXC_SMC,
+    EXC_BRK,
+    EXC_HLT,        /* HLT other than semihosting: UNDEFINED without halting debug */
+    EXC_DABORT,
+    EXC_IABORT,
+    EXC_PC_ALIGN,
+    EXC_SP_ALIGN,
+    EXC_SYSREG_TRAP,
+    EXC_FP_TRAP,
+    EXC_ILLEGAL_STATE,
+    EXC_IRQ,
+    EXC_FIQ,
+    EXC_SERROR,
+    EXC_NUM_KINDS
+};
+
+/* PSTATE bits kept in cpu->pstate other than NZCV (which lives in cpu->nzcv) */
+#define PSTATE_SP   (1u << 0)
+#define PSTATE_EL_SHIFT 2
+#define PSTATE_F    (1u << 6)
+#define PSTATE_I    (1u << 7)
+#define PSTATE_A    (1u << 8)
+#define PSTATE_D    (1u << 9)
+#define PSTATE_IL   (1u << 20)
+#define PSTATE_SS   (1u << 21)
+#define PSTATE_PAN  (1u << 22)
+#define PSTATE_UAO  (1u << 23)
+
+typedef struct CPUStats {
+    uint64_t insns;
+    uint64_t blocks_executed;
+    uint64_t blocks_translated;
+    uint64_t translate_ns;
+    uint64_t tcache_lookups;
+    uint64_t tcache_misses;
+    uint64_t jc_hits;
+    uint64_t tlb_hits;
+    uint64_t tlb_misses;
+    uint64_t tlb_flushes;
+    uint64_t exceptions[EXC_NUM_KINDS];
+    uint64_t undef_insns;
+} CPUStats;
+
+typedef struct CPUState {
+    /* ---------- owner only: architectural state ---------- */
+    uint64_t x[32];        /* x[31] is the current stack pointer */
+    uint64_t pc;
+    uint32_t nzcv;         /* N Z C V in bits 31:28 */
+    uint32_t pstate;       /* EL, SPSel, DAIF, PAN, UAO, IL, SS (see PSTATE_*) */
+    uint64_t sp_el[2];     /* banked SP_EL0 / SP_EL1 (the inactive one is valid) */
+
+    /* FP/SIMD: 32 x 128-bit, little-endian lanes */
+    uint64_t v[32][2];
+    uint32_t fpcr, fpsr;
+
+    /* EL1 system registers */
+    uint64_t elr_el1, spsr_el1, esr_el1, far_el1, vbar_el1;
+    uint64_t sctlr_el1, tcr_el1, ttbr0_el1, ttbr1_el1, mair_el1, amair_el1;
+    uint64_t cpacr_el1, contextidr_el1, par_el1, afsr0_el1, afsr1_el1;
+    uint64_t tpidr_el0, tpidrro_el0, tpidr_el1, sp_el0_shadow;
+    uint64_t mdscr_el1, cntkctl_el1, csselr_el1;
+    uint64_t mpidr;
+
+    /* exclusive monitor (sync/monitor.c) */
+    uint64_t excl_addr;    /* guest physical address, or EXCL_NONE */
+    uint64_t excl_vaddr;
+    uint64_t excl_val[2];
+    uint64_t excl_ver;     /* monitor granule version seen at load */
+    uint32_t excl_size;
+    bool event_register;   /* WFE/SEV event */
+
+    /* scratch for helpers that return two values */
+    uint64_t tmp128[2];
+
+    /* exception signalled by a helper or memory op during the current block */
+    bool exc_pending;
+    bool halted;           /* CPU_OFF / machine stopped */
+    bool sleeping;         /* in WFI/WFE until a request arrives */
+    int exit_status;       /* semihosting exit */
+
+    /* ---------- owner only: caches ---------- */
+    TLBEntry tlb[TLB_SIZE];
+    JCEntry jc[JC_SIZE];
+
+    /* ---------- any thread: atomics ---------- */
+    _Atomic uint32_t request;
+
+    /* ---------- identity, set before the thread starts ---------- */
+    int index;
+    struct Machine *machine;
+
+    CPUStats stats;
+} CPUState;
+
+#define EXCL_NONE (~0ull)
+
+static inline int cpu_el(const CPUState *cpu) { return (cpu->pstate >> PSTATE_EL_SHIFT) & 3; }
+
+/* Translation-mode bits that change how code is translated (part of the
+ * translation cache key). Owner only. */
+static inline uint32_t cpu_tb_flags(const CPUState *cpu) { return (uint32_t)cpu_el(cpu); }
+
+/* Owner only. Reset architectural state to the simulator's boot state:
+ * EL1h, MMU off, DAIF masked. */
+void cpu_reset(CPUState *cpu, uint64_t entry_pc);
+
+/* Owner only. Enter a synchronous exception of `kind` now: save state to
+ * ELR/SPSR/ESR (and FAR for aborts), switch to EL1, jump to the vector.
+ * `iss` is the syndrome's ISS field; `far` is used for aborts.
+ * The preferred return address is cpu->pc (the faulting instruction), or the
+ * next instruction for SVC/HVC/SMC. Sets cpu->exc_pending. */
+void cpu_raise(CPUState *cpu, enum ExcKind kind, uint32_t iss, uint64_t far);
+
+/* Owner only. Switch the active stack pointer after a PSTATE.SP/EL change. */
+void cpu_sync_sp(CPUState *cpu, uint32_t old_pstate);
+
+#endif

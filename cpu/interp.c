@@ -1,0 +1,264 @@
+/* Tier 0 interpreter: executes an IR block op by op. It is meant to be simple
+ * and obviously right: it is the oracle for a later JIT. */
+#include "interp.h"
+
+#include "../memory/mem.h"
+#include "../sync/atomic.h"
+#include "translate.h"
+
+static inline uint64_t trunc_sz(uint64_t v, int size) { return size == 4 ? (uint32_t)v : v; }
+
+static uint32_t nzcv_add(uint64_t a, uint64_t b, uint64_t carry, int size, uint64_t *res)
+{
+    uint32_t n, z, c, v;
+    if (size == 4) {
+        uint64_t ua = (uint32_t)a, ub = (uint32_t)b;
+        uint64_t us = ua + ub + carry;
+        int64_t ss = (int64_t)(int32_t)a + (int64_t)(int32_t)b + (int64_t)carry;
+        uint32_t r = (uint32_t)us;
+        n = r >> 31;
+        z = r == 0;
+        c = us != r;
+        v = (int64_t)(int32_t)r != ss;
+        *res = r;
+    } else {
+        unsigned __int128 us = (unsigned __int128)a + b + carry;
+        __int128 ss = (__int128)(int64_t)a + (__int128)(int64_t)b + (__int128)carry;
+        uint64_t r = (uint64_t)us;
+        n = r >> 63;
+        z = r == 0;
+        c = us != r;
+        v = (__int128)(int64_t)r != ss;
+        *res = r;
+    }
+    return n << 31 | z << 30 | c << 29 | v << 28;
+}
+
+static uint64_t rbit64(uint64_t x)
+{
+    x = ((x >> 1) & 0x5555555555555555ull) | ((x & 0x5555555555555555ull) << 1);
+    x = ((x >> 2) & 0x3333333333333333ull) | ((x & 0x3333333333333333ull) << 2);
+    x = ((x >> 4) & 0x0f0f0f0f0f0f0f0full) | ((x & 0x0f0f0f0f0f0f0f0full) << 4);
+    return __builtin_bswap64(x);
+}
+
+static uint64_t get_reg(CPUState *cpu, uint64_t r) { return cpu->x[r]; }
+
+enum BlockExit interp_run(CPUState *cpu, const IRBlock *blk)
+{
+    uint64_t t[blk->ntemps ? blk->ntemps : 1];
+    for (uint32_t i = 0; i < blk->nops; i++) {
+        const IROp *op = &blk->ops[i];
+        const int sz = op->size;
+        const int w = sz * 8;
+        uint64_t a = 0, b = 0;
+        switch (op->opc) {
+        case IR_NOP:
+            break;
+        case IR_INSN_START:
+            cpu->pc = op->imm;
+            break;
+        case IR_CONST:
+            t[op->dst] = op->imm;
+            break;
+        case IR_MOV:
+            t[op->dst] = trunc_sz(t[op->a], sz);
+            break;
+        case IR_GET_REG:
+            t[op->dst] = get_reg(cpu, op->imm);
+            break;
+        case IR_SET_REG:
+            cpu->x[op->imm] = t[op->a];
+            break;
+        case IR_GET_NZCV:
+            t[op->dst] = cpu->nzcv;
+            break;
+        case IR_SET_NZCV:
+            cpu->nzcv = (uint32_t)t[op->a] & 0xf0000000u;
+            break;
+#define BIN(NAME, EXPR)                                                                           \
+    case IR_##NAME:                                                                               \
+        a = t[op->a];                                                                             \
+        b = t[op->b];                                                                             \
+        t[op->dst] = trunc_sz((EXPR), sz);                                                        \
+        break;
+        BIN(ADD, a + b)
+        BIN(SUB, a - b)
+        BIN(AND, a & b)
+        BIN(OR, a | b)
+        BIN(XOR, a ^ b)
+        BIN(ANDN, a & ~b)
+        BIN(ORN, a | ~b)
+        BIN(XORN, a ^ ~b)
+        BIN(SHL, a << (b & (w - 1)))
+        BIN(SHR, trunc_sz(a, sz) >> (b & (w - 1)))
+        BIN(SAR, sz == 4 ? (uint64_t)(uint32_t)((int32_t)a >> (b & 31)) : (uint64_t)((int64_t)a >> (b & 63)))
+        BIN(MUL, a * b)
+#undef BIN
+        case IR_ROR: {
+            a = trunc_sz(t[op->a], sz);
+            unsigned r = (unsigned)(t[op->b] & (uint64_t)(w - 1));
+            t[op->dst] = r ? trunc_sz((a >> r) | (a << (w - r)), sz) : a;
+            break;
+        }
+        case IR_NOT:
+            t[op->dst] = trunc_sz(~t[op->a], sz);
+            break;
+        case IR_NEG:
+            t[op->dst] = trunc_sz(-t[op->a], sz);
+            break;
+        case IR_UMULH:
+            t[op->dst] = (uint64_t)(((unsigned __int128)t[op->a] * t[op->b]) >> 64);
+            break;
+        case IR_SMULH:
+            t[op->dst] = (uint64_t)(((__int128)(int64_t)t[op->a] * (int64_t)t[op->b]) >> 64);
+            break;
+        case IR_UDIV:
+            a = trunc_sz(t[op->a], sz);
+            b = trunc_sz(t[op->b], sz);
+            t[op->dst] = b ? a / b : 0;
+            break;
+        case IR_SDIV:
+            if (sz == 4) {
+                int32_t x = (int32_t)t[op->a], y = (int32_t)t[op->b];
+                t[op->dst] = (uint32_t)(y == 0 ? 0 : (x == INT32_MIN && y == -1) ? x : x / y);
+            } else {
+                int64_t x = (int64_t)t[op->a], y = (int64_t)t[op->b];
+                t[op->dst] = (uint64_t)(y == 0 ? 0 : (x == INT64_MIN && y == -1) ? x : x / y);
+            }
+            break;
+        case IR_CLZ:
+            a = trunc_sz(t[op->a], sz);
+            t[op->dst] = a ? (uint64_t)(__builtin_clzll(a) - (64 - w)) : (uint64_t)w;
+            break;
+        case IR_CLS: {
+            a = trunc_sz(t[op->a], sz);
+            uint64_t x = trunc_sz(a ^ (a >> 1), sz) & ((w == 64) ? ~0ull >> 1 : (1ull << (w - 1)) - 1);
+            t[op->dst] = x ? (uint64_t)(__builtin_clzll(x) - (64 - w) - 1) : (uint64_t)(w - 1);
+            break;
+        }
+        case IR_RBIT:
+            a = rbit64(t[op->a]);
+            t[op->dst] = sz == 4 ? a >> 32 : a;
+            break;
+        case IR_REV:
+            t[op->dst] = sz == 4 ? __builtin_bswap32((uint32_t)t[op->a]) : __builtin_bswap64(t[op->a]);
+            break;
+        case IR_REV16:
+            a = t[op->a];
+            t[op->dst] = trunc_sz(((a >> 8) & 0x00ff00ff00ff00ffull) | ((a & 0x00ff00ff00ff00ffull) << 8), sz);
+            break;
+        case IR_REV32:
+            a = t[op->a];
+            t[op->dst] = (uint64_t)__builtin_bswap32((uint32_t)a) |
+                         (uint64_t)__builtin_bswap32((uint32_t)(a >> 32)) << 32;
+            break;
+        case IR_SEXT: {
+            unsigned from = (unsigned)op->imm;
+            a = t[op->a];
+            uint64_t v = from >= 64 ? a : (uint64_t)(((int64_t)(a << (64 - from))) >> (64 - from));
+            t[op->dst] = trunc_sz(v, sz);
+            break;
+        }
+        case IR_ZEXT:
+            t[op->dst] = op->imm >= 64 ? t[op->a] : t[op->a] & ((1ull << op->imm) - 1);
+            break;
+        case IR_ADD_FLAGS:
+            cpu->nzcv = nzcv_add(t[op->a], t[op->b], 0, sz, &t[op->dst]);
+            break;
+        case IR_SUB_FLAGS:
+            cpu->nzcv = nzcv_add(t[op->a], ~t[op->b], 1, sz, &t[op->dst]);
+            break;
+        case IR_ADC:
+            t[op->dst] = trunc_sz(t[op->a] + t[op->b] + (cpu->nzcv >> 29 & 1), sz);
+            break;
+        case IR_ADC_FLAGS:
+            cpu->nzcv = nzcv_add(t[op->a], t[op->b], cpu->nzcv >> 29 & 1, sz, &t[op->dst]);
+            break;
+        case IR_SBC:
+            t[op->dst] = trunc_sz(t[op->a] + ~t[op->b] + (cpu->nzcv >> 29 & 1), sz);
+            break;
+        case IR_SBC_FLAGS:
+            cpu->nzcv = nzcv_add(t[op->a], ~t[op->b], cpu->nzcv >> 29 & 1, sz, &t[op->dst]);
+            break;
+        case IR_LOGIC_FLAGS:
+            a = trunc_sz(t[op->a], sz);
+            cpu->nzcv = (uint32_t)((a >> (w - 1)) & 1) << 31 | (uint32_t)(a == 0) << 30;
+            break;
+        case IR_COND:
+            t[op->dst] = cond_holds(cpu->nzcv, (int)op->imm);
+            break;
+        case IR_CMP_EQ:
+            t[op->dst] = trunc_sz(t[op->a], sz) == trunc_sz(t[op->b], sz);
+            break;
+        case IR_CMP_NE:
+            t[op->dst] = trunc_sz(t[op->a], sz) != trunc_sz(t[op->b], sz);
+            break;
+        case IR_SELECT:
+            t[op->dst] = t[op->a] ? t[op->b] : t[op->c];
+            break;
+        case IR_LOAD:
+            if (!mem_load(cpu, t[op->a], sz, op->flags, &a))
+                return BX_EXCEPTION;
+            if (op->flags & IRF_SIGNED)
+                a = trunc_sz((uint64_t)sextract_sz(a, sz), (int)op->aux);
+            t[op->dst] = a;
+            break;
+        case IR_STORE:
+            if (!mem_store(cpu, t[op->a], sz, op->flags, t[op->b]))
+                return BX_EXCEPTION;
+            break;
+        case IR_LOAD_EXCL:
+            if (!atomic_load_excl(cpu, t[op->a], sz, op->flags, &t[op->dst]))
+                return BX_EXCEPTION;
+            break;
+        case IR_STORE_EXCL:
+            if (!atomic_store_excl(cpu, t[op->a], sz, op->flags, t[op->b], &t[op->dst]))
+                return BX_EXCEPTION;
+            break;
+        case IR_ATOMIC_RMW:
+            if (!atomic_rmw(cpu, t[op->a], sz, op->flags, (enum IRRmw)op->aux, t[op->b], &t[op->dst]))
+                return BX_EXCEPTION;
+            break;
+        case IR_CAS:
+            if (!atomic_cas(cpu, t[op->a], sz, op->flags, t[op->b], t[op->c], &t[op->dst]))
+                return BX_EXCEPTION;
+            break;
+        case IR_FENCE:
+            if (op->imm == IR_FENCE_FULL)
+                atomic_thread_fence(memory_order_seq_cst);
+            else
+                atomic_signal_fence(memory_order_seq_cst);
+            break;
+        case IR_CALL:
+            t[op->dst] = helper_table[op->aux](cpu, t[op->a], t[op->b], t[op->c], op->imm);
+            if ((op->flags & IRF_EXCEPT) && cpu->exc_pending)
+                return BX_EXCEPTION;
+            break;
+        case IR_BRCOND:
+            if (t[op->a]) {
+                cpu->pc = op->imm;
+                return BX_SLOT0;
+            }
+            break;
+        case IR_GOTO:
+            cpu->pc = op->imm;
+            return BX_SLOT1;
+        case IR_JUMP:
+            cpu->pc = t[op->a];
+            return BX_JUMP;
+        case IR_EXIT:
+            cpu->pc = op->imm;
+            return BX_EXIT;
+        case IR_RAISE:
+            cpu_raise(cpu, (enum ExcKind)op->aux, (uint32_t)op->imm, 0);
+            return BX_EXCEPTION;
+        default:
+            cpu_raise(cpu, EXC_UNDEF, 0, 0);
+            return BX_EXCEPTION;
+        }
+    }
+    /* The verifier guarantees a terminal; reaching here is a translator bug. */
+    cpu_raise(cpu, EXC_UNDEF, 0, 0);
+    return BX_EXCEPTION;
+}

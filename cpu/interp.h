@@ -1,0 +1,40 @@
+/* Tier 0: the IR interpreter. Owner thread only. */
+#ifndef FLOTILLA_INTERP_H
+#define FLOTILLA_INTERP_H
+
+#include "cpu.h"
+#include "ir.h"
+
+/* How a block left. */
+enum BlockExit {
+    BX_SLOT0,     /* direct branch through chain slot 0 (BRCOND taken) */
+    BX_SLOT1,     /* direct branch through chain slot 1 (GOTO) */
+    BX_JUMP,      /* indirect branch */
+    BX_EXIT,      /* state change: back to the dispatcher */
+    BX_EXCEPTION, /* a guest exception was taken; cpu->pc is the vector */
+};
+
+/* Run one IR block. On return cpu->pc holds the next pc. */
+enum BlockExit interp_run(CPUState *cpu, const IRBlock *b);
+
+/* ConditionHolds(cond) for NZCV in bits 31:28. */
+static inline bool cond_holds(uint32_t nzcv, int cond)
+{
+    bool n = nzcv >> 31 & 1, z = nzcv >> 30 & 1, c = nzcv >> 29 & 1, v = nzcv >> 28 & 1;
+    bool r;
+    switch (cond >> 1) {
+    case 0: r = z; break;
+    case 1: r = c; break;
+    case 2: r = n; break;
+    case 3: r = v; break;
+    case 4: r = c && !z; break;
+    case 5: r = n == v; break;
+    case 6: r = n == v && !z; break;
+    default: r = true; break;
+    }
+    if ((cond & 1) && cond != 15)
+        r = !r;
+    return r;
+}
+
+#endif

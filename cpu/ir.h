@@ -1,0 +1,89 @@
+/* IR: typed ops from ir_ops.def, blocks with explicit terminals, a builder,
+ * a verifier and a dumper. Thread rules: an IRBlock under construction is
+ * private to the translating vCPU; once published in the translation cache it
+ * is immutable and may be executed by any vCPU thread. */
+#ifndef FLOTILLA_IR_H
+#define FLOTILLA_IR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum IROpcode {
+#define IR_OP(name, nin, dst, kind) IR_##name,
+#include "ir_ops.def"
+#undef IR_OP
+    IR_NUM_OPS
+};
+
+enum IRKind { IRK_PURE, IRK_STATE, IRK_MEM, IRK_CALL, IRK_EXIT, IRK_TERM };
+
+typedef struct IROpInfo {
+    const char *name;
+    uint8_t nin;
+    uint8_t has_dst;
+    uint8_t kind;
+} IROpInfo;
+
+extern const IROpInfo ir_op_info[IR_NUM_OPS];
+
+/* IROp.flags */
+enum {
+    IRF_SIGNED = 1 << 0,  /* load: sign-extend to aux bytes (4 or 8) */
+    IRF_ACQ = 1 << 1,     /* load-acquire (incl. LDAPR) */
+    IRF_REL = 1 << 2,     /* store-release */
+    IRF_UNPRIV = 1 << 3,  /* LDTR/STTR: EL0 permission check */
+    IRF_EXCEPT = 1 << 4,  /* CALL: helper may raise a guest exception */
+    IRF_PAIR = 1 << 5,    /* reserved for pair exclusives done by helpers */
+};
+
+/* IR_ATOMIC_RMW aux */
+enum IRRmw {
+    IR_RMW_ADD, IR_RMW_CLR, IR_RMW_EOR, IR_RMW_SET,
+    IR_RMW_SMAX, IR_RMW_SMIN, IR_RMW_UMAX, IR_RMW_UMIN, IR_RMW_SWP,
+};
+
+/* IR_FENCE imm */
+enum IRFence {
+    IR_FENCE_FULL,    /* DMB/DSB that orders store->load: host MFENCE */
+    IR_FENCE_WEAK,    /* orders only what TSO already orders: compiler barrier */
+};
+
+typedef uint16_t IRTemp;
+#define IR_NO_TEMP ((IRTemp)0xffff)
+
+typedef struct IROp {
+    uint8_t opc;
+    uint8_t size;
+    uint16_t flags;
+    IRTemp dst, a, b, c;
+    uint32_t aux;
+    uint64_t imm;
+} IROp;
+
+#define IR_MAX_OPS 4096
+#define IR_MAX_TEMPS 8192
+
+typedef struct IRBlock {
+    uint64_t pc;        /* guest virtual pc of the first instruction */
+    uint32_t nops;
+    uint32_t ntemps;
+    uint32_t ninsns;    /* guest instructions in the block */
+    uint32_t cap;
+    IROp *ops;
+} IRBlock;
+
+/* Any thread (on its own block). */
+void ir_block_init(IRBlock *b, uint64_t pc);
+void ir_block_free(IRBlock *b);
+IRTemp ir_new_temp(IRBlock *b);
+/* Append an op; returns its dst temp (allocated if the op has one). */
+IRTemp ir_emit(IRBlock *b, int opc, int size, uint16_t flags, IRTemp a, IRTemp b_, IRTemp c,
+               uint32_t aux, uint64_t imm);
+/* Returns NULL if the block is well formed, else a static description of the first error. */
+const char *ir_verify(const IRBlock *b);
+void ir_dump(const IRBlock *b, FILE *out);
+bool ir_block_terminated(const IRBlock *b);
+
+#endif

@@ -1,0 +1,2 @@
+/* Translate functions: data processing -- register. */
+#include "translate.h"

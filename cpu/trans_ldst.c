@@ -1,0 +1,2 @@
+/* Translate functions: integer loads and stores, exclusives, atomics. */
+#include "translate.h"

@@ -1,0 +1,121 @@
+/* The block translator: decode each instruction through the table, let its
+ * translate function emit IR, stop at a terminal or a block limit. */
+#include "translate.h"
+
+#include "../smp/machine.h"
+
+const HelperFn helper_table[HELPER_NUM] = {
+#define HELPER(name) [HELPER_##name] = helper_##name,
+#include "helpers.def"
+#undef HELPER
+};
+const char *const helper_names[HELPER_NUM] = {
+#define HELPER(name) [HELPER_##name] = #name,
+#include "helpers.def"
+#undef HELPER
+};
+
+IRTemp read_xreg(DisasCtx *s, int r, int sf)
+{
+    if (r == 31)
+        return t_const(s, 0);
+    IRTemp t = ir_emit(s->b, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)r);
+    return sf ? t : t_op1(s, IR_MOV, 4, t);
+}
+
+IRTemp read_xreg_sp(DisasCtx *s, int r, int sf)
+{
+    IRTemp t = ir_emit(s->b, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)r);
+    return sf ? t : t_op1(s, IR_MOV, 4, t);
+}
+
+void write_xreg_sp(DisasCtx *s, int r, IRTemp v, int sf)
+{
+    if (!sf)
+        v = t_op1(s, IR_MOV, 4, v);
+    ir_emit(s->b, IR_SET_REG, 8, 0, v, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)r);
+}
+
+void write_xreg(DisasCtx *s, int r, IRTemp v, int sf)
+{
+    if (r == 31)
+        return;
+    write_xreg_sp(s, r, v, sf);
+}
+
+IRTemp gen_load(DisasCtx *s, IRTemp addr, int size, uint16_t flags, int sext_to)
+{
+    if (sext_to)
+        flags |= IRF_SIGNED;
+    return ir_emit(s->b, IR_LOAD, size, flags, addr, IR_NO_TEMP, IR_NO_TEMP, (uint32_t)sext_to, 0);
+}
+
+void gen_store(DisasCtx *s, IRTemp addr, IRTemp val, int size, uint16_t flags)
+{
+    ir_emit(s->b, IR_STORE, size, flags, addr, val, IR_NO_TEMP, 0, 0);
+}
+
+void gen_goto(DisasCtx *s, uint64_t target)
+{
+    ir_emit(s->b, IR_GOTO, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 1, target);
+    s->end = true;
+}
+
+void gen_brcond(DisasCtx *s, IRTemp cond, uint64_t target)
+{
+    ir_emit(s->b, IR_BRCOND, 8, 0, cond, IR_NO_TEMP, IR_NO_TEMP, 0, target);
+}
+
+void gen_jump(DisasCtx *s, IRTemp target)
+{
+    ir_emit(s->b, IR_JUMP, 8, 0, target, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+    s->end = true;
+}
+
+void gen_exit(DisasCtx *s, uint64_t next_pc)
+{
+    ir_emit(s->b, IR_EXIT, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, next_pc);
+    s->end = true;
+}
+
+void gen_raise(DisasCtx *s, enum ExcKind kind, uint32_t iss)
+{
+    ir_emit(s->b, IR_RAISE, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, (uint32_t)kind, iss);
+    s->end = true;
+}
+
+bool gen_undef(DisasCtx *s)
+{
+    gen_raise(s, EXC_UNDEF, 0);
+    return true;
+}
+
+void translate_block(CPUState *cpu, IRBlock *b, uint64_t pc, const uint32_t *code, uint32_t max_insns)
+{
+    DisasCtx ctx = {.b = b, .cpu = cpu, .pc = pc, .tb_flags = cpu_tb_flags(cpu)};
+    DisasCtx *s = &ctx;
+    if (max_insns > MAX_BLOCK_INSNS)
+        max_insns = MAX_BLOCK_INSNS;
+    for (uint32_t i = 0; i < max_insns; i++) {
+        uint32_t nops_before = b->nops, ntemps_before = b->ntemps;
+        s->insn = code[i];
+        ir_emit(b, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, s->pc);
+        b->ninsns++;
+        const InsnPattern *p = decode_lookup(s->insn);
+        if (!p || !p->trans(s, s->insn)) {
+            /* Unallocated or unimplemented: drop anything half-emitted. */
+            b->nops = nops_before + 1;
+            b->ntemps = ntemps_before;
+            s->end = false;
+            machine_log_unimp(cpu, s->pc, s->insn, p ? p->name : NULL);
+            gen_undef(s);
+        }
+        if (s->end)
+            return;
+        s->pc += 4;
+        /* Stay within one guest page so a block never spans two translations. */
+        if ((s->pc & 0xfff) == 0)
+            break;
+    }
+    gen_goto(s, s->pc);
+}

@@ -1,0 +1,95 @@
+/* A64 -> IR translation: the per-block context and the emit helpers that
+ * translate functions (cpu/trans_*.c) use. Thread rules: a DisasCtx belongs
+ * to the one vCPU thread translating a block. */
+#ifndef FLOTILLA_TRANSLATE_H
+#define FLOTILLA_TRANSLATE_H
+
+#include "cpu.h"
+#include "decode.h"
+#include "ir.h"
+
+enum HelperId {
+#define HELPER(name) HELPER_##name,
+#include "helpers.def"
+#undef HELPER
+    HELPER_NUM
+};
+
+typedef uint64_t (*HelperFn)(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t imm);
+#define HELPER(name) uint64_t helper_##name(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t imm);
+#include "helpers.def"
+#undef HELPER
+extern const HelperFn helper_table[HELPER_NUM];
+extern const char *const helper_names[HELPER_NUM];
+
+#define MAX_BLOCK_INSNS 64
+
+typedef struct DisasCtx {
+    IRBlock *b;
+    CPUState *cpu;     /* the translating core: read mode bits only */
+    uint64_t pc;       /* pc of the instruction being translated */
+    uint32_t insn;
+    uint32_t tb_flags; /* translation mode (EL) */
+    bool end;          /* set by a translate function that ended the block */
+} DisasCtx;
+
+/* Owner only: translate the block at virtual `pc` (whose code is readable at
+ * host address `code`, up to `max_bytes`) into `b`. */
+void translate_block(CPUState *cpu, IRBlock *b, uint64_t pc, const uint32_t *code, uint32_t max_insns);
+
+/* ---- emit helpers (all: translating thread only) ---- */
+static inline IRTemp t_const(DisasCtx *s, uint64_t v)
+{
+    return ir_emit(s->b, IR_CONST, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, v);
+}
+/* Generic op with up to 3 inputs at width `size` (4 or 8). */
+static inline IRTemp t_op(DisasCtx *s, int opc, int size, IRTemp a, IRTemp b)
+{
+    return ir_emit(s->b, opc, size, 0, a, b, IR_NO_TEMP, 0, 0);
+}
+static inline IRTemp t_op1(DisasCtx *s, int opc, int size, IRTemp a)
+{
+    return ir_emit(s->b, opc, size, 0, a, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+}
+static inline IRTemp t_opi(DisasCtx *s, int opc, int size, IRTemp a, uint64_t imm)
+{
+    return ir_emit(s->b, opc, size, 0, a, IR_NO_TEMP, IR_NO_TEMP, 0, imm);
+}
+static inline IRTemp t_select(DisasCtx *s, IRTemp c, IRTemp a, IRTemp b)
+{
+    return ir_emit(s->b, IR_SELECT, 8, 0, c, a, b, 0, 0);
+}
+static inline IRTemp t_cond(DisasCtx *s, int cond)
+{
+    return ir_emit(s->b, IR_COND, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)cond);
+}
+static inline IRTemp t_call(DisasCtx *s, enum HelperId h, uint16_t flags, IRTemp a, IRTemp b, IRTemp c,
+                            uint64_t imm)
+{
+    IRTemp z = IR_NO_TEMP;
+    if (a == IR_NO_TEMP || b == IR_NO_TEMP || c == IR_NO_TEMP)
+        z = t_const(s, 0);
+    return ir_emit(s->b, IR_CALL, 8, flags, a == IR_NO_TEMP ? z : a, b == IR_NO_TEMP ? z : b,
+                   c == IR_NO_TEMP ? z : c, (uint32_t)h, imm);
+}
+
+/* Register access with A64 register-31 rules. sf = 1 for 64-bit. */
+IRTemp read_xreg(DisasCtx *s, int r, int sf);      /* r == 31 reads XZR (0) */
+IRTemp read_xreg_sp(DisasCtx *s, int r, int sf);   /* r == 31 reads SP */
+void write_xreg(DisasCtx *s, int r, IRTemp v, int sf);    /* r == 31 discards; sf=0 zero-extends */
+void write_xreg_sp(DisasCtx *s, int r, IRTemp v, int sf); /* r == 31 writes SP */
+
+/* Memory ops: size 1,2,4,8; flags IRF_*; sext_to 0 or result bytes (4/8). */
+IRTemp gen_load(DisasCtx *s, IRTemp addr, int size, uint16_t flags, int sext_to);
+void gen_store(DisasCtx *s, IRTemp addr, IRTemp val, int size, uint16_t flags);
+
+/* Block ends. */
+void gen_goto(DisasCtx *s, uint64_t target);          /* direct branch, ends block */
+void gen_brcond(DisasCtx *s, IRTemp cond, uint64_t target); /* exit if cond; block continues */
+void gen_jump(DisasCtx *s, IRTemp target);            /* indirect branch, ends block */
+void gen_exit(DisasCtx *s, uint64_t next_pc);         /* back to dispatcher, ends block */
+void gen_raise(DisasCtx *s, enum ExcKind kind, uint32_t iss); /* ends block */
+/* UNDEFINED for the current instruction (counted and logged with -d unimp). */
+bool gen_undef(DisasCtx *s);
+
+#endif

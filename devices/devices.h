@@ -1,0 +1,22 @@
+/* The devices of the virt board and the kernel loaders. Start-up functions
+ * are called by the main thread before any vCPU runs. */
+#ifndef FLOTILLA_DEVICES_H
+#define FLOTILLA_DEVICES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct Machine;
+
+/* Main thread. Create and map every device of the board. */
+bool devices_init(struct Machine *m);
+void devices_destroy(struct Machine *m);
+
+/* Main thread. Load an ELF64 AArch64 executable or a raw binary; sets the
+ * entry point. Errors are reported on stderr and return false. */
+bool load_kernel(struct Machine *m, const char *path, uint64_t *entry);
+
+/* Raw binaries are loaded here and entered at their first byte. */
+#define RAW_LOAD_ADDR 0x40080000ull
+
+#endif

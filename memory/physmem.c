@@ -1,0 +1,67 @@
+/* Guest physical memory map: RAM (one anonymous host mapping) and MMIO. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "../smp/machine.h"
+#include "../sync/atomic.h"
+#include "mem.h"
+
+bool physmap_init(PhysMap *pm, uint64_t ram_base, uint64_t ram_size)
+{
+    memset(pm, 0, sizeof(*pm));
+    void *p = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) {
+        fprintf(stderr, "flotilla: cannot allocate %llu MiB of guest RAM\n", (unsigned long long)(ram_size >> 20));
+        return false;
+    }
+    pm->ram = p;
+    pm->ram_base = ram_base;
+    pm->ram_size = ram_size;
+    return true;
+}
+
+void physmap_destroy(PhysMap *pm)
+{
+    if (pm->ram)
+        munmap(pm->ram, pm->ram_size);
+    pm->ram = NULL;
+}
+
+void physmap_add_mmio(PhysMap *pm, const char *name, uint64_t base, uint64_t size, const MMIOOps *ops,
+                      void *opaque, pthread_mutex_t *lock)
+{
+    if (pm->nmmio == MAX_MMIO_REGIONS) {
+        fprintf(stderr, "flotilla: too many MMIO regions\n");
+        return;
+    }
+    pm->mmio[pm->nmmio++] = (MMIORegion){name, base, size, ops, opaque, lock};
+}
+
+const MMIORegion *phys_find_mmio(const PhysMap *pm, uint64_t pa)
+{
+    for (int i = 0; i < pm->nmmio; i++)
+        if (pa >= pm->mmio[i].base && pa - pm->mmio[i].base < pm->mmio[i].size)
+            return &pm->mmio[i];
+    return NULL;
+}
+
+bool phys_read(Machine *m, uint64_t pa, void *buf, uint64_t len)
+{
+    void *p = phys_ram_ptr(&m->pm, pa, len);
+    if (!p)
+        return false;
+    memcpy(buf, p, len);
+    return true;
+}
+
+bool phys_write(Machine *m, uint64_t pa, const void *buf, uint64_t len)
+{
+    void *p = phys_ram_ptr(&m->pm, pa, len);
+    if (!p)
+        return false;
+    memcpy(p, buf, len);
+    for (uint64_t off = 0; off < len; off += 8)
+        monitor_notify_store(m, pa + off, 8);
+    return true;
+}

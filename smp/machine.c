@@ -1,0 +1,165 @@
+/* Machine construction, the vCPU threads, stop and logging. */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../cpu/decode.h"
+#include "../devices/devices.h"
+#include "../sync/atomic.h"
+#include "../sync/tcache.h"
+#include "machine.h"
+
+void machine_log(Machine *m, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    pthread_mutex_lock(&m->log_lock);
+    vfprintf(m->log, fmt, ap);
+    fflush(m->log);
+    pthread_mutex_unlock(&m->log_lock);
+    va_end(ap);
+}
+
+void machine_log_unimp(CPUState *cpu, uint64_t pc, uint32_t insn, const char *pattern)
+{
+    Machine *m = cpu->machine;
+    if (!machine_tracing(m, TRACE_UNIMP))
+        return;
+    if (pattern)
+        machine_log(m, "cpu%d: unimplemented: %s at pc=0x%016" PRIx64 " insn=0x%08x\n", cpu->index, pattern, pc,
+                    insn);
+    else
+        machine_log(m, "cpu%d: unallocated encoding 0x%08x at pc=0x%016" PRIx64 "\n", cpu->index, insn, pc);
+}
+
+void machine_request_stop(Machine *m, int status)
+{
+    pthread_mutex_lock(&m->exit_lock);
+    if (!atomic_load(&m->stopping)) {
+        m->exit_status = status;
+        atomic_store(&m->stopping, 1);
+    }
+    pthread_mutex_unlock(&m->exit_lock);
+    for (int i = 0; i < m->ncpus; i++)
+        vcpu_kick(m->cpus[i], REQ_EXIT);
+}
+
+void vcpu_wake(CPUState *cpu)
+{
+    /* The sleeper waits on the request word changing from 0. */
+    syscall(SYS_futex, &cpu->request, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+void vcpu_sleep(CPUState *cpu)
+{
+    while (atomic_load(&cpu->request) == 0 && !atomic_load(&cpu->machine->stopping))
+        syscall(SYS_futex, &cpu->request, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+    cpu->sleeping = false;
+}
+
+/* Invalidated translations may sit in any core's jump cache. */
+static void drop_jump_caches(void *opaque)
+{
+    Machine *m = opaque;
+    for (int i = 0; i < m->ncpus; i++)
+        vcpu_kick(m->cpus[i], REQ_JC_FLUSH);
+}
+
+bool machine_init(Machine *m, const MachineOptions *opt)
+{
+    memset(m, 0, sizeof(*m));
+    m->opt = *opt;
+    pthread_mutex_init(&m->log_lock, NULL);
+    pthread_mutex_init(&m->exit_lock, NULL);
+    m->log = stderr;
+    if (opt->log_file) {
+        m->log = fopen(opt->log_file, "w");
+        if (!m->log) {
+            fprintf(stderr, "flotilla: cannot open log file '%s': %s\n", opt->log_file, strerror(errno));
+            return false;
+        }
+    }
+    decode_init();
+    if (!physmap_init(&m->pm, RAM_BASE, opt->ram_size))
+        return false;
+    m->tcache = tcache_create_cb(drop_jump_caches, m);
+    m->ncpus = opt->smp;
+    m->cpus = calloc((size_t)m->ncpus, sizeof(CPUState *));
+    for (int i = 0; i < m->ncpus; i++) {
+        CPUState *cpu = aligned_alloc(64, (sizeof(CPUState) + 63) & ~(size_t)63);
+        memset(cpu, 0, sizeof(*cpu));
+        cpu->index = i;
+        cpu->machine = m;
+        cpu->mpidr = (1ull << 31) | (uint64_t)i;
+        cpu_reset(cpu, 0);
+        cpu->halted = i != 0; /* secondaries wait for PSCI CPU_ON */
+        m->cpus[i] = cpu;
+    }
+    if (!devices_init(m))
+        return false;
+    uint64_t entry;
+    if (!opt->kernel) {
+        fprintf(stderr, "flotilla: no kernel given (use -kernel FILE)\n");
+        return false;
+    }
+    if (!load_kernel(m, opt->kernel, &entry))
+        return false;
+    m->cpus[0]->pc = entry;
+    /* A stack at the top of RAM, for bare-metal programs (Linux sets its own). */
+    m->cpus[0]->x[31] = RAM_BASE + opt->ram_size;
+    return true;
+}
+
+static void *vcpu_thread(void *arg)
+{
+    CPUState *cpu = arg;
+    if (machine_tracing(cpu->machine, TRACE_SMP))
+        machine_log(cpu->machine, "cpu%d: thread started\n", cpu->index);
+    vcpu_loop(cpu);
+    return NULL;
+}
+
+int machine_run(Machine *m)
+{
+    pthread_t *th = calloc((size_t)m->ncpus, sizeof(pthread_t));
+    /* Secondary cores start with PSCI CPU_ON (system-level work); for now
+     * only the boot core runs. */
+    int started = 0;
+    for (int i = 0; i < m->ncpus; i++) {
+        if (m->cpus[i]->halted)
+            continue;
+        if (pthread_create(&th[i], NULL, vcpu_thread, m->cpus[i]) != 0) {
+            fprintf(stderr, "flotilla: cannot create vCPU thread\n");
+            machine_request_stop(m, 1);
+            break;
+        }
+        started |= 1 << (i & 31);
+    }
+    for (int i = 0; i < m->ncpus; i++)
+        if (started & (1 << (i & 31)))
+            pthread_join(th[i], NULL);
+    free(th);
+    if (!atomic_load(&m->stopping)) {
+        /* Every core halted without the guest asking to stop. */
+        m->exit_status = 0;
+    }
+    return m->exit_status;
+}
+
+void machine_destroy(Machine *m)
+{
+    devices_destroy(m);
+    if (m->tcache)
+        tcache_destroy(m->tcache);
+    for (int i = 0; i < m->ncpus; i++)
+        free(m->cpus[i]);
+    free(m->cpus);
+    physmap_destroy(&m->pm);
+    if (m->log && m->log != stderr)
+        fclose(m->log);
+}

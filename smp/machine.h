@@ -1,0 +1,88 @@
+/* The machine: guest memory map, cores, shared translation cache, devices,
+ * options. All mutable simulator state lives here or in the CPUState structs.
+ *
+ * Thread rules: fields are set up by the main thread before any vCPU thread
+ * starts; afterwards they are read-only except where marked (atomics, or a
+ * device's own lock). */
+#ifndef FLOTILLA_MACHINE_H
+#define FLOTILLA_MACHINE_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../cpu/cpu.h"
+#include "../memory/mem.h"
+
+struct TCache;
+struct Monitor;
+struct PL011;
+
+/* -d trace categories */
+enum {
+    TRACE_IN_ASM = 1u << 0,  /* guest code as it is translated (disassembled) */
+    TRACE_EXEC = 1u << 1,    /* every block executed */
+    TRACE_INT = 1u << 2,     /* exceptions and interrupts */
+    TRACE_UNIMP = 1u << 3,   /* unimplemented instructions and registers */
+    TRACE_OP = 1u << 4,      /* the IR of each translated block */
+    TRACE_SMP = 1u << 5,     /* vCPU threads and placement */
+    TRACE_CPU = 1u << 6,     /* register dump before each block */
+};
+
+typedef struct MachineOptions {
+    int smp;
+    uint64_t ram_size;
+    const char *kernel, *initrd, *append, *config_file, *log_file, *machine_type, *cpu_model;
+    uint32_t trace;
+    bool semihosting;
+    bool no_reboot;
+    uint64_t max_insns;      /* 0 = unlimited; stop after this many (per core) */
+} MachineOptions;
+
+typedef struct Machine {
+    MachineOptions opt;
+    PhysMap pm;
+    int ncpus;
+    CPUState **cpus;
+    struct TCache *tcache;
+    struct Monitor *monitor;
+    struct PL011 *uart;
+
+    FILE *log;               /* trace output (stderr unless -D) */
+    pthread_mutex_t log_lock;
+
+    _Atomic int stopping;    /* set once: every vCPU leaves its loop */
+    int exit_status;         /* written by the core that stops the machine */
+    pthread_mutex_t exit_lock;
+} Machine;
+
+#define RAM_BASE 0x40000000ull
+#define UART_BASE 0x09000000ull
+
+/* Main thread. Build the machine from options; false with a message on error. */
+bool machine_init(Machine *m, const MachineOptions *opt);
+/* Main thread. Run all vCPUs until the machine stops; returns the exit status. */
+int machine_run(Machine *m);
+void machine_destroy(Machine *m);
+
+/* Any thread. Stop the machine with `status` (first caller wins). */
+void machine_request_stop(Machine *m, int status);
+
+/* Any thread. Trace output, serialised. */
+void machine_log(Machine *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline bool machine_tracing(const Machine *m, uint32_t cat) { return (m->opt.trace & cat) != 0; }
+/* Owner vCPU. Record an unimplemented/unallocated encoding (counted; logged with -d unimp). */
+void machine_log_unimp(CPUState *cpu, uint64_t pc, uint32_t insn, const char *pattern);
+
+/* Owner vCPU: the run loop of one core (smp/vcpu.c). */
+void vcpu_loop(CPUState *cpu);
+/* Any thread: set request bits and wake the core if it sleeps. */
+void vcpu_kick(CPUState *cpu, uint32_t req);
+/* Any thread: wake the core if it sleeps in WFI/WFE (no request bits set). */
+void vcpu_wake(CPUState *cpu);
+/* Owner vCPU: sleep until a request arrives or the machine stops. */
+void vcpu_sleep(CPUState *cpu);
+
+#endif

@@ -1,0 +1,26 @@
+/* flotilla: parallel multicore AArch64 full-system simulator. */
+#include <stdio.h>
+
+#include "machine.h"
+#include "options.h"
+
+int main(int argc, char **argv)
+{
+    MachineOptions opt;
+    switch (options_parse(argc, argv, &opt)) {
+    case OPT_EXIT_OK:
+        return 0;
+    case OPT_ERROR:
+        return 1;
+    default:
+        break;
+    }
+    static Machine m;
+    if (!machine_init(&m, &opt)) {
+        machine_destroy(&m);
+        return 1;
+    }
+    int status = machine_run(&m);
+    machine_destroy(&m);
+    return status;
+}

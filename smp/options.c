@@ -1,0 +1,327 @@
+/* Command-line options, spelled as a QEMU user would guess, and -config. */
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "options.h"
+#include "trace.h"
+
+#define MAX_CPUS 64
+#define MIN_RAM (16ull << 20)
+#define MAX_RAM (1ull << 40)
+
+bool parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (!*s || *s == '-')
+        return false;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s)
+        return false;
+    uint64_t mul = 1ull << 20;
+    if (*end) {
+        switch (*end) {
+        case 'k': case 'K': mul = 1ull << 10; break;
+        case 'm': case 'M': mul = 1ull << 20; break;
+        case 'g': case 'G': mul = 1ull << 30; break;
+        case 't': case 'T': mul = 1ull << 40; break;
+        case 'b': case 'B': mul = 1; break;
+        default: return false;
+        }
+        if (end[1] && strcasecmp(end + 1, "iB") && strcasecmp(end + 1, "B"))
+            return false;
+    }
+    if (v > UINT64_MAX / mul)
+        return false;
+    *out = v * mul;
+    return true;
+}
+
+static bool parse_int(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 0);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool set_smp(MachineOptions *opt, const char *v, const char *where)
+{
+    long n;
+    const char *p = v;
+    if (!strncmp(p, "cpus=", 5))
+        p += 5;
+    char buf[32];
+    size_t len = strcspn(p, ",");
+    if (len >= sizeof(buf))
+        len = sizeof(buf) - 1;
+    memcpy(buf, p, len);
+    buf[len] = 0;
+    if (!parse_int(buf, 1, MAX_CPUS, &n)) {
+        fprintf(stderr, "flotilla: %s: invalid core count '%s' (1..%d)\n", where, v, MAX_CPUS);
+        return false;
+    }
+    opt->smp = (int)n;
+    return true;
+}
+
+static bool set_mem(MachineOptions *opt, const char *v, const char *where)
+{
+    uint64_t sz;
+    const char *p = !strncmp(v, "size=", 5) ? v + 5 : v;
+    if (!parse_size(p, &sz)) {
+        fprintf(stderr, "flotilla: %s: invalid memory size '%s' (e.g. 512M, 2G)\n", where, v);
+        return false;
+    }
+    if (sz < MIN_RAM || sz > MAX_RAM || (sz & 0xfff)) {
+        fprintf(stderr, "flotilla: %s: memory size '%s' out of range (16M..1T, 4K multiple)\n", where, v);
+        return false;
+    }
+    opt->ram_size = sz;
+    return true;
+}
+
+static bool set_machine(MachineOptions *opt, const char *v, const char *where)
+{
+    /* virt[,gic-version=2|3]: the GIC options come with the GIC. */
+    size_t len = strcspn(v, ",");
+    if (!(len == 4 && !strncmp(v, "virt", 4))) {
+        fprintf(stderr, "flotilla: %s: unknown machine '%s' (supported: virt)\n", where, v);
+        return false;
+    }
+    opt->machine_type = v;
+    return true;
+}
+
+static bool set_cpu(MachineOptions *opt, const char *v, const char *where)
+{
+    static const char *const models[] = {"cortex-a57", "cortex-a53", "cortex-a72", "max", "host"};
+    for (size_t i = 0; i < sizeof(models) / sizeof(models[0]); i++)
+        if (!strcmp(v, models[i])) {
+            opt->cpu_model = v;
+            return true;
+        }
+    fprintf(stderr, "flotilla: %s: unknown CPU model '%s' (supported: cortex-a57, cortex-a53, cortex-a72, max)\n",
+            where, v);
+    return false;
+}
+
+/* ---- -config files (INI, read with inih) ---- */
+
+typedef struct {
+    MachineOptions *opt;
+    const char *path;
+    bool ok;
+} CfgCtx;
+
+static int cfg_handler(void *user, const char *section, const char *name, const char *value)
+{
+    CfgCtx *c = user;
+    MachineOptions *opt = c->opt;
+    char where[512];
+    snprintf(where, sizeof(where), "%s: [%s] %s", c->path, section, name);
+    bool ok = true;
+    if (!strcmp(section, "machine")) {
+        if (!strcmp(name, "cpus"))
+            ok = set_smp(opt, value, where);
+        else if (!strcmp(name, "memory"))
+            ok = set_mem(opt, value, where);
+        else if (!strcmp(name, "type"))
+            ok = set_machine(opt, strdup(value), where);
+        else if (!strcmp(name, "cpu"))
+            ok = set_cpu(opt, strdup(value), where);
+        else
+            goto unknown;
+    } else if (!strcmp(section, "boot")) {
+        if (!strcmp(name, "kernel"))
+            opt->kernel = strdup(value);
+        else if (!strcmp(name, "initrd"))
+            opt->initrd = strdup(value);
+        else if (!strcmp(name, "append"))
+            opt->append = strdup(value);
+        else if (!strcmp(name, "semihosting")) {
+            if (!strcmp(value, "on") || !strcmp(value, "true") || !strcmp(value, "1"))
+                opt->semihosting = true;
+            else if (!strcmp(value, "off") || !strcmp(value, "false") || !strcmp(value, "0"))
+                opt->semihosting = false;
+            else {
+                fprintf(stderr, "flotilla: %s: semihosting must be on or off, not '%s'\n", where, value);
+                ok = false;
+            }
+        } else
+            goto unknown;
+    } else if (!strcmp(section, "trace")) {
+        if (!strcmp(name, "items"))
+            ok = trace_parse(value, &opt->trace);
+        else if (!strcmp(name, "file"))
+            opt->log_file = strdup(value);
+        else
+            goto unknown;
+    } else {
+        fprintf(stderr, "flotilla: %s: unknown section [%s]\n", where, section);
+        ok = false;
+    }
+    if (!ok)
+        c->ok = false;
+    return ok;
+unknown:
+    fprintf(stderr, "flotilla: %s: unknown key '%s' in [%s]\n", where, name, section);
+    c->ok = false;
+    return 0;
+}
+
+bool config_load(const char *path, MachineOptions *opt)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "flotilla: cannot open config '%s': %s\n", path, strerror(errno));
+        return false;
+    }
+    CfgCtx c = {opt, path, true};
+    int r = ini_parse_file(f, cfg_handler, &c);
+    fclose(f);
+    if (r > 0 && c.ok) {
+        fprintf(stderr, "flotilla: %s:%d: malformed line\n", path, r);
+        return false;
+    }
+    return r == 0 && c.ok;
+}
+
+static void usage(void)
+{
+    printf("usage: flotilla [options]\n"
+           "  -M virt[,gic-version=2|3]  machine (only 'virt')\n"
+           "  -cpu MODEL                 CPU model (cortex-a57, cortex-a53, cortex-a72, max)\n"
+           "  -smp N                     number of cores (1..%d)\n"
+           "  -m SIZE                    guest RAM (K/M/G suffix, default 512M)\n"
+           "  -kernel FILE               ELF executable or raw binary to boot\n"
+           "  -initrd FILE               initial ramdisk\n"
+           "  -append STRING             kernel command line\n"
+           "  -config FILE               machine description (see configs/)\n"
+           "  -semihosting               enable Arm semihosting (HLT #0xF000)\n"
+           "  -nographic                 console on stdio (the default)\n"
+           "  -no-reboot                 exit instead of rebooting\n"
+           "  -d ITEM,...                trace items (-d help lists them)\n"
+           "  -D FILE                    write the trace to FILE\n"
+           "  -max-insns N               stop after N guest instructions per core (exit 3)\n"
+           "  -h, -help                  this help\n"
+           "  -V, -version               version\n",
+           MAX_CPUS);
+}
+
+int options_parse(int argc, char **argv, MachineOptions *opt)
+{
+    memset(opt, 0, sizeof(*opt));
+    opt->smp = 1;
+    opt->ram_size = 512ull << 20;
+    opt->machine_type = "virt";
+    opt->cpu_model = "cortex-a57";
+    /* -config first, so the command line overrides it. */
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i][0] == '-' && argv[i][1] == '-' ? argv[i] + 1 : argv[i];
+        if (!strcmp(a, "-config")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "flotilla: option -config needs an argument\n");
+                return OPT_ERROR;
+            }
+            opt->config_file = argv[i + 1];
+            if (!config_load(argv[i + 1], opt))
+                return OPT_ERROR;
+            i++;
+        }
+    }
+    for (int i = 1; i < argc; i++) {
+        /* Accept --opt as well as -opt, like QEMU. */
+        const char *a = argv[i][0] == '-' && argv[i][1] == '-' ? argv[i] + 1 : argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEEDS_ARG                                                                                   \
+    do {                                                                                            \
+        if (!v) {                                                                                   \
+            fprintf(stderr, "flotilla: option %s needs an argument\n", a);                          \
+            return OPT_ERROR;                                                                       \
+        }                                                                                           \
+        i++;                                                                                        \
+    } while (0)
+        if (!strcmp(a, "-h") || !strcmp(a, "-help")) {
+            usage();
+            return OPT_EXIT_OK;
+        } else if (!strcmp(a, "-V") || !strcmp(a, "-version")) {
+            printf("flotilla %s\n", FLOTILLA_VERSION);
+            return OPT_EXIT_OK;
+        } else if (!strcmp(a, "-smp")) {
+            NEEDS_ARG;
+            if (!set_smp(opt, v, "-smp"))
+                return OPT_ERROR;
+        } else if (!strcmp(a, "-m")) {
+            NEEDS_ARG;
+            if (!set_mem(opt, v, "-m"))
+                return OPT_ERROR;
+        } else if (!strcmp(a, "-M") || !strcmp(a, "-machine")) {
+            NEEDS_ARG;
+            if (!set_machine(opt, v, "-M"))
+                return OPT_ERROR;
+        } else if (!strcmp(a, "-cpu")) {
+            NEEDS_ARG;
+            if (!set_cpu(opt, v, "-cpu"))
+                return OPT_ERROR;
+        } else if (!strcmp(a, "-kernel")) {
+            NEEDS_ARG;
+            opt->kernel = v;
+        } else if (!strcmp(a, "-initrd")) {
+            NEEDS_ARG;
+            opt->initrd = v;
+        } else if (!strcmp(a, "-append")) {
+            NEEDS_ARG;
+            opt->append = v;
+        } else if (!strcmp(a, "-config")) {
+            NEEDS_ARG; /* already read */
+        } else if (!strcmp(a, "-d")) {
+            NEEDS_ARG;
+            if (!trace_parse(v, &opt->trace))
+                return !strcmp(v, "help") ? OPT_EXIT_OK : OPT_ERROR;
+        } else if (!strcmp(a, "-D")) {
+            NEEDS_ARG;
+            opt->log_file = v;
+        } else if (!strcmp(a, "-max-insns")) {
+            NEEDS_ARG;
+            long n;
+            if (!parse_int(v, 1, __LONG_MAX__, &n)) {
+                fprintf(stderr, "flotilla: -max-insns: invalid count '%s'\n", v);
+                return OPT_ERROR;
+            }
+            opt->max_insns = (uint64_t)n;
+        } else if (!strcmp(a, "-semihosting")) {
+            opt->semihosting = true;
+        } else if (!strcmp(a, "-semihosting-config")) {
+            NEEDS_ARG;
+            if (strstr(v, "enable=off"))
+                opt->semihosting = false;
+            else if (strstr(v, "enable=on") || strstr(v, "enable=true"))
+                opt->semihosting = true;
+            else {
+                fprintf(stderr, "flotilla: -semihosting-config: only enable=on|off is supported\n");
+                return OPT_ERROR;
+            }
+        } else if (!strcmp(a, "-nographic")) {
+            /* the console is always on stdio */
+        } else if (!strcmp(a, "-no-reboot")) {
+            opt->no_reboot = true;
+        } else {
+            fprintf(stderr, "flotilla: unknown option '%s' (try -h)\n", argv[i]);
+            return OPT_ERROR;
+        }
+#undef NEEDS_ARG
+    }
+    if (!opt->kernel) {
+        fprintf(stderr, "flotilla: no kernel given (use -kernel FILE)\n");
+        return OPT_ERROR;
+    }
+    return OPT_OK;
+}

@@ -1,0 +1,190 @@
+/* The vCPU run loop: safe points, block lookup (jump cache -> shared cache
+ * -> translate), chained execution, sleeping in WFI.
+ *
+ * Safe-point order matters for RCU: report the quiescent state first, then
+ * read the request word. A writer that sets a request before starting a grace
+ * period is then guaranteed to be seen before this core uses any pointer it
+ * cached (jump cache, chains) from before that grace period. */
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "../cpu/interp.h"
+#include "../cpu/translate.h"
+#include "../sync/tcache.h"
+#include "machine.h"
+#include "trace.h"
+
+/* Blocks run back to back through chains before the core returns to its
+ * dispatcher (and reports a quiescent state) even with no request pending. */
+#define CHAIN_BUDGET 4096
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void vcpu_kick(CPUState *cpu, uint32_t req)
+{
+    atomic_fetch_or(&cpu->request, req);
+    vcpu_wake(cpu);
+}
+
+static void handle_requests(CPUState *cpu)
+{
+    uint32_t req = atomic_exchange(&cpu->request, 0);
+    if (req & REQ_FLUSH)
+        tlb_flush(cpu);
+    if (req & REQ_JC_FLUSH)
+        for (unsigned i = 0; i < JC_SIZE; i++)
+            cpu->jc[i].pc = ~0ull;
+    if (req & REQ_EVENT)
+        cpu->event_register = true;
+    if (req & REQ_EXIT)
+        cpu->halted = true;
+    /* REQ_IRQ, REQ_WORK: interrupt delivery and work queues come with the
+     * GIC and SMP work; the bits are consumed here so they cannot spin. */
+}
+
+/* Find or make the block for the current pc. NULL if fetching raised an
+ * exception (the pc then is the vector: just loop). */
+static TBlock *find_block(CPUState *cpu)
+{
+    Machine *m = cpu->machine;
+    uint64_t pc = cpu->pc;
+    uint32_t flags = cpu_tb_flags(cpu);
+    JCEntry *je = &cpu->jc[(pc >> 2) & (JC_SIZE - 1)];
+    if (je->pc == pc && je->flags == flags && je->tb) {
+        cpu->stats.jc_hits++;
+        return je->tb;
+    }
+    if (pc & 3) {
+        cpu_raise(cpu, EXC_PC_ALIGN, 0, pc);
+        return NULL;
+    }
+    uint64_t pa;
+    const uint32_t *code = mem_fetch_ptr(cpu, pc, &pa);
+    if (!code)
+        return NULL;
+    cpu->stats.tcache_lookups++;
+    TBlock *tb = tcache_lookup(m->tcache, pa, pc, flags);
+    if (!tb) {
+        cpu->stats.tcache_misses++;
+        uint64_t t0 = now_ns();
+        tb = tb_alloc();
+        tb->pc = pc;
+        tb->pa = pa;
+        tb->flags = flags;
+        ir_block_init(&tb->ir, pc);
+        uint32_t max = (uint32_t)((0x1000 - (pc & 0xfff)) / 4);
+        translate_block(cpu, &tb->ir, pc, code, max);
+        tb->ninsns = tb->ir.ninsns;
+        const char *err = ir_verify(&tb->ir);
+        if (err) {
+            machine_log(m, "flotilla: internal error: IR verify failed at 0x%" PRIx64 ": %s\n", pc, err);
+            ir_dump(&tb->ir, m->log);
+            machine_request_stop(m, 70);
+            tb_free_unpublished(tb);
+            cpu->halted = true;
+            return NULL;
+        }
+        trace_translated(cpu, tb, code);
+        cpu->stats.blocks_translated++;
+        cpu->stats.translate_ns += now_ns() - t0;
+        tb = tcache_insert(m->tcache, tb);
+    }
+    je->pc = pc;
+    je->flags = flags;
+    je->tb = tb;
+    return tb;
+}
+
+void vcpu_loop(CPUState *cpu)
+{
+    Machine *m = cpu->machine;
+    rcu_register_thread();
+    while (!cpu->halted) {
+        rcu_quiescent_state();
+        if (atomic_load_explicit(&cpu->request, memory_order_acquire))
+            handle_requests(cpu);
+        if (cpu->halted || atomic_load_explicit(&m->stopping, memory_order_relaxed))
+            break;
+        if (cpu->sleeping) {
+            rcu_thread_offline();
+            vcpu_sleep(cpu);
+            rcu_thread_online();
+            continue;
+        }
+        TBlock *tb = find_block(cpu);
+        if (!tb) {
+            cpu->exc_pending = false;
+            continue;
+        }
+        for (int budget = CHAIN_BUDGET; budget > 0; budget--) {
+            if (machine_tracing(m, TRACE_EXEC | TRACE_CPU))
+                trace_exec(cpu, tb);
+            cpu->exc_pending = false;
+            enum BlockExit bx = interp_run(cpu, &tb->ir);
+            cpu->stats.blocks_executed++;
+            cpu->stats.insns += tb->ninsns;
+            if (m->opt.max_insns && cpu->stats.insns >= m->opt.max_insns) {
+                machine_log(m, "flotilla: cpu%d reached the instruction limit (%" PRIu64 ")\n", cpu->index,
+                            m->opt.max_insns);
+                machine_request_stop(m, 3);
+                break;
+            }
+            if (bx != BX_SLOT0 && bx != BX_SLOT1)
+                break;
+            /* A safe point: the next block entry tests the request word. */
+            if (atomic_load_explicit(&cpu->request, memory_order_relaxed))
+                break;
+            int slot = bx == BX_SLOT0 ? 0 : 1;
+            TBlock *next = atomic_load_explicit(&tb->jmp[slot], memory_order_acquire);
+            if (next && next->pc == cpu->pc && next->flags == cpu_tb_flags(cpu)) {
+                tb = next;
+                continue;
+            }
+            /* Chain only within one virtual page: the mapping of the source
+             * page was valid when this block was found, so the target's is. */
+            TBlock *to = find_block(cpu);
+            if (!to) {
+                cpu->exc_pending = false;
+                break;
+            }
+            if ((to->pc & TLB_PAGE_MASK) == (tb->pc & TLB_PAGE_MASK))
+                tb_chain(m->tcache, tb, slot, to);
+            tb = to;
+        }
+    }
+    rcu_unregister_thread();
+}
+
+uint64_t helper_wfi(CPUState *cpu, uint64_t is_wfe, uint64_t b, uint64_t c, uint64_t imm)
+{
+    (void)b, (void)c, (void)imm;
+    if (is_wfe && cpu->event_register) {
+        cpu->event_register = false;
+        return 0;
+    }
+    /* Sleep at the next safe point unless something is already pending. */
+    if (!atomic_load(&cpu->request))
+        cpu->sleeping = true;
+    return 0;
+}
+
+uint64_t helper_sev(CPUState *cpu, uint64_t local, uint64_t b, uint64_t c, uint64_t imm)
+{
+    (void)b, (void)c, (void)imm;
+    cpu->event_register = true;
+    if (!local) {
+        Machine *m = cpu->machine;
+        for (int i = 0; i < m->ncpus; i++) {
+            if (m->cpus[i] == cpu)
+                continue;
+            vcpu_kick(m->cpus[i], REQ_EVENT);
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,291 @@
+/* The shared translation cache (see tcache.h and docs/threading.md).
+ *
+ * Two cds_lfht tables: blocks by (pa, pc, flags), and physical pages to the
+ * list of blocks translated from them. A page's lock serialises inserts into
+ * and invalidation of that page, so a block cannot be added to the cache
+ * while its page is being invalidated and survive it. Chaining edits take
+ * one mutex: chaining happens once per edge, never on the execution path. */
+#include "tcache.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct TCache {
+    struct cds_lfht *blocks;
+    struct cds_lfht *pages;
+    pthread_mutex_t chain_lock;
+    void (*on_invalidate)(void *opaque);
+    void *opaque;
+    _Atomic uint64_t inserted, insert_races, invalidated, live;
+};
+
+typedef struct TPage {
+    uint64_t ppage;
+    pthread_mutex_t lock;
+    TBlock *head;
+    struct cds_lfht_node node;
+} TPage;
+
+typedef struct TKey {
+    uint64_t pa, pc;
+    uint32_t flags;
+} TKey;
+
+static unsigned long hash64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return (unsigned long)x;
+}
+
+static unsigned long tb_hash(uint64_t pa, uint64_t pc, uint32_t flags)
+{
+    return hash64(pa ^ (pc << 7) ^ ((uint64_t)flags << 56));
+}
+
+static int tb_match(struct cds_lfht_node *node, const void *key)
+{
+    const TBlock *tb = caa_container_of(node, TBlock, node);
+    const TKey *k = key;
+    return tb->pa == k->pa && tb->pc == k->pc && tb->flags == k->flags;
+}
+
+static int page_match(struct cds_lfht_node *node, const void *key)
+{
+    return caa_container_of(node, TPage, node)->ppage == *(const uint64_t *)key;
+}
+
+TCache *tcache_create_cb(void (*on_invalidate)(void *), void *opaque)
+{
+    TCache *tc = calloc(1, sizeof(*tc));
+    tc->blocks = cds_lfht_new(1024, 1024, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
+    tc->pages = cds_lfht_new(256, 256, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
+    if (!tc->blocks || !tc->pages) {
+        fprintf(stderr, "flotilla: cannot create the translation cache\n");
+        exit(1);
+    }
+    pthread_mutex_init(&tc->chain_lock, NULL);
+    tc->on_invalidate = on_invalidate;
+    tc->opaque = opaque;
+    return tc;
+}
+
+TCache *tcache_create(void)
+{
+    return tcache_create_cb(NULL, NULL);
+}
+
+TBlock *tb_alloc(void)
+{
+    TBlock *tb = calloc(1, sizeof(*tb));
+    if (!tb) {
+        fprintf(stderr, "flotilla: out of memory\n");
+        exit(1);
+    }
+    cds_lfht_node_init(&tb->node);
+    return tb;
+}
+
+void tb_free_unpublished(TBlock *tb)
+{
+    ir_block_free(&tb->ir);
+    free(tb);
+}
+
+static void tb_free_rcu(struct rcu_head *h)
+{
+    tb_free_unpublished(caa_container_of(h, TBlock, rcu));
+}
+
+TBlock *tcache_lookup(TCache *tc, uint64_t pa, uint64_t pc, uint32_t flags)
+{
+    TKey k = {pa, pc, flags};
+    struct cds_lfht_iter it;
+    cds_lfht_lookup(tc->blocks, tb_hash(pa, pc, flags), tb_match, &k, &it);
+    struct cds_lfht_node *n = cds_lfht_iter_get_node(&it);
+    return n ? caa_container_of(n, TBlock, node) : NULL;
+}
+
+/* The page entry for ppage, created if absent. Pages are never removed
+ * while the cache lives (there are at most RAM/4K of them). */
+static TPage *get_page(TCache *tc, uint64_t ppage)
+{
+    struct cds_lfht_iter it;
+    unsigned long h = hash64(ppage);
+    cds_lfht_lookup(tc->pages, h, page_match, &ppage, &it);
+    struct cds_lfht_node *n = cds_lfht_iter_get_node(&it);
+    if (n)
+        return caa_container_of(n, TPage, node);
+    TPage *p = calloc(1, sizeof(*p));
+    p->ppage = ppage;
+    pthread_mutex_init(&p->lock, NULL);
+    cds_lfht_node_init(&p->node);
+    n = cds_lfht_add_unique(tc->pages, h, page_match, &ppage, &p->node);
+    if (n != &p->node) {
+        pthread_mutex_destroy(&p->lock);
+        free(p);
+        return caa_container_of(n, TPage, node);
+    }
+    return p;
+}
+
+TBlock *tcache_insert(TCache *tc, TBlock *tb)
+{
+    TKey k = {tb->pa, tb->pc, tb->flags};
+    TPage *pg = get_page(tc, tb->pa & ~0xfffull);
+    pthread_mutex_lock(&pg->lock);
+    struct cds_lfht_node *n = cds_lfht_add_unique(tc->blocks, tb_hash(k.pa, k.pc, k.flags), tb_match, &k, &tb->node);
+    if (n != &tb->node) {
+        pthread_mutex_unlock(&pg->lock);
+        atomic_fetch_add(&tc->insert_races, 1);
+        tb_free_unpublished(tb);
+        return caa_container_of(n, TBlock, node);
+    }
+    tb->page_next = pg->head;
+    pg->head = tb;
+    pthread_mutex_unlock(&pg->lock);
+    atomic_fetch_add(&tc->inserted, 1);
+    atomic_fetch_add(&tc->live, 1);
+    return tb;
+}
+
+/* Incoming edges are kept as (block | slot) in a singly linked list through
+ * the source blocks' in_next[slot]. Under chain_lock. */
+#define EDGE(tb, slot) ((TBlock *)((uintptr_t)(tb) | (uintptr_t)(slot)))
+#define EDGE_TB(e) ((TBlock *)((uintptr_t)(e) & ~(uintptr_t)1))
+#define EDGE_SLOT(e) ((int)((uintptr_t)(e) & 1))
+
+void tb_chain(TCache *tc, TBlock *from, int slot, TBlock *to)
+{
+    pthread_mutex_lock(&tc->chain_lock);
+    if (!atomic_load(&from->invalid) && !atomic_load(&to->invalid) && !atomic_load(&from->jmp[slot])) {
+        from->in_next[slot] = to->in_list;
+        to->in_list = EDGE(from, slot);
+        atomic_store_explicit(&from->jmp[slot], to, memory_order_release);
+    }
+    pthread_mutex_unlock(&tc->chain_lock);
+}
+
+/* Under chain_lock: remove every edge into and out of tb. */
+static void unchain(TBlock *tb)
+{
+    for (TBlock *e = tb->in_list; e;) {
+        TBlock *src = EDGE_TB(e);
+        int s = EDGE_SLOT(e);
+        atomic_store_explicit(&src->jmp[s], NULL, memory_order_release);
+        e = src->in_next[s];
+        src->in_next[s] = NULL;
+    }
+    tb->in_list = NULL;
+    for (int s = 0; s < 2; s++) {
+        TBlock *dst = atomic_load(&tb->jmp[s]);
+        if (!dst)
+            continue;
+        TBlock **pp = &dst->in_list;
+        while (*pp && *pp != EDGE(tb, s))
+            pp = &EDGE_TB(*pp)->in_next[EDGE_SLOT(*pp)];
+        if (*pp)
+            *pp = tb->in_next[s];
+        tb->in_next[s] = NULL;
+        atomic_store_explicit(&tb->jmp[s], NULL, memory_order_release);
+    }
+}
+
+static uint64_t invalidate_list(TCache *tc, TBlock *head)
+{
+    uint64_t n = 0;
+    pthread_mutex_lock(&tc->chain_lock);
+    for (TBlock *tb = head; tb; tb = tb->page_next) {
+        atomic_store(&tb->invalid, true);
+        cds_lfht_del(tc->blocks, &tb->node);
+        unchain(tb);
+        n++;
+    }
+    pthread_mutex_unlock(&tc->chain_lock);
+    return n;
+}
+
+static void free_list(TCache *tc, TBlock *head, uint64_t n)
+{
+    if (!n)
+        return;
+    /* Other cores' jump caches may still name these blocks: have them
+     * dropped before the grace period starts (see vcpu.c). */
+    if (tc->on_invalidate)
+        tc->on_invalidate(tc->opaque);
+    for (TBlock *tb = head, *next; tb; tb = next) {
+        next = tb->page_next;
+        call_rcu(&tb->rcu, tb_free_rcu);
+    }
+    atomic_fetch_add(&tc->invalidated, n);
+    atomic_fetch_sub(&tc->live, n);
+}
+
+void tcache_invalidate_page(TCache *tc, uint64_t pa)
+{
+    uint64_t ppage = pa & ~0xfffull;
+    struct cds_lfht_iter it;
+    rcu_read_lock();
+    cds_lfht_lookup(tc->pages, hash64(ppage), page_match, &ppage, &it);
+    struct cds_lfht_node *node = cds_lfht_iter_get_node(&it);
+    rcu_read_unlock();
+    if (!node)
+        return;
+    TPage *pg = caa_container_of(node, TPage, node);
+    pthread_mutex_lock(&pg->lock);
+    TBlock *head = pg->head;
+    pg->head = NULL;
+    uint64_t n = invalidate_list(tc, head);
+    pthread_mutex_unlock(&pg->lock);
+    free_list(tc, head, n);
+}
+
+void tcache_flush_all(TCache *tc)
+{
+    struct cds_lfht_iter it;
+    TPage *pg;
+    rcu_read_lock();
+    cds_lfht_for_each_entry(tc->pages, &it, pg, node)
+    {
+        pthread_mutex_lock(&pg->lock);
+        TBlock *head = pg->head;
+        pg->head = NULL;
+        uint64_t n = invalidate_list(tc, head);
+        pthread_mutex_unlock(&pg->lock);
+        free_list(tc, head, n);
+    }
+    rcu_read_unlock();
+}
+
+void tcache_get_stats(TCache *tc, TCacheStats *st)
+{
+    st->inserted = atomic_load(&tc->inserted);
+    st->insert_races = atomic_load(&tc->insert_races);
+    st->invalidated = atomic_load(&tc->invalidated);
+    st->live = atomic_load(&tc->live);
+}
+
+void tcache_destroy(TCache *tc)
+{
+    /* No vCPU runs any more: free directly, after pending call_rcu work. */
+    rcu_register_thread();
+    tcache_flush_all(tc);
+    rcu_unregister_thread();
+    rcu_barrier();
+    struct cds_lfht_iter it;
+    TPage *pg;
+    cds_lfht_for_each_entry(tc->pages, &it, pg, node)
+    {
+        cds_lfht_del(tc->pages, &pg->node);
+        pthread_mutex_destroy(&pg->lock);
+        free(pg);
+    }
+    cds_lfht_destroy(tc->blocks, NULL);
+    cds_lfht_destroy(tc->pages, NULL);
+    pthread_mutex_destroy(&tc->chain_lock);
+    free(tc);
+}

@@ -1,0 +1,75 @@
+/* The shared translation cache: one for all cores, lock-free lookups with
+ * liburcu QSBR and cds_lfht, keyed by (guest physical pc, virtual pc, mode
+ * flags). Invalidation by physical page unlinks and unchains blocks and frees
+ * them after a grace period.
+ *
+ * The virtual pc is part of the key because IR holds absolute branch targets:
+ * two virtual aliases of one physical page need two translations.
+ *
+ * Thread rules:
+ *   - tcache_lookup / tcache_insert / tb_chain: vCPU threads that are
+ *     registered, online QSBR readers. A returned TBlock stays valid until the
+ *     caller's next quiescent state.
+ *   - tcache_invalidate_page / tcache_flush_all: any registered RCU thread.
+ *   - tcache_create / tcache_destroy: main thread, no vCPU running. */
+#ifndef FLOTILLA_TCACHE_H
+#define FLOTILLA_TCACHE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../cpu/ir.h"
+
+#define _LGPL_SOURCE
+#include <urcu-qsbr.h>
+#include <urcu/rculfhash.h>
+
+typedef struct TBlock {
+    uint64_t pc;        /* guest virtual pc */
+    uint64_t pa;        /* guest physical pc */
+    uint32_t flags;     /* translation mode (cpu_tb_flags) */
+    uint32_t ninsns;
+    IRBlock ir;
+    /* Chained successors for IR_BRCOND (slot 0) and IR_GOTO (slot 1):
+     * written by any vCPU (tb_chain), cleared by invalidation. */
+    _Atomic(struct TBlock *) jmp[2];
+    _Atomic bool invalid;
+    /* --- private to sync/tcache.c --- */
+    struct cds_lfht_node node;
+    struct rcu_head rcu;
+    struct TBlock *page_next;      /* blocks of the same physical page */
+    struct TBlock *in_list;        /* blocks that chain to this one ... */
+    struct TBlock *in_next[2];     /* ... linked through their slot */
+} TBlock;
+
+typedef struct TCache TCache;
+
+typedef struct TCacheStats {
+    uint64_t inserted, insert_races, invalidated, live;
+} TCacheStats;
+
+TCache *tcache_create(void);
+/* on_invalidate(opaque) runs after blocks are unlinked and before their grace
+ * period starts (the machine uses it to have jump caches dropped). */
+TCache *tcache_create_cb(void (*on_invalidate)(void *opaque), void *opaque);
+void tcache_destroy(TCache *tc);
+
+/* Allocate an empty block (caller fills pc/pa/flags and ir, then inserts). Any thread. */
+TBlock *tb_alloc(void);
+/* Free a block that was never inserted. Any thread. */
+void tb_free_unpublished(TBlock *tb);
+
+TBlock *tcache_lookup(TCache *tc, uint64_t pa, uint64_t pc, uint32_t flags);
+/* Insert tb; if an equal key is already present, tb is freed and the
+ * existing block is returned (one copy wins). */
+TBlock *tcache_insert(TCache *tc, TBlock *tb);
+/* Make from->jmp[slot] point to `to` (both live; no-op if either is invalid). */
+void tb_chain(TCache *tc, TBlock *from, int slot, TBlock *to);
+/* Drop every block whose code lies in the physical page of `pa` (4 KiB). */
+void tcache_invalidate_page(TCache *tc, uint64_t pa);
+/* Drop every block. */
+void tcache_flush_all(TCache *tc);
+void tcache_get_stats(TCache *tc, TCacheStats *st);
+
+#endif
