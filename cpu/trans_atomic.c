@@ -1,0 +1,2 @@
+/* Translate functions: exclusives, acquire/release, LSE atomics. */
+#include "translate.h"
