@@ -111,7 +111,8 @@ bool machine_init(Machine *m, const MachineOptions *opt)
         return false;
     m->cpus[0]->pc = entry;
     /* A stack at the top of RAM, for bare-metal programs (Linux sets its own). */
-    m->cpus[0]->x[31] = RAM_BASE + opt->ram_size;
+    if (!m->linux_boot)
+        m->cpus[0]->x[31] = RAM_BASE + opt->ram_size;
     return true;
 }
 

@@ -53,6 +53,8 @@ typedef struct Machine {
     FILE *log;               /* trace output (stderr unless -D) */
     pthread_mutex_t log_lock;
 
+    bool linux_boot;         /* the kernel is a Linux Image (x0 = DTB) */
+
     _Atomic int stopping;    /* set once: every vCPU leaves its loop */
     int exit_status;         /* written by the core that stops the machine */
     pthread_mutex_t exit_lock;

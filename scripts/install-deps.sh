@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install what flotilla needs from Debian's archive (only what is missing).
+# Usage: scripts/install-deps.sh [--bench]
+set -euo pipefail
+pkgs=(build-essential cmake ninja-build pkg-config
+      liburcu-dev libhwloc-dev libcriterion-dev libfdt-dev zlib1g-dev libcapstone-dev libinih-dev
+      gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-user-static cpio gzip)
+if [[ "${1:-}" == "--bench" ]]; then
+    pkgs+=(qemu-system-arm gnuplot-nox hyperfine)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    echo "install-deps: installing ${missing[*]}"
+    SUDO=""
+    [[ $(id -u) -ne 0 ]] && SUDO=sudo
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

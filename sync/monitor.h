@@ -1,0 +1,164 @@
+/* The global exclusive monitor: a hashed table of per-granule slots that
+ * makes LDXR/STXR correct across cores (no ABA: any store by another core to
+ * the granule between LDXR and STXR fails the STXR, whatever value it wrote).
+ * Design, races and costs: docs/atomics.md.
+ *
+ * Slots are indexed by the *host* address of guest RAM (one granule of
+ * MON_GRANULE bytes per slot, hashed modulo the table size), so that the
+ * store fast path (and later the JIT's inline TLB path) needs no guest
+ * physical address.
+ *
+ * Each slot has:
+ *   armed[i]  one byte in a dense array: 0 = no exclusive can be pending on
+ *             this slot, stores go straight to memory (the fast path: one load
+ *             and a branch); 1 = every store takes the slot lock.
+ *   version   even: unlocked; odd: a writer holds the slot. Every locked
+ *             write leaves it bigger than before. LDXR records it; STXR
+ *             succeeds only by locking the slot with CAS(version, seen,
+ *             seen + 1), i.e. only if no write happened since the LDXR.
+ *   state     IDLE -> PENDING (armed, waiting for a grace period so that no
+ *             core can still be about to store on a stale "not armed" view)
+ *             -> STABLE (reservations valid) -> DISARMING -> IDLE (sweeper).
+ *
+ * Thread rules: monitor_create/monitor_destroy from the main thread (before
+ * vCPUs start / after they stopped). Everything else: any thread. Stores
+ * from vCPU threads (RCU readers, QSBR) may use the armed fast path; stores
+ * from any other thread (device DMA) must use monitor_write(), which always
+ * locks. */
+#ifndef FLOTILLA_MONITOR_H
+#define FLOTILLA_MONITOR_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct Machine;
+
+#define MON_GRANULE_SHIFT 6 /* 64-byte reservation granule (Arm: 16..2048 bytes) */
+#define MON_GRANULE (1u << MON_GRANULE_SHIFT)
+#define MON_DEFAULT_SLOTS_LOG2 14
+
+/* Reservation version sentinels (real versions read by LDXR are even). */
+#define MON_VER_INVALID 1ull /* reservation that can never succeed */
+#define MON_VER_MMIO 3ull    /* reservation on an MMIO address (see docs/atomics.md) */
+
+enum MonSlotState { MON_IDLE, MON_PENDING, MON_STABLE, MON_DISARMING };
+
+typedef struct MonSlot {
+    _Atomic uint64_t version;
+    _Atomic uint64_t waiters; /* bit (cpu index % 64): sleeping in WFE on a reservation here */
+    _Atomic uint32_t state;   /* enum MonSlotState */
+    _Atomic uint32_t used;    /* second-chance bit for the sweeper */
+} __attribute__((aligned(64))) MonSlot;
+
+typedef struct MonitorStats {
+    _Atomic uint64_t arms;         /* IDLE -> PENDING/STABLE */
+    _Atomic uint64_t grace_periods;
+    _Atomic uint64_t sweeps;
+    _Atomic uint64_t disarms;
+} MonitorStats;
+
+typedef struct Monitor {
+    /* --- read by the inline store path: keep first --- */
+    _Atomic uint8_t *armed;
+    uintptr_t mask; /* nslots - 1 */
+
+    MonSlot *slots;
+    uint32_t nslots;
+    struct Machine *machine;
+    bool smp; /* more than one vCPU: arming needs a grace period */
+
+    _Atomic uint32_t narmed;           /* slots not IDLE */
+    _Atomic uint32_t arms_since_sweep;
+    _Atomic int sweeping;
+    pthread_mutex_t mmio_lock; /* serialises atomics on MMIO addresses */
+
+    /* grace-period thread: PENDING slots become STABLE after synchronize_rcu() */
+    pthread_t gp_thread;
+    bool gp_started;
+    pthread_mutex_t gp_lock;
+    pthread_cond_t gp_cond;
+    uint32_t *gp_queue; /* slot indices waiting (each slot at most once) */
+    uint32_t gp_n;
+    bool gp_stop;
+
+    MonitorStats stats;
+} Monitor;
+
+/* Main thread. A monitor for machine `m` (m->ncpus decides whether arming
+ * needs grace periods). slots_log2 = 0 for the default table size. Starts the
+ * grace-period thread when m->ncpus > 1. */
+Monitor *monitor_create(struct Machine *m, unsigned slots_log2);
+/* Main thread, after every vCPU stopped. */
+void monitor_destroy(Monitor *mon);
+
+static inline size_t monitor_slot_index(const Monitor *mon, const void *host)
+{
+    return ((uintptr_t)host >> MON_GRANULE_SHIFT) & mon->mask;
+}
+
+/* Any vCPU thread. True if a store of `size` bytes at `host` must take the
+ * locked path. One or two loads from the dense armed array. */
+static inline bool monitor_armed(const Monitor *mon, const void *host, int size)
+{
+    uintptr_t a = (uintptr_t)host;
+    uint8_t x = atomic_load_explicit(&mon->armed[(a >> MON_GRANULE_SHIFT) & mon->mask], memory_order_relaxed);
+    uint8_t y = atomic_load_explicit(&mon->armed[((a + (uintptr_t)size - 1) >> MON_GRANULE_SHIFT) & mon->mask],
+                                     memory_order_relaxed);
+    return (x | y) != 0;
+}
+
+/* Any vCPU thread: the slow path of monitor_guest_store (slot(s) locked). */
+void monitor_store_locked(Monitor *mon, void *host, int size, uint64_t val);
+
+/* Any vCPU thread: a plain guest store of `size` (1, 2, 4, 8; any alignment)
+ * to guest RAM at `host`, little-endian. This is the store path memory/tlb.c
+ * should use instead of "host store, then monitor_notify_store": the store
+ * and the version bump are one locked step when the granule is armed. */
+static inline void monitor_guest_store(Monitor *mon, void *host, int size, uint64_t val)
+{
+    if (__builtin_expect(mon == NULL || !monitor_armed(mon, host, size), 1)) {
+        switch (size) {
+        case 1: *(uint8_t *)host = (uint8_t)val; break;
+        case 2: { uint16_t v = (uint16_t)val; __builtin_memcpy(host, &v, 2); break; }
+        case 4: { uint32_t v = (uint32_t)val; __builtin_memcpy(host, &v, 4); break; }
+        default: __builtin_memcpy(host, &val, 8); break;
+        }
+        return;
+    }
+    monitor_store_locked(mon, host, size, val);
+}
+
+/* Any thread (device DMA, loaders, semihosting): copy `len` bytes to guest RAM
+ * at `host`, one locked granule at a time. What phys_write should do. */
+void monitor_write(Monitor *mon, void *host, const void *buf, size_t len);
+
+/* Any thread: a store already done to [host, host+size) (legacy post-store
+ * hook, see monitor_notify_store in atomic.h). Bumps the version of armed
+ * slots. Leaves a window: see docs/atomics.md. */
+void monitor_notify_written(Monitor *mon, void *host, uint64_t size);
+
+/* ---- the exclusive side (sync/atomic.c), any vCPU thread ---- */
+
+/* Take a reservation on the granule of `host`: returns the version to give to
+ * monitor_commit, or MON_VER_INVALID when the slot is not (yet) stable, in
+ * which case it is armed now and becomes usable after a grace period. */
+uint64_t monitor_reserve(Monitor *mon, const void *host);
+/* Lock the slot of `host` if its version is still `ver`; false otherwise.
+ * On true the caller does its store(s) and calls monitor_unlock. */
+bool monitor_trylock_version(Monitor *mon, const void *host, uint64_t ver);
+/* Lock / unlock the slot of `host` unconditionally (spins while held).
+ * `fence`: unlock with a full barrier (store->load order after the store). */
+void monitor_lock(Monitor *mon, const void *host);
+void monitor_unlock(Monitor *mon, const void *host, bool fence);
+
+/* Any vCPU thread: register the calling core (index `cpu_index`) as a WFE
+ * sleeper on the slot of `host` if the version is still `ver`. Returns false
+ * if the reservation is already lost (do not sleep). A later locked write to
+ * the slot kicks the core with REQ_EVENT. */
+bool monitor_wait_prepare(Monitor *mon, const void *host, uint64_t ver, int cpu_index);
+void monitor_wait_cancel(Monitor *mon, const void *host, int cpu_index);
+
+#endif
