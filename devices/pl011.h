@@ -1,20 +1,37 @@
-/* PL011 UART device. */
+/* PL011 UART device: TX to a host fd, a 32-byte RX FIFO fed by the console
+ * input thread, the interrupt status registers and one interrupt output.
+ * Thread rules: MMIO callbacks run on vCPU threads under u->lock;
+ * pl011_receive runs on the console thread and takes u->lock itself. */
 #ifndef FLOTILLA_PL011_H
 #define FLOTILLA_PL011_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct Machine;
 
+#define PL011_FIFO 32
+
 typedef struct PL011 {
     pthread_mutex_t lock;
     int out_fd;
-    uint32_t ibrd, fbrd, lcr_h, cr, ifls, imsc;
+    uint32_t ibrd, fbrd, lcr_h, cr, ifls, imsc, ris;
+    uint8_t rx[PL011_FIFO];
+    unsigned rx_head, rx_count;
+    /* interrupt output: level changes are reported here (NULL: not wired) */
+    void (*irq_set)(void *opaque, bool level);
+    void *irq_opaque;
+    bool irq_level;
 } PL011;
 
 /* Main thread, at start-up. */
 PL011 *pl011_create(struct Machine *m, uint64_t base, int out_fd);
 void pl011_destroy(PL011 *u);
+/* Any non-vCPU thread (console input): queue one received byte. Returns false
+ * if the FIFO is full (the byte is dropped, as on the real UART). */
+bool pl011_receive(PL011 *u, uint8_t byte);
+/* Console callback shape (devices/console.h). */
+void pl011_console_rx(void *opaque, uint8_t byte);
 
 #endif

@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include "../cpu/decode.h"
+#include "../devices/console.h"
 #include "../devices/devices.h"
+#include "../devices/pl011.h"
 #include "../sync/atomic.h"
 #include "../sync/tcache.h"
 #include "machine.h"
@@ -128,6 +130,12 @@ static void *vcpu_thread(void *arg)
 int machine_run(Machine *m)
 {
     pthread_t *th = calloc((size_t)m->ncpus, sizeof(pthread_t));
+    Console console;
+    if (!console_start(&console, m, STDIN_FILENO, STDOUT_FILENO, pl011_console_rx, m->uart)) {
+        free(th);
+        return 1;
+    }
+    m->console = &console;
     /* Secondary cores start with PSCI CPU_ON (system-level work); for now
      * only the boot core runs. */
     int started = 0;
@@ -145,6 +153,8 @@ int machine_run(Machine *m)
         if (started & (1 << (i & 31)))
             pthread_join(th[i], NULL);
     free(th);
+    console_stop(&console);
+    m->console = NULL;
     if (!atomic_load(&m->stopping)) {
         /* Every core halted without the guest asking to stop. */
         m->exit_status = 0;

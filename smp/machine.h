@@ -49,6 +49,7 @@ typedef struct Machine {
     struct TCache *tcache;
     struct Monitor *monitor;
     struct PL011 *uart;
+    struct Console *console; /* host terminal, while machine_run runs */
 
     FILE *log;               /* trace output (stderr unless -D) */
     pthread_mutex_t log_lock;
