@@ -122,6 +122,11 @@ typedef struct CPUState {
     uint64_t tpidr_el0, tpidrro_el0, tpidr_el1, sp_el0_shadow;
     uint64_t mdscr_el1, cntkctl_el1, csselr_el1;
     uint64_t mpidr;
+    /* sys helper (cpu/sysreg.c): CNTFRQ, OS lock/double lock, DCC interrupt
+     * enable, and the two breakpoint/watchpoint register pairs ID_AA64DFR0
+     * advertises (stored only: debug exceptions are not generated yet). */
+    uint64_t cntfrq_el0, osdlr_el1, mdccint_el1, oslk;
+    uint64_t dbgbvr[2], dbgbcr[2], dbgwvr[2], dbgwcr[2];
 
     /* exclusive monitor (sync/monitor.c) */
     uint64_t excl_addr;    /* guest physical address, or EXCL_NONE */

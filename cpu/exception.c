@@ -4,6 +4,7 @@
 #include "../smp/machine.h"
 #include "../sync/atomic.h"
 #include "cpu.h"
+#include "sysreg.h"
 #include "translate.h"
 
 /* ESR_ELx.EC for each kind (same-EL / lower-EL variants resolved below). */
@@ -32,6 +33,8 @@ void cpu_reset(CPUState *cpu, uint64_t entry_pc)
     cpu->sctlr_el1 = 0x30d00800ull;
     /* FP/SIMD not trapped, so bare-metal code may use it from the start. */
     cpu->cpacr_el1 = 3u << 20;
+    cpu->cntfrq_el0 = CNTFRQ_HZ;
+    cpu->oslk = 1; /* the OS lock is set by a cold reset */
     cpu->excl_addr = EXCL_NONE;
     cpu->exc_pending = false;
     cpu->halted = false;
@@ -101,11 +104,23 @@ void cpu_raise(CPUState *cpu, enum ExcKind kind, uint32_t iss, uint64_t far)
         if (kind == EXC_DABORT || kind == EXC_IABORT || kind == EXC_PC_ALIGN)
             cpu->far_el1 = far;
     }
+    /* Taking an exception to a vector that cannot be fetched would raise an
+     * instruction abort at that same vector forever: nothing the guest can
+     * recover from. Stop the machine instead of spinning. */
+    if (kind == EXC_IABORT && from_el == 1 && far == cpu->vbar_el1 + vec) {
+        machine_log(m,
+                    "flotilla: cpu%d: exception vector 0x%llx is not executable (VBAR_EL1=0x%llx): "
+                    "guest exception loop, stopping\n",
+                    cpu->index, (unsigned long long)far, (unsigned long long)cpu->vbar_el1);
+        machine_request_stop(m, 3);
+        cpu->halted = true;
+    }
+
     uint32_t old = cpu->pstate;
     cpu->pstate = (1u << PSTATE_EL_SHIFT) | PSTATE_SP | PSTATE_D | PSTATE_A | PSTATE_I | PSTATE_F |
                   (old & PSTATE_PAN);
     /* SCTLR_EL1.SPAN == 0: PAN is set on exception entry to EL1. */
-    if (!(cpu->sctlr_el1 & (1ull << 23)))
+    if (CPU_HAS_PAN && !(cpu->sctlr_el1 & (1ull << 23)))
         cpu->pstate |= PSTATE_PAN;
     cpu_sync_sp(cpu, old);
     atomic_clear_monitor(cpu);
@@ -119,9 +134,12 @@ uint64_t helper_eret(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t
     uint64_t spsr = cpu->spsr_el1;
     uint32_t old = cpu->pstate;
     int target_el = (int)((spsr >> 2) & 3);
-    bool illegal = (spsr & 0x10) /* AArch32 */ || target_el > 1 || (target_el == 0 && (spsr & 1));
+    /* Illegal return: to AArch32, to an EL above the current one (no EL2),
+     * to EL0 with SP_ELx, or with the reserved M[1] set. */
+    bool illegal = (spsr & 0x10) || target_el > cpu_el(cpu) || (target_el == 0 && (spsr & 1)) || (spsr & 2);
     cpu->nzcv = (uint32_t)spsr & 0xf0000000u;
-    uint32_t keep = (uint32_t)spsr & (PSTATE_D | PSTATE_A | PSTATE_I | PSTATE_F | PSTATE_SS | PSTATE_PAN | PSTATE_UAO);
+    uint32_t keep = (uint32_t)spsr & (PSTATE_D | PSTATE_A | PSTATE_I | PSTATE_F | PSTATE_SS |
+                                      (CPU_HAS_PAN ? PSTATE_PAN : 0) | (CPU_HAS_UAO ? PSTATE_UAO : 0));
     if (illegal) {
         /* Illegal exception return: stay at the current EL with PSTATE.IL set. */
         cpu->pstate = (old & ((3u << PSTATE_EL_SHIFT) | PSTATE_SP)) | keep | PSTATE_IL;
@@ -133,7 +151,16 @@ uint64_t helper_eret(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t
     atomic_clear_monitor(cpu);
     uint64_t pc = cpu->elr_el1;
     if (machine_tracing(cpu->machine, TRACE_INT))
-        machine_log(cpu->machine, "cpu%d: eret to 0x%016llx EL%d\n", cpu->index, (unsigned long long)pc,
-                    cpu_el(cpu));
+        machine_log(cpu->machine, "cpu%d: eret to 0x%016llx EL%d%s\n", cpu->index, (unsigned long long)pc,
+                    cpu_el(cpu), (cpu->pstate & PSTATE_IL) ? " (illegal)" : "");
+    if (old & ~cpu->pstate & (PSTATE_A | PSTATE_I | PSTATE_F))
+        atomic_fetch_or(&cpu->request, REQ_IRQ); /* unmasked: re-evaluate pending interrupts */
+    if (cpu->pstate & PSTATE_IL) {
+        /* PSTATE.IL makes the next instruction (the one at ELR) take an
+         * Illegal Execution State exception before it executes. */
+        cpu->pc = pc;
+        cpu_raise(cpu, EXC_ILLEGAL_STATE, 0, 0);
+        return cpu->pc;
+    }
     return pc;
 }

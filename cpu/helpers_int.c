@@ -1,6 +1,9 @@
 /* C helpers for integer instructions too awkward for IR. */
 #include "translate.h"
 
+/* CRC32{B,H,W,X} / CRC32C{B,H,W,X}: the Arm ARM's CRC32 pseudocode with
+ * bit-reflected polynomials (0xedb88320, Castagnoli 0x82f63b78) and no
+ * pre/post inversion. Any vCPU thread (called from IR). */
 uint64_t helper_crc32(CPUState *cpu, uint64_t acc, uint64_t data, uint64_t c, uint64_t imm)
 {
     (void)cpu, (void)c;

@@ -198,14 +198,21 @@ enum BlockExit interp_run(CPUState *cpu, const IRBlock *blk)
             t[op->dst] = t[op->a] ? t[op->b] : t[op->c];
             break;
         case IR_LOAD:
-            if (!mem_load(cpu, t[op->a], sz, op->flags, &a))
+            /* Load-acquire: alignment check and ordering in sync/atomic.c. */
+            if (__builtin_expect(op->flags & IRF_ACQ, 0)) {
+                if (!atomic_load_acquire(cpu, t[op->a], sz, op->flags, &a))
+                    return BX_EXCEPTION;
+            } else if (!mem_load(cpu, t[op->a], sz, op->flags, &a))
                 return BX_EXCEPTION;
             if (op->flags & IRF_SIGNED)
                 a = trunc_sz((uint64_t)sextract_sz(a, sz), (int)op->aux);
             t[op->dst] = a;
             break;
         case IR_STORE:
-            if (!mem_store(cpu, t[op->a], sz, op->flags, t[op->b]))
+            if (__builtin_expect(op->flags & IRF_REL, 0)) {
+                if (!atomic_store_release(cpu, t[op->a], sz, op->flags, t[op->b]))
+                    return BX_EXCEPTION;
+            } else if (!mem_store(cpu, t[op->a], sz, op->flags, t[op->b]))
                 return BX_EXCEPTION;
             break;
         case IR_LOAD_EXCL:

@@ -1,5 +1,6 @@
 /* IR builder, verifier and dumper, all driven by ir_ops.def. */
 #include "ir.h"
+#include "translate.h" /* HELPER_NUM */
 
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,23 @@ const char *ir_verify(const IRBlock *b)
             inf->has_dst && op->opc != IR_CONST && op->opc != IR_SELECT && op->opc != IR_ZEXT &&
             !(op->size == 4 || op->size == 8))
             err = "bad ALU width";
+        /* The carry ops and LOGIC_FLAGS compute at `size` too (the
+         * interpreter shifts by size * 8 - 1). */
+        if ((op->opc == IR_ADC || op->opc == IR_ADC_FLAGS || op->opc == IR_SBC || op->opc == IR_SBC_FLAGS ||
+             op->opc == IR_LOGIC_FLAGS) &&
+            !(op->size == 4 || op->size == 8))
+            err = "bad ALU width";
+        /* Immediates that index arrays or set shift counts in the tiers. */
+        if ((op->opc == IR_GET_REG || op->opc == IR_SET_REG) && op->imm > 31)
+            err = "bad register number";
+        if (op->opc == IR_COND && op->imm > 15)
+            err = "bad condition";
+        if (op->opc == IR_SEXT && (op->imm < 1 || op->imm > 64))
+            err = "bad extension width";
+        if (op->opc == IR_CALL && op->aux >= HELPER_NUM)
+            err = "bad helper id";
+        if (op->opc == IR_LOAD && (op->flags & IRF_SIGNED) && !(op->aux == 4 || op->aux == 8))
+            err = "bad sign-extension size";
     }
     if (!err && !ir_block_terminated(b))
         err = "block has no terminal";
@@ -114,6 +132,11 @@ void ir_dump(const IRBlock *b, FILE *out)
             b->ninsns, b->nops, b->ntemps);
     for (uint32_t i = 0; i < b->nops; i++) {
         const IROp *op = &b->ops[i];
+        if (op->opc >= IR_NUM_OPS) {
+            /* Dumps are for debugging bad blocks too: never index past the table. */
+            fprintf(out, "  <bad opcode %u>\n", op->opc);
+            continue;
+        }
         const IROpInfo *inf = &ir_op_info[op->opc];
         if (op->opc == IR_INSN_START) {
             fprintf(out, " ---- 0x%016llx\n", (unsigned long long)op->imm);

@@ -1,4 +1,7 @@
-/* Translate functions: data processing -- immediate (Arm ARM C4.1.86).
+/* Translate functions: data processing -- immediate (Arm ARM C4.1.86,
+ * encodings in cpu/a64/dp_imm.def). Every trans_* here is called by the
+ * decoder on the translating vCPU thread only (it emits into that thread's
+ * DisasCtx). Reserved field values return false (UNDEFINED).
  *
  * Width convention used here and in trans_dp_reg.c: source registers are
  * read as 64-bit values and the operation is emitted at the instruction's

@@ -1,4 +1,7 @@
-/* Translate functions: data processing -- register (Arm ARM C4.1.88).
+/* Translate functions: data processing -- register (Arm ARM C4.1.88,
+ * encodings in cpu/a64/dp_reg.def). Every trans_* here is called by the
+ * decoder on the translating vCPU thread only (it emits into that thread's
+ * DisasCtx). Reserved field values return false (UNDEFINED).
  *
  * Same width convention as trans_dp_imm.c: sources are read as 64-bit
  * values and each operation is emitted at the instruction's width; IR ALU

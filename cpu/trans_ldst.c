@@ -1,5 +1,7 @@
 /* Translate functions: integer loads and stores (cpu/a64/ldst.def).
  * Exclusives, acquire/release and LSE atomics live in trans_atomic.c.
+ * Every trans_* here is called by the decoder on the translating vCPU
+ * thread only (it emits into that thread's DisasCtx).
  *
  * Ordering rules that make faults precise (a memory fault makes the
  * interpreter return at the faulting op, so whatever was emitted before it
@@ -18,8 +20,9 @@
  *   - store with writeback and Rn == Rt (Rn != 31), Unpredictable_WBOVERLAPST:
  *     Constraint_NONE, the value stored is Rt before the writeback;
  *   - LDP/LDNP/LDPSW with Rt == Rt2, Unpredictable_LDPOVERLAP:
- *     Constraint_UNKNOWN, where the UNKNOWN value is the second (higher
- *     address) element, since Rt is written before Rt2.
+ *     Constraint_UNKNOWN, where the UNKNOWN value is the first (lower
+ *     address) element: Rt2 is written before Rt.
+ * The register-unchanged-on-fault rules are checked by tests/guest/ldst_fault.S.
  * SP alignment checking (SCTLR_EL1.SA/SA0) is not implemented yet. */
 #include "translate.h"
 
@@ -220,8 +223,8 @@ static bool ldst_pair(DisasCtx *s, uint32_t insn, enum Idx idx, bool nt)
         /* Both loads before any register write (precise faults). */
         IRTemp v1 = gen_load(s, addr, size, 0, sext);
         IRTemp v2 = gen_load(s, addr2, size, 0, sext);
-        write_xreg(s, rt, v1, 1);
-        write_xreg(s, rt2, v2, 1); /* Rt == Rt2: the second element wins */
+        write_xreg(s, rt2, v2, 1);
+        write_xreg(s, rt, v1, 1); /* Rt == Rt2: the first element wins */
     } else {
         IRTemp v1 = read_xreg(s, rt, 1), v2 = read_xreg(s, rt2, 1);
         gen_store(s, addr, v1, size, 0);

@@ -1,6 +1,52 @@
-/* Translate functions: exception generation, hints, barriers, system. */
+/* Translate functions: exception generation, hints, barriers, PSTATE
+ * writes, system instructions and system register moves. Register lookups
+ * and EL-based access rules are resolved here, at translate time (the EL is
+ * part of the translation key); runtime-dependent checks are in the helpers
+ * (cpu/sysreg.c). */
 #include "../smp/machine.h"
+#include "sysreg.h"
 #include "translate.h"
+
+static inline int cur_el(const DisasCtx *s) { return (int)(s->tb_flags & 3); }
+
+/* ---------------- exception generation ---------------- */
+
+bool trans_SVC(DisasCtx *s, uint32_t insn)
+{
+    gen_raise(s, EXC_SVC, bits(insn, 20, 5));
+    return true;
+}
+
+/* Firmware calls. flotilla has no EL2/EL3, so HVC and SMC are UNDEFINED
+ * unless the simulator provides PSCI through them.
+ * TODO(psci): when smp/ provides a PSCI conduit (DESIGN: PSCI 1.x over HVC
+ * and SMC), call it here for EL1 (HVC/SMC #0) and end the block with
+ * gen_exit; until then both are UNDEFINED. */
+static bool psci_call(DisasCtx *s, uint32_t imm16)
+{
+    (void)s, (void)imm16;
+    return false;
+}
+
+bool trans_HVC(DisasCtx *s, uint32_t insn)
+{
+    if (cur_el(s) == 0)
+        return gen_undef(s); /* HVC is always UNDEFINED at EL0 */
+    return psci_call(s, bits(insn, 20, 5));
+}
+
+bool trans_SMC(DisasCtx *s, uint32_t insn)
+{
+    if (cur_el(s) == 0)
+        return gen_undef(s);
+    return psci_call(s, bits(insn, 20, 5));
+}
+
+bool trans_BRK(DisasCtx *s, uint32_t insn)
+{
+    gen_raise(s, EXC_BRK, bits(insn, 20, 5));
+    return true;
+}
 
 bool trans_HLT(DisasCtx *s, uint32_t insn)
 {
@@ -13,4 +59,203 @@ bool trans_HLT(DisasCtx *s, uint32_t insn)
     }
     /* Without halting debug, HLT is UNDEFINED. */
     return gen_undef(s);
+}
+
+bool trans_DCPS(DisasCtx *s, uint32_t insn)
+{
+    (void)s, (void)insn;
+    return false; /* only valid in Debug state, which flotilla never enters */
+}
+
+/* ---------------- hints and barriers ---------------- */
+
+bool trans_HINT(DisasCtx *s, uint32_t insn)
+{
+    switch (bits(insn, 11, 5)) {
+    case 2: /* WFE */
+    case 3: /* WFI */
+        t_call(s, HELPER_wfi, 0, t_const(s, bits(insn, 11, 5) == 2), IR_NO_TEMP, IR_NO_TEMP, 0);
+        /* Leave to the dispatcher, which sleeps if the helper said so. */
+        gen_exit(s, s->pc + 4);
+        return true;
+    case 4: /* SEV */
+    case 5: /* SEVL */
+        t_call(s, HELPER_sev, 0, t_const(s, bits(insn, 11, 5) == 5), IR_NO_TEMP, IR_NO_TEMP, 0);
+        return true;
+    default:
+        /* NOP, YIELD and every other hint (ESB, PSB, CSDB, BTI, PAC hints,
+         * unallocated hints) execute as NOP. */
+        return true;
+    }
+}
+
+bool trans_CLREX(DisasCtx *s, uint32_t insn)
+{
+    (void)insn;
+    t_call(s, HELPER_clrex, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0);
+    return true;
+}
+
+static void gen_fence(DisasCtx *s, enum IRFence kind)
+{
+    ir_emit(s->b, IR_FENCE, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, kind);
+}
+
+/* CRm<1:0>: 01 = loads only, 10 = stores only, 11 = all; 00 is a reserved
+ * value that behaves as SY (all). Only barriers ordering earlier stores
+ * before later loads need a host fence on x86-64 (TSO). */
+static enum IRFence barrier_kind(uint32_t crm)
+{
+    uint32_t types = crm & 3;
+    return (types == 1 || types == 2) ? IR_FENCE_WEAK : IR_FENCE_FULL;
+}
+
+bool trans_DSB(DisasCtx *s, uint32_t insn)
+{
+    uint32_t crm = bits(insn, 11, 8);
+    /* CRm 0000 and 0100 are SSBB and PSSBB (speculation barriers): no
+     * speculation to stop here, so only a compiler barrier. */
+    gen_fence(s, (crm == 0 || crm == 4) ? IR_FENCE_WEAK : barrier_kind(crm));
+    return true;
+}
+
+bool trans_DMB(DisasCtx *s, uint32_t insn)
+{
+    gen_fence(s, barrier_kind(bits(insn, 11, 8)));
+    return true;
+}
+
+bool trans_ISB(DisasCtx *s, uint32_t insn)
+{
+    (void)insn;
+    /* Context synchronisation: later instructions are fetched and
+     * translated anew, with the current system register state. */
+    gen_exit(s, s->pc + 4);
+    return true;
+}
+
+/* ---------------- PSTATE, SYS, MRS/MSR ---------------- */
+
+bool trans_MSR_imm(DisasCtx *s, uint32_t insn)
+{
+    uint32_t op1 = bits(insn, 18, 16), op2 = bits(insn, 7, 5), crm = bits(insn, 11, 8);
+    bool spsel = op1 == 0 && op2 == 5;
+    bool daif = op1 == 3 && (op2 == 6 || op2 == 7);
+    /* PAN (v8.1), UAO (v8.2), DIT, SSBS, TCO...: not implemented, UNDEFINED. */
+    if (!spsel && !daif)
+        return false;
+    if (spsel && cur_el(s) == 0)
+        return false;
+    t_call(s, HELPER_msr_pstate, IRF_EXCEPT, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, op1 << 8 | op2 << 4 | crm);
+    /* Unmasking may make an interrupt deliverable: back to the dispatcher. */
+    gen_exit(s, s->pc + 4);
+    return true;
+}
+
+bool trans_SYS(DisasCtx *s, uint32_t insn)
+{
+    uint32_t enc = bits(insn, 18, 5); /* op1:CRn:CRm:op2 */
+    int rt = (int)bits(insn, 4, 0);
+    uint32_t op1 = enc >> 11, crn = enc >> 7 & 15, crm = enc >> 3 & 15, op2 = enc & 7;
+    bool el0 = cur_el(s) == 0;
+    uint64_t imm = enc | (uint64_t)rt << 16;
+
+    switch (SYSREG_ENC(0, op1, crn, crm, op2)) {
+    case SYSREG_ENC(0, 3, 7, 4, 1): { /* DC ZVA: zero the 64-byte block (DCZID_EL0.BS = 4) */
+        if (el0)
+            t_call(s, HELPER_sys, IRF_EXCEPT, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, imm);
+        IRTemp base = t_op(s, IR_AND, 8, read_xreg(s, rt, 1), t_const(s, ~63ull));
+        IRTemp zero = t_const(s, 0);
+        for (int i = 0; i < 64; i += 8)
+            gen_store(s, i ? t_op(s, IR_ADD, 8, base, t_const(s, (uint64_t)i)) : base, zero, 8, 0);
+        return true;
+    }
+    case SYSREG_ENC(0, 3, 7, 10, 1): /* DC CVAC */
+    case SYSREG_ENC(0, 3, 7, 11, 1): /* DC CVAU */
+    case SYSREG_ENC(0, 3, 7, 14, 1): /* DC CIVAC */
+        /* Host caches are coherent: only the EL0 permission check remains. */
+        if (el0)
+            t_call(s, HELPER_sys, IRF_EXCEPT, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, imm);
+        return true;
+    case SYSREG_ENC(0, 0, 7, 6, 1):  /* DC IVAC */
+    case SYSREG_ENC(0, 0, 7, 6, 2):  /* DC ISW */
+    case SYSREG_ENC(0, 0, 7, 10, 2): /* DC CSW */
+    case SYSREG_ENC(0, 0, 7, 14, 2): /* DC CISW */
+        return !el0;
+    case SYSREG_ENC(0, 3, 7, 5, 1): /* IC IVAU */
+        t_call(s, HELPER_sys, IRF_EXCEPT, read_xreg(s, rt, 1), IR_NO_TEMP, IR_NO_TEMP, imm);
+        gen_exit(s, s->pc + 4);
+        return true;
+    case SYSREG_ENC(0, 0, 7, 1, 0): /* IC IALLUIS */
+    case SYSREG_ENC(0, 0, 7, 5, 0): /* IC IALLU */
+        if (el0)
+            return false;
+        t_call(s, HELPER_sys, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, imm);
+        gen_exit(s, s->pc + 4);
+        return true;
+    default:
+        break;
+    }
+    /* TLBI ... E1 and E1IS (v8.0 forms only: no OS, range or nXS forms). */
+    if (op1 == 0 && crn == 8 && (crm == 3 || crm == 7) && op2 != 4 && op2 != 6) {
+        if (el0)
+            return false;
+        t_call(s, HELPER_sys, 0, read_xreg(s, rt, 1), IR_NO_TEMP, IR_NO_TEMP, imm);
+        gen_exit(s, s->pc + 4);
+        return true;
+    }
+    /* AT (address translation) comes with the MMU; everything else is unallocated. */
+    sysreg_log_unimp(s->cpu, enc | 1u << 14, false);
+    return gen_undef(s);
+}
+
+bool trans_SYSL(DisasCtx *s, uint32_t insn)
+{
+    (void)s, (void)insn;
+    return false; /* no SYSL operations exist in v8.0 */
+}
+
+/* Look up the register and apply the EL rules of its table entry. */
+static const SysRegDef *sysreg_for(DisasCtx *s, uint32_t enc, bool is_read)
+{
+    const SysRegDef *r = sysreg_find(enc);
+    if (!r) {
+        sysreg_log_unimp(s->cpu, enc, is_read);
+        return NULL;
+    }
+    uint32_t need = cur_el(s) == 0 ? (is_read ? SR_R0 : SR_W0) : (is_read ? SR_R1 : SR_W1);
+    return (r->flags & need) ? r : NULL;
+}
+
+bool trans_MRS(DisasCtx *s, uint32_t insn)
+{
+    uint32_t enc = bits(insn, 20, 5);
+    int rt = (int)bits(insn, 4, 0);
+    if (!sysreg_for(s, enc, true))
+        return gen_undef(s);
+    IRTemp v;
+    if (enc == SYSREG_ENC(3, 3, 4, 2, 0)) /* NZCV: hot, and plain IR */
+        v = ir_emit(s->b, IR_GET_NZCV, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+    else
+        v = t_call(s, HELPER_mrs, IRF_EXCEPT, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, enc | (uint64_t)rt << 16);
+    write_xreg(s, rt, v, 1);
+    return true;
+}
+
+bool trans_MSR_reg(DisasCtx *s, uint32_t insn)
+{
+    uint32_t enc = bits(insn, 20, 5);
+    int rt = (int)bits(insn, 4, 0);
+    const SysRegDef *r = sysreg_for(s, enc, false);
+    if (!r)
+        return gen_undef(s);
+    IRTemp v = read_xreg(s, rt, 1);
+    if (enc == SYSREG_ENC(3, 3, 4, 2, 0)) {
+        ir_emit(s->b, IR_SET_NZCV, 8, 0, v, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+        return true;
+    }
+    t_call(s, HELPER_msr, IRF_EXCEPT, v, IR_NO_TEMP, IR_NO_TEMP, enc | (uint64_t)rt << 16);
+    if (r->flags & SR_EXIT)
+        gen_exit(s, s->pc + 4);
+    return true;
 }

@@ -53,8 +53,9 @@ static bool load_elf(Machine *m, const char *path, const uint8_t *d, size_t len,
         fprintf(stderr, "flotilla: '%s' is an ELF file for machine %u, not AArch64\n", path, eh->e_machine);
         return false;
     }
-    if (eh->e_phoff == 0 || eh->e_phentsize != sizeof(Elf64_Phdr) ||
-        eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > len) {
+    /* Written so that a huge e_phoff cannot wrap the bound around. */
+    if (eh->e_phoff == 0 || eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phoff > len ||
+        (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > len - eh->e_phoff) {
         fprintf(stderr, "flotilla: '%s': malformed ELF program headers\n", path);
         return false;
     }
@@ -77,7 +78,10 @@ static bool load_elf(Machine *m, const char *path, const uint8_t *d, size_t len,
             return false;
         }
         phys_write(m, pa, d + ph->p_offset, ph->p_filesz);
-        memset(phys_ram_ptr(&m->pm, pa + ph->p_filesz, 0), 0, ph->p_memsz - ph->p_filesz);
+        /* The .bss part (if any; a segment may end exactly at the end of RAM,
+         * where phys_ram_ptr(end, 0) is NULL). */
+        if (ph->p_memsz > ph->p_filesz)
+            memset(phys_ram_ptr(&m->pm, pa + ph->p_filesz, 0), 0, ph->p_memsz - ph->p_filesz);
         loaded++;
     }
     if (!loaded) {
@@ -214,7 +218,8 @@ bool load_kernel(Machine *m, const char *path, uint64_t *entry)
         ok = load_elf(m, path, d, len, entry);
     } else if (len >= 64 && memcmp(d + 56, "ARM\x64", 4) == 0) {
         ok = load_linux(m, path, d, len, entry);
-    } else if (len >= 64 && memcmp(d + 56, "ARMd", 4) == 0) {
+    } else if (len >= 0x28 && d[0x24] == 0x18 && d[0x25] == 0x28 && d[0x26] == 0x6f && d[0x27] == 0x01) {
+        /* The 32-bit zImage magic 0x016f2818 at 0x24 ("ARMd" is the arm64 magic itself). */
         fprintf(stderr, "flotilla: '%s' is a 32-bit Arm kernel; only AArch64 is supported\n", path);
         ok = false;
     } else {

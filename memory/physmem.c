@@ -6,6 +6,7 @@
 #include "../smp/machine.h"
 #include "../sync/atomic.h"
 #include "mem.h"
+#include "../sync/monitor.h"
 
 bool physmap_init(PhysMap *pm, uint64_t ram_base, uint64_t ram_size)
 {
@@ -60,8 +61,10 @@ bool phys_write(Machine *m, uint64_t pa, const void *buf, uint64_t len)
     void *p = phys_ram_ptr(&m->pm, pa, len);
     if (!p)
         return false;
-    memcpy(p, buf, len);
-    for (uint64_t off = 0; off < len; off += 8)
-        monitor_notify_store(m, pa + off, 8);
+    /* Through the monitor: a DMA-like write breaks reservations like a store. */
+    if (m->monitor)
+        monitor_write(m->monitor, p, buf, (size_t)len);
+    else
+        memcpy(p, buf, len);
     return true;
 }

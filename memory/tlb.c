@@ -8,6 +8,7 @@
 
 #include "../smp/machine.h"
 #include "../sync/atomic.h"
+#include "../sync/monitor.h"
 #include "mem.h"
 
 void tlb_flush(CPUState *cpu)
@@ -69,16 +70,6 @@ static uint64_t host_load(const void *p, int size)
     }
 }
 
-static void host_store(void *p, int size, uint64_t v)
-{
-    switch (size) {
-    case 1: *(uint8_t *)p = (uint8_t)v; break;
-    case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
-    case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); break; }
-    default: memcpy(p, &v, 8); break;
-    }
-}
-
 static bool mmio_access(CPUState *cpu, uint64_t pa, int size, bool write, uint64_t *val)
 {
     const MMIORegion *r = phys_find_mmio(&cpu->machine->pm, pa);
@@ -113,8 +104,7 @@ static bool access_slow(CPUState *cpu, uint64_t va, int size, uint16_t irflags, 
     if (!(irflags & IRF_UNPRIV))
         tlb_fill(cpu, va, pa, write ? ACC_WRITE : ACC_READ);
     if (write) {
-        host_store(host, size, *val);
-        monitor_notify_store(cpu->machine, pa, size);
+        monitor_guest_store(cpu->machine->monitor, host, size, *val);
     } else {
         *val = host_load(host, size);
     }
@@ -166,8 +156,9 @@ bool mem_store(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t 
     const TLBEntry *e = &cpu->tlb[(va >> TLB_PAGE_BITS) & (TLB_SIZE - 1)];
     bool in_page = (va & ~TLB_PAGE_MASK) + (uint64_t)size <= (1u << TLB_PAGE_BITS);
     if (__builtin_expect(e->tag_write == (va & TLB_PAGE_MASK) && in_page && !(irflags & IRF_UNPRIV), 1)) {
-        host_store((void *)(uintptr_t)(va + e->addend), size, val);
-        monitor_notify_store(cpu->machine, e->paddr | (va & ~TLB_PAGE_MASK), size);
+        /* Store and reservation check in one step (sync/monitor.h): no
+         * window for another core's LDXR/STXR to miss this store. */
+        monitor_guest_store(cpu->machine->monitor, (void *)(uintptr_t)(va + e->addend), size, val);
         return true;
     }
     cpu->tmp128[0] = va;

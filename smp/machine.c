@@ -13,6 +13,7 @@
 #include "../devices/devices.h"
 #include "../devices/pl011.h"
 #include "../sync/atomic.h"
+#include "../sync/monitor.h"
 #include "../sync/tcache.h"
 #include "machine.h"
 
@@ -102,6 +103,12 @@ bool machine_init(Machine *m, const MachineOptions *opt)
         cpu->halted = i != 0; /* secondaries wait for PSCI CPU_ON */
         m->cpus[i] = cpu;
     }
+    /* Before any guest store: loaders write RAM through phys_write. */
+    m->monitor = monitor_create(m, 0);
+    if (!m->monitor) {
+        fprintf(stderr, "flotilla: cannot create the exclusive monitor\n");
+        return false;
+    }
     if (!devices_init(m))
         return false;
     uint64_t entry;
@@ -167,6 +174,9 @@ void machine_destroy(Machine *m)
     devices_destroy(m);
     if (m->tcache)
         tcache_destroy(m->tcache);
+    if (m->monitor)
+        monitor_destroy(m->monitor);
+    m->monitor = NULL;
     for (int i = 0; i < m->ncpus; i++)
         free(m->cpus[i]);
     free(m->cpus);

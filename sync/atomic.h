@@ -17,14 +17,20 @@
 bool atomic_load_excl(CPUState *cpu, uint64_t va, int size, uint16_t flags, uint64_t *val);
 /* *status = 0 on success, 1 on failure (STXR's Ws). */
 bool atomic_store_excl(CPUState *cpu, uint64_t va, int size, uint16_t flags, uint64_t val, uint64_t *status);
+/* LDAR/STLR (and the IR_LOAD/IR_STORE ops flagged IRF_ACQ/IRF_REL):
+ * alignment-checked accesses with the ordering of docs/atomics.md. */
+bool atomic_load_acquire(CPUState *cpu, uint64_t va, int size, uint16_t flags, uint64_t *val);
+bool atomic_store_release(CPUState *cpu, uint64_t va, int size, uint16_t flags, uint64_t val);
 bool atomic_rmw(CPUState *cpu, uint64_t va, int size, uint16_t flags, enum IRRmw op, uint64_t operand,
                 uint64_t *old);
 bool atomic_cas(CPUState *cpu, uint64_t va, int size, uint16_t flags, uint64_t expected, uint64_t desired,
                 uint64_t *old);
 /* CLREX, and exception entry/return (the architecture clears the local monitor). */
 void atomic_clear_monitor(CPUState *cpu);
-/* Called by every plain guest store to RAM (and DMA writes) so that the
- * monitor can fail other cores' exclusives on the same granule. Any thread. */
+/* Called after every plain guest store to RAM (and DMA writes) so that the
+ * monitor can fail other cores' exclusives on the same granule. Any thread.
+ * A post-store hook leaves a small window (docs/atomics.md); the store path
+ * should use monitor_guest_store() (sync/monitor.h) instead. */
 void monitor_notify_store(struct Machine *m, uint64_t pa, int size);
 
 #endif

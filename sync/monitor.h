@@ -42,13 +42,11 @@ struct Machine;
 
 /* Reservation version sentinels (real versions read by LDXR are even). */
 #define MON_VER_INVALID 1ull /* reservation that can never succeed */
-#define MON_VER_MMIO 3ull    /* reservation on an MMIO address (see docs/atomics.md) */
 
 enum MonSlotState { MON_IDLE, MON_PENDING, MON_STABLE, MON_DISARMING };
 
 typedef struct MonSlot {
     _Atomic uint64_t version;
-    _Atomic uint64_t waiters; /* bit (cpu index % 64): sleeping in WFE on a reservation here */
     _Atomic uint32_t state;   /* enum MonSlotState */
     _Atomic uint32_t used;    /* second-chance bit for the sweeper */
 } __attribute__((aligned(64))) MonSlot;
@@ -58,6 +56,7 @@ typedef struct MonitorStats {
     _Atomic uint64_t grace_periods;
     _Atomic uint64_t sweeps;
     _Atomic uint64_t disarms;
+    _Atomic uint64_t locked_stores; /* guest stores that found their granule armed */
 } MonitorStats;
 
 typedef struct Monitor {
@@ -73,7 +72,6 @@ typedef struct Monitor {
     _Atomic uint32_t narmed;           /* slots not IDLE */
     _Atomic uint32_t arms_since_sweep;
     _Atomic int sweeping;
-    pthread_mutex_t mmio_lock; /* serialises atomics on MMIO addresses */
 
     /* grace-period thread: PENDING slots become STABLE after synchronize_rcu() */
     pthread_t gp_thread;
@@ -153,12 +151,5 @@ bool monitor_trylock_version(Monitor *mon, const void *host, uint64_t ver);
  * `fence`: unlock with a full barrier (store->load order after the store). */
 void monitor_lock(Monitor *mon, const void *host);
 void monitor_unlock(Monitor *mon, const void *host, bool fence);
-
-/* Any vCPU thread: register the calling core (index `cpu_index`) as a WFE
- * sleeper on the slot of `host` if the version is still `ver`. Returns false
- * if the reservation is already lost (do not sleep). A later locked write to
- * the slot kicks the core with REQ_EVENT. */
-bool monitor_wait_prepare(Monitor *mon, const void *host, uint64_t ver, int cpu_index);
-void monitor_wait_cancel(Monitor *mon, const void *host, int cpu_index);
 
 #endif

@@ -41,12 +41,14 @@ typedef struct TBlock {
     struct TBlock *page_next;      /* blocks of the same physical page */
     struct TBlock *in_list;        /* blocks that chain to this one ... */
     struct TBlock *in_next[2];     /* ... linked through their slot */
+    struct TCache *tc;             /* owner, set on insert (counts the deferred free) */
 } TBlock;
 
 typedef struct TCache TCache;
 
 typedef struct TCacheStats {
     uint64_t inserted, insert_races, invalidated, live;
+    uint64_t freed;     /* invalidated blocks actually freed (after their grace period) */
 } TCacheStats;
 
 TCache *tcache_create(void);

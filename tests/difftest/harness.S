@@ -1,5 +1,5 @@
-/* Difftest harness: runs one generated instruction sequence and dumps the
- * final state. Built twice from this file:
+/* Difftest harness: runs a batch of generated instruction sequences and dumps
+ * the final state of each. Built twice from this file:
  *   -DTARGET_QEMU      Linux user program for qemu-aarch64-static: write(2)
  *                      and exit_group(2) through SVC; faults are caught with
  *                      signal handlers on an alternate stack.
@@ -7,69 +7,48 @@
  *                      through semihosting (HLT #0xF000); faults are caught
  *                      through VBAR_EL1.
  * The common part (section .text.common and the data block) is identical in
- * both ELFs and at the same addresses (link.ld); the generator patches the
- * code area (dt_code), the initial registers (dt_init) and the initial
- * scratch contents (dt_scratch) of a copy of each ELF. See docs/difftest.md.
+ * both ELFs and at the same addresses (link.ld); the runner patches the code
+ * chunks (dt_code), the slots (dt_slots: initial scratch and registers) and
+ * the header (dt_hdr: what to dump) of a copy of each ELF. The per-sequence
+ * prologue and epilogue are generated too (layout.h), so the harness itself
+ * has no loop and needs no conditional branch. See docs/difftest.md.
  *
- * Run: x28 = DT_BASE (dt_scratch + 4096) for the whole run; x0..x27, x29,
- * x30, SP and NZCV come from dt_init. A fault (UNDEF, data abort, ...) in the
- * code area is recorded as {pc, code} in the out block and skipped (pc + 4):
- * code = ESR_EL1 on flotilla, the signal number on qemu. */
+ * A fault (UNDEF, data abort, ...) is recorded as {pc, code} in the current
+ * slot's out block (found through x28) and skipped (pc + 4): code = ESR_EL1
+ * on flotilla, the signal number on qemu. */
 #include "layout.h"
 
     .section .text.common, "ax"
     .global _start
 _start:
-    adr x28, dt_base
+    ldr x28, =(DT_SLOTS_ADDR + DT_BASE_OFF)   /* a sane x28 until chunk 0 */
     b target_init               /* comes back to dt_common_init */
 
     .global dt_common_init
 dt_common_init:
-    ldr x0, [x28, #(B_OUT + INIT_NZCV)]
-    msr nzcv, x0
-    ldr x0, [x28, #(B_OUT + INIT_SP)]
-    mov sp, x0
-    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,29,30
-    ldr x\n, [x28, #(B_OUT + INIT_X(\n))]
-    .endr
+    b dt_code                   /* the runner patches chunk branches */
+    .ltorg
 
-    /* The generated sequence; it ends with a branch to dt_dump. */
     .global dt_code
-    .balign 16
+    .balign 4096
 dt_code:
     .rept DT_CODE_WORDS
     nop
     .endr
 
-    .global dt_dump
-dt_dump:
-    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30
-    str x\n, [x28, #(B_OUT + OUT_X(\n))]
-    .endr
-    mov x0, sp
-    str x0, [x28, #(B_OUT + OUT_SP)]
-    mrs x0, nzcv
-    str x0, [x28, #(B_OUT + OUT_NZCV)]
+    .global dt_finish
+dt_finish:
     b target_output
 
     /* ---------------- data block (common) ---------------- */
     .section .data.dt, "aw"
-    .balign 64
-    .global dt_magic, dt_scratch, dt_base, dt_out, dt_init
-dt_magic:
-    .ascii "FLDIFT01"
-    .quad 0
-dt_scratch:
-    .skip DT_BASE_OFF
-dt_base:
-    .skip DT_SCRATCH_SIZE - DT_BASE_OFF
-dt_out:
-    .skip DT_OUT_SIZE
-dt_save:
-    .skip 16
-dt_init:
-    .skip DT_INIT_SIZE
-    .balign 16
+    .balign 4096
+    .global dt_hdr, dt_slots
+dt_hdr:
+    .quad DT_MAGIC, 0, 0, 0
+    .balign 4096
+dt_slots:
+    .skip DT_MAX_SEQ * DT_SLOT_SIZE
 
 /* ---------------- target-specific part ---------------- */
     .section .text.target, "ax"
@@ -83,17 +62,24 @@ target_init:
     b dt_common_init
 
 target_output:
+    ldr x1, =sh_write_block
+    ldr x0, =dt_hdr
+    ldr x2, [x0, #HDR_DUMP_ADDR]
+    str x2, [x1, #8]
+    ldr x2, [x0, #HDR_DUMP_LEN]
+    str x2, [x1, #16]
     mov x0, #5                  /* SYS_WRITE {fd, buf, len} */
-    adr x1, sh_write_block
     hlt #0xf000
     mov x0, #0x18               /* SYS_EXIT {ADP_Stopped_ApplicationExit, 0} */
-    adr x1, sh_exit_block
+    ldr x1, =sh_exit_block
     hlt #0xf000
     b .
+    .ltorg
 
     /* Every vector: record {ELR_EL1, ESR_EL1}, skip the instruction. Uses
-     * only x28 (the harness base, never written by generated code) and two
-     * save slots; flags are restored by ERET from SPSR_EL1. */
+     * only x28 (the slot base, never written by generated code) and two
+     * save slots; flags are restored by ERET from SPSR_EL1. The record index
+     * wraps (AND) instead of being bounded by a compare-and-branch. */
     .balign 2048
 dt_vectors:
     .rept 16
@@ -107,14 +93,13 @@ fault_entry:
     ldr x0, [x28, #(B_OUT + OUT_NFAULTS)]
     add x1, x0, #1
     str x1, [x28, #(B_OUT + OUT_NFAULTS)]
-    cmp x0, #DT_MAX_FAULTS
-    b.hs 1f
+    and x0, x0, #(DT_MAX_FAULTS - 1)
     add x1, x28, x0, lsl #4
     mrs x0, elr_el1
     str x0, [x1, #(B_OUT + OUT_FAULTS)]
     mrs x0, esr_el1
     str x0, [x1, #(B_OUT + OUT_FAULTS + 8)]
-1:  mrs x0, elr_el1
+    mrs x0, elr_el1
     add x0, x0, #4
     msr elr_el1, x0
     ldr x0, [x28, #(B_OUT + SAVE_OFF)]
@@ -124,7 +109,7 @@ fault_entry:
     .data
     .balign 8
 sh_write_block:
-    .quad 1, dt_magic, DT_DUMP_LEN
+    .quad 1, 0, 0
 sh_exit_block:
     .quad 0x20026, 0
 
@@ -138,16 +123,17 @@ sh_exit_block:
 #define SA_SIGINFO 0x4
 #define SA_RESTORER 0x04000000
 #define SA_ONSTACK 0x08000000
+#define UC_X28 408                  /* offsetof(ucontext_t, uc_mcontext.regs[28]) */
 #define UC_PC 440                   /* offsetof(ucontext_t, uc_mcontext.pc) */
 
 target_init:
-    adr x0, altstack_desc
+    ldr x0, =altstack_desc
     mov x1, #0
     mov x8, #SYS_sigaltstack
     svc #0
     .irp sig, 4, 5, 7, 8, 11        /* SIGILL SIGTRAP SIGBUS SIGFPE SIGSEGV */
     mov x0, #\sig
-    adr x1, sigaction_desc
+    ldr x1, =sigaction_desc
     mov x2, #0
     mov x3, #8
     mov x8, #SYS_rt_sigaction
@@ -155,30 +141,39 @@ target_init:
     .endr
     b dt_common_init
 
+    /* write(1, dump_addr, dump_len) until done, then exit_group(0). */
 target_output:
+    ldr x9, =dt_hdr
+    ldr x10, [x9, #HDR_DUMP_ADDR]
+    ldr x11, [x9, #HDR_DUMP_LEN]
+1:  cbz x11, 2f
     mov x0, #1
-    adr x1, dt_magic
-    ldr x2, =DT_DUMP_LEN
+    mov x1, x10
+    mov x2, x11
     mov x8, #SYS_write
     svc #0
-    mov x0, #0
+    cmp x0, #0
+    b.le 2f
+    add x10, x10, x0
+    sub x11, x11, x0
+    b 1b
+2:  mov x0, #0
     mov x8, #SYS_exit_group
     svc #0
     b .
 
-    /* x0 = signal, x2 = ucontext: record {pc, signal}, skip the instruction. */
+    /* x0 = signal, x2 = ucontext: record {pc, signal} in the slot of the
+     * interrupted x28, skip the instruction. */
 sig_handler:
-    adr x3, dt_out
-    ldr x4, [x3, #OUT_NFAULTS]
+    ldr x3, [x2, #UC_X28]
+    ldr x4, [x3, #(B_OUT + OUT_NFAULTS)]
     add x5, x4, #1
-    str x5, [x3, #OUT_NFAULTS]
-    cmp x4, #DT_MAX_FAULTS
-    b.hs 1f
+    str x5, [x3, #(B_OUT + OUT_NFAULTS)]
+    and x4, x4, #(DT_MAX_FAULTS - 1)
     add x5, x3, x4, lsl #4
     ldr x6, [x2, #UC_PC]
-    str x6, [x5, #OUT_FAULTS]
-    str x0, [x5, #(OUT_FAULTS + 8)]
-1:  ldr x6, [x2, #UC_PC]
+    str x6, [x5, #(B_OUT + OUT_FAULTS)]
+    str x0, [x5, #(B_OUT + OUT_FAULTS + 8)]
     add x6, x6, #4
     str x6, [x2, #UC_PC]
     ret

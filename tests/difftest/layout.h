@@ -1,54 +1,72 @@
 /* Fixed memory layout shared by the difftest harness (harness.S, both
- * variants) and the generator (gen.c). Only #defines: included by assembly.
+ * variants) and the generator/runner (gen.c, difftest.c). Only #defines:
+ * included by assembly. See docs/difftest.md.
  *
- * Data block (symbol dt_magic, 64-byte aligned), one contiguous region that
- * the harness writes to stdout at the end:
+ * Code area dt_code (DT_TEXT_ADDR region): DT_MAX_SEQ chunks of
+ * DT_CHUNK_WORDS instructions. Sequence with seed S always lives in chunk
+ * S % DT_MAX_SEQ and data slot S % DT_MAX_SEQ, so a sequence sees the same
+ * addresses whether it runs in a batch of 256 or alone (replay). Each chunk
+ * holds generated code: prologue (x28 = slot base, NZCV, SP, x0..x30 from the
+ * slot's init block, CLREX), the random body, the epilogue (dump registers to
+ * the slot's out block) and a branch to the next chunk of the batch (or to
+ * dt_finish).
  *
- *   +0                 magic "FLDIFT01" (8 bytes) + 8 bytes pad
- *   +16                scratch buffer, DT_SCRATCH_SIZE bytes   (dt_scratch)
- *   +16+SCRATCH        out block, DT_OUT_SIZE bytes            (dt_out)
+ * Data (dt_hdr at DT_DATA_ADDR): header {magic, dump_addr, dump_len}, patched
+ * by the runner; the harness writes [dump_addr, dump_addr + dump_len) to
+ * stdout at the end. Slots start at dt_slots; each slot is
  *
- * followed (not written out) by the handler save slots and the initial
- * register block (dt_init). x28 holds DT_BASE = dt_scratch + DT_BASE_OFF for
- * the whole run; every offset below is relative to x28 so the harness can
- * reach everything with LDR/STR (unsigned offset). */
+ *   +0                    scratch, DT_SCRATCH_SIZE bytes (x28 = +DT_BASE_OFF)
+ *   +DT_SCRATCH_SIZE      out block, DT_OUT_SIZE bytes
+ *   then                  16-byte save area (fault handler), init block.
+ *
+ * x28 holds the current slot's base for the whole sequence; generated code
+ * never writes it, and every harness access is x28-relative (LDR/STR unsigned
+ * offset). */
 #ifndef DIFFTEST_LAYOUT_H
 #define DIFFTEST_LAYOUT_H
 
-#define DT_MAGIC_LEN      16
-#define DT_SCRATCH_SIZE   8192
-#define DT_BASE_OFF       4096          /* x28 = dt_scratch + 4096 */
-#define DT_CODE_WORDS     65536         /* 256 KiB code area */
-#define DT_MAX_FAULTS     64
-#define DT_BASE_REG       28
+#define DT_MAGIC          0x3230544649444c46   /* "FLDIFT02" little-endian */
+#define HDR_MAGIC         0
+#define HDR_DUMP_ADDR     8
+#define HDR_DUMP_LEN      16
 
-/* out block layout (offsets from dt_out) */
+#define DT_SCRATCH_SIZE   4096
+#define DT_BASE_OFF       2048          /* x28 = slot + 2048 */
+#define DT_MAX_SEQ        256
+#define DT_CHUNK_WORDS    256
+#define DT_CODE_WORDS     (DT_MAX_SEQ * DT_CHUNK_WORDS)
+#define DT_MAX_FAULTS     64            /* power of two: index wraps */
+#define DT_BASE_REG       28
+#define DT_DONE_MAGIC     0xd0e
+
+/* out block layout (offsets from the slot's out block) */
 #define OUT_X(n)          (8 * (n))     /* x0..x30 */
 #define OUT_SP            248
 #define OUT_NZCV          256
 #define OUT_NFAULTS       264
-#define OUT_FAULTS        272           /* DT_MAX_FAULTS x {pc, code} */
+#define OUT_DONE          272           /* DT_DONE_MAGIC once the epilogue ran */
+#define OUT_FAULTS        288           /* DT_MAX_FAULTS x {pc, code} */
 #define DT_OUT_SIZE       (OUT_FAULTS + 16 * DT_MAX_FAULTS)
 
-/* after the out block: save slots (16 bytes, not dumped), then init block */
+/* after the out block: save slots (16 bytes), then the init block */
 #define SAVE_OFF          (DT_OUT_SIZE)
 #define INIT_OFF          (DT_OUT_SIZE + 16)
 #define INIT_X(n)         (INIT_OFF + 8 * (n))
 #define INIT_SP           (INIT_OFF + 248)
 #define INIT_NZCV         (INIT_OFF + 256)
 #define DT_INIT_SIZE      264
+#define DT_SLOT_SIZE      6144
 
 /* x28-relative offsets */
-#define B_OUT             (DT_SCRATCH_SIZE - DT_BASE_OFF)   /* dt_out - x28 */
+#define B_OUT             (DT_SCRATCH_SIZE - DT_BASE_OFF)   /* out block - x28 */
 #define BX_OUT(n)         (B_OUT + OUT_X(n))
 #define BX_INIT(n)        (B_OUT + INIT_X(n))
-
-/* total bytes written to stdout by the harness */
-#define DT_DUMP_LEN       (DT_MAGIC_LEN + DT_SCRATCH_SIZE + DT_OUT_SIZE)
 
 /* fixed link addresses (identical in both variants, see link.ld) */
 #define DT_TEXT_ADDR      0x40080000
 #define DT_TARGET_ADDR    0x400d0000
 #define DT_DATA_ADDR      0x40100000
+#define DT_SLOTS_ADDR     (DT_DATA_ADDR + 4096)
+#define DT_CODE_ADDR      (DT_TEXT_ADDR + 4096)
 
 #endif

@@ -1,0 +1,288 @@
+/* The global exclusive monitor (see monitor.h for the slot protocol and
+ * docs/atomics.md for the design, the races it closes and its cost).
+ *
+ * Summary: every granule slot has a version that is even when unlocked and
+ * odd while one writer holds it. LDXR remembers the version; STXR succeeds
+ * only by moving the slot from exactly that version to locked, so any
+ * locked write in between (a plain store to an armed granule, an LSE atomic,
+ * another core's STXR, a DMA write) fails it, whatever value it wrote.
+ * Stores only pay for this when their granule's slot is armed; a slot is
+ * armed on the first LDXR that maps to it and becomes usable for
+ * reservations after an RCU grace period (when more than one vCPU exists),
+ * so that no store that saw "not armed" can still be in flight. */
+#include "monitor.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <urcu-qsbr.h>
+
+#include "../smp/machine.h"
+
+/* Sweep (disarm idle slots) when more than this fraction of slots is armed. */
+#define MON_SWEEP_DIVISOR 4
+
+static inline void cpu_relax(void) { __builtin_ia32_pause(); }
+
+static inline MonSlot *slot_of(Monitor *mon, const void *host)
+{
+    return &mon->slots[monitor_slot_index(mon, host)];
+}
+
+/* ---- slot lock (version odd = held) ---- */
+
+static void slot_lock(MonSlot *sl)
+{
+    for (;;) {
+        uint64_t v = atomic_load_explicit(&sl->version, memory_order_relaxed);
+        if (!(v & 1) && atomic_compare_exchange_weak_explicit(&sl->version, &v, v + 1, memory_order_acquire,
+                                                              memory_order_relaxed))
+            return;
+        cpu_relax();
+    }
+}
+
+static void slot_unlock(MonSlot *sl)
+{
+    /* Held: nobody else changes the version, a plain add is enough. */
+    uint64_t v = atomic_load_explicit(&sl->version, memory_order_relaxed);
+    atomic_store_explicit(&sl->version, v + 1, memory_order_release);
+}
+
+void monitor_lock(Monitor *mon, const void *host) { slot_lock(slot_of(mon, host)); }
+
+void monitor_unlock(Monitor *mon, const void *host, bool fence)
+{
+    slot_unlock(slot_of(mon, host));
+    if (fence)
+        atomic_thread_fence(memory_order_seq_cst);
+}
+
+bool monitor_trylock_version(Monitor *mon, const void *host, uint64_t ver)
+{
+    if (ver & 1) /* MON_VER_INVALID or a corrupt value: never matches a free slot */
+        return false;
+    MonSlot *sl = slot_of(mon, host);
+    return atomic_compare_exchange_strong_explicit(&sl->version, &ver, ver + 1, memory_order_acquire,
+                                                   memory_order_relaxed);
+}
+
+/* ---- the grace-period / sweeper thread ---- */
+
+static void gp_enqueue(Monitor *mon, uint32_t idx)
+{
+    pthread_mutex_lock(&mon->gp_lock);
+    mon->gp_queue[mon->gp_n++] = idx; /* each slot is queued at most once (IDLE -> PENDING) */
+    pthread_cond_signal(&mon->gp_cond);
+    pthread_mutex_unlock(&mon->gp_lock);
+}
+
+/* Clock-style second chance: slots used since the last sweep survive. */
+static void sweep(Monitor *mon)
+{
+    atomic_fetch_add(&mon->stats.sweeps, 1);
+    for (uint32_t i = 0; i < mon->nslots; i++) {
+        MonSlot *sl = &mon->slots[i];
+        if (atomic_load_explicit(&sl->state, memory_order_relaxed) != MON_STABLE)
+            continue;
+        if (atomic_exchange_explicit(&sl->used, 0, memory_order_relaxed))
+            continue;
+        /* Invalidate reservations (version bump under the lock), then stop
+         * stores from locking. A store that still sees armed = 1 merely
+         * takes the slow path once more. */
+        slot_lock(sl);
+        atomic_store_explicit(&sl->state, MON_DISARMING, memory_order_relaxed);
+        atomic_store_explicit(&mon->armed[i], 0, memory_order_relaxed);
+        atomic_store_explicit(&sl->state, MON_IDLE, memory_order_relaxed);
+        slot_unlock(sl);
+        atomic_fetch_sub(&mon->narmed, 1);
+        atomic_fetch_add(&mon->stats.disarms, 1);
+    }
+}
+
+static void *gp_main(void *arg)
+{
+    Monitor *mon = arg;
+    uint32_t *batch = malloc(sizeof(uint32_t) * mon->nslots);
+    if (!batch)
+        abort();
+    for (;;) {
+        pthread_mutex_lock(&mon->gp_lock);
+        while (!mon->gp_n && !mon->gp_stop)
+            pthread_cond_wait(&mon->gp_cond, &mon->gp_lock);
+        if (mon->gp_stop) {
+            pthread_mutex_unlock(&mon->gp_lock);
+            break;
+        }
+        uint32_t n = mon->gp_n;
+        memcpy(batch, mon->gp_queue, n * sizeof(uint32_t));
+        mon->gp_n = 0;
+        pthread_mutex_unlock(&mon->gp_lock);
+
+        /* Every vCPU passes a quiescent state (a block boundary) or is
+         * offline: any store that read armed == 0 before we set it is done
+         * and visible (QSBR quiescent states are full barriers). */
+        synchronize_rcu();
+        atomic_fetch_add(&mon->stats.grace_periods, 1);
+        for (uint32_t i = 0; i < n; i++)
+            atomic_store_explicit(&mon->slots[batch[i]].state, MON_STABLE, memory_order_release);
+
+        if (atomic_load(&mon->narmed) > mon->nslots / MON_SWEEP_DIVISOR)
+            sweep(mon);
+    }
+    free(batch);
+    return NULL;
+}
+
+/* ---- creation ---- */
+
+Monitor *monitor_create(struct Machine *m, unsigned slots_log2)
+{
+    if (!slots_log2)
+        slots_log2 = MON_DEFAULT_SLOTS_LOG2;
+    Monitor *mon = calloc(1, sizeof(*mon));
+    if (!mon)
+        return NULL;
+    mon->nslots = 1u << slots_log2;
+    mon->mask = mon->nslots - 1;
+    mon->armed = calloc(mon->nslots, 1);
+    mon->slots = aligned_alloc(64, sizeof(MonSlot) * mon->nslots);
+    mon->gp_queue = calloc(mon->nslots, sizeof(uint32_t));
+    if (!mon->armed || !mon->slots || !mon->gp_queue) {
+        free((void *)mon->armed);
+        free(mon->slots);
+        free(mon->gp_queue);
+        free(mon);
+        return NULL;
+    }
+    memset(mon->slots, 0, sizeof(MonSlot) * mon->nslots);
+    mon->machine = m;
+    mon->smp = m && m->ncpus > 1;
+    pthread_mutex_init(&mon->gp_lock, NULL);
+    pthread_cond_init(&mon->gp_cond, NULL);
+    if (mon->smp) {
+        if (pthread_create(&mon->gp_thread, NULL, gp_main, mon) != 0) {
+            fprintf(stderr, "flotilla: cannot start the monitor thread\n");
+            mon->smp = false; /* degrade: reservations become stable at once */
+        } else {
+            mon->gp_started = true;
+        }
+    }
+    return mon;
+}
+
+void monitor_destroy(Monitor *mon)
+{
+    if (!mon)
+        return;
+    if (mon->gp_started) {
+        pthread_mutex_lock(&mon->gp_lock);
+        mon->gp_stop = true;
+        pthread_cond_signal(&mon->gp_cond);
+        pthread_mutex_unlock(&mon->gp_lock);
+        pthread_join(mon->gp_thread, NULL);
+    }
+    pthread_mutex_destroy(&mon->gp_lock);
+    pthread_cond_destroy(&mon->gp_cond);
+    free((void *)mon->armed);
+    free(mon->slots);
+    free(mon->gp_queue);
+    free(mon);
+}
+
+/* ---- reservations ---- */
+
+uint64_t monitor_reserve(Monitor *mon, const void *host)
+{
+    size_t idx = monitor_slot_index(mon, host);
+    MonSlot *sl = &mon->slots[idx];
+    for (;;) {
+        uint64_t v = atomic_load_explicit(&sl->version, memory_order_acquire);
+        if (v & 1) { /* a writer holds it: its write is about to land */
+            cpu_relax();
+            continue;
+        }
+        uint32_t st = atomic_load_explicit(&sl->state, memory_order_acquire);
+        if (st == MON_STABLE) {
+            if (!atomic_load_explicit(&sl->used, memory_order_relaxed))
+                atomic_store_explicit(&sl->used, 1, memory_order_relaxed);
+            return v;
+        }
+        if (st != MON_IDLE)
+            return MON_VER_INVALID; /* PENDING (grace period running) or DISARMING */
+        uint32_t idle = MON_IDLE;
+        if (!atomic_compare_exchange_strong(&sl->state, &idle, MON_PENDING))
+            continue; /* someone else is arming it: look again */
+        atomic_store_explicit(&mon->armed[idx], 1, memory_order_relaxed);
+        atomic_fetch_add(&mon->narmed, 1);
+        atomic_fetch_add(&mon->stats.arms, 1);
+        atomic_store_explicit(&sl->used, 1, memory_order_relaxed);
+        if (mon->smp) {
+            /* armed = 1 must be visible before the grace period starts. */
+            atomic_thread_fence(memory_order_seq_cst);
+            gp_enqueue(mon, (uint32_t)idx);
+            return MON_VER_INVALID;
+        }
+        /* One vCPU: no other core can be half-way through an unlocked store
+         * (device writes always lock), so the slot is usable at once. */
+        atomic_store_explicit(&sl->state, MON_STABLE, memory_order_release);
+    }
+}
+
+/* ---- the store side ---- */
+
+static void host_store(void *host, int size, uint64_t val)
+{
+    switch (size) {
+    case 1: *(volatile uint8_t *)host = (uint8_t)val; break;
+    case 2: { uint16_t v = (uint16_t)val; memcpy(host, &v, 2); break; }
+    case 4: { uint32_t v = (uint32_t)val; memcpy(host, &v, 4); break; }
+    default: memcpy(host, &val, 8); break;
+    }
+}
+
+void monitor_store_locked(Monitor *mon, void *host, int size, uint64_t val)
+{
+    uintptr_t a = (uintptr_t)host;
+    size_t i0 = (a >> MON_GRANULE_SHIFT) & mon->mask;
+    size_t i1 = ((a + (uintptr_t)size - 1) >> MON_GRANULE_SHIFT) & mon->mask;
+    atomic_fetch_add_explicit(&mon->stats.locked_stores, 1, memory_order_relaxed);
+    /* Two slots (granule-crossing store): lock in index order, no deadlock. */
+    size_t lo = i0 < i1 ? i0 : i1, hi = i0 < i1 ? i1 : i0;
+    slot_lock(&mon->slots[lo]);
+    if (hi != lo)
+        slot_lock(&mon->slots[hi]);
+    host_store(host, size, val);
+    if (hi != lo)
+        slot_unlock(&mon->slots[hi]);
+    slot_unlock(&mon->slots[lo]);
+}
+
+void monitor_write(Monitor *mon, void *host, const void *buf, size_t len)
+{
+    uint8_t *d = host;
+    const uint8_t *s = buf;
+    while (len) {
+        size_t chunk = MON_GRANULE - ((uintptr_t)d & (MON_GRANULE - 1));
+        if (chunk > len)
+            chunk = len;
+        MonSlot *sl = slot_of(mon, d);
+        slot_lock(sl);
+        memcpy(d, s, chunk);
+        slot_unlock(sl);
+        d += chunk, s += chunk, len -= chunk;
+    }
+}
+
+void monitor_notify_written(Monitor *mon, void *host, uint64_t size)
+{
+    uintptr_t a = (uintptr_t)host, end = a + (uintptr_t)(size ? size : 1);
+    for (uintptr_t g = a & ~(uintptr_t)(MON_GRANULE - 1); g < end; g += MON_GRANULE) {
+        size_t idx = (g >> MON_GRANULE_SHIFT) & mon->mask;
+        if (!atomic_load_explicit(&mon->armed[idx], memory_order_relaxed))
+            continue;
+        MonSlot *sl = &mon->slots[idx];
+        slot_lock(sl);
+        slot_unlock(sl);
+    }
+}

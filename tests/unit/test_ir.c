@@ -1,0 +1,458 @@
+/* Unit tests for the IR builder, verifier and dumper (cpu/ir.c): temps are
+ * allocated as the op table says, blocks grow past their first allocation,
+ * the verifier accepts well-formed blocks (one op of every kind) and rejects
+ * each kind of malformed block, and the dumper copes with anything. */
+#include "common.h"
+
+#include "cpu/translate.h" /* HELPER_NUM */
+
+#define NO IR_NO_TEMP
+
+static IRTemp emit0(IRBlock *b, int opc, int size, uint64_t imm)
+{
+    return ir_emit(b, opc, size, 0, NO, NO, NO, 0, imm);
+}
+
+static void term(IRBlock *b) { ir_exit(b, 0x1000); }
+
+/* Verify and expect an error whose text contains `what`. */
+#define EXPECT_REJECT(b, what)                                                                            \
+    do {                                                                                                  \
+        const char *e_ = ir_verify(b);                                                                    \
+        cr_expect_not_null(e_, "malformed block accepted (%s)", what);                                  \
+        if (e_)                                                                                           \
+            cr_expect(strstr(e_, what) != NULL, "verifier said '%s', expected '%s'", e_, what);          \
+    } while (0)
+
+#define EXPECT_ACCEPT(b)                                                                                  \
+    do {                                                                                                  \
+        const char *e_ = ir_verify(b);                                                                    \
+        cr_expect_null(e_, "well-formed block rejected: %s", e_ ? e_ : "");                               \
+    } while (0)
+
+Test(ir, op_table_is_consistent)
+{
+    for (int op = 0; op < IR_NUM_OPS; op++) {
+        const IROpInfo *inf = &ir_op_info[op];
+        cr_expect_not_null(inf->name, "op %d has no name", op);
+        cr_expect_leq(inf->nin, 3, "%s", inf->name);
+        cr_expect_leq(inf->has_dst, 1, "%s", inf->name);
+        cr_expect_leq(inf->kind, IRK_TERM, "%s", inf->name);
+        if (inf->kind == IRK_TERM || inf->kind == IRK_EXIT)
+            cr_expect(!inf->has_dst, "%s: exits have no result", inf->name);
+    }
+    cr_expect_str_eq(ir_op_info[IR_ADD].name, "ADD");
+    cr_expect_eq(ir_op_info[IR_SELECT].nin, 3);
+    cr_expect_eq(ir_op_info[IR_GOTO].kind, IRK_TERM);
+    cr_expect_eq(ir_op_info[IR_BRCOND].kind, IRK_EXIT);
+}
+
+Test(ir, builder_allocates_temps_and_records_fields)
+{
+    IRBlock b;
+    ir_block_init(&b, 0x40001000);
+    cr_expect_eq(b.pc, 0x40001000);
+    cr_expect_eq(b.nops, 0);
+    cr_expect_eq(b.ntemps, 0);
+    cr_expect(!ir_block_terminated(&b));
+
+    IRTemp c1 = ir_const(&b, 5);
+    IRTemp c2 = ir_const(&b, 7);
+    cr_expect_eq(c1, 0);
+    cr_expect_eq(c2, 1);
+    IRTemp s = ir_emit(&b, IR_ADD, 4, 0x0, c1, c2, NO, 0x55, 0x66);
+    cr_expect_eq(s, 2);
+    /* Ops without a result allocate no temp and get dst = IR_NO_TEMP. */
+    cr_expect_eq(ir_emit(&b, IR_SET_REG, 8, 0, s, NO, NO, 0, 3), IR_NO_TEMP);
+    cr_expect_eq(b.ntemps, 3);
+    IRTemp t = ir_new_temp(&b);
+    cr_expect_eq(t, 3);
+    cr_expect_eq(b.ntemps, 4);
+
+    const IROp *op = &b.ops[2];
+    cr_expect_eq(op->opc, IR_ADD);
+    cr_expect_eq(op->size, 4);
+    cr_expect_eq(op->a, c1);
+    cr_expect_eq(op->b, c2);
+    cr_expect_eq(op->c, NO);
+    cr_expect_eq(op->aux, 0x55);
+    cr_expect_eq(op->imm, 0x66);
+    cr_expect_eq(op->dst, s);
+    cr_expect_eq(b.ops[3].dst, IR_NO_TEMP);
+    cr_expect_eq(b.nops, 4);
+
+    cr_expect(!ir_block_terminated(&b));
+    term(&b);
+    cr_expect(ir_block_terminated(&b));
+    EXPECT_ACCEPT(&b);
+    ir_block_free(&b);
+    cr_expect_null(b.ops);
+    cr_expect_eq(b.nops, 0);
+}
+
+Test(ir, builder_grows)
+{
+    IRBlock b;
+    ir_block_init(&b, 0);
+    IRTemp acc = ir_const(&b, 0);
+    IRTemp one = ir_const(&b, 1);
+    for (int i = 0; i < 3000; i++)
+        acc = ir_op2(&b, IR_ADD, 8, acc, one);
+    ir_set_reg(&b, 0, acc);
+    term(&b);
+    cr_expect_eq(b.nops, 3004);
+    cr_expect_geq(b.cap, b.nops);
+    EXPECT_ACCEPT(&b);
+    /* Contents survive the reallocations. */
+    cr_expect_eq(b.ops[0].opc, IR_CONST);
+    cr_expect_eq(b.ops[2999].opc, IR_ADD);
+    cr_expect_eq(b.ops[2999].dst, 2999);
+
+    TestMachine *tm = test_machine_new();
+    cr_expect_eq(test_run_block(tm->cpu, &b), BX_EXIT);
+    cr_expect_eq(tm->cpu->x[0], 3000);
+    test_machine_free(tm);
+    ir_block_free(&b);
+}
+
+/* One op of every opcode, with sane operands: must verify and dump. */
+static void build_every_op(IRBlock *b, int terminal)
+{
+    IRTemp k = ir_const(b, 0x40000000);
+    IRTemp x = ir_const(b, 3);
+    for (int opc = 0; opc < IR_NUM_OPS; opc++) {
+        const IROpInfo *inf = &ir_op_info[opc];
+        if (inf->kind == IRK_TERM)
+            continue;
+        int size = 8;
+        uint64_t imm = 0;
+        uint32_t aux = 0;
+        uint16_t flags = 0;
+        switch (opc) {
+        case IR_GET_REG:
+        case IR_SET_REG: imm = 31; break;
+        case IR_SEXT:
+        case IR_ZEXT: imm = 16; break;
+        case IR_COND: imm = 14; break;
+        case IR_CALL: aux = HELPER_NUM - 1; break;
+        case IR_LOAD: flags = IRF_SIGNED, aux = 4, size = 2; break;
+        case IR_ATOMIC_RMW: aux = IR_RMW_SWP; break;
+        case IR_FENCE: imm = IR_FENCE_FULL; break;
+        case IR_INSN_START: imm = 0x40000000; break;
+        case IR_BRCOND: imm = 0x2000; break;
+        default: break;
+        }
+        IRTemp in[3] = {NO, NO, NO};
+        for (int i = 0; i < inf->nin; i++)
+            in[i] = i ? x : k;
+        ir_emit(b, opc, size, flags, in[0], in[1], in[2], aux, imm);
+    }
+    ir_emit(b, terminal, 8, 0, terminal == IR_JUMP ? k : NO, NO, NO, terminal == IR_GOTO ? 1 : 0,
+            terminal == IR_RAISE ? 0 : 0x3000);
+}
+
+Test(ir, every_op_verifies_and_dumps)
+{
+    static const int terms[] = {IR_GOTO, IR_JUMP, IR_EXIT, IR_RAISE};
+    for (size_t i = 0; i < sizeof(terms) / sizeof(terms[0]); i++) {
+        IRBlock b;
+        ir_block_init(&b, 0x40000000);
+        build_every_op(&b, terms[i]);
+        cr_expect(ir_block_terminated(&b));
+        EXPECT_ACCEPT(&b);
+
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        cr_assert_not_null(f);
+        ir_dump(&b, f);
+        fclose(f);
+        /* Every op name appears in the dump. */
+        for (int opc = 0; opc < IR_NUM_OPS; opc++) {
+            if (opc == IR_INSN_START || (ir_op_info[opc].kind == IRK_TERM && opc != terms[i]))
+                continue;
+            cr_expect(strstr(buf, ir_op_info[opc].name) != NULL, "dump lacks %s", ir_op_info[opc].name);
+        }
+        cr_expect(strstr(buf, "0x0000000040000000") != NULL, "dump lacks the block pc / INSN_START");
+        free(buf);
+        ir_block_free(&b);
+    }
+}
+
+Test(ir, rejects_empty_block)
+{
+    IRBlock b;
+    ir_block_init(&b, 0);
+    EXPECT_REJECT(&b, "empty");
+    ir_block_free(&b);
+}
+
+Test(ir, rejects_missing_terminal)
+{
+    IRBlock b;
+    ir_block_init(&b, 0);
+    IRTemp c = ir_const(&b, 1);
+    ir_set_reg(&b, 0, c);
+    EXPECT_REJECT(&b, "terminal");
+    /* A conditional exit is not a terminal. */
+    ir_emit(&b, IR_BRCOND, 8, 0, c, NO, NO, 0, 0x100);
+    EXPECT_REJECT(&b, "terminal");
+    term(&b);
+    EXPECT_ACCEPT(&b);
+    ir_block_free(&b);
+}
+
+Test(ir, rejects_op_after_terminal)
+{
+    static const int terms[] = {IR_GOTO, IR_JUMP, IR_EXIT, IR_RAISE};
+    for (size_t i = 0; i < sizeof(terms) / sizeof(terms[0]); i++) {
+        IRBlock b;
+        ir_block_init(&b, 0);
+        IRTemp c = ir_const(&b, 0x1000);
+        ir_emit(&b, terms[i], 8, 0, terms[i] == IR_JUMP ? c : NO, NO, NO, 0, 0x1000);
+        EXPECT_ACCEPT(&b);
+        ir_set_reg(&b, 0, c);
+        EXPECT_REJECT(&b, "terminal");
+        ir_block_free(&b);
+
+        /* Two terminals in a row: the first is not last. */
+        ir_block_init(&b, 0);
+        ir_exit(&b, 0x10);
+        ir_exit(&b, 0x20);
+        EXPECT_REJECT(&b, "terminal");
+        ir_block_free(&b);
+    }
+}
+
+Test(ir, rejects_temp_used_before_defined)
+{
+    IRBlock b;
+    /* A temp allocated but never written. */
+    ir_block_init(&b, 0);
+    IRTemp t = ir_new_temp(&b);
+    ir_set_reg(&b, 0, t);
+    term(&b);
+    EXPECT_REJECT(&b, "temp");
+    ir_block_free(&b);
+
+    /* Read by an op before the op that writes it. */
+    ir_block_init(&b, 0);
+    IRTemp c = ir_const(&b, 1);
+    IRTemp later = (IRTemp)(c + 1);
+    ir_emit(&b, IR_ADD, 8, 0, c, later, NO, 0, 0);
+    term(&b);
+    EXPECT_REJECT(&b, "temp");
+    ir_block_free(&b);
+
+    /* Every input position is checked: a, b and c. */
+    for (int pos = 0; pos < 3; pos++) {
+        ir_block_init(&b, 0);
+        IRTemp v = ir_const(&b, 1);
+        IRTemp u = ir_new_temp(&b);
+        IRTemp in[3] = {v, v, v};
+        in[pos] = u;
+        ir_emit(&b, IR_SELECT, 8, 0, in[0], in[1], in[2], 0, 0);
+        term(&b);
+        EXPECT_REJECT(&b, "temp");
+        ir_block_free(&b);
+    }
+
+    /* Out of range and IR_NO_TEMP as an input. */
+    ir_block_init(&b, 0);
+    ir_emit(&b, IR_NOT, 8, 0, 500, NO, NO, 0, 0);
+    term(&b);
+    EXPECT_REJECT(&b, "temp");
+    ir_block_free(&b);
+    ir_block_init(&b, 0);
+    ir_emit(&b, IR_JUMP, 8, 0, NO, NO, NO, 0, 0);
+    EXPECT_REJECT(&b, "temp");
+    ir_block_free(&b);
+
+    /* An input slot the op does not use is not checked. */
+    ir_block_init(&b, 0);
+    IRTemp x = ir_const(&b, 2);
+    ir_emit(&b, IR_NOT, 8, 0, x, 999, 999, 0, 0);
+    term(&b);
+    EXPECT_ACCEPT(&b);
+    ir_block_free(&b);
+}
+
+Test(ir, rejects_bad_dst_and_opcode)
+{
+    IRBlock b;
+    ir_block_init(&b, 0);
+    ir_const(&b, 1);
+    term(&b);
+    b.ops[0].dst = 77; /* corrupt: beyond ntemps */
+    EXPECT_REJECT(&b, "dst");
+    ir_block_free(&b);
+
+    ir_block_init(&b, 0);
+    ir_emit(&b, IR_NOP, 8, 0, NO, NO, NO, 0, 0);
+    term(&b);
+    b.ops[0].opc = IR_NUM_OPS + 3;
+    EXPECT_REJECT(&b, "opcode");
+    /* The dumper shows it rather than indexing past the op table. */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ir_dump(&b, f);
+    fclose(f);
+    cr_expect(strstr(buf, "bad opcode") != NULL, "dump: %s", buf);
+    free(buf);
+    ir_block_free(&b);
+
+    ir_block_init(&b, 0);
+    term(&b);
+    b.ntemps = IR_MAX_TEMPS + 1;
+    EXPECT_REJECT(&b, "temps");
+    ir_block_free(&b);
+}
+
+static void check_alu_size(int opc, int size, bool ok)
+{
+    IRBlock b;
+    ir_block_init(&b, 0);
+    IRTemp x = ir_const(&b, 1);
+    IRTemp in[3] = {NO, NO, NO};
+    for (int i = 0; i < ir_op_info[opc].nin; i++)
+        in[i] = x;
+    ir_emit(&b, opc, size, 0, in[0], in[1], in[2], 0, opc == IR_SEXT || opc == IR_ZEXT ? 8 : 0);
+    term(&b);
+    if (ok)
+        EXPECT_ACCEPT(&b);
+    else
+        EXPECT_REJECT(&b, "width");
+    ir_block_free(&b);
+}
+
+Test(ir, rejects_bad_alu_width)
+{
+    static const int alu[] = {IR_MOV, IR_ADD, IR_SUB, IR_AND, IR_OR, IR_XOR, IR_ANDN, IR_ORN, IR_XORN,
+                              IR_NOT, IR_NEG, IR_SHL, IR_SHR, IR_SAR, IR_ROR, IR_MUL, IR_UMULH,
+                              IR_SMULH, IR_UDIV, IR_SDIV, IR_CLZ, IR_CLS, IR_RBIT, IR_REV, IR_REV16,
+                              IR_SEXT, IR_CMP_EQ, IR_CMP_NE, IR_ADD_FLAGS, IR_SUB_FLAGS, IR_ADC,
+                              IR_ADC_FLAGS, IR_SBC, IR_SBC_FLAGS, IR_LOGIC_FLAGS};
+    for (size_t i = 0; i < sizeof(alu) / sizeof(alu[0]); i++) {
+        check_alu_size(alu[i], 4, true);
+        check_alu_size(alu[i], 8, true);
+        check_alu_size(alu[i], 0, false);
+        check_alu_size(alu[i], 1, false);
+        check_alu_size(alu[i], 2, false);
+        check_alu_size(alu[i], 16, false);
+    }
+}
+
+static void check_mem_size(int opc, int size, bool ok)
+{
+    IRBlock b;
+    ir_block_init(&b, 0);
+    IRTemp x = ir_const(&b, 0x40000000);
+    IRTemp in[3] = {NO, NO, NO};
+    for (int i = 0; i < ir_op_info[opc].nin; i++)
+        in[i] = x;
+    ir_emit(&b, opc, size, 0, in[0], in[1], in[2], 0, 0);
+    term(&b);
+    if (ok)
+        EXPECT_ACCEPT(&b);
+    else
+        EXPECT_REJECT(&b, "size");
+    ir_block_free(&b);
+}
+
+Test(ir, rejects_bad_memory_size)
+{
+    static const int mem[] = {IR_LOAD, IR_STORE, IR_LOAD_EXCL, IR_STORE_EXCL, IR_ATOMIC_RMW, IR_CAS};
+    for (size_t i = 0; i < sizeof(mem) / sizeof(mem[0]); i++) {
+        for (int sz = 1; sz <= 8; sz *= 2)
+            check_mem_size(mem[i], sz, true);
+        check_mem_size(mem[i], 0, false);
+        check_mem_size(mem[i], 3, false);
+        check_mem_size(mem[i], 16, false);
+    }
+    /* A sign-extending load extends to 4 or 8 bytes. */
+    IRBlock b;
+    ir_block_init(&b, 0);
+    IRTemp a = ir_const(&b, 0x40000000);
+    ir_emit(&b, IR_LOAD, 1, IRF_SIGNED, a, NO, NO, 2, 0);
+    term(&b);
+    EXPECT_REJECT(&b, "size");
+    b.ops[1].aux = 8;
+    EXPECT_ACCEPT(&b);
+    ir_block_free(&b);
+}
+
+/* Immediates the tiers use as array indices or shift counts. */
+static void check_imm(int opc, uint64_t imm, uint32_t aux, bool ok, const char *what)
+{
+    IRBlock b;
+    ir_block_init(&b, 0);
+    IRTemp x = ir_const(&b, 1);
+    IRTemp in[3] = {NO, NO, NO};
+    for (int i = 0; i < ir_op_info[opc].nin; i++)
+        in[i] = x;
+    ir_emit(&b, opc, 8, 0, in[0], in[1], in[2], aux, imm);
+    term(&b);
+    if (ok)
+        EXPECT_ACCEPT(&b);
+    else
+        EXPECT_REJECT(&b, what);
+    ir_block_free(&b);
+}
+
+Test(ir, rejects_bad_immediates)
+{
+    check_imm(IR_GET_REG, 31, 0, true, "");
+    check_imm(IR_GET_REG, 32, 0, false, "register");
+    check_imm(IR_SET_REG, 30, 0, true, "");
+    check_imm(IR_SET_REG, 1000, 0, false, "register");
+    check_imm(IR_COND, 15, 0, true, "");
+    check_imm(IR_COND, 16, 0, false, "condition");
+    check_imm(IR_SEXT, 1, 0, true, "");
+    check_imm(IR_SEXT, 64, 0, true, "");
+    check_imm(IR_SEXT, 0, 0, false, "width");
+    check_imm(IR_SEXT, 65, 0, false, "width");
+    check_imm(IR_CALL, 0, 0, true, "");
+    check_imm(IR_CALL, 0, HELPER_NUM, false, "helper");
+}
+
+Test(ir, dump_does_not_crash)
+{
+    /* A realistic block, a malformed one and an empty one, dumped to a file. */
+    FILE *f = tmpfile();
+    cr_assert_not_null(f);
+    IRBlock b;
+    ir_block_init(&b, 0x40000000);
+    emit0(&b, IR_INSN_START, 8, 0x40000000);
+    IRTemp sp = emit0(&b, IR_GET_REG, 8, 31);
+    IRTemp k = ir_const(&b, 16);
+    IRTemp a = ir_op2(&b, IR_SUB, 8, sp, k);
+    ir_emit(&b, IR_STORE, 8, IRF_REL, a, sp, NO, 0, 0);
+    IRTemp v = ir_emit(&b, IR_LOAD, 4, IRF_SIGNED | IRF_ACQ, a, NO, NO, 8, 0);
+    IRTemp f1 = ir_emit(&b, IR_SUB_FLAGS, 4, 0, v, k, NO, 0, 0);
+    (void)f1;
+    IRTemp c = emit0(&b, IR_COND, 8, 1);
+    ir_emit(&b, IR_BRCOND, 8, 0, c, NO, NO, 0, 0x40000100);
+    ir_emit(&b, IR_GOTO, 8, 0, NO, NO, NO, 1, 0x40000008);
+    b.ninsns = 1;
+    EXPECT_ACCEPT(&b);
+    ir_dump(&b, f);
+    ir_block_free(&b);
+
+    ir_block_init(&b, 0);
+    ir_emit(&b, IR_ADD, 3, 0xffff, 4000, 5000, 6000, 0xffffffff, ~0ull);
+    cr_expect_not_null(ir_verify(&b));
+    ir_dump(&b, f);
+    ir_block_free(&b);
+
+    ir_block_init(&b, 0);
+    ir_dump(&b, f);
+    ir_block_free(&b);
+
+    cr_expect_gt(ftell(f), 0);
+    rewind(f);
+    char line[256];
+    cr_assert_not_null(fgets(line, sizeof(line), f));
+    cr_expect(strstr(line, "0x0000000040000000") != NULL, "header: %s", line);
+    fclose(f);
+}

@@ -1,0 +1,354 @@
+/* Unit tests for the global exclusive monitor (sync/monitor.c) and the
+ * atomic layer (sync/atomic.c): LL/SC success, ABA safety (a same-value
+ * store by another thread fails the store-exclusive), CLREX, exact counters
+ * with two threads in LL/SC loops, LSE ops and alignment faults. */
+#include <pthread.h>
+
+#include "common.h"
+#include "cpu/translate.h"
+#include "sync/atomic.h"
+#include "sync/monitor.h"
+
+/* A fake two-core machine so that arming takes the grace-period path (no
+ * thread here is an RCU reader, so grace periods end at once). */
+static Machine *fake_machine(int ncpus)
+{
+    Machine *m = calloc(1, sizeof(*m));
+    cr_assert_not_null(m);
+    m->ncpus = ncpus;
+    return m;
+}
+
+/* Reserve until the slot is stable (the first reserve arms it). */
+static uint64_t reserve_stable(Monitor *mon, const void *p)
+{
+    for (int i = 0; i < 10000000; i++) {
+        uint64_t v = monitor_reserve(mon, p);
+        if (v != MON_VER_INVALID)
+            return v;
+        sched_yield();
+    }
+    cr_assert_fail("slot never became stable");
+    return MON_VER_INVALID;
+}
+
+/* LL/SC increment through the monitor API, as atomic.c does it. */
+static void llsc_inc(Monitor *mon, uint64_t *p)
+{
+    for (;;) {
+        uint64_t ver = monitor_reserve(mon, p);
+        uint64_t v = __atomic_load_n(p, __ATOMIC_RELAXED);
+        if (monitor_trylock_version(mon, p, ver)) {
+            __atomic_store_n(p, v + 1, __ATOMIC_RELAXED);
+            monitor_unlock(mon, p, false);
+            return;
+        }
+    }
+}
+
+Test(monitor, llsc_success_uniprocessor)
+{
+    Monitor *mon = monitor_create(NULL, 8);
+    cr_assert_not_null(mon);
+    uint64_t *cell = aligned_alloc(64, 64);
+    *cell = 5;
+    uint64_t ver = monitor_reserve(mon, cell);
+    cr_assert_neq(ver, MON_VER_INVALID, "one core: a reservation is usable at once");
+    cr_assert(monitor_trylock_version(mon, cell, ver));
+    *cell = 6;
+    monitor_unlock(mon, cell, false);
+    /* The same reservation cannot be used twice. */
+    cr_assert_not(monitor_trylock_version(mon, cell, ver));
+    cr_assert_not(monitor_trylock_version(mon, cell, MON_VER_INVALID));
+    free(cell);
+    monitor_destroy(mon);
+}
+
+Test(monitor, smp_arming_needs_grace_period)
+{
+    Machine *m = fake_machine(2);
+    Monitor *mon = monitor_create(m, 8);
+    uint64_t *cell = aligned_alloc(64, 64);
+    *cell = 0;
+    cr_assert_eq(monitor_reserve(mon, cell), MON_VER_INVALID, "first reserve only arms the slot");
+    cr_assert(monitor_armed(mon, cell, 8));
+    uint64_t ver = reserve_stable(mon, cell);
+    cr_assert(monitor_trylock_version(mon, cell, ver));
+    monitor_unlock(mon, cell, false);
+    cr_assert_geq(atomic_load(&mon->stats.grace_periods), 1);
+    free(cell);
+    monitor_destroy(mon);
+    free(m);
+}
+
+struct aba_arg {
+    Monitor *mon;
+    uint64_t *cell;
+    uint64_t value;
+};
+
+static void *same_value_store(void *p)
+{
+    struct aba_arg *a = p;
+    monitor_guest_store(a->mon, a->cell, 8, a->value);
+    return NULL;
+}
+
+Test(monitor, aba_same_value_store_fails_stxr)
+{
+    Machine *m = fake_machine(2);
+    Monitor *mon = monitor_create(m, 8);
+    uint64_t *cell = aligned_alloc(64, 64);
+    *cell = 42;
+    uint64_t ver = reserve_stable(mon, cell);
+    uint64_t seen = *cell;
+    /* Another thread writes the very value we read. */
+    struct aba_arg arg = {mon, cell, seen};
+    pthread_t th;
+    pthread_create(&th, NULL, same_value_store, &arg);
+    pthread_join(th, NULL);
+    cr_assert_eq(*cell, 42);
+    cr_assert_not(monitor_trylock_version(mon, cell, ver), "store-exclusive must fail after a same-value store");
+    /* A store to another byte of the same granule fails it too. */
+    ver = reserve_stable(mon, cell);
+    monitor_guest_store(mon, (uint8_t *)cell + 63, 1, 0);
+    cr_assert_not(monitor_trylock_version(mon, cell, ver));
+    /* So does the post-store hook and a DMA-style write. */
+    ver = reserve_stable(mon, cell);
+    monitor_notify_written(mon, cell, 8);
+    cr_assert_not(monitor_trylock_version(mon, cell, ver));
+    ver = reserve_stable(mon, cell);
+    uint64_t same = 42;
+    monitor_write(mon, cell, &same, 8);
+    cr_assert_not(monitor_trylock_version(mon, cell, ver));
+    /* A store to a different granule (different slot) does not. */
+    uint64_t *other = aligned_alloc(64, 128);
+    ver = reserve_stable(mon, cell);
+    monitor_guest_store(mon, other, 8, 1);
+    cr_assert(monitor_trylock_version(mon, cell, ver));
+    monitor_unlock(mon, cell, false);
+    free(other);
+    free(cell);
+    monitor_destroy(mon);
+    free(m);
+}
+
+#define INCS 200000
+
+struct inc_arg {
+    Monitor *mon;
+    uint64_t *cell;
+    int mode; /* 0: LL/SC loop, 1: locked RMW (what LSE does on an armed granule) */
+};
+
+static void *incrementer(void *p)
+{
+    struct inc_arg *a = p;
+    for (int i = 0; i < INCS; i++) {
+        if (a->mode == 0) {
+            llsc_inc(a->mon, a->cell);
+        } else {
+            bool locked = monitor_armed(a->mon, a->cell, 8);
+            if (locked)
+                monitor_lock(a->mon, a->cell);
+            __atomic_fetch_add(a->cell, 1, __ATOMIC_SEQ_CST);
+            if (locked)
+                monitor_unlock(a->mon, a->cell, false);
+        }
+    }
+    return NULL;
+}
+
+static void run_counter(int mode_a, int mode_b)
+{
+    Machine *m = fake_machine(2);
+    Monitor *mon = monitor_create(m, 8);
+    uint64_t *cell = aligned_alloc(64, 64);
+    *cell = 0;
+    (void)reserve_stable(mon, cell); /* arm the slot before the race starts */
+    struct inc_arg a = {mon, cell, mode_a}, b = {mon, cell, mode_b};
+    pthread_t ta, tb;
+    pthread_create(&ta, NULL, incrementer, &a);
+    pthread_create(&tb, NULL, incrementer, &b);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    cr_assert_eq(*cell, 2ull * INCS, "counter %llu", (unsigned long long)*cell);
+    free(cell);
+    monitor_destroy(mon);
+    free(m);
+}
+
+Test(monitor, two_threads_llsc_exact_counter) { run_counter(0, 0); }
+Test(monitor, llsc_vs_locked_rmw_exact_counter) { run_counter(0, 1); }
+
+/* Stores racing with an LL/SC loop that increments: the final value is exact
+ * only if no increment was lost to an ABA success. Thread B toggles a
+ * separate word of the same granule, which never changes the counter. */
+struct toggle_arg {
+    Monitor *mon;
+    uint64_t *word;
+    _Atomic int *stop;
+};
+
+static void *toggler(void *p)
+{
+    struct toggle_arg *a = p;
+    while (!atomic_load(a->stop))
+        monitor_guest_store(a->mon, a->word, 8, *a->word); /* same value every time */
+    return NULL;
+}
+
+Test(monitor, same_value_stores_make_stxr_fail_under_contention)
+{
+    Machine *m = fake_machine(2);
+    Monitor *mon = monitor_create(m, 8);
+    uint64_t *cell = aligned_alloc(64, 64);
+    cell[0] = 0;
+    cell[1] = 7;
+    (void)reserve_stable(mon, cell);
+    _Atomic int stop = 0;
+    struct toggle_arg ta = {mon, &cell[1], &stop};
+    pthread_t th;
+    pthread_create(&th, NULL, toggler, &ta);
+    /* Count failed store-exclusives: with a same-value writer in the granule
+     * some must fail (a value-compare monitor would never fail here). */
+    uint64_t fails = 0;
+    for (int i = 0; i < 100000; i++) {
+        uint64_t ver = monitor_reserve(mon, cell);
+        uint64_t v = cell[0];
+        for (volatile int d = 0; d < 50; d++)
+            ;
+        if (monitor_trylock_version(mon, cell, ver)) {
+            cell[0] = v + 1;
+            monitor_unlock(mon, cell, false);
+        } else {
+            fails++;
+        }
+    }
+    atomic_store(&stop, 1);
+    pthread_join(th, NULL);
+    cr_assert_gt(fails, 0);
+    cr_assert_eq(cell[0] + fails, 100000);
+    free(cell);
+    monitor_destroy(mon);
+    free(m);
+}
+
+/* ---- through the atomic layer, on a test machine's guest RAM ---- */
+
+#define VA (RAM_BASE + 0x1000)
+
+Test(atomic, ldxr_stxr_and_clrex)
+{
+    TestMachine *tm = test_machine_new();
+    CPUState *cpu = tm->cpu;
+    uint64_t *p = (uint64_t *)test_ram(tm, VA, 16);
+    *p = 0x1122334455667788ull;
+    uint64_t v, st;
+    cr_assert(atomic_load_excl(cpu, VA, 8, 0, &v));
+    cr_assert_eq(v, 0x1122334455667788ull);
+    cr_assert(atomic_store_excl(cpu, VA, 8, 0, 99, &st));
+    cr_assert_eq(st, 0);
+    cr_assert_eq(*p, 99);
+    /* A second STXR without LDXR fails. */
+    cr_assert(atomic_store_excl(cpu, VA, 8, 0, 100, &st));
+    cr_assert_eq(st, 1);
+    cr_assert_eq(*p, 99);
+    /* CLREX between them fails it. */
+    cr_assert(atomic_load_excl(cpu, VA, 4, 0, &v));
+    cr_assert_eq(v, 99);
+    helper_clrex(cpu, 0, 0, 0, 0);
+    cr_assert(atomic_store_excl(cpu, VA, 4, 0, 1, &st));
+    cr_assert_eq(st, 1);
+    /* Different address or size: fails. */
+    cr_assert(atomic_load_excl(cpu, VA, 4, 0, &v));
+    cr_assert(atomic_store_excl(cpu, VA + 4, 4, 0, 1, &st));
+    cr_assert_eq(st, 1);
+    cr_assert(atomic_load_excl(cpu, VA, 4, 0, &v));
+    cr_assert(atomic_store_excl(cpu, VA, 2, 0, 1, &st));
+    cr_assert_eq(st, 1);
+    /* A plain store to the granule (post-store hook) fails it. */
+    cr_assert(atomic_load_excl(cpu, VA, 8, 0, &v));
+    cr_assert(mem_store(cpu, VA + 8, 8, 0, 0));
+    cr_assert(atomic_store_excl(cpu, VA, 8, 0, 5, &st));
+    cr_assert_eq(st, 1);
+    cr_assert_eq(*p, 99);
+    test_machine_free(tm);
+}
+
+Test(atomic, pairs)
+{
+    TestMachine *tm = test_machine_new();
+    CPUState *cpu = tm->cpu;
+    uint64_t *p = (uint64_t *)test_ram(tm, VA, 16);
+    p[0] = 1, p[1] = 2;
+    uint64_t lo = helper_ldxp(cpu, VA, 0, 0, 8);
+    cr_assert_eq(lo, 1);
+    cr_assert_eq(helper_ldp_hi(cpu, 0, 0, 0, 0), 2);
+    cr_assert_eq(helper_stxp(cpu, VA, 3, 4, 8), 0);
+    cr_assert_eq(p[0], 3);
+    cr_assert_eq(p[1], 4);
+    lo = helper_ldxp(cpu, VA, 0, 0, 4);
+    cr_assert_eq(lo, 3);
+    cr_assert_eq(helper_ldp_hi(cpu, 0, 0, 0, 0), 0);
+    cr_assert_eq(helper_stxp(cpu, VA, 0xaaaaaaaa5ull, 0xbbbbbbbb6ull, 4), 0);
+    cr_assert_eq(p[0], 0xbbbbbbb6aaaaaaa5ull, "Wt low, Wt2 high");
+    /* CASP (64-bit): x0,x1 compare, x2,x3 new. */
+    p[0] = 10, p[1] = 20;
+    cpu->x[0] = 10, cpu->x[1] = 20, cpu->x[2] = 30, cpu->x[3] = 40;
+    cr_assert_eq(helper_casp(cpu, VA, 0 | 2 << 8, 0, 8), 10);
+    cr_assert_eq(cpu->tmp128[1], 20);
+    cr_assert_eq(p[0], 30);
+    cr_assert_eq(p[1], 40);
+    cpu->x[0] = 10; /* mismatch: no store */
+    cr_assert_eq(helper_casp(cpu, VA, 0 | 2 << 8, 0, 8), 30);
+    cr_assert_eq(p[0], 30);
+    test_machine_free(tm);
+}
+
+Test(atomic, lse_ops)
+{
+    TestMachine *tm = test_machine_new();
+    CPUState *cpu = tm->cpu;
+    uint8_t *p = test_ram(tm, VA, 8);
+    uint64_t old;
+    p[0] = 0x80;
+    cr_assert(atomic_rmw(cpu, VA, 1, 0, IR_RMW_SMAX, 0x01, &old));
+    cr_assert_eq(old, 0x80);
+    cr_assert_eq(p[0], 0x01, "SMAX: -128 < 1");
+    cr_assert(atomic_rmw(cpu, VA, 1, 0, IR_RMW_UMAX, 0xff, &old));
+    cr_assert_eq(p[0], 0xff);
+    cr_assert(atomic_rmw(cpu, VA, 1, 0, IR_RMW_SMIN, 0x05, &old));
+    cr_assert_eq(old, 0xff);
+    cr_assert_eq(p[0], 0xff, "SMIN: -1 < 5");
+    cr_assert(atomic_rmw(cpu, VA, 1, 0, IR_RMW_ADD, 0x102, &old));
+    cr_assert_eq(p[0], 0x01, "only the byte is written");
+    cr_assert_eq(p[1], 0x00);
+    cr_assert(atomic_cas(cpu, VA, 1, 0, 0x101, 0x77, &old), "compare uses the access size");
+    cr_assert_eq(old, 1);
+    cr_assert_eq(p[0], 0x77);
+    test_machine_free(tm);
+}
+
+Test(atomic, alignment_fault)
+{
+    TestMachine *tm = test_machine_new();
+    CPUState *cpu = tm->cpu;
+    cpu->vbar_el1 = RAM_BASE + 0x8000;
+    uint64_t v;
+    cpu->exc_pending = false;
+    cr_assert_not(atomic_load_excl(cpu, VA + 4, 8, 0, &v));
+    cr_assert(cpu->exc_pending);
+    cr_assert_eq(cpu->esr_el1 >> 26, 0x25, "data abort, same EL");
+    cr_assert_eq(cpu->esr_el1 & 0x3f, 0x21, "alignment fault DFSC");
+    cr_assert_eq(cpu->far_el1, VA + 4);
+    cpu_reset(cpu, RAM_BASE);
+    cpu->exc_pending = false;
+    cr_assert_not(atomic_rmw(cpu, VA + 2, 4, 0, IR_RMW_ADD, 1, &v));
+    cr_assert_eq(cpu->esr_el1 & 0x3f, 0x21);
+    cr_assert_not(cpu->esr_el1 & (1u << 6), "WnR = 0: a read would fault too");
+    cpu_reset(cpu, RAM_BASE);
+    cr_assert_not(atomic_load_acquire(cpu, VA + 1, 2, IRF_ACQ, &v));
+    cr_assert_eq(cpu->esr_el1 & 0x3f, 0x21);
+    test_machine_free(tm);
+}

@@ -1,0 +1,310 @@
+/* Unit tests for command-line and -config parsing (smp/options.c): sizes,
+ * core counts, machine and CPU names, unknown options, config files good and
+ * malformed, and the command line overriding the file. Every error returns
+ * OPT_ERROR (or false) with one line on stderr, never exits or crashes. */
+#include "common.h"
+
+#include <stdarg.h>
+#include <unistd.h>
+
+#include "smp/options.h"
+
+/* stderr/stdout of the last parse. */
+static char out_err[8192], out_std[8192];
+
+static void slurp(FILE *f, char *buf, size_t cap)
+{
+    fflush(f);
+    rewind(f);
+    size_t n = fread(buf, 1, cap - 1, f);
+    buf[n] = 0;
+}
+
+/* Capture stdout and stderr (file descriptors 1 and 2) into out_std/out_err. */
+static FILE *cap_err, *cap_out;
+static int save_err, save_out;
+
+static void capture_begin(void)
+{
+    fflush(stdout);
+    fflush(stderr);
+    cap_err = tmpfile();
+    cap_out = tmpfile();
+    cr_assert(cap_err && cap_out);
+    save_err = dup(2);
+    save_out = dup(1);
+    dup2(fileno(cap_err), 2);
+    dup2(fileno(cap_out), 1);
+}
+
+static void capture_end(void)
+{
+    fflush(stdout);
+    fflush(stderr);
+    dup2(save_err, 2);
+    dup2(save_out, 1);
+    close(save_err);
+    close(save_out);
+    slurp(cap_err, out_err, sizeof(out_err));
+    slurp(cap_out, out_std, sizeof(out_std));
+    fclose(cap_err);
+    fclose(cap_out);
+}
+
+/* options_parse("flotilla", args..., NULL) with stdout and stderr captured. */
+static int parse(MachineOptions *opt, ...)
+{
+    char *argv[64];
+    int argc = 0;
+    argv[argc++] = "flotilla";
+    va_list ap;
+    va_start(ap, opt);
+    for (const char *a; (a = va_arg(ap, const char *)) != NULL;)
+        argv[argc++] = (char *)a;
+    va_end(ap);
+    argv[argc] = NULL;
+    capture_begin();
+    int r = options_parse(argc, argv, opt);
+    capture_end();
+    return r;
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* An error: OPT_ERROR and one line on stderr that names flotilla. */
+#define EXPECT_ERROR(r, what)                                                                               \
+    do {                                                                                                    \
+        cr_expect_eq((r), OPT_ERROR, "%s: accepted", what);                                                 \
+        cr_expect_eq(count_lines(out_err), 1, "%s: stderr should be one line, got: %s", what, out_err);     \
+        cr_expect(strncmp(out_err, "flotilla: ", 10) == 0, "%s: message: %s", what, out_err);               \
+    } while (0)
+
+#define EXPECT_OK(r, what)                                                                                  \
+    do {                                                                                                    \
+        cr_expect_eq((r), OPT_OK, "%s: rejected: %s", what, out_err);                                       \
+        cr_expect_str_empty(out_err, "%s: unexpected message: %s", what, out_err);                          \
+    } while (0)
+
+/* A config file with the given contents; the caller unlinks it. */
+static char *write_config(const char *text)
+{
+    char *path = strdup("/tmp/flotilla-test-XXXXXX.ini");
+    int fd = mkstemps(path, 4);
+    cr_assert_geq(fd, 0);
+    size_t len = strlen(text);
+    cr_assert_eq(write(fd, text, len), (ssize_t)len);
+    close(fd);
+    return path;
+}
+
+Test(options, defaults)
+{
+    MachineOptions o;
+    EXPECT_OK(parse(&o, "-kernel", "k.elf", NULL), "defaults");
+    cr_expect_eq(o.smp, 1);
+    cr_expect_eq(o.ram_size, 512ull << 20);
+    cr_expect_str_eq(o.machine_type, "virt");
+    cr_expect_str_eq(o.cpu_model, "cortex-a57");
+    cr_expect_str_eq(o.kernel, "k.elf");
+    cr_expect(!o.semihosting);
+    cr_expect_eq(o.max_insns, 0);
+}
+
+Test(options, memory_sizes)
+{
+    static const struct { const char *arg; uint64_t want; } good[] = {
+        {"512M", 512ull << 20}, {"1G", 1ull << 30}, {"1g", 1ull << 30}, {"2048", 2048ull << 20},
+        {"65536K", 64ull << 20}, {"16M", 16ull << 20}, {"size=1G", 1ull << 30}, {"1GiB", 1ull << 30},
+        {"512MB", 512ull << 20},
+    };
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        MachineOptions o;
+        EXPECT_OK(parse(&o, "-m", good[i].arg, "-kernel", "k", NULL), good[i].arg);
+        cr_expect_eq(o.ram_size, good[i].want, "-m %s: 0x%llx", good[i].arg, (unsigned long long)o.ram_size);
+    }
+    static const char *const bad[] = {
+        "bad", "", "1.5G", "-1G", "0", "8M" /* below the minimum */, "1Q", "1Gx", "M",
+        "99999999999999999999G" /* overflows */, "16777217K" /* not a 4K multiple */, "2T" /* above 1T */,
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        MachineOptions o;
+        EXPECT_ERROR(parse(&o, "-m", bad[i], "-kernel", "k", NULL), bad[i]);
+    }
+}
+
+Test(options, parse_size_directly)
+{
+    uint64_t v = 0;
+    cr_expect(parse_size("4K", &v));
+    cr_expect_eq(v, 4096);
+    cr_expect(parse_size("3B", &v));
+    cr_expect_eq(v, 3);
+    cr_expect(parse_size("1T", &v));
+    cr_expect_eq(v, 1ull << 40);
+    cr_expect(parse_size("7", &v));
+    cr_expect_eq(v, 7ull << 20);
+    v = 12345;
+    cr_expect(!parse_size("", &v));
+    cr_expect(!parse_size("-5", &v));
+    cr_expect(!parse_size("x", &v));
+    cr_expect(!parse_size("17179869184G", &v), "2^34 GiB does not fit in 64 bits");
+    cr_expect_eq(v, 12345, "a failed parse leaves the output alone");
+}
+
+Test(options, core_counts)
+{
+    static const struct { const char *arg; int want; } good[] = {
+        {"1", 1}, {"4", 4}, {"64", 64}, {"cpus=2", 2}, {"8,sockets=1", 8},
+    };
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        MachineOptions o;
+        EXPECT_OK(parse(&o, "-smp", good[i].arg, "-kernel", "k", NULL), good[i].arg);
+        cr_expect_eq(o.smp, good[i].want, "-smp %s", good[i].arg);
+    }
+    static const char *const bad[] = {"0", "bad", "-1", "65", "4x", "", "cpus=", "99999999999999999999"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        MachineOptions o;
+        EXPECT_ERROR(parse(&o, "-smp", bad[i], "-kernel", "k", NULL), bad[i]);
+    }
+}
+
+Test(options, machine_and_cpu)
+{
+    MachineOptions o;
+    EXPECT_OK(parse(&o, "-M", "virt", "-cpu", "max", "-kernel", "k", NULL), "-M virt -cpu max");
+    cr_expect_str_eq(o.cpu_model, "max");
+    EXPECT_OK(parse(&o, "-machine", "virt,gic-version=3", "-kernel", "k", NULL), "-machine virt,gic-version=3");
+    EXPECT_ERROR(parse(&o, "-M", "vexpress", "-kernel", "k", NULL), "-M vexpress");
+    EXPECT_ERROR(parse(&o, "-M", "virtual", "-kernel", "k", NULL), "-M virtual");
+    EXPECT_ERROR(parse(&o, "-cpu", "cortex-a9", "-kernel", "k", NULL), "-cpu cortex-a9");
+}
+
+Test(options, other_options)
+{
+    MachineOptions o;
+    EXPECT_OK(parse(&o, "--kernel", "k", "-semihosting", "-no-reboot", "-nographic", "-max-insns", "1000",
+                    "-append", "console=ttyAMA0", "-initrd", "rd", "-D", "log.txt", NULL),
+              "assorted");
+    cr_expect(o.semihosting);
+    cr_expect(o.no_reboot);
+    cr_expect_eq(o.max_insns, 1000);
+    cr_expect_str_eq(o.append, "console=ttyAMA0");
+    cr_expect_str_eq(o.initrd, "rd");
+    cr_expect_str_eq(o.log_file, "log.txt");
+    EXPECT_OK(parse(&o, "-kernel", "k", "-semihosting-config", "enable=on,target=native", NULL), "semihosting-config");
+    cr_expect(o.semihosting);
+    EXPECT_ERROR(parse(&o, "-kernel", "k", "-semihosting-config", "target=native", NULL), "semihosting-config");
+    EXPECT_ERROR(parse(&o, "-kernel", "k", "-max-insns", "0", NULL), "-max-insns 0");
+    EXPECT_ERROR(parse(&o, "-kernel", "k", "-max-insns", "lots", NULL), "-max-insns lots");
+}
+
+Test(options, unknown_and_missing)
+{
+    MachineOptions o;
+    EXPECT_ERROR(parse(&o, "-kernel", "k", "-frobnicate", NULL), "unknown option");
+    EXPECT_ERROR(parse(&o, "-kernel", "k", "stray", NULL), "stray argument");
+    EXPECT_ERROR(parse(&o, "-kernel", NULL), "-kernel without argument");
+    EXPECT_ERROR(parse(&o, "-kernel", "k", "-m", NULL), "-m without argument");
+    EXPECT_ERROR(parse(&o, "-kernel", "k", "-smp", NULL), "-smp without argument");
+    EXPECT_ERROR(parse(&o, "-kernel", "k", "-config", NULL), "-config without argument");
+    EXPECT_ERROR(parse(&o, "-smp", "2", NULL), "no kernel");
+    EXPECT_ERROR(parse(&o, NULL), "no arguments");
+}
+
+Test(options, help_and_version)
+{
+    MachineOptions o;
+    cr_expect_eq(parse(&o, "-h", NULL), OPT_EXIT_OK);
+    cr_expect(strstr(out_std, "usage") != NULL, "help text: %s", out_std);
+    cr_expect_eq(parse(&o, "-V", NULL), OPT_EXIT_OK);
+    cr_expect(strstr(out_std, FLOTILLA_VERSION) != NULL);
+    cr_expect_eq(parse(&o, "--version", NULL), OPT_EXIT_OK);
+}
+
+Test(options, config_file_good_and_overridden)
+{
+    char *path = write_config("; a comment\n"
+                              "[machine]\n"
+                              "type = virt\n"
+                              "cpu = cortex-a72\n"
+                              "cpus = 4\n"
+                              "memory = 1G\n"
+                              "\n"
+                              "[boot]\n"
+                              "kernel = /tmp/vmlinux.elf\n"
+                              "append = console=ttyAMA0 quiet\n"
+                              "semihosting = on\n");
+    MachineOptions o;
+    EXPECT_OK(parse(&o, "-config", path, NULL), "config");
+    cr_expect_eq(o.smp, 4);
+    cr_expect_eq(o.ram_size, 1ull << 30);
+    cr_expect_str_eq(o.cpu_model, "cortex-a72");
+    cr_expect_str_eq(o.kernel, "/tmp/vmlinux.elf");
+    cr_expect_str_eq(o.append, "console=ttyAMA0 quiet");
+    cr_expect(o.semihosting);
+    cr_expect_str_eq(o.config_file, path);
+
+    /* The command line wins, wherever it stands relative to -config. */
+    EXPECT_OK(parse(&o, "-smp", "2", "-config", path, "-m", "256M", "-kernel", "other", NULL), "override");
+    cr_expect_eq(o.smp, 2);
+    cr_expect_eq(o.ram_size, 256ull << 20);
+    cr_expect_str_eq(o.kernel, "other");
+    cr_expect_str_eq(o.cpu_model, "cortex-a72", "not overridden: from the file");
+    unlink(path);
+    free(path);
+
+    /* The shipped machine descriptions parse. */
+    static const char *const shipped[] = {"configs/virt.ini", "configs/virt-smp4.ini"};
+    for (size_t i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++) {
+        /* __FILE__ is .../tests/unit/test_options.c: the source root is above it. */
+        char p[512];
+        const char *f = __FILE__, *cut = strstr(f, "tests/unit/");
+        snprintf(p, sizeof(p), "%.*s%s", cut ? (int)(cut - f) : 0, f, shipped[i]);
+        cr_expect_eq(access(p, R_OK), 0, "cannot find %s", p);
+        EXPECT_OK(parse(&o, "-config", p, "-kernel", "k", NULL), shipped[i]);
+    }
+}
+
+Test(options, config_file_malformed)
+{
+    static const struct { const char *text, *what; bool names_file; } bad[] = {
+        {"[machine]\ncpus 4\n", "line without '='", true},
+        {"[machine]\ncpus = 0\n", "cpus = 0", true},
+        {"[machine]\ncpus = many\n", "cpus = many", true},
+        {"[machine]\nmemory = 1.5G\n", "bad memory", true},
+        {"[machine]\nmemory = 4M\n", "memory too small", true},
+        {"[machine]\ntype = sbsa\n", "unknown machine", true},
+        {"[machine]\ncpu = pentium\n", "unknown cpu", true},
+        {"[machine]\ncolour = blue\n", "unknown key", true},
+        {"[network]\nmode = user\n", "unknown section", true},
+        {"cpus = 2\n", "key outside a section", true},
+        {"[boot]\nsemihosting = maybe\n", "bad boolean", true},
+        {"[machine\ncpus = 2\n", "unterminated section", true},
+        {"[trace]\nitems = nonsense\n", "bad trace item", false}, /* trace_parse names the item only */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char *path = write_config(bad[i].text);
+        MachineOptions o;
+        EXPECT_ERROR(parse(&o, "-config", path, "-kernel", "k", NULL), bad[i].what);
+        if (bad[i].names_file)
+            cr_expect(strstr(out_err, path) != NULL, "%s: the message should name the file: %s", bad[i].what,
+                      out_err);
+        /* config_load on its own says false too. */
+        MachineOptions o2 = {0};
+        capture_begin();
+        bool loaded = config_load(path, &o2);
+        capture_end();
+        cr_expect(!loaded, "%s: config_load accepted", bad[i].what);
+        cr_expect_eq(count_lines(out_err), 1, "%s: config_load: %s", bad[i].what, out_err);
+        unlink(path);
+        free(path);
+    }
+    MachineOptions o;
+    EXPECT_ERROR(parse(&o, "-config", "/nonexistent/flotilla.ini", "-kernel", "k", NULL), "missing file");
+}

@@ -1,0 +1,452 @@
+/* Unit tests for the shared translation cache (sync/tcache.c): lookup by
+ * (pa, pc, flags), duplicate inserts, page invalidation, flush, chaining and
+ * unchaining, deferred freeing after an RCU (QSBR) grace period, and a
+ * concurrent test with reader threads doing lookups and chaining while a
+ * writer inserts and invalidates. Also run under ThreadSanitizer by
+ * scripts/tsan-tests.sh (its name contains "tcache"). */
+#include "sync/tcache.h" /* first: defines _LGPL_SOURCE before liburcu */
+
+#include "common.h"
+
+#include <pthread.h>
+#include <time.h>
+
+static TCache *tc;
+static _Atomic int cb_calls;
+
+static void on_inval(void *opaque)
+{
+    cr_assert_eq(opaque, &cb_calls);
+    atomic_fetch_add(&cb_calls, 1);
+}
+
+/* The test's main thread is a registered, online QSBR reader, like a vCPU. */
+static void setup(void)
+{
+    atomic_store(&cb_calls, 0);
+    tc = tcache_create_cb(on_inval, &cb_calls);
+    cr_assert_not_null(tc);
+    rcu_register_thread();
+}
+
+static void teardown(void)
+{
+    rcu_unregister_thread();
+    tcache_destroy(tc); /* from an unregistered thread, as the header asks */
+    tc = NULL;
+}
+
+TestSuite(tcache, .init = setup, .fini = teardown, .timeout = 60);
+
+/* A block whose IR records its key, so a reader can tell a live block from
+ * freed or reused memory. */
+static TBlock *mk(uint64_t pa, uint64_t pc, uint32_t flags)
+{
+    TBlock *tb = tb_alloc();
+    tb->pa = pa;
+    tb->pc = pc;
+    tb->flags = flags;
+    tb->ninsns = 1;
+    ir_block_init(&tb->ir, pc);
+    ir_const(&tb->ir, pa ^ pc ^ flags);
+    ir_exit(&tb->ir, pc + 4);
+    return tb;
+}
+
+static bool block_ok(const TBlock *tb, uint64_t pa, uint64_t pc, uint32_t flags)
+{
+    return tb->pa == pa && tb->pc == pc && tb->flags == flags && tb->ir.pc == pc && tb->ir.nops == 2 &&
+           tb->ir.ops[0].opc == IR_CONST && tb->ir.ops[0].imm == (pa ^ pc ^ flags);
+}
+
+static TBlock *ins(uint64_t pa, uint64_t pc, uint32_t flags)
+{
+    TBlock *tb = mk(pa, pc, flags);
+    TBlock *got = tcache_insert(tc, tb);
+    cr_assert_eq(got, tb, "fresh insert of (0x%llx, 0x%llx, %u) returned another block", (unsigned long long)pa,
+                 (unsigned long long)pc, flags);
+    return tb;
+}
+
+static TCacheStats stats(void)
+{
+    TCacheStats st;
+    tcache_get_stats(tc, &st);
+    return st;
+}
+
+/* Let every queued deferred free run: this thread must be offline (a QSBR
+ * reader that is online would block its own grace period). */
+static void wait_frees(void)
+{
+    rcu_thread_offline();
+    rcu_barrier();
+    rcu_thread_online();
+}
+
+#define P1 0x40010000ull
+#define P2 0x40011000ull /* the next page */
+#define P3 0x40020000ull
+
+Test(tcache, insert_and_lookup_by_key)
+{
+    TBlock *a = ins(P1, 0xffff000000010000ull, 1);
+    TBlock *b = ins(P1, 0x0000000000010000ull, 1); /* same pa, other virtual alias */
+    TBlock *c = ins(P1, 0xffff000000010000ull, 0); /* same pa and pc, other mode */
+    TBlock *d = ins(P1 + 4, 0xffff000000010004ull, 1);
+    cr_expect_eq(tcache_lookup(tc, P1, 0xffff000000010000ull, 1), a);
+    cr_expect_eq(tcache_lookup(tc, P1, 0x0000000000010000ull, 1), b);
+    cr_expect_eq(tcache_lookup(tc, P1, 0xffff000000010000ull, 0), c);
+    cr_expect_eq(tcache_lookup(tc, P1 + 4, 0xffff000000010004ull, 1), d);
+    cr_expect_null(tcache_lookup(tc, P1, 0xffff000000010000ull, 2));
+    cr_expect_null(tcache_lookup(tc, P1 + 8, 0xffff000000010000ull, 1));
+    cr_expect_null(tcache_lookup(tc, P2, 0xffff000000010000ull, 1));
+    cr_expect_null(tcache_lookup(tc, P1, 0xffff000000010004ull, 1));
+    cr_expect(block_ok(a, P1, 0xffff000000010000ull, 1));
+
+    /* Many keys: no collisions lose blocks (the table resizes). */
+    for (uint64_t i = 0; i < 3000; i++)
+        ins(P3 + i * 4, 0x80000000ull + i * 4, (uint32_t)(i % 3));
+    for (uint64_t i = 0; i < 3000; i++) {
+        TBlock *t = tcache_lookup(tc, P3 + i * 4, 0x80000000ull + i * 4, (uint32_t)(i % 3));
+        cr_assert_not_null(t, "block %llu lost", (unsigned long long)i);
+        cr_expect(block_ok(t, P3 + i * 4, 0x80000000ull + i * 4, (uint32_t)(i % 3)));
+    }
+    TCacheStats st = stats();
+    cr_expect_eq(st.inserted, 3004);
+    cr_expect_eq(st.live, 3004);
+    cr_expect_eq(st.insert_races, 0);
+    cr_expect_eq(st.invalidated, 0);
+}
+
+Test(tcache, duplicate_insert_returns_the_first_copy)
+{
+    TBlock *a = ins(P1, 0x1000, 0);
+    TBlock *dup = mk(P1, 0x1000, 0);
+    TBlock *got = tcache_insert(tc, dup); /* dup is freed: do not touch it again */
+    cr_expect_eq(got, a);
+    cr_expect_eq(tcache_lookup(tc, P1, 0x1000, 0), a);
+    TCacheStats st = stats();
+    cr_expect_eq(st.inserted, 1);
+    cr_expect_eq(st.insert_races, 1);
+    cr_expect_eq(st.live, 1);
+}
+
+Test(tcache, invalidate_page_removes_exactly_that_page)
+{
+    /* Blocks at the first word, middle and last word of P1, in several modes
+     * and virtual aliases; neighbours on the pages around it. */
+    static const uint64_t offs[] = {0, 0x800, 0xffc};
+    TBlock *in_p1[9];
+    int n = 0;
+    for (int i = 0; i < 3; i++)
+        for (uint32_t f = 0; f < 3; f++)
+            in_p1[n++] = ins(P1 + offs[i], 0x10000 + offs[i] + 0x100000 * f, f);
+    TBlock *below = ins(P1 - 4, 0x20000, 0);
+    TBlock *above = ins(P2, 0x30000, 0);
+    TBlock *far = ins(P3 + 0x10, 0x40000, 0);
+    /* Same low 12 bits as P1 blocks but another page. */
+    TBlock *alias = ins(P3 + 0x800, 0x10800, 0);
+
+    cr_expect_eq(atomic_load(&cb_calls), 0);
+    tcache_invalidate_page(tc, P1 + 0x123); /* any address in the page */
+    cr_expect_eq(atomic_load(&cb_calls), 1, "on_invalidate runs once per invalidation");
+
+    n = 0;
+    for (int i = 0; i < 3; i++)
+        for (uint32_t f = 0; f < 3; f++) {
+            cr_expect_null(tcache_lookup(tc, P1 + offs[i], 0x10000 + offs[i] + 0x100000 * f, f));
+            /* Still readable (this thread has not passed a quiescent state) and marked invalid. */
+            cr_expect(atomic_load(&in_p1[n]->invalid));
+            cr_expect(block_ok(in_p1[n], P1 + offs[i], 0x10000 + offs[i] + 0x100000 * f, f));
+            n++;
+        }
+    cr_expect_eq(tcache_lookup(tc, P1 - 4, 0x20000, 0), below);
+    cr_expect_eq(tcache_lookup(tc, P2, 0x30000, 0), above);
+    cr_expect_eq(tcache_lookup(tc, P3 + 0x10, 0x40000, 0), far);
+    cr_expect_eq(tcache_lookup(tc, P3 + 0x800, 0x10800, 0), alias);
+    cr_expect(!atomic_load(&below->invalid) && !atomic_load(&above->invalid));
+
+    TCacheStats st = stats();
+    cr_expect_eq(st.invalidated, 9);
+    cr_expect_eq(st.live, 4);
+    cr_expect_eq(st.inserted, 13);
+
+    /* Nothing on the page any more, or a page never used: no callback. */
+    tcache_invalidate_page(tc, P1);
+    tcache_invalidate_page(tc, 0x7000000000ull);
+    cr_expect_eq(atomic_load(&cb_calls), 1);
+    cr_expect_eq(stats().invalidated, 9);
+
+    wait_frees();
+    cr_expect_eq(stats().freed, 9);
+
+    /* The page can be filled again. */
+    TBlock *again = ins(P1, 0x10000, 0);
+    cr_expect_eq(tcache_lookup(tc, P1, 0x10000, 0), again);
+    tcache_invalidate_page(tc, P1 + 0xfff);
+    cr_expect_null(tcache_lookup(tc, P1, 0x10000, 0));
+    cr_expect_eq(tcache_lookup(tc, P2, 0x30000, 0), above);
+}
+
+Test(tcache, flush_all)
+{
+    for (uint64_t p = 0; p < 16; p++)
+        for (uint64_t i = 0; i < 8; i++)
+            ins(P3 + p * 0x1000 + i * 0x40, 0x1000000 + p * 0x1000 + i * 0x40, (uint32_t)(i & 1));
+    cr_expect_eq(stats().live, 128);
+    tcache_flush_all(tc);
+    for (uint64_t p = 0; p < 16; p++)
+        for (uint64_t i = 0; i < 8; i++)
+            cr_expect_null(tcache_lookup(tc, P3 + p * 0x1000 + i * 0x40, 0x1000000 + p * 0x1000 + i * 0x40,
+                                         (uint32_t)(i & 1)));
+    TCacheStats st = stats();
+    cr_expect_eq(st.live, 0);
+    cr_expect_eq(st.invalidated, 128);
+    cr_expect_geq(atomic_load(&cb_calls), 1);
+    wait_frees();
+    cr_expect_eq(stats().freed, 128);
+
+    /* Flushing an empty cache is harmless; the cache works afterwards. */
+    tcache_flush_all(tc);
+    TBlock *a = ins(P3, 0x1000000, 0);
+    cr_expect_eq(tcache_lookup(tc, P3, 0x1000000, 0), a);
+    cr_expect_eq(stats().live, 1);
+}
+
+Test(tcache, chaining_and_unchaining)
+{
+    TBlock *a = ins(P1, 0xa000, 0);
+    TBlock *b = ins(P2, 0xb000, 0);
+    TBlock *c = ins(P3, 0xc000, 0);
+    TBlock *d = ins(P3 + 0x100, 0xd000, 0);
+
+    tb_chain(tc, a, 1, b);
+    tb_chain(tc, c, 0, b);
+    tb_chain(tc, c, 1, b); /* both slots of one block to the same target */
+    tb_chain(tc, b, 0, a);
+    tb_chain(tc, d, 1, d); /* a loop onto itself */
+    tb_chain(tc, a, 0, c);
+    cr_expect_eq(atomic_load(&a->jmp[1]), b);
+    cr_expect_eq(atomic_load(&a->jmp[0]), c);
+    cr_expect_eq(atomic_load(&c->jmp[0]), b);
+    cr_expect_eq(atomic_load(&c->jmp[1]), b);
+    cr_expect_eq(atomic_load(&b->jmp[0]), a);
+    cr_expect_eq(atomic_load(&d->jmp[1]), d);
+
+    /* A chained slot is not re-pointed. */
+    tb_chain(tc, a, 1, d);
+    cr_expect_eq(atomic_load(&a->jmp[1]), b);
+
+    /* Invalidating b unchains every edge into and out of it. */
+    tcache_invalidate_page(tc, P2);
+    cr_expect_null(atomic_load(&a->jmp[1]), "a -> b left chained");
+    cr_expect_null(atomic_load(&c->jmp[0]), "c -> b (slot 0) left chained");
+    cr_expect_null(atomic_load(&c->jmp[1]), "c -> b (slot 1) left chained");
+    cr_expect_null(atomic_load(&b->jmp[0]), "b -> a left chained");
+    cr_expect_eq(atomic_load(&a->jmp[0]), c, "an unrelated edge was dropped");
+    cr_expect_eq(atomic_load(&d->jmp[1]), d);
+    /* b's edge out was removed from a's incoming list. */
+    cr_expect(a->in_list == NULL || (TBlock *)((uintptr_t)a->in_list & ~(uintptr_t)1) != b,
+              "a still lists the edge from the invalidated b");
+
+    /* Chaining to or from an invalid block is refused. */
+    tb_chain(tc, a, 1, b);
+    cr_expect_null(atomic_load(&a->jmp[1]));
+    tb_chain(tc, b, 1, a);
+    cr_expect_null(atomic_load(&b->jmp[1]));
+
+    /* Let b be freed; its edges must be gone from every list, else the next
+     * invalidations would write into freed memory. */
+    wait_frees();
+    cr_expect_eq(stats().freed, 1);
+    tb_chain(tc, a, 1, d);
+    cr_expect_eq(atomic_load(&a->jmp[1]), d);
+
+    /* Invalidate the page of c and d (P3): a's edges into them go. */
+    tcache_invalidate_page(tc, P3);
+    cr_expect_null(atomic_load(&a->jmp[0]));
+    cr_expect_null(atomic_load(&a->jmp[1]));
+    cr_expect_null(a->in_list, "a's incoming list still names freed blocks");
+    cr_expect_null(a->in_next[0]);
+    cr_expect_null(a->in_next[1]);
+    wait_frees();
+    cr_expect_eq(stats().freed, 3);
+
+    /* A source invalidated before its target: the target's list forgets it. */
+    TBlock *e = ins(P3, 0xe000, 0);
+    tb_chain(tc, a, 0, e);
+    cr_expect_eq((TBlock *)((uintptr_t)e->in_list & ~(uintptr_t)1), a);
+    tcache_invalidate_page(tc, P1);
+    cr_expect_null(e->in_list, "e still lists the edge from the invalidated a");
+    wait_frees();
+    tcache_invalidate_page(tc, P3); /* must not touch the freed a */
+    wait_frees();
+    TCacheStats st = stats();
+    cr_expect_eq(st.freed, 5);
+    cr_expect_eq(st.live, 0);
+}
+
+/* ---- grace period: a block is freed only once every reader that could
+ * hold it has passed a quiescent state ---- */
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int step; /* 1: reader holds the block; 2: reader may release it; 3: reader released */
+    TBlock *held;
+    bool still_ok;
+} gp = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, NULL, false};
+
+static void gp_wait_step(int s)
+{
+    pthread_mutex_lock(&gp.lock);
+    while (gp.step < s)
+        pthread_cond_wait(&gp.cond, &gp.lock);
+    pthread_mutex_unlock(&gp.lock);
+}
+
+static void gp_set_step(int s)
+{
+    pthread_mutex_lock(&gp.lock);
+    gp.step = s;
+    pthread_cond_broadcast(&gp.cond);
+    pthread_mutex_unlock(&gp.lock);
+}
+
+static void *gp_reader(void *arg)
+{
+    rcu_register_thread();
+    TBlock *tb = tcache_lookup(tc, P1, 0x5000, 0);
+    gp.held = tb;
+    gp_set_step(1);
+    /* Blocked on a condition variable while online: no quiescent state. */
+    gp_wait_step(2);
+    gp.still_ok = tb && block_ok(tb, P1, 0x5000, 0);
+    rcu_quiescent_state();
+    gp_set_step(3);
+    rcu_unregister_thread();
+    return arg;
+}
+
+Test(tcache, freed_only_after_grace_period)
+{
+    ins(P1, 0x5000, 0);
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, gp_reader, NULL), 0);
+    /* Offline while waiting, so only the reader can hold the grace period. */
+    rcu_thread_offline();
+    gp_wait_step(1);
+    rcu_thread_online();
+    cr_assert_not_null(gp.held);
+
+    tcache_invalidate_page(tc, P1);
+    cr_expect_null(tcache_lookup(tc, P1, 0x5000, 0));
+    rcu_thread_offline();
+    /* The call_rcu thread now waits for the reader. Give it ample time to
+     * (wrongly) free the block. */
+    for (int i = 0; i < 20; i++) {
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        cr_expect_eq(stats().freed, 0, "block freed while a reader still holds it");
+    }
+    gp_set_step(2);
+    gp_wait_step(3);
+    pthread_join(th, NULL);
+    rcu_barrier();
+    rcu_thread_online();
+    cr_expect(gp.still_ok, "the held block changed before the reader's quiescent state");
+    cr_expect_eq(stats().freed, 1, "block not freed after the grace period");
+}
+
+/* ---- concurrent lookups, chaining, inserts and invalidations ---- */
+
+#define NPAGES 4
+#define KEYS_PER_PAGE 16
+/* Fewer rounds under ThreadSanitizer (5-15x slower): still thousands of
+ * inserts and invalidations against two readers. */
+#ifndef ROUNDS
+#if defined(__SANITIZE_THREAD__)
+#define ROUNDS 400
+#else
+#define ROUNDS 3000
+#endif
+#endif
+
+static _Atomic bool stop;
+static _Atomic uint64_t bad_blocks, found, chained;
+
+static uint64_t key_pa(int page, int k) { return P3 + (uint64_t)page * 0x1000 + (uint64_t)k * 0x40; }
+static uint64_t key_pc(int page, int k) { return 0xffff800000000000ull + key_pa(page, k); }
+
+static void *stress_reader(void *arg)
+{
+    unsigned seed = (unsigned)(uintptr_t)arg;
+    rcu_register_thread();
+    while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+        TBlock *prev = NULL;
+        for (int i = 0; i < 32; i++) {
+            seed = seed * 1103515245u + 12345u;
+            int page = (int)(seed >> 8) % NPAGES, k = (int)(seed >> 16) % KEYS_PER_PAGE;
+            TBlock *tb = tcache_lookup(tc, key_pa(page, k), key_pc(page, k), 0);
+            if (!tb)
+                continue;
+            atomic_fetch_add_explicit(&found, 1, memory_order_relaxed);
+            if (!block_ok(tb, key_pa(page, k), key_pc(page, k), 0))
+                atomic_fetch_add(&bad_blocks, 1);
+            /* Follow a chain edge as a vCPU would. */
+            TBlock *next = atomic_load_explicit(&tb->jmp[1], memory_order_acquire);
+            if (next && !(next->ir.nops == 2 && next->ir.ops[0].imm == (next->pa ^ next->pc ^ next->flags)))
+                atomic_fetch_add(&bad_blocks, 1);
+            if (prev && prev != tb) {
+                tb_chain(tc, prev, 1, tb);
+                atomic_fetch_add_explicit(&chained, 1, memory_order_relaxed);
+            }
+            prev = tb;
+        }
+        /* Safe point: nothing from this iteration is used after it. */
+        rcu_quiescent_state();
+    }
+    rcu_unregister_thread();
+    return NULL;
+}
+
+Test(tcache, concurrent_readers_and_writer)
+{
+    atomic_store(&stop, false);
+    pthread_t r[2];
+    for (int i = 0; i < 2; i++)
+        cr_assert_eq(pthread_create(&r[i], NULL, stress_reader, (void *)(uintptr_t)(i * 7919 + 1)), 0);
+
+    uint64_t attempts = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+        int page = round % NPAGES;
+        for (int k = 0; k < KEYS_PER_PAGE; k++) {
+            TBlock *tb = mk(key_pa(page, k), key_pc(page, k), 0);
+            TBlock *got = tcache_insert(tc, tb);
+            cr_assert(block_ok(got, key_pa(page, k), key_pc(page, k), 0));
+            attempts++;
+        }
+        tcache_invalidate_page(tc, key_pa((round + 2) % NPAGES, 0));
+        if (round % 500 == 499)
+            tcache_flush_all(tc);
+        rcu_quiescent_state();
+    }
+    atomic_store(&stop, true);
+    for (int i = 0; i < 2; i++)
+        pthread_join(r[i], NULL);
+
+    tcache_flush_all(tc);
+    wait_frees();
+    TCacheStats st = stats();
+    cr_expect_eq(atomic_load(&bad_blocks), 0, "readers saw %llu corrupt or freed blocks",
+                 (unsigned long long)atomic_load(&bad_blocks));
+    cr_expect_gt(atomic_load(&found), 0, "readers never found a block");
+    cr_expect_eq(st.inserted + st.insert_races, attempts);
+    cr_expect_eq(st.live, 0);
+    cr_expect_eq(st.invalidated, st.inserted);
+    cr_expect_eq(st.freed, st.inserted, "every invalidated block is freed exactly once");
+    cr_log_info("tcache stress: %llu inserted, %llu found by readers, %llu chain attempts",
+                (unsigned long long)st.inserted, (unsigned long long)atomic_load(&found),
+                (unsigned long long)atomic_load(&chained));
+}
