@@ -2,7 +2,9 @@
  * instructions (DC/IC/TLBI). The register table below is the one list of
  * registers flotilla implements; the translator (trans_system.c) rejects
  * unknown registers and EL0 accesses to EL1 registers at translate time,
- * the helpers here do the runtime checks and the accesses. */
+ * the helpers here do the runtime checks and the accesses.
+ * Thread rules: helpers and accessors run on the owner vCPU thread; the
+ * table functions follow sysreg.h. */
 #include "sysreg.h"
 
 #include <inttypes.h>
@@ -397,7 +399,7 @@ uint64_t sysreg_counter(void)
     return (ns - base) * CNTFRQ_HZ / 1000000000ull;
 }
 
-void sysreg_log_unimp(CPUState *cpu, uint32_t enc, bool is_read)
+void sysreg_log_unimp(CPUState *cpu, uint64_t pc, uint32_t enc, bool is_read)
 {
     Machine *m = cpu->machine;
     if (!machine_tracing(m, TRACE_UNIMP))
@@ -406,7 +408,7 @@ void sysreg_log_unimp(CPUState *cpu, uint32_t enc, bool is_read)
     machine_log(m,
                 "cpu%d: unimplemented system register S%u_%u_C%u_C%u_%u (op0=%u op1=%u CRn=%u CRm=%u op2=%u) %s "
                 "at pc=0x%016" PRIx64 "\n",
-                cpu->index, op0, op1, crn, crm, op2, op0, op1, crn, crm, op2, is_read ? "read" : "write", cpu->pc);
+                cpu->index, op0, op1, crn, crm, op2, op0, op1, crn, crm, op2, is_read ? "read" : "write", pc);
 }
 
 /* ---------------- helpers called from IR ---------------- */
@@ -418,7 +420,7 @@ uint64_t helper_mrs(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t 
     (void)a, (void)b, (void)c;
     const SysRegDef *r = sysreg_find((uint32_t)imm);
     if (!r || !r->read) {
-        sysreg_log_unimp(cpu, (uint32_t)imm & 0xffff, true);
+        sysreg_log_unimp(cpu, cpu->pc, (uint32_t)imm & 0xffff, true);
         cpu_raise(cpu, EXC_UNDEF, 0, 0);
         return 0;
     }
@@ -432,7 +434,7 @@ uint64_t helper_msr(CPUState *cpu, uint64_t v, uint64_t b, uint64_t c, uint64_t 
     (void)b, (void)c;
     const SysRegDef *r = sysreg_find((uint32_t)imm);
     if (!r || !r->write) {
-        sysreg_log_unimp(cpu, (uint32_t)imm & 0xffff, false);
+        sysreg_log_unimp(cpu, cpu->pc, (uint32_t)imm & 0xffff, false);
         cpu_raise(cpu, EXC_UNDEF, 0, 0);
         return 0;
     }
@@ -513,7 +515,7 @@ uint64_t helper_sys(CPUState *cpu, uint64_t xt, uint64_t b, uint64_t c, uint64_t
                     vcpu_kick(m->cpus[i], REQ_FLUSH);
         return 0;
     }
-    sysreg_log_unimp(cpu, enc | 1u << 14, false);
+    sysreg_log_unimp(cpu, cpu->pc, enc | 1u << 14, false);
     cpu_raise(cpu, EXC_UNDEF, 0, 0);
     return 0;
 }

@@ -20,9 +20,13 @@
 
 #include "cpu.h"
 
+/* Device headers (timer.h, gicv3.h) carry the same definition behind the
+ * same guard, so they do not depend on this header. */
+#ifndef SYSREG_ENC
 #define SYSREG_ENC(op0, op1, crn, crm, op2)                                                       \
     ((uint32_t)(op0) << 14 | (uint32_t)(op1) << 11 | (uint32_t)(crn) << 7 | (uint32_t)(crm) << 3 | \
      (uint32_t)(op2))
+#endif
 
 /* SysRegDef.flags */
 enum {
@@ -56,14 +60,16 @@ const SysRegDef *sysreg_find(uint32_t enc);
 void sysreg_register(const SysRegDef *defs, int n);
 
 /* Generic timer counter frequency (CNTFRQ_EL0 reset value). */
-#define CNTFRQ_HZ 62500000ull
+#ifndef CNTFRQ_HZ
+#define CNTFRQ_HZ 62500000ull /* same value as devices/timer.h */
+#endif
 /* Any thread. The system counter (CNTPCT_EL0): host CLOCK_MONOTONIC scaled
  * to CNTFRQ_HZ, counting from the first call in the process, the same for
  * every core. */
 uint64_t sysreg_counter(void);
 
-/* Owner vCPU. Log an access to an unknown register under -d unimp. */
-void sysreg_log_unimp(CPUState *cpu, uint32_t enc, bool is_read);
+/* Owner vCPU. Log an access at `pc` to an unknown register under -d unimp. */
+void sysreg_log_unimp(CPUState *cpu, uint64_t pc, uint32_t enc, bool is_read);
 
 /* Features that need the ID registers and other code to agree. PAN (v8.1)
  * and UAO (v8.2) are not implemented: PSTATE.PAN/UAO stay 0. */

@@ -1,5 +1,6 @@
 /* Translate functions: branches (immediate, conditional, compare/test and
- * branch, register) and ERET. All are block terminals or conditional exits. */
+ * branch, register) and ERET. All are block terminals or conditional exits.
+ * trans_* functions: the translating vCPU thread only. */
 #include "translate.h"
 
 bool trans_B(DisasCtx *s, uint32_t insn)

@@ -2,7 +2,7 @@
  * writes, system instructions and system register moves. Register lookups
  * and EL-based access rules are resolved here, at translate time (the EL is
  * part of the translation key); runtime-dependent checks are in the helpers
- * (cpu/sysreg.c). */
+ * (cpu/sysreg.c). trans_* functions: the translating vCPU thread only. */
 #include "../smp/machine.h"
 #include "sysreg.h"
 #include "translate.h"
@@ -205,7 +205,7 @@ bool trans_SYS(DisasCtx *s, uint32_t insn)
         return true;
     }
     /* AT (address translation) comes with the MMU; everything else is unallocated. */
-    sysreg_log_unimp(s->cpu, enc | 1u << 14, false);
+    sysreg_log_unimp(s->cpu, s->pc, enc | 1u << 14, false);
     return gen_undef(s);
 }
 
@@ -220,7 +220,7 @@ static const SysRegDef *sysreg_for(DisasCtx *s, uint32_t enc, bool is_read)
 {
     const SysRegDef *r = sysreg_find(enc);
     if (!r) {
-        sysreg_log_unimp(s->cpu, enc, is_read);
+        sysreg_log_unimp(s->cpu, s->pc, enc, is_read);
         return NULL;
     }
     uint32_t need = cur_el(s) == 0 ? (is_read ? SR_R0 : SR_W0) : (is_read ? SR_R1 : SR_W1);
