@@ -165,7 +165,17 @@ static inline int cpu_el(const CPUState *cpu) { return (cpu->pstate >> PSTATE_EL
 
 /* Translation-mode bits that change how code is translated (part of the
  * translation cache key). Owner only. */
-static inline uint32_t cpu_tb_flags(const CPUState *cpu) { return (uint32_t)cpu_el(cpu); }
+/* Translation mode bits: what translated code may depend on. A block is
+ * only reused with the same flags (jump cache and translation cache key). */
+#define TBF_EL_MASK 3u
+#define TBF_FP (1u << 2) /* FP/SIMD enabled at this EL (CPACR_EL1.FPEN) */
+static inline uint32_t cpu_tb_flags(const CPUState *cpu)
+{
+    uint32_t el = (uint32_t)cpu_el(cpu);
+    uint32_t fpen = (uint32_t)(cpu->cpacr_el1 >> 20) & 3;
+    bool fp = fpen == 3 || (fpen == 1 && el == 1);
+    return el | (fp ? TBF_FP : 0);
+}
 
 /* Owner only. Reset architectural state to the simulator's boot state:
  * EL1h, MMU off, DAIF masked. */

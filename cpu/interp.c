@@ -70,6 +70,12 @@ enum BlockExit interp_run(CPUState *cpu, const IRBlock *blk)
         case IR_SET_REG:
             cpu->x[op->imm] = t[op->a];
             break;
+        case IR_GET_VREG:
+            t[op->dst] = cpu->v[op->imm >> 1][op->imm & 1];
+            break;
+        case IR_SET_VREG:
+            cpu->v[op->imm >> 1][op->imm & 1] = t[op->a];
+            break;
         case IR_GET_NZCV:
             t[op->dst] = cpu->nzcv;
             break;

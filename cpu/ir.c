@@ -109,6 +109,8 @@ const char *ir_verify(const IRBlock *b)
             !(op->size == 4 || op->size == 8))
             err = "bad ALU width";
         /* Immediates that index arrays or set shift counts in the tiers. */
+        if ((op->opc == IR_GET_VREG || op->opc == IR_SET_VREG) && op->imm > 63)
+            err = "vector register half out of range";
         if ((op->opc == IR_GET_REG || op->opc == IR_SET_REG) && op->imm > 31)
             err = "bad register number";
         if (op->opc == IR_COND && op->imm > 15)

@@ -89,6 +89,26 @@ void gen_brcond(DisasCtx *s, IRTemp cond, uint64_t target); /* exit if cond; blo
 void gen_jump(DisasCtx *s, IRTemp target);            /* indirect branch, ends block */
 void gen_exit(DisasCtx *s, uint64_t next_pc);         /* back to dispatcher, ends block */
 void gen_raise(DisasCtx *s, enum ExcKind kind, uint32_t iss); /* ends block */
+/* FP/SIMD instructions call this first: if FP is disabled at this EL by
+ * CPACR_EL1.FPEN, it emits the trap (EC 0x07) and returns false; the
+ * translate function then returns true (the instruction is handled). */
+static inline bool fp_access_check(DisasCtx *s)
+{
+    if (s->tb_flags & TBF_FP)
+        return true;
+    gen_raise(s, EXC_FP_TRAP, 1u << 24 | 0xeu << 20);
+    return false;
+}
+/* IR access to FP/SIMD registers as 64-bit halves. */
+static inline IRTemp read_vreg(DisasCtx *s, int reg, int half)
+{
+    return ir_emit(s->b, IR_GET_VREG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)(reg * 2 + half));
+}
+static inline void write_vreg(DisasCtx *s, int reg, int half, IRTemp v)
+{
+    ir_emit(s->b, IR_SET_VREG, 8, 0, v, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)(reg * 2 + half));
+}
+
 /* UNDEFINED for the current instruction (counted and logged with -d unimp). */
 bool gen_undef(DisasCtx *s);
 

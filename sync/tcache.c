@@ -132,9 +132,9 @@ void tb_free_unpublished(TBlock *tb)
 /* Runs in liburcu's call_rcu thread, after the grace period. */
 static void tb_free_rcu(struct rcu_head *h)
 {
+    tsan_ignore_begin(); /* everything here, the counter too (see the top of the file) */
     TBlock *tb = caa_container_of(h, TBlock, rcu);
     TCache *tc = tb->tc; /* outlives its blocks: tcache_destroy waits in rcu_barrier() */
-    tsan_ignore_begin(); /* the counter too: tcache_destroy frees tc after rcu_barrier() */
     tb_free_unpublished(tb);
     atomic_fetch_add(&tc->freed, 1);
     tsan_ignore_end();
