@@ -85,5 +85,7 @@ IRTemp ir_emit(IRBlock *b, int opc, int size, uint16_t flags, IRTemp a, IRTemp b
 const char *ir_verify(const IRBlock *b);
 void ir_dump(const IRBlock *b, FILE *out);
 bool ir_block_terminated(const IRBlock *b);
+/* Any thread, on an unpublished block: forward guest-register reads, drop NOPs (cpu/ir_opt.c). */
+void ir_optimize(IRBlock *b);
 
 #endif

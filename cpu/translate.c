@@ -111,11 +111,13 @@ void translate_block(CPUState *cpu, IRBlock *b, uint64_t pc, const uint32_t *cod
             gen_undef(s);
         }
         if (s->end)
-            return;
+            break;
         s->pc += 4;
         /* Stay within one guest page so a block never spans two translations. */
         if ((s->pc & 0xfff) == 0)
             break;
     }
-    gen_goto(s, s->pc);
+    if (!s->end)
+        gen_goto(s, s->pc);
+    ir_optimize(b);
 }

@@ -3,6 +3,7 @@
  * store by another thread fails the store-exclusive), CLREX, exact counters
  * with two threads in LL/SC loops, LSE ops and alignment faults. */
 #include <pthread.h>
+#include <sched.h>
 
 #include "common.h"
 #include "cpu/translate.h"
@@ -188,13 +189,16 @@ struct toggle_arg {
     Monitor *mon;
     uint64_t *word;
     _Atomic int *stop;
+    _Atomic uint64_t stores;
 };
 
 static void *toggler(void *p)
 {
     struct toggle_arg *a = p;
-    while (!atomic_load(a->stop))
+    while (!atomic_load(a->stop)) {
         monitor_guest_store(a->mon, a->word, 8, *a->word); /* same value every time */
+        atomic_fetch_add(&a->stores, 1);
+    }
     return NULL;
 }
 
@@ -207,7 +211,7 @@ Test(monitor, same_value_stores_make_stxr_fail_under_contention)
     cell[1] = 7;
     (void)reserve_stable(mon, cell);
     _Atomic int stop = 0;
-    struct toggle_arg ta = {mon, &cell[1], &stop};
+    struct toggle_arg ta = {mon, &cell[1], &stop, 0};
     pthread_t th;
     pthread_create(&th, NULL, toggler, &ta);
     /* Count failed store-exclusives: with a same-value writer in the granule
@@ -218,6 +222,14 @@ Test(monitor, same_value_stores_make_stxr_fail_under_contention)
         uint64_t v = cell[0];
         for (volatile int d = 0; d < 50; d++)
             ;
+        /* Every 100th round, wait until the other thread has stored for
+         * sure: on a loaded host it may otherwise never run inside the
+         * window, and the test must not depend on scheduling luck. */
+        if (i % 100 == 0) {
+            uint64_t seen = atomic_load(&ta.stores);
+            while (atomic_load(&ta.stores) < seen + 2)
+                sched_yield();
+        }
         if (monitor_trylock_version(mon, cell, ver)) {
             cell[0] = v + 1;
             monitor_unlock(mon, cell, false);
