@@ -256,7 +256,7 @@ enum BlockExit interp_run(CPUState *cpu, const IRBlock *blk)
             break;
         case IR_GOTO:
             cpu->pc = op->imm;
-            return BX_SLOT1;
+            return op->aux ? BX_SLOT1 : BX_SLOT0;
         case IR_JUMP:
             cpu->pc = t[op->a];
             return BX_JUMP;

@@ -99,7 +99,8 @@ Test(monitor, aba_same_value_store_fails_stxr)
 {
     Machine *m = fake_machine(2);
     Monitor *mon = monitor_create(m, 8);
-    uint64_t *cell = aligned_alloc(64, 64);
+    /* Two adjacent granules: the second one is in the next slot for sure. */
+    uint64_t *cell = aligned_alloc(64, 128);
     *cell = 42;
     uint64_t ver = reserve_stable(mon, cell);
     uint64_t seen = *cell;
@@ -123,12 +124,11 @@ Test(monitor, aba_same_value_store_fails_stxr)
     monitor_write(mon, cell, &same, 8);
     cr_assert_not(monitor_trylock_version(mon, cell, ver));
     /* A store to a different granule (different slot) does not. */
-    uint64_t *other = aligned_alloc(64, 128);
+    uint64_t *other = cell + MON_GRANULE / sizeof(uint64_t);
     ver = reserve_stable(mon, cell);
     monitor_guest_store(mon, other, 8, 1);
     cr_assert(monitor_trylock_version(mon, cell, ver));
     monitor_unlock(mon, cell, false);
-    free(other);
     free(cell);
     monitor_destroy(mon);
     free(m);
