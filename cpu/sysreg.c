@@ -161,19 +161,33 @@ static void wr_fpsr(CPUState *cpu, const SysRegDef *r, uint64_t v)
     cpu->fpsr = (uint32_t)(v & r->value);
 }
 
-/* Writes that change the translation regime drop the (ASID-less) TLB. */
+/* TCR_EL1, MAIR_EL1: a change of the translation controls drops the whole
+ * TLB (the architecture asks for TLBI after it; flushing here is simpler
+ * and safe). An unchanged value flushes nothing. */
 static void wr_field_flush(CPUState *cpu, const SysRegDef *r, uint64_t v)
 {
+    uint64_t old = *field(cpu, r);
     wr_field(cpu, r, v);
-    tlb_flush(cpu);
+    if (*field(cpu, r) != old)
+        tlb_flush(cpu);
+}
+
+/* TTBRn_EL1: entries are ASID-tagged, so only an ASID change matters (a new
+ * table base with the same ASID needs a TLBI, as on hardware). */
+static void wr_ttbr(CPUState *cpu, const SysRegDef *r, uint64_t v)
+{
+    wr_field(cpu, r, v);
+    tlb_sync_asid(cpu);
 }
 
 /* SCTLR_EL1 (v8.0, no AArch32, little-endian only): RES1 bits read as one. */
 #define SCTLR_RES1 0x30d00800ull
 static void wr_sctlr(CPUState *cpu, const SysRegDef *r, uint64_t v)
 {
+    uint64_t old = cpu->sctlr_el1;
     cpu->sctlr_el1 = (v & r->value) | SCTLR_RES1;
-    tlb_flush(cpu);
+    if (cpu->sctlr_el1 != old)
+        tlb_flush(cpu);
 }
 
 static uint64_t rd_mpidr(CPUState *cpu, const SysRegDef *r)
@@ -240,8 +254,8 @@ static void wr_oslar(CPUState *cpu, const SysRegDef *r, uint64_t v)
 #define ALL64 (~0ull)
 #define LOW32 0xffffffffull
 
-/* ID_AA64ISAR0: CRC32 = 1, Atomic (LSE) = 2; no AES/SHA/RDM/... */
-#define ISAR0_VALUE (1ull << 16 | 2ull << 20)
+/* ID_AA64ISAR0: AES = 2 (with PMULL), SHA1 = 1, SHA2 = 1, CRC32 = 1, Atomic (LSE) = 2 */
+#define ISAR0_VALUE (2ull << 4 | 1ull << 8 | 1ull << 12 | 1ull << 16 | 2ull << 20)
 /* ID_AA64MMFR0: PARange 40 bits, 16-bit ASIDs, no mixed endian, no Secure
  * memory, 4K and 64K granules (fields 0 = supported) and 16K (1). */
 #define MMFR0_VALUE (2ull | 2ull << 4 | 1ull << 20)
@@ -284,10 +298,10 @@ static const SysRegDef core_regs[] = {
     /* control and translation regime (the MMU itself interprets these) */
     {E(3, 0, 1, 0, 0), SR_RW1 | SR_EXIT, "SCTLR_EL1", NULL, rd_field, wr_sctlr, offsetof(CPUState, sctlr_el1), SCTLR_WMASK},
     FIELD(CPACR_EL1, E(3, 0, 1, 0, 2), SR_RW1 | SR_EXIT, cpacr_el1, 0x00300000ull),
-    {E(3, 0, 2, 0, 0), SR_RW1 | SR_EXIT, "TTBR0_EL1", NULL, rd_field, wr_field_flush, offsetof(CPUState, ttbr0_el1), ALL64},
-    {E(3, 0, 2, 0, 1), SR_RW1 | SR_EXIT, "TTBR1_EL1", NULL, rd_field, wr_field_flush, offsetof(CPUState, ttbr1_el1), ALL64},
+    {E(3, 0, 2, 0, 0), SR_RW1 | SR_EXIT, "TTBR0_EL1", NULL, rd_field, wr_ttbr, offsetof(CPUState, ttbr0_el1), ALL64},
+    {E(3, 0, 2, 0, 1), SR_RW1 | SR_EXIT, "TTBR1_EL1", NULL, rd_field, wr_ttbr, offsetof(CPUState, ttbr1_el1), ALL64},
     {E(3, 0, 2, 0, 2), SR_RW1 | SR_EXIT, "TCR_EL1", NULL, rd_field, wr_field_flush, offsetof(CPUState, tcr_el1), ALL64},
-    FIELD(MAIR_EL1, E(3, 0, 10, 2, 0), SR_RW1, mair_el1, ALL64),
+    {E(3, 0, 10, 2, 0), SR_RW1, "MAIR_EL1", NULL, rd_field, wr_field_flush, offsetof(CPUState, mair_el1), ALL64},
     FIELD(AMAIR_EL1, E(3, 0, 10, 3, 0), SR_RW1, amair_el1, ALL64),
     FIELD(CONTEXTIDR_EL1, E(3, 0, 13, 0, 1), SR_RW1, contextidr_el1, LOW32),
     FIELD(PAR_EL1, E(3, 0, 7, 4, 0), SR_RW1, par_el1, ALL64),
@@ -470,7 +484,7 @@ uint64_t helper_msr_pstate(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, ui
 }
 
 /* SYS operations the translator routes here (imm: op1 << 11 | CRn << 7 |
- * CRm << 3 | op2, Rt in bits 20:16; a = Xt): IC, TLBI, and the EL0
+ * CRm << 3 | op2, Rt in bits 20:16; a = Xt): IC, TLBI, AT, and the EL0
  * permission checks of DC ZVA / DC CVAU / DC CVAC / DC CIVAC. */
 uint64_t helper_sys(CPUState *cpu, uint64_t xt, uint64_t b, uint64_t c, uint64_t imm)
 {
@@ -491,7 +505,7 @@ uint64_t helper_sys(CPUState *cpu, uint64_t xt, uint64_t b, uint64_t c, uint64_t
         if (!el0_sctlr_enabled(cpu, 26, enc | 1u << 14, false, rt))
             return 0;
         uint64_t pa;
-        if (mmu_translate(cpu, xt, ACC_READ, 0, &pa))
+        if (mmu_translate(cpu, xt, ACC_READ, MEM_CM, &pa))
             tcache_invalidate_page(m->tcache, pa);
         return 0;
     }
@@ -503,16 +517,34 @@ uint64_t helper_sys(CPUState *cpu, uint64_t xt, uint64_t b, uint64_t c, uint64_t
         break;
     }
     if ((enc >> 7 & 15) == 8) {
-        /* TLBI: the TLB has no ASID or VA-range tagging worth keeping
-         * selective, so every form flushes the whole local TLB. The
-         * Inner Shareable forms also ask the other cores to flush.
+        /* TLBI (EL1&0 regime, v8.0 forms). Xt: ASID in [63:48], VA[55:12]
+         * in [43:0]. We cache only final-level entries, so the last-level
+         * forms (VALE1, VAALE1) act like VAE1, VAAE1. */
+        uint64_t va = (uint64_t)((int64_t)(xt << 20) >> 8);
+        uint16_t asid = (uint16_t)(xt >> 48);
+        if (!(cpu->tcr_el1 & (1ull << 36))) /* TCR_EL1.AS = 0: 8-bit ASIDs */
+            asid &= 0xff;
+        switch (enc & 7) {
+        case 0: tlb_flush(cpu); break;                         /* VMALLE1 */
+        case 1: case 5: tlb_flush_page_asid(cpu, va, asid); break; /* VAE1, VALE1 */
+        case 2: tlb_flush_asid(cpu, asid); break;              /* ASIDE1 */
+        default: tlb_flush_page(cpu, va); break;               /* VAAE1, VAALE1 */
+        }
+        /* Inner Shareable forms reach the other cores, conservatively as a
+         * full flush (a precise by-VA request is SMP work).
          * TODO(smp): IS forms must be complete at the next DSB on this core;
          * a kick only guarantees the flush at the target's next safe point. */
-        tlb_flush(cpu);
         if ((enc >> 3 & 15) == 3)
             for (int i = 0; i < m->ncpus; i++)
                 if (m->cpus[i] != cpu)
                     vcpu_kick(m->cpus[i], REQ_FLUSH);
+        return 0;
+    }
+    if ((enc >> 7 & 15) == 7 && (enc >> 3 & 15) == 8 && (enc >> 11) == 0 && (enc & 7) < 4) {
+        /* AT S1E1R, S1E1W, S1E0R, S1E0W (op2 bit 0: write, bit 1: EL0). */
+        uint64_t par = mmu_at(cpu, xt, enc & 1, (enc & 2) != 0);
+        if (!cpu->exc_pending)
+            cpu->par_el1 = par;
         return 0;
     }
     sysreg_log_unimp(cpu, cpu->pc, enc | 1u << 14, false);

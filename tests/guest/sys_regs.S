@@ -19,7 +19,7 @@ TEST_START
     mrs x0, dczid_el0
     EXPECT x0, 4                    /* DC ZVA allowed, 64 bytes */
     mrs x0, id_aa64isar0_el1
-    EXPECT x0, 0x210000             /* Atomic = 2, CRC32 = 1, nothing else */
+    EXPECT x0, 0x211120             /* Atomic = 2, CRC32 = 1, SHA2 = 1, SHA1 = 1, AES = 2 (PMULL) */
     mrs x0, id_aa64isar1_el1
     EXPECT x0, 0
     mrs x0, id_aa64pfr0_el1
