@@ -17,24 +17,74 @@
 struct Machine;
 struct TBlock;
 
-/* --- software TLB (memory/tlb.c) --- */
+/* --- software TLB (memory/tlb.c; design in docs/mmu.md) --- */
 #define TLB_BITS 8
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_PAGE_BITS 12
 #define TLB_PAGE_MASK (~(uint64_t)((1u << TLB_PAGE_BITS) - 1))
 #define TLB_INVALID_TAG 1ull /* never page aligned, so never matches */
+#define TLB_TAG_MMIO 2ull    /* low tag bit: the page is MMIO, the fast compare fails */
+
+/* Translation regime index (QEMU's mmu_idx): one TLB per kind of access so
+ * that exception entry/return and PSTATE.PAN changes flush nothing. LDTR/STTR
+ * at EL1 use MMU_IDX_EL0. */
+enum MMUIdx { MMU_IDX_EL0, MMU_IDX_EL1, MMU_IDX_EL1_PAN, MMU_IDX_NUM };
+
+/* TLBEntry.flags / TLB2Entry.flags */
+#define TLBE_GLOBAL 0x01u  /* nG == 0 (or MMU off): matches every ASID */
+#define TLBE_MMIO 0x02u    /* the page is MMIO (tags carry TLB_TAG_MMIO) */
+#define TLBE_LARGE 0x04u   /* a 4K piece of a larger mapping (tracked in tlb_large) */
+#define TLBE_MMU_OFF 0x08u /* flat MMU-off translation: no permissions, no PAN */
 
 typedef struct TLBEntry {
-    /* Fast path: tag == (vaddr & TLB_PAGE_MASK) then host = vaddr + addend.
-     * A tag for which the access kind is not allowed, or that maps MMIO, is
-     * TLB_INVALID_TAG-like (low bits set) and forces the slow path. */
+    /* Fast path (what a JIT inlines):
+     *   e = &cpu->tlb[mmu_idx][(va >> TLB_PAGE_BITS) & (TLB_SIZE - 1)];
+     *   if (e->tag_read == (va & TLB_PAGE_MASK)) host = va + e->addend;
+     * A tag whose access kind is not permitted in this regime is
+     * TLB_INVALID_TAG; an MMIO page's tags have TLB_TAG_MMIO set. Both fail
+     * the compare and take the slow path. */
     uint64_t tag_read;
     uint64_t tag_write;
     uint64_t tag_exec;
-    uint64_t addend;   /* host address - guest virtual address */
-    uint64_t paddr;    /* guest physical page (for MMIO and translation keys) */
-    uint64_t asid_attrs; /* reserved for the MMU: ASID, global bit, permissions */
+    uint64_t addend;    /* host address - guest virtual address (RAM only) */
+    uint64_t paddr;     /* guest physical page */
+    uint16_t asid;      /* ASID of a non-global entry (always the current one) */
+    uint8_t flags;      /* TLBE_* */
+    uint8_t perms;      /* PTW_R_EL0.. of the walk (before PAN) */
+    uint8_t pad[4];
 } TLBEntry;
+
+/* Second-level TLB: ASID-tagged, shared by the regime indexes (it keeps the
+ * permissions before PAN), 4-way set associative by virtual page. Refills
+ * L1 without a walk, in particular after an ASID switch. */
+#define TLB2_WAYS 4
+#define TLB2_SETS_BITS 9
+#define TLB2_SETS (1u << TLB2_SETS_BITS)
+typedef struct TLB2Entry {
+    uint64_t vpage;     /* virtual page as accessed */
+    uint64_t paddr;
+    uint64_t addend;
+    uint32_t gen;       /* valid only if == TLBState.gen */
+    uint16_t asid;
+    uint8_t flags;
+    uint8_t perms;
+} TLB2Entry;
+
+/* VA ranges (canonical: sign-extended from bit 55) of the mappings larger
+ * than 4K entered since they were last flushed: a TLBI by VA inside one
+ * drops the whole range. */
+#define TLB_LARGE_MAX 8
+typedef struct TLBState {
+    uint32_t gen;        /* current TLB2 generation (a full flush bumps it) */
+    uint16_t asid;       /* the ASID the L1 non-global entries belong to */
+    uint8_t ng_exec;     /* bit h: a non-global exec entry of VA half h was
+                          * entered in L1 since the jump cache last dropped
+                          * that half */
+    uint8_t nlarge;
+    uint32_t rr;         /* TLB2 replacement counter */
+    uint64_t large_lo[TLB_LARGE_MAX], large_hi[TLB_LARGE_MAX];
+    TLB2Entry l2[TLB2_SETS][TLB2_WAYS];
+} TLBState;
 
 /* --- jump cache (per core, keyed by virtual pc) --- */
 #define JC_BITS 12
@@ -143,10 +193,12 @@ typedef struct CPUState {
     bool exc_pending;
     bool halted;           /* CPU_OFF / machine stopped */
     bool sleeping;         /* in WFI/WFE until a request arrives */
+    bool sleep_wfe;        /* the sleep is a WFE's (events and the event stream end it) */
     int exit_status;       /* semihosting exit */
 
     /* ---------- owner only: caches ---------- */
-    TLBEntry tlb[TLB_SIZE];
+    TLBEntry tlb[MMU_IDX_NUM][TLB_SIZE];
+    TLBState tlbs;
     JCEntry jc[JC_SIZE];
 
     /* ---------- any thread: atomics ---------- */

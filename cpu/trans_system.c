@@ -17,15 +17,18 @@ bool trans_SVC(DisasCtx *s, uint32_t insn)
     return true;
 }
 
-/* Firmware calls. flotilla has no EL2/EL3, so HVC and SMC are UNDEFINED
- * unless the simulator provides PSCI through them.
- * TODO(psci): when smp/ provides a PSCI conduit (DESIGN: PSCI 1.x over HVC
- * and SMC), call it here for EL1 (HVC/SMC #0) and end the block with
- * gen_exit; until then both are UNDEFINED. */
+/* Firmware calls. flotilla has no EL2/EL3: HVC and SMC from EL1 reach the
+ * simulator's firmware (PSCI / SMCCC, smp/psci.c), which answers in x0 (or
+ * NOT_SUPPORTED for an unknown function ID, as firmware does). The call may
+ * change the machine (CPU_OFF, SYSTEM_OFF, CPU_SUSPEND sleeps): end the
+ * block so the dispatcher sees it. */
 static bool psci_call(DisasCtx *s, uint32_t imm16)
 {
-    (void)s, (void)imm16;
-    return false;
+    (void)imm16; /* SMCCC uses #0; other immediates get the same answers */
+    IRTemp r = t_call(s, HELPER_psci, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0);
+    write_xreg(s, 0, r, 1);
+    gen_exit(s, s->pc + 4);
+    return true;
 }
 
 bool trans_HVC(DisasCtx *s, uint32_t insn)
@@ -204,7 +207,15 @@ bool trans_SYS(DisasCtx *s, uint32_t insn)
         gen_exit(s, s->pc + 4);
         return true;
     }
-    /* AT (address translation) comes with the MMU; everything else is unallocated. */
+    /* AT S1E1R, S1E1W, S1E0R, S1E0W (EL1 only; S1E1RP/WP are v8.2, S1E2x
+     * and S12Ex need EL2: unallocated here). */
+    if (op1 == 0 && crn == 7 && crm == 8 && op2 < 4) {
+        if (el0)
+            return false;
+        t_call(s, HELPER_sys, IRF_EXCEPT, read_xreg(s, rt, 1), IR_NO_TEMP, IR_NO_TEMP, imm);
+        return true;
+    }
+    /* Everything else is unallocated. */
     sysreg_log_unimp(s->cpu, s->pc, enc | 1u << 14, false);
     return gen_undef(s);
 }

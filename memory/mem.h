@@ -63,25 +63,68 @@ bool phys_write(struct Machine *m, uint64_t pa, const void *buf, uint64_t len);
 /* ---- virtual accesses through the software TLB (owner only) ---- */
 enum MemAccess { ACC_READ, ACC_WRITE, ACC_EXEC };
 
-/* Translate a guest virtual address for the current translation regime.
- * On a fault, raises the guest exception (cpu_raise) and returns false. */
+/* Extra irflags bits understood by the memory layer (above the IRF_* bits of
+ * cpu/ir.h): MEM_RMW marks an access that reads and writes (atomics: a fault
+ * a read would also take reports WnR = 0); MEM_CM a cache maintenance
+ * instruction by VA (no PAN, ESR.CM = 1 and WnR = 1 on a fault). */
+#define MEM_CM 0x4000u
+#define MEM_RMW 0x8000u
+
+/* The regime index of an ordinary access at the current EL and PSTATE.PAN.
+ * Owner only. (A JIT knows it at translation time from the TB flags, which
+ * must then include PSTATE.PAN once PAN is implemented.) */
+static inline unsigned cpu_mmu_idx(const CPUState *cpu)
+{
+    if (cpu_el(cpu) == 0)
+        return MMU_IDX_EL0;
+    return (cpu->pstate & PSTATE_PAN) ? MMU_IDX_EL1_PAN : MMU_IDX_EL1;
+}
+
+/* Translate a guest virtual address for the current translation regime
+ * (through the TLB; irflags: IRF_UNPRIV, MEM_RMW, MEM_CM). On a fault,
+ * raises the guest exception (cpu_raise) and returns false. */
 bool mmu_translate(CPUState *cpu, uint64_t va, enum MemAccess acc, uint16_t irflags, uint64_t *pa);
 
 /* Loads/stores of size 1,2,4,8 (any alignment the architecture allows).
  * false: a guest exception was raised (cpu->pc is the vector). */
 bool mem_load(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t *val);
 bool mem_store(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t val);
-/* Host pointer for a naturally aligned RAM access of `size` at va (for atomics),
- * or NULL with *pa set if the address is MMIO (caller serialises), or NULL
- * with an exception raised (cpu->exc_pending) on a fault. */
+/* Host pointer for a naturally aligned RAM access of `size` at va (for atomics;
+ * irflags may carry MEM_RMW), or NULL with *pa set if the address is MMIO
+ * (caller serialises), or NULL with an exception raised (cpu->exc_pending) on
+ * a fault. */
 void *mem_host_ptr(CPUState *cpu, uint64_t va, int size, enum MemAccess acc, uint16_t irflags, uint64_t *pa);
 /* Host pointer for instruction fetch at va (whole page readable), or NULL
  * with an instruction abort raised. *pa receives the physical address. */
 const uint32_t *mem_fetch_ptr(CPUState *cpu, uint64_t va, uint64_t *pa);
 
-/* TLB maintenance (owner only). */
+/* ---- TLB maintenance (memory/tlb.c, owner only) ---- */
+/* Everything: all regimes, all ASIDs, the second level, the jump cache
+ * (TLBI VMALLE1, SCTLR/TCR/MAIR writes, REQ_FLUSH). */
 void tlb_flush(CPUState *cpu);
+/* Every entry for the page of va, any ASID (TLBI VAAE1/VAALE1). */
 void tlb_flush_page(CPUState *cpu, uint64_t va);
+/* Entries for the page of va that are global or belong to asid (TLBI
+ * VAE1/VALE1). A VA inside a mapping larger than 4K drops that mapping. */
+void tlb_flush_page_asid(CPUState *cpu, uint64_t va, uint16_t asid);
+/* Non-global entries of asid (TLBI ASIDE1). */
+void tlb_flush_asid(CPUState *cpu, uint16_t asid);
+/* TTBRn_EL1 was written: if the current ASID changed, drop the L1
+ * non-global entries (the second level keeps them, tagged by ASID). */
+void tlb_sync_asid(CPUState *cpu);
+
+/* ---- stage-1 translation (memory/mmu.c, owner only) ---- */
+struct PTWResult;
+/* The current ASID (TCR_EL1.A1 selects the TTBR, TCR_EL1.AS the width). */
+uint16_t mmu_current_asid(const CPUState *cpu);
+/* Walk the current EL1&0 tables for one access (el0: EL0 permissions, pan:
+ * PSTATE.PAN applies). Returns the PTWFault. */
+int mmu_walk(CPUState *cpu, uint64_t va, enum MemAccess acc, bool el0, bool pan, struct PTWResult *res);
+/* Raise the abort for a failed walk (EC, ISS with DFSC/IFSC, WnR, CM; FAR = va). */
+void mmu_raise_fault(CPUState *cpu, uint64_t va, enum MemAccess acc, uint16_t irflags, const struct PTWResult *res);
+/* AT S1E1R/S1E1W/S1E0R/S1E0W: the PAR_EL1 value for va. An external abort
+ * on the walk is raised as a data abort instead (cpu->exc_pending). */
+uint64_t mmu_at(CPUState *cpu, uint64_t va, bool write, bool el0);
 
 static inline int64_t sextract_sz(uint64_t v, int size)
 {

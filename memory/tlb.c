@@ -1,64 +1,417 @@
 /* The per-core software TLB and the virtual access paths.
  *
- * Fast path (what a JIT inlines): index by virtual page, compare the tag for
- * the access kind with the page of the address, add `addend`. Everything else
- * (miss, MMIO, page-crossing access, unprivileged access) takes the slow path,
- * which walks the MMU (mmu.c) and refills the entry. */
+ * Two levels (design and the reasons in docs/mmu.md):
+ *   - L1, per regime index (EL0, EL1, EL1 with PAN): 256 direct-mapped
+ *     entries with one tag per access kind. The fast path (what a JIT
+ *     inlines) is one compare and one add. Non-global L1 entries always
+ *     belong to the current ASID: an ASID switch drops them.
+ *   - L2: ASID-tagged, 4-way set associative, shared by the regime indexes
+ *     (it keeps the permissions before PAN). Every walk result is entered in
+ *     both; an L1 miss looks in L2 before walking, so switching back to an
+ *     ASID refills from L2 without walks.
+ * Mappings larger than 4K are entered as 4K pieces; their VA ranges are
+ * recorded so that a TLBI by VA inside one drops the whole mapping.
+ * The jump cache (keyed by virtual pc) is dropped with the code mappings.
+ *
+ * Every function here runs on the owner vCPU thread. */
 #include <string.h>
 
 #include "../smp/machine.h"
 #include "../sync/atomic.h"
 #include "../sync/monitor.h"
 #include "mem.h"
+#include "ptw.h"
+
+#define PAGE_SIZE (1ull << TLB_PAGE_BITS)
+
+/* The canonical form of a VA: sign-extended from bit 55, so tagged (TBI)
+ * and untagged addresses of one page compare equal. TLBI VA arguments are
+ * VA[55:12] and so also compare in this form. */
+static inline uint64_t canon(uint64_t va) { return (uint64_t)((int64_t)(va << 8) >> 8); }
+static inline unsigned va_half(uint64_t va) { return (unsigned)(va >> 55) & 1; }
+
+static inline unsigned l1_slot(uint64_t va) { return (unsigned)(va >> TLB_PAGE_BITS) & (TLB_SIZE - 1); }
+
+static inline uint64_t *l1_tag(TLBEntry *e, enum MemAccess acc)
+{
+    return acc == ACC_READ ? &e->tag_read : acc == ACC_WRITE ? &e->tag_write : &e->tag_exec;
+}
+
+static inline bool l1_valid(const TLBEntry *e)
+{
+    return e->tag_read != TLB_INVALID_TAG || e->tag_write != TLB_INVALID_TAG || e->tag_exec != TLB_INVALID_TAG;
+}
+
+/* The virtual page of a valid entry (any tag that is set names it). */
+static inline uint64_t l1_page(const TLBEntry *e)
+{
+    uint64_t t = e->tag_read != TLB_INVALID_TAG ? e->tag_read
+                 : e->tag_write != TLB_INVALID_TAG ? e->tag_write
+                                                   : e->tag_exec;
+    return t & TLB_PAGE_MASK;
+}
+
+static inline void l1_invalidate(TLBEntry *e)
+{
+    e->tag_read = e->tag_write = e->tag_exec = TLB_INVALID_TAG;
+    e->flags = 0;
+}
+
+static inline bool l2_valid(const CPUState *cpu, const TLB2Entry *v) { return v->gen == cpu->tlbs.gen; }
+
+/* The regime index of an access. Cache maintenance by VA ignores PAN;
+ * LDTR/STTR at EL1 check EL0 permissions. */
+static inline unsigned access_idx(const CPUState *cpu, uint16_t irflags)
+{
+    if (__builtin_expect(irflags & MEM_CM, 0))
+        return cpu_el(cpu) == 0 ? MMU_IDX_EL0 : MMU_IDX_EL1;
+    if (irflags & IRF_UNPRIV)
+        return MMU_IDX_EL0;
+    return cpu_mmu_idx(cpu);
+}
+
+/* ---------------- jump cache ---------------- */
+
+static void jc_clear_all(CPUState *cpu)
+{
+    for (unsigned i = 0; i < JC_SIZE; i++)
+        cpu->jc[i].pc = ~0ull;
+}
+
+/* Drop the jump cache entries of one virtual page: the 1024 slots its
+ * instructions index. */
+static void jc_clear_page(CPUState *cpu, uint64_t cva)
+{
+    unsigned n = JC_SIZE < PAGE_SIZE / 4 ? JC_SIZE : (unsigned)(PAGE_SIZE / 4);
+    unsigned first = (unsigned)(cva >> 2);
+    for (unsigned i = 0; i < n; i++) {
+        JCEntry *je = &cpu->jc[(first + i) & (JC_SIZE - 1)];
+        if ((canon(je->pc) & TLB_PAGE_MASK) == cva)
+            je->pc = ~0ull;
+    }
+}
+
+static void jc_clear_range(CPUState *cpu, uint64_t lo, uint64_t hi)
+{
+    for (unsigned i = 0; i < JC_SIZE; i++) {
+        uint64_t c = canon(cpu->jc[i].pc);
+        if (cpu->jc[i].pc != ~0ull && c >= lo && c < hi)
+            cpu->jc[i].pc = ~0ull;
+    }
+}
+
+/* The non-global L1 entries were just dropped: drop the jump cache entries
+ * that may come from them. ng_exec says which VA halves had non-global
+ * executable entries since the last such drop; usually only the lower half
+ * (user code), and the kernel's entries survive. */
+static void jc_drop_nonglobal(CPUState *cpu)
+{
+    uint8_t m = cpu->tlbs.ng_exec;
+    if (m & 2) {
+        jc_clear_all(cpu);
+    } else if (m & 1) {
+        for (unsigned i = 0; i < JC_SIZE; i++)
+            if (!va_half(cpu->jc[i].pc))
+                cpu->jc[i].pc = ~0ull;
+    }
+    cpu->tlbs.ng_exec = 0;
+}
+
+/* ---------------- large mappings ---------------- */
+
+static void large_add(CPUState *cpu, uint64_t lo, uint64_t hi)
+{
+    TLBState *t = &cpu->tlbs;
+    for (unsigned i = 0; i < t->nlarge; i++)
+        if (lo >= t->large_lo[i] && hi <= t->large_hi[i])
+            return; /* the common case: another piece of a known block */
+    for (unsigned i = 0; i < t->nlarge; i++) {
+        if (lo <= t->large_hi[i] && hi >= t->large_lo[i]) { /* overlapping or adjacent */
+            t->large_lo[i] = lo < t->large_lo[i] ? lo : t->large_lo[i];
+            t->large_hi[i] = hi > t->large_hi[i] ? hi : t->large_hi[i];
+            return;
+        }
+    }
+    if (t->nlarge < TLB_LARGE_MAX) {
+        t->large_lo[t->nlarge] = lo;
+        t->large_hi[t->nlarge] = hi;
+        t->nlarge++;
+        return;
+    }
+    /* Full: widen the nearest range to cover this one too (conservative:
+     * a TLBI inside the widened range drops more than it must). */
+    unsigned best = 0;
+    uint64_t best_gap = ~0ull;
+    for (unsigned i = 0; i < t->nlarge; i++) {
+        uint64_t gap = hi <= t->large_lo[i] ? t->large_lo[i] - hi : lo - t->large_hi[i];
+        if (gap < best_gap)
+            best_gap = gap, best = i;
+    }
+    t->large_lo[best] = lo < t->large_lo[best] ? lo : t->large_lo[best];
+    t->large_hi[best] = hi > t->large_hi[best] ? hi : t->large_hi[best];
+}
+
+/* Drop every entry (any ASID, every regime, both levels) and jump cache
+ * entry with a canonical VA in [lo, hi). */
+static void flush_range(CPUState *cpu, uint64_t lo, uint64_t hi)
+{
+    for (unsigned idx = 0; idx < MMU_IDX_NUM; idx++) {
+        for (unsigned i = 0; i < TLB_SIZE; i++) {
+            TLBEntry *e = &cpu->tlb[idx][i];
+            if (l1_valid(e)) {
+                uint64_t c = canon(l1_page(e));
+                if (c >= lo && c < hi)
+                    l1_invalidate(e);
+            }
+        }
+    }
+    for (unsigned s = 0; s < TLB2_SETS; s++) {
+        for (unsigned w = 0; w < TLB2_WAYS; w++) {
+            TLB2Entry *v = &cpu->tlbs.l2[s][w];
+            uint64_t c = canon(v->vpage);
+            if (l2_valid(cpu, v) && c >= lo && c < hi)
+                v->gen = 0;
+        }
+    }
+    jc_clear_range(cpu, lo, hi);
+}
+
+/* If cva lies in a recorded large mapping, drop all of it (and every range
+ * containing cva; merged ranges may overlap). True if it did. */
+static bool flush_large(CPUState *cpu, uint64_t cva)
+{
+    TLBState *t = &cpu->tlbs;
+    bool hit = false;
+    for (unsigned i = 0; i < t->nlarge;) {
+        if (cva >= t->large_lo[i] && cva < t->large_hi[i]) {
+            flush_range(cpu, t->large_lo[i], t->large_hi[i]);
+            t->nlarge--;
+            t->large_lo[i] = t->large_lo[t->nlarge];
+            t->large_hi[i] = t->large_hi[t->nlarge];
+            hit = true;
+        } else {
+            i++;
+        }
+    }
+    return hit;
+}
+
+/* ---------------- maintenance ---------------- */
 
 void tlb_flush(CPUState *cpu)
 {
-    for (unsigned i = 0; i < TLB_SIZE; i++) {
-        cpu->tlb[i].tag_read = cpu->tlb[i].tag_write = cpu->tlb[i].tag_exec = TLB_INVALID_TAG;
+    for (unsigned idx = 0; idx < MMU_IDX_NUM; idx++)
+        for (unsigned i = 0; i < TLB_SIZE; i++)
+            l1_invalidate(&cpu->tlb[idx][i]);
+    /* L2 goes by generation; on wrap-around, really clear it. */
+    if (++cpu->tlbs.gen == 0) {
+        memset(cpu->tlbs.l2, 0, sizeof(cpu->tlbs.l2));
+        cpu->tlbs.gen = 1;
     }
+    cpu->tlbs.nlarge = 0;
+    cpu->tlbs.ng_exec = 0;
+    cpu->tlbs.asid = mmu_current_asid(cpu);
     /* The jump cache is keyed by virtual pc: it must go with the mappings. */
-    memset(cpu->jc, 0, sizeof(cpu->jc));
-    for (unsigned i = 0; i < JC_SIZE; i++)
-        cpu->jc[i].pc = ~0ull;
+    jc_clear_all(cpu);
     cpu->stats.tlb_flushes++;
 }
 
-void tlb_flush_page(CPUState *cpu, uint64_t va)
+static void flush_page(CPUState *cpu, uint64_t va, bool any_asid, uint16_t asid)
 {
-    TLBEntry *e = &cpu->tlb[(va >> TLB_PAGE_BITS) & (TLB_SIZE - 1)];
-    if ((e->tag_read & TLB_PAGE_MASK) == (va & TLB_PAGE_MASK) || (e->tag_write & TLB_PAGE_MASK) == (va & TLB_PAGE_MASK) ||
-        (e->tag_exec & TLB_PAGE_MASK) == (va & TLB_PAGE_MASK))
-        e->tag_read = e->tag_write = e->tag_exec = TLB_INVALID_TAG;
-    for (unsigned i = 0; i < JC_SIZE; i++)
-        if ((cpu->jc[i].pc & TLB_PAGE_MASK) == (va & TLB_PAGE_MASK))
-            cpu->jc[i].pc = ~0ull;
+    uint64_t cva = canon(va) & TLB_PAGE_MASK;
+    if (flush_large(cpu, cva))
+        return; /* the whole block went, this page with it */
+    for (unsigned idx = 0; idx < MMU_IDX_NUM; idx++) {
+        TLBEntry *e = &cpu->tlb[idx][l1_slot(cva)];
+        if (l1_valid(e) && canon(l1_page(e)) == cva &&
+            (any_asid || (e->flags & TLBE_GLOBAL) || e->asid == asid))
+            l1_invalidate(e);
+    }
+    TLB2Entry *set = cpu->tlbs.l2[(cva >> TLB_PAGE_BITS) & (TLB2_SETS - 1)];
+    for (unsigned w = 0; w < TLB2_WAYS; w++) {
+        TLB2Entry *v = &set[w];
+        if (l2_valid(cpu, v) && canon(v->vpage) == cva &&
+            (any_asid || (v->flags & TLBE_GLOBAL) || v->asid == asid))
+            v->gen = 0;
+    }
+    /* Over-invalidation (other ASIDs' code) is harmless here. */
+    jc_clear_page(cpu, cva);
 }
 
-/* Fill the entry for va after a successful translation to RAM. */
-static void tlb_fill(CPUState *cpu, uint64_t va, uint64_t pa, enum MemAccess acc)
+void tlb_flush_page(CPUState *cpu, uint64_t va) { flush_page(cpu, va, true, 0); }
+
+void tlb_flush_page_asid(CPUState *cpu, uint64_t va, uint16_t asid) { flush_page(cpu, va, false, asid); }
+
+/* Drop the non-global L1 entries (they all belong to the current ASID). */
+static void drop_nonglobal_l1(CPUState *cpu, bool match_asid, uint16_t asid)
 {
-    PhysMap *pm = &cpu->machine->pm;
-    uint64_t vpage = va & TLB_PAGE_MASK, ppage = pa & TLB_PAGE_MASK;
-    uint8_t *host = phys_ram_ptr(pm, ppage, 1u << TLB_PAGE_BITS);
-    TLBEntry *e = &cpu->tlb[(va >> TLB_PAGE_BITS) & (TLB_SIZE - 1)];
-    if (!host)
-        return; /* MMIO or hole: always slow path */
-    /* An entry maps one virtual page: drop every tag of a previous page. */
-    if ((e->tag_read != TLB_INVALID_TAG && e->tag_read != vpage) ||
-        (e->tag_write != TLB_INVALID_TAG && e->tag_write != vpage) ||
-        (e->tag_exec != TLB_INVALID_TAG && e->tag_exec != vpage) || e->paddr != ppage)
-        e->tag_read = e->tag_write = e->tag_exec = TLB_INVALID_TAG;
-    e->addend = (uint64_t)(uintptr_t)host - vpage;
-    e->paddr = ppage;
-    /* The MMU decides permissions; only the permitted kind is entered.
-     * Read permission is implied by write for the MMU-off case handled here. */
-    if (acc == ACC_READ)
-        e->tag_read = vpage;
-    else if (acc == ACC_WRITE)
-        e->tag_write = vpage, e->tag_read = vpage;
-    else
-        e->tag_exec = vpage;
+    for (unsigned idx = 0; idx < MMU_IDX_NUM; idx++) {
+        for (unsigned i = 0; i < TLB_SIZE; i++) {
+            TLBEntry *e = &cpu->tlb[idx][i];
+            if (l1_valid(e) && !(e->flags & TLBE_GLOBAL) && (!match_asid || e->asid == asid))
+                l1_invalidate(e);
+        }
+    }
 }
+
+void tlb_flush_asid(CPUState *cpu, uint16_t asid)
+{
+    drop_nonglobal_l1(cpu, true, asid);
+    for (unsigned s = 0; s < TLB2_SETS; s++) {
+        for (unsigned w = 0; w < TLB2_WAYS; w++) {
+            TLB2Entry *v = &cpu->tlbs.l2[s][w];
+            if (l2_valid(cpu, v) && !(v->flags & TLBE_GLOBAL) && v->asid == asid)
+                v->gen = 0;
+        }
+    }
+    /* Only the current ASID can have entries in L1 and the jump cache. */
+    if (asid == cpu->tlbs.asid)
+        jc_drop_nonglobal(cpu);
+}
+
+void tlb_sync_asid(CPUState *cpu)
+{
+    uint16_t asid = mmu_current_asid(cpu);
+    if (asid == cpu->tlbs.asid)
+        return;
+    drop_nonglobal_l1(cpu, false, 0);
+    jc_drop_nonglobal(cpu);
+    cpu->tlbs.asid = asid;
+}
+
+/* ---------------- filling ---------------- */
+
+/* Enter a translation in the L1 of regime idx, with the tags of the access
+ * kinds that regime permits. */
+static TLBEntry *l1_fill(CPUState *cpu, unsigned idx, uint64_t vpage, uint64_t ppage, uint64_t addend,
+                         uint8_t flags, uint8_t perms, uint16_t asid)
+{
+    TLBEntry *e = &cpu->tlb[idx][l1_slot(vpage)];
+    PTWResult r = {.perms = perms, .mmu_off = (flags & TLBE_MMU_OFF) != 0};
+    bool el0 = idx == MMU_IDX_EL0, pan = idx == MMU_IDX_EL1_PAN;
+    uint64_t tag = vpage | ((flags & TLBE_MMIO) ? TLB_TAG_MMIO : 0);
+    e->tag_read = ptw_check_access(&r, PTW_READ, el0, pan) == PTW_FAULT_NONE ? tag : TLB_INVALID_TAG;
+    e->tag_write = ptw_check_access(&r, PTW_WRITE, el0, pan) == PTW_FAULT_NONE ? tag : TLB_INVALID_TAG;
+    /* Fetching from MMIO always takes the slow path (and faults there). */
+    e->tag_exec = !(flags & TLBE_MMIO) && ptw_check_access(&r, PTW_EXEC, el0, pan) == PTW_FAULT_NONE
+                      ? vpage
+                      : TLB_INVALID_TAG;
+    e->addend = addend;
+    e->paddr = ppage;
+    e->asid = asid;
+    e->flags = flags;
+    e->perms = perms;
+    if (e->tag_exec != TLB_INVALID_TAG && !(flags & TLBE_GLOBAL))
+        cpu->tlbs.ng_exec |= (uint8_t)(1u << va_half(canon(vpage)));
+    return e;
+}
+
+static TLB2Entry *l2_find(CPUState *cpu, uint64_t vpage)
+{
+    TLB2Entry *set = cpu->tlbs.l2[(vpage >> TLB_PAGE_BITS) & (TLB2_SETS - 1)];
+    for (unsigned w = 0; w < TLB2_WAYS; w++) {
+        TLB2Entry *v = &set[w];
+        if (v->vpage == vpage && l2_valid(cpu, v) && ((v->flags & TLBE_GLOBAL) || v->asid == cpu->tlbs.asid))
+            return v;
+    }
+    return NULL;
+}
+
+static void l2_insert(CPUState *cpu, uint64_t vpage, uint64_t ppage, uint64_t addend, uint8_t flags, uint8_t perms,
+                      uint16_t asid)
+{
+    TLB2Entry *set = cpu->tlbs.l2[(vpage >> TLB_PAGE_BITS) & (TLB2_SETS - 1)];
+    TLB2Entry *v = l2_find(cpu, vpage);
+    for (unsigned w = 0; !v && w < TLB2_WAYS; w++)
+        if (!l2_valid(cpu, &set[w]))
+            v = &set[w];
+    if (!v)
+        v = &set[cpu->tlbs.rr++ % TLB2_WAYS];
+    v->vpage = vpage;
+    v->paddr = ppage;
+    v->addend = addend;
+    v->gen = cpu->tlbs.gen;
+    v->asid = asid;
+    v->flags = flags;
+    v->perms = perms;
+}
+
+/* Walk for one access and enter the result. false: the fault was raised.
+ * *pa and *host (NULL for MMIO and holes) describe va. */
+static bool walk_fill(CPUState *cpu, unsigned idx, uint64_t va, enum MemAccess acc, uint16_t irflags, uint64_t *pa,
+                      void **host)
+{
+    PTWResult r;
+    bool el0 = idx == MMU_IDX_EL0, pan = idx == MMU_IDX_EL1_PAN;
+    if (irflags & MEM_RMW) {
+        /* Read first: a fault a read would take reports WnR = 0. */
+        if (mmu_walk(cpu, va, ACC_READ, el0, pan, &r) != PTW_FAULT_NONE) {
+            mmu_raise_fault(cpu, va, ACC_READ, irflags, &r);
+            return false;
+        }
+        if (ptw_check_access(&r, PTW_WRITE, el0, pan) != PTW_FAULT_NONE) {
+            r.fault = PTW_FAULT_PERMISSION;
+            mmu_raise_fault(cpu, va, ACC_WRITE, irflags, &r);
+            return false;
+        }
+    } else if (mmu_walk(cpu, va, acc, el0, pan, &r) != PTW_FAULT_NONE) {
+        mmu_raise_fault(cpu, va, acc, irflags, &r);
+        return false;
+    }
+    PhysMap *pm = &cpu->machine->pm;
+    uint64_t vpage = va & TLB_PAGE_MASK, ppage = r.pa & TLB_PAGE_MASK;
+    uint8_t *hp = phys_ram_ptr(pm, ppage, PAGE_SIZE);
+    uint8_t flags = (uint8_t)((r.global ? TLBE_GLOBAL : 0) | (r.mmu_off ? TLBE_MMU_OFF : 0));
+    *pa = r.pa;
+    *host = hp ? hp + (va & ~TLB_PAGE_MASK) : NULL;
+    if (!hp) {
+        if (!phys_find_mmio(pm, r.pa))
+            return true; /* a hole: nothing to cache, the caller aborts */
+        flags |= TLBE_MMIO;
+    }
+    if (r.page_shift > TLB_PAGE_BITS) {
+        uint64_t size = 1ull << r.page_shift;
+        uint64_t lo = canon(va) & ~(size - 1);
+        large_add(cpu, lo, lo + size);
+        flags |= TLBE_LARGE;
+    }
+    uint64_t addend = hp ? (uint64_t)(uintptr_t)hp - vpage : 0;
+    uint16_t asid = r.global ? 0 : r.asid;
+    l2_insert(cpu, vpage, ppage, addend, flags, r.perms, asid);
+    l1_fill(cpu, idx, vpage, ppage, addend, flags, r.perms, asid);
+    return true;
+}
+
+/* Translate va for one access through L1, then L2, then the walker.
+ * false: a fault was raised. *host is NULL for MMIO and holes. */
+static bool tlb_translate(CPUState *cpu, uint64_t va, enum MemAccess acc, uint16_t irflags, uint64_t *pa, void **host)
+{
+    unsigned idx = access_idx(cpu, irflags);
+    uint64_t vpage = va & TLB_PAGE_MASK;
+    TLBEntry *e = &cpu->tlb[idx][l1_slot(va)];
+    bool rmw_ok = !(irflags & MEM_RMW) || (e->tag_read & ~TLB_TAG_MMIO) == vpage;
+    if ((*l1_tag(e, acc) & ~TLB_TAG_MMIO) != vpage || !rmw_ok) {
+        cpu->stats.tlb_misses++;
+        TLB2Entry *v = l2_find(cpu, vpage);
+        if (v)
+            e = l1_fill(cpu, idx, vpage, v->paddr, v->addend, v->flags, v->perms, v->asid);
+        rmw_ok = !(irflags & MEM_RMW) || (e->tag_read & ~TLB_TAG_MMIO) == vpage;
+        /* Not in L2, or not permitted there: walk (which reports the fault). */
+        if (!v || (*l1_tag(e, acc) & ~TLB_TAG_MMIO) != vpage || !rmw_ok)
+            return walk_fill(cpu, idx, va, acc, irflags, pa, host);
+    }
+    *pa = e->paddr | (va & ~TLB_PAGE_MASK);
+    *host = (e->flags & TLBE_MMIO) ? NULL : (void *)(uintptr_t)(va + e->addend);
+    return true;
+}
+
+bool mmu_translate(CPUState *cpu, uint64_t va, enum MemAccess acc, uint16_t irflags, uint64_t *pa)
+{
+    void *host;
+    return tlb_translate(cpu, va, acc, irflags, pa, &host);
+}
+
+/* ---------------- access paths ---------------- */
 
 static uint64_t host_load(const void *p, int size)
 {
@@ -70,12 +423,12 @@ static uint64_t host_load(const void *p, int size)
     }
 }
 
-static bool mmio_access(CPUState *cpu, uint64_t pa, int size, bool write, uint64_t *val)
+static bool mmio_access(CPUState *cpu, uint64_t va, uint64_t pa, int size, bool write, uint64_t *val)
 {
     const MMIORegion *r = phys_find_mmio(&cpu->machine->pm, pa);
     if (!r) {
         /* Nothing there: synchronous external abort. */
-        cpu_raise(cpu, EXC_DABORT, (write ? 1u << 6 : 0) | 0x10, cpu->tmp128[0]);
+        cpu_raise(cpu, EXC_DABORT, (write ? 1u << 6 : 0) | 0x10, va);
         return false;
     }
     if (r->lock)
@@ -93,33 +446,28 @@ static bool mmio_access(CPUState *cpu, uint64_t pa, int size, bool write, uint64
 static bool access_slow(CPUState *cpu, uint64_t va, int size, uint16_t irflags, bool write, uint64_t *val)
 {
     uint64_t pa;
-    cpu->stats.tlb_misses++;
-    if (!mmu_translate(cpu, va, write ? ACC_WRITE : ACC_READ, irflags, &pa))
+    void *host;
+    if (!tlb_translate(cpu, va, write ? ACC_WRITE : ACC_READ, irflags, &pa, &host))
         return false;
-    void *host = phys_ram_ptr(&cpu->machine->pm, pa, (uint64_t)size);
-    if (!host) {
-        cpu->tmp128[0] = va;
-        return mmio_access(cpu, pa, size, write, val);
-    }
-    if (!(irflags & IRF_UNPRIV))
-        tlb_fill(cpu, va, pa, write ? ACC_WRITE : ACC_READ);
-    if (write) {
+    if (!host)
+        return mmio_access(cpu, va, pa, size, write, val);
+    if (write)
         monitor_guest_store(cpu->machine->monitor, host, size, *val);
-    } else {
+    else
         *val = host_load(host, size);
-    }
     return true;
 }
 
 static bool access_split(CPUState *cpu, uint64_t va, int size, uint16_t irflags, bool write, uint64_t *val)
 {
-    /* Page-crossing: byte by byte, little-endian. Every byte is checked first
-     * for stores so a fault leaves memory untouched is not guaranteed by the
-     * architecture either; we do translate both pages before writing. */
+    /* Page-crossing: byte by byte, little-endian. For stores both pages are
+     * translated (and permission-checked) before any byte is written; a
+     * fault on the second page reports its first byte (as the byte-wise
+     * loads do, and as QEMU does). */
     if (write) {
         uint64_t pa;
         if (!mmu_translate(cpu, va, ACC_WRITE, irflags, &pa) ||
-            !mmu_translate(cpu, va + (uint64_t)size - 1, ACC_WRITE, irflags, &pa))
+            !mmu_translate(cpu, (va + (uint64_t)size - 1) & TLB_PAGE_MASK, ACC_WRITE, irflags, &pa))
             return false;
         for (int i = 0; i < size; i++) {
             uint64_t b = (*val >> (8 * i)) & 0xff;
@@ -141,42 +489,43 @@ static bool access_split(CPUState *cpu, uint64_t va, int size, uint16_t irflags,
 
 bool mem_load(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t *val)
 {
-    const TLBEntry *e = &cpu->tlb[(va >> TLB_PAGE_BITS) & (TLB_SIZE - 1)];
-    bool in_page = (va & ~TLB_PAGE_MASK) + (uint64_t)size <= (1u << TLB_PAGE_BITS);
-    if (__builtin_expect(e->tag_read == (va & TLB_PAGE_MASK) && in_page && !(irflags & IRF_UNPRIV), 1)) {
+    unsigned idx = (irflags & IRF_UNPRIV) ? MMU_IDX_EL0 : cpu_mmu_idx(cpu);
+    const TLBEntry *e = &cpu->tlb[idx][l1_slot(va)];
+    bool in_page = (va & ~TLB_PAGE_MASK) + (uint64_t)size <= PAGE_SIZE;
+    if (__builtin_expect(e->tag_read == (va & TLB_PAGE_MASK) && in_page, 1)) {
         *val = host_load((const void *)(uintptr_t)(va + e->addend), size);
         return true;
     }
-    cpu->tmp128[0] = va;
     return in_page ? access_slow(cpu, va, size, irflags, false, val) : access_split(cpu, va, size, irflags, false, val);
 }
 
 bool mem_store(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t val)
 {
-    const TLBEntry *e = &cpu->tlb[(va >> TLB_PAGE_BITS) & (TLB_SIZE - 1)];
-    bool in_page = (va & ~TLB_PAGE_MASK) + (uint64_t)size <= (1u << TLB_PAGE_BITS);
-    if (__builtin_expect(e->tag_write == (va & TLB_PAGE_MASK) && in_page && !(irflags & IRF_UNPRIV), 1)) {
+    unsigned idx = (irflags & IRF_UNPRIV) ? MMU_IDX_EL0 : cpu_mmu_idx(cpu);
+    const TLBEntry *e = &cpu->tlb[idx][l1_slot(va)];
+    bool in_page = (va & ~TLB_PAGE_MASK) + (uint64_t)size <= PAGE_SIZE;
+    if (__builtin_expect(e->tag_write == (va & TLB_PAGE_MASK) && in_page, 1)) {
         /* Store and reservation check in one step (sync/monitor.h): no
          * window for another core's LDXR/STXR to miss this store. */
         monitor_guest_store(cpu->machine->monitor, (void *)(uintptr_t)(va + e->addend), size, val);
         return true;
     }
-    cpu->tmp128[0] = va;
     return in_page ? access_slow(cpu, va, size, irflags, true, &val) : access_split(cpu, va, size, irflags, true, &val);
 }
 
 void *mem_host_ptr(CPUState *cpu, uint64_t va, int size, enum MemAccess acc, uint16_t irflags, uint64_t *pa)
 {
+    bool wnr = acc == ACC_WRITE && !(irflags & MEM_RMW);
     if ((va & (uint64_t)(size - 1)) != 0) {
         /* Exclusives and atomics must be naturally aligned: alignment fault (DFSC 0x21). */
-        cpu_raise(cpu, EXC_DABORT, (acc == ACC_WRITE ? 1u << 6 : 0) | 0x21, va);
+        cpu_raise(cpu, EXC_DABORT, (wnr ? 1u << 6 : 0) | 0x21, va);
         return NULL;
     }
-    if (!mmu_translate(cpu, va, acc, irflags, pa))
+    void *host;
+    if (!tlb_translate(cpu, va, acc, irflags, pa, &host))
         return NULL;
-    void *host = phys_ram_ptr(&cpu->machine->pm, *pa, (uint64_t)size);
     if (!host && !phys_find_mmio(&cpu->machine->pm, *pa)) {
-        cpu_raise(cpu, EXC_DABORT, (acc == ACC_WRITE ? 1u << 6 : 0) | 0x10, va);
+        cpu_raise(cpu, EXC_DABORT, (wnr ? 1u << 6 : 0) | 0x10, va);
         return NULL;
     }
     return host;
@@ -184,19 +533,18 @@ void *mem_host_ptr(CPUState *cpu, uint64_t va, int size, enum MemAccess acc, uin
 
 const uint32_t *mem_fetch_ptr(CPUState *cpu, uint64_t va, uint64_t *pa)
 {
-    TLBEntry *e = &cpu->tlb[(va >> TLB_PAGE_BITS) & (TLB_SIZE - 1)];
+    TLBEntry *e = &cpu->tlb[cpu_mmu_idx(cpu)][l1_slot(va)];
     if (e->tag_exec == (va & TLB_PAGE_MASK)) {
         *pa = e->paddr | (va & ~TLB_PAGE_MASK);
         return (const uint32_t *)(uintptr_t)(va + e->addend);
     }
-    if (!mmu_translate(cpu, va, ACC_EXEC, 0, pa))
+    void *host;
+    if (!tlb_translate(cpu, va, ACC_EXEC, 0, pa, &host))
         return NULL;
-    void *host = phys_ram_ptr(&cpu->machine->pm, *pa, 4);
     if (!host) {
         /* Executing from MMIO or a hole: instruction abort, external. */
         cpu_raise(cpu, EXC_IABORT, 0x10, va);
         return NULL;
     }
-    tlb_fill(cpu, va, *pa, ACC_EXEC);
     return host;
 }

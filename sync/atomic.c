@@ -18,8 +18,9 @@
 #define DFSC_ALIGN 0x21
 #define DFSC_UNSUPPORTED_EXCL 0x35 /* exclusive/atomic to memory that cannot do it (MMIO) */
 #define ISS_WNR (1u << 6)
-/* Private flag for atomic_ptr: the access reads and writes (WnR rule). */
-#define IRF_RMW_ACCESS 0x8000
+/* Flag for atomic_ptr: the access reads and writes (WnR rule). The memory
+ * layer applies the same rule to translation faults (memory/mem.h). */
+#define IRF_RMW_ACCESS MEM_RMW
 
 /* The machine's monitor, created on first use when the machine setup did not
  * make one (unit tests, or before machine.c creates it at start-up). */
@@ -57,7 +58,7 @@ static void *atomic_ptr(CPUState *cpu, uint64_t va, int size, bool write, uint16
         return NULL;
     }
     int probe = size > 8 ? 8 : size;
-    void *host = mem_host_ptr(cpu, va, probe, write ? ACC_WRITE : ACC_READ, flags & ~IRF_RMW_ACCESS, pa);
+    void *host = mem_host_ptr(cpu, va, probe, write ? ACC_WRITE : ACC_READ, flags, pa);
     if (host)
         return host;
     if (!cpu->exc_pending) /* MMIO: no exclusives or atomics there */
