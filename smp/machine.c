@@ -1,4 +1,6 @@
-/* Machine construction, the vCPU threads, stop and logging. */
+/* Machine construction, the vCPU threads (one per core, all started at
+ * once; cores that are off park until PSCI CPU_ON), sleeping, stop and
+ * logging. */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -6,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../cpu/decode.h"
@@ -16,6 +19,7 @@
 #include "../sync/monitor.h"
 #include "../sync/tcache.h"
 #include "machine.h"
+#include "psci.h"
 
 void machine_log(Machine *m, const char *fmt, ...)
 {
@@ -58,11 +62,21 @@ void vcpu_wake(CPUState *cpu)
     syscall(SYS_futex, &cpu->request, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }
 
-void vcpu_sleep(CPUState *cpu)
+void vcpu_sleep(CPUState *cpu, uint64_t deadline_ns)
 {
-    while (atomic_load(&cpu->request) == 0 && !atomic_load(&cpu->machine->stopping))
-        syscall(SYS_futex, &cpu->request, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
-    cpu->sleeping = false;
+    struct timespec ts, *tp = NULL;
+    if (deadline_ns != UINT64_MAX) {
+        /* FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC time (no
+         * FUTEX_CLOCK_REALTIME): the clock the timer deadlines use. */
+        ts.tv_sec = (time_t)(deadline_ns / 1000000000ull);
+        ts.tv_nsec = (long)(deadline_ns % 1000000000ull);
+        tp = &ts;
+    }
+    while (atomic_load(&cpu->request) == 0 && !atomic_load(&cpu->machine->stopping)) {
+        long r = syscall(SYS_futex, &cpu->request, FUTEX_WAIT_BITSET_PRIVATE, 0, tp, NULL, FUTEX_BITSET_MATCH_ANY);
+        if (r != 0 && errno == ETIMEDOUT)
+            break;
+    }
 }
 
 /* Invalidated translations may sit in any core's jump cache. */
@@ -100,9 +114,11 @@ bool machine_init(Machine *m, const MachineOptions *opt)
         cpu->machine = m;
         cpu->mpidr = (1ull << 31) | (uint64_t)i;
         cpu_reset(cpu, 0);
-        cpu->halted = i != 0; /* secondaries wait for PSCI CPU_ON */
         m->cpus[i] = cpu;
     }
+    /* Core 0 is on; the secondaries park until PSCI CPU_ON. */
+    if (!psci_init(m))
+        return false;
     /* Before any guest store: loaders write RAM through phys_write. */
     m->monitor = monitor_create(m, 0);
     if (!m->monitor) {
@@ -136,30 +152,28 @@ static void *vcpu_thread(void *arg)
 
 int machine_run(Machine *m)
 {
-    pthread_t *th = calloc((size_t)m->ncpus, sizeof(pthread_t));
+    m->threads = calloc((size_t)m->ncpus, sizeof(pthread_t));
+    bool *started = calloc((size_t)m->ncpus, sizeof(bool));
     Console console;
-    if (!console_start(&console, m, STDIN_FILENO, STDOUT_FILENO, pl011_console_rx, m->uart)) {
-        free(th);
+    if (!m->threads || !started || !console_start(&console, m, STDIN_FILENO, STDOUT_FILENO, pl011_console_rx, m->uart)) {
+        free(started);
         return 1;
     }
     m->console = &console;
-    /* Secondary cores start with PSCI CPU_ON (system-level work); for now
-     * only the boot core runs. */
-    int started = 0;
+    /* Every core gets its thread now; those that are off park (RCU offline,
+     * asleep) until CPU_ON, so bringing a core up needs no thread creation. */
     for (int i = 0; i < m->ncpus; i++) {
-        if (m->cpus[i]->halted)
-            continue;
-        if (pthread_create(&th[i], NULL, vcpu_thread, m->cpus[i]) != 0) {
+        if (pthread_create(&m->threads[i], NULL, vcpu_thread, m->cpus[i]) != 0) {
             fprintf(stderr, "flotilla: cannot create vCPU thread\n");
             machine_request_stop(m, 1);
             break;
         }
-        started |= 1 << (i & 31);
+        started[i] = true;
     }
     for (int i = 0; i < m->ncpus; i++)
-        if (started & (1 << (i & 31)))
-            pthread_join(th[i], NULL);
-    free(th);
+        if (started[i])
+            pthread_join(m->threads[i], NULL);
+    free(started);
     console_stop(&console);
     m->console = NULL;
     if (!atomic_load(&m->stopping)) {
@@ -177,6 +191,9 @@ void machine_destroy(Machine *m)
     if (m->monitor)
         monitor_destroy(m->monitor);
     m->monitor = NULL;
+    psci_destroy(m);
+    free(m->threads);
+    m->threads = NULL;
     for (int i = 0; i < m->ncpus; i++)
         free(m->cpus[i]);
     free(m->cpus);

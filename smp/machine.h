@@ -19,6 +19,11 @@
 struct TCache;
 struct Monitor;
 struct PL011;
+struct PL031;
+struct GICv3;
+struct GenericTimer;
+struct SysCounter;
+struct PSCICore;
 
 /* -d trace categories */
 enum {
@@ -38,6 +43,7 @@ typedef struct MachineOptions {
     uint32_t trace;
     bool semihosting;
     bool no_reboot;
+    int gic_version;         /* -M virt,gic-version=N (3; 2 is not implemented yet) */
     uint64_t max_insns;      /* 0 = unlimited; stop after this many (per core) */
 } MachineOptions;
 
@@ -49,6 +55,12 @@ typedef struct Machine {
     struct TCache *tcache;
     struct Monitor *monitor;
     struct PL011 *uart;
+    struct PL031 *rtc;
+    struct GICv3 *gic;       /* the interrupt controller (own lock) */
+    struct SysCounter *counter; /* the system counter: read-only after start-up */
+    struct GenericTimer *gtimer; /* per core, [cpu->index]: owner vCPU only */
+    struct PSCICore *psci;   /* per core power state (smp/psci.h) */
+    pthread_t *threads;      /* one host thread per core, all started by machine_run */
     struct Console *console; /* host terminal, while machine_run runs */
 
     FILE *log;               /* trace output (stderr unless -D) */
@@ -85,7 +97,8 @@ void vcpu_loop(CPUState *cpu);
 void vcpu_kick(CPUState *cpu, uint32_t req);
 /* Any thread: wake the core if it sleeps in WFI/WFE (no request bits set). */
 void vcpu_wake(CPUState *cpu);
-/* Owner vCPU: sleep until a request arrives or the machine stops. */
-void vcpu_sleep(CPUState *cpu);
+/* Owner vCPU: sleep until a request arrives, the machine stops or host
+ * CLOCK_MONOTONIC time reaches deadline_ns (UINT64_MAX: no timeout). */
+void vcpu_sleep(CPUState *cpu, uint64_t deadline_ns);
 
 #endif

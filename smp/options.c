@@ -90,11 +90,32 @@ static bool set_mem(MachineOptions *opt, const char *v, const char *where)
 
 static bool set_machine(MachineOptions *opt, const char *v, const char *where)
 {
-    /* virt[,gic-version=2|3]: the GIC options come with the GIC. */
+    /* virt[,gic-version=2|3] */
     size_t len = strcspn(v, ",");
     if (!(len == 4 && !strncmp(v, "virt", 4))) {
         fprintf(stderr, "flotilla: %s: unknown machine '%s' (supported: virt)\n", where, v);
         return false;
+    }
+    for (const char *p = v + len; *p == ',';) {
+        p++;
+        size_t n = strcspn(p, ",");
+        if (n > 12 && !strncmp(p, "gic-version=", 12)) {
+            if (n == 13 && p[12] == '3') {
+                opt->gic_version = 3;
+            } else if (n == 13 && p[12] == '2') {
+                fprintf(stderr, "flotilla: %s: gic-version=2 (GICv2) is not implemented yet (use 3)\n", where);
+                return false;
+            } else {
+                fprintf(stderr, "flotilla: %s: invalid gic-version '%.*s' (3; 2 is not implemented yet)\n", where,
+                        (int)(n - 12), p + 12);
+                return false;
+            }
+        } else {
+            fprintf(stderr, "flotilla: %s: unknown machine option '%.*s' (supported: gic-version=3)\n", where,
+                    (int)n, p);
+            return false;
+        }
+        p += n;
     }
     opt->machine_type = v;
     return true;
@@ -197,7 +218,7 @@ bool config_load(const char *path, MachineOptions *opt)
 static void usage(void)
 {
     printf("usage: flotilla [options]\n"
-           "  -M virt[,gic-version=2|3]  machine (only 'virt')\n"
+           "  -M virt[,gic-version=3]    machine (only 'virt'; GICv2 is not implemented yet)\n"
            "  -cpu MODEL                 CPU model (cortex-a57, cortex-a53, cortex-a72, max)\n"
            "  -smp N                     number of cores (1..%d)\n"
            "  -m SIZE                    guest RAM (K/M/G suffix, default 512M)\n"

@@ -1,5 +1,6 @@
 /* The vCPU run loop: safe points, block lookup (jump cache -> shared cache
- * -> translate), chained execution, sleeping in WFI.
+ * -> translate), chained execution, interrupt delivery, the generic timer's
+ * deadline polling, sleeping in WFI/WFE and parking while powered off.
  *
  * Safe-point order matters for RCU: report the quiescent state first, then
  * read the request word. A writer that sets a request before starting a grace
@@ -11,13 +12,19 @@
 
 #include "../cpu/interp.h"
 #include "../cpu/translate.h"
+#include "../devices/gicv3.h"
+#include "../devices/timer.h"
 #include "../sync/tcache.h"
 #include "machine.h"
+#include "psci.h"
 #include "trace.h"
 
 /* Blocks run back to back through chains before the core returns to its
  * dispatcher (and reports a quiescent state) even with no request pending. */
 #define CHAIN_BUDGET 4096
+/* The timer deadline is compared with the host clock every this many
+ * blocks (a power of two): a clock read is ~20 ns, a block a few dozen. */
+#define TIMER_POLL_BLOCKS 256
 
 static uint64_t now_ns(void)
 {
@@ -44,8 +51,79 @@ static void handle_requests(CPUState *cpu)
         cpu->event_register = true;
     if (req & REQ_EXIT)
         cpu->halted = true;
-    /* REQ_IRQ, REQ_WORK: interrupt delivery and work queues come with the
-     * GIC and SMP work; the bits are consumed here so they cannot spin. */
+    /* REQ_IRQ is only a hint: the dispatcher reads the GIC's level at every
+     * pass (deliver_irq). REQ_WORK: CPU_ON is read from the PSCI slot;
+     * cross-core work queues come with the SMP work. */
+}
+
+/* Owner vCPU. Raise the timer PPIs whose deadline has passed. */
+static inline void poll_timer(CPUState *cpu)
+{
+    Machine *m = cpu->machine;
+    if (!m->gtimer)
+        return;
+    GenericTimer *t = &m->gtimer[cpu->index];
+    uint64_t d = gtimer_deadline(t);
+    if (d != GT_NO_DEADLINE && syscounter_now_ns(m->counter) >= d)
+        gtimer_update(t); /* raises the PPI: the GIC kicks this core */
+}
+
+/* Owner vCPU, at a safe point (cpu->pc is the next instruction). The GIC's
+ * output level is the truth, not the request bit: an interrupt that stays
+ * pending while PSTATE.I masks it is taken as soon as I is cleared (DAIF
+ * writes and ERET end their block and set REQ_IRQ, so the next dispatcher
+ * pass comes at once). */
+static inline void deliver_irq(CPUState *cpu)
+{
+    Machine *m = cpu->machine;
+    if (!(cpu->pstate & PSTATE_I) && m->gic && gicv3_irq_pending(m->gic, cpu->index)) {
+        cpu_raise(cpu, EXC_IRQ, 0, 0);
+        cpu->exc_pending = false;
+    }
+}
+
+/* Owner vCPU: WFI/WFE (cpu->sleeping), at a safe point. Completes the
+ * instruction (clears cpu->sleeping) when the GIC signals an interrupt (WFI
+ * wakes on a pending interrupt even when PSTATE.I masks it), or for WFE on
+ * an event (SEV: REQ_EVENT) or an event-stream tick; otherwise sleeps, RCU
+ * offline, until a request arrives or the next timer deadline, and leaves
+ * the decision to the next pass (other requests do not end the wait). */
+static void wfi_sleep(CPUState *cpu)
+{
+    Machine *m = cpu->machine;
+    bool wfe = cpu->sleep_wfe;
+    if (wfe && cpu->event_register) {
+        cpu->event_register = false;
+        cpu->sleeping = false;
+        return;
+    }
+    uint64_t deadline = GT_NO_DEADLINE, ev = GT_NO_DEADLINE;
+    if (m->gtimer) {
+        GenericTimer *t = &m->gtimer[cpu->index];
+        deadline = gtimer_update(t); /* raises a due timer's line first */
+        if (wfe)
+            ev = gtimer_evtstrm_deadline(t, cpu->cntkctl_el1);
+    }
+    if (!m->gic || gicv3_irq_pending(m->gic, cpu->index)) {
+        /* Without a GIC nothing could ever wake a WFI: do not hang. */
+        cpu->sleeping = false;
+        return;
+    }
+    rcu_thread_offline();
+    vcpu_sleep(cpu, ev < deadline ? ev : deadline);
+    rcu_thread_online();
+    if (ev != GT_NO_DEADLINE && syscounter_now_ns(m->counter) >= ev)
+        cpu->sleeping = false; /* the event stream woke the WFE */
+}
+
+/* Owner vCPU: powered off (PSCI). Wait, RCU offline, for CPU_ON. */
+static void park(CPUState *cpu)
+{
+    if (psci_take_cpu_on(cpu))
+        return;
+    rcu_thread_offline();
+    vcpu_sleep(cpu, UINT64_MAX);
+    rcu_thread_online();
 }
 
 /* Find or make the block for the current pc. NULL if fetching raised an
@@ -111,12 +189,15 @@ void vcpu_loop(CPUState *cpu)
             handle_requests(cpu);
         if (cpu->halted || atomic_load_explicit(&m->stopping, memory_order_relaxed))
             break;
-        if (cpu->sleeping) {
-            rcu_thread_offline();
-            vcpu_sleep(cpu);
-            rcu_thread_online();
+        if (m->psci && psci_core_parked(&m->psci[cpu->index])) {
+            park(cpu);
             continue;
         }
+        if (cpu->sleeping) {
+            wfi_sleep(cpu);
+            continue;
+        }
+        deliver_irq(cpu);
         TBlock *tb = find_block(cpu);
         if (!tb) {
             cpu->exc_pending = false;
@@ -135,6 +216,8 @@ void vcpu_loop(CPUState *cpu)
                 machine_request_stop(m, 3);
                 break;
             }
+            if (!(cpu->stats.blocks_executed & (TIMER_POLL_BLOCKS - 1)))
+                poll_timer(cpu);
             if (bx != BX_SLOT0 && bx != BX_SLOT1)
                 break;
             /* A safe point: the next block entry tests the request word. */
@@ -168,9 +251,9 @@ uint64_t helper_wfi(CPUState *cpu, uint64_t is_wfe, uint64_t b, uint64_t c, uint
         cpu->event_register = false;
         return 0;
     }
-    /* Sleep at the next safe point unless something is already pending. */
-    if (!atomic_load(&cpu->request))
-        cpu->sleeping = true;
+    /* The dispatcher decides at the next safe point whether to sleep. */
+    cpu->sleeping = true;
+    cpu->sleep_wfe = is_wfe != 0;
     return 0;
 }
 
