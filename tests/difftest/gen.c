@@ -16,9 +16,15 @@
  * flotilla (system registers other than NZCV, SVC/HVC/SMC/HLT, ERET, WFI,
  * SYS), and nothing of a feature the qemu model (cortex-a76) has and
  * flotilla does not advertise (LDAPR, LDLAR/STLLR).
+ *
+ * FP/SIMD mode (gen_set_fpsimd): patterns of the groups FP, SIMD, SIMD_LDST,
+ * CRYPTO (plus 15% integer DP/branch units), SIMD&FP memory operands placed
+ * in the scratch area like integer ones, V0-V31 weighted to FP special
+ * values per element size, random FPCR (RMode, FZ, DN, AHP) and FPSR.
  * Host program code: single-threaded. */
 #include "gen.h"
 
+#include <capstone/capstone.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,19 +36,43 @@ typedef struct Pat {
     int group;
     uint32_t mask, value;
     int fixed;
-    bool usable;
+    bool usable, excluded;
     uint64_t drawn;
 } Pat;
 
+/* DT_ALL_DEF: another table for testing the generator itself. */
+#ifndef DT_ALL_DEF
+#define DT_ALL_DEF "cpu/a64/all.def"
+#endif
 static Pat pats[] = {
-#define INSN(n, p, g) { #n, p, g, 0, 0, 0, false, 0 },
-#include "cpu/a64/all.def"
+#define INSN(n, p, g) { #n, p, g, 0, 0, 0, false, false, 0 },
+#include DT_ALL_DEF
 #undef INSN
 };
 #define NPATS ((int)(sizeof(pats) / sizeof(pats[0])))
 
-static int usable_idx[NPATS];
-static int nusable;
+_Static_assert(DT_SCRATCH_SIZE + INIT_OFF + DT_INIT_SIZE <= DT_SLOT_SIZE, "slot too small");
+_Static_assert(GEN_PROLOGUE + GEN_EPILOGUE + 2 * GEN_FP_EXTRA + GEN_POOL + 1 + 64 <= DT_CHUNK_WORDS,
+               "no room for a body");
+
+/* usable_idx: patterns drawn (integer mode: integer groups; FP/SIMD mode:
+ * FP/SIMD groups); mix_idx: FP/SIMD mode only, the integer patterns mixed in. */
+static int usable_idx[NPATS], mix_idx[NPATS];
+static int nusable, nmix;
+static bool fpsimd;
+static bool counting;   /* coverage counts: full sequences only, not the truncated reruns */
+
+void gen_set_fpsimd(bool on) { fpsimd = on; }
+bool gen_fpsimd(void) { return fpsimd; }
+
+bool gen_exclude(const char *name)
+{
+    bool found = false;
+    for (int i = 0; i < NPATS; i++)
+        if (!strcmp(pats[i].name, name))
+            found = pats[i].excluded = true;
+    return found;
+}
 
 /* ---------------------------------------------------------------- RNG */
 
@@ -91,6 +121,105 @@ static uint64_t edge_value(Rng *r)
     }
 }
 
+/* Integer n exactly in a format with E exponent and M fraction bits (n < 2^(M+1)). */
+static uint64_t fp_int(uint64_t n, int E, int M)
+{
+    int fl = 63 - __builtin_clzll(n);
+    uint64_t bias = (1ull << (E - 1)) - 1;
+    return (bias + (uint64_t)fl) << M | (n ^ (1ull << fl)) << (M - fl);
+}
+
+/* One element of `ebits` bits (8: integer edges; 16/32/64: half, single,
+ * double) weighted to the values where implementations go wrong: zeros,
+ * infinities, quiet and signalling NaNs with payloads, denormals, the
+ * smallest and largest normals, integers and x.5 values and their +-1 ulp
+ * neighbours (FRINT*, FCVT* rounding), powers of two around the integer
+ * conversion limits 2^7..2^64 +-1 ulp, exact halfway points of a narrowing
+ * conversion (FCVT/FCVTN/FCVTXN) and their neighbours. */
+static uint64_t fp_special(Rng *r, int ebits)
+{
+    if (ebits == 8) {
+        static const uint8_t e8[] = { 0, 1, 2, 0x7f, 0x80, 0x81, 0xfe, 0xff, 0x40, 0x3f, 0xc0 };
+        return chance(r, 70) ? e8[below(r, sizeof(e8))] : (uint8_t)rnd(r);
+    }
+    int E = ebits == 16 ? 5 : ebits == 32 ? 8 : 11, M = ebits - 1 - E;
+    uint64_t emax = (1ull << E) - 1, mmask = (1ull << M) - 1, bias = (1ull << (E - 1)) - 1;
+    uint64_t sign = chance(r, 50) ? 1ull << (ebits - 1) : 0;
+    uint64_t e = 0, m = 0, v;
+    int delta = (int)below(r, 3) - 1;   /* -1, 0, +1 ulp (bit arithmetic crosses binades) */
+    switch (below(r, 16)) {
+    case 0: return sign;                                            /* +-0 */
+    case 1: return sign | emax << M;                                /* +-inf */
+    case 2: return sign | emax << M | 1ull << (M - 1) | (rnd(r) & mmask >> 1 & (chance(r, 50) ? 0 : ~0ull)); /* qNaN */
+    case 3: m = rnd(r) & mmask >> 1;                                /* sNaN */
+        return sign | emax << M | (m ? m : 1ull << below(r, (uint32_t)(M - 1)));
+    case 4: m = chance(r, 30) ? 1 : chance(r, 30) ? mmask : rnd(r) & mmask;   /* denormal */
+        return sign | (m ? m : 1);
+    case 5: return sign | ((1ull << M) + (uint64_t)(int64_t)delta);   /* smallest normal +-1 */
+    case 6: return sign | (((emax - 1) << M | mmask) - (delta < 0 ? 1 : 0)); /* largest normal */
+    case 7: {                                                       /* 2^k, k around integer limits */
+        static const int ks[] = { 7, 8, 15, 16, 31, 32, 52, 53, 63, 64, 0, 1, 23, 24, 10, 11 };
+        uint64_t k = (uint64_t)ks[below(r, sizeof(ks) / sizeof(ks[0]))];
+        e = bias + k;
+        if (e >= emax)
+            return sign | (emax - 1) << M | mmask;
+        return sign | ((e << M) + (uint64_t)(int64_t)delta);
+    }
+    case 8: {                                                       /* integer +-1 ulp */
+        int lim = M < 20 ? M : 20;
+        uint64_t n = 1 + (rnd(r) & ((1ull << below(r, (uint32_t)lim + 1)) - 1));
+        return sign | (fp_int(n, E, M) + (uint64_t)(int64_t)delta);
+    }
+    case 9: {                                                       /* x.5 +-1 ulp */
+        int lim = M < 20 ? M : 20;
+        uint64_t n = 2 * (rnd(r) & ((1ull << below(r, (uint32_t)lim)) - 1)) + 1;
+        return sign | ((fp_int(n, E, M) - (1ull << M)) + (uint64_t)(int64_t)delta);
+    }
+    case 10: {                                                      /* halfway for narrowing */
+        if (ebits == 16)
+            return sign | (bias + (uint64_t)range(r, -3, 3)) << M | (rnd(r) & mmask);
+        int keep = ebits == 64 && chance(r, 60) ? 23 : 10;          /* to single or to half */
+        int cut = M - keep;
+        m = (rnd(r) & mmask & ~((1ull << cut) - 1)) | 1ull << (cut - 1);
+        int64_t ex = (int64_t)bias + range(r, -20, 20);
+        if (chance(r, 25))      /* near the narrow format's denormal range */
+            ex = (int64_t)bias - (keep == 23 ? 126 : 14) - range(r, -2, (keep == 23 ? 24 : 11));
+        v = (uint64_t)ex << M | m;
+        return sign | (v + (uint64_t)(int64_t)delta);
+    }
+    case 11:                                                        /* around 1.0 */
+        return sign | (bias + (uint64_t)range(r, -3, 3)) << M | (rnd(r) & mmask);
+    case 12: case 13:                                               /* any finite exponent */
+        return sign | (1 + rnd(r) % (emax - 1)) << M | (rnd(r) & mmask);
+    default:
+        return rnd(r) & ((ebits == 64 ? 0 : 1ull << ebits) - 1);
+    }
+}
+
+/* Initial V register: a random element size, each element special or an
+ * integer edge, sometimes equal to the previous element (compares, pairwise). */
+static void init_vreg(Rng *r, uint64_t v[2])
+{
+    static const int esz[] = { 8, 16, 32, 64, 16, 32, 64 };
+    int k = (int)below(r, 8);
+    if (k == 7) {
+        v[0] = edge_value(r);
+        v[1] = chance(r, 30) ? 0 : edge_value(r);
+        return;
+    }
+    int eb = esz[k];
+    uint64_t prev = 0;
+    v[0] = v[1] = 0;
+    for (int i = 0; i < 128 / eb; i++) {
+        uint64_t e = i && chance(r, 15) ? prev : chance(r, 15) ? edge_value(r) : fp_special(r, eb);
+        if (eb < 64)
+            e &= (1ull << eb) - 1;
+        prev = e;
+        int bitpos = i * eb;
+        v[bitpos / 64] |= e << (bitpos % 64);
+    }
+}
+
 /* ---------------------------------------------------------------- table */
 
 static void parse_pattern(Pat *p)
@@ -129,9 +258,12 @@ const char *gen_insn_name(uint32_t insn)
     return i < 0 ? "?" : pats[i].name;
 }
 
+int gen_insn_pattern(uint32_t insn) { return lookup(insn); }
 int gen_npatterns(void) { return NPATS; }
 const char *gen_pattern_name(int i) { return pats[i].name; }
 bool gen_pattern_usable(int i) { return pats[i].usable; }
+int gen_pattern_group(int i) { return pats[i].group; }
+bool gen_pattern_excluded(int i) { return pats[i].excluded; }
 uint64_t gen_pattern_drawn(int i) { return pats[i].drawn; }
 
 uint64_t gen_chunk_addr(int chunk) { return DT_CODE_ADDR + (uint64_t)chunk * DT_CHUNK_WORDS * 4; }
@@ -171,6 +303,13 @@ uint32_t gen_enc_b(uint64_t from, uint64_t to)
 {
     return 0x14000000u | ((uint32_t)(((int64_t)to - (int64_t)from) >> 2) & 0x3ffffff);
 }
+/* LDR/STR Qt, [Xn, #off] (unsigned offset, off multiple of 16) */
+static uint32_t enc_ldr_q(int rt, int rn, uint32_t off) { return 0x3dc00000u | ((off / 16) << 10) | ((uint32_t)rn << 5) | (uint32_t)rt; }
+static uint32_t enc_str_q(int rt, int rn, uint32_t off) { return 0x3d800000u | ((off / 16) << 10) | ((uint32_t)rn << 5) | (uint32_t)rt; }
+#define MSR_FPCR(rt) (0xd51b4400u | (uint32_t)(rt))
+#define MRS_FPCR(rt) (0xd53b4400u | (uint32_t)(rt))
+#define MSR_FPSR(rt) (0xd51b4420u | (uint32_t)(rt))
+#define MRS_FPSR(rt) (0xd53b4420u | (uint32_t)(rt))
 #define NOP 0xd503201fu
 #define CLREX 0xd503305fu
 #define MSR_NZCV(rt) (0xd51b4200u | (uint32_t)(rt))
@@ -306,12 +445,16 @@ static bool build_literal(Rng *r, Unit *u, uint32_t w)
 {
     u->fix = FIX_LIT;
     u->fix_at = u->n;
+    int opc = (int)bits(w, 31, 30);
+    bool simd = bit(w, 26);
+    int nw = simd ? 1 << (opc & 3) : 2;     /* words read (SIMD: S, D, Q); stays in the chunk */
+    if (nw > 4)
+        nw = 4;
     if (chance(r, 85))
-        u->lit_word = DT_CHUNK_WORDS - GEN_POOL + (int)below(r, GEN_POOL - 1);
+        u->lit_word = DT_CHUNK_WORDS - GEN_POOL + (int)below(r, (uint32_t)(GEN_POOL - nw + 1));
     else
         u->lit_word = (int)below(r, DT_CHUNK_WORDS - GEN_POOL);
-    int opc = (int)bits(w, 31, 30);
-    if (opc != 3 && RT(w) == 28)
+    if (!simd && opc != 3 && RT(w) == 28)
         w = set_field(w, 4, 0, (uint32_t)pick_reg(r, 0, true));
     u->main = u->n;
     emit(u, w);
@@ -527,11 +670,145 @@ static bool build_excl(Rng *r, Unit *u, uint32_t w)
     return true;
 }
 
+/* SIMD&FP load/store pair (LDNP/STNP, LDP/STP in every index mode): like
+ * build_pair, but Rt/Rt2 are V registers, so only LDP Vt == Vt2
+ * (CONSTRAINED UNPREDICTABLE) is avoided. opc = 3 is UNDEFINED: kept. */
+static bool build_simd_pair(Rng *r, Unit *u, uint32_t w)
+{
+    int opc = (int)bits(w, 31, 30), L = (int)bit(w, 22), kind = (int)bits(w, 24, 23);
+    int scale = 4 << (opc == 3 ? 0 : opc);
+    MemOp m = { kind == 1 ? M_POST : kind == 3 ? M_PRE : M_OFF, 0, 2 * scale, scale, false, false, 0, 0 };
+    m.off = sextract64(bits(w, 21, 15), 0, 7) * scale;
+    int rn = RN(w);
+    if (rn == 28)
+        rn = pick_reg(r, 0, true);
+    w = set_field(w, 9, 5, (uint32_t)rn);
+    if (L && RT(w) == RT2(w))
+        w = set_field(w, 14, 10, (RT(w) + 1 + below(r, 31)) & 31);
+    if (!place_mem(r, u, rn, 31, &m))
+        return false;
+    u->main = u->n;
+    emit(u, w);
+    return true;
+}
+
+/* SIMD&FP load/store register B/H/S/D/Q: unscaled, post, pre, register
+ * offset, unsigned offset (bits 11:10 = 10 without bit 21 is unallocated for
+ * SIMD: kept as an UNDEF check). */
+static bool build_simd_ldst_reg(Rng *r, Unit *u, uint32_t w)
+{
+    int size = (int)bits(w, 31, 30);
+    int scale = bit(w, 23) ? 4 : size;  /* opc<1> = 1: 128-bit (size 00; else UNDEF) */
+    MemOp m = { M_OFF, 0, 1 << scale, 1 << scale, false, false, 0, 0 };
+    if (bit(w, 24)) {
+        m.off = (int64_t)bits(w, 21, 10) << scale;
+    } else if (bit(w, 21)) {
+        m.mode = M_REG;
+        m.option = (int)bits(w, 15, 13);
+        m.shift = bit(w, 12) ? scale : 0;
+    } else {
+        int op4 = (int)bits(w, 11, 10);
+        m.off = sextract64(bits(w, 20, 12), 0, 9);
+        m.mode = op4 == 1 ? M_POST : op4 == 3 ? M_PRE : M_OFF;
+    }
+    int rn = RN(w);
+    if (rn == 28)
+        rn = pick_reg(r, 0, true);
+    int rm = 31;
+    if (m.mode == M_REG) {
+        rm = RS(w);
+        if (rm == 28 || (rm == rn && rm != 31))
+            rm = pick_reg(r, 1u << rn, true);
+        w = set_field(w, 20, 16, (uint32_t)rm);
+    }
+    w = set_field(w, 9, 5, (uint32_t)rn);
+    if (!place_mem(r, u, rn, rm, &m))
+        return false;
+    u->main = u->n;
+    emit(u, w);
+    return true;
+}
+
+/* Advanced SIMD load/store multiple (LD1-LD4/ST1-ST4) and single structure
+ * (incl. LD1R-LD4R), offset and post-index forms. The footprint is at most
+ * 64 bytes (LD1 of four Q registers). Post-index by register: the index
+ * register Xm (never x28, never the base) gets an edge value before the
+ * base is set. */
+static bool build_simd_struct(Rng *r, Unit *u, uint32_t w)
+{
+    bool q = bit(w, 30), single = bit(w, 24), post = bit(w, 23);
+    int size = (int)bits(w, 11, 10), foot, esize;
+    if (!single) {
+        static const int nregs[16] = { 4, 1, 4, 1, 3, 1, 3, 1, 2, 1, 2, 1, 1, 1, 1, 1 };
+        foot = nregs[bits(w, 15, 12)] * (q ? 16 : 8);
+        esize = 1 << size;
+    } else {
+        int opcode = (int)bits(w, 15, 13), selem = ((opcode & 1) << 1 | (int)bit(w, 21)) + 1;
+        int scale = opcode >> 1;
+        if (scale == 3)
+            scale = size;
+        else if (scale == 2 && (size & 1))
+            scale = 3;
+        esize = 1 << scale;
+        foot = selem * esize;
+    }
+    MemOp m = { post ? M_POST : M_OFF, 0, foot, esize, false, false, 0, 0 };
+    int rn = RN(w);
+    if (rn == 28)
+        rn = pick_reg(r, 0, true);
+    w = set_field(w, 9, 5, (uint32_t)rn);
+    int rm = post ? RS(w) : 31;
+    if (rm != 31 && (rm == 28 || rm == rn)) {
+        rm = pick_reg(r, 1u << rn, false);
+        w = set_field(w, 20, 16, (uint32_t)rm);
+    }
+    if (rm != 31)   /* the post-index increment: any value, only the written-back base sees it */
+        emit_set_value(u, rm, edge_value(r));
+    if (!place_mem(r, u, rn, 31, &m))
+        return false;
+    u->main = u->n;
+    emit(u, w);
+    return true;
+}
+
+/* SIMD&FP loads and stores (op0 = x1x0, bit 26 = 1). */
+static bool build_simd_ldst(Rng *r, Unit *u, uint32_t w)
+{
+    int op0 = (int)bits(w, 31, 28);
+    if ((op0 & 0xb) == 0)               /* 0x00: structures (bits 21:16 checked by the decoder) */
+        return bits(w, 29, 27) == 1 ? build_simd_struct(r, u, w) : false;
+    if ((op0 & 3) == 1)
+        return bits(w, 29, 27) == 3 && !bit(w, 24) ? build_literal(r, u, w) : false;
+    if ((op0 & 3) == 2)
+        return bits(w, 29, 27) == 5 ? build_simd_pair(r, u, w) : false;
+    if ((op0 & 3) == 3)
+        return bits(w, 29, 27) == 7 ? build_simd_ldst_reg(r, u, w) : false;
+    return false;
+}
+
+/* Whether an FP/SIMD data-processing encoding writes general register Rd:
+ * FP <-> integer conversions and FMOV to a general register, FP -> fixed
+ * point, UMOV/SMOV. Everything else writes V registers or NZCV. */
+static bool fp_writes_gpr(uint32_t w)
+{
+    if (bits(w, 28, 24) == 0x1e && !bit(w, 30)) {
+        int opcode = (int)bits(w, 18, 16);
+        if (bit(w, 21))
+            return bits(w, 15, 10) == 0 && (opcode <= 1 || (opcode >= 4 && opcode <= 6));
+        return opcode <= 1;
+    }
+    if (!bit(w, 31) && bits(w, 29, 21) == 0x070 && !bit(w, 15) && bit(w, 10)) {
+        int imm4 = (int)bits(w, 14, 11);
+        return imm4 == 5 || imm4 == 7;
+    }
+    return false;
+}
+
 /* Loads and stores (op0 = x1x0). */
 static bool build_ldst(Rng *r, Unit *u, uint32_t w)
 {
     if (bit(w, 26))                     /* SIMD&FP */
-        return false;
+        return fpsimd ? build_simd_ldst(r, u, w) : false;
     int op0 = (int)bits(w, 31, 28);
     if ((op0 & 3) == 0) {
         if (bits(w, 29, 24) != 0x08)
@@ -635,7 +912,37 @@ static bool build_unit(Rng *r, Unit *u, uint32_t w)
         return build_branch_sys(r, u, w);
     if ((op0 & 0x5) == 0x4)
         return build_ldst(r, u, w);
+    if ((op0 & 0x7) == 0x7 && fpsimd) {  /* FP/SIMD data processing, crypto */
+        if (fp_writes_gpr(w) && RT(w) == 28)
+            w = set_field(w, 4, 0, (uint32_t)pick_reg(r, 0, true));
+        u->main = u->n;
+        emit(u, w);
+        return true;
+    }
     return false;
+}
+
+/* FP/SIMD mode: whether capstone decodes w. The FP/SIMD patterns are broad
+ * (FP_DP1 spans 64 opcodes, 4 ftypes), so most random fills are unallocated;
+ * a fill capstone (4.0, roughly v8.2) cannot decode is redrawn 90% of the
+ * time, so the draws mostly execute and the rest still checks UNDEF. An
+ * instruction capstone wrongly rejects is only drawn less often. */
+static csh cs_gen;
+static bool cs_ok;
+
+static bool cs_decodes(uint32_t w)
+{
+    /* scalar FP with ftype = 11 is FP16 (v8.2, capstone knows it), UNDEF on
+     * both sides, except FCVT from half (FP data-processing 1 source, opcode
+     * 0001xx), which is v8.0 */
+    if (!bit(w, 30) && (bits(w, 28, 24) & 0x1e) == 0x1e && bits(w, 23, 22) == 3 &&
+        !(bits(w, 28, 24) == 0x1e && bit(w, 21) && bits(w, 14, 10) == 0x10 && bits(w, 20, 17) == 1))
+        return false;
+    cs_insn *insn;
+    size_t c = cs_disasm(cs_gen, (const uint8_t *)&w, 4, 0, 1, &insn);
+    if (c)
+        cs_free(insn, c);
+    return c == 1;
 }
 
 /* Draw one unit from pattern p (retry fills); false if p gave nothing usable. */
@@ -646,15 +953,17 @@ static bool draw_from(Rng *r, int p, Unit *u)
         int q = lookup(w);
         if (q < 0 || !pats[q].usable)
             continue;
+        if (fpsimd && cs_ok && tries < 15 && !cs_decodes(w) && !chance(r, 10))
+            continue;
         if (!build_unit(r, u, w))
             continue;
-        /* the constrained drawn words must still be in the table */
-        int qm = lookup(u->w[u->main]);
-        if (qm < 0 || (u->main2 >= 0 && lookup(u->w[u->main2]) < 0))
+        /* the constrained drawn words must still be in the table (and not excluded) */
+        int qm = lookup(u->w[u->main]), qm2 = u->main2 >= 0 ? lookup(u->w[u->main2]) : 0;
+        if (qm < 0 || qm2 < 0 || pats[qm].excluded || pats[qm2].excluded)
             continue;
-        pats[qm].drawn++;
+        pats[qm].drawn += counting;
         if (u->main2 >= 0)
-            pats[lookup(u->w[u->main2])].drawn++;
+            pats[lookup(u->w[u->main2])].drawn += counting;
         return true;
     }
     return false;
@@ -678,11 +987,11 @@ static bool draw_raw(Rng *r, Unit *u)
         }
         if (!build_unit(r, u, w))
             continue;
-        raw_drawn++;
+        raw_drawn += counting;
         if (lookup(u->w[u->main]) < 0)
-            raw_unlisted++;
+            raw_unlisted += counting;
         else
-            pats[lookup(u->w[u->main])].drawn++;
+            pats[lookup(u->w[u->main])].drawn += counting;
         return true;
     }
     return false;
@@ -694,14 +1003,35 @@ void gen_raw_counts(uint64_t *drawn, uint64_t *unlisted)
     *unlisted = raw_unlisted;
 }
 
+/* Groups drawn in each mode; FP/SIMD mode mixes in integer data processing
+ * and branches (not LDST: the qemu model of that mode, cortex-a72, has no
+ * LSE; not SYSTEM: MSR/MRS NZCV only, little value here). */
+static bool group_drawn(int g)
+{
+    if (fpsimd)
+        return g == G_FP || g == G_SIMD || g == G_SIMD_LDST || g == G_CRYPTO;
+    return g == G_DP_IMM || g == G_DP_REG || g == G_BRANCH || g == G_SYSTEM || g == G_LDST;
+}
+static bool group_mixed(int g) { return fpsimd && (g == G_DP_IMM || g == G_DP_REG || g == G_BRANCH); }
+
+const char *gen_harness_missing(void)
+{
+    if (!fpsimd)
+        return NULL;
+    if (lookup(enc_ldr_q(0, 28, 4096)) < 0)
+        return "LDR Qt, [Xn, #imm] (unsigned offset)";
+    if (lookup(enc_str_q(0, 28, 4096)) < 0)
+        return "STR Qt, [Xn, #imm] (unsigned offset)";
+    return NULL;
+}
+
 void gen_init(void)
 {
-    static const int groups[] = { G_DP_IMM, G_DP_REG, G_BRANCH, G_SYSTEM, G_LDST };
+    if (fpsimd)
+        cs_ok = cs_open(CS_ARCH_ARM64, CS_MODE_ARM, &cs_gen) == CS_ERR_OK;
     for (int i = 0; i < NPATS; i++) {
         parse_pattern(&pats[i]);
-        for (unsigned g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
-            if (pats[i].group == groups[g])
-                pats[i].usable = true;
+        pats[i].usable = !pats[i].excluded && (group_drawn(pats[i].group) || group_mixed(pats[i].group));
     }
     /* Probe: a pattern is usable if some fill of it builds a unit. */
     Rng r = { 12345 };
@@ -715,8 +1045,10 @@ void gen_init(void)
             ok = lookup(w) == i && build_unit(&r, &u, w) && lookup(u.w[u.main]) >= 0;
         }
         pats[i].usable = ok;
-        if (ok)
+        if (ok && group_drawn(pats[i].group))
             usable_idx[nusable++] = i;
+        else if (ok)
+            mix_idx[nmix++] = i;
     }
 }
 
@@ -741,6 +1073,7 @@ void gen_sequence(GenSeq *q, uint64_t seed, int chunk, int keep_units)
     memset(q, 0, sizeof(*q));
     q->seed = seed;
     q->chunk = chunk;
+    counting = keep_units < 0;
     Rng r = { seed * 0x2545f4914f6cdd1dull + 0x1234567 };
     rnd(&r);
 
@@ -753,6 +1086,25 @@ void gen_sequence(GenSeq *q, uint64_t seed, int chunk, int keep_units)
     for (int i = 0; i < DT_SCRATCH_SIZE; i += 8) {
         uint64_t v = chance(&r, 50) ? edge_value(&r) : rnd(&r);
         memcpy(&q->scratch[i], &v, 8);
+    }
+    if (fpsimd) {
+        for (int i = 0; i < 32; i++)
+            init_vreg(&r, q->init_v[i]);
+        /* RMode, FZ, DN, AHP; FZ16 (v8.2) stays 0 */
+        if (chance(&r, 65))
+            q->init_fpcr = (uint64_t)below(&r, 4) << 22 | (uint64_t)chance(&r, 30) << 24 |
+                           (uint64_t)chance(&r, 30) << 25 | (uint64_t)chance(&r, 20) << 26;
+        if (chance(&r, 50))
+            q->init_fpsr = rnd(&r) & 0x0800009full;
+        /* a quarter of the scratch area: FP special values, as memory operands */
+        for (int i = 0; i < DT_SCRATCH_SIZE; i += 32) {
+            if (!chance(&r, 25))
+                continue;
+            uint64_t v[4];
+            init_vreg(&r, v);
+            init_vreg(&r, v + 2);
+            memcpy(&q->scratch[i], v, sizeof(v));
+        }
     }
     for (int i = 0; i < DT_CHUNK_WORDS; i++)
         q->code[i] = NOP;
@@ -771,6 +1123,14 @@ void gen_sequence(GenSeq *q, uint64_t seed, int chunk, int keep_units)
     q->code[n++] = MSR_NZCV(0);
     q->code[n++] = enc_ldr_x(0, 28, B_OUT + INIT_SP);
     q->code[n++] = enc_addsub_imm(false, 31, 0, 0, false);   /* mov sp, x0 */
+    if (fpsimd) {
+        q->code[n++] = enc_ldr_x(0, 28, B_OUT + INIT_FPCR);
+        q->code[n++] = MSR_FPCR(0);
+        q->code[n++] = enc_ldr_x(0, 28, B_OUT + INIT_FPSR);
+        q->code[n++] = MSR_FPSR(0);
+        for (int i = 0; i < 32; i++)
+            q->code[n++] = enc_ldr_q(i, 28, B_OUT + INIT_V(i));
+    }
     for (int i = 0; i < 31; i++)
         if (i != 28)
             q->code[n++] = enc_ldr_x(i, 28, BX_INIT(i));
@@ -779,12 +1139,20 @@ void gen_sequence(GenSeq *q, uint64_t seed, int chunk, int keep_units)
 
     /* body */
     static Unit units[GEN_MAX_UNITS];
-    int budget = DT_CHUNK_WORDS - GEN_PROLOGUE - GEN_EPILOGUE - 1 - GEN_POOL;
+    int budget = DT_CHUNK_WORDS - GEN_PROLOGUE - GEN_EPILOGUE - 1 - GEN_POOL - (fpsimd ? 2 * GEN_FP_EXTRA : 0);
     int target = 16 + (int)below(&r, GEN_MAX_UNITS - 16 + 1);
     int words = 0, nu = 0;
     while (nu < target) {
         Unit *u = &units[nu];
-        if (chance(&r, 10)) {
+        if (fpsimd) {
+            /* 15% integer (FCMP + B.cond/CSEL, FMOV to/from X...); all of it
+             * while no FP/SIMD pattern exists yet */
+            bool mix = nmix && (!nusable || chance(&r, 15));
+            if (!nusable && !nmix)
+                break;
+            if (!draw_from(&r, mix ? mix_idx[below(&r, (uint32_t)nmix)] : usable_idx[below(&r, (uint32_t)nusable)], u))
+                continue;
+        } else if (chance(&r, 10)) {
             if (!draw_raw(&r, u))
                 continue;
         } else if (!draw_from(&r, usable_idx[below(&r, (uint32_t)nusable)], u)) {
@@ -826,6 +1194,14 @@ void gen_sequence(GenSeq *q, uint64_t seed, int chunk, int keep_units)
     q->code[n++] = enc_str_x(0, 28, B_OUT + OUT_SP);
     q->code[n++] = MRS_NZCV(0);
     q->code[n++] = enc_str_x(0, 28, B_OUT + OUT_NZCV);
+    if (fpsimd) {
+        q->code[n++] = MRS_FPCR(0);
+        q->code[n++] = enc_str_x(0, 28, B_OUT + OUT_FPCR);
+        q->code[n++] = MRS_FPSR(0);
+        q->code[n++] = enc_str_x(0, 28, B_OUT + OUT_FPSR);
+        for (int i = 0; i < 32; i++)
+            q->code[n++] = enc_str_q(i, 28, B_OUT + OUT_V(i));
+    }
     q->code[n++] = enc_mov_wide(MOVZ_X, 0, DT_DONE_MAGIC, 0);
     q->code[n++] = enc_str_x(0, 28, B_OUT + OUT_DONE);
     q->link_word = n;

@@ -18,6 +18,9 @@
  *   +0                    scratch, DT_SCRATCH_SIZE bytes (x28 = +DT_BASE_OFF)
  *   +DT_SCRATCH_SIZE      out block, DT_OUT_SIZE bytes
  *   then                  16-byte save area (fault handler), init block.
+ * FP/SIMD mode (difftest --fpsimd) also loads V0-V31, FPCR and FPSR from the
+ * init block in the prologue and stores them to the out block in the
+ * epilogue; integer mode leaves those words alone.
  *
  * x28 holds the current slot's base for the whole sequence; generated code
  * never writes it, and every harness access is x28-relative (LDR/STR unsigned
@@ -45,7 +48,10 @@
 #define OUT_NZCV          256
 #define OUT_NFAULTS       264
 #define OUT_DONE          272           /* DT_DONE_MAGIC once the epilogue ran */
-#define OUT_FAULTS        288           /* DT_MAX_FAULTS x {pc, code} */
+#define OUT_FPCR          280           /* FP/SIMD mode only (as are FPSR and V) */
+#define OUT_FPSR          288
+#define OUT_V(n)          (304 + 16 * (n))  /* V0..V31, 16-byte aligned for STR Q */
+#define OUT_FAULTS        816           /* DT_MAX_FAULTS x {pc, code} */
 #define DT_OUT_SIZE       (OUT_FAULTS + 16 * DT_MAX_FAULTS)
 
 /* after the out block: save slots (16 bytes), then the init block */
@@ -54,8 +60,13 @@
 #define INIT_X(n)         (INIT_OFF + 8 * (n))
 #define INIT_SP           (INIT_OFF + 248)
 #define INIT_NZCV         (INIT_OFF + 256)
-#define DT_INIT_SIZE      264
-#define DT_SLOT_SIZE      6144
+#define INIT_FPCR         (INIT_OFF + 264)
+#define INIT_FPSR         (INIT_OFF + 272)
+#define INIT_V(n)         (INIT_OFF + 288 + 16 * (n))
+#define DT_INIT_SIZE      800
+/* 7 KiB: not a multiple of the page size, so 3 slots in 4 have a scratch
+ * area that straddles a page boundary */
+#define DT_SLOT_SIZE      7168
 
 /* x28-relative offsets */
 #define B_OUT             (DT_SCRATCH_SIZE - DT_BASE_OFF)   /* out block - x28 */
