@@ -103,6 +103,9 @@ enum {
     REQ_FLUSH = 1u << 3,   /* drop TLB and jump cache */
     REQ_EVENT = 1u << 4,   /* SEV from another core: set the event register */
     REQ_JC_FLUSH = 1u << 5,/* translations were invalidated: drop the jump cache */
+    REQ_EXCL = 1u << 6,    /* an exclusive section waits for this core (smp/workq.c) */
+    REQ_SYNC = 1u << 7,    /* this core's DSB waits for its TLBI broadcasts (set by itself) */
+    REQ_DONE = 1u << 8,    /* work this core waits for progressed: wake-up only */
 };
 
 /* --- exception kinds for IR_RAISE aux and cpu_raise() --- */
@@ -151,6 +154,12 @@ typedef struct CPUStats {
     uint64_t tlb_flushes;
     uint64_t exceptions[EXC_NUM_KINDS];
     uint64_t undef_insns;
+    /* smp (smp/vcpu.c, smp/workq.c): owner writes; smp/stats.c reads */
+    uint64_t idle_ns;            /* asleep in WFI/WFE/CPU_SUSPEND or parked (powered off) */
+    uint64_t safepoint_wait_ns;  /* waiting for other cores: exclusive sections, DSB after TLBI IS */
+    uint64_t irqs_taken;         /* IRQ exceptions delivered */
+    uint64_t tlbi_broadcasts;    /* TLBI *IS operations sent to other cores */
+    int host_cpu;                /* host PU the vCPU thread is pinned to, -1 if not pinned */
 } CPUStats;
 
 typedef struct CPUState {
@@ -221,12 +230,16 @@ static inline int cpu_el(const CPUState *cpu) { return (cpu->pstate >> PSTATE_EL
  * only reused with the same flags (jump cache and translation cache key). */
 #define TBF_EL_MASK 3u
 #define TBF_FP (1u << 2) /* FP/SIMD enabled at this EL (CPACR_EL1.FPEN) */
+#define TBF_SA (1u << 3) /* SP alignment check at this EL (SCTLR_EL1.SA / SA0) */
+#define TBF_A (1u << 4)  /* alignment check on every access (SCTLR_EL1.A) */
 static inline uint32_t cpu_tb_flags(const CPUState *cpu)
 {
     uint32_t el = (uint32_t)cpu_el(cpu);
     uint32_t fpen = (uint32_t)(cpu->cpacr_el1 >> 20) & 3;
     bool fp = fpen == 3 || (fpen == 1 && el == 1);
-    return el | (fp ? TBF_FP : 0);
+    bool sa = (cpu->sctlr_el1 >> (el ? 3 : 4)) & 1;
+    bool a = (cpu->sctlr_el1 >> 1) & 1;
+    return el | (fp ? TBF_FP : 0) | (sa ? TBF_SA : 0) | (a ? TBF_A : 0);
 }
 
 /* Owner only. Reset architectural state to the simulator's boot state:

@@ -4,6 +4,7 @@
 
 #include "../memory/mem.h"
 #include "../sync/atomic.h"
+#include "jit_x86.h"
 #include "translate.h"
 
 static inline uint64_t trunc_sz(uint64_t v, int size) { return size == 4 ? (uint32_t)v : v; }
@@ -44,11 +45,12 @@ static uint64_t rbit64(uint64_t x)
 
 static uint64_t get_reg(CPUState *cpu, uint64_t r) { return cpu->x[r]; }
 
-enum BlockExit interp_run(CPUState *cpu, const IRBlock *blk)
+/* One op: -1 to go on with the next op, else how the block leaves. Shared
+ * by both tiers: the JIT calls interp_exec_op for the ops (and slow paths)
+ * it does not generate itself, so each op's meaning is written once. */
+static inline __attribute__((always_inline)) int exec_op(CPUState *cpu, const IROp *op, uint64_t *t)
 {
-    uint64_t t[blk->ntemps ? blk->ntemps : 1];
-    for (uint32_t i = 0; i < blk->nops; i++) {
-        const IROp *op = &blk->ops[i];
+    {
         const int sz = op->size;
         const int w = sz * 8;
         uint64_t a = 0, b = 0;
@@ -266,10 +268,34 @@ enum BlockExit interp_run(CPUState *cpu, const IRBlock *blk)
         case IR_RAISE:
             cpu_raise(cpu, (enum ExcKind)op->aux, (uint32_t)op->imm, 0);
             return BX_EXCEPTION;
+        case IR_CHECK_ALIGN:
+            if (t[op->a] & op->imm) {
+                cpu_raise(cpu, (enum ExcKind)op->aux, 0, 0);
+                return BX_EXCEPTION;
+            }
+            break;
         default:
             cpu_raise(cpu, EXC_UNDEF, 0, 0);
             return BX_EXCEPTION;
         }
+    }
+    return -1;
+}
+
+int interp_exec_op(CPUState *cpu, const IROp *op, uint64_t *t)
+{
+    return exec_op(cpu, op, t);
+}
+
+enum BlockExit interp_run(CPUState *cpu, const IRBlock *blk)
+{
+    if (blk->native)
+        return jit_run(cpu, blk);
+    uint64_t t[blk->ntemps ? blk->ntemps : 1];
+    for (uint32_t i = 0; i < blk->nops; i++) {
+        int r = exec_op(cpu, &blk->ops[i], t);
+        if (r >= 0)
+            return (enum BlockExit)r;
     }
     /* The verifier guarantees a terminal; reaching here is a translator bug. */
     cpu_raise(cpu, EXC_UNDEF, 0, 0);

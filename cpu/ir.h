@@ -36,6 +36,7 @@ enum {
     IRF_UNPRIV = 1 << 3,  /* LDTR/STTR: EL0 permission check */
     IRF_EXCEPT = 1 << 4,  /* CALL: helper may raise a guest exception */
     IRF_PAIR = 1 << 5,    /* reserved for pair exclusives done by helpers */
+    IRF_ALIGN = 1 << 6,   /* load/store: alignment fault unless aligned to its size (SCTLR_EL1.A) */
 };
 
 /* IR_ATOMIC_RMW aux */
@@ -72,6 +73,8 @@ typedef struct IRBlock {
     uint32_t ninsns;    /* guest instructions in the block */
     uint32_t cap;
     IROp *ops;
+    void *native;          /* tier-1 code (cpu/jit_x86.c) or NULL: interpret */
+    uint32_t native_size;  /* bytes reserved for it in the code buffer */
 } IRBlock;
 
 /* Any thread (on its own block). */

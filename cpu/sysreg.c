@@ -14,6 +14,7 @@
 
 #include "../memory/mem.h"
 #include "../smp/machine.h"
+#include "../smp/workq.h"
 #include "../sync/tcache.h"
 #include "translate.h"
 
@@ -97,6 +98,9 @@ static void recheck_irqs(CPUState *cpu, uint32_t old_pstate)
     if (old_pstate & ~cpu->pstate & (PSTATE_A | PSTATE_I | PSTATE_F))
         atomic_fetch_or(&cpu->request, REQ_IRQ);
 }
+
+/* Writes that have no effect (RAZ/WI registers). */
+static void wr_ignore(CPUState *cpu, const SysRegDef *r, uint64_t v) { (void)cpu, (void)r, (void)v; }
 
 static uint64_t rd_nzcv(CPUState *cpu, const SysRegDef *r)
 {
@@ -362,6 +366,23 @@ static const SysRegDef core_regs[] = {
     FIELD(DBGBCR1_EL1, E(2, 0, 0, 1, 5), SR_RW1, dbgbcr[1], LOW32),
     FIELD(DBGWVR1_EL1, E(2, 0, 0, 1, 6), SR_RW1, dbgwvr[1], ALL64),
     FIELD(DBGWCR1_EL1, E(2, 0, 0, 1, 7), SR_RW1, dbgwcr[1], LOW32),
+    /* Debug registers of ARMv8.0 with no external debugger attached:
+     * RAZ/WI (no claim tags, no ROM table, OS save/restore and the debug
+     * communications channel idle, authentication status "not implemented"). */
+    CUSTOM(DBGAUTHSTATUS_EL1, E(2, 0, 7, 14, 6), SR_R1, NULL, rd_const, NULL, 0),
+    CUSTOM(DBGCLAIMSET_EL1, E(2, 0, 7, 8, 6), SR_RW1, NULL, rd_const, wr_ignore, 0),
+    CUSTOM(DBGCLAIMCLR_EL1, E(2, 0, 7, 9, 6), SR_RW1, NULL, rd_const, wr_ignore, 0),
+    CUSTOM(DBGPRCR_EL1, E(2, 0, 1, 4, 4), SR_RW1, NULL, rd_const, wr_ignore, 0),
+    CUSTOM(MDRAR_EL1, E(2, 0, 1, 0, 0), SR_R1, NULL, rd_const, NULL, 0),
+    CUSTOM(OSECCR_EL1, E(2, 0, 0, 6, 2), SR_RW1, NULL, rd_const, wr_ignore, 0),
+    CUSTOM(OSDTRRX_EL1, E(2, 0, 0, 0, 2), SR_RW1, NULL, rd_const, wr_ignore, 0),
+    CUSTOM(OSDTRTX_EL1, E(2, 0, 0, 3, 2), SR_RW1, NULL, rd_const, wr_ignore, 0),
+    CUSTOM(DBGDTR_EL0, E(2, 3, 0, 4, 0), SR_RW1, NULL, rd_const, wr_ignore, 0),
+    CUSTOM(DBGDTRRX_EL0, E(2, 3, 0, 5, 0), SR_RW1, NULL, rd_const, wr_ignore, 0), /* write: DBGDTRTX_EL0 */
+    /* IMPLEMENTATION DEFINED auxiliary control: nothing to control. */
+    CUSTOM(ACTLR_EL1, E(3, 0, 1, 0, 1), SR_RW1, NULL, rd_const, wr_ignore, 0),
+    /* No higher EL: the reset vector base is where flotilla starts cores (0 = unknown). */
+    CUSTOM(RVBAR_EL1, E(3, 0, 12, 0, 1), SR_R1, NULL, rd_const, NULL, 0),
 };
 
 /* Unlisted encodings in the ID register space (op0=3, op1=0, CRn=0,
@@ -524,20 +545,17 @@ uint64_t helper_sys(CPUState *cpu, uint64_t xt, uint64_t b, uint64_t c, uint64_t
         uint16_t asid = (uint16_t)(xt >> 48);
         if (!(cpu->tcr_el1 & (1ull << 36))) /* TCR_EL1.AS = 0: 8-bit ASIDs */
             asid &= 0xff;
+        enum TLBOpKind kind;
         switch (enc & 7) {
-        case 0: tlb_flush(cpu); break;                         /* VMALLE1 */
-        case 1: case 5: tlb_flush_page_asid(cpu, va, asid); break; /* VAE1, VALE1 */
-        case 2: tlb_flush_asid(cpu, asid); break;              /* ASIDE1 */
-        default: tlb_flush_page(cpu, va); break;               /* VAAE1, VAALE1 */
+        case 0: kind = TLBOP_ALL; tlb_flush(cpu); break;                             /* VMALLE1 */
+        case 1: case 5: kind = TLBOP_VA_ASID; tlb_flush_page_asid(cpu, va, asid); break; /* VAE1, VALE1 */
+        case 2: kind = TLBOP_ASID; tlb_flush_asid(cpu, asid); break;                 /* ASIDE1 */
+        default: kind = TLBOP_VA; tlb_flush_page(cpu, va); break;                    /* VAAE1, VAALE1 */
         }
-        /* Inner Shareable forms reach the other cores, conservatively as a
-         * full flush (a precise by-VA request is SMP work).
-         * TODO(smp): IS forms must be complete at the next DSB on this core;
-         * a kick only guarantees the flush at the target's next safe point. */
+        /* Inner Shareable forms: the same operation on every other core,
+         * complete when this core's next DSB completes (smp/workq.c). */
         if ((enc >> 3 & 15) == 3)
-            for (int i = 0; i < m->ncpus; i++)
-                if (m->cpus[i] != cpu)
-                    vcpu_kick(m->cpus[i], REQ_FLUSH);
+            tlb_broadcast(cpu, kind, va, asid);
         return 0;
     }
     if ((enc >> 7 & 15) == 7 && (enc >> 3 & 15) == 8 && (enc >> 11) == 0 && (enc & 7) < 4) {

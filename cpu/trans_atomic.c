@@ -27,7 +27,7 @@ bool trans_STXR(DisasCtx *s, uint32_t insn)
 {
     int size = (int)bits(insn, 31, 30);
     int rs = (int)bits(insn, 20, 16), rn = (int)bits(insn, 9, 5), rt = (int)bits(insn, 4, 0);
-    IRTemp addr = read_xreg_sp(s, rn, 1);
+    IRTemp addr = read_base_sp(s, rn);
     IRTemp val = read_xreg(s, rt, 1);
     IRTemp st = ir_emit(s->b, IR_STORE_EXCL, 1 << size, ord_flags(false, bit(insn, 15)), addr, val, IR_NO_TEMP,
                         0, 0);
@@ -40,7 +40,7 @@ bool trans_LDXR(DisasCtx *s, uint32_t insn)
 {
     int size = (int)bits(insn, 31, 30);
     int rn = (int)bits(insn, 9, 5), rt = (int)bits(insn, 4, 0);
-    IRTemp addr = read_xreg_sp(s, rn, 1);
+    IRTemp addr = read_base_sp(s, rn);
     IRTemp v = ir_emit(s->b, IR_LOAD_EXCL, 1 << size, ord_flags(bit(insn, 15), false), addr, IR_NO_TEMP,
                        IR_NO_TEMP, 0, 0);
     write_xreg(s, rt, v, 1);
@@ -54,7 +54,7 @@ bool trans_STXP(DisasCtx *s, uint32_t insn)
     int rs = (int)bits(insn, 20, 16), rt2 = (int)bits(insn, 14, 10);
     int rn = (int)bits(insn, 9, 5), rt = (int)bits(insn, 4, 0);
     uint64_t imm = (uint64_t)es | (uint64_t)ord_flags(false, bit(insn, 15)) << 8;
-    IRTemp addr = read_xreg_sp(s, rn, 1);
+    IRTemp addr = read_base_sp(s, rn);
     IRTemp lo = read_xreg(s, rt, 1), hi = read_xreg(s, rt2, 1);
     IRTemp st = t_call(s, HELPER_stxp, IRF_EXCEPT, addr, lo, hi, imm);
     write_xreg(s, rs, st, 0);
@@ -67,7 +67,7 @@ bool trans_LDXP(DisasCtx *s, uint32_t insn)
     int es = bit(insn, 30) ? 8 : 4;
     int rt2 = (int)bits(insn, 14, 10), rn = (int)bits(insn, 9, 5), rt = (int)bits(insn, 4, 0);
     uint64_t imm = (uint64_t)es | (uint64_t)ord_flags(bit(insn, 15), false) << 8;
-    IRTemp addr = read_xreg_sp(s, rn, 1);
+    IRTemp addr = read_base_sp(s, rn);
     IRTemp lo = t_call(s, HELPER_ldxp, IRF_EXCEPT, addr, IR_NO_TEMP, IR_NO_TEMP, imm);
     IRTemp hi = t_call(s, HELPER_ldp_hi, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0);
     write_xreg(s, rt, lo, 1);
@@ -83,7 +83,7 @@ bool trans_CASP(DisasCtx *s, uint32_t insn)
     if ((rs | rt) & 1)
         return false;
     uint64_t imm = (uint64_t)(sf ? 8 : 4) | (uint64_t)ord_flags(bit(insn, 22), bit(insn, 15)) << 8;
-    IRTemp addr = read_xreg_sp(s, rn, 1);
+    IRTemp addr = read_base_sp(s, rn);
     IRTemp lo = t_call(s, HELPER_casp, IRF_EXCEPT, addr, t_const(s, (uint64_t)(rs | rt << 8)), IR_NO_TEMP, imm);
     IRTemp hi = t_call(s, HELPER_ldp_hi, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0);
     write_xreg(s, rs, lo, 1);
@@ -96,7 +96,7 @@ bool trans_STLR(DisasCtx *s, uint32_t insn)
 {
     int size = (int)bits(insn, 31, 30);
     int rn = (int)bits(insn, 9, 5), rt = (int)bits(insn, 4, 0);
-    IRTemp addr = read_xreg_sp(s, rn, 1);
+    IRTemp addr = read_base_sp(s, rn);
     gen_store(s, addr, read_xreg(s, rt, 1), 1 << size, IRF_REL);
     return true;
 }
@@ -106,7 +106,7 @@ bool trans_LDAR(DisasCtx *s, uint32_t insn)
 {
     int size = (int)bits(insn, 31, 30);
     int rn = (int)bits(insn, 9, 5), rt = (int)bits(insn, 4, 0);
-    IRTemp addr = read_xreg_sp(s, rn, 1);
+    IRTemp addr = read_base_sp(s, rn);
     write_xreg(s, rt, gen_load(s, addr, 1 << size, IRF_ACQ, 0), 1);
     return true;
 }
@@ -116,7 +116,7 @@ bool trans_CAS(DisasCtx *s, uint32_t insn)
 {
     int size = (int)bits(insn, 31, 30);
     int rs = (int)bits(insn, 20, 16), rn = (int)bits(insn, 9, 5), rt = (int)bits(insn, 4, 0);
-    IRTemp addr = read_xreg_sp(s, rn, 1);
+    IRTemp addr = read_base_sp(s, rn);
     IRTemp cmp = read_xreg(s, rs, 1), nv = read_xreg(s, rt, 1);
     IRTemp old = ir_emit(s->b, IR_CAS, 1 << size, ord_flags(bit(insn, 22), bit(insn, 15)), addr, cmp, nv, 0, 0);
     write_xreg(s, rs, old, 1); /* already zero-extended from the access size */
@@ -136,7 +136,7 @@ bool trans_LSE_RMW(DisasCtx *s, uint32_t insn)
     enum IRRmw op = o3 ? IR_RMW_SWP : ops[opc];
     /* ST<op> aliases (Rt = 31) have no acquire semantics. */
     uint16_t fl = ord_flags(bit(insn, 23) && rt != 31, bit(insn, 22));
-    IRTemp addr = read_xreg_sp(s, rn, 1);
+    IRTemp addr = read_base_sp(s, rn);
     IRTemp opnd = read_xreg(s, rs, 1);
     IRTemp old = ir_emit(s->b, IR_ATOMIC_RMW, 1 << size, fl, addr, opnd, IR_NO_TEMP, (uint32_t)op, 0);
     write_xreg(s, rt, old, 1);

@@ -93,7 +93,7 @@ static bool ldst_imm(DisasCtx *s, uint32_t insn, int64_t off, enum Idx idx, bool
         return false;
     if (kind == K_PRFM)
         return true; /* a hint: no access, never faults */
-    IRTemp base = read_xreg_sp(s, rn, 1);
+    IRTemp base = read_base_sp(s, rn);
     IRTemp addr = idx == IDX_POST ? base : add_imm(s, base, off);
     emit_single(s, kind, rt, addr, size, sext, flags);
     if (idx != IDX_OFF)
@@ -148,7 +148,7 @@ static bool ldst_reg(DisasCtx *s, uint32_t insn, bool prfm_ok)
         return false;
     if (kind == K_PRFM)
         return true;
-    IRTemp base = read_xreg_sp(s, rn, 1);
+    IRTemp base = read_base_sp(s, rn);
     IRTemp off = read_xreg(s, rm, 1); /* Rm = 31 is XZR */
     if (option == 2)                   /* UXTW */
         off = t_opi(s, IR_ZEXT, 8, off, 32);
@@ -216,7 +216,7 @@ static bool ldst_pair(DisasCtx *s, uint32_t insn, enum Idx idx, bool nt)
         return false;
     }
     int64_t off = sextract64(insn, 15, 7) * size;
-    IRTemp base = read_xreg_sp(s, rn, 1);
+    IRTemp base = read_base_sp(s, rn);
     IRTemp addr = idx == IDX_POST ? base : add_imm(s, base, off);
     IRTemp addr2 = add_imm(s, addr, size);
     if (load) {

@@ -102,7 +102,7 @@ static bool ldst_v_imm(DisasCtx *s, uint32_t insn, bool uimm, enum Idx idx)
         return true;
     int bytes = 1 << scale;
     int64_t off = uimm ? (int64_t)bits(insn, 21, 10) << scale : sextract64(insn, 12, 9);
-    IRTemp base = read_xreg_sp(s, rn, 1);
+    IRTemp base = read_base_sp(s, rn);
     IRTemp addr = idx == IDX_POST ? base : add_imm(s, base, off);
     if (bit(insn, 22))
         write_v(s, rt, load_v(s, addr, bytes));
@@ -132,7 +132,7 @@ static bool ldst_v_reg(DisasCtx *s, uint32_t insn)
     if (!fp_access_check(s))
         return true;
     int bytes = 1 << scale;
-    IRTemp base = read_xreg_sp(s, rn, 1);
+    IRTemp base = read_base_sp(s, rn);
     IRTemp off = read_xreg(s, rm, 1); /* Rm = 31 is XZR */
     if (option == 2)                   /* UXTW */
         off = t_opi(s, IR_ZEXT, 8, off, 32);
@@ -176,7 +176,7 @@ static bool ldst_v_pair(DisasCtx *s, uint32_t insn, enum Idx idx)
         return true;
     int bytes = 4 << opc;
     int64_t off = sextract64(insn, 15, 7) * bytes;
-    IRTemp base = read_xreg_sp(s, rn, 1);
+    IRTemp base = read_base_sp(s, rn);
     IRTemp addr = idx == IDX_POST ? base : add_imm(s, base, off);
     IRTemp addr2 = add_imm(s, addr, bytes);
     if (load) {
@@ -242,7 +242,7 @@ static bool ldst_mult(DisasCtx *s, uint32_t insn, bool load, bool post)
     if (!fp_access_check(s))
         return true;
     int nregs = rpt * selem, halves = q ? 2 : 1, nchunks = nregs * halves;
-    IRTemp base = read_xreg_sp(s, (int)bits(insn, 9, 5), 1);
+    IRTemp base = read_base_sp(s, (int)bits(insn, 9, 5));
     IRTemp xm = struct_xm(s, insn, post);
     IRTemp val[8];
     uint64_t perm = (uint64_t)rt | (uint64_t)selem << 5 | (uint64_t)size << 8 | (uint64_t)q << 10;
@@ -327,7 +327,7 @@ static bool ldst_single(DisasCtx *s, uint32_t insn, bool load, bool post)
         return true;
     int ebytes = 1 << scale, ebits = 8 * ebytes;
     int half = index * ebits / 64, sh = index * ebits % 64;
-    IRTemp base = read_xreg_sp(s, (int)bits(insn, 9, 5), 1);
+    IRTemp base = read_base_sp(s, (int)bits(insn, 9, 5));
     IRTemp xm = struct_xm(s, insn, post);
     IRTemp val[4];
     if (load) {

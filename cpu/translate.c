@@ -3,6 +3,7 @@
 #include "translate.h"
 
 #include "../smp/machine.h"
+#include "jit_x86.h"
 
 const HelperFn helper_table[HELPER_NUM] = {
 #define HELPER(name) [HELPER_##name] = helper_##name,
@@ -43,8 +44,18 @@ void write_xreg(DisasCtx *s, int r, IRTemp v, int sf)
     write_xreg_sp(s, r, v, sf);
 }
 
+IRTemp read_base_sp(DisasCtx *s, int rn)
+{
+    IRTemp t = read_xreg_sp(s, rn, 1);
+    if (rn == 31 && (s->tb_flags & TBF_SA))
+        ir_emit(s->b, IR_CHECK_ALIGN, 8, 0, t, IR_NO_TEMP, IR_NO_TEMP, EXC_SP_ALIGN, 15);
+    return t;
+}
+
 IRTemp gen_load(DisasCtx *s, IRTemp addr, int size, uint16_t flags, int sext_to)
 {
+    if (s->tb_flags & TBF_A)
+        flags |= IRF_ALIGN;
     if (sext_to)
         flags |= IRF_SIGNED;
     return ir_emit(s->b, IR_LOAD, size, flags, addr, IR_NO_TEMP, IR_NO_TEMP, (uint32_t)sext_to, 0);
@@ -52,6 +63,8 @@ IRTemp gen_load(DisasCtx *s, IRTemp addr, int size, uint16_t flags, int sext_to)
 
 void gen_store(DisasCtx *s, IRTemp addr, IRTemp val, int size, uint16_t flags)
 {
+    if (s->tb_flags & TBF_A)
+        flags |= IRF_ALIGN;
     ir_emit(s->b, IR_STORE, size, flags, addr, val, IR_NO_TEMP, 0, 0);
 }
 
@@ -120,4 +133,6 @@ void translate_block(CPUState *cpu, IRBlock *b, uint64_t pc, const uint32_t *cod
     if (!s->end)
         gen_goto(s, s->pc);
     ir_optimize(b);
+    if (cpu->machine && cpu->machine->opt.tier == TIER_JIT)
+        jit_compile(cpu, b, s->tb_flags);
 }

@@ -79,7 +79,11 @@ IRTemp read_xreg_sp(DisasCtx *s, int r, int sf);   /* r == 31 reads SP */
 void write_xreg(DisasCtx *s, int r, IRTemp v, int sf);    /* r == 31 discards; sf=0 zero-extends */
 void write_xreg_sp(DisasCtx *s, int r, IRTemp v, int sf); /* r == 31 writes SP */
 
-/* Memory ops: size 1,2,4,8; flags IRF_*; sext_to 0 or result bytes (4/8). */
+/* The base register of a load/store: X[rn], or SP with the SP alignment
+ * check (SCTLR_EL1.SA/SA0: EC 0x26 unless 16-byte aligned) when rn == 31. */
+IRTemp read_base_sp(DisasCtx *s, int rn);
+/* Memory ops: size 1,2,4,8; flags IRF_*; sext_to 0 or result bytes (4/8).
+ * With SCTLR_EL1.A set they carry IRF_ALIGN (alignment fault if unaligned). */
 IRTemp gen_load(DisasCtx *s, IRTemp addr, int size, uint16_t flags, int sext_to);
 void gen_store(DisasCtx *s, IRTemp addr, IRTemp val, int size, uint16_t flags);
 

@@ -15,6 +15,7 @@
 #include "../cpu/sysreg.h"
 #include "../smp/machine.h"
 #include "devices.h"
+#include "gicv2.h"
 #include "gicv3.h"
 #include "pl011.h"
 #include "pl031.h"
@@ -35,7 +36,7 @@ static void gic_signal(void *opaque, int cpu, bool pending)
 /* PL011's output (called under the UART lock: UART lock -> GIC lock). */
 static void pl011_irq(void *opaque, bool level)
 {
-    gicv3_set_spi((GICv3 *)opaque, 32 + PL011_SPI, level);
+    irq_set((const IRQLine *)opaque, level);
 }
 
 /* ---------------- system registers ---------------- */
@@ -96,6 +97,16 @@ static void wr_timer(CPUState *cpu, const SysRegDef *r, uint64_t v)
         cpu_raise(cpu, EXC_UNDEF, 0, 0);
 }
 
+/* ISR_EL1: which interrupts are pending at the core's inputs (I = bit 7).
+ * FIQ and SError are not modelled, so F and A read 0. */
+static uint64_t rd_isr(CPUState *cpu, const SysRegDef *r)
+{
+    (void)r;
+    Machine *m = cpu->machine;
+    bool irq = m->gic ? gicv3_irq_pending(m->gic, cpu->index) : gicv2_irq_pending(m->gic2, cpu->index);
+    return irq ? 1u << 7 : 0;
+}
+
 #define ICC(nm, fl) {nm, fl, #nm, NULL, rd_icc, wr_icc, 0, 0}
 #define TMR(nm, fl) {nm, fl, #nm, chk_timer, rd_timer, wr_timer, 0, 0}
 
@@ -133,6 +144,7 @@ static const SysRegDef board_regs[] = {
     TMR(CNTV_TVAL_EL0, SR_RW01),
     TMR(CNTV_CTL_EL0, SR_RW01),
     TMR(CNTV_CVAL_EL0, SR_RW01),
+    {SYSREG_ENC(3, 0, 12, 1, 0), SR_R1, "ISR_EL1", NULL, rd_isr, NULL, 0, 0},
     /* CNTKCTL_EL1 stays cpu/sysreg.c's stored field: the timers read it. */
 };
 
@@ -140,8 +152,14 @@ static const SysRegDef board_regs[] = {
 
 bool devices_init(Machine *m)
 {
-    if (m->opt.gic_version != 0 && m->opt.gic_version != 3) {
-        fprintf(stderr, "flotilla: -M virt,gic-version=%d: not implemented yet (only 3)\n", m->opt.gic_version);
+    int gicv = m->opt.gic_version ? m->opt.gic_version : 3;
+    if (gicv != 2 && gicv != 3) {
+        fprintf(stderr, "flotilla: -M virt,gic-version=%d: not supported (2 or 3)\n", m->opt.gic_version);
+        return false;
+    }
+    if (gicv == 2 && m->ncpus > GICV2_MAX_CPUS) {
+        fprintf(stderr, "flotilla: -M virt,gic-version=2 supports at most %d cores (-smp %d)\n", GICV2_MAX_CPUS,
+                m->ncpus);
         return false;
     }
     uint64_t *mpidr = calloc((size_t)m->ncpus, sizeof(uint64_t));
@@ -153,25 +171,50 @@ bool devices_init(Machine *m)
     }
     for (int i = 0; i < m->ncpus; i++)
         mpidr[i] = m->cpus[i]->mpidr;
-    m->gic = gicv3_new(m->ncpus, mpidr, 0, gic_signal, m);
+    if (gicv == 3) {
+        m->gic = gicv3_new(m->ncpus, mpidr, 0, gic_signal, m);
+        if (m->gic)
+            gicv3_map(m->gic, &m->pm, GIC_DIST_BASE, GIC_REDIST_BASE);
+    } else {
+        /* GICv2: memory-mapped CPU interface; no ICC_* registers, so
+         * ID_AA64PFR0_EL1.GIC reads 0 (cpu/sysreg.c). */
+        m->gic2 = gicv2_new(m->ncpus, 0, gic_signal, m);
+        if (m->gic2)
+            gicv2_map(m->gic2, &m->pm, GICV2_DIST_BASE, GICV2_CPU_BASE);
+    }
     free(mpidr);
-    if (!m->gic)
+    if (!m->gic && !m->gic2)
         return false;
-    gicv3_map(m->gic, &m->pm, GIC_DIST_BASE, GIC_REDIST_BASE);
 
     syscounter_init(m->counter, NULL, NULL);
-    for (int i = 0; i < m->ncpus; i++)
-        gtimer_init(&m->gtimer[i], m->counter, gicv3_ppi_line(m->gic, i, GIC_PPI_PTIMER_NS),
-                    gicv3_ppi_line(m->gic, i, GIC_PPI_VTIMER));
-    sysreg_register(board_regs, (int)(sizeof(board_regs) / sizeof(board_regs[0])));
+    for (int i = 0; i < m->ncpus; i++) {
+        if (m->gic)
+            gtimer_init(&m->gtimer[i], m->counter, gicv3_ppi_line(m->gic, i, GIC_PPI_PTIMER_NS),
+                        gicv3_ppi_line(m->gic, i, GIC_PPI_VTIMER));
+        else
+            gtimer_init(&m->gtimer[i], m->counter, gicv2_ppi_line(m->gic2, i, GIC_PPI_PTIMER_NS),
+                        gicv2_ppi_line(m->gic2, i, GIC_PPI_VTIMER));
+    }
+    if (m->gic) {
+        sysreg_register(board_regs, (int)(sizeof(board_regs) / sizeof(board_regs[0])));
+    } else {
+        /* Only the timer lines of the table: ICC_* stay UNDEFINED. */
+        const SysRegDef *t = board_regs;
+        int n = (int)(sizeof(board_regs) / sizeof(board_regs[0]));
+        while (n && t->read != rd_timer) /* the timer lines and ISR_EL1 follow the ICC ones */
+            t++, n--;
+        sysreg_register(t, n);
+    }
+    m->uart_line = m->gic ? gicv3_spi_line(m->gic, PL011_SPI) : gicv2_spi_line(m->gic2, PL011_SPI);
 
     m->uart = pl011_create(m, UART_BASE, STDOUT_FILENO);
     if (!m->uart)
         return false;
-    m->uart->irq_opaque = m->gic;
+    m->uart->irq_opaque = &m->uart_line;
     m->uart->irq_set = pl011_irq;
 
-    m->rtc = pl031_create(&m->pm, PL031_BASE, gicv3_spi_line(m->gic, PL031_SPI));
+    m->rtc = pl031_create(&m->pm, PL031_BASE,
+                          m->gic ? gicv3_spi_line(m->gic, PL031_SPI) : gicv2_spi_line(m->gic2, PL031_SPI));
     if (!m->rtc)
         return false;
     /* Alarms fire from their own thread, so no vCPU has to poll the RTC. */
@@ -188,6 +231,9 @@ void devices_destroy(Machine *m)
     if (m->gic)
         gicv3_free(m->gic);
     m->gic = NULL;
+    if (m->gic2)
+        gicv2_free(m->gic2);
+    m->gic2 = NULL;
     free(m->gtimer);
     m->gtimer = NULL;
     free(m->counter);

@@ -487,8 +487,20 @@ static bool access_split(CPUState *cpu, uint64_t va, int size, uint16_t irflags,
     return true;
 }
 
+/* SCTLR_EL1.A: an access not aligned to its size takes an alignment fault
+ * (DFSC 0x21) before translation, as AArch64.CheckAlignment does. */
+static bool misaligned(CPUState *cpu, uint64_t va, int size, uint16_t irflags, bool write)
+{
+    if (__builtin_expect(!(irflags & IRF_ALIGN) || !(va & (uint64_t)(size - 1)), 1))
+        return false;
+    cpu_raise(cpu, EXC_DABORT, (write ? 1u << 6 : 0) | 0x21, va);
+    return true;
+}
+
 bool mem_load(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t *val)
 {
+    if (misaligned(cpu, va, size, irflags, false))
+        return false;
     unsigned idx = (irflags & IRF_UNPRIV) ? MMU_IDX_EL0 : cpu_mmu_idx(cpu);
     const TLBEntry *e = &cpu->tlb[idx][l1_slot(va)];
     bool in_page = (va & ~TLB_PAGE_MASK) + (uint64_t)size <= PAGE_SIZE;
@@ -501,6 +513,8 @@ bool mem_load(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t *
 
 bool mem_store(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t val)
 {
+    if (misaligned(cpu, va, size, irflags, true))
+        return false;
     unsigned idx = (irflags & IRF_UNPRIV) ? MMU_IDX_EL0 : cpu_mmu_idx(cpu);
     const TLBEntry *e = &cpu->tlb[idx][l1_slot(va)];
     bool in_page = (va & ~TLB_PAGE_MASK) + (uint64_t)size <= PAGE_SIZE;

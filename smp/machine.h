@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "../cpu/cpu.h"
+#include "../devices/irq.h"
 #include "../memory/mem.h"
 
 struct TCache;
@@ -24,6 +25,8 @@ struct GICv3;
 struct GenericTimer;
 struct SysCounter;
 struct PSCICore;
+struct SMPSync;
+struct VCPUPlace;
 
 /* -d trace categories */
 enum {
@@ -43,9 +46,17 @@ typedef struct MachineOptions {
     uint32_t trace;
     bool semihosting;
     bool no_reboot;
-    int gic_version;         /* -M virt,gic-version=N (3; 2 is not implemented yet) */
+    int gic_version;         /* -M virt,gic-version=N (2 or 3; 0 = default 3) */
     uint64_t max_insns;      /* 0 = unlimited; stop after this many (per core) */
+    const char *pin;         /* -pin none|compact|scatter|LIST (NULL = none), smp/topology.c */
+    int cluster_size;        /* cores per MPIDR Aff1 cluster; 0 = QEMU virt's default */
+    int tier;                /* -tier: TIER_INTERP (default) or TIER_JIT (cpu/jit_x86.c) */
+    const char *stats_file;  /* -stats FILE: JSON counters at exit (smp/stats.c) */
+    bool progress;           /* -progress: a rate line on stderr every second (smp/stats.c) */
 } MachineOptions;
+
+/* MachineOptions.tier */
+enum { TIER_INTERP, TIER_JIT };
 
 typedef struct Machine {
     MachineOptions opt;
@@ -56,10 +67,14 @@ typedef struct Machine {
     struct Monitor *monitor;
     struct PL011 *uart;
     struct PL031 *rtc;
-    struct GICv3 *gic;       /* the interrupt controller (own lock) */
+    struct GICv3 *gic;       /* the interrupt controller (own lock), or NULL with GICv2 */
+    struct GICv2 *gic2;      /* -M virt,gic-version=2 instead of gic */
+    IRQLine uart_line;       /* PL011 -> SPI 1 */
     struct SysCounter *counter; /* the system counter: read-only after start-up */
     struct GenericTimer *gtimer; /* per core, [cpu->index]: owner vCPU only */
     struct PSCICore *psci;   /* per core power state (smp/psci.h) */
+    struct SMPSync *sync;    /* work queues, exclusive sections, TLBI broadcast (smp/workq.h) */
+    struct VCPUPlace *placement; /* per core host PU (smp/topology.h), read-only after start-up */
     pthread_t *threads;      /* one host thread per core, all started by machine_run */
     struct Console *console; /* host terminal, while machine_run runs */
 
@@ -95,6 +110,9 @@ void machine_log_unimp(CPUState *cpu, uint64_t pc, uint32_t insn, const char *pa
 void vcpu_loop(CPUState *cpu);
 /* Any thread: set request bits and wake the core if it sleeps. */
 void vcpu_kick(CPUState *cpu, uint32_t req);
+/* Any thread: set request bits without waking a sleeping core (it acts on
+ * them before it next runs guest code). */
+void vcpu_post(CPUState *cpu, uint32_t req);
 /* Any thread: wake the core if it sleeps in WFI/WFE (no request bits set). */
 void vcpu_wake(CPUState *cpu);
 /* Owner vCPU: sleep until a request arrives, the machine stops or host

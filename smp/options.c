@@ -100,18 +100,20 @@ static bool set_machine(MachineOptions *opt, const char *v, const char *where)
         p++;
         size_t n = strcspn(p, ",");
         if (n > 12 && !strncmp(p, "gic-version=", 12)) {
+            /* As QEMU spells it: 2, 3, or max (= 3 here). */
             if (n == 13 && p[12] == '3') {
                 opt->gic_version = 3;
             } else if (n == 13 && p[12] == '2') {
-                fprintf(stderr, "flotilla: %s: gic-version=2 (GICv2) is not implemented yet (use 3)\n", where);
-                return false;
+                opt->gic_version = 2;
+            } else if (n == 15 && !strncmp(p + 12, "max", 3)) {
+                opt->gic_version = 3;
             } else {
-                fprintf(stderr, "flotilla: %s: invalid gic-version '%.*s' (3; 2 is not implemented yet)\n", where,
+                fprintf(stderr, "flotilla: %s: invalid gic-version '%.*s' (2, 3 or max)\n", where,
                         (int)(n - 12), p + 12);
                 return false;
             }
         } else {
-            fprintf(stderr, "flotilla: %s: unknown machine option '%.*s' (supported: gic-version=3)\n", where,
+            fprintf(stderr, "flotilla: %s: unknown machine option '%.*s' (supported: gic-version=2|3|max)\n", where,
                     (int)n, p);
             return false;
         }
@@ -158,6 +160,16 @@ static int cfg_handler(void *user, const char *section, const char *name, const 
             ok = set_machine(opt, strdup(value), where);
         else if (!strcmp(name, "cpu"))
             ok = set_cpu(opt, strdup(value), where);
+        else if (!strcmp(name, "pin"))
+            opt->pin = strdup(value); /* checked against the host by smp/topology.c */
+        else if (!strcmp(name, "cluster_size")) {
+            long n;
+            ok = parse_int(value, 1, 16, &n);
+            if (ok)
+                opt->cluster_size = (int)n;
+            else
+                fprintf(stderr, "flotilla: %s: cluster_size must be 1..16, not '%s'\n", where, value);
+        }
         else
             goto unknown;
     } else if (!strcmp(section, "boot")) {
@@ -218,7 +230,7 @@ bool config_load(const char *path, MachineOptions *opt)
 static void usage(void)
 {
     printf("usage: flotilla [options]\n"
-           "  -M virt[,gic-version=3]    machine (only 'virt'; GICv2 is not implemented yet)\n"
+           "  -M virt[,gic-version=2|3]  machine (only 'virt'; GICv3 by default)\n"
            "  -cpu MODEL                 CPU model (cortex-a57, cortex-a53, cortex-a72, max)\n"
            "  -smp N                     number of cores (1..%d)\n"
            "  -m SIZE                    guest RAM (K/M/G suffix, default 512M)\n"
@@ -232,6 +244,10 @@ static void usage(void)
            "  -d ITEM,...                trace items (-d help lists them)\n"
            "  -D FILE                    write the trace to FILE\n"
            "  -max-insns N               stop after N guest instructions per core (exit 3)\n"
+           "  -pin none|compact|scatter|LIST  pin vCPU threads to host PUs (LIST: 0,2,4; -d smp shows it)\n"
+           "  -tier interp|jit           execution tier (default interp; jit: x86-64 code)\n"
+           "  -stats FILE                write per-core counters as JSON to FILE at exit\n"
+           "  -progress                  print guest MIPS per core on stderr every second\n"
            "  -h, -help                  this help\n"
            "  -V, -version               version\n",
            MAX_CPUS);
@@ -310,6 +326,9 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
         } else if (!strcmp(a, "-D")) {
             NEEDS_ARG;
             opt->log_file = v;
+        } else if (!strcmp(a, "-pin")) {
+            NEEDS_ARG;
+            opt->pin = v;
         } else if (!strcmp(a, "-max-insns")) {
             NEEDS_ARG;
             long n;
@@ -318,6 +337,16 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
                 return OPT_ERROR;
             }
             opt->max_insns = (uint64_t)n;
+        } else if (!strcmp(a, "-tier")) {
+            NEEDS_ARG;
+            if (!strcmp(v, "interp"))
+                opt->tier = TIER_INTERP;
+            else if (!strcmp(v, "jit"))
+                opt->tier = TIER_JIT;
+            else {
+                fprintf(stderr, "flotilla: -tier: unknown tier '%s' (interp or jit)\n", v);
+                return OPT_ERROR;
+            }
         } else if (!strcmp(a, "-semihosting")) {
             opt->semihosting = true;
         } else if (!strcmp(a, "-semihosting-config")) {
@@ -332,6 +361,11 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
             }
         } else if (!strcmp(a, "-nographic")) {
             /* the console is always on stdio */
+        } else if (!strcmp(a, "-stats")) {
+            NEEDS_ARG;
+            opt->stats_file = v;
+        } else if (!strcmp(a, "-progress")) {
+            opt->progress = true;
         } else if (!strcmp(a, "-no-reboot")) {
             opt->no_reboot = true;
         } else {

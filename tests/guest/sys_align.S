@@ -1,0 +1,108 @@
+/* Alignment checks controlled by SCTLR_EL1 (EL1, MMU off):
+ *   - SA = 1: a load/store with SP as base and SP not 16-byte aligned takes
+ *     the SP alignment fault (EC 0x26), before any access; SA = 0: no fault;
+ *   - A = 1: an access not aligned to its size takes an alignment fault
+ *     (data abort EC 0x25, DFSC 0x21, FAR = the address); A = 0: no fault.
+ * The handler counts exceptions in x24, records ESR in x21 and FAR in x22,
+ * and skips the faulting instruction. Expected values from the Arm ARM. */
+#include "harness.inc"
+
+TEST_START
+    adr x0, vectors
+    msr vbar_el1, x0
+    isb
+    mov x24, #0
+    adrp x20, scratch_start
+    add x20, x20, :lo12:scratch_start
+    mov x19, sp
+
+    /* ---- SA = 0 (reset): misaligned SP is fine ---- */
+    mrs x0, sctlr_el1
+    bic x0, x0, #(1 << 3)
+    bic x0, x0, #(1 << 1)
+    msr sctlr_el1, x0
+    isb
+    add x1, x20, #0x808
+    mov sp, x1                      /* 8 mod 16 */
+    mov x2, #0x55
+    str x2, [sp]
+    ldr x3, [sp]
+    EXPECT x24, 0
+    EXPECT x3, 0x55
+
+    /* ---- SA = 1 ---- */
+    orr x0, x0, #(1 << 3)
+    msr sctlr_el1, x0
+    isb
+    mov x3, #0
+    ldr x3, [sp]                    /* faults: SP misaligned */
+    EXPECT x24, 1
+    lsr x4, x21, #26
+    EXPECT x4, 0x26
+    EXPECT x3, 0                    /* the load did not happen */
+    str x2, [sp, #8]                /* faults whatever the offset */
+    EXPECT x24, 2
+    ldp x3, x4, [sp, #-8]!          /* pre-index: SP itself is checked */
+    EXPECT x24, 3
+    mov x5, sp
+    add x6, x20, #0x808
+    sub x5, x5, x6
+    EXPECT x5, 0                    /* no writeback after the fault */
+    add x1, x20, #0x800
+    mov sp, x1                      /* aligned: no fault */
+    str x2, [sp, #8]
+    ldr x3, [sp, #8]
+    EXPECT x24, 3
+    EXPECT x3, 0x55
+    ldr x3, [x6]                    /* a misaligned non-SP base is not checked */
+    EXPECT x24, 3
+    mov sp, x19
+
+    /* ---- A = 1 ---- */
+    bic x0, x0, #(1 << 3)
+    orr x0, x0, #(1 << 1)
+    msr sctlr_el1, x0
+    isb
+    add x7, x20, #0x101
+    ldrb w3, [x7]                   /* byte: always aligned */
+    EXPECT x24, 3
+    ldrh w3, [x7]                   /* halfword at an odd address */
+    EXPECT x24, 4
+    lsr x4, x21, #26
+    EXPECT x4, 0x25
+    and x4, x21, #0x3f
+    EXPECT x4, 0x21
+    ubfx x4, x21, #6, #1
+    EXPECT x4, 0                    /* WnR = 0 for a load */
+    sub x4, x22, x7
+    EXPECT x4, 0                    /* FAR = the address */
+    add x8, x20, #0x104
+    str x2, [x8]                    /* 8 bytes at 4 mod 8 */
+    EXPECT x24, 5
+    ubfx x4, x21, #6, #1
+    EXPECT x4, 1                    /* WnR = 1 for a store */
+    str w2, [x8]                    /* 4 bytes at 4 mod 8: aligned */
+    EXPECT x24, 5
+    ldp w3, w4, [x8]                /* pair of words, each aligned */
+    EXPECT x24, 5
+
+    /* ---- A = 0 again: misaligned accesses are fine ---- */
+    bic x0, x0, #(1 << 1)
+    msr sctlr_el1, x0
+    isb
+    ldrh w3, [x7]
+    str x2, [x8]
+    EXPECT x24, 5
+    TEST_PASS
+
+    .balign 2048
+vectors:
+    .skip 0x200
+    mrs x21, esr_el1
+    mrs x22, far_el1
+    mrs x18, elr_el1
+    add x24, x24, #1
+    add x18, x18, #4
+    msr elr_el1, x18
+    eret
+TEST_END
