@@ -14,8 +14,12 @@ enum BlockExit {
     BX_EXCEPTION, /* a guest exception was taken; cpu->pc is the vector */
 };
 
-/* Run one IR block. On return cpu->pc holds the next pc. */
+/* Run one IR block (its native code if the JIT compiled it). On return
+ * cpu->pc holds the next pc. */
 enum BlockExit interp_run(CPUState *cpu, const IRBlock *b);
+/* Execute one op of a block whose temps are t[]: -1 to go on, else the
+ * BlockExit. Owner thread; the JIT's slow paths call it (cpu/jit_x86.c). */
+int interp_exec_op(CPUState *cpu, const IROp *op, uint64_t *t);
 
 /* ConditionHolds(cond) for NZCV in bits 31:28. */
 static inline bool cond_holds(uint32_t nzcv, int cond)

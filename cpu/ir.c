@@ -1,5 +1,6 @@
 /* IR builder, verifier and dumper, all driven by ir_ops.def. */
 #include "ir.h"
+#include "jit_x86.h"
 #include "translate.h" /* HELPER_NUM */
 
 #include <stdlib.h>
@@ -25,6 +26,9 @@ void ir_block_init(IRBlock *b, uint64_t pc)
 
 void ir_block_free(IRBlock *b)
 {
+    if (b->native)
+        jit_code_free(b->native, b->native_size);
+    b->native = NULL;
     free(b->ops);
     b->ops = NULL;
     b->nops = b->cap = 0;

@@ -1,0 +1,234 @@
+/* A minimal x86-64 instruction encoder for cpu/jit_x86.c: a growable byte
+ * buffer, ModRM/SIB/REX encoding of reg,reg and reg,[base+disp32] forms, and
+ * rel32 labels resolved at the end. Only what the backend uses.
+ * Thread rules: a JitBuf is private to the compiling thread. */
+#ifndef FLOTILLA_JIT_EMIT_H
+#define FLOTILLA_JIT_EMIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
+enum {
+    CC_O, CC_NO, CC_B, CC_AE, CC_E, CC_NE, CC_BE, CC_A,
+    CC_S, CC_NS, CC_P, CC_NP, CC_L, CC_GE, CC_LE, CC_G,
+};
+
+/* x_* flags */
+#define XW 1u   /* REX.W: 64-bit operand */
+#define X66 2u  /* 0x66 prefix: 16-bit operand */
+#define XB8 4u  /* byte registers: SPL..DIL need a REX prefix */
+
+typedef struct JitFixup {
+    uint32_t pos;   /* offset of the rel32 */
+    uint32_t label;
+} JitFixup;
+
+typedef struct JitBuf {
+    uint8_t *p;
+    size_t len, cap;
+    int32_t *labels;  /* label -> offset, -1 while unbound */
+    uint32_t nlabels, caplabels;
+    JitFixup *fix;
+    uint32_t nfix, capfix;
+    bool oom;
+} JitBuf;
+
+static inline void *jb_grow(void *p, uint32_t *cap, size_t elem, uint32_t need, bool *oom)
+{
+    if (need <= *cap)
+        return p;
+    uint32_t n = *cap ? *cap * 2 : 64;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(p, (size_t)n * elem);
+    if (!q) {
+        *oom = true;
+        return p;
+    }
+    *cap = n;
+    return q;
+}
+
+static inline void jb_free(JitBuf *j)
+{
+    free(j->p);
+    free(j->labels);
+    free(j->fix);
+    memset(j, 0, sizeof(*j));
+}
+
+static inline void jb_byte(JitBuf *j, uint8_t b)
+{
+    if (j->len == j->cap) {
+        size_t n = j->cap ? j->cap * 2 : 4096;
+        uint8_t *q = realloc(j->p, n);
+        if (!q) {
+            j->oom = true;
+            return;
+        }
+        j->p = q;
+        j->cap = n;
+    }
+    j->p[j->len++] = b;
+}
+
+static inline void jb_u32(JitBuf *j, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        jb_byte(j, (uint8_t)(v >> (8 * i)));
+}
+
+static inline void jb_u64(JitBuf *j, uint64_t v)
+{
+    jb_u32(j, (uint32_t)v);
+    jb_u32(j, (uint32_t)(v >> 32));
+}
+
+/* Opcode bytes packed big-endian in an int: 0x0FB6 -> 0F B6. */
+static inline void jb_opc(JitBuf *j, uint32_t opc)
+{
+    if (opc > 0xffff)
+        jb_byte(j, (uint8_t)(opc >> 16));
+    if (opc > 0xff)
+        jb_byte(j, (uint8_t)(opc >> 8));
+    jb_byte(j, (uint8_t)opc);
+}
+
+static inline void jb_prefix(JitBuf *j, unsigned fl, int reg, int index, int base, bool byte_regs)
+{
+    if (fl & X66)
+        jb_byte(j, 0x66);
+    uint8_t rex = (uint8_t)(((fl & XW) ? 8 : 0) | ((reg & 8) ? 4 : 0) | ((index & 8) ? 2 : 0) | ((base & 8) ? 1 : 0));
+    if (rex || byte_regs)
+        jb_byte(j, 0x40 | rex);
+}
+
+/* opc reg, rm (register direct). */
+static inline void x_rr(JitBuf *j, unsigned fl, uint32_t opc, int reg, int rm)
+{
+    bool b8 = (fl & XB8) && ((reg >= 4 && reg < 8) || (rm >= 4 && rm < 8));
+    jb_prefix(j, fl, reg, 0, rm, b8);
+    jb_opc(j, opc);
+    jb_byte(j, (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7)));
+}
+
+/* opc reg, [base + index*scale + disp] (index < 0: none). */
+static inline void x_mem_sib(JitBuf *j, unsigned fl, uint32_t opc, int reg, int base, int index, int scale,
+                             int32_t disp)
+{
+    bool b8 = (fl & XB8) && reg >= 4 && reg < 8;
+    jb_prefix(j, fl, reg, index < 0 ? 0 : index, base, b8);
+    jb_opc(j, opc);
+    int mod = (disp == 0 && (base & 7) != RBP) ? 0 : (disp >= -128 && disp <= 127) ? 1 : 2;
+    if (index >= 0 || (base & 7) == RSP) {
+        int ss = scale == 8 ? 3 : scale == 4 ? 2 : scale == 2 ? 1 : 0;
+        int idx = index >= 0 ? (index & 7) : RSP; /* 100 = no index */
+        jb_byte(j, (uint8_t)(mod << 6 | (reg & 7) << 3 | 4));
+        jb_byte(j, (uint8_t)(ss << 6 | idx << 3 | (base & 7)));
+    } else {
+        jb_byte(j, (uint8_t)(mod << 6 | (reg & 7) << 3 | (base & 7)));
+    }
+    if (mod == 1)
+        jb_byte(j, (uint8_t)(int8_t)disp);
+    else if (mod == 2)
+        jb_u32(j, (uint32_t)disp);
+}
+
+static inline void x_mem(JitBuf *j, unsigned fl, uint32_t opc, int reg, int base, int32_t disp)
+{
+    x_mem_sib(j, fl, opc, reg, base, -1, 1, disp);
+}
+
+/* mov r64, imm (shortest form; does not touch the flags). */
+static inline void x_mov_ri(JitBuf *j, int reg, uint64_t imm)
+{
+    if (imm <= 0xffffffffull) {
+        jb_prefix(j, 0, 0, 0, reg, false);
+        jb_byte(j, (uint8_t)(0xb8 + (reg & 7)));
+        jb_u32(j, (uint32_t)imm);
+    } else if ((int64_t)imm == (int64_t)(int32_t)imm) {
+        x_rr(j, XW, 0xc7, 0, reg);
+        jb_u32(j, (uint32_t)imm);
+    } else {
+        jb_prefix(j, XW, 0, 0, reg, false);
+        jb_byte(j, (uint8_t)(0xb8 + (reg & 7)));
+        jb_u64(j, imm);
+    }
+}
+
+/* group-1 ALU with an immediate: /ext r, imm (ext 0 add, 1 or, 4 and, 5 sub, 7 cmp). */
+static inline void x_alu_ri(JitBuf *j, unsigned fl, int ext, int reg, int32_t imm)
+{
+    if (imm >= -128 && imm <= 127) {
+        x_rr(j, fl, 0x83, ext, reg);
+        jb_byte(j, (uint8_t)(int8_t)imm);
+    } else {
+        x_rr(j, fl, 0x81, ext, reg);
+        jb_u32(j, (uint32_t)imm);
+    }
+}
+
+/* shift group: C1 /ext ib (4 shl, 5 shr, 7 sar). */
+static inline void x_shift_ri(JitBuf *j, unsigned fl, int ext, int reg, uint8_t n)
+{
+    x_rr(j, fl, 0xc1, ext, reg);
+    jb_byte(j, n);
+}
+
+static inline uint32_t jb_label(JitBuf *j)
+{
+    j->labels = jb_grow(j->labels, &j->caplabels, sizeof(int32_t), j->nlabels + 1, &j->oom);
+    if (j->oom)
+        return 0;
+    j->labels[j->nlabels] = -1;
+    return j->nlabels++;
+}
+
+static inline void jb_bind(JitBuf *j, uint32_t l)
+{
+    if (!j->oom)
+        j->labels[l] = (int32_t)j->len;
+}
+
+static inline void jb_rel32(JitBuf *j, uint32_t l)
+{
+    j->fix = jb_grow(j->fix, &j->capfix, sizeof(JitFixup), j->nfix + 1, &j->oom);
+    if (j->oom)
+        return;
+    j->fix[j->nfix++] = (JitFixup){(uint32_t)j->len, l};
+    jb_u32(j, 0);
+}
+
+static inline void x_jmp(JitBuf *j, uint32_t l)
+{
+    jb_byte(j, 0xe9);
+    jb_rel32(j, l);
+}
+
+static inline void x_jcc(JitBuf *j, int cc, uint32_t l)
+{
+    jb_byte(j, 0x0f);
+    jb_byte(j, (uint8_t)(0x80 + cc));
+    jb_rel32(j, l);
+}
+
+/* Patch every rel32; false if a label was never bound. */
+static inline bool jb_resolve(JitBuf *j)
+{
+    if (j->oom)
+        return false;
+    for (uint32_t i = 0; i < j->nfix; i++) {
+        int32_t to = j->labels[j->fix[i].label];
+        if (to < 0)
+            return false;
+        int32_t rel = to - (int32_t)(j->fix[i].pos + 4);
+        memcpy(j->p + j->fix[i].pos, &rel, 4);
+    }
+    return true;
+}
+
+#endif

@@ -1,0 +1,399 @@
+/* Unit tests for the tier-1 x86-64 backend (cpu/jit_x86.c): every IR op,
+ * alone and in random blocks, with many random operands, is run on the
+ * interpreter (the reference) and on the JIT from the same initial state;
+ * the whole CPUState, the guest scratch RAM and the block exit must be
+ * identical. Memory ops run with a cold and a warm TLB, at EL0, EL1 and
+ * EL1 with PAN, on RAM, across pages, unaligned and on unmapped addresses,
+ * with the exclusive monitor present (armed granules take the locked path). */
+#include "common.h"
+
+#include "cpu/jit_x86.h"
+#include "cpu/translate.h"
+#include "sync/monitor.h"
+
+#include <inttypes.h>
+
+static TestMachine *tm;
+static CPUState *cpu;
+static CPUState *snap, *ref;
+
+#define SCR_PA (RAM_BASE + 0x20000)
+#define SCR_LEN 0x4000
+static uint8_t ram_snap[SCR_LEN], ram_ref[SCR_LEN];
+
+static void setup(void)
+{
+    tm = test_machine_new();
+    cpu = tm->cpu;
+    tm->m.monitor = monitor_create(&tm->m, 0);
+    cr_assert_not_null(tm->m.monitor);
+    snap = malloc(sizeof(CPUState));
+    ref = malloc(sizeof(CPUState));
+    cr_assert(snap && ref);
+}
+
+static void teardown(void)
+{
+    monitor_destroy(tm->m.monitor);
+    tm->m.monitor = NULL;
+    test_machine_free(tm);
+    free(snap);
+    free(ref);
+    tm = NULL;
+    cpu = NULL;
+}
+
+TestSuite(jit, .init = setup, .fini = teardown);
+
+static uint64_t rs = 0x9e3779b97f4a7c15ull;
+static uint64_t rnd(void)
+{
+    rs ^= rs << 13;
+    rs ^= rs >> 7;
+    rs ^= rs << 17;
+    return rs;
+}
+
+/* Operands biased to the edges where widths, signs and carries matter. */
+static uint64_t operand(void)
+{
+    static const uint64_t edge[] = {
+        0, 1, 2, 0xff, 0x80, 0x7fff, 0x8000, 0xffff, 0x7fffffff, 0x80000000u, 0xffffffffu, 0x100000000ull,
+        0x7fffffffffffffffull, 0x8000000000000000ull, ~0ull, ~0ull - 1, 0xdeadbeef00000000ull, 31, 32, 63, 64,
+    };
+    switch (rnd() % 6) {
+    case 0: return edge[rnd() % (sizeof(edge) / sizeof(edge[0]))];
+    case 1: return rnd() % 130;
+    case 2: return (uint32_t)rnd();
+    case 3: return (uint64_t)-(int64_t)(rnd() % 130);
+    case 4: return edge[rnd() % (sizeof(edge) / sizeof(edge[0]))] + (rnd() % 3) - 1;
+    default: return rnd();
+    }
+}
+
+static const char *field_diff(const CPUState *a, const CPUState *b)
+{
+    static char buf[128];
+    for (int i = 0; i < 32; i++)
+        if (a->x[i] != b->x[i]) {
+            snprintf(buf, sizeof(buf), "x%d interp %#" PRIx64 " jit %#" PRIx64, i, a->x[i], b->x[i]);
+            return buf;
+        }
+    if (a->pc != b->pc) {
+        snprintf(buf, sizeof(buf), "pc interp %#" PRIx64 " jit %#" PRIx64, a->pc, b->pc);
+        return buf;
+    }
+    if (a->nzcv != b->nzcv) {
+        snprintf(buf, sizeof(buf), "nzcv interp %#x jit %#x", a->nzcv, b->nzcv);
+        return buf;
+    }
+    if (memcmp(a->v, b->v, sizeof(a->v)))
+        return "v registers";
+    if (a->exc_pending != b->exc_pending || a->esr_el1 != b->esr_el1 || a->far_el1 != b->far_el1)
+        return "exception state";
+    if (memcmp(a->tlb, b->tlb, sizeof(a->tlb)))
+        return "tlb";
+    if (memcmp(&a->stats, &b->stats, sizeof(a->stats)))
+        return "stats";
+    const uint8_t *pa = (const uint8_t *)a, *pb = (const uint8_t *)b;
+    for (size_t i = 0; i < sizeof(*a); i++)
+        if (pa[i] != pb[i]) {
+            snprintf(buf, sizeof(buf), "byte %zu (excl_ver at %zu, tmp128 at %zu)", i, offsetof(CPUState, excl_ver),
+                     offsetof(CPUState, tmp128));
+            return buf;
+        }
+    return "nothing?";
+}
+
+static void dump_block(const IRBlock *b)
+{
+    char *s = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&s, &n);
+    ir_dump(b, f);
+    fclose(f);
+    cr_log_error("%s", s);
+    free(s);
+}
+
+/* Run blk on both tiers from the current state; leave the JIT's result. */
+static int run_both(IRBlock *blk, const char *what)
+{
+    const char *err = ir_verify(blk);
+    if (err)
+        dump_block(blk);
+    cr_assert_null(err, "%s: block does not verify: %s", what, err ? err : "");
+    cr_assert(jit_compile(cpu, blk, cpu_tb_flags(cpu)), "%s: jit_compile failed", what);
+    cr_assert_not_null(blk->native);
+    uint8_t *ram = test_ram(tm, SCR_PA, SCR_LEN);
+    cpu->exc_pending = false;
+    memcpy(snap, cpu, sizeof(*cpu));
+    memcpy(ram_snap, ram, SCR_LEN);
+
+    void *native = blk->native;
+    blk->native = NULL; /* the interpreter proper */
+    int bx_i = interp_run(cpu, blk);
+    memcpy(ref, cpu, sizeof(*cpu));
+    memcpy(ram_ref, ram, SCR_LEN);
+    blk->native = native;
+
+    memcpy(cpu, snap, sizeof(*cpu));
+    memcpy(ram, ram_snap, SCR_LEN);
+    int bx_j = interp_run(cpu, blk);
+    /* The monitor's granule versions are global and keep growing: the
+     * second run sees later ones (what matters, STXR's status, is in x[]). */
+    if (cpu->excl_ver != ref->excl_ver && cpu->excl_ver != EXCL_NONE && ref->excl_ver != EXCL_NONE)
+        ref->excl_ver = cpu->excl_ver;
+    if (bx_i != bx_j || memcmp(ref, cpu, sizeof(*cpu)) || memcmp(ram_ref, ram, SCR_LEN)) {
+        dump_block(blk);
+        cr_assert_eq(bx_i, bx_j, "%s: block exit interp %d jit %d", what, bx_i, bx_j);
+        cr_assert(!memcmp(ram_ref, ram, SCR_LEN), "%s: guest RAM differs", what);
+        cr_assert_fail("%s: state differs: %s", what, field_diff(ref, cpu));
+    }
+    return bx_j;
+}
+
+static uint64_t scratch_addr(void)
+{
+    switch (rnd() % 8) {
+    case 0: return SCR_PA + 0x1000 - 1 - rnd() % 7;    /* crossing a page */
+    case 1: return 0x1000 + (rnd() & 0xfff);            /* nothing mapped: abort */
+    case 2: return SCR_PA + (rnd() % (SCR_LEN - 16));   /* any alignment */
+    default: return SCR_PA + ((rnd() % (SCR_LEN - 16)) & ~7ull);
+    }
+}
+
+/* Put the guest in one of the regimes the inline TLB path indexes. */
+static void random_regime(void)
+{
+    uint32_t old = cpu->pstate;
+    uint32_t el = rnd() % 3 == 0 ? 0 : 1;
+    cpu->pstate = (cpu->pstate & ~(3u << PSTATE_EL_SHIFT) & ~PSTATE_PAN) | el << PSTATE_EL_SHIFT |
+                  ((rnd() & 1) ? PSTATE_PAN : 0);
+    cpu_sync_sp(cpu, old);
+    if (rnd() % 4 == 0)
+        tlb_flush(cpu);
+}
+
+/* One op with random inputs, its result in X0, then EXIT. */
+static void one_op(int opc, int size)
+{
+    IRBlock blk;
+    ir_block_init(&blk, 0x40001000);
+    ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+    IRTemp nz = ir_const(&blk, rnd() & 0xf0000000u);
+    ir_emit(&blk, IR_SET_NZCV, 8, 0, nz, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+    uint64_t v[3] = {operand(), operand(), operand()};
+    uint16_t flags = 0;
+    uint32_t aux = 0;
+    uint64_t imm = rnd();
+    const IROpInfo *inf = &ir_op_info[opc];
+    switch (opc) {
+    case IR_GET_REG: case IR_SET_REG: imm %= 32; break;
+    case IR_GET_VREG: case IR_SET_VREG: imm %= 64; break;
+    case IR_SEXT: case IR_ZEXT: {
+        static const uint64_t w[] = {1, 7, 8, 15, 16, 31, 32, 33, 48, 63, 64};
+        imm = w[rnd() % 11];
+        break;
+    }
+    case IR_COND: imm %= 16; break;
+    case IR_CHECK_ALIGN:
+        imm = (rnd() & 1) ? 15 : (1ull << (rnd() % 64)) - 1;
+        aux = EXC_SP_ALIGN;
+        break;
+    case IR_FENCE: imm %= 2; break;
+    case IR_CALL:
+        aux = HELPER_crc32;
+        imm = (1u << (rnd() % 4)) | (rnd() & 1) << 8;
+        break;
+    case IR_LOAD:
+        v[0] = scratch_addr();
+        if (rnd() & 1) {
+            flags |= IRF_SIGNED;
+            aux = (rnd() & 1) ? 4 : 8;
+        }
+        if (rnd() % 4 == 0)
+            flags |= IRF_ACQ;
+        break;
+    case IR_STORE:
+        v[0] = scratch_addr();
+        if (rnd() % 4 == 0)
+            flags |= IRF_REL;
+        break;
+    case IR_LOAD_EXCL: case IR_STORE_EXCL: case IR_ATOMIC_RMW: case IR_CAS:
+        v[0] = scratch_addr();
+        aux = opc == IR_ATOMIC_RMW ? (uint32_t)(rnd() % 9) : 0;
+        if (opc == IR_CAS && (rnd() & 1) && v[0] >= SCR_PA && v[0] + 8 <= SCR_PA + SCR_LEN)
+            memcpy(&v[1], test_ram(tm, v[0], 8), 8); /* expected value matches */
+        break;
+    default: break;
+    }
+    if (inf->kind == IRK_MEM) {
+        static const int sizes[] = {1, 2, 4, 8};
+        size = sizes[rnd() % 4];
+        if (opc == IR_LOAD && (flags & IRF_SIGNED) && size == 8)
+            flags &= (uint16_t)~IRF_SIGNED;
+        random_regime();
+    }
+    IRTemp in[3] = {IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP};
+    /* Inputs as constants (the backend folds some) or from registers. */
+    for (int i = 0; i < inf->nin; i++) {
+        if (rnd() & 1) {
+            in[i] = ir_const(&blk, v[i]);
+        } else {
+            cpu->x[10 + i] = v[i];
+            in[i] = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)(10 + i));
+        }
+    }
+    IRTemp r = ir_emit(&blk, opc, size, flags, in[0], in[1], in[2], aux, imm);
+    if (inf->has_dst)
+        ir_set_reg(&blk, 0, r);
+    ir_exit(&blk, 0x40002000);
+    char what[64];
+    snprintf(what, sizeof(what), "%s size %d", inf->name, size);
+    run_both(&blk, what);
+    ir_block_free(&blk);
+}
+
+Test(jit, every_op_random_operands)
+{
+    for (int opc = 0; opc < IR_NUM_OPS; opc++) {
+        const IROpInfo *inf = &ir_op_info[opc];
+        if (inf->kind == IRK_TERM || inf->kind == IRK_EXIT)
+            continue;
+        int n = inf->kind == IRK_MEM ? 3000 : 600;
+        for (int i = 0; i < n; i++) {
+            one_op(opc, (rnd() & 1) ? 8 : 4);
+        }
+    }
+}
+
+/* Terminals and the conditional exit: pc and exit value. */
+Test(jit, terminals)
+{
+    for (int i = 0; i < 200; i++) {
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000 + 4 * (rnd() % 64));
+        IRTemp c = ir_const(&blk, rnd() & 1 ? 0 : operand());
+        ir_emit(&blk, IR_BRCOND, 8, 0, c, IR_NO_TEMP, IR_NO_TEMP, 0, rnd());
+        switch (rnd() % 4) {
+        case 0: ir_emit(&blk, IR_GOTO, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, (uint32_t)(rnd() & 1), rnd()); break;
+        case 1: ir_emit(&blk, IR_JUMP, 8, 0, ir_const(&blk, rnd()), IR_NO_TEMP, IR_NO_TEMP, 0, 0); break;
+        case 2: ir_exit(&blk, rnd()); break;
+        default:
+            ir_emit(&blk, IR_RAISE, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, (uint32_t)(rnd() % EXC_ILLEGAL_STATE),
+                    rnd() & 0xffff);
+            break;
+        }
+        run_both(&blk, "terminal");
+        ir_block_free(&blk);
+        cpu_reset(cpu, RAM_BASE);
+    }
+}
+
+/* Random straight-line blocks: values flow through many temps, guest
+ * registers, flags and memory, so stale or clobbered host registers show. */
+Test(jit, random_blocks)
+{
+    static const int alu[] = {IR_ADD, IR_SUB, IR_AND, IR_OR, IR_XOR, IR_ANDN, IR_ORN, IR_XORN, IR_SHL, IR_SHR,
+                              IR_SAR, IR_ROR, IR_MUL, IR_UMULH, IR_SMULH, IR_UDIV, IR_SDIV, IR_ADD_FLAGS,
+                              IR_SUB_FLAGS, IR_ADC, IR_ADC_FLAGS, IR_SBC, IR_SBC_FLAGS, IR_CMP_EQ, IR_CMP_NE};
+    static const int un[] = {IR_MOV, IR_NOT, IR_NEG, IR_CLZ, IR_CLS, IR_RBIT, IR_REV, IR_REV16, IR_REV32};
+    for (int iter = 0; iter < 400; iter++) {
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        IRTemp pool[64];
+        int np = 0;
+        for (int r = 0; r < 31; r++)
+            cpu->x[r] = operand();
+        random_regime();
+        int n = 10 + (int)(rnd() % 60);
+        for (int i = 0; i < n; i++) {
+            if (rnd() % 4 == 0)
+                ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000 + 4 * (uint64_t)i);
+            IRTemp a = np ? pool[rnd() % np] : IR_NO_TEMP, b = np ? pool[rnd() % np] : IR_NO_TEMP;
+            IRTemp c = np ? pool[rnd() % np] : IR_NO_TEMP;
+            int size = (rnd() & 1) ? 8 : 4;
+            IRTemp d = IR_NO_TEMP;
+            switch (np < 3 ? 0 : rnd() % 12) {
+            case 0: d = ir_const(&blk, operand()); break;
+            case 1: d = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 32); break;
+            case 2: ir_emit(&blk, IR_SET_REG, 8, 0, a, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 32); break;
+            case 3: case 4: case 5:
+                d = ir_emit(&blk, alu[rnd() % (sizeof(alu) / sizeof(alu[0]))], size, 0, a, b, IR_NO_TEMP, 0, 0);
+                break;
+            case 6: d = ir_emit(&blk, un[rnd() % (sizeof(un) / sizeof(un[0]))], size, 0, a, IR_NO_TEMP, IR_NO_TEMP, 0, 0); break;
+            case 7: d = ir_emit(&blk, IR_COND, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 16); break;
+            case 8: d = ir_emit(&blk, IR_SELECT, 8, 0, a, b, c, 0, 0); break;
+            case 9: {
+                /* memory at a fresh scratch address (sometimes unmapped) */
+                IRTemp addr = ir_const(&blk, scratch_addr());
+                static const int sizes[] = {1, 2, 4, 8};
+                int ms = sizes[rnd() % 4];
+                switch (rnd() % 6) {
+                case 0: case 1: d = ir_emit(&blk, IR_LOAD, ms, 0, addr, IR_NO_TEMP, IR_NO_TEMP, 0, 0); break;
+                case 2: case 3: ir_emit(&blk, IR_STORE, ms, 0, addr, a, IR_NO_TEMP, 0, 0); break;
+                case 4: d = ir_emit(&blk, IR_LOAD_EXCL, ms, 0, addr, IR_NO_TEMP, IR_NO_TEMP, 0, 0); break;
+                default: d = ir_emit(&blk, IR_STORE_EXCL, ms, 0, addr, a, IR_NO_TEMP, 0, 0); break;
+                }
+                break;
+            }
+            case 10: ir_emit(&blk, IR_LOGIC_FLAGS, size, 0, a, IR_NO_TEMP, IR_NO_TEMP, 0, 0); break;
+            default: {
+                /* exclusive pair on one granule, then a plain store into it */
+                uint64_t base = SCR_PA + ((rnd() % (SCR_LEN - 64)) & ~63ull);
+                IRTemp addr = ir_const(&blk, base);
+                d = ir_emit(&blk, IR_LOAD_EXCL, 8, 0, addr, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+                IRTemp a2 = ir_const(&blk, base + (rnd() % 60));
+                ir_emit(&blk, IR_STORE, 1 << (rnd() % 3), 0, a2, a, IR_NO_TEMP, 0, 0);
+                if (rnd() & 1)
+                    d = ir_emit(&blk, IR_STORE_EXCL, 8, 0, addr, b, IR_NO_TEMP, 0, 0);
+                break;
+            }
+            }
+            if (d != IR_NO_TEMP && np < 64)
+                pool[np++] = d;
+            else if (d != IR_NO_TEMP)
+                pool[rnd() % 64] = d;
+        }
+        if (np && (rnd() & 1))
+            ir_emit(&blk, IR_BRCOND, 8, 0, pool[rnd() % np], IR_NO_TEMP, IR_NO_TEMP, 0, 0x40003000);
+        ir_exit(&blk, 0x40002000);
+        ir_optimize(&blk);
+        run_both(&blk, "random block");
+        ir_block_free(&blk);
+    }
+}
+
+/* interp_run dispatches to the native code, and freeing the block frees it. */
+Test(jit, dispatch_and_free)
+{
+    IRBlock blk;
+    ir_block_init(&blk, 0x40001000);
+    IRTemp a = ir_const(&blk, 40);
+    IRTemp b = ir_const(&blk, 2);
+    ir_set_reg(&blk, 5, ir_op2(&blk, IR_ADD, 8, a, b));
+    ir_exit(&blk, 0x40001004);
+    cr_assert(jit_compile(cpu, &blk, cpu_tb_flags(cpu)));
+    JitStats st;
+    jit_get_stats(&st);
+    cr_assert_geq(st.blocks_compiled, 1);
+    cr_assert_gt(st.code_bytes, 0);
+    cr_assert_eq(interp_run(cpu, &blk), BX_EXIT);
+    cr_assert_eq(cpu->x[5], 42);
+    cr_assert_eq(cpu->pc, 0x40001004);
+    ir_block_free(&blk);
+    cr_assert_null(blk.native);
+}
+
+/* Malformed blocks stay with the interpreter. */
+Test(jit, rejects_bad_blocks)
+{
+    IRBlock blk;
+    ir_block_init(&blk, 0x40001000);
+    ir_const(&blk, 1);
+    cr_assert_not(jit_compile(cpu, &blk, 1), "no terminal");
+    cr_assert_null(blk.native);
+    ir_block_free(&blk);
+}
