@@ -4,9 +4,10 @@
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config
       liburcu-dev libhwloc-dev libcriterion-dev libfdt-dev zlib1g-dev libcapstone-dev libinih-dev
-      gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-user-static cpio gzip)
+      gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-user-static cpio gzip
+      libc6-dev-arm64-cross python3)
 if [[ "${1:-}" == "--bench" ]]; then
-    pkgs+=(qemu-system-arm gnuplot-nox hyperfine)
+    pkgs+=(qemu-system-arm gnuplot-nox hyperfine hwloc-nox)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -3,6 +3,7 @@
 
 #include "machine.h"
 #include "options.h"
+#include "stats.h"
 
 int main(int argc, char **argv)
 {
@@ -20,7 +21,9 @@ int main(int argc, char **argv)
         machine_destroy(&m);
         return 1;
     }
+    stats_start(&m);
     int status = machine_run(&m);
+    stats_finish(&m, status);
     machine_destroy(&m);
     return status;
 }

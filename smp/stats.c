@@ -1,0 +1,221 @@
+/* -stats and -progress (see stats.h). The JSON is written after every vCPU
+ * thread joined, so the counters are read without races. The progress
+ * thread reads insns counters while their owners write them: relaxed
+ * 64-bit loads, which on the x86-64 host can be at worst one sample stale
+ * (a report, not a synchronisation; TSan would flag it, so the TSan tests
+ * do not use -progress). */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "machine.h"
+#include "options.h"
+#include "stats.h"
+#include "topology.h"
+
+static const char *const exc_kind_names[EXC_NUM_KINDS] = {
+    "undef", "svc", "hvc", "smc", "brk", "hlt", "dabort", "iabort", "pc_align", "sp_align",
+    "sysreg_trap", "fp_trap", "illegal_state", "irq", "fiq", "serror",
+};
+_Static_assert(EXC_NUM_KINDS == 16, "update exc_kind_names");
+
+static struct {
+    uint64_t start_ns;
+    pthread_t thread;
+    bool thread_running;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool quit;
+} st = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t load_relaxed(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
+
+static void *progress_thread(void *arg)
+{
+    Machine *m = arg;
+    int n = m->ncpus;
+    uint64_t *prev = calloc((size_t)n, sizeof(uint64_t));
+    double *rate = calloc((size_t)n, sizeof(double));
+    if (!prev || !rate)
+        goto out;
+    uint64_t t_prev = mono_ns();
+    struct timespec dl;
+    clock_gettime(CLOCK_MONOTONIC, &dl);
+    pthread_mutex_lock(&st.lock);
+    while (!st.quit) {
+        dl.tv_sec += 1;
+        while (!st.quit && pthread_cond_timedwait(&st.cond, &st.lock, &dl) != ETIMEDOUT)
+            ;
+        if (st.quit)
+            break;
+        uint64_t t = mono_ns();
+        double dt = (double)(t - t_prev) / 1e9, total = 0;
+        t_prev = t;
+        for (int i = 0; i < n; i++) {
+            uint64_t v = load_relaxed(&m->cpus[i]->stats.insns);
+            rate[i] = (double)(v - prev[i]) / dt;
+            prev[i] = v;
+            total += rate[i];
+        }
+        /* One write per line so lines from the guest console do not split it. */
+        char line[64 + 24 * 64];
+        int len = snprintf(line, sizeof(line), "flotilla: %.0fs total %.1f MIPS |",
+                           (double)(t - st.start_ns) / 1e9, total / 1e6);
+        for (int i = 0; i < n && len < (int)sizeof(line) - 24; i++)
+            len += snprintf(line + len, sizeof(line) - (size_t)len, " cpu%d %.1f", i, rate[i] / 1e6);
+        if (len < (int)sizeof(line) - 1)
+            line[len++] = '\n';
+        pthread_mutex_unlock(&st.lock);
+        if (write(STDERR_FILENO, line, (size_t)len) < 0) {
+            /* stderr closed: nothing useful to do */
+        }
+        pthread_mutex_lock(&st.lock);
+    }
+    pthread_mutex_unlock(&st.lock);
+out:
+    free(prev);
+    free(rate);
+    return NULL;
+}
+
+void stats_start(Machine *m)
+{
+    st.start_ns = mono_ns();
+    if (!m->opt.progress)
+        return;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&st.cond, &ca);
+    pthread_condattr_destroy(&ca);
+    st.quit = false;
+    st.thread_running = pthread_create(&st.thread, NULL, progress_thread, m) == 0;
+    if (!st.thread_running)
+        fprintf(stderr, "flotilla: -progress: cannot start the reporting thread\n");
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+/* The host CPU model from /proc/cpuinfo ("model name"), or "unknown". */
+static void host_model(char *buf, size_t len)
+{
+    snprintf(buf, len, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof(line), f)) {
+        if (!strncmp(line, "model name", 10)) {
+            char *p = strchr(line, ':');
+            if (p) {
+                p++;
+                while (*p == ' ' || *p == '\t')
+                    p++;
+                p[strcspn(p, "\n")] = 0;
+                snprintf(buf, len, "%s", p);
+            }
+            break;
+        }
+    }
+    fclose(f);
+}
+
+static void write_json(Machine *m, int status, FILE *f)
+{
+    uint64_t wall = mono_ns() - st.start_ns;
+    char model[256];
+    host_model(model, sizeof(model));
+    struct utsname u;
+    if (uname(&u) != 0)
+        memset(&u, 0, sizeof(u));
+    uint64_t total_insns = 0;
+    for (int i = 0; i < m->ncpus; i++)
+        total_insns += m->cpus[i]->stats.insns;
+    fprintf(f, "{\n  \"version\": \"flotilla %s\",\n", FLOTILLA_VERSION);
+    fprintf(f, "  \"exit_status\": %d,\n  \"wall_ns\": %llu,\n", status, (unsigned long long)wall);
+    fprintf(f, "  \"total_insns\": %llu,\n  \"mips\": %.3f,\n", (unsigned long long)total_insns,
+            wall ? (double)total_insns / ((double)wall / 1e3) : 0.0);
+    fprintf(f, "  \"machine\": {\"cores\": %d, \"ram_bytes\": %llu, \"tier\": \"%s\", \"pin\": ", m->ncpus,
+            (unsigned long long)m->opt.ram_size, m->opt.tier == TIER_JIT ? "jit" : "interp");
+    json_str(f, m->opt.pin ? m->opt.pin : "none");
+    fprintf(f, "},\n  \"host\": {\"cpu_model\": ");
+    json_str(f, model);
+    fprintf(f, ", \"online_cpus\": %ld, \"kernel\": ", sysconf(_SC_NPROCESSORS_ONLN));
+    json_str(f, u.release);
+    fprintf(f, ", \"machine\": ");
+    json_str(f, u.machine);
+    fprintf(f, "},\n  \"cpus\": [\n");
+    for (int i = 0; i < m->ncpus; i++) {
+        const CPUStats *s = &m->cpus[i]->stats;
+        fprintf(f, "    {\"index\": %d, \"insns\": %llu, \"blocks_executed\": %llu, \"blocks_translated\": %llu,"
+                   " \"translate_ns\": %llu,\n", i, (unsigned long long)s->insns,
+                (unsigned long long)s->blocks_executed, (unsigned long long)s->blocks_translated,
+                (unsigned long long)s->translate_ns);
+        fprintf(f, "     \"tcache_lookups\": %llu, \"tcache_misses\": %llu, \"jc_hits\": %llu,\n",
+                (unsigned long long)s->tcache_lookups, (unsigned long long)s->tcache_misses,
+                (unsigned long long)s->jc_hits);
+        fprintf(f, "     \"tlb_hits\": %llu, \"tlb_misses\": %llu, \"tlb_flushes\": %llu, \"tlbi_broadcasts\": %llu,\n",
+                (unsigned long long)s->tlb_hits, (unsigned long long)s->tlb_misses,
+                (unsigned long long)s->tlb_flushes, (unsigned long long)s->tlbi_broadcasts);
+        fprintf(f, "     \"exceptions\": {");
+        for (int k = 0; k < EXC_NUM_KINDS; k++)
+            fprintf(f, "%s\"%s\": %llu", k ? ", " : "", exc_kind_names[k], (unsigned long long)s->exceptions[k]);
+        fprintf(f, "},\n     \"undef_insns\": %llu, \"irqs_taken\": %llu, \"idle_ns\": %llu,"
+                   " \"safepoint_wait_ns\": %llu,\n",
+                (unsigned long long)s->undef_insns, (unsigned long long)s->irqs_taken,
+                (unsigned long long)s->idle_ns, (unsigned long long)s->safepoint_wait_ns);
+        fprintf(f, "     \"host_cpu\": %d", s->host_cpu);
+        if (m->placement)
+            fprintf(f, ", \"host_core\": %d, \"host_package\": %d", m->placement[i].core,
+                    m->placement[i].package);
+        fprintf(f, "}%s\n", i + 1 < m->ncpus ? "," : "");
+    }
+    fprintf(f, "  ]\n}\n");
+}
+
+void stats_finish(Machine *m, int status)
+{
+    if (st.thread_running) {
+        pthread_mutex_lock(&st.lock);
+        st.quit = true;
+        pthread_cond_signal(&st.cond);
+        pthread_mutex_unlock(&st.lock);
+        pthread_join(st.thread, NULL);
+        st.thread_running = false;
+    }
+    if (!m->opt.stats_file)
+        return;
+    FILE *f = fopen(m->opt.stats_file, "w");
+    if (!f) {
+        fprintf(stderr, "flotilla: -stats: cannot write '%s': %s\n", m->opt.stats_file, strerror(errno));
+        return;
+    }
+    write_json(m, status, f);
+    if (fclose(f) != 0)
+        fprintf(stderr, "flotilla: -stats: error writing '%s'\n", m->opt.stats_file);
+}
