@@ -118,7 +118,17 @@ bool trans_DSB(DisasCtx *s, uint32_t insn)
     uint32_t crm = bits(insn, 11, 8);
     /* CRm 0000 and 0100 are SSBB and PSSBB (speculation barriers): no
      * speculation to stop here, so only a compiler barrier. */
-    gen_fence(s, (crm == 0 || crm == 4) ? IR_FENCE_WEAK : barrier_kind(crm));
+    if (crm == 0 || crm == 4) {
+        gen_fence(s, IR_FENCE_WEAK);
+        return true;
+    }
+    gen_fence(s, barrier_kind(crm));
+    /* A DSB completes the TLBI *IS this core sent: if some are still
+     * queued on other cores, the helper says so and the block exits to the
+     * next instruction, where the dispatcher waits (smp/workq.c). Nothing
+     * outstanding: one helper call that reads one owner flag. */
+    IRTemp wait = t_call(s, HELPER_dsb, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0);
+    gen_brcond(s, wait, s->pc + 4);
     return true;
 }
 

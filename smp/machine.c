@@ -14,12 +14,15 @@
 #include "../cpu/decode.h"
 #include "../devices/console.h"
 #include "../devices/devices.h"
+#include "../devices/gicv2.h"
 #include "../devices/pl011.h"
 #include "../sync/atomic.h"
 #include "../sync/monitor.h"
 #include "../sync/tcache.h"
 #include "machine.h"
 #include "psci.h"
+#include "topology.h"
+#include "workq.h"
 
 void machine_log(Machine *m, const char *fmt, ...)
 {
@@ -79,12 +82,15 @@ void vcpu_sleep(CPUState *cpu, uint64_t deadline_ns)
     }
 }
 
-/* Invalidated translations may sit in any core's jump cache. */
+/* Invalidated translations may sit in any core's jump cache. The request
+ * bit is enough, without waking anyone: a running core tests it at its next
+ * block entry, a sleeping one (RCU offline) before it runs again; either
+ * happens before it could use the jump cache past the grace period. */
 static void drop_jump_caches(void *opaque)
 {
     Machine *m = opaque;
     for (int i = 0; i < m->ncpus; i++)
-        vcpu_kick(m->cpus[i], REQ_JC_FLUSH);
+        vcpu_post(m->cpus[i], REQ_JC_FLUSH);
 }
 
 bool machine_init(Machine *m, const MachineOptions *opt)
@@ -107,15 +113,26 @@ bool machine_init(Machine *m, const MachineOptions *opt)
     m->tcache = tcache_create_cb(drop_jump_caches, m);
     m->ncpus = opt->smp;
     m->cpus = calloc((size_t)m->ncpus, sizeof(CPUState *));
+    int cluster = opt->cluster_size ? opt->cluster_size : topology_default_cluster_size(opt->gic_version);
+    if (cluster < 1 || cluster > 16) {
+        fprintf(stderr, "flotilla: cluster size %d out of range (1..16: GICv3 SGIs address Aff0 0..15)\n", cluster);
+        return false;
+    }
     for (int i = 0; i < m->ncpus; i++) {
         CPUState *cpu = aligned_alloc(64, (sizeof(CPUState) + 63) & ~(size_t)63);
         memset(cpu, 0, sizeof(*cpu));
         cpu->index = i;
         cpu->machine = m;
-        cpu->mpidr = (1ull << 31) | (uint64_t)i;
+        /* QEMU virt's affinity: Aff1 = cluster, Aff0 = core in the
+         * cluster; the DTB's cpu nodes and the GIC redistributors take it
+         * from here. */
+        cpu->mpidr = topology_mpidr(i, cluster);
+        cpu->stats.host_cpu = -1;
         cpu_reset(cpu, 0);
         m->cpus[i] = cpu;
     }
+    if (!smpsync_init(m) || !topology_place(m))
+        return false;
     /* Core 0 is on; the secondaries park until PSCI CPU_ON. */
     if (!psci_init(m))
         return false;
@@ -144,8 +161,10 @@ bool machine_init(Machine *m, const MachineOptions *opt)
 static void *vcpu_thread(void *arg)
 {
     CPUState *cpu = arg;
+    topology_bind_self(cpu->machine, cpu->index);
     if (machine_tracing(cpu->machine, TRACE_SMP))
         machine_log(cpu->machine, "cpu%d: thread started\n", cpu->index);
+    gicv2_set_current_cpu(cpu->index); /* GICv2's MMIO CPU interface is per accessing core */
     vcpu_loop(cpu);
     return NULL;
 }
@@ -160,6 +179,7 @@ int machine_run(Machine *m)
         return 1;
     }
     m->console = &console;
+    topology_report(m);
     /* Every core gets its thread now; those that are off park (RCU offline,
      * asleep) until CPU_ON, so bringing a core up needs no thread creation. */
     for (int i = 0; i < m->ncpus; i++) {
@@ -192,6 +212,9 @@ void machine_destroy(Machine *m)
         monitor_destroy(m->monitor);
     m->monitor = NULL;
     psci_destroy(m);
+    smpsync_destroy(m);
+    free(m->placement);
+    m->placement = NULL;
     free(m->threads);
     m->threads = NULL;
     for (int i = 0; i < m->ncpus; i++)

@@ -5,19 +5,35 @@
  * Safe-point order matters for RCU: report the quiescent state first, then
  * read the request word. A writer that sets a request before starting a grace
  * period is then guaranteed to be seen before this core uses any pointer it
- * cached (jump cache, chains) from before that grace period. */
+ * cached (jump cache, chains) from before that grace period.
+ *
+ * Cross-core work (smp/workq.c) is run at the same point; every sleep
+ * (WFI/WFE, parked, waiting for other cores) is bracketed by
+ * vcpu_idle_begin/vcpu_idle_end so that a sleeping core counts as stopped
+ * for exclusive sections and gets its TLB maintenance lazily. */
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
 
 #include "../cpu/interp.h"
 #include "../cpu/translate.h"
+#include "../devices/gicv2.h"
 #include "../devices/gicv3.h"
 #include "../devices/timer.h"
+#include "../sync/monitor.h"
 #include "../sync/tcache.h"
 #include "machine.h"
 #include "psci.h"
 #include "trace.h"
+#include "workq.h"
+
+/* Any thread: the interrupt controller's IRQ level towards core `cpu`. */
+static inline bool machine_irq_pending(Machine *m, int cpu)
+{
+    if (m->gic)
+        return gicv3_irq_pending(m->gic, cpu);
+    return m->gic2 && gicv2_irq_pending(m->gic2, cpu);
+}
 
 /* Blocks run back to back through chains before the core returns to its
  * dispatcher (and reports a quiescent state) even with no request pending. */
@@ -35,8 +51,20 @@ static uint64_t now_ns(void)
 
 void vcpu_kick(CPUState *cpu, uint32_t req)
 {
+    /* No lost wake-up: the sleeper sets VS_ASLEEP (seq_cst RMW) before its
+     * futex waits for the request word to be 0; we set the request bits
+     * (seq_cst RMW) before reading the state. Either it sees our bits and
+     * does not sleep, or we see it asleep and wake it. A running core only
+     * costs the atomic OR, no system call. */
     atomic_fetch_or(&cpu->request, req);
-    vcpu_wake(cpu);
+    SMPSync *s = cpu->machine->sync;
+    if (!s || (atomic_load(&s->v[cpu->index].state) & VS_ASLEEP))
+        vcpu_wake(cpu);
+}
+
+void vcpu_post(CPUState *cpu, uint32_t req)
+{
+    atomic_fetch_or(&cpu->request, req);
 }
 
 static void handle_requests(CPUState *cpu)
@@ -51,9 +79,12 @@ static void handle_requests(CPUState *cpu)
         cpu->event_register = true;
     if (req & REQ_EXIT)
         cpu->halted = true;
-    /* REQ_IRQ is only a hint: the dispatcher reads the GIC's level at every
-     * pass (deliver_irq). REQ_WORK: CPU_ON is read from the PSCI slot;
-     * cross-core work queues come with the SMP work. */
+    /* REQ_WORK (queued work and TLBI broadcasts; CPU_ON is read from the
+     * PSCI slot), REQ_EXCL (stop for an exclusive section), REQ_SYNC (a DSB
+     * waits). REQ_IRQ is only a hint: the dispatcher reads the GIC's level
+     * at every pass (deliver_irq). REQ_DONE only wakes. */
+    if (req & (REQ_WORK | REQ_EXCL | REQ_SYNC))
+        workq_safepoint(cpu, req);
 }
 
 /* Owner vCPU. Raise the timer PPIs whose deadline has passed. */
@@ -76,9 +107,10 @@ static inline void poll_timer(CPUState *cpu)
 static inline void deliver_irq(CPUState *cpu)
 {
     Machine *m = cpu->machine;
-    if (!(cpu->pstate & PSTATE_I) && m->gic && gicv3_irq_pending(m->gic, cpu->index)) {
+    if (!(cpu->pstate & PSTATE_I) && machine_irq_pending(m, cpu->index)) {
         cpu_raise(cpu, EXC_IRQ, 0, 0);
         cpu->exc_pending = false;
+        cpu->stats.irqs_taken++;
     }
 }
 
@@ -104,14 +136,31 @@ static void wfi_sleep(CPUState *cpu)
         if (wfe)
             ev = gtimer_evtstrm_deadline(t, cpu->cntkctl_el1);
     }
-    if (!m->gic || gicv3_irq_pending(m->gic, cpu->index)) {
+    if ((!m->gic && !m->gic2) || machine_irq_pending(m, cpu->index)) {
         /* Without a GIC nothing could ever wake a WFI: do not hang. */
         cpu->sleeping = false;
         return;
     }
+    /* WFE with a reservation: a write by another core that clears our
+     * exclusive monitor is an event (the monitor kicks REQ_EVENT). */
+    void *excl_host = NULL;
+    if (wfe && cpu->excl_addr != EXCL_NONE && m->monitor)
+        excl_host = phys_ram_ptr(&m->pm, cpu->excl_addr, 1);
+    if (excl_host && !monitor_wfe_arm(m->monitor, excl_host, cpu->index, cpu->excl_ver)) {
+        /* Already lost (or not yet valid: the granule is still being
+         * armed): complete the WFE, the guest loop looks again. */
+        cpu->sleeping = false;
+        return;
+    }
+    vcpu_idle_begin(cpu);
     rcu_thread_offline();
+    uint64_t t0 = now_ns();
     vcpu_sleep(cpu, ev < deadline ? ev : deadline);
+    cpu->stats.idle_ns += now_ns() - t0;
     rcu_thread_online();
+    vcpu_idle_end(cpu);
+    if (excl_host)
+        monitor_wfe_disarm(m->monitor, excl_host, cpu->index);
     if (ev != GT_NO_DEADLINE && syscounter_now_ns(m->counter) >= ev)
         cpu->sleeping = false; /* the event stream woke the WFE */
 }
@@ -121,9 +170,13 @@ static void park(CPUState *cpu)
 {
     if (psci_take_cpu_on(cpu))
         return;
+    vcpu_idle_begin(cpu);
     rcu_thread_offline();
+    uint64_t t0 = now_ns();
     vcpu_sleep(cpu, UINT64_MAX);
+    cpu->stats.idle_ns += now_ns() - t0;
     rcu_thread_online();
+    vcpu_idle_end(cpu);
 }
 
 /* Find or make the block for the current pc. NULL if fetching raised an
@@ -183,6 +236,7 @@ void vcpu_loop(CPUState *cpu)
 {
     Machine *m = cpu->machine;
     rcu_register_thread();
+    vcpu_idle_end(cpu); /* running: exclusive sections count this core from now */
     while (!cpu->halted) {
         rcu_quiescent_state();
         if (atomic_load_explicit(&cpu->request, memory_order_acquire))
@@ -191,6 +245,12 @@ void vcpu_loop(CPUState *cpu)
             break;
         if (m->psci && psci_core_parked(&m->psci[cpu->index])) {
             park(cpu);
+            continue;
+        }
+        /* A DSB waiting for its TLBI broadcasts (or other awaited work):
+         * no guest instruction, no interrupt, until it completes. */
+        if (vcpu_blocked(cpu)) {
+            vcpu_block_sleep(cpu);
             continue;
         }
         if (cpu->sleeping) {
@@ -241,6 +301,8 @@ void vcpu_loop(CPUState *cpu)
             tb = to;
         }
     }
+    /* Stopped for good: counts as asleep (acknowledges a pending section). */
+    vcpu_idle_begin(cpu);
     rcu_unregister_thread();
 }
 

@@ -31,29 +31,49 @@ static inline MonSlot *slot_of(Monitor *mon, const void *host)
 
 /* ---- slot lock (version odd = held) ---- */
 
+/* The lock CAS is seq_cst (the same LOCK CMPXCHG on x86): it orders the
+ * version change before the read of `waiters` in slot_unlock, which is what
+ * makes WFE wake-ups reliable (see monitor_wfe_arm). */
 static void slot_lock(MonSlot *sl)
 {
     for (;;) {
         uint64_t v = atomic_load_explicit(&sl->version, memory_order_relaxed);
-        if (!(v & 1) && atomic_compare_exchange_weak_explicit(&sl->version, &v, v + 1, memory_order_acquire,
+        if (!(v & 1) && atomic_compare_exchange_weak_explicit(&sl->version, &v, v + 1, memory_order_seq_cst,
                                                               memory_order_relaxed))
             return;
         cpu_relax();
     }
 }
 
-static void slot_unlock(MonSlot *sl)
+/* Cores asleep in WFE with a reservation on this slot were woken: their
+ * monitor was just cleared (the "event when the global monitor is cleared"). */
+static void wake_waiters(Monitor *mon, uint64_t w)
 {
+    struct Machine *m = mon->machine;
+    if (!m || !m->cpus)
+        return;
+    for (int i = 0; i < m->ncpus; i++)
+        if (w & (1ull << (i & 63)))
+            vcpu_kick(m->cpus[i], REQ_EVENT);
+}
+
+static void slot_unlock(Monitor *mon, MonSlot *sl)
+{
+    /* Read while holding the slot: a waiter registered before our lock CAS
+     * is seen here; one registering later sees the version changed. */
+    uint64_t w = atomic_load_explicit(&sl->waiters, memory_order_seq_cst);
     /* Held: nobody else changes the version, a plain add is enough. */
     uint64_t v = atomic_load_explicit(&sl->version, memory_order_relaxed);
     atomic_store_explicit(&sl->version, v + 1, memory_order_release);
+    if (__builtin_expect(w != 0, 0))
+        wake_waiters(mon, w);
 }
 
 void monitor_lock(Monitor *mon, const void *host) { slot_lock(slot_of(mon, host)); }
 
 void monitor_unlock(Monitor *mon, const void *host, bool fence)
 {
-    slot_unlock(slot_of(mon, host));
+    slot_unlock(mon, slot_of(mon, host));
     if (fence)
         atomic_thread_fence(memory_order_seq_cst);
 }
@@ -63,7 +83,7 @@ bool monitor_trylock_version(Monitor *mon, const void *host, uint64_t ver)
     if (ver & 1) /* MON_VER_INVALID or a corrupt value: never matches a free slot */
         return false;
     MonSlot *sl = slot_of(mon, host);
-    return atomic_compare_exchange_strong_explicit(&sl->version, &ver, ver + 1, memory_order_acquire,
+    return atomic_compare_exchange_strong_explicit(&sl->version, &ver, ver + 1, memory_order_seq_cst,
                                                    memory_order_relaxed);
 }
 
@@ -94,7 +114,7 @@ static void sweep(Monitor *mon)
         atomic_store_explicit(&sl->state, MON_DISARMING, memory_order_relaxed);
         atomic_store_explicit(&mon->armed[i], 0, memory_order_relaxed);
         atomic_store_explicit(&sl->state, MON_IDLE, memory_order_relaxed);
-        slot_unlock(sl);
+        slot_unlock(mon, sl);
         atomic_fetch_sub(&mon->narmed, 1);
         atomic_fetch_add(&mon->stats.disarms, 1);
     }
@@ -254,8 +274,8 @@ void monitor_store_locked(Monitor *mon, void *host, int size, uint64_t val)
         slot_lock(&mon->slots[hi]);
     host_store(host, size, val);
     if (hi != lo)
-        slot_unlock(&mon->slots[hi]);
-    slot_unlock(&mon->slots[lo]);
+        slot_unlock(mon, &mon->slots[hi]);
+    slot_unlock(mon, &mon->slots[lo]);
 }
 
 void monitor_write(Monitor *mon, void *host, const void *buf, size_t len)
@@ -269,7 +289,7 @@ void monitor_write(Monitor *mon, void *host, const void *buf, size_t len)
         MonSlot *sl = slot_of(mon, d);
         slot_lock(sl);
         memcpy(d, s, chunk);
-        slot_unlock(sl);
+        slot_unlock(mon, sl);
         d += chunk, s += chunk, len -= chunk;
     }
 }
@@ -283,6 +303,31 @@ void monitor_notify_written(Monitor *mon, void *host, uint64_t size)
             continue;
         MonSlot *sl = &mon->slots[idx];
         slot_lock(sl);
-        slot_unlock(sl);
+        slot_unlock(mon, sl);
     }
+}
+
+/* ---- WFE: the event of a cleared monitor ---- */
+
+/* Protocol (no lost wake-up): the sleeper sets its bit in `waiters`, then
+ * reads the version; a writer changes the version (lock CAS), then reads
+ * `waiters` before unlocking. Both pairs are seq_cst, so either the writer
+ * sees the bit and kicks REQ_EVENT (the sleeper's futex does not sleep or
+ * is woken), or the sleeper sees the version moved and does not sleep. */
+bool monitor_wfe_arm(Monitor *mon, const void *host, int cpu_index, uint64_t ver)
+{
+    if (ver & 1)
+        return false; /* no valid reservation to watch: let the WFE complete */
+    MonSlot *sl = slot_of(mon, host);
+    atomic_fetch_or_explicit(&sl->waiters, 1ull << (cpu_index & 63), memory_order_seq_cst);
+    if (atomic_load_explicit(&sl->version, memory_order_seq_cst) != ver) {
+        monitor_wfe_disarm(mon, host, cpu_index);
+        return false;
+    }
+    return true;
+}
+
+void monitor_wfe_disarm(Monitor *mon, const void *host, int cpu_index)
+{
+    atomic_fetch_and_explicit(&slot_of(mon, host)->waiters, ~(1ull << (cpu_index & 63)), memory_order_relaxed);
 }

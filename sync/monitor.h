@@ -49,6 +49,7 @@ typedef struct MonSlot {
     _Atomic uint64_t version;
     _Atomic uint32_t state;   /* enum MonSlotState */
     _Atomic uint32_t used;    /* second-chance bit for the sweeper */
+    _Atomic uint64_t waiters; /* cores (bit index & 63) asleep in WFE on a reservation here */
 } __attribute__((aligned(64))) MonSlot;
 
 typedef struct MonitorStats {
@@ -151,5 +152,15 @@ bool monitor_trylock_version(Monitor *mon, const void *host, uint64_t ver);
  * `fence`: unlock with a full barrier (store->load order after the store). */
 void monitor_lock(Monitor *mon, const void *host);
 void monitor_unlock(Monitor *mon, const void *host, bool fence);
+
+/* ---- WFE (smp/vcpu.c), owner vCPU ---- */
+
+/* Register core cpu_index as asleep in WFE on its reservation (`ver` from
+ * LDXR) of the granule of `host`: any later write to the slot kicks it with
+ * REQ_EVENT. false (nothing registered) if the reservation is invalid or
+ * already lost: the WFE should complete at once. */
+bool monitor_wfe_arm(Monitor *mon, const void *host, int cpu_index, uint64_t ver);
+/* Unregister after waking (spurious kicks of a stale bit are harmless). */
+void monitor_wfe_disarm(Monitor *mon, const void *host, int cpu_index);
 
 #endif
