@@ -50,7 +50,7 @@ typedef struct MachineOptions {
     uint64_t max_insns;      /* 0 = unlimited; stop after this many (per core) */
     const char *pin;         /* -pin none|compact|scatter|LIST (NULL = none), smp/topology.c */
     int cluster_size;        /* cores per MPIDR Aff1 cluster; 0 = QEMU virt's default */
-    int tier;                /* -tier: TIER_INTERP (default) or TIER_JIT (cpu/jit_x86.c) */
+    int tier;                /* -tier: TIER_JIT (default, cpu/jit_x86.c) or TIER_INTERP */
     const char *stats_file;  /* -stats FILE: JSON counters at exit (smp/stats.c) */
     bool progress;           /* -progress: a rate line on stderr every second (smp/stats.c) */
 } MachineOptions;

@@ -245,7 +245,7 @@ static void usage(void)
            "  -D FILE                    write the trace to FILE\n"
            "  -max-insns N               stop after N guest instructions per core (exit 3)\n"
            "  -pin none|compact|scatter|LIST  pin vCPU threads to host PUs (LIST: 0,2,4; -d smp shows it)\n"
-           "  -tier interp|jit           execution tier (default interp; jit: x86-64 code)\n"
+           "  -tier jit|interp           execution tier (default jit: x86-64 code; interp: the reference interpreter)\n"
            "  -stats FILE                write per-core counters as JSON to FILE at exit\n"
            "  -progress                  print guest MIPS per core on stderr every second\n"
            "  -h, -help                  this help\n"
@@ -258,6 +258,7 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
     memset(opt, 0, sizeof(*opt));
     opt->smp = 1;
     opt->ram_size = 512ull << 20;
+    opt->tier = TIER_JIT; /* the interpreter stays available as the reference: -tier interp */
     opt->machine_type = "virt";
     opt->cpu_model = "cortex-a57";
     /* -config first, so the command line overrides it. */
