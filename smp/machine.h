@@ -84,6 +84,7 @@ typedef struct Machine {
     bool linux_boot;         /* the kernel is a Linux Image (x0 = DTB) */
 
     _Atomic int stopping;    /* set once: every vCPU leaves its loop */
+    bool reboot;             /* PSCI SYSTEM_RESET without -no-reboot: main() starts over */
     int exit_status;         /* written by the core that stops the machine */
     pthread_mutex_t exit_lock;
 } Machine;

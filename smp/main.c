@@ -1,5 +1,6 @@
 /* flotilla: parallel multicore AArch64 full-system simulator. */
 #include <stdio.h>
+#include <string.h>
 
 #include "machine.h"
 #include "options.h"
@@ -17,13 +18,21 @@ int main(int argc, char **argv)
         break;
     }
     static Machine m;
-    if (!machine_init(&m, &opt)) {
+    int status;
+    for (;;) {
+        if (!machine_init(&m, &opt)) {
+            machine_destroy(&m);
+            return 1;
+        }
+        stats_start(&m);
+        status = machine_run(&m);
+        stats_finish(&m, status);
+        bool reboot = m.reboot;
         machine_destroy(&m);
-        return 1;
+        if (!reboot)
+            break;
+        /* PSCI SYSTEM_RESET: a cold start of a fresh machine. */
+        memset(&m, 0, sizeof(m));
     }
-    stats_start(&m);
-    int status = machine_run(&m);
-    stats_finish(&m, status);
-    machine_destroy(&m);
     return status;
 }

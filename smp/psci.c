@@ -1,7 +1,7 @@
 /* The simulator's firmware: PSCI 1.1 over HVC/SMC and the SMCCC 1.1
  * discovery calls, and the per-core power states (see psci.h for the CPU_ON
- * hand-over). Reboot is not implemented: SYSTEM_RESET stops the machine
- * with status 0, as -no-reboot would (documented in docs/threading.md). */
+ * hand-over). SYSTEM_RESET stops the machine and main() builds it again
+ * from the same options (a cold reboot); with -no-reboot it exits 0. */
 #include "psci.h"
 
 #include <inttypes.h>
@@ -197,9 +197,10 @@ uint64_t helper_psci(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t
         r = PSCI_SUCCESS;
         break;
     case PSCI_FN_SYSTEM_RESET:
+        /* A reset rebuilds the whole machine from the options (main.c):
+         * RAM, devices and cores as at start; with -no-reboot it stops. */
         if (!m->opt.no_reboot)
-            machine_log(m, "flotilla: guest requested a reset (PSCI SYSTEM_RESET); rebooting is not "
-                           "implemented: stopping\n");
+            m->reboot = true;
         machine_request_stop(m, 0);
         r = PSCI_SUCCESS;
         break;
