@@ -9,5 +9,6 @@ scripts/install-deps.sh
 scripts/build.sh Release build
 cache=$(scripts/fetch-guest.sh)
 initrd=$(scripts/make-initramfs.sh "$cache" shell)
+echo "run-linux: booting (30-60 s to the shell prompt); C-a x quits, C-a h for help" >&2
 exec build/flotilla -M virt -cpu cortex-a57 -m 1G -kernel "$cache/Image.gz" -initrd "$initrd" \
     -append "console=ttyAMA0 rdinit=/init" "$@"

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Install what is missing, build, and run every test: Criterion unit tests,
 # bare-metal guest programs, the differential tester against
-# qemu-aarch64-static, and the concurrency tests under ThreadSanitizer.
+# qemu-aarch64-static, the Linux boot tests (which need the guest fetched into
+# ~/.cache/flotilla first), and the concurrency tests under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh Release build
+scripts/fetch-guest.sh >/dev/null
 ctest --test-dir build --output-on-failure -j"$(nproc)"
 if [[ -x scripts/tsan-tests.sh ]]; then
     scripts/tsan-tests.sh

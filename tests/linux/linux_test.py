@@ -1,0 +1,436 @@
+#!/usr/bin/env python3
+"""Driver of the linux.* ctests: boots Debian's arm64 kernel on flotilla
+with a busybox initramfs and checks what the guest prints.
+
+    linux_test.py [common options] prepare
+    linux_test.py [common options] boot [--unimp]
+    linux_test.py [common options] smp N
+    linux_test.py [common options] shell [--ctrl-a]
+
+prepare fetches the guest (scripts/fetch-guest.sh, a no-op once cached)
+and builds the two initramfs images into --workdir. The other commands
+need them (ctest fixture linux.prepare). Expected values are computed here,
+on the host, from the definition of the data, never from flotilla's output.
+Exit status 0 = pass; the log of each boot is kept in --workdir.
+"""
+import argparse
+import base64
+import bz2
+import gzip
+import hashlib
+import os
+import pty
+import re
+import select
+import signal
+import subprocess
+import sys
+import termios
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def fail(msg):
+    print("FAIL: " + msg, flush=True)
+    sys.exit(1)
+
+
+def cache_dir():
+    return os.environ.get("FLOTILLA_CACHE", os.path.expanduser("~/.cache/flotilla"))
+
+
+def initrd_path(args, mode):
+    return os.path.join(args.workdir, "initramfs-%s.cpio.gz" % mode)
+
+
+def flotilla_cmd(args, smp, mode, append_extra, extra=()):
+    kernel = os.path.join(cache_dir(), "Image.gz")
+    for f in (kernel, initrd_path(args, mode)):
+        if not os.path.exists(f):
+            fail("%s is missing: run the linux.prepare test (or scripts/fetch-guest.sh) first" % f)
+    return [args.flotilla, "-smp", str(smp), "-m", args.mem, "-kernel", kernel,
+            "-initrd", initrd_path(args, mode), "-append", "console=ttyAMA0 " + append_extra,
+            *extra]
+
+
+def boot_times(text, wall):
+    """One line giving the kernel's timestamp of "Run /init" and the wall time."""
+    m = re.search(r"\[\s*([0-9.]+)\] Run /init", text)
+    kt = m.group(1) + " s" if m else "not reached"
+    up = dict(re.findall(r"^UPTIME (\w+) ([0-9.]+)", text, re.M))
+    work = ""
+    if "init" in up and "done" in up:
+        work = ", init's workload: %.1f s" % (float(up["done"]) - float(up["init"]))
+    return "boot-to-init (kernel log): %s%s, total wall time: %.1f s" % (kt, work, wall)
+
+
+def run_batch(args, cmd, logname):
+    """Runs flotilla with stdin from /dev/null; returns (status, output, wall)."""
+    log = os.path.join(args.workdir, logname)
+    print("running: " + " ".join(cmd), flush=True)
+    t0 = time.monotonic()
+    with open(log, "wb") as out:
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                             start_new_session=True)
+        try:
+            status = p.wait(timeout=args.timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            status = None
+    wall = time.monotonic() - t0
+    with open(log, "rb") as f:
+        text = f.read().decode("utf-8", "replace")
+    print(boot_times(text, wall), flush=True)
+    if status is None:
+        print("---- last lines of %s ----\n%s" % (log, "\n".join(text.splitlines()[-40:])))
+        fail("timed out after %d s (log: %s)" % (args.timeout, log))
+    return status, text, wall
+
+
+# Kernel messages that mean the guest saw something wrong (a crypto self-test
+# failing is an instruction computing a wrong result).
+KERNEL_BAD_RE = re.compile(r"alg: .*fail|Kernel panic|Oops|BUG:|WARNING: CPU|Unable to handle kernel|"
+                           r"Internal error|Call trace:|detected stalls|soft lockup|blocked for more than|"
+                           r"Illegal instruction|Segmentation fault|undefined instruction", re.I)
+
+
+def kernel_problems(text):
+    bad = [l.rstrip("\r") for l in text.splitlines() if KERNEL_BAD_RE.search(l)]
+    for l in bad[:20]:
+        print("  console: " + l)
+    return ["the console shows %d error line(s), first: %s" % (len(bad), bad[0])] if bad else []
+
+
+def chk_lines(text):
+    chk = {}
+    for line in text.splitlines():
+        line = line.rstrip("\r")
+        if line.startswith("CHK "):
+            parts = line.split(None, 2)
+            chk[parts[1]] = parts[2].strip() if len(parts) > 2 else ""
+    return chk
+
+
+def b64_blocks(text):
+    blocks, cur, name = {}, None, None
+    for line in text.splitlines():
+        line = line.rstrip("\r")
+        if line.startswith("B64-BEGIN "):
+            name, cur = line.split(None, 1)[1], []
+        elif line == "B64-END" and cur is not None:
+            blocks[name] = base64.b64decode("".join(cur))
+            cur = None
+        elif cur is not None:
+            cur.append(line.strip())
+    return blocks
+
+
+# ---------- host side of the boot workload (see scripts/make-initramfs.sh) ----------
+
+def expected_boot():
+    seq = "".join("%d\n" % i for i in range(1, 5001)).encode()
+    zz = b"Z" * (4096 * 64)
+    x, vals = 12345, []
+    for _ in range(3000):
+        x = (x * 69069 + 1) % 4294967296
+        vals.append(x)
+    lcg = "".join("%d\n" % v for v in vals).encode()
+    srt = "".join("%d\n" % v for v in sorted(vals)).encode()
+
+    def sha(h, data):
+        return h(data).hexdigest() + "  -"
+
+    s = 0
+    for i in range(2000):
+        s += i * i % 7919
+    gz9 = subprocess.run(["gzip", "-9", "-c"], input=lcg, stdout=subprocess.PIPE, check=True).stdout
+    exp = {
+        "uname": "aarch64",
+        "seq.sha256": sha(hashlib.sha256, seq),
+        "seq.md5": sha(hashlib.md5, seq),
+        "seq.wc": "%d %d" % (seq.count(b"\n"), len(seq)),
+        "zz.sha256": sha(hashlib.sha256, zz),
+        "zz.sha1": sha(hashlib.sha1, zz),
+        "lcg.sha256": sha(hashlib.sha256, lcg),
+        "lcg.sha512": sha(hashlib.sha512, lcg),
+        "lcg.md5": sha(hashlib.md5, lcg),
+        "lcg.sorted.sha256": sha(hashlib.sha256, srt),
+        "lcg.sum": str(sum(vals)),
+        # Same deflate implementation lineage (gzip 1.2.4) in busybox and
+        # the host's gzip: equal sizes at -9.
+        "lcg.gzip9.size": str(len(gz9)),
+        "lcg.gzip.roundtrip": sha(hashlib.sha256, lcg),
+        "lcg.bzip2.roundtrip": sha(hashlib.sha256, lcg),
+        "zz.gzip.roundtrip": sha(hashlib.sha256, zz),
+        "shell.arith": str(s),
+    }
+    blobs = {
+        "seq2000.gz": ("gzip", "".join("%d\n" % i for i in range(1, 2001)).encode()),
+        "lcg.bz2": ("bzip2", "".join("%d\n" % v for v in vals[:1000]).encode()),
+    }
+    return exp, blobs
+
+
+def compare(exp, got):
+    bad = []
+    for k, v in exp.items():
+        g = got.get(k)
+        ok = g is not None and " ".join(g.split()) == " ".join(v.split())
+        print("  %-22s %s  guest=%s%s" % (k, "ok  " if ok else "FAIL", g, "" if ok else "  host=" + v))
+        if not ok:
+            bad.append(k)
+    return bad
+
+
+# ---------- commands ----------
+
+def cmd_prepare(args):
+    os.makedirs(args.workdir, exist_ok=True)
+    r = subprocess.run([os.path.join(ROOT, "scripts/fetch-guest.sh")], stdout=subprocess.PIPE)
+    if r.returncode != 0:
+        fail("scripts/fetch-guest.sh failed (status %d)" % r.returncode)
+    cache = r.stdout.decode().strip().splitlines()[-1]
+    extra = [args.mt_check] if args.mt_check else []
+    for mode in ("test", "shell"):
+        subprocess.run([os.path.join(ROOT, "scripts/make-initramfs.sh"), cache, mode,
+                        initrd_path(args, mode), *(extra if mode == "test" else [])], check=True)
+    print("prepared %s and %s" % (initrd_path(args, "test"), initrd_path(args, "shell")))
+
+
+# linux.boot runs the kernel's crypto self-tests (about 12 s of a 30 s boot,
+# checked by kernel_problems); the other tests skip them.
+NO_CRYPTO_TESTS = "cryptomgr.notests"
+
+UNIMP_RE = re.compile(r"unimplemented|unallocated|unknown", re.I)
+
+
+def cmd_boot(args):
+    extra = []
+    name = "boot"
+    if args.unimp:
+        name = "boot-unimp"
+        unimp_log = os.path.join(args.workdir, "unimp.log")
+        if os.path.exists(unimp_log):
+            os.unlink(unimp_log)
+        extra = ["-d", "unimp", "-D", unimp_log]
+    status, text, _ = run_batch(args, flotilla_cmd(args, 1, "test", "ftest=boot", extra), name + ".log")
+    problems = []
+    if "Run /init" not in text:
+        problems.append("the kernel never ran /init")
+    if "FLOTILLA-BOOT-MARKER" not in text:
+        problems.append("init's marker missing")
+    if "FLOTILLA-TEST-DONE" not in text:
+        problems.append("init did not finish its workload")
+    problems += kernel_problems(text)
+    exp, blobs = expected_boot()
+    exp["cpus"] = "1"
+    exp["nproc"] = "1"
+    bad = compare(exp, chk_lines(text))
+    if bad:
+        problems.append("guest results differ from the host's: " + ", ".join(bad))
+    got_blobs = b64_blocks(text)
+    for bname, (kind, want) in blobs.items():
+        try:
+            data = got_blobs[bname]
+            plain = gzip.decompress(data) if kind == "gzip" else bz2.decompress(data)
+            ok = plain == want
+        except Exception as e:  # missing block or corrupt stream
+            ok, plain = False, repr(e)
+        print("  %-22s %s  (guest-compressed %s, decompressed on the host)" % (bname, "ok  " if ok else "FAIL", kind))
+        if not ok:
+            problems.append("%s: the host could not recover the data from the guest's %s output" % (bname, kind))
+    if args.unimp:
+        lines = []
+        if os.path.exists(unimp_log):
+            with open(unimp_log, errors="replace") as f:
+                lines = [l.rstrip() for l in f if UNIMP_RE.search(l)]
+        lines += [l for l in text.splitlines() if "unimplemented" in l and l.startswith("cpu")]
+        if lines:
+            uniq = {}
+            for l in lines:
+                key = re.sub(r"^cpu\d+: ", "", l)
+                uniq[key] = uniq.get(key, 0) + 1
+            print("-d unimp reported %d lines, %d distinct:" % (len(lines), len(uniq)))
+            for k, n in sorted(uniq.items()):
+                print("  %5d x %s" % (n, k))
+            problems.append("-d unimp reported unimplemented instructions or registers")
+        else:
+            print("-d unimp: nothing reported")
+    if status != 0:
+        problems.append("flotilla exited with status %s (expected 0)" % status)
+    if problems:
+        print("---- last lines of the console ----\n" + "\n".join(text.splitlines()[-25:]))
+        fail("; ".join(problems))
+    print("PASS")
+
+
+def cmd_smp(args):
+    n = args.n
+    status, text, _ = run_batch(args, flotilla_cmd(args, n, "test", "ftest=smp " + NO_CRYPTO_TESTS),
+                                "smp%d.log" % n)
+    problems = kernel_problems(text)
+    got = chk_lines(text)
+    for line in text.splitlines():
+        if line.startswith("mt_check") or line.startswith("MT_CHECK"):
+            print("  guest: " + line.rstrip("\r"))
+    bad = compare({"cpus": str(n), "nproc": str(n), "uname": "aarch64", "mt_check_status": "0"}, got)
+    if bad:
+        problems.append("wrong: " + ", ".join(bad))
+    if "MT_CHECK PASS" not in text:
+        problems.append("mt_check did not print MT_CHECK PASS")
+    m = re.search(r"smp: Brought up \d+ nodes?, (\d+) CPUs?", text)
+    print("kernel: " + (m.group(0) if m else "no 'smp: Brought up' line"))
+    if status != 0:
+        problems.append("flotilla exited with status %s (expected 0)" % status)
+    if problems:
+        print("---- last lines of the console ----\n" + "\n".join(text.splitlines()[-25:]))
+        fail("; ".join(problems))
+    print("PASS")
+
+
+class PtyRun:
+    """flotilla on the slave side of a pseudo-terminal; we are the 'user'."""
+
+    def __init__(self, cmd, log):
+        self.master, self.slave = pty.openpty()
+        self.before = termios.tcgetattr(self.slave)
+        self.buf = b""
+        self.log = open(log, "wb")
+        self.p = subprocess.Popen(cmd, stdin=self.slave, stdout=self.slave, stderr=self.slave,
+                                  start_new_session=True)
+
+    def pump(self, timeout):
+        r, _, _ = select.select([self.master], [], [], timeout)
+        if r:
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:  # EIO once no process holds the slave
+                data = b""
+            self.buf += data
+            self.log.write(data)
+            self.log.flush()
+            return bool(data)
+        return False
+
+    def expect(self, pattern, timeout, start=0):
+        """Waits until the output after offset start matches; returns the match."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while True:
+            m = rx.search(self.buf, start)
+            if m:
+                return m
+            left = deadline - time.monotonic()
+            if left <= 0 or (self.p.poll() is not None and not self.pump(0)):
+                return None
+            self.pump(min(left, 1.0))
+
+    def send(self, data):
+        for b in data:
+            # One byte at a time, as typed: the guest's UART FIFO is small.
+            os.write(self.master, bytes([b]))
+            time.sleep(0.01)
+
+    def wait_exit(self, timeout):
+        deadline = time.monotonic() + timeout
+        while self.p.poll() is None and time.monotonic() < deadline:
+            self.pump(0.2)
+        if self.p.poll() is None:
+            os.killpg(self.p.pid, signal.SIGKILL)
+            self.p.wait()
+            return None
+        while self.pump(0.1):
+            pass
+        return self.p.returncode
+
+    def tail(self, n=25):
+        return "\n".join(self.buf.decode("utf-8", "replace").splitlines()[-n:])
+
+
+def cmd_shell(args):
+    name = "shell-ctrl-a" if args.ctrl_a else "shell"
+    cmd = flotilla_cmd(args, 1, "shell", NO_CRYPTO_TESTS)
+    print("running on a pty: " + " ".join(cmd), flush=True)
+    t0 = time.monotonic()
+    r = PtyRun(cmd, os.path.join(args.workdir, name + ".log"))
+    problems = []
+    prompt = rb"/ # "
+    try:
+        m = r.expect(prompt, args.timeout)
+        print(boot_times(r.buf.decode("utf-8", "replace"), time.monotonic() - t0) + " (to the prompt)")
+        if not m:
+            fail("no shell prompt within %d s\n---- last output ----\n%s" % (args.timeout, r.tail()))
+        # While flotilla runs, the terminal must be raw (no echo, no line editing).
+        during = termios.tcgetattr(r.slave)
+        if during[3] & termios.ICANON or during[3] & termios.ECHO:
+            problems.append("the terminal is not in raw mode while the guest runs")
+        pos = m.end()
+        r.send(b"echo $((6*7))\r")
+        m = r.expect(rb"\r?\n42\r?\n", 60, pos)
+        print("  echo $((6*7)) -> %s" % ("42" if m else "no 42"))
+        if not m:
+            problems.append("echo $((6*7)) did not print 42")
+        else:
+            pos = m.end()
+        m = r.expect(prompt, 60, pos)
+        pos = m.end() if m else pos
+        r.send(b"uname -m\r")
+        m = r.expect(rb"\r?\naarch64\r?\n", 60, pos)
+        print("  uname -m -> %s" % ("aarch64" if m else "no aarch64"))
+        if not m:
+            problems.append("uname -m did not print aarch64")
+        else:
+            pos = m.end()
+        r.expect(prompt, 60, pos)
+        if args.ctrl_a:
+            r.send(b"\x01x")
+            how = "C-a x"
+        else:
+            r.send(b"poweroff -f\r")
+            how = "poweroff -f"
+        status = r.wait_exit(120)
+        print("  %s -> exit status %s" % (how, status))
+        if status is None:
+            problems.append("flotilla did not exit after %s" % how)
+        elif status != 0:
+            problems.append("flotilla exited with status %d after %s (expected 0)" % (status, how))
+        after = termios.tcgetattr(r.slave)
+        if after != r.before:
+            names = ["iflag", "oflag", "cflag", "lflag", "ispeed", "ospeed", "cc"]
+            diff = [names[i] for i in range(7) if after[i] != r.before[i]]
+            problems.append("terminal settings not restored (differ in: %s)" % ", ".join(diff))
+        else:
+            print("  terminal settings restored")
+    finally:
+        if r.p.poll() is None:
+            os.killpg(r.p.pid, signal.SIGKILL)
+            r.p.wait()
+    if problems:
+        print("---- last output ----\n" + r.tail())
+        fail("; ".join(problems))
+    print("PASS")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--flotilla", default=os.path.join(ROOT, "build/flotilla"))
+    ap.add_argument("--workdir", default=os.path.join(ROOT, "build/tests/linux"))
+    ap.add_argument("--mt-check", help="static aarch64 mt_check binary to put into the test initramfs")
+    ap.add_argument("--mem", default="1G")
+    ap.add_argument("--timeout", type=int, default=400, help="seconds for one boot")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("prepare")
+    b = sub.add_parser("boot")
+    b.add_argument("--unimp", action="store_true")
+    s = sub.add_parser("smp")
+    s.add_argument("n", type=int)
+    sh = sub.add_parser("shell")
+    sh.add_argument("--ctrl-a", action="store_true")
+    args = ap.parse_args()
+    {"prepare": cmd_prepare, "boot": cmd_boot, "smp": cmd_smp, "shell": cmd_shell}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()
