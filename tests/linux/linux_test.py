@@ -268,8 +268,9 @@ def cmd_boot(args):
 
 def cmd_smp(args):
     n = args.n
-    status, text, _ = run_batch(args, flotilla_cmd(args, n, "test", "ftest=smp " + NO_CRYPTO_TESTS),
-                                "smp%d.log" % n)
+    extra = ("-M", "virt,gic-version=%d" % args.gic_version) if args.gic_version else ()
+    status, text, _ = run_batch(args, flotilla_cmd(args, n, "test", "ftest=smp " + NO_CRYPTO_TESTS, extra),
+                                "smp%d%s.log" % (n, "-gicv%d" % args.gic_version if args.gic_version else ""))
     problems = kernel_problems(text)
     got = chk_lines(text)
     for line in text.splitlines():
@@ -426,6 +427,7 @@ def main():
     b.add_argument("--unimp", action="store_true")
     s = sub.add_parser("smp")
     s.add_argument("n", type=int)
+    s.add_argument("--gic-version", type=int, choices=(2, 3), help="-M virt,gic-version=N")
     sh = sub.add_parser("shell")
     sh.add_argument("--ctrl-a", action="store_true")
     args = ap.parse_args()
