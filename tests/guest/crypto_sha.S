@@ -10,14 +10,6 @@
     .arch armv8-a+crypto
 
 #define CHECK(r, v) EXPECT_AT r, v, __LINE__
-.macro EXPECT_AT reg, value, line
-    ldr x28, =\value
-    cmp \reg, x28
-    b.eq .Lok\@
-    mov x27, #(\line & 0xffff)
-    b harness_fail
-.Lok\@:
-.endm
 
 /* Vd.4S = Vn.4S + Vm.4S through memory (x4-x7 clobbered). */
 .macro VADD4S d, n, m

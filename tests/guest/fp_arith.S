@@ -6,61 +6,7 @@
  * rules); see also the Arm ARM pseudocode (FPRound, FPProcessNaNs, ...). */
 #include "harness.inc"
 
-/* Operands are loaded into s1/s2/s3 (d1/d2/d3), FPCR is set, FPSR
- * cleared; the result register (all 64 low bits, so upper-bit zeroing is
- * checked) and FPSR are compared. */
-.macro LD1 n, reg, val
-    ldr x9, =\val
-    .if \n == 32
-    fmov s\reg, w9
-    .else
-    fmov d\reg, x9
-    .endif
-.endm
-.macro PREP fpcr
-    ldr x9, =\fpcr
-    msr fpcr, x9
-    msr fpsr, xzr
-.endm
-.macro CHECK res, fl
-    fmov x0, d0
-    mrs x3, fpsr
-    EXPECT x0, \res
-    EXPECT x3, \fl
-.endm
-.macro OP1 n, insn, a, fpcr, res, fl
-    LD1 \n, 1, \a
-    PREP \fpcr
-    .if \n == 32
-    \insn s0, s1
-    .else
-    \insn d0, d1
-    .endif
-    CHECK \res, \fl
-.endm
-.macro OP2 n, insn, a, b, fpcr, res, fl
-    LD1 \n, 1, \a
-    LD1 \n, 2, \b
-    PREP \fpcr
-    .if \n == 32
-    \insn s0, s1, s2
-    .else
-    \insn d0, d1, d2
-    .endif
-    CHECK \res, \fl
-.endm
-.macro OP3 n, insn, a, b, c, fpcr, res, fl
-    LD1 \n, 1, \a
-    LD1 \n, 2, \b
-    LD1 \n, 3, \c
-    PREP \fpcr
-    .if \n == 32
-    \insn s0, s1, s2, s3
-    .else
-    \insn d0, d1, d2, d3
-    .endif
-    CHECK \res, \fl
-.endm
+#include "fp_macros.inc"
 TEST_START
     OP2 32, fadd, 0xf0d8b716, 0x80000003, 0x1000000, 0xf0d8b716, 0x80
     OP2 32, fadd, 0x0, 0x7f0baf4c, 0x400000, 0x7f0baf4c, 0x0

@@ -8,14 +8,6 @@
 
 /* EXPECT with the caller's line number (the harness macro cannot see it). */
 #define CHECK(r, v) EXPECT_AT r, v, __LINE__
-.macro EXPECT_AT reg, value, line
-    ldr x28, =\value
-    cmp \reg, x28
-    b.eq .Lok\@
-    mov x27, #(\line & 0xffff)
-    b harness_fail
-.Lok\@:
-.endm
 /* Check that register \r holds \base + \off (x25 is a temporary). */
 #define CHECK_OFF(r, base, off) sub x25, r, base; CHECK(x25, off)
 

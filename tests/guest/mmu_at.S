@@ -12,14 +12,6 @@
 #include "harness.inc"
 
 #define CHECK(r, v) EXPECT_AT r, v, __LINE__
-.macro EXPECT_AT reg, value, line
-    ldr x28, =\value
-    cmp \reg, x28
-    b.eq .Lok\@
-    mov x27, #(\line & 0xffff)
-    b harness_fail
-.Lok\@:
-.endm
 /* PAR after AT \op of \va (in x0): success form with NS and bit 10 masked */
 .macro AT_OK op, expect, line
     at \op, x0

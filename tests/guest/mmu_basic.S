@@ -17,14 +17,6 @@
     .arch armv8.1-a
 
 #define CHECK(r, v) EXPECT_AT r, v, __LINE__
-.macro EXPECT_AT reg, value, line
-    ldr x28, =\value
-    cmp \reg, x28
-    b.eq .Lok\@
-    mov x27, #(\line & 0xffff)
-    b harness_fail
-.Lok\@:
-.endm
 /* The last exception: count x24, ESR (x21), FAR (x22). */
 #define CHECK_EXC(count, esr, far) CHECK(x24, count); CHECK(x21, esr); CHECK(x22, far)
 

@@ -12,14 +12,6 @@
 #include "harness.inc"
 
 #define CHECK(r, v) EXPECT_AT r, v, __LINE__
-.macro EXPECT_AT reg, value, line
-    ldr x28, =\value
-    cmp \reg, x28
-    b.eq .Lok\@
-    mov x27, #(\line & 0xffff)
-    b harness_fail
-.Lok\@:
-.endm
 /* The last EL1 exception: count x24, ESR x21, FAR x22 */
 #define CHECK_EXC(count, esr, far) CHECK(x24, count); CHECK(x21, esr); CHECK(x22, far)
 /* Record n of the EL0 run: ESR, FAR (x9 temporary) */

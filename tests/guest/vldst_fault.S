@@ -17,14 +17,6 @@
     .arch armv8-a+crypto
 
 #define CHECK(r, v) EXPECT_AT r, v, __LINE__
-.macro EXPECT_AT reg, value, line
-    ldr x28, =\value
-    cmp \reg, x28
-    b.eq .Lok\@
-    mov x27, #(\line & 0xffff)
-    b harness_fail
-.Lok\@:
-.endm
 #define CHECK_OFF(r, base, off) sub x25, r, base; CHECK(x25, off)
 #define CHECK_EXC(count, ec, wnr) CHECK(x24, count); lsr x25, x21, #26; CHECK(x25, ec); \
     ubfx x25, x21, #6, #1; CHECK(x25, wnr)

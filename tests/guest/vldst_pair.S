@@ -10,14 +10,6 @@
 #include "harness.inc"
 
 #define CHECK(r, v) EXPECT_AT r, v, __LINE__
-.macro EXPECT_AT reg, value, line
-    ldr x28, =\value
-    cmp \reg, x28
-    b.eq .Lok\@
-    mov x27, #(\line & 0xffff)
-    b harness_fail
-.Lok\@:
-.endm
 
 TEST_START
     adrp x20, src

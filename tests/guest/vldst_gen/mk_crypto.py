@@ -40,14 +40,6 @@ CHK = r'''#include "harness.inc"
     .arch armv8-a+crypto
 
 #define CHECK(r, v) EXPECT_AT r, v, __LINE__
-.macro EXPECT_AT reg, value, line
-    ldr x28, =\value
-    cmp \reg, x28
-    b.eq .Lok\@
-    mov x27, #(\line & 0xffff)
-    b harness_fail
-.Lok\@:
-.endm
 '''
 
 aes = ["/* Crypto extension, AES: FIPS-197 Appendix C.1 (AES-128, key 000102..0f,",
