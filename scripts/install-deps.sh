@@ -7,7 +7,7 @@ pkgs=(build-essential cmake ninja-build pkg-config
       gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-user-static cpio gzip
       libc6-dev-arm64-cross python3)
 if [[ "${1:-}" == "--bench" ]]; then
-    pkgs+=(qemu-system-arm gnuplot-nox hyperfine hwloc-nox)
+    pkgs+=(qemu-system-arm gnuplot-nox hwloc-nox bc)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -2,10 +2,11 @@
 # Install what is missing, build, and run every test: Criterion unit tests,
 # bare-metal guest programs, the differential tester against
 # qemu-aarch64-static, the Linux boot tests (which need the guest fetched into
-# ~/.cache/flotilla first), and the concurrency tests under ThreadSanitizer.
+# ~/.cache/flotilla first), a benchmark smoke run next to qemu-system-aarch64,
+# and the concurrency tests under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh --bench   # QEMU too: the benchmark smoke test runs it
 scripts/build.sh Release build
 scripts/fetch-guest.sh >/dev/null
 ctest --test-dir build --output-on-failure -j"$(nproc)"
