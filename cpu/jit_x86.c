@@ -300,6 +300,7 @@ static void emit_mem(Ctx *c, const IROp *op)
     x_mem(j, XW, 0x03, RAX, RDX, ebase + (int32_t)offsetof(TLBEntry, addend)); /* rax = host */
     if (!store) {
         bool sx = op->flags & IRF_SIGNED;
+        x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.tlb_hits)); /* inc qword [rbx + tlb_hits], as mem_load */
         switch (sz) {
         case 1: x_mem(j, sx ? XW : 0, sx ? 0x0fbe : 0x0fb6, RAX, RAX, 0); break;
         case 2: x_mem(j, sx ? XW : 0, sx ? 0x0fbf : 0x0fb7, RAX, RAX, 0); break;
@@ -325,6 +326,8 @@ static void emit_mem(Ctx *c, const IROp *op)
                 x_jcc(j, CC_NE, c->stubs[si].slow);
             }
         }
+        /* Past every exit to the slow path: counted once, as mem_store does. */
+        x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.tlb_hits)); /* inc qword [rbx + tlb_hits] */
         ldt(j, RCX, op->b, true);
         switch (sz) {
         case 1: x_mem(j, XB8, 0x88, RCX, RAX, 0); break;
