@@ -278,11 +278,22 @@ void vcpu_loop(CPUState *cpu)
             }
             if (!(cpu->stats.blocks_executed & (TIMER_POLL_BLOCKS - 1)))
                 poll_timer(cpu);
-            if (bx != BX_SLOT0 && bx != BX_SLOT1)
-                break;
+            if (bx != BX_SLOT0 && bx != BX_SLOT1 && bx != BX_JUMP)
+                break; /* EXIT or EXCEPTION: state changed, back to the dispatcher */
             /* A safe point: the next block entry tests the request word. */
             if (atomic_load_explicit(&cpu->request, memory_order_relaxed))
                 break;
+            if (bx == BX_JUMP) {
+                /* Indirect branch (BR/BLR/RET): no state changed, so stay in
+                 * this loop and look the target up through the jump cache. */
+                TBlock *to = find_block(cpu);
+                if (!to) {
+                    cpu->exc_pending = false;
+                    break;
+                }
+                tb = to;
+                continue;
+            }
             int slot = bx == BX_SLOT0 ? 0 : 1;
             TBlock *next = atomic_load_explicit(&tb->jmp[slot], memory_order_acquire);
             if (next && next->pc == cpu->pc && next->flags == cpu_tb_flags(cpu)) {
