@@ -33,10 +33,11 @@ static void gic_signal(void *opaque, int cpu, bool pending)
         vcpu_kick(m->cpus[cpu], REQ_IRQ);
 }
 
-/* PL011's output (called under the UART lock: UART lock -> GIC lock). */
-static void pl011_irq(void *opaque, bool level)
+bool machine_irq_pending(Machine *m, int cpu)
 {
-    irq_set((const IRQLine *)opaque, level);
+    if (m->gic)
+        return gicv3_irq_pending(m->gic, cpu);
+    return m->gic2 && gicv2_irq_pending(m->gic2, cpu);
 }
 
 /* ---------------- system registers ---------------- */
@@ -102,9 +103,7 @@ static void wr_timer(CPUState *cpu, const SysRegDef *r, uint64_t v)
 static uint64_t rd_isr(CPUState *cpu, const SysRegDef *r)
 {
     (void)r;
-    Machine *m = cpu->machine;
-    bool irq = m->gic ? gicv3_irq_pending(m->gic, cpu->index) : gicv2_irq_pending(m->gic2, cpu->index);
-    return irq ? 1u << 7 : 0;
+    return machine_irq_pending(cpu->machine, cpu->index) ? 1u << 7 : 0;
 }
 
 #define ICC(nm, fl) {nm, fl, #nm, NULL, rd_icc, wr_icc, 0, 0}
@@ -112,7 +111,7 @@ static uint64_t rd_isr(CPUState *cpu, const SysRegDef *r)
 
 /* Read-only ICC registers are not writable and write-only ones not
  * readable: the other direction is UNDEFINED (the translator rejects it). */
-static const SysRegDef board_regs[] = {
+static const SysRegDef icc_regs[] = {
     ICC(ICC_PMR_EL1, SR_RW1),
     ICC(ICC_IAR0_EL1, SR_R1),
     ICC(ICC_EOIR0_EL1, SR_W1),
@@ -133,6 +132,10 @@ static const SysRegDef board_regs[] = {
     ICC(ICC_SRE_EL1, SR_RW1),
     ICC(ICC_IGRPEN0_EL1, SR_RW1),
     ICC(ICC_IGRPEN1_EL1, SR_RW1),
+};
+
+/* Registered with either GIC. */
+static const SysRegDef timer_regs[] = {
     /* the generic timer (replaces cpu/sysreg.c's counter-only entries so
      * every counter read uses the same SysCounter as the timers) */
     TMR(CNTFRQ_EL0, SR_R0 | SR_RW1),
@@ -149,6 +152,12 @@ static const SysRegDef board_regs[] = {
 };
 
 /* ---------------- the board ---------------- */
+
+/* Start-up: the line of SPI `spi` on whichever GIC the board has. */
+static IRQLine spi_line(Machine *m, int spi)
+{
+    return m->gic ? gicv3_spi_line(m->gic, spi) : gicv2_spi_line(m->gic2, spi);
+}
 
 bool devices_init(Machine *m)
 {
@@ -195,26 +204,17 @@ bool devices_init(Machine *m)
             gtimer_init(&m->gtimer[i], m->counter, gicv2_ppi_line(m->gic2, i, GIC_PPI_PTIMER_NS),
                         gicv2_ppi_line(m->gic2, i, GIC_PPI_VTIMER));
     }
-    if (m->gic) {
-        sysreg_register(board_regs, (int)(sizeof(board_regs) / sizeof(board_regs[0])));
-    } else {
-        /* Only the timer lines of the table: ICC_* stay UNDEFINED. */
-        const SysRegDef *t = board_regs;
-        int n = (int)(sizeof(board_regs) / sizeof(board_regs[0]));
-        while (n && t->read != rd_timer) /* the timer lines and ISR_EL1 follow the ICC ones */
-            t++, n--;
-        sysreg_register(t, n);
-    }
-    m->uart_line = m->gic ? gicv3_spi_line(m->gic, PL011_SPI) : gicv2_spi_line(m->gic2, PL011_SPI);
+    /* With GICv2 the ICC_* registers stay UNDEFINED (and ID_AA64PFR0_EL1.GIC reads 0). */
+    if (m->gic)
+        sysreg_register(icc_regs, (int)(sizeof(icc_regs) / sizeof(icc_regs[0])));
+    sysreg_register(timer_regs, (int)(sizeof(timer_regs) / sizeof(timer_regs[0])));
 
-    m->uart = pl011_create(m, UART_BASE, STDOUT_FILENO);
+    /* UART lock -> GIC lock when the UART changes its line. */
+    m->uart = pl011_create(m, UART_BASE, STDOUT_FILENO, spi_line(m, PL011_SPI));
     if (!m->uart)
         return false;
-    m->uart->irq_opaque = &m->uart_line;
-    m->uart->irq_set = pl011_irq;
 
-    m->rtc = pl031_create(&m->pm, PL031_BASE,
-                          m->gic ? gicv3_spi_line(m->gic, PL031_SPI) : gicv2_spi_line(m->gic2, PL031_SPI));
+    m->rtc = pl031_create(&m->pm, PL031_BASE, spi_line(m, PL031_SPI));
     if (!m->rtc)
         return false;
     /* Alarms fire from their own thread, so no vCPU has to poll the RTC. */

@@ -11,6 +11,9 @@ struct Machine;
 /* Main thread. Create and map every device of the board. */
 bool devices_init(struct Machine *m);
 void devices_destroy(struct Machine *m);
+/* Any thread: the interrupt controller's IRQ level towards core `cpu`
+ * (false when the board has no GIC). */
+bool machine_irq_pending(struct Machine *m, int cpu);
 
 /* Main thread. Load an ELF64 AArch64 executable or a raw binary; sets the
  * entry point. Errors are reported on stderr and return false. */

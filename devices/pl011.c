@@ -31,8 +31,7 @@ static void pl011_update(PL011 *u)
     bool level = (u->ris & u->imsc) != 0;
     if (level != u->irq_level) {
         u->irq_level = level;
-        if (u->irq_set)
-            u->irq_set(u->irq_opaque, level);
+        irq_set(&u->irq, level);
     }
 }
 
@@ -132,12 +131,13 @@ static void pl011_write(void *opaque, uint64_t off, uint64_t v, int size)
 
 static const MMIOOps pl011_ops = {pl011_read, pl011_write};
 
-PL011 *pl011_create(Machine *m, uint64_t base, int out_fd)
+PL011 *pl011_create(Machine *m, uint64_t base, int out_fd, IRQLine irq)
 {
     PL011 *u = calloc(1, sizeof(*u));
     if (!u)
         return NULL;
     u->out_fd = out_fd;
+    u->irq = irq;
     u->cr = 0x300;
     u->ifls = 0x12;
     u->ris = INT_TX;

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "irq.h"
+
 struct Machine;
 
 #define PL011_FIFO 32
@@ -19,14 +21,12 @@ typedef struct PL011 {
     uint32_t ibrd, fbrd, lcr_h, cr, ifls, imsc, ris;
     uint8_t rx[PL011_FIFO];
     unsigned rx_head, rx_count;
-    /* interrupt output: level changes are reported here (NULL: not wired) */
-    void (*irq_set)(void *opaque, bool level);
-    void *irq_opaque;
+    IRQLine irq;        /* interrupt output (unwired: handler NULL) */
     bool irq_level;
 } PL011;
 
 /* Main thread, at start-up. */
-PL011 *pl011_create(struct Machine *m, uint64_t base, int out_fd);
+PL011 *pl011_create(struct Machine *m, uint64_t base, int out_fd, IRQLine irq);
 void pl011_destroy(PL011 *u);
 /* Any non-vCPU thread (console input): queue one received byte. Returns false
  * if the FIFO is full (the byte is dropped, as on the real UART). */

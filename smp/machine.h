@@ -69,7 +69,6 @@ typedef struct Machine {
     struct PL031 *rtc;
     struct GICv3 *gic;       /* the interrupt controller (own lock), or NULL with GICv2 */
     struct GICv2 *gic2;      /* -M virt,gic-version=2 instead of gic */
-    IRQLine uart_line;       /* PL011 -> SPI 1 */
     struct SysCounter *counter; /* the system counter: read-only after start-up */
     struct GenericTimer *gtimer; /* per core, [cpu->index]: owner vCPU only */
     struct PSCICore *psci;   /* per core power state (smp/psci.h) */

@@ -17,8 +17,7 @@
 
 #include "../cpu/interp.h"
 #include "../cpu/translate.h"
-#include "../devices/gicv2.h"
-#include "../devices/gicv3.h"
+#include "../devices/devices.h"
 #include "../devices/timer.h"
 #include "../sync/monitor.h"
 #include "../sync/tcache.h"
@@ -26,14 +25,6 @@
 #include "psci.h"
 #include "trace.h"
 #include "workq.h"
-
-/* Any thread: the interrupt controller's IRQ level towards core `cpu`. */
-static inline bool machine_irq_pending(Machine *m, int cpu)
-{
-    if (m->gic)
-        return gicv3_irq_pending(m->gic, cpu);
-    return m->gic2 && gicv2_irq_pending(m->gic2, cpu);
-}
 
 /* Blocks run back to back through chains before the core returns to its
  * dispatcher (and reports a quiescent state) even with no request pending. */

@@ -99,18 +99,6 @@ void atomic_clear_monitor(CPUState *cpu)
     cpu->excl_ver = MON_VER_INVALID;
 }
 
-/* Any thread: the post-store hook of the plain store path (memory/tlb.c,
- * phys_write). */
-void monitor_notify_store(struct Machine *m, uint64_t pa, int size)
-{
-    Monitor *mon = __atomic_load_n(&m->monitor, __ATOMIC_ACQUIRE);
-    if (!mon)
-        return; /* no monitor yet: nothing was ever reserved */
-    void *host = phys_ram_ptr(&m->pm, pa, 1);
-    if (host && monitor_armed(mon, host, size))
-        monitor_notify_written(mon, host, (uint64_t)size);
-}
-
 /* ---- exclusives ---- */
 
 /* Reserve [va, va+size) and read it (size 1..16); vals[1] gets bytes 8..15. */

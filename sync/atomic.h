@@ -27,10 +27,5 @@ bool atomic_cas(CPUState *cpu, uint64_t va, int size, uint16_t flags, uint64_t e
                 uint64_t *old);
 /* CLREX, and exception entry/return (the architecture clears the local monitor). */
 void atomic_clear_monitor(CPUState *cpu);
-/* Called after every plain guest store to RAM (and DMA writes) so that the
- * monitor can fail other cores' exclusives on the same granule. Any thread.
- * A post-store hook leaves a small window (docs/atomics.md); the store path
- * should use monitor_guest_store() (sync/monitor.h) instead. */
-void monitor_notify_store(struct Machine *m, uint64_t pa, int size);
 
 #endif

@@ -113,9 +113,8 @@ static inline bool monitor_armed(const Monitor *mon, const void *host, int size)
 void monitor_store_locked(Monitor *mon, void *host, int size, uint64_t val);
 
 /* Any vCPU thread: a plain guest store of `size` (1, 2, 4, 8; any alignment)
- * to guest RAM at `host`, little-endian. This is the store path memory/tlb.c
- * should use instead of "host store, then monitor_notify_store": the store
- * and the version bump are one locked step when the granule is armed. */
+ * to guest RAM at `host`, little-endian. The store path of memory/tlb.c: the
+ * store and the version bump are one locked step when the granule is armed. */
 static inline void monitor_guest_store(Monitor *mon, void *host, int size, uint64_t val)
 {
     if (__builtin_expect(mon == NULL || !monitor_armed(mon, host, size), 1)) {
@@ -134,8 +133,8 @@ static inline void monitor_guest_store(Monitor *mon, void *host, int size, uint6
  * at `host`, one locked granule at a time. What phys_write should do. */
 void monitor_write(Monitor *mon, void *host, const void *buf, size_t len);
 
-/* Any thread: a store already done to [host, host+size) (legacy post-store
- * hook, see monitor_notify_store in atomic.h). Bumps the version of armed
+/* Any thread: a store already done to [host, host+size) by a path that could
+ * not use monitor_guest_store/monitor_write. Bumps the version of armed
  * slots. Leaves a window: see docs/atomics.md. */
 void monitor_notify_written(Monitor *mon, void *host, uint64_t size);
 

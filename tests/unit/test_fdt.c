@@ -329,7 +329,7 @@ Test(fdt, build_from_machine)
     uint64_t mpidr = m->cpus[0]->mpidr;
     GICv3 *g = gicv3_new(1, &mpidr, 0, NULL, NULL);
     gicv3_map(g, &m->pm, GIC_DIST_BASE, GIC_REDIST_BASE);
-    PL011 *u = pl011_create(m, UART_BASE, -1);
+    PL011 *u = pl011_create(m, UART_BASE, -1, (IRQLine){0});
     PL031 *r = pl031_create(&m->pm, PL031_BASE, gicv3_spi_line(g, PL031_SPI));
     fdt = fdt_build(m, INITRD_START, INITRD_END, &size);
     cr_assert_not_null(fdt);
