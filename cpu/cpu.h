@@ -89,10 +89,15 @@ typedef struct TLBState {
 /* --- jump cache (per core, keyed by virtual pc) --- */
 #define JC_BITS 12
 #define JC_SIZE (1u << JC_BITS)
+/* 32 bytes: generated code indexes it with a shift (cpu/jit_x86.c). `code`
+ * is the block's native code (NULL when it is interpreted), so that an
+ * indirect branch in generated code jumps without touching the TBlock. */
 typedef struct JCEntry {
     uint64_t pc;
     uint32_t flags;
+    uint32_t pad;
     struct TBlock *tb;
+    void *code;
 } JCEntry;
 
 /* --- request word bits (cpu->request) --- */
@@ -143,7 +148,7 @@ enum ExcKind {
 
 typedef struct CPUStats {
     uint64_t insns;
-    uint64_t blocks_executed;
+    uint64_t blocks_dispatched;  /* blocks entered from the dispatcher (chained entries are not counted) */
     uint64_t blocks_translated;
     uint64_t translate_ns;
     uint64_t tcache_lookups;
@@ -204,6 +209,16 @@ typedef struct CPUState {
     bool sleeping;         /* in WFI/WFE until a request arrives */
     bool sleep_wfe;        /* the sleep is a WFE's (events and the event stream end it) */
     int exit_status;       /* semihosting exit */
+
+    /* ---------- owner only: chained execution (smp/vcpu.c, cpu/jit_x86.c) ---------- */
+    /* Guest instructions that chained block entries may still run before
+     * the core returns to its dispatcher: each chained entry subtracts its
+     * block's count and leaves if the result is negative. Bounds the time
+     * between safe points (RCU quiescent states, timer polls). */
+    int32_t chain_budget;
+    /* The IRBlock whose direct-branch exit (BX_SLOT0/1) returned to the
+     * dispatcher last, so that it can chain that block (set by native code). */
+    const void *jit_last;
 
     /* ---------- owner only: caches ---------- */
     TLBEntry tlb[MMU_IDX_NUM][TLB_SIZE];

@@ -75,6 +75,14 @@ typedef struct IRBlock {
     IROp *ops;
     void *native;          /* tier-1 code (cpu/jit_x86.c) or NULL: interpret */
     uint32_t native_size;  /* bytes reserved for it in the code buffer */
+    /* Tier-1 chaining (cpu/jit_x86.c): `native` is the chained entry (request
+     * and budget checks); the dispatcher enters at native + entry_body. For
+     * each direct-branch slot, chain_site is the offset of the patchable
+     * rel32 (0: none), chain_stub the offset it points to while unchained,
+     * chain_pc the target it was compiled for. */
+    uint32_t entry_body;
+    uint32_t chain_site[2], chain_stub[2];
+    uint64_t chain_pc[2];
 } IRBlock;
 
 /* Any thread (on its own block). */

@@ -110,6 +110,27 @@ void jit_get_stats(JitStats *s)
 #define T(t) ((int32_t)(t) * 8)
 #define TLB_ROW ((int32_t)(TLB_SIZE * sizeof(TLBEntry)))
 
+/* Every block runs in one fixed frame that flotilla_jit_enter sets up, so
+ * blocks can jump into each other: IR_MAX_TEMPS slots (temps are per block;
+ * a block never reads a slot it has not written). */
+#define JIT_FRAME (IR_MAX_TEMPS * 8)
+_Static_assert(JIT_FRAME % 16 == 0, "calls from generated code need a 16-byte aligned stack");
+_Static_assert(sizeof(JCEntry) == 32, "generated code scales the jump-cache index by a shift");
+
+/* int flotilla_jit_enter(CPUState *cpu, const void *code): the one way into
+ * generated code. Saves RBX, points it at the CPUState, makes the frame and
+ * jumps; every block's epilogue undoes exactly this and returns. */
+__asm__(".text\n"
+        ".globl flotilla_jit_enter\n"
+        ".type flotilla_jit_enter, @function\n"
+        "flotilla_jit_enter:\n"
+        "    push %rbx\n"
+        "    mov %rdi, %rbx\n"
+        "    sub $" "65536" ", %rsp\n"
+        "    jmp *%rsi\n"
+        ".size flotilla_jit_enter, .-flotilla_jit_enter\n");
+_Static_assert(JIT_FRAME == 65536, "keep the constant in flotilla_jit_enter in step");
+
 /* An out-of-line slow path: run op through the interpreter, then resume. */
 typedef struct Stub {
     uint32_t slow, back;
@@ -118,8 +139,24 @@ typedef struct Stub {
     uint64_t pc;
 } Stub;
 
+/* A direct-branch exit (BRCOND taken, GOTO): optionally a jump-cache probe
+ * (target in another page, or the slot's patch site already taken), then
+ * the stub that returns BX_SLOT0/1 to the dispatcher. */
+typedef struct SlotExit {
+    uint32_t label, stub;
+    uint64_t target;
+    int slot;
+    bool probe;
+} SlotExit;
+
 typedef struct Ctx {
     JitBuf j;
+    SlotExit *exits;
+    uint32_t nexits, capexits;
+    uint32_t l_stop, l_stop_budget;
+    bool site_used[2];
+    uint32_t site_pos[2], site_stub[2];
+    uint64_t site_pc[2];
     const IRBlock *b;
     uint32_t tb_flags;
     uint32_t l_epi, l_exc;
@@ -337,6 +374,122 @@ static void emit_mem(Ctx *c, const IROp *op)
         }
     }
     jb_bind(j, c->stubs[si].back);
+}
+
+/* Compare the jump-cache entry of the constant pc `target` (in rax after
+ * this) and jump to its code on a hit; fall to `miss` otherwise. A hit is
+ * as good as the dispatcher's find_block: the jump cache is dropped
+ * whenever a mapping or translation it names goes away. */
+static void emit_jc_probe_const(Ctx *c, uint64_t target, uint32_t miss)
+{
+    JitBuf *j = &c->j;
+    int32_t e = CPU_OFF(jc) + (int32_t)(((target >> 2) & (JC_SIZE - 1)) * sizeof(JCEntry));
+    x_mov_ri(j, RAX, target);
+    x_mem(j, XW, 0x3b, RAX, RBX, e + (int32_t)offsetof(JCEntry, pc)); /* cmp rax, [je.pc] */
+    x_jcc(j, CC_NE, miss);
+    x_mem(j, 0, 0x81, 7, RBX, e + (int32_t)offsetof(JCEntry, flags)); /* cmp dword [je.flags], imm32 */
+    jb_u32(j, c->tb_flags);
+    x_jcc(j, CC_NE, miss);
+    x_mem(j, XW, 0x8b, RCX, RBX, e + (int32_t)offsetof(JCEntry, code));
+    x_rr(j, XW, 0x85, RCX, RCX);
+    x_jcc(j, CC_E, miss);                        /* interpreted block */
+    x_rr(j, 0, 0xff, 4, RCX);                    /* jmp rcx */
+}
+
+/* A direct branch to `target` through chain slot `slot`, taken if temp
+ * `cond` is non-zero (IR_NO_TEMP: always). The first branch of each slot to
+ * a target in this block's page gets a patchable rel32 whose 4 bytes are
+ * aligned (patched with one atomic store while other cores may run it);
+ * the others probe the jump cache. */
+static void emit_direct(Ctx *c, uint64_t target, int slot, IRTemp cond)
+{
+    JitBuf *j = &c->j;
+    c->exits = jb_grow(c->exits, &c->capexits, sizeof(SlotExit), c->nexits + 1, &j->oom);
+    if (j->oom)
+        return;
+    SlotExit *x = &c->exits[c->nexits++];
+    bool same_page = (target & TLB_PAGE_MASK) == (c->b->pc & TLB_PAGE_MASK);
+    bool site = same_page && !c->site_used[slot];
+    x->label = jb_label(j);
+    x->stub = site ? x->label : jb_label(j);
+    x->target = target;
+    x->slot = slot;
+    x->probe = !site && !(target & 3); /* a misaligned pc must reach the dispatcher (and never match ~0) */
+    if (cond != IR_NO_TEMP) {
+        x_mem(j, XW, 0x83, 7, RSP, T(cond));     /* cmp qword [cond], 0 */
+        jb_byte(j, 0);
+    }
+    int oplen = cond != IR_NO_TEMP ? 2 : 1;      /* bytes before the rel32 */
+    if (site)
+        while ((j->len + (size_t)oplen) & 3)
+            jb_byte(j, 0x90);
+    if (cond != IR_NO_TEMP)
+        x_jcc(j, CC_NE, x->label);
+    else
+        x_jmp(j, x->label);
+    if (site) {
+        c->site_used[slot] = true;
+        c->site_pos[slot] = (uint32_t)j->len - 4;
+        c->site_stub[slot] = x->stub;
+        c->site_pc[slot] = target;
+    }
+}
+
+static void emit_exits(Ctx *c)
+{
+    JitBuf *j = &c->j;
+    for (uint32_t i = 0; i < c->nexits; i++) {
+        const SlotExit *x = &c->exits[i];
+        jb_bind(j, x->label);
+        if (x->probe)
+            emit_jc_probe_const(c, x->target, x->stub);
+        jb_bind(j, x->stub);
+        x_mov_ri(j, RAX, x->target);
+        st64(j, RBX, CPU_OFF(pc), RAX);
+        x_mov_ri(j, RAX, (uint64_t)(uintptr_t)c->b);
+        st64(j, RBX, CPU_OFF(jit_last), RAX);
+        x_mov_ri(j, RAX, x->slot ? BX_SLOT1 : BX_SLOT0);
+        x_jmp(j, c->l_epi);
+    }
+    /* Chained entry refused (request pending or budget spent): nothing of
+     * the block ran; the dispatcher resumes at its first instruction. */
+    jb_bind(j, c->l_stop_budget);
+    x_mem(j, 0, 0x83, 0, RBX, CPU_OFF(chain_budget)); /* add dword [budget], ninsns */
+    jb_byte(j, (uint8_t)c->b->ninsns);
+    jb_bind(j, c->l_stop);
+    x_mov_ri(j, RAX, c->b->pc);
+    st64(j, RBX, CPU_OFF(pc), RAX);
+    x_mov_ri(j, RAX, BX_EXIT);
+    x_jmp(j, c->l_epi);
+}
+
+/* Indirect branch to the pc in rax: probe the jump cache (index from the
+ * pc at run time); a miss returns BX_JUMP with cpu->pc set. A misaligned pc
+ * always misses (so it can never match an emptied entry's ~0 pc). */
+static void emit_jump_indirect(Ctx *c)
+{
+    JitBuf *j = &c->j;
+    uint32_t miss = jb_label(j);
+    const int32_t jc = CPU_OFF(jc);
+    jb_byte(j, 0xa8);                            /* test al, 3 */
+    jb_byte(j, 3);
+    x_jcc(j, CC_NE, miss);
+    x_rr(j, 0, 0x89, RAX, RCX);                  /* mov ecx, eax */
+    x_alu_ri(j, 0, 4, RCX, (int32_t)((JC_SIZE - 1) << 2));
+    x_shift_ri(j, 0, 4, RCX, 3);                 /* ecx = index * 32 */
+    x_mem_sib(j, XW, 0x3b, RAX, RBX, RCX, 1, jc + (int32_t)offsetof(JCEntry, pc));
+    x_jcc(j, CC_NE, miss);
+    x_mem_sib(j, 0, 0x81, 7, RBX, RCX, 1, jc + (int32_t)offsetof(JCEntry, flags));
+    jb_u32(j, c->tb_flags);
+    x_jcc(j, CC_NE, miss);
+    x_mem_sib(j, XW, 0x8b, RCX, RBX, RCX, 1, jc + (int32_t)offsetof(JCEntry, code));
+    x_rr(j, XW, 0x85, RCX, RCX);
+    x_jcc(j, CC_E, miss);
+    x_rr(j, 0, 0xff, 4, RCX);                    /* jmp rcx */
+    jb_bind(j, miss);
+    st64(j, RBX, CPU_OFF(pc), RAX);
+    x_mov_ri(j, RAX, BX_JUMP);
+    x_jmp(j, c->l_epi);
 }
 
 static void emit_stubs(Ctx *c)
@@ -656,29 +809,15 @@ static bool emit_op(Ctx *c, const IROp *op)
             x_jcc(j, CC_NE, c->l_exc);
         }
         break;
-    case IR_BRCOND: {
-        uint32_t skip = jb_label(j);
-        x_mem(j, XW, 0x83, 7, RSP, T(op->a));
-        jb_byte(j, 0);
-        x_jcc(j, CC_E, skip);
-        x_mov_ri(j, RAX, op->imm);
-        st64(j, RBX, CPU_OFF(pc), RAX);
-        x_mov_ri(j, RAX, BX_SLOT0);
-        x_jmp(j, c->l_epi);
-        jb_bind(j, skip);
+    case IR_BRCOND:
+        emit_direct(c, op->imm, 0, op->a);
         break;
-    }
     case IR_GOTO:
-        x_mov_ri(j, RAX, op->imm);
-        st64(j, RBX, CPU_OFF(pc), RAX);
-        x_mov_ri(j, RAX, op->aux ? BX_SLOT1 : BX_SLOT0);
-        x_jmp(j, c->l_epi);
+        emit_direct(c, op->imm, op->aux ? 1 : 0, IR_NO_TEMP);
         break;
     case IR_JUMP:
         ld_rax(c, op->a, true, false);
-        st64(j, RBX, CPU_OFF(pc), RAX);
-        x_mov_ri(j, RAX, BX_JUMP);
-        x_jmp(j, c->l_epi);
+        emit_jump_indirect(c);
         break;
     case IR_EXIT:
         x_mov_ri(j, RAX, op->imm);
@@ -745,6 +884,10 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     *why = check_block(b);
     if (*why)
         return false;
+    if (b->ninsns > 127)
+        *why = "too many instructions for the chained entry's imm8";
+    if (*why)
+        return false;
     Ctx c;
     memset(&c, 0, sizeof(c));
     c.b = b;
@@ -762,24 +905,31 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     JitBuf *j = &c.j;
     c.l_epi = jb_label(j);
     c.l_exc = jb_label(j);
-    uint32_t frame = ((b->ntemps ? b->ntemps : 1) * 8 + 15) & ~15u;
+    c.l_stop = jb_label(j);
+    c.l_stop_budget = jb_label(j);
 
-    /* Prologue: after push rbx the stack is 16-byte aligned; frame keeps it. */
-    jb_byte(j, 0x53);                            /* push rbx */
-    x_rr(j, XW, 0x89, RDI, RBX);                 /* mov rbx, rdi */
-    x_rr(j, XW, 0x81, 5, RSP);                   /* sub rsp, frame */
-    jb_u32(j, frame);
+    /* Chained entry (other blocks jump here): the safe-point test of the
+     * request word, then this block's instructions off the budget. The
+     * dispatcher enters past both (entry_body). */
+    x_mem(j, 0, 0x83, 7, RBX, CPU_OFF(request)); /* cmp dword [request], 0 */
+    jb_byte(j, 0);
+    x_jcc(j, CC_NE, c.l_stop);
+    x_mem(j, 0, 0x83, 5, RBX, CPU_OFF(chain_budget)); /* sub dword [budget], ninsns */
+    jb_byte(j, (uint8_t)b->ninsns);
+    x_jcc(j, CC_S, c.l_stop_budget);
+    uint32_t entry_body = (uint32_t)j->len;
     for (uint32_t i = 0; i < b->nops && !j->oom; i++)
         if (!emit_op(&c, &b->ops[i]))
             break;
     jb_bind(j, c.l_exc);
     x_mov_ri(j, RAX, BX_EXCEPTION);
     jb_bind(j, c.l_epi);
-    x_rr(j, XW, 0x81, 0, RSP);                   /* add rsp, frame */
-    jb_u32(j, frame);
+    x_rr(j, XW, 0x81, 0, RSP);                   /* add rsp, JIT_FRAME (flotilla_jit_enter's) */
+    jb_u32(j, JIT_FRAME);
     jb_byte(j, 0x5b);                            /* pop rbx */
     jb_byte(j, 0xc3);                            /* ret */
     emit_stubs(&c);
+    emit_exits(&c);
 
     bool ok = false;
     if (!jb_resolve(j)) {
@@ -794,12 +944,19 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
             dump_code(b, j->p, j->len);
             b->native = code;
             b->native_size = size;
+            b->entry_body = entry_body;
+            for (int k = 0; k < 2; k++) {
+                b->chain_site[k] = c.site_used[k] ? c.site_pos[k] : 0;
+                b->chain_stub[k] = c.site_used[k] ? (uint32_t)j->labels[c.site_stub[k]] : 0;
+                b->chain_pc[k] = c.site_used[k] ? c.site_pc[k] : 0;
+            }
             atomic_fetch_add_explicit(&st_native, c.native, memory_order_relaxed);
             atomic_fetch_add_explicit(&st_called, c.called, memory_order_relaxed);
             ok = true;
         }
     }
     free(c.stubs);
+    free(c.exits);
     free(c.is_const);
     free(c.cval);
     jb_free(j);
@@ -822,4 +979,18 @@ bool jit_compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags)
         machine_log(cpu->machine, "jit: block at 0x%llx left to the interpreter: %s\n",
                     (unsigned long long)b->pc, why);
     return false;
+}
+
+bool jit_chain_patch(IRBlock *from, int slot, const IRBlock *to)
+{
+    if (!from->native || !from->chain_site[slot] || (to && (!to->native || to->pc != from->chain_pc[slot])))
+        return false;
+    uint8_t *site = (uint8_t *)from->native + from->chain_site[slot];
+    uintptr_t dest = to ? (uintptr_t)to->native : (uintptr_t)from->native + from->chain_stub[slot];
+    int64_t rel = (int64_t)(dest - (uintptr_t)(site + 4));
+    if (rel != (int64_t)(int32_t)rel)
+        return false; /* arenas too far apart: the dispatcher keeps the edge */
+    /* Aligned, so the store is atomic for cores executing the jump. */
+    atomic_store_explicit((_Atomic uint32_t *)(void *)site, (uint32_t)(int32_t)rel, memory_order_release);
+    return true;
 }

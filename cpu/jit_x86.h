@@ -15,21 +15,28 @@
 #include "interp.h"
 #include "ir.h"
 
-/* Generated code: int fn(CPUState *cpu), returns an enum BlockExit. */
-typedef int (*JitFn)(CPUState *cpu);
-
 /* Owner thread, on an unpublished block. Compiles b (whose translation-mode
  * flags are tb_flags) and sets b->native; false (block left to the
  * interpreter, counted) if it cannot. */
 bool jit_compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags);
 
-/* Owner thread: run the native code of b (b->native != NULL). */
+/* Generated code's entry (cpu/jit_x86.c): frame set-up, then jump to code. */
+int flotilla_jit_enter(CPUState *cpu, const void *code);
+
+/* Owner thread: run the native code of b (b->native != NULL) from its body
+ * (past the chained-entry checks). It may go on into chained blocks while
+ * cpu->chain_budget allows; the exit value is that of the last block. */
 static inline enum BlockExit jit_run(CPUState *cpu, const IRBlock *b)
 {
-    JitFn fn;
-    memcpy(&fn, &b->native, sizeof(fn));
-    return (enum BlockExit)fn(cpu);
+    return (enum BlockExit)flotilla_jit_enter(cpu, (const uint8_t *)b->native + b->entry_body);
 }
+
+/* Point direct-branch slot `slot` of `from` at `to`'s chained entry, or back
+ * at its exit stub when to == NULL. False (nothing changed) if either block
+ * has no native code, the slot has no patch site, `to` is not the slot's
+ * target, or the distance does not fit. Any thread, under the translation
+ * cache's chain lock; other cores may be running `from` meanwhile. */
+bool jit_chain_patch(IRBlock *from, int slot, const IRBlock *to);
 
 /* Any thread (the RCU free callback): give back code from jit_compile. */
 void jit_code_free(void *code, uint32_t size);

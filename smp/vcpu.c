@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "../cpu/interp.h"
+#include "../cpu/jit_x86.h"
 #include "../cpu/translate.h"
 #include "../devices/devices.h"
 #include "../devices/timer.h"
@@ -26,12 +27,13 @@
 #include "trace.h"
 #include "workq.h"
 
-/* Blocks run back to back through chains before the core returns to its
- * dispatcher (and reports a quiescent state) even with no request pending. */
-#define CHAIN_BUDGET 4096
-/* The timer deadline is compared with the host clock every this many
- * blocks (a power of two): a clock read is ~20 ns, a block a few dozen. */
-#define TIMER_POLL_BLOCKS 256
+/* Guest instructions run back to back through chains (native jumps and this
+ * loop) before the core returns to its safe point (and reports a quiescent
+ * state) even with no request pending: ~30-100 us of guest time. */
+#define CHAIN_INSNS 32768
+/* The timer deadline is compared with the host clock once this many guest
+ * instructions have run since the last comparison (a clock read is ~20 ns). */
+#define TIMER_POLL_INSNS 8192
 
 static uint64_t now_ns(void)
 {
@@ -177,14 +179,15 @@ static TBlock *find_block(CPUState *cpu)
     Machine *m = cpu->machine;
     uint64_t pc = cpu->pc;
     uint32_t flags = cpu_tb_flags(cpu);
+    /* Alignment first: an emptied jump-cache entry holds pc ~0. */
+    if (pc & 3) {
+        cpu_raise(cpu, EXC_PC_ALIGN, 0, pc);
+        return NULL;
+    }
     JCEntry *je = &cpu->jc[(pc >> 2) & (JC_SIZE - 1)];
     if (je->pc == pc && je->flags == flags && je->tb) {
         cpu->stats.jc_hits++;
         return je->tb;
-    }
-    if (pc & 3) {
-        cpu_raise(cpu, EXC_PC_ALIGN, 0, pc);
-        return NULL;
     }
     uint64_t pa;
     const uint32_t *code = mem_fetch_ptr(cpu, pc, &pa);
@@ -220,12 +223,31 @@ static TBlock *find_block(CPUState *cpu)
     je->pc = pc;
     je->flags = flags;
     je->tb = tb;
+    je->code = tb->ir.native;
     return tb;
+}
+
+/* The budget of one pass: chained entries may run until it is spent. With
+ * -d exec/cpu every block returns here (0: the first chained entry stops);
+ * with -max-insns no pass runs (much) past the limit. */
+static int32_t pass_budget(const CPUState *cpu, bool tracing)
+{
+    const Machine *m = cpu->machine;
+    if (tracing)
+        return 0;
+    int64_t b = CHAIN_INSNS;
+    if (m->opt.max_insns) {
+        uint64_t left = m->opt.max_insns > cpu->stats.insns ? m->opt.max_insns - cpu->stats.insns : 0;
+        if ((uint64_t)b > left)
+            b = (int64_t)left;
+    }
+    return (int32_t)b;
 }
 
 void vcpu_loop(CPUState *cpu)
 {
     Machine *m = cpu->machine;
+    uint64_t next_timer_poll = 0;
     rcu_register_thread();
     vcpu_idle_end(cpu); /* running: exclusive sections count this core from now */
     while (!cpu->halted) {
@@ -254,25 +276,35 @@ void vcpu_loop(CPUState *cpu)
             cpu->exc_pending = false;
             continue;
         }
-        for (int budget = CHAIN_BUDGET; budget > 0; budget--) {
-            if (machine_tracing(m, TRACE_EXEC | TRACE_CPU))
+        /* Run blocks back to back. Native code chains by itself (patched
+         * jumps, inline jump-cache probes), each chained entry testing the
+         * request word and taking its instructions off chain_budget; it
+         * comes back here on a chain miss, which this loop resolves and
+         * (within a page) patches. Interpreted blocks chain here. */
+        bool tracing = machine_tracing(m, TRACE_EXEC | TRACE_CPU);
+        int32_t budget0 = pass_budget(cpu, tracing);
+        cpu->chain_budget = budget0;
+        for (;;) {
+            if (tracing)
                 trace_exec(cpu, tb);
             cpu->exc_pending = false;
-            enum BlockExit bx = interp_run(cpu, &tb->ir);
-            cpu->stats.blocks_executed++;
-            cpu->stats.insns += tb->ninsns;
-            if (m->opt.max_insns && cpu->stats.insns >= m->opt.max_insns) {
-                machine_log(m, "flotilla: cpu%d reached the instruction limit (%" PRIu64 ")\n", cpu->index,
-                            m->opt.max_insns);
-                machine_request_stop(m, 3);
-                break;
+            cpu->chain_budget -= (int32_t)tb->ninsns;
+            cpu->stats.blocks_dispatched++;
+            enum BlockExit bx;
+            if (tb->ir.native) {
+                cpu->jit_last = NULL;
+                bx = jit_run(cpu, &tb->ir);
+                /* A direct-branch exit names its block: chained code may
+                 * have gone far from the one entered here. */
+                if ((bx == BX_SLOT0 || bx == BX_SLOT1) && cpu->jit_last)
+                    tb = caa_container_of((const IRBlock *)cpu->jit_last, TBlock, ir);
+            } else {
+                bx = interp_run(cpu, &tb->ir);
             }
-            if (!(cpu->stats.blocks_executed & (TIMER_POLL_BLOCKS - 1)))
-                poll_timer(cpu);
             if (bx != BX_SLOT0 && bx != BX_SLOT1 && bx != BX_JUMP)
                 break; /* EXIT or EXCEPTION: state changed, back to the dispatcher */
             /* A safe point: the next block entry tests the request word. */
-            if (atomic_load_explicit(&cpu->request, memory_order_relaxed))
+            if (atomic_load_explicit(&cpu->request, memory_order_relaxed) || cpu->chain_budget < 0)
                 break;
             if (bx == BX_JUMP) {
                 /* Indirect branch (BR/BLR/RET): no state changed, so stay in
@@ -301,6 +333,17 @@ void vcpu_loop(CPUState *cpu)
             if ((to->pc & TLB_PAGE_MASK) == (tb->pc & TLB_PAGE_MASK))
                 tb_chain(m->tcache, tb, slot, to);
             tb = to;
+        }
+        cpu->stats.insns += (uint64_t)((int64_t)budget0 - cpu->chain_budget);
+        if (cpu->stats.insns >= next_timer_poll) {
+            poll_timer(cpu);
+            next_timer_poll = cpu->stats.insns + TIMER_POLL_INSNS;
+        }
+        if (m->opt.max_insns && cpu->stats.insns >= m->opt.max_insns) {
+            machine_log(m, "flotilla: cpu%d reached the instruction limit (%" PRIu64 ")\n", cpu->index,
+                        m->opt.max_insns);
+            machine_request_stop(m, 3);
+            break;
         }
     }
     /* Stopped for good: counts as asleep (acknowledges a pending section). */

@@ -7,6 +7,8 @@
  * one mutex: chaining happens once per edge, never on the execution path. */
 #include "tcache.h"
 
+#include "../cpu/jit_x86.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,7 +97,10 @@ static int page_match(struct cds_lfht_node *node, const void *key)
 TCache *tcache_create_cb(void (*on_invalidate)(void *), void *opaque)
 {
     TCache *tc = calloc(1, sizeof(*tc));
-    tc->blocks = cds_lfht_new(1024, 1024, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
+    /* Start large: a Linux boot makes ~60-90k blocks, and the table was
+     * seen to stay at 16k buckets for them (accounting grows it late), so
+     * lookups walked long chains, each step a host cache miss. */
+    tc->blocks = cds_lfht_new(1u << 16, 1u << 16, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
     tc->pages = cds_lfht_new(256, 256, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
     if (!tc->blocks || !tc->pages) {
         fprintf(stderr, "flotilla: cannot create the translation cache\n");
@@ -212,10 +217,13 @@ TBlock *tcache_insert(TCache *tc, TBlock *tb)
 void tb_chain(TCache *tc, TBlock *from, int slot, TBlock *to)
 {
     pthread_mutex_lock(&tc->chain_lock);
-    if (!atomic_load(&from->invalid) && !atomic_load(&to->invalid) && !atomic_load(&from->jmp[slot])) {
+    if (!atomic_load(&from->invalid) && !atomic_load(&to->invalid) && !atomic_load(&from->jmp[slot]) &&
+        from->flags == to->flags) {
         from->in_next[slot] = to->in_list;
         to->in_list = EDGE(from, slot);
         atomic_store_explicit(&from->jmp[slot], to, memory_order_release);
+        /* Native code jumps straight there from now on (if both have it). */
+        jit_chain_patch(&from->ir, slot, &to->ir);
     }
     pthread_mutex_unlock(&tc->chain_lock);
 }
@@ -227,6 +235,9 @@ static void unchain(TBlock *tb)
         TBlock *src = EDGE_TB(e);
         int s = EDGE_SLOT(e);
         atomic_store_explicit(&src->jmp[s], NULL, memory_order_release);
+        /* Cores already past the jump are safe: tb is freed only after
+         * their next quiescent state. */
+        jit_chain_patch(&src->ir, s, NULL);
         e = src->in_next[s];
         src->in_next[s] = NULL;
     }

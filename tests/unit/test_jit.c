@@ -140,6 +140,11 @@ static int run_both(IRBlock *blk, const char *what)
     memcpy(cpu, snap, sizeof(*cpu));
     memcpy(ram, ram_snap, SCR_LEN);
     int bx_j = interp_run(cpu, blk);
+    /* Native direct-branch exits name their block for the dispatcher's
+     * chaining; the interpreter has no such field to set. */
+    if (bx_j == BX_SLOT0 || bx_j == BX_SLOT1)
+        cr_assert_eq(cpu->jit_last, (const void *)blk, "%s: jit_last is not the exiting block", what);
+    cpu->jit_last = ref->jit_last;
     /* The monitor's granule versions are global and keep growing: the
      * second run sees later ones (what matters, STXR's status, is in x[]). */
     if (cpu->excl_ver != ref->excl_ver && cpu->excl_ver != EXCL_NONE && ref->excl_ver != EXCL_NONE)
@@ -396,4 +401,129 @@ Test(jit, rejects_bad_blocks)
     cr_assert_not(jit_compile(cpu, &blk, 1), "no terminal");
     cr_assert_null(blk.native);
     ir_block_free(&blk);
+}
+
+/* A block at pc: x[reg] += 1, then `term` (0: GOTO target through slot 1,
+ * 1: JUMP to the constant target, 2: BRCOND taken to target through slot 0). */
+static void counting_block(IRBlock *blk, uint64_t pc, int reg, int term, uint64_t target)
+{
+    ir_block_init(blk, pc);
+    ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, pc);
+    blk->ninsns = 1;
+    IRTemp v = ir_emit(blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)reg);
+    IRTemp w = ir_emit(blk, IR_ADD, 8, 0, v, ir_const(blk, 1), IR_NO_TEMP, 0, 0);
+    ir_emit(blk, IR_SET_REG, 8, 0, w, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)reg);
+    if (term == 0) {
+        ir_emit(blk, IR_GOTO, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 1, target);
+    } else if (term == 1) {
+        ir_emit(blk, IR_JUMP, 8, 0, ir_const(blk, target), IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+    } else {
+        ir_emit(blk, IR_BRCOND, 8, 0, ir_const(blk, 1), IR_NO_TEMP, IR_NO_TEMP, 0, target);
+        ir_exit(blk, pc + 4);
+    }
+    cr_assert(jit_compile(cpu, blk, cpu_tb_flags(cpu)));
+}
+
+/* Direct chaining: a patched jump runs the next block without returning;
+ * the chained entry refuses (nothing run, pc = its block) when a request is
+ * pending or the budget is spent; unpatching restores the exit. */
+Test(jit, chaining_direct)
+{
+    const uint64_t pa = 0x40001000, pb = 0x40001040, far = 0x40005000;
+    for (int term = 0; term <= 2; term += 2) {
+        IRBlock a, b;
+        int slot = term == 0 ? 1 : 0;
+        int bx_slot = slot ? BX_SLOT1 : BX_SLOT0;
+        counting_block(&a, pa, 1, term, pb);
+        counting_block(&b, pb, 2, 0, far);
+        cr_assert_neq(a.chain_site[slot], 0, "a same-page direct branch has a patch site");
+        cr_assert_eq(b.chain_site[1], 0, "a cross-page branch has none");
+        cpu->x[1] = cpu->x[2] = 0;
+        cpu->chain_budget = 100;
+
+        cr_assert_eq(jit_run(cpu, &a), bx_slot);
+        cr_assert_eq(cpu->jit_last, (const void *)&a);
+        cr_assert_eq(cpu->pc, pb);
+        cr_assert_eq(cpu->x[1], 1);
+        cr_assert_eq(cpu->x[2], 0);
+
+        cr_assert_not(jit_chain_patch(&a, slot, &a), "the slot's target is b, not a");
+        cr_assert(jit_chain_patch(&a, slot, &b));
+        cr_assert_eq(jit_run(cpu, &a), BX_SLOT1, "a then b, which leaves through its own slot 1");
+        cr_assert_eq(cpu->jit_last, (const void *)&b);
+        cr_assert_eq(cpu->pc, far);
+        cr_assert_eq(cpu->x[1], 2);
+        cr_assert_eq(cpu->x[2], 1);
+        cr_assert_eq(cpu->chain_budget, 99, "b's chained entry took its instruction");
+
+        atomic_store(&cpu->request, REQ_DONE);
+        cr_assert_eq(jit_run(cpu, &a), BX_EXIT, "b refuses to start while a request is pending");
+        cr_assert_eq(cpu->pc, pb);
+        cr_assert_eq(cpu->x[1], 3);
+        cr_assert_eq(cpu->x[2], 1);
+        cr_assert_eq(cpu->chain_budget, 99);
+        atomic_store(&cpu->request, 0);
+
+        cpu->chain_budget = 0;
+        cr_assert_eq(jit_run(cpu, &a), BX_EXIT, "b refuses to start without budget");
+        cr_assert_eq(cpu->pc, pb);
+        cr_assert_eq(cpu->x[2], 1);
+        cr_assert_eq(cpu->chain_budget, 0, "a refused entry gives its instructions back");
+
+        cpu->chain_budget = 100;
+        cr_assert(jit_chain_patch(&a, slot, NULL));
+        cr_assert_eq(jit_run(cpu, &a), bx_slot);
+        cr_assert_eq(cpu->jit_last, (const void *)&a);
+        cr_assert_eq(cpu->pc, pb);
+        cr_assert_eq(cpu->x[2], 1);
+        ir_block_free(&a);
+        ir_block_free(&b);
+    }
+}
+
+/* Indirect and cross-page branches look the jump cache up in generated
+ * code: a hit (same pc and flags, native code) jumps there; anything else
+ * returns to the dispatcher with pc set. */
+Test(jit, chaining_jump_cache)
+{
+    const uint64_t pa = 0x40001000, pb = 0x40003000, far = 0x40005000;
+    for (int term = 0; term <= 1; term++) {
+        IRBlock a, b;
+        int bx = term == 0 ? BX_SLOT1 : BX_JUMP;
+        counting_block(&a, pa, 1, term, pb);
+        counting_block(&b, pb, 2, 0, far);
+        cpu->x[1] = cpu->x[2] = 0;
+        cpu->chain_budget = 100;
+        JCEntry *je = &cpu->jc[(pb >> 2) & (JC_SIZE - 1)];
+        *je = (JCEntry){.pc = ~0ull};
+        cr_assert_eq(jit_run(cpu, &a), bx, "empty entry: miss");
+        cr_assert_eq(cpu->pc, pb);
+
+        *je = (JCEntry){.pc = pb, .flags = cpu_tb_flags(cpu), .tb = (struct TBlock *)&b, .code = b.native};
+        cr_assert_eq(jit_run(cpu, &a), BX_SLOT1, "hit: b ran and left through slot 1");
+        cr_assert_eq(cpu->pc, far);
+        cr_assert_eq(cpu->x[2], 1);
+
+        je->flags ^= TBF_FP;
+        cr_assert_eq(jit_run(cpu, &a), bx, "other translation flags: miss");
+        je->flags ^= TBF_FP;
+        je->code = NULL;
+        cr_assert_eq(jit_run(cpu, &a), bx, "interpreted block: miss");
+        je->code = b.native;
+        je->pc = pb + 0x1000;
+        cr_assert_eq(jit_run(cpu, &a), bx, "other pc in the slot: miss");
+        cr_assert_eq(cpu->pc, pb);
+        cr_assert_eq(cpu->x[2], 1);
+        cr_assert_eq(cpu->x[1], 5);
+        ir_block_free(&a);
+        ir_block_free(&b);
+    }
+    /* An emptied entry (pc ~0) never matches a misaligned target. */
+    IRBlock c;
+    counting_block(&c, pa, 1, 1, ~0ull);
+    JCEntry *je = &cpu->jc[(~0ull >> 2) & (JC_SIZE - 1)];
+    *je = (JCEntry){.pc = ~0ull, .flags = cpu_tb_flags(cpu), .code = (void *)1};
+    cr_assert_eq(jit_run(cpu, &c), BX_JUMP);
+    cr_assert_eq(cpu->pc, ~0ull);
+    ir_block_free(&c);
 }
