@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ir.h"
+
 struct Machine;
 struct TBlock;
 
@@ -164,6 +166,13 @@ typedef struct CPUStats {
     uint64_t safepoint_wait_ns;  /* waiting for other cores: exclusive sections, DSB after TLBI IS */
     uint64_t irqs_taken;         /* IRQ exceptions delivered */
     uint64_t tlbi_broadcasts;    /* TLBI *IS operations sent to other cores */
+    /* tier 1 only (counted by the generated code, cpu/jit_x86.c): ops run
+     * through interp_exec_op because the JIT has no inline code for them,
+     * by IR opcode; and memory ops whose inline TLB path missed */
+    struct {
+        uint64_t fallback[IR_NUM_OPS];
+        uint64_t mem_slow;
+    } jit;
     int host_cpu;                /* host PU the vCPU thread is pinned to, -1 if not pinned */
 } CPUStats;
 

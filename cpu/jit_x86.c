@@ -20,6 +20,7 @@
  * freed (after the translation cache's RCU grace period). */
 #include "jit_x86.h"
 
+#include <cpuid.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -47,6 +48,7 @@ static uint8_t *arena_cur, *arena_end;
 static FreeChunk *free_list[CODE_CLASSES];
 
 static _Atomic uint64_t st_compiled, st_failed, st_native, st_called, st_bytes;
+static _Atomic uint64_t st_called_opc[IR_NUM_OPS];
 
 static void *code_alloc(size_t len, uint32_t *out_size)
 {
@@ -101,6 +103,8 @@ void jit_get_stats(JitStats *s)
     s->ops_native = atomic_load(&st_native);
     s->ops_called = atomic_load(&st_called);
     s->code_bytes = atomic_load(&st_bytes);
+    for (int i = 0; i < IR_NUM_OPS; i++)
+        s->ops_called_by_opc[i] = atomic_load_explicit(&st_called_opc[i], memory_order_relaxed);
 }
 
 /* ------------------------------------------------------------------ */
@@ -166,6 +170,7 @@ typedef struct Ctx {
     uint32_t nstubs, capstubs;
     const Monitor *mon;
     uint64_t native, called;
+    uint32_t called_opc[IR_NUM_OPS];
     /* Tiny value tracking (temps are written once): constants, and which
      * temp RAX still holds after the previous op stored it. */
     uint8_t *is_const;
@@ -244,8 +249,11 @@ static void emit_interp_call(Ctx *c, const IROp *op)
 static void emit_fallback(Ctx *c, const IROp *op)
 {
     sync_pc(c);
+    /* inc qword [rbx + stats.jit.fallback[opc]]: how often each fallback runs (-stats) */
+    x_mem(&c->j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.fallback) + 8 * (int32_t)op->opc);
     emit_interp_call(c, op);
     c->called++;
+    c->called_opc[op->opc]++;
 }
 
 static uint32_t add_stub(Ctx *c, const IROp *op)
@@ -502,12 +510,108 @@ static void emit_stubs(Ctx *c)
             x_mov_ri(j, RAX, s->pc);
             st64(j, RBX, CPU_OFF(pc), RAX);
         }
+        if (s->op->opc == IR_LOAD || s->op->opc == IR_STORE)
+            x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_slow)); /* inc qword: -stats */
         emit_interp_call(c, s->op);
         x_jmp(j, s->back);
     }
 }
 
 static bool alu_size_ok(int sz) { return sz == 4 || sz == 8; }
+
+/* LZCNT if the host has it (cpuid, asked once) and the tests allow it. */
+static _Atomic int host_lzcnt = -1;
+static _Atomic bool lzcnt_allowed = true;
+
+void jit_allow_lzcnt(bool on) { atomic_store(&lzcnt_allowed, on); }
+
+static bool use_lzcnt(void)
+{
+    int h = atomic_load_explicit(&host_lzcnt, memory_order_relaxed);
+    if (h < 0) {
+        unsigned eax, ebx, ecx, edx;
+        h = __get_cpuid(0x80000001, &eax, &ebx, &ecx, &edx) && (ecx & bit_LZCNT);
+        atomic_store_explicit(&host_lzcnt, h, memory_order_relaxed);
+    }
+    return h && atomic_load_explicit(&lzcnt_allowed, memory_order_relaxed);
+}
+
+/* rax = (leading zeros in the low w bits of rax) - sub, w for 0 (w = 32 or 64). */
+static void emit_clz_rax(JitBuf *j, unsigned W, int w, int sub)
+{
+    if (use_lzcnt()) {
+        jb_byte(j, 0xf3);
+        x_rr(j, W, 0x0fbd, RAX, RAX);            /* lzcnt rax, rax */
+        if (sub)
+            x_alu_ri(j, W, 5, RAX, sub);
+        return;
+    }
+    /* Without LZCNT on a pre-Haswell host, lzcnt would decode as bsr. bsr sets
+     * ZF for 0 and leaves the result undefined: use index -1 then. */
+    x_mov_ri(j, RCX, ~0ull);
+    x_rr(j, W, 0x0fbd, RAX, RAX);                /* bsr rax, rax */
+    x_rr(j, W, 0x0f44, RAX, RCX);                /* cmovz rax, rcx */
+    x_rr(j, W, 0xf7, 3, RAX);                    /* neg rax */
+    x_alu_ri(j, W, 0, RAX, w - 1 - sub);         /* (w - 1 - index) - sub */
+}
+
+static void emit_bswap_rax(JitBuf *j, unsigned W)
+{
+    jb_prefix(j, W, 0, 0, RAX, false);
+    jb_byte(j, 0x0f);
+    jb_byte(j, 0xc8 + RAX);                      /* bswap */
+}
+
+/* rax = ((rax >> s) & m) | ((rax & m) << s): swap neighbouring bit groups. */
+static void emit_swap_step(JitBuf *j, unsigned W, uint8_t s, uint64_t m)
+{
+    x_rr(j, W, 0x89, RAX, RCX);                  /* mov rcx, rax */
+    x_shift_ri(j, W, 5, RCX, s);                 /* shr rcx, s */
+    if (W) {
+        x_mov_ri(j, RDX, m);
+        x_rr(j, XW, 0x21, RDX, RCX);             /* and rcx, rdx */
+        x_rr(j, XW, 0x21, RDX, RAX);             /* and rax, rdx */
+    } else {
+        x_alu_ri(j, 0, 4, RCX, (int32_t)(uint32_t)m);
+        x_alu_ri(j, 0, 4, RAX, (int32_t)(uint32_t)m);
+    }
+    x_shift_ri(j, W, 4, RAX, s);                 /* shl rax, s */
+    x_rr(j, W, 0x09, RCX, RAX);                  /* or rax, rcx */
+}
+
+/* UDIV/SDIV with Arm's results where x86 would raise #DE: x/0 = 0, and
+ * for SDIV x/-1 = -x, which includes MIN/-1 = MIN. */
+static void emit_div(Ctx *c, const IROp *op)
+{
+    JitBuf *j = &c->j;
+    const bool w64 = op->size == 8;
+    const unsigned W = w64 ? XW : 0;
+    uint32_t l_zero = jb_label(j), l_done = jb_label(j);
+    ldt(j, RCX, op->b, w64);
+    ld_rax(c, op->a, w64, false);
+    x_rr(j, W, 0x85, RCX, RCX);                  /* test rcx, rcx */
+    x_jcc(j, CC_E, l_zero);
+    if (op->opc == IR_SDIV) {
+        uint32_t l_div = jb_label(j);
+        x_alu_ri(j, W, 7, RCX, -1);              /* cmp rcx, -1 */
+        x_jcc(j, CC_NE, l_div);
+        x_rr(j, W, 0xf7, 3, RAX);                /* neg rax */
+        x_jmp(j, l_done);
+        jb_bind(j, l_div);
+        if (W)
+            jb_byte(j, 0x48);
+        jb_byte(j, 0x99);                        /* cqo / cdq */
+        x_rr(j, W, 0xf7, 7, RCX);                /* idiv rcx */
+    } else {
+        x_rr(j, 0, 0x31, RDX, RDX);              /* xor edx, edx */
+        x_rr(j, W, 0xf7, 6, RCX);                /* div rcx */
+    }
+    x_jmp(j, l_done);
+    jb_bind(j, l_zero);
+    x_rr(j, 0, 0x31, RAX, RAX);                  /* xor eax, eax */
+    jb_bind(j, l_done);
+    st_dst(c, op->dst);
+}
 
 /* Emit one op. Returns false if the block cannot be compiled. */
 static bool emit_op(Ctx *c, const IROp *op)
@@ -825,9 +929,59 @@ static bool emit_op(Ctx *c, const IROp *op)
         x_mov_ri(j, RAX, BX_EXIT);
         x_jmp(j, c->l_epi);
         break;
+    case IR_UDIV: case IR_SDIV:
+        if (!alu_size_ok(sz))
+            goto fallback;
+        emit_div(c, op);
+        break;
+    case IR_CLZ: case IR_CLS:
+        if (!alu_size_ok(sz))
+            goto fallback;
+        ld_rax(c, op->a, w64, false);
+        if (op->opc == IR_CLS) {
+            /* Bit i of a ^ (a sar 1): bits i and i+1 differ. The top bit is
+             * 0, so CLS = CLZ of that - 1 (w - 1 for 0 and -1). */
+            x_rr(j, W, 0x89, RAX, RCX);
+            x_shift_ri(j, W, 7, RCX, 1);
+            x_rr(j, W, 0x31, RCX, RAX);          /* xor rax, rcx */
+        }
+        emit_clz_rax(j, W, sz * 8, op->opc == IR_CLS);
+        st_dst(c, op->dst);
+        break;
+    case IR_RBIT:
+        if (!alu_size_ok(sz))
+            goto fallback;
+        ld_rax(c, op->a, w64, false);
+        emit_bswap_rax(j, W);                    /* bytes, then bits within bytes */
+        emit_swap_step(j, W, 1, 0x5555555555555555ull);
+        emit_swap_step(j, W, 2, 0x3333333333333333ull);
+        emit_swap_step(j, W, 4, 0x0f0f0f0f0f0f0f0full);
+        st_dst(c, op->dst);
+        break;
+    case IR_REV16:
+        if (!alu_size_ok(sz))
+            goto fallback;
+        ld_rax(c, op->a, w64, false);
+        if (w64) {
+            emit_swap_step(j, XW, 8, 0x00ff00ff00ff00ffull);
+        } else {
+            emit_bswap_rax(j, 0);                /* b0 b1 b2 b3 */
+            x_shift_ri(j, 0, 1, RAX, 16);        /* ror eax, 16: b2 b3 b0 b1 */
+        }
+        st_dst(c, op->dst);
+        break;
+    case IR_REV32:
+        /* The translator only emits size 8 (the interpreter ignores size). */
+        if (sz != 8)
+            goto fallback;
+        ld_rax(c, op->a, true, false);
+        emit_bswap_rax(j, XW);                   /* words swapped and reversed */
+        x_shift_ri(j, XW, 1, RAX, 32);           /* ror rax, 32: back in place */
+        st_dst(c, op->dst);
+        break;
     default:
-        /* UDIV, SDIV, CLZ, CLS, RBIT, REV16, REV32, exclusives, atomics,
-         * RAISE: rare or long; the interpreter's code runs them. */
+        /* Exclusives, atomics, RAISE: rare or long; the interpreter's code
+         * runs them. */
         goto fallback;
     }
     c->native++;
@@ -952,6 +1106,9 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
             }
             atomic_fetch_add_explicit(&st_native, c.native, memory_order_relaxed);
             atomic_fetch_add_explicit(&st_called, c.called, memory_order_relaxed);
+            for (int i = 0; i < IR_NUM_OPS; i++)
+                if (c.called_opc[i])
+                    atomic_fetch_add_explicit(&st_called_opc[i], c.called_opc[i], memory_order_relaxed);
             ok = true;
         }
     }

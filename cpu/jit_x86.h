@@ -47,9 +47,17 @@ typedef struct JitStats {
     uint64_t ops_native;     /* ops with inline code */
     uint64_t ops_called;     /* ops run through interp_exec_op (always) */
     uint64_t code_bytes;     /* bytes of live native code */
+    /* of ops_called, by IR opcode (compiled fallback sites; the times they
+     * ran are in CPUStats.jit.fallback) */
+    uint64_t ops_called_by_opc[IR_NUM_OPS];
 } JitStats;
 
 /* Any thread: process-wide counters (approximate while vCPUs run). */
 void jit_get_stats(JitStats *s);
+
+/* Tests: compile CLZ/CLS without LZCNT (BSR) even if the host has it
+ * (false), or use LZCNT when cpuid reports it (true, the default). Applies
+ * to blocks compiled afterwards. */
+void jit_allow_lzcnt(bool on);
 
 #endif

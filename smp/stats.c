@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../cpu/jit_x86.h"
 #include "machine.h"
 #include "options.h"
 #include "stats.h"
@@ -145,6 +146,45 @@ static void host_model(char *buf, size_t len)
     fclose(f);
 }
 
+/* "name": count for the nonzero entries of v[IR_NUM_OPS], by IR op name. */
+static void json_op_counts(FILE *f, const uint64_t *v)
+{
+    bool first = true;
+    fputc('{', f);
+    for (int k = 0; k < IR_NUM_OPS; k++) {
+        if (!v[k])
+            continue;
+        fprintf(f, "%s\"%s\": %llu", first ? "" : ", ", ir_op_info[k].name, (unsigned long long)v[k]);
+        first = false;
+    }
+    fputc('}', f);
+}
+
+/* Tier-1 counters: the compiler's (process-wide) and, summed over the
+ * cores, how often fallback ops and memory slow paths ran. */
+static void write_jit_json(Machine *m, FILE *f)
+{
+    JitStats js;
+    jit_get_stats(&js);
+    uint64_t runs[IR_NUM_OPS] = {0}, mem_slow = 0;
+    for (int i = 0; i < m->ncpus; i++) {
+        const CPUStats *s = &m->cpus[i]->stats;
+        for (int k = 0; k < IR_NUM_OPS; k++)
+            runs[k] += s->jit.fallback[k];
+        mem_slow += s->jit.mem_slow;
+    }
+    fprintf(f, "  \"jit\": {\"blocks_compiled\": %llu, \"blocks_failed\": %llu, \"ops_native\": %llu,"
+               " \"ops_called\": %llu, \"code_bytes\": %llu, \"mem_slow_paths\": %llu},\n",
+            (unsigned long long)js.blocks_compiled, (unsigned long long)js.blocks_failed,
+            (unsigned long long)js.ops_native, (unsigned long long)js.ops_called,
+            (unsigned long long)js.code_bytes, (unsigned long long)mem_slow);
+    fprintf(f, "  \"jit_fallbacks\": ");
+    json_op_counts(f, runs);
+    fprintf(f, ",\n  \"jit_fallback_sites\": ");
+    json_op_counts(f, js.ops_called_by_opc);
+    fprintf(f, ",\n");
+}
+
 static void write_json(Machine *m, int status, FILE *f)
 {
     uint64_t wall = mono_ns() - st.start_ns;
@@ -169,7 +209,9 @@ static void write_json(Machine *m, int status, FILE *f)
     json_str(f, u.release);
     fprintf(f, ", \"machine\": ");
     json_str(f, u.machine);
-    fprintf(f, "},\n  \"cpus\": [\n");
+    fprintf(f, "},\n");
+    write_jit_json(m, f);
+    fprintf(f, "  \"cpus\": [\n");
     for (int i = 0; i < m->ncpus; i++) {
         const CPUStats *s = &m->cpus[i]->stats;
         fprintf(f, "    {\"index\": %d, \"insns\": %llu, \"blocks_dispatched\": %llu, \"blocks_translated\": %llu,"

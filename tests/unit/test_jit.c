@@ -116,6 +116,9 @@ static void dump_block(const IRBlock *b)
     free(s);
 }
 
+/* What the last run_both's JIT run added to the tier-1 counters. */
+static uint64_t ran_fallback[IR_NUM_OPS], ran_mem_slow;
+
 /* Run blk on both tiers from the current state; leave the JIT's result. */
 static int run_both(IRBlock *blk, const char *what)
 {
@@ -145,6 +148,15 @@ static int run_both(IRBlock *blk, const char *what)
     if (bx_j == BX_SLOT0 || bx_j == BX_SLOT1)
         cr_assert_eq(cpu->jit_last, (const void *)blk, "%s: jit_last is not the exiting block", what);
     cpu->jit_last = ref->jit_last;
+    /* stats.jit counts what only generated code does (fallback calls, TLB
+     * slow paths): the interpreter must leave it alone, the JIT's counts are
+     * kept for the tests to check, and it is left out of the comparison. */
+    cr_assert(!memcmp(&ref->stats.jit, &snap->stats.jit, sizeof(snap->stats.jit)),
+              "%s: the interpreter changed stats.jit", what);
+    for (int k = 0; k < IR_NUM_OPS; k++)
+        ran_fallback[k] = cpu->stats.jit.fallback[k] - snap->stats.jit.fallback[k];
+    ran_mem_slow = cpu->stats.jit.mem_slow - snap->stats.jit.mem_slow;
+    ref->stats.jit = cpu->stats.jit;
     /* The monitor's granule versions are global and keep growing: the
      * second run sees later ones (what matters, STXR's status, is in x[]). */
     if (cpu->excl_ver != ref->excl_ver && cpu->excl_ver != EXCL_NONE && ref->excl_ver != EXCL_NONE)
@@ -180,8 +192,8 @@ static void random_regime(void)
         tlb_flush(cpu);
 }
 
-/* One op with random inputs, its result in X0, then EXIT. */
-static void one_op(int opc, int size)
+/* One op with random inputs (or `in`, if not NULL), its result in X0, then EXIT. */
+static void op_block(int opc, int size, const uint64_t *in_vals)
 {
     IRBlock blk;
     ir_block_init(&blk, 0x40001000);
@@ -189,6 +201,8 @@ static void one_op(int opc, int size)
     IRTemp nz = ir_const(&blk, rnd() & 0xf0000000u);
     ir_emit(&blk, IR_SET_NZCV, 8, 0, nz, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
     uint64_t v[3] = {operand(), operand(), operand()};
+    if (in_vals)
+        memcpy(v, in_vals, sizeof(v));
     uint16_t flags = 0;
     uint32_t aux = 0;
     uint64_t imm = rnd();
@@ -260,6 +274,8 @@ static void one_op(int opc, int size)
     ir_block_free(&blk);
 }
 
+static void one_op(int opc, int size) { op_block(opc, size, NULL); }
+
 Test(jit, every_op_random_operands)
 {
     for (int opc = 0; opc < IR_NUM_OPS; opc++) {
@@ -270,6 +286,98 @@ Test(jit, every_op_random_operands)
         for (int i = 0; i < n; i++) {
             one_op(opc, (rnd() & 1) ? 8 : 4);
         }
+    }
+}
+
+/* op(a, b) on both tiers; the JIT must have run it inline (no fallback). */
+static void inline_op(int opc, int size, uint64_t a, uint64_t b)
+{
+    uint64_t v[3] = {a, b, 0};
+    op_block(opc, size, v);
+    for (int k = 0; k < IR_NUM_OPS; k++)
+        cr_assert_eq(ran_fallback[k], 0, "%s size %d (%#" PRIx64 ", %#" PRIx64 "): %s ran as a fallback",
+                     ir_op_info[opc].name, size, a, b, ir_op_info[k].name);
+}
+
+/* Division and the bit ops the JIT generates inline, at the edges where x86
+ * differs from Arm or the widths matter: x/0, MIN/-1, all-zero and all-ones,
+ * every single bit and bit run, 32-bit operands with garbage above them;
+ * CLZ/CLS with LZCNT (if the host has it) and with BSR. */
+Test(jit, inline_div_and_bit_ops)
+{
+    static const uint64_t edge[] = {
+        0, 1, 2, 3, 7, ~0ull, ~0ull - 1, 0x7fffffff, 0x80000000u, 0x80000001u, 0xffffffffu, 0xfffffffeu,
+        0xffffffff80000000ull, 0x100000000ull, 0x7fffffffffffffffull, 0x8000000000000000ull,
+        0x8000000000000001ull, 0xdeadbeef00000000ull, 0x12345678ffffffffull, 0x0123456789abcdefull,
+    };
+    static const int ops[] = {IR_UDIV, IR_SDIV, IR_CLZ, IR_CLS, IR_RBIT, IR_REV16, IR_REV32};
+    const size_t nedge = sizeof(edge) / sizeof(edge[0]);
+    for (int lz = 1; lz >= 0; lz--) {
+        jit_allow_lzcnt(lz);
+        for (size_t o = 0; o < sizeof(ops) / sizeof(ops[0]); o++) {
+            int opc = ops[o];
+            for (int size = 4; size <= 8; size += 4) {
+                if (opc == IR_REV32 && size == 4)
+                    continue; /* never translated: a fallback (counted in fallback_counts) */
+                if (ir_op_info[opc].nin == 2) {
+                    for (size_t i = 0; i < nedge; i++)
+                        for (size_t k = 0; k < nedge; k++)
+                            inline_op(opc, size, edge[i], edge[k]);
+                    for (int i = 0; i < 64; i++) {
+                        uint64_t bit = 1ull << i;
+                        inline_op(opc, size, ~0ull << i, bit);
+                        inline_op(opc, size, bit, ~0ull << i);
+                    }
+                    for (int i = 0; i < 2000; i++)
+                        inline_op(opc, size, operand(), operand());
+                    for (int i = 0; i < 500; i++)
+                        inline_op(opc, size, rnd(), rnd() % 17 - 8);
+                } else {
+                    for (size_t i = 0; i < nedge; i++)
+                        inline_op(opc, size, edge[i], 0);
+                    for (int i = 0; i < 64; i++) {
+                        uint64_t bit = 1ull << i;
+                        uint64_t run[] = {bit, ~bit, bit - 1, ~(bit - 1), ~0ull << i, (~0ull << i) >> 1};
+                        for (size_t k = 0; k < sizeof(run) / sizeof(run[0]); k++)
+                            inline_op(opc, size, run[k], 0);
+                    }
+                    for (int i = 0; i < 2000; i++)
+                        inline_op(opc, size, operand(), 0);
+                }
+            }
+        }
+    }
+    jit_allow_lzcnt(true);
+}
+
+/* Fallbacks are counted per opcode when compiled (jit_get_stats) and each
+ * time they run (stats.jit.fallback); inline TLB misses in stats.jit.mem_slow. */
+Test(jit, fallback_counts)
+{
+    static JitStats before, after;
+    for (int run = 0; run < 2; run++) {
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+        IRTemp x = ir_const(&blk, 0x0123456789abcdefull);
+        IRTemp r1 = ir_emit(&blk, IR_REV32, 4, 0, x, IR_NO_TEMP, IR_NO_TEMP, 0, 0); /* not translated: falls back */
+        IRTemp r2 = ir_emit(&blk, IR_REV32, 4, 0, r1, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+        ir_set_reg(&blk, 1, r2);
+        IRTemp d = ir_emit(&blk, IR_LOAD, 8, 0, ir_const(&blk, SCR_PA), IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+        ir_set_reg(&blk, 2, d);
+        ir_exit(&blk, 0x40002000);
+        if (run == 0)
+            tlb_flush(cpu);
+        jit_get_stats(&before);
+        run_both(&blk, "fallback counts");
+        jit_get_stats(&after);
+        cr_assert_eq(after.ops_called_by_opc[IR_REV32] - before.ops_called_by_opc[IR_REV32], 2);
+        cr_assert_eq(after.ops_called_by_opc[IR_LOAD], before.ops_called_by_opc[IR_LOAD]);
+        cr_assert_eq(ran_fallback[IR_REV32], 2);
+        cr_assert_eq(ran_fallback[IR_LOAD], 0);
+        /* Cold TLB: the load's inline path misses once; then it hits. */
+        cr_assert_eq(ran_mem_slow, run == 0 ? 1 : 0, "run %d: %" PRIu64 " slow paths", run, ran_mem_slow);
+        ir_block_free(&blk);
     }
 }
 
