@@ -297,7 +297,7 @@ void vcpu_loop(CPUState *cpu)
                 /* A direct-branch exit names its block: chained code may
                  * have gone far from the one entered here. */
                 if ((bx == BX_SLOT0 || bx == BX_SLOT1) && cpu->jit_last)
-                    tb = caa_container_of((const IRBlock *)cpu->jit_last, TBlock, ir);
+                    tb = tb_of_native_exit(cpu->jit_last);
             } else {
                 bx = interp_run(cpu, &tb->ir);
             }

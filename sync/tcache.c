@@ -158,6 +158,13 @@ TBlock *tcache_lookup(TCache *tc, uint64_t pa, uint64_t pc, uint32_t flags)
     return tb;
 }
 
+TBlock *tb_of_native_exit(const void *jit_last)
+{
+    TBlock *tb = caa_container_of((const IRBlock *)jit_last, TBlock, ir);
+    tsan_acquire(tb);
+    return tb;
+}
+
 /* The page entry for ppage, created if absent. Pages are never removed
  * while the cache lives (there are at most RAM/4K of them). */
 static TPage *get_page(TCache *tc, uint64_t ppage)

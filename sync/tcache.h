@@ -66,6 +66,12 @@ TBlock *tcache_lookup(TCache *tc, uint64_t pa, uint64_t pc, uint32_t flags);
 /* Insert tb; if an equal key is already present, tb is freed and the
  * existing block is returned (one copy wins). */
 TBlock *tcache_insert(TCache *tc, TBlock *tb);
+/* The block whose native direct-branch exit set cpu->jit_last (an IRBlock
+ * inside a TBlock). Native code reached it through patched jumps or the
+ * jump cache, not through a lookup: this also tells ThreadSanitizer that it
+ * was published (insert releases it; on x86 the jump's data dependency is
+ * the acquire). vCPU threads, as for tcache_lookup. */
+TBlock *tb_of_native_exit(const void *jit_last);
 /* Make from->jmp[slot] point to `to` (both live; no-op if either is invalid). */
 void tb_chain(TCache *tc, TBlock *from, int slot, TBlock *to);
 /* Drop every block whose code lies in the physical page of `pa` (4 KiB). */

@@ -450,3 +450,125 @@ Test(tcache, concurrent_readers_and_writer)
                 (unsigned long long)st.inserted, (unsigned long long)atomic_load(&found),
                 (unsigned long long)atomic_load(&chained));
 }
+
+/* ---- chained native code while blocks are invalidated ---- */
+
+#include "cpu/jit_x86.h"
+
+/* A native block for key (page, k): x1 += 1, x3 = its own pc, then a direct
+ * branch to the next key of the same page (chain slot 1). */
+static TBlock *mk_native(CPUState *cpu, int page, int k)
+{
+    uint64_t pa = key_pa(page, k), pc = key_pc(page, k);
+    TBlock *tb = tb_alloc();
+    tb->pa = pa;
+    tb->pc = pc;
+    tb->flags = 1;
+    tb->ninsns = 1;
+    IRBlock *b = &tb->ir;
+    ir_block_init(b, pc);
+    ir_emit(b, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, pc);
+    b->ninsns = 1;
+    IRTemp v = ir_emit(b, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 1);
+    IRTemp w = ir_emit(b, IR_ADD, 8, 0, v, ir_const(b, 1), IR_NO_TEMP, 0, 0);
+    ir_emit(b, IR_SET_REG, 8, 0, w, IR_NO_TEMP, IR_NO_TEMP, 0, 1);
+    ir_emit(b, IR_SET_REG, 8, 0, ir_const(b, pc), IR_NO_TEMP, IR_NO_TEMP, 0, 3);
+    ir_emit(b, IR_GOTO, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 1, key_pc(page, (k + 1) % KEYS_PER_PAGE));
+    cr_assert(jit_compile(cpu, b, 1));
+    return tb;
+}
+
+static bool native_key(uint64_t pc)
+{
+    for (int p = 0; p < NPAGES; p++)
+        for (int k = 0; k < KEYS_PER_PAGE; k++)
+            if (key_pc(p, k) == pc)
+                return true;
+    return false;
+}
+
+static _Atomic uint64_t native_runs, native_insns;
+
+/* A vCPU's dispatcher in miniature: run a block, resolve its direct exit
+ * and chain it (patching native code that other threads may be running),
+ * report a quiescent state every few blocks. */
+static void *chain_reader(void *arg)
+{
+    unsigned seed = (unsigned)(uintptr_t)arg;
+    CPUState *cpu = calloc(1, sizeof(*cpu));
+    for (unsigned i = 0; i < JC_SIZE; i++)
+        cpu->jc[i].pc = ~0ull;
+    rcu_register_thread();
+    while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+        seed = seed * 1103515245u + 12345u;
+        int page = (int)(seed >> 8) % NPAGES, k = (int)(seed >> 16) % KEYS_PER_PAGE;
+        TBlock *tb = tcache_lookup(tc, key_pa(page, k), key_pc(page, k), 1);
+        for (int steps = 0; tb && tb->ir.native && steps < 8; steps++) {
+            uint64_t before = cpu->x[1];
+            cpu->chain_budget = 40;
+            cpu->jit_last = NULL;
+            int bx = jit_run(cpu, &tb->ir);
+            uint64_t ran = cpu->x[1] - before;
+            atomic_fetch_add_explicit(&native_runs, 1, memory_order_relaxed);
+            atomic_fetch_add_explicit(&native_insns, ran, memory_order_relaxed);
+            /* Every block that ran was a live one of ours, and the budget
+             * held: a spent budget stops exactly at the 41st block's
+             * successor (BX_EXIT, pc = the refused block). */
+            bool spent = bx == BX_EXIT && ran == 41 && native_key(cpu->pc);
+            if (!native_key(cpu->x[3]) || ran < 1 || ran > 41 || !(spent || (bx == BX_SLOT1 && cpu->jit_last)))
+                atomic_fetch_add(&bad_blocks, 1);
+            if (bx != BX_SLOT1 || !cpu->jit_last)
+                break;
+            TBlock *from = tb_of_native_exit(cpu->jit_last);
+            if (from->pc != cpu->x[3])
+                atomic_fetch_add(&bad_blocks, 1);
+            TBlock *to = tcache_lookup(tc, (from->pa & ~0xfffull) | (cpu->pc & 0xfff), cpu->pc, 1);
+            if (!to)
+                break;
+            tb_chain(tc, from, 1, to);
+            atomic_fetch_add_explicit(&chained, 1, memory_order_relaxed);
+            tb = to;
+        }
+        rcu_quiescent_state();
+    }
+    rcu_unregister_thread();
+    free(cpu);
+    return NULL;
+}
+
+/* Readers run natively chained blocks (patched jumps into each other) while
+ * the writer inserts, invalidates and flushes pages: unchaining repatches
+ * live code and the freed code is never run (the test would crash or count
+ * a bad block). Under ThreadSanitizer too (scripts/tsan-tests.sh). */
+Test(tcache, chained_native_code_under_invalidation)
+{
+    atomic_store(&stop, false);
+    atomic_store(&bad_blocks, 0);
+    CPUState *wcpu = calloc(1, sizeof(*wcpu));
+    pthread_t r[2];
+    for (int i = 0; i < 2; i++)
+        cr_assert_eq(pthread_create(&r[i], NULL, chain_reader, (void *)(uintptr_t)(i * 7919 + 3)), 0);
+    for (int round = 0; round < ROUNDS; round++) {
+        int page = round % NPAGES;
+        for (int k = 0; k < KEYS_PER_PAGE; k++)
+            tcache_insert(tc, mk_native(wcpu, page, k));
+        tcache_invalidate_page(tc, key_pa((round + 2) % NPAGES, 0));
+        if (round % 500 == 499)
+            tcache_flush_all(tc);
+        rcu_quiescent_state();
+    }
+    atomic_store(&stop, true);
+    for (int i = 0; i < 2; i++)
+        pthread_join(r[i], NULL);
+    tcache_flush_all(tc);
+    wait_frees();
+    free(wcpu);
+    TCacheStats st = stats();
+    cr_expect_eq(atomic_load(&bad_blocks), 0, "readers saw %llu wrong exits", (unsigned long long)atomic_load(&bad_blocks));
+    cr_expect_gt(atomic_load(&native_runs), 0, "readers never ran a block");
+    cr_expect_gt(atomic_load(&native_insns), atomic_load(&native_runs), "no run went through a patched chain");
+    cr_expect_eq(st.freed, st.inserted);
+    cr_log_info("chained native: %llu runs, %llu blocks executed, %llu chain edges",
+                (unsigned long long)atomic_load(&native_runs), (unsigned long long)atomic_load(&native_insns),
+                (unsigned long long)atomic_load(&chained));
+}
