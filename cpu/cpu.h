@@ -38,6 +38,9 @@ enum MMUIdx { MMU_IDX_EL0, MMU_IDX_EL1, MMU_IDX_EL1_PAN, MMU_IDX_NUM };
 #define TLBE_LARGE 0x04u   /* a 4K piece of a larger mapping (tracked in tlb_large) */
 #define TLBE_MMU_OFF 0x08u /* flat MMU-off translation: no permissions, no PAN */
 
+/* log2(sizeof(TLBEntry)): 64-byte entries, each in one cache line (the
+ * tlb array is line aligned), and the JIT scales the slot with a shift. */
+#define TLB_ENTRY_BITS 6
 typedef struct TLBEntry {
     /* Fast path (what a JIT inlines):
      *   e = &cpu->tlb[mmu_idx][(va >> TLB_PAGE_BITS) & (TLB_SIZE - 1)];
@@ -53,8 +56,9 @@ typedef struct TLBEntry {
     uint16_t asid;      /* ASID of a non-global entry (always the current one) */
     uint8_t flags;      /* TLBE_* */
     uint8_t perms;      /* PTW_R_EL0.. of the walk (before PAN) */
-    uint8_t pad[4];
+    uint8_t pad[20];
 } TLBEntry;
+_Static_assert(sizeof(TLBEntry) == 1u << TLB_ENTRY_BITS, "TLBEntry is 1 << TLB_ENTRY_BITS bytes");
 
 /* Second-level TLB: ASID-tagged, shared by the regime indexes (it keeps the
  * permissions before PAN), 4-way set associative by virtual page. Refills
@@ -156,8 +160,7 @@ typedef struct CPUStats {
     uint64_t tcache_lookups;
     uint64_t tcache_misses;
     uint64_t jc_hits;
-    uint64_t tlb_hits;
-    uint64_t tlb_misses;
+    uint64_t tlb_misses;  /* L1 misses; hits are not counted (no per-access cost) */
     uint64_t tlb_flushes;
     uint64_t exceptions[EXC_NUM_KINDS];
     uint64_t undef_insns;
@@ -230,7 +233,7 @@ typedef struct CPUState {
     const void *jit_last;
 
     /* ---------- owner only: caches ---------- */
-    TLBEntry tlb[MMU_IDX_NUM][TLB_SIZE];
+    _Alignas(64) TLBEntry tlb[MMU_IDX_NUM][TLB_SIZE]; /* CPUState is allocated 64-byte aligned */
     TLBState tlbs;
     JCEntry jc[JC_SIZE];
 
@@ -256,6 +259,10 @@ static inline int cpu_el(const CPUState *cpu) { return (cpu->pstate >> PSTATE_EL
 #define TBF_FP (1u << 2) /* FP/SIMD enabled at this EL (CPACR_EL1.FPEN) */
 #define TBF_SA (1u << 3) /* SP alignment check at this EL (SCTLR_EL1.SA / SA0) */
 #define TBF_A (1u << 4)  /* alignment check on every access (SCTLR_EL1.A) */
+/* EL1 with PSTATE.PAN: the JIT indexes MMU_IDX_EL1_PAN. Every instruction
+ * that can change PSTATE.PAN ends its block, so a block never runs with
+ * another PAN value than it was translated for. */
+#define TBF_PAN (1u << 5)
 static inline uint32_t cpu_tb_flags(const CPUState *cpu)
 {
     uint32_t el = (uint32_t)cpu_el(cpu);
@@ -263,7 +270,8 @@ static inline uint32_t cpu_tb_flags(const CPUState *cpu)
     bool fp = fpen == 3 || (fpen == 1 && el == 1);
     bool sa = (cpu->sctlr_el1 >> (el ? 3 : 4)) & 1;
     bool a = (cpu->sctlr_el1 >> 1) & 1;
-    return el | (fp ? TBF_FP : 0) | (sa ? TBF_SA : 0) | (a ? TBF_A : 0);
+    bool pan = el == 1 && (cpu->pstate & PSTATE_PAN);
+    return el | (fp ? TBF_FP : 0) | (sa ? TBF_SA : 0) | (a ? TBF_A : 0) | (pan ? TBF_PAN : 0);
 }
 
 /* Owner only. Reset architectural state to the simulator's boot state:

@@ -296,31 +296,22 @@ static void emit_load_carry(JitBuf *j)
     jb_byte(j, 29);
 }
 
-_Static_assert(MMU_IDX_EL1_PAN == MMU_IDX_EL1 + 1, "the PAN bit selects the next regime");
-
-/* rdx = &cpu->tlb[idx][slot(va in rsi)] - offsetof(tlb) - idx0 * row, with
- * idx0 the returned constant part of the regime index. */
-static int emit_tlb_entry(Ctx *c)
+/* Compiling thread. edx = the TLB slot's byte offset in its row,
+ * (va >> 12 & 255) << 6, from va in rsi. Returns the offset in CPUState of
+ * the regime's row: the regime is fixed at translation time, since the EL
+ * and PSTATE.PAN are translation flags (cpu_tb_flags), and picked as
+ * cpu_mmu_idx does. */
+_Static_assert(TLB_PAGE_BITS + TLB_BITS <= 32 && TLB_PAGE_BITS >= TLB_ENTRY_BITS, "the slot is in esi, shifted right");
+static int32_t emit_tlb_entry(Ctx *c)
 {
     JitBuf *j = &c->j;
-    x_rr(j, XW, 0x89, RSI, RDX);                 /* mov rdx, rsi */
-    x_shift_ri(j, XW, 5, RDX, TLB_PAGE_BITS);    /* shr rdx, 12 */
-    x_alu_ri(j, 0, 4, RDX, TLB_SIZE - 1);        /* and edx, 255 */
-    x_rr(j, 0, 0x69, RDX, RDX);                  /* imul edx, edx, sizeof(TLBEntry) */
-    jb_u32(j, (uint32_t)sizeof(TLBEntry));
-    int idx0 = MMU_IDX_EL0;
-    if ((c->tb_flags & TBF_EL_MASK) != 0) {
-        /* EL1: regime EL1 or EL1_PAN, from PSTATE.PAN at run time. */
-        idx0 = MMU_IDX_EL1;
-        ld32(j, RCX, RBX, CPU_OFF(pstate));
-        x_shift_ri(j, 0, 5, RCX, (uint8_t)__builtin_ctz(PSTATE_PAN));
-        x_alu_ri(j, 0, 4, RCX, 1);
-        x_rr(j, 0, 0x69, RCX, RCX);
-        jb_u32(j, (uint32_t)TLB_ROW);
-        x_rr(j, 0, 0x01, RCX, RDX);              /* add edx, ecx */
-    }
-    x_rr(j, XW, 0x01, RBX, RDX);                 /* add rdx, rbx */
-    return idx0;
+    int idx = (c->tb_flags & TBF_EL_MASK) == 0 ? MMU_IDX_EL0
+              : (c->tb_flags & TBF_PAN)       ? MMU_IDX_EL1_PAN
+                                              : MMU_IDX_EL1;
+    x_rr(j, 0, 0x89, RSI, RDX);                  /* mov edx, esi */
+    x_shift_ri(j, 0, 5, RDX, TLB_PAGE_BITS - TLB_ENTRY_BITS);
+    x_alu_ri(j, 0, 4, RDX, (int32_t)((TLB_SIZE - 1) << TLB_ENTRY_BITS));
+    return CPU_OFF(tlb) + idx * TLB_ROW;
 }
 
 static void emit_mem(Ctx *c, const IROp *op)
@@ -332,25 +323,22 @@ static void emit_mem(Ctx *c, const IROp *op)
     if (j->oom)
         return;
     ldt(j, RSI, op->a, true);                    /* rsi = va */
-    int idx0 = emit_tlb_entry(c);
-    int32_t ebase = CPU_OFF(tlb) + idx0 * TLB_ROW;
+    int32_t ebase = emit_tlb_entry(c);           /* entry: [rbx + rdx + ebase] */
     /* Tag compare on the page of the last byte: a page-crossing access
      * misses (the entry at the first byte's slot cannot hold the next page). */
     x_mem(j, XW, 0x8d, RCX, RSI, sz - 1);        /* lea rcx, [rsi + size - 1] */
     x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
-    x_mem(j, XW, 0x3b, RCX, RDX,
-          ebase + (int32_t)(store ? offsetof(TLBEntry, tag_write) : offsetof(TLBEntry, tag_read)));
+    x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1,
+              ebase + (int32_t)(store ? offsetof(TLBEntry, tag_write) : offsetof(TLBEntry, tag_read)));
     x_jcc(j, CC_NE, c->stubs[si].slow);
-    x_rr(j, XW, 0x89, RSI, RAX);                 /* mov rax, rsi */
-    x_mem(j, XW, 0x03, RAX, RDX, ebase + (int32_t)offsetof(TLBEntry, addend)); /* rax = host */
+    x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend)); /* host = rax + rsi */
     if (!store) {
         bool sx = op->flags & IRF_SIGNED;
-        x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.tlb_hits)); /* inc qword [rbx + tlb_hits], as mem_load */
         switch (sz) {
-        case 1: x_mem(j, sx ? XW : 0, sx ? 0x0fbe : 0x0fb6, RAX, RAX, 0); break;
-        case 2: x_mem(j, sx ? XW : 0, sx ? 0x0fbf : 0x0fb7, RAX, RAX, 0); break;
-        case 4: x_mem(j, sx ? XW : 0, sx ? 0x63 : 0x8b, RAX, RAX, 0); break;
-        default: x_mem(j, XW, 0x8b, RAX, RAX, 0); break;
+        case 1: x_mem_sib(j, sx ? XW : 0, sx ? 0x0fbe : 0x0fb6, RAX, RAX, RSI, 1, 0); break;
+        case 2: x_mem_sib(j, sx ? XW : 0, sx ? 0x0fbf : 0x0fb7, RAX, RAX, RSI, 1, 0); break;
+        case 4: x_mem_sib(j, sx ? XW : 0, sx ? 0x63 : 0x8b, RAX, RAX, RSI, 1, 0); break;
+        default: x_mem_sib(j, XW, 0x8b, RAX, RAX, RSI, 1, 0); break;
         }
         if (sx && op->aux == 4)
             x_rr(j, 0, 0x89, RAX, RAX);          /* mov eax, eax */
@@ -360,10 +348,7 @@ static void emit_mem(Ctx *c, const IROp *op)
             /* monitor_guest_store: an armed granule takes the locked path. */
             x_mov_ri(j, RDX, (uint64_t)(uintptr_t)c->mon->armed);
             for (int k = 0; k < (sz > 1 ? 2 : 1); k++) {
-                if (k == 0)
-                    x_rr(j, XW, 0x89, RAX, RCX); /* mov rcx, rax */
-                else
-                    x_mem(j, XW, 0x8d, RCX, RAX, sz - 1);
+                x_mem_sib(j, XW, 0x8d, RCX, RAX, RSI, 1, k ? sz - 1 : 0); /* lea rcx, [host + k*(size-1)] */
                 x_shift_ri(j, XW, 5, RCX, MON_GRANULE_SHIFT);
                 x_alu_ri(j, 0, 4, RCX, (int32_t)c->mon->mask);
                 x_mem_sib(j, 0, 0x80, 7, RDX, RCX, 1, 0); /* cmp byte [rdx + rcx], 0 */
@@ -371,14 +356,12 @@ static void emit_mem(Ctx *c, const IROp *op)
                 x_jcc(j, CC_NE, c->stubs[si].slow);
             }
         }
-        /* Past every exit to the slow path: counted once, as mem_store does. */
-        x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.tlb_hits)); /* inc qword [rbx + tlb_hits] */
         ldt(j, RCX, op->b, true);
         switch (sz) {
-        case 1: x_mem(j, XB8, 0x88, RCX, RAX, 0); break;
-        case 2: x_mem(j, X66, 0x89, RCX, RAX, 0); break;
-        case 4: x_mem(j, 0, 0x89, RCX, RAX, 0); break;
-        default: x_mem(j, XW, 0x89, RCX, RAX, 0); break;
+        case 1: x_mem_sib(j, XB8, 0x88, RCX, RAX, RSI, 1, 0); break;
+        case 2: x_mem_sib(j, X66, 0x89, RCX, RAX, RSI, 1, 0); break;
+        case 4: x_mem_sib(j, 0, 0x89, RCX, RAX, RSI, 1, 0); break;
+        default: x_mem_sib(j, XW, 0x89, RCX, RAX, RSI, 1, 0); break;
         }
     }
     jb_bind(j, c->stubs[si].back);
@@ -1096,6 +1079,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
         } else {
             memcpy(code, j->p, j->len);
             dump_code(b, j->p, j->len);
+            perfmap_add(cpu->machine, code, j->len, b->pc, tb_flags);
             b->native = code;
             b->native_size = size;
             b->entry_body = entry_body;

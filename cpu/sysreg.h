@@ -72,7 +72,9 @@ uint64_t sysreg_counter(void);
 void sysreg_log_unimp(CPUState *cpu, uint64_t pc, uint32_t enc, bool is_read);
 
 /* Features that need the ID registers and other code to agree. PAN (v8.1)
- * and UAO (v8.2) are not implemented: PSTATE.PAN/UAO stay 0. */
+ * and UAO (v8.2) are not implemented: PSTATE.PAN/UAO stay 0. PSTATE.PAN is a
+ * translation flag (TBF_PAN): MSR PAN, #imm and an MSR PAN, Xt entry (SR_EXIT)
+ * must end their block when added. */
 #define CPU_HAS_PAN 0
 #define CPU_HAS_UAO 0
 

@@ -154,7 +154,8 @@ bool trans_MSR_imm(DisasCtx *s, uint32_t insn)
     uint32_t op1 = bits(insn, 18, 16), op2 = bits(insn, 7, 5), crm = bits(insn, 11, 8);
     bool spsel = op1 == 0 && op2 == 5;
     bool daif = op1 == 3 && (op2 == 6 || op2 == 7);
-    /* PAN (v8.1), UAO (v8.2), DIT, SSBS, TCO...: not implemented, UNDEFINED. */
+    /* PAN (v8.1), UAO (v8.2), DIT, SSBS, TCO...: not implemented, UNDEFINED.
+     * (PAN, when added, takes the gen_exit below too: TBF_PAN.) */
     if (!spsel && !daif)
         return false;
     if (spsel && cur_el(s) == 0)

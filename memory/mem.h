@@ -71,8 +71,8 @@ enum MemAccess { ACC_READ, ACC_WRITE, ACC_EXEC };
 #define MEM_RMW 0x8000u
 
 /* The regime index of an ordinary access at the current EL and PSTATE.PAN.
- * Owner only. (A JIT knows it at translation time from the TB flags, which
- * must then include PSTATE.PAN once PAN is implemented.) */
+ * Owner only. (The JIT fixes it at translation time from the TB flags: the
+ * EL and TBF_PAN.) */
 static inline unsigned cpu_mmu_idx(const CPUState *cpu)
 {
     if (cpu_el(cpu) == 0)

@@ -505,7 +505,6 @@ bool mem_load(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t *
     const TLBEntry *e = &cpu->tlb[idx][l1_slot(va)];
     bool in_page = (va & ~TLB_PAGE_MASK) + (uint64_t)size <= PAGE_SIZE;
     if (__builtin_expect(e->tag_read == (va & TLB_PAGE_MASK) && in_page, 1)) {
-        cpu->stats.tlb_hits++;
         *val = host_load((const void *)(uintptr_t)(va + e->addend), size);
         return true;
     }
@@ -522,7 +521,6 @@ bool mem_store(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t 
     if (__builtin_expect(e->tag_write == (va & TLB_PAGE_MASK) && in_page, 1)) {
         /* Store and reservation check in one step (sync/monitor.h): no
          * window for another core's LDXR/STXR to miss this store. */
-        cpu->stats.tlb_hits++;
         monitor_guest_store(cpu->machine->monitor, (void *)(uintptr_t)(va + e->addend), size, val);
         return true;
     }

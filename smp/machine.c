@@ -107,6 +107,8 @@ bool machine_init(Machine *m, const MachineOptions *opt)
             return false;
         }
     }
+    if (!perfmap_open(m))
+        return false;
     decode_init();
     if (!physmap_init(&m->pm, RAM_BASE, opt->ram_size))
         return false;
@@ -221,6 +223,7 @@ void machine_destroy(Machine *m)
         free(m->cpus[i]);
     free(m->cpus);
     physmap_destroy(&m->pm);
+    perfmap_close(m);
     if (m->log && m->log != stderr)
         fclose(m->log);
 }

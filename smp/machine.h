@@ -53,6 +53,7 @@ typedef struct MachineOptions {
     int tier;                /* -tier: TIER_JIT (default, cpu/jit_x86.c) or TIER_INTERP */
     const char *stats_file;  /* -stats FILE: JSON counters at exit (smp/stats.c) */
     bool progress;           /* -progress: a rate line on stderr every second (smp/stats.c) */
+    bool perfmap;            /* -perfmap: name JIT code for perf in /tmp/perf-<pid>.map (smp/perfmap.c) */
 } MachineOptions;
 
 /* MachineOptions.tier */
@@ -80,6 +81,9 @@ typedef struct Machine {
     FILE *log;               /* trace output (stderr unless -D) */
     pthread_mutex_t log_lock;
 
+    FILE *perfmap;           /* -perfmap: /tmp/perf-<pid>.map, else NULL (set before the vCPUs start) */
+    pthread_mutex_t perfmap_lock; /* one line at a time from the compiling vCPU threads */
+
     bool linux_boot;         /* the kernel is a Linux Image (x0 = DTB) */
 
     _Atomic int stopping;    /* set once: every vCPU leaves its loop */
@@ -103,6 +107,16 @@ void machine_request_stop(Machine *m, int status);
 /* Any thread. Trace output, serialised. */
 void machine_log(Machine *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static inline bool machine_tracing(const Machine *m, uint32_t cat) { return (m->opt.trace & cat) != 0; }
+/* Main thread (machine_init). With -perfmap, create /tmp/perf-<pid>.map;
+ * false with a message if it cannot be opened. */
+bool perfmap_open(Machine *m);
+/* Main thread (machine_destroy), after the vCPU threads have stopped. */
+void perfmap_close(Machine *m);
+/* Any vCPU thread (the JIT, once per compiled block): one perf map line for
+ * `len` bytes of host code at `code`, translated from guest `pc` with
+ * translation flags `tb_flags`. Nothing without -perfmap or with m NULL. */
+void perfmap_add(Machine *m, const void *code, size_t len, uint64_t pc, uint32_t tb_flags);
+
 /* Owner vCPU. Record an unimplemented/unallocated encoding (counted; logged with -d unimp). */
 void machine_log_unimp(CPUState *cpu, uint64_t pc, uint32_t insn, const char *pattern);
 

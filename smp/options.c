@@ -248,6 +248,7 @@ static void usage(void)
            "  -tier jit|interp           execution tier (default jit: x86-64 code; interp: the reference interpreter)\n"
            "  -stats FILE                write per-core counters as JSON to FILE at exit\n"
            "  -progress                  print guest MIPS per core on stderr every second\n"
+           "  -perfmap                   name JIT code for perf in /tmp/perf-<pid>.map (see docs/jit.md)\n"
            "  -h, -help                  this help\n"
            "  -V, -version               version\n",
            MAX_CPUS);
@@ -367,6 +368,8 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
             opt->stats_file = v;
         } else if (!strcmp(a, "-progress")) {
             opt->progress = true;
+        } else if (!strcmp(a, "-perfmap")) {
+            opt->perfmap = true;
         } else if (!strcmp(a, "-no-reboot")) {
             opt->no_reboot = true;
         } else {

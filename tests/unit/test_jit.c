@@ -27,8 +27,8 @@ static void setup(void)
     cpu = tm->cpu;
     tm->m.monitor = monitor_create(&tm->m, 0);
     cr_assert_not_null(tm->m.monitor);
-    snap = malloc(sizeof(CPUState));
-    ref = malloc(sizeof(CPUState));
+    snap = aligned_alloc(64, sizeof(CPUState));
+    ref = aligned_alloc(64, sizeof(CPUState));
     cr_assert(snap && ref);
 }
 
@@ -476,6 +476,48 @@ Test(jit, random_blocks)
         ir_optimize(&blk);
         run_both(&blk, "random block");
         ir_block_free(&blk);
+    }
+}
+
+/* The JIT fixes the TLB regime at compile time from tb_flags (EL, TBF_PAN);
+ * the interpreter picks it per access from PSTATE. Each regime's entry for
+ * one page points to its own host buffer: a load and a store must use the
+ * same one on both tiers. */
+Test(jit, tlb_regime_from_tb_flags)
+{
+    static _Alignas(64) uint8_t host[MMU_IDX_NUM][4096];
+    const uint64_t va = SCR_PA + 0x100, page = va & TLB_PAGE_MASK;
+    const unsigned slot = (unsigned)(va >> TLB_PAGE_BITS) & (TLB_SIZE - 1);
+    static const struct { uint32_t el, pan; int idx; } regs[] = {
+        {0, 0, MMU_IDX_EL0}, {0, 1, MMU_IDX_EL0}, {1, 0, MMU_IDX_EL1}, {1, 1, MMU_IDX_EL1_PAN},
+    };
+    for (size_t r = 0; r < sizeof(regs) / sizeof(regs[0]); r++) {
+        uint32_t old = cpu->pstate;
+        cpu->pstate = (old & ~(3u << PSTATE_EL_SHIFT) & ~PSTATE_PAN) | regs[r].el << PSTATE_EL_SHIFT |
+                      (regs[r].pan ? PSTATE_PAN : 0);
+        cpu_sync_sp(cpu, old);
+        cr_assert_eq((cpu_tb_flags(cpu) & TBF_PAN) != 0, regs[r].el == 1 && regs[r].pan);
+        memset(host, 0, sizeof(host));
+        for (int i = 0; i < MMU_IDX_NUM; i++) {
+            uint64_t v = 0x1111111111111111ull * (uint64_t)(i + 1);
+            memcpy(&host[i][va & 0xfff], &v, 8);
+            TLBEntry *e = &cpu->tlb[i][slot];
+            e->tag_read = e->tag_write = page;
+            e->tag_exec = TLB_INVALID_TAG;
+            e->addend = (uint64_t)(uintptr_t)host[i] - page;
+        }
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        IRTemp a = ir_const(&blk, va);
+        ir_set_reg(&blk, 0, ir_emit(&blk, IR_LOAD, 8, 0, a, IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+        ir_emit(&blk, IR_STORE, 4, 0, ir_const(&blk, va + 8), ir_const(&blk, 0xabcd), IR_NO_TEMP, 0, 0);
+        ir_exit(&blk, 0x40001004);
+        run_both(&blk, "regime");
+        ir_block_free(&blk);
+        int want = regs[r].idx;
+        cr_assert_eq(cpu->x[0], 0x1111111111111111ull * (uint64_t)(want + 1), "regime %zu", r);
+        for (int i = 0; i < MMU_IDX_NUM; i++)
+            cr_assert_eq(host[i][(va & 0xfff) + 8], i == want ? 0xcd : 0, "regime %zu: store to row %d", r, i);
     }
 }
 

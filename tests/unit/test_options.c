@@ -197,6 +197,9 @@ Test(options, other_options)
     cr_expect_str_eq(o.append, "console=ttyAMA0");
     cr_expect_str_eq(o.initrd, "rd");
     cr_expect_str_eq(o.log_file, "log.txt");
+    cr_expect(!o.perfmap);
+    EXPECT_OK(parse(&o, "-kernel", "k", "-perfmap", NULL), "-perfmap");
+    cr_expect(o.perfmap);
     EXPECT_OK(parse(&o, "-kernel", "k", "-semihosting-config", "enable=on,target=native", NULL), "semihosting-config");
     cr_expect(o.semihosting);
     EXPECT_ERROR(parse(&o, "-kernel", "k", "-semihosting-config", "target=native", NULL), "semihosting-config");
@@ -222,6 +225,7 @@ Test(options, help_and_version)
     MachineOptions o;
     cr_expect_eq(parse(&o, "-h", NULL), OPT_EXIT_OK);
     cr_expect(strstr(out_std, "usage") != NULL, "help text: %s", out_std);
+    cr_expect(strstr(out_std, "-perfmap") != NULL, "help text: %s", out_std);
     cr_expect_eq(parse(&o, "-V", NULL), OPT_EXIT_OK);
     cr_expect(strstr(out_std, FLOTILLA_VERSION) != NULL);
     cr_expect_eq(parse(&o, "--version", NULL), OPT_EXIT_OK);
