@@ -323,6 +323,12 @@ static void emit_mem(Ctx *c, const IROp *op)
     if (j->oom)
         return;
     ldt(j, RSI, op->a, true);                    /* rsi = va */
+    if ((op->flags & (IRF_ACQ | IRF_REL | IRF_ALIGN)) && sz > 1) {
+        /* Must be aligned: the slow path raises the alignment fault. */
+        x_rr(j, XB8, 0xf6, 0, RSI);              /* test sil, size - 1 */
+        jb_byte(j, (uint8_t)(sz - 1));
+        x_jcc(j, CC_NE, c->stubs[si].slow);
+    }
     int32_t ebase = emit_tlb_entry(c);           /* entry: [rbx + rdx + ebase] */
     /* Tag compare on the page of the last byte: a page-crossing access
      * misses (the entry at the first byte's slot cannot hold the next page). */
@@ -357,11 +363,15 @@ static void emit_mem(Ctx *c, const IROp *op)
             }
         }
         ldt(j, RCX, op->b, true);
+        /* Store-release: XCHG (a locked store, a full barrier) so that a
+         * later LDAR cannot pass it in the store buffer (RCsc), as the
+         * interpreter's store + fence. A load-acquire is a plain load on TSO. */
+        bool rel = op->flags & IRF_REL;
         switch (sz) {
-        case 1: x_mem_sib(j, XB8, 0x88, RCX, RAX, RSI, 1, 0); break;
-        case 2: x_mem_sib(j, X66, 0x89, RCX, RAX, RSI, 1, 0); break;
-        case 4: x_mem_sib(j, 0, 0x89, RCX, RAX, RSI, 1, 0); break;
-        default: x_mem_sib(j, XW, 0x89, RCX, RAX, RSI, 1, 0); break;
+        case 1: x_mem_sib(j, XB8, rel ? 0x86 : 0x88, RCX, RAX, RSI, 1, 0); break;
+        case 2: x_mem_sib(j, X66, rel ? 0x87 : 0x89, RCX, RAX, RSI, 1, 0); break;
+        case 4: x_mem_sib(j, 0, rel ? 0x87 : 0x89, RCX, RAX, RSI, 1, 0); break;
+        default: x_mem_sib(j, XW, rel ? 0x87 : 0x89, RCX, RAX, RSI, 1, 0); break;
         }
     }
     jb_bind(j, c->stubs[si].back);
@@ -851,8 +861,8 @@ static bool emit_op(Ctx *c, const IROp *op)
         st_dst(c, op->dst);
         break;
     case IR_LOAD: case IR_STORE:
-        /* Acquire/release and unprivileged accesses: the interpreter's path. */
-        if ((op->flags & ~IRF_SIGNED) || (sz != 1 && sz != 2 && sz != 4 && sz != 8))
+        /* Unprivileged accesses (LDTR/STTR): the interpreter's path. */
+        if ((op->flags & ~(IRF_SIGNED | IRF_ACQ | IRF_REL | IRF_ALIGN)) || (sz != 1 && sz != 2 && sz != 4 && sz != 8))
             goto fallback;
         if (op->opc == IR_STORE && c->mon && c->mon->mask > 0x7fffffffu)
             goto fallback;

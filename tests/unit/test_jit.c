@@ -233,11 +233,15 @@ static void op_block(int opc, int size, const uint64_t *in_vals)
         }
         if (rnd() % 4 == 0)
             flags |= IRF_ACQ;
+        if (rnd() % 4 == 0)
+            flags |= IRF_ALIGN; /* SCTLR_EL1.A */
         break;
     case IR_STORE:
         v[0] = scratch_addr();
         if (rnd() % 4 == 0)
             flags |= IRF_REL;
+        if (rnd() % 4 == 0)
+            flags |= IRF_ALIGN;
         break;
     case IR_LOAD_EXCL: case IR_STORE_EXCL: case IR_ATOMIC_RMW: case IR_CAS:
         v[0] = scratch_addr();
