@@ -20,7 +20,7 @@ struct Machine;
 struct TBlock;
 
 /* --- software TLB (memory/tlb.c; design in docs/mmu.md) --- */
-#define TLB_BITS 8
+#define TLB_BITS 10
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_PAGE_BITS 12
 #define TLB_PAGE_MASK (~(uint64_t)((1u << TLB_PAGE_BITS) - 1))
@@ -93,7 +93,7 @@ typedef struct TLBState {
 } TLBState;
 
 /* --- jump cache (per core, keyed by virtual pc) --- */
-#define JC_BITS 12
+#define JC_BITS 14
 #define JC_SIZE (1u << JC_BITS)
 /* 32 bytes: generated code indexes it with a shift (cpu/jit_x86.c). `code`
  * is the block's native code (NULL when it is interpreted), so that an

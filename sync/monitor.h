@@ -38,7 +38,7 @@ struct Machine;
 
 #define MON_GRANULE_SHIFT 6 /* 64-byte reservation granule (Arm: 16..2048 bytes) */
 #define MON_GRANULE (1u << MON_GRANULE_SHIFT)
-#define MON_DEFAULT_SLOTS_LOG2 14
+#define MON_DEFAULT_SLOTS_LOG2 16 /* 4 MiB of slots; the store path aliases every 4 MiB */
 
 /* Reservation version sentinels (real versions read by LDXR are even). */
 #define MON_VER_INVALID 1ull /* reservation that can never succeed */
