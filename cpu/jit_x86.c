@@ -122,15 +122,22 @@ _Static_assert(JIT_FRAME % 16 == 0, "calls from generated code need a 16-byte al
 _Static_assert(sizeof(JCEntry) == 32, "generated code scales the jump-cache index by a shift");
 
 /* int flotilla_jit_enter(CPUState *cpu, const void *code): the one way into
- * generated code. Saves RBX, points it at the CPUState, makes the frame and
- * jumps; every block's epilogue undoes exactly this and returns. */
+ * generated code. Saves RBX and the registers that hold temps (RBP, R12-R15),
+ * points RBX at the CPUState, makes the frame (8 more bytes keep calls
+ * 16-byte aligned after six pushes) and jumps; every block's epilogue undoes
+ * exactly this and returns. */
 __asm__(".text\n"
         ".globl flotilla_jit_enter\n"
         ".type flotilla_jit_enter, @function\n"
         "flotilla_jit_enter:\n"
         "    push %rbx\n"
+        "    push %rbp\n"
+        "    push %r12\n"
+        "    push %r13\n"
+        "    push %r14\n"
+        "    push %r15\n"
         "    mov %rdi, %rbx\n"
-        "    sub $" "65536" ", %rsp\n"
+        "    sub $" "65544" ", %rsp\n"
         "    jmp *%rsi\n"
         ".size flotilla_jit_enter, .-flotilla_jit_enter\n");
 _Static_assert(JIT_FRAME == 65536, "keep the constant in flotilla_jit_enter in step");
@@ -176,6 +183,8 @@ typedef struct Ctx {
     uint8_t *is_const;
     uint64_t *cval;
     IRTemp rax_temp, rax_prev;
+    /* Host register of each temp (alloc_regs), -1: its stack slot. */
+    int8_t *treg;
     /* Flags plan (plan_flags, made at the first flag setter): FP_* per op. */
     bool flags_planned;
     uint8_t fplan[IR_MAX_OPS];
@@ -185,7 +194,95 @@ static void ld64(JitBuf *j, int reg, int base, int32_t disp) { x_mem(j, XW, 0x8b
 static void ld32(JitBuf *j, int reg, int base, int32_t disp) { x_mem(j, 0, 0x8b, reg, base, disp); }
 static void st64(JitBuf *j, int base, int32_t disp, int reg) { x_mem(j, XW, 0x89, reg, base, disp); }
 static void st32(JitBuf *j, int base, int32_t disp, int reg) { x_mem(j, 0, 0x89, reg, base, disp); }
-static void ldt(JitBuf *j, int reg, IRTemp t, bool w64) { x_mem(j, w64 ? XW : 0, 0x8b, reg, RSP, T(t)); }
+
+/* ---- temps: in a host register (alloc_regs) or in their stack slot ---- */
+
+/* reg = t (64-bit, or the zero-extended low half when !w64). A constant is
+ * an immediate; its slot stays valid too (CONST stores it). */
+static void ldt(Ctx *c, int reg, IRTemp t, bool w64)
+{
+    int r = c->treg[t];
+    if (r >= 0) {
+        if (r != reg || !w64)
+            x_rr(&c->j, w64 ? XW : 0, 0x89, r, reg);
+    } else if (c->is_const[t]) {
+        x_mov_ri(&c->j, reg, w64 ? c->cval[t] : (uint32_t)c->cval[t]);
+    } else {
+        x_mem(&c->j, w64 ? XW : 0, 0x8b, reg, RSP, T(t));
+    }
+}
+
+/* `opc regf, t`: the temp as the r/m operand (read). */
+static void rmt(Ctx *c, unsigned W, uint32_t opc, int regf, IRTemp t)
+{
+    int r = c->treg[t];
+    if (r >= 0)
+        x_rr(&c->j, W, opc, regf, r);
+    else
+        x_mem(&c->j, W, opc, regf, RSP, T(t));
+}
+
+/* t = reg (64-bit). */
+static void stt(Ctx *c, IRTemp t, int reg)
+{
+    int r = c->treg[t];
+    if (r >= 0) {
+        if (r != reg)
+            x_rr(&c->j, XW, 0x89, reg, r);
+    } else {
+        st64(&c->j, RSP, T(t), reg);
+    }
+}
+
+
+/* Host registers for temps: callee-saved, so they survive helper and
+ * interp_exec_op calls (flotilla_jit_enter saves them for the C caller). */
+static const int temp_pool[] = {RBP, R12, R13, R14, R15};
+#define NPOOL ((int)(sizeof(temp_pool) / sizeof(temp_pool[0])))
+
+/* Linear scan over the block's temps (written once): a temp gets a free pool
+ * register from its definition to its last use, else stays in its slot. An
+ * op's inputs keep their registers through the op (an emitter may write the
+ * result before it has read every input). CONST temps are immediates and
+ * COND results may be written early by a fused flag setter: both stay in
+ * slots. Compiling thread. */
+static bool alloc_regs(Ctx *c)
+{
+    const IRBlock *b = c->b;
+    uint32_t n = b->ntemps ? b->ntemps : 1;
+    c->treg = malloc(n);
+    uint32_t *last = calloc(n, sizeof(uint32_t)); /* index of the last use + 1; 0: never read */
+    if (!c->treg || !last) {
+        free(last);
+        return false;
+    }
+    memset(c->treg, -1, n);
+    for (uint32_t i = 0; i < b->nops; i++) {
+        const IROp *op = &b->ops[i];
+        const IRTemp in[3] = {op->a, op->b, op->c};
+        for (int k = 0; k < ir_op_info[op->opc].nin; k++)
+            last[in[k]] = i + 1;
+    }
+    IRTemp holder[NPOOL];
+    for (int k = 0; k < NPOOL; k++)
+        holder[k] = IR_NO_TEMP;
+    for (uint32_t i = 0; i < b->nops; i++) {
+        const IROp *op = &b->ops[i];
+        for (int k = 0; k < NPOOL; k++)
+            if (holder[k] != IR_NO_TEMP && last[holder[k]] <= i)
+                holder[k] = IR_NO_TEMP;
+        if (!ir_op_info[op->opc].has_dst || op->opc == IR_CONST || op->opc == IR_COND || last[op->dst] <= i + 1)
+            continue;
+        for (int k = 0; k < NPOOL; k++)
+            if (holder[k] == IR_NO_TEMP) {
+                holder[k] = op->dst;
+                c->treg[op->dst] = (int8_t)temp_pool[k];
+                break;
+            }
+    }
+    free(last);
+    return true;
+}
 
 /* rax = t (64-bit, or zero-extended low half when !w64 and zext). Skips the
  * load when the previous op left t in rax. */
@@ -196,13 +293,13 @@ static void ld_rax(Ctx *c, IRTemp t, bool w64, bool zext)
             x_rr(&c->j, 0, 0x89, RAX, RAX);      /* mov eax, eax */
         return;
     }
-    ldt(&c->j, RAX, t, w64);
+    ldt(c, RAX, t, w64);
 }
 
 /* The op stored rax to its dst: the next op may reuse it. */
 static void st_dst(Ctx *c, IRTemp dst)
 {
-    st64(&c->j, RSP, T(dst), RAX);
+    stt(c, dst, RAX);
     c->rax_temp = dst;
 }
 
@@ -237,16 +334,25 @@ static void sync_pc(Ctx *c)
     }
 }
 
-/* Run op through interp_exec_op; leave the block if it says so. */
+/* Run op through interp_exec_op; leave the block if it says so. It reads
+ * and writes temps in t[] (the slots): register-held inputs are stored to
+ * their slots first, a register-held result is loaded back after. */
 static void emit_interp_call(Ctx *c, const IROp *op)
 {
     JitBuf *j = &c->j;
+    const IROpInfo *inf = &ir_op_info[op->opc];
+    const IRTemp in[3] = {op->a, op->b, op->c};
+    for (int k = 0; k < inf->nin; k++)
+        if (c->treg[in[k]] >= 0)
+            st64(j, RSP, T(in[k]), c->treg[in[k]]);
     x_rr(j, XW, 0x89, RBX, RDI);                       /* mov rdi, rbx */
     x_mov_ri(j, RSI, (uint64_t)(uintptr_t)op);
     x_rr(j, XW, 0x89, RSP, RDX);                       /* mov rdx, rsp (t[]) */
     call_abs(j, (const void *)interp_exec_op);
     x_alu_ri(j, 0, 7, RAX, -1);                        /* cmp eax, -1 */
     x_jcc(j, CC_NE, c->l_epi);
+    if (inf->has_dst && c->treg[op->dst] >= 0)
+        ld64(j, c->treg[op->dst], RSP, T(op->dst));
 }
 
 static void emit_fallback(Ctx *c, const IROp *op)
@@ -484,12 +590,12 @@ static void emit_flag_setter(Ctx *c, const IROp *op)
         if (const_s32(c, op->b, W != 0, &k32))
             x_alu_ri(j, W, ext, RAX, k32);
         else
-            x_mem(j, W, opc, RAX, RSP, T(op->b));
+            rmt(c, W, opc, RAX, op->b);
         st_dst(c, op->dst);                            /* mov: flags kept */
     }
     for (unsigned k = 0; k < nf; k++) {
         x_rr(j, XB8, 0x0f90 | (fplan_of(c, fc[k]) & 15), 0, R8 + (int)k);
-        st64(j, RSP, T(fc[k]->dst), R8 + (int)k);
+        stt(c, fc[k]->dst, R8 + (int)k);
     }
     if (pack)
         emit_nzcv_pack(j, kind);
@@ -521,7 +627,7 @@ static void emit_mem(Ctx *c, const IROp *op)
     uint32_t si = add_stub(c, op);
     if (j->oom)
         return;
-    ldt(j, RSI, op->a, true);                    /* rsi = va */
+    ldt(c, RSI, op->a, true);                    /* rsi = va */
     if ((op->flags & (IRF_ACQ | IRF_REL | IRF_ALIGN)) && sz > 1) {
         /* Must be aligned: the slow path raises the alignment fault. */
         x_rr(j, XB8, 0xf6, 0, RSI);              /* test sil, size - 1 */
@@ -547,7 +653,7 @@ static void emit_mem(Ctx *c, const IROp *op)
         }
         if (sx && op->aux == 4)
             x_rr(j, 0, 0x89, RAX, RAX);          /* mov eax, eax */
-        st64(j, RSP, T(op->dst), RAX);
+        stt(c, op->dst, RAX);
     } else {
         if (c->mon) {
             /* monitor_guest_store: an armed granule takes the locked path. */
@@ -561,7 +667,7 @@ static void emit_mem(Ctx *c, const IROp *op)
                 x_jcc(j, CC_NE, c->stubs[si].slow);
             }
         }
-        ldt(j, RCX, op->b, true);
+        ldt(c, RCX, op->b, true);
         /* Store-release: XCHG (a locked store, a full barrier) so that a
          * later LDAR cannot pass it in the store buffer (RCsc), as the
          * interpreter's store + fence. A load-acquire is a plain load on TSO. */
@@ -616,7 +722,7 @@ static void emit_direct(Ctx *c, uint64_t target, int slot, IRTemp cond)
     x->slot = slot;
     x->probe = !site && !(target & 3); /* a misaligned pc must reach the dispatcher (and never match ~0) */
     if (cond != IR_NO_TEMP) {
-        x_mem(j, XW, 0x83, 7, RSP, T(cond));     /* cmp qword [cond], 0 */
+        rmt(c, XW, 0x83, 7, cond);     /* cmp qword [cond], 0 */
         jb_byte(j, 0);
     }
     int oplen = cond != IR_NO_TEMP ? 2 : 1;      /* bytes before the rel32 */
@@ -779,7 +885,7 @@ static void emit_div(Ctx *c, const IROp *op)
     const bool w64 = op->size == 8;
     const unsigned W = w64 ? XW : 0;
     uint32_t l_zero = jb_label(j), l_done = jb_label(j);
-    ldt(j, RCX, op->b, w64);
+    ldt(c, RCX, op->b, w64);
     ld_rax(c, op->a, w64, false);
     x_rr(j, W, 0x85, RCX, RCX);                  /* test rcx, rcx */
     x_jcc(j, CC_E, l_zero);
@@ -829,7 +935,7 @@ static bool emit_op(Ctx *c, const IROp *op)
         c->is_const[op->dst] = 1;
         c->cval[op->dst] = op->imm;
         if ((int64_t)op->imm == (int64_t)(int32_t)op->imm) {
-            x_mem(j, XW, 0xc7, 0, RSP, T(op->dst)); /* mov qword [t], simm32 */
+            rmt(c, XW, 0xc7, 0, op->dst); /* mov qword [t], simm32 */
             jb_u32(j, (uint32_t)op->imm);
         } else {
             x_mov_ri(j, RAX, op->imm);
@@ -891,7 +997,7 @@ static bool emit_op(Ctx *c, const IROp *op)
                 jb_u32(j, (uint32_t)k32);
             }
         } else {
-            x_mem(j, W, opc, RAX, RSP, T(op->b));
+            rmt(c, W, opc, RAX, op->b);
         }
         st_dst(c, op->dst);
         break;
@@ -900,7 +1006,7 @@ static bool emit_op(Ctx *c, const IROp *op)
         if (!alu_size_ok(sz))
             goto fallback;
         uint32_t opc = op->opc == IR_ANDN ? 0x21 : op->opc == IR_ORN ? 0x09 : 0x31;
-        ldt(j, RCX, op->b, w64);
+        ldt(c, RCX, op->b, w64);
         x_rr(j, W, 0xf7, 2, RCX);                /* not rcx */
         ld_rax(c, op->a, w64, false);
         x_rr(j, W, opc, RCX, RAX);               /* op rax, rcx */
@@ -927,7 +1033,7 @@ static bool emit_op(Ctx *c, const IROp *op)
             else if (!w64)
                 x_rr(j, 0, 0x89, RAX, RAX);      /* count 0: just the truncation */
         } else {
-            ldt(j, RCX, op->b, false);
+            ldt(c, RCX, op->b, false);
             ld_rax(c, op->a, w64, false);
             x_rr(j, W, 0xd3, ext, RAX);
         }
@@ -936,8 +1042,8 @@ static bool emit_op(Ctx *c, const IROp *op)
     }
     case IR_UMULH: case IR_SMULH:
         ld_rax(c, op->a, true, false);
-        x_mem(j, XW, 0xf7, op->opc == IR_UMULH ? 4 : 5, RSP, T(op->b)); /* (i)mul qword [b] */
-        st64(j, RSP, T(op->dst), RDX);
+        rmt(c, XW, 0xf7, op->opc == IR_UMULH ? 4 : 5, op->b); /* (i)mul qword [b] */
+        stt(c, op->dst, RDX);
         break;
     case IR_REV:
         if (!alu_size_ok(sz))
@@ -988,7 +1094,7 @@ static bool emit_op(Ctx *c, const IROp *op)
         emit_load_carry(j);
         if (op->opc == IR_SBC)
             jb_byte(j, 0xf5);
-        x_mem(j, W, op->opc == IR_ADC ? 0x13 : 0x1b, RAX, RSP, T(op->b));
+        rmt(c, W, op->opc == IR_ADC ? 0x13 : 0x1b, RAX, op->b);
         st_dst(c, op->dst);
         break;
     case IR_LOGIC_FLAGS:
@@ -1007,7 +1113,7 @@ static bool emit_op(Ctx *c, const IROp *op)
         if (plan & FP_CONST) {
             c->is_const[op->dst] = 1;
             c->cval[op->dst] = plan & 1;
-            x_mem(j, XW, 0xc7, 0, RSP, T(op->dst)); /* mov qword [dst], 0/1 */
+            rmt(c, XW, 0xc7, 0, op->dst); /* mov qword [dst], 0/1 */
             jb_u32(j, plan & 1);
             break;
         }
@@ -1018,7 +1124,7 @@ static bool emit_op(Ctx *c, const IROp *op)
             x_mem(j, 0, 0x0fba, 4, RBX, CPU_OFF(nzcv)); /* bt dword [nzcv], bit */
             jb_byte(j, bit[op->imm >> 1]);
             x_rr(j, XB8, 0x0f90 | (op->imm & 1 ? CC_AE : CC_B), 0, RDX);
-            st64(j, RSP, T(op->dst), RDX);
+            stt(c, op->dst, RDX);
             c->rax_temp = c->rax_prev;
             break;
         }
@@ -1034,7 +1140,7 @@ static bool emit_op(Ctx *c, const IROp *op)
         x_rr(j, 0, 0x31, RDX, RDX);
         x_rr(j, 0, 0x0fa3, RAX, RCX);            /* bt ecx, eax */
         x_rr(j, XB8, 0x0f90 | CC_B, 0, RDX);     /* setc dl */
-        st64(j, RSP, T(op->dst), RDX);
+        stt(c, op->dst, RDX);
         break;
     }
     case IR_CMP_EQ: case IR_CMP_NE:
@@ -1042,14 +1148,14 @@ static bool emit_op(Ctx *c, const IROp *op)
             goto fallback;
         x_rr(j, 0, 0x31, RCX, RCX);
         ld_rax(c, op->a, w64, false);
-        x_mem(j, W, 0x3b, RAX, RSP, T(op->b));
+        rmt(c, W, 0x3b, RAX, op->b);
         x_rr(j, XB8, 0x0f90 | (op->opc == IR_CMP_EQ ? CC_E : CC_NE), 0, RCX);
-        st64(j, RSP, T(op->dst), RCX);
+        stt(c, op->dst, RCX);
         break;
     case IR_SELECT:
-        ldt(j, RAX, op->c, true);
-        ldt(j, RCX, op->b, true);
-        x_mem(j, XW, 0x83, 7, RSP, T(op->a));    /* cmp qword [a], 0 */
+        ldt(c, RAX, op->c, true);
+        ldt(c, RCX, op->b, true);
+        rmt(c, XW, 0x83, 7, op->a);    /* cmp qword [a], 0 */
         jb_byte(j, 0);
         x_rr(j, XW, 0x0f45, RAX, RCX);           /* cmovne rax, rcx */
         st_dst(c, op->dst);
@@ -1087,9 +1193,9 @@ static bool emit_op(Ctx *c, const IROp *op)
         if (op->aux >= HELPER_NUM)
             goto fallback;
         sync_pc(c);
-        ldt(j, RSI, op->a, true);
-        ldt(j, RDX, op->b, true);
-        ldt(j, RCX, op->c, true);
+        ldt(c, RSI, op->a, true);
+        ldt(c, RDX, op->b, true);
+        ldt(c, RCX, op->c, true);
         x_mov_ri(j, R8, op->imm);
         x_rr(j, XW, 0x89, RBX, RDI);
         call_abs(j, (const void *)helper_table[op->aux]);
@@ -1237,7 +1343,8 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     c.rax_temp = c.rax_prev = IR_NO_TEMP;
     c.is_const = calloc(b->ntemps ? b->ntemps : 1, 1);
     c.cval = calloc(b->ntemps ? b->ntemps : 1, sizeof(uint64_t));
-    if (!c.is_const || !c.cval) {
+    if (!c.is_const || !c.cval || !alloc_regs(&c)) {
+        free(c.treg);
         free(c.is_const);
         free(c.cval);
         *why = "out of memory";
@@ -1265,9 +1372,11 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     jb_bind(j, c.l_exc);
     x_mov_ri(j, RAX, BX_EXCEPTION);
     jb_bind(j, c.l_epi);
-    x_rr(j, XW, 0x81, 0, RSP);                   /* add rsp, JIT_FRAME (flotilla_jit_enter's) */
-    jb_u32(j, JIT_FRAME);
-    jb_byte(j, 0x5b);                            /* pop rbx */
+    x_rr(j, XW, 0x81, 0, RSP);                   /* add rsp, JIT_FRAME + 8 (flotilla_jit_enter's) */
+    jb_u32(j, JIT_FRAME + 8);
+    static const uint8_t pops[] = {0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b};
+    for (size_t k = 0; k < sizeof(pops); k++)
+        jb_byte(j, pops[k]);                     /* pop r15, r14, r13, r12, rbp, rbx */
     jb_byte(j, 0xc3);                            /* ret */
     emit_stubs(&c);
     emit_exits(&c);
@@ -1302,6 +1411,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     }
     free(c.stubs);
     free(c.exits);
+    free(c.treg);
     free(c.is_const);
     free(c.cval);
     jb_free(j);

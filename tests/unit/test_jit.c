@@ -905,3 +905,61 @@ Test(jit, chaining_jump_cache)
     cr_assert_eq(cpu->pc, ~0ull);
     ir_block_free(&c);
 }
+
+/* The register allocator: many temps live at once (more than the five host
+ * registers), each kept across helper calls, interpreter fallbacks (an
+ * exclusive load, an LSE add) and memory ops that may take their slow path
+ * or fault; then every value is folded into the guest registers, so a temp
+ * clobbered in a register or lost in a spill shows as a difference. */
+Test(jit, register_pressure_and_spills)
+{
+    for (int iter = 0; iter < 300; iter++) {
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        for (int r = 0; r < 31; r++)
+            cpu->x[r] = operand();
+        IRTemp live[48];
+        int n = 8 + (int)(rnd() % 40);
+        for (int k = 0; k < n; k++) {
+            IRTemp g = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 31);
+            live[k] = k ? ir_emit(&blk, (rnd() & 1) ? IR_ADD : IR_XOR, (rnd() & 1) ? 8 : 4, 0, g, live[k - 1],
+                                  IR_NO_TEMP, 0, 0)
+                        : g;
+            switch (rnd() % 8) {
+            case 0: {
+                IRTemp z = ir_const(&blk, 0);
+                ir_emit(&blk, IR_CALL, 8, 0, live[k], z, z, HELPER_crc32, 4);
+                break;
+            }
+            case 1:
+                ir_emit(&blk, IR_LOAD_EXCL, 8, 0, ir_const(&blk, SCR_PA + 8 * (rnd() % 64)), IR_NO_TEMP, IR_NO_TEMP,
+                        0, 0);
+                break;
+            case 2:
+                live[k] = ir_emit(&blk, IR_ATOMIC_RMW, 8, 0, ir_const(&blk, SCR_PA + 8 * (rnd() % 64)), live[k],
+                                  IR_NO_TEMP, IR_RMW_ADD, 0);
+                break;
+            case 3:
+                ir_emit(&blk, IR_STORE, 8, 0, ir_const(&blk, scratch_addr()), live[k], IR_NO_TEMP, 0, 0);
+                break;
+            case 4:
+                live[k] = ir_emit(&blk, IR_LOAD, 8, 0, ir_const(&blk, SCR_PA + (rnd() & 0xff8)), IR_NO_TEMP,
+                                  IR_NO_TEMP, 0, 0);
+                break;
+            default: break;
+            }
+        }
+        /* Fold every live value in, from the oldest: all stay live until here. */
+        IRTemp acc = ir_const(&blk, 0);
+        for (int k = 0; k < n; k++) {
+            acc = ir_emit(&blk, IR_ADD, 8, 0, acc, live[k], IR_NO_TEMP, 0, 0);
+            acc = ir_emit(&blk, IR_ROR, 8, 0, acc, ir_const(&blk, 7), IR_NO_TEMP, 0, 0);
+            ir_set_reg(&blk, k % 31, acc);
+        }
+        ir_exit(&blk, 0x40002000);
+        tlb_flush(cpu);
+        run_both(&blk, "register pressure");
+        ir_block_free(&blk);
+        cpu_reset(cpu, RAM_BASE);
+    }
+}
