@@ -29,6 +29,7 @@
 #include "../smp/machine.h"
 #include "../sync/monitor.h"
 #include "jit_emit.h"
+#include "jit_simd_x86.h"
 #include "translate.h"
 
 /* ------------------------------------------------------------------ */
@@ -1192,6 +1193,11 @@ static bool emit_op(Ctx *c, const IROp *op)
     case IR_CALL:
         if (op->aux >= HELPER_NUM)
             goto fallback;
+        if (!(op->flags & IRF_EXCEPT) && jit_simd_inline(j, op->aux, op->imm)) {
+            x_mov_ri(j, RAX, 0);                 /* what the helper returns */
+            st_dst(c, op->dst);
+            break;
+        }
         sync_pc(c);
         ldt(c, RSI, op->a, true);
         ldt(c, RDX, op->b, true);

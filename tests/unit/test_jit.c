@@ -963,3 +963,73 @@ Test(jit, register_pressure_and_spills)
         cpu_reset(cpu, RAM_BASE);
     }
 }
+
+/* Advanced SIMD integer ops generated as SSE (cpu/jit_simd_x86.c) against
+ * their C helpers: random allocated instruction words of the inlined classes
+ * (three same, shift by immediate, by element; every size, Q, register
+ * aliasing), random vector registers, with and without SSE4.1. The whole
+ * CPUState (V registers, FPSR) must match. */
+#include "cpu/jit_simd_x86.h"
+
+static uint32_t simd_word(int cls)
+{
+    uint32_t q = rnd() & 1, rd = rnd() % 32, rn = rnd() % 32, rm = rnd() % 32;
+    if (rnd() % 4 == 0)
+        rn = rd; /* aliasing */
+    if (cls == 0) {
+        static const uint8_t opcs[] = {0x10, 0x13, 0x12, 0x11, 0x06, 0x07, 0x0c, 0x0d};
+        uint32_t opc = opcs[rnd() % 8], u = rnd() & 1, size = rnd() % 4;
+        if (opc == 0x13 || opc == 0x12 || opc == 0x0c || opc == 0x0d)
+            size = rnd() % 3; /* no 64-bit elements */
+        if (size == 3)
+            q = 1;
+        if (opc == 0x13 && u)
+            u = 0; /* PMUL is another op */
+        return q << 30 | u << 29 | 0x0eu << 24 | size << 22 | 1u << 21 | rm << 16 | opc << 11 | 1u << 10 | rn << 5 | rd;
+    }
+    if (cls == 1) {
+        static const uint8_t opcs[] = {0x0a, 0x00, 0x02};
+        uint32_t opc = opcs[rnd() % 3], u = opc == 0x0a ? 0 : rnd() & 1;
+        uint32_t immh = 1 + rnd() % 15, immb = rnd() % 8;
+        if (immh & 8)
+            q = 1;
+        return q << 30 | u << 29 | 0x1eu << 23 | immh << 19 | immb << 16 | opc << 11 | 1u << 10 | rn << 5 | rd;
+    }
+    static const uint8_t keys[][2] = {{0, 0x8}, {1, 0x0}, {1, 0x4}}; /* MUL, MLA, MLS (U, opcode) */
+    int k = (int)(rnd() % 3);
+    uint32_t size = 1 + rnd() % 2, l = rnd() & 1, mb = rnd() & 1, h = rnd() & 1;
+    return q << 30 | (uint32_t)keys[k][0] << 29 | 0x0fu << 24 | size << 22 | l << 21 | mb << 20 | (rm & 15) << 16 |
+           (uint32_t)keys[k][1] << 12 | h << 11 | rn << 5 | rd;
+}
+
+Test(jit, simd_inline_against_helpers)
+{
+    static const enum HelperId helpers[] = {HELPER_simd_3same, HELPER_simd_shimm, HELPER_simd_elem};
+    int inlined = 0, total = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        jit_allow_sse41(pass == 0);
+        for (int i = 0; i < 3000; i++) {
+            int cls = (int)(rnd() % 3);
+            uint32_t insn = simd_word(cls);
+            for (int r = 0; r < 32; r++) {
+                cpu->v[r][0] = operand();
+                cpu->v[r][1] = operand();
+            }
+            cpu->fpsr = (uint32_t)rnd() & 0x0800009fu;
+            JitBuf probe = {0};
+            inlined += jit_simd_inline(&probe, helpers[cls], insn);
+            jb_free(&probe);
+            total++;
+            IRBlock blk;
+            ir_block_init(&blk, 0x40001000);
+            IRTemp z = ir_const(&blk, 0);
+            ir_emit(&blk, IR_CALL, 8, 0, z, z, z, helpers[cls], insn);
+            ir_exit(&blk, 0x40001004);
+            run_both(&blk, "simd");
+            ir_block_free(&blk);
+        }
+    }
+    jit_allow_sse41(true);
+    cr_log_info("simd: %d of %d words inlined", inlined, total);
+    cr_assert_gt(inlined, total / 2, "most generated words take the inline path (%d of %d)", inlined, total);
+}
