@@ -24,6 +24,17 @@ void ir_block_init(IRBlock *b, uint64_t pc)
     }
 }
 
+void ir_block_trim(IRBlock *b)
+{
+    if (b->nops >= b->cap)
+        return;
+    IROp *n = realloc(b->ops, (b->nops ? b->nops : 1) * sizeof(IROp));
+    if (n) { /* a failed shrink keeps the old array: still valid */
+        b->ops = n;
+        b->cap = b->nops ? b->nops : 1;
+    }
+}
+
 void ir_block_free(IRBlock *b)
 {
     if (b->native)

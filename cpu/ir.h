@@ -96,6 +96,10 @@ IRTemp ir_emit(IRBlock *b, int opc, int size, uint16_t flags, IRTemp a, IRTemp b
 const char *ir_verify(const IRBlock *b);
 void ir_dump(const IRBlock *b, FILE *out);
 bool ir_block_terminated(const IRBlock *b);
+/* Any thread, on an unpublished block: give back the unused part of the op
+ * array (blocks live long; most use far fewer than the 256 ops reserved).
+ * Op addresses may change: call it before anything keeps pointers to ops. */
+void ir_block_trim(IRBlock *b);
 /* Any thread, on an unpublished block: forward guest-register reads, drop NOPs (cpu/ir_opt.c). */
 void ir_optimize(IRBlock *b);
 

@@ -133,6 +133,7 @@ void translate_block(CPUState *cpu, IRBlock *b, uint64_t pc, const uint32_t *cod
     if (!s->end)
         gen_goto(s, s->pc);
     ir_optimize(b);
+    ir_block_trim(b); /* before the JIT embeds op addresses in its code */
     if (cpu->machine && cpu->machine->opt.tier == TIER_JIT)
         jit_compile(cpu, b, s->tb_flags);
 }
