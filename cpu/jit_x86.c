@@ -161,6 +161,8 @@ typedef struct SlotExit {
     bool probe;
 } SlotExit;
 
+enum { CONST_IN_SLOT = 1, CONST_LAZY = 2 };
+
 typedef struct Ctx {
     JitBuf j;
     SlotExit *exits;
@@ -179,8 +181,8 @@ typedef struct Ctx {
     const Monitor *mon;
     uint64_t native, called;
     uint32_t called_opc[IR_NUM_OPS];
-    /* Tiny value tracking (temps are written once): constants, and which
-     * temp RAX still holds after the previous op stored it. */
+    /* Tiny value tracking (temps are written once): constants (CONST_*), and
+     * which temp RAX still holds after the previous op stored it. */
     uint8_t *is_const;
     uint64_t *cval;
     IRTemp rax_temp, rax_prev;
@@ -213,14 +215,28 @@ static void ldt(Ctx *c, int reg, IRTemp t, bool w64)
     }
 }
 
+/* A CONST that fits in simm32 emits nothing: users take it as an immediate
+ * (ldt, const_s32), and a user that needs it in memory writes the slot just
+ * before (flags and registers untouched), every time: that code may be on a
+ * path that runs without the others. */
+static void const_to_slot(Ctx *c, IRTemp t)
+{
+    if (c->is_const[t] == CONST_LAZY) {
+        x_mem(&c->j, XW, 0xc7, 0, RSP, T(t));    /* mov qword [t], simm32 */
+        jb_u32(&c->j, (uint32_t)c->cval[t]);
+    }
+}
+
 /* `opc regf, t`: the temp as the r/m operand (read). */
 static void rmt(Ctx *c, unsigned W, uint32_t opc, int regf, IRTemp t)
 {
     int r = c->treg[t];
-    if (r >= 0)
+    if (r >= 0) {
         x_rr(&c->j, W, opc, regf, r);
-    else
+    } else {
+        const_to_slot(c, t);
         x_mem(&c->j, W, opc, regf, RSP, T(t));
+    }
 }
 
 /* t = reg (64-bit). */
@@ -343,9 +359,11 @@ static void emit_interp_call(Ctx *c, const IROp *op)
     JitBuf *j = &c->j;
     const IROpInfo *inf = &ir_op_info[op->opc];
     const IRTemp in[3] = {op->a, op->b, op->c};
-    for (int k = 0; k < inf->nin; k++)
+    for (int k = 0; k < inf->nin; k++) {
         if (c->treg[in[k]] >= 0)
             st64(j, RSP, T(in[k]), c->treg[in[k]]);
+        const_to_slot(c, in[k]);
+    }
     x_rr(j, XW, 0x89, RBX, RDI);                       /* mov rdi, rbx */
     x_mov_ri(j, RSI, (uint64_t)(uintptr_t)op);
     x_rr(j, XW, 0x89, RSP, RDX);                       /* mov rdx, rsp (t[]) */
@@ -933,11 +951,10 @@ static bool emit_op(Ctx *c, const IROp *op)
         c->cur_pc = op->imm;
         return true;
     case IR_CONST:
-        c->is_const[op->dst] = 1;
+        c->is_const[op->dst] = CONST_IN_SLOT;
         c->cval[op->dst] = op->imm;
         if ((int64_t)op->imm == (int64_t)(int32_t)op->imm) {
-            rmt(c, XW, 0xc7, 0, op->dst); /* mov qword [t], simm32 */
-            jb_u32(j, (uint32_t)op->imm);
+            c->is_const[op->dst] = CONST_LAZY; /* no code: immediates, or the slot written where read */
         } else {
             x_mov_ri(j, RAX, op->imm);
             st_dst(c, op->dst);
@@ -950,12 +967,20 @@ static bool emit_op(Ctx *c, const IROp *op)
     case IR_GET_REG:
         if (op->imm >= 32)
             goto fallback;
+        if (c->treg[op->dst] >= 0) {
+            ld64(j, c->treg[op->dst], RBX, CPU_OFF(x) + 8 * (int32_t)op->imm);
+            break;
+        }
         ld64(j, RAX, RBX, CPU_OFF(x) + 8 * (int32_t)op->imm);
         st_dst(c, op->dst);
         break;
     case IR_SET_REG:
         if (op->imm >= 32)
             goto fallback;
+        if (c->treg[op->a] >= 0 && c->rax_prev != op->a) {
+            st64(j, RBX, CPU_OFF(x) + 8 * (int32_t)op->imm, c->treg[op->a]);
+            break;
+        }
         ld_rax(c, op->a, true, false);
         st64(j, RBX, CPU_OFF(x) + 8 * (int32_t)op->imm, RAX);
         c->rax_temp = op->a;
@@ -1112,7 +1137,7 @@ static bool emit_op(Ctx *c, const IROp *op)
         if (plan & FP_FUSED)
             break;                               /* the setter wrote dst */
         if (plan & FP_CONST) {
-            c->is_const[op->dst] = 1;
+            c->is_const[op->dst] = CONST_IN_SLOT;
             c->cval[op->dst] = plan & 1;
             rmt(c, XW, 0xc7, 0, op->dst); /* mov qword [dst], 0/1 */
             jb_u32(j, plan & 1);
