@@ -117,6 +117,7 @@ enum {
     REQ_EXCL = 1u << 6,    /* an exclusive section waits for this core (smp/workq.c) */
     REQ_SYNC = 1u << 7,    /* this core's DSB waits for its TLBI broadcasts (set by itself) */
     REQ_DONE = 1u << 8,    /* work this core waits for progressed: wake-up only */
+    REQ_SAFEPOINT = 1u << 9, /* pass the dispatcher (an RCU quiescent state) soon: nothing else to do */
 };
 
 /* --- exception kinds for IR_RAISE aux and cpu_raise() --- */

@@ -12,6 +12,7 @@
  * so that no store that saw "not armed" can still be in flight. */
 #include "monitor.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,9 +146,18 @@ static void *gp_main(void *arg)
         mon->gp_n = 0;
         pthread_mutex_unlock(&mon->gp_lock);
 
-        /* Every vCPU passes a quiescent state (a block boundary) or is
-         * offline: any store that read armed == 0 before we set it is done
-         * and visible (QSBR quiescent states are full barriers). */
+        /* Every vCPU passes a quiescent state (its dispatcher, between
+         * blocks) or is offline: any store that read armed == 0 before we set
+         * it is done and visible (QSBR quiescent states are full barriers).
+         * Natively chained code reaches its dispatcher only every ~32 K
+         * instructions, and a guest spinning in LDXR/STXR on a PENDING slot
+         * would spin that long: ask every core to stop by (its next block
+         * entry sees the request). A sleeping core is offline already. */
+        Machine *m = mon->machine;
+        if (m && m->cpus)
+            for (int c = 0; c < m->ncpus; c++)
+                if (m->cpus[c])
+                    vcpu_post(m->cpus[c], REQ_SAFEPOINT);
         synchronize_rcu();
         atomic_fetch_add(&mon->stats.grace_periods, 1);
         for (uint32_t i = 0; i < n; i++)
@@ -234,8 +244,14 @@ uint64_t monitor_reserve(Monitor *mon, const void *host)
                 atomic_store_explicit(&sl->used, 1, memory_order_relaxed);
             return v;
         }
-        if (st != MON_IDLE)
-            return MON_VER_INVALID; /* PENDING (grace period running) or DISARMING */
+        if (st != MON_IDLE) {
+            /* PENDING (grace period running) or DISARMING: the guest's
+             * LL/SC loop will retry; let the monitor thread (and the cores
+             * it waits for) have this host CPU meanwhile. */
+            if (mon->smp)
+                sched_yield();
+            return MON_VER_INVALID;
+        }
         uint32_t idle = MON_IDLE;
         if (!atomic_compare_exchange_strong(&sl->state, &idle, MON_PENDING))
             continue; /* someone else is arming it: look again */
