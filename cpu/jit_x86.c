@@ -701,6 +701,108 @@ static void emit_mem(Ctx *c, const IROp *op)
     jb_bind(j, c->stubs[si].back);
 }
 
+/* LSE atomics (ATOMIC_RMW) and CAS of 1, 2, 4 or 8 bytes on the inline TLB
+ * hit path, as atomic_rmw/atomic_cas (sync/atomic.c) do on a hit. The stub
+ * (the interpreter's code) takes a misaligned address (alignment fault), a
+ * write-tag miss (read-only page: permission fault; MMIO: DFSC 0x35; not
+ * cached) and an armed granule (the slot lock moves its version, as for a
+ * plain store). The write tag suffices: stage 1 has no write-only pages.
+ * A LOCKed instruction is a full barrier, so the acquire/release forms need
+ * nothing more. dst = the old value, zero-extended from size. false: not
+ * handled here, nothing emitted. */
+static bool emit_atomic(Ctx *c, const IROp *op)
+{
+    JitBuf *j = &c->j;
+    const int sz = op->size;
+    const bool cas = op->opc == IR_CAS;
+    if ((sz != 1 && sz != 2 && sz != 4 && sz != 8) || (op->flags & ~(IRF_ACQ | IRF_REL | IRF_ALIGN)) ||
+        (!cas && op->aux > IR_RMW_SWP) || !c->mon || c->mon->mask > 0x7fffffffu)
+        return false;
+    /* Operand size of the memory instructions; o8 = 0 picks the byte opcode. */
+    const unsigned W = sz == 8 ? XW : sz == 2 ? X66 : sz == 1 ? XB8 : 0;
+    const uint32_t o8 = sz == 1 ? 0 : 1;
+    uint32_t si = add_stub(c, op);
+    if (j->oom)
+        return true;
+    ldt(c, RSI, op->a, true);                    /* rsi = va */
+    if (sz > 1) {
+        x_rr(j, XB8, 0xf6, 0, RSI);              /* test sil, size - 1 */
+        jb_byte(j, (uint8_t)(sz - 1));
+        x_jcc(j, CC_NE, c->stubs[si].slow);
+    }
+    int32_t ebase = emit_tlb_entry(c);           /* entry: [rbx + rdx + ebase] */
+    x_rr(j, XW, 0x89, RSI, RCX);                 /* aligned: va's page is the last byte's */
+    x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
+    x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, tag_write));
+    x_jcc(j, CC_NE, c->stubs[si].slow);
+    x_mem_sib(j, XW, 0x8b, RDI, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend));
+    x_rr(j, XW, 0x01, RSI, RDI);                 /* rdi = host */
+    /* An aligned access lies in one granule: one armed byte to check. */
+    x_mov_ri(j, RDX, (uint64_t)(uintptr_t)c->mon->armed);
+    x_rr(j, XW, 0x89, RDI, RCX);
+    x_shift_ri(j, XW, 5, RCX, MON_GRANULE_SHIFT);
+    x_alu_ri(j, 0, 4, RCX, (int32_t)c->mon->mask);
+    x_mem_sib(j, 0, 0x80, 7, RDX, RCX, 1, 0);    /* cmp byte [rdx + rcx], 0 */
+    jb_byte(j, 0);
+    x_jcc(j, CC_NE, c->stubs[si].slow);
+    if (cas) {
+        /* Compares the low size bytes of b, as host_cas does. */
+        ldt(c, RAX, op->b, true);
+        ldt(c, RCX, op->c, true);
+        jb_byte(j, 0xf0);
+        x_mem(j, W, 0x0fb0 | o8, RCX, RDI, 0);   /* lock cmpxchg [rdi], rcx */
+    } else if (op->aux == IR_RMW_ADD) {
+        ldt(c, RAX, op->b, true);
+        jb_byte(j, 0xf0);
+        x_mem(j, W, 0x0fc0 | o8, RAX, RDI, 0);   /* lock xadd [rdi], rax */
+    } else if (op->aux == IR_RMW_SWP) {
+        ldt(c, RAX, op->b, true);
+        x_mem(j, W, 0x86 | o8, RAX, RDI, 0);     /* xchg [rdi], rax (locked) */
+    } else {
+        /* rax = old (zero-extended at size: a failed cmpxchg of 1 or 2
+         * bytes writes only al/ax), rdx = new; retry until no one wrote
+         * in between, as host_rmw's compare-exchange loop. */
+        ldt(c, RCX, op->b, true);
+        if (op->aux == IR_RMW_CLR)
+            x_rr(j, XW, 0xf7, 2, RCX);           /* not rcx */
+        switch (sz) {
+        case 1: x_mem(j, 0, 0x0fb6, RAX, RDI, 0); break;
+        case 2: x_mem(j, 0, 0x0fb7, RAX, RDI, 0); break;
+        case 4: x_mem(j, 0, 0x8b, RAX, RDI, 0); break;
+        default: x_mem(j, XW, 0x8b, RAX, RDI, 0); break;
+        }
+        uint32_t loop = jb_label(j);
+        jb_bind(j, loop);
+        x_rr(j, XW, 0x89, RAX, RDX);             /* mov rdx, rax */
+        switch (op->aux) {
+        case IR_RMW_CLR: x_rr(j, XW, 0x21, RCX, RDX); break; /* and */
+        case IR_RMW_EOR: x_rr(j, XW, 0x31, RCX, RDX); break; /* xor */
+        case IR_RMW_SET: x_rr(j, XW, 0x09, RCX, RDX); break; /* or */
+        default: {
+            /* Compare at size (signed for SMAX/SMIN); take the operand
+             * where old does not win. Only the low size bytes are stored. */
+            int cc = op->aux == IR_RMW_SMAX ? CC_L : op->aux == IR_RMW_SMIN ? CC_G
+                   : op->aux == IR_RMW_UMAX ? CC_B : CC_A;
+            x_rr(j, W, 0x3a | o8, RAX, RCX);     /* cmp al/ax/eax/rax, cl/cx/ecx/rcx */
+            x_rr(j, sz == 8 ? XW : 0, 0x0f40 | (uint32_t)cc, RDX, RCX); /* cmovcc rdx, rcx */
+            break;
+        }
+        }
+        jb_byte(j, 0xf0);
+        x_mem(j, W, 0x0fb0 | o8, RDX, RDI, 0);   /* lock cmpxchg [rdi], rdx */
+        x_jcc(j, CC_NE, loop);
+    }
+    switch (sz) {
+    case 1: x_rr(j, 0, 0x0fb6, RAX, RAX); break; /* movzx eax, al */
+    case 2: x_rr(j, 0, 0x0fb7, RAX, RAX); break; /* movzx eax, ax */
+    case 4: x_rr(j, 0, 0x89, RAX, RAX); break;   /* mov eax, eax */
+    default: break;
+    }
+    stt(c, op->dst, RAX);                        /* not st_dst: the stub leaves it elsewhere */
+    jb_bind(j, c->stubs[si].back);
+    return true;
+}
+
 /* Compare the jump-cache entry of the constant pc `target` (in rax after
  * this) and jump to its code on a hit; fall to `miss` otherwise. A hit is
  * as good as the dispatcher's find_block: the jump cache is dropped
@@ -1194,6 +1296,10 @@ static bool emit_op(Ctx *c, const IROp *op)
             goto fallback;
         emit_mem(c, op);
         break;
+    case IR_ATOMIC_RMW: case IR_CAS:
+        if (!emit_atomic(c, op))
+            goto fallback;
+        break;
     case IR_CHECK_ALIGN: {
         /* Misaligned: the interpreter's code raises, out of line. */
         if ((int64_t)op->imm != (int64_t)(int32_t)op->imm)
@@ -1304,8 +1410,8 @@ static bool emit_op(Ctx *c, const IROp *op)
         st_dst(c, op->dst);
         break;
     default:
-        /* Exclusives, atomics, RAISE: rare or long; the interpreter's code
-         * runs them. */
+        /* Exclusives (monitor.c's slot protocol), RAISE: the interpreter's
+         * code runs them. */
         goto fallback;
     }
     c->native++;

@@ -5,7 +5,8 @@
  *
  * Checks, one output line each:
  *   - exact shared counters with LDXR/STXR loops, LSE LDADD, pthread mutexes,
- *     C11 atomic_fetch_add and a C11 compare-exchange loop;
+ *     C11 atomic_fetch_add, a C11 compare-exchange loop, and LDXR/STXR,
+ *     LDADD and CASAL mixed on one counter;
  *   - litmus shapes MP+DMB (forbidden: r1=1,r2=0) and SB+DMB (forbidden:
  *     r1=r2=0), with the count of every outcome; SB without barriers is run
  *     too, for information only (its r1=r2=0 is allowed);
@@ -103,21 +104,44 @@ static _Atomic uint64_t acounter __attribute__((aligned(64)));
 static pthread_mutex_t counter_lock = PTHREAD_MUTEX_INITIALIZER;
 static long per_thread;
 
+static inline void llsc_inc(uint64_t *p)
+{
+    uint64_t tmp;
+    uint32_t fail;
+    __asm__ volatile("1: ldxr %0, [%2]\n"
+                     "   add %0, %0, #1\n"
+                     "   stxr %w1, %0, [%2]\n"
+                     "   cbnz %w1, 1b\n"
+                     : "=&r"(tmp), "=&r"(fail)
+                     : "r"(p)
+                     : "memory");
+}
+
+static inline void lse_inc(uint64_t *p)
+{
+    uint64_t old;
+    __asm__ volatile("ldadd %1, %0, [%2]" : "=r"(old) : "r"((uint64_t)1), "r"(p) : "memory");
+}
+
+/* A CASAL loop, spelled out whatever the compiler makes of C11 CAS. */
+static inline void cas_inc(uint64_t *p)
+{
+    uint64_t old = *(volatile uint64_t *)p, seen;
+    for (;;) {
+        seen = old;
+        __asm__ volatile("casal %0, %1, [%2]" : "+r"(seen) : "r"(old + 1), "r"(p) : "memory");
+        if (seen == old)
+            return;
+        old = seen;
+    }
+}
+
 static void *inc_llsc(void *arg)
 {
     (void)arg;
     start_barrier(nthreads);
-    for (long i = 0; i < per_thread; i++) {
-        uint64_t tmp;
-        uint32_t fail;
-        __asm__ volatile("1: ldxr %0, [%2]\n"
-                         "   add %0, %0, #1\n"
-                         "   stxr %w1, %0, [%2]\n"
-                         "   cbnz %w1, 1b\n"
-                         : "=&r"(tmp), "=&r"(fail)
-                         : "r"(&counter)
-                         : "memory");
-    }
+    for (long i = 0; i < per_thread; i++)
+        llsc_inc(&counter);
     return NULL;
 }
 
@@ -125,9 +149,24 @@ static void *inc_lse(void *arg)
 {
     (void)arg;
     start_barrier(nthreads);
+    for (long i = 0; i < per_thread; i++)
+        lse_inc(&counter);
+    return NULL;
+}
+
+/* LDXR/STXR, LDADD and CASAL on one counter at once: an atomic landing
+ * between another core's LDXR and STXR must fail that STXR (ABA safety of
+ * the exclusive monitor against atomics), or an increment is lost. */
+static void *inc_mixed(void *arg)
+{
+    long id = (long)arg;
+    start_barrier(nthreads);
     for (long i = 0; i < per_thread; i++) {
-        uint64_t old;
-        __asm__ volatile("ldadd %1, %0, [%2]" : "=r"(old) : "r"((uint64_t)1), "r"(&counter) : "memory");
+        switch ((id + i) % 3) {
+        case 0: llsc_inc(&counter); break;
+        case 1: lse_inc(&counter); break;
+        default: cas_inc(&counter); break;
+        }
     }
     return NULL;
 }
@@ -400,6 +439,7 @@ int main(int argc, char **argv)
     check_counter("counter_pthread_mutex", inc_mutex, scaled(40000), 0);
     check_counter("counter_c11_fetch_add", inc_c11, scaled(200000), 1);
     check_counter("counter_c11_cas_loop", inc_c11_cas, scaled(100000), 1);
+    check_counter("counter_llsc_lse_mixed", inc_mixed, scaled(150000), 0);
 
     check_litmus("litmus_MP+dmb", 0, scaled(100000));
     check_litmus("litmus_SB+dmb", 1, scaled(100000));

@@ -249,6 +249,12 @@ static void op_block(int opc, int size, const uint64_t *in_vals)
         aux = opc == IR_ATOMIC_RMW ? (uint32_t)(rnd() % 9) : 0;
         if (opc == IR_CAS && (rnd() & 1) && v[0] >= SCR_PA && v[0] + 8 <= SCR_PA + SCR_LEN)
             memcpy(&v[1], test_ram(tm, v[0], 8), 8); /* expected value matches */
+        if (opc == IR_ATOMIC_RMW || opc == IR_CAS) {
+            flags |= (rnd() & 1 ? IRF_ACQ : 0) | (rnd() & 1 ? IRF_REL : 0);
+            /* An armed granule: both tiers must take the slot lock. */
+            if (rnd() % 4 == 0 && v[0] >= SCR_PA && v[0] < SCR_PA + SCR_LEN)
+                monitor_reserve(tm->m.monitor, test_ram(tm, v[0], 1));
+        }
         break;
     default: break;
     }
@@ -449,22 +455,31 @@ Test(jit, random_blocks)
                 IRTemp addr = ir_const(&blk, scratch_addr());
                 static const int sizes[] = {1, 2, 4, 8};
                 int ms = sizes[rnd() % 4];
-                switch (rnd() % 6) {
+                switch (rnd() % 8) {
                 case 0: case 1: d = ir_emit(&blk, IR_LOAD, ms, 0, addr, IR_NO_TEMP, IR_NO_TEMP, 0, 0); break;
                 case 2: case 3: ir_emit(&blk, IR_STORE, ms, 0, addr, a, IR_NO_TEMP, 0, 0); break;
                 case 4: d = ir_emit(&blk, IR_LOAD_EXCL, ms, 0, addr, IR_NO_TEMP, IR_NO_TEMP, 0, 0); break;
+                case 5: d = ir_emit(&blk, IR_ATOMIC_RMW, ms, 0, addr, a, IR_NO_TEMP, (uint32_t)(rnd() % 9), 0); break;
+                case 6: d = ir_emit(&blk, IR_CAS, ms, 0, addr, a, b, 0, 0); break;
                 default: d = ir_emit(&blk, IR_STORE_EXCL, ms, 0, addr, a, IR_NO_TEMP, 0, 0); break;
                 }
                 break;
             }
             case 10: ir_emit(&blk, IR_LOGIC_FLAGS, size, 0, a, IR_NO_TEMP, IR_NO_TEMP, 0, 0); break;
             default: {
-                /* exclusive pair on one granule, then a plain store into it */
+                /* exclusive pair on one granule, then a plain store or an
+                 * atomic into it */
                 uint64_t base = SCR_PA + ((rnd() % (SCR_LEN - 64)) & ~63ull);
                 IRTemp addr = ir_const(&blk, base);
                 d = ir_emit(&blk, IR_LOAD_EXCL, 8, 0, addr, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+                int ms = 1 << (rnd() % 3);
                 IRTemp a2 = ir_const(&blk, base + (rnd() % 60));
-                ir_emit(&blk, IR_STORE, 1 << (rnd() % 3), 0, a2, a, IR_NO_TEMP, 0, 0);
+                if (rnd() % 3 == 0)
+                    ir_emit(&blk, IR_STORE, ms, 0, a2, a, IR_NO_TEMP, 0, 0);
+                else if (rnd() & 1)
+                    ir_emit(&blk, IR_ATOMIC_RMW, ms, 0, a2, a, IR_NO_TEMP, (uint32_t)(rnd() % 9), 0);
+                else
+                    ir_emit(&blk, IR_CAS, ms, 0, a2, a, b, 0, 0);
                 if (rnd() & 1)
                     d = ir_emit(&blk, IR_STORE_EXCL, 8, 0, addr, b, IR_NO_TEMP, 0, 0);
                 break;
@@ -908,8 +923,8 @@ Test(jit, chaining_jump_cache)
 
 /* The register allocator: many temps live at once (more than the five host
  * registers), each kept across helper calls, interpreter fallbacks (an
- * exclusive load, an LSE add) and memory ops that may take their slow path
- * or fault; then every value is folded into the guest registers, so a temp
+ * exclusive load) and memory ops (an LSE add among them) that may take their
+ * slow path or fault; then every value is folded into the guest registers, so a temp
  * clobbered in a register or lost in a spill shows as a difference. */
 Test(jit, register_pressure_and_spills)
 {
@@ -1032,4 +1047,151 @@ Test(jit, simd_inline_against_helpers)
     jit_allow_sse41(true);
     cr_log_info("simd: %d of %d words inlined", inlined, total);
     cr_assert_gt(inlined, total / 2, "most generated words take the inline path (%d of %d)", inlined, total);
+}
+
+/* ---- LSE atomics and CAS on the inline TLB path ---- */
+
+static uint64_t zext_size(uint64_t v, int size) { return size == 8 ? v : v & ((1ull << (8 * size)) - 1); }
+
+/* kind 0..8: ATOMIC_RMW with aux = kind; 9: CAS whose expected value matches
+ * the low size bytes of memory; 10: CAS with any expected value. */
+#define ATOMIC_KINDS (IR_RMW_SWP + 3)
+
+/* One atomic at va (b: operand or expected value, cv: CAS's new value);
+ * the old value in x0, then EXIT. */
+static void atomic_block(IRBlock *blk, int kind, int size, uint16_t flags, uint64_t va, uint64_t b, uint64_t cv)
+{
+    ir_block_init(blk, 0x40001000);
+    ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+    bool cas = kind > IR_RMW_SWP;
+    IRTemp ta = input(blk, 0, va), tb = input(blk, 1, b), tc = cas ? input(blk, 2, cv) : IR_NO_TEMP;
+    IRTemp r = ir_emit(blk, cas ? IR_CAS : IR_ATOMIC_RMW, size, flags, ta, tb, tc, cas ? 0 : (uint32_t)kind, 0);
+    ir_set_reg(blk, 0, r);
+    ir_exit(blk, 0x40002000);
+}
+
+/* Every RMW op and CAS (expected value matching or not), every size, each
+ * ordering, at aligned addresses in RAM (sometimes on an armed granule),
+ * cold then warm TLB, every regime: both tiers agree, the old value is
+ * zero-extended, and nothing runs as a fallback. */
+Test(jit, inline_atomics)
+{
+    for (int kind = 0; kind < ATOMIC_KINDS; kind++)
+        for (int size = 1; size <= 8; size *= 2)
+            for (int it = 0; it < 200; it++) {
+                uint64_t va = SCR_PA + ((rnd() % (SCR_LEN - 64)) & ~(uint64_t)(size - 1));
+                uint8_t *host = test_ram(tm, va, 8);
+                uint64_t mem = operand(), b = operand(), cv = operand();
+                if (kind == IR_RMW_SWP + 1) /* the bytes above size differ: CAS compares at size */
+                    mem = zext_size(b, size) | (operand() & ~zext_size(~0ull, size));
+                memcpy(host, &mem, 8);
+                uint16_t flags = (rnd() & 1 ? IRF_ACQ : 0) | (rnd() & 1 ? IRF_REL : 0);
+                random_regime();
+                if (rnd() % 4 == 0)
+                    monitor_reserve(tm->m.monitor, host);
+                for (int warm = 0; warm < 2; warm++) {
+                    memcpy(host, &mem, 8);
+                    IRBlock blk;
+                    atomic_block(&blk, kind, size, flags, va, b, cv);
+                    char what[64];
+                    snprintf(what, sizeof(what), "atomic kind %d size %d", kind, size);
+                    run_both(&blk, what);
+                    ir_block_free(&blk);
+                    cr_assert_eq(cpu->x[0], zext_size(mem, size), "%s: old value", what);
+                    if (kind == IR_RMW_SWP + 1)
+                        cr_assert_eq(zext_size(*(uint64_t *)(void *)host, size), zext_size(cv, size),
+                                     "%s: matching CAS stored", what);
+                    for (int k = 0; k < IR_NUM_OPS; k++)
+                        cr_assert_eq(ran_fallback[k], 0, "%s: %s ran as a fallback", what, ir_op_info[k].name);
+                }
+            }
+}
+
+/* Which path an atomic took. The block is compiled for EL1 and run at EL0;
+ * the page's EL1 entry points at host[0], its EL0 entry at host[1]. The
+ * inline code uses the compiled regime's row, the stub (the interpreter's
+ * atomic_rmw/atomic_cas) the current one. arm: the granule of host[0] is
+ * armed; ro: the EL1 entry is read-only. 0: inline, 1: stub. */
+static int atomic_path(int kind, int size, uint64_t off, bool arm, bool ro)
+{
+    static _Alignas(4096) uint8_t host[2][4096];
+    const uint64_t va = SCR_PA + off, page = va & TLB_PAGE_MASK;
+    const unsigned slot = (unsigned)(va >> TLB_PAGE_BITS) & (TLB_SIZE - 1);
+    uint32_t old = cpu->pstate;
+    cpu->pstate = (old & ~(3u << PSTATE_EL_SHIFT) & ~PSTATE_PAN) | 1u << PSTATE_EL_SHIFT;
+    cpu_sync_sp(cpu, old);
+    IRBlock blk;
+    atomic_block(&blk, kind, size, 0, va, operand(), operand());
+    cr_assert(jit_compile(cpu, &blk, cpu_tb_flags(cpu)));
+    memset(host[0], 0x11, sizeof(host[0]));
+    memset(host[1], 0x22, sizeof(host[1]));
+    static const int rows[2] = {MMU_IDX_EL1, MMU_IDX_EL0};
+    for (int i = 0; i < 2; i++) {
+        TLBEntry *e = &cpu->tlb[rows[i]][slot];
+        e->tag_read = e->tag_write = page;
+        e->tag_exec = TLB_INVALID_TAG;
+        e->addend = (uint64_t)(uintptr_t)host[i] - page;
+    }
+    if (ro)
+        cpu->tlb[MMU_IDX_EL1][slot].tag_write = TLB_INVALID_TAG;
+    uint8_t *h = &host[0][off & 0xfff];
+    if (arm)
+        monitor_reserve(tm->m.monitor, h);
+    cr_assert_eq(monitor_armed(tm->m.monitor, h, size), arm, "granule armed as wanted");
+    old = cpu->pstate;
+    cpu->pstate &= ~(3u << PSTATE_EL_SHIFT);
+    cpu_sync_sp(cpu, old);
+    cr_assert_eq(interp_run(cpu, &blk), BX_EXIT);
+    ir_block_free(&blk);
+    cr_assert(cpu->x[0] == zext_size(0x1111111111111111ull, size) || cpu->x[0] == zext_size(0x2222222222222222ull, size));
+    tlb_flush(cpu);
+    return cpu->x[0] == zext_size(0x2222222222222222ull, size);
+}
+
+/* The hit path really is inline, and an armed granule or a page without
+ * write permission really leaves it (misaligned addresses: inline_atomics
+ * and every_op_random_operands, where the stub raises the fault). */
+Test(jit, atomics_inline_path)
+{
+    for (int kind = 0; kind < ATOMIC_KINDS; kind++)
+        for (int size = 1; size <= 8; size *= 2) {
+            cr_assert_eq(atomic_path(kind, size, 0x240 + (uint64_t)size, false, false), 0,
+                         "kind %d size %d: not inline", kind, size);
+            cr_assert_eq(atomic_path(kind, size, 0x480 + (uint64_t)size, true, false), 1,
+                         "kind %d size %d: armed granule inline", kind, size);
+            cr_assert_eq(atomic_path(kind, size, 0x240 + (uint64_t)size, false, true), 1,
+                         "kind %d size %d: read-only page inline", kind, size);
+        }
+}
+
+/* ABA safety: an atomic by this core into a reserved granule moves its
+ * version, so the STXR fails; into another granule it does not. Both tiers,
+ * with the atomic inline (LDXR arms the granule at run time). */
+Test(jit, atomics_on_a_reserved_granule)
+{
+    for (int it = 0; it < 2000; it++) {
+        int kind = (int)(rnd() % ATOMIC_KINDS), size = 1 << (rnd() % 4);
+        bool same = rnd() & 1;
+        uint64_t g = SCR_PA + ((rnd() % (SCR_LEN - 128)) & ~63ull);
+        uint64_t va = g + (same ? 0 : 64) + ((rnd() % 64) & ~(uint64_t)(size - 1));
+        random_regime();
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+        IRTemp tg = input(&blk, 0, g);
+        ir_set_reg(&blk, 2, ir_emit(&blk, IR_LOAD_EXCL, 8, 0, tg, IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+        bool cas = kind > IR_RMW_SWP;
+        IRTemp ta = ir_const(&blk, va), tb = input(&blk, 1, operand());
+        IRTemp r = ir_emit(&blk, cas ? IR_CAS : IR_ATOMIC_RMW, size, 0, ta, tb, cas ? tb : IR_NO_TEMP,
+                           cas ? 0 : (uint32_t)kind, 0);
+        ir_set_reg(&blk, 0, r);
+        ir_set_reg(&blk, 1, ir_emit(&blk, IR_STORE_EXCL, 8, 0, tg, tb, IR_NO_TEMP, 0, 0));
+        ir_exit(&blk, 0x40002000);
+        cpu->x[1] = 7;
+        run_both(&blk, "atomic on a reserved granule");
+        ir_block_free(&blk);
+        cr_assert_eq(cpu->x[1], same ? 1 : 0, "STXR status after an atomic %s the reserved granule",
+                     same ? "into" : "next to");
+        cr_assert_eq(ran_fallback[IR_ATOMIC_RMW] + ran_fallback[IR_CAS], 0);
+    }
 }
