@@ -1448,7 +1448,9 @@ static const char *check_block(const IRBlock *b)
 }
 
 /* Debug aid: FLOTILLA_JIT_DUMP=DIR writes each block's code to
- * DIR/<pc>.bin (objdump -D -b binary -mi386:x86-64 FILE). */
+ * DIR/<pc>.bin (objdump -D -b binary -mi386:x86-64 FILE) and its layout to
+ * DIR/<pc>.txt: the body's offset and each chain slot's patch site (the
+ * offset of the rel32; 0 = none), for bench/hostinsns.sh. */
 static void dump_code(const IRBlock *b, const uint8_t *p, size_t len)
 {
     const char *dir = getenv("FLOTILLA_JIT_DUMP");
@@ -1459,6 +1461,12 @@ static void dump_code(const IRBlock *b, const uint8_t *p, size_t len)
     FILE *f = fopen(path, "wb");
     if (f) {
         fwrite(p, 1, len, f);
+        fclose(f);
+    }
+    snprintf(path, sizeof(path), "%s/%016llx.txt", dir, (unsigned long long)b->pc);
+    f = fopen(path, "w");
+    if (f) {
+        fprintf(f, "entry_body %u\nsite0 %u\nsite1 %u\n", b->entry_body, b->chain_site[0], b->chain_site[1]);
         fclose(f);
     }
 }
@@ -1528,7 +1536,6 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
             *why = "code buffer full";
         } else {
             memcpy(code, j->p, j->len);
-            dump_code(b, j->p, j->len);
             perfmap_add(cpu->machine, code, j->len, b->pc, tb_flags);
             b->native = code;
             b->native_size = size;
@@ -1538,6 +1545,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
                 b->chain_stub[k] = c.site_used[k] ? (uint32_t)j->labels[c.site_stub[k]] : 0;
                 b->chain_pc[k] = c.site_used[k] ? c.site_pc[k] : 0;
             }
+            dump_code(b, j->p, j->len);
             atomic_fetch_add_explicit(&st_native, c.native, memory_order_relaxed);
             atomic_fetch_add_explicit(&st_called, c.called, memory_order_relaxed);
             for (int i = 0; i < IR_NUM_OPS; i++)
