@@ -20,7 +20,7 @@ struct Machine;
 struct TBlock;
 
 /* --- software TLB (memory/tlb.c; design in docs/mmu.md) --- */
-#define TLB_BITS 10
+#define TLB_BITS 12
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_PAGE_BITS 12
 #define TLB_PAGE_MASK (~(uint64_t)((1u << TLB_PAGE_BITS) - 1))
@@ -64,7 +64,7 @@ _Static_assert(sizeof(TLBEntry) == 1u << TLB_ENTRY_BITS, "TLBEntry is 1 << TLB_E
  * permissions before PAN), 4-way set associative by virtual page. Refills
  * L1 without a walk, in particular after an ASID switch. */
 #define TLB2_WAYS 4
-#define TLB2_SETS_BITS 9
+#define TLB2_SETS_BITS 11
 #define TLB2_SETS (1u << TLB2_SETS_BITS)
 typedef struct TLB2Entry {
     uint64_t vpage;     /* virtual page as accessed */
@@ -75,6 +75,16 @@ typedef struct TLB2Entry {
     uint8_t flags;
     uint8_t perms;
 } TLB2Entry;
+
+/* A set of L1 slots of one regime: a bitmap with a summary word (bit w:
+ * word w may be nonzero), so that flushes and ASID switches visit only the
+ * slots that were filled, not all TLB_SIZE. */
+#define TLB_SLOT_WORDS (TLB_SIZE / 64)
+_Static_assert(TLB_SLOT_WORDS >= 1 && TLB_SLOT_WORDS <= 64, "one summary word covers the bitmap");
+typedef struct TLBSlots {
+    uint64_t sum;
+    uint64_t w[TLB_SLOT_WORDS];
+} TLBSlots;
 
 /* VA ranges (canonical: sign-extended from bit 55) of the mappings larger
  * than 4K entered since they were last flushed: a TLBI by VA inside one
@@ -87,7 +97,12 @@ typedef struct TLBState {
                           * entered in L1 since the jump cache last dropped
                           * that half */
     uint8_t nlarge;
+    bool l1_tracked;     /* l1_used/l1_ng are complete (false in a zeroed
+                          * CPUState: the first tlb_flush scans every slot) */
     uint32_t rr;         /* TLB2 replacement counter */
+    /* Supersets: every valid L1 entry's slot is in l1_used, every valid
+     * non-global one's also in l1_ng (memory/tlb.c keeps them). */
+    TLBSlots l1_used[MMU_IDX_NUM], l1_ng[MMU_IDX_NUM];
     uint64_t large_lo[TLB_LARGE_MAX], large_hi[TLB_LARGE_MAX];
     TLB2Entry l2[TLB2_SETS][TLB2_WAYS];
 } TLBState;
@@ -172,10 +187,12 @@ typedef struct CPUStats {
     uint64_t tlbi_broadcasts;    /* TLBI *IS operations sent to other cores */
     /* tier 1 only (counted by the generated code, cpu/jit_x86.c): ops run
      * through interp_exec_op because the JIT has no inline code for them,
-     * by IR opcode; and memory ops whose inline TLB path missed */
+     * by IR opcode; memory ops whose inline TLB path missed, and of those
+     * the ones tlb_refill let resume inline */
     struct {
         uint64_t fallback[IR_NUM_OPS];
         uint64_t mem_slow;
+        uint64_t mem_refill;
     } jit;
     int host_cpu;                /* host PU the vCPU thread is pinned to, -1 if not pinned */
 } CPUStats;

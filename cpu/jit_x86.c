@@ -6,8 +6,9 @@
  * that any op the backend does not generate inline is run by calling the
  * interpreter's own interp_exec_op(cpu, op, t) with t = rsp: each op's
  * meaning stays written once. Memory ops have an inline TLB hit path (tag
- * compare + addend, and for stores the exclusive monitor's armed-byte check)
- * and call interp_exec_op out of line on a miss.
+ * compare + addend, and for stores the exclusive monitor's armed-byte check);
+ * on a TLB miss an out-of-line stub refills L1 (tlb_refill) and resumes the
+ * inline access, or calls interp_exec_op.
  *
  * cpu->pc is written lazily: INSN_START only records the pc at compile time
  * and the store is emitted before the first op of the instruction that can
@@ -143,11 +144,14 @@ __asm__(".text\n"
         ".size flotilla_jit_enter, .-flotilla_jit_enter\n");
 _Static_assert(JIT_FRAME == 65536, "keep the constant in flotilla_jit_enter in step");
 
-/* An out-of-line slow path: run op through the interpreter, then resume. */
+/* An out-of-line slow path: run op through the interpreter, then resume
+ * at `back`. A LOAD/STORE stub with `refill` enters at `slow` on a TLB miss
+ * (tlb_refill, then the inline access resumes at `resume`) and at `call`
+ * when only interp_exec_op can do it (misaligned, armed granule). */
 typedef struct Stub {
-    uint32_t slow, back;
+    uint32_t slow, back, call, resume;
     const IROp *op;
-    bool store_pc;
+    bool store_pc, refill;
     uint64_t pc;
 } Stub;
 
@@ -392,6 +396,9 @@ static uint32_t add_stub(Ctx *c, const IROp *op)
     Stub *s = &c->stubs[c->nstubs++];
     s->slow = jb_label(&c->j);
     s->back = jb_label(&c->j);
+    s->call = jb_label(&c->j);
+    s->resume = jb_label(&c->j);
+    s->refill = false;
     s->op = op;
     s->store_pc = c->have_pc && !c->pc_synced;
     s->pc = c->cur_pc;
@@ -621,8 +628,8 @@ static void emit_flag_setter(Ctx *c, const IROp *op)
 }
 
 /* Compiling thread. edx = the TLB slot's byte offset in its row,
- * (va >> 12 & 255) << 6, from va in rsi. Returns the offset in CPUState of
- * the regime's row: the regime is fixed at translation time, since the EL
+ * (va >> 12 & (TLB_SIZE - 1)) << 6, from va in rsi. Returns the offset in
+ * CPUState of the regime's row: the regime is fixed at translation time, since the EL
  * and PSTATE.PAN are translation flags (cpu_tb_flags), and picked as
  * cpu_mmu_idx does. */
 _Static_assert(TLB_PAGE_BITS + TLB_BITS <= 32 && TLB_PAGE_BITS >= TLB_ENTRY_BITS, "the slot is in esi, shifted right");
@@ -651,7 +658,7 @@ static void emit_mem(Ctx *c, const IROp *op)
         /* Must be aligned: the slow path raises the alignment fault. */
         x_rr(j, XB8, 0xf6, 0, RSI);              /* test sil, size - 1 */
         jb_byte(j, (uint8_t)(sz - 1));
-        x_jcc(j, CC_NE, c->stubs[si].slow);
+        x_jcc(j, CC_NE, c->stubs[si].call);
     }
     int32_t ebase = emit_tlb_entry(c);           /* entry: [rbx + rdx + ebase] */
     /* Tag compare on the page of the last byte: a page-crossing access
@@ -660,8 +667,10 @@ static void emit_mem(Ctx *c, const IROp *op)
     x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
     x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1,
               ebase + (int32_t)(store ? offsetof(TLBEntry, tag_write) : offsetof(TLBEntry, tag_read)));
-    x_jcc(j, CC_NE, c->stubs[si].slow);
+    x_jcc(j, CC_NE, c->stubs[si].slow);          /* rsi = va, rcx = last page: tlb_refill's */
+    c->stubs[si].refill = true;
     x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend)); /* host = rax + rsi */
+    jb_bind(j, c->stubs[si].resume);             /* from here only rax and rsi are live */
     if (!store) {
         bool sx = op->flags & IRF_SIGNED;
         switch (sz) {
@@ -683,7 +692,7 @@ static void emit_mem(Ctx *c, const IROp *op)
                 x_alu_ri(j, 0, 4, RCX, (int32_t)c->mon->mask);
                 x_mem_sib(j, 0, 0x80, 7, RDX, RCX, 1, 0); /* cmp byte [rdx + rcx], 0 */
                 jb_byte(j, 0);
-                x_jcc(j, CC_NE, c->stubs[si].slow);
+                x_jcc(j, CC_NE, c->stubs[si].call);
             }
         }
         ldt(c, RCX, op->b, true);
@@ -919,18 +928,59 @@ static void emit_jump_indirect(Ctx *c)
     x_jmp(j, c->l_epi);
 }
 
+/* Compiling thread. The start of a stub: cpu->pc for a fault, the -stats
+ * count. */
+static void emit_stub_entry(Ctx *c, const Stub *s)
+{
+    JitBuf *j = &c->j;
+    if (s->store_pc) {
+        x_mov_ri(j, RAX, s->pc);
+        st64(j, RBX, CPU_OFF(pc), RAX);
+    }
+    if (s->op->opc == IR_LOAD || s->op->opc == IR_STORE)
+        x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_slow)); /* inc qword: -stats */
+}
+
+/* Compiling thread. A TLB miss of an inline LOAD/STORE (rsi = va, rcx =
+ * page of the last byte): tlb_refill translates as mem_load/mem_store would. An entry: load
+ * its addend and va again and resume the inline access. NULL: the access
+ * needs interp_exec_op (falls through to it). A fault: leave the block.
+ * Only a C call, so the temps in RBP/R12-R15 and the slots stay. */
+static void emit_refill(Ctx *c, const Stub *s)
+{
+    JitBuf *j = &c->j;
+    uint32_t interp = jb_label(j);
+    jb_bind(j, s->slow);
+    emit_stub_entry(c, s);
+    x_rr(j, XW, 0x89, RBX, RDI);                       /* mov rdi, rbx */
+    x_mov_ri(j, RDX, s->op->flags | (s->op->opc == IR_STORE ? TLB_REFILL_WRITE : 0));
+    call_abs(j, (const void *)tlb_refill);
+    x_alu_ri(j, XW, 7, RAX, 1);                        /* cmp rax, TLB_REFILL_FAULT (1) */
+    x_jcc(j, CC_E, c->l_exc);
+    x_jcc(j, CC_B, interp);                            /* NULL */
+    ld64(j, RAX, RAX, (int32_t)offsetof(TLBEntry, addend));
+    ldt(c, RSI, s->op->a, true);
+    x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_refill)); /* inc qword: -stats */
+    x_jmp(j, s->resume);
+    jb_bind(j, s->call);
+    emit_stub_entry(c, s);
+    jb_bind(j, interp);
+    emit_interp_call(c, s->op);
+    x_jmp(j, s->back);
+}
+
 static void emit_stubs(Ctx *c)
 {
     JitBuf *j = &c->j;
     for (uint32_t i = 0; i < c->nstubs; i++) {
         const Stub *s = &c->stubs[i];
-        jb_bind(j, s->slow);
-        if (s->store_pc) {
-            x_mov_ri(j, RAX, s->pc);
-            st64(j, RBX, CPU_OFF(pc), RAX);
+        if (s->refill) {
+            emit_refill(c, s);
+            continue;
         }
-        if (s->op->opc == IR_LOAD || s->op->opc == IR_STORE)
-            x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_slow)); /* inc qword: -stats */
+        jb_bind(j, s->slow);
+        jb_bind(j, s->call);
+        emit_stub_entry(c, s);
         emit_interp_call(c, s->op);
         x_jmp(j, s->back);
     }

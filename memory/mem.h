@@ -98,6 +98,19 @@ void *mem_host_ptr(CPUState *cpu, uint64_t va, int size, enum MemAccess acc, uin
  * with an instruction abort raised. *pa receives the physical address. */
 const uint32_t *mem_fetch_ptr(CPUState *cpu, uint64_t va, uint64_t *pa);
 
+/* Owner only. The slow path of generated code's inline LOAD/STORE
+ * (cpu/jit_x86.c), for an aligned access outside LDTR/STTR that missed L1:
+ * translate va as mem_load/mem_store would before accessing (L1 miss
+ * counted, L2, walk, faults raised). mode = the op's irflags, plus
+ * TLB_REFILL_WRITE for a store; last_page = the page of the access's last
+ * byte. Returns the L1 entry that now passes the inline compare (RAM), NULL
+ * if the access must go through mem_load/mem_store (MMIO, page-crossing;
+ * nothing guest-visible done), or TLB_REFILL_FAULT with the exception
+ * raised. */
+#define TLB_REFILL_WRITE 0x10000u
+#define TLB_REFILL_FAULT ((const TLBEntry *)(uintptr_t)1)
+const TLBEntry *tlb_refill(CPUState *cpu, uint64_t va, uint32_t mode, uint64_t last_page);
+
 /* ---- TLB maintenance (memory/tlb.c, owner only) ---- */
 /* Everything: all regimes, all ASIDs, the second level, the jump cache
  * (TLBI VMALLE1, SCTLR/TCR/MAIR writes, REQ_FLUSH). */

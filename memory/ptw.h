@@ -85,8 +85,23 @@ int ptw_walk(const PTWRegs *regs, uint64_t va, enum PTWAccess acc, bool el0, boo
 /* Permission check of one access against a successful walk's result (what a
  * TLB hit must redo when PSTATE.PAN or the privilege differs from the access
  * that filled the entry). Returns PTW_FAULT_NONE or PTW_FAULT_PERMISSION.
- * Any thread. */
-int ptw_check_access(const PTWResult *res, enum PTWAccess acc, bool el0, bool pan);
+ * Inline: an L1 TLB fill asks it three times. Any thread. */
+static inline int ptw_check_access(const PTWResult *res, enum PTWAccess acc, bool el0, bool pan)
+{
+    if (res->mmu_off)
+        return PTW_FAULT_NONE; /* no stage-1 permissions, so PAN has nothing to act on */
+    unsigned p = res->perms;
+    bool ok;
+    /* PAN: a privileged load/store to a page EL0 may read (AP[1] = 1, after
+     * APTable) faults. Instruction fetches and LDTR/STTR are exempt. */
+    bool pan_block = !el0 && pan && (p & PTW_R_EL0);
+    switch (acc) {
+    case PTW_READ: ok = el0 ? (p & PTW_R_EL0) : ((p & PTW_R_EL1) && !pan_block); break;
+    case PTW_WRITE: ok = el0 ? (p & PTW_W_EL0) : ((p & PTW_W_EL1) && !pan_block); break;
+    default: ok = el0 ? (p & PTW_X_EL0) : (p & PTW_X_EL1); break;
+    }
+    return ok ? PTW_FAULT_NONE : PTW_FAULT_PERMISSION;
+}
 
 /* The 6-bit DFSC/IFSC code of a faulting result (ESR_ELx.ISS[5:0]), or -1 if
  * res has no fault. Any thread. */

@@ -1,10 +1,12 @@
 /* The per-core software TLB and the virtual access paths.
  *
  * Two levels (design and the reasons in docs/mmu.md):
- *   - L1, per regime index (EL0, EL1, EL1 with PAN): 256 direct-mapped
+ *   - L1, per regime index (EL0, EL1, EL1 with PAN): 4096 direct-mapped
  *     entries with one tag per access kind. The fast path (what a JIT
  *     inlines) is one compare and one add. Non-global L1 entries always
- *     belong to the current ASID: an ASID switch drops them.
+ *     belong to the current ASID: an ASID switch drops them. Bitmaps of the
+ *     filled slots (TLBState.l1_used, l1_ng) keep flushes and ASID switches
+ *     proportional to what was filled.
  *   - L2: ASID-tagged, 4-way set associative, shared by the regime indexes
  *     (it keeps the permissions before PAN). Every walk result is entered in
  *     both; an L1 miss looks in L2 before walking, so switching back to an
@@ -58,6 +60,83 @@ static inline void l1_invalidate(TLBEntry *e)
 }
 
 static inline bool l2_valid(const CPUState *cpu, const TLB2Entry *v) { return v->gen == cpu->tlbs.gen; }
+
+/* ---------------- L1 slot sets ---------------- */
+
+static inline void slots_add(TLBSlots *s, unsigned i)
+{
+    s->w[i / 64] |= 1ull << (i % 64);
+    s->sum |= 1ull << (i / 64);
+}
+
+static void slots_clear(TLBSlots *s)
+{
+    for (uint64_t sum = s->sum; sum; sum &= sum - 1)
+        s->w[__builtin_ctzll(sum)] = 0;
+    s->sum = 0;
+}
+
+/* What slots_filter does with one entry. */
+enum SlotOp { SLOT_ALL, SLOT_NONGLOBAL, SLOT_NONGLOBAL_ASID, SLOT_RANGE };
+typedef struct SlotArg {
+    enum SlotOp op;
+    uint16_t asid;
+    uint64_t lo, hi;
+} SlotArg;
+
+/* True if the slot leaves the set: its entry is invalid now, or (for the
+ * non-global set) no longer non-global. */
+static inline bool slot_drop(TLBEntry *e, const SlotArg *a)
+{
+    if (!l1_valid(e))
+        return true;
+    switch (a->op) {
+    case SLOT_ALL:
+        break;
+    case SLOT_NONGLOBAL:
+        if (e->flags & TLBE_GLOBAL)
+            return true;
+        break;
+    case SLOT_NONGLOBAL_ASID:
+        if (e->flags & TLBE_GLOBAL)
+            return true;
+        if (e->asid != a->asid)
+            return false;
+        break;
+    case SLOT_RANGE: {
+        uint64_t c = canon(l1_page(e));
+        if (c < a->lo || c >= a->hi)
+            return false;
+        break;
+    }
+    }
+    l1_invalidate(e);
+    return true;
+}
+
+/* Apply a to the entries of regime idx whose slots are in s (every slot if
+ * the sets are not complete yet). */
+static void slots_filter(CPUState *cpu, unsigned idx, TLBSlots *s, const SlotArg *a)
+{
+    TLBEntry *row = cpu->tlb[idx];
+    if (!cpu->tlbs.l1_tracked) {
+        for (unsigned i = 0; i < TLB_SIZE; i++)
+            slot_drop(&row[i], a);
+        return;
+    }
+    for (uint64_t sum = s->sum; sum; sum &= sum - 1) {
+        unsigned wi = (unsigned)__builtin_ctzll(sum);
+        uint64_t w = s->w[wi];
+        for (uint64_t m = w; m; m &= m - 1) {
+            unsigned b = (unsigned)__builtin_ctzll(m);
+            if (slot_drop(&row[wi * 64 + b], a))
+                w &= ~(1ull << b);
+        }
+        s->w[wi] = w;
+        if (!w)
+            s->sum &= ~(1ull << wi);
+    }
+}
 
 /* The regime index of an access. Cache maintenance by VA ignores PAN;
  * LDTR/STTR at EL1 check EL0 permissions. */
@@ -155,16 +234,9 @@ static void large_add(CPUState *cpu, uint64_t lo, uint64_t hi)
  * entry with a canonical VA in [lo, hi). */
 static void flush_range(CPUState *cpu, uint64_t lo, uint64_t hi)
 {
-    for (unsigned idx = 0; idx < MMU_IDX_NUM; idx++) {
-        for (unsigned i = 0; i < TLB_SIZE; i++) {
-            TLBEntry *e = &cpu->tlb[idx][i];
-            if (l1_valid(e)) {
-                uint64_t c = canon(l1_page(e));
-                if (c >= lo && c < hi)
-                    l1_invalidate(e);
-            }
-        }
-    }
+    SlotArg a = {.op = SLOT_RANGE, .lo = lo, .hi = hi};
+    for (unsigned idx = 0; idx < MMU_IDX_NUM; idx++)
+        slots_filter(cpu, idx, &cpu->tlbs.l1_used[idx], &a);
     for (unsigned s = 0; s < TLB2_SETS; s++) {
         for (unsigned w = 0; w < TLB2_WAYS; w++) {
             TLB2Entry *v = &cpu->tlbs.l2[s][w];
@@ -200,9 +272,13 @@ static bool flush_large(CPUState *cpu, uint64_t cva)
 
 void tlb_flush(CPUState *cpu)
 {
-    for (unsigned idx = 0; idx < MMU_IDX_NUM; idx++)
-        for (unsigned i = 0; i < TLB_SIZE; i++)
-            l1_invalidate(&cpu->tlb[idx][i]);
+    SlotArg a = {.op = SLOT_ALL};
+    for (unsigned idx = 0; idx < MMU_IDX_NUM; idx++) {
+        slots_filter(cpu, idx, &cpu->tlbs.l1_used[idx], &a);
+        slots_clear(&cpu->tlbs.l1_used[idx]);
+        slots_clear(&cpu->tlbs.l1_ng[idx]);
+    }
+    cpu->tlbs.l1_tracked = true;
     /* L2 goes by generation; on wrap-around, really clear it. */
     if (++cpu->tlbs.gen == 0) {
         memset(cpu->tlbs.l2, 0, sizeof(cpu->tlbs.l2));
@@ -245,13 +321,9 @@ void tlb_flush_page_asid(CPUState *cpu, uint64_t va, uint16_t asid) { flush_page
 /* Drop the non-global L1 entries (they all belong to the current ASID). */
 static void drop_nonglobal_l1(CPUState *cpu, bool match_asid, uint16_t asid)
 {
-    for (unsigned idx = 0; idx < MMU_IDX_NUM; idx++) {
-        for (unsigned i = 0; i < TLB_SIZE; i++) {
-            TLBEntry *e = &cpu->tlb[idx][i];
-            if (l1_valid(e) && !(e->flags & TLBE_GLOBAL) && (!match_asid || e->asid == asid))
-                l1_invalidate(e);
-        }
-    }
+    SlotArg a = {.op = match_asid ? SLOT_NONGLOBAL_ASID : SLOT_NONGLOBAL, .asid = asid};
+    for (unsigned idx = 0; idx < MMU_IDX_NUM; idx++)
+        slots_filter(cpu, idx, &cpu->tlbs.l1_ng[idx], &a);
 }
 
 void tlb_flush_asid(CPUState *cpu, uint16_t asid)
@@ -286,7 +358,8 @@ void tlb_sync_asid(CPUState *cpu)
 static TLBEntry *l1_fill(CPUState *cpu, unsigned idx, uint64_t vpage, uint64_t ppage, uint64_t addend,
                          uint8_t flags, uint8_t perms, uint16_t asid)
 {
-    TLBEntry *e = &cpu->tlb[idx][l1_slot(vpage)];
+    unsigned slot = l1_slot(vpage);
+    TLBEntry *e = &cpu->tlb[idx][slot];
     PTWResult r = {.perms = perms, .mmu_off = (flags & TLBE_MMU_OFF) != 0};
     bool el0 = idx == MMU_IDX_EL0, pan = idx == MMU_IDX_EL1_PAN;
     uint64_t tag = vpage | ((flags & TLBE_MMIO) ? TLB_TAG_MMIO : 0);
@@ -303,6 +376,9 @@ static TLBEntry *l1_fill(CPUState *cpu, unsigned idx, uint64_t vpage, uint64_t p
     e->perms = perms;
     if (e->tag_exec != TLB_INVALID_TAG && !(flags & TLBE_GLOBAL))
         cpu->tlbs.ng_exec |= (uint8_t)(1u << va_half(canon(vpage)));
+    slots_add(&cpu->tlbs.l1_used[idx], slot);
+    if (!(flags & TLBE_GLOBAL))
+        slots_add(&cpu->tlbs.l1_ng[idx], slot);
     return e;
 }
 
@@ -423,12 +499,18 @@ static uint64_t host_load(const void *p, int size)
     }
 }
 
+/* An access to a physical address with nothing there: synchronous
+ * external abort. */
+static void raise_hole(CPUState *cpu, uint64_t va, bool write)
+{
+    cpu_raise(cpu, EXC_DABORT, (write ? 1u << 6 : 0) | 0x10, va);
+}
+
 static bool mmio_access(CPUState *cpu, uint64_t va, uint64_t pa, int size, bool write, uint64_t *val)
 {
     const MMIORegion *r = phys_find_mmio(&cpu->machine->pm, pa);
     if (!r) {
-        /* Nothing there: synchronous external abort. */
-        cpu_raise(cpu, EXC_DABORT, (write ? 1u << 6 : 0) | 0x10, va);
+        raise_hole(cpu, va, write);
         return false;
     }
     if (r->lock)
@@ -525,6 +607,30 @@ bool mem_store(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t 
         return true;
     }
     return in_page ? access_slow(cpu, va, size, irflags, true, &val) : access_split(cpu, va, size, irflags, true, &val);
+}
+
+const TLBEntry *tlb_refill(CPUState *cpu, uint64_t va, uint32_t mode, uint64_t last_page)
+{
+    uint64_t vpage = va & TLB_PAGE_MASK;
+    if (last_page != vpage)
+        return NULL; /* page-crossing: access_split */
+    bool write = mode & TLB_REFILL_WRITE;
+    uint16_t irflags = (uint16_t)mode;
+    enum MemAccess acc = write ? ACC_WRITE : ACC_READ;
+    uint64_t pa;
+    void *host;
+    /* What access_slow does before the access itself. */
+    if (!tlb_translate(cpu, va, acc, irflags, &pa, &host))
+        return TLB_REFILL_FAULT;
+    if (!host) {
+        if (phys_find_mmio(&cpu->machine->pm, pa))
+            return NULL; /* MMIO: in L1 now, so mem_load/mem_store dispatch without a walk */
+        raise_hole(cpu, va, write);
+        return TLB_REFILL_FAULT;
+    }
+    /* RAM: tlb_translate left the permitted entry in L1. */
+    TLBEntry *e = &cpu->tlb[access_idx(cpu, irflags)][l1_slot(va)];
+    return *l1_tag(e, acc) == vpage ? e : NULL;
 }
 
 void *mem_host_ptr(CPUState *cpu, uint64_t va, int size, enum MemAccess acc, uint16_t irflags, uint64_t *pa)

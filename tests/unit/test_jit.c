@@ -118,7 +118,7 @@ static void dump_block(const IRBlock *b)
 }
 
 /* What the last run_both's JIT run added to the tier-1 counters. */
-static uint64_t ran_fallback[IR_NUM_OPS], ran_mem_slow;
+static uint64_t ran_fallback[IR_NUM_OPS], ran_mem_slow, ran_mem_refill;
 
 /* Run blk on both tiers from the current state; leave the JIT's result. */
 static int run_both(IRBlock *blk, const char *what)
@@ -157,6 +157,7 @@ static int run_both(IRBlock *blk, const char *what)
     for (int k = 0; k < IR_NUM_OPS; k++)
         ran_fallback[k] = cpu->stats.jit.fallback[k] - snap->stats.jit.fallback[k];
     ran_mem_slow = cpu->stats.jit.mem_slow - snap->stats.jit.mem_slow;
+    ran_mem_refill = cpu->stats.jit.mem_refill - snap->stats.jit.mem_refill;
     ref->stats.jit = cpu->stats.jit;
     /* The monitor's granule versions are global and keep growing: the
      * second run sees later ones (what matters, STXR's status, is in x[]). */
@@ -390,6 +391,70 @@ Test(jit, fallback_counts)
         cr_assert_eq(ran_mem_slow, run == 0 ? 1 : 0, "run %d: %" PRIu64 " slow paths", run, ran_mem_slow);
         ir_block_free(&blk);
     }
+}
+
+/* An inline LOAD/STORE that misses L1 calls tlb_refill: on RAM the access
+ * resumes inline (stats.jit.mem_refill), after a walk or from L2; MMIO,
+ * page-crossing, an armed granule and a fault go on to interp_exec_op or
+ * the exception exit. Values in RBP/R12-R15 live across the access. */
+static uint64_t jmmio_rd(void *opaque, uint64_t off, int size)
+{
+    (void)opaque, (void)size;
+    return off ^ 0x5a5a;
+}
+static void jmmio_wr(void *opaque, uint64_t off, uint64_t v, int size) { (void)opaque, (void)off, (void)v, (void)size; }
+static const MMIOOps jmmio_ops = {jmmio_rd, jmmio_wr};
+
+Test(jit, tlb_refill_resumes_inline)
+{
+    physmap_add_mmio(&tm->m.pm, "test", 0x09000000, 0x1000, &jmmio_ops, NULL, NULL);
+    cpu->tcr_el1 |= 1ull << 37; /* TBI0: a tagged VA has its own L1 entry, in the same slot */
+    tlb_flush(cpu);
+    const uint64_t va = SCR_PA + 0x100, tagged = va | 0x5aull << 56;
+    static const struct {
+        uint64_t addr;
+        bool store, excl; /* excl: LDXR of va first (arms its granule) */
+        uint64_t slow, refill;
+    } acc[] = {
+        {va, false, false, 1, 1},          /* cold: walked */
+        {tagged, true, false, 1, 1},       /* same slot, other tag: walked, replaces va in L1 */
+        {va, false, false, 1, 1},          /* from L2 */
+        {va + 8, true, false, 0, 0},       /* hit */
+        {0x09000010, false, false, 1, 0},  /* MMIO */
+        {0x09000018, true, false, 1, 0},   /* MMIO, in L1 now */
+        {tagged, true, true, 2, 1},        /* refilled, then the armed granule */
+        {SCR_PA + 0xffc, false, false, 1, 0}, /* page-crossing */
+        {0x1000, false, false, 1, 0},      /* nothing there: external abort */
+    };
+    for (size_t k = 0; k < sizeof(acc) / sizeof(acc[0]); k++) {
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+        IRTemp live[5];
+        for (int r = 0; r < 5; r++) {
+            cpu->x[r] = operand();
+            live[r] = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)r);
+        }
+        if (acc[k].excl)
+            ir_set_reg(&blk, 9, ir_emit(&blk, IR_LOAD_EXCL, 8, 0, ir_const(&blk, va), IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001004);
+        IRTemp a = ir_const(&blk, acc[k].addr), v = live[1];
+        if (acc[k].store)
+            ir_emit(&blk, IR_STORE, 8, 0, a, live[0], IR_NO_TEMP, 0, 0);
+        else
+            v = ir_emit(&blk, IR_LOAD, 8, 0, a, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+        for (int r = 0; r < 5; r++) {
+            v = ir_emit(&blk, IR_ADD, 8, 0, v, live[r], IR_NO_TEMP, 0, 0);
+            ir_set_reg(&blk, 10 + r, v);
+        }
+        ir_exit(&blk, 0x40002000);
+        run_both(&blk, "tlb refill");
+        cr_assert_eq(ran_mem_slow, acc[k].slow, "access %zu: %" PRIu64 " slow paths", k, ran_mem_slow);
+        cr_assert_eq(ran_mem_refill, acc[k].refill, "access %zu: %" PRIu64 " refills", k, ran_mem_refill);
+        cr_assert_eq(ran_fallback[IR_LOAD] + ran_fallback[IR_STORE], 0);
+        ir_block_free(&blk);
+    }
+    cr_assert(cpu->exc_pending);
 }
 
 /* Terminals and the conditional exit: pc and exit value. */

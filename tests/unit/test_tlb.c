@@ -356,3 +356,162 @@ Test(tlb, mmio_entries)
     uint64_t v;
     cr_assert_eq(fault_esr(mem_load(cpu, 0x09000200, 8, 0, &v), 0x09000200), 0x96000010ull);
 }
+
+/* ---- more pages than L1 holds ---- */
+
+/* VA 0x80000000 + i * 4K for i < MANY (L1 entry 2, its own L2 and L3
+ * tables): more pages than an L1 row has slots, all of which L2 holds. */
+#define MANY (TLB_SIZE + 512)
+#define MANY_VA(i) (0x80000000ull + ((uint64_t)(i) << 12))
+#define MANY_L2 (RAM_BASE + 0x110000)
+#define MANY_L3(k) (MANY_L2 + 0x1000 + (uint64_t)(k) * 0x1000)
+_Static_assert((MANY + TLB2_SETS - 1) / TLB2_SETS + 1 <= TLB2_WAYS,
+               "every page of one ASID and one page of another fit in L2");
+_Static_assert(MANY_L3(MANY / 512 + 1) <= DATA_PA, "the tables stay below the data pages");
+
+static void map_many(uint64_t pa, uint64_t attrs)
+{
+    *desc(L1_PA, 2) = MANY_L2 | TABLE;
+    for (unsigned k = 0; k < (MANY + 511) / 512; k++)
+        *desc(MANY_L2, k) = MANY_L3(k) | TABLE;
+    for (unsigned i = 0; i < MANY; i++)
+        *desc(MANY_L3(i / 512), i % 512) = pa | attrs | PAGE;
+}
+
+static void set_asid(uint16_t asid)
+{
+    cpu->ttbr0_el1 = L1_PA | (uint64_t)asid << 48;
+    tlb_sync_asid(cpu);
+}
+
+static bool slot_in(const TLBSlots *s, unsigned i) { return (s->sum >> (i / 64) & 1) && (s->w[i / 64] >> (i % 64) & 1); }
+
+/* The L1 entries of every regime: how many are valid (and non-global);
+ * each valid one must be in the slot sets that flushes and ASID switches
+ * visit. */
+static unsigned l1_count(bool nonglobal_only)
+{
+    unsigned n = 0;
+    for (unsigned idx = 0; idx < MMU_IDX_NUM; idx++)
+        for (unsigned i = 0; i < TLB_SIZE; i++) {
+            const TLBEntry *e = &cpu->tlb[idx][i];
+            bool valid = e->tag_read != TLB_INVALID_TAG || e->tag_write != TLB_INVALID_TAG ||
+                         e->tag_exec != TLB_INVALID_TAG;
+            if (!valid)
+                continue;
+            cr_assert(slot_in(&cpu->tlbs.l1_used[idx], i), "regime %u slot %u valid but not tracked", idx, i);
+            if (!(e->flags & TLBE_GLOBAL))
+                cr_assert(slot_in(&cpu->tlbs.l1_ng[idx], i), "regime %u slot %u non-global but not tracked", idx, i);
+            n += !nonglobal_only || !(e->flags & TLBE_GLOBAL);
+        }
+    return n;
+}
+
+/* ASID 1 has loaded every page of the DATA_PA mapping (value 1); then the
+ * tables are changed to DATA_PA + 4K (value 2) without a TLBI. */
+static void fill_many(void)
+{
+    *ram64(DATA_PA) = 1;
+    *ram64(DATA_PA + 0x1000) = 2;
+    map_many(DATA_PA, NORMAL | NG);
+    for (unsigned i = 0; i < MANY; i++)
+        cr_assert_eq(load(MANY_VA(i)), 1);
+    /* the last TLB_SIZE pages replaced the first ones in L1 */
+    const TLBEntry *e = &cpu->tlb[MMU_IDX_EL1][(MANY_VA(0) >> 12) & (TLB_SIZE - 1)];
+    cr_assert_eq(e->tag_read, MANY_VA(TLB_SIZE));
+    cr_assert_eq(l1_count(true), TLB_SIZE);
+    map_many(DATA_PA + 0x1000, NORMAL | NG);
+}
+
+Test(tlb, reset_leaves_no_entry)
+{
+    /* The CPUState was zeroed (tag 0 would match page 0): cpu_reset's flush
+     * visits every slot the first time. */
+    cr_assert(cpu->tlbs.l1_tracked);
+    cr_assert_eq(l1_count(false), 0);
+}
+
+Test(tlb, more_pages_than_l1_refill_from_l2)
+{
+    fill_many();
+    /* ASID 2 walks the new tables; no entry of ASID 1 stays in L1 */
+    set_asid(2);
+    cr_assert_eq(l1_count(true), 0);
+    cr_assert_eq(load(MANY_VA(7)), 2);
+    /* back to ASID 1: every page comes from L2 (the stale value shows there
+     * was no walk), one L1 miss each */
+    set_asid(1);
+    uint64_t misses = cpu->stats.tlb_misses;
+    for (unsigned i = 0; i < MANY; i++)
+        cr_assert_eq(load(MANY_VA(i)), 1, "page %u", i);
+    cr_assert_eq(cpu->stats.tlb_misses, misses + MANY);
+}
+
+Test(tlb, tlbi_reaches_pages_only_in_l2)
+{
+    fill_many();
+    /* Pages 3..5 are only in L2, MANY - 1 in L1 and L2. */
+    tlbi(1, 7, TLBI_VA(MANY_VA(3), 1));        /* VAE1, ASID 1 */
+    tlbi(1, 7, TLBI_VA(MANY_VA(4), 2));        /* VAE1, another ASID: kept */
+    tlbi(3, 7, TLBI_VA(MANY_VA(5), 9));        /* VAAE1: any ASID */
+    tlbi(5, 7, TLBI_VA(MANY_VA(MANY - 1), 1)); /* VALE1 */
+    cr_assert_eq(load(MANY_VA(3)), 2);
+    cr_assert_eq(load(MANY_VA(4)), 1);
+    cr_assert_eq(load(MANY_VA(5)), 2);
+    cr_assert_eq(load(MANY_VA(6)), 1);
+    cr_assert_eq(load(MANY_VA(MANY - 1)), 2);
+    cr_assert_eq(load(MANY_VA(MANY - 2)), 1);
+    /* through an ASID switch and back, L2 still has the stale ones */
+    set_asid(2);
+    set_asid(1);
+    cr_assert_eq(load(MANY_VA(4)), 1);
+    cr_assert_eq(load(MANY_VA(MANY - 2)), 1);
+    /* ASIDE1 of another ASID keeps them; of ASID 1, all go (L1 and L2) */
+    tlbi(2, 7, 2ull << 48);
+    cr_assert_eq(load(MANY_VA(8)), 1);
+    tlbi(2, 7, 1ull << 48);
+    cr_assert_eq(l1_count(true), 0);
+    for (unsigned i = 0; i < MANY; i++)
+        cr_assert_eq(load(MANY_VA(i)), 2, "page %u", i);
+    /* a full flush leaves nothing, and empty slot sets */
+    tlb_flush(cpu);
+    cr_assert_eq(l1_count(false), 0);
+    for (unsigned idx = 0; idx < MMU_IDX_NUM; idx++)
+        cr_assert(cpu->tlbs.l1_used[idx].sum == 0 && cpu->tlbs.l1_ng[idx].sum == 0);
+}
+
+Test(tlb, slot_sets_in_every_regime)
+{
+    /* EL1 and LDTR (EL0 regime) on EL0-accessible pages, EL1 with PAN on
+     * EL1-only pages; global and non-global pages interleaved. */
+    *ram64(DATA_PA) = 1;
+    for (unsigned i = 0; i < 512; i++)
+        map_page(i, DATA_PA, NORMAL | AP(1) | UXN | (i & 1 ? NG : 0));
+    map_many(DATA_PA, NORMAL);
+    for (unsigned i = 0; i < MANY; i += 3)
+        *desc(MANY_L3(i / 512), i % 512) |= NG;
+    uint64_t v;
+    for (unsigned i = 0; i < 512; i++) {
+        cr_assert_eq(load(VA(i)), 1);
+        cr_assert(mem_load(cpu, VA(i), 8, IRF_UNPRIV, &v) && v == 1);
+    }
+    cpu->pstate |= PSTATE_PAN;
+    for (unsigned i = 0; i < MANY; i++)
+        cr_assert_eq(load(MANY_VA(i)), 1);
+    cpu->pstate &= ~PSTATE_PAN;
+    unsigned all = l1_count(false), ng = l1_count(true);
+    cr_assert_eq(all, 512 * 2 + TLB_SIZE);
+    cr_assert(ng > 0 && ng < all);
+    /* an ASID switch drops exactly the non-global ones */
+    set_asid(2);
+    cr_assert_eq(l1_count(true), 0);
+    cr_assert_eq(l1_count(false), all - ng);
+    /* a block's range flush (TLBI by VA inside it) visits the tracked slots */
+    uint64_t blk = RAM_BASE + (3ull << 21);
+    load(blk);
+    load(blk + 0x3000);
+    tlbi(3, 7, TLBI_VA(blk + 0x1000, 0));
+    cr_assert_eq(l1_count(false), all - ng);
+    tlb_flush(cpu);
+    cr_assert_eq(l1_count(false), 0);
+}
