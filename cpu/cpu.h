@@ -227,6 +227,11 @@ typedef struct CPUState {
     uint64_t excl_vaddr;
     uint64_t excl_val[2];
     uint64_t excl_ver;     /* monitor granule version seen at load */
+    /* An LDXR found its granule's slot settling (monitor_settling): the block
+     * left before the LDXR, and the dispatcher waits (offline) for the slot
+     * before running it again, instead of the guest spinning on failed
+     * STXRs for a whole grace period. NULL otherwise. */
+    const void *excl_wait;
     uint32_t excl_size;
     bool event_register;   /* WFE/SEV event */
 

@@ -226,6 +226,9 @@ static inline __attribute__((always_inline)) int exec_op(CPUState *cpu, const IR
         case IR_LOAD_EXCL:
             if (!atomic_load_excl(cpu, t[op->a], sz, op->flags, &t[op->dst]))
                 return BX_EXCEPTION;
+            /* Slot settling: retry this LDXR (cpu->pc) from the dispatcher. */
+            if (__builtin_expect(cpu->excl_wait != NULL, 0))
+                return BX_EXIT;
             break;
         case IR_STORE_EXCL:
             if (!atomic_store_excl(cpu, t[op->a], sz, op->flags, t[op->b], &t[op->dst]))

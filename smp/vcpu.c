@@ -270,6 +270,20 @@ void vcpu_loop(CPUState *cpu)
             wfi_sleep(cpu);
             continue;
         }
+        if (cpu->excl_wait) {
+            /* An LDXR waits for its monitor slot's grace period: offline and
+             * idle, so neither that grace period nor an exclusive section
+             * waits for this core. Then the LDXR runs again. */
+            vcpu_idle_begin(cpu);
+            rcu_thread_offline();
+            uint64_t t0 = now_ns();
+            monitor_wait_settled(m->monitor, cpu->excl_wait, &m->stopping);
+            cpu->stats.idle_ns += now_ns() - t0;
+            rcu_thread_online();
+            vcpu_idle_end(cpu);
+            cpu->excl_wait = NULL;
+            continue;
+        }
         deliver_irq(cpu);
         TBlock *tb = find_block(cpu);
         if (!tb) {

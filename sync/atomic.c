@@ -112,6 +112,8 @@ static bool load_excl(CPUState *cpu, uint64_t va, int size, uint16_t flags, uint
     /* The version is read (acquire) before the data: a write that lands
      * after it changes the version and fails the STXR. */
     uint64_t ver = monitor_reserve(mon, host);
+    if (ver == MON_VER_INVALID && monitor_settling(mon, host))
+        cpu->excl_wait = host;
     if (size == 16) {
         vals[0] = load_sz(host, 8);
         vals[1] = load_sz((uint8_t *)host + 8, 8);

@@ -14,20 +14,21 @@
 
 #include <sched.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <urcu-qsbr.h>
 
 #include "../smp/machine.h"
 
-/* Sweep (disarm idle slots) when more than this fraction of slots is armed.
- * Slots alias (host address modulo the table), so every armed slot sends
- * the plain stores of all its aliases to the locked path: with 1/4 allowed,
- * a Linux boot took 12 M locked stores (~1% of instructions). */
-#define MON_SWEEP_DIVISOR 64
-/* With one vCPU a slot is re-armed without a grace period, so sweeping is
- * only the scan: keep far fewer slots armed. */
-#define MON_SWEEP_DIVISOR_UP 1024
+/* Sweep (disarm idle slots) when more than this fraction of slots is armed
+ * (64 of 65536). Slots alias (host address modulo the table), so every armed
+ * slot sends the plain stores of all its aliases to the locked path: with a
+ * quarter allowed, a Linux boot took 12 M locked stores (~1% of its
+ * instructions). Re-arming a swept slot costs a grace period on SMP, but an
+ * LDXR waits for it in its dispatcher (monitor_wait_settled) instead of the
+ * guest spinning on failed STXRs. */
+#define MON_SWEEP_DIVISOR 1024
 
 static inline void cpu_relax(void) { __builtin_ia32_pause(); }
 
@@ -228,6 +229,23 @@ void monitor_destroy(Monitor *mon)
 
 /* ---- reservations ---- */
 
+bool monitor_settling(const Monitor *mon, const void *host)
+{
+    uint32_t st = atomic_load_explicit(&mon->slots[monitor_slot_index(mon, host)].state, memory_order_acquire);
+    return mon->smp && (st == MON_PENDING || st == MON_DISARMING);
+}
+
+void monitor_wait_settled(const Monitor *mon, const void *host, const _Atomic int *stop)
+{
+    struct timespec ts = {0, 20000};
+    for (int i = 0; monitor_settling(mon, host) && !atomic_load_explicit(stop, memory_order_relaxed); i++) {
+        if (i < 8)
+            sched_yield(); /* the grace period usually ends within microseconds */
+        else
+            nanosleep(&ts, NULL);
+    }
+}
+
 uint64_t monitor_reserve(Monitor *mon, const void *host)
 {
     size_t idx = monitor_slot_index(mon, host);
@@ -244,14 +262,8 @@ uint64_t monitor_reserve(Monitor *mon, const void *host)
                 atomic_store_explicit(&sl->used, 1, memory_order_relaxed);
             return v;
         }
-        if (st != MON_IDLE) {
-            /* PENDING (grace period running) or DISARMING: the guest's
-             * LL/SC loop will retry; let the monitor thread (and the cores
-             * it waits for) have this host CPU meanwhile. */
-            if (mon->smp)
-                sched_yield();
-            return MON_VER_INVALID;
-        }
+        if (st != MON_IDLE)
+            return MON_VER_INVALID; /* PENDING (grace period running) or DISARMING */
         uint32_t idle = MON_IDLE;
         if (!atomic_compare_exchange_strong(&sl->state, &idle, MON_PENDING))
             continue; /* someone else is arming it: look again */
@@ -270,7 +282,7 @@ uint64_t monitor_reserve(Monitor *mon, const void *host)
          * is no grace-period thread either: sweep here (this slot is used,
          * so it survives). */
         atomic_store_explicit(&sl->state, MON_STABLE, memory_order_release);
-        if (atomic_load(&mon->narmed) > mon->nslots / MON_SWEEP_DIVISOR_UP)
+        if (atomic_load(&mon->narmed) > mon->nslots / MON_SWEEP_DIVISOR)
             sweep(mon);
     }
 }

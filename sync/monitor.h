@@ -144,6 +144,14 @@ void monitor_notify_written(Monitor *mon, void *host, uint64_t size);
  * monitor_commit, or MON_VER_INVALID when the slot is not (yet) stable, in
  * which case it is armed now and becomes usable after a grace period. */
 uint64_t monitor_reserve(Monitor *mon, const void *host);
+/* Any thread: true if the slot of `host` is between states on an SMP
+ * machine (PENDING: its first grace period runs; DISARMING: being swept), so
+ * that a reservation taken now could not succeed. */
+bool monitor_settling(const Monitor *mon, const void *host);
+/* A vCPU thread that is RCU-offline and idle (it must not hold up the grace
+ * period it waits for): return once the slot of `host` has settled, or
+ * *stop is set. Sleeps in short steps. */
+void monitor_wait_settled(const Monitor *mon, const void *host, const _Atomic int *stop);
 /* Lock the slot of `host` if its version is still `ver`; false otherwise.
  * On true the caller does its store(s) and calls monitor_unlock. */
 bool monitor_trylock_version(Monitor *mon, const void *host, uint64_t ver);

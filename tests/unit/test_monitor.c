@@ -82,6 +82,30 @@ Test(monitor, smp_arming_needs_grace_period)
     free(m);
 }
 
+/* An LDXR that finds its slot settling makes its vCPU wait (offline) in the
+ * dispatcher instead of spinning: the slot is settling right after arming on
+ * SMP, never on one core, and usable at once after the wait. */
+Test(monitor, settling_slot_is_waited_for)
+{
+    Machine *m = fake_machine(2);
+    Monitor *mon = monitor_create(m, 8);
+    uint64_t *cell = aligned_alloc(64, 64);
+    *cell = 0;
+    cr_assert_eq(monitor_reserve(mon, cell), MON_VER_INVALID, "first reserve only arms the slot");
+    _Atomic int stop = 0;
+    monitor_wait_settled(mon, cell, &stop);
+    cr_assert_not(monitor_settling(mon, cell), "settled after the wait");
+    cr_assert_neq(monitor_reserve(mon, cell), MON_VER_INVALID, "usable at once after the wait");
+    monitor_destroy(mon);
+    free(m);
+
+    Monitor *up = monitor_create(NULL, 8);
+    cr_assert_neq(monitor_reserve(up, cell), MON_VER_INVALID);
+    cr_assert_not(monitor_settling(up, cell), "one core: never settling");
+    monitor_destroy(up);
+    free(cell);
+}
+
 struct aba_arg {
     Monitor *mon;
     uint64_t *cell;
