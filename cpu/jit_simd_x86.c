@@ -17,7 +17,6 @@
  * Thread rules: jit_simd_inline runs on the compiling thread. */
 #include "jit_simd_x86.h"
 
-#include <cpuid.h>
 #include <stdatomic.h>
 #include <stddef.h>
 
@@ -34,13 +33,7 @@ void jit_allow_sse41(bool on) { atomic_store(&sse41_allowed, on); }
 /* SSE4.1 (pmulld, pminsd, pcmpeqq...) if cpuid says so; SSE2 is x86-64's base. */
 static bool sse41(void)
 {
-    int h = atomic_load_explicit(&host_sse41, memory_order_relaxed);
-    if (h < 0) {
-        unsigned eax, ebx, ecx, edx;
-        h = __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_SSE4_1);
-        atomic_store_explicit(&host_sse41, h, memory_order_relaxed);
-    }
-    return h && atomic_load_explicit(&sse41_allowed, memory_order_relaxed);
+    return jit_host_has(&host_sse41, 1, bit_SSE4_1) && atomic_load_explicit(&sse41_allowed, memory_order_relaxed);
 }
 
 static int32_t voff(int reg) { return (int32_t)offsetof(CPUState, v) + 16 * reg; }

@@ -996,13 +996,7 @@ void jit_allow_lzcnt(bool on) { atomic_store(&lzcnt_allowed, on); }
 
 static bool use_lzcnt(void)
 {
-    int h = atomic_load_explicit(&host_lzcnt, memory_order_relaxed);
-    if (h < 0) {
-        unsigned eax, ebx, ecx, edx;
-        h = __get_cpuid(0x80000001, &eax, &ebx, &ecx, &edx) && (ecx & bit_LZCNT);
-        atomic_store_explicit(&host_lzcnt, h, memory_order_relaxed);
-    }
-    return h && atomic_load_explicit(&lzcnt_allowed, memory_order_relaxed);
+    return jit_host_has(&host_lzcnt, 0x80000001, bit_LZCNT) && atomic_load_explicit(&lzcnt_allowed, memory_order_relaxed);
 }
 
 /* rax = (leading zeros in the low w bits of rax) - sub, w for 0 (w = 32 or 64). */

@@ -379,6 +379,33 @@ static _Atomic uint64_t bad_blocks, found, chained;
 static uint64_t key_pa(int page, int k) { return P3 + (uint64_t)page * 0x1000 + (uint64_t)k * 0x40; }
 static uint64_t key_pc(int page, int k) { return 0xffff800000000000ull + key_pa(page, k); }
 
+/* The writer of the stress tests (main thread, an online reader): insert
+ * every key of a page (made by make), invalidate another page, now and then
+ * flush everything. Returns the number of inserts. */
+static uint64_t writer_rounds(TBlock *(*make)(void *ctx, int page, int k), void *ctx)
+{
+    uint64_t attempts = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+        int page = round % NPAGES;
+        for (int k = 0; k < KEYS_PER_PAGE; k++) {
+            TBlock *got = tcache_insert(tc, make(ctx, page, k));
+            cr_assert(got->pa == key_pa(page, k) && got->pc == key_pc(page, k));
+            attempts++;
+        }
+        tcache_invalidate_page(tc, key_pa((round + 2) % NPAGES, 0));
+        if (round % 500 == 499)
+            tcache_flush_all(tc);
+        rcu_quiescent_state();
+    }
+    return attempts;
+}
+
+static TBlock *mk_plain(void *ctx, int page, int k)
+{
+    (void)ctx;
+    return mk(key_pa(page, k), key_pc(page, k), 0);
+}
+
 static void *stress_reader(void *arg)
 {
     unsigned seed = (unsigned)(uintptr_t)arg;
@@ -418,20 +445,7 @@ Test(tcache, concurrent_readers_and_writer)
     for (int i = 0; i < 2; i++)
         cr_assert_eq(pthread_create(&r[i], NULL, stress_reader, (void *)(uintptr_t)(i * 7919 + 1)), 0);
 
-    uint64_t attempts = 0;
-    for (int round = 0; round < ROUNDS; round++) {
-        int page = round % NPAGES;
-        for (int k = 0; k < KEYS_PER_PAGE; k++) {
-            TBlock *tb = mk(key_pa(page, k), key_pc(page, k), 0);
-            TBlock *got = tcache_insert(tc, tb);
-            cr_assert(block_ok(got, key_pa(page, k), key_pc(page, k), 0));
-            attempts++;
-        }
-        tcache_invalidate_page(tc, key_pa((round + 2) % NPAGES, 0));
-        if (round % 500 == 499)
-            tcache_flush_all(tc);
-        rcu_quiescent_state();
-    }
+    uint64_t attempts = writer_rounds(mk_plain, NULL);
     atomic_store(&stop, true);
     for (int i = 0; i < 2; i++)
         pthread_join(r[i], NULL);
@@ -457,8 +471,9 @@ Test(tcache, concurrent_readers_and_writer)
 
 /* A native block for key (page, k): x1 += 1, x3 = its own pc, then a direct
  * branch to the next key of the same page (chain slot 1). */
-static TBlock *mk_native(CPUState *cpu, int page, int k)
+static TBlock *mk_native(void *ctx, int page, int k)
 {
+    CPUState *cpu = ctx;
     uint64_t pa = key_pa(page, k), pc = key_pc(page, k);
     TBlock *tb = tb_alloc();
     tb->pa = pa;
@@ -548,15 +563,7 @@ Test(tcache, chained_native_code_under_invalidation)
     pthread_t r[2];
     for (int i = 0; i < 2; i++)
         cr_assert_eq(pthread_create(&r[i], NULL, chain_reader, (void *)(uintptr_t)(i * 7919 + 3)), 0);
-    for (int round = 0; round < ROUNDS; round++) {
-        int page = round % NPAGES;
-        for (int k = 0; k < KEYS_PER_PAGE; k++)
-            tcache_insert(tc, mk_native(wcpu, page, k));
-        tcache_invalidate_page(tc, key_pa((round + 2) % NPAGES, 0));
-        if (round % 500 == 499)
-            tcache_flush_all(tc);
-        rcu_quiescent_state();
-    }
+    writer_rounds(mk_native, wcpu);
     atomic_store(&stop, true);
     for (int i = 0; i < 2; i++)
         pthread_join(r[i], NULL);
