@@ -1,0 +1,212 @@
+/* Tier 1: NZCV in the x86-64 backend (docs/jit.md, "Flags"): the per-block
+ * plan (which CONDs fuse with their setter, which packs are dead), the
+ * setters and the pack. Thread rules: the compiling thread. */
+#include "jit_x86_ctx.h"
+
+/* ---- flags ----
+ * A flag setter leaves the x86 flags of its arithmetic; NZCV is packed from
+ * them into cpu->nzcv unless no later op can read it (dead). A COND that
+ * reads exactly one setter's flags and maps to one x86 condition code is
+ * fused: its setcc is emitted right after the setter's arithmetic, into the
+ * COND's dst slot (temps are written once), and the COND emits nothing. */
+
+enum { NZ_READ = 1, NZ_WRITE = 2 };
+
+/* How op uses NZCV as far as the plan is concerned. Pure ops never touch
+ * it, even when run by interp_exec_op. An op that can fault reads it (the
+ * exception saves it in SPSR), and so does every block exit. A helper may
+ * read or write it. */
+static unsigned nzcv_use(const IROp *op)
+{
+    switch (op->opc) {
+    case IR_ADD_FLAGS: case IR_SUB_FLAGS: case IR_LOGIC_FLAGS:
+        return op->size == 4 || op->size == 8 ? NZ_WRITE : NZ_READ | NZ_WRITE; /* else interp_exec_op */
+    case IR_SET_NZCV:
+        return NZ_WRITE;
+    case IR_ADC_FLAGS: case IR_SBC_FLAGS: case IR_CALL:
+        return NZ_READ | NZ_WRITE;
+    case IR_GET_NZCV: case IR_ADC: case IR_SBC: case IR_COND:
+        return NZ_READ;
+    default: {
+        int k = ir_op_info[op->opc].kind;
+        return k == IRK_MEM || k == IRK_EXIT || k == IRK_TERM || k == IRK_CALL ? NZ_READ : 0;
+    }
+    }
+}
+
+/* The setter kinds planned (and generated inline); -1 for any other op. */
+static int flag_kind(const IROp *op)
+{
+    if (op->size != 4 && op->size != 8)
+        return -1;
+    switch (op->opc) {
+    case IR_ADD_FLAGS: case IR_ADC_FLAGS: return FK_ADD;
+    case IR_SUB_FLAGS: case IR_SBC_FLAGS: return FK_SUB;
+    case IR_LOGIC_FLAGS: return FK_LOGIC;
+    default: return -1;
+    }
+}
+
+/* Condition `cond` on the x86 flags a setter of `kind` leaves: FP_FUSED | cc,
+ * FP_CONST | value, or -1 if no single x86 condition code gives it. x86 CF
+ * is Arm C for an add and NOT C for a subtract; OF is V. After TEST, CF = OF
+ * = 0 = C = V, so the signed x86 codes give GE/LT/GT/LE too. */
+static int fuse_cond(int kind, unsigned cond)
+{
+    static const int8_t sub[14] = {CC_E, CC_NE, CC_AE, CC_B, CC_S, CC_NS, CC_O, CC_NO,
+                                   CC_A, CC_BE, CC_GE, CC_L, CC_G, CC_LE};
+    if (cond == 14 || cond == 15)
+        return FP_CONST | 1;
+    if (cond > 15)
+        return -1;
+    if (kind == FK_LOGIC && (cond == 2 || cond == 6 || cond == 8))
+        return FP_CONST | 0; /* CS, VS, HI */
+    if (kind == FK_LOGIC && (cond == 3 || cond == 7 || cond == 9))
+        return FP_CONST | 1; /* CC, VC, LS */
+    if (kind == FK_ADD && (cond == 2 || cond == 3))
+        return FP_FUSED | (cond == 2 ? CC_B : CC_AE);
+    if (kind == FK_ADD && (cond == 8 || cond == 9))
+        return -1;           /* HI, LS: C && !Z has no x86 code when CF = C */
+    return FP_FUSED | sub[cond];
+}
+
+/* One forward pass per setter, up to the next NZCV writer: fuse the CONDs it
+ * can, and mark its pack dead if nothing else there reads NZCV. The ranges
+ * are disjoint, so this is linear in the block. */
+static void plan_flags(Ctx *c)
+{
+    const IRBlock *b = c->b;
+    c->flags_planned = true;
+    if (b->nops > IR_MAX_OPS)
+        return;
+    for (uint32_t i = 0; i < b->nops; i++) {
+        int kind = flag_kind(&b->ops[i]);
+        if (kind < 0)
+            continue;
+        bool live = true; /* unless a writer ends the range */
+        unsigned nfused = 0;
+        bool read = false;
+        for (uint32_t k = i + 1; k < b->nops; k++) {
+            const IROp *op = &b->ops[k];
+            if (op->opc == IR_COND) {
+                int m = fuse_cond(kind, (unsigned)op->imm);
+                if (m >= 0 && ((m & FP_CONST) || nfused < FUSE_MAX)) {
+                    nfused += !(m & FP_CONST);
+                    c->fplan[k] = (uint8_t)m;
+                } else {
+                    read = true;
+                }
+                continue;
+            }
+            unsigned u = nzcv_use(op);
+            read |= (u & NZ_READ) != 0;
+            if (u & NZ_WRITE) {
+                live = read;
+                break;
+            }
+        }
+        if (!live)
+            c->fplan[i] |= FP_DEAD;
+    }
+}
+
+/* op's plan; none in a block too long to plan. */
+uint8_t jit_fplan_of(const Ctx *c, const IROp *op)
+{
+    size_t i = (size_t)(op - c->b->ops);
+    return c->b->nops <= IR_MAX_OPS ? c->fplan[i] : 0;
+}
+
+/* The fused CONDs of the setter at index i (same range as plan_flags). */
+static unsigned fused_conds(const Ctx *c, uint32_t i, const IROp **out)
+{
+    unsigned n = 0;
+    for (uint32_t k = i + 1; k < c->b->nops; k++) {
+        const IROp *op = &c->b->ops[k];
+        if (op->opc == IR_COND) {
+            if (jit_fplan_of(c, op) & FP_FUSED)
+                out[n++] = op;
+        } else if (nzcv_use(op) & NZ_WRITE) {
+            break;
+        }
+    }
+    return n;
+}
+
+/* cpu->nzcv from the x86 flags of a setter. Only ecx was zeroed (before the
+ * arithmetic): setcc writes a whole byte (0 or 1) and additions carry only
+ * upwards, so stale upper bytes of edx, esi, edi never reach bits 3:0, which
+ * the final shift keeps. Zeroing ecx breaks the false dependency of one
+ * pack's `sets cl` on the previous pack's result. */
+static void emit_nzcv_pack(JitBuf *j, int kind)
+{
+    x_rr(j, XB8, 0x0f90 | CC_S, 0, RCX);
+    x_rr(j, XB8, 0x0f90 | CC_E, 0, RDX);
+    if (kind == FK_LOGIC) {
+        x_mem_sib(j, 0, 0x8d, RCX, RDX, RCX, 2, 0); /* ecx = 2n + z */
+        x_shift_ri(j, 0, 4, RCX, 30);               /* C = V = 0 */
+    } else if (kind == FK_ADD) {
+        x_rr(j, XB8, 0x0f90 | CC_O, 0, RSI);
+        x_mem_sib(j, 0, 0x8d, RCX, RDX, RCX, 2, 0); /* ecx = 2n + z */
+        x_rr(j, 0, 0x11, RCX, RCX);                 /* adc ecx, ecx: shifts C in */
+        x_mem_sib(j, 0, 0x8d, RCX, RSI, RCX, 2, 0); /* + v */
+        x_shift_ri(j, 0, 4, RCX, 28);
+    } else {
+        x_rr(j, XB8, 0x0f90 | CC_AE, 0, RSI);       /* Arm C = NOT borrow */
+        x_rr(j, XB8, 0x0f90 | CC_O, 0, RDI);
+        x_mem_sib(j, 0, 0x8d, RCX, RDX, RCX, 2, 0); /* ecx = 2n + z */
+        x_mem_sib(j, 0, 0x8d, RCX, RSI, RCX, 2, 0); /* + c */
+        x_mem_sib(j, 0, 0x8d, RCX, RDI, RCX, 2, 0); /* + v */
+        x_shift_ri(j, 0, 4, RCX, 28);
+    }
+    st32(j, RBX, CPU_OFF(nzcv), RCX);
+}
+
+/* A flag setter (size 4 or 8), its fused CONDs and, unless dead, the pack. */
+void jit_emit_flag_setter(Ctx *c, const IROp *op)
+{
+    JitBuf *j = &c->j;
+    const unsigned W = op->size == 8 ? XW : 0;
+    const int kind = flag_kind(op);
+    if (!c->flags_planned)
+        plan_flags(c);
+    const IROp *fc[FUSE_MAX];
+    unsigned nf = fused_conds(c, (uint32_t)(op - c->b->ops), fc);
+    const bool pack = !(jit_fplan_of(c, op) & FP_DEAD);
+    /* Zeroing clobbers the flags: all of it before the arithmetic. */
+    for (unsigned k = 0; k < nf; k++)
+        x_rr(j, 0, 0x31, R8 + (int)k, R8 + (int)k);   /* xor r8d, r8d */
+    if (pack)
+        x_rr(j, 0, 0x31, RCX, RCX);
+    ld_rax(c, op->a, W != 0, false);
+    if (kind == FK_LOGIC) {
+        x_rr(j, W, 0x85, RAX, RAX);                    /* test */
+    } else {
+        /* add, adc, sbb, sub: opcode and group-1 extension */
+        uint32_t opc = 0x03;
+        int ext = 0;
+        if (op->opc == IR_SUB_FLAGS) {
+            opc = 0x2b, ext = 5;
+        } else if (op->opc == IR_ADC_FLAGS) {
+            emit_load_carry(j);
+            opc = 0x13, ext = 2;
+        } else if (op->opc == IR_SBC_FLAGS) {
+            emit_load_carry(j);
+            jb_byte(j, 0xf5);                          /* cmc: borrow = !C */
+            opc = 0x1b, ext = 3;
+        }
+        int32_t k32;
+        if (const_s32(c, op->b, W != 0, &k32))
+            x_alu_ri(j, W, ext, RAX, k32);
+        else
+            rmt(c, W, opc, RAX, op->b);
+        st_dst(c, op->dst);                            /* mov: flags kept */
+    }
+    for (unsigned k = 0; k < nf; k++) {
+        x_rr(j, XB8, 0x0f90 | (jit_fplan_of(c, fc[k]) & 15), 0, R8 + (int)k);
+        stt(c, fc[k]->dst, R8 + (int)k);
+    }
+    if (pack)
+        emit_nzcv_pack(j, kind);
+}
+

@@ -1,0 +1,250 @@
+/* Tier 1: guest memory in the x86-64 backend (docs/jit.md, "Guest
+ * memory"): the inline TLB hit path of loads, stores and LSE atomics, and
+ * the out-of-line stubs (TLB refill and resume, or interp_exec_op). Thread
+ * rules: the compiling thread. */
+#include "../memory/mem.h"
+#include "jit_x86_ctx.h"
+
+/* Compiling thread. edx = the TLB slot's byte offset in its row,
+ * (va >> 12 & (TLB_SIZE - 1)) << 6, from va in rsi. Returns the offset in
+ * CPUState of the regime's row: the regime is fixed at translation time, since the EL
+ * and PSTATE.PAN are translation flags (cpu_tb_flags), and picked as
+ * cpu_mmu_idx does. */
+_Static_assert(TLB_PAGE_BITS + TLB_BITS <= 32 && TLB_PAGE_BITS >= TLB_ENTRY_BITS, "the slot is in esi, shifted right");
+static int32_t emit_tlb_entry(Ctx *c)
+{
+    JitBuf *j = &c->j;
+    int idx = (c->tb_flags & TBF_EL_MASK) == 0 ? MMU_IDX_EL0
+              : (c->tb_flags & TBF_PAN)       ? MMU_IDX_EL1_PAN
+                                              : MMU_IDX_EL1;
+    x_rr(j, 0, 0x89, RSI, RDX);                  /* mov edx, esi */
+    x_shift_ri(j, 0, 5, RDX, TLB_PAGE_BITS - TLB_ENTRY_BITS);
+    x_alu_ri(j, 0, 4, RDX, (int32_t)((TLB_SIZE - 1) << TLB_ENTRY_BITS));
+    return CPU_OFF(tlb) + idx * TLB_ROW;
+}
+
+void jit_emit_mem(Ctx *c, const IROp *op)
+{
+    JitBuf *j = &c->j;
+    const bool store = op->opc == IR_STORE;
+    const int sz = op->size;
+    uint32_t si = add_stub(c, op);
+    if (j->oom)
+        return;
+    ldt(c, RSI, op->a, true);                    /* rsi = va */
+    if ((op->flags & (IRF_ACQ | IRF_REL | IRF_ALIGN)) && sz > 1) {
+        /* Must be aligned: the slow path raises the alignment fault. */
+        x_rr(j, XB8, 0xf6, 0, RSI);              /* test sil, size - 1 */
+        jb_byte(j, (uint8_t)(sz - 1));
+        x_jcc(j, CC_NE, c->stubs[si].call);
+    }
+    int32_t ebase = emit_tlb_entry(c);           /* entry: [rbx + rdx + ebase] */
+    /* Tag compare on the page of the last byte: a page-crossing access
+     * misses (the entry at the first byte's slot cannot hold the next page). */
+    x_mem(j, XW, 0x8d, RCX, RSI, sz - 1);        /* lea rcx, [rsi + size - 1] */
+    x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
+    x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1,
+              ebase + (int32_t)(store ? offsetof(TLBEntry, tag_write) : offsetof(TLBEntry, tag_read)));
+    x_jcc(j, CC_NE, c->stubs[si].slow);          /* rsi = va, rcx = last page: tlb_refill's */
+    c->stubs[si].refill = true;
+    x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend)); /* host = rax + rsi */
+    jb_bind(j, c->stubs[si].resume);             /* from here only rax and rsi are live */
+    if (!store) {
+        bool sx = op->flags & IRF_SIGNED;
+        switch (sz) {
+        case 1: x_mem_sib(j, sx ? XW : 0, sx ? 0x0fbe : 0x0fb6, RAX, RAX, RSI, 1, 0); break;
+        case 2: x_mem_sib(j, sx ? XW : 0, sx ? 0x0fbf : 0x0fb7, RAX, RAX, RSI, 1, 0); break;
+        case 4: x_mem_sib(j, sx ? XW : 0, sx ? 0x63 : 0x8b, RAX, RAX, RSI, 1, 0); break;
+        default: x_mem_sib(j, XW, 0x8b, RAX, RAX, RSI, 1, 0); break;
+        }
+        if (sx && op->aux == 4)
+            x_rr(j, 0, 0x89, RAX, RAX);          /* mov eax, eax */
+        stt(c, op->dst, RAX);
+    } else {
+        if (c->mon) {
+            /* monitor_guest_store: an armed granule takes the locked path. */
+            x_mov_ri(j, RDX, (uint64_t)(uintptr_t)c->mon->armed);
+            for (int k = 0; k < (sz > 1 ? 2 : 1); k++) {
+                x_mem_sib(j, XW, 0x8d, RCX, RAX, RSI, 1, k ? sz - 1 : 0); /* lea rcx, [host + k*(size-1)] */
+                x_shift_ri(j, XW, 5, RCX, MON_GRANULE_SHIFT);
+                x_alu_ri(j, 0, 4, RCX, (int32_t)c->mon->mask);
+                x_mem_sib(j, 0, 0x80, 7, RDX, RCX, 1, 0); /* cmp byte [rdx + rcx], 0 */
+                jb_byte(j, 0);
+                x_jcc(j, CC_NE, c->stubs[si].call);
+            }
+        }
+        ldt(c, RCX, op->b, true);
+        /* Store-release: XCHG (a locked store, a full barrier) so that a
+         * later LDAR cannot pass it in the store buffer (RCsc), as the
+         * interpreter's store + fence. A load-acquire is a plain load on TSO. */
+        bool rel = op->flags & IRF_REL;
+        switch (sz) {
+        case 1: x_mem_sib(j, XB8, rel ? 0x86 : 0x88, RCX, RAX, RSI, 1, 0); break;
+        case 2: x_mem_sib(j, X66, rel ? 0x87 : 0x89, RCX, RAX, RSI, 1, 0); break;
+        case 4: x_mem_sib(j, 0, rel ? 0x87 : 0x89, RCX, RAX, RSI, 1, 0); break;
+        default: x_mem_sib(j, XW, rel ? 0x87 : 0x89, RCX, RAX, RSI, 1, 0); break;
+        }
+    }
+    jb_bind(j, c->stubs[si].back);
+}
+
+/* LSE atomics (ATOMIC_RMW) and CAS of 1, 2, 4 or 8 bytes on the inline TLB
+ * hit path, as atomic_rmw/atomic_cas (sync/atomic.c) do on a hit. The stub
+ * (the interpreter's code) takes a misaligned address (alignment fault), a
+ * write-tag miss (read-only page: permission fault; MMIO: DFSC 0x35; not
+ * cached) and an armed granule (the slot lock moves its version, as for a
+ * plain store). The write tag suffices: stage 1 has no write-only pages.
+ * A LOCKed instruction is a full barrier, so the acquire/release forms need
+ * nothing more. dst = the old value, zero-extended from size. false: not
+ * handled here, nothing emitted. */
+bool jit_emit_atomic(Ctx *c, const IROp *op)
+{
+    JitBuf *j = &c->j;
+    const int sz = op->size;
+    const bool cas = op->opc == IR_CAS;
+    if ((sz != 1 && sz != 2 && sz != 4 && sz != 8) || (op->flags & ~(IRF_ACQ | IRF_REL | IRF_ALIGN)) ||
+        (!cas && op->aux > IR_RMW_SWP) || !c->mon || c->mon->mask > 0x7fffffffu)
+        return false;
+    /* Operand size of the memory instructions; o8 = 0 picks the byte opcode. */
+    const unsigned W = sz == 8 ? XW : sz == 2 ? X66 : sz == 1 ? XB8 : 0;
+    const uint32_t o8 = sz == 1 ? 0 : 1;
+    uint32_t si = add_stub(c, op);
+    if (j->oom)
+        return true;
+    ldt(c, RSI, op->a, true);                    /* rsi = va */
+    if (sz > 1) {
+        x_rr(j, XB8, 0xf6, 0, RSI);              /* test sil, size - 1 */
+        jb_byte(j, (uint8_t)(sz - 1));
+        x_jcc(j, CC_NE, c->stubs[si].slow);
+    }
+    int32_t ebase = emit_tlb_entry(c);           /* entry: [rbx + rdx + ebase] */
+    x_rr(j, XW, 0x89, RSI, RCX);                 /* aligned: va's page is the last byte's */
+    x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
+    x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, tag_write));
+    x_jcc(j, CC_NE, c->stubs[si].slow);
+    x_mem_sib(j, XW, 0x8b, RDI, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend));
+    x_rr(j, XW, 0x01, RSI, RDI);                 /* rdi = host */
+    /* An aligned access lies in one granule: one armed byte to check. */
+    x_mov_ri(j, RDX, (uint64_t)(uintptr_t)c->mon->armed);
+    x_rr(j, XW, 0x89, RDI, RCX);
+    x_shift_ri(j, XW, 5, RCX, MON_GRANULE_SHIFT);
+    x_alu_ri(j, 0, 4, RCX, (int32_t)c->mon->mask);
+    x_mem_sib(j, 0, 0x80, 7, RDX, RCX, 1, 0);    /* cmp byte [rdx + rcx], 0 */
+    jb_byte(j, 0);
+    x_jcc(j, CC_NE, c->stubs[si].slow);
+    if (cas) {
+        /* Compares the low size bytes of b, as host_cas does. */
+        ldt(c, RAX, op->b, true);
+        ldt(c, RCX, op->c, true);
+        jb_byte(j, 0xf0);
+        x_mem(j, W, 0x0fb0 | o8, RCX, RDI, 0);   /* lock cmpxchg [rdi], rcx */
+    } else if (op->aux == IR_RMW_ADD) {
+        ldt(c, RAX, op->b, true);
+        jb_byte(j, 0xf0);
+        x_mem(j, W, 0x0fc0 | o8, RAX, RDI, 0);   /* lock xadd [rdi], rax */
+    } else if (op->aux == IR_RMW_SWP) {
+        ldt(c, RAX, op->b, true);
+        x_mem(j, W, 0x86 | o8, RAX, RDI, 0);     /* xchg [rdi], rax (locked) */
+    } else {
+        /* rax = old (zero-extended at size: a failed cmpxchg of 1 or 2
+         * bytes writes only al/ax), rdx = new; retry until no one wrote
+         * in between, as host_rmw's compare-exchange loop. */
+        ldt(c, RCX, op->b, true);
+        if (op->aux == IR_RMW_CLR)
+            x_rr(j, XW, 0xf7, 2, RCX);           /* not rcx */
+        switch (sz) {
+        case 1: x_mem(j, 0, 0x0fb6, RAX, RDI, 0); break;
+        case 2: x_mem(j, 0, 0x0fb7, RAX, RDI, 0); break;
+        case 4: x_mem(j, 0, 0x8b, RAX, RDI, 0); break;
+        default: x_mem(j, XW, 0x8b, RAX, RDI, 0); break;
+        }
+        uint32_t loop = jb_label(j);
+        jb_bind(j, loop);
+        x_rr(j, XW, 0x89, RAX, RDX);             /* mov rdx, rax */
+        switch (op->aux) {
+        case IR_RMW_CLR: x_rr(j, XW, 0x21, RCX, RDX); break; /* and */
+        case IR_RMW_EOR: x_rr(j, XW, 0x31, RCX, RDX); break; /* xor */
+        case IR_RMW_SET: x_rr(j, XW, 0x09, RCX, RDX); break; /* or */
+        default: {
+            /* Compare at size (signed for SMAX/SMIN); take the operand
+             * where old does not win. Only the low size bytes are stored. */
+            int cc = op->aux == IR_RMW_SMAX ? CC_L : op->aux == IR_RMW_SMIN ? CC_G
+                   : op->aux == IR_RMW_UMAX ? CC_B : CC_A;
+            x_rr(j, W, 0x3a | o8, RAX, RCX);     /* cmp al/ax/eax/rax, cl/cx/ecx/rcx */
+            x_rr(j, sz == 8 ? XW : 0, 0x0f40 | (uint32_t)cc, RDX, RCX); /* cmovcc rdx, rcx */
+            break;
+        }
+        }
+        jb_byte(j, 0xf0);
+        x_mem(j, W, 0x0fb0 | o8, RDX, RDI, 0);   /* lock cmpxchg [rdi], rdx */
+        x_jcc(j, CC_NE, loop);
+    }
+    switch (sz) {
+    case 1: x_rr(j, 0, 0x0fb6, RAX, RAX); break; /* movzx eax, al */
+    case 2: x_rr(j, 0, 0x0fb7, RAX, RAX); break; /* movzx eax, ax */
+    case 4: x_rr(j, 0, 0x89, RAX, RAX); break;   /* mov eax, eax */
+    default: break;
+    }
+    stt(c, op->dst, RAX);                        /* not st_dst: the stub leaves it elsewhere */
+    jb_bind(j, c->stubs[si].back);
+    return true;
+}
+
+/* Compiling thread. The start of a stub: cpu->pc for a fault, the -stats
+ * count. */
+static void emit_stub_entry(Ctx *c, const Stub *s)
+{
+    JitBuf *j = &c->j;
+    if (s->store_pc) {
+        x_mov_ri(j, RAX, s->pc);
+        st64(j, RBX, CPU_OFF(pc), RAX);
+    }
+    if (s->op->opc == IR_LOAD || s->op->opc == IR_STORE)
+        x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_slow)); /* inc qword: -stats */
+}
+
+/* Compiling thread. A TLB miss of an inline LOAD/STORE (rsi = va, rcx =
+ * page of the last byte): tlb_refill translates as mem_load/mem_store would. An entry: load
+ * its addend and va again and resume the inline access. NULL: the access
+ * needs interp_exec_op (falls through to it). A fault: leave the block.
+ * Only a C call, so the temps in RBP/R12-R15 and the slots stay. */
+static void emit_refill(Ctx *c, const Stub *s)
+{
+    JitBuf *j = &c->j;
+    uint32_t interp = jb_label(j);
+    jb_bind(j, s->slow);
+    emit_stub_entry(c, s);
+    x_rr(j, XW, 0x89, RBX, RDI);                       /* mov rdi, rbx */
+    x_mov_ri(j, RDX, s->op->flags | (s->op->opc == IR_STORE ? TLB_REFILL_WRITE : 0));
+    call_abs(j, (const void *)tlb_refill);
+    x_alu_ri(j, XW, 7, RAX, 1);                        /* cmp rax, TLB_REFILL_FAULT (1) */
+    x_jcc(j, CC_E, c->l_exc);
+    x_jcc(j, CC_B, interp);                            /* NULL */
+    ld64(j, RAX, RAX, (int32_t)offsetof(TLBEntry, addend));
+    ldt(c, RSI, s->op->a, true);
+    x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_refill)); /* inc qword: -stats */
+    x_jmp(j, s->resume);
+    jb_bind(j, s->call);
+    emit_stub_entry(c, s);
+    jb_bind(j, interp);
+    emit_interp_call(c, s->op);
+    x_jmp(j, s->back);
+}
+
+void jit_emit_stubs(Ctx *c)
+{
+    JitBuf *j = &c->j;
+    for (uint32_t i = 0; i < c->nstubs; i++) {
+        const Stub *s = &c->stubs[i];
+        if (s->refill) {
+            emit_refill(c, s);
+            continue;
+        }
+        jb_bind(j, s->slow);
+        jb_bind(j, s->call);
+        emit_stub_entry(c, s);
+        emit_interp_call(c, s->op);
+        x_jmp(j, s->back);
+    }
+}
+

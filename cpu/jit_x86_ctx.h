@@ -1,0 +1,269 @@
+/* Private to the x86-64 backend (cpu/jit_*x86.c): the per-block compiler
+ * context and the few primitives every emitter uses to reach IR temps (in a
+ * host register, an immediate, or their stack slot). Thread rules: a Ctx
+ * belongs to the one thread compiling its block. */
+#ifndef FLOTILLA_JIT_X86_CTX_H
+#define FLOTILLA_JIT_X86_CTX_H
+
+#include <stddef.h>
+
+#include "../sync/monitor.h"
+#include "interp.h"
+#include "jit_emit.h"
+#include "jit_x86.h"
+#include "translate.h"
+
+#define CPU_OFF(field) ((int32_t)offsetof(CPUState, field))
+#define T(t) ((int32_t)(t) * 8)
+#define TLB_ROW ((int32_t)(TLB_SIZE * sizeof(TLBEntry)))
+
+/* Every block runs in one fixed frame that flotilla_jit_enter sets up, so
+ * blocks can jump into each other: IR_MAX_TEMPS slots (temps are per block;
+ * a block never reads a slot it has not written). */
+#define JIT_FRAME (IR_MAX_TEMPS * 8)
+_Static_assert(JIT_FRAME % 16 == 0, "calls from generated code need a 16-byte aligned stack");
+_Static_assert(sizeof(JCEntry) == 32, "generated code scales the jump-cache index by a shift");
+
+/* An out-of-line slow path: run op through the interpreter, then resume
+ * at `back`. A LOAD/STORE stub with `refill` enters at `slow` on a TLB miss
+ * (tlb_refill, then the inline access resumes at `resume`) and at `call`
+ * when only interp_exec_op can do it (misaligned, armed granule). */
+typedef struct Stub {
+    uint32_t slow, back, call, resume;
+    const IROp *op;
+    bool store_pc, refill;
+    uint64_t pc;
+} Stub;
+
+/* A direct-branch exit (BRCOND taken, GOTO): optionally a jump-cache probe
+ * (target in another page, or the slot's patch site already taken), then
+ * the stub that returns BX_SLOT0/1 to the dispatcher. */
+typedef struct SlotExit {
+    uint32_t label, stub;
+    uint64_t target;
+    int slot;
+    bool probe;
+} SlotExit;
+
+enum { CONST_IN_SLOT = 1, CONST_LAZY = 2 };
+
+typedef struct Ctx {
+    JitBuf j;
+    SlotExit *exits;
+    uint32_t nexits, capexits;
+    uint32_t l_stop, l_stop_budget;
+    bool site_used[2];
+    uint32_t site_pos[2], site_stub[2];
+    uint64_t site_pc[2];
+    const IRBlock *b;
+    uint32_t tb_flags;
+    uint32_t l_epi, l_exc;
+    bool have_pc, pc_synced;
+    uint64_t cur_pc;
+    Stub *stubs;
+    uint32_t nstubs, capstubs;
+    const Monitor *mon;
+    uint64_t native, called;
+    uint32_t called_opc[IR_NUM_OPS];
+    /* Tiny value tracking (temps are written once): constants (CONST_*), and
+     * which temp RAX still holds after the previous op stored it. */
+    uint8_t *is_const;
+    uint64_t *cval;
+    IRTemp rax_temp, rax_prev;
+    /* Host register of each temp (alloc_regs), -1: its stack slot. */
+    int8_t *treg;
+    /* Flags plan (plan_flags, made at the first flag setter): FP_* per op. */
+    bool flags_planned;
+    uint8_t fplan[IR_MAX_OPS];
+} Ctx;
+
+enum { FK_ADD, FK_SUB, FK_LOGIC };
+
+/* fplan[] bits. COND: FP_FUSED | x86 cc, or FP_CONST | value. Setter: FP_DEAD. */
+#define FP_FUSED 0x10
+#define FP_CONST 0x20
+#define FP_DEAD 0x40
+#define FUSE_MAX 4 /* fused CONDs per setter: r8..r11 */
+
+static inline void ld64(JitBuf *j, int reg, int base, int32_t disp) { x_mem(j, XW, 0x8b, reg, base, disp); }
+static inline void ld32(JitBuf *j, int reg, int base, int32_t disp) { x_mem(j, 0, 0x8b, reg, base, disp); }
+static inline void st64(JitBuf *j, int base, int32_t disp, int reg) { x_mem(j, XW, 0x89, reg, base, disp); }
+static inline void st32(JitBuf *j, int base, int32_t disp, int reg) { x_mem(j, 0, 0x89, reg, base, disp); }
+
+/* ---- temps: in a host register (alloc_regs) or in their stack slot ---- */
+
+/* reg = t (64-bit, or the zero-extended low half when !w64). A constant is
+ * an immediate; its slot stays valid too (CONST stores it). */
+static inline void ldt(Ctx *c, int reg, IRTemp t, bool w64)
+{
+    int r = c->treg[t];
+    if (r >= 0) {
+        if (r != reg || !w64)
+            x_rr(&c->j, w64 ? XW : 0, 0x89, r, reg);
+    } else if (c->is_const[t]) {
+        x_mov_ri(&c->j, reg, w64 ? c->cval[t] : (uint32_t)c->cval[t]);
+    } else {
+        x_mem(&c->j, w64 ? XW : 0, 0x8b, reg, RSP, T(t));
+    }
+}
+
+/* A CONST that fits in simm32 emits nothing: users take it as an immediate
+ * (ldt, const_s32), and a user that needs it in memory writes the slot just
+ * before (flags and registers untouched), every time: that code may be on a
+ * path that runs without the others. */
+static inline void const_to_slot(Ctx *c, IRTemp t)
+{
+    if (c->is_const[t] == CONST_LAZY) {
+        x_mem(&c->j, XW, 0xc7, 0, RSP, T(t));    /* mov qword [t], simm32 */
+        jb_u32(&c->j, (uint32_t)c->cval[t]);
+    }
+}
+
+/* `opc regf, t`: the temp as the r/m operand (read). */
+static inline void rmt(Ctx *c, unsigned W, uint32_t opc, int regf, IRTemp t)
+{
+    int r = c->treg[t];
+    if (r >= 0) {
+        x_rr(&c->j, W, opc, regf, r);
+    } else {
+        const_to_slot(c, t);
+        x_mem(&c->j, W, opc, regf, RSP, T(t));
+    }
+}
+
+/* t = reg (64-bit). */
+static inline void stt(Ctx *c, IRTemp t, int reg)
+{
+    int r = c->treg[t];
+    if (r >= 0) {
+        if (r != reg)
+            x_rr(&c->j, XW, 0x89, reg, r);
+    } else {
+        st64(&c->j, RSP, T(t), reg);
+    }
+}
+
+
+/* rax = t (64-bit, or zero-extended low half when !w64 and zext). Skips the
+ * load when the previous op left t in rax. */
+static inline void ld_rax(Ctx *c, IRTemp t, bool w64, bool zext)
+{
+    if (c->rax_prev == t) {
+        if (!w64 && zext)
+            x_rr(&c->j, 0, 0x89, RAX, RAX);      /* mov eax, eax */
+        return;
+    }
+    ldt(c, RAX, t, w64);
+}
+
+/* The op stored rax to its dst: the next op may reuse it. */
+static inline void st_dst(Ctx *c, IRTemp dst)
+{
+    stt(c, dst, RAX);
+    c->rax_temp = dst;
+}
+
+static inline bool const_s32(const Ctx *c, IRTemp t, bool w64, int32_t *v)
+{
+    if (!c->is_const[t])
+        return false;
+    uint64_t x = c->cval[t];
+    if (!w64) {
+        *v = (int32_t)(uint32_t)x; /* a 32-bit op only sees the low half */
+        return true;
+    }
+    if ((int64_t)x != (int64_t)(int32_t)x)
+        return false;
+    *v = (int32_t)x;
+    return true;
+}
+
+static inline void call_abs(JitBuf *j, const void *fn)
+{
+    x_mov_ri(j, RAX, (uint64_t)(uintptr_t)fn);
+    x_rr(j, 0, 0xff, 2, RAX); /* call rax */
+}
+
+/* Make cpu->pc what the interpreter would have before an op that may read it. */
+static inline void sync_pc(Ctx *c)
+{
+    if (c->have_pc && !c->pc_synced) {
+        x_mov_ri(&c->j, RAX, c->cur_pc);
+        st64(&c->j, RBX, CPU_OFF(pc), RAX);
+        c->pc_synced = true;
+    }
+}
+
+/* Run op through interp_exec_op; leave the block if it says so. It reads
+ * and writes temps in t[] (the slots): register-held inputs are stored to
+ * their slots first, a register-held result is loaded back after. */
+static inline void emit_interp_call(Ctx *c, const IROp *op)
+{
+    JitBuf *j = &c->j;
+    const IROpInfo *inf = &ir_op_info[op->opc];
+    const IRTemp in[3] = {op->a, op->b, op->c};
+    for (int k = 0; k < inf->nin; k++) {
+        if (c->treg[in[k]] >= 0)
+            st64(j, RSP, T(in[k]), c->treg[in[k]]);
+        const_to_slot(c, in[k]);
+    }
+    x_rr(j, XW, 0x89, RBX, RDI);                       /* mov rdi, rbx */
+    x_mov_ri(j, RSI, (uint64_t)(uintptr_t)op);
+    x_rr(j, XW, 0x89, RSP, RDX);                       /* mov rdx, rsp (t[]) */
+    call_abs(j, (const void *)interp_exec_op);
+    x_alu_ri(j, 0, 7, RAX, -1);                        /* cmp eax, -1 */
+    x_jcc(j, CC_NE, c->l_epi);
+    if (inf->has_dst && c->treg[op->dst] >= 0)
+        ld64(j, c->treg[op->dst], RSP, T(op->dst));
+}
+
+static inline void emit_fallback(Ctx *c, const IROp *op)
+{
+    sync_pc(c);
+    /* inc qword [rbx + stats.jit.fallback[opc]]: how often each fallback runs (-stats) */
+    x_mem(&c->j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.fallback) + 8 * (int32_t)op->opc);
+    emit_interp_call(c, op);
+    c->called++;
+    c->called_opc[op->opc]++;
+}
+
+static inline uint32_t add_stub(Ctx *c, const IROp *op)
+{
+    c->stubs = jb_grow(c->stubs, &c->capstubs, sizeof(Stub), c->nstubs + 1, &c->j.oom);
+    if (c->j.oom)
+        return 0;
+    Stub *s = &c->stubs[c->nstubs++];
+    s->slow = jb_label(&c->j);
+    s->back = jb_label(&c->j);
+    s->call = jb_label(&c->j);
+    s->resume = jb_label(&c->j);
+    s->refill = false;
+    s->op = op;
+    s->store_pc = c->have_pc && !c->pc_synced;
+    s->pc = c->cur_pc;
+    return c->nstubs - 1;
+}
+
+/* CF = PSTATE.C (bt [cpu->nzcv], 29). */
+static inline void emit_load_carry(JitBuf *j)
+{
+    x_mem(j, 0, 0x0fba, 4, RBX, CPU_OFF(nzcv));
+    jb_byte(j, 29);
+}
+
+
+/* ---- between the backend's files (compiling thread) ---- */
+
+/* cpu/jit_flags_x86.c */
+void jit_emit_flag_setter(Ctx *c, const IROp *op);
+uint8_t jit_fplan_of(const Ctx *c, const IROp *op);
+/* cpu/jit_mem_x86.c */
+void jit_emit_mem(Ctx *c, const IROp *op);
+bool jit_emit_atomic(Ctx *c, const IROp *op);
+void jit_emit_stubs(Ctx *c);
+/* cpu/jit_chain_x86.c */
+void jit_emit_direct(Ctx *c, uint64_t target, int slot, IRTemp cond);
+void jit_emit_exits(Ctx *c);
+void jit_emit_jump_indirect(Ctx *c);
+
+#endif
