@@ -107,6 +107,23 @@ static inline void deliver_irq(CPUState *cpu)
     }
 }
 
+/* Owner vCPU, at a safe point: bracket a sleep so that the core counts as
+ * stopped for exclusive sections and as offline for RCU grace periods, and
+ * its time is counted as idle. */
+static uint64_t idle_enter(CPUState *cpu)
+{
+    vcpu_idle_begin(cpu);
+    rcu_thread_offline();
+    return now_ns();
+}
+
+static void idle_leave(CPUState *cpu, uint64_t t0)
+{
+    cpu->stats.idle_ns += now_ns() - t0;
+    rcu_thread_online();
+    vcpu_idle_end(cpu);
+}
+
 /* Owner vCPU: WFI/WFE (cpu->sleeping), at a safe point. Completes the
  * instruction (clears cpu->sleeping) when the GIC signals an interrupt (WFI
  * wakes on a pending interrupt even when PSTATE.I masks it), or for WFE on
@@ -145,13 +162,9 @@ static void wfi_sleep(CPUState *cpu)
         cpu->sleeping = false;
         return;
     }
-    vcpu_idle_begin(cpu);
-    rcu_thread_offline();
-    uint64_t t0 = now_ns();
+    uint64_t t0 = idle_enter(cpu);
     vcpu_sleep(cpu, ev < deadline ? ev : deadline);
-    cpu->stats.idle_ns += now_ns() - t0;
-    rcu_thread_online();
-    vcpu_idle_end(cpu);
+    idle_leave(cpu, t0);
     if (excl_host)
         monitor_wfe_disarm(m->monitor, excl_host, cpu->index);
     if (ev != GT_NO_DEADLINE && syscounter_now_ns(m->counter) >= ev)
@@ -163,13 +176,9 @@ static void park(CPUState *cpu)
 {
     if (psci_take_cpu_on(cpu))
         return;
-    vcpu_idle_begin(cpu);
-    rcu_thread_offline();
-    uint64_t t0 = now_ns();
+    uint64_t t0 = idle_enter(cpu);
     vcpu_sleep(cpu, UINT64_MAX);
-    cpu->stats.idle_ns += now_ns() - t0;
-    rcu_thread_online();
-    vcpu_idle_end(cpu);
+    idle_leave(cpu, t0);
 }
 
 /* Find or make the block for the current pc. NULL if fetching raised an
@@ -274,13 +283,9 @@ void vcpu_loop(CPUState *cpu)
             /* An LDXR waits for its monitor slot's grace period: offline and
              * idle, so neither that grace period nor an exclusive section
              * waits for this core. Then the LDXR runs again. */
-            vcpu_idle_begin(cpu);
-            rcu_thread_offline();
-            uint64_t t0 = now_ns();
+            uint64_t t0 = idle_enter(cpu);
             monitor_wait_settled(m->monitor, cpu->excl_wait, &m->stopping);
-            cpu->stats.idle_ns += now_ns() - t0;
-            rcu_thread_online();
-            vcpu_idle_end(cpu);
+            idle_leave(cpu, t0);
             cpu->excl_wait = NULL;
             continue;
         }

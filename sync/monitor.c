@@ -14,9 +14,9 @@
 
 #include <sched.h>
 #include <stdio.h>
-#include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <urcu-qsbr.h>
 
 #include "../smp/machine.h"
@@ -128,6 +128,13 @@ static void sweep(Monitor *mon)
     }
 }
 
+/* The monitor thread after a grace period, or (one vCPU) the arming core. */
+static void sweep_if_full(Monitor *mon)
+{
+    if (atomic_load(&mon->narmed) > mon->nslots / MON_SWEEP_DIVISOR)
+        sweep(mon);
+}
+
 static void *gp_main(void *arg)
 {
     Monitor *mon = arg;
@@ -164,8 +171,7 @@ static void *gp_main(void *arg)
         for (uint32_t i = 0; i < n; i++)
             atomic_store_explicit(&mon->slots[batch[i]].state, MON_STABLE, memory_order_release);
 
-        if (atomic_load(&mon->narmed) > mon->nslots / MON_SWEEP_DIVISOR)
-            sweep(mon);
+        sweep_if_full(mon);
     }
     free(batch);
     return NULL;
@@ -282,8 +288,7 @@ uint64_t monitor_reserve(Monitor *mon, const void *host)
          * is no grace-period thread either: sweep here (this slot is used,
          * so it survives). */
         atomic_store_explicit(&sl->state, MON_STABLE, memory_order_release);
-        if (atomic_load(&mon->narmed) > mon->nslots / MON_SWEEP_DIVISOR)
-            sweep(mon);
+        sweep_if_full(mon);
     }
 }
 
