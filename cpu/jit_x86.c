@@ -128,11 +128,9 @@ static bool alloc_regs(Ctx *c)
     const IRBlock *b = c->b;
     uint32_t n = b->ntemps ? b->ntemps : 1;
     c->treg = malloc(n);
-    uint32_t *last = calloc(n, sizeof(uint32_t)); /* index of the last use + 1; 0: never read */
-    if (!c->treg || !last) {
-        free(last);
+    uint32_t *last = c->last_use = calloc(n, sizeof(uint32_t));
+    if (!c->treg || !last)
         return false;
-    }
     memset(c->treg, -1, n);
     for (uint32_t i = 0; i < b->nops; i++) {
         const IROp *op = &b->ops[i];
@@ -157,7 +155,6 @@ static bool alloc_regs(Ctx *c)
                 break;
             }
     }
-    free(last);
     return true;
 }
 
@@ -544,8 +541,10 @@ static bool emit_op(Ctx *c, const IROp *op)
         if (op->aux >= HELPER_NUM)
             goto fallback;
         if (!(op->flags & IRF_EXCEPT) && jit_simd_inline(j, op->aux, op->imm)) {
-            x_mov_ri(j, RAX, 0);                 /* what the helper returns */
-            st_dst(c, op->dst);
+            if (c->last_use[op->dst]) {          /* what the helper returns, if read */
+                x_mov_ri(j, RAX, 0);
+                st_dst(c, op->dst);
+            }
             break;
         }
         sync_pc(c);
@@ -709,6 +708,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     c.cval = calloc(b->ntemps ? b->ntemps : 1, sizeof(uint64_t));
     if (!c.is_const || !c.cval || !alloc_regs(&c)) {
         free(c.treg);
+        free(c.last_use);
         free(c.is_const);
         free(c.cval);
         *why = "out of memory";
@@ -776,6 +776,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     free(c.stubs);
     free(c.exits);
     free(c.treg);
+    free(c.last_use);
     free(c.is_const);
     free(c.cval);
     jb_free(j);

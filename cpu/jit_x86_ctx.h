@@ -72,6 +72,8 @@ typedef struct Ctx {
     IRTemp rax_temp, rax_prev;
     /* Host register of each temp (alloc_regs), -1: its stack slot. */
     int8_t *treg;
+    /* Index + 1 of each temp's last read (alloc_regs); 0: never read. */
+    uint32_t *last_use;
     /* Flags plan (plan_flags, made at the first flag setter): FP_* per op. */
     bool flags_planned;
     uint8_t fplan[IR_MAX_OPS];
