@@ -23,6 +23,24 @@ static int32_t emit_tlb_entry(Ctx *c)
     return CPU_OFF(tlb) + idx * TLB_ROW;
 }
 
+/* The exclusive monitor's check on the inline path (monitor_armed): the
+ * slot of the granule of host address [base + index] and, when last > 0, of
+ * [base + index + last]; jump to `armed` if either is armed. index < 0:
+ * none. Uses rcx and rdx. */
+static void emit_armed_probe(Ctx *c, int base, int index, int last, uint32_t armed)
+{
+    JitBuf *j = &c->j;
+    x_mov_ri(j, RDX, (uint64_t)(uintptr_t)c->mon->armed);
+    for (int k = 0; k < (last > 0 ? 2 : 1); k++) {
+        x_mem_sib(j, XW, 0x8d, RCX, base, index, 1, k ? last : 0); /* lea rcx, [host + k*last] */
+        x_shift_ri(j, XW, 5, RCX, MON_GRANULE_SHIFT);
+        x_alu_ri(j, 0, 4, RCX, (int32_t)c->mon->mask);
+        x_mem_sib(j, 0, 0x80, 7, RDX, RCX, 1, 0); /* cmp byte [rdx + rcx], 0 */
+        jb_byte(j, 0);
+        x_jcc(j, CC_NE, armed);
+    }
+}
+
 void jit_emit_mem(Ctx *c, const IROp *op)
 {
     JitBuf *j = &c->j;
@@ -61,18 +79,8 @@ void jit_emit_mem(Ctx *c, const IROp *op)
             x_rr(j, 0, 0x89, RAX, RAX);          /* mov eax, eax */
         stt(c, op->dst, RAX);
     } else {
-        if (c->mon) {
-            /* monitor_guest_store: an armed granule takes the locked path. */
-            x_mov_ri(j, RDX, (uint64_t)(uintptr_t)c->mon->armed);
-            for (int k = 0; k < (sz > 1 ? 2 : 1); k++) {
-                x_mem_sib(j, XW, 0x8d, RCX, RAX, RSI, 1, k ? sz - 1 : 0); /* lea rcx, [host + k*(size-1)] */
-                x_shift_ri(j, XW, 5, RCX, MON_GRANULE_SHIFT);
-                x_alu_ri(j, 0, 4, RCX, (int32_t)c->mon->mask);
-                x_mem_sib(j, 0, 0x80, 7, RDX, RCX, 1, 0); /* cmp byte [rdx + rcx], 0 */
-                jb_byte(j, 0);
-                x_jcc(j, CC_NE, c->stubs[si].call);
-            }
-        }
+        if (c->mon) /* monitor_guest_store: an armed granule takes the locked path */
+            emit_armed_probe(c, RAX, RSI, sz - 1, c->stubs[si].call);
         ldt(c, RCX, op->b, true);
         /* Store-release: XCHG (a locked store, a full barrier) so that a
          * later LDAR cannot pass it in the store buffer (RCsc), as the
@@ -125,13 +133,7 @@ bool jit_emit_atomic(Ctx *c, const IROp *op)
     x_mem_sib(j, XW, 0x8b, RDI, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend));
     x_rr(j, XW, 0x01, RSI, RDI);                 /* rdi = host */
     /* An aligned access lies in one granule: one armed byte to check. */
-    x_mov_ri(j, RDX, (uint64_t)(uintptr_t)c->mon->armed);
-    x_rr(j, XW, 0x89, RDI, RCX);
-    x_shift_ri(j, XW, 5, RCX, MON_GRANULE_SHIFT);
-    x_alu_ri(j, 0, 4, RCX, (int32_t)c->mon->mask);
-    x_mem_sib(j, 0, 0x80, 7, RDX, RCX, 1, 0);    /* cmp byte [rdx + rcx], 0 */
-    jb_byte(j, 0);
-    x_jcc(j, CC_NE, c->stubs[si].slow);
+    emit_armed_probe(c, RDI, -1, 0, c->stubs[si].slow);
     if (cas) {
         /* Compares the low size bytes of b, as host_cas does. */
         ldt(c, RAX, op->b, true);
