@@ -1,12 +1,91 @@
-/* IR clean-up run on every block after translation: guest-register reads
- * are forwarded from the temp that already holds the value (an earlier read
- * or write of the same register in the block), and the NOPs this leaves are
- * removed. Register writes are all kept, so the guest state is exact at every
- * op that can fault. Thread rules: any thread, on a block it owns (not yet
- * published). */
+/* IR clean-up run on every block after translation, before either tier
+ * sees it:
+ *  1. guest-register reads are forwarded from the temp that already holds
+ *     the value (an earlier read or write of the same register);
+ *  2. a register write is dropped when the same register is written again
+ *     before anything can observe it. Observers are every op that can fault
+ *     or leave the block (memory ops, helper calls, exits, terminals) and
+ *     any state op not known to leave X/V alone, so the guest state is
+ *     still exact wherever an exception or an exit can see it;
+ *  3. pure ops whose result nobody reads are dropped (2 leaves many);
+ * and the NOPs this leaves are removed. Thread rules: any thread, on a
+ * block it owns (not yet published). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "ir.h"
+
+/* State ops that neither read nor write X/V registers nor fault: a pending
+ * register write may be moved past them. */
+static bool regs_untouched(int opc)
+{
+    switch (opc) {
+    case IR_INSN_START: case IR_GET_NZCV: case IR_SET_NZCV:
+    case IR_ADD_FLAGS: case IR_SUB_FLAGS: case IR_ADC: case IR_ADC_FLAGS:
+    case IR_SBC: case IR_SBC_FLAGS: case IR_LOGIC_FLAGS: case IR_COND: case IR_FENCE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Steps 2 and 3, one backward pass: `over[r]` says a later write of
+ * register r is reached with no observer in between. */
+static void drop_dead(IRBlock *b)
+{
+    uint8_t *live = calloc(b->ntemps ? b->ntemps : 1, 1);
+    if (!live)
+        return; /* optional */
+    bool over_x[32], over_v[64];
+    memset(over_x, 0, sizeof over_x);
+    memset(over_v, 0, sizeof over_v);
+    for (uint32_t i = b->nops; i-- > 0;) {
+        IROp *op = &b->ops[i];
+        const IROpInfo *inf = &ir_op_info[op->opc];
+        switch (op->opc) {
+        case IR_SET_REG:
+            if (op->imm < 32 && over_x[op->imm]) {
+                op->opc = IR_NOP;
+                continue;
+            }
+            if (op->imm < 32)
+                over_x[op->imm] = true;
+            break;
+        case IR_SET_VREG:
+            if (op->imm < 64 && over_v[op->imm]) {
+                op->opc = IR_NOP;
+                continue;
+            }
+            if (op->imm < 64)
+                over_v[op->imm] = true;
+            break;
+        case IR_GET_REG:
+            if (op->imm < 32)
+                over_x[op->imm] = false;
+            break;
+        case IR_GET_VREG:
+            if (op->imm < 64)
+                over_v[op->imm] = false;
+            break;
+        default:
+            if (inf->kind == IRK_PURE) {
+                if (inf->has_dst && op->dst != IR_NO_TEMP && !live[op->dst]) {
+                    op->opc = IR_NOP;
+                    continue;
+                }
+            } else if (!(inf->kind == IRK_STATE && regs_untouched(op->opc))) {
+                memset(over_x, 0, sizeof over_x);
+                memset(over_v, 0, sizeof over_v);
+            }
+            break;
+        }
+        const IRTemp in[3] = {op->a, op->b, op->c};
+        for (int k = 0; k < inf->nin; k++)
+            if (in[k] != IR_NO_TEMP)
+                live[in[k]] = 1;
+    }
+    free(live);
+}
 
 void ir_optimize(IRBlock *b)
 {
@@ -71,4 +150,11 @@ void ir_optimize(IRBlock *b)
     }
     b->nops = out;
     free(repl);
+
+    drop_dead(b);
+    out = 0;
+    for (uint32_t i = 0; i < b->nops; i++)
+        if (b->ops[i].opc != IR_NOP)
+            b->ops[out++] = b->ops[i];
+    b->nops = out;
 }

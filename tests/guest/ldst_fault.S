@@ -140,6 +140,23 @@ TEST_START
     prfm pldl1keep, vectors         /* PRFM literal: a hint */
     CHECK(x24, 28)
 
+    /* ---- register writes around a faulting access (one block) ----
+     * The IR optimiser drops a register write that a later write of the
+     * same register hides, but never across an op that can fault: the
+     * handler (which adds 1 to x24) must see 100 here, not 28. The
+     * same for a store. */
+    mov x26, x24
+    mov x24, #100
+    ldr x1, [x9]
+    mov x25, x24
+    mov x24, x26
+    CHECK(x25, 101)
+    mov x24, #200
+    str x5, [x9, #16]
+    mov x25, x24
+    mov x24, x26
+    CHECK(x25, 201)
+
     TEST_PASS
 
 /* Synchronous exceptions from the current EL with SP_ELx (offset 0x200):

@@ -456,3 +456,45 @@ Test(ir, dump_does_not_crash)
     cr_expect(strstr(line, "0x0000000040000000") != NULL, "header: %s", line);
     fclose(f);
 }
+
+/* ir_optimize: a register write hidden by a later write of the same register
+ * is dropped, but not across an op that can fault or leave the block (the
+ * guest state must be exact there), and a pure op nobody reads goes too. */
+static unsigned count_op(const IRBlock *b, int opc, uint64_t imm)
+{
+    unsigned n = 0;
+    for (uint32_t i = 0; i < b->nops; i++)
+        n += b->ops[i].opc == opc && (opc != IR_SET_REG || b->ops[i].imm == imm);
+    return n;
+}
+
+Test(ir, optimizer_drops_hidden_register_writes_only_between_observers)
+{
+    IRBlock b;
+    ir_block_init(&b, 0x1000);
+    IRTemp k1 = emit0(&b, IR_CONST, 8, 1), k2 = emit0(&b, IR_CONST, 8, 2);
+    ir_emit(&b, IR_SET_REG, 8, 0, k1, NO, NO, 0, 3);               /* hidden by the next: dropped */
+    ir_emit(&b, IR_ADD_FLAGS, 8, 0, k1, k2, NO, 0, 0);             /* flags only: no observer */
+    ir_emit(&b, IR_SET_REG, 8, 0, k2, NO, NO, 0, 3);               /* kept: the load may fault */
+    IRTemp dead = ir_emit(&b, IR_ADD, 8, 0, k1, k2, NO, 0, 0);     /* never read: dropped */
+    (void)dead;
+    IRTemp v = ir_emit(&b, IR_LOAD, 8, 0, k1, NO, NO, 0, 0);
+    ir_emit(&b, IR_SET_REG, 8, 0, v, NO, NO, 0, 3);                /* kept: the exit sees it */
+    ir_emit(&b, IR_SET_REG, 8, 0, k1, NO, NO, 0, 4);               /* other register: kept */
+    term(&b);
+    EXPECT_ACCEPT(&b);
+    ir_optimize(&b);
+    EXPECT_ACCEPT(&b);
+    cr_expect_eq(count_op(&b, IR_SET_REG, 3), 2);
+    cr_expect_eq(count_op(&b, IR_SET_REG, 4), 1);
+    cr_expect_eq(count_op(&b, IR_ADD, 0), 0);
+    cr_expect_eq(count_op(&b, IR_ADD_FLAGS, 0), 1);
+    cr_expect_eq(count_op(&b, IR_LOAD, 0), 1);
+    /* the surviving write of x3 before the load is the second one (k2) */
+    for (uint32_t i = 0; i < b.nops; i++)
+        if (b.ops[i].opc == IR_SET_REG && b.ops[i].imm == 3) {
+            cr_expect_eq(b.ops[i].a, k2);
+            break;
+        }
+    ir_block_free(&b);
+}
