@@ -402,7 +402,10 @@ static bool emit_op(Ctx *c, const IROp *op)
         if (!alu_size_ok(sz) || op->imm == 0)
             goto fallback;
         ld_rax(c, op->a, true, false);
-        if (op->imm < 64) {
+        if (op->imm == 8 || op->imm == 16 || op->imm == 32) {
+            /* movsx rax, al / ax / movsxd rax, eax */
+            x_rr(j, XW, op->imm == 8 ? 0x0fbe : op->imm == 16 ? 0x0fbf : 0x63, RAX, RAX);
+        } else if (op->imm < 64) {
             x_shift_ri(j, XW, 4, RAX, (uint8_t)(64 - op->imm));
             x_shift_ri(j, XW, 7, RAX, (uint8_t)(64 - op->imm));
         }

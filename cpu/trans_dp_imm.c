@@ -207,6 +207,10 @@ static bool bitfield(DisasCtx *s, uint32_t insn, int opc)
     }
     switch (opc) {
     case BF_SBFM:
+        if (R == 0 && S < w - 1) { /* SXTB/SXTH/SXTW and SBFX at bit 0: one sign extension */
+            r = t_opi(s, IR_SEXT, sz, src, (uint64_t)(S + 1));
+            break;
+        }
         /* Move the field's top bit to bit W-1, then shift arithmetically
          * so the field lands at pos. */
         r = shift_const(s, IR_SHL, sz, src, w - 1 - S);
