@@ -117,12 +117,29 @@ void jit_get_stats(JitStats *s)
 static const int temp_pool[] = {RBP, R12, R13, R14, R15};
 #define NPOOL ((int)(sizeof(temp_pool) / sizeof(temp_pool[0])))
 
-/* Linear scan over the block's temps (written once): a temp gets a free pool
- * register from its definition to its last use, else stays in its slot. An
- * op's inputs keep their registers through the op (an emitter may write the
- * result before it has read every input). CONST temps are immediates and
- * COND results may be written early by a fused flag setter: both stay in
- * slots. Compiling thread. */
+/* Ops whose emitter reads every input before it writes its result (or
+ * swaps a commutative pair, see two_addr): their result may take the
+ * register of an input that dies at the op. */
+static bool reads_inputs_first(const IROp *op)
+{
+    switch (op->opc) {
+    case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: case IR_MUL:
+    case IR_MOV: case IR_NOT: case IR_NEG:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Linear scan over the block's temps (written once; Poletto and Sarkar's
+ * variant): a temp gets a free pool register from its definition to its
+ * last use; when none is free, the live temp whose last use is farthest
+ * gives its register up (it stays in its slot for its whole life: nothing
+ * is emitted yet) if that is farther than the new temp's. An op's inputs
+ * keep their registers through the op (an emitter may write the result
+ * before it has read every input), except for reads_inputs_first ops.
+ * CONST temps are immediates and COND results may be written early by a
+ * fused flag setter: both stay in slots. Compiling thread. */
 static bool alloc_regs(Ctx *c)
 {
     const IRBlock *b = c->b;
@@ -143,17 +160,33 @@ static bool alloc_regs(Ctx *c)
         holder[k] = IR_NO_TEMP;
     for (uint32_t i = 0; i < b->nops; i++) {
         const IROp *op = &b->ops[i];
+        const uint32_t free_upto = reads_inputs_first(op) ? i + 1 : i;
         for (int k = 0; k < NPOOL; k++)
-            if (holder[k] != IR_NO_TEMP && last[holder[k]] <= i)
+            if (holder[k] != IR_NO_TEMP && last[holder[k]] <= free_upto)
                 holder[k] = IR_NO_TEMP;
         if (!ir_op_info[op->opc].has_dst || op->opc == IR_CONST || op->opc == IR_COND || last[op->dst] <= i + 1)
             continue;
-        for (int k = 0; k < NPOOL; k++)
-            if (holder[k] == IR_NO_TEMP) {
-                holder[k] = op->dst;
-                c->treg[op->dst] = (int8_t)temp_pool[k];
-                break;
-            }
+        int pick = -1;
+        for (int k = 0; k < NPOOL && pick < 0; k++)
+            if (holder[k] == IR_NO_TEMP)
+                pick = k;
+        if (pick < 0) {
+            int far = 0;
+            for (int k = 1; k < NPOOL; k++)
+                if (last[holder[k]] > last[holder[far]])
+                    far = k;
+            /* An input of this op must keep its register through it. */
+            const IRTemp h = holder[far];
+            bool input = false;
+            for (int k = 0; k < ir_op_info[op->opc].nin; k++)
+                input |= (k == 0 ? op->a : k == 1 ? op->b : op->c) == h;
+            if (last[h] <= last[op->dst] || input)
+                continue;
+            c->treg[h] = -1;
+            pick = far;
+        }
+        holder[pick] = op->dst;
+        c->treg[op->dst] = (int8_t)temp_pool[pick];
     }
     return true;
 }
@@ -248,6 +281,27 @@ static void emit_div(Ctx *c, const IROp *op)
     st_dst(c, op->dst);
 }
 
+/* Two-address form of `dst = a OP b` (b may be IR_NO_TEMP): when dst lives
+ * in a host register and b is not in that register (or OP is commutative,
+ * comm, and a is not: then a and b swap), load a into it (zero-extended
+ * when !w64) and return it; the caller applies OP with b to it. -1: use
+ * rax (dst in a slot, or a already in rax from the previous op). */
+static int two_addr(Ctx *c, IRTemp dst, IRTemp *a, IRTemp *b, bool comm, bool w64)
+{
+    int r = c->treg[dst];
+    if (r < 0 || c->rax_prev == *a)
+        return -1;
+    if (*b != IR_NO_TEMP && c->treg[*b] == r) {
+        if (!comm || c->treg[*a] == r)
+            return -1;
+        IRTemp t = *a;
+        *a = *b;
+        *b = t;
+    }
+    ldt(c, r, *a, w64);
+    return r;
+}
+
 /* Emit one op. Returns false if the block cannot be compiled. */
 static bool emit_op(Ctx *c, const IROp *op)
 {
@@ -279,6 +333,10 @@ static bool emit_op(Ctx *c, const IROp *op)
         }
         break;
     case IR_MOV:
+        if (c->treg[op->dst] >= 0 && c->rax_prev != op->a) {
+            ldt(c, c->treg[op->dst], op->a, sz != 4);
+            break;
+        }
         ld_rax(c, op->a, sz != 4, true);
         st_dst(c, op->dst);
         break;
@@ -332,18 +390,24 @@ static bool emit_op(Ctx *c, const IROp *op)
                      : op->opc == IR_OR ? 0x0b : op->opc == IR_XOR ? 0x33 : 0x0faf;
         int ext = op->opc == IR_ADD ? 0 : op->opc == IR_SUB ? 5 : op->opc == IR_AND ? 4
                 : op->opc == IR_OR ? 1 : op->opc == IR_XOR ? 6 : -1;
-        ld_rax(c, op->a, w64, false);
-        if (const_s32(c, op->b, w64, &k32)) {
+        IRTemp a = op->a, b = op->b;
+        const bool comm = op->opc != IR_SUB;
+        int acc = two_addr(c, op->dst, &a, &b, comm, w64);
+        if (acc < 0)
+            ld_rax(c, a, w64, false);
+        const int r = acc < 0 ? RAX : acc;
+        if (const_s32(c, b, w64, &k32)) {
             if (ext >= 0) {
-                x_alu_ri(j, W, ext, RAX, k32);
+                x_alu_ri(j, W, ext, r, k32);
             } else {
-                x_rr(j, W, 0x69, RAX, RAX);      /* imul rax, rax, imm32 */
+                x_rr(j, W, 0x69, r, r);          /* imul r, r, imm32 */
                 jb_u32(j, (uint32_t)k32);
             }
         } else {
-            rmt(c, W, opc, RAX, op->b);
+            rmt(c, W, opc, r, b);
         }
-        st_dst(c, op->dst);
+        if (acc < 0)
+            st_dst(c, op->dst);
         break;
     }
     case IR_ANDN: case IR_ORN: case IR_XORN: {
@@ -357,13 +421,18 @@ static bool emit_op(Ctx *c, const IROp *op)
         st_dst(c, op->dst);
         break;
     }
-    case IR_NOT: case IR_NEG:
+    case IR_NOT: case IR_NEG: {
         if (!alu_size_ok(sz))
             goto fallback;
-        ld_rax(c, op->a, w64, false);
-        x_rr(j, W, 0xf7, op->opc == IR_NOT ? 2 : 3, RAX);
-        st_dst(c, op->dst);
+        IRTemp a = op->a, b = IR_NO_TEMP;
+        int acc = two_addr(c, op->dst, &a, &b, false, w64);
+        if (acc < 0)
+            ld_rax(c, op->a, w64, false);
+        x_rr(j, W, 0xf7, op->opc == IR_NOT ? 2 : 3, acc < 0 ? RAX : acc);
+        if (acc < 0)
+            st_dst(c, op->dst);
         break;
+    }
     case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROR: {
         if (!alu_size_ok(sz))
             goto fallback;
