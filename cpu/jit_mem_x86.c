@@ -24,21 +24,27 @@ static int32_t emit_tlb_entry(Ctx *c)
 }
 
 /* The exclusive monitor's check on the inline path (monitor_armed): the
- * slot of the granule of host address [base + index] and, when last > 0, of
- * [base + index + last]; jump to `armed` if either is armed. index < 0:
- * none. Uses rcx and rdx. */
+ * slot of the granule of host address [base + index] and, when the access
+ * has more than one byte (last = size - 1 > 0, size <= 8), the next slot;
+ * jump to `armed` if either is armed. index < 0: none. Uses rcx and rdx. */
 static void emit_armed_probe(Ctx *c, int base, int index, int last, uint32_t armed)
 {
     JitBuf *j = &c->j;
     x_mov_ri(j, RDX, (uint64_t)(uintptr_t)c->mon->armed);
-    for (int k = 0; k < (last > 0 ? 2 : 1); k++) {
-        x_mem_sib(j, XW, 0x8d, RCX, base, index, 1, k ? last : 0); /* lea rcx, [host + k*last] */
-        x_shift_ri(j, XW, 5, RCX, MON_GRANULE_SHIFT);
-        x_alu_ri(j, 0, 4, RCX, (int32_t)c->mon->mask);
-        x_mem_sib(j, 0, 0x80, 7, RDX, RCX, 1, 0); /* cmp byte [rdx + rcx], 0 */
-        jb_byte(j, 0);
-        x_jcc(j, CC_NE, armed);
-    }
+    x_mem_sib(j, XW, 0x8d, RCX, base, index, 1, 0); /* lea rcx, [host] */
+    x_shift_ri(j, XW, 5, RCX, MON_GRANULE_SHIFT);
+    x_alu_ri(j, 0, 4, RCX, (int32_t)c->mon->mask);
+    /* An access of up to 8 bytes touches the first byte's granule and at
+     * most the next: one 16-bit compare reads both slots. The next slot
+     * armed while the access stays in the first granule only costs a slow
+     * path. From the last slot's granule the next one is slot 0, not i + 1,
+     * but such an access crosses a multiple of nslots granules of host
+     * memory, so a page: it never gets here (the tag compare is on the last
+     * byte's page), and armed[nslots] is an always-0 byte that keeps the
+     * load in bounds. */
+    x_mem_sib(j, last > 0 ? X66 : 0, 0x80 | (last > 0 ? 3 : 0), 7, RDX, RCX, 1, 0); /* cmp byte/word [rdx + rcx], 0 */
+    jb_byte(j, 0);
+    x_jcc(j, CC_NE, armed);
 }
 
 void jit_emit_mem(Ctx *c, const IROp *op)

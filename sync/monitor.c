@@ -188,7 +188,9 @@ Monitor *monitor_create(struct Machine *m, unsigned slots_log2)
         return NULL;
     mon->nslots = 1u << slots_log2;
     mon->mask = mon->nslots - 1;
-    mon->armed = calloc(mon->nslots, 1);
+    /* One byte more, always 0: the JIT's store path reads slots i and i + 1
+     * with one 16-bit load (jit_mem_x86.c, emit_armed_probe). */
+    mon->armed = calloc(mon->nslots + 1, 1);
     mon->slots = aligned_alloc(64, sizeof(MonSlot) * mon->nslots);
     mon->gp_queue = calloc(mon->nslots, sizeof(uint32_t));
     if (!mon->armed || !mon->slots || !mon->gp_queue) {

@@ -62,7 +62,7 @@ typedef struct MonitorStats {
 
 typedef struct Monitor {
     /* --- read by the inline store path: keep first --- */
-    _Atomic uint8_t *armed;
+    _Atomic uint8_t *armed; /* nslots + 1: the last byte stays 0 */
     uintptr_t mask; /* nslots - 1 */
 
     MonSlot *slots;
