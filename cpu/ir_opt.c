@@ -96,6 +96,15 @@ void ir_optimize(IRBlock *b)
         return; /* optimisation is optional */
     for (uint32_t i = 0; i < b->ntemps; i++)
         repl[i] = (IRTemp)i;
+    /* Constant temps (CONST ops) for the rewrites below. */
+    uint8_t *isk = calloc(b->ntemps, 1);
+    uint64_t *kv = malloc(b->ntemps * sizeof(uint64_t));
+    if (!isk || !kv) {
+        free(repl);
+        free(isk);
+        free(kv);
+        return;
+    }
     IRTemp xreg[32], vreg[64];
     for (int i = 0; i < 32; i++)
         xreg[i] = IR_NO_TEMP;
@@ -115,6 +124,18 @@ void ir_optimize(IRBlock *b)
         switch (op.opc) {
         case IR_NOP:
             continue;
+        case IR_CONST:
+            isk[op.dst] = 1;
+            kv[op.dst] = op.imm;
+            break;
+        case IR_AND:
+            /* x & 0xffffffff (from UXTW-style masks): a 32-bit zero extension. */
+            if (op.size == 8 && isk[op.b] && kv[op.b] == 0xffffffffull) {
+                op.opc = IR_ZEXT;
+                op.imm = 32;
+                op.b = IR_NO_TEMP;
+            }
+            break;
         case IR_GET_REG:
             if (xreg[op.imm] != IR_NO_TEMP) {
                 repl[op.dst] = xreg[op.imm];
@@ -150,6 +171,8 @@ void ir_optimize(IRBlock *b)
     }
     b->nops = out;
     free(repl);
+    free(isk);
+    free(kv);
 
     drop_dead(b);
     out = 0;

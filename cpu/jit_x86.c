@@ -124,7 +124,8 @@ static bool reads_inputs_first(const IROp *op)
 {
     switch (op->opc) {
     case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: case IR_MUL:
-    case IR_MOV: case IR_NOT: case IR_NEG:
+    case IR_MOV: case IR_NOT: case IR_NEG: case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROR:
+    case IR_SEXT: case IR_ZEXT:
         return true;
     default:
         return false;
@@ -440,6 +441,13 @@ static bool emit_op(Ctx *c, const IROp *op)
         int ext = op->opc == IR_SHL ? 4 : op->opc == IR_SHR ? 5 : op->opc == IR_SAR ? 7 : 1;
         if (c->is_const[op->b]) {
             uint8_t n = (uint8_t)(c->cval[op->b] & (w64 ? 63 : 31));
+            IRTemp a = op->a, none = IR_NO_TEMP;
+            int acc = two_addr(c, op->dst, &a, &none, false, w64); /* zero-extended when 32-bit */
+            if (acc >= 0) {
+                if (n)
+                    x_shift_ri(j, W, ext, acc, n);
+                break;
+            }
             ld_rax(c, op->a, w64, true);
             if (n)
                 x_shift_ri(j, W, ext, RAX, n);
@@ -483,6 +491,10 @@ static bool emit_op(Ctx *c, const IROp *op)
         st_dst(c, op->dst);
         break;
     case IR_ZEXT:
+        if (op->imm == 32 && c->treg[op->dst] >= 0 && c->rax_prev != op->a) {
+            ldt(c, c->treg[op->dst], op->a, false); /* mov r32, a32 */
+            break;
+        }
         if (op->imm >= 64) {
             ld_rax(c, op->a, true, false);
         } else if (op->imm == 32) {
