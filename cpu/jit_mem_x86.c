@@ -75,15 +75,18 @@ void jit_emit_mem(Ctx *c, const IROp *op)
     jb_bind(j, c->stubs[si].resume);             /* from here only rax and rsi are live */
     if (!store) {
         bool sx = op->flags & IRF_SIGNED;
+        /* Straight into the result's register, if it has one. */
+        const int rd = c->treg[op->dst] >= 0 ? c->treg[op->dst] : RAX;
         switch (sz) {
-        case 1: x_mem_sib(j, sx ? XW : 0, sx ? 0x0fbe : 0x0fb6, RAX, RAX, RSI, 1, 0); break;
-        case 2: x_mem_sib(j, sx ? XW : 0, sx ? 0x0fbf : 0x0fb7, RAX, RAX, RSI, 1, 0); break;
-        case 4: x_mem_sib(j, sx ? XW : 0, sx ? 0x63 : 0x8b, RAX, RAX, RSI, 1, 0); break;
-        default: x_mem_sib(j, XW, 0x8b, RAX, RAX, RSI, 1, 0); break;
+        case 1: x_mem_sib(j, sx ? XW : 0, sx ? 0x0fbe : 0x0fb6, rd, RAX, RSI, 1, 0); break;
+        case 2: x_mem_sib(j, sx ? XW : 0, sx ? 0x0fbf : 0x0fb7, rd, RAX, RSI, 1, 0); break;
+        case 4: x_mem_sib(j, sx ? XW : 0, sx ? 0x63 : 0x8b, rd, RAX, RSI, 1, 0); break;
+        default: x_mem_sib(j, XW, 0x8b, rd, RAX, RSI, 1, 0); break;
         }
         if (sx && op->aux == 4)
-            x_rr(j, 0, 0x89, RAX, RAX);          /* mov eax, eax */
-        stt(c, op->dst, RAX);
+            x_rr(j, 0, 0x89, rd, rd);            /* mov r32, r32 */
+        if (rd == RAX)
+            stt(c, op->dst, RAX);
     } else {
         if (c->mon) /* monitor_guest_store: an armed granule takes the locked path */
             emit_armed_probe(c, RAX, RSI, sz - 1, c->stubs[si].call);

@@ -303,6 +303,24 @@ static int two_addr(Ctx *c, IRTemp dst, IRTemp *a, IRTemp *b, bool comm, bool w6
     return r;
 }
 
+/* [rbx + off] = t (64-bit) without going through rax, when t is in a
+ * host register (and rax does not hold it already) or a simm32 constant.
+ * false: nothing emitted. */
+static bool store_state(Ctx *c, int32_t off, IRTemp t)
+{
+    int32_t k;
+    if (c->treg[t] >= 0 && c->rax_prev != t) {
+        st64(&c->j, RBX, off, c->treg[t]);
+        return true;
+    }
+    if (c->rax_prev != t && const_s32(c, t, true, &k)) {
+        x_mem(&c->j, XW, 0xc7, 0, RBX, off);     /* mov qword [rbx + off], simm32 */
+        jb_u32(&c->j, (uint32_t)k);
+        return true;
+    }
+    return false;
+}
+
 /* Emit one op. Returns false if the block cannot be compiled. */
 static bool emit_op(Ctx *c, const IROp *op)
 {
@@ -354,10 +372,8 @@ static bool emit_op(Ctx *c, const IROp *op)
     case IR_SET_REG:
         if (op->imm >= 32)
             goto fallback;
-        if (c->treg[op->a] >= 0 && c->rax_prev != op->a) {
-            st64(j, RBX, CPU_OFF(x) + 8 * (int32_t)op->imm, c->treg[op->a]);
+        if (store_state(c, CPU_OFF(x) + 8 * (int32_t)op->imm, op->a))
             break;
-        }
         ld_rax(c, op->a, true, false);
         st64(j, RBX, CPU_OFF(x) + 8 * (int32_t)op->imm, RAX);
         c->rax_temp = op->a;
@@ -371,6 +387,8 @@ static bool emit_op(Ctx *c, const IROp *op)
     case IR_SET_VREG:
         if (op->imm >= 64)
             goto fallback;
+        if (store_state(c, CPU_OFF(v) + 8 * (int32_t)op->imm, op->a))
+            break;
         ld_rax(c, op->a, true, false);
         st64(j, RBX, CPU_OFF(v) + 8 * (int32_t)op->imm, RAX);
         c->rax_temp = op->a;
