@@ -47,14 +47,129 @@ static void emit_armed_probe(Ctx *c, int base, int index, int last, uint32_t arm
     x_jcc(j, CC_NE, armed);
 }
 
+/* Ops that may sit between the accesses of a run: emitted inline without
+ * calls, and none of them touches rdi. */
+static bool run_transparent(const IROp *op)
+{
+    switch (op->opc) {
+    case IR_INSN_START: case IR_CONST: case IR_MOV:
+        return true;
+    case IR_ADD:
+        return op->size == 4 || op->size == 8;
+    case IR_GET_REG: case IR_SET_REG:
+        return op->imm < 32;
+    default:
+        return false;
+    }
+}
+
+/* Fill mrun/mdelta (see Ctx). An address is tracked as root temp + offset
+ * through ADDs of constants, so LDP's second address (ADD a, 8) and LDR Q's
+ * high half are recognised. Runs: LOAD or STORE of 4 or 8 bytes with no
+ * flags, up to 4 accesses and 32 bytes (at most two 64-byte monitor
+ * granules, which the leader's armed check covers). false: out of memory. */
+bool jit_plan_mem_runs(Ctx *c)
+{
+    const IRBlock *b = c->b;
+    if (b->nops > IR_MAX_OPS)
+        return true;
+    uint32_t n = b->ntemps ? b->ntemps : 1;
+    IRTemp *root = malloc(n * sizeof(IRTemp));
+    int64_t *off = malloc(n * sizeof(int64_t));
+    if (!root || !off) {
+        free(root);
+        free(off);
+        return false;
+    }
+    for (uint32_t i = 0; i < b->nops; i++) {
+        const IROp *op = &b->ops[i];
+        if (!ir_op_info[op->opc].has_dst || op->dst == IR_NO_TEMP)
+            continue;
+        root[op->dst] = op->dst;
+        off[op->dst] = 0;
+        if (op->opc == IR_ADD && op->size == 8 && op->b != IR_NO_TEMP) {
+            const IROp *k = NULL;
+            /* b's definition: a CONST (temps are written once, defined earlier). */
+            for (uint32_t d = i; d-- > 0;)
+                if (ir_op_info[b->ops[d].opc].has_dst && b->ops[d].dst == op->b) {
+                    k = &b->ops[d];
+                    break;
+                }
+            if (k && k->opc == IR_CONST && (int64_t)k->imm > -4096 && (int64_t)k->imm < 4096) {
+                root[op->dst] = root[op->a];
+                off[op->dst] = off[op->a] + (int64_t)k->imm;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < b->nops; i++) {
+        const IROp *op = &b->ops[i];
+        if ((op->opc != IR_LOAD && op->opc != IR_STORE) || op->flags || (op->size != 4 && op->size != 8) ||
+            c->mdelta[i])
+            continue;
+        unsigned len = 1;
+        for (uint32_t k = i + 1; k < b->nops && len < 4 && (len + 1) * op->size <= 32; k++) {
+            const IROp *f = &b->ops[k];
+            if (f->opc == op->opc && f->size == op->size && !f->flags && root[f->a] == root[op->a] &&
+                off[f->a] == off[op->a] + (int64_t)(len * op->size)) {
+                c->mdelta[k] = (uint8_t)(len * op->size);
+                len++;
+                continue;
+            }
+            if (!run_transparent(f))
+                break;
+        }
+        if (len > 1)
+            c->mrun[i] = (uint8_t)len;
+    }
+    free(root);
+    free(off);
+    return true;
+}
+
+/* A run's follower: [rdi + delta] when the leader left rdi, else the whole
+ * access (which zeroes rdi after it, as its stubs may have clobbered it). */
+static void emit_follower(Ctx *c, const IROp *op, int delta)
+{
+    JitBuf *j = &c->j;
+    uint32_t l_full = jb_label(j), l_done = jb_label(j);
+    x_rr(j, XW, 0x85, RDI, RDI);                 /* test rdi, rdi */
+    x_jcc(j, CC_E, l_full);
+    if (op->opc == IR_LOAD) {
+        const int rd = c->treg[op->dst] >= 0 ? c->treg[op->dst] : RAX;
+        x_mem(j, op->size == 8 ? XW : 0, 0x8b, rd, RDI, delta);
+        if (rd == RAX)
+            stt(c, op->dst, RAX);
+    } else {
+        /* The leader's armed check covered this granule (a run spans at most two). */
+        ldt(c, RCX, op->b, true);
+        x_mem(j, op->size == 8 ? XW : 0, 0x89, RCX, RDI, delta);
+    }
+    x_jmp(j, l_done);
+    jb_bind(j, l_full);
+    c->mdelta[op - c->b->ops] = 0;               /* the whole access now */
+    jit_emit_mem(c, op);
+    c->mdelta[op - c->b->ops] = (uint8_t)delta;
+    x_rr(j, 0, 0x31, RDI, RDI);                  /* xor edi, edi */
+    jb_bind(j, l_done);
+}
+
 void jit_emit_mem(Ctx *c, const IROp *op)
 {
     JitBuf *j = &c->j;
     const bool store = op->opc == IR_STORE;
     const int sz = op->size;
+    const size_t idx = (size_t)(op - c->b->ops);
+    const bool planned = c->b->nops <= IR_MAX_OPS;
+    if (planned && c->mdelta[idx]) {
+        emit_follower(c, op, c->mdelta[idx]);
+        return;
+    }
+    /* A run's leader checks the page of the run's last byte. */
+    const int run = planned && c->mrun[idx] ? c->mrun[idx] * sz : sz;
     uint32_t si = add_stub(c, op);
     if (j->oom)
         return;
+    c->stubs[si].lead = run > sz;
     ldt(c, RSI, op->a, true);                    /* rsi = va */
     if ((op->flags & (IRF_ACQ | IRF_REL | IRF_ALIGN)) && sz > 1) {
         /* Must be aligned: the slow path raises the alignment fault. */
@@ -65,7 +180,7 @@ void jit_emit_mem(Ctx *c, const IROp *op)
     int32_t ebase = emit_tlb_entry(c);           /* entry: [rbx + rdx + ebase] */
     /* Tag compare on the page of the last byte: a page-crossing access
      * misses (the entry at the first byte's slot cannot hold the next page). */
-    x_mem(j, XW, 0x8d, RCX, RSI, sz - 1);        /* lea rcx, [rsi + size - 1] */
+    x_mem(j, XW, 0x8d, RCX, RSI, run - 1);       /* lea rcx, [rsi + run - 1] */
     x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
     x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1,
               ebase + (int32_t)(store ? offsetof(TLBEntry, tag_write) : offsetof(TLBEntry, tag_read)));
@@ -73,6 +188,8 @@ void jit_emit_mem(Ctx *c, const IROp *op)
     c->stubs[si].refill = true;
     x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend)); /* host = rax + rsi */
     jb_bind(j, c->stubs[si].resume);             /* from here only rax and rsi are live */
+    if (run > sz)
+        x_mem_sib(j, XW, 0x8d, RDI, RAX, RSI, 1, 0); /* lea rdi, [rax + rsi]: for the followers */
     if (!store) {
         bool sx = op->flags & IRF_SIGNED;
         /* Straight into the result's register, if it has one. */
@@ -89,7 +206,7 @@ void jit_emit_mem(Ctx *c, const IROp *op)
             stt(c, op->dst, RAX);
     } else {
         if (c->mon) /* monitor_guest_store: an armed granule takes the locked path */
-            emit_armed_probe(c, RAX, RSI, sz - 1, c->stubs[si].call);
+            emit_armed_probe(c, RAX, RSI, run - 1, c->stubs[si].call);
         ldt(c, RCX, op->b, true);
         /* Store-release: XCHG (a locked store, a full barrier) so that a
          * later LDAR cannot pass it in the store buffer (RCsc), as the
@@ -239,6 +356,8 @@ static void emit_refill(Ctx *c, const Stub *s)
     emit_stub_entry(c, s);
     jb_bind(j, interp);
     emit_interp_call(c, s->op);
+    if (s->lead)
+        x_rr(j, 0, 0x31, RDI, RDI);                    /* xor edi, edi: followers take their full path */
     x_jmp(j, s->back);
 }
 

@@ -808,7 +808,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     c.rax_temp = c.rax_prev = IR_NO_TEMP;
     c.is_const = calloc(b->ntemps ? b->ntemps : 1, 1);
     c.cval = calloc(b->ntemps ? b->ntemps : 1, sizeof(uint64_t));
-    if (!c.is_const || !c.cval || !alloc_regs(&c)) {
+    if (!c.is_const || !c.cval || !alloc_regs(&c) || !jit_plan_mem_runs(&c)) {
         free(c.treg);
         free(c.last_use);
         free(c.is_const);

@@ -32,6 +32,7 @@ typedef struct Stub {
     uint32_t slow, back, call, resume;
     const IROp *op;
     bool store_pc, refill;
+    bool lead; /* leads a run: its interpreter path leaves rdi = 0 */
     uint64_t pc;
 } Stub;
 
@@ -77,6 +78,14 @@ typedef struct Ctx {
     /* Flags plan (plan_flags, made at the first flag setter): FP_* per op. */
     bool flags_planned;
     uint8_t fplan[IR_MAX_OPS];
+    /* Runs of plain loads or stores to consecutive addresses in one page
+     * (jit_plan_mem_runs: LDP/STP, LDR/STR Q, neighbouring accesses): the
+     * leader checks the TLB for the whole run and leaves the host address
+     * in rdi (0 if it took a slow path); followers access [rdi + delta].
+     * mrun[i]: accesses in the run op i leads (0: none); mdelta[i]: a
+     * follower's offset from its leader's address (0: not a follower). */
+    uint8_t mrun[IR_MAX_OPS];
+    uint8_t mdelta[IR_MAX_OPS];
 } Ctx;
 
 enum { FK_ADD, FK_SUB, FK_LOGIC };
@@ -240,6 +249,7 @@ static inline uint32_t add_stub(Ctx *c, const IROp *op)
     s->call = jb_label(&c->j);
     s->resume = jb_label(&c->j);
     s->refill = false;
+    s->lead = false;
     s->op = op;
     s->store_pc = c->have_pc && !c->pc_synced;
     s->pc = c->cur_pc;
@@ -260,6 +270,7 @@ static inline void emit_load_carry(JitBuf *j)
 void jit_emit_flag_setter(Ctx *c, const IROp *op);
 uint8_t jit_fplan_of(const Ctx *c, const IROp *op);
 /* cpu/jit_mem_x86.c */
+bool jit_plan_mem_runs(Ctx *c);
 void jit_emit_mem(Ctx *c, const IROp *op);
 bool jit_emit_atomic(Ctx *c, const IROp *op);
 void jit_emit_stubs(Ctx *c);

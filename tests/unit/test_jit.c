@@ -1303,3 +1303,55 @@ Test(jit, store_across_granules_breaks_reservation)
                              bi ? "slot wrap" : "scratch", size, into ? "into" : "just before");
             }
 }
+
+/* Runs of plain loads or stores to consecutive addresses (LDP/STP, LDR/STR
+ * Q): the leader checks the TLB once for the whole run and the others use
+ * its host address. A run that crosses a page, runs into the hole after
+ * RAM (a follower faults), or touches an armed granule must still do
+ * exactly what the interpreter does. Addresses are chained as the
+ * translator makes them (base + k * size, or previous + size), with
+ * register moves and instruction starts in between. */
+Test(jit, access_runs_match_the_interpreter)
+{
+    for (int it = 0; it < 4000; it++) {
+        const bool store = rnd() & 1;
+        const int size = (rnd() & 1) ? 8 : 4, n = 2 + (int)(rnd() % 3);
+        uint64_t va;
+        switch (rnd() % 5) {
+        case 0: va = SCR_PA + 0x1000 - (rnd() % (uint64_t)(size * n)); break;          /* may cross a page */
+        case 1: va = RAM_BASE + TEST_RAM_SIZE - (uint64_t)size * (1 + rnd() % (unsigned)n); break; /* into the hole */
+        default: va = SCR_PA + ((rnd() % (SCR_LEN - 64)) & ~(uint64_t)(size - 1)); break;
+        }
+        if (store && va >= RAM_BASE + TEST_RAM_SIZE - 64)
+            va -= 0x100000; /* stores stay where both tiers start alike (run_both restores only scratch) */
+        random_regime();
+        if (store && rnd() % 4 == 0 && va >= SCR_PA && va + 64 < SCR_PA + SCR_LEN)
+            monitor_reserve(tm->m.monitor, test_ram(tm, va + (uint64_t)(size * (n - 1)), 1));
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+        IRTemp base = input(&blk, 0, va), prev = base;
+        for (int k = 0; k < n; k++) {
+            if (k && rnd() % 3 == 0)
+                ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000 + 4 * (uint64_t)k);
+            IRTemp a = base;
+            if (k)
+                a = (rnd() & 1) ? ir_emit(&blk, IR_ADD, 8, 0, base, ir_const(&blk, (uint64_t)(k * size)), IR_NO_TEMP, 0, 0)
+                                : ir_emit(&blk, IR_ADD, 8, 0, prev, ir_const(&blk, (uint64_t)size), IR_NO_TEMP, 0, 0);
+            prev = a;
+            if (store) {
+                ir_emit(&blk, IR_STORE, size, 0, a, input(&blk, 1 + (k & 1), operand()), IR_NO_TEMP, 0, 0);
+            } else {
+                ir_set_reg(&blk, k, ir_emit(&blk, IR_LOAD, size, 0, a, IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+            }
+            if (rnd() % 3 == 0)
+                ir_set_reg(&blk, 20 + k, ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 13));
+        }
+        ir_exit(&blk, 0x40002000);
+        char what[64];
+        snprintf(what, sizeof(what), "%s run of %d x %d at %#llx", store ? "store" : "load", n, size,
+                 (unsigned long long)va);
+        run_both(&blk, what);
+        ir_block_free(&blk);
+    }
+}
