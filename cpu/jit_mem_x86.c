@@ -76,9 +76,13 @@ bool jit_plan_mem_runs(Ctx *c)
     uint32_t n = b->ntemps ? b->ntemps : 1;
     IRTemp *root = malloc(n * sizeof(IRTemp));
     int64_t *off = malloc(n * sizeof(int64_t));
-    if (!root || !off) {
+    int64_t *kv = malloc(n * sizeof(int64_t)); /* a CONST temp's value */
+    uint8_t *isk = calloc(n, 1);               /* CONST temps */
+    if (!root || !off || !kv || !isk) {
         free(root);
         free(off);
+        free(kv);
+        free(isk);
         return false;
     }
     for (uint32_t i = 0; i < b->nops; i++) {
@@ -87,18 +91,12 @@ bool jit_plan_mem_runs(Ctx *c)
             continue;
         root[op->dst] = op->dst;
         off[op->dst] = 0;
-        if (op->opc == IR_ADD && op->size == 8 && op->b != IR_NO_TEMP) {
-            const IROp *k = NULL;
-            /* b's definition: a CONST (temps are written once, defined earlier). */
-            for (uint32_t d = i; d-- > 0;)
-                if (ir_op_info[b->ops[d].opc].has_dst && b->ops[d].dst == op->b) {
-                    k = &b->ops[d];
-                    break;
-                }
-            if (k && k->opc == IR_CONST && (int64_t)k->imm > -4096 && (int64_t)k->imm < 4096) {
-                root[op->dst] = root[op->a];
-                off[op->dst] = off[op->a] + (int64_t)k->imm;
-            }
+        if (op->opc == IR_CONST) {
+            isk[op->dst] = 1;
+            kv[op->dst] = (int64_t)op->imm;
+        } else if (op->opc == IR_ADD && op->size == 8 && isk[op->b] && kv[op->b] > -4096 && kv[op->b] < 4096) {
+            root[op->dst] = root[op->a];
+            off[op->dst] = off[op->a] + kv[op->b];
         }
     }
     for (uint32_t i = 0; i < b->nops; i++) {
@@ -123,6 +121,8 @@ bool jit_plan_mem_runs(Ctx *c)
     }
     free(root);
     free(off);
+    free(kv);
+    free(isk);
     return true;
 }
 
