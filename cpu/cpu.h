@@ -107,9 +107,16 @@ typedef struct TLBState {
     TLB2Entry l2[TLB2_SETS][TLB2_WAYS];
 } TLBState;
 
-/* --- jump cache (per core, keyed by virtual pc) --- */
-#define JC_BITS 14
+/* --- jump cache (per core, keyed by virtual pc) ---
+ * 64 Ki entries (2 MiB per core): direct-mapped by pc, so it covers 256 KiB
+ * of code without conflicts; 16 Ki missed twice as often into the
+ * translation cache's hash table on a Linux boot. */
+#define JC_BITS 16
 #define JC_SIZE (1u << JC_BITS)
+/* Lower-half (user) slots filled since their last drop, kept so that an
+ * ASID switch clears those instead of scanning all JC_SIZE (jc_fill). */
+#define JC_ULOG 2048
+_Static_assert(JC_BITS <= 16, "jc_ulog holds slot numbers in 16 bits");
 /* 32 bytes: generated code indexes it with a shift (cpu/jit_x86.c). `code`
  * is the block's native code (NULL when it is interpreted), so that an
  * indirect branch in generated code jumps without touching the TBlock. */
@@ -259,6 +266,12 @@ typedef struct CPUState {
     _Alignas(64) TLBEntry tlb[MMU_IDX_NUM][TLB_SIZE]; /* CPUState is allocated 64-byte aligned */
     TLBState tlbs;
     JCEntry jc[JC_SIZE];
+    uint32_t jc_ulog_n; /* > JC_ULOG: overflowed, drop by scanning */
+    uint16_t jc_ulog[JC_ULOG];
+    /* Bit (page number mod 4096): a block of such a page may be in the jump
+     * cache (set by jc_fill, cleared with it all), so that a TLBI of a data
+     * page skips the scan of its 1024 slots. */
+    uint64_t jc_pages[64];
 
     /* ---------- any thread: atomics ---------- */
     _Atomic uint32_t request;
@@ -310,5 +323,23 @@ void cpu_raise(CPUState *cpu, enum ExcKind kind, uint32_t iss, uint64_t far);
 
 /* Owner only. Switch the active stack pointer after a PSTATE.SP/EL change. */
 void cpu_sync_sp(CPUState *cpu, uint32_t old_pstate);
+
+/* Owning vCPU: enter a block in the jump cache (the dispatcher's only way
+ * to fill it), logging lower-half slots for jc_drop_nonglobal. */
+static inline void jc_fill(CPUState *cpu, uint64_t pc, uint32_t flags, struct TBlock *tb, void *code)
+{
+    uint32_t idx = (uint32_t)(pc >> 2) & (JC_SIZE - 1);
+    JCEntry *je = &cpu->jc[idx];
+    je->pc = pc;
+    je->flags = flags;
+    je->tb = tb;
+    je->code = code;
+    cpu->jc_pages[(pc >> 18) & 63] |= 1ull << ((pc >> 12) & 63);
+    if (!((pc >> 55) & 1) && cpu->jc_ulog_n <= JC_ULOG) {
+        if (cpu->jc_ulog_n < JC_ULOG)
+            cpu->jc_ulog[cpu->jc_ulog_n] = (uint16_t)idx;
+        cpu->jc_ulog_n++;
+    }
+}
 
 #endif

@@ -155,12 +155,16 @@ static void jc_clear_all(CPUState *cpu)
 {
     for (unsigned i = 0; i < JC_SIZE; i++)
         cpu->jc[i].pc = ~0ull;
+    cpu->jc_ulog_n = 0;
+    memset(cpu->jc_pages, 0, sizeof(cpu->jc_pages));
 }
 
 /* Drop the jump cache entries of one virtual page: the 1024 slots its
  * instructions index. */
 static void jc_clear_page(CPUState *cpu, uint64_t cva)
 {
+    if (!(cpu->jc_pages[(cva >> 18) & 63] & (1ull << ((cva >> 12) & 63))))
+        return; /* no block of a page with this number mod 4096 was entered */
     unsigned n = JC_SIZE < PAGE_SIZE / 4 ? JC_SIZE : (unsigned)(PAGE_SIZE / 4);
     unsigned first = (unsigned)(cva >> 2);
     for (unsigned i = 0; i < n; i++) {
@@ -189,9 +193,20 @@ static void jc_drop_nonglobal(CPUState *cpu)
     if (m & 2) {
         jc_clear_all(cpu);
     } else if (m & 1) {
-        for (unsigned i = 0; i < JC_SIZE; i++)
-            if (!va_half(cpu->jc[i].pc))
-                cpu->jc[i].pc = ~0ull;
+        if (cpu->jc_ulog_n <= JC_ULOG) {
+            /* Every lower-half entry was logged by jc_fill (the log may
+             * name slots that hold upper-half entries by now: kept). */
+            for (uint32_t k = 0; k < cpu->jc_ulog_n; k++) {
+                JCEntry *je = &cpu->jc[cpu->jc_ulog[k]];
+                if (!va_half(je->pc))
+                    je->pc = ~0ull;
+            }
+        } else {
+            for (unsigned i = 0; i < JC_SIZE; i++)
+                if (!va_half(cpu->jc[i].pc))
+                    cpu->jc[i].pc = ~0ull;
+        }
+        cpu->jc_ulog_n = 0;
     }
     cpu->tlbs.ng_exec = 0;
 }

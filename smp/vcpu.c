@@ -229,10 +229,7 @@ static TBlock *find_block(CPUState *cpu)
         cpu->stats.translate_ns += now_ns() - t0;
         tb = tcache_insert(m->tcache, tb);
     }
-    je->pc = pc;
-    je->flags = flags;
-    je->tb = tb;
-    je->code = tb->ir.native;
+    jc_fill(cpu, pc, flags, tb, tb->ir.native);
     return tb;
 }
 

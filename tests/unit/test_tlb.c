@@ -270,9 +270,9 @@ Test(tlb, jump_cache)
     JCEntry *j150 = &cpu->jc[(VA(150) >> 2) & (JC_SIZE - 1)];
     JCEntry *j151 = &cpu->jc[(VA(151) >> 2) & (JC_SIZE - 1)];
     JCEntry *jhi = &cpu->jc[(0xffffff8000001000ull >> 2) & (JC_SIZE - 1)];
-    j150->pc = VA(150);
-    j151->pc = VA(151);
-    jhi->pc = 0xffffff8000001000ull;
+    jc_fill(cpu, VA(150), 0, NULL, NULL);
+    jc_fill(cpu, VA(151), 0, NULL, NULL);
+    jc_fill(cpu, 0xffffff8000001000ull, 0, NULL, NULL);
     /* TLBI by VA drops that page's entries only */
     tlb_flush_page(cpu, VA(151));
     cr_assert_eq(j151->pc, ~0ull);
@@ -284,13 +284,35 @@ Test(tlb, jump_cache)
     cr_assert_eq(j150->pc, ~0ull);
     cr_assert_eq(jhi->pc, 0xffffff8000001000ull);
     /* with no non-global code entered since, the next switch keeps them */
-    j151->pc = VA(151);
+    jc_fill(cpu, VA(151), 0, NULL, NULL);
     cpu->ttbr0_el1 = L1_PA | 1ull << 48;
     tlb_sync_asid(cpu);
     cr_assert_eq(j151->pc, VA(151));
     /* a full flush drops everything */
     tlb_flush(cpu);
     cr_assert_eq(jhi->pc, ~0ull);
+}
+
+/* An ASID switch drops every lower-half jump cache entry, whether the fill
+ * log kept them all or overflowed (then it scans), and no upper-half one. */
+Test(tlb, jump_cache_asid_switch_with_many_entries)
+{
+    map_page(152, DATA_PA, NORMAL | NG);
+    uint64_t pa;
+    cr_assert_not_null(mem_fetch_ptr(cpu, VA(152), &pa)); /* a non-global executable page entered */
+    for (int round = 0; round < 2; round++) {
+        const unsigned n = round ? JC_ULOG + 100 : JC_ULOG / 2;
+        for (unsigned i = 0; i < n; i++)
+            jc_fill(cpu, 0x400000 + 4ull * i, 0, NULL, NULL);
+        jc_fill(cpu, 0xffffff8000010000ull, 0, NULL, NULL);
+        cpu->ttbr0_el1 = L1_PA | (uint64_t)(3 + round) << 48;
+        tlb_sync_asid(cpu);
+        for (unsigned i = 0; i < n; i++)
+            cr_assert_eq(cpu->jc[((0x400000 >> 2) + i) & (JC_SIZE - 1)].pc, ~0ull, "round %d entry %u", round, i);
+        cr_assert_eq(cpu->jc[(0xffffff8000010000ull >> 2) & (JC_SIZE - 1)].pc, 0xffffff8000010000ull);
+        cr_assert_eq(cpu->jc_ulog_n, 0);
+        cr_assert_not_null(mem_fetch_ptr(cpu, VA(152), &pa));
+    }
 }
 
 Test(tlb, at_par)
