@@ -261,6 +261,9 @@ typedef struct CPUState {
     /* The IRBlock whose direct-branch exit (BX_SLOT0/1) returned to the
      * dispatcher last, so that it can chain that block (set by native code). */
     const void *jit_last;
+    /* Generated code keeps temps in the caller-saved R9-R11 too and parks
+     * them here around its calls into C (cpu/jit_x86_ctx.h, call_abs). */
+    uint64_t jit_save[3];
 
     /* ---------- owner only: caches ---------- */
     _Alignas(64) TLBEntry tlb[MMU_IDX_NUM][TLB_SIZE]; /* CPUState is allocated 64-byte aligned */

@@ -173,9 +173,13 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
     const IROp *fc[FUSE_MAX];
     unsigned nf = fused_conds(c, (uint32_t)(op - c->b->ops), fc);
     const bool pack = !(jit_fplan_of(c, op) & FP_DEAD);
-    /* Zeroing clobbers the flags: all of it before the arithmetic. */
-    for (unsigned k = 0; k < nf; k++)
-        x_rr(j, 0, 0x31, R8 + (int)k, R8 + (int)k);   /* xor r8d, r8d */
+    /* Zeroing clobbers the flags: all of it before the arithmetic. A fused
+     * COND's result goes straight to its slot (COND temps never get a
+     * register): zeroed here, its low byte set after. */
+    for (unsigned k = 0; k < nf; k++) {
+        x_mem(j, XW, 0xc7, 0, RSP, T(fc[k]->dst));    /* mov qword [slot], 0 */
+        jb_u32(j, 0);
+    }
     if (pack)
         x_rr(j, 0, 0x31, RCX, RCX);
     ld_rax(c, op->a, W != 0, false);
@@ -202,10 +206,8 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
             rmt(c, W, opc, RAX, op->b);
         st_dst(c, op->dst);                            /* mov: flags kept */
     }
-    for (unsigned k = 0; k < nf; k++) {
-        x_rr(j, XB8, 0x0f90 | (jit_fplan_of(c, fc[k]) & 15), 0, R8 + (int)k);
-        stt(c, fc[k]->dst, R8 + (int)k);
-    }
+    for (unsigned k = 0; k < nf; k++)
+        x_mem(j, 0, 0x0f90 | (jit_fplan_of(c, fc[k]) & 15), 0, RSP, T(fc[k]->dst)); /* setcc byte [slot] */
     if (pack)
         emit_nzcv_pack(j, kind);
 }

@@ -344,7 +344,7 @@ static void emit_refill(Ctx *c, const Stub *s)
     emit_stub_entry(c, s);
     x_rr(j, XW, 0x89, RBX, RDI);                       /* mov rdi, rbx */
     x_mov_ri(j, RDX, s->op->flags | (s->op->opc == IR_STORE ? TLB_REFILL_WRITE : 0));
-    call_abs(j, (const void *)tlb_refill);
+    call_abs(c, (const void *)tlb_refill);
     x_alu_ri(j, XW, 7, RAX, 1);                        /* cmp rax, TLB_REFILL_FAULT (1) */
     x_jcc(j, CC_E, c->l_exc);
     x_jcc(j, CC_B, interp);                            /* NULL */

@@ -112,9 +112,11 @@ void jit_get_stats(JitStats *s)
 /* ------------------------------------------------------------------ */
 /* compiler                                                            */
 
-/* Host registers for temps: callee-saved, so they survive helper and
- * interp_exec_op calls (flotilla_jit_enter saves them for the C caller). */
-static const int temp_pool[] = {RBP, R12, R13, R14, R15};
+/* Host registers for temps, callee-saved first: those survive helper and
+ * interp_exec_op calls (flotilla_jit_enter saves them for the C caller);
+ * R9-R11 are parked around every call by call_abs. RAX, RCX, RDX, RSI,
+ * RDI and R8 stay scratch for the emitters (R8: a helper's fifth argument). */
+static const int temp_pool[] = {RBP, R12, R13, R14, R15, R9, R10, R11};
 #define NPOOL ((int)(sizeof(temp_pool) / sizeof(temp_pool[0])))
 
 /* Ops whose emitter reads every input before it writes its result (or
@@ -189,6 +191,10 @@ static bool alloc_regs(Ctx *c)
         holder[pick] = op->dst;
         c->treg[op->dst] = (int8_t)temp_pool[pick];
     }
+    c->cs_used = 0;
+    for (uint32_t t = 0; t < n; t++)
+        if (c->treg[t] >= R8 && c->treg[t] <= R11)
+            c->cs_used |= (uint16_t)(1u << c->treg[t]);
     return true;
 }
 
@@ -655,7 +661,7 @@ static bool emit_op(Ctx *c, const IROp *op)
         ldt(c, RCX, op->c, true);
         x_mov_ri(j, R8, op->imm);
         x_rr(j, XW, 0x89, RBX, RDI);
-        call_abs(j, (const void *)helper_table[op->aux]);
+        call_abs(c, (const void *)helper_table[op->aux]);
         st_dst(c, op->dst);
         if (op->flags & IRF_EXCEPT) {
             x_mem(j, 0, 0x80, 7, RBX, CPU_OFF(exc_pending)); /* cmp byte [exc_pending], 0 */

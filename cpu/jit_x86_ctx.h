@@ -73,6 +73,8 @@ typedef struct Ctx {
     IRTemp rax_temp, rax_prev;
     /* Host register of each temp (alloc_regs), -1: its stack slot. */
     int8_t *treg;
+    /* Caller-saved pool registers the block uses (bit per register). */
+    uint16_t cs_used;
     /* Index + 1 of each temp's last read (alloc_regs); 0: never read. */
     uint32_t *last_use;
     /* Flags plan (plan_flags, made at the first flag setter): FP_* per op. */
@@ -94,7 +96,7 @@ enum { FK_ADD, FK_SUB, FK_LOGIC };
 #define FP_FUSED 0x10
 #define FP_CONST 0x20
 #define FP_DEAD 0x40
-#define FUSE_MAX 4 /* fused CONDs per setter: r8..r11 */
+#define FUSE_MAX 4 /* fused CONDs per setter */
 
 static inline void ld64(JitBuf *j, int reg, int base, int32_t disp) { x_mem(j, XW, 0x8b, reg, base, disp); }
 static inline void ld32(JitBuf *j, int reg, int base, int32_t disp) { x_mem(j, 0, 0x8b, reg, base, disp); }
@@ -189,10 +191,21 @@ static inline bool const_s32(const Ctx *c, IRTemp t, bool w64, int32_t *v)
     return true;
 }
 
-static inline void call_abs(JitBuf *j, const void *fn)
+/* Call fn (arguments already in place). R9-R11 may hold temps (alloc_regs)
+ * and the callee may clobber them: the ones this block uses are parked in
+ * cpu->jit_save around the call (a slow path or a helper; callee-saved
+ * RBP/R12-R15 need nothing). A register-held result is written after. */
+static inline void call_abs(Ctx *c, const void *fn)
 {
+    JitBuf *j = &c->j;
+    for (int r = R9; r <= R11; r++)
+        if (c->cs_used & (1u << r))
+            st64(j, RBX, CPU_OFF(jit_save) + 8 * (r - R9), r);
     x_mov_ri(j, RAX, (uint64_t)(uintptr_t)fn);
     x_rr(j, 0, 0xff, 2, RAX); /* call rax */
+    for (int r = R9; r <= R11; r++)
+        if (c->cs_used & (1u << r))
+            ld64(j, r, RBX, CPU_OFF(jit_save) + 8 * (r - R9));
 }
 
 /* Make cpu->pc what the interpreter would have before an op that may read it. */
@@ -221,7 +234,7 @@ static inline void emit_interp_call(Ctx *c, const IROp *op)
     x_rr(j, XW, 0x89, RBX, RDI);                       /* mov rdi, rbx */
     x_mov_ri(j, RSI, (uint64_t)(uintptr_t)op);
     x_rr(j, XW, 0x89, RSP, RDX);                       /* mov rdx, rsp (t[]) */
-    call_abs(j, (const void *)interp_exec_op);
+    call_abs(c, (const void *)interp_exec_op);
     x_alu_ri(j, 0, 7, RAX, -1);                        /* cmp eax, -1 */
     x_jcc(j, CC_NE, c->l_epi);
     if (inf->has_dst && c->treg[op->dst] >= 0)
