@@ -68,7 +68,10 @@ static uint64_t pl011_read(void *opaque, uint64_t off, int size)
         uint8_t b = u->rx[u->rx_head];
         u->rx_head = (u->rx_head + 1) % PL011_FIFO;
         u->rx_count--;
-        charport_room(&u->port);
+        /* Wake a waiting backend only once half the FIFO is free: it then
+         * refills many bytes per wake-up instead of one. */
+        if (u->rx_count <= ((u->lcr_h & LCR_FEN) ? PL011_FIFO : 1) / 2)
+            charport_room(&u->port);
         pl011_rx_status(u);
         pl011_update(u);
         return b;
