@@ -199,8 +199,14 @@ static void arm_watchdog(void)
 static void fill_code(void)
 {
     int n = PAGE / 4 - 1;
-    for (int i = 0; i < n; i++)
-        code[i] = (uint32_t)rng();
+    for (int i = 0; i < n; i++) {
+        uint32_t w = (uint32_t)rng();
+        /* Most branches leave the page at once: keep one in four, so that
+         * a round runs more than a few words. */
+        while ((w >> 26 & 7) == 5 && rng() % 4)
+            w = (uint32_t)rng();
+        code[i] = w;
+    }
     code[n] = 0xd4000001; /* SVC #0: the end of the round */
     fz_code_lo = (uintptr_t)code;
     fz_code_hi = (uintptr_t)&code[n];
