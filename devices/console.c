@@ -173,6 +173,10 @@ static void *console_thread(void *arg)
                 /* nothing to drain (EAGAIN): deliver again anyway */
             }
         }
+        if (in_i >= 0 && (pfd[in_i].revents & POLLNVAL)) {
+            eof = true; /* stdin closed (flotilla <&-): no input, and no busy loop */
+            continue;
+        }
         if (in_i >= 0 && (pfd[in_i].revents & (POLLIN | POLLHUP | POLLERR))) {
             uint8_t buf[256];
             size_t room = sizeof(c->pend) - c->pend_len;
