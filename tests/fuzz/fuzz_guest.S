@@ -26,6 +26,22 @@ fuzz_params:
     b .
 
     .text
+/* Secondary cores (PSCI CPU_ON, x0 = the core's index): a 4 KiB stack
+ * each, the same vectors, then fuzz_secondary, which never returns. */
+    .global fz_secondary_entry
+fz_secondary_entry:
+    adrp x1, fz_sec_stacks
+    add x1, x1, :lo12:fz_sec_stacks
+    add x2, x0, #1
+    add x1, x1, x2, lsl #12
+    mov sp, x1
+    adrp x1, fz_vectors
+    add x1, x1, :lo12:fz_vectors
+    msr vbar_el1, x1
+    isb
+    bl fuzz_secondary
+    b .
+
 /* uint64_t run_el0(uint64_t entry, const uint64_t regs[31], uint64_t sp_el0):
  * ERET to EL0t at entry (DAIF clear) with x0-x30 = regs. Returns, with the
  * round's end reason, when a vector branches to fz_end_round. */
@@ -196,3 +212,6 @@ fz_lower_irq:
     .balign 16
     .space 16384
 fz_stack_top:
+    .balign 16
+fz_sec_stacks:
+    .space 4096 * 64

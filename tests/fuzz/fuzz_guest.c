@@ -1,5 +1,6 @@
 /* Guest-side fuzzer (docs/guest-fuzz.md), bare metal on flotilla
- * -semihosting, one core, GICv3. Each round:
+ * -semihosting, GICv3. With -smp N, cores 1..N-1 (PSCI CPU_ON) do nothing
+ * but step 1 below, concurrently and forever. Core 0, each round:
  *   1. device fuzzing at EL1: random reads and writes of random registers of
  *      the GIC distributor and redistributor, the PL011, the PL031, an empty
  *      MMIO hole, and of the timer and GIC CPU interface system registers;
@@ -18,6 +19,8 @@ extern uint64_t run_el0(uint64_t entry, const uint64_t *regs, uint64_t sp_el0);
 
 /* Shared with the vectors (fuzz_guest.S). */
 volatile uint64_t fz_saved_sp, fz_exc_count, fz_code_lo, fz_code_hi, fz_el1_exc;
+extern char fz_secondary_entry[];
+static volatile uint64_t ncpus = 1; /* written by core 0 before any CPU_ON */
 
 #define PAGE 4096
 static uint64_t l1[512] __attribute__((aligned(PAGE)));
@@ -28,16 +31,18 @@ static uint8_t data[2 * PAGE] __attribute__((aligned(PAGE)));
 static uint64_t regs[31];
 static uint64_t rng_state;
 
-static uint64_t rng(void)
+/* xorshift64*; each core has its own state (core 0's is rng_state). */
+static uint64_t rng_r(uint64_t *st)
 {
-    /* xorshift64* */
-    uint64_t x = rng_state;
+    uint64_t x = *st;
     x ^= x >> 12;
     x ^= x << 25;
     x ^= x >> 27;
-    rng_state = x;
+    *st = x;
     return x * 0x2545f4914f6cdd1dull;
 }
+
+static uint64_t rng(void) { return rng_r(&rng_state); }
 
 static void semihost(uint64_t op, const void *arg)
 {
@@ -123,20 +128,20 @@ static uint64_t mmio_read(uint64_t a, int size)
 }
 
 /* A value biased to what registers care about: bits, masks, small, random. */
-static uint64_t fuzz_value(void)
+static uint64_t fuzz_value(uint64_t *st)
 {
-    switch (rng() % 4) {
-    case 0: return 1ull << (rng() % 64);
-    case 1: return rng() % 2 ? ~0ull : 0;
-    case 2: return rng() % 256;
-    default: return rng();
+    switch (rng_r(st) % 4) {
+    case 0: return 1ull << (rng_r(st) % 64);
+    case 1: return rng_r(st) % 2 ? ~0ull : 0;
+    case 2: return rng_r(st) % 256;
+    default: return rng_r(st);
     }
 }
 
-static void fuzz_sysreg(void)
+static void fuzz_sysreg(uint64_t *st)
 {
-    uint64_t v = fuzz_value();
-    switch (rng() % 16) {
+    uint64_t v = fuzz_value(st);
+    switch (rng_r(st) % 16) {
     case 0: SYSREG_W("cntv_ctl_el0", v & 3); break;
     case 1: SYSREG_W("cntv_cval_el0", SYSREG_R("cntvct_el0") + (v & 0xffff)); break;
     case 2: SYSREG_W("cntv_tval_el0", v); break;
@@ -147,7 +152,7 @@ static void fuzz_sysreg(void)
     case 7: SYSREG_W("s3_0_c4_c6_0", v); break;   /* ICC_PMR_EL1 */
     case 8: SYSREG_W("s3_0_c12_c12_3", v); break; /* ICC_BPR1_EL1 */
     case 9: SYSREG_W("s3_0_c12_c12_7", v); break; /* ICC_IGRPEN1_EL1 */
-    case 10: SYSREG_W("s3_0_c12_c11_5", (v & 0xffff) | (rng() % 16) << 24 | (rng() % 2) << 40); break; /* ICC_SGI1R_EL1 */
+    case 10: SYSREG_W("s3_0_c12_c11_5", (v & 0xffff) | (rng_r(st) % 16) << 24 | (rng_r(st) % 2) << 40); break; /* ICC_SGI1R_EL1 */
     case 11: SYSREG_W("s3_0_c12_c12_4", v); break; /* ICC_CTLR_EL1 */
     case 12: SYSREG_W("s3_0_c12_c12_1", v % 1024); break; /* ICC_EOIR1_EL1 */
     case 13: SYSREG_W("s3_0_c12_c11_1", v % 1024); break; /* ICC_DIR_EL1 */
@@ -156,24 +161,58 @@ static void fuzz_sysreg(void)
     }
 }
 
-static void fuzz_devices(void)
+static void fuzz_devices(uint64_t *st, int n)
 {
     static const uint64_t base[] = {0x08000000, 0x080a0000, 0x09000000, 0x09010000, 0x0a000000};
-    static const uint64_t span[] = {0x10000, 0x20000, 0x1000, 0x1000, 0x1000};
-    int n = (int)(rng() % 12);
+    const uint64_t span[] = {0x10000, 0x20000 * ncpus, 0x1000, 0x1000, 0x1000};
     for (int i = 0; i < n; i++) {
-        if (rng() % 4 == 0) {
-            fuzz_sysreg();
+        if (rng_r(st) % 4 == 0) {
+            fuzz_sysreg(st);
             continue;
         }
-        unsigned d = (unsigned)(rng() % 5);
-        int size = rng() % 8 == 0 ? 1 : rng() % 8 == 0 ? 8 : 4;
-        uint64_t a = base[d] + (rng() % span[d] & ~(uint64_t)(size - 1));
-        if (rng() % 2 || (d == 2 && a < base[2] + 4))
+        unsigned d = (unsigned)(rng_r(st) % 5);
+        int size = rng_r(st) % 8 == 0 ? 1 : rng_r(st) % 8 == 0 ? 8 : 4;
+        uint64_t a = base[d] + (rng_r(st) % span[d] & ~(uint64_t)(size - 1));
+        if (rng_r(st) % 2 || (d == 2 && a < base[2] + 4))
             (void)mmio_read(a, size); /* no writes to UARTDR: keep the log readable */
         else
-            mmio_write(a, fuzz_value(), size);
+            mmio_write(a, fuzz_value(st), size);
     }
+}
+
+/* Cores 1..N-1: device fuzzing at EL1 (MMU off) until core 0 ends the run. */
+void fuzz_secondary(uint64_t idx)
+{
+    uint64_t st = fuzz_params[0] * 0x9e3779b97f4a7c15ull + idx * 0x632be59bd9b4e019ull + 1;
+    for (;;)
+        fuzz_devices(&st, 64);
+}
+
+static int64_t psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)
+{
+    register uint64_t x0 __asm__("x0") = 0xc4000003;
+    register uint64_t x1 __asm__("x1") = mpidr;
+    register uint64_t x2 __asm__("x2") = entry;
+    register uint64_t x3 __asm__("x3") = context;
+    __asm__ volatile("hvc #0" : "+r"(x0) : "r"(x1), "r"(x2), "r"(x3) : "memory");
+    return (int64_t)x0;
+}
+
+/* MPIDR of core n: Aff0 = n % 16, Aff1 = n / 16 (flotilla's GICv3 clusters). */
+static uint64_t mpidr_of(uint64_t n) { return (n / 16) << 8 | n % 16; }
+
+/* Count the cores (CPU_ON with entry 0: INVALID_ADDRESS (-9) for a core
+ * that exists, INVALID_PARAMETERS for one that does not), then start the
+ * others; ncpus is final before any of them reads it. */
+static void start_secondaries(void)
+{
+    uint64_t n = 1;
+    while (n < 64 && psci_cpu_on(mpidr_of(n), 0, 0) == -9)
+        n++;
+    ncpus = n;
+    __asm__ volatile("dmb ish" ::: "memory");
+    for (uint64_t i = 1; i < n; i++)
+        psci_cpu_on(mpidr_of(i), (uintptr_t)fz_secondary_entry, i);
 }
 
 /* Make the watchdog (virtual timer, PPI 27, Group 1, priority 0) able to end
@@ -246,10 +285,14 @@ void fuzz_main(void)
     puts_("FUZZ seed ");
     puthex(seed);
     puts_("\n");
+    start_secondaries();
+    puts_("FUZZ cores ");
+    putdec(ncpus);
+    puts_("\n");
     mmu_on();
     uint64_t why[10] = {0}, exc = 0;
     for (uint64_t r = 0; r < rounds; r++) {
-        fuzz_devices();
+        fuzz_devices(&rng_state, (int)(rng() % 12));
         fill_code();
         random_state();
         arm_watchdog();

@@ -2,7 +2,7 @@
 """Runner of the guest-side fuzzer (fuzz_guest.S/.c, docs/guest-fuzz.md).
 
     guest_fuzz.py --flotilla BIN --elf fuzz_guest.elf [--seconds T] [--seed S]
-                  [--rounds N] [--tier interp|jit|both] [--regressions FILE]
+                  [--rounds N] [--tier interp|jit|both] [--smp N] [--regressions FILE]
 
 Patches the seed and the number of rounds into a copy of the guest ELF and
 runs it on flotilla (-semihosting -max-insns), seed after seed, until T
@@ -75,7 +75,8 @@ def run_one(args, elf, off, tmp, seed, tier):
     path = os.path.join(tmp, "fuzz-%d.elf" % seed)
     with open(path, "wb") as f:
         f.write(img)
-    cmd = [args.flotilla, "-tier", tier, "-semihosting", "-max-insns", str(MAX_INSNS), "-kernel", path]
+    cmd = [args.flotilla, "-tier", tier, "-smp", str(args.smp), "-semihosting", "-max-insns", str(MAX_INSNS),
+           "-kernel", path]
     t0 = time.monotonic()
     try:
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -108,6 +109,7 @@ def main():
     ap.add_argument("--count", type=int, default=0, help="at most this many new seeds (0: no limit)")
     ap.add_argument("--rounds", type=int, default=300)
     ap.add_argument("--tier", choices=("interp", "jit", "both"), default="both")
+    ap.add_argument("--smp", type=int, default=1, help="cores (1..64): cores 1.. fuzz devices concurrently")
     ap.add_argument("--regressions", help="file of seeds that once failed (run first)")
     args = ap.parse_args()
     with open(args.elf, "rb") as f:
@@ -127,8 +129,8 @@ def main():
             if err:
                 failures.append(seed)
                 print("FAIL seed %d (-tier %s): %s\n  replay: %s --flotilla %s --elf %s --tier %s --seed %d --count 1 "
-                      "--rounds %d --seconds 0" % (seed, tier, err, sys.argv[0], args.flotilla, args.elf, tier, seed,
-                                                   args.rounds), flush=True)
+                      "--rounds %d --smp %d --seconds 0" % (seed, tier, err, sys.argv[0], args.flotilla, args.elf, tier, seed,
+                                                            args.rounds, args.smp), flush=True)
             elif args.count == 1 or runs <= 2:
                 print("  seed %d -tier %s: %s (%.2f s)" % (seed, tier, info, dt), flush=True)
 
