@@ -662,7 +662,14 @@ bool mem_dc_zva(CPUState *cpu, uint64_t va)
         cpu_raise(cpu, EXC_DABORT, 1u << 6 | 0x21, base);
         return false;
     }
-    for (uint64_t off = 0; off < DC_ZVA_BYTES; off += 8)
+    if (host) {
+        /* RAM: the block is in one page; stores through the monitor, as
+         * mem_store would do them, without eight TLB lookups. */
+        for (uint64_t off = 0; off < DC_ZVA_BYTES; off += 8)
+            monitor_guest_store(cpu->machine->monitor, (uint8_t *)host + off, 8, 0);
+        return true;
+    }
+    for (uint64_t off = 0; off < DC_ZVA_BYTES; off += 8) /* MMIO mapped Normal, or a hole */
         if (!mem_store(cpu, base + off, 8, 0, 0))
             return false;
     return true;
