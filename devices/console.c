@@ -65,8 +65,10 @@ static void install_hooks(void)
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < sizeof(terminating_signals) / sizeof(terminating_signals[0]); i++) {
         struct sigaction old;
-        /* A signal ignored by whoever started us (nohup) stays ignored. */
-        if (sigaction(terminating_signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+        /* A signal ignored by whoever started us (nohup) stays ignored, and
+         * a handler already there (a sanitizer's SEGV report) is kept. */
+        if (sigaction(terminating_signals[i], NULL, &old) == 0 &&
+            (old.sa_handler != SIG_DFL || (old.sa_flags & SA_SIGINFO)))
             continue;
         sigaction(terminating_signals[i], &sa, NULL);
     }
