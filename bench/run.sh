@@ -38,8 +38,9 @@ trap 'rm -rf "$work"' EXIT
 initrd=$(bench/mkinitramfs.sh "$cache" "$work")
 loops=200000
 ((smoke)) && loops=20000
-# Bare metal: own start-up (QEMU leaves SP at 0), the harness's vectors.
-aarch64-linux-gnu-gcc -nostdlib -ffreestanding -static -O2 -DBM_LOOPS=$loops -Wl,--no-warn-rwx-segments \
+# Bare metal: own start-up (QEMU leaves SP at 0), the harness's vectors; -mstrict-align
+# because with the MMU off all data is Device memory, where unaligned accesses fault.
+aarch64-linux-gnu-gcc -nostdlib -ffreestanding -static -O2 -mstrict-align -DBM_LOOPS=$loops -Wl,--no-warn-rwx-segments \
     -T tests/guest/link.ld -Itests/guest -o "$work/bm.elf" \
     bench/guest/bm_crt0.S tests/guest/libguest.c bench/guest/bm.c
 gcc -O2 -pthread -o "$work/benchk-native" bench/guest/benchk.c

@@ -37,6 +37,7 @@ enum MMUIdx { MMU_IDX_EL0, MMU_IDX_EL1, MMU_IDX_EL1_PAN, MMU_IDX_NUM };
 #define TLBE_MMIO 0x02u    /* the page is MMIO (tags carry TLB_TAG_MMIO) */
 #define TLBE_LARGE 0x04u   /* a 4K piece of a larger mapping (tracked in tlb_large) */
 #define TLBE_MMU_OFF 0x08u /* flat MMU-off translation: no permissions, no PAN */
+#define TLBE_DEVICE 0x10u  /* Device memory (MMU off, or a Device MAIR attribute): alignment faults */
 
 /* log2(sizeof(TLBEntry)): 64-byte entries, each in one cache line (the
  * tlb array is line aligned), and the JIT scales the slot with a shift. */
@@ -297,7 +298,9 @@ static inline int cpu_el(const CPUState *cpu) { return (cpu->pstate >> PSTATE_EL
 #define TBF_EL_MASK 3u
 #define TBF_FP (1u << 2) /* FP/SIMD enabled at this EL (CPACR_EL1.FPEN) */
 #define TBF_SA (1u << 3) /* SP alignment check at this EL (SCTLR_EL1.SA / SA0) */
-#define TBF_A (1u << 4)  /* alignment check on every access (SCTLR_EL1.A) */
+/* Alignment check on every data access: SCTLR_EL1.A, or the MMU off (all
+ * data accesses are then to Device memory, where an unaligned one faults). */
+#define TBF_A (1u << 4)
 /* EL1 with PSTATE.PAN: the JIT indexes MMU_IDX_EL1_PAN. Every instruction
  * that can change PSTATE.PAN ends its block, so a block never runs with
  * another PAN value than it was translated for. */
@@ -308,7 +311,7 @@ static inline uint32_t cpu_tb_flags(const CPUState *cpu)
     uint32_t fpen = (uint32_t)(cpu->cpacr_el1 >> 20) & 3;
     bool fp = fpen == 3 || (fpen == 1 && el == 1);
     bool sa = (cpu->sctlr_el1 >> (el ? 3 : 4)) & 1;
-    bool a = (cpu->sctlr_el1 >> 1) & 1;
+    bool a = (cpu->sctlr_el1 & 3) != 1; /* SCTLR_EL1.A set, or SCTLR_EL1.M clear */
     bool pan = el == 1 && (cpu->pstate & PSTATE_PAN);
     return el | (fp ? TBF_FP : 0) | (sa ? TBF_SA : 0) | (a ? TBF_A : 0) | (pan ? TBF_PAN : 0);
 }

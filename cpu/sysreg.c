@@ -505,8 +505,8 @@ uint64_t helper_msr_pstate(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, ui
 }
 
 /* SYS operations the translator routes here (imm: op1 << 11 | CRn << 7 |
- * CRm << 3 | op2, Rt in bits 20:16; a = Xt): IC, TLBI, AT, and the EL0
- * permission checks of DC ZVA / DC CVAU / DC CVAC / DC CIVAC. */
+ * CRm << 3 | op2, Rt in bits 20:16; a = Xt): IC, TLBI, AT, DC ZVA, and the
+ * EL0 permission checks of DC CVAU / DC CVAC / DC CIVAC. */
 uint64_t helper_sys(CPUState *cpu, uint64_t xt, uint64_t b, uint64_t c, uint64_t imm)
 {
     (void)b, (void)c;
@@ -515,7 +515,8 @@ uint64_t helper_sys(CPUState *cpu, uint64_t xt, uint64_t b, uint64_t c, uint64_t
     int rt = (int)(imm >> 16 & 31);
     switch (enc) {
     case SYSREG_ENC(0, 3, 7, 4, 1): /* DC ZVA */
-        el0_sctlr_enabled(cpu, 14, SYSREG_ENC(1, 3, 7, 4, 1), false, rt);
+        if (el0_sctlr_enabled(cpu, 14, SYSREG_ENC(1, 3, 7, 4, 1), false, rt))
+            mem_dc_zva(cpu, xt);
         return 0;
     case SYSREG_ENC(0, 3, 7, 10, 1): /* DC CVAC */
     case SYSREG_ENC(0, 3, 7, 11, 1): /* DC CVAU */

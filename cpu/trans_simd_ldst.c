@@ -37,6 +37,32 @@ static IRTemp add_imm(DisasCtx *s, IRTemp base, int64_t off)
     return t_op(s, IR_ADD, 8, base, t_const(s, (uint64_t)off));
 }
 
+/* 8 bytes at addr as one load, or (esize < 8) as 8 / esize element loads
+ * so that each element is alignment-checked on its own size. */
+static IRTemp load_chunk(DisasCtx *s, IRTemp addr, int esize)
+{
+    if (esize == 8)
+        return gen_load(s, addr, 8, 0, 0);
+    IRTemp v = IR_NO_TEMP;
+    for (int off = 0; off < 8; off += esize) {
+        IRTemp e = gen_load(s, add_imm(s, addr, off), esize, 0, 0);
+        if (off)
+            e = t_op(s, IR_SHL, 8, e, t_const(s, (uint64_t)off * 8));
+        v = off ? t_op(s, IR_OR, 8, v, e) : e;
+    }
+    return v;
+}
+
+static void store_chunk(DisasCtx *s, IRTemp addr, IRTemp v, int esize)
+{
+    if (esize == 8) {
+        gen_store(s, addr, v, 8, 0);
+        return;
+    }
+    for (int off = 0; off < 8; off += esize)
+        gen_store(s, add_imm(s, addr, off), off ? t_op(s, IR_SHR, 8, v, t_const(s, (uint64_t)off * 8)) : v, esize, 0);
+}
+
 /* A register image loaded from memory: low half and (Q only) high half. */
 typedef struct VVal {
     IRTemp lo, hi;
@@ -246,9 +272,13 @@ static bool ldst_mult(DisasCtx *s, uint32_t insn, bool load, bool post)
     IRTemp xm = struct_xm(s, insn, post);
     IRTemp val[8];
     uint64_t perm = (uint64_t)rt | (uint64_t)selem << 5 | (uint64_t)size << 8 | (uint64_t)q << 10;
+    /* Alignment is checked per element (Arm ARM Mem[] is called with the
+     * element size): with an alignment check on (TBF_A: SCTLR_EL1.A, or the
+     * MMU off), chunks of smaller elements go element by element. */
+    int esize = (s->tb_flags & TBF_A) ? 1 << size : 8;
     if (load) {
         for (int k = 0; k < nchunks; k++)
-            val[k] = gen_load(s, add_imm(s, base, 8 * k), 8, 0, 0);
+            val[k] = load_chunk(s, add_imm(s, base, 8 * k), esize);
         /* Register r holds chunks r*halves.. in memory order; then, for
          * LD2-LD4, the helper moves each element to its register. */
         IRTemp zero = q ? IR_NO_TEMP : t_const(s, 0);
@@ -268,7 +298,7 @@ static bool ldst_mult(DisasCtx *s, uint32_t insn, bool load, bool post)
                 val[k] = read_vreg(s, (rt + k / halves) % 32, k % halves);
         }
         for (int k = 0; k < nchunks; k++)
-            gen_store(s, add_imm(s, base, 8 * k), val[k], 8, 0);
+            store_chunk(s, add_imm(s, base, 8 * k), val[k], esize);
     }
     if (post)
         struct_writeback(s, insn, base, xm, nchunks * 8);

@@ -175,15 +175,12 @@ bool trans_SYS(DisasCtx *s, uint32_t insn)
     uint64_t imm = enc | (uint64_t)rt << 16;
 
     switch (SYSREG_ENC(0, op1, crn, crm, op2)) {
-    case SYSREG_ENC(0, 3, 7, 4, 1): { /* DC ZVA: zero the 64-byte block (DCZID_EL0.BS = 4) */
-        if (el0)
-            t_call(s, HELPER_sys, IRF_EXCEPT, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, imm);
-        IRTemp base = t_op(s, IR_AND, 8, read_xreg(s, rt, 1), t_const(s, ~63ull));
-        IRTemp zero = t_const(s, 0);
-        for (int i = 0; i < 64; i += 8)
-            gen_store(s, i ? t_op(s, IR_ADD, 8, base, t_const(s, (uint64_t)i)) : base, zero, 8, 0);
+    case SYSREG_ENC(0, 3, 7, 4, 1): /* DC ZVA: zero the 64-byte block (DCZID_EL0.BS = 4) */
+        /* A helper, not eight stores: Device memory must take an alignment
+         * fault instead, and the memory type is known only at translation
+         * of the address (mem_dc_zva). */
+        t_call(s, HELPER_sys, IRF_EXCEPT, read_xreg(s, rt, 1), IR_NO_TEMP, IR_NO_TEMP, imm);
         return true;
-    }
     case SYSREG_ENC(0, 3, 7, 10, 1): /* DC CVAC */
     case SYSREG_ENC(0, 3, 7, 11, 1): /* DC CVAU */
     case SYSREG_ENC(0, 3, 7, 14, 1): /* DC CIVAC */

@@ -3,6 +3,7 @@
  * Thread rules: MMIO callbacks run on vCPU threads under the device lock. */
 #include "pl011.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -67,6 +68,10 @@ static uint64_t pl011_read(void *opaque, uint64_t off, int size)
         uint8_t b = u->rx[u->rx_head];
         u->rx_head = (u->rx_head + 1) % PL011_FIFO;
         u->rx_count--;
+        /* Wake a waiting backend only once half the FIFO is free: it then
+         * refills many bytes per wake-up instead of one. */
+        if (u->rx_count <= ((u->lcr_h & LCR_FEN) ? PL011_FIFO : 1) / 2)
+            charport_room(&u->port);
         pl011_rx_status(u);
         pl011_update(u);
         return b;
@@ -100,8 +105,10 @@ static void pl011_write(void *opaque, uint64_t off, uint64_t v, int size)
     switch (off) {
     case UARTDR: {
         char c = (char)v;
-        if (write(u->out_fd, &c, 1) < 0) {
-            /* Host stdout closed: the guest's output is lost, nothing else to do. */
+        if (write(u->out_fd, &c, 1) < 0 && errno == EPIPE && u->machine) {
+            /* Nobody reads the console any more (flotilla | head): SIGPIPE
+             * is ignored (console.c), so stop the machine as a clean exit. */
+            machine_request_stop(u->machine, 0);
         }
         /* The TX FIFO drains at once: the TX interrupt is always asserted. */
         u->ris |= INT_TX;
@@ -111,8 +118,10 @@ static void pl011_write(void *opaque, uint64_t off, uint64_t v, int size)
     case UARTFBRD: u->fbrd = (uint32_t)v & 0x3f; break;
     case UARTLCR_H:
         /* Turning FIFOs on or off flushes them (PL011 TRM 3.3.7). */
-        if ((u->lcr_h ^ (uint32_t)v) & LCR_FEN)
+        if ((u->lcr_h ^ (uint32_t)v) & LCR_FEN) {
             u->rx_count = 0;
+            charport_room(&u->port);
+        }
         u->lcr_h = (uint32_t)v & 0xff;
         pl011_rx_status(u);
         break;
@@ -131,13 +140,34 @@ static void pl011_write(void *opaque, uint64_t off, uint64_t v, int size)
 
 static const MMIOOps pl011_ops = {pl011_read, pl011_write};
 
+/* Backend thread (CharPort.recv): take what fits in the receive FIFO. */
+static size_t pl011_recv(void *dev, const uint8_t *buf, size_t n)
+{
+    PL011 *u = dev;
+    size_t taken = 0;
+    pthread_mutex_lock(&u->lock);
+    unsigned depth = (u->lcr_h & LCR_FEN) ? PL011_FIFO : 1;
+    while (taken < n && u->rx_count < depth) {
+        u->rx[(u->rx_head + u->rx_count) % PL011_FIFO] = buf[taken++];
+        u->rx_count++;
+    }
+    if (taken < n)
+        charport_stall(&u->port);
+    pl011_rx_status(u);
+    pl011_update(u);
+    pthread_mutex_unlock(&u->lock);
+    return taken;
+}
+
 PL011 *pl011_create(Machine *m, uint64_t base, int out_fd, IRQLine irq)
 {
     PL011 *u = calloc(1, sizeof(*u));
     if (!u)
         return NULL;
+    u->machine = m;
     u->out_fd = out_fd;
     u->irq = irq;
+    u->port = (CharPort){.recv = pl011_recv, .dev = u, .wake_fd = -1};
     u->cr = 0x300;
     u->ifls = 0x12;
     u->ris = INT_TX;
@@ -148,23 +178,7 @@ PL011 *pl011_create(Machine *m, uint64_t base, int out_fd, IRQLine irq)
 
 bool pl011_receive(PL011 *u, uint8_t byte)
 {
-    bool ok = false;
-    pthread_mutex_lock(&u->lock);
-    unsigned depth = (u->lcr_h & LCR_FEN) ? PL011_FIFO : 1;
-    if (u->rx_count < depth) {
-        u->rx[(u->rx_head + u->rx_count) % PL011_FIFO] = byte;
-        u->rx_count++;
-        ok = true;
-    }
-    pl011_rx_status(u);
-    pl011_update(u);
-    pthread_mutex_unlock(&u->lock);
-    return ok;
-}
-
-void pl011_console_rx(void *opaque, uint8_t byte)
-{
-    pl011_receive(opaque, byte);
+    return pl011_recv(u, &byte, 1) == 1;
 }
 
 void pl011_destroy(PL011 *u)

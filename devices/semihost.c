@@ -1,6 +1,7 @@
 /* Arm semihosting over HLT #0xF000 (enabled with -semihosting):
  * SYS_WRITEC, SYS_WRITE0, SYS_WRITE, SYS_EXIT and SYS_EXIT_EXTENDED.
  * Owner vCPU thread only: it reads guest memory through the core's MMU. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -18,12 +19,13 @@ static bool rd(CPUState *cpu, uint64_t va, int size, uint64_t *v)
     return mem_load(cpu, va, size, 0, v);
 }
 
-static void out_bytes(const char *buf, size_t n)
+/* Owner vCPU. A closed output (flotilla | head; SIGPIPE is ignored, see
+ * devices/console.c) stops the machine cleanly, as the PL011 does. */
+static void out_bytes(Machine *m, const char *buf, size_t n)
 {
     fflush(stdout);
-    if (write(STDOUT_FILENO, buf, n) < 0) {
-        /* host stdout closed: nothing to report to */
-    }
+    if (write(STDOUT_FILENO, buf, n) < 0 && errno == EPIPE)
+        machine_request_stop(m, 0);
 }
 
 uint64_t helper_semihost(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t imm)
@@ -35,7 +37,7 @@ uint64_t helper_semihost(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint
     case SYS_WRITEC:
         if (!rd(cpu, arg, 1, &v))
             return cpu->x[0];
-        out_bytes((char[]){(char)v}, 1);
+        out_bytes(m, (char[]){(char)v}, 1);
         return cpu->x[0];
     case SYS_WRITE0: {
         char buf[256];
@@ -47,11 +49,11 @@ uint64_t helper_semihost(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint
                 break;
             buf[n++] = (char)v;
             if (n == sizeof(buf)) {
-                out_bytes(buf, n);
+                out_bytes(m, buf, n);
                 n = 0;
             }
         }
-        out_bytes(buf, n);
+        out_bytes(m, buf, n);
         return cpu->x[0];
     }
     case SYS_WRITE: {
@@ -65,12 +67,12 @@ uint64_t helper_semihost(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint
                 return cpu->x[0];
             tmp[n++] = (char)v;
             if (n == sizeof(tmp)) {
-                out_bytes(tmp, n);
+                out_bytes(m, tmp, n);
                 n = 0;
             }
         }
         (void)fd; /* stdout and stderr both go to the host's stdout */
-        out_bytes(tmp, n);
+        out_bytes(m, tmp, n);
         return 0; /* bytes not written */
     }
     case SYS_EXIT:

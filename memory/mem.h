@@ -97,6 +97,12 @@ void *mem_host_ptr(CPUState *cpu, uint64_t va, int size, enum MemAccess acc, uin
 /* Host pointer for instruction fetch at va (whole page readable), or NULL
  * with an instruction abort raised. *pa receives the physical address. */
 const uint32_t *mem_fetch_ptr(CPUState *cpu, uint64_t va, uint64_t *pa);
+/* Owner vCPU only. DC ZVA: zero the DC_ZVA_BYTES block holding va (the
+ * caller did the EL0 trap check). Device memory (the MMU off included)
+ * takes an alignment fault instead (Arm ARM, DC ZVA). false: a fault was
+ * raised. */
+#define DC_ZVA_BYTES 64 /* DCZID_EL0.BS = 4 */
+bool mem_dc_zva(CPUState *cpu, uint64_t va);
 
 /* Owner only. The slow path of generated code's inline LOAD/STORE
  * (cpu/jit_x86.c), for an aligned access outside LDTR/STTR that missed L1:

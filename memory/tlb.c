@@ -377,7 +377,12 @@ static TLBEntry *l1_fill(CPUState *cpu, unsigned idx, uint64_t vpage, uint64_t p
     TLBEntry *e = &cpu->tlb[idx][slot];
     PTWResult r = {.perms = perms, .mmu_off = (flags & TLBE_MMU_OFF) != 0};
     bool el0 = idx == MMU_IDX_EL0, pan = idx == MMU_IDX_EL1_PAN;
-    uint64_t tag = vpage | ((flags & TLBE_MMIO) ? TLB_TAG_MMIO : 0);
+    /* MMIO pages, and RAM the guest maps as Device, fail the fast compare:
+     * the slow path dispatches MMIO and checks Device alignment. With the
+     * MMU off every data access is Device, but there the translator adds
+     * the alignment check inline instead (TBF_A), keeping RAM fast. */
+    bool slow = (flags & TLBE_MMIO) || (flags & (TLBE_DEVICE | TLBE_MMU_OFF)) == TLBE_DEVICE;
+    uint64_t tag = vpage | (slow ? TLB_TAG_MMIO : 0);
     e->tag_read = ptw_check_access(&r, PTW_READ, el0, pan) == PTW_FAULT_NONE ? tag : TLB_INVALID_TAG;
     e->tag_write = ptw_check_access(&r, PTW_WRITE, el0, pan) == PTW_FAULT_NONE ? tag : TLB_INVALID_TAG;
     /* Fetching from MMIO always takes the slow path (and faults there). */
@@ -430,7 +435,7 @@ static void l2_insert(CPUState *cpu, uint64_t vpage, uint64_t ppage, uint64_t ad
 /* Walk for one access and enter the result. false: the fault was raised.
  * *pa and *host (NULL for MMIO and holes) describe va. */
 static bool walk_fill(CPUState *cpu, unsigned idx, uint64_t va, enum MemAccess acc, uint16_t irflags, uint64_t *pa,
-                      void **host)
+                      void **host, uint8_t *eflags)
 {
     PTWResult r;
     bool el0 = idx == MMU_IDX_EL0, pan = idx == MMU_IDX_EL1_PAN;
@@ -452,13 +457,17 @@ static bool walk_fill(CPUState *cpu, unsigned idx, uint64_t va, enum MemAccess a
     PhysMap *pm = &cpu->machine->pm;
     uint64_t vpage = va & TLB_PAGE_MASK, ppage = r.pa & TLB_PAGE_MASK;
     uint8_t *hp = phys_ram_ptr(pm, ppage, PAGE_SIZE);
-    uint8_t flags = (uint8_t)((r.global ? TLBE_GLOBAL : 0) | (r.mmu_off ? TLBE_MMU_OFF : 0));
+    /* MAIR attribute 0b0000dd00: Device memory (what the MMU off gives). */
+    uint8_t flags = (uint8_t)((r.global ? TLBE_GLOBAL : 0) | (r.mmu_off ? TLBE_MMU_OFF : 0) |
+                              ((r.attr & 0xf0) == 0 ? TLBE_DEVICE : 0));
+    *eflags = flags;
     *pa = r.pa;
     *host = hp ? hp + (va & ~TLB_PAGE_MASK) : NULL;
     if (!hp) {
         if (!phys_find_mmio(pm, r.pa))
             return true; /* a hole: nothing to cache, the caller aborts */
         flags |= TLBE_MMIO;
+        *eflags = flags;
     }
     if (r.page_shift > TLB_PAGE_BITS) {
         uint64_t size = 1ull << r.page_shift;
@@ -474,8 +483,10 @@ static bool walk_fill(CPUState *cpu, unsigned idx, uint64_t va, enum MemAccess a
 }
 
 /* Translate va for one access through L1, then L2, then the walker.
- * false: a fault was raised. *host is NULL for MMIO and holes. */
-static bool tlb_translate(CPUState *cpu, uint64_t va, enum MemAccess acc, uint16_t irflags, uint64_t *pa, void **host)
+ * false: a fault was raised. *host is NULL for MMIO and holes; *eflags
+ * gets the page's TLBE_* flags. */
+static bool tlb_translate_fl(CPUState *cpu, uint64_t va, enum MemAccess acc, uint16_t irflags, uint64_t *pa,
+                             void **host, uint8_t *eflags)
 {
     unsigned idx = access_idx(cpu, irflags);
     uint64_t vpage = va & TLB_PAGE_MASK;
@@ -489,11 +500,18 @@ static bool tlb_translate(CPUState *cpu, uint64_t va, enum MemAccess acc, uint16
         rmw_ok = !(irflags & MEM_RMW) || (e->tag_read & ~TLB_TAG_MMIO) == vpage;
         /* Not in L2, or not permitted there: walk (which reports the fault). */
         if (!v || (*l1_tag(e, acc) & ~TLB_TAG_MMIO) != vpage || !rmw_ok)
-            return walk_fill(cpu, idx, va, acc, irflags, pa, host);
+            return walk_fill(cpu, idx, va, acc, irflags, pa, host, eflags);
     }
+    *eflags = e->flags;
     *pa = e->paddr | (va & ~TLB_PAGE_MASK);
     *host = (e->flags & TLBE_MMIO) ? NULL : (void *)(uintptr_t)(va + e->addend);
     return true;
+}
+
+static bool tlb_translate(CPUState *cpu, uint64_t va, enum MemAccess acc, uint16_t irflags, uint64_t *pa, void **host)
+{
+    uint8_t fl;
+    return tlb_translate_fl(cpu, va, acc, irflags, pa, host, &fl);
 }
 
 bool mmu_translate(CPUState *cpu, uint64_t va, enum MemAccess acc, uint16_t irflags, uint64_t *pa)
@@ -539,12 +557,28 @@ static bool mmio_access(CPUState *cpu, uint64_t va, uint64_t pa, int size, bool 
     return true;
 }
 
+/* An unaligned access to Device memory: alignment fault (DFSC 0x21), found
+ * after translation because the memory type comes from it (the Arm ARM's
+ * AArch64.FirstStageTranslate, "unaligned data accesses to Device memory").
+ * With the MMU off the translator's IRF_ALIGN (TBF_A) has checked already,
+ * before translation as the fast path needs; accesses without it (a
+ * semihosting read) are not the guest's and are let through. */
+static bool device_misaligned(CPUState *cpu, uint64_t va, int size, uint8_t eflags, bool write)
+{
+    if ((eflags & (TLBE_DEVICE | TLBE_MMU_OFF)) != TLBE_DEVICE || !(va & (uint64_t)(size - 1)))
+        return false;
+    cpu_raise(cpu, EXC_DABORT, (write ? 1u << 6 : 0) | 0x21, va);
+    return true;
+}
+
 /* One access that does not cross a page. */
 static bool access_slow(CPUState *cpu, uint64_t va, int size, uint16_t irflags, bool write, uint64_t *val)
 {
     uint64_t pa;
     void *host;
-    if (!tlb_translate(cpu, va, write ? ACC_WRITE : ACC_READ, irflags, &pa, &host))
+    uint8_t fl;
+    if (!tlb_translate_fl(cpu, va, write ? ACC_WRITE : ACC_READ, irflags, &pa, &host, &fl) ||
+        device_misaligned(cpu, va, size, fl, write))
         return false;
     if (!host)
         return mmio_access(cpu, va, pa, size, write, val);
@@ -561,8 +595,14 @@ static bool access_split(CPUState *cpu, uint64_t va, int size, uint16_t irflags,
      * translated (and permission-checked) before any byte is written; a
      * fault on the second page reports its first byte (as the byte-wise
      * loads do, and as QEMU does). */
+    uint64_t pa;
+    void *host;
+    uint8_t fl;
+    /* Device memory: the whole access faults first (always unaligned here). */
+    if (!tlb_translate_fl(cpu, va, write ? ACC_WRITE : ACC_READ, irflags, &pa, &host, &fl) ||
+        device_misaligned(cpu, va, size, fl, write))
+        return false;
     if (write) {
-        uint64_t pa;
         if (!mmu_translate(cpu, va, ACC_WRITE, irflags, &pa) ||
             !mmu_translate(cpu, (va + (uint64_t)size - 1) & TLB_PAGE_MASK, ACC_WRITE, irflags, &pa))
             return false;
@@ -622,6 +662,32 @@ bool mem_store(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t 
         return true;
     }
     return in_page ? access_slow(cpu, va, size, irflags, true, &val) : access_split(cpu, va, size, irflags, true, &val);
+}
+
+bool mem_dc_zva(CPUState *cpu, uint64_t va)
+{
+    uint64_t base = va & ~(uint64_t)(DC_ZVA_BYTES - 1), pa;
+    void *host;
+    uint8_t fl;
+    /* A write for the fault checks (WnR = 1, CM = 0), then Device memory of
+     * any kind is an alignment fault, whatever the address's alignment. */
+    if (!tlb_translate_fl(cpu, base, ACC_WRITE, 0, &pa, &host, &fl))
+        return false;
+    if (fl & TLBE_DEVICE) {
+        cpu_raise(cpu, EXC_DABORT, 1u << 6 | 0x21, base);
+        return false;
+    }
+    if (host) {
+        /* RAM: the block is in one page; stores through the monitor, as
+         * mem_store would do them, without eight TLB lookups. */
+        for (uint64_t off = 0; off < DC_ZVA_BYTES; off += 8)
+            monitor_guest_store(cpu->machine->monitor, (uint8_t *)host + off, 8, 0);
+        return true;
+    }
+    for (uint64_t off = 0; off < DC_ZVA_BYTES; off += 8) /* MMIO mapped Normal, or a hole */
+        if (!mem_store(cpu, base + off, 8, 0, 0))
+            return false;
+    return true;
 }
 
 const TLBEntry *tlb_refill(CPUState *cpu, uint64_t va, uint32_t mode, uint64_t last_page)

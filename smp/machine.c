@@ -176,7 +176,7 @@ int machine_run(Machine *m)
     m->threads = calloc((size_t)m->ncpus, sizeof(pthread_t));
     bool *started = calloc((size_t)m->ncpus, sizeof(bool));
     Console console;
-    if (!m->threads || !started || !console_start(&console, m, STDIN_FILENO, STDOUT_FILENO, pl011_console_rx, m->uart)) {
+    if (!m->threads || !started || !console_start(&console, m, STDIN_FILENO, STDOUT_FILENO, m->uart ? &m->uart->port : NULL)) {
         free(started);
         return 1;
     }

@@ -58,6 +58,52 @@ dt_slots:
 target_init:
     adr x0, dt_vectors
     msr vbar_el1, x0
+    /* The MMU on with a flat map, so that data accesses are to Normal
+     * memory as in qemu's user mode (with the MMU off they are Device, where
+     * unaligned accesses fault). 4K granule, T0SZ = 25 (start at level 1):
+     * 0-1 GiB a Device block (EL1 only); 0x4000_0000-0x400f_ffff (the code)
+     * 4K pages EL1 RW and executable; the rest of 1-2 GiB (the data block,
+     * the scratch areas) EL0 and EL1 RW, never executable, so that the
+     * unprivileged LDTR/STTR work as at qemu's EL0. */
+    ldr x0, =dt_pt_l1
+    ldr x1, =dt_pt_l2
+    ldr x2, =dt_pt_l3
+    mov x3, #0x405                  /* block, AttrIndx 1 (Device), AF */
+    str x3, [x0]
+    orr x3, x1, #3                  /* table */
+    str x3, [x0, #8]
+    orr x3, x2, #3
+    str x3, [x1]
+    ldr x5, =0x0060000040000741     /* 2 MiB block, UXN, PXN, AF, inner shareable, AP = 01 */
+    mov x4, #1
+1:  add x3, x5, x4, lsl #21
+    str x3, [x1, x4, lsl #3]
+    add x4, x4, #1
+    cmp x4, #512
+    b.lo 1b
+    ldr x5, =0x40000703             /* page, AF, inner shareable, AP = 00: the code */
+    ldr x6, =0x0060000040000743     /* page, UXN, PXN, AP = 01: data */
+    mov x4, #0
+2:  cmp x4, #256
+    csel x3, x5, x6, lo
+    add x3, x3, x4, lsl #12
+    str x3, [x2, x4, lsl #3]
+    add x4, x4, #1
+    cmp x4, #512
+    b.lo 2b
+    mov x1, #0xff                   /* MAIR: attr 0 Normal WB, attr 1 Device-nGnRnE */
+    msr mair_el1, x1
+    ldr x1, =0x200803519            /* IPS 40 bits, EPD1, SH0 inner, WB walks, T0SZ 25 */
+    msr tcr_el1, x1
+    msr ttbr0_el1, x0
+    dsb ish
+    tlbi vmalle1
+    dsb ish
+    isb
+    mrs x1, sctlr_el1
+    mov x2, #((1 << 12) | (1 << 2) | 1) /* I, C, M */
+    orr x1, x1, x2
+    msr sctlr_el1, x1
     isb
     b dt_common_init
 
@@ -112,6 +158,14 @@ sh_write_block:
     .quad 1, 0, 0
 sh_exit_block:
     .quad 0x20026, 0
+    .bss
+    .balign 4096
+dt_pt_l1:
+    .skip 4096
+dt_pt_l2:
+    .skip 4096
+dt_pt_l3:
+    .skip 4096
 
 #elif defined(TARGET_QEMU)
 

@@ -9,6 +9,7 @@
 #define CHECK(r, v) EXPECT_AT r, v, __LINE__
 
 TEST_START
+    MMU_IDENTITY            /* unaligned accesses need Normal memory */
     adrp x1, data
     add x1, x1, :lo12:data
     add x2, x1, #8
@@ -203,6 +204,10 @@ TEST_START
     CHECK(x0, 0x5432)
     mov sp, x19
 
+    mrs x0, sctlr_el1               /* the MMU off again: EL0 has no access in */
+    bic x0, x0, #1                  /* MMU_IDENTITY's map, and the forms below */
+    msr sctlr_el1, x0               /* are checked as with the MMU off */
+    isb
     /* ---- unprivileged forms (at EL1 with the MMU off, and at EL0, they
      * behave like the ordinary ones here) ---- */
     mov x0, #-1

@@ -12,6 +12,7 @@
 #define CHECK_OFF(r, base, off) sub x25, r, base; CHECK(x25, off)
 
 TEST_START
+    MMU_IDENTITY            /* unaligned accesses need Normal memory */
     adrp x1, data
     add x1, x1, :lo12:data
     adrp x20, scratch_start

@@ -217,7 +217,9 @@ TEST_START
     b harness_fail
 1:
 
-    /* DC ZVA zeroes exactly the aligned 64-byte block holding the address */
+    /* DC ZVA zeroes exactly the aligned 64-byte block holding the address
+     * (of Normal memory: with the MMU off it would be Device, see sys_align) */
+    MMU_IDENTITY
     adrp x1, scratch_start
     add x1, x1, :lo12:scratch_start
     mov x2, #-1

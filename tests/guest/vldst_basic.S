@@ -13,6 +13,7 @@
 #define CHECK(r, v) EXPECT_AT r, v, __LINE__
 
 TEST_START
+    MMU_IDENTITY            /* unaligned accesses need Normal memory */
     adrp x20, src
     add x20, x20, :lo12:src
     adrp x22, dst

@@ -6,6 +6,7 @@ with a busybox initramfs and checks what the guest prints.
     linux_test.py [common options] boot [--unimp]
     linux_test.py [common options] smp N
     linux_test.py [common options] shell [--ctrl-a]
+    linux_test.py [common options] console-input
 
 prepare fetches the guest (scripts/fetch-guest.sh, a no-op once cached)
 and builds the two initramfs images into --workdir. The other commands
@@ -20,6 +21,7 @@ import gzip
 import hashlib
 import os
 import pty
+import random
 import re
 import select
 import signal
@@ -334,6 +336,21 @@ class PtyRun:
             os.write(self.master, bytes([b]))
             time.sleep(0.01)
 
+    def send_all(self, data, timeout):
+        """Writes data at once (as a paste or a pipe does), reading the
+        output meanwhile so that neither side of the pty blocks. True if all
+        of it was written within timeout."""
+        deadline = time.monotonic() + timeout
+        view = memoryview(data)
+        while view and time.monotonic() < deadline:
+            r, w, _ = select.select([self.master], [self.master], [], 1.0)
+            if r:
+                self.pump(0)
+            if w:
+                n = os.write(self.master, view[:4096])
+                view = view[n:]
+        return not view
+
     def wait_exit(self, timeout):
         deadline = time.monotonic() + timeout
         while self.p.poll() is None and time.monotonic() < deadline:
@@ -414,6 +431,75 @@ def cmd_shell(args):
     print("PASS")
 
 
+def cmd_console_input(args):
+    """Input written at once, faster than the guest reads it, arrives whole:
+    a 300-byte command line pasted into the shell, then 1 MiB through the
+    guest's tty into md5sum (issue 11 item 3: the console thread must hold
+    input back while the PL011 FIFO is full)."""
+    cmd = flotilla_cmd(args, 1, "shell", NO_CRYPTO_TESTS)
+    print("running on a pty: " + " ".join(cmd), flush=True)
+    t0 = time.monotonic()
+    r = PtyRun(cmd, os.path.join(args.workdir, "console-input.log"))
+    problems = []
+    prompt = rb"/ # "
+    rng = random.Random(11)
+    try:
+        m = r.expect(prompt, args.timeout)
+        print(boot_times(r.buf.decode("utf-8", "replace"), time.monotonic() - t0) + " (to the prompt)")
+        if not m:
+            fail("no shell prompt within %d s\n---- last output ----\n%s" % (args.timeout, r.tail()))
+        pos = m.end()
+        # 300 bytes in one write: the FIFO holds 32.
+        payload = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(285)).encode()
+        line = b"echo " + payload + b" | md5sum\r"
+        want = hashlib.md5(payload + b"\n").hexdigest().encode()
+        t1 = time.monotonic()
+        r.send_all(line, 60)
+        m = r.expect(rb"\n" + want + rb"  -", 120, pos)
+        print("  %d-byte line written at once -> %s (%.1f s)" % (len(line), "md5 ok" if m else "md5 missing",
+                                                             time.monotonic() - t1))
+        if not m:
+            problems.append("the %d-byte line did not arrive whole (md5sum of its payload missing)" % len(line))
+        else:
+            pos = m.end()
+        r.expect(prompt, 60, pos)
+        # 1 MiB of every byte value but C-a (flotilla's escape), through a
+        # raw tty (no echo, no line discipline editing) into md5sum.
+        size = 1 << 20
+        data = bytes(b if b != 1 else 2 for b in rng.randbytes(size))
+        want = hashlib.md5(data).hexdigest().encode()
+        r.send(b"stty raw -echo; echo READY; head -c %d | md5sum; stty sane\r" % size)
+        m = r.expect(rb"[\r\n]READY\r?\n", 60, pos)
+        if not m:
+            problems.append("the guest did not switch its tty to raw mode")
+        else:
+            pos = m.end()
+            t1 = time.monotonic()
+            sent = r.send_all(data, args.timeout)
+            m = r.expect(rb"([0-9a-f]{32})  -", args.timeout, pos)
+            dt = time.monotonic() - t1
+            got = m.group(1) if m else b"none"
+            print("  1 MiB written at once: %s, guest md5 %s, host md5 %s (%.1f s, %.0f KiB/s)"
+                  % ("all written" if sent else "NOT all written", got.decode(), want.decode(), dt, size / 1024 / dt))
+            if got != want:
+                problems.append("1 MiB through the guest's tty: md5 %s, expected %s" % (got.decode(), want.decode()))
+            else:
+                pos = m.end()
+        r.expect(prompt, 60, pos)
+        r.send(b"poweroff -f\r")
+        status = r.wait_exit(120)
+        if status != 0:
+            problems.append("flotilla exited with status %s after poweroff -f (expected 0)" % status)
+    finally:
+        if r.p.poll() is None:
+            os.killpg(r.p.pid, signal.SIGKILL)
+            r.p.wait()
+    if problems:
+        print("---- last output ----\n" + r.tail())
+        fail("; ".join(problems))
+    print("PASS")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--flotilla", default=os.path.join(ROOT, "build/flotilla"))
@@ -430,8 +516,10 @@ def main():
     s.add_argument("--gic-version", type=int, choices=(2, 3), help="-M virt,gic-version=N")
     sh = sub.add_parser("shell")
     sh.add_argument("--ctrl-a", action="store_true")
+    sub.add_parser("console-input")
     args = ap.parse_args()
-    {"prepare": cmd_prepare, "boot": cmd_boot, "smp": cmd_smp, "shell": cmd_shell}[args.cmd](args)
+    {"prepare": cmd_prepare, "boot": cmd_boot, "smp": cmd_smp, "shell": cmd_shell,
+     "console-input": cmd_console_input}[args.cmd](args)
 
 
 if __name__ == "__main__":
