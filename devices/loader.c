@@ -236,7 +236,9 @@ static bool load_linux(Machine *m, const char *path, const uint8_t *d, size_t le
             return false;
         uint64_t kend = (kbase + image_size + 0x1fffff) & ~0x1fffffull;
         initrd_start = m->pm.ram_base + INITRD_MIN_OFFSET;
-        if (initrd_start < kend)
+        /* Right after the kernel when +128 MiB is taken or past a small RAM
+         * (-m 64M could otherwise never have an initrd). */
+        if (initrd_start < kend || !phys_ram_ptr(&m->pm, initrd_start, rdlen))
             initrd_start = kend;
         if (!phys_ram_ptr(&m->pm, initrd_start, rdlen)) {
             fprintf(stderr, "flotilla: initrd '%s' (%zu bytes) does not fit in guest RAM\n", m->opt.initrd, rdlen);

@@ -425,3 +425,21 @@ Test(loader, initrd_and_append_with_elf_or_raw_warn)
     cr_expect(load_capture(write_file(raw, sizeof(raw)), &entry));
     cr_expect_str_empty(err, "no warning without -initrd/-append: %s", err);
 }
+
+Test(loader, initrd_in_a_small_ram)
+{
+    /* 16 MiB of RAM: no room at +128 MiB, so the initrd follows the kernel
+     * (found by the loader fuzzer: it used to be refused). */
+    uint8_t img[4096] = {0};
+    memcpy(img + 56, "ARM\x64", 4);
+    uint8_t rd[3000];
+    for (size_t i = 0; i < sizeof(rd); i++)
+        rd[i] = (uint8_t)(i * 13 + 1);
+    tm->m.opt.initrd = write_file(rd, sizeof(rd));
+    uint64_t entry = 0;
+    cr_assert(load_capture(write_file(img, sizeof(img)), &entry), "%s", err);
+    cr_expect_eq(entry, RAM_BASE + 0x200000);
+    /* 2 MiB aligned after the kernel's end. */
+    cr_expect_eq(memcmp(test_ram(tm, RAM_BASE + 0x400000, sizeof(rd)), rd, sizeof(rd)), 0);
+    tm->m.opt.initrd = NULL;
+}
