@@ -23,7 +23,9 @@
  * "initrd", "config"). Any thread. */
 bool load_read_file(const char *what, const char *path, uint64_t cap, uint8_t **data, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (reads of a
+     * regular file ignore it). */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
         fprintf(stderr, "flotilla: cannot open %s '%s': %s\n", what, path, strerror(errno));
         return false;

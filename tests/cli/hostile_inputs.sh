@@ -58,6 +58,10 @@ expect_error kernel_dev_zero "not a regular file" "$F" -kernel /dev/zero
 expect_error kernel_dir "not a regular file" "$F" -kernel "$T"
 expect_error config_dev_zero "not a regular file" "$F" -config /dev/zero -kernel "$RESET_ELF"
 expect_error config_dir "not a regular file" "$F" -config "$T" -kernel "$RESET_ELF"
+# A FIFO with no writer: opening it must not block.
+mkfifo "$T/fifo"
+expect_error kernel_fifo "not a regular file" "$F" -kernel "$T/fifo"
+expect_error config_fifo "not a regular file" "$F" -config "$T/fifo" -kernel "$RESET_ELF"
 head -c 4096 "$F" >"$T/binary.ini"
 expect_error config_binary "not a text file" "$F" -config "$T/binary.ini" -kernel "$RESET_ELF"
 expect_error pin_empty "-pin: empty value" "$F" -pin "" -kernel "$RESET_ELF"
