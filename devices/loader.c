@@ -274,7 +274,8 @@ static bool load_linux(Machine *m, const char *path, const uint8_t *d, size_t le
 
 /* -initrd and -append only mean something to a Linux Image, which gets a
  * DTB; QEMU likewise boots other kernels without them. A warning, not an
- * error: a bare-metal program may well share a config file with Linux. */
+ * error: a bare-metal program may well share a config file with Linux.
+ * Main thread (machine_init). */
 static void warn_not_linux(Machine *m, const char *path, const char *kind)
 {
     if (m->opt.initrd || m->opt.append)
