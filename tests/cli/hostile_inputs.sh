@@ -85,6 +85,19 @@ else
     fails=$((fails + 1))
 fi
 
+# A whole run from a config file with -D and -stats (in the ASan build this
+# also checks that nothing from the config is leaked at exit).
+printf '[machine]\nmemory = 64M\n[boot]\nkernel = %s\nsemihosting = on\n[trace]\nfile = %s\n' \
+    "$RESET_ELF" "$T/run.log" >"$T/run.ini"
+timeout 60 "$F" -config "$T/run.ini" -no-reboot -d int -stats "$T/run.json" >"$T/out" 2>"$T/err" </dev/null
+rc=$?
+if [ "$rc" -eq 0 ] && [ ! -s "$T/err" ] && grep -q '"exit_status": 0' "$T/run.json" && grep -q SYSTEM_RESET "$T/run.log"; then
+    pass=$((pass + 1))
+else
+    echo "FAIL config_run: status $rc: $(cat "$T/err")" >&2
+    fails=$((fails + 1))
+fi
+
 # The -D trace spans PSCI reboots (it used to be truncated at each one):
 # three boots, three SYSTEM_RESET calls in the file.
 timeout 60 "$F" -semihosting -d int -D "$T/trace.log" -kernel "$RESET_ELF" 2>/dev/null </dev/null | head -n 3 >/dev/null
