@@ -18,6 +18,10 @@ bool machine_irq_pending(struct Machine *m, int cpu);
 /* Main thread. Load an ELF64 AArch64 executable or a raw binary; sets the
  * entry point. Errors are reported on stderr and return false. */
 bool load_kernel(struct Machine *m, const char *path, uint64_t *entry);
+/* Any thread. Read the regular file `path` (at most `cap` bytes, checked
+ * with fstat before reading) into a malloc'd buffer; false after one line
+ * on stderr naming it as `what` ("kernel", "initrd", "config"). */
+bool load_read_file(const char *what, const char *path, uint64_t cap, uint8_t **data, size_t *len);
 
 /* Raw binaries are loaded here and entered at their first byte. */
 #define RAW_LOAD_ADDR 0x40080000ull

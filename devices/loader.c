@@ -1,9 +1,14 @@
-/* Kernel loaders: ELF64 (AArch64) and raw binaries. */
+/* Kernel loaders: ELF64 (AArch64), arm64 Linux Images (gzip'd or not) and
+ * raw binaries. Inputs are hostile: sizes are checked before anything is
+ * read or allocated, and nothing may grow past what guest RAM can hold. */
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <zlib.h>
 
@@ -11,32 +16,55 @@
 #include "devices.h"
 #include "fdt.h"
 
-static bool read_file(const char *path, uint8_t **data, size_t *len)
+/* Read a whole regular file of at most `cap` bytes into a fresh buffer.
+ * The type and size are checked with fstat before anything is read, so
+ * /dev/zero, a FIFO, a directory or a sparse 4 GB file fail at once instead
+ * of being read without end. `what` names the file in messages ("kernel",
+ * "initrd", "config"). Any thread. */
+bool load_read_file(const char *what, const char *path, uint64_t cap, uint8_t **data, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "flotilla: cannot open kernel '%s': %s\n", path, strerror(errno));
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (reads of a
+     * regular file ignore it). */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+        fprintf(stderr, "flotilla: cannot open %s '%s': %s\n", what, path, strerror(errno));
         return false;
     }
-    size_t cap = 1 << 20, n = 0;
-    uint8_t *buf = malloc(cap);
-    for (;;) {
-        if (n == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "flotilla: %s '%s' is not a regular file\n", what, path);
+        close(fd);
+        return false;
+    }
+    if ((uint64_t)st.st_size > cap) {
+        fprintf(stderr, "flotilla: %s '%s' (%llu bytes) is larger than guest RAM allows (%llu bytes)\n", what, path,
+                (unsigned long long)st.st_size, (unsigned long long)cap);
+        close(fd);
+        return false;
+    }
+    size_t size = (size_t)st.st_size, n = 0;
+    uint8_t *buf = malloc(size ? size : 1);
+    if (!buf) {
+        fprintf(stderr, "flotilla: out of memory reading %s '%s' (%zu bytes)\n", what, path, size);
+        close(fd);
+        return false;
+    }
+    /* A file that grows while we read is taken at its fstat size. */
+    while (n < size) {
+        ssize_t r = read(fd, buf + n, size - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            fprintf(stderr, "flotilla: cannot read %s '%s': %s\n", what, path, strerror(errno));
+            free(buf);
+            close(fd);
+            return false;
         }
-        size_t r = fread(buf + n, 1, cap - n, f);
         if (r == 0)
-            break;
-        n += r;
+            break; /* it shrank: take what is there */
+        n += (size_t)r;
     }
-    bool err = ferror(f);
-    fclose(f);
-    if (err) {
-        fprintf(stderr, "flotilla: cannot read kernel '%s'\n", path);
-        free(buf);
-        return false;
-    }
+    close(fd);
     *data = buf;
     *len = n;
     return true;
@@ -44,8 +72,16 @@ static bool read_file(const char *path, uint8_t **data, size_t *len)
 
 static bool load_elf(Machine *m, const char *path, const uint8_t *d, size_t len, uint64_t *entry)
 {
-    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)d;
-    if (len < sizeof(*eh) || eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB) {
+    /* Headers are copied out: e_phoff may be any value, and a Phdr read in
+     * place at an odd offset would be a misaligned access. */
+    Elf64_Ehdr ehdr;
+    const Elf64_Ehdr *eh = &ehdr;
+    if (len < sizeof(ehdr)) {
+        fprintf(stderr, "flotilla: '%s' is not a 64-bit little-endian ELF file\n", path);
+        return false;
+    }
+    memcpy(&ehdr, d, sizeof(ehdr));
+    if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB) {
         fprintf(stderr, "flotilla: '%s' is not a 64-bit little-endian ELF file\n", path);
         return false;
     }
@@ -61,7 +97,9 @@ static bool load_elf(Machine *m, const char *path, const uint8_t *d, size_t len,
     }
     int loaded = 0;
     for (int i = 0; i < eh->e_phnum; i++) {
-        const Elf64_Phdr *ph = (const Elf64_Phdr *)(d + eh->e_phoff) + i;
+        Elf64_Phdr phdr;
+        const Elf64_Phdr *ph = &phdr;
+        memcpy(&phdr, d + eh->e_phoff + (size_t)i * sizeof(phdr), sizeof(phdr));
         if (ph->p_type != PT_LOAD || ph->p_memsz == 0)
             continue;
         if (ph->p_offset > len || ph->p_filesz > len - ph->p_offset || ph->p_filesz > ph->p_memsz) {
@@ -92,36 +130,68 @@ static bool load_elf(Machine *m, const char *path, const uint8_t *d, size_t len,
     return true;
 }
 
-/* gunzip a whole file held in memory. */
-static bool gunzip(const char *path, const uint8_t *in, size_t inlen, uint8_t **out, size_t *outlen)
+/* gunzip a whole file held in memory into at most `limit` bytes: a gzip
+ * bomb stops at the limit with one line instead of exhausting host memory. */
+static bool gunzip(const char *path, const uint8_t *in, size_t inlen, uint64_t limit, uint8_t **out,
+                   size_t *outlen)
 {
     z_stream zs = {0};
-    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
-        return false;
-    size_t cap = inlen * 4 + (1 << 20), n = 0;
-    uint8_t *buf = malloc(cap);
-    zs.next_in = (Bytef *)in;
-    zs.avail_in = (uInt)inlen;
-    int r;
-    do {
-        if (n == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-        }
-        zs.next_out = buf + n;
-        zs.avail_out = (uInt)(cap - n);
-        r = inflate(&zs, Z_NO_FLUSH);
-        n = cap - zs.avail_out;
-    } while (r == Z_OK || (r == Z_BUF_ERROR && zs.avail_out == 0));
-    inflateEnd(&zs);
-    if (r != Z_STREAM_END) {
-        fprintf(stderr, "flotilla: '%s': corrupt gzip data (%s)\n", path, zs.msg ? zs.msg : "truncated");
-        free(buf);
+    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
+        fprintf(stderr, "flotilla: '%s': cannot start gzip decompression\n", path);
         return false;
     }
+    /* Start near the usual 3-4x ratio (limit 0 is never passed in). */
+    uint64_t want = inlen < (limit >> 2) ? (uint64_t)inlen * 4 + (1 << 20) : limit;
+    size_t cap = (size_t)(want < limit ? want : limit), n = 0;
+    uint8_t *buf = malloc(cap);
+    if (!buf)
+        goto oom;
+    zs.next_in = (Bytef *)in;
+    zs.avail_in = (uInt)(inlen > UINT32_MAX ? UINT32_MAX : inlen);
+    size_t in_left = inlen - zs.avail_in;
+    int r;
+    for (;;) {
+        if (n == cap) {
+            if (cap >= limit) {
+                fprintf(stderr, "flotilla: '%s': gzip data expands beyond %llu bytes (what guest RAM can hold)\n",
+                        path, (unsigned long long)limit);
+                goto fail;
+            }
+            size_t ncap = cap > limit / 2 ? (size_t)limit : cap * 2;
+            uint8_t *nb = realloc(buf, ncap);
+            if (!nb)
+                goto oom;
+            buf = nb;
+            cap = ncap;
+        }
+        if (zs.avail_in == 0 && in_left) {
+            zs.avail_in = (uInt)(in_left > UINT32_MAX ? UINT32_MAX : in_left);
+            in_left -= zs.avail_in;
+        }
+        size_t room = cap - n;
+        zs.next_out = buf + n;
+        zs.avail_out = (uInt)(room > UINT32_MAX ? UINT32_MAX : room);
+        uInt before = zs.avail_out;
+        r = inflate(&zs, Z_NO_FLUSH);
+        n += before - zs.avail_out;
+        if (r == Z_STREAM_END)
+            break;
+        if (r == Z_OK || (r == Z_BUF_ERROR && zs.avail_out == 0))
+            continue;
+        fprintf(stderr, "flotilla: '%s': corrupt gzip data (%s)\n", path,
+                zs.msg ? zs.msg : r == Z_BUF_ERROR ? "truncated" : "inflate error");
+        goto fail;
+    }
+    inflateEnd(&zs);
     *out = buf;
     *outlen = n;
     return true;
+oom:
+    fprintf(stderr, "flotilla: '%s': out of memory decompressing the kernel\n", path);
+fail:
+    inflateEnd(&zs);
+    free(buf);
+    return false;
 }
 
 /* The arm64 Image header (Documentation/arch/arm64/booting.rst). */
@@ -146,6 +216,12 @@ static bool load_linux(Machine *m, const char *path, const uint8_t *d, size_t le
     uint64_t image_size = h.image_size ? h.image_size : len;
     if (image_size < len)
         image_size = len;
+    /* A text_offset past RAM would wrap kbase around to below the DTB. */
+    if (h.text_offset >= m->pm.ram_size) {
+        fprintf(stderr, "flotilla: '%s': Image text_offset 0x%llx is beyond guest RAM\n", path,
+                (unsigned long long)h.text_offset);
+        return false;
+    }
     uint64_t kbase = m->pm.ram_base + LINUX_LOAD_OFFSET + h.text_offset;
     if (!phys_ram_ptr(&m->pm, kbase, image_size)) {
         fprintf(stderr, "flotilla: '%s': kernel (%llu bytes) does not fit in guest RAM\n", path,
@@ -158,11 +234,13 @@ static bool load_linux(Machine *m, const char *path, const uint8_t *d, size_t le
     if (m->opt.initrd) {
         uint8_t *rd;
         size_t rdlen;
-        if (!read_file(m->opt.initrd, &rd, &rdlen))
+        if (!load_read_file("initrd", m->opt.initrd, m->pm.ram_size, &rd, &rdlen))
             return false;
         uint64_t kend = (kbase + image_size + 0x1fffff) & ~0x1fffffull;
         initrd_start = m->pm.ram_base + INITRD_MIN_OFFSET;
-        if (initrd_start < kend)
+        /* Right after the kernel when +128 MiB is taken or past a small RAM
+         * (-m 64M could otherwise never have an initrd). */
+        if (initrd_start < kend || !phys_ram_ptr(&m->pm, initrd_start, rdlen))
             initrd_start = kend;
         if (!phys_ram_ptr(&m->pm, initrd_start, rdlen)) {
             fprintf(stderr, "flotilla: initrd '%s' (%zu bytes) does not fit in guest RAM\n", m->opt.initrd, rdlen);
@@ -177,6 +255,13 @@ static bool load_linux(Machine *m, const char *path, const uint8_t *d, size_t le
     void *dtb = fdt_build(m, initrd_start, initrd_end, &dtb_size);
     if (!dtb)
         return false;
+    if (dtb_size > LINUX_LOAD_OFFSET - DTB_OFFSET) {
+        /* Only a huge -append gets here; the DTB must end below the kernel. */
+        fprintf(stderr, "flotilla: device tree (%zu bytes) does not fit below the kernel (is -append too long?)\n",
+                dtb_size);
+        free(dtb);
+        return false;
+    }
     uint64_t dtb_pa = m->pm.ram_base + DTB_OFFSET;
     phys_write(m, dtb_pa, dtb, dtb_size);
     free(dtb);
@@ -187,18 +272,32 @@ static bool load_linux(Machine *m, const char *path, const uint8_t *d, size_t le
     return true;
 }
 
+/* -initrd and -append only mean something to a Linux Image, which gets a
+ * DTB; QEMU likewise boots other kernels without them. A warning, not an
+ * error: a bare-metal program may well share a config file with Linux.
+ * Main thread (machine_init). */
+static void warn_not_linux(Machine *m, const char *path, const char *kind)
+{
+    if (m->opt.initrd || m->opt.append)
+        fprintf(stderr, "flotilla: warning: '%s' is %s, not a Linux Image: %s ignored\n", path, kind,
+                m->opt.initrd && m->opt.append ? "-initrd and -append are"
+                : m->opt.initrd              ? "-initrd is"
+                                             : "-append is");
+}
+
 bool load_kernel(Machine *m, const char *path, uint64_t *entry)
 {
     uint8_t *d;
     size_t len;
-    if (!read_file(path, &d, &len))
+    /* Nothing larger than guest RAM can be loaded, compressed or not. */
+    if (!load_read_file("kernel", path, m->pm.ram_size, &d, &len))
         return false;
     bool ok;
     if (len >= 2 && d[0] == 0x1f && d[1] == 0x8b) {
         /* gzip: only a compressed arm64 Image makes sense here */
         uint8_t *u;
         size_t ulen;
-        if (!gunzip(path, d, len, &u, &ulen)) {
+        if (!gunzip(path, d, len, m->pm.ram_size, &u, &ulen)) {
             free(d);
             return false;
         }
@@ -215,6 +314,7 @@ bool load_kernel(Machine *m, const char *path, uint64_t *entry)
         fprintf(stderr, "flotilla: kernel '%s' is empty\n", path);
         ok = false;
     } else if (len >= 4 && memcmp(d, ELFMAG, SELFMAG) == 0) {
+        warn_not_linux(m, path, "an ELF file");
         ok = load_elf(m, path, d, len, entry);
     } else if (len >= 64 && memcmp(d + 56, "ARM\x64", 4) == 0) {
         ok = load_linux(m, path, d, len, entry);
@@ -223,6 +323,7 @@ bool load_kernel(Machine *m, const char *path, uint64_t *entry)
         fprintf(stderr, "flotilla: '%s' is a 32-bit Arm kernel; only AArch64 is supported\n", path);
         ok = false;
     } else {
+        warn_not_linux(m, path, "a raw binary");
         ok = phys_ram_ptr(&m->pm, RAW_LOAD_ADDR, len) != NULL;
         if (!ok)
             fprintf(stderr, "flotilla: raw kernel '%s' (%zu bytes) does not fit in guest RAM\n", path, len);

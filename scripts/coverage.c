@@ -808,7 +808,8 @@ int main(int argc, char **argv)
 
     size_t na;
     Agg *a = aggregate(is_notimpl_unexcl, &na);
-    qsort(a, na, sizeof(Agg), cmp_agg);
+    if (na) /* qsort(NULL, 0) is undefined: nothing was aggregated */
+        qsort(a, na, sizeof(Agg), cmp_agg);
     fprintf(o, "## Not implemented (allocated in %s, rejected by flotilla, not excluded)\n\n", march);
     if (na)
         print_agg_list(o, a, na, 400, false);
@@ -829,7 +830,8 @@ int main(int argc, char **argv)
         fprintf(o, "| `%s` | %zu | %s |\n", excls[e].pattern, excls[e].hits, excls[e].reason);
     fprintf(o, "\n");
     a = aggregate(is_notimpl, &na);
-    qsort(a, na, sizeof(Agg), cmp_agg);
+    if (na) /* qsort(NULL, 0) is undefined: nothing was aggregated */
+        qsort(a, na, sizeof(Agg), cmp_agg);
     size_t ne = 0;
     for (size_t i = 0; i < na; i++)
         if (a[i].excl >= 0)
@@ -854,14 +856,16 @@ int main(int argc, char **argv)
                "them for `%s`; they appear as *newer feature* above. Most common ones in the sample:\n\n",
             march);
     a = aggregate(is_newer, &na);
-    qsort(a, na, sizeof(Agg), cmp_agg);
+    if (na) /* qsort(NULL, 0) is undefined: nothing was aggregated */
+        qsort(a, na, sizeof(Agg), cmp_agg);
     for (size_t i = 0; i < na && i < 60; i++)
         fprintf(o, "%s`%s` (%zu)", i ? ", " : "", a[i].key, a[i].count);
     fprintf(o, "%s\n\n", na > 60 ? ", ..." : "");
     free(a);
 
     a = aggregate(is_extra, &na);
-    qsort(a, na, sizeof(Agg), cmp_agg);
+    if (na) /* qsort(NULL, 0) is undefined: nothing was aggregated */
+        qsort(a, na, sizeof(Agg), cmp_agg);
     fprintf(o, "## Accepted beyond the reference\n\n"
                "Words flotilla accepts although objdump calls them unallocated (or the assembler a newer "
                "feature). Some are binutils being strict about CONSTRAINED UNPREDICTABLE or reserved fields; "

@@ -3,9 +3,10 @@
 # Usage: scripts/install-deps.sh [--bench]
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config
-      liburcu-dev libhwloc-dev libcriterion-dev libfdt-dev zlib1g-dev libcapstone-dev libinih-dev
+      liburcu-dev libhwloc-dev libcriterion-dev libfdt-dev zlib1g-dev libcapstone-dev
       gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-user-static cpio gzip
-      libc6-dev-arm64-cross python3)
+      libc6-dev-arm64-cross python3
+      clang libclang-rt-dev)   # clang + libFuzzer: scripts/fuzz.sh
 if [[ "${1:-}" == "--bench" ]]; then
     pkgs+=(qemu-system-arm gnuplot-nox hwloc-nox bc)
 fi

@@ -50,8 +50,8 @@ mkdir -p "$out"
 cflags=(-std=gnu11 -O1 -g -fsanitize=thread -Wall -Wextra -Wno-unused-parameter
         -I tests/unit/tsan-shim -I .)
 libs=("$dir/libflotilla_core.a"
-      $(pkg-config --libs liburcu-qsbr liburcu-cds capstone inih zlib hwloc) -lfdt -lpthread)
-read -r -a pkgcflags <<<"$(pkg-config --cflags liburcu-qsbr liburcu-cds capstone inih zlib hwloc)"
+      $(pkg-config --libs liburcu-qsbr liburcu-cds capstone zlib hwloc) -lfdt -lpthread)
+read -r -a pkgcflags <<<"$(pkg-config --cflags liburcu-qsbr liburcu-cds capstone zlib hwloc)"
 
 build_test() { # name source
     cc "${cflags[@]}" "${pkgcflags[@]}" "$2" tests/unit/tsan-shim/shim_main.c "${libs[@]}" -o "$out/$1"

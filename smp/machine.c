@@ -100,12 +100,15 @@ bool machine_init(Machine *m, const MachineOptions *opt)
     pthread_mutex_init(&m->log_lock, NULL);
     pthread_mutex_init(&m->exit_lock, NULL);
     m->log = stderr;
-    if (opt->log_file) {
+    if (opt->out && opt->out->log) {
+        m->log = opt->out->log; /* opened once by main: a reboot appends */
+    } else if (opt->log_file) {
         m->log = fopen(opt->log_file, "w");
         if (!m->log) {
             fprintf(stderr, "flotilla: cannot open log file '%s': %s\n", opt->log_file, strerror(errno));
             return false;
         }
+        m->log_owned = true;
     }
     if (!perfmap_open(m))
         return false;
@@ -224,6 +227,8 @@ void machine_destroy(Machine *m)
     free(m->cpus);
     physmap_destroy(&m->pm);
     perfmap_close(m);
-    if (m->log && m->log != stderr)
+    if (m->log && m->log_owned)
         fclose(m->log);
+    else if (m->log)
+        fflush(m->log);
 }

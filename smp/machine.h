@@ -39,6 +39,19 @@ enum {
     TRACE_CPU = 1u << 6,     /* register dump before each block */
 };
 
+#define OPT_MAX_CONFIGS 8
+
+/* Output files opened once by main before the first boot and kept across
+ * PSCI reboots, so a reboot neither truncates them nor finds one unwritable
+ * only at exit (options_open_outputs / options_free). Main thread only. */
+typedef struct RunOutputs {
+    FILE *log;             /* -D FILE, or NULL (trace on stderr) */
+    FILE *stats;           /* -stats FILE, or NULL */
+    char *prev_boots;      /* -stats JSON of the boots before a reboot, comma separated */
+    size_t prev_len;
+    int prev_dropped;      /* boots past the size bound, counted only */
+} RunOutputs;
+
 typedef struct MachineOptions {
     int smp;
     uint64_t ram_size;
@@ -54,6 +67,9 @@ typedef struct MachineOptions {
     const char *stats_file;  /* -stats FILE: JSON counters at exit (smp/stats.c) */
     bool progress;           /* -progress: a rate line on stderr every second (smp/stats.c) */
     bool perfmap;            /* -perfmap: name JIT code for perf in /tmp/perf-<pid>.map (smp/perfmap.c) */
+    RunOutputs *out;         /* -D and -stats streams, shared by every boot (NULL: none opened) */
+    char *config_text[OPT_MAX_CONFIGS]; /* -config files' text, owned (options_free); strings point into it */
+    int nconfig_text;
 } MachineOptions;
 
 /* MachineOptions.tier */
@@ -79,6 +95,7 @@ typedef struct Machine {
     struct Console *console; /* host terminal, while machine_run runs */
 
     FILE *log;               /* trace output (stderr unless -D) */
+    bool log_owned;          /* opened by machine_init (no opt.out): closed by machine_destroy */
     pthread_mutex_t log_lock;
 
     FILE *perfmap;           /* -perfmap: /tmp/perf-<pid>.map, else NULL (set before the vCPUs start) */

@@ -11,17 +11,24 @@ int main(int argc, char **argv)
     MachineOptions opt;
     switch (options_parse(argc, argv, &opt)) {
     case OPT_EXIT_OK:
+        options_free(&opt);
         return 0;
     case OPT_ERROR:
+        options_free(&opt);
         return 1;
     default:
         break;
+    }
+    if (!options_open_outputs(&opt)) {
+        options_free(&opt);
+        return 1;
     }
     static Machine m;
     int status;
     for (;;) {
         if (!machine_init(&m, &opt)) {
             machine_destroy(&m);
+            options_free(&opt);
             return 1;
         }
         stats_start(&m);
@@ -34,5 +41,7 @@ int main(int argc, char **argv)
         /* PSCI SYSTEM_RESET: a cold start of a fresh machine. */
         memset(&m, 0, sizeof(m));
     }
+    if (!options_free(&opt) && status == 0)
+        status = 1;
     return status;
 }

@@ -1,17 +1,19 @@
 /* Command-line options, spelled as a QEMU user would guess, and -config. */
 #include <errno.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "../devices/devices.h"
 #include "options.h"
 #include "trace.h"
 
 #define MAX_CPUS 64
 #define MIN_RAM (16ull << 20)
-#define MAX_RAM (1ull << 40)
+/* The CPU reports 40 PA bits (ID_AA64MMFR0.PARange) and RAM starts at
+ * 1 GiB: all of it must sit below 1 TiB to be reachable. */
+#define MAX_RAM ((1ull << 40) - RAM_BASE)
 
 bool parse_size(const char *s, uint64_t *out)
 {
@@ -81,7 +83,8 @@ static bool set_mem(MachineOptions *opt, const char *v, const char *where)
         return false;
     }
     if (sz < MIN_RAM || sz > MAX_RAM || (sz & 0xfff)) {
-        fprintf(stderr, "flotilla: %s: memory size '%s' out of range (16M..1T, 4K multiple)\n", where, v);
+        fprintf(stderr, "flotilla: %s: memory size '%s' out of range (16M..1023G, 4K multiple: RAM at 1G must end "
+                "below the CPU's 40-bit physical address limit)\n", where, v);
         return false;
     }
     opt->ram_size = sz;
@@ -136,20 +139,40 @@ static bool set_cpu(MachineOptions *opt, const char *v, const char *where)
     return false;
 }
 
-/* ---- -config files (INI, read with inih) ---- */
-
-typedef struct {
-    MachineOptions *opt;
-    const char *path;
-    bool ok;
-} CfgCtx;
-
-static int cfg_handler(void *user, const char *section, const char *name, const char *value)
+static bool set_pin(MachineOptions *opt, const char *v, const char *where)
 {
-    CfgCtx *c = user;
-    MachineOptions *opt = c->opt;
-    char where[512];
-    snprintf(where, sizeof(where), "%s: [%s] %s", c->path, section, name);
+    /* The host's PU numbers are checked by smp/topology.c; an empty value
+     * would otherwise fail there without a word. */
+    if (!*v) {
+        fprintf(stderr, "flotilla: %s: empty value (none, compact, scatter or host PU numbers like 0,2,4)\n", where);
+        return false;
+    }
+    opt->pin = v;
+    return true;
+}
+
+/* ---- -config files ----
+ * INI as inih reads it ([section], name = value or name: value, ; and #
+ * comment lines, " ;" inline comments), parsed here in place: no line
+ * length limit (a long append = stays whole), the first error stops the
+ * parse (a binary file gives one line, not hundreds), and values point into
+ * the file's buffer, which the options own (options_free). */
+
+#define CONFIG_MAX_BYTES (1u << 20) /* far above any machine description */
+
+static char *trim(char *s, char *end)
+{
+    while (s < end && (*s == ' ' || *s == '\t'))
+        s++;
+    while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+        end--;
+    *end = 0;
+    return s;
+}
+
+/* One name = value of `section`; false after one line on stderr. */
+static bool cfg_set(MachineOptions *opt, const char *section, const char *name, char *value, const char *where)
+{
     bool ok = true;
     if (!strcmp(section, "machine")) {
         if (!strcmp(name, "cpus"))
@@ -157,11 +180,11 @@ static int cfg_handler(void *user, const char *section, const char *name, const 
         else if (!strcmp(name, "memory"))
             ok = set_mem(opt, value, where);
         else if (!strcmp(name, "type"))
-            ok = set_machine(opt, strdup(value), where);
+            ok = set_machine(opt, value, where);
         else if (!strcmp(name, "cpu"))
-            ok = set_cpu(opt, strdup(value), where);
+            ok = set_cpu(opt, value, where);
         else if (!strcmp(name, "pin"))
-            opt->pin = strdup(value); /* checked against the host by smp/topology.c */
+            ok = set_pin(opt, value, where);
         else if (!strcmp(name, "cluster_size")) {
             long n;
             ok = parse_int(value, 1, 16, &n);
@@ -169,16 +192,15 @@ static int cfg_handler(void *user, const char *section, const char *name, const 
                 opt->cluster_size = (int)n;
             else
                 fprintf(stderr, "flotilla: %s: cluster_size must be 1..16, not '%s'\n", where, value);
-        }
-        else
+        } else
             goto unknown;
     } else if (!strcmp(section, "boot")) {
         if (!strcmp(name, "kernel"))
-            opt->kernel = strdup(value);
+            opt->kernel = value;
         else if (!strcmp(name, "initrd"))
-            opt->initrd = strdup(value);
+            opt->initrd = value;
         else if (!strcmp(name, "append"))
-            opt->append = strdup(value);
+            opt->append = value;
         else if (!strcmp(name, "semihosting")) {
             if (!strcmp(value, "on") || !strcmp(value, "true") || !strcmp(value, "1"))
                 opt->semihosting = true;
@@ -194,37 +216,138 @@ static int cfg_handler(void *user, const char *section, const char *name, const 
         if (!strcmp(name, "items"))
             ok = trace_parse(value, &opt->trace);
         else if (!strcmp(name, "file"))
-            opt->log_file = strdup(value);
+            opt->log_file = value;
         else
             goto unknown;
     } else {
         fprintf(stderr, "flotilla: %s: unknown section [%s]\n", where, section);
         ok = false;
     }
-    if (!ok)
-        c->ok = false;
     return ok;
 unknown:
     fprintf(stderr, "flotilla: %s: unknown key '%s' in [%s]\n", where, name, section);
-    c->ok = false;
-    return 0;
+    return false;
+}
+
+/* Parse the NUL-terminated text of `path` in place into opt. */
+static bool config_parse_text(const char *path, char *text, size_t len, MachineOptions *opt)
+{
+    /* Text only: a NUL or another control byte means a binary file. */
+    int line = 1;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\n')
+            line++;
+        else if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+            fprintf(stderr, "flotilla: %s:%d: not a text file (byte 0x%02x)\n", path, line, c);
+            return false;
+        }
+    }
+    const char *section = "";
+    char *p = text;
+    if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+        p += 3; /* a UTF-8 byte order mark */
+    for (line = 1; *p; line++) {
+        char *eol = strchr(p, '\n');
+        char *next = eol ? eol + 1 : p + strlen(p);
+        char *s = trim(p, eol ? eol : next);
+        p = next;
+        if (!*s || *s == ';' || *s == '#')
+            continue;
+        if (*s == '[') {
+            char *close = strchr(s, ']');
+            if (!close) {
+                fprintf(stderr, "flotilla: %s:%d: section header '%s' has no closing ']'\n", path, line, s);
+                return false;
+            }
+            *close = 0;
+            section = trim(s + 1, close);
+            continue;
+        }
+        size_t k = strcspn(s, "=:");
+        if (!s[k]) {
+            fprintf(stderr, "flotilla: %s:%d: malformed line (expected name = value)\n", path, line);
+            return false;
+        }
+        char *name = trim(s, s + k);
+        char *value = s + k + 1;
+        /* An inline comment needs white space before its ';', as in inih. */
+        for (char *c = value; *c; c++)
+            if (*c == ';' && c > value && (c[-1] == ' ' || c[-1] == '\t')) {
+                *c = 0;
+                break;
+            }
+        value = trim(value, value + strlen(value));
+        char where[256];
+        snprintf(where, sizeof(where), "%s:%d: [%s] %.64s", path, line, section, name);
+        if (!cfg_set(opt, section, name, value, where))
+            return false;
+    }
+    return true;
 }
 
 bool config_load(const char *path, MachineOptions *opt)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "flotilla: cannot open config '%s': %s\n", path, strerror(errno));
+    if (opt->nconfig_text == OPT_MAX_CONFIGS) {
+        fprintf(stderr, "flotilla: too many -config files (at most %d)\n", OPT_MAX_CONFIGS);
         return false;
     }
-    CfgCtx c = {opt, path, true};
-    int r = ini_parse_file(f, cfg_handler, &c);
-    fclose(f);
-    if (r > 0 && c.ok) {
-        fprintf(stderr, "flotilla: %s:%d: malformed line\n", path, r);
+    uint8_t *data;
+    size_t len;
+    if (!load_read_file("config", path, CONFIG_MAX_BYTES, &data, &len))
+        return false;
+    char *text = realloc(data, len + 1);
+    if (!text) {
+        free(data);
+        fprintf(stderr, "flotilla: out of memory reading config '%s'\n", path);
         return false;
     }
-    return r == 0 && c.ok;
+    text[len] = 0;
+    /* Owned from here on, even on error: values already set point into it. */
+    opt->config_text[opt->nconfig_text++] = text;
+    return config_parse_text(path, text, len, opt);
+}
+
+bool options_open_outputs(MachineOptions *opt)
+{
+    if (!opt->log_file && !opt->stats_file)
+        return true;
+    opt->out = calloc(1, sizeof(*opt->out));
+    if (!opt->out) {
+        fprintf(stderr, "flotilla: out of memory\n");
+        return false;
+    }
+    if (opt->log_file && !(opt->out->log = fopen(opt->log_file, "w"))) {
+        fprintf(stderr, "flotilla: cannot open log file '%s': %s\n", opt->log_file, strerror(errno));
+        return false;
+    }
+    if (opt->stats_file && !(opt->out->stats = fopen(opt->stats_file, "w"))) {
+        fprintf(stderr, "flotilla: -stats: cannot write '%s': %s\n", opt->stats_file, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+bool options_free(MachineOptions *opt)
+{
+    bool ok = true;
+    for (int i = 0; i < opt->nconfig_text; i++)
+        free(opt->config_text[i]);
+    opt->nconfig_text = 0;
+    if (opt->out) {
+        if (opt->out->log && fclose(opt->out->log) != 0) {
+            fprintf(stderr, "flotilla: error writing log file '%s'\n", opt->log_file);
+            ok = false;
+        }
+        if (opt->out->stats && fclose(opt->out->stats) != 0) {
+            fprintf(stderr, "flotilla: -stats: error writing '%s'\n", opt->stats_file);
+            ok = false;
+        }
+        free(opt->out->prev_boots);
+        free(opt->out);
+        opt->out = NULL;
+    }
+    return ok;
 }
 
 static void usage(void)
@@ -233,10 +356,10 @@ static void usage(void)
            "  -M virt[,gic-version=2|3]  machine (only 'virt'; GICv3 by default)\n"
            "  -cpu MODEL                 CPU model (cortex-a57, cortex-a53, cortex-a72, max)\n"
            "  -smp N                     number of cores (1..%d)\n"
-           "  -m SIZE                    guest RAM (K/M/G suffix, default 512M)\n"
-           "  -kernel FILE               ELF executable or raw binary to boot\n"
-           "  -initrd FILE               initial ramdisk\n"
-           "  -append STRING             kernel command line\n"
+           "  -m SIZE                    guest RAM (K/M/G suffix, default 512M, at most 1023G)\n"
+           "  -kernel FILE               ELF executable, arm64 Linux Image (gzip'd or not) or raw binary\n"
+           "  -initrd FILE               initial ramdisk (Linux Images only)\n"
+           "  -append STRING             kernel command line (Linux Images only)\n"
            "  -config FILE               machine description (see configs/)\n"
            "  -semihosting               enable Arm semihosting (HLT #0xF000)\n"
            "  -nographic                 console on stdio (the default)\n"
@@ -246,7 +369,7 @@ static void usage(void)
            "  -max-insns N               stop after N guest instructions per core (exit 3)\n"
            "  -pin none|compact|scatter|LIST  pin vCPU threads to host PUs (LIST: 0,2,4; -d smp shows it)\n"
            "  -tier jit|interp           execution tier (default jit: x86-64 code; interp: the reference interpreter)\n"
-           "  -stats FILE                write per-core counters as JSON to FILE at exit\n"
+           "  -stats FILE                write per-core counters as JSON to FILE at exit (opened at start)\n"
            "  -progress                  print guest MIPS per core on stderr every second\n"
            "  -perfmap                   name JIT code for perf in /tmp/perf-<pid>.map (see docs/jit.md)\n"
            "  -h, -help                  this help\n"
@@ -330,7 +453,8 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
             opt->log_file = v;
         } else if (!strcmp(a, "-pin")) {
             NEEDS_ARG;
-            opt->pin = v;
+            if (!set_pin(opt, v, "-pin"))
+                return OPT_ERROR;
         } else if (!strcmp(a, "-max-insns")) {
             NEEDS_ARG;
             long n;

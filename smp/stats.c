@@ -241,6 +241,10 @@ static void write_json(Machine *m, int status, FILE *f)
     fprintf(f, "  ]\n}\n");
 }
 
+/* Boots before a PSCI reboot are kept for the final file up to this much
+ * JSON; a guest that reboots without end only has them counted after. */
+#define PREV_BOOTS_MAX (256u << 10)
+
 void stats_finish(Machine *m, int status)
 {
     if (st.thread_running) {
@@ -251,14 +255,49 @@ void stats_finish(Machine *m, int status)
         pthread_join(st.thread, NULL);
         st.thread_running = false;
     }
-    if (!m->opt.stats_file)
+    RunOutputs *out = m->opt.out;
+    if (!out || !out->stats)
         return;
-    FILE *f = fopen(m->opt.stats_file, "w");
-    if (!f) {
-        fprintf(stderr, "flotilla: -stats: cannot write '%s': %s\n", m->opt.stats_file, strerror(errno));
+    char *json = NULL;
+    size_t len = 0;
+    FILE *ms = open_memstream(&json, &len);
+    if (!ms) {
+        fprintf(stderr, "flotilla: -stats: out of memory\n");
         return;
     }
-    write_json(m, status, f);
-    if (fclose(f) != 0)
-        fprintf(stderr, "flotilla: -stats: error writing '%s'\n", m->opt.stats_file);
+    write_json(m, status, ms);
+    if (fclose(ms) != 0) {
+        free(json);
+        fprintf(stderr, "flotilla: -stats: out of memory\n");
+        return;
+    }
+    if (m->reboot) {
+        /* Not the last boot: kept for the file written at exit. */
+        char *p = out->prev_len + len + 2 <= PREV_BOOTS_MAX ? realloc(out->prev_boots, out->prev_len + len + 2) : NULL;
+        if (!p) {
+            out->prev_dropped++;
+        } else {
+            if (out->prev_len)
+                p[out->prev_len++] = ',';
+            memcpy(p + out->prev_len, json, len);
+            out->prev_len += len;
+            p[out->prev_len] = 0;
+            out->prev_boots = p;
+        }
+        free(json);
+        return;
+    }
+    /* The last boot's object, with the earlier boots (if any) inside it:
+     * a single boot gives the same file as ever. */
+    FILE *f = out->stats;
+    const char *body = json;
+    if (out->prev_len || out->prev_dropped) {
+        fputs("{\n  \"previous_boots\": [", f);
+        fwrite(out->prev_boots ? out->prev_boots : "", 1, out->prev_len, f);
+        fprintf(f, "],\n  \"previous_boots_dropped\": %d,\n", out->prev_dropped);
+        body = json + 2; /* past the object's "{\n" */
+    }
+    fputs(body, f);
+    fflush(f);
+    free(json);
 }

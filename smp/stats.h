@@ -11,7 +11,9 @@ struct Machine;
 void stats_start(struct Machine *m);
 /* Main thread, after machine_run returned (every vCPU thread joined) and
  * before machine_destroy: stop the progress thread and, with -stats, write
- * the JSON file. `status` is the machine's exit status. */
+ * the JSON file (opened by options_open_outputs). Before a PSCI reboot the
+ * boot's JSON is kept instead, and the last boot's object carries the
+ * earlier ones as "previous_boots". `status` is the machine's exit status. */
 void stats_finish(struct Machine *m, int status);
 
 #endif

@@ -316,10 +316,14 @@ void tcache_invalidate_page(TCache *tc, uint64_t pa)
 void tcache_flush_all(TCache *tc)
 {
     struct cds_lfht_iter it;
-    TPage *pg;
+    struct cds_lfht_node *n;
     rcu_read_lock();
-    cds_lfht_for_each_entry(tc->pages, &it, pg, node)
+    /* By node, not cds_lfht_for_each_entry: that macro computes
+     * container_of(NULL) when the iteration ends (undefined behaviour,
+     * reported by UBSan). The same below. */
+    cds_lfht_for_each(tc->pages, &it, n)
     {
+        TPage *pg = caa_container_of(n, TPage, node);
         tsan_acquire(pg);
         pthread_mutex_lock(&pg->lock);
         TBlock *head = pg->head;
@@ -348,9 +352,10 @@ void tcache_destroy(TCache *tc)
     rcu_unregister_thread();
     rcu_barrier();
     struct cds_lfht_iter it;
-    TPage *pg;
-    cds_lfht_for_each_entry(tc->pages, &it, pg, node)
+    struct cds_lfht_node *n;
+    cds_lfht_for_each(tc->pages, &it, n)
     {
+        TPage *pg = caa_container_of(n, TPage, node);
         cds_lfht_del(tc->pages, &pg->node);
         pthread_mutex_destroy(&pg->lock);
         free(pg);

@@ -407,7 +407,7 @@ static bool place_mem(Rng *r, Unit *u, int rn, int rm, const MemOp *m)
         if (m->mode == M_REG && rm != 31) {
             bool sign = m->option & 4, w32 = !(m->option & 1);
             idx = sign ? range(r, -200, 200) : range(r, 0, 200);
-            scaled = idx << m->shift;
+            scaled = idx * ((int64_t)1 << m->shift); /* idx may be negative: no << */
             idxval = (uint64_t)idx;
             if (w32) {
                 idxval &= 0xffffffffull;

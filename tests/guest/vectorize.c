@@ -71,17 +71,19 @@ __attribute__((noinline)) static void daxpy(double a)
 }
 __attribute__((noinline)) static int32_t dot16(void)
 {
-    int32_t s = 0;
+    /* Wraps around on purpose: summed unsigned, as signed overflow is UB
+     * (the guest's SIMD adds wrap the same way). */
+    uint32_t s = 0;
     for (int i = 0; i < N; i++)
-        s += hx[i] * hy[i];
-    return s;
+        s += (uint32_t)(hx[i] * hy[i]);
+    return (int32_t)s;
 }
 __attribute__((noinline)) static int64_t dot32(void)
 {
-    int64_t s = 0;
+    uint64_t s = 0; /* wraps, as dot16 */
     for (int i = 0; i < N; i++)
-        s += (int64_t)ix[i] * iy[i];
-    return s;
+        s += (uint64_t)((int64_t)ix[i] * iy[i]);
+    return (int64_t)s;
 }
 /* Float dot product with four explicit lane sums: every lane adds in the
  * source order, so vector and scalar evaluation give the same bits. */
@@ -161,7 +163,7 @@ __attribute__((noinline)) static uint64_t shifts(int n)
 {
     uint64_t h = 0;
     for (int i = 0; i < N; i++)
-        iz[i] = (ix[i] >> 3) + (int32_t)((uint32_t)iy[i] >> 5) + (int32_t)((uint32_t)ix[i] << 2);
+        iz[i] = (int32_t)((uint32_t)(ix[i] >> 3) + ((uint32_t)iy[i] >> 5) + ((uint32_t)ix[i] << 2)); /* wraps */
     h ^= fnv(iz, sizeof(iz));
     for (int i = 0; i < N; i++)
         iz[i] = ix[i] >> (iy[i] & 31);

@@ -14,6 +14,7 @@
 #include "cpu/ir.h"
 #include "memory/mem.h"
 #include "smp/machine.h"
+#include "sync/monitor.h"
 
 /* Guest RAM of the test machine: RAM_BASE .. RAM_BASE + TEST_RAM_SIZE. */
 #define TEST_RAM_SIZE (16ull << 20)
@@ -55,6 +56,8 @@ static inline void test_machine_free(TestMachine *tm)
 {
     if (!tm)
         return;
+    if (tm->m.monitor) /* made on first use by sync/atomic.c */
+        monitor_destroy(tm->m.monitor);
     free(tm->cpu);
     free(tm->m.cpus);
     physmap_destroy(&tm->m.pm);

@@ -70,9 +70,12 @@ static uint32_t u32prop(const void *fdt, int off, const char *name)
 static uint64_t u64prop(const void *fdt, int off, const char *name)
 {
     int len;
-    const fdt64_t *p = getprop(fdt, off, name, &len);
+    const void *p = getprop(fdt, off, name, &len);
     cr_assert_eq(len, 8, "%s is two cells", name);
-    return fdt64_to_cpu(*p);
+    /* Properties are only 4-byte aligned: copy, do not load in place. */
+    fdt64_t v;
+    memcpy(&v, p, sizeof(v));
+    return fdt64_to_cpu(v);
 }
 
 static const char *strprop(const void *fdt, int off, const char *name)

@@ -274,3 +274,172 @@ Test(loader, other_bad_files)
     unlink(gzpath);
     cr_expect_eq(entry, 0x1234, "entry written on failure");
 }
+
+/* load_kernel with stderr captured into err (for the messages themselves). */
+static char err[4096];
+static bool load_capture(const char *path, uint64_t *entry)
+{
+    fflush(stderr);
+    int save = dup(2);
+    FILE *cap = tmpfile();
+    cr_assert_not_null(cap);
+    dup2(fileno(cap), 2);
+    bool ok = load_kernel(&tm->m, path, entry);
+    fflush(stderr);
+    dup2(save, 2);
+    close(save);
+    rewind(cap);
+    size_t n = fread(err, 1, sizeof(err) - 1, cap);
+    err[n] = 0;
+    fclose(cap);
+    return ok;
+}
+
+static int lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+Test(loader, elf_phdrs_at_an_unaligned_offset)
+{
+    /* Program headers at an odd e_phoff: read by copy, not in place (a
+     * misaligned access, which UBSan reports). */
+    TinyElf e;
+    make_elf(&e);
+    uint8_t buf[sizeof(TinyElf) + 1];
+    size_t ph = offsetof(TinyElf, ph);
+    memcpy(buf, &e, ph);
+    buf[ph] = 0;                                        /* one pad byte */
+    memcpy(buf + ph + 1, (uint8_t *)&e + ph, sizeof(e) - ph);
+    Elf64_Ehdr eh;
+    memcpy(&eh, buf, sizeof(eh));
+    eh.e_phoff = ph + 1;
+    memcpy(buf, &eh, sizeof(eh));
+    for (int i = 0; i < NPH; i++) {                     /* segment data moved by one too */
+        Elf64_Phdr p;
+        memcpy(&p, buf + ph + 1 + i * sizeof(p), sizeof(p));
+        if (p.p_type == PT_LOAD)
+            p.p_offset += 1;
+        memcpy(buf + ph + 1 + i * sizeof(p), &p, sizeof(p));
+    }
+    uint64_t entry = 0;
+    cr_assert(load_quiet(write_file(buf, sizeof(buf)), &entry));
+    cr_expect_eq(entry, ENTRY);
+    cr_expect_eq(memcmp(test_ram(tm, SEG1_PA, 16), e.seg1, 16), 0);
+}
+
+Test(loader, not_a_regular_file_or_too_big)
+{
+    uint64_t entry = 0x1234;
+    cr_expect(!load_capture("/dev/zero", &entry), "/dev/zero");
+    cr_expect(strstr(err, "not a regular file") != NULL && lines(err) == 1, "%s", err);
+    cr_expect(!load_capture("/tmp", &entry), "a directory");
+    cr_expect(strstr(err, "not a regular file") != NULL, "%s", err);
+    /* A sparse file far larger than RAM: refused from its size, unread. */
+    const char *p = write_file(NULL, 0);
+    cr_assert_eq(truncate(p, 4ull << 30), 0);
+    cr_expect(!load_capture(p, &entry), "4 GiB sparse file");
+    cr_expect(strstr(err, "larger than guest RAM") != NULL && lines(err) == 1, "%s", err);
+    cr_expect_eq(entry, 0x1234);
+}
+
+Test(loader, gzip_bomb_stops_at_guest_ram)
+{
+    /* 64 MiB of zeros gzip'd (a few KB) against 16 MiB of guest RAM. */
+    char gzpath[] = "/tmp/flotilla-loader-gz-XXXXXX";
+    int fd = mkstemp(gzpath);
+    cr_assert_geq(fd, 0);
+    gzFile gz = gzdopen(fd, "wb9");
+    cr_assert_not_null(gz);
+    static uint8_t chunk[1 << 20];
+    memcpy(chunk + 56, "ARM\x64", 4); /* an Image header first, so only the size is wrong */
+    for (int i = 0; i < 64; i++) {
+        cr_assert_eq(gzwrite(gz, chunk, sizeof(chunk)), (int)sizeof(chunk));
+        memset(chunk, 0, 64);
+    }
+    gzclose(gz);
+    uint64_t entry = 0x1234;
+    cr_expect(!load_capture(gzpath, &entry));
+    cr_expect(strstr(err, "expands beyond") != NULL && lines(err) == 1, "%s", err);
+    unlink(gzpath);
+    cr_expect_eq(entry, 0x1234);
+}
+
+Test(loader, image_text_offset_past_ram)
+{
+    /* A text_offset that would wrap the load address below the DTB. */
+    uint8_t img[4096] = {0};
+    memcpy(img + 56, "ARM\x64", 4);
+    uint64_t text_offset = (uint64_t)-(int64_t)(0x200000 + 0x1000);
+    memcpy(img + 8, &text_offset, 8);
+    uint64_t entry = 0x1234;
+    cr_expect(!load_capture(write_file(img, sizeof(img)), &entry));
+    cr_expect(strstr(err, "text_offset") != NULL && lines(err) == 1, "%s", err);
+    text_offset = TEST_RAM_SIZE;
+    memcpy(img + 8, &text_offset, 8);
+    cr_expect(!load_capture(write_file(img, sizeof(img)), &entry));
+    cr_expect(strstr(err, "text_offset") != NULL, "%s", err);
+    cr_expect_eq(entry, 0x1234);
+}
+
+Test(loader, initrd_errors_name_the_initrd)
+{
+    uint8_t img[4096] = {0};
+    memcpy(img + 56, "ARM\x64", 4);
+    const char *kernel = write_file(img, sizeof(img));
+    uint64_t entry = 0x1234;
+    tm->m.opt.initrd = "/nonexistent/initrd.gz";
+    cr_expect(!load_capture(kernel, &entry));
+    cr_expect(strstr(err, "cannot open initrd '/nonexistent/initrd.gz'") != NULL && lines(err) == 1, "%s", err);
+    tm->m.opt.initrd = "/tmp";
+    cr_expect(!load_capture(kernel, &entry));
+    cr_expect(strstr(err, "initrd '/tmp' is not a regular file") != NULL, "%s", err);
+    /* Larger than guest RAM, from its size. */
+    const char *big = write_file(NULL, 0);
+    cr_assert_eq(truncate(big, TEST_RAM_SIZE + 1), 0);
+    tm->m.opt.initrd = big;
+    cr_expect(!load_capture(kernel, &entry));
+    cr_expect(strstr(err, "initrd") != NULL && strstr(err, "larger than guest RAM") != NULL, "%s", err);
+    tm->m.opt.initrd = NULL;
+}
+
+Test(loader, initrd_and_append_with_elf_or_raw_warn)
+{
+    TinyElf e;
+    make_elf(&e);
+    uint64_t entry = 0;
+    tm->m.opt.initrd = "/nonexistent/rd";
+    tm->m.opt.append = "console=ttyAMA0";
+    cr_expect(load_capture(write_file(&e, sizeof(e)), &entry), "ELF still loads");
+    cr_expect(strstr(err, "warning:") != NULL && strstr(err, "-initrd and -append are ignored") != NULL &&
+                  lines(err) == 1,
+              "%s", err);
+    tm->m.opt.initrd = NULL;
+    uint8_t raw[64] = {1, 2, 3};
+    cr_expect(load_capture(write_file(raw, sizeof(raw)), &entry), "raw still loads");
+    cr_expect(strstr(err, "-append is ignored") != NULL, "%s", err);
+    tm->m.opt.append = NULL;
+    cr_expect(load_capture(write_file(raw, sizeof(raw)), &entry));
+    cr_expect_str_empty(err, "no warning without -initrd/-append: %s", err);
+}
+
+Test(loader, initrd_in_a_small_ram)
+{
+    /* 16 MiB of RAM: no room at +128 MiB, so the initrd follows the kernel
+     * (found by the loader fuzzer: it used to be refused). */
+    uint8_t img[4096] = {0};
+    memcpy(img + 56, "ARM\x64", 4);
+    uint8_t rd[3000];
+    for (size_t i = 0; i < sizeof(rd); i++)
+        rd[i] = (uint8_t)(i * 13 + 1);
+    tm->m.opt.initrd = write_file(rd, sizeof(rd));
+    uint64_t entry = 0;
+    cr_assert(load_capture(write_file(img, sizeof(img)), &entry), "%s", err);
+    cr_expect_eq(entry, RAM_BASE + 0x200000);
+    /* 2 MiB aligned after the kernel's end. */
+    cr_expect_eq(memcmp(test_ram(tm, RAM_BASE + 0x400000, sizeof(rd)), rd, sizeof(rd)), 0);
+    tm->m.opt.initrd = NULL;
+}

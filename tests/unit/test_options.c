@@ -51,6 +51,27 @@ static void capture_end(void)
     fclose(cap_out);
 }
 
+/* Config texts the parsed options point into: freed after the test, since
+ * tests parse into the same MachineOptions again and again (options_parse
+ * starts from a blank one). */
+static MachineOptions kept[64];
+static int nkept;
+
+static void keep_until_teardown(MachineOptions *opt)
+{
+    cr_assert_lt(nkept, 64);
+    kept[nkept++] = *opt;
+}
+
+static void free_kept(void)
+{
+    for (int i = 0; i < nkept; i++)
+        options_free(&kept[i]);
+    nkept = 0;
+}
+
+TestSuite(options, .fini = free_kept);
+
 /* options_parse("flotilla", args..., NULL) with stdout and stderr captured. */
 static int parse(MachineOptions *opt, ...)
 {
@@ -66,6 +87,7 @@ static int parse(MachineOptions *opt, ...)
     capture_begin();
     int r = options_parse(argc, argv, opt);
     capture_end();
+    keep_until_teardown(opt);
     return r;
 }
 
@@ -304,6 +326,7 @@ Test(options, config_file_malformed)
         capture_begin();
         bool loaded = config_load(path, &o2);
         capture_end();
+        options_free(&o2);
         cr_expect(!loaded, "%s: config_load accepted", bad[i].what);
         cr_expect_eq(count_lines(out_err), 1, "%s: config_load: %s", bad[i].what, out_err);
         unlink(path);
@@ -311,4 +334,95 @@ Test(options, config_file_malformed)
     }
     MachineOptions o;
     EXPECT_ERROR(parse(&o, "-config", "/nonexistent/flotilla.ini", "-kernel", "k", NULL), "missing file");
+}
+
+Test(options, empty_pin_and_memory_beyond_pa_bits)
+{
+    MachineOptions o;
+    EXPECT_ERROR(parse(&o, "-kernel", "k", "-pin", "", NULL), "-pin \"\"");
+    cr_expect(strstr(out_err, "-pin") != NULL, "%s", out_err);
+    EXPECT_OK(parse(&o, "-kernel", "k", "-pin", "compact", NULL), "-pin compact");
+    /* RAM starts at 1 GiB; the CPU reports 40 PA bits: 1023G is the most. */
+    EXPECT_ERROR(parse(&o, "-kernel", "k", "-m", "1T", NULL), "-m 1T");
+    EXPECT_OK(parse(&o, "-kernel", "k", "-m", "1023G", NULL), "-m 1023G");
+    cr_expect_eq(o.ram_size, 1023ull << 30);
+}
+
+Test(options, config_not_a_regular_text_file)
+{
+    MachineOptions o;
+    EXPECT_ERROR(parse(&o, "-config", "/tmp", "-kernel", "k", NULL), "-config DIR");
+    cr_expect(strstr(out_err, "not a regular file") != NULL, "%s", out_err);
+    EXPECT_ERROR(parse(&o, "-config", "/dev/zero", "-kernel", "k", NULL), "-config /dev/zero");
+    cr_expect(strstr(out_err, "not a regular file") != NULL, "%s", out_err);
+    /* Binary data: one line, not one per garbage line. */
+    char *path = strdup("/tmp/flotilla-test-XXXXXX.ini");
+    int fd = mkstemps(path, 4);
+    cr_assert_geq(fd, 0);
+    uint8_t junk[8192];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < sizeof(junk); i++) {
+        x = x * 1103515245u + 12345u;
+        junk[i] = (uint8_t)(x >> 24);
+        if (i % 61 == 60)
+            junk[i] = '\n';
+    }
+    cr_assert_eq(write(fd, junk, sizeof(junk)), (ssize_t)sizeof(junk));
+    close(fd);
+    EXPECT_ERROR(parse(&o, "-config", path, "-kernel", "k", NULL), "binary config");
+    unlink(path);
+    free(path);
+}
+
+Test(options, config_errors_name_their_own_line)
+{
+    char *path = write_config("; machine\n[machine\ncpus = 2\n");
+    MachineOptions o;
+    EXPECT_ERROR(parse(&o, "-config", path, "-kernel", "k", NULL), "[machine without ]");
+    char want[600];
+    snprintf(want, sizeof(want), "%s:2:", path);
+    cr_expect(strstr(out_err, want) != NULL, "should blame line 2: %s", out_err);
+    unlink(path);
+    free(path);
+    path = write_config("[machine]\ncpus = 2\n\ncpus = 99\n");
+    EXPECT_ERROR(parse(&o, "-config", path, "-kernel", "k", NULL), "bad value on line 4");
+    snprintf(want, sizeof(want), "%s:4:", path);
+    cr_expect(strstr(out_err, want) != NULL, "should blame line 4: %s", out_err);
+    unlink(path);
+    free(path);
+    path = write_config("[machine]\npin =\n");
+    EXPECT_ERROR(parse(&o, "-config", path, "-kernel", "k", NULL), "empty pin in a config");
+    unlink(path);
+    free(path);
+}
+
+Test(options, config_long_lines_and_inih_syntax)
+{
+    /* inih cut lines at 200 characters; a kernel command line can be longer. */
+    static char text[12000], arg[10000];
+    for (size_t i = 0; i < sizeof(arg) - 1; i++)
+        arg[i] = "abcdefghij"[i % 10];
+    arg[sizeof(arg) - 1] = 0;
+    snprintf(text, sizeof(text),
+             "\xEF\xBB\xBF[boot]\r\nappend = %s\r\n  kernel: /tmp/k.elf ; inline comment\n"
+             "# comment\n[ machine ]\ncpus=3\ncpu = cortex-a53;not a comment\n",
+             arg);
+    char *path = write_config(text);
+    MachineOptions o;
+    int r = parse(&o, "-config", path, NULL);
+    cr_expect_eq(r, OPT_ERROR, "cortex-a53;not a comment is not a CPU model");
+    unlink(path);
+    free(path);
+    snprintf(text, sizeof(text),
+             "\xEF\xBB\xBF[boot]\r\nappend = %s\r\n  kernel: /tmp/k.elf ; inline comment\n"
+             "# comment\n[ machine ]\ncpus=3\n",
+             arg);
+    path = write_config(text);
+    EXPECT_OK(parse(&o, "-config", path, NULL), "long append");
+    cr_expect_eq(strlen(o.append), sizeof(arg) - 1);
+    cr_expect_str_eq(o.append, arg);
+    cr_expect_str_eq(o.kernel, "/tmp/k.elf");
+    cr_expect_eq(o.smp, 3);
+    unlink(path);
+    free(path);
 }
