@@ -173,13 +173,7 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
     const IROp *fc[FUSE_MAX];
     unsigned nf = fused_conds(c, (uint32_t)(op - c->b->ops), fc);
     const bool pack = !(jit_fplan_of(c, op) & FP_DEAD);
-    /* Zeroing clobbers the flags: all of it before the arithmetic. A fused
-     * COND's result goes straight to its slot (COND temps never get a
-     * register): zeroed here, its low byte set after. */
-    for (unsigned k = 0; k < nf; k++) {
-        x_mem(j, XW, 0xc7, 0, RSP, T(fc[k]->dst));    /* mov qword [slot], 0 */
-        jb_u32(j, 0);
-    }
+    /* Zeroing clobbers the flags: all of it before the arithmetic. */
     if (pack)
         x_rr(j, 0, 0x31, RCX, RCX);
     ld_rax(c, op->a, W != 0, false);
@@ -206,8 +200,16 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
             rmt(c, W, opc, RAX, op->b);
         st_dst(c, op->dst);                            /* mov: flags kept */
     }
-    for (unsigned k = 0; k < nf; k++)
-        x_mem(j, 0, 0x0f90 | (jit_fplan_of(c, fc[k]) & 15), 0, RSP, T(fc[k]->dst)); /* setcc byte [slot] */
+    /* A fused COND's result goes to its slot (COND temps never get a
+     * register) as a whole qword, so that its reader's 64-bit load is
+     * forwarded from the store (a byte store would stall it). MOVZX keeps
+     * the flags for the next COND and the pack. */
+    for (unsigned k = 0; k < nf; k++) {
+        x_rr(j, XB8, 0x0f90 | (jit_fplan_of(c, fc[k]) & 15), 0, RAX); /* setcc al */
+        x_rr(j, 0, 0x0fb6, RAX, RAX);                                  /* movzx eax, al */
+        st64(j, RSP, T(fc[k]->dst), RAX);
+        c->rax_temp = IR_NO_TEMP;
+    }
     if (pack)
         emit_nzcv_pack(j, kind);
 }
