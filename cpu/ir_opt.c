@@ -14,6 +14,18 @@
 #include <string.h>
 
 #include "ir.h"
+#include "translate.h" /* HELPER_* */
+
+/* A CALL that can neither fault nor read or write X registers or SP: the
+ * FP, Advanced SIMD and crypto helpers (helpers_fp.def, helpers_simd.def
+ * and helpers_crypto.def, included in that order between HELPER_semihost
+ * and HELPER_psci in helpers.def; they work on cpu->v, FPCR/FPSR and NZCV
+ * only). X-register reads are forwarded and hidden X writes dropped across
+ * it; V registers are not. */
+static bool call_keeps_x(const IROp *op)
+{
+    return op->opc == IR_CALL && !(op->flags & IRF_EXCEPT) && op->aux > HELPER_semihost && op->aux < HELPER_psci;
+}
 
 /* State ops that neither read nor write X/V registers nor fault: a pending
  * register write may be moved past them. */
@@ -73,6 +85,8 @@ static void drop_dead(IRBlock *b)
                     op->opc = IR_NOP;
                     continue;
                 }
+            } else if (call_keeps_x(op)) {
+                memset(over_v, 0, sizeof over_v);
             } else if (!(inf->kind == IRK_STATE && regs_untouched(op->opc))) {
                 memset(over_x, 0, sizeof over_x);
                 memset(over_v, 0, sizeof over_v);
@@ -159,8 +173,9 @@ void ir_optimize(IRBlock *b)
         case IR_CALL:
             /* A helper may read or write any register, or switch the
              * stack pointer (register 31) between SP_EL0 and SP_ELx. */
-            for (int r = 0; r < 32; r++)
-                xreg[r] = IR_NO_TEMP;
+            if (!call_keeps_x(&op))
+                for (int r = 0; r < 32; r++)
+                    xreg[r] = IR_NO_TEMP;
             for (int r = 0; r < 64; r++)
                 vreg[r] = IR_NO_TEMP;
             break;
