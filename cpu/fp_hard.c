@@ -74,6 +74,24 @@ static inline float fma_f(float a, float b, float c) { __asm__("vfmadd231ss %2, 
 static inline bool rn(const CPUState *cpu) { return !(cpu->fpcr & (3u << FPCR_RMODE_SHIFT)); }
 static inline bool arith_ok(const CPUState *cpu) { return (cpu->fpsr & FPEXC_IXC) && rn(cpu); }
 
+/* The fallbacks, counted (stats.jit.fp_soft) so that -stats shows how often
+ * the fast path could not be used. */
+static uint64_t soft_scalar(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t imm)
+{
+    cpu->stats.jit.fp_soft++;
+    return helper_fp_scalar(cpu, a, b, c, imm);
+}
+static uint64_t soft_cmp(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t imm)
+{
+    cpu->stats.jit.fp_soft++;
+    return helper_fp_cmp(cpu, a, b, c, imm);
+}
+static uint64_t soft_simd(CPUState *cpu, uint64_t imm)
+{
+    cpu->stats.jit.fp_soft++;
+    return helper_simd_fp(cpu, 0, 0, 0, imm);
+}
+
 enum HOp { H_ADD, H_SUB, H_MUL, H_DIV, H_NMUL, H_FMA, H_MAX, H_MIN, H_SQRT };
 
 /* Check a host result r of an op on normal-or-zero inputs; exact_zero says
@@ -168,7 +186,7 @@ static inline bool minmax(int n, bool max, uint64_t x, uint64_t y, uint64_t *r)
             cpu->fpsr |= exc;                                                                     \
             return r;                                                                             \
         }                                                                                         \
-        return helper_fp_scalar(cpu, a, b, c, imm);                                               \
+        return soft_scalar(cpu, a, b, c, imm);                                               \
     }
 SCALAR2(s_add64, 64, H_ADD) SCALAR2(s_add32, 32, H_ADD)
 SCALAR2(s_sub64, 64, H_SUB) SCALAR2(s_sub32, 32, H_SUB)
@@ -193,7 +211,7 @@ SCALAR2(s_sqrt64, 64, H_SQRT) SCALAR2(s_sqrt32, 32, H_SQRT)
             cpu->fpsr |= exc;                                                                     \
             return r;                                                                             \
         }                                                                                         \
-        return helper_fp_scalar(cpu, a, b, c, imm);                                               \
+        return soft_scalar(cpu, a, b, c, imm);                                               \
     }
 SCALAR3(s_fma64, 64) SCALAR3(s_fma32, 32)
 
@@ -211,7 +229,7 @@ static uint64_t s_cvt_d2s(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uin
             return of_f(f);
         }
     }
-    return helper_fp_scalar(cpu, a, b, c, imm);
+    return soft_scalar(cpu, a, b, c, imm);
 }
 
 /* FCVT Dd, Sn: exact for a normal or zero single, whatever the mode. */
@@ -219,7 +237,7 @@ static uint64_t s_cvt_s2d(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uin
 {
     if (LIKELY(nz(32, a)))
         return of_d((double)to_f(a));
-    return helper_fp_scalar(cpu, a, b, c, imm);
+    return soft_scalar(cpu, a, b, c, imm);
 }
 
 /* FCVT{N,P,M,Z,A}{S,U} to a general register: round in double (exact for
@@ -270,7 +288,7 @@ static uint64_t s_toint(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint6
         cpu->fpsr |= exc;
         return r;
     }
-    return helper_fp_scalar(cpu, a, b, c, imm);
+    return soft_scalar(cpu, a, b, c, imm);
 }
 
 /* SCVTF, UCVTF from an integer of m bits: host conversion (RN), inexact
@@ -296,7 +314,7 @@ static uint64_t s_fromint(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uin
         cpu->fpsr |= exc;
         return r;
     }
-    return helper_fp_scalar(cpu, a, b, c, imm);
+    return soft_scalar(cpu, a, b, c, imm);
 }
 
 /* FCMP, FCMPE, FCCMP, FCCMPE: no flags without NaNs and denormals. */
@@ -311,7 +329,7 @@ static uint64_t s_fromint(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uin
             bool lt = n == 64 ? to_d(a) < to_d(b) : to_f(a) < to_f(b);                            \
             return (uint64_t)(eq ? 6 : lt ? 8 : 2) << 28;                                         \
         }                                                                                         \
-        return helper_fp_cmp(cpu, a, b, cond, imm);                                               \
+        return soft_cmp(cpu, a, b, cond, imm);                                               \
     }
 SCALARCMP(s_cmp64, 64) SCALARCMP(s_cmp32, 32)
 
@@ -361,7 +379,7 @@ static inline uint64_t vec_op(CPUState *cpu, uint64_t imm, int n, enum HOp op, b
     cpu->fpsr |= exc;
     return 0;
 soft:
-    return helper_simd_fp(cpu, 0, 0, 0, imm);
+    return soft_simd(cpu, imm);
 }
 
 #define VEC(name, n, op, neg, by_elem)                                                            \
@@ -416,7 +434,7 @@ static inline uint64_t vec_misc(CPUState *cpu, uint64_t imm, int n)
     cpu->fpsr |= exc;
     return 0;
 soft:
-    return helper_simd_fp(cpu, 0, 0, 0, imm);
+    return soft_simd(cpu, imm);
 }
 
 static uint64_t v_misc64(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t imm)
