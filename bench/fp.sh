@@ -4,13 +4,16 @@
 # qemu-system-aarch64 (TCG) on the same ELF, interleaved. Prints ns per guest
 # FP op (matmul: per multiply-add) as medians, and fails if any run's result
 # hashes (FPCHECK lines: result bits and FPSR) differ from QEMU's or between
-# the tiers.
-# Usage: bench/fp.sh [REPS] [BUILD_DIR] [SCALE]
+# the tiers. The guest times itself with the wall clock (CNTVCT), so on a
+# loaded host also compare the CPU seconds of each whole run (last line).
+# BASE: another flotilla binary (e.g. an older build) run next to the others.
+# Usage: bench/fp.sh [REPS] [BUILD_DIR] [SCALE] [BASE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=${1:-3}
 build=${2:-build}
 scale=${3:-1}
+base=${4:-}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 aarch64-linux-gnu-gcc -nostdlib -ffreestanding -static -O2 -DFP_SCALE="$scale" -Wl,--no-warn-rwx-segments \
@@ -19,17 +22,21 @@ aarch64-linux-gnu-gcc -nostdlib -ffreestanding -static -O2 -DFP_SCALE="$scale" -
 have_qemu=0
 command -v qemu-system-aarch64 >/dev/null && have_qemu=1
 sims=(jit interp)
+[[ -n $base ]] && sims+=(base)
 ((have_qemu)) && sims+=(qemu)
 run() {
     case $1 in
     qemu) timeout 600 qemu-system-aarch64 -M virt -cpu cortex-a57 -nographic -nic none -semihosting \
               -kernel "$out/fp.elf" ;;
+    base) timeout 600 "$base" -semihosting -kernel "$out/fp.elf" ;;
     *) timeout 600 "$build/flotilla" -tier "$1" -semihosting -kernel "$out/fp.elf" ;;
     esac </dev/null 2>&1
 }
 for ((r = 1; r <= reps; r++)); do
     for s in "${sims[@]}"; do
-        run "$s" > "$out/$s.$r" || { echo "bench/fp.sh: $s failed:" >&2; cat "$out/$s.$r" >&2; exit 1; }
+        TIMEFORMAT=%U+%S
+        { time run "$s" > "$out/$s.$r"; } 2> "$out/$s.cpu$r" ||
+            { echo "bench/fp.sh: $s failed:" >&2; cat "$out/$s.$r" >&2; exit 1; }
     done
 done
 ref=${sims[-1]}
@@ -50,4 +57,9 @@ for k in matmul_d matmul_s fft_d fft_s; do
     ((have_qemu)) && printf ' %10.2f' "$(echo "${m[jit]} / ${m[qemu]}" | bc -l)"
     echo
 done
+printf '%-10s' 'CPU s'
+for s in "${sims[@]}"; do
+    printf ' %12s' "$(cat "$out/$s".cpu* | bc -l | median)"
+done
+echo "   (user+sys of the whole run)"
 echo "results identical across runs and simulators"

@@ -110,7 +110,7 @@ static inline bool result_ok(int n, uint64_t r, bool exact_zero, uint32_t *exc)
 
 /* One lane of an arithmetic op: d is the addend of H_FMA (x*y + d). False:
  * soft-float must do the instruction. */
-static inline bool arith(int n, enum HOp op, uint64_t x, uint64_t y, uint64_t d, uint64_t *r, uint32_t *exc)
+static inline __attribute__((always_inline)) bool arith(int n, enum HOp op, uint64_t x, uint64_t y, uint64_t d, uint64_t *r, uint32_t *exc)
 {
     if (!nz(n, x) || (op != H_SQRT && !nz(n, y)) || (op == H_FMA && !nz(n, d)))
         return false;
@@ -350,7 +350,7 @@ static inline void set_lane(uint64_t *v, int n, int i, uint64_t x)
 /* Three same (vector and scalar, not pairwise) and by element: Vd = op(Vn,
  * Vm[lane or index]) for add/sub/mul/div/fmla/fmls/min/max. The result is
  * built aside and written only if every lane succeeded. */
-static inline uint64_t vec_op(CPUState *cpu, uint64_t imm, int n, enum HOp op, bool neg, bool by_elem)
+static inline __attribute__((always_inline)) uint64_t vec_op(CPUState *cpu, uint64_t imm, int n, enum HOp op, bool neg, bool by_elem)
 {
     uint32_t insn = (uint32_t)imm, exc = 0;
     int bytes = bit(insn, 28) ? n / 8 : bit(insn, 30) ? 16 : 8, elems = bytes * 8 / n;
@@ -402,7 +402,7 @@ VEC(e_fmls64, 64, H_FMA, true, true) VEC(e_fmls32, 32, H_FMA, true, true)
 
 /* Two-register misc: FSQRT, FCVT{N,P,M,Z,A}{S,U}, SCVTF, UCVTF, FABS, FNEG
  * (vector and scalar), lane by lane as above. */
-static inline uint64_t vec_misc(CPUState *cpu, uint64_t imm, int n)
+static inline __attribute__((always_inline)) uint64_t vec_misc(CPUState *cpu, uint64_t imm, int n)
 {
     uint32_t insn = (uint32_t)imm, exc = 0;
     int bytes = bit(insn, 28) ? n / 8 : bit(insn, 30) ? 16 : 8, elems = bytes * 8 / n;

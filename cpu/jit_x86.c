@@ -32,6 +32,7 @@
 
 #include "../smp/machine.h"
 #include "fp_hard.h"
+#include "jit_fp_x86.h"
 #include "jit_simd_x86.h"
 
 /* ------------------------------------------------------------------ */
@@ -548,6 +549,8 @@ static bool emit_op(Ctx *c, const IROp *op)
             }
             break;
         }
+        if (jit_fp_inline(c, op))
+            break;
         sync_pc(c);
         ldt(c, RSI, op->a, true);
         ldt(c, RDX, op->b, true);
