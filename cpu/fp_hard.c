@@ -455,7 +455,7 @@ static _Atomic bool fma_allowed = true;
 
 void fp_hard_allow_fma(bool on) { atomic_store(&fma_allowed, on); }
 
-static bool fma3(void)
+bool fp_hard_fma3(void)
 {
     return jit_host_has(&host_fma, 1, bit_FMA) && jit_host_has(&host_avx, 1, bit_OSXSAVE) &&
            atomic_load_explicit(&fma_allowed, memory_order_relaxed);
@@ -485,7 +485,7 @@ static HelperFn scalar(enum FpKind k, uint32_t insn)
         unsigned op = bits(insn, 15, 12);
         return op < 9 ? (n == 64 ? t64 : t32)[op] : NULL;
     }
-    case FPK_DP3: return fma3() ? PICK(s_fma, n) : NULL;
+    case FPK_DP3: return fp_hard_fma3() ? PICK(s_fma, n) : NULL;
     case FPK_TOINT: return bits(insn, 18, 16) <= 5 ? s_toint : NULL;
     case FPK_FROMINT: return s_fromint;
     default: return NULL;
@@ -503,8 +503,8 @@ static HelperFn simd(enum FpKind k, uint32_t insn)
         case 0x3a: return PICK(v_sub, n);                    /* FSUB */
         case 0x5b: return PICK(v_mul, n);                    /* FMUL */
         case 0x5f: return PICK(v_div, n);                    /* FDIV */
-        case 0x19: return fma3() ? PICK(v_fmla, n) : NULL;   /* FMLA */
-        case 0x39: return fma3() ? PICK(v_fmls, n) : NULL;   /* FMLS */
+        case 0x19: return fp_hard_fma3() ? PICK(v_fmla, n) : NULL;   /* FMLA */
+        case 0x39: return fp_hard_fma3() ? PICK(v_fmls, n) : NULL;   /* FMLS */
         case 0x1e: case 0x18: return PICK(v_max, n);         /* FMAX, FMAXNM */
         case 0x3e: case 0x38: return PICK(v_min, n);         /* FMIN, FMINNM */
         default: return NULL;
@@ -514,8 +514,8 @@ static HelperFn simd(enum FpKind k, uint32_t insn)
             return NULL; /* FMULX */
         switch (bits(insn, 15, 12)) {
         case 9: return PICK(e_mul, n);
-        case 1: return fma3() ? PICK(e_fmla, n) : NULL;
-        case 5: return fma3() ? PICK(e_fmls, n) : NULL;
+        case 1: return fp_hard_fma3() ? PICK(e_fmla, n) : NULL;
+        case 5: return fp_hard_fma3() ? PICK(e_fmls, n) : NULL;
         default: return NULL;
         }
     case FPK_V2MISC: {

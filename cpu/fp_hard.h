@@ -18,8 +18,12 @@
  * (the soft helper is called). Any thread. */
 HelperFn fp_hard_helper(uint32_t helper, uint64_t imm);
 
-/* Tests: false makes fp_hard_helper ignore the host's FMA3 (fused ops get no
- * fast path, as on a host without it). Any thread. */
+/* Whether fused multiply-add may use the host's FMA3: cpuid has FMA and
+ * OSXSAVE, and the tests have not forbidden it. Any thread. */
+bool fp_hard_fma3(void);
+
+/* Tests: false makes the fast paths ignore the host's FMA3 (fused ops get no
+ * fast path, inline or in C, as on a host without it). Any thread. */
 void fp_hard_allow_fma(bool on);
 
 #endif

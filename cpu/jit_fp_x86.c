@@ -27,19 +27,8 @@
  * Thread rules: jit_fp_inline runs on the compiling thread. */
 #include "jit_fp_x86.h"
 
-#include <cpuid.h>
-#include <stdatomic.h>
-
 #include "fp_hard.h"
 #include "fpu.h"
-
-static _Atomic int host_fma = -1, host_osxsave = -1;
-
-/* FMA3 usable (cpuid: FMA and the OS saving AVX state). */
-static bool fma3(void)
-{
-    return jit_host_has(&host_fma, 1, bit_FMA) && jit_host_has(&host_osxsave, 1, bit_OSXSAVE);
-}
 
 enum { X0, X1, X2 };
 
@@ -108,7 +97,7 @@ static bool vector3(Ctx *c, const IROp *op)
     case 0x39: o = 0xbc, fused = true; break;               /* FMLS: vfnmadd231p{s,d} */
     default: return false;
     }
-    if ((fused && !fma3()) || (d && !q))
+    if ((fused && !fp_hard_fma3()) || (d && !q))
         return false;
     HelperFn slow_fn = fp_hard_helper(op->aux, op->imm);
     if (!slow_fn)
@@ -188,7 +177,7 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
         neg = o == 8;
     } else if (k == FPK_DP1 && bits(insn, 20, 15) == 3) {
         sse = 0x51;                                         /* sqrt */
-    } else if (k == FPK_DP3 && fma3()) {
+    } else if (k == FPK_DP3 && fp_hard_fma3()) {
         static const uint8_t ops[4] = {0xb9, 0xbd, 0xbf, 0xbb}; /* FMADD FMSUB FNMADD FNMSUB */
         sse = ops[bit(insn, 21) << 1 | bit(insn, 15)];
         fused = true;

@@ -1263,6 +1263,7 @@ Test(jit, atomics_on_a_reserved_granule)
 
 /* ---- FP arithmetic inline on SSE (cpu/jit_fp_x86.c) ---- */
 
+#include "cpu/fp_hard.h"
 #include "cpu/fpu.h"
 
 /* An FP operand of n bits: mostly ordinary values (the inline path), else
@@ -1324,6 +1325,7 @@ Test(jit, fp_inline_against_soft_float)
         fp_ordinary = i >= 6000;
         if (i == 6000)
             total = soft = 0;
+        fp_hard_allow_fma(i % 3 != 0); /* as on a host without FMA3 */
         bool vector;
         uint32_t insn = fp_word(&vector);
         int n = bit(insn, 22) ? 64 : 32;
@@ -1348,6 +1350,7 @@ Test(jit, fp_inline_against_soft_float)
         soft += cpu->stats.jit.fp_soft - before;
     }
     fp_ordinary = false;
+    fp_hard_allow_fma(true);
     cr_assert_eq(soft, 0, "ordinary operands stay on the host FP paths (%llu of %llu fell back)",
                  (unsigned long long)soft, (unsigned long long)total);
 }
