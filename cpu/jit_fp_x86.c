@@ -3,8 +3,8 @@
  *
  * For FADD, FSUB, FMUL, FDIV, FNMUL, FSQRT and (with FMA3) FMADD, FMSUB,
  * FNMADD, FNMSUB in single and double precision, and vector FADD, FSUB,
- * FMUL, FDIV, FMLA, FMLS (2S, 4S, 2D; every lane checked), the generated
- * code does
+ * FMUL, FDIV, FMLA, FMLS, also FMUL, FMLA, FMLS by element (2S, 4S, 2D;
+ * every lane checked), the generated code does
  *
  *     FPCR.{RMode,FZ} == 0 and FPSR.IXC set?      else -> slow
  *     the SSE instruction on the operands
@@ -78,9 +78,10 @@ static const uint32_t lane_check[2][3][4] __attribute__((aligned(16))) = {
 
 static int32_t voff(int reg) { return (int32_t)offsetof(CPUState, v) + 16 * reg; }
 
-/* Vector FADD, FSUB, FMUL, FDIV and (FMA3) FMLA, FMLS, 2S/4S/2D: the same
- * check on every lane, the result stored only when all pass. */
-static bool vector3(Ctx *c, const IROp *op)
+/* Vector FADD, FSUB, FMUL, FDIV and (FMA3) FMLA, FMLS, 2S/4S/2D, and FMUL,
+ * FMLA, FMLS by element: the same check on every lane, the result stored
+ * only when all pass. */
+static bool vector3(Ctx *c, const IROp *op, bool by_elem)
 {
     uint32_t insn = (uint32_t)op->imm;
     if (bit(insn, 28))
@@ -88,16 +89,27 @@ static bool vector3(Ctx *c, const IROp *op)
     bool d = bit(insn, 22), q = bit(insn, 30), fused = false;
     int rd = (int)bits(insn, 4, 0), rn = (int)bits(insn, 9, 5), rm = (int)bits(insn, 20, 16);
     uint8_t o;
-    switch (bit(insn, 29) << 6 | bit(insn, 23) << 5 | bits(insn, 15, 11)) {
-    case 0x1a: o = 0x58; break;                             /* FADD: addp{s,d} */
-    case 0x3a: o = 0x5c; break;                             /* FSUB */
-    case 0x5b: o = 0x59; break;                             /* FMUL */
-    case 0x5f: o = 0x5e; break;                             /* FDIV */
-    case 0x19: o = 0xb8, fused = true; break;               /* FMLA: vfmadd231p{s,d} */
-    case 0x39: o = 0xbc, fused = true; break;               /* FMLS: vfnmadd231p{s,d} */
-    default: return false;
+    if (by_elem) {
+        if (bit(insn, 29))
+            return false; /* FMULX */
+        switch (bits(insn, 15, 12)) {
+        case 9: o = 0x59; break;                            /* FMUL */
+        case 1: o = 0xb8, fused = true; break;              /* FMLA */
+        case 5: o = 0xbc, fused = true; break;              /* FMLS */
+        default: return false;
+        }
+    } else {
+        switch (bit(insn, 29) << 6 | bit(insn, 23) << 5 | bits(insn, 15, 11)) {
+        case 0x1a: o = 0x58; break;                         /* FADD: addp{s,d} */
+        case 0x3a: o = 0x5c; break;                         /* FSUB */
+        case 0x5b: o = 0x59; break;                         /* FMUL */
+        case 0x5f: o = 0x5e; break;                         /* FDIV */
+        case 0x19: o = 0xb8, fused = true; break;           /* FMLA: vfmadd231p{s,d} */
+        case 0x39: o = 0xbc, fused = true; break;           /* FMLS: vfnmadd231p{s,d} */
+        default: return false;
+        }
     }
-    if ((fused && !fp_hard_fma3()) || (d && !q))
+    if ((fused && !fp_hard_fma3()) || (d && !q) || (by_elem && d && bit(insn, 21)))
         return false;
     HelperFn slow_fn = fp_hard_helper(op->aux, op->imm);
     if (!slow_fn)
@@ -110,6 +122,19 @@ static bool vector3(Ctx *c, const IROp *op)
         int reg = i == 0 ? rn : i == 1 ? rm : rd;
         if (i == 2 && !fused)
             break;
+        if (i == 1 && by_elem) {                            /* Vm[index] in every lane */
+            int index = d ? (int)bit(insn, 11) : (int)(bit(insn, 11) << 1 | bit(insn, 21));
+            int32_t at = voff(rm) + index * (d ? 8 : 4);
+            if (d) {
+                x_mem(j, X66 | XW, 0x0f6e, X1, RBX, at);    /* movq xmm1, m64 */
+                x_rr(j, X66, 0x0f6c, X1, X1);               /* punpcklqdq */
+            } else {
+                x_mem(j, X66, 0x0f6e, X1, RBX, at);         /* movd xmm1, m32 */
+                x_rr(j, X66, 0x0f70, X1, X1);               /* pshufd xmm1, xmm1, 0 */
+                jb_byte(j, 0);
+            }
+            continue;
+        }
         if (q)
             x_mem(j, 0, 0x0f10, i, RBX, voff(reg));         /* movups */
         else
@@ -158,7 +183,9 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
     if (op->flags & IRF_EXCEPT)
         return false;
     if (op->aux == HELPER_simd_fp && (op->imm >> 32) == FPK_V3SAME)
-        return vector3(c, op);
+        return vector3(c, op, false);
+    if (op->aux == HELPER_simd_fp && (op->imm >> 32) == FPK_VELEM)
+        return vector3(c, op, true);
     if (op->aux != HELPER_fp_scalar)
         return false;
     uint32_t insn = (uint32_t)op->imm;

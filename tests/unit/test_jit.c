@@ -1288,25 +1288,37 @@ static uint64_t fp_operand(int n)
     return n == 64 ? v : v | rnd() << 32;
 }
 
-static uint32_t fp_word(bool *vector)
+static uint32_t fp_word(bool *vector, uint64_t *kind)
 {
     uint32_t type = rnd() & 1, rd = rnd() % 32, rn = rnd() % 32, rm = rnd() % 32, ra = rnd() % 32;
     *vector = false;
-    switch (rnd() % 4) {
+    switch (rnd() % 5) {
     case 0: { /* FMUL FDIV FADD FSUB FNMUL */
         static const uint32_t ops[] = {0, 1, 2, 3, 8};
+        *kind = FPK_DP2;
         return 0x1e200800 | type << 22 | rm << 16 | ops[rnd() % 5] << 12 | rn << 5 | rd;
     }
     case 1: /* FSQRT */
+        *kind = FPK_DP1;
         return 0x1e21c000 | type << 22 | rn << 5 | rd;
     case 2: /* FMADD FMSUB FNMADD FNMSUB */
+        *kind = FPK_DP3;
         return 0x1f000000 | type << 22 | (uint32_t)(rnd() & 1) << 21 | rm << 16 | (uint32_t)(rnd() & 1) << 15 |
                ra << 10 | rn << 5 | rd;
+    case 3: { /* FMUL FMLA FMLS by element, vector */
+        static const uint32_t ops[] = {9, 1, 5};
+        uint32_t q = type ? 1 : rnd() & 1, l = type ? 0 : rnd() & 1;
+        *vector = true;
+        *kind = FPK_VELEM;
+        return 0x0f800000 | q << 30 | type << 22 | l << 21 | rm << 16 | ops[rnd() % 3] << 12 |
+               (uint32_t)(rnd() & 1) << 11 | rn << 5 | rd;
+    }
     default: { /* vector FADD FSUB FMUL FDIV FMLA FMLS */
         static const uint32_t ops[][3] = {{0, 0, 2}, {0, 1, 2}, {1, 0, 3}, {1, 0, 7}, {0, 0, 1}, {0, 1, 1}};
         const uint32_t *o = ops[rnd() % 6];
         uint32_t q = type ? 1 : rnd() & 1;
         *vector = true;
+        *kind = FPK_V3SAME;
         if (rnd() % 4 == 0)
             rn = rd; /* aliasing */
         return 0x0e20c400 | q << 30 | o[0] << 29 | o[1] << 23 | type << 22 | rm << 16 | o[2] << 11 | rn << 5 | rd;
@@ -1327,7 +1339,8 @@ Test(jit, fp_inline_against_soft_float)
             total = soft = 0;
         fp_hard_allow_fma(i % 3 != 0); /* as on a host without FMA3 */
         bool vector;
-        uint32_t insn = fp_word(&vector);
+        uint64_t kind;
+        uint32_t insn = fp_word(&vector, &kind);
         int n = bit(insn, 22) ? 64 : 32;
         for (int r = 0; r < 32; r++)
             for (int h = 0; h < 2; h++)
@@ -1336,8 +1349,6 @@ Test(jit, fp_inline_against_soft_float)
         cpu->fpsr = (rnd() % 5 || fp_ordinary ? FPEXC_IXC : 0) | ((uint32_t)rnd() & 0x0800008fu);
         IRBlock blk;
         ir_block_init(&blk, 0x40001000);
-        uint64_t kind = vector ? FPK_V3SAME : bits(insn, 28, 24) == 0x1f ? FPK_DP3
-                       : bits(insn, 11, 10) == 2 ? FPK_DP2 : FPK_DP1;
         uint32_t helper = vector ? HELPER_simd_fp : HELPER_fp_scalar;
         IRTemp a = input(&blk, 0, fp_operand(n)), b = input(&blk, 1, fp_operand(n)), c = input(&blk, 2, fp_operand(n));
         IRTemp t = ir_emit(&blk, IR_CALL, 8, 0, a, b, c, helper, kind << 32 | insn);
