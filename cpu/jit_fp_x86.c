@@ -2,7 +2,7 @@
  * (cpu/fp_hard.c) and soft-float behind them.
  *
  * For FADD, FSUB, FMUL, FDIV, FNMUL, FSQRT and (with FMA3) FMADD, FMSUB,
- * FNMADD, FNMSUB in single and double precision, and vector FADD, FSUB,
+ * FNMADD, FNMSUB in single and double precision (FCMP and FCMPE: below), and vector FADD, FSUB,
  * FMUL, FDIV, FMLA, FMLS, also FMUL, FMLA, FMLS by element (2S, 4S, 2D;
  * every lane checked), the generated code does
  *
@@ -178,10 +178,59 @@ static bool vector3(Ctx *c, const IROp *op, bool by_elem)
     return true;
 }
 
+/* The slow branch shared by the scalar ops: the C fast path (or the soft
+ * helper) with the op's operands; the result is in rax at l_done. */
+static void emit_slow_call(Ctx *c, const IROp *op, uint32_t l_slow, uint32_t l_done)
+{
+    JitBuf *j = &c->j;
+    HelperFn slow_fn = fp_hard_helper(op->aux, op->imm);
+    x_jmp(j, l_done);
+    jb_bind(j, l_slow);
+    ldt(c, RSI, op->a, true);
+    ldt(c, RDX, op->b, true);
+    ldt(c, RCX, op->c, true);
+    x_mov_ri(j, R8, op->imm);
+    x_rr(j, XW, 0x89, RBX, RDI);
+    call_abs(j, (const void *)(slow_fn ? slow_fn : helper_table[op->aux]));
+    jb_bind(j, l_done);
+}
+
+/* FCMP, FCMPE (S, D): with FPCR.FZ = 0 an ordered ucomis gives Arm's NZCV and
+ * no flag (IDC only when flushing); unordered (a NaN: IOC for FCMPE or a
+ * signalling NaN) goes to the helper. The helper's return: NZCV << 28. */
+static bool compare(Ctx *c, const IROp *op)
+{
+    uint32_t insn = (uint32_t)op->imm;
+    if (bits(insn, 23, 22) > 1 || bits(insn, 11, 10) != 0)
+        return false; /* half precision, FCCMP */
+    bool d = bit(insn, 22);
+    JitBuf *j = &c->j;
+    uint32_t l_slow = jb_label(j), l_done = jb_label(j);
+    x_mem(j, 0, 0xf7, 0, RBX, CPU_OFF(fpcr));               /* test dword [fpcr], FZ */
+    jb_u32(j, FPCR_FZ);
+    x_jcc(j, CC_NE, l_slow);
+    ldt(c, RSI, op->a, true);
+    gpr_to_xmm(j, X0, RSI, d);
+    ldt(c, RDX, op->b, true);
+    gpr_to_xmm(j, X1, RDX, d);
+    x_rr(j, d ? X66 : 0, 0x0f2e, X0, X1);                   /* ucomis{d,s} xmm0, xmm1 */
+    x_jcc(j, CC_P, l_slow);                                 /* unordered */
+    x_mov_ri(j, RAX, 0x20000000);                           /* greater: C */
+    x_mov_ri(j, RCX, 0x80000000);                           /* less: N */
+    x_rr(j, 0, 0x0f42, RAX, RCX);                           /* cmovb */
+    x_mov_ri(j, RCX, 0x60000000);                           /* equal: Z C */
+    x_rr(j, 0, 0x0f44, RAX, RCX);                           /* cmove */
+    emit_slow_call(c, op, l_slow, l_done);
+    st_dst(c, op->dst);
+    return true;
+}
+
 bool jit_fp_inline(Ctx *c, const IROp *op)
 {
     if (op->flags & IRF_EXCEPT)
         return false;
+    if (op->aux == HELPER_fp_cmp)
+        return compare(c, op);
     if (op->aux == HELPER_simd_fp && (op->imm >> 32) == FPK_V3SAME)
         return vector3(c, op, false);
     if (op->aux == HELPER_simd_fp && (op->imm >> 32) == FPK_VELEM)
@@ -211,12 +260,8 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
     } else {
         return false;
     }
-    HelperFn slow_fn = fp_hard_helper(op->aux, op->imm);
-    if (!slow_fn)
-        slow_fn = helper_table[op->aux];
     JitBuf *j = &c->j;
     uint32_t l_slow = jb_label(j), l_done = jb_label(j);
-
     emit_mode_check(j, l_slow);
 
     ldt(c, RSI, op->a, true);
@@ -246,16 +291,7 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
         x_rr(j, d ? XW : 0, 0x0fba, 7, RAX);
         jb_byte(j, d ? 63 : 31);
     }
-    x_jmp(j, l_done);
-
-    jb_bind(j, l_slow);
-    ldt(c, RSI, op->a, true);
-    ldt(c, RDX, op->b, true);
-    ldt(c, RCX, op->c, true);
-    x_mov_ri(j, R8, op->imm);
-    x_rr(j, XW, 0x89, RBX, RDI);
-    call_abs(j, (const void *)slow_fn);
-    jb_bind(j, l_done);
+    emit_slow_call(c, op, l_slow, l_done);
     st_dst(c, op->dst);
     return true;
 }

@@ -8,7 +8,8 @@
 #include "jit_x86_ctx.h"
 
 /* For an IR_CALL of helper_fp_scalar that is FADD, FSUB, FMUL, FDIV, FNMUL,
- * FSQRT or (FMA3 hosts) an FMADD-family op, or of helper_simd_fp that is a
+ * FSQRT or (FMA3 hosts) an FMADD-family op, of helper_fp_cmp that is FCMP or
+ * FCMPE, or of helper_simd_fp that is a
  * vector FADD, FSUB, FMUL, FDIV or (FMA3) FMLA, FMLS, or by element FMUL,
  * (FMA3) FMLA, FMLS: emit the whole op (SSE fast path,
  * the helper call when it does not apply, the result stored to op->dst) and

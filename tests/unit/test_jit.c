@@ -1292,7 +1292,10 @@ static uint32_t fp_word(bool *vector, uint64_t *kind)
 {
     uint32_t type = rnd() & 1, rd = rnd() % 32, rn = rnd() % 32, rm = rnd() % 32, ra = rnd() % 32;
     *vector = false;
-    switch (rnd() % 5) {
+    switch (rnd() % 6) {
+    case 5: /* FCMP, FCMPE, with #0 too (the operand is then 0 in the IR) */
+        *kind = 0;
+        return 0x1e202000 | type << 22 | rm << 16 | rn << 5 | (uint32_t)(rnd() % 4) << 3;
     case 0: { /* FMUL FDIV FADD FSUB FNMUL */
         static const uint32_t ops[] = {0, 1, 2, 3, 8};
         *kind = FPK_DP2;
@@ -1349,8 +1352,10 @@ Test(jit, fp_inline_against_soft_float)
         cpu->fpsr = (rnd() % 5 || fp_ordinary ? FPEXC_IXC : 0) | ((uint32_t)rnd() & 0x0800008fu);
         IRBlock blk;
         ir_block_init(&blk, 0x40001000);
-        uint32_t helper = vector ? HELPER_simd_fp : HELPER_fp_scalar;
-        IRTemp a = input(&blk, 0, fp_operand(n)), b = input(&blk, 1, fp_operand(n)), c = input(&blk, 2, fp_operand(n));
+        bool cmp = (insn & 0xff20fc07) == 0x1e202000;
+        uint32_t helper = vector ? HELPER_simd_fp : cmp ? HELPER_fp_cmp : HELPER_fp_scalar;
+        IRTemp a = input(&blk, 0, fp_operand(n)), b = input(&blk, 1, bit(insn, 3) && cmp ? 0 : fp_operand(n));
+        IRTemp c = input(&blk, 2, cmp ? 1 : fp_operand(n));
         IRTemp t = ir_emit(&blk, IR_CALL, 8, 0, a, b, c, helper, kind << 32 | insn);
         ir_set_reg(&blk, 0, t);
         ir_exit(&blk, 0x40001004);
