@@ -12,6 +12,9 @@
 #ifndef FP_SCALE
 #define FP_SCALE 1
 #endif
+#ifndef FP_ONLY
+#define FP_ONLY 15 /* kernels to run: bit 0 matmul_d, 1 matmul_s, 2 fft_d, 3 fft_s */
+#endif
 
 enum { MN = 48, FN = 1024 };
 
@@ -39,14 +42,16 @@ static void mix(uint64_t x) { hash = (hash ^ x) * 0x100000001b3ull; }
 
 static void report(const char *name, uint64_t ticks, uint64_t ops)
 {
-    uint64_t tenths = ticks * 10000000000ull / cntfrq() / ops; /* ns per op, in tenths */
+    uint64_t tenths = ops ? ticks * 10000000000ull / cntfrq() / ops : 0; /* ns per op, in tenths */
     guest_puts("BENCH-FP ");
     guest_puts(name);
     guest_puts(" ");
     guest_put_dec(tenths / 10);
     guest_puts(".");
     guest_put_dec(tenths % 10);
-    guest_puts(" ns/op\nFPCHECK ");
+    guest_puts(" ns/op ");
+    guest_put_dec(ops);
+    guest_puts(" ops\nFPCHECK ");
     guest_puts(name);
     guest_puts(" ");
     mix(fpsr());
@@ -169,9 +174,13 @@ int main(void)
 {
     /* QEMU starts a bare-metal ELF with FP access trapped (CPACR_EL1.FPEN) */
     __asm__ volatile("mrs x0, cpacr_el1; orr x0, x0, #(3 << 20); msr cpacr_el1, x0; isb" ::: "x0");
-    matmul_d();
-    matmul_s();
-    fft_d();
-    fft_s();
+    if (FP_ONLY & 1)
+        matmul_d();
+    if (FP_ONLY & 2)
+        matmul_s();
+    if (FP_ONLY & 4)
+        fft_d();
+    if (FP_ONLY & 8)
+        fft_s();
     return 0;
 }
