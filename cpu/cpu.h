@@ -201,6 +201,7 @@ typedef struct CPUStats {
         uint64_t fallback[IR_NUM_OPS];
         uint64_t mem_slow;
         uint64_t mem_refill;
+        uint64_t fp_soft; /* host-FP fast paths (cpu/fp_hard.c) that fell back to soft-float */
     } jit;
     int host_cpu;                /* host PU the vCPU thread is pinned to, -1 if not pinned */
 } CPUStats;

@@ -31,6 +31,8 @@
 #include <sys/mman.h>
 
 #include "../smp/machine.h"
+#include "fp_hard.h"
+#include "jit_fp_x86.h"
 #include "jit_simd_x86.h"
 
 /* ------------------------------------------------------------------ */
@@ -655,13 +657,16 @@ static bool emit_op(Ctx *c, const IROp *op)
             }
             break;
         }
+        if (jit_fp_inline(c, op))
+            break;
         sync_pc(c);
         ldt(c, RSI, op->a, true);
         ldt(c, RDX, op->b, true);
         ldt(c, RCX, op->c, true);
         x_mov_ri(j, R8, op->imm);
         x_rr(j, XW, 0x89, RBX, RDI);
-        call_abs(c, (const void *)helper_table[op->aux]);
+        HelperFn fn = fp_hard_helper(op->aux, op->imm); /* host FP fast path, if any */
+        call_abs(c, (const void *)(fn ? fn : helper_table[op->aux]));
         st_dst(c, op->dst);
         if (op->flags & IRF_EXCEPT) {
             x_mem(j, 0, 0x80, 7, RBX, CPU_OFF(exc_pending)); /* cmp byte [exc_pending], 0 */

@@ -166,19 +166,22 @@ static void write_jit_json(Machine *m, FILE *f)
 {
     JitStats js;
     jit_get_stats(&js);
-    uint64_t runs[IR_NUM_OPS] = {0}, mem_slow = 0, mem_refill = 0;
+    uint64_t runs[IR_NUM_OPS] = {0}, mem_slow = 0, mem_refill = 0, fp_soft = 0;
     for (int i = 0; i < m->ncpus; i++) {
         const CPUStats *s = &m->cpus[i]->stats;
         for (int k = 0; k < IR_NUM_OPS; k++)
             runs[k] += s->jit.fallback[k];
         mem_slow += s->jit.mem_slow;
         mem_refill += s->jit.mem_refill;
+        fp_soft += s->jit.fp_soft;
     }
     fprintf(f, "  \"jit\": {\"blocks_compiled\": %llu, \"blocks_failed\": %llu, \"ops_native\": %llu,"
-               " \"ops_called\": %llu, \"code_bytes\": %llu, \"mem_slow_paths\": %llu, \"mem_refills\": %llu},\n",
+               " \"ops_called\": %llu, \"code_bytes\": %llu, \"mem_slow_paths\": %llu, \"mem_refills\": %llu,"
+               " \"fp_soft\": %llu},\n",
             (unsigned long long)js.blocks_compiled, (unsigned long long)js.blocks_failed,
             (unsigned long long)js.ops_native, (unsigned long long)js.ops_called,
-            (unsigned long long)js.code_bytes, (unsigned long long)mem_slow, (unsigned long long)mem_refill);
+            (unsigned long long)js.code_bytes, (unsigned long long)mem_slow, (unsigned long long)mem_refill,
+            (unsigned long long)fp_soft);
     fprintf(f, "  \"jit_fallbacks\": ");
     json_op_counts(f, runs);
     fprintf(f, ",\n  \"jit_fallback_sites\": ");

@@ -1357,3 +1357,113 @@ Test(jit, access_runs_match_the_interpreter)
         ir_block_free(&blk);
     }
 }
+
+/* ---- FP arithmetic inline on SSE (cpu/jit_fp_x86.c) ---- */
+
+#include "cpu/fp_hard.h"
+#include "cpu/fpu.h"
+
+/* An FP operand of n bits: mostly ordinary values (the inline path), else
+ * zeros, infinities, NaNs, denormals, the smallest and largest normals;
+ * garbage above n bits. */
+static bool fp_ordinary; /* only positive ordinary values */
+static uint64_t fp_operand(int n)
+{
+    static const uint64_t e64[] = {0, 0x8000000000000000ull, 0x7ff0000000000000ull, 0x7ff8000000000001ull,
+                                   0x7ff0000000000001ull, 1, 0x000fffffffffffffull, 0x0010000000000000ull,
+                                   0x0020000000000000ull, 0x7fefffffffffffffull, 0x2000000000000000ull};
+    static const uint64_t e32[] = {0, 0x80000000, 0x7f800000, 0x7fc00001, 0x7f800001, 1, 0x007fffff,
+                                   0x00800000, 0x01000000, 0x7f7fffff, 0x20000000};
+    uint64_t r = rnd(), v;
+    if (r % 4 == 0 && !fp_ordinary) {
+        v = n == 64 ? e64[(r >> 8) % 11] : e32[(r >> 8) % 11];
+    } else { /* sign, exponent around 1.0, random fraction */
+        int eb = n == 64 ? 11 : 8, fb = n - 1 - eb;
+        uint64_t bias = (1ull << (eb - 1)) - 1, e = bias - 8 + (r >> 8) % 16;
+        v = (fp_ordinary ? 0 : r >> 40 & 1) << (n - 1) | e << fb | (rnd() & ((1ull << fb) - 1));
+    }
+    return n == 64 ? v : v | rnd() << 32;
+}
+
+static uint32_t fp_word(bool *vector, uint64_t *kind)
+{
+    uint32_t type = rnd() & 1, rd = rnd() % 32, rn = rnd() % 32, rm = rnd() % 32, ra = rnd() % 32;
+    *vector = false;
+    switch (rnd() % 6) {
+    case 5: /* FCMP, FCMPE, with #0 too (the operand is then 0 in the IR) */
+        *kind = 0;
+        return 0x1e202000 | type << 22 | rm << 16 | rn << 5 | (uint32_t)(rnd() % 4) << 3;
+    case 0: { /* FMUL FDIV FADD FSUB FNMUL */
+        static const uint32_t ops[] = {0, 1, 2, 3, 8};
+        *kind = FPK_DP2;
+        return 0x1e200800 | type << 22 | rm << 16 | ops[rnd() % 5] << 12 | rn << 5 | rd;
+    }
+    case 1: /* FSQRT */
+        *kind = FPK_DP1;
+        return 0x1e21c000 | type << 22 | rn << 5 | rd;
+    case 2: /* FMADD FMSUB FNMADD FNMSUB */
+        *kind = FPK_DP3;
+        return 0x1f000000 | type << 22 | (uint32_t)(rnd() & 1) << 21 | rm << 16 | (uint32_t)(rnd() & 1) << 15 |
+               ra << 10 | rn << 5 | rd;
+    case 3: { /* FMUL FMLA FMLS by element, vector */
+        static const uint32_t ops[] = {9, 1, 5};
+        uint32_t q = type ? 1 : rnd() & 1, l = type ? 0 : rnd() & 1;
+        *vector = true;
+        *kind = FPK_VELEM;
+        return 0x0f800000 | q << 30 | type << 22 | l << 21 | rm << 16 | ops[rnd() % 3] << 12 |
+               (uint32_t)(rnd() & 1) << 11 | rn << 5 | rd;
+    }
+    default: { /* vector FADD FSUB FMUL FDIV FMLA FMLS */
+        static const uint32_t ops[][3] = {{0, 0, 2}, {0, 1, 2}, {1, 0, 3}, {1, 0, 7}, {0, 0, 1}, {0, 1, 1}};
+        const uint32_t *o = ops[rnd() % 6];
+        uint32_t q = type ? 1 : rnd() & 1;
+        *vector = true;
+        *kind = FPK_V3SAME;
+        if (rnd() % 4 == 0)
+            rn = rd; /* aliasing */
+        return 0x0e20c400 | q << 30 | o[0] << 29 | o[1] << 23 | type << 22 | rm << 16 | o[2] << 11 | rn << 5 | rd;
+    }
+    }
+}
+
+/* Random FP words of the inline classes on both tiers, in random FPCR modes
+ * with FPSR.IXC mostly set: identical state (V registers, FPSR, the scalar
+ * result in x0). Then positive ordinary operands in RN with IXC set: none
+ * may fall back to soft-float (stats.jit.fp_soft). */
+Test(jit, fp_inline_against_soft_float)
+{
+    uint64_t total = 0, soft = 0;
+    for (int i = 0; i < 8000; i++) {
+        fp_ordinary = i >= 6000;
+        if (i == 6000)
+            total = soft = 0;
+        fp_hard_allow_fma(i % 3 != 0); /* as on a host without FMA3 */
+        bool vector;
+        uint64_t kind;
+        uint32_t insn = fp_word(&vector, &kind);
+        int n = bit(insn, 22) ? 64 : 32;
+        for (int r = 0; r < 32; r++)
+            for (int h = 0; h < 2; h++)
+                cpu->v[r][h] = n == 64 ? fp_operand(64) : (uint32_t)fp_operand(32) | fp_operand(32) << 32;
+        cpu->fpcr = rnd() % 3 && !fp_ordinary ? 0 : (uint32_t)rnd() & (fp_ordinary ? FPCR_DN : 0x07c00000u);
+        cpu->fpsr = (rnd() % 5 || fp_ordinary ? FPEXC_IXC : 0) | ((uint32_t)rnd() & 0x0800008fu);
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        bool cmp = (insn & 0xff20fc07) == 0x1e202000;
+        uint32_t helper = vector ? HELPER_simd_fp : cmp ? HELPER_fp_cmp : HELPER_fp_scalar;
+        IRTemp a = input(&blk, 0, fp_operand(n)), b = input(&blk, 1, bit(insn, 3) && cmp ? 0 : fp_operand(n));
+        IRTemp c = input(&blk, 2, cmp ? 1 : fp_operand(n));
+        IRTemp t = ir_emit(&blk, IR_CALL, 8, 0, a, b, c, helper, kind << 32 | insn);
+        ir_set_reg(&blk, 0, t);
+        ir_exit(&blk, 0x40001004);
+        uint64_t before = cpu->stats.jit.fp_soft;
+        run_both(&blk, "fp");
+        ir_block_free(&blk);
+        total++;
+        soft += cpu->stats.jit.fp_soft - before;
+    }
+    fp_ordinary = false;
+    fp_hard_allow_fma(true);
+    cr_assert_eq(soft, 0, "ordinary operands stay on the host FP paths (%llu of %llu fell back)",
+                 (unsigned long long)soft, (unsigned long long)total);
+}

@@ -1,0 +1,297 @@
+/* Tier 1: FP arithmetic inline on SSE, checked, with the host-FP C helpers
+ * (cpu/fp_hard.c) and soft-float behind them.
+ *
+ * For FADD, FSUB, FMUL, FDIV, FNMUL, FSQRT and (with FMA3) FMADD, FMSUB,
+ * FNMADD, FNMSUB in single and double precision (FCMP and FCMPE: below), and vector FADD, FSUB,
+ * FMUL, FDIV, FMLA, FMLS, also FMUL, FMLA, FMLS by element (2S, 4S, 2D;
+ * every lane checked), the generated code does
+ *
+ *     FPCR.{RMode,FZ} == 0 and FPSR.IXC set?      else -> slow
+ *     the SSE instruction on the operands
+ *     result exponent in [2, max]?                 else -> slow
+ *
+ * With round-to-nearest and no flushing the host computes Arm's value for
+ * any input that gives such a result: a NaN operand makes a NaN result, an
+ * infinite one an infinite or NaN result, and denormal operands are used as
+ * they are on both sides (IDC is only set when flushing). A result of at
+ * least twice the smallest normal cannot have underflowed, and is not
+ * infinite, so no flag other than IXC can be raised, and IXC is already set
+ * (sticky). FPCR.DN only concerns NaN results and AHP half precision.
+ * Everything else (zeros, tiny results, overflow, NaNs, other modes, IXC
+ * clear) takes the slow path: the C fast path picked by fp_hard_helper,
+ * which handles exact zeros and overflow itself and calls soft-float for
+ * the rest. The slow path does not store the pc (these helpers never raise
+ * or read it), so the compiler's idea of a synced pc stays true on both
+ * paths.
+ *
+ * Thread rules: jit_fp_inline runs on the compiling thread. */
+#include "jit_fp_x86.h"
+
+#include "fp_hard.h"
+#include "fpu.h"
+
+enum { X0, X1, X2 };
+
+/* movq xmm, r64 / movd xmm, r32 */
+static void gpr_to_xmm(JitBuf *j, int x, int r, bool d) { x_rr(j, X66 | (d ? XW : 0), 0x0f6e, x, r); }
+/* movq r64, xmm / movd r32, xmm (zero-extends) */
+static void xmm_to_gpr(JitBuf *j, int r, int x, bool d) { x_rr(j, X66 | (d ? XW : 0), 0x0f7e, x, r); }
+
+/* F2 (double) / F3 (single) 0F op xmm, xmm */
+static void sse_scalar(JitBuf *j, bool d, uint8_t op, int dst, int src)
+{
+    jb_byte(j, d ? 0xf2 : 0xf3);
+    x_rr(j, 0, 0x0f00u | op, dst, src);
+}
+
+/* vfm*231{s,p}{d,s} xmm2, xmm0, xmm1 (VEX.128/LIG.66.0F38.W{1,0} op; the
+ * opcode says packed or scalar): xmm2 = +-(xmm0 * xmm1) +- xmm2 */
+static void fma231(JitBuf *j, bool d, uint8_t op)
+{
+    jb_byte(j, 0xc4);
+    jb_byte(j, 0xe2);                                       /* R X B = 1 (xmm0-7), map 0F38 */
+    jb_byte(j, (uint8_t)((d ? 0x80 : 0) | 0x78 | 0x01));   /* W, vvvv = ~xmm0, L = 0, pp = 66 */
+    jb_byte(j, op);
+    jb_byte(j, 0xc0 | X2 << 3 | X1);
+}
+
+/* The precondition of every inline fast path: FPCR.RMode = RN, FPCR.FZ = 0,
+ * FPSR.IXC = 1. */
+static void emit_mode_check(JitBuf *j, uint32_t l_slow)
+{
+    x_mem(j, 0, 0xf7, 0, RBX, CPU_OFF(fpcr));               /* test dword [fpcr], imm32 */
+    jb_u32(j, 3u << FPCR_RMODE_SHIFT | FPCR_FZ);
+    x_jcc(j, CC_NE, l_slow);
+    x_mem(j, 0, 0xf6, 0, RBX, CPU_OFF(fpsr));               /* test byte [fpsr], IXC */
+    jb_byte(j, FPEXC_IXC);
+    x_jcc(j, CC_E, l_slow);
+}
+
+/* Per lane format (single, double): exponent mask, then the bias and limit
+ * that make "exponent - 2 <= max - 2 (unsigned)" one signed pcmpgtd. */
+static const uint32_t lane_check[2][3][4] __attribute__((aligned(16))) = {
+    {{0xff, 0xff, 0xff, 0xff}, {0x7ffffffe, 0x7ffffffe, 0x7ffffffe, 0x7ffffffe},
+     {0x800000fc, 0x800000fc, 0x800000fc, 0x800000fc}},
+    {{0x7ff, 0x7ff, 0x7ff, 0x7ff}, {0x7ffffffe, 0x7ffffffe, 0x7ffffffe, 0x7ffffffe},
+     {0x800007fc, 0x800007fc, 0x800007fc, 0x800007fc}},
+};
+
+static int32_t voff(int reg) { return (int32_t)offsetof(CPUState, v) + 16 * reg; }
+
+/* Vector FADD, FSUB, FMUL, FDIV and (FMA3) FMLA, FMLS, 2S/4S/2D, and FMUL,
+ * FMLA, FMLS by element: the same check on every lane, the result stored
+ * only when all pass. */
+static bool vector3(Ctx *c, const IROp *op, bool by_elem)
+{
+    uint32_t insn = (uint32_t)op->imm;
+    if (bit(insn, 28))
+        return false; /* scalar forms */
+    bool d = bit(insn, 22), q = bit(insn, 30), fused = false;
+    int rd = (int)bits(insn, 4, 0), rn = (int)bits(insn, 9, 5), rm = (int)bits(insn, 20, 16);
+    uint8_t o;
+    if (by_elem) {
+        if (bit(insn, 29))
+            return false; /* FMULX */
+        switch (bits(insn, 15, 12)) {
+        case 9: o = 0x59; break;                            /* FMUL */
+        case 1: o = 0xb8, fused = true; break;              /* FMLA */
+        case 5: o = 0xbc, fused = true; break;              /* FMLS */
+        default: return false;
+        }
+    } else {
+        switch (bit(insn, 29) << 6 | bit(insn, 23) << 5 | bits(insn, 15, 11)) {
+        case 0x1a: o = 0x58; break;                         /* FADD: addp{s,d} */
+        case 0x3a: o = 0x5c; break;                         /* FSUB */
+        case 0x5b: o = 0x59; break;                         /* FMUL */
+        case 0x5f: o = 0x5e; break;                         /* FDIV */
+        case 0x19: o = 0xb8, fused = true; break;           /* FMLA: vfmadd231p{s,d} */
+        case 0x39: o = 0xbc, fused = true; break;           /* FMLS: vfnmadd231p{s,d} */
+        default: return false;
+        }
+    }
+    if ((fused && !fp_hard_fma3()) || (d && !q) || (by_elem && d && bit(insn, 21)))
+        return false;
+    HelperFn slow_fn = fp_hard_helper(op->aux, op->imm);
+    if (!slow_fn)
+        slow_fn = helper_table[op->aux];
+    JitBuf *j = &c->j;
+    uint32_t l_slow = jb_label(j), l_done = jb_label(j);
+    emit_mode_check(j, l_slow);
+    unsigned pd = d ? X66 : 0;
+    for (int i = 0; i < 3; i++) {                           /* xmm0 = Vn, xmm1 = Vm, xmm2 = Vd */
+        int reg = i == 0 ? rn : i == 1 ? rm : rd;
+        if (i == 2 && !fused)
+            break;
+        if (i == 1 && by_elem) {                            /* Vm[index] in every lane */
+            int index = d ? (int)bit(insn, 11) : (int)(bit(insn, 11) << 1 | bit(insn, 21));
+            int32_t at = voff(rm) + index * (d ? 8 : 4);
+            if (d) {
+                x_mem(j, X66 | XW, 0x0f6e, X1, RBX, at);    /* movq xmm1, m64 */
+                x_rr(j, X66, 0x0f6c, X1, X1);               /* punpcklqdq */
+            } else {
+                x_mem(j, X66, 0x0f6e, X1, RBX, at);         /* movd xmm1, m32 */
+                x_rr(j, X66, 0x0f70, X1, X1);               /* pshufd xmm1, xmm1, 0 */
+                jb_byte(j, 0);
+            }
+            continue;
+        }
+        if (q)
+            x_mem(j, 0, 0x0f10, i, RBX, voff(reg));         /* movups */
+        else
+            x_mem(j, X66 | XW, 0x0f6e, i, RBX, voff(reg));  /* movq */
+    }
+    int res = X0;
+    if (fused) {
+        fma231(j, d, o);
+        res = X2;
+    } else {
+        x_rr(j, pd, 0x0f00u | o, X0, X1);
+    }
+    x_rr(j, 0, 0x0f28, 3, res);                             /* movaps xmm3, res */
+    x_rr(j, X66, d ? 0x0f73 : 0x0f72, 2, 3);                /* psrl{q,d} xmm3, exponent */
+    jb_byte(j, d ? 52 : 23);
+    x_mov_ri(j, RAX, (uint64_t)(uintptr_t)lane_check[d]);
+    x_mem(j, X66, 0x0fdb, 3, RAX, 0);                       /* pand */
+    x_mem(j, X66, 0x0ffe, 3, RAX, 16);                      /* paddd */
+    x_mem(j, X66, 0x0f66, 3, RAX, 32);                      /* pcmpgtd */
+    x_rr(j, 0, 0x0f50, RAX, 3);                             /* movmskps eax, xmm3 */
+    jb_byte(j, 0xa8);                                       /* test al, the lanes in use */
+    jb_byte(j, d ? 0x5 : q ? 0xf : 0x3);
+    x_jcc(j, CC_NE, l_slow);
+    if (q) {
+        x_mem(j, 0, 0x0f11, res, RBX, voff(rd));            /* movups */
+    } else {
+        x_mem(j, X66, 0x0fd6, res, RBX, voff(rd));          /* movq m64; upper half zero */
+        x_mem(j, XW, 0xc7, 0, RBX, voff(rd) + 8);
+        jb_u32(j, 0);
+    }
+    x_jmp(j, l_done);
+    jb_bind(j, l_slow);
+    x_mov_ri(j, R8, op->imm);
+    x_rr(j, XW, 0x89, RBX, RDI);
+    call_abs(c, (const void *)slow_fn);
+    jb_bind(j, l_done);
+    if (c->last_use[op->dst]) {                             /* what the helper returns, if read */
+        x_mov_ri(j, RAX, 0);
+        st_dst(c, op->dst);
+    }
+    return true;
+}
+
+/* The slow branch shared by the scalar ops: the C fast path (or the soft
+ * helper) with the op's operands; the result is in rax at l_done. */
+static void emit_slow_call(Ctx *c, const IROp *op, uint32_t l_slow, uint32_t l_done)
+{
+    JitBuf *j = &c->j;
+    HelperFn slow_fn = fp_hard_helper(op->aux, op->imm);
+    x_jmp(j, l_done);
+    jb_bind(j, l_slow);
+    ldt(c, RSI, op->a, true);
+    ldt(c, RDX, op->b, true);
+    ldt(c, RCX, op->c, true);
+    x_mov_ri(j, R8, op->imm);
+    x_rr(j, XW, 0x89, RBX, RDI);
+    call_abs(c, (const void *)(slow_fn ? slow_fn : helper_table[op->aux]));
+    jb_bind(j, l_done);
+}
+
+/* FCMP, FCMPE (S, D): with FPCR.FZ = 0 an ordered ucomis gives Arm's NZCV and
+ * no flag (IDC only when flushing); unordered (a NaN: IOC for FCMPE or a
+ * signalling NaN) goes to the helper. The helper's return: NZCV << 28. */
+static bool compare(Ctx *c, const IROp *op)
+{
+    uint32_t insn = (uint32_t)op->imm;
+    if (bits(insn, 23, 22) > 1 || bits(insn, 11, 10) != 0)
+        return false; /* half precision, FCCMP */
+    bool d = bit(insn, 22);
+    JitBuf *j = &c->j;
+    uint32_t l_slow = jb_label(j), l_done = jb_label(j);
+    x_mem(j, 0, 0xf7, 0, RBX, CPU_OFF(fpcr));               /* test dword [fpcr], FZ */
+    jb_u32(j, FPCR_FZ);
+    x_jcc(j, CC_NE, l_slow);
+    ldt(c, RSI, op->a, true);
+    gpr_to_xmm(j, X0, RSI, d);
+    ldt(c, RDX, op->b, true);
+    gpr_to_xmm(j, X1, RDX, d);
+    x_rr(j, d ? X66 : 0, 0x0f2e, X0, X1);                   /* ucomis{d,s} xmm0, xmm1 */
+    x_jcc(j, CC_P, l_slow);                                 /* unordered */
+    x_mov_ri(j, RAX, 0x20000000);                           /* greater: C */
+    x_mov_ri(j, RCX, 0x80000000);                           /* less: N */
+    x_rr(j, 0, 0x0f42, RAX, RCX);                           /* cmovb */
+    x_mov_ri(j, RCX, 0x60000000);                           /* equal: Z C */
+    x_rr(j, 0, 0x0f44, RAX, RCX);                           /* cmove */
+    emit_slow_call(c, op, l_slow, l_done);
+    st_dst(c, op->dst);
+    return true;
+}
+
+bool jit_fp_inline(Ctx *c, const IROp *op)
+{
+    if (op->flags & IRF_EXCEPT)
+        return false;
+    if (op->aux == HELPER_fp_cmp)
+        return compare(c, op);
+    if (op->aux == HELPER_simd_fp && (op->imm >> 32) == FPK_V3SAME)
+        return vector3(c, op, false);
+    if (op->aux == HELPER_simd_fp && (op->imm >> 32) == FPK_VELEM)
+        return vector3(c, op, true);
+    if (op->aux != HELPER_fp_scalar)
+        return false;
+    uint32_t insn = (uint32_t)op->imm;
+    enum FpKind k = (enum FpKind)(op->imm >> 32);
+    int type = (int)bits(insn, 23, 22);
+    if (type > 1)
+        return false;
+    bool d = type == 1, neg = false, fused = false;
+    uint8_t sse = 0;
+    if (k == FPK_DP2) {
+        static const uint8_t ops[9] = {0x59, 0x5e, 0x58, 0x5c, 0, 0, 0, 0, 0x59}; /* mul div add sub .. nmul */
+        unsigned o = bits(insn, 15, 12);
+        if (o > 8 || !ops[o])
+            return false;
+        sse = ops[o];
+        neg = o == 8;
+    } else if (k == FPK_DP1 && bits(insn, 20, 15) == 3) {
+        sse = 0x51;                                         /* sqrt */
+    } else if (k == FPK_DP3 && fp_hard_fma3()) {
+        static const uint8_t ops[4] = {0xb9, 0xbd, 0xbf, 0xbb}; /* FMADD FMSUB FNMADD FNMSUB */
+        sse = ops[bit(insn, 21) << 1 | bit(insn, 15)];
+        fused = true;
+    } else {
+        return false;
+    }
+    JitBuf *j = &c->j;
+    uint32_t l_slow = jb_label(j), l_done = jb_label(j);
+    emit_mode_check(j, l_slow);
+
+    ldt(c, RSI, op->a, true);
+    gpr_to_xmm(j, X0, RSI, d);
+    if (op->b != IR_NO_TEMP) {
+        ldt(c, RDX, op->b, true);
+        gpr_to_xmm(j, X1, RDX, d);
+    }
+    int res = X0;
+    if (fused) {
+        ldt(c, RCX, op->c, true);
+        gpr_to_xmm(j, X2, RCX, d);
+        fma231(j, d, sse);
+        res = X2;
+    } else {
+        sse_scalar(j, d, sse, X0, sse == 0x51 ? X0 : X1);
+    }
+    xmm_to_gpr(j, RAX, res, d);
+    /* exponent in [2, max]: not zero, tiny, the smallest normals, inf or NaN */
+    x_rr(j, d ? XW : 0, 0x89, RAX, RDI);                    /* mov rdi, rax */
+    x_shift_ri(j, d ? XW : 0, 5, RDI, d ? 52 : 23);         /* shr */
+    x_alu_ri(j, 0, 4, RDI, d ? 0x7ff : 0xff);               /* and: drop the sign */
+    x_alu_ri(j, 0, 5, RDI, 2);                              /* sub */
+    x_alu_ri(j, 0, 7, RDI, d ? 0x7fc : 0xfc);               /* cmp */
+    x_jcc(j, CC_A, l_slow);
+    if (neg) {                                              /* FNMUL: btc rax, 63 / eax, 31 */
+        x_rr(j, d ? XW : 0, 0x0fba, 7, RAX);
+        jb_byte(j, d ? 63 : 31);
+    }
+    emit_slow_call(c, op, l_slow, l_done);
+    st_dst(c, op->dst);
+    return true;
+}

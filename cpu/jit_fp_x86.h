@@ -1,0 +1,20 @@
+/* Tier 1: scalar FP arithmetic inline on SSE with a checked fast path
+ * (cpu/jit_fp_x86.c). Thread rules: the compiling thread. */
+#ifndef FLOTILLA_JIT_FP_X86_H
+#define FLOTILLA_JIT_FP_X86_H
+
+#include <stdbool.h>
+
+#include "jit_x86_ctx.h"
+
+/* For an IR_CALL of helper_fp_scalar that is FADD, FSUB, FMUL, FDIV, FNMUL,
+ * FSQRT or (FMA3 hosts) an FMADD-family op, of helper_fp_cmp that is FCMP or
+ * FCMPE, or of helper_simd_fp that is a
+ * vector FADD, FSUB, FMUL, FDIV or (FMA3) FMLA, FMLS, or by element FMUL,
+ * (FMA3) FMLA, FMLS: emit the whole op (SSE fast path,
+ * the helper call when it does not apply, the result stored to op->dst) and
+ * return true; else emit nothing and return false. Clobbers caller-saved
+ * registers and XMM0-XMM3. */
+bool jit_fp_inline(Ctx *c, const IROp *op);
+
+#endif
