@@ -54,6 +54,7 @@ typedef struct MachineOptions {
     const char *stats_file;  /* -stats FILE: JSON counters at exit (smp/stats.c) */
     bool progress;           /* -progress: a rate line on stderr every second (smp/stats.c) */
     bool perfmap;            /* -perfmap: name JIT code for perf in /tmp/perf-<pid>.map (smp/perfmap.c) */
+    uint64_t tb_size;        /* -accel tcg,tb-size=MB / -tb-size: translation cache bound in bytes (0: default) */
 } MachineOptions;
 
 /* MachineOptions.tier */
