@@ -20,8 +20,8 @@
  * observe it (a helper call, a slow path, a fallback op). Terminals write
  * the pc themselves, as in the interpreter.
  *
- * Executable memory: RWX arenas (one of the translation cache's bound, or
- * 64 MiB ones without a bound), handed out in power-of-two chunks with
+ * Executable memory: RWX arenas (one of jit_code_set_limit's size, or
+ * 64 MiB ones without a limit), handed out in power-of-two chunks with
  * per-size free lists under one mutex (compiling is rare next to running).
  * Chunks come back through jit_code_free when their block is freed (after
  * the translation cache's RCU grace period). */

@@ -119,8 +119,10 @@ bool machine_init(Machine *m, const MachineOptions *opt)
         tb_size = tcache_default_limit(opt->ram_size, pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : 0);
     }
     m->tcache = tcache_create_bounded(tb_size, drop_jump_caches, m);
+    /* The code is part of the bound, but a flushed block's code comes back
+     * only after a grace period, while new code is written: room for both. */
     if (opt->tier == TIER_JIT)
-        jit_code_set_limit(tb_size); /* the code is part of the bound: it can never need more */
+        jit_code_set_limit(2 * tb_size);
     m->ncpus = opt->smp;
     m->cpus = calloc((size_t)m->ncpus, sizeof(CPUState *));
     int cluster = opt->cluster_size ? opt->cluster_size : topology_default_cluster_size(opt->gic_version);

@@ -265,7 +265,10 @@ TBlock *tcache_insert(TCache *tc, TBlock *tb)
     tb->tc = tc;
     tb->bytes = tb_bytes(tb);
     if (tc->limit) {
-        bool code_full = jit_code_take_exhausted();
+        /* Code memory that a flush gives back comes back only after its
+         * grace period: while some is pending, another flush would not
+         * help (the block just stays interpreted). */
+        bool code_full = jit_code_take_exhausted() && !atomic_load_explicit(&tc->pending_bytes, memory_order_relaxed);
         if (code_full || atomic_load_explicit(&tc->bytes, memory_order_relaxed) + tb->bytes > tc->limit)
             flush_for_room(tc, tb->bytes, code_full);
     }
