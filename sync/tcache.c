@@ -274,8 +274,12 @@ TBlock *tcache_insert(TCache *tc, TBlock *tb)
     }
     pthread_mutex_lock(&pg->lock);
     tsan_release(tb);
+    /* Counted before it is published: a flush that unlinks it (under this
+     * page's lock, so later) never subtracts bytes not yet added. */
+    uint64_t now = atomic_fetch_add(&tc->bytes, tb->bytes) + tb->bytes;
     struct cds_lfht_node *n = cds_lfht_add_unique(tc->blocks, tb_hash(k.pa, k.pc, k.flags), tb_match, &k, &tb->node);
     if (n != &tb->node) {
+        atomic_fetch_sub(&tc->bytes, tb->bytes);
         pthread_mutex_unlock(&pg->lock);
         atomic_fetch_add(&tc->insert_races, 1);
         tb_free_unpublished(tb);
@@ -287,7 +291,6 @@ TBlock *tcache_insert(TCache *tc, TBlock *tb)
     pthread_mutex_unlock(&pg->lock);
     atomic_fetch_add(&tc->inserted, 1);
     atomic_fetch_add(&tc->live, 1);
-    uint64_t now = atomic_fetch_add(&tc->bytes, tb->bytes) + tb->bytes;
     uint64_t peak = atomic_load_explicit(&tc->peak_bytes, memory_order_relaxed);
     while (now > peak && !atomic_compare_exchange_weak(&tc->peak_bytes, &peak, now))
         ;
