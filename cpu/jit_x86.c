@@ -69,7 +69,7 @@ bool jit_code_take_exhausted(void)
     return atomic_load_explicit(&code_exhausted, memory_order_relaxed) && atomic_exchange(&code_exhausted, false);
 }
 
-/* Under code_lock: a chunk of class c carved out of a free chunk of a larger
+/* Any thread, under code_lock: a chunk of class c carved out of a free chunk of a larger
  * class (the rest goes to the smaller free lists), or NULL. Without it, a
  * guest could make the cache hold chunks of one size only and then ask for
  * another: with a bounded arena nothing could be compiled any more. */

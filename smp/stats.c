@@ -188,8 +188,8 @@ static void write_jit_json(Machine *m, FILE *f)
     fprintf(f, ",\n");
 }
 
-/* The translation cache's bound and what it held; the host's peak RSS
- * (what the bound is there to limit). */
+/* Main thread, at exit: the translation cache's bound and what it held;
+ * the host's peak RSS (what the bound is there to limit). */
 static void write_tcache_json(Machine *m, FILE *f)
 {
     TCacheStats ts;

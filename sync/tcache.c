@@ -232,8 +232,8 @@ static TPage *get_page(TCache *tc, uint64_t ppage)
     return p;
 }
 
-/* Host memory a block holds: the struct, its op array (trimmed) and its
- * code chunk. */
+/* Any thread, on a block it owns: the host memory the block holds (the
+ * struct, its op array, trimmed, and its code chunk). */
 static uint32_t tb_bytes(const TBlock *tb)
 {
     return (uint32_t)(sizeof(*tb) + (size_t)tb->ir.cap * sizeof(IROp) + tb->ir.native_size);
@@ -245,7 +245,7 @@ static void flush_all(TCache *tc, uint64_t *dropped);
  * arena had no room): flush it. One flusher at a time; a core that finds
  * another one flushing waits for it and then finds room, so the bound is
  * passed by at most one block per core (those that checked at the same
- * moment). The caller holds no page lock. */
+ * moment). The inserting vCPU thread, holding no page lock. */
 static void flush_for_room(TCache *tc, uint64_t need, bool code_full)
 {
     pthread_mutex_lock(&tc->flush_lock);
@@ -403,7 +403,8 @@ void tcache_invalidate_page(TCache *tc, uint64_t pa)
     free_list(tc, head, n, bytes);
 }
 
-/* Every page's blocks; *dropped gets the bytes they held. The iteration is
+/* Any registered RCU thread (as tcache_flush_all). Invalidate every page's
+ * blocks; *dropped gets the bytes they held. The iteration is
  * written out (cds_lfht_first/next) rather than with liburcu's
  * for_each_entry macro, which forms a member pointer from NULL at its end. */
 static void flush_all(TCache *tc, uint64_t *dropped)
