@@ -20,10 +20,11 @@
  * observe it (a helper call, a slow path, a fallback op). Terminals write
  * the pc themselves, as in the interpreter.
  *
- * Executable memory: 64 MiB RWX arenas, handed out in power-of-two chunks
- * with per-size free lists under one mutex (compiling is rare next to
- * running). Chunks come back through jit_code_free when their block is
- * freed (after the translation cache's RCU grace period). */
+ * Executable memory: RWX arenas (one of jit_code_set_limit's size, or
+ * 64 MiB ones without a limit), handed out in power-of-two chunks with
+ * per-size free lists under one mutex (compiling is rare next to running).
+ * Chunks come back through jit_code_free when their block is freed (after
+ * the translation cache's RCU grace period). */
 #include "jit_x86_ctx.h"
 
 #include <pthread.h>
@@ -50,9 +51,47 @@ typedef struct FreeChunk {
 static pthread_mutex_t code_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint8_t *arena_cur, *arena_end;
 static FreeChunk *free_list[CODE_CLASSES];
+/* With a limit (jit_code_set_limit): bytes of arena mapped so far, and set
+ * when an allocation failed for want of room (the cache flushes on it). */
+static uint64_t code_limit, code_mapped;
+static _Atomic bool code_exhausted;
 
 static _Atomic uint64_t st_compiled, st_failed, st_native, st_called, st_bytes;
 static _Atomic uint64_t st_called_opc[IR_NUM_OPS];
+
+void jit_code_set_limit(uint64_t bytes)
+{
+    pthread_mutex_lock(&code_lock);
+    code_limit = bytes;
+    pthread_mutex_unlock(&code_lock);
+}
+
+bool jit_code_take_exhausted(void)
+{
+    return atomic_load_explicit(&code_exhausted, memory_order_relaxed) && atomic_exchange(&code_exhausted, false);
+}
+
+/* Any thread, under code_lock: a chunk of class c carved out of a free chunk of a larger
+ * class (the rest goes to the smaller free lists), or NULL. Without it, a
+ * guest could make the cache hold chunks of one size only and then ask for
+ * another: with a bounded arena nothing could be compiled any more. */
+static void *split_larger(unsigned c)
+{
+    for (unsigned k = c + 1; k < CODE_CLASSES; k++) {
+        if (!free_list[k])
+            continue;
+        uint8_t *p = (uint8_t *)free_list[k];
+        free_list[k] = free_list[k]->next;
+        for (unsigned h = k; h > c; h--) {
+            /* keep the lower half, free the upper one */
+            FreeChunk *up = (FreeChunk *)(p + ((size_t)1 << (h - 1 + CODE_MIN_SHIFT)));
+            up->next = free_list[h - 1];
+            free_list[h - 1] = up;
+        }
+        return p;
+    }
+    return NULL;
+}
 
 static void *code_alloc(size_t len, uint32_t *out_size)
 {
@@ -67,21 +106,40 @@ static void *code_alloc(size_t len, uint32_t *out_size)
     if (free_list[c]) {
         p = free_list[c];
         free_list[c] = free_list[c]->next;
-    } else {
-        if (!arena_cur || (size_t)(arena_end - arena_cur) < sz) {
-            /* The tail of the old arena is abandoned: at most one chunk. */
-            void *a = mmap(NULL, CODE_ARENA, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-            if (a == MAP_FAILED) {
+    } else if (!arena_cur || (size_t)(arena_end - arena_cur) < sz) {
+        /* The tail of the old arena is abandoned: at most one chunk. With
+         * a limit, the whole bound is one arena (mapped once, backed only
+         * where code is written), so all code is within rel32 reach. */
+        size_t arena = code_limit ? (size_t)code_limit : CODE_ARENA;
+        if (!code_limit || !code_mapped) {
+            void *a = mmap(NULL, arena, PROT_READ | PROT_WRITE | PROT_EXEC,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+            if (a != MAP_FAILED) {
+                arena_cur = a;
+                arena_end = arena_cur + arena;
+                code_mapped += arena;
+            } else if (!arena_cur) {
+                /* No code memory at all (e.g. ulimit -v): interpret; a
+                 * cache flush would not help, so do not ask for one. */
                 pthread_mutex_unlock(&code_lock);
                 return NULL;
             }
-            arena_cur = a;
-            arena_end = arena_cur + CODE_ARENA;
         }
+        if (arena_cur && (size_t)(arena_end - arena_cur) >= sz) {
+            p = arena_cur;
+            arena_cur += sz;
+        } else {
+            p = split_larger(c);
+        }
+    } else {
         p = arena_cur;
         arena_cur += sz;
     }
     pthread_mutex_unlock(&code_lock);
+    if (!p) {
+        atomic_store(&code_exhausted, true);
+        return NULL;
+    }
     *out_size = (uint32_t)sz;
     atomic_fetch_add_explicit(&st_bytes, sz, memory_order_relaxed);
     return p;

@@ -41,6 +41,15 @@ bool jit_chain_patch(IRBlock *from, int slot, const IRBlock *to);
 /* Any thread (the RCU free callback): give back code from jit_compile. */
 void jit_code_free(void *code, uint32_t size);
 
+/* Main thread, before any vCPU runs: bound the code memory to `bytes` (0:
+ * unbounded, the default). The bound is one arena mapped on first use;
+ * without room for a block (and no larger free chunk to split), it stays
+ * with the interpreter and jit_code_take_exhausted() reports it once. */
+void jit_code_set_limit(uint64_t bytes);
+/* Any thread: true (once) if an allocation failed for want of room since
+ * the last call; the translation cache then flushes. */
+bool jit_code_take_exhausted(void);
+
 typedef struct JitStats {
     uint64_t blocks_compiled;
     uint64_t blocks_failed;  /* left to the interpreter */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../cpu/decode.h"
+#include "../cpu/jit_x86.h"
 #include "../devices/console.h"
 #include "../devices/devices.h"
 #include "../devices/gicv2.h"
@@ -115,7 +116,16 @@ bool machine_init(Machine *m, const MachineOptions *opt)
     decode_init();
     if (!physmap_init(&m->pm, RAM_BASE, opt->ram_size))
         return false;
-    m->tcache = tcache_create_cb(drop_jump_caches, m);
+    uint64_t tb_size = opt->tb_size;
+    if (!tb_size) {
+        long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+        tb_size = tcache_default_limit(opt->ram_size, pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : 0);
+    }
+    m->tcache = tcache_create_bounded(tb_size, drop_jump_caches, m);
+    /* The code is part of the bound, but a flushed block's code comes back
+     * only after a grace period, while new code is written: room for both. */
+    if (opt->tier == TIER_JIT)
+        jit_code_set_limit(2 * tb_size);
     m->ncpus = opt->smp;
     m->cpus = calloc((size_t)m->ncpus, sizeof(CPUState *));
     int cluster = opt->cluster_size ? opt->cluster_size : topology_default_cluster_size(opt->gic_version);

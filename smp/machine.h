@@ -70,6 +70,7 @@ typedef struct MachineOptions {
     RunOutputs *out;         /* -D and -stats streams, shared by every boot (NULL: none opened) */
     char *config_text[OPT_MAX_CONFIGS]; /* -config files' text, owned (options_free); strings point into it */
     int nconfig_text;
+    uint64_t tb_size;        /* -accel tcg,tb-size=MB / -tb-size: translation cache bound in bytes (0: default) */
 } MachineOptions;
 
 /* MachineOptions.tier */

@@ -151,6 +151,72 @@ static bool set_pin(MachineOptions *opt, const char *v, const char *where)
     return true;
 }
 
+/* A translation cache bound: whole MiB, as QEMU's tb-size (a K/M/G suffix
+ * is accepted too). At least 1 MiB; at most 64 GiB. */
+static bool set_tb_size(MachineOptions *opt, const char *v, const char *where)
+{
+    uint64_t sz;
+    if (!parse_size(v, &sz) || sz < (1ull << 20) || sz > (64ull << 30)) {
+        fprintf(stderr, "flotilla: %s: invalid translation cache size '%s' (MiB, 1..65536)\n", where, v);
+        return false;
+    }
+    opt->tb_size = sz;
+    return true;
+}
+
+/* -accel NAME[,prop=value...] as QEMU spells it. Only TCG exists here (the
+ * JIT and the interpreter are both TCG-like); tb-size is honoured, thread=multi
+ * and the off forms of QEMU's other TCG switches are what flotilla always
+ * does, anything else is refused with a reason. */
+static bool set_accel(MachineOptions *opt, const char *v)
+{
+    size_t len = strcspn(v, ",");
+    const char *name = v;
+    if (len > 6 && !strncmp(v, "accel=", 6))
+        name += 6;
+    size_t nlen = len - (size_t)(name - v);
+    if (!(nlen == 3 && !strncmp(name, "tcg", 3))) {
+        static const char *const hw[] = {"kvm", "xen", "hvf", "whpx", "nvmm", "hax", "qtest"};
+        for (size_t i = 0; i < sizeof(hw) / sizeof(hw[0]); i++)
+            if (strlen(hw[i]) == nlen && !strncmp(name, hw[i], nlen)) {
+                fprintf(stderr, "flotilla: -accel: '%.*s' is not available: flotilla runs the guest with its own "
+                                "translator (-accel tcg)\n", (int)nlen, name);
+                return false;
+            }
+        fprintf(stderr, "flotilla: -accel: unknown accelerator '%.*s' (supported: tcg)\n", (int)nlen, name);
+        return false;
+    }
+    for (const char *p = v + len; *p == ',';) {
+        p++;
+        size_t n = strcspn(p, ",");
+        char prop[64];
+        snprintf(prop, sizeof(prop), "%.*s", (int)(n < sizeof(prop) - 1 ? n : sizeof(prop) - 1), p);
+        const char *eq = strchr(prop, '=');
+        const char *val = eq ? eq + 1 : "";
+        size_t klen = eq ? (size_t)(eq - prop) : strlen(prop);
+#define KEY(k) (klen == strlen(k) && !strncmp(prop, k, klen))
+        bool ok;
+        if (KEY("tb-size"))
+            ok = set_tb_size(opt, val, "-accel tcg,tb-size");
+        else if (KEY("thread"))
+            ok = !strcmp(val, "multi") || (fprintf(stderr, "flotilla: -accel: thread=%s is not supported "
+                                                           "(every core has its own thread: thread=multi)\n", val), false);
+        else if (KEY("one-insn-per-tb") || KEY("split-wx"))
+            ok = !strcmp(val, "off") || (fprintf(stderr, "flotilla: -accel: %.*s=%s is not supported (only off)\n",
+                                                 (int)klen, prop, val), false);
+        else {
+            fprintf(stderr, "flotilla: -accel: unknown tcg property '%s' (supported: tb-size=MB, thread=multi)\n",
+                    prop);
+            ok = false;
+        }
+#undef KEY
+        if (!ok)
+            return false;
+        p += n;
+    }
+    return true;
+}
+
 /* ---- -config files ----
  * INI as inih reads it ([section], name = value or name: value, ; and #
  * comment lines, " ;" inline comments), parsed here in place: no line
@@ -368,6 +434,8 @@ static void usage(void)
            "  -D FILE                    write the trace to FILE\n"
            "  -max-insns N               stop after N guest instructions per core (exit 3)\n"
            "  -pin none|compact|scatter|LIST  pin vCPU threads to host PUs (LIST: 0,2,4; -d smp shows it)\n"
+           "  -accel tcg[,tb-size=MB]    bound the translation cache (default from -m and host RAM, docs/jit.md)\n"
+           "  -tb-size MB                the same bound\n"
            "  -tier jit|interp           execution tier (default jit: x86-64 code; interp: the reference interpreter)\n"
            "  -stats FILE                write per-core counters as JSON to FILE at exit (opened at start)\n"
            "  -progress                  print guest MIPS per core on stderr every second\n"
@@ -473,6 +541,14 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
                 fprintf(stderr, "flotilla: -tier: unknown tier '%s' (interp or jit)\n", v);
                 return OPT_ERROR;
             }
+        } else if (!strcmp(a, "-accel")) {
+            NEEDS_ARG;
+            if (!set_accel(opt, v))
+                return OPT_ERROR;
+        } else if (!strcmp(a, "-tb-size")) {
+            NEEDS_ARG;
+            if (!set_tb_size(opt, v, "-tb-size"))
+                return OPT_ERROR;
         } else if (!strcmp(a, "-semihosting")) {
             opt->semihosting = true;
         } else if (!strcmp(a, "-semihosting-config")) {

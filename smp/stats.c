@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../cpu/jit_x86.h"
+#include "../sync/tcache.h"
 #include "machine.h"
 #include "options.h"
 #include "stats.h"
@@ -189,6 +191,25 @@ static void write_jit_json(Machine *m, FILE *f)
     fprintf(f, ",\n");
 }
 
+/* Main thread, at exit: the translation cache's bound and what it held;
+ * the host's peak RSS (what the bound is there to limit). */
+static void write_tcache_json(Machine *m, FILE *f)
+{
+    TCacheStats ts;
+    tcache_get_stats(m->tcache, &ts);
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        memset(&ru, 0, sizeof(ru));
+    fprintf(f, "  \"tcache\": {\"limit_bytes\": %llu, \"bytes\": %llu, \"peak_bytes\": %llu, \"pending_bytes\": %llu,"
+               " \"flushes\": %llu, \"flushed_bytes\": %llu, \"inserted\": %llu, \"invalidated\": %llu,"
+               " \"live_blocks\": %llu},\n",
+            (unsigned long long)ts.limit, (unsigned long long)ts.bytes, (unsigned long long)ts.peak_bytes,
+            (unsigned long long)ts.pending_bytes, (unsigned long long)ts.flushes,
+            (unsigned long long)ts.flushed_bytes, (unsigned long long)ts.inserted,
+            (unsigned long long)ts.invalidated, (unsigned long long)ts.live);
+    fprintf(f, "  \"host_max_rss_kb\": %ld,\n", ru.ru_maxrss);
+}
+
 static void write_json(Machine *m, int status, FILE *f)
 {
     uint64_t wall = mono_ns() - st.start_ns;
@@ -215,6 +236,7 @@ static void write_json(Machine *m, int status, FILE *f)
     json_str(f, u.machine);
     fprintf(f, "},\n");
     write_jit_json(m, f);
+    write_tcache_json(m, f);
     fprintf(f, "  \"cpus\": [\n");
     for (int i = 0; i < m->ncpus; i++) {
         const CPUStats *s = &m->cpus[i]->stats;

@@ -50,6 +50,9 @@ struct TCache {
     void (*on_invalidate)(void *opaque);
     void *opaque;
     _Atomic uint64_t inserted, insert_races, invalidated, live, freed;
+    uint64_t limit;               /* 0: unbounded; set before any vCPU runs */
+    pthread_mutex_t flush_lock;   /* one bound flush at a time */
+    _Atomic uint64_t bytes, peak_bytes, pending_bytes, flushes, flushed_bytes;
 };
 
 typedef struct TPage {
@@ -94,27 +97,62 @@ static int page_match(struct cds_lfht_node *node, const void *key)
     return pg->ppage == *(const uint64_t *)key;
 }
 
-TCache *tcache_create_cb(void (*on_invalidate)(void *), void *opaque)
+TCache *tcache_create_bounded(uint64_t limit, void (*on_invalidate)(void *), void *opaque)
 {
     TCache *tc = calloc(1, sizeof(*tc));
+    if (!tc) {
+        fprintf(stderr, "flotilla: out of memory\n");
+        exit(1);
+    }
+    tc->limit = limit;
     /* Start large: a Linux boot makes ~60-90k blocks, and the table was
      * seen to stay at 16k buckets for them (accounting grows it late), so
-     * lookups walked long chains, each step a host cache miss. */
-    tc->blocks = cds_lfht_new(1u << 16, 1u << 16, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
+     * lookups walked long chains, each step a host cache miss. With a
+     * bound, size it for a full cache of small blocks (~512 bytes each,
+     * two per bucket): the automatic resize lagged far behind a guest that
+     * makes ~300k blocks a second. */
+    unsigned long buckets = 1ul << 16;
+    while (buckets < (1ul << 20) && buckets * 1024 < limit)
+        buckets <<= 1;
+    tc->blocks = cds_lfht_new(buckets, 1u << 16, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
     tc->pages = cds_lfht_new(256, 256, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
     if (!tc->blocks || !tc->pages) {
         fprintf(stderr, "flotilla: cannot create the translation cache\n");
         exit(1);
     }
     pthread_mutex_init(&tc->chain_lock, NULL);
+    pthread_mutex_init(&tc->flush_lock, NULL);
     tc->on_invalidate = on_invalidate;
     tc->opaque = opaque;
     return tc;
 }
 
+TCache *tcache_create_cb(void (*on_invalidate)(void *), void *opaque)
+{
+    return tcache_create_bounded(0, on_invalidate, opaque);
+}
+
 TCache *tcache_create(void)
 {
     return tcache_create_cb(NULL, NULL);
+}
+
+uint64_t tcache_default_limit(uint64_t ram_bytes, uint64_t host_bytes)
+{
+    /* As much as the guest's RAM (a guest cannot have more distinct code
+     * than that live at once), at least 256 MiB and at most 1 GiB (QEMU's
+     * default tb-size), and never more than an eighth of the host's memory
+     * (at least 32 MiB). */
+    uint64_t b = ram_bytes;
+    if (b < (256ull << 20))
+        b = 256ull << 20;
+    if (b > (1ull << 30))
+        b = 1ull << 30;
+    if (host_bytes && b > host_bytes / 8)
+        b = host_bytes / 8;
+    if (b < (32ull << 20))
+        b = 32ull << 20;
+    return b;
 }
 
 TBlock *tb_alloc(void)
@@ -140,8 +178,10 @@ static void tb_free_rcu(struct rcu_head *h)
     tsan_ignore_begin(); /* everything here, the counter too (see the top of the file) */
     TBlock *tb = caa_container_of(h, TBlock, rcu);
     TCache *tc = tb->tc; /* outlives its blocks: tcache_destroy waits in rcu_barrier() */
+    uint32_t bytes = tb->bytes;
     tb_free_unpublished(tb);
     atomic_fetch_add(&tc->freed, 1);
+    atomic_fetch_sub(&tc->pending_bytes, bytes);
     tsan_ignore_end();
 }
 
@@ -192,15 +232,54 @@ static TPage *get_page(TCache *tc, uint64_t ppage)
     return p;
 }
 
+/* Any thread, on a block it owns: the host memory the block holds (the
+ * struct, its op array, trimmed, and its code chunk). */
+static uint32_t tb_bytes(const TBlock *tb)
+{
+    return (uint32_t)(sizeof(*tb) + (size_t)tb->ir.cap * sizeof(IROp) + tb->ir.native_size);
+}
+
+static void flush_all(TCache *tc, uint64_t *dropped);
+
+/* The cache is full (adding `need` bytes would pass the bound, or the code
+ * arena had no room): flush it. One flusher at a time; a core that finds
+ * another one flushing waits for it and then finds room, so the bound is
+ * passed by at most one block per core (those that checked at the same
+ * moment). The inserting vCPU thread, holding no page lock. */
+static void flush_for_room(TCache *tc, uint64_t need, bool code_full)
+{
+    pthread_mutex_lock(&tc->flush_lock);
+    if (code_full || atomic_load(&tc->bytes) + need > tc->limit) {
+        uint64_t dropped = 0;
+        flush_all(tc, &dropped);
+        atomic_fetch_add(&tc->flushes, 1);
+        atomic_fetch_add(&tc->flushed_bytes, dropped);
+    }
+    pthread_mutex_unlock(&tc->flush_lock);
+}
+
 TBlock *tcache_insert(TCache *tc, TBlock *tb)
 {
     TKey k = {tb->pa, tb->pc, tb->flags};
     TPage *pg = get_page(tc, tb->pa & ~0xfffull);
     tb->tc = tc;
+    tb->bytes = tb_bytes(tb);
+    if (tc->limit) {
+        /* Code memory that a flush gives back comes back only after its
+         * grace period: while some is pending, another flush would not
+         * help (the block just stays interpreted). */
+        bool code_full = jit_code_take_exhausted() && !atomic_load_explicit(&tc->pending_bytes, memory_order_relaxed);
+        if (code_full || atomic_load_explicit(&tc->bytes, memory_order_relaxed) + tb->bytes > tc->limit)
+            flush_for_room(tc, tb->bytes, code_full);
+    }
     pthread_mutex_lock(&pg->lock);
     tsan_release(tb);
+    /* Counted before it is published: a flush that unlinks it (under this
+     * page's lock, so later) never subtracts bytes not yet added. */
+    uint64_t now = atomic_fetch_add(&tc->bytes, tb->bytes) + tb->bytes;
     struct cds_lfht_node *n = cds_lfht_add_unique(tc->blocks, tb_hash(k.pa, k.pc, k.flags), tb_match, &k, &tb->node);
     if (n != &tb->node) {
+        atomic_fetch_sub(&tc->bytes, tb->bytes);
         pthread_mutex_unlock(&pg->lock);
         atomic_fetch_add(&tc->insert_races, 1);
         tb_free_unpublished(tb);
@@ -212,6 +291,9 @@ TBlock *tcache_insert(TCache *tc, TBlock *tb)
     pthread_mutex_unlock(&pg->lock);
     atomic_fetch_add(&tc->inserted, 1);
     atomic_fetch_add(&tc->live, 1);
+    uint64_t peak = atomic_load_explicit(&tc->peak_bytes, memory_order_relaxed);
+    while (now > peak && !atomic_compare_exchange_weak(&tc->peak_bytes, &peak, now))
+        ;
     return tb;
 }
 
@@ -263,24 +345,31 @@ static void unchain(TBlock *tb)
     }
 }
 
-static uint64_t invalidate_list(TCache *tc, TBlock *head)
+/* Unlink and unchain the blocks of one page's list: their count, and their
+ * bytes added to *bytes. */
+static uint64_t invalidate_list(TCache *tc, TBlock *head, uint64_t *bytes)
 {
-    uint64_t n = 0;
+    uint64_t n = 0, b = 0;
     pthread_mutex_lock(&tc->chain_lock);
     for (TBlock *tb = head; tb; tb = tb->page_next) {
         atomic_store(&tb->invalid, true);
         cds_lfht_del(tc->blocks, &tb->node);
         unchain(tb);
         n++;
+        b += tb->bytes;
     }
     pthread_mutex_unlock(&tc->chain_lock);
+    *bytes = b;
     return n;
 }
 
-static void free_list(TCache *tc, TBlock *head, uint64_t n)
+static void free_list(TCache *tc, TBlock *head, uint64_t n, uint64_t bytes)
 {
     if (!n)
         return;
+    /* Live until the grace period ends: counted as pending till then. */
+    atomic_fetch_add(&tc->pending_bytes, bytes);
+    atomic_fetch_sub(&tc->bytes, bytes);
     /* Other cores' jump caches may still name these blocks: have them
      * dropped before the grace period starts (see vcpu.c). */
     if (tc->on_invalidate)
@@ -308,31 +397,40 @@ void tcache_invalidate_page(TCache *tc, uint64_t pa)
     pthread_mutex_lock(&pg->lock);
     TBlock *head = pg->head;
     pg->head = NULL;
-    uint64_t n = invalidate_list(tc, head);
+    uint64_t bytes;
+    uint64_t n = invalidate_list(tc, head, &bytes);
     pthread_mutex_unlock(&pg->lock);
-    free_list(tc, head, n);
+    free_list(tc, head, n, bytes);
 }
 
-void tcache_flush_all(TCache *tc)
+/* Any registered RCU thread (as tcache_flush_all). Invalidate every page's
+ * blocks; *dropped gets the bytes they held. The iteration is
+ * written out (cds_lfht_first/next) rather than with liburcu's
+ * for_each_entry macro, which forms a member pointer from NULL at its end. */
+static void flush_all(TCache *tc, uint64_t *dropped)
 {
     struct cds_lfht_iter it;
-    struct cds_lfht_node *n;
     rcu_read_lock();
-    /* By node, not cds_lfht_for_each_entry: that macro computes
-     * container_of(NULL) when the iteration ends (undefined behaviour,
-     * reported by UBSan). The same below. */
-    cds_lfht_for_each(tc->pages, &it, n)
-    {
+    cds_lfht_first(tc->pages, &it);
+    for (struct cds_lfht_node *n; (n = cds_lfht_iter_get_node(&it)); cds_lfht_next(tc->pages, &it)) {
         TPage *pg = caa_container_of(n, TPage, node);
         tsan_acquire(pg);
         pthread_mutex_lock(&pg->lock);
         TBlock *head = pg->head;
         pg->head = NULL;
-        uint64_t n = invalidate_list(tc, head);
+        uint64_t bytes;
+        uint64_t nb = invalidate_list(tc, head, &bytes);
         pthread_mutex_unlock(&pg->lock);
-        free_list(tc, head, n);
+        free_list(tc, head, nb, bytes);
+        *dropped += bytes;
     }
     rcu_read_unlock();
+}
+
+void tcache_flush_all(TCache *tc)
+{
+    uint64_t dropped = 0;
+    flush_all(tc, &dropped);
 }
 
 void tcache_get_stats(TCache *tc, TCacheStats *st)
@@ -342,26 +440,45 @@ void tcache_get_stats(TCache *tc, TCacheStats *st)
     st->invalidated = atomic_load(&tc->invalidated);
     st->live = atomic_load(&tc->live);
     st->freed = atomic_load(&tc->freed);
+    st->limit = tc->limit;
+    st->bytes = atomic_load(&tc->bytes);
+    st->peak_bytes = atomic_load(&tc->peak_bytes);
+    st->pending_bytes = atomic_load(&tc->pending_bytes);
+    st->flushes = atomic_load(&tc->flushes);
+    st->flushed_bytes = atomic_load(&tc->flushed_bytes);
 }
 
 void tcache_destroy(TCache *tc)
 {
-    /* No vCPU runs any more: free directly, after pending call_rcu work. */
-    rcu_register_thread();
-    tcache_flush_all(tc);
-    rcu_unregister_thread();
+    /* No vCPU runs any more, and nothing can hold a block: after the
+     * callbacks already queued have run, free every block directly (no
+     * unchaining, no grace period). Walking the table in its own order
+     * keeps each removal at the head of its bucket's chain. */
     rcu_barrier();
+    rcu_register_thread();
     struct cds_lfht_iter it;
-    struct cds_lfht_node *n;
-    cds_lfht_for_each(tc->pages, &it, n)
-    {
+    cds_lfht_first(tc->blocks, &it);
+    for (struct cds_lfht_node *n = cds_lfht_iter_get_node(&it); n;) {
+        cds_lfht_next(tc->blocks, &it);
+        struct cds_lfht_node *next = cds_lfht_iter_get_node(&it);
+        cds_lfht_del(tc->blocks, n);
+        tb_free_unpublished(caa_container_of(n, TBlock, node));
+        n = next;
+    }
+    cds_lfht_first(tc->pages, &it);
+    for (struct cds_lfht_node *n = cds_lfht_iter_get_node(&it); n;) {
+        cds_lfht_next(tc->pages, &it);
+        struct cds_lfht_node *next = cds_lfht_iter_get_node(&it);
         TPage *pg = caa_container_of(n, TPage, node);
-        cds_lfht_del(tc->pages, &pg->node);
+        cds_lfht_del(tc->pages, n);
         pthread_mutex_destroy(&pg->lock);
         free(pg);
+        n = next;
     }
+    rcu_unregister_thread();
     cds_lfht_destroy(tc->blocks, NULL);
     cds_lfht_destroy(tc->pages, NULL);
     pthread_mutex_destroy(&tc->chain_lock);
+    pthread_mutex_destroy(&tc->flush_lock);
     free(tc);
 }

@@ -6,12 +6,19 @@
  * The virtual pc is part of the key because IR holds absolute branch targets:
  * two virtual aliases of one physical page need two translations.
  *
+ * The cache can be bounded (tcache_create_bounded): every block's metadata, IR
+ * and native code count against the bound, and an insert that would go past
+ * it first flushes the whole cache (the same safe path as IC IALLU: blocks
+ * unlinked and unchained, jump caches dropped, memory freed after a grace
+ * period), as QEMU does when its code buffer is full.
+ *
  * Thread rules:
  *   - tcache_lookup / tcache_insert / tb_chain: vCPU threads that are
  *     registered, online QSBR readers. A returned TBlock stays valid until the
  *     caller's next quiescent state.
  *   - tcache_invalidate_page / tcache_flush_all: any registered RCU thread.
- *   - tcache_create / tcache_destroy: main thread, no vCPU running. */
+ *   - tcache_create* / tcache_destroy: main thread, no vCPU running.
+ *   - tcache_get_stats: any thread. */
 #ifndef FLOTILLA_TCACHE_H
 #define FLOTILLA_TCACHE_H
 
@@ -42,6 +49,7 @@ typedef struct TBlock {
     struct TBlock *in_list;        /* blocks that chain to this one ... */
     struct TBlock *in_next[2];     /* ... linked through their slot */
     struct TCache *tc;             /* owner, set on insert (counts the deferred free) */
+    uint32_t bytes;                /* host memory it holds, counted against the bound */
 } TBlock;
 
 typedef struct TCache TCache;
@@ -49,13 +57,25 @@ typedef struct TCache TCache;
 typedef struct TCacheStats {
     uint64_t inserted, insert_races, invalidated, live;
     uint64_t freed;     /* invalidated blocks actually freed (after their grace period) */
+    uint64_t limit;         /* the bound in bytes (0: none) */
+    uint64_t bytes;         /* held by live blocks (metadata, IR, native code) */
+    uint64_t peak_bytes;    /* the most `bytes` ever was */
+    uint64_t pending_bytes; /* held by invalidated blocks waiting for their grace period */
+    uint64_t flushes;       /* whole-cache flushes because the bound was reached */
+    uint64_t flushed_bytes; /* bytes those flushes dropped */
 } TCacheStats;
 
 TCache *tcache_create(void);
 /* on_invalidate(opaque) runs after blocks are unlinked and before their grace
  * period starts (the machine uses it to have jump caches dropped). */
 TCache *tcache_create_cb(void (*on_invalidate)(void *opaque), void *opaque);
+/* A cache bounded to `limit` bytes (0: unbounded, as tcache_create_cb). */
+TCache *tcache_create_bounded(uint64_t limit, void (*on_invalidate)(void *opaque), void *opaque);
 void tcache_destroy(TCache *tc);
+/* The default bound for a machine with ram_bytes of guest RAM on a host
+ * with host_bytes of physical memory (docs/jit.md, "Translation cache
+ * size"). Any thread. */
+uint64_t tcache_default_limit(uint64_t ram_bytes, uint64_t host_bytes);
 
 /* Allocate an empty block (caller fills pc/pa/flags and ir, then inserts). Any thread. */
 TBlock *tb_alloc(void);
@@ -64,7 +84,9 @@ void tb_free_unpublished(TBlock *tb);
 
 TBlock *tcache_lookup(TCache *tc, uint64_t pa, uint64_t pc, uint32_t flags);
 /* Insert tb; if an equal key is already present, tb is freed and the
- * existing block is returned (one copy wins). */
+ * existing block is returned (one copy wins). If tb would take the cache
+ * past its bound, the cache is flushed first (blocks the caller holds stay
+ * valid until its next quiescent state, but are no longer chained to). */
 TBlock *tcache_insert(TCache *tc, TBlock *tb);
 /* The block whose native direct-branch exit set cpu->jit_last (an IRBlock
  * inside a TBlock). Native code reached it through patched jumps or the

@@ -852,6 +852,72 @@ Test(jit, dispatch_and_free)
     cr_assert_null(blk.native);
 }
 
+/* A block of n SET_REGs of constants: its code grows with n. */
+static void sized_block(IRBlock *blk, int n)
+{
+    ir_block_init(blk, 0x40001000);
+    for (int i = 0; i < n; i++)
+        ir_set_reg(blk, i % 30, ir_const(blk, 0x123456789ull * (uint64_t)(i + 1)));
+    ir_exit(blk, 0x40001004);
+}
+
+/* Compile copies of a block of n ops into blks[] until the code memory is
+ * full: how many fit. */
+static int fill_code(IRBlock *blks, int max, int n)
+{
+    int k = 0;
+    for (; k < max; k++) {
+        sized_block(&blks[k], n);
+        if (!jit_compile(cpu, &blks[k], cpu_tb_flags(cpu))) {
+            ir_block_free(&blks[k]);
+            break;
+        }
+    }
+    return k;
+}
+
+/* With a bound (the translation cache's, docs/jit.md), code memory never
+ * grows past it: a block that does not fit stays with the interpreter and
+ * the exhaustion is reported once; freed chunks are reused, and freed large
+ * chunks are cut up for small blocks. (Each test runs in its own process,
+ * so the process-wide bound does not leak into other tests.) */
+Test(jit, code_memory_bounded)
+{
+    enum { LIMIT = 64 << 10, MAXB = 4096 };
+    jit_code_set_limit(LIMIT);
+    static IRBlock blks[MAXB];
+    cr_assert_not(jit_code_take_exhausted());
+    int large = fill_code(blks, MAXB, 200);
+    cr_assert(large > 0 && large < MAXB, "%d large blocks in %d bytes", large, LIMIT);
+    uint32_t large_size = blks[0].native_size;
+    JitStats st;
+    jit_get_stats(&st);
+    cr_expect_leq(st.code_bytes, LIMIT);
+    cr_expect(jit_code_take_exhausted(), "a full arena is reported");
+    cr_expect_not(jit_code_take_exhausted(), "... once");
+    for (int k = 0; k < large; k++)
+        ir_block_free(&blks[k]);
+    int small = fill_code(blks, MAXB, 1);
+    uint32_t small_size = blks[0].native_size;
+    cr_assert_gt(large_size, 4 * small_size);
+    cr_expect_geq((uint64_t)small * small_size, (uint64_t)large * large_size,
+                  "the freed large chunks were cut up: %d x %u bytes after %d x %u", small, small_size, large,
+                  large_size);
+    cr_log_info("code memory: %d blocks of %u bytes, then %d of %u in %d bytes", large, large_size, small,
+                small_size, LIMIT);
+    jit_get_stats(&st);
+    cr_expect_leq(st.code_bytes, LIMIT);
+    cr_expect(jit_code_take_exhausted());
+    for (int k = 0; k < small; k++)
+        ir_block_free(&blks[k]);
+    jit_get_stats(&st);
+    cr_expect_eq(st.code_bytes, 0);
+    IRBlock one;
+    sized_block(&one, 1);
+    cr_expect(jit_compile(cpu, &one, cpu_tb_flags(cpu)), "room again after freeing");
+    ir_block_free(&one);
+}
+
 /* Malformed blocks stay with the interpreter. */
 Test(jit, rejects_bad_blocks)
 {

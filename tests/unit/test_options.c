@@ -229,6 +229,40 @@ Test(options, other_options)
     EXPECT_ERROR(parse(&o, "-kernel", "k", "-max-insns", "lots", NULL), "-max-insns lots");
 }
 
+/* -accel as QEMU spells it for TCG, and -tb-size: the translation cache
+ * bound in MiB (docs/jit.md). Hardware accelerators and TCG modes flotilla
+ * does not have are refused with one line. */
+Test(options, accel_and_tb_size)
+{
+    MachineOptions o;
+    EXPECT_OK(parse(&o, "-kernel", "k", NULL), "no -accel");
+    cr_expect_eq(o.tb_size, 0, "default bound chosen by the machine");
+    static const struct { const char *arg; uint64_t want; } good[] = {
+        {"tcg", 0}, {"tcg,tb-size=64", 64ull << 20}, {"accel=tcg,tb-size=1024", 1ull << 30},
+        {"tcg,thread=multi", 0}, {"tcg,thread=multi,tb-size=16,split-wx=off,one-insn-per-tb=off", 16ull << 20},
+        {"tcg,tb-size=512K", 0}, /* below the 1 MiB minimum: checked below */
+    };
+    for (size_t i = 0; i + 1 < sizeof(good) / sizeof(good[0]); i++) {
+        EXPECT_OK(parse(&o, "-accel", good[i].arg, "-kernel", "k", NULL), good[i].arg);
+        cr_expect_eq(o.tb_size, good[i].want, "-accel %s", good[i].arg);
+    }
+    EXPECT_OK(parse(&o, "-tb-size", "32", "-kernel", "k", NULL), "-tb-size 32");
+    cr_expect_eq(o.tb_size, 32ull << 20);
+    EXPECT_OK(parse(&o, "--accel", "tcg,tb-size=2G", "-kernel", "k", NULL), "tb-size=2G");
+    cr_expect_eq(o.tb_size, 2ull << 30);
+    static const char *const bad[] = {
+        "kvm", "hvf", "xen", "tcgx", "", "tcg,tb-size=0", "tcg,tb-size=512K", "tcg,tb-size=", "tcg,tb-size=-5",
+        "tcg,tb-size=99999999999", "tcg,thread=single", "tcg,one-insn-per-tb=on", "tcg,frob=1", "tcg,",
+        "kvm,tb-size=64",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        EXPECT_ERROR(parse(&o, "-accel", bad[i], "-kernel", "k", NULL), bad[i]);
+    EXPECT_ERROR(parse(&o, "-tb-size", "0", "-kernel", "k", NULL), "-tb-size 0");
+    EXPECT_ERROR(parse(&o, "-kernel", "k", "-accel", NULL), "-accel without argument");
+    EXPECT_ERROR(parse(&o, "-accel", "kvm", "-kernel", "k", NULL), "kvm");
+    cr_expect(strstr(out_err, "'kvm' is not available") != NULL, "message: %s", out_err);
+}
+
 Test(options, unknown_and_missing)
 {
     MachineOptions o;
@@ -248,6 +282,7 @@ Test(options, help_and_version)
     cr_expect_eq(parse(&o, "-h", NULL), OPT_EXIT_OK);
     cr_expect(strstr(out_std, "usage") != NULL, "help text: %s", out_std);
     cr_expect(strstr(out_std, "-perfmap") != NULL, "help text: %s", out_std);
+    cr_expect(strstr(out_std, "-accel tcg[,tb-size=MB]") != NULL, "help text: %s", out_std);
     cr_expect_eq(parse(&o, "-V", NULL), OPT_EXIT_OK);
     cr_expect(strstr(out_std, FLOTILLA_VERSION) != NULL);
     cr_expect_eq(parse(&o, "--version", NULL), OPT_EXIT_OK);

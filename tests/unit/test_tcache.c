@@ -489,6 +489,7 @@ static TBlock *mk_native(void *ctx, int page, int k)
     ir_emit(b, IR_SET_REG, 8, 0, w, IR_NO_TEMP, IR_NO_TEMP, 0, 1);
     ir_emit(b, IR_SET_REG, 8, 0, ir_const(b, pc), IR_NO_TEMP, IR_NO_TEMP, 0, 3);
     ir_emit(b, IR_GOTO, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 1, key_pc(page, (k + 1) % KEYS_PER_PAGE));
+    ir_block_trim(b); /* as translate_block does: the bounded test counts the op array */
     cr_assert(jit_compile(cpu, b, 1));
     return tb;
 }
@@ -503,6 +504,10 @@ static bool native_key(uint64_t pc)
 }
 
 static _Atomic uint64_t native_runs, native_insns;
+/* The bounded-cache test: readers translate (insert) what they miss, as
+ * vCPUs do, and note the largest block. */
+static _Atomic bool readers_insert;
+static _Atomic uint64_t max_block_bytes;
 
 /* A vCPU's dispatcher in miniature: run a block, resolve its direct exit
  * and chain it (patching native code that other threads may be running),
@@ -518,6 +523,12 @@ static void *chain_reader(void *arg)
         seed = seed * 1103515245u + 12345u;
         int page = (int)(seed >> 8) % NPAGES, k = (int)(seed >> 16) % KEYS_PER_PAGE;
         TBlock *tb = tcache_lookup(tc, key_pa(page, k), key_pc(page, k), 1);
+        if (!tb && atomic_load_explicit(&readers_insert, memory_order_relaxed)) {
+            tb = tcache_insert(tc, mk_native(cpu, page, k)); /* may flush the whole cache */
+            uint64_t mb = atomic_load(&max_block_bytes);
+            while (tb->bytes > mb && !atomic_compare_exchange_weak(&max_block_bytes, &mb, tb->bytes))
+                ;
+        }
         for (int steps = 0; tb && tb->ir.native && steps < 8; steps++) {
             uint64_t before = cpu->x[1];
             cpu->chain_budget = 40;
@@ -578,4 +589,71 @@ Test(tcache, chained_native_code_under_invalidation)
     cr_log_info("chained native: %llu runs, %llu blocks executed, %llu chain edges",
                 (unsigned long long)atomic_load(&native_runs), (unsigned long long)atomic_load(&native_insns),
                 (unsigned long long)atomic_load(&chained));
+}
+
+/* A bounded cache that is full all the time: three threads translate what
+ * they miss (each insert may flush the whole cache), run natively chained
+ * blocks and patch chains, while other threads' flushes unchain and free
+ * blocks under them. Nothing freed may run (a crash or a bad exit), every
+ * block is freed exactly once, the bound holds up to one block per thread
+ * checking at the same moment, and all memory comes back. Under
+ * ThreadSanitizer too (scripts/tsan-tests.sh). */
+Test(tcache, bounded_cache_flushes_under_chained_native_code)
+{
+    rcu_unregister_thread();
+    tcache_destroy(tc); /* the suite's unbounded one */
+    const uint64_t limit = 24 << 10; /* ~20 of the test's blocks; it has 64 keys */
+    tc = tcache_create_bounded(limit, on_inval, &cb_calls);
+    rcu_register_thread();
+    atomic_store(&stop, false);
+    atomic_store(&bad_blocks, 0);
+    atomic_store(&readers_insert, true);
+#if defined(__SANITIZE_THREAD__)
+    const uint64_t want_flushes = 100;
+#else
+    const uint64_t want_flushes = 1000;
+#endif
+    enum { NR = 3 };
+    pthread_t r[NR];
+    for (int i = 0; i < NR; i++)
+        cr_assert_eq(pthread_create(&r[i], NULL, chain_reader, (void *)(uintptr_t)(i * 7919 + 5)), 0);
+    /* No deadline here: the suite's timeout catches a hang. */
+    while (stats().flushes < want_flushes || atomic_load(&native_insns) <= atomic_load(&native_runs)) {
+        struct timespec ts = {0, 1000000};
+        rcu_thread_offline(); /* this thread holds nothing: grace periods go on */
+        nanosleep(&ts, NULL);
+        rcu_thread_online();
+    }
+    atomic_store(&stop, true);
+    for (int i = 0; i < NR; i++)
+        pthread_join(r[i], NULL);
+    TCacheStats st = stats();
+    cr_expect_eq(atomic_load(&bad_blocks), 0, "readers saw %llu wrong exits", (unsigned long long)atomic_load(&bad_blocks));
+    cr_expect_geq(st.flushes, want_flushes);
+    cr_expect_gt(st.flushed_bytes, 0);
+    cr_expect_gt(atomic_load(&native_insns), atomic_load(&native_runs), "no run went through a patched chain");
+    cr_expect_leq(st.peak_bytes, limit + NR * atomic_load(&max_block_bytes), "peak %llu bytes for a bound of %llu",
+                  (unsigned long long)st.peak_bytes, (unsigned long long)limit);
+    tcache_flush_all(tc);
+    wait_frees();
+    st = stats();
+    cr_expect_eq(st.freed, st.inserted, "every block is freed exactly once");
+    cr_expect_eq(st.bytes, 0);
+    cr_expect_eq(st.pending_bytes, 0, "%llu bytes never freed", (unsigned long long)st.pending_bytes);
+    cr_log_info("bounded cache: %llu inserted, %llu flushes, peak %llu of %llu bytes, %llu native runs",
+                (unsigned long long)st.inserted, (unsigned long long)st.flushes, (unsigned long long)st.peak_bytes,
+                (unsigned long long)limit, (unsigned long long)atomic_load(&native_runs));
+}
+
+/* The default bound follows guest RAM within [256 MiB, 1 GiB], and never
+ * takes more than an eighth of the host's memory (but at least 32 MiB). */
+Test(tcache, default_limit)
+{
+    const uint64_t M = 1ull << 20, G = 1ull << 30;
+    cr_expect_eq(tcache_default_limit(128 * M, 64 * G), 256 * M);
+    cr_expect_eq(tcache_default_limit(512 * M, 64 * G), 512 * M);
+    cr_expect_eq(tcache_default_limit(8 * G, 64 * G), 1 * G);
+    cr_expect_eq(tcache_default_limit(8 * G, 4 * G), 512 * M);
+    cr_expect_eq(tcache_default_limit(512 * M, 128 * M), 32 * M);
+    cr_expect_eq(tcache_default_limit(512 * M, 0), 512 * M, "host size unknown: no host cap");
 }
