@@ -195,6 +195,8 @@ static void write_jit_json(Machine *m, FILE *f)
  * the host's peak RSS (what the bound is there to limit). */
 static void write_tcache_json(Machine *m, FILE *f)
 {
+    if (!m->tcache)
+        return; /* a machine without one (unit tests) */
     TCacheStats ts;
     tcache_get_stats(m->tcache, &ts);
     struct rusage ru;
