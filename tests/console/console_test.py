@@ -30,6 +30,13 @@ def stty_g(fd):
     return subprocess.run(["stty", "-g"], stdin=fd, stdout=subprocess.PIPE, check=True).stdout.strip()
 
 
+# Under AddressSanitizer (scripts/asan-tests.sh) its own handlers take
+# SEGV, BUS and FPE, and flotilla rightly leaves installed handlers alone:
+# hand those signals back so that flotilla's restore path is what is tested.
+os.environ["ASAN_OPTIONS"] = ":".join(
+    x for x in [os.environ.get("ASAN_OPTIONS", ""), "handle_segv=0:handle_sigbus=0:handle_sigfpe=0"] if x)
+
+
 def no_core():
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # crash signals must not leave core files
     os.setsid()
