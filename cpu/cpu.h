@@ -115,8 +115,11 @@ typedef struct TLBState {
 #define JC_BITS 16
 #define JC_SIZE (1u << JC_BITS)
 /* Lower-half (user) slots filled since their last drop, kept so that an
- * ASID switch clears those instead of scanning all JC_SIZE (jc_fill). */
+ * ASID switch clears those instead of scanning all JC_SIZE (jc_fill); and
+ * all slots filled since the last full clear, so that dropping the whole
+ * cache after an invalidation (SMC) clears those instead of 2 MiB. */
 #define JC_ULOG 2048
+#define JC_LOG 4096
 _Static_assert(JC_BITS <= 16, "jc_ulog holds slot numbers in 16 bits");
 /* 32 bytes: generated code indexes it with a shift (cpu/jit_x86.c). `code`
  * is the block's native code (NULL when it is interpreted), so that an
@@ -273,6 +276,9 @@ typedef struct CPUState {
     JCEntry jc[JC_SIZE];
     uint32_t jc_ulog_n; /* > JC_ULOG: overflowed, drop by scanning */
     uint16_t jc_ulog[JC_ULOG];
+    bool jc_tracked;    /* jc_log is complete (false in a zeroed CPUState) */
+    uint32_t jc_log_n;  /* > JC_LOG: overflowed, clear it all */
+    uint16_t jc_log[JC_LOG];
     /* Bit (page number mod 4096): a block of such a page may be in the jump
      * cache (set by jc_fill, cleared with it all), so that a TLBI of a data
      * page skips the scan of its 1024 slots. */
@@ -342,6 +348,11 @@ static inline void jc_fill(CPUState *cpu, uint64_t pc, uint32_t flags, struct TB
     je->tb = tb;
     je->code = code;
     cpu->jc_pages[(pc >> 18) & 63] |= 1ull << ((pc >> 12) & 63);
+    if (cpu->jc_log_n <= JC_LOG) {
+        if (cpu->jc_log_n < JC_LOG)
+            cpu->jc_log[cpu->jc_log_n] = (uint16_t)idx;
+        cpu->jc_log_n++;
+    }
     if (!((pc >> 55) & 1) && cpu->jc_ulog_n <= JC_ULOG) {
         if (cpu->jc_ulog_n < JC_ULOG)
             cpu->jc_ulog[cpu->jc_ulog_n] = (uint16_t)idx;

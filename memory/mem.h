@@ -116,6 +116,8 @@ bool mem_dc_zva(CPUState *cpu, uint64_t va);
 #define TLB_REFILL_WRITE 0x10000u
 #define TLB_REFILL_FAULT ((const TLBEntry *)(uintptr_t)1)
 const TLBEntry *tlb_refill(CPUState *cpu, uint64_t va, uint32_t mode, uint64_t last_page);
+/* Owning vCPU: drop the whole jump cache (translations were invalidated). */
+void tlb_jc_flush(CPUState *cpu);
 
 /* ---- TLB maintenance (memory/tlb.c, owner only) ---- */
 /* Everything: all regimes, all ASIDs, the second level, the jump cache

@@ -153,11 +153,20 @@ static inline unsigned access_idx(const CPUState *cpu, uint16_t irflags)
 
 static void jc_clear_all(CPUState *cpu)
 {
-    for (unsigned i = 0; i < JC_SIZE; i++)
-        cpu->jc[i].pc = ~0ull;
+    if (cpu->jc_tracked && cpu->jc_log_n <= JC_LOG) {
+        for (uint32_t k = 0; k < cpu->jc_log_n; k++)
+            cpu->jc[cpu->jc_log[k]].pc = ~0ull;
+    } else {
+        for (unsigned i = 0; i < JC_SIZE; i++)
+            cpu->jc[i].pc = ~0ull;
+    }
+    cpu->jc_tracked = true;
+    cpu->jc_log_n = 0;
     cpu->jc_ulog_n = 0;
     memset(cpu->jc_pages, 0, sizeof(cpu->jc_pages));
 }
+
+void tlb_jc_flush(CPUState *cpu) { jc_clear_all(cpu); }
 
 /* Drop the jump cache entries of one virtual page: the 1024 slots its
  * instructions index. */

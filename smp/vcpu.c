@@ -66,8 +66,7 @@ static void handle_requests(CPUState *cpu)
     if (req & REQ_FLUSH)
         tlb_flush(cpu);
     if (req & REQ_JC_FLUSH)
-        for (unsigned i = 0; i < JC_SIZE; i++)
-            cpu->jc[i].pc = ~0ull;
+        tlb_jc_flush(cpu);
     if (req & REQ_EVENT)
         cpu->event_register = true;
     if (req & REQ_EXIT)

@@ -537,3 +537,19 @@ Test(tlb, slot_sets_in_every_regime)
     tlb_flush(cpu);
     cr_assert_eq(l1_count(false), 0);
 }
+
+/* Dropping the whole jump cache (after an invalidation) clears every filled
+ * entry, upper and lower half, whether the fill log kept them all or
+ * overflowed (then it clears all JC_SIZE). */
+Test(tlb, jump_cache_flush_clears_every_filled_entry)
+{
+    for (int round = 0; round < 2; round++) {
+        const unsigned n = round ? JC_LOG + 50 : 100;
+        for (unsigned i = 0; i < n; i++)
+            jc_fill(cpu, (i & 1 ? 0xffff800008000000ull : 0x400000ull) + 4ull * i, 0, NULL, NULL);
+        tlb_jc_flush(cpu);
+        for (unsigned i = 0; i < JC_SIZE; i++)
+            cr_assert_eq(cpu->jc[i].pc, ~0ull, "round %d slot %u", round, i);
+        cr_assert_eq(cpu->jc_log_n, 0);
+    }
+}
