@@ -312,6 +312,9 @@ static inline int cpu_el(const CPUState *cpu) { return (cpu->pstate >> PSTATE_EL
  * that can change PSTATE.PAN ends its block, so a block never runs with
  * another PAN value than it was translated for. */
 #define TBF_PAN (1u << 5)
+/* PSTATE.SP (SPSel): MRS SP_EL0 at EL1 is then a plain read (sysreg.c);
+ * every write of SPSel ends its block. */
+#define TBF_SPX (1u << 6)
 static inline uint32_t cpu_tb_flags(const CPUState *cpu)
 {
     uint32_t el = (uint32_t)cpu_el(cpu);
@@ -320,7 +323,8 @@ static inline uint32_t cpu_tb_flags(const CPUState *cpu)
     bool sa = (cpu->sctlr_el1 >> (el ? 3 : 4)) & 1;
     bool a = (cpu->sctlr_el1 & 3) != 1; /* SCTLR_EL1.A set, or SCTLR_EL1.M clear */
     bool pan = el == 1 && (cpu->pstate & PSTATE_PAN);
-    return el | (fp ? TBF_FP : 0) | (sa ? TBF_SA : 0) | (a ? TBF_A : 0) | (pan ? TBF_PAN : 0);
+    return el | (fp ? TBF_FP : 0) | (sa ? TBF_SA : 0) | (a ? TBF_A : 0) | (pan ? TBF_PAN : 0) |
+           ((cpu->pstate & PSTATE_SP) ? TBF_SPX : 0);
 }
 
 /* Owner only. Reset architectural state to the simulator's boot state:

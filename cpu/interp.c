@@ -81,6 +81,9 @@ static inline __attribute__((always_inline)) int exec_op(CPUState *cpu, const IR
         case IR_GET_NZCV:
             t[op->dst] = cpu->nzcv;
             break;
+        case IR_GET_FIELD:
+            memcpy(&t[op->dst], (const char *)cpu + op->imm, 8);
+            break;
         case IR_SET_NZCV:
             cpu->nzcv = (uint32_t)t[op->a] & 0xf0000000u;
             break;

@@ -128,6 +128,8 @@ const char *ir_verify(const IRBlock *b)
             err = "vector register half out of range";
         if ((op->opc == IR_GET_REG || op->opc == IR_SET_REG) && op->imm > 31)
             err = "bad register number";
+        if (op->opc == IR_GET_FIELD && (op->imm % 8 || op->imm > sizeof(CPUState) - 8))
+            err = "bad CPUState offset";
         if (op->opc == IR_COND && op->imm > 15)
             err = "bad condition";
         if (op->opc == IR_SEXT && (op->imm < 1 || op->imm > 64))

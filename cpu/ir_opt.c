@@ -32,7 +32,7 @@ static bool call_keeps_x(const IROp *op)
 static bool regs_untouched(int opc)
 {
     switch (opc) {
-    case IR_INSN_START: case IR_GET_NZCV: case IR_SET_NZCV:
+    case IR_INSN_START: case IR_GET_NZCV: case IR_SET_NZCV: case IR_GET_FIELD:
     case IR_ADD_FLAGS: case IR_SUB_FLAGS: case IR_ADC: case IR_ADC_FLAGS:
     case IR_SBC: case IR_SBC_FLAGS: case IR_LOGIC_FLAGS: case IR_COND: case IR_FENCE:
         return true;

@@ -463,6 +463,14 @@ static bool emit_op(Ctx *c, const IROp *op)
         ld32(j, RAX, RBX, CPU_OFF(nzcv));
         st_dst(c, op->dst);
         break;
+    case IR_GET_FIELD:
+        if (c->treg[op->dst] >= 0) {
+            ld64(j, c->treg[op->dst], RBX, (int32_t)op->imm);
+            break;
+        }
+        ld64(j, RAX, RBX, (int32_t)op->imm);
+        st_dst(c, op->dst);
+        break;
     case IR_SET_NZCV:
         ld_rax(c, op->a, false, false);
         x_alu_ri(j, 0, 4, RAX, (int32_t)0xf0000000u);

@@ -249,6 +249,15 @@ static void wr_oslar(CPUState *cpu, const SysRegDef *r, uint64_t v)
     cpu->oslk = v & 1;
 }
 
+long sysreg_plain_offset(const SysRegDef *r, uint32_t tb_flags)
+{
+    if (r->read != rd_field)
+        return -1;
+    if (r->check == chk_sp_el0 ? !(tb_flags & TBF_SPX) : r->check != NULL)
+        return -1;
+    return (long)r->offset;
+}
+
 /* ---------------- the table ---------------- */
 
 #define E SYSREG_ENC

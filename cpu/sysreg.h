@@ -55,6 +55,10 @@ typedef struct SysRegDef {
 
 /* Any thread. The register with this encoding, or NULL. */
 const SysRegDef *sysreg_find(uint32_t enc);
+/* Any thread. The CPUState offset an MRS of r reads when r is a stored
+ * register with no run-time check in translation mode tb_flags (SP_EL0:
+ * with TBF_SPX), so the translator can read the field inline; -1 else. */
+long sysreg_plain_offset(const SysRegDef *r, uint32_t tb_flags);
 /* Main thread, before vCPUs run. Add (or override) registers. `defs` must
  * stay valid for the life of the process. */
 void sysreg_register(const SysRegDef *defs, int n);

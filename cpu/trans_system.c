@@ -250,11 +250,15 @@ bool trans_MRS(DisasCtx *s, uint32_t insn)
 {
     uint32_t enc = bits(insn, 20, 5);
     int rt = (int)bits(insn, 4, 0);
-    if (!sysreg_for(s, enc, true))
+    const SysRegDef *r = sysreg_for(s, enc, true);
+    if (!r)
         return gen_undef(s);
     IRTemp v;
+    long off = sysreg_plain_offset(r, s->tb_flags);
     if (enc == SYSREG_ENC(3, 3, 4, 2, 0)) /* NZCV: hot, and plain IR */
         v = ir_emit(s->b, IR_GET_NZCV, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+    else if (off >= 0) /* SP_EL0 (Linux's `current`), TPIDR_EL1 (per-cpu data), ...: a field */
+        v = ir_emit(s->b, IR_GET_FIELD, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)off);
     else
         v = t_call(s, HELPER_mrs, IRF_EXCEPT, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, enc | (uint64_t)rt << 16);
     write_xreg(s, rt, v, 1);

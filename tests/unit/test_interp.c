@@ -5,6 +5,8 @@
  * ARM definitions, independently of the interpreter's own code. */
 #include "common.h"
 
+#include "cpu/sysreg.h"
+
 #include <inttypes.h>
 
 static TestMachine *tm;
@@ -169,6 +171,23 @@ Test(interp, get_set_reg)
     for (int r = 0; r < 32; r++)
         cr_expect_eq(cpu->x[r], 0x1000ull * (uint64_t)(31 - r) + 0x12, "x%d", r);
     ir_block_free(&b);
+}
+
+Test(interp, get_field_reads_a_cpustate_field)
+{
+    cpu->tpidr_el1 = 0x1234567890abcdefull;
+    cpu->sp_el[0] = 0xffff000012345000ull;
+    cr_expect_eq(run_op(IR_GET_FIELD, 8, 0, 0, 0, 0, offsetof(CPUState, tpidr_el1)), 0x1234567890abcdefull);
+    cr_expect_eq(run_op(IR_GET_FIELD, 8, 0, 0, 0, 0, offsetof(CPUState, sp_el[0])), 0xffff000012345000ull);
+    /* What MRS translates to: plain stored registers only, SP_EL0 only with SPSel = 1. */
+    const SysRegDef *tp = sysreg_find(SYSREG_ENC(3, 0, 13, 0, 4)), *sp = sysreg_find(SYSREG_ENC(3, 0, 4, 1, 0));
+    const SysRegDef *mpidr = sysreg_find(SYSREG_ENC(3, 0, 0, 0, 5)), *fpcr = sysreg_find(SYSREG_ENC(3, 3, 4, 4, 0));
+    cr_assert(tp && sp && mpidr && fpcr);
+    cr_expect_eq(sysreg_plain_offset(tp, 1), (long)offsetof(CPUState, tpidr_el1));
+    cr_expect_eq(sysreg_plain_offset(sp, 1 | TBF_SPX), (long)offsetof(CPUState, sp_el[0]));
+    cr_expect_eq(sysreg_plain_offset(sp, 1), -1, "SP_EL0 with SPSel = 0 is UNDEFINED: the helper decides");
+    cr_expect_eq(sysreg_plain_offset(mpidr, 1), -1, "computed register");
+    cr_expect_eq(sysreg_plain_offset(fpcr, 1 | TBF_FP), -1, "register with a run-time check");
 }
 
 Test(interp, get_set_nzcv)

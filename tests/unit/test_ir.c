@@ -134,6 +134,7 @@ static void build_every_op(IRBlock *b, int terminal)
         case IR_SEXT:
         case IR_ZEXT: imm = 16; break;
         case IR_COND: imm = 14; break;
+        case IR_GET_FIELD: imm = offsetof(CPUState, tpidr_el1); break;
         case IR_CALL: aux = HELPER_NUM - 1; break;
         case IR_LOAD: flags = IRF_SIGNED, aux = 4, size = 2; break;
         case IR_ATOMIC_RMW: aux = IR_RMW_SWP; break;
@@ -404,6 +405,9 @@ Test(ir, rejects_bad_immediates)
 {
     check_imm(IR_GET_REG, 31, 0, true, "");
     check_imm(IR_GET_REG, 32, 0, false, "register");
+    check_imm(IR_GET_FIELD, offsetof(CPUState, tpidr_el1), 0, true, "");
+    check_imm(IR_GET_FIELD, offsetof(CPUState, tpidr_el1) + 4, 0, false, "CPUState offset");
+    check_imm(IR_GET_FIELD, sizeof(CPUState), 0, false, "CPUState offset");
     check_imm(IR_SET_REG, 30, 0, true, "");
     check_imm(IR_SET_REG, 1000, 0, false, "register");
     check_imm(IR_COND, 15, 0, true, "");

@@ -214,6 +214,13 @@ static void op_block(int opc, int size, const uint64_t *in_vals)
     switch (opc) {
     case IR_GET_REG: case IR_SET_REG: imm %= 32; break;
     case IR_GET_VREG: case IR_SET_VREG: imm %= 64; break;
+    case IR_GET_FIELD: { /* the stored registers MRS reads this way, and X registers */
+        static const uint64_t f[] = {offsetof(CPUState, tpidr_el1), offsetof(CPUState, tpidr_el0),
+                                     offsetof(CPUState, sp_el[0]), offsetof(CPUState, ttbr0_el1)};
+        /* (not pc: generated code stores it lazily, and MRS never reads it so) */
+        imm = rnd() & 1 ? f[rnd() % 4] : offsetof(CPUState, x) + 8 * (imm % 31);
+        break;
+    }
     case IR_SEXT: case IR_ZEXT: {
         static const uint64_t w[] = {1, 7, 8, 15, 16, 31, 32, 33, 48, 63, 64};
         imm = w[rnd() % 11];
