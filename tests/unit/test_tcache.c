@@ -657,3 +657,22 @@ Test(tcache, default_limit)
     cr_expect_eq(tcache_default_limit(512 * M, 128 * M), 32 * M);
     cr_expect_eq(tcache_default_limit(512 * M, 0), 512 * M, "host size unknown: no host cap");
 }
+
+/* The front table in front of the hash table: a block found once is found
+ * again, and once its page is invalidated it is not (its slot was cleared
+ * before the grace period, so nothing can reach the freed block later); a
+ * new block for the same key is found in its place. */
+Test(tcache, front_table_forgets_invalidated_blocks)
+{
+    TBlock *a = ins(P1 + 0x40, 0x51040, 0);
+    cr_assert_eq(tcache_lookup(tc, P1 + 0x40, 0x51040, 0), a);
+    cr_assert_eq(tcache_lookup(tc, P1 + 0x40, 0x51040, 0), a, "second lookup (front table)");
+    cr_assert_null(tcache_lookup(tc, P1 + 0x40, 0x51040, 1), "another mode is another key");
+    tcache_invalidate_page(tc, P1);
+    cr_assert_null(tcache_lookup(tc, P1 + 0x40, 0x51040, 0));
+    rcu_quiescent_state();
+    rcu_barrier(); /* a is freed now */
+    TBlock *b = ins(P1 + 0x40, 0x51040, 0);
+    cr_assert_eq(tcache_lookup(tc, P1 + 0x40, 0x51040, 0), b);
+    cr_assert_eq(tcache_lookup(tc, P1 + 0x40, 0x51040, 0), b);
+}
