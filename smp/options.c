@@ -236,6 +236,20 @@ static char *trim(char *s, char *end)
     return s;
 }
 
+/* Whether a comma-separated -d list names "help". */
+static bool has_help_item(const char *list)
+{
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == 4 && !strncmp(p, "help", 4))
+            return true;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return false;
+}
+
 /* One name = value of `section`; false after one line on stderr. */
 static bool cfg_set(MachineOptions *opt, const char *section, const char *name, char *value, const char *where)
 {
@@ -279,7 +293,12 @@ static bool cfg_set(MachineOptions *opt, const char *section, const char *name, 
         } else
             goto unknown;
     } else if (!strcmp(section, "trace")) {
-        if (!strcmp(name, "items"))
+        if (!strcmp(name, "items") && has_help_item(value)) {
+            /* trace_parse would print the item list and fail without a word. */
+            fprintf(stderr, "flotilla: %s: 'help' only works on the command line (flotilla -d help lists the items)\n",
+                    where);
+            ok = false;
+        } else if (!strcmp(name, "items"))
             ok = trace_parse(value, &opt->trace);
         else if (!strcmp(name, "file"))
             opt->log_file = value;

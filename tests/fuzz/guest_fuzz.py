@@ -104,8 +104,8 @@ def main():
     ap.add_argument("--flotilla", required=True)
     ap.add_argument("--elf", required=True)
     ap.add_argument("--seconds", type=float, default=20, help="time budget for new seeds")
-    ap.add_argument("--seed", type=lambda s: int(s, 0), default=None,
-                    help="first new seed (default: from the clock, printed)")
+    ap.add_argument("--seed", type=lambda s: None if s == "clock" else int(s, 0), default=None,
+                    help="first new seed (default or 'clock': from the clock, printed)")
     ap.add_argument("--count", type=int, default=0, help="at most this many new seeds (0: no limit)")
     ap.add_argument("--rounds", type=int, default=300)
     ap.add_argument("--tier", choices=("interp", "jit", "both"), default="both")
