@@ -1,0 +1,250 @@
+/* Unit tests for the JIT's inline memory paths that need the exclusive
+ * monitor or several accesses (cpu/jit_mem_x86.c), each against the
+ * interpreter with the harness of jit_harness.h: LSE atomics and CAS on the
+ * inline TLB path, ABA safety of reservations next to inline atomics and
+ * plain stores, and runs of consecutive accesses (LDP/STP, LDR/STR Q). */
+#include "jit_harness.h"
+
+TestSuite(jit, .init = setup, .fini = teardown);
+
+/* ---- LSE atomics and CAS on the inline TLB path ---- */
+
+static uint64_t zext_size(uint64_t v, int size) { return size == 8 ? v : v & ((1ull << (8 * size)) - 1); }
+
+/* kind 0..8: ATOMIC_RMW with aux = kind; 9: CAS whose expected value matches
+ * the low size bytes of memory; 10: CAS with any expected value. */
+#define ATOMIC_KINDS (IR_RMW_SWP + 3)
+
+/* One atomic at va (b: operand or expected value, cv: CAS's new value);
+ * the old value in x0, then EXIT. */
+static void atomic_block(IRBlock *blk, int kind, int size, uint16_t flags, uint64_t va, uint64_t b, uint64_t cv)
+{
+    ir_block_init(blk, 0x40001000);
+    ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+    bool cas = kind > IR_RMW_SWP;
+    IRTemp ta = input(blk, 0, va), tb = input(blk, 1, b), tc = cas ? input(blk, 2, cv) : IR_NO_TEMP;
+    IRTemp r = ir_emit(blk, cas ? IR_CAS : IR_ATOMIC_RMW, size, flags, ta, tb, tc, cas ? 0 : (uint32_t)kind, 0);
+    ir_set_reg(blk, 0, r);
+    ir_exit(blk, 0x40002000);
+}
+
+/* Every RMW op and CAS (expected value matching or not), every size, each
+ * ordering, at aligned addresses in RAM (sometimes on an armed granule),
+ * cold then warm TLB, every regime: both tiers agree, the old value is
+ * zero-extended, and nothing runs as a fallback. */
+Test(jit, inline_atomics)
+{
+    for (int kind = 0; kind < ATOMIC_KINDS; kind++)
+        for (int size = 1; size <= 8; size *= 2)
+            for (int it = 0; it < 200; it++) {
+                uint64_t va = SCR_PA + ((rnd() % (SCR_LEN - 64)) & ~(uint64_t)(size - 1));
+                uint8_t *host = test_ram(tm, va, 8);
+                uint64_t mem = operand(), b = operand(), cv = operand();
+                if (kind == IR_RMW_SWP + 1) /* the bytes above size differ: CAS compares at size */
+                    mem = zext_size(b, size) | (operand() & ~zext_size(~0ull, size));
+                memcpy(host, &mem, 8);
+                uint16_t flags = (rnd() & 1 ? IRF_ACQ : 0) | (rnd() & 1 ? IRF_REL : 0);
+                random_regime();
+                if (rnd() % 4 == 0)
+                    monitor_reserve(tm->m.monitor, host);
+                for (int warm = 0; warm < 2; warm++) {
+                    memcpy(host, &mem, 8);
+                    IRBlock blk;
+                    atomic_block(&blk, kind, size, flags, va, b, cv);
+                    char what[64];
+                    snprintf(what, sizeof(what), "atomic kind %d size %d", kind, size);
+                    run_both(&blk, what);
+                    ir_block_free(&blk);
+                    cr_assert_eq(cpu->x[0], zext_size(mem, size), "%s: old value", what);
+                    if (kind == IR_RMW_SWP + 1)
+                        cr_assert_eq(zext_size(*(uint64_t *)(void *)host, size), zext_size(cv, size),
+                                     "%s: matching CAS stored", what);
+                    for (int k = 0; k < IR_NUM_OPS; k++)
+                        cr_assert_eq(ran_fallback[k], 0, "%s: %s ran as a fallback", what, ir_op_info[k].name);
+                }
+            }
+}
+
+/* Which path an atomic took. The block is compiled for EL1 and run at EL0;
+ * the page's EL1 entry points at host[0], its EL0 entry at host[1]. The
+ * inline code uses the compiled regime's row, the stub (the interpreter's
+ * atomic_rmw/atomic_cas) the current one. arm: the granule of host[0] is
+ * armed; ro: the EL1 entry is read-only. 0: inline, 1: stub. */
+static int atomic_path(int kind, int size, uint64_t off, bool arm, bool ro)
+{
+    static _Alignas(4096) uint8_t host[2][4096];
+    const uint64_t va = SCR_PA + off, page = va & TLB_PAGE_MASK;
+    const unsigned slot = (unsigned)(va >> TLB_PAGE_BITS) & (TLB_SIZE - 1);
+    uint32_t old = cpu->pstate;
+    cpu->pstate = (old & ~(3u << PSTATE_EL_SHIFT) & ~PSTATE_PAN) | 1u << PSTATE_EL_SHIFT;
+    cpu_sync_sp(cpu, old);
+    IRBlock blk;
+    atomic_block(&blk, kind, size, 0, va, operand(), operand());
+    cr_assert(jit_compile(cpu, &blk, cpu_tb_flags(cpu)));
+    memset(host[0], 0x11, sizeof(host[0]));
+    memset(host[1], 0x22, sizeof(host[1]));
+    static const int rows[2] = {MMU_IDX_EL1, MMU_IDX_EL0};
+    for (int i = 0; i < 2; i++) {
+        TLBEntry *e = &cpu->tlb[rows[i]][slot];
+        e->tag_read = e->tag_write = page;
+        e->tag_exec = TLB_INVALID_TAG;
+        e->addend = (uint64_t)(uintptr_t)host[i] - page;
+    }
+    if (ro)
+        cpu->tlb[MMU_IDX_EL1][slot].tag_write = TLB_INVALID_TAG;
+    uint8_t *h = &host[0][off & 0xfff];
+    if (arm)
+        monitor_reserve(tm->m.monitor, h);
+    cr_assert_eq(monitor_armed(tm->m.monitor, h, size), arm, "granule armed as wanted");
+    old = cpu->pstate;
+    cpu->pstate &= ~(3u << PSTATE_EL_SHIFT);
+    cpu_sync_sp(cpu, old);
+    cr_assert_eq(interp_run(cpu, &blk), BX_EXIT);
+    ir_block_free(&blk);
+    cr_assert(cpu->x[0] == zext_size(0x1111111111111111ull, size) || cpu->x[0] == zext_size(0x2222222222222222ull, size));
+    tlb_flush(cpu);
+    return cpu->x[0] == zext_size(0x2222222222222222ull, size);
+}
+
+/* The hit path really is inline, and an armed granule or a page without
+ * write permission really leaves it (misaligned addresses: inline_atomics
+ * and every_op_random_operands, where the stub raises the fault). */
+Test(jit, atomics_inline_path)
+{
+    for (int kind = 0; kind < ATOMIC_KINDS; kind++)
+        for (int size = 1; size <= 8; size *= 2) {
+            cr_assert_eq(atomic_path(kind, size, 0x240 + (uint64_t)size, false, false), 0,
+                         "kind %d size %d: not inline", kind, size);
+            cr_assert_eq(atomic_path(kind, size, 0x480 + (uint64_t)size, true, false), 1,
+                         "kind %d size %d: armed granule inline", kind, size);
+            cr_assert_eq(atomic_path(kind, size, 0x240 + (uint64_t)size, false, true), 1,
+                         "kind %d size %d: read-only page inline", kind, size);
+        }
+}
+
+/* ABA safety: an atomic by this core into a reserved granule moves its
+ * version, so the STXR fails; into another granule it does not. Both tiers,
+ * with the atomic inline (LDXR arms the granule at run time). */
+Test(jit, atomics_on_a_reserved_granule)
+{
+    for (int it = 0; it < 2000; it++) {
+        int kind = (int)(rnd() % ATOMIC_KINDS), size = 1 << (rnd() % 4);
+        bool same = rnd() & 1;
+        uint64_t g = SCR_PA + ((rnd() % (SCR_LEN - 128)) & ~63ull);
+        uint64_t va = g + (same ? 0 : 64) + ((rnd() % 64) & ~(uint64_t)(size - 1));
+        random_regime();
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+        IRTemp tg = input(&blk, 0, g);
+        ir_set_reg(&blk, 2, ir_emit(&blk, IR_LOAD_EXCL, 8, 0, tg, IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+        bool cas = kind > IR_RMW_SWP;
+        IRTemp ta = ir_const(&blk, va), tb = input(&blk, 1, operand());
+        IRTemp r = ir_emit(&blk, cas ? IR_CAS : IR_ATOMIC_RMW, size, 0, ta, tb, cas ? tb : IR_NO_TEMP,
+                           cas ? 0 : (uint32_t)kind, 0);
+        ir_set_reg(&blk, 0, r);
+        ir_set_reg(&blk, 1, ir_emit(&blk, IR_STORE_EXCL, 8, 0, tg, tb, IR_NO_TEMP, 0, 0));
+        ir_exit(&blk, 0x40002000);
+        cpu->x[1] = 7;
+        run_both(&blk, "atomic on a reserved granule");
+        ir_block_free(&blk);
+        cr_assert_eq(cpu->x[1], same ? 1 : 0, "STXR status after an atomic %s the reserved granule",
+                     same ? "into" : "next to");
+        cr_assert_eq(ran_fallback[IR_ATOMIC_RMW] + ran_fallback[IR_CAS], 0);
+    }
+}
+
+/* A plain store that crosses into a reserved granule breaks the reservation
+ * (the inline path checks both granules with one 16-bit compare of two
+ * armed[] slots), one that stays in the granule before does not; also where
+ * the next granule's slot wraps around to slot 0 (such a store crosses a
+ * host page too, so it takes the slow path). */
+Test(jit, store_across_granules_breaks_reservation)
+{
+    const Monitor *mon = tm->m.monitor;
+    uint64_t wrap = 0; /* a granule whose slot is the last one */
+    for (uint64_t g = RAM_BASE + (1u << 20); g + 128 < RAM_BASE + TEST_RAM_SIZE; g += 64)
+        if ((((uintptr_t)test_ram(tm, g, 1) >> MON_GRANULE_SHIFT) & mon->mask) == mon->mask) {
+            wrap = g;
+            break;
+        }
+    cr_assert(wrap, "no granule maps to the last monitor slot");
+    const uint64_t bases[2] = {SCR_PA + 0x1000, wrap};
+    for (int bi = 0; bi < 2; bi++)
+        for (int size = 2; size <= 8; size *= 2)
+            for (int into = 1; into >= 0; into--) {
+                const uint64_t g = bases[bi], next = g + 64;
+                /* into: the store's last byte is in `next`; else it ends just before. */
+                const uint64_t va = next - (uint64_t)size + (into ? 1 : 0);
+                IRBlock blk;
+                ir_block_init(&blk, 0x40001000);
+                ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+                IRTemp tn = input(&blk, 0, next);
+                ir_set_reg(&blk, 2, ir_emit(&blk, IR_LOAD_EXCL, 8, 0, tn, IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+                /* run_both restores only the scratch area: outside it, store
+                 * zeros over zeros so that both tiers start alike. */
+                if (bi)
+                    memset(test_ram(tm, g, 128), 0, 128);
+                IRTemp tb = input(&blk, 1, bi ? 0 : operand());
+                ir_emit(&blk, IR_STORE, size, 0, input(&blk, 2, va), tb, IR_NO_TEMP, 0, 0);
+                ir_set_reg(&blk, 1, ir_emit(&blk, IR_STORE_EXCL, 8, 0, tn, tb, IR_NO_TEMP, 0, 0));
+                ir_exit(&blk, 0x40002000);
+                cpu->x[1] = 7;
+                run_both(&blk, "store next to a reserved granule");
+                ir_block_free(&blk);
+                cr_assert_eq(cpu->x[1], into ? 1 : 0, "%s: STXR status after a %d-byte store %s the reserved granule",
+                             bi ? "slot wrap" : "scratch", size, into ? "into" : "just before");
+            }
+}
+
+/* Runs of plain loads or stores to consecutive addresses (LDP/STP, LDR/STR
+ * Q): the leader checks the TLB once for the whole run and the others use
+ * its host address. A run that crosses a page, runs into the hole after
+ * RAM (a follower faults), or touches an armed granule must still do
+ * exactly what the interpreter does. Addresses are chained as the
+ * translator makes them (base + k * size, or previous + size), with
+ * register moves and instruction starts in between. */
+Test(jit, access_runs_match_the_interpreter)
+{
+    for (int it = 0; it < 4000; it++) {
+        const bool store = rnd() & 1;
+        const int size = (rnd() & 1) ? 8 : 4, n = 2 + (int)(rnd() % 3);
+        uint64_t va;
+        switch (rnd() % 5) {
+        case 0: va = SCR_PA + 0x1000 - (rnd() % (uint64_t)(size * n)); break;          /* may cross a page */
+        case 1: va = RAM_BASE + TEST_RAM_SIZE - (uint64_t)size * (1 + rnd() % (unsigned)n); break; /* into the hole */
+        default: va = SCR_PA + ((rnd() % (SCR_LEN - 64)) & ~(uint64_t)(size - 1)); break;
+        }
+        if (store && va >= RAM_BASE + TEST_RAM_SIZE - 64)
+            va -= 0x100000; /* stores stay where both tiers start alike (run_both restores only scratch) */
+        random_regime();
+        if (store && rnd() % 4 == 0 && va >= SCR_PA && va + 64 < SCR_PA + SCR_LEN)
+            monitor_reserve(tm->m.monitor, test_ram(tm, va + (uint64_t)(size * (n - 1)), 1));
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+        IRTemp base = input(&blk, 0, va), prev = base;
+        for (int k = 0; k < n; k++) {
+            if (k && rnd() % 3 == 0)
+                ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000 + 4 * (uint64_t)k);
+            IRTemp a = base;
+            if (k)
+                a = (rnd() & 1) ? ir_emit(&blk, IR_ADD, 8, 0, base, ir_const(&blk, (uint64_t)(k * size)), IR_NO_TEMP, 0, 0)
+                                : ir_emit(&blk, IR_ADD, 8, 0, prev, ir_const(&blk, (uint64_t)size), IR_NO_TEMP, 0, 0);
+            prev = a;
+            if (store) {
+                ir_emit(&blk, IR_STORE, size, 0, a, input(&blk, 1 + (k & 1), operand()), IR_NO_TEMP, 0, 0);
+            } else {
+                ir_set_reg(&blk, k, ir_emit(&blk, IR_LOAD, size, 0, a, IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+            }
+            if (rnd() % 3 == 0)
+                ir_set_reg(&blk, 20 + k, ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 13));
+        }
+        ir_exit(&blk, 0x40002000);
+        char what[64];
+        snprintf(what, sizeof(what), "%s run of %d x %d at %#llx", store ? "store" : "load", n, size,
+                 (unsigned long long)va);
+        run_both(&blk, what);
+        ir_block_free(&blk);
+    }
+}
