@@ -341,6 +341,16 @@ void cpu_raise(CPUState *cpu, enum ExcKind kind, uint32_t iss, uint64_t far);
 /* Owner only. Switch the active stack pointer after a PSTATE.SP/EL change. */
 void cpu_sync_sp(CPUState *cpu, uint32_t old_pstate);
 
+/* Append slot idx to a fill log of cap entries; past cap, *n stays at
+ * cap + 1 ("overflowed: scan everything"). */
+static inline void jc_log_slot(uint16_t *log, uint32_t *n, uint32_t cap, uint32_t idx)
+{
+    if (*n < cap)
+        log[*n] = (uint16_t)idx;
+    if (*n <= cap)
+        (*n)++;
+}
+
 /* Owning vCPU: enter a block in the jump cache (the dispatcher's only way
  * to fill it), logging lower-half slots for jc_drop_nonglobal. */
 static inline void jc_fill(CPUState *cpu, uint64_t pc, uint32_t flags, struct TBlock *tb, void *code)
@@ -352,16 +362,9 @@ static inline void jc_fill(CPUState *cpu, uint64_t pc, uint32_t flags, struct TB
     je->tb = tb;
     je->code = code;
     cpu->jc_pages[(pc >> 18) & 63] |= 1ull << ((pc >> 12) & 63);
-    if (cpu->jc_log_n <= JC_LOG) {
-        if (cpu->jc_log_n < JC_LOG)
-            cpu->jc_log[cpu->jc_log_n] = (uint16_t)idx;
-        cpu->jc_log_n++;
-    }
-    if (!((pc >> 55) & 1) && cpu->jc_ulog_n <= JC_ULOG) {
-        if (cpu->jc_ulog_n < JC_ULOG)
-            cpu->jc_ulog[cpu->jc_ulog_n] = (uint16_t)idx;
-        cpu->jc_ulog_n++;
-    }
+    jc_log_slot(cpu->jc_log, &cpu->jc_log_n, JC_LOG, idx);
+    if (!((pc >> 55) & 1))
+        jc_log_slot(cpu->jc_ulog, &cpu->jc_ulog_n, JC_ULOG, idx);
 }
 
 #endif

@@ -25,7 +25,8 @@ static int32_t emit_tlb_entry(Ctx *c)
 
 /* The exclusive monitor's check on the inline path (monitor_armed): the
  * slot of the granule of host address [base + index] and, when the access
- * has more than one byte (last = size - 1 > 0, size <= 8), the next slot;
+ * (or run of accesses) has more than one byte (last = bytes - 1 > 0, at most
+ * 32 bytes), the next slot;
  * jump to `armed` if either is armed. index < 0: none. Uses rcx and rdx. */
 static void emit_armed_probe(Ctx *c, int base, int index, int last, uint32_t armed)
 {
@@ -34,7 +35,7 @@ static void emit_armed_probe(Ctx *c, int base, int index, int last, uint32_t arm
     x_mem_sib(j, XW, 0x8d, RCX, base, index, 1, 0); /* lea rcx, [host] */
     x_shift_ri(j, XW, 5, RCX, MON_GRANULE_SHIFT);
     x_alu_ri(j, 0, 4, RCX, (int32_t)c->mon->mask);
-    /* An access of up to 8 bytes touches the first byte's granule and at
+    /* An access or run of up to 32 bytes touches the first byte's granule and at
      * most the next: one 16-bit compare reads both slots. The next slot
      * armed while the access stays in the first granule only costs a slow
      * path. From the last slot's granule the next one is slot 0, not i + 1,
@@ -126,6 +127,8 @@ bool jit_plan_mem_runs(Ctx *c)
     return true;
 }
 
+static void emit_access(Ctx *c, const IROp *op, int run);
+
 /* A run's follower: [rdi + delta] when the leader left rdi, else the whole
  * access (which zeroes rdi after it, as its stubs may have clobbered it). */
 static void emit_follower(Ctx *c, const IROp *op, int delta)
@@ -146,26 +149,18 @@ static void emit_follower(Ctx *c, const IROp *op, int delta)
     }
     x_jmp(j, l_done);
     jb_bind(j, l_full);
-    c->mdelta[op - c->b->ops] = 0;               /* the whole access now */
-    jit_emit_mem(c, op);
-    c->mdelta[op - c->b->ops] = (uint8_t)delta;
+    emit_access(c, op, op->size);
     x_rr(j, 0, 0x31, RDI, RDI);                  /* xor edi, edi */
     jb_bind(j, l_done);
 }
 
-void jit_emit_mem(Ctx *c, const IROp *op)
+/* The whole access of op; run > size: it leads a run of `run` bytes, checks
+ * the page of the run's last byte and leaves the host address in rdi. */
+static void emit_access(Ctx *c, const IROp *op, int run)
 {
     JitBuf *j = &c->j;
     const bool store = op->opc == IR_STORE;
     const int sz = op->size;
-    const size_t idx = (size_t)(op - c->b->ops);
-    const bool planned = c->b->nops <= IR_MAX_OPS;
-    if (planned && c->mdelta[idx]) {
-        emit_follower(c, op, c->mdelta[idx]);
-        return;
-    }
-    /* A run's leader checks the page of the run's last byte. */
-    const int run = planned && c->mrun[idx] ? c->mrun[idx] * sz : sz;
     uint32_t si = add_stub(c, op);
     if (j->oom)
         return;
@@ -220,6 +215,17 @@ void jit_emit_mem(Ctx *c, const IROp *op)
         }
     }
     jb_bind(j, c->stubs[si].back);
+}
+
+void jit_emit_mem(Ctx *c, const IROp *op)
+{
+    const size_t idx = (size_t)(op - c->b->ops);
+    if (c->b->nops > IR_MAX_OPS) /* not planned: no runs */
+        emit_access(c, op, op->size);
+    else if (c->mdelta[idx])
+        emit_follower(c, op, c->mdelta[idx]);
+    else
+        emit_access(c, op, c->mrun[idx] ? c->mrun[idx] * op->size : op->size);
 }
 
 /* LSE atomics (ATOMIC_RMW) and CAS of 1, 2, 4 or 8 bytes on the inline TLB

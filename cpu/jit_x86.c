@@ -238,12 +238,10 @@ static bool alloc_regs(Ctx *c)
             for (int k = 1; k < NPOOL; k++)
                 if (last[holder[k]] > last[holder[far]])
                     far = k;
-            /* An input of this op must keep its register through it. */
+            /* The loser may be an input of this op: it is then read from
+             * its slot here too (it lives there for its whole range). */
             const IRTemp h = holder[far];
-            bool input = false;
-            for (int k = 0; k < ir_op_info[op->opc].nin; k++)
-                input |= (k == 0 ? op->a : k == 1 ? op->b : op->c) == h;
-            if (last[h] <= last[op->dst] || input)
+            if (last[h] <= last[op->dst])
                 continue;
             c->treg[h] = -1;
             pick = far;
@@ -253,7 +251,7 @@ static bool alloc_regs(Ctx *c)
     }
     c->cs_used = 0;
     for (uint32_t t = 0; t < n; t++)
-        if (c->treg[t] >= R8 && c->treg[t] <= R11)
+        if (c->treg[t] >= R9 && c->treg[t] <= R11)
             c->cs_used |= (uint16_t)(1u << c->treg[t]);
     return true;
 }
@@ -369,6 +367,17 @@ static int two_addr(Ctx *c, IRTemp dst, IRTemp *a, IRTemp *b, bool comm, bool w6
     return r;
 }
 
+/* t = [rbx + off] (64-bit): straight into t's register, if it has one. */
+static void load_state(Ctx *c, IRTemp t, int32_t off)
+{
+    if (c->treg[t] >= 0) {
+        ld64(&c->j, c->treg[t], RBX, off);
+        return;
+    }
+    ld64(&c->j, RAX, RBX, off);
+    st_dst(c, t);
+}
+
 /* [rbx + off] = t (64-bit) without going through rax, when t is in a
  * host register (and rax does not hold it already) or a simm32 constant.
  * false: nothing emitted. */
@@ -428,12 +437,7 @@ static bool emit_op(Ctx *c, const IROp *op)
     case IR_GET_REG:
         if (op->imm >= 32)
             goto fallback;
-        if (c->treg[op->dst] >= 0) {
-            ld64(j, c->treg[op->dst], RBX, CPU_OFF(x) + 8 * (int32_t)op->imm);
-            break;
-        }
-        ld64(j, RAX, RBX, CPU_OFF(x) + 8 * (int32_t)op->imm);
-        st_dst(c, op->dst);
+        load_state(c, op->dst, CPU_OFF(x) + 8 * (int32_t)op->imm);
         break;
     case IR_SET_REG:
         if (op->imm >= 32)
@@ -447,8 +451,7 @@ static bool emit_op(Ctx *c, const IROp *op)
     case IR_GET_VREG:
         if (op->imm >= 64)
             goto fallback;
-        ld64(j, RAX, RBX, CPU_OFF(v) + 8 * (int32_t)op->imm);
-        st_dst(c, op->dst);
+        load_state(c, op->dst, CPU_OFF(v) + 8 * (int32_t)op->imm);
         break;
     case IR_SET_VREG:
         if (op->imm >= 64)
@@ -464,12 +467,7 @@ static bool emit_op(Ctx *c, const IROp *op)
         st_dst(c, op->dst);
         break;
     case IR_GET_FIELD:
-        if (c->treg[op->dst] >= 0) {
-            ld64(j, c->treg[op->dst], RBX, (int32_t)op->imm);
-            break;
-        }
-        ld64(j, RAX, RBX, (int32_t)op->imm);
-        st_dst(c, op->dst);
+        load_state(c, op->dst, (int32_t)op->imm);
         break;
     case IR_SET_NZCV:
         ld_rax(c, op->a, false, false);

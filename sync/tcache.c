@@ -198,7 +198,15 @@ static void tb_free_rcu(struct rcu_head *h)
     tsan_ignore_end();
 }
 
+/* Any thread: the front slot of a key hash. */
 static TBlock *_Atomic *front_slot(TCache *tc, unsigned long hash) { return &tc->front[hash & (FRONT_SIZE - 1)]; }
+
+/* Any thread: empty the slot if it still names tb. */
+static void front_clear(TBlock *_Atomic *slot, TBlock *tb)
+{
+    TBlock *e = tb;
+    atomic_compare_exchange_strong(slot, &e, NULL);
+}
 
 /* An RCU reader (vCPU thread): remember tb, found in the hash table, in its
  * front slot. Stored, then tb->invalid read, both seq_cst: either this
@@ -210,10 +218,8 @@ static TBlock *_Atomic *front_slot(TCache *tc, unsigned long hash) { return &tc-
 static void front_set(TBlock *_Atomic *slot, TBlock *tb)
 {
     atomic_store(slot, tb);
-    if (atomic_load(&tb->invalid)) {
-        TBlock *e = tb;
-        atomic_compare_exchange_strong(slot, &e, NULL);
-    }
+    if (atomic_load(&tb->invalid))
+        front_clear(slot, tb);
 }
 
 TBlock *tcache_lookup(TCache *tc, uint64_t pa, uint64_t pc, uint32_t flags)
@@ -394,8 +400,7 @@ static uint64_t invalidate_list(TCache *tc, TBlock *head, uint64_t *bytes)
     for (TBlock *tb = head; tb; tb = tb->page_next) {
         atomic_store(&tb->invalid, true);
         /* Out of the front table before the grace period (front_set). */
-        TBlock *e = tb;
-        atomic_compare_exchange_strong(front_slot(tc, tb_hash(tb->pa, tb->pc, tb->flags)), &e, NULL);
+        front_clear(front_slot(tc, tb_hash(tb->pa, tb->pc, tb->flags)), tb);
         cds_lfht_del(tc->blocks, &tb->node);
         unchain(tb);
         n++;
