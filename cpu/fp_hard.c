@@ -347,6 +347,16 @@ static inline void set_lane(uint64_t *v, int n, int i, uint64_t x)
         v[i / 2] |= x << (32 * (i & 1)); /* v starts zeroed */
 }
 
+/* Owner vCPU: every lane passed, so write the vector result (the high half
+ * zeroed for 64-bit vectors) and the exceptions it raised. */
+static uint64_t vec_commit(CPUState *cpu, int rd, const uint64_t res[2], int bytes, uint32_t exc)
+{
+    cpu->v[rd][0] = res[0];
+    cpu->v[rd][1] = bytes == 16 ? res[1] : 0;
+    cpu->fpsr |= exc;
+    return 0;
+}
+
 /* Three same (vector and scalar, not pairwise) and by element: Vd = op(Vn,
  * Vm[lane or index]) for add/sub/mul/div/fmla/fmls/min/max. The result is
  * built aside and written only if every lane succeeded. */
@@ -374,10 +384,7 @@ static inline __attribute__((always_inline)) uint64_t vec_op(CPUState *cpu, uint
             goto soft;
         set_lane(res, n, i, r);
     }
-    cpu->v[rd][0] = res[0];
-    cpu->v[rd][1] = bytes == 16 ? res[1] : 0;
-    cpu->fpsr |= exc;
-    return 0;
+    return vec_commit(cpu, rd, res, bytes, exc);
 soft:
     return soft_simd(cpu, imm);
 }
@@ -429,10 +436,7 @@ static inline __attribute__((always_inline)) uint64_t vec_misc(CPUState *cpu, ui
             goto soft;
         set_lane(res, n, i, r);
     }
-    cpu->v[rd][0] = res[0];
-    cpu->v[rd][1] = bytes == 16 ? res[1] : 0;
-    cpu->fpsr |= exc;
-    return 0;
+    return vec_commit(cpu, rd, res, bytes, exc);
 soft:
     return soft_simd(cpu, imm);
 }
