@@ -26,6 +26,9 @@ struct TBlock;
 #define TLB_PAGE_MASK (~(uint64_t)((1u << TLB_PAGE_BITS) - 1))
 #define TLB_INVALID_TAG 1ull /* never page aligned, so never matches */
 #define TLB_TAG_MMIO 2ull    /* low tag bit: the page is MMIO, the fast compare fails */
+#define TLB_TAG_ARMED 4ull   /* write tag only: the host page holds a monitored granule
+                              * (sync/monitor.h), stores take the locked C path */
+#define TLB_TAG_FLAGS (TLB_TAG_MMIO | TLB_TAG_ARMED)
 
 /* Translation regime index (QEMU's mmu_idx): one TLB per kind of access so
  * that exception entry/return and PSTATE.PAN changes flush nothing. LDTR/STTR
@@ -101,6 +104,7 @@ typedef struct TLBState {
     bool l1_tracked;     /* l1_used/l1_ng are complete (false in a zeroed
                           * CPUState: the first tlb_flush scans every slot) */
     uint32_t rr;         /* TLB2 replacement counter */
+    uint64_t mon_gen;    /* the monitor's gen the write tags' TLB_TAG_ARMED follow */
     /* Supersets: every valid L1 entry's slot is in l1_used, every valid
      * non-global one's also in l1_ng (memory/tlb.c keeps them). */
     TLBSlots l1_used[MMU_IDX_NUM], l1_ng[MMU_IDX_NUM];
@@ -204,6 +208,7 @@ typedef struct CPUStats {
         uint64_t fallback[IR_NUM_OPS];
         uint64_t mem_slow;
         uint64_t mem_refill;
+        uint64_t mem_armed; /* stores to an armed page that found their granule unarmed */
         uint64_t fp_soft; /* host-FP fast paths (cpu/fp_hard.c) that fell back to soft-float */
     } jit;
     int host_cpu;                /* host PU the vCPU thread is pinned to, -1 if not pinned */

@@ -679,11 +679,11 @@ static bool emit_op(Ctx *c, const IROp *op)
         st_dst(c, op->dst);
         break;
     case IR_LOAD: case IR_STORE:
-        /* Unprivileged accesses (LDTR/STTR): the interpreter's path. */
-        if ((op->flags & ~(IRF_SIGNED | IRF_ACQ | IRF_REL | IRF_ALIGN)) || (sz != 1 && sz != 2 && sz != 4 && sz != 8))
+        if ((op->flags & ~(IRF_SIGNED | IRF_ACQ | IRF_REL | IRF_ALIGN | IRF_UNPRIV)) ||
+            (sz != 1 && sz != 2 && sz != 4 && sz != 8))
             goto fallback;
         if (op->opc == IR_STORE && c->mon && c->mon->mask > 0x7fffffffu)
-            goto fallback;
+            goto fallback; /* the armed[] probe takes the mask as an imm32 */
         jit_emit_mem(c, op);
         break;
     case IR_ATOMIC_RMW: case IR_CAS:

@@ -20,6 +20,7 @@
 #include "../cpu/translate.h"
 #include "../devices/devices.h"
 #include "../devices/timer.h"
+#include "../memory/mem.h"
 #include "../sync/monitor.h"
 #include "../sync/tcache.h"
 #include "machine.h"
@@ -296,6 +297,10 @@ void vcpu_loop(CPUState *cpu)
          * request word and taking its instructions off chain_budget; it
          * comes back here on a chain miss, which this loop resolves and
          * (within a page) patches. Interpreted blocks chain here. */
+        /* After this pass's quiescent state and any time offline: the write
+         * tags of pages armed since then must send stores to the locked path
+         * before any guest store runs (sync/monitor.h, docs/atomics.md). */
+        tlb_sync_armed(cpu);
         bool tracing = machine_tracing(m, TRACE_EXEC | TRACE_CPU);
         int32_t budget0 = pass_budget(cpu, tracing);
         cpu->chain_budget = budget0;

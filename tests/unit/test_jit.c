@@ -236,7 +236,7 @@ Test(jit, tlb_refill_resumes_inline)
     const uint64_t va = SCR_PA + 0x100, tagged = va | 0x5aull << 56;
     static const struct {
         uint64_t addr;
-        bool store, excl; /* excl: LDXR of va first (arms its granule) */
+        bool store, excl; /* excl: LDXR of va first (arms its page) */
         uint64_t slow, refill;
     } acc[] = {
         {va, false, false, 1, 1},          /* cold: walked */
@@ -245,7 +245,7 @@ Test(jit, tlb_refill_resumes_inline)
         {va + 8, true, false, 0, 0},       /* hit */
         {0x09000010, false, false, 1, 0},  /* MMIO */
         {0x09000018, true, false, 1, 0},   /* MMIO, in L1 now */
-        {tagged, true, true, 2, 1},        /* refilled, then the armed granule */
+        {tagged, true, true, 1, 0},        /* the armed page: its write tag has TLB_TAG_ARMED, the C path locks */
         {SCR_PA + 0xffc, false, false, 1, 0}, /* page-crossing */
         {0x1000, false, false, 1, 0},      /* nothing there: external abort */
     };
