@@ -72,9 +72,11 @@ def execute(out, run_id, pus=None, backend="local", job_id=None):
     argv = list(run["argv"]) + ["-stats", stats_path]
     if pus:
         if shutil.which("hwloc-bind"):
-            argv = ["hwloc-bind"] + ["pu:" + p for p in pus.split(",")] + ["--"] + argv
+            argv = ["hwloc-bind", "-p"] + ["pu:" + p for p in pus.split(",")] + ["--"] + argv
         else:
             os.sched_setaffinity(0, [int(p) for p in pus.split(",")])
+    else:  # bound by someone else (Slurm's task/affinity, taskset): record where
+        pus = ",".join(str(c) for c in sorted(os.sched_getaffinity(0)))
     res = {"run_id": run_id, "host": socket.gethostname(), "backend": backend, "job_id": job_id,
            "pus": pus, "flotilla_version": flotilla_version(run["argv"][0]), "started_at": now()}
     status, error, code = "ok", None, None

@@ -1,7 +1,7 @@
 """The local backend: a job pool on this host's PUs. hwloc lists the PUs in
 its logical order (PUs of one core, then cores of one cache, together); a
 run of -smp N gets N free PUs, taken from that order so they are close,
-and is bound to them (hwloc-bind), so runs never share a PU. A run wanting
+and is bound to them (hwloc-bind -p, OS numbers), so runs never share a PU. A run wanting
 more PUs than the host has gets all of them, alone."""
 
 import os
@@ -16,18 +16,19 @@ from .progress import Progress
 
 
 def host_pus():
-    """Logical PU indices hwloc-bind understands (pu:N), or OS CPU numbers
-    from our affinity mask without hwloc."""
+    """OS numbers of the PUs we may use, in hwloc's logical order (the
+    numbers `hwloc-bind -p pu:N`, taskset and flotilla's -pin LIST take)."""
+    allowed = os.sched_getaffinity(0)
     if shutil.which("hwloc-calc") and shutil.which("hwloc-bind"):
         try:
-            p = subprocess.run(["hwloc-calc", "--number-of", "pu", "machine:0"], capture_output=True,
-                               text=True, timeout=30)
-            n = int(p.stdout.strip())
-            if n > 0:
-                return [str(i) for i in range(n)], "hwloc"
-        except (OSError, ValueError, subprocess.TimeoutExpired):
+            p = subprocess.run(["hwloc-calc", "--physical-output", "--intersect", "PU", "all"],
+                               capture_output=True, text=True, timeout=30)
+            pus = [v for v in p.stdout.strip().split(",") if v.isdigit() and int(v) in allowed]
+            if p.returncode == 0 and pus:
+                return pus, "hwloc"
+        except (OSError, subprocess.TimeoutExpired):
             pass
-    return [str(c) for c in sorted(os.sched_getaffinity(0))], "affinity"
+    return [str(c) for c in sorted(allowed)], "affinity"
 
 
 class LocalPool:
