@@ -169,8 +169,8 @@ def cmd_run(args, resume=False):
                 if rid in sw.by_id:
                     sw.import_result(sw.by_id[rid], worker_status=f"of Slurm task {task}: see slurm/{task}.out")
         else:
-            print(f"flotilla-sweep: see progress with: flotilla-sweep status {args.spec}"
-                  + (f" -o {sw.out}" if args.out else ""), file=sys.stderr)
+            print("flotilla-sweep: follow it with `flotilla-sweep status` (same arguments); "
+                  "`resume --wait` waits and collects", file=sys.stderr)
     return rc or summary(sw, quiet=args.quiet)
 
 
@@ -198,7 +198,7 @@ def cmd_status(args):
         axes = ", ".join(f"{a}={r[specmod.column_name(a)]}" for a in sw.spec.axes)
         print(f"  failed {r['run_id']} ({axes}, rep {r['rep']}): {r['error']}")
     if missing and not flying:
-        print(f"  flotilla-sweep resume {args.spec} runs the {len(missing)} not done")
+        print(f"  `flotilla-sweep resume` (same arguments as run) runs the {len(missing)} not done")
     return 0
 
 
@@ -213,6 +213,8 @@ def cmd_report(args):
 
 
 def cmd_exec(args):
+    if not os.path.isfile(os.path.join(args.out_dir, "plan.json")):
+        raise Fail(f"exec: {args.out_dir} has no plan.json (exec is started by run/resume)")
     return execute.execute(os.path.abspath(args.out_dir), args.run_id, pus=args.pus, backend=args.backend,
                            job_id=args.job_id)
 

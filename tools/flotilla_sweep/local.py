@@ -67,6 +67,13 @@ class LocalPool:
         old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
             while (pending or active) and not stop:
+                finished = [pid for pid, (p, _, _) in active.items() if p.poll() is not None]
+                done = failed = 0
+                for pid in finished:
+                    p, r, got = active.pop(pid)
+                    free |= set(got)
+                    done += 1
+                    failed += 0 if import_result(r, worker_status=p.returncode) else 1
                 # Start whatever fits, in plan order (a smaller run may pass a
                 # bigger one that is waiting for PUs).
                 for r in list(pending):
@@ -78,13 +85,7 @@ class LocalPool:
                     cmd = self.worker_cmd + ["exec", self.out, r["id"], "--pus", ",".join(got)]
                     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
                     active[p.pid] = (p, r, got)
-                    prog.update(running=len(active))
-                finished = [pid for pid, (p, _, _) in active.items() if p.poll() is not None]
-                for pid in finished:
-                    p, r, got = active.pop(pid)
-                    free |= set(got)
-                    ok = import_result(r, worker_status=p.returncode)
-                    prog.update(done=1, failed=0 if ok else 1, running=len(active))
+                prog.update(done=done, failed=failed, running=len(active))
                 if not finished:
                     time.sleep(0.05)
         finally:

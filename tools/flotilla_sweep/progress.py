@@ -16,9 +16,10 @@ class Progress:
     def update(self, done=0, failed=0, running=None):
         self.done += done
         self.failed += failed
+        changed = done or (running is not None and running != self.running)
         if running is not None:
             self.running = running
-        if done or self.tty:
+        if done or (changed and self.tty):
             self._draw()
 
     def eta(self):

@@ -1,5 +1,5 @@
 """`flotilla-sweep report`: OUT/report.md (a Markdown table, one row per
-point of the sweep) and OUT/scaling.png (speedup and parallel efficiency
+point of the sweep), OUT/results.csv (every run) and OUT/scaling.png (speedup and parallel efficiency
 against the [report] x axis, default smp, one line per combination of the
 other axes: workload, policy, ...).
 
@@ -9,6 +9,7 @@ metric_i / base); weak scaling multiplies by x / x_min (work grows with x).
 Efficiency = speedup / (x / x_min). Points are means over the repetitions
 with error bars of one sample standard deviation."""
 
+import csv
 import math
 import os
 
@@ -43,8 +44,8 @@ def build(spec, store, out, png=True):
     metric = specmod.column_name(spec.report_metric)
     if rows and metric not in rows[0]:
         raise ReportError(f"[report] metric '{spec.report_metric}' is not a column of the results")
-    results = [specmod.column_name(r) for r in spec.result_res]
-    stats = store.stats_cols
+    results = [c for c in (specmod.column_name(r) for r in spec.result_res) if c != metric]
+    stats = [c for c in store.stats_cols if c != metric]
     ok = [r for r in rows if r["status"] == "ok"]
     failed = [r for r in rows if r["status"] != "ok"]
 
@@ -92,10 +93,21 @@ def build(spec, store, out, png=True):
         plot = plot_scaling(spec, points, axes, x, scaling, os.path.join(out, "scaling.png"))
         if plot:
             lines += ["", f"![speedup and efficiency]({os.path.basename(plot)})"]
+    write_csv(rows, os.path.join(out, "results.csv"))
     path = os.path.join(out, "report.md")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
     return path, plot
+
+
+def write_csv(rows, path):
+    """Every row and column but the raw -stats JSON, for spreadsheets and diffs."""
+    cols = [c for c in (rows[0] if rows else {}) if c != "stats_json"]
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(cols)
+        for r in rows:
+            w.writerow(["" if r[c] is None else r[c] for c in cols])
 
 
 def speedups(points, axes, x, metric, spec):
