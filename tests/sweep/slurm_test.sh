@@ -24,7 +24,8 @@ st=$("$tool" status "$spec" --set elf="$elf" -o "$work/slurm")
 echo "$st"
 grep -qE 'runs 8: ok [0-9], failed 0, queued/running [0-9]' <<<"$st" || { echo "FAIL: status while queued"; exit 1; }
 # resume remembers the backend; it submits nothing more, waits and collects.
-out=$("$tool" resume "$spec" --set elf="$elf" -o "$work/slurm" --wait 2>&1)
+# bounded, so a stuck queue fails the test (and the trap still stops the daemons)
+out=$(timeout 200 "$tool" resume "$spec" --set elf="$elf" -o "$work/slurm" --wait 2>&1)
 echo "$out"
 if grep -q "submitted job array" <<<"$out"; then echo "FAIL: resume resubmitted queued runs"; exit 1; fi
 st=$("$tool" status "$spec" --set elf="$elf" -o "$work/slurm")
