@@ -117,10 +117,15 @@ def mode_resume(tool, elf, work):
     if not 3 <= len(before) < 16:
         fail(f"{len(before)} runs recorded when the runner was killed")
     # The killed runner's workers die with it (no orphan finishes a run later).
-    time.sleep(0.5)
-    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    if any(out in line and " exec " in line for line in ps.splitlines()):
-        fail("workers of the killed runner are still running:\n" + ps)
+    for _ in range(100):
+        ps = subprocess.run(["ps", "-eo", "stat,args"], capture_output=True, text=True).stdout
+        orphans = [line for line in ps.splitlines()
+                   if f"exec {out} " in line and not line.lstrip().startswith("Z")]
+        if not orphans:
+            break
+        time.sleep(0.1)
+    else:
+        fail("workers of the killed runner are still running:\n" + "\n".join(orphans))
     r = sweep(tool, "run", spec, "--set", "elf=" + elf, "-o", out, "-q")
     after = {r["run_id"]: r["finished_at"] for r in rows(db, "run_id, finished_at")}
     if len(after) != 16:

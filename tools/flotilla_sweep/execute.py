@@ -21,12 +21,19 @@ PR_SET_PDEATHSIG = 1
 
 
 def die_with_parent():
-    """Child processes of a killed runner must not outlive it (resume would
-    run their runs again beside them)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
+    """For Popen(preexec_fn=die_with_parent()): child processes of a killed
+    runner must not outlive it (resume would run their runs again beside
+    them). If the parent died before prctl took effect, die now."""
+    parent = os.getpid()
+
+    def setup():
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            return
+        if os.getppid() != parent:
+            os._exit(137)
+    return setup
 
 
 def now():
@@ -85,7 +92,7 @@ def execute(out, run_id, pus=None, backend="local", job_id=None):
     with open(os.path.join(rdir, "console.log"), "wb") as con, open(os.path.join(rdir, "stderr.log"), "wb") as err:
         try:
             p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=con, stderr=err,
-                                 preexec_fn=die_with_parent)
+                                 preexec_fn=die_with_parent())
         except OSError as e:
             p = None
             status, error = "failed", f"cannot start {argv[0]}: {e.strerror}"

@@ -74,16 +74,24 @@ class LocalPool:
                     free |= set(got)
                     done += 1
                     failed += 0 if import_result(r, worker_status=p.returncode) else 1
-                # Start whatever fits, in plan order (a smaller run may pass a
-                # bigger one that is waiting for PUs).
+                # Start whatever fits, in plan order: a smaller run may pass a
+                # bigger one waiting for PUs, but only as many times as there
+                # are PUs; then the bigger one gets the next free PUs (no starving).
+                waiting = None
                 for r in list(pending):
                     got = self._take(free, r["cpus"])
                     if got is None:
+                        if waiting is None:
+                            waiting = r
+                            if r.setdefault("_passed", 0) >= len(self.pus):
+                                break
                         continue
+                    if waiting is not None:
+                        waiting["_passed"] += 1
                     pending.remove(r)
                     free -= set(got)
                     cmd = self.worker_cmd + ["exec", self.out, r["id"], "--pus", ",".join(got)]
-                    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+                    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent())
                     active[p.pid] = (p, r, got)
                 prog.update(done=done, failed=failed, running=len(active))
                 if not finished:
