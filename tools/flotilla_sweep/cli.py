@@ -104,14 +104,15 @@ class Sweep:
                 "fail_on": self.spec.fail_on, "ok_exit": self.spec.ok_exit, "runs": self.runs}
         execute.write_json_atomic(os.path.join(self.out, "plan.json"), plan)
 
-    def import_result(self, run, worker_status=0):
+    def import_result(self, run, worker_status=0, lost_error=None):
         """Import OUT/runs/ID/result.json; True if the run succeeded."""
         path = os.path.join(self.out, "runs", run["id"], "result.json")
         try:
             with open(path) as f:
                 res = json.load(f)
         except (OSError, ValueError):
-            res = {"status": "failed", "error": f"the worker ended (status {worker_status}) without a result"}
+            res = {"status": "failed",
+                   "error": lost_error or f"the worker ended (status {worker_status}) without a result"}
         self.store.insert(run, res)
         return res.get("status") == "ok"
 
@@ -133,6 +134,14 @@ def now():
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
+def record_lost(sw, done, flying):
+    """Array tasks that left the queue without a result become failed rows."""
+    for rid, task in slurm.lost(sw.store, done, flying).items():
+        if rid in sw.by_id:
+            sw.import_result(sw.by_id[rid], lost_error=f"Slurm task {task} ended without a result "
+                             f"(cancelled, time limit or node failure; see slurm/{task}.out)")
+
+
 def cmd_run(args, resume=False):
     sw = Sweep(args)
     backend = args.backend or sw.store.meta("backend") or sw.spec.backend
@@ -147,14 +156,13 @@ def cmd_run(args, resume=False):
     flying = set()
     if backend == "slurm":
         flying = slurm.in_flight(sw.store)
-        for rid, task in slurm.lost(sw.store, done, flying).items():
-            if rid in sw.by_id:
-                sw.import_result(sw.by_id[rid], worker_status=f"of Slurm task {task}: see slurm/{task}.out")
+        record_lost(sw, done, flying)
         done = sw.store.done_ids()
     todo = [r for r in sw.runs if r["id"] not in done and r["id"] not in flying]
-    print(f"flotilla-sweep: {sw.spec.name}: {len(sw.runs)} runs, {len(done & set(sw.by_id))} done, "
-          f"{len(flying)} queued, {len(todo)} to run ({backend}); results in {sw.out}/results.db",
-          file=sys.stderr)
+    if not args.quiet:
+        print(f"flotilla-sweep: {sw.spec.name}: {len(sw.runs)} runs, {len(done & set(sw.by_id))} done, "
+              f"{len(flying)} queued, {len(todo)} to run ({backend}); results in {sw.out}/results.db",
+              file=sys.stderr)
     if backend == "local":
         pool = local.LocalPool(sw.out, sw.store, todo, sw.worker_cmd(), jobs=args.max_pus, quiet=args.quiet)
         rc = pool.run(sw.import_result)
@@ -165,9 +173,7 @@ def cmd_run(args, resume=False):
         if args.wait:
             slurm.wait(sw.store, sw.collect, len(sw.runs), quiet=args.quiet)
             done = sw.store.done_ids()
-            for rid, task in slurm.lost(sw.store, done, set()).items():
-                if rid in sw.by_id:
-                    sw.import_result(sw.by_id[rid], worker_status=f"of Slurm task {task}: see slurm/{task}.out")
+            record_lost(sw, done, set())
         else:
             print("flotilla-sweep: follow it with `flotilla-sweep status` (same arguments); "
                   "`resume --wait` waits and collects", file=sys.stderr)
@@ -186,8 +192,11 @@ def cmd_status(args):
     sw = Sweep(args)
     sw.collect()
     backend = sw.store.meta("backend") or "(not started)"
+    flying = set()
+    if backend == "slurm":
+        flying = slurm.in_flight(sw.store)
+        record_lost(sw, sw.store.done_ids(), flying)
     rows = {r["run_id"]: r for r in sw.store.rows()}
-    flying = slurm.in_flight(sw.store) if backend == "slurm" else set()
     ok = sum(1 for i in sw.by_id if i in rows and rows[i]["status"] == "ok")
     failed = [rows[i] for i in sw.by_id if i in rows and rows[i]["status"] != "ok"]
     missing = [i for i in sw.by_id if i not in rows and i not in flying]

@@ -67,7 +67,9 @@ class Store:
         return {r[0] for r in self.db.execute("SELECT run_id FROM runs WHERE status != 'ok'")}
 
     def forget(self, ids):
+        """Drop runs (to run them again), and their old Slurm tasks with them."""
         self.db.executemany("DELETE FROM runs WHERE run_id=?", [(i,) for i in ids])
+        self.db.executemany("DELETE FROM jobs WHERE run_id=?", [(i,) for i in ids])
         self.db.commit()
 
     def insert(self, run, res):
