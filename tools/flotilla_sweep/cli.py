@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 
@@ -279,6 +280,12 @@ def main(argv=None):
         return cmd_exec(args)
     except (Fail, specmod.SpecError, slurm.SlurmError, report.ReportError) as e:
         print(f"flotilla-sweep: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:  # an unwritable -o, a full disk: one line, not a traceback
+        print(f"flotilla-sweep: {e.filename + ': ' if e.filename else ''}{e.strerror or e}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as e:
+        print(f"flotilla-sweep: results database: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
