@@ -204,6 +204,13 @@ def mode_malformed(tool, elf, work):
     p = sweep(tool, "run", os.path.join(work, "missing.toml"), check=False)
     if p.returncode != 1 or "cannot read" not in p.stderr:
         fail("missing sweep file: " + p.stderr)
+    # The examples in configs/sweeps/ are valid (det-seeds.toml once flotilla has -det).
+    examples = os.path.join(HERE, "..", "..", "configs", "sweeps")
+    for name in sorted(os.listdir(examples)):
+        p = sweep(tool, "status", os.path.join(examples, name), "-o", os.path.join(work, "ex-" + name),
+                  check=False)
+        if p.returncode != 0 and not (name == "det-seeds.toml" and "-det is not a flotilla option" in p.stderr):
+            fail(f"example {name}: {p.stderr}")
 
 
 def mode_compare(db_a, db_b):

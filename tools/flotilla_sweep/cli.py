@@ -192,7 +192,7 @@ def summary(sw, quiet=False):
 def cmd_status(args):
     sw = Sweep(args)
     sw.collect()
-    backend = sw.store.meta("backend") or "(not started)"
+    backend = sw.store.meta("backend") or "not started"
     flying = set()
     if backend == "slurm":
         flying = slurm.in_flight(sw.store)
