@@ -173,6 +173,15 @@ results = {{ checksum = 'SWEEP checksum ([0-9a-f]+)' }}
     p = sweep(tool, "status", spec, "-o", out)
     if "failed 3" not in p.stdout:
         fail("status: " + p.stdout)
+    # --retry-failed runs exactly the failed ones again (they fail again).
+    before = {r["run_id"]: (r["status"], r["finished_at"]) for r in rows(os.path.join(out, "results.db"))}
+    sweep(tool, "run", spec, "-o", out, "-q", "--retry-failed")
+    after = {r["run_id"]: (r["status"], r["finished_at"]) for r in rows(os.path.join(out, "results.db"))}
+    if before.keys() != after.keys():
+        fail("--retry-failed changed the set of runs")
+    for rid, (st, t) in before.items():
+        if st != after[rid][0] or (st == "ok") != (t == after[rid][1]):
+            fail(f"--retry-failed: run {rid} {st} {t} -> {after[rid]}")
 
 
 MALFORMED = [

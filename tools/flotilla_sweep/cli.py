@@ -80,7 +80,7 @@ def absolutize(argv):
 class Sweep:
     """A sweep file with its output directory, database and run plan."""
 
-    def __init__(self, args, need_flotilla=True):
+    def __init__(self, args):
         self.spec = specmod.load(args.spec, parse_sets(args.set))
         self.out = out_dir(args, self.spec)
         self.flotilla = find_flotilla(args, self.spec)
@@ -152,7 +152,12 @@ def cmd_run(args, resume=False):
     sw.write_plan()
     sw.collect()
     if args.retry_failed:
-        sw.store.forget(sw.store.failed_ids() & set(sw.by_id))
+        again = sw.store.failed_ids() & set(sw.by_id)
+        for rid in again:  # or collect() would bring the old failure back
+            old = os.path.join(sw.out, "runs", rid, "result.json")
+            if os.path.exists(old):
+                os.replace(old, old + ".failed")
+        sw.store.forget(again)
     done = sw.store.done_ids()
     flying = set()
     if backend == "slurm":
