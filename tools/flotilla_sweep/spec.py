@@ -52,7 +52,7 @@ class Spec:
     def line_of(self, section, key=None):
         """1-based line of `key` in [section] (or of the header), or None."""
         cur = None
-        header = None
+        header = sub = None
         key_re = re.compile(r'^\s*("?)' + re.escape(key) + r'\1\s*=') if key else None
         for i, line in enumerate(self.lines, 1):
             m = re.match(r"^\s*\[+\s*([^\]]+?)\s*\]+", line)
@@ -65,7 +65,9 @@ class Spec:
                 return i
             if key_re and cur is None and section is None and key_re.match(line):
                 return i
-        return header
+            if key and cur == f"{section}.{key}" and sub is None:
+                sub = i  # written as a sub-table: [collect.results]
+        return sub or header
 
     def error(self, section, key, msg):
         line = self.line_of(section, key)
