@@ -82,6 +82,17 @@ def mode_local(tool, elf, work):
     for want in ("| smp | tier | runs | wall_s | speedup | efficiency |", "| 2 | jit | 2 |", "scaling.png"):
         if want not in md:
             fail(f"report.md lacks '{want}':\n{md}")
+    # The speedup column, recomputed from the rows: mean over repetitions of
+    # mean(wall at smp 1) / wall, for the same tier.
+    rs = rows(os.path.join(out, "results.db"))
+    for tier in ("jit", "interp"):
+        base = [r["wall_s"] for r in rs if r["tier"] == tier and r["smp"] == 1]
+        sp = [sum(base) / len(base) / r["wall_s"] for r in rs if r["tier"] == tier and r["smp"] == 2]
+        want = f"| 2 | {tier} | 2 | "
+        line = next((l for l in md.splitlines() if l.startswith(want)), "")
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) < 6 or not cells[5].startswith(f"{sum(sp) / len(sp):.3g} ± "):
+            fail(f"report speedup for smp 2 {tier}: '{line}', expected {sum(sp) / len(sp):.3g}")
     with open(os.path.join(out, "scaling.png"), "rb") as f:
         if f.read(8) != b"\x89PNG\r\n\x1a\n":
             fail("scaling.png is not a PNG")
@@ -231,6 +242,10 @@ def mode_compare(db_a, db_b):
     if len(a) != 8:
         fail(f"{len(a)} rows")
     check_small(db_b, "slurm")
+    # Slurm bound each task to its --cpus-per-task CPUs (task/affinity).
+    for r in rows(db_b):
+        if len(r["pus"].split(",")) != min(r["smp"], len(os.sched_getaffinity(0))):
+            fail(f"slurm run {r['run_id']} (smp {r['smp']}) ran on PUs {r['pus']}")
     print(f"{len(a)} runs, identical in both databases")
 
 
