@@ -85,7 +85,7 @@ class Sweep:
         self.out = out_dir(args, self.spec)
         self.flotilla = find_flotilla(args, self.spec)
         self.spec.check_options(flotilla_options(self.flotilla))
-        self.runs = self.spec.runs(self.flotilla)
+        self.runs = self.spec.runs(self.flotilla, self.out)
         for r in self.runs:
             r["argv"] = absolutize(r["argv"])
         self.by_id = {r["id"]: r for r in self.runs}

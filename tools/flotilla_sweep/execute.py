@@ -70,7 +70,7 @@ def execute(out, run_id, pus=None, backend="local", job_id=None):
         raise SystemExit(f"flotilla-sweep exec: no run {run_id} in {out}/plan.json")
     rdir = os.path.join(out, "runs", run_id)
     os.makedirs(rdir, exist_ok=True)
-    for name in ("result.json", "stats.json"):
+    for name in ("result.json", "stats.json"):  # a previous attempt's
         try:
             os.unlink(os.path.join(rdir, name))
         except FileNotFoundError:

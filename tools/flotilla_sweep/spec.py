@@ -19,7 +19,10 @@ class SpecError(Exception):
 
 
 # Options the runner sets itself: a spec may not.
-RESERVED = {"stats", "h", "help", "V", "version", "nographic"}
+RESERVED = {"stats", "h", "help", "V", "version"}
+# ${...} names every run has: its repetition number (1..) and its own
+# directory OUT/runs/ID (for per-run files, e.g. D = "${run_dir}/trace.log").
+BUILTINS = {"rep", "run_dir"}
 # Column names the results table uses for its own fields.
 FIXED_COLUMNS = {
     "run_id", "sweep", "combo", "rep", "status", "error", "exit_status", "wall_s", "user_s",
@@ -214,7 +217,11 @@ class Spec:
             self._int("slurm", "max_cpus", self.slurm_max_cpus, 1, 1 << 20)
 
         # Every ${name} must be known, and every axis must do something.
-        known = set(self.vars) | set(self.axes)
+        for k in list(self.vars) + list(self.axes):
+            if k in BUILTINS:
+                section = "axes" if k in self.axes else "vars"
+                raise self.error(section, k, f"${{{k}}} is built in (the run's {'repetition' if k == 'rep' else 'directory'})")
+        known = set(self.vars) | set(self.axes) | BUILTINS
         used = set()
         for k, v in self.run.items():
             for s in (v if isinstance(v, list) else [v]):
@@ -265,15 +272,16 @@ class Spec:
         keep["vars"] = self.vars
         return hashlib.sha1(json.dumps(keep, sort_keys=True).encode()).hexdigest()[:16]
 
-    def runs(self, flotilla):
+    def runs(self, flotilla, out_dir):
         names = list(self.axes)
         out = []
         for combo, values in enumerate(itertools.product(*(self.axes[n] for n in names))):
             point = dict(zip(names, values))
-            argv = self.command(flotilla, point)
             for rep in range(1, self.repetitions + 1):
                 key = json.dumps([point, rep], sort_keys=True)
                 rid = hashlib.sha1(key.encode()).hexdigest()[:12]
+                argv = self.command(flotilla, point, {"rep": str(rep),
+                                                      "run_dir": os.path.join(out_dir, "runs", rid)})
                 out.append({
                     "id": rid, "combo": combo, "rep": rep, "axes": point, "argv": argv,
                     "cpus": self.cpus_of(point),
@@ -287,8 +295,9 @@ class Spec:
         except ValueError:
             return 1
 
-    def command(self, flotilla, point):
+    def command(self, flotilla, point, builtins):
         subst = {k: str(v) for k, v in point.items()}
+        subst.update(builtins)
         vars_ = {k: string.Template(v).substitute(subst) if isinstance(v, str) else str(v)
                  for k, v in self.vars.items()}
         subst.update(vars_)
