@@ -6,7 +6,8 @@ import time
 
 
 class Progress:
-    def __init__(self, total, quiet=False):
+    def __init__(self, total, quiet=False, active="running"):
+        self.active = active
         self.total, self.done, self.failed, self.running = total, 0, 0, 0
         self.t0 = time.monotonic()
         self.tty = sys.stderr.isatty()
@@ -34,7 +35,7 @@ class Progress:
         width = 30
         fill = width * self.done // self.total if self.total else width
         line = (f"[{'#' * fill}{'.' * (width - fill)}] {self.done}/{self.total} runs, "
-                f"{self.failed} failed, {self.running} running, ETA {self.eta()}")
+                f"{self.failed} failed, {self.running} {self.active}, ETA {self.eta()}")
         if self.tty:
             sys.stderr.write("\r" + line + "\033[K")
         else:

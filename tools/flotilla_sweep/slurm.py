@@ -110,14 +110,17 @@ def lost(store, done, flying):
 
 
 def wait(store, collect, total, poll=2.0, quiet=False):
-    prog = Progress(total, quiet=quiet)
-    seen = len(store.done_ids())
-    prog.update(done=0)
+    """Poll the queue, importing results, until none of our tasks is left.
+    The bar counts the runs still to finish when it starts."""
+    collect()
+    seen, failed0 = len(store.done_ids()), len(store.failed_ids())
+    prog = Progress(max(total - seen, 0), quiet=quiet, active="queued or running")
     try:
         while True:
             collect()
             flying = in_flight(store)
             now_done = len(store.done_ids())
+            prog.failed = len(store.failed_ids()) - failed0
             prog.update(done=now_done - seen, running=len(flying))
             seen = now_done
             if not flying:
