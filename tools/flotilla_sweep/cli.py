@@ -8,6 +8,7 @@
 
 import argparse
 import datetime
+import fcntl
 import json
 import os
 import re
@@ -145,6 +146,12 @@ def record_lost(sw, done, flying):
 
 def cmd_run(args, resume=False):
     sw = Sweep(args)
+    # One runner per output directory: two would run the same runs twice.
+    lock = open(os.path.join(sw.out, "runner.lock"), "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        raise Fail(f"another flotilla-sweep run/resume is working in {sw.out}") from None
     backend = args.backend or sw.store.meta("backend") or sw.spec.backend
     if resume and sw.store.meta("backend") is None:
         raise Fail(f"{sw.out}: nothing to resume (no sweep was started there)")
