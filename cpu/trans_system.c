@@ -262,6 +262,8 @@ bool trans_MRS(DisasCtx *s, uint32_t insn)
     else
         v = t_call(s, HELPER_mrs, IRF_EXCEPT, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, enc | (uint64_t)rt << 16);
     write_xreg(s, rt, v, 1);
+    if (r->flags & SR_EXIT_READ)
+        gen_exit(s, s->pc + 4);
     return true;
 }
 

@@ -246,6 +246,13 @@ static int32_t pass_budget(const CPUState *cpu, bool tracing)
         if ((uint64_t)b > left)
             b = (int64_t)left;
     }
+    /* A PMU counter with its overflow interrupt enabled (cpu/pmu.c): end
+     * the pass where it wraps. */
+    if (cpu->pmu.deadline) {
+        uint64_t left = cpu->pmu.deadline > cpu->stats.insns ? cpu->pmu.deadline - cpu->stats.insns : 0;
+        if ((uint64_t)b > left)
+            b = (int64_t)left;
+    }
     return (int32_t)b;
 }
 
@@ -291,6 +298,10 @@ void vcpu_loop(CPUState *cpu)
             cpu->exc_pending = false;
             continue;
         }
+        /* Exceptions were taken while a PMU counter runs: attribute the
+         * instructions so far to the EL they ran at before going on. */
+        if (cpu->pmu.exc_from[0] | cpu->pmu.exc_from[1])
+            pmu_sync(cpu);
         /* Run blocks back to back. Native code chains by itself (patched
          * jumps, inline jump-cache probes), each chained entry testing the
          * request word and taking its instructions off chain_budget; it
@@ -298,7 +309,7 @@ void vcpu_loop(CPUState *cpu)
          * (within a page) patches. Interpreted blocks chain here. */
         bool tracing = machine_tracing(m, TRACE_EXEC | TRACE_CPU);
         int32_t budget0 = pass_budget(cpu, tracing);
-        cpu->chain_budget = budget0;
+        cpu->chain_budget = cpu->chain_budget0 = budget0;
         for (;;) {
             if (tracing)
                 trace_exec(cpu, tb);
@@ -350,6 +361,9 @@ void vcpu_loop(CPUState *cpu)
             tb = to;
         }
         cpu->stats.insns += (uint64_t)((int64_t)budget0 - cpu->chain_budget);
+        cpu->chain_budget0 = cpu->chain_budget;
+        if (cpu->pmu.deadline && cpu->stats.insns >= cpu->pmu.deadline)
+            pmu_sync(cpu); /* the counter wrapped: overflow flag, PPI 23 */
         if (cpu->stats.insns >= next_timer_poll) {
             poll_timer(cpu);
             next_timer_poll = cpu->stats.insns + TIMER_POLL_INSNS;
