@@ -296,8 +296,13 @@ def cmd_smp(args):
 
 # pmu_check's loop lengths and its user-mode instructions per length: the
 # loop (2n) and the 5 instructions up to and including the disabling SVC
-# (see tests/linux/pmu_check.c).
-PMU_LENGTHS = (1000, 1000000)
+# (see tests/linux/pmu_check.c). The last one passes 2^32 instructions.
+PMU_LENGTHS = (1000, 1000000, (1 << 31) + 12345)
+# The sampling event's period, and flotilla's bound on the overflow
+# interrupt's skid: it is taken at the first block boundary after the wrap,
+# and a block has at most 64 instructions (docs/pmu.md).
+PMU_PERIOD = 100000
+PMU_SKID = 64
 
 
 def cmd_pmu(args):
@@ -321,6 +326,15 @@ def cmd_pmu(args):
             problems.append("n=%d: %d instructions counted, expected exactly %d" % (n, insns, want))
         if cycles != want:
             problems.append("n=%d: %d cycles counted, expected %d (1 cycle per instruction)" % (n, cycles, want))
+    m = re.search(r"^PMU_IRQ period=(\d+) count=(\d+) loop=(\d+)", text, re.M)
+    if not m:
+        problems.append("pmu_check printed no PMU_IRQ line")
+    else:
+        period, count, loop = (int(g) for g in m.groups())
+        if period != PMU_PERIOD or not PMU_PERIOD <= count < PMU_PERIOD + PMU_SKID or loop < 10 * PMU_PERIOD:
+            problems.append("overflow interrupt: the sampling event counted %d of a %d-instruction loop, "
+                            "expected %d..%d (stopped by its overflow interrupt)"
+                            % (count, 2 * loop, PMU_PERIOD, PMU_PERIOD + PMU_SKID - 1))
     if "CHK pmu_check_status 0" not in text:
         problems.append("pmu_check did not exit with status 0")
     if status != 0:

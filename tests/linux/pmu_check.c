@@ -4,6 +4,11 @@
  *     PMU_CHECK n=<n> instructions=<count> cycles=<count>
  * linux_test.py's "pmu" test expects instructions = 2n + 5 exactly (below)
  * and cycles = instructions (flotilla's cycles model, docs/pmu.md).
+ * Then the overflow interrupt (PPI 23): a sampling event armed with
+ * PERF_EVENT_IOC_REFRESH 1 disables itself in the driver's interrupt
+ * handler after PMU_PERIOD instructions, so its count ends a few
+ * instructions past the period however long the loop runs:
+ *     PMU_IRQ period=<p> count=<count> loop=<loop length>
  *
  * The enabling ioctl, the loop and the disabling ioctl are one asm block, so
  * the user-mode instructions between the two system calls are known: after
@@ -55,9 +60,57 @@ static void counted_loop(int fd, uint64_t n)
                      : "memory", "cc", "x3", "x4", "x5", "x6", "x7");
 }
 
+#define PMU_PERIOD 100000
+
+static void plain_loop(uint64_t n)
+{
+    __asm__ volatile("1: subs %0, %0, #1\n"
+                     "b.ne 1b\n"
+                     : "+r"(n)
+                     :
+                     : "cc");
+}
+
+/* A sampling event that stops after its first overflow interrupt. */
+static int irq_check(void)
+{
+    struct perf_event_attr a;
+    memset(&a, 0, sizeof(a));
+    a.size = sizeof(a);
+    a.type = PERF_TYPE_HARDWARE;
+    a.config = PERF_COUNT_HW_INSTRUCTIONS;
+    a.sample_period = PMU_PERIOD;
+    a.disabled = 1;
+    a.exclude_kernel = 1;
+    a.exclude_hv = 1;
+    int fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+    if (fd < 0) {
+        perror("pmu_check: perf_event_open (sampling)");
+        return 1;
+    }
+    const uint64_t loop = 20 * PMU_PERIOD;
+    if (ioctl(fd, PERF_EVENT_IOC_REFRESH, 1) != 0) {
+        perror("pmu_check: PERF_EVENT_IOC_REFRESH");
+        return 1;
+    }
+    plain_loop(loop);
+    ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
+    uint64_t count = 0;
+    if (read(fd, &count, sizeof(count)) != sizeof(count)) {
+        perror("pmu_check: read");
+        return 1;
+    }
+    printf("PMU_IRQ period=%d count=%llu loop=%llu\n", PMU_PERIOD, (unsigned long long)count,
+           (unsigned long long)loop);
+    close(fd);
+    return 0;
+}
+
 int main(void)
 {
-    static const uint64_t lengths[] = {1000, 1000000};
+    /* The last one runs past 2^32 instructions: the count stays exact when
+     * the 32-bit event counter wraps. */
+    static const uint64_t lengths[] = {1000, 1000000, (1ull << 31) + 12345};
     _Static_assert(SYS_ioctl == 29 && PERF_IOC_FLAG_GROUP == 1, "the asm hard-codes these");
     int status = 0;
     for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
@@ -79,5 +132,5 @@ int main(void)
         close(fc);
         close(fi);
     }
-    return status;
+    return irq_check() ? 1 : status;
 }
