@@ -269,8 +269,10 @@ typedef struct CPUState {
      * passes): the core's exact count is stats.insns + chain_budget0 -
      * chain_budget (cpu/pmu.c). */
     int32_t chain_budget0;
-    /* The IRBlock whose direct-branch exit (BX_SLOT0/1) returned to the
-     * dispatcher last, so that it can chain that block (set by native code). */
+    /* The IRBlock whose exit returned to the dispatcher last (set by native
+     * code on every exit), so that it can chain that block after a direct
+     * branch (BX_SLOT0/1) and give back the unrun rest of a block left by an
+     * exception (smp/vcpu.c). */
     const void *jit_last;
     /* Generated code keeps temps in the caller-saved R9-R11 too and parks
      * them here around its calls into C (cpu/jit_x86_ctx.h, call_abs). */

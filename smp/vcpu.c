@@ -256,6 +256,22 @@ static int32_t pass_budget(const CPUState *cpu, bool tracing)
     return (int32_t)b;
 }
 
+/* Owner vCPU only. A block was counted whole when entered; an instruction
+ * in its middle that took a synchronous exception leaves the rest unrun:
+ * give those back, so that the instruction count (-stats, the PMU's
+ * INST_RETIRED) stays exact. `blk` is the block that raised it (native code
+ * names it in jit_last on every exit), ELR the first instruction that did
+ * not complete (the faulting one, or the one after an SVC/HVC/SMC). An
+ * illegal exception return (EC 0x0e) has ELR outside its block. */
+static void uncount_unrun(CPUState *cpu, const IRBlock *blk)
+{
+    if (!blk || (cpu->esr_el1 >> 26) == 0x0e)
+        return;
+    uint64_t end = blk->pc + 4ull * blk->ninsns, next = cpu->elr_el1;
+    if (next >= blk->pc && next < end)
+        cpu->chain_budget += (int32_t)((end - next) / 4);
+}
+
 void vcpu_loop(CPUState *cpu)
 {
     Machine *m = cpu->machine;
@@ -327,6 +343,8 @@ void vcpu_loop(CPUState *cpu)
             } else {
                 bx = interp_run(cpu, &tb->ir);
             }
+            if (bx == BX_EXCEPTION)
+                uncount_unrun(cpu, tb->ir.native ? cpu->jit_last : &tb->ir);
             if (bx != BX_SLOT0 && bx != BX_SLOT1 && bx != BX_JUMP)
                 break; /* EXIT or EXCEPTION: state changed, back to the dispatcher */
             /* A safe point: the next block entry tests the request word. */

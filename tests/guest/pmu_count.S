@@ -3,7 +3,8 @@
  * known length, SW_INCR, the PMCR.D divider, overflow flags (32-bit event
  * counters, PMCR.LC), EL filtering (PMEVTYPER.P/U, PMCCFILTR) of
  * instructions, EXC_TAKEN and EXC_RETURN across ERET / SVC, and the EL0
- * access rules of PMUSERENR_EL0 (trap syndromes, EC 0x18).
+ * access rules of PMUSERENR_EL0 (trap syndromes, EC 0x18), and a data abort
+ * in the middle of a block (the rest of the block is not counted).
  *
  * Counting convention (docs/pmu.md): a PMU register access sees the counts
  * of every instruction before it; the access itself counts after, so the
@@ -318,11 +319,38 @@ el0_trapped3:
     mrs x21, esr_el1
     CHECK(x21, 0x6238e418)             /* EC 0x18, MSR PMSWINC_EL0 from x0 */
 
+    /* ---- a data abort in the middle of a block: the instructions after
+     * the faulting one in its block did not run and are not counted ---- */
+    mov x0, #0x08
+    msr pmevtyper0_el0, x0
+    mov x0, #0x47
+    msr pmcr_el0, x0
+    mov x1, sp                         /* the top of RAM: nothing mapped there */
+    msr spsel, #0                      /* EL1t: the abort goes to vector 0x000 */
+    mov x2, #1
+    msr pmcntenset_el0, x2             /* 1 */
+    nop                                /* 2 */
+    ldr x0, [x1]                       /* faults: not counted; the handler: 3-6 */
+    nop                                /* 7 */
+    nop                                /* 8 */
+    nop                                /* 9 */
+    mrs x3, pmevcntr0_el0
+    msr pmcntenclr_el0, x2
+    msr spsel, #1
+    CHECK(x3, 9)
+    mrs x0, esr_el1
+    lsr x0, x0, #26
+    CHECK(x0, 0x25)                    /* it was a data abort */
+
     TEST_PASS
 
     .balign 2048
 vectors:
-    .irp off, 0x000, 0x080, 0x100, 0x180
+    mrs x25, elr_el1                   /* sync, current EL with SP0: skip the faulting instruction */
+    add x25, x25, #4
+    msr elr_el1, x25
+    eret
+    .irp off, 0x080, 0x100, 0x180
     .org vectors + \off
     b harness_unexpected
     .endr
