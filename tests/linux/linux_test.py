@@ -303,6 +303,8 @@ PMU_LENGTHS = (1000, 1000000, (1 << 31) + 12345)
 # and a block has at most 64 instructions (docs/pmu.md).
 PMU_PERIOD = 100000
 PMU_SKID = 64
+# The store loop's fresh pages: one EL0 page fault per iteration (4n + 5).
+PMU_FAULT_PAGES = 256
 
 
 def cmd_pmu(args):
@@ -326,6 +328,12 @@ def cmd_pmu(args):
             problems.append("n=%d: %d instructions counted, expected exactly %d" % (n, insns, want))
         if cycles != want:
             problems.append("n=%d: %d cycles counted, expected %d (1 cycle per instruction)" % (n, cycles, want))
+    m = re.search(r"^PMU_FAULTS pages=(\d+) instructions=(\d+)", text, re.M)
+    if not m:
+        problems.append("pmu_check printed no PMU_FAULTS line")
+    elif int(m.group(2)) != 4 * int(m.group(1)) + 5 or int(m.group(1)) != PMU_FAULT_PAGES:
+        problems.append("a loop with a page fault per iteration: %s instructions for %s pages, expected %d"
+                        % (m.group(2), m.group(1), 4 * PMU_FAULT_PAGES + 5))
     m = re.search(r"^PMU_IRQ period=(\d+) count=(\d+) loop=(\d+)", text, re.M)
     if not m:
         problems.append("pmu_check printed no PMU_IRQ line")
