@@ -256,20 +256,32 @@ static int32_t pass_budget(const CPUState *cpu, bool tracing)
     return (int32_t)b;
 }
 
-/* Owner vCPU only. A block was counted whole when entered; an instruction
- * in its middle that took a synchronous exception leaves the rest unrun:
- * give those back, so that the instruction count (-stats, the PMU's
- * INST_RETIRED) stays exact. `blk` is the block that raised it (native code
- * names it in jit_last on every exit), ELR the first instruction that did
- * not complete (the faulting one, or the one after an SVC/HVC/SMC). An
- * illegal exception return (EC 0x0e) has ELR outside its block. */
-static void uncount_unrun(CPUState *cpu, const IRBlock *blk)
+/* Owner vCPU only. A block was counted whole when entered; leaving it in
+ * its middle leaves the rest unrun: give those back, so that the
+ * instruction count (-stats, the PMU's INST_RETIRED) stays exact. `blk` is
+ * the block that left (native code names it in jit_last on every exit),
+ * `next` the first instruction that did not complete. */
+static void uncount_unrun(CPUState *cpu, const IRBlock *blk, uint64_t next)
 {
-    if (!blk || (cpu->esr_el1 >> 26) == 0x0e)
+    if (!blk)
         return;
-    uint64_t end = blk->pc + 4ull * blk->ninsns, next = cpu->elr_el1;
+    uint64_t end = blk->pc + 4ull * blk->ninsns;
     if (next >= blk->pc && next < end)
         cpu->chain_budget += (int32_t)((end - next) / 4);
+}
+
+/* Owner vCPU only. After a block exit that changed state: a synchronous
+ * exception from an instruction in the middle (ELR = the faulting one, or
+ * the one after an SVC/HVC/SMC; an illegal exception return, EC 0x0e, has
+ * ELR outside its block), or an LDXR that left before itself to wait for
+ * its monitor slot (cpu->pc = the LDXR, run again later). */
+static void uncount_left_early(CPUState *cpu, const TBlock *tb, enum BlockExit bx)
+{
+    const IRBlock *blk = tb->ir.native ? cpu->jit_last : &tb->ir;
+    if (bx == BX_EXCEPTION && (cpu->esr_el1 >> 26) != 0x0e)
+        uncount_unrun(cpu, blk, cpu->elr_el1);
+    else if (bx == BX_EXIT && cpu->excl_wait)
+        uncount_unrun(cpu, blk, cpu->pc);
 }
 
 void vcpu_loop(CPUState *cpu)
@@ -343,10 +355,10 @@ void vcpu_loop(CPUState *cpu)
             } else {
                 bx = interp_run(cpu, &tb->ir);
             }
-            if (bx == BX_EXCEPTION)
-                uncount_unrun(cpu, tb->ir.native ? cpu->jit_last : &tb->ir);
-            if (bx != BX_SLOT0 && bx != BX_SLOT1 && bx != BX_JUMP)
+            if (bx != BX_SLOT0 && bx != BX_SLOT1 && bx != BX_JUMP) {
+                uncount_left_early(cpu, tb, bx);
                 break; /* EXIT or EXCEPTION: state changed, back to the dispatcher */
+            }
             /* A safe point: the next block entry tests the request word. */
             if (atomic_load_explicit(&cpu->request, memory_order_relaxed) || cpu->chain_budget < 0)
                 break;
