@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "ir.h"
+#include "pmu.h"
 
 struct Machine;
 struct TBlock;
@@ -238,6 +239,7 @@ typedef struct CPUState {
      * advertises (stored only: debug exceptions are not generated yet). */
     uint64_t cntfrq_el0, osdlr_el1, mdccint_el1, oslk;
     uint64_t dbgbvr[2], dbgbcr[2], dbgwvr[2], dbgwcr[2];
+    PMUState pmu;          /* cpu/pmu.c */
 
     /* exclusive monitor (sync/monitor.c) */
     uint64_t excl_addr;    /* guest physical address, or EXCL_NONE */
@@ -268,8 +270,14 @@ typedef struct CPUState {
      * block's count and leaves if the result is negative. Bounds the time
      * between safe points (RCU quiescent states, timer polls). */
     int32_t chain_budget;
-    /* The IRBlock whose direct-branch exit (BX_SLOT0/1) returned to the
-     * dispatcher last, so that it can chain that block (set by native code). */
+    /* chain_budget when the current pass started (equal to it between
+     * passes): the core's exact count is stats.insns + chain_budget0 -
+     * chain_budget (cpu/pmu.c). */
+    int32_t chain_budget0;
+    /* The IRBlock whose exit returned to the dispatcher last (set by native
+     * code on every exit), so that it can chain that block after a direct
+     * branch (BX_SLOT0/1) and give back the unrun rest of a block left by an
+     * exception (smp/vcpu.c). */
     const void *jit_last;
     /* Generated code keeps temps in the caller-saved R9-R11 too and parks
      * them here around its calls into C (cpu/jit_x86_ctx.h, call_abs). */

@@ -913,6 +913,10 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     jb_bind(j, c.l_exc);
     x_mov_ri(j, RAX, BX_EXCEPTION);
     jb_bind(j, c.l_epi);
+    /* Every exit names its block, so that the dispatcher can give back the
+     * unrun instructions of a block left by an exception (smp/vcpu.c). */
+    x_mov_ri(j, RCX, (uint64_t)(uintptr_t)b);
+    st64(j, RBX, CPU_OFF(jit_last), RCX);
     x_rr(j, XW, 0x81, 0, RSP);                   /* add rsp, JIT_FRAME + 8 (flotilla_jit_enter's) */
     jb_u32(j, JIT_FRAME + 8);
     static const uint8_t pops[] = {0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b};
