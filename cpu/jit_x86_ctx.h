@@ -75,6 +75,10 @@ typedef struct Ctx {
     uint8_t *is_const;
     uint64_t *cval;
     IRTemp rax_temp, rax_prev;
+    /* A CMP_EQ/NE whose answer is in EFLAGS as condition cc (x86), for the
+     * BRCOND right after it (IR_NO_TEMP: none). */
+    IRTemp cc_temp;
+    int cc;
     /* Host register of each temp (alloc_regs), -1: its stack slot. */
     int8_t *treg;
     /* Caller-saved pool registers the block uses (bit per register). */
@@ -292,7 +296,7 @@ void jit_emit_mem(Ctx *c, const IROp *op);
 bool jit_emit_atomic(Ctx *c, const IROp *op);
 void jit_emit_stubs(Ctx *c);
 /* cpu/jit_chain_x86.c */
-void jit_emit_direct(Ctx *c, uint64_t target, int slot, IRTemp cond);
+void jit_emit_direct(Ctx *c, uint64_t target, int slot, IRTemp cond, int cc);
 void jit_emit_exits(Ctx *c);
 void jit_emit_jump_indirect(Ctx *c);
 

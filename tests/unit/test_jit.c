@@ -280,6 +280,39 @@ Test(jit, tlb_refill_resumes_inline)
     cr_assert(cpu->exc_pending);
 }
 
+/* CBZ/CBNZ/TBZ/TBNZ: a CMP_EQ/NE read only by the BRCOND right after it
+ * branches on EFLAGS (no setcc); one also read later keeps its value. Both
+ * sizes, against zero and against another register, with the operand in a
+ * host register or in its slot (many live temps), taken or not. */
+Test(jit, compare_and_branch_fused)
+{
+    for (int i = 0; i < 400; i++) {
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+        IRTemp live[12];
+        const int nlive = rnd() & 1 ? 12 : 2;
+        for (int r = 0; r < nlive; r++) {
+            cpu->x[r] = rnd() & 1 ? operand() : (rnd() & 1 ? 0 : 1ull << (rnd() % 64));
+            live[r] = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)r);
+        }
+        IRTemp a = live[rnd() % 2];
+        if (rnd() & 1) /* TBZ's shape */
+            a = ir_emit(&blk, IR_AND, 8, 0, a, ir_const(&blk, 1ull << (rnd() % 64)), IR_NO_TEMP, 0, 0);
+        IRTemp b = rnd() & 1 ? ir_const(&blk, 0) : live[1];
+        const int size = rnd() & 1 ? 8 : 4;
+        IRTemp cmp = ir_emit(&blk, rnd() & 1 ? IR_CMP_EQ : IR_CMP_NE, size, 0, a, b, IR_NO_TEMP, 0, 0);
+        ir_emit(&blk, IR_BRCOND, 8, 0, cmp, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40003000);
+        if (rnd() & 1) /* read again after the branch: not fused */
+            ir_set_reg(&blk, 20, cmp);
+        for (int r = 0; r < nlive; r++) /* keep them live across the branch */
+            ir_set_reg(&blk, 21 + (r % 8), live[r]);
+        ir_exit(&blk, 0x40002000);
+        run_both(&blk, "compare and branch");
+        ir_block_free(&blk);
+    }
+}
+
 /* Terminals and the conditional exit: pc and exit value. */
 Test(jit, terminals)
 {
