@@ -762,6 +762,10 @@ static bool emit_op(Ctx *c, const IROp *op)
         if (c->cc_temp == op->a && op->a != IR_NO_TEMP) {
             jit_emit_direct(c, op->imm, 0, IR_NO_TEMP, c->cc);
             c->cc_temp = IR_NO_TEMP;
+        } else if (c->al_temp == op->a && op->a != IR_NO_TEMP) {
+            x_rr(j, XB8, 0x84, RAX, RAX);        /* test al, al */
+            jit_emit_direct(c, op->imm, 0, IR_NO_TEMP, CC_NE);
+            c->al_temp = IR_NO_TEMP;
         } else {
             jit_emit_direct(c, op->imm, 0, op->a, -1);
         }
@@ -906,7 +910,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     c.tb_flags = tb_flags;
     c.mon = cpu->machine ? cpu->machine->monitor : NULL;
     c.rax_temp = c.rax_prev = IR_NO_TEMP;
-    c.cc_temp = IR_NO_TEMP;
+    c.cc_temp = c.al_temp = IR_NO_TEMP;
     c.is_const = calloc(b->ntemps ? b->ntemps : 1, 1);
     c.cval = calloc(b->ntemps ? b->ntemps : 1, sizeof(uint64_t));
     if (!c.is_const || !c.cval || !alloc_regs(&c) || !jit_plan_mem_runs(&c)) {

@@ -79,6 +79,9 @@ typedef struct Ctx {
      * BRCOND right after it (IR_NO_TEMP: none). */
     IRTemp cc_temp;
     int cc;
+    /* A fused COND whose 0/1 value is only in AL, for the BRCOND that
+     * follows its flag setter (cond_for_branch; IR_NO_TEMP: none). */
+    IRTemp al_temp;
     /* Host register of each temp (alloc_regs), -1: its stack slot. */
     int8_t *treg;
     /* Caller-saved pool registers the block uses (bit per register). */
