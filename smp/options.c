@@ -445,6 +445,8 @@ static void usage(void)
            "  -kernel FILE               ELF executable, arm64 Linux Image (gzip'd or not) or raw binary\n"
            "  -initrd FILE               initial ramdisk (Linux Images only)\n"
            "  -append STRING             kernel command line (Linux Images only)\n"
+           "  -drive file=IMG[,if=virtio][,format=raw][,readonly=on][,cache=MODE][,serial=S]\n"
+           "                             a virtio-blk disk (raw image; repeatable, first = highest slot)\n"
            "  -config FILE               machine description (see configs/)\n"
            "  -semihosting               enable Arm semihosting (HLT #0xF000)\n"
            "  -nographic                 console on stdio (the default)\n"
@@ -529,6 +531,13 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
         } else if (!strcmp(a, "-append")) {
             NEEDS_ARG;
             opt->append = v;
+        } else if (!strcmp(a, "-drive")) {
+            NEEDS_ARG;
+            if (opt->ndrives == OPT_MAX_DRIVES) {
+                fprintf(stderr, "flotilla: -drive: at most %d drives\n", OPT_MAX_DRIVES);
+                return OPT_ERROR;
+            }
+            opt->drives[opt->ndrives++] = v;
         } else if (!strcmp(a, "-config")) {
             NEEDS_ARG; /* already read */
         } else if (!strcmp(a, "-d")) {
