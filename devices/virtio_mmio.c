@@ -9,6 +9,7 @@
 
 #define VIRTIO_MMIO_MAGIC 0x74726976u /* "virt" */
 #define VIRTIO_MMIO_VENDOR 0x554d4551u /* "QEMU", as QEMU's transport */
+#define VIRTIO_REPORTED_ERRORS 3
 
 enum {
     R_MAGIC = 0x000, R_VERSION = 0x004, R_DEVICE_ID = 0x008, R_VENDOR_ID = 0x00c,
@@ -39,10 +40,14 @@ void virtio_set_broken(VirtioMMIO *t, const char *why)
 {
     if (t->status & VIRTIO_STATUS_NEEDS_RESET)
         return;
-    /* Reported once per reset cycle, so a hostile guest cannot flood stderr
-     * faster than it resets the device. */
-    fprintf(stderr, "flotilla: %s at 0x%llx: driver error: %s; device needs reset\n", t->ops ? t->ops->name : "virtio",
-            (unsigned long long)t->base, why);
+    /* The first few are reported: a hostile guest that breaks and resets
+     * the device in a loop must not flood stderr. */
+    if (++t->nerrors <= VIRTIO_REPORTED_ERRORS)
+        fprintf(stderr, "flotilla: %s at 0x%llx: driver error: %s; device needs reset\n", t->ops ? t->ops->name : "virtio",
+                (unsigned long long)t->base, why);
+    if (t->nerrors == VIRTIO_REPORTED_ERRORS)
+        fprintf(stderr, "flotilla: virtio at 0x%llx: further driver errors are not reported\n",
+                (unsigned long long)t->base);
     t->status |= VIRTIO_STATUS_NEEDS_RESET;
     /* Only after DRIVER_OK may the device announce the change (4.2.3.3). */
     if (t->status & VIRTIO_STATUS_DRIVER_OK) {

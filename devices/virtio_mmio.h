@@ -74,6 +74,7 @@ struct VirtioMMIO {
     uint8_t *config;          /* the device's configuration space (read-only to the driver) */
     uint32_t config_size;
     uint32_t config_generation;
+    uint32_t nerrors;         /* driver errors so far (only the first few are reported) */
 
     /* driver-visible registers */
     uint32_t dev_features_sel, drv_features_sel, queue_sel, status, int_status;
