@@ -73,6 +73,7 @@ typedef struct MachineOptions {
     char *config_text[OPT_MAX_CONFIGS]; /* -config files' text, owned (options_free); strings point into it */
     int nconfig_text;
     uint64_t tb_size;        /* -accel tcg,tb-size=MB / -tb-size: translation cache bound in bytes (0: default) */
+    const char *dtb;         /* -dtb FILE: the guest's device tree instead of the generated one (devices/boot.c) */
     const char *drives[OPT_MAX_DRIVES]; /* -drive suboption strings, parsed by devices/virtio_blk.c */
     int ndrives;
 } MachineOptions;

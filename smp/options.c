@@ -442,9 +442,11 @@ static void usage(void)
            "  -cpu MODEL                 CPU model (cortex-a57, cortex-a53, cortex-a72, max)\n"
            "  -smp N                     number of cores (1..%d)\n"
            "  -m SIZE                    guest RAM (K/M/G suffix, default 512M, at most 1023G)\n"
-           "  -kernel FILE               ELF executable, arm64 Linux Image (gzip'd or not) or raw binary\n"
-           "  -initrd FILE               initial ramdisk (Linux Images only)\n"
-           "  -append STRING             kernel command line (Linux Images only)\n"
+           "  -kernel FILE               ELF executable, arm64 Linux Image (gzip'd or not), else a raw kernel\n"
+           "                             at RAM+0x80000 (Images and raw kernels get the DTB in x0)\n"
+           "  -initrd FILE               initial ramdisk (not for ELF kernels)\n"
+           "  -append STRING             kernel command line (not for ELF kernels)\n"
+           "  -dtb FILE                  device tree for the kernel (its /memory and /chosen are set)\n"
            "  -drive file=IMG[,if=virtio][,format=raw][,readonly=on][,cache=MODE][,serial=S]\n"
            "                             a virtio-blk disk (raw image; repeatable, first = highest slot)\n"
            "  -config FILE               machine description (see configs/)\n"
@@ -531,6 +533,9 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
         } else if (!strcmp(a, "-append")) {
             NEEDS_ARG;
             opt->append = v;
+        } else if (!strcmp(a, "-dtb")) {
+            NEEDS_ARG;
+            opt->dtb = v;
         } else if (!strcmp(a, "-drive")) {
             NEEDS_ARG;
             if (opt->ndrives == OPT_MAX_DRIVES) {
