@@ -20,7 +20,7 @@
 #include "pl011.h"
 #include "pl031.h"
 #include "timer.h"
-#include "virtio_blk.h"
+#include "virtio_devices.h"
 #include "virtio_mmio.h"
 
 #define PL011_SPI 1
@@ -229,10 +229,7 @@ bool devices_init(Machine *m)
     m->virtio = virtio_board_new(&m->pm, VIRTIO_MMIO_BASE, vlines);
     if (!m->virtio)
         return false;
-    for (int i = 0; i < m->opt.ndrives; i++)
-        if (!virtio_blk_add(m->virtio, m->opt.drives[i]))
-            return false;
-    return true;
+    return virtio_devices_add(m);
 }
 
 void devices_destroy(Machine *m)

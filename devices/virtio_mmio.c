@@ -292,9 +292,14 @@ static void *io_thread(void *arg)
             if (!(t->kick & (1u << q)))
                 continue;
             t->kick &= ~(1u << q);
+            /* Again while buffers keep coming, but only if the device took
+             * some: one that leaves buffers posted on purpose (a console
+             * with no input) must not spin here. */
+            uint16_t before;
             do {
+                before = t->vq[q].last_avail;
                 t->ops->process(t, q);
-            } while (usable(t) && vq_enable_notify(&t->vq[q], t->pm));
+            } while (usable(t) && vq_enable_notify(&t->vq[q], t->pm) && t->vq[q].last_avail != before);
         }
     }
     pthread_mutex_unlock(&t->lock);

@@ -76,6 +76,10 @@ typedef struct MachineOptions {
     const char *dtb;         /* -dtb FILE: the guest's device tree instead of the generated one (devices/boot.c) */
     const char *drives[OPT_MAX_DRIVES]; /* -drive suboption strings, parsed by devices/virtio_blk.c */
     int ndrives;
+    const char *devices[OPT_MAX_DRIVES];  /* -device strings (devices/virtio_devices.c) */
+    int ndevices;
+    const char *chardevs[OPT_MAX_DRIVES]; /* -chardev strings */
+    int nchardevs;
 } MachineOptions;
 
 /* MachineOptions.tier */

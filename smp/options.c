@@ -446,6 +446,10 @@ static void usage(void)
            "                             at RAM+0x80000 (Images and raw kernels get the DTB in x0)\n"
            "  -initrd FILE               initial ramdisk (not for ELF kernels)\n"
            "  -append STRING             kernel command line (not for ELF kernels)\n"
+           "  -device virtio-rng-device | virtio-serial-device | virtconsole,chardev=ID\n"
+           "                             a virtio device (virtconsole: Linux's hvc0 on the -chardev ID)\n"
+           "  -chardev file,id=ID,path=OUT[,input-path=IN] | null,id=ID\n"
+           "                             host end of a virtconsole\n"
            "  -dtb FILE                  device tree for the kernel (its /memory and /chosen are set)\n"
            "  -drive file=IMG[,if=virtio][,format=raw][,readonly=on][,cache=MODE][,serial=S]\n"
            "                             a virtio-blk disk (raw image; repeatable, first = highest slot)\n"
@@ -536,6 +540,15 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
         } else if (!strcmp(a, "-dtb")) {
             NEEDS_ARG;
             opt->dtb = v;
+        } else if (!strcmp(a, "-device") || !strcmp(a, "-chardev")) {
+            NEEDS_ARG;
+            bool dev = a[2] == 'e';
+            int *n = dev ? &opt->ndevices : &opt->nchardevs;
+            if (*n == OPT_MAX_DRIVES) {
+                fprintf(stderr, "flotilla: %s: at most %d\n", a, OPT_MAX_DRIVES);
+                return OPT_ERROR;
+            }
+            (dev ? opt->devices : opt->chardevs)[(*n)++] = v;
         } else if (!strcmp(a, "-drive")) {
             NEEDS_ARG;
             if (opt->ndrives == OPT_MAX_DRIVES) {
