@@ -103,10 +103,87 @@ static bool open_chardev(Machine *m, const char *id, int *out_fd, int *in_fd)
     return false;
 }
 
+/* Every "hostfwd=" of s (into fwd, at most max); false if too many. */
+static int hostfwds(const char *s, char fwd[][128], int max)
+{
+    int n = 0;
+    for (const char *p = strchr(s, ','); p; p = strchr(p + 1, ',')) {
+        if (strncmp(p + 1, "hostfwd=", 8))
+            continue;
+        if (n == max)
+            return -1;
+        const char *v = p + 9;
+        size_t l = strcspn(v, ",");
+        if (l >= 128)
+            l = 127;
+        memcpy(fwd[n], v, l);
+        fwd[n][l] = 0;
+        n++;
+    }
+    return n;
+}
+
+/* A -nic/-netdev user network plus its virtio-net device. `nic` is the
+ * number of NICs so far (QEMU's MACs: 52:54:00:12:34:56, :57, ...). */
+static bool add_user_net(VirtioBoard *b, const char *what, const char *netopts, const char *devopts, int nic)
+{
+    char fwd[16][128], macs[32];
+    const char *ptr[16];
+    if (!name_is(netopts, "user")) {
+        fprintf(stderr, "flotilla: %s %.*s: only user-mode networking is supported (user)\n", what,
+                (int)strcspn(netopts, ","), netopts);
+        return false;
+    }
+    int nf = hostfwds(netopts, fwd, 16);
+    if (nf < 0) {
+        fprintf(stderr, "flotilla: %s: at most 16 hostfwd rules\n", what);
+        return false;
+    }
+    for (int i = 0; i < nf; i++)
+        ptr[i] = fwd[i];
+    uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, (uint8_t)(0x56 + nic)};
+    if (subopt(devopts, "mac", macs, sizeof(macs))) {
+        unsigned v[6];
+        char extra;
+        if (sscanf(macs, "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &extra) != 6 ||
+            v[0] > 255 || v[1] > 255 || v[2] > 255 || v[3] > 255 || v[4] > 255 || v[5] > 255 || (v[0] & 1)) {
+            fprintf(stderr, "flotilla: %s: mac=%s: expected a unicast xx:xx:xx:xx:xx:xx\n", what, macs);
+            return false;
+        }
+        for (int i = 0; i < 6; i++)
+            mac[i] = (uint8_t)v[i];
+    }
+    return virtio_net_add(b, what, ptr, nf, mac);
+}
+
+static bool add_netdev_device(Machine *m, const char *d, int nic)
+{
+    static const char *const keys[] = {"id", "netdev", "mac", NULL};
+    char id[64], nid[64];
+    if (!only_keys("-device virtio-net-device", d, keys))
+        return false;
+    if (!subopt(d, "netdev", id, sizeof(id))) {
+        fprintf(stderr, "flotilla: -device virtio-net-device: netdev=ID is required\n");
+        return false;
+    }
+    for (int i = 0; i < m->opt.nnetdevs; i++) {
+        const char *nd = m->opt.netdevs[i];
+        static const char *const nkeys[] = {"id", "hostfwd", NULL};
+        if (!subopt(nd, "id", nid, sizeof(nid)) || strcmp(nid, id))
+            continue;
+        if (!only_keys("-netdev", nd, nkeys))
+            return false;
+        return add_user_net(m->virtio, "-netdev", nd, d, nic);
+    }
+    fprintf(stderr, "flotilla: no -netdev with id=%s\n", id);
+    return false;
+}
+
 bool virtio_devices_add(Machine *m)
 {
     VirtioBoard *b = m->virtio;
     bool serial_pending = false; /* a virtio-serial-device waiting for its port */
+    int nics = 0;
     for (int i = 0; i < m->opt.ndevices; i++) {
         const char *d = m->opt.devices[i];
         if (name_is(d, "virtio-rng-device")) {
@@ -135,14 +212,31 @@ bool virtio_devices_add(Machine *m)
             if (!open_chardev(m, id, &out_fd, &in_fd) || !virtio_console_add(b, out_fd, in_fd))
                 return false;
             serial_pending = false;
+        } else if (name_is(d, "virtio-net-device")) {
+            if (!add_netdev_device(m, d, nics++))
+                return false;
         } else {
             fprintf(stderr, "flotilla: -device %.*s: unknown device (virtio-rng-device, virtio-serial-device, "
-                            "virtconsole)\n", (int)strcspn(d, ","), d);
+                            "virtconsole, virtio-net-device)\n", (int)strcspn(d, ","), d);
             return false;
         }
     }
     if (serial_pending && !virtio_console_add(b, -1, -1))
         return false;
+    for (int i = 0; i < m->opt.nnics; i++) {
+        const char *nic = m->opt.nics[i];
+        static const char *const keys[] = {"id", "model", "mac", "hostfwd", NULL};
+        char model[64];
+        if (!only_keys("-nic", nic, keys))
+            return false;
+        if (subopt(nic, "model", model, sizeof(model)) && strcmp(model, "virtio-net-device") &&
+            strcmp(model, "virtio")) {
+            fprintf(stderr, "flotilla: -nic: model=%s not supported (virtio-net-device)\n", model);
+            return false;
+        }
+        if (!add_user_net(b, "-nic", nic, nic, nics++))
+            return false;
+    }
     for (int i = 0; i < m->opt.ndrives; i++)
         if (!virtio_blk_add(b, m->opt.drives[i]))
             return false;

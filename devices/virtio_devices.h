@@ -2,6 +2,8 @@
  *   -device virtio-rng-device
  *   -device virtio-serial-device  -device virtconsole,chardev=ID
  *   -chardev file,id=ID,path=OUT[,input-path=IN] | -chardev null,id=ID
+ *   -device virtio-net-device,netdev=ID[,mac=..]  -netdev user,id=ID[,hostfwd=..]...
+ *   -nic user[,model=virtio-net-device][,mac=..][,hostfwd=..]...
  * plugged in command-line order, then the -drive disks (QEMU creates the
  * drives' devices after the explicit -device ones).
  * Main thread, start-up only. */
@@ -9,6 +11,7 @@
 #define FLOTILLA_VIRTIO_DEVICES_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct Machine;
 struct VirtioBoard;
@@ -21,5 +24,9 @@ bool virtio_devices_add(struct Machine *m);
  * device from here on, even on failure. */
 bool virtio_rng_add(struct VirtioBoard *b);
 bool virtio_console_add(struct VirtioBoard *b, int out_fd, int in_fd);
+/* Main thread, start-up: a virtio-net on its own libslirp network with the
+ * given hostfwd= rules; `what` names the option in messages. */
+bool virtio_net_add(struct VirtioBoard *b, const char *what, const char *const *hostfwd, int nfwd,
+                    const uint8_t mac[6]);
 
 #endif

@@ -237,23 +237,33 @@ static const MMIOOps board_ops = {board_read, board_write};
 
 /* ---------------- queue service (I/O thread) ---------------- */
 
-int virtio_pop(VirtioMMIO *t, int q)
+int virtio_pop_elem(VirtioMMIO *t, int q, VqElem *e)
 {
-    if (!usable(t))
+    if (!usable(t) || !t->vq[q].ready)
         return VQ_EMPTY;
     const char *why;
-    int r = vq_pop(&t->vq[q], t->pm, &t->elem, &why);
+    int r = vq_pop(&t->vq[q], t->pm, e, &why);
     if (r == VQ_BROKEN)
         virtio_set_broken(t, why);
     return r;
 }
 
+int virtio_pop(VirtioMMIO *t, int q)
+{
+    return virtio_pop_elem(t, q, &t->elem);
+}
+
 void virtio_complete(VirtioMMIO *t, int q, uint32_t gen, uint32_t len)
+{
+    virtio_complete_head(t, q, gen, t->elem.head, len);
+}
+
+void virtio_complete_head(VirtioMMIO *t, int q, uint32_t gen, uint16_t head, uint32_t len)
 {
     VirtQueue *vq = &t->vq[q];
     if (gen != t->reset_gen || !vq->ready || (t->status & VIRTIO_STATUS_NEEDS_RESET))
         return;
-    vq_push(vq, t->pm, t->elem.head, len);
+    vq_push(vq, t->pm, head, len);
     if (vq_should_notify(vq, t->pm)) {
         t->int_status |= VIRTIO_MMIO_INT_VRING;
         update_irq(t);

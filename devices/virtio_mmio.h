@@ -122,6 +122,11 @@ int virtio_pop(VirtioMMIO *t, int q);
  * (dropped if the device was reset since it was popped, i.e. `gen` !=
  * t->reset_gen) and interrupt the driver if it wants to be. */
 void virtio_complete(VirtioMMIO *t, int q, uint32_t gen, uint32_t len);
+/* Any thread holding t->lock: the same with the caller's own element (a
+ * device that serves a queue outside its I/O thread, e.g. network receive)
+ * and a completion by head index. */
+int virtio_pop_elem(VirtioMMIO *t, int q, VqElem *e);
+void virtio_complete_head(VirtioMMIO *t, int q, uint32_t gen, uint16_t head, uint32_t len);
 /* I/O thread, t->lock held: drop the lock for blocking host I/O; returns
  * the reset generation to hand to virtio_complete. */
 uint32_t virtio_io_begin(VirtioMMIO *t);

@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config
       liburcu-dev libhwloc-dev libcriterion-dev libfdt-dev zlib1g-dev libcapstone-dev
       gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-user-static cpio gzip
-      e2fsprogs   # scripts/make-rootfs.sh (mke2fs -d), tests/linux/disk_test.py (debugfs, e2fsck)
+      libslirp-dev e2fsprogs   # libslirp: -nic user (devices/virtio_net.c); scripts/make-rootfs.sh (mke2fs -d), tests/linux/disk_test.py (debugfs, e2fsck)
       libc6-dev-arm64-cross python3
       clang libclang-rt-dev)   # clang + libFuzzer: scripts/fuzz.sh
 if [[ "${1:-}" == "--bench" ]]; then

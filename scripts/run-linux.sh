@@ -19,7 +19,7 @@ if [[ ${1:-} == --disk ]]; then
     echo "run-linux: booting $cache/disk.img (root=/dev/vda); C-a x quits" >&2
     exec build/flotilla -M virt -cpu cortex-a57 -m 1G -kernel "$cache/Image.gz" \
         -initrd "$rootfs/initramfs-disk.cpio.gz" -append "console=ttyAMA0 root=/dev/vda" \
-        -drive "file=$cache/disk.img,if=virtio,format=raw" -device virtio-rng-device "$@"
+        -drive "file=$cache/disk.img,if=virtio,format=raw" -device virtio-rng-device -nic user "$@"
 fi
 initrd=$(scripts/make-initramfs.sh "$cache" shell)
 echo "run-linux: booting (30-60 s to the shell prompt); C-a x quits, C-a h for help" >&2

@@ -80,6 +80,10 @@ typedef struct MachineOptions {
     int ndevices;
     const char *chardevs[OPT_MAX_DRIVES]; /* -chardev strings */
     int nchardevs;
+    const char *nics[OPT_MAX_DRIVES];     /* -nic strings */
+    int nnics;
+    const char *netdevs[OPT_MAX_DRIVES];  /* -netdev strings */
+    int nnetdevs;
 } MachineOptions;
 
 /* MachineOptions.tier */

@@ -446,7 +446,9 @@ static void usage(void)
            "                             at RAM+0x80000 (Images and raw kernels get the DTB in x0)\n"
            "  -initrd FILE               initial ramdisk (not for ELF kernels)\n"
            "  -append STRING             kernel command line (not for ELF kernels)\n"
-           "  -device virtio-rng-device | virtio-serial-device | virtconsole,chardev=ID\n"
+           "  -nic user[,hostfwd=tcp::HOSTPORT-:GUESTPORT][,mac=M]  virtio-net on user-mode networking (libslirp)\n"
+           "  -netdev user,id=ID[,hostfwd=...]  a user-mode network for -device virtio-net-device,netdev=ID\n"
+           "  -device virtio-rng-device | virtio-serial-device | virtconsole,chardev=ID | virtio-net-device,netdev=ID\n"
            "                             a virtio device (virtconsole: Linux's hvc0 on the -chardev ID)\n"
            "  -chardev file,id=ID,path=OUT[,input-path=IN] | null,id=ID\n"
            "                             host end of a virtconsole\n"
@@ -540,6 +542,15 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
         } else if (!strcmp(a, "-dtb")) {
             NEEDS_ARG;
             opt->dtb = v;
+        } else if (!strcmp(a, "-nic") || !strcmp(a, "-netdev")) {
+            NEEDS_ARG;
+            bool nic = a[2] == 'i';
+            int *n = nic ? &opt->nnics : &opt->nnetdevs;
+            if (*n == OPT_MAX_DRIVES) {
+                fprintf(stderr, "flotilla: %s: at most %d\n", a, OPT_MAX_DRIVES);
+                return OPT_ERROR;
+            }
+            (nic ? opt->nics : opt->netdevs)[(*n)++] = v;
         } else if (!strcmp(a, "-device") || !strcmp(a, "-chardev")) {
             NEEDS_ARG;
             bool dev = a[2] == 'e';

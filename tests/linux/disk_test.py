@@ -7,6 +7,8 @@ virtio-blk disk (docs/virtio.md).
     disk_test.py [common options] sigkill         a SIGKILL right after sync loses nothing
     disk_test.py [common options] readonly        a readonly=on drive refuses writes
     disk_test.py [common options] rng-console     /dev/hwrng and hvc0 (both directions)
+    disk_test.py [common options] net             -nic user: DHCP, download from the host, hostfwd
+    disk_test.py [common options] net-netdev      the same with -netdev user + -device virtio-net-device
 
 Each boot gets a fresh copy of the cached image; the test's commands are
 written into it as /ftest.sh with debugfs (the rootfs init runs that, makes
@@ -255,13 +257,94 @@ def rng_console(args, d):
           "3 in, 3 back")
 
 
+def free_port():
+    import socket
+    with socket.socket() as so:
+        so.bind(("127.0.0.1", 0))
+        return so.getsockname()[1]
+
+
+def net(args, d):
+    """-nic user: DHCP; the guest downloads a file from an HTTP server on the
+    host (10.0.2.2) and its hash matches; the host reaches the guest's
+    busybox httpd through hostfwd; the guest then asks the host's server
+    whether that worked."""
+    import http.server
+    import threading
+    import urllib.request
+    blob = os.urandom(4 * MiB + 1234)
+    state = {"done": b"no"}
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = blob if self.path == "/blob" else state["done"] if self.path == "/done" else None
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+    hport = srv.server_address[1]
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    fport = free_port()
+    page = "guest page %s" % os.urandom(8).hex()
+    script = ("echo \"ADDR $(ip -4 addr show eth0 | grep -o 'inet [0-9./]*')\"\n"
+              "echo \"ROUTE $(ip route | grep default)\"\n"
+              "wget -q -O /tmp/blob http://10.0.2.2:%d/blob; echo \"WGET $?\"\n"
+              "echo \"BLOB $(sha256sum /tmp/blob)\"\n"
+              "echo '%s' > /var/www/index.html\n"
+              "httpd -p 8080 -h /var/www; echo HTTPD-UP\n"
+              "i=0; while [ $i -lt 300 ]; do\n"
+              "  [ \"$(wget -q -O - http://10.0.2.2:%d/done)\" = yes ] && break\n"
+              "  sleep 0.1; i=$((i + 1)); done\n"
+              "echo \"DONE $i\"\n" % (hport, page, hport))
+    result = {}
+
+    def fetch():
+        deadline = time.monotonic() + args.timeout
+        while time.monotonic() < deadline and "page" not in result:
+            try:
+                result["page"] = urllib.request.urlopen("http://127.0.0.1:%d/index.html" % fport,
+                                                        timeout=5).read().decode().strip()
+                state["done"] = b"yes"
+            except OSError:
+                time.sleep(0.3)
+
+    th = threading.Thread(target=fetch, daemon=True)
+    th.start()
+    try:
+        if args.test == "net-netdev":
+            extra = ["-netdev", "user,id=n0,hostfwd=tcp::%d-:8080" % fport, "-device", "virtio-net-device,netdev=n0"]
+        else:
+            extra = ["-nic", "user,hostfwd=tcp::%d-:8080" % fport]
+        t = d.boot(script, extra=extra)
+    finally:
+        srv.shutdown()
+    if lines_with(t, "ADDR ") != ["inet 10.0.2.15/24"] or not lines_with(t, "ROUTE ")[0].startswith("default via 10.0.2.2"):
+        fail("net: DHCP gave %s %s" % (lines_with(t, "ADDR "), lines_with(t, "ROUTE ")))
+    if lines_with(t, "WGET ") != ["0"] or lines_with(t, "BLOB ") != [hashlib.sha256(blob).hexdigest() + "  /tmp/blob"]:
+        fail("net: download from the host: %s %s" % (lines_with(t, "WGET "), lines_with(t, "BLOB ")))
+    if result.get("page") != page:
+        fail("net: the host read %r through hostfwd, expected %r" % (result.get("page"), page))
+    if lines_with(t, "DONE ") == ["300"]:
+        fail("net: the guest never saw the host's confirmation")
+    print("PASS net: DHCP 10.0.2.15, a %d-byte download from the host intact, the guest's httpd reached "
+          "through hostfwd" % len(blob))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--flotilla", required=True)
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--mem", default="512M")
-    ap.add_argument("test", choices=["persist", "sigkill", "readonly", "rng-console"])
+    ap.add_argument("test", choices=["persist", "sigkill", "readonly", "rng-console", "net", "net-netdev"])
     ap.add_argument("smp", nargs="?", type=int, default=1)
     args = ap.parse_args()
     args.name = args.test + ("-%d" % args.smp if args.smp > 1 else "")
@@ -270,7 +353,7 @@ def main():
             fail("%s is missing (Debian package e2fsprogs)" % tool)
     d = Disk(args)
     try:
-        {"persist": persist, "sigkill": sigkill, "readonly": readonly, "rng-console": rng_console}[args.test](args, d)
+        {"persist": persist, "sigkill": sigkill, "readonly": readonly, "rng-console": rng_console, "net": net, "net-netdev": net}[args.test](args, d)
     finally:
         d.cleanup()
 

@@ -1,12 +1,13 @@
 #!/bin/sh
-# -drive mistakes (docs/virtio.md): each must end at start with one line on
+# -drive, -nic, -netdev, -device and -chardev mistakes (docs/virtio.md): each
+# must end at start with one line on
 # stderr naming the problem and status 1, never a crash or a hang. Then one
 # good -drive runs the program to its end (status 0).
 # Usage: drive_errors.sh FLOTILLA ELF (a semihosting program that exits 0)
 set -u
 F=$1
 ELF=$2
-T=$(mktemp -d /tmp/flotilla-drive-XXXXXX)
+T=$(mktemp -d /tmp/flotilla-vopts-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 fails=0
 pass=0
@@ -39,6 +40,15 @@ expect_error unknown "unknown suboption 'bogus'" -drive "file=$T/disk.img,bogus=
 expect_error long_serial "serial is at most 20" -drive "file=$T/disk.img,serial=123456789012345678901"
 expect_error twice "in use" -drive "file=$T/disk.img" -drive "file=$T/disk.img"
 expect_error no_arg "needs an argument" -drive
+# Network and device options.
+expect_error bad_hostfwd "hostfwd=tcp:8080:80" -nic "user,hostfwd=tcp:8080:80"
+expect_error nic_model "model=e1000 not supported" -nic "user,model=e1000"
+expect_error nic_tap "only user-mode networking" -nic tap
+expect_error no_netdev "no -netdev with id=n1" -device virtio-net-device,netdev=n1
+expect_error bad_mac "mac=01:00:00:00:00:01" -nic "user,mac=01:00:00:00:00:01"
+expect_error unknown_device "unknown device" -device e1000
+expect_error no_chardev "no -chardev with id=c9" -device virtconsole,chardev=c9
+expect_error chardev_socket "backend not supported" -device virtconsole,chardev=c0 -chardev socket,id=c0,path=/tmp/x
 # Another process holds the image's lock.
 # (its own file: the lock outlives flock(1) in its child)
 truncate -s 1M "$T/locked.img"
@@ -55,5 +65,5 @@ else
     fails=$((fails + 1))
 fi
 wait
-echo "drive_errors: $pass passed, $fails failed"
+echo "virtio_options: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]
