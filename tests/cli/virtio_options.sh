@@ -1,9 +1,9 @@
 #!/bin/sh
 # -drive, -nic, -netdev, -device and -chardev mistakes (docs/virtio.md): each
-# must end at start with one line on
-# stderr naming the problem and status 1, never a crash or a hang. Then one
-# good -drive runs the program to its end (status 0).
-# Usage: drive_errors.sh FLOTILLA ELF (a semihosting program that exits 0)
+# must end at start with one line on stderr naming the problem and status 1,
+# never a crash or a hang. Then one good pair of -drives runs the program to
+# its end (status 0).
+# Usage: virtio_options.sh FLOTILLA ELF (a semihosting program that exits 0)
 set -u
 F=$1
 ELF=$2
