@@ -1,4 +1,4 @@
-/* A raw kernel (objcopy -O binary) that reports what a QEMU-style boot gave
+/* A raw kernel (objcopy -O binary; with -DIMAGE_HEADER an arm64 Image) that reports what a QEMU-style boot gave
  * it: x0 (the DTB), and from that device tree the initrd's range, the
  * memory node and the command line, as one "BOOTINFO ..." line on the
  * PL011; then PSCI SYSTEM_OFF. Run on flotilla and on qemu-system-aarch64
@@ -6,6 +6,20 @@
  * it enabled): output through the UART data register. */
 #include <stdint.h>
 
+#ifdef IMAGE_HEADER
+/* As an arm64 Image (Documentation/arch/arm64/booting.rst): text_offset 0,
+ * image_size 40 MiB, so the loader puts it at RAM + 2 MiB and the initrd
+ * no lower than RAM + 42 MiB. The code is position independent (adrp). */
+__asm__(".section .text.boot, \"ax\"\n"
+        "  b _start\n"
+        "  .word 0\n"
+        "  .quad 0\n"              /* text_offset */
+        "  .quad 0x2800000\n"      /* image_size */
+        "  .quad 0xa\n"            /* flags: little-endian, 4K pages */
+        "  .quad 0, 0, 0\n"
+        "  .ascii \"ARM\\x64\"\n"
+        "  .word 0\n");
+#endif
 __asm__(".section .text.boot, \"ax\"\n"
         ".global _start\n"
         "_start:\n"

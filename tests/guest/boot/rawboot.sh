@@ -4,8 +4,10 @@
 # x0 and the initrd where QEMU's hw/arm/boot.c puts it (RAM + min(RAM/2,
 # 128 MiB); DTB at the next 2 MiB boundary after the initrd). If
 # qemu-system-aarch64 is installed, QEMU's line must be identical too.
+# rawboot.sh FLOTILLA IMAGE HIGH_MB: the same for an arm64 Image whose end
+# (load address + image_size) is RAM + HIGH_MB MiB: the initrd goes no lower.
 set -u
-F=$1 RAW=$2
+F=$1 RAW=$2 HIGH=${3:-0}
 T=$(mktemp -d /tmp/flotilla-rawboot-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 head -c 300000 /dev/zero > "$T/rd"
@@ -13,6 +15,7 @@ qemu=$(command -v qemu-system-aarch64 || true)
 fails=0
 for m in 64 128 1024; do
     half=$((m / 2)); [ $half -gt 128 ] && half=128
+    [ $HIGH -gt $half ] && half=$HIGH
     rd_start=$((0x40000000 + half * 1048576))
     rd_end=$((rd_start + 300000))
     dtb=$(( (rd_end + 2097151) / 2097152 * 2097152 ))
