@@ -20,6 +20,8 @@
 #include "pl011.h"
 #include "pl031.h"
 #include "timer.h"
+#include "virtio_devices.h"
+#include "virtio_mmio.h"
 
 #define PL011_SPI 1
 
@@ -223,11 +225,21 @@ bool devices_init(Machine *m)
         return false;
     /* Alarms fire from their own thread, so no vCPU has to poll the RTC. */
     pl031_start_alarm_thread(m->rtc);
-    return true;
+
+    /* virtio-mmio: 32 transports, always present as on QEMU's virt. */
+    IRQLine vlines[VIRTIO_MMIO_SLOTS];
+    for (int i = 0; i < VIRTIO_MMIO_SLOTS; i++)
+        vlines[i] = spi_line(m, VIRTIO_MMIO_SPI + i);
+    m->virtio = virtio_board_new(&m->pm, VIRTIO_MMIO_BASE, vlines);
+    if (!m->virtio)
+        return false;
+    return virtio_devices_add(m);
 }
 
 void devices_destroy(Machine *m)
 {
+    virtio_board_free(m->virtio); /* stops the I/O threads before the GIC goes */
+    m->virtio = NULL;
     pl031_destroy(m->rtc);
     m->rtc = NULL;
     pl011_destroy(m->uart);
