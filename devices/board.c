@@ -230,7 +230,7 @@ bool devices_init(Machine *m)
     IRQLine vlines[VIRTIO_MMIO_SLOTS];
     for (int i = 0; i < VIRTIO_MMIO_SLOTS; i++)
         vlines[i] = spi_line(m, VIRTIO_MMIO_SPI + i);
-    m->virtio = virtio_board_new(&m->pm, VIRTIO_MMIO_BASE, vlines);
+    m->virtio = virtio_board_new(&m->pm, m->monitor, VIRTIO_MMIO_BASE, vlines);
     if (!m->virtio)
         return false;
     return virtio_devices_add(m);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../memory/mem.h"
+#include "../sync/monitor.h"
 #include "virtio_mmio.h"
 
 #define VIRTIO_MMIO_MAGIC 0x74726976u /* "virt" */
@@ -255,15 +256,36 @@ int virtio_pop(VirtioMMIO *t, int q)
 
 void virtio_complete(VirtioMMIO *t, int q, uint32_t gen, uint32_t len)
 {
-    virtio_complete_head(t, q, gen, t->elem.head, len);
+    virtio_complete_elem(t, q, gen, &t->elem, len);
 }
 
-void virtio_complete_head(VirtioMMIO *t, int q, uint32_t gen, uint16_t head, uint32_t len)
+/* The device wrote guest RAM with plain host stores (preadv, memcpy, the
+ * used ring): make those writes fail any LDXR reservation on them, as
+ * monitor_write would have (sync/monitor.h, monitor_notify_written). */
+static void notify_dma(VirtioMMIO *t, const VqElem *e, uint32_t len)
+{
+    if (!t->mon)
+        return;
+    uint64_t left = len;
+    for (int i = 0; i < e->nin && left; i++) {
+        uint64_t k = e->in[i].iov_len < left ? e->in[i].iov_len : left;
+        monitor_notify_written(t->mon, e->in[i].iov_base, k);
+        left -= k;
+    }
+}
+
+void virtio_complete_elem(VirtioMMIO *t, int q, uint32_t gen, const VqElem *e, uint32_t len)
 {
     VirtQueue *vq = &t->vq[q];
     if (gen != t->reset_gen || !vq->ready || (t->status & VIRTIO_STATUS_NEEDS_RESET))
         return;
-    vq_push(vq, t->pm, head, len);
+    notify_dma(t, e, len);
+    uint32_t slot = vq->used_idx & (vq->num - 1);
+    vq_push(vq, t->pm, e->head, len);
+    if (t->mon) {
+        monitor_notify_written(t->mon, phys_ram_ptr(t->pm, vq->used + 4 + 8ull * slot, 8), 8);
+        monitor_notify_written(t->mon, phys_ram_ptr(t->pm, vq->used + 2, 2), 2);
+    }
     if (vq_should_notify(vq, t->pm)) {
         t->int_status |= VIRTIO_MMIO_INT_VRING;
         update_irq(t);
@@ -318,7 +340,7 @@ static void *io_thread(void *arg)
 
 /* ---------------- the board ---------------- */
 
-VirtioBoard *virtio_board_new(PhysMap *pm, uint64_t base, const IRQLine *lines)
+VirtioBoard *virtio_board_new(PhysMap *pm, struct Monitor *mon, uint64_t base, const IRQLine *lines)
 {
     VirtioBoard *b = calloc(1, sizeof(*b));
     if (!b) {
@@ -331,6 +353,7 @@ VirtioBoard *virtio_board_new(PhysMap *pm, uint64_t base, const IRQLine *lines)
         pthread_cond_init(&t->wake, NULL);
         pthread_cond_init(&t->idle, NULL);
         t->pm = pm;
+        t->mon = mon;
         t->base = base + (uint64_t)i * VIRTIO_MMIO_SLOT_SIZE;
         if (lines)
             t->irq = lines[i];

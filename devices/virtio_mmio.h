@@ -26,6 +26,7 @@
 
 struct PhysMap;
 struct Machine;
+struct Monitor;
 
 #define VIRTIO_MMIO_BASE 0x0a000000ull
 #define VIRTIO_MMIO_SLOT_SIZE 0x200ull
@@ -66,6 +67,7 @@ struct VirtioMMIO {
     const VirtioDevOps *ops;  /* NULL: an empty slot */
     void *dev;                /* the device's own state */
     const struct PhysMap *pm;
+    struct Monitor *mon;      /* the exclusive monitor (NULL in unit tests): DMA writes break reservations */
     uint64_t base;            /* guest physical address of the slot (messages) */
     IRQLine irq;
     bool level;
@@ -97,8 +99,9 @@ typedef struct VirtioBoard {
 } VirtioBoard;
 
 /* Main thread, start-up. All 32 slots, empty, mapped at base as one MMIO
- * region (each access takes its slot's own lock). lines[i] = slot i's SPI. */
-VirtioBoard *virtio_board_new(struct PhysMap *pm, uint64_t base, const IRQLine *lines);
+ * region (each access takes its slot's own lock). lines[i] = slot i's SPI.
+ * mon: told of every write a device makes to guest RAM (may be NULL). */
+VirtioBoard *virtio_board_new(struct PhysMap *pm, struct Monitor *mon, uint64_t base, const IRQLine *lines);
 /* Main thread, start-up. Plug a device into the next free slot (slot 31
  * first, like QEMU's virt) and start its I/O thread; the slot is returned
  * (NULL with a message on stderr if none is left). `features` are the
@@ -126,7 +129,7 @@ void virtio_complete(VirtioMMIO *t, int q, uint32_t gen, uint32_t len);
  * device that serves a queue outside its I/O thread, e.g. network receive)
  * and a completion by head index. */
 int virtio_pop_elem(VirtioMMIO *t, int q, VqElem *e);
-void virtio_complete_head(VirtioMMIO *t, int q, uint32_t gen, uint16_t head, uint32_t len);
+void virtio_complete_elem(VirtioMMIO *t, int q, uint32_t gen, const VqElem *e, uint32_t len);
 /* I/O thread, t->lock held: drop the lock for blocking host I/O; returns
  * the reset generation to hand to virtio_complete. */
 uint32_t virtio_io_begin(VirtioMMIO *t);

@@ -115,7 +115,7 @@ static bool deliver(VirtioNet *n, const uint8_t *frame, size_t len)
     } else {
         n->rx_dropped++; /* a buffer too small for the frame: returned empty */
     }
-    virtio_complete_head(t, Q_RX, t->reset_gen, n->rx.head, used);
+    virtio_complete_elem(t, Q_RX, t->reset_gen, &n->rx, used);
     return true;
 }
 

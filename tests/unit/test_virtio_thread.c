@@ -55,7 +55,7 @@ static void setup(void)
     IRQLine lines[VIRTIO_MMIO_SLOTS];
     for (int i = 0; i < VIRTIO_MMIO_SLOTS; i++)
         irq_init(&lines[i], irq_handler, NULL, i);
-    board = virtio_board_new(&pm, VIRTIO_MMIO_BASE, lines);
+    board = virtio_board_new(&pm, NULL, VIRTIO_MMIO_BASE, lines);
     strcpy(img, "/tmp/flotilla-virtio-XXXXXX");
     int fd = mkstemp(img);
     cr_assert_geq(fd, 0);
