@@ -1,5 +1,6 @@
-/* Tier 1: Advanced SIMD integer ops emitted as SSE instead of helper calls
- * (cpu/jit_simd_x86.c). Thread rules: the compiling thread. */
+/* Tier 1: Advanced SIMD integer, permute and crypto ops emitted as host
+ * SIMD code instead of helper calls (cpu/jit_simd_x86.c, jit_simd_perm_x86.c,
+ * jit_crypto_x86.c). Thread rules: the compiling thread, except where noted. */
 #ifndef FLOTILLA_JIT_SIMD_X86_H
 #define FLOTILLA_JIT_SIMD_X86_H
 
@@ -8,13 +9,33 @@
 
 #include "jit_emit.h"
 
-/* For an IR_CALL of `helper` with immediate `imm` (the instruction word):
- * emit equivalent SSE code that updates cpu->v (RBX = CPUState) and return
- * true, or emit nothing and return false (the helper is called). Uses RAX
- * and XMM0-XMM2 only. */
+/* For an IR_CALL of `helper` with immediate `imm` (the instruction word, or
+ * the crypto/structure helpers' packed registers): emit equivalent host code
+ * that updates cpu->v (RBX = CPUState) and FPSR.QC as the helper would and
+ * return true, or emit nothing and return false (the helper is called).
+ * Uses RAX and XMM0-XMM7 only; the helper's return value is 0. */
 bool jit_simd_inline(JitBuf *j, uint32_t helper, uint64_t imm);
 
-/* Tests: false forbids the SSE4.1 forms (as on a host without them). Any thread. */
+/* Host features the emitters may use (cpuid, asked once and cached). */
+enum {
+    JSF_SSSE3 = 1u << 0,
+    JSF_SSE41 = 1u << 1,
+    JSF_SSE42 = 1u << 2,
+    JSF_AES = 1u << 3,
+    JSF_PCLMUL = 1u << 4,
+    JSF_SHA = 1u << 5,
+    JSF_ALL = 0x3f,
+};
+
+/* Tests: restrict the features the emitters may use to `mask` (as on a host
+ * without the others; JSF_ALL = whatever the host has). Any thread. */
+void jit_simd_allow(unsigned mask);
+
+/* Tests: false forbids the SSE4.1 forms (and everything newer). Any thread. */
 void jit_allow_sse41(bool on);
+
+/* The parts of jit_simd_inline in the other files (same contract). */
+bool jit_simd_perm_inline(JitBuf *j, uint32_t helper, uint32_t insn);
+bool jit_crypto_inline(JitBuf *j, uint32_t helper, uint64_t imm);
 
 #endif
