@@ -1,6 +1,7 @@
 /* Tier 1: Advanced SIMD permutes on host SSSE3 (pshufb): ZIP/UZP/TRN, EXT,
- * TBL/TBX, REV16/32/64, CNT and RBIT (nibble tables), and the element
- * shuffle of LD2-LD4 (helper_vld_deinterleave). Each permute is a byte map
+ * TBL/TBX, REV16/32/64, CNT and RBIT (nibble tables), the even/odd split
+ * of the pairwise ops, and the element shuffles of LD2-LD4 and ST2-ST4
+ * (helper_vld_deinterleave, helper_vst_interleave). Each permute is a byte map
  * from up to four source registers: one pshufb per source with a constant
  * mask (bit 7 set = zero), OR-ed together. Sources are read from cpu->v
  * before any destination is written, so overlapping registers (Vd = Vn,
@@ -55,6 +56,20 @@ static void elem_map(ByteMap *m, const int *elem, int nout, int ebytes)
                 int src = elem[i] * ebytes / 16, byte = elem[i] * ebytes % 16;
                 m->b[i * ebytes + k] = (int8_t)(src * 16 + byte + k);
             }
+}
+
+void jit_simd_uzp(JitBuf *j, int xeven, int xodd, int rn, int rm, int ebits, bool q)
+{
+    int nelem = (q ? 128 : 64) / ebits, per = 128 / ebits, elem[16], regs[2] = {rn, rm};
+    for (int part = 0; part < 2; part++) {
+        for (int i = 0; i < nelem; i++) {
+            int k = 2 * i + part;
+            elem[i] = k < nelem ? k : per + k - nelem;
+        }
+        ByteMap m;
+        elem_map(&m, elem, nelem, ebits / 8);
+        gather(j, part ? xodd : xeven, &m, regs, 2);
+    }
 }
 
 /* ZIP1/2, UZP1/2, TRN1/2 (as helper_simd_perm). */
@@ -197,8 +212,29 @@ static bool deinterleave(JitBuf *j, uint64_t imm)
     return true;
 }
 
-bool jit_simd_perm_inline(JitBuf *j, uint32_t helper, uint32_t insn)
+/* One 8-byte chunk of the ST2-ST4 memory image, into RAX. */
+static bool interleave(JitBuf *j, uint64_t imm)
 {
+    int rt = (int)(imm & 31), selem = (int)(imm >> 5 & 7), ebytes = 1 << (imm >> 8 & 3);
+    int chunk = (int)(imm >> 11 & 7), regs[4];
+    if (selem < 2 || selem > 4)
+        return false;
+    for (int r = 0; r < selem; r++)
+        regs[r] = (rt + r) % 32;
+    ByteMap m;
+    memset(m.b, -1, sizeof m.b);
+    for (int b = 0; b < 8; b++) {
+        int i = (chunk * 8 + b) / ebytes;
+        m.b[b] = (int8_t)((i % selem) * 16 + (i / selem) * ebytes + b % ebytes);
+    }
+    gather(j, X2, &m, regs, selem);
+    x_rr(j, X66 | XW, 0x0f7e, X2, RAX);                   /* movq rax, xmm2 */
+    return true;
+}
+
+bool jit_simd_perm_inline(JitBuf *j, uint32_t helper, uint64_t imm)
+{
+    uint32_t insn = (uint32_t)imm;
     if (!jsimd_has(JSF_SSSE3))
         return false;
     switch (helper) {
@@ -206,7 +242,8 @@ bool jit_simd_perm_inline(JitBuf *j, uint32_t helper, uint32_t insn)
     case HELPER_simd_ext: return ext(j, insn);
     case HELPER_simd_tbl: return tbl(j, insn);
     case HELPER_simd_2misc: return misc_perm(j, insn);
-    case HELPER_vld_deinterleave: return deinterleave(j, insn);
+    case HELPER_vld_deinterleave: return deinterleave(j, imm);
+    case HELPER_vst_interleave: return interleave(j, imm);
     default: return false;
     }
 }

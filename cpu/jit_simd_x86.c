@@ -157,7 +157,7 @@ static bool three_same(JitBuf *j, uint32_t insn)
     if (size == 3 && !q)
         return false; /* 1D: reserved for these */
     uint32_t op = 0;
-    enum { PLAIN, ACC_ADD, ACC_SUB, NOT_SWAPPED, UNS_GT, UNS_GE, TST, SAT, ABD, ABA, ADDP } kind = PLAIN;
+    enum { PLAIN, ACC_ADD, ACC_SUB, NOT_SWAPPED, UNS_GT, UNS_GE, TST, SAT, ABD, ABA, ADDP, PAIR } kind = PLAIN;
     bool swap = false;
     switch (u << 5 | opc) {
     case 0x10: op = OP_ADD[size]; break;                                    /* ADD */
@@ -189,13 +189,25 @@ static bool three_same(JitBuf *j, uint32_t insn)
         op = size == 0 ? 0x0fe0 : size == 1 ? 0x0fe3 : 0;
         break;
     case 0x17:                                                              /* ADDP */
-        op = size == 1 ? SS3 | 0x0f3801 : size == 2 ? SS3 | 0x0f3802 : size == 3 ? 0x0fd4 : 0;
-        kind = ADDP;
+        op = size == 0 ? SS3 | 0x0ffc : size == 1 ? SS3 | 0x0f3801 : size == 2 ? SS3 | 0x0f3802 : 0x0fd4;
+        kind = size == 0 ? PAIR : ADDP;
         break;
+    case 0x14: op = OP_SMAX[size] | SS3, kind = PAIR; break;               /* SMAXP */
+    case 0x34: op = OP_UMAX[size] | SS3, kind = PAIR; break;               /* UMAXP */
+    case 0x15: op = OP_SMIN[size] | SS3, kind = PAIR; break;               /* SMINP */
+    case 0x35: op = OP_UMIN[size] | SS3, kind = PAIR; break;               /* UMINP */
     default: return false;
     }
     if (!usable(op) || (kind == TST && !usable(OP_CMPEQ[size])) || (kind == UNS_GE && !usable(OP_CMPGT[size])))
         return false;
+    if (kind == PAIR) {                                   /* op(even, odd) of Vm:Vn */
+        if (size == 3)
+            return false;                                 /* only ADDP has 2D, and no 64-bit max/min */
+        jit_simd_uzp(j, X2, X3, rn, rm, ebits, q);
+        sse(j, enc(op), X2, X3);
+        vstore(j, X2, rd, q);
+        return true;
+    }
     vload(j, X0, swap ? rm : rn, q);
     vload(j, X1, swap ? rn : rm, q);
     if (kind == UNS_GT || kind == UNS_GE) {
@@ -393,7 +405,8 @@ static bool shift_imm(JitBuf *j, uint32_t insn)
     return true;
 }
 
-/* MUL, MLA, MLS by element, vector form, 16- and 32-bit elements. */
+/* MUL, MLA, MLS and the long [SU]MULL, [SU]MLAL, [SU]MLSL by element,
+ * vector form, 16- and 32-bit elements. */
 static bool by_element(JitBuf *j, uint32_t insn)
 {
     int q = (insn >> 30) & 1, u = (insn >> 29) & 1, size = (insn >> 22) & 3, opc = (insn >> 12) & 15;
@@ -402,8 +415,6 @@ static bool by_element(JitBuf *j, uint32_t insn)
     if ((insn >> 28) & 1)
         return false; /* scalar */
     int key = u << 4 | opc;
-    if (key != 0x08 && key != 0x10 && key != 0x14)
-        return false;
     if (size == 1) {
         index = h << 2 | l << 1 | mbit;
     } else if (size == 2) {
@@ -412,6 +423,32 @@ static bool by_element(JitBuf *j, uint32_t insn)
     } else {
         return false;
     }
+    if (opc == 0x2 || opc == 0x6 || opc == 0xa) {          /* [SU]MLAL, [SU]MLSL, [SU]MULL: widened, exact */
+        if (!sse41())
+            return false;
+        bool sign = !u;
+        int32_t elem = voff(rm) + index * (size == 1 ? 2 : 4);
+        if (size == 1)
+            x_mem(j, 0, sign ? 0x0fbf : 0x0fb7, RAX, RBX, elem);  /* movsx / movzx eax, word */
+        else if (sign)
+            x_mem(j, XW, 0x63, RAX, RBX, elem);                    /* movsxd rax, dword */
+        else
+            x_mem(j, 0, 0x8b, RAX, RBX, elem);                     /* mov eax, dword */
+        x_rr(j, X66 | XW, 0x0f6e, X1, RAX);                        /* movq xmm1, rax */
+        sse_i(j, 0x0f70, X1, X1, size == 1 ? 0x00 : 0x44);         /* pshufd: broadcast */
+        widen_mem(j, X0, rn, q, 8 << size, sign);
+        sse(j, size == 1 ? 0x0f3840 : sign ? 0x0f3828 : 0x0ff4, X0, X1); /* pmulld / pmuldq / pmuludq */
+        if (opc != 0xa) {
+            vload(j, X1, rd, true);
+            sse(j, (opc == 0x2 ? OP_ADD : OP_SUB)[size + 1], X1, X0);
+            vstore(j, X1, rd, true);
+        } else {
+            vstore(j, X0, rd, true);
+        }
+        return true;
+    }
+    if (key != 0x08 && key != 0x10 && key != 0x14)
+        return false;
     if (!usable(OP_MUL[size]))
         return false;
     int32_t elem = voff(rm) + index * (size == 1 ? 2 : 4);
@@ -707,6 +744,6 @@ bool jit_simd_inline(JitBuf *j, uint32_t helper, uint64_t imm)
     case HELPER_simd_2misc: /* REV, CNT, RBIT: permutes */
         return !((insn >> 28) & 1) && (two_misc(j, insn) || jit_simd_perm_inline(j, helper, insn));
     case HELPER_simd_across: return across(j, insn);
-    default: return jit_simd_perm_inline(j, helper, insn) || jit_crypto_inline(j, helper, imm);
+    default: return jit_simd_perm_inline(j, helper, imm) || jit_crypto_inline(j, helper, imm);
     }
 }

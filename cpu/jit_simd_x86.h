@@ -8,13 +8,19 @@
 #include <stdint.h>
 
 #include "jit_emit.h"
+#include "translate.h"
 
 /* For an IR_CALL of `helper` with immediate `imm` (the instruction word, or
  * the crypto/structure helpers' packed registers): emit equivalent host code
  * that updates cpu->v (RBX = CPUState) and FPSR.QC as the helper would and
  * return true, or emit nothing and return false (the helper is called).
- * Uses RAX and XMM0-XMM7 only; the helper's return value is 0. */
+ * Uses RAX and XMM0-XMM7 only. The helper's return value is 0, except for
+ * the helpers of jit_simd_returns_rax, whose value the code leaves in RAX. */
 bool jit_simd_inline(JitBuf *j, uint32_t helper, uint64_t imm);
+
+/* Whether jit_simd_inline's code for `helper` leaves its result in RAX
+ * (vst_interleave's chunk). Any thread. */
+static inline bool jit_simd_returns_rax(uint32_t helper) { return helper == HELPER_vst_interleave; }
 
 /* Host features the emitters may use (cpuid, asked once and cached). */
 enum {
@@ -35,7 +41,9 @@ void jit_simd_allow(unsigned mask);
 void jit_allow_sse41(bool on);
 
 /* The parts of jit_simd_inline in the other files (same contract). */
-bool jit_simd_perm_inline(JitBuf *j, uint32_t helper, uint32_t insn);
+bool jit_simd_perm_inline(JitBuf *j, uint32_t helper, uint64_t imm);
+/* xeven, xodd = the even and the odd elements of Vm:Vn (UZP1, UZP2; SSSE3). */
+void jit_simd_uzp(JitBuf *j, int xeven, int xodd, int rn, int rm, int ebits, bool q);
 bool jit_crypto_inline(JitBuf *j, uint32_t helper, uint64_t imm);
 
 #endif

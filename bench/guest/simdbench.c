@@ -14,11 +14,11 @@
 
 #include "libguest.h"
 
-#ifndef SIMD_SCALE
-#define SIMD_SCALE 1
+#ifndef FP_SCALE
+#define FP_SCALE 1
 #endif
-#ifndef SIMD_ONLY
-#define SIMD_ONLY 63 /* bit 0 gray, 1 blur, 2 blend, 3 sad, 4 aes, 5 sha256 */
+#ifndef FP_ONLY
+#define FP_ONLY 63 /* bit 0 gray, 1 blur, 2 blend, 3 sad, 4 aes, 5 sha256 */
 #endif
 
 enum { W = 256, H = 64 };
@@ -132,7 +132,7 @@ static __attribute__((noinline)) uint32_t sad_row(const uint8_t *restrict a, con
     static __attribute__((noinline)) void NAME(void)                                              \
     {                                                                                             \
         uint64_t t0 = cntvct(), extra = 0;                                                        \
-        for (int r = 0; r < 16 * SIMD_SCALE; r++)                                                 \
+        for (int r = 0; r < 16 * FP_SCALE; r++)                                                 \
             for (int y = 1; y < H - 1; y++) {                                                     \
                 BODY;                                                                             \
             }                                                                                     \
@@ -140,7 +140,7 @@ static __attribute__((noinline)) uint32_t sad_row(const uint8_t *restrict a, con
         hash = 0xcbf29ce484222325ull;                                                             \
         mix_bytes(&out[0][0], H * W);                                                             \
         mix(extra);                                                                               \
-        report(#NAME, t1 - t0, (uint64_t)16 * SIMD_SCALE * (H - 2) * W);                          \
+        report(#NAME, t1 - t0, (uint64_t)16 * FP_SCALE * (H - 2) * W);                          \
     }
 IMG_KERNEL(gray, gray_row(out[y], rgb[y]))
 IMG_KERNEL(blur, blur_row(out[y], img_a[y - 1], img_a[y], img_a[y + 1]))
@@ -209,7 +209,7 @@ static __attribute__((noinline)) void aes(void)
         aes_buf[i] = rnd8();
     uint64_t t0 = cntvct();
     uint8x16_t chain = vdupq_n_u8(0);
-    for (int r = 0; r < 40 * SIMD_SCALE; r++)
+    for (int r = 0; r < 40 * FP_SCALE; r++)
         for (int i = 0; i < (int)sizeof aes_buf; i += 16) { /* CBC encryption in place */
             chain = aes_block(veorq_u8(chain, vld1q_u8(aes_buf + i)));
             vst1q_u8(aes_buf + i, chain);
@@ -217,7 +217,7 @@ static __attribute__((noinline)) void aes(void)
     uint64_t t1 = cntvct();
     hash = 0xcbf29ce484222325ull;
     mix_bytes(aes_buf, sizeof aes_buf);
-    report("aes", t1 - t0, (uint64_t)40 * SIMD_SCALE * sizeof aes_buf / 16);
+    report("aes", t1 - t0, (uint64_t)40 * FP_SCALE * sizeof aes_buf / 16);
 }
 
 /* ---- SHA-256 (FIPS 180-2) on SHA256H/H2/SU0/SU1 ---- */
@@ -277,7 +277,7 @@ static __attribute__((noinline)) void sha256(void)
         sha_buf[i] = rnd8();
     sha256_init(st);
     uint64_t t0 = cntvct();
-    for (int r = 0; r < 10 * SIMD_SCALE; r++)
+    for (int r = 0; r < 10 * FP_SCALE; r++)
         for (int i = 0; i < (int)sizeof sha_buf; i += 64)
             sha256_block(st, sha_buf + i);
     uint64_t t1 = cntvct();
@@ -286,7 +286,7 @@ static __attribute__((noinline)) void sha256(void)
     vst1q_u32(got + 4, st[1]);
     for (int i = 0; i < 8; i++)
         mix(got[i]);
-    report("sha256", t1 - t0, (uint64_t)10 * SIMD_SCALE * sizeof sha_buf / 64);
+    report("sha256", t1 - t0, (uint64_t)10 * FP_SCALE * sizeof sha_buf / 64);
 }
 
 int main(void)
@@ -294,17 +294,17 @@ int main(void)
     /* QEMU starts a bare-metal ELF with FP access trapped (CPACR_EL1.FPEN) */
     __asm__ volatile("mrs x0, cpacr_el1; orr x0, x0, #(3 << 20); msr cpacr_el1, x0; isb" ::: "x0");
     fill();
-    if (SIMD_ONLY & 1)
+    if (FP_ONLY & 1)
         gray();
-    if (SIMD_ONLY & 2)
+    if (FP_ONLY & 2)
         blur();
-    if (SIMD_ONLY & 4)
+    if (FP_ONLY & 4)
         blend();
-    if (SIMD_ONLY & 8)
+    if (FP_ONLY & 8)
         sad();
-    if (SIMD_ONLY & 16)
+    if (FP_ONLY & 16)
         aes();
-    if (SIMD_ONLY & 32)
+    if (FP_ONLY & 32)
         sha256();
     return GUEST_RESULT();
 }

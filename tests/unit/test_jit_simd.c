@@ -154,26 +154,32 @@ Test(jit, simd_saturation_sets_qc)
     cr_assert(qc_set > runs / 10 && runs - qc_set > runs / 50, "both outcomes are exercised (%d of %d)", qc_set, runs);
 }
 
-/* LD2-LD4's element shuffle (helper_vld_deinterleave): every structure size,
- * element size and Q, register lists wrapping past V31. */
-Test(jit, simd_deinterleave_against_helper)
+/* LD2-LD4's and ST2-ST4's element shuffles (helper_vld_deinterleave, and
+ * helper_vst_interleave, whose chunk the inline code returns in RAX):
+ * every structure size, element size, Q and chunk, register lists wrapping
+ * past V31. */
+Test(jit, simd_interleave_against_helpers)
 {
     int inlined = 0;
-    for (int k = 0; k < 2000; k++) {
-        uint64_t imm = rnd() % 32 | (2 + rnd() % 3) << 5 | (rnd() % 4) << 8 | (rnd() & 1) << 10;
-        if (imm >> 8 == 3) /* 64-bit elements need Q = 1 */
-            imm |= 1u << 10;
+    for (int k = 0; k < 4000; k++) {
+        bool st = k & 1;
+        int selem = 2 + (int)(rnd() % 3), size = (int)(rnd() % 4), q = (int)(rnd() & 1) | (size == 3);
+        uint64_t imm = rnd() % 32 | (uint64_t)selem << 5 | (uint64_t)size << 8 | (uint64_t)q << 10;
+        if (st)
+            imm |= (rnd() % (uint64_t)(selem * (q ? 2 : 1))) << 11;
+        uint32_t h = st ? HELPER_vst_interleave : HELPER_vld_deinterleave;
         random_vregs();
         JitBuf probe = {0};
-        inlined += jit_simd_inline(&probe, HELPER_vld_deinterleave, imm);
+        inlined += jit_simd_inline(&probe, h, imm);
         jb_free(&probe);
         IRBlock blk;
         ir_block_init(&blk, 0x40001000);
         IRTemp z = ir_const(&blk, 0);
-        ir_emit(&blk, IR_CALL, 8, 0, z, z, z, HELPER_vld_deinterleave, imm);
+        IRTemp r = ir_emit(&blk, IR_CALL, 8, 0, z, z, z, h, imm);
+        ir_set_reg(&blk, 0, r);
         ir_exit(&blk, 0x40001004);
-        run_both(&blk, "deinterleave");
+        run_both(&blk, st ? "interleave" : "deinterleave");
         ir_block_free(&blk);
     }
-    cr_assert_eq(inlined, 2000);
+    cr_assert_eq(inlined, 4000);
 }
