@@ -103,9 +103,70 @@ static bool sha256(JitBuf *j, uint32_t helper, uint64_t imm)
     return true;
 }
 
+/* SHA1C/P/M: sha1rnds4 adds K itself and takes the message words in reverse
+ * order with E added to the first; Arm's Vm already holds W + K. */
+static bool sha1_rounds(JitBuf *j, uint32_t helper, uint64_t imm)
+{
+    static const uint32_t k[3] = {0x5a827999, 0x6ed9eba1, 0x8f1bbcdc}; /* C (choose), P, M */
+    int f = helper == HELPER_sha1c ? 0 : helper == HELPER_sha1p ? 1 : 2;
+    vload(j, X0, RD(imm), true);
+    pshufd(j, X0, X0, 0x1b);                              /* A in the top dword */
+    vload(j, X1, RM(imm), true);
+    pshufd(j, X1, X1, 0x1b);                              /* W0 + K in the top dword */
+    xsplat(j, X2, 32, k[f]);
+    sse(j, 0x0ffa, X1, X2);                               /* psubd: - K */
+    x_mem(j, X66, 0x0f6e, X2, RBX, voff(RN(imm)));        /* movd: E */
+    sse_sh(j, 0x0f73, 7, X2, 12);                         /* pslldq: to the top dword */
+    sse(j, 0x0ffe, X1, X2);                               /* + E */
+    x_rr(j, 0, 0x0f3acc, X0, X1);                         /* sha1rnds4 */
+    jb_byte(j, (uint8_t)f);
+    pshufd(j, X0, X0, 0x1b);
+    vstore(j, X0, RD(imm), true);
+    return true;
+}
+
+static bool sha1(JitBuf *j, uint32_t helper, uint64_t imm)
+{
+    int rd = RD(imm), rn = RN(imm), rm = RM(imm);
+    switch (helper) {
+    case HELPER_sha1h:                                    /* ROL(Sn, 30), the rest zero */
+        x_mem(j, 0, 0x8b, RAX, RBX, voff(rn));            /* mov eax, [n] */
+        x_shift_ri(j, 0, 0, RAX, 30);                     /* rol eax, 30 */
+        x_mem(j, XW, 0x89, RAX, RBX, voff(rd));
+        x_mem(j, XW, 0xc7, 0, RBX, voff(rd) + 8);
+        jb_u32(j, 0);
+        return true;
+    case HELPER_sha1su0:                                  /* (Vn<63:0> : Vd<127:64>) ^ Vd ^ Vm */
+        vload(j, X0, rd, true);
+        vload_hi(j, X1, rd);
+        x_mem(j, X66, 0x0f16, X1, RBX, voff(rn));         /* movhpd: n0 above d1 */
+        sse(j, 0x0fef, X0, X1);
+        vload(j, X1, rm, true);
+        sse(j, 0x0fef, X0, X1);
+        vstore(j, X0, rd, true);
+        return true;
+    case HELPER_sha1su1:                                  /* sha1msg2 on the reversed words */
+        if (!jsimd_has(JSF_SHA))
+            return false;
+        vload(j, X0, rd, true);
+        pshufd(j, X0, X0, 0x1b);
+        vload(j, X1, rn, true);
+        pshufd(j, X1, X1, 0x1b);
+        x_rr(j, 0, 0x0f38ca, X0, X1);                     /* sha1msg2 */
+        pshufd(j, X0, X0, 0x1b);
+        vstore(j, X0, rd, true);
+        return true;
+    default:
+        return jsimd_has(JSF_SHA) && sha1_rounds(j, helper, imm);
+    }
+}
+
 bool jit_crypto_inline(JitBuf *j, uint32_t helper, uint64_t imm)
 {
     switch (helper) {
+    case HELPER_sha1c: case HELPER_sha1p: case HELPER_sha1m: case HELPER_sha1h: case HELPER_sha1su0:
+    case HELPER_sha1su1:
+        return sha1(j, helper, imm);
     case HELPER_aese: case HELPER_aesd: case HELPER_aesmc: case HELPER_aesimc:
         return aes(j, helper, imm);
     case HELPER_sha256h: case HELPER_sha256h2: case HELPER_sha256su0: case HELPER_sha256su1:

@@ -62,7 +62,8 @@ static bool simd_class(uint32_t h)
     case HELPER_simd_shimm: case HELPER_simd_elem: case HELPER_simd_perm: case HELPER_simd_ext:
     case HELPER_simd_tbl: case HELPER_aese: case HELPER_aesd: case HELPER_aesmc: case HELPER_aesimc:
     case HELPER_sha256h: case HELPER_sha256h2: case HELPER_sha256su0: case HELPER_sha256su1:
-    case HELPER_pmull64:
+    case HELPER_pmull64: case HELPER_sha1c: case HELPER_sha1p: case HELPER_sha1m: case HELPER_sha1h:
+    case HELPER_sha1su0: case HELPER_sha1su1:
         return true;
     default:
         return false;
