@@ -12,7 +12,7 @@
 # kernel alone at SCALE minus the same ELF at scale 0 (start-up, set-up and
 # translation), user+sys of the process. BASE: another flotilla binary (e.g.
 # an older build) run next to the others.
-# Usage: bench/fp.sh [REPS] [BUILD_DIR] [SCALE] [BASE] [SUITE]
+# Usage: [FP_SIMS="jit interp"] bench/fp.sh [REPS] [BUILD_DIR] [SCALE] [BASE] [SUITE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=${1:-3}
@@ -40,7 +40,7 @@ for ((i = 0; i < ${#kernels[@]}; i++)); do
 done
 have_qemu=0
 command -v qemu-system-aarch64 >/dev/null && have_qemu=1
-sims=(jit interp)
+read -ra sims <<< "${FP_SIMS:-jit interp}" # e.g. FP_SIMS=jit to leave the slow interpreter out
 [[ -n $base ]] && sims+=(base)
 ((have_qemu)) && sims+=(qemu)
 run() { # SIM ELF
