@@ -149,6 +149,31 @@ static void sat_narrow(JitBuf *j, int x, int wbits, int kind)
     x_alu_ri(j, 0, 7, RAX, 0xffff);
 }
 
+/* X0 = SQDMULH (round = false) or SQRDMULH of the 16-bit lanes of X0 and X1
+ * (SSSE3 for pmulhrsw), FPSR.QC set as the helper does. Only -32768 * -32768
+ * saturates, and it is the only product whose high half comes out as
+ * 0x8000, so those lanes are flipped to 0x7fff. Uses X2, X3. */
+static void doubling_mulh16(JitBuf *j, bool round, int rd, bool q)
+{
+    if (round) {
+        sse(j, 0x0f380b, X0, X1);                         /* pmulhrsw: (a * b + 0x4000) >> 15 */
+    } else {                                              /* (a * b) >> 15 from both halves */
+        sse(j, 0x0f6f, X2, X0);
+        sse(j, 0x0fe5, X0, X1);                           /* pmulhw */
+        sse(j, 0x0fd5, X2, X1);                           /* pmullw */
+        sse_sh(j, 0x0f71, SH_SLL, X0, 1);
+        sse_sh(j, 0x0f71, SH_SRL, X2, 15);
+        sse(j, 0x0feb, X0, X2);
+    }
+    xsplat(j, X3, 16, 0x8000);
+    sse(j, 0x0f75, X3, X0);                               /* pcmpeqw: the saturated lanes */
+    sse(j, 0x0fef, X0, X3);                               /* 0x8000 ^ 0xffff = 0x7fff */
+    vstore(j, X0, rd, q);
+    x_rr(j, X66, 0x0fd7, RAX, X3);                        /* pmovmskb */
+    x_rr(j, 0, 0x85, RAX, RAX);                           /* test eax, eax */
+    set_qc_if_ne(j);
+}
+
 /* Three same, vector form. */
 static bool three_same(JitBuf *j, uint32_t insn)
 {
@@ -188,6 +213,13 @@ static bool three_same(JitBuf *j, uint32_t insn)
     case 0x22:                                                              /* URHADD: pavgb/pavgw */
         op = size == 0 ? 0x0fe0 : size == 1 ? 0x0fe3 : 0;
         break;
+    case 0x16: case 0x36:                                                   /* SQDMULH, SQRDMULH */
+        if (size != 1 || !jsimd_has(JSF_SSSE3))
+            return false;
+        vload(j, X0, rn, q);
+        vload(j, X1, rm, q);
+        doubling_mulh16(j, u, rd, q);
+        return true;
     case 0x17:                                                              /* ADDP */
         op = size == 0 ? SS3 | 0x0ffc : size == 1 ? SS3 | 0x0f3801 : size == 2 ? SS3 | 0x0f3802 : 0x0fd4;
         kind = size == 0 ? PAIR : ADDP;
@@ -406,7 +438,7 @@ static bool shift_imm(JitBuf *j, uint32_t insn)
 }
 
 /* MUL, MLA, MLS and the long [SU]MULL, [SU]MLAL, [SU]MLSL by element,
- * vector form, 16- and 32-bit elements. */
+ * vector form, 16- and 32-bit elements; SQDMULH, SQRDMULH 16-bit. */
 static bool by_element(JitBuf *j, uint32_t insn)
 {
     int q = (insn >> 30) & 1, u = (insn >> 29) & 1, size = (insn >> 22) & 3, opc = (insn >> 12) & 15;
@@ -445,6 +477,16 @@ static bool by_element(JitBuf *j, uint32_t insn)
         } else {
             vstore(j, X0, rd, true);
         }
+        return true;
+    }
+    if ((key == 0x0c || key == 0x0d) && size == 1 && jsimd_has(JSF_SSSE3)) { /* SQDMULH, SQRDMULH */
+        x_mem(j, 0, 0x0fb7, RAX, RBX, voff(rm) + index * 2);
+        x_rr(j, 0, 0x69, RAX, RAX);                       /* imul eax, eax, 0x10001 */
+        jb_u32(j, 0x10001);
+        x_rr(j, X66, 0x0f6e, X1, RAX);
+        sse_i(j, 0x0f70, X1, X1, 0);
+        vload(j, X0, rn, q);
+        doubling_mulh16(j, key == 0x0d, rd, q);
         return true;
     }
     if (key != 0x08 && key != 0x10 && key != 0x14)
