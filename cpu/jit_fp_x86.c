@@ -135,10 +135,9 @@ static bool vector3(Ctx *c, const IROp *op, bool by_elem)
             }
             continue;
         }
-        if (q)
-            x_mem(j, 0, 0x0f10, i, RBX, voff(reg));         /* movups */
-        else
-            x_mem(j, X66 | XW, 0x0f6e, i, RBX, voff(reg));  /* movq */
+        x_mem(j, X66 | XW, 0x0f6e, i, RBX, voff(reg));      /* movq */
+        if (q) /* by halves: an LDR Q just stored them as two 8-byte halves (see vload) */
+            x_mem(j, X66, 0x0f16, i, RBX, voff(reg) + 8);   /* movhpd */
     }
     int res = X0;
     if (fused) {

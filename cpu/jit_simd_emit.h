@@ -19,13 +19,16 @@ bool jsimd_has(unsigned f);
 
 static inline int32_t voff(int reg) { return (int32_t)offsetof(CPUState, v) + 16 * (reg & 31); }
 
-/* xmm = V[reg]: all 128 bits, or the low 64 (upper zero) when !q. */
+/* xmm = V[reg]: all 128 bits, or the low 64 (upper zero) when !q. The
+ * halves are loaded separately: a V register is often just written as two
+ * 64-bit halves from general registers (LDR Q, LD1R, INS, MOVI), and one
+ * 16-byte load from two 8-byte stores cannot be store-forwarded (a stall
+ * of a dozen cycles or more). */
 static inline void vload(JitBuf *j, int x, int reg, bool q)
 {
+    x_mem(j, X66 | XW, 0x0f6e, x, RBX, voff(reg));       /* movq xmm, m64 */
     if (q)
-        x_mem(j, 0, 0x0f10, x, RBX, voff(reg));          /* movups */
-    else
-        x_mem(j, X66 | XW, 0x0f6e, x, RBX, voff(reg));   /* movq xmm, m64 */
+        x_mem(j, X66, 0x0f16, x, RBX, voff(reg) + 8);    /* movhpd xmm, m64 */
 }
 
 /* xmm = the upper 64 bits of V[reg] (upper zero). */
