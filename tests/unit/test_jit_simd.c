@@ -185,3 +185,58 @@ Test(jit, simd_interleave_against_helpers)
     }
     cr_assert_eq(inlined, 4000);
 }
+
+/* SCVTF, UCVTF, FCVTZS, FCVTZU (vector, integer; 2S, 4S) inline on SSE
+ * (cpu/jit_fp_x86.c) against soft-float: lanes at the edges of each
+ * direction (NaNs, infinities, zeros, denormals, -0.5, +-2^31 and 2^32 and
+ * their neighbours, integers whose float rounds), every FPCR mode (RMode,
+ * FZ, DN) and FPSR.IXC set or clear. Ordinary operands in RN with IXC set
+ * must stay on the inline path. */
+static uint32_t cvt_lane(bool to_int)
+{
+    static const uint32_t f[] = {0x7fc00000, 0x7f800001, 0x7f800000, 0xff800000, 0, 0x80000000, 1, 0x807fffff,
+                                 0xbf000000, 0x4f000000, 0x4effffff, 0xcf000000, 0xcf000001, 0x4f800000,
+                                 0x4f7fffff, 0x3f800000, 0xbf800000, 0x3fc00000};
+    static const uint32_t i[] = {0, 1, 0x7fffffff, 0x80000000u, 0xffffffffu, 0x01000001, 0x00ffffff,
+                                 0x7fffff80, 0xfffffe80, 0x12345678};
+    if (rnd() % 2)
+        return to_int ? f[rnd() % (sizeof f / sizeof f[0])] : i[rnd() % (sizeof i / sizeof i[0])];
+    if (to_int) /* a float of magnitude 2^-4 .. 2^35 */
+        return (uint32_t)(rnd() & 1) << 31 | (uint32_t)(123 + rnd() % 40) << 23 | ((uint32_t)rnd() & 0x7fffff);
+    return (uint32_t)rnd();
+}
+
+Test(jit, simd_fp_convert_against_soft_float)
+{
+    static const uint32_t base[] = {0x0e21d800, 0x2e21d800, 0x0ea1b800, 0x2ea1b800}; /* SCVTF UCVTF FCVTZS FCVTZU */
+    int fast = 0, ordinary = 0;
+    cpu->cpacr_el1 |= 3u << 20;
+    for (int k = 0; k < 8000; k++) {
+        int w = (int)(rnd() % 4);
+        bool plain = rnd() % 2;
+        uint32_t word = base[w] | (uint32_t)(rnd() & 1) << 30 | (uint32_t)(rnd() % 32) << 5 | (uint32_t)(rnd() % 32);
+        cr_assert_not_null(decode_lookup(word), "%08x", word);
+        random_vregs();
+        int rn = (int)(word >> 5 & 31);
+        for (int l = 0; l < 4; l++) {
+            uint32_t v = cvt_lane(w >= 2);
+            if (plain) /* ordinary: in range, no NaN, positive for FCVTZU */
+                v = w >= 2 ? (uint32_t)(127 + rnd() % 20) << 23 | ((uint32_t)rnd() & 0x7fffff) : (uint32_t)rnd() >> 1;
+            cpu->v[rn][l / 2] = (cpu->v[rn][l / 2] & ~(0xffffffffull << 32 * (l % 2))) | (uint64_t)v << 32 * (l % 2);
+        }
+        cpu->fpcr = plain ? 0 : (uint32_t)(rnd() % 8) << 22 | (uint32_t)(rnd() % 2) << 25;
+        cpu->fpsr = plain ? 0x10 : (uint32_t)rnd() & 0x9f;
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        translate_block(cpu, &blk, 0x40001000, &word, 1);
+        uint64_t soft0 = cpu->stats.jit.fp_soft;
+        run_both(&blk, "fp convert");
+        if (plain) {
+            ordinary++;
+            fast += cpu->stats.jit.fp_soft == soft0;
+        }
+        ir_block_free(&blk);
+    }
+    cr_log_info("ordinary conversions: %d of %d without soft-float", fast, ordinary);
+    cr_assert_eq(fast, ordinary);
+}
