@@ -174,6 +174,62 @@ static void doubling_mulh16(JitBuf *j, bool round, int rd, bool q)
     set_qc_if_ne(j);
 }
 
+/* [SU]Q{ADD,SUB} on 32- and 64-bit lanes (no x86 instruction): the wrapping
+ * result, an overflow mask per lane (unsigned: the carry or borrow from a
+ * biased compare; signed: both operands' signs differ from the result's for
+ * ADD, n's and m's differ and the result's differs from n's for SUB), and the
+ * saturated value where it is set (unsigned: all ones or zero; signed: MAX
+ * ^ n's sign fill). X0 = n, X1 = m on entry; QC if any lane overflowed.
+ * 64-bit lanes need SSE4.2 (pcmpgtq) when unsigned. */
+static void sat_wide(JitBuf *j, bool sub, bool uns, int ebits, int rd, bool q)
+{
+    int lg = ebits == 32 ? 2 : 3;
+    sse(j, 0x0f6f, X2, X0);
+    sse(j, sub ? OP_SUB[lg] : OP_ADD[lg], X2, X1);        /* X2 = the wrapping result */
+    if (uns) {
+        uint32_t gt = ebits == 32 ? 0x0f66 : 0x0f3837;    /* pcmpgtd / pcmpgtq */
+        sign_bias(j, X3, ebits);
+        sse(j, 0x0f6f, X4, sub ? X1 : X0);                /* add: n >u r; sub: m >u n */
+        sse(j, 0x0f6f, X5, sub ? X0 : X2);
+        sse(j, 0x0fef, X4, X3);
+        sse(j, 0x0fef, X5, X3);
+        sse(j, gt, X4, X5);                               /* X4 = the overflow mask */
+        if (sub) {
+            sse(j, 0x0f6f, X5, X4);
+            sse(j, 0x0fdf, X5, X2);                       /* pandn: 0 where it borrowed */
+            sse(j, 0x0f6f, X2, X5);
+        } else {
+            sse(j, 0x0feb, X2, X4);                       /* por: all ones where it carried */
+        }
+    } else {
+        sse(j, 0x0f6f, X4, X2);
+        sse(j, 0x0fef, X4, X0);                           /* r ^ n */
+        sse(j, 0x0f6f, X5, sub ? X0 : X2);
+        sse(j, 0x0fef, X5, X1);                           /* add: r ^ m; sub: n ^ m */
+        sse(j, 0x0fdb, X4, X5);                           /* sign bit: overflow */
+        sse_sh(j, 0x0f72, SH_SRA, X4, 31);                /* psrad: the sign fill per dword */
+        sse(j, 0x0f6f, X5, X0);
+        sse_sh(j, 0x0f72, SH_SRA, X5, 31);                /* n's sign fill */
+        if (ebits == 64) {                                /* the high dword's fill to both */
+            sse_i(j, 0x0f70, X4, X4, 0xf5);
+            sse_i(j, 0x0f70, X5, X5, 0xf5);
+        }
+        xsplat(j, X6, ebits, ebits == 32 ? 0x7fffffffu : 0x7fffffffffffffffull);
+        sse(j, 0x0fef, X5, X6);                           /* the saturated value */
+        sse(j, 0x0fdb, X5, X4);                           /* where it overflowed */
+        sse(j, 0x0f6f, X6, X4);
+        sse(j, 0x0fdf, X6, X2);                           /* pandn: r elsewhere */
+        sse(j, 0x0feb, X5, X6);
+        sse(j, 0x0f6f, X2, X5);
+    }
+    vstore(j, X2, rd, q);
+    x_rr(j, X66, 0x0fd7, RAX, X4);                        /* pmovmskb: any lane overflowed? */
+    if (!q)
+        x_alu_ri(j, 0, 4, RAX, 0xff);                     /* the low 64 bits only */
+    x_rr(j, 0, 0x85, RAX, RAX);                           /* test eax, eax */
+    set_qc_if_ne(j);
+}
+
 /* Three same, vector form. */
 static bool three_same(JitBuf *j, uint32_t insn)
 {
@@ -184,6 +240,14 @@ static bool three_same(JitBuf *j, uint32_t insn)
     uint32_t op = 0;
     enum { PLAIN, ACC_ADD, ACC_SUB, NOT_SWAPPED, UNS_GT, UNS_GE, TST, SAT, ABD, ABA, ADDP, PAIR } kind = PLAIN;
     bool swap = false;
+    if ((opc == 0x01 || opc == 0x05) && size >= 2) {      /* [SU]Q{ADD,SUB} 32/64-bit */
+        if (u && size == 3 && !jsimd_has(JSF_SSE42))
+            return false;
+        vload(j, X0, rn, q);
+        vload(j, X1, rm, q);
+        sat_wide(j, opc == 0x05, u, ebits, rd, q);
+        return true;
+    }
     switch (u << 5 | opc) {
     case 0x10: op = OP_ADD[size]; break;                                    /* ADD */
     case 0x30: op = OP_SUB[size]; break;                                    /* SUB */
