@@ -46,8 +46,15 @@ bool jsimd_has(unsigned f)
             m |= (c & bit_AES) ? JSF_AES : 0;
             m |= (c & bit_PCLMUL) ? JSF_PCLMUL : 0;
         }
-        if (__get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA))
-            m |= JSF_SHA;
+        bool osxsave = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE);
+        if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+            m |= (b & bit_SHA) ? JSF_SHA : 0;
+            if ((b & bit_AVX2) && osxsave) {
+                uint32_t lo, hi;
+                __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+                m |= (lo & 6) == 6 ? JSF_AVX2 : 0;        /* XMM and YMM state enabled */
+            }
+        }
         h = (int)m;
         atomic_store_explicit(&host_features, h, memory_order_relaxed);
     }
@@ -230,6 +237,45 @@ static void sat_wide(JitBuf *j, bool sub, bool uns, int ebits, int rd, bool q)
     set_qc_if_ne(j);
 }
 
+/* VEX.128.66.0F38 op dst, src1, src2 (xmm0-7): vpsllv/vpsrlv/vpsrav{d,q}. */
+static void vex_38(JitBuf *j, bool w, uint8_t op, int dst, int src1, int src2)
+{
+    jb_byte(j, 0xc4);
+    jb_byte(j, 0xe2);                                     /* R X B inverted = 1, map 0F38 */
+    jb_byte(j, (uint8_t)((w ? 0x80 : 0) | (~src1 & 15) << 3 | 0x01)); /* W, vvvv, L = 0, pp = 66 */
+    jb_byte(j, op);
+    jb_byte(j, (uint8_t)(0xc0 | dst << 3 | src2));
+}
+
+/* SSHL, USHL (vector, 32-bit lanes; USHL also 64-bit) on AVX2's variable
+ * shifts: the count is the signed low byte of each lane of Vm; x86 gives 0
+ * (or the sign fill, for vpsrav) for counts >= the lane size and for the
+ * huge unsigned values of negative ones, so x << c | x >> -c is Arm's
+ * result; for SSHL the arithmetic right shift is kept only where c < 0. */
+static void shl_by_reg(JitBuf *j, bool uns, int ebits, int rn, int rm, int rd, bool q)
+{
+    bool w = ebits == 64;
+    int lg = w ? 3 : 2;
+    vload(j, X0, rn, q);
+    vload(j, X1, rm, q);
+    xsplat(j, X2, ebits, 0xff);
+    sse(j, 0x0fdb, X1, X2);                               /* the low byte */
+    xsplat(j, X2, ebits, 0x80);
+    sse(j, 0x0fef, X1, X2);
+    sse(j, OP_SUB[lg], X1, X2);                           /* (b ^ 0x80) - 0x80: sign-extended */
+    pzero(j, X3);
+    sse(j, OP_SUB[lg], X3, X1);                           /* -c */
+    vex_38(j, w, 0x47, X4, X0, X1);                       /* vpsllv: x << c */
+    vex_38(j, w, uns ? 0x45 : 0x46, X5, X0, X3);          /* vpsrlv / vpsrav: x >> -c */
+    if (!uns) {
+        pzero(j, X2);
+        sse(j, 0x0f66, X2, X1);                           /* pcmpgtd: c < 0 */
+        sse(j, 0x0fdb, X5, X2);
+    }
+    sse(j, 0x0feb, X4, X5);
+    vstore(j, X4, rd, q);
+}
+
 /* Three same, vector form. */
 static bool three_same(JitBuf *j, uint32_t insn)
 {
@@ -240,6 +286,10 @@ static bool three_same(JitBuf *j, uint32_t insn)
     uint32_t op = 0;
     enum { PLAIN, ACC_ADD, ACC_SUB, NOT_SWAPPED, UNS_GT, UNS_GE, TST, SAT, ABD, ABA, ADDP, PAIR } kind = PLAIN;
     bool swap = false;
+    if (opc == 0x08 && (size == 2 || (size == 3 && u)) && jsimd_has(JSF_AVX2)) { /* SSHL, USHL */
+        shl_by_reg(j, u, ebits, rn, rm, rd, q);
+        return true;
+    }
     if ((opc == 0x01 || opc == 0x05) && size >= 2) {      /* [SU]Q{ADD,SUB} 32/64-bit */
         if (u && size == 3 && !jsimd_has(JSF_SSE42))
             return false;

@@ -30,7 +30,8 @@ enum {
     JSF_AES = 1u << 3,
     JSF_PCLMUL = 1u << 4,
     JSF_SHA = 1u << 5,
-    JSF_ALL = 0x3f,
+    JSF_AVX2 = 1u << 6, /* with the OS saving the YMM state (OSXSAVE, XCR0) */
+    JSF_ALL = 0x7f,
 };
 
 /* Tests: restrict the features the emitters may use to `mask` (as on a host
