@@ -739,7 +739,8 @@ static bool emit_op(Ctx *c, const IROp *op)
             goto fallback;
         if (!(op->flags & IRF_EXCEPT) && jit_simd_inline(j, op->aux, op->imm)) {
             if (c->last_use[op->dst]) {          /* what the helper returns, if read */
-                x_mov_ri(j, RAX, 0);
+                if (!jit_simd_returns_rax(op->aux))
+                    x_mov_ri(j, RAX, 0);
                 st_dst(c, op->dst);
             }
             break;
