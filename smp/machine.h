@@ -120,6 +120,7 @@ typedef struct Machine {
 
     _Atomic int stopping;    /* set once: every vCPU leaves its loop */
     bool reboot;             /* PSCI SYSTEM_RESET without -no-reboot: main() starts over */
+    bool final_exit;         /* set by main() before the last machine_destroy: the process exits next */
     int exit_status;         /* written by the core that stops the machine */
     pthread_mutex_t exit_lock;
 } Machine;
