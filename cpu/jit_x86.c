@@ -486,6 +486,19 @@ static bool emit_op(Ctx *c, const IROp *op)
                 : op->opc == IR_OR ? 1 : op->opc == IR_XOR ? 6 : -1;
         IRTemp a = op->a, b = op->b;
         const bool comm = op->opc != IR_SUB;
+        /* Addresses (base + offset, base + index) into another register:
+         * one LEA instead of MOV + ADD. */
+        const int rd = c->treg[op->dst], ra = c->treg[a], rb = b != IR_NO_TEMP ? c->treg[b] : -1;
+        if ((op->opc == IR_ADD || op->opc == IR_SUB) && rd >= 0 && ra >= 0 && ra != rd && c->rax_prev != a) {
+            if (const_s32(c, b, w64, &k32) && (op->opc == IR_ADD || k32 != INT32_MIN)) {
+                x_mem(j, W, 0x8d, rd, ra, op->opc == IR_ADD ? k32 : -k32); /* lea rd, [ra + k] */
+                break;
+            }
+            if (op->opc == IR_ADD && rb >= 0 && rb != rd && c->rax_prev != b) {
+                x_mem_sib(j, W, 0x8d, rd, ra, rb, 1, 0); /* lea rd, [ra + rb] */
+                break;
+            }
+        }
         int acc = two_addr(c, op->dst, &a, &b, comm, w64);
         if (acc < 0)
             ld_rax(c, a, w64, false);
