@@ -201,10 +201,18 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
     /* Zeroing clobbers the flags: all of it before the arithmetic. */
     if (pack)
         x_rr(j, 0, 0x31, RCX, RCX);
-    ld_rax(c, op->a, W != 0, false);
     if (kind == FK_LOGIC) {
+        ld_rax(c, op->a, W != 0, false);
         x_rr(j, W, 0x85, RAX, RAX);                    /* test */
     } else {
+        /* Straight in the result's register when it has one (two_addr:
+         * the MOV before the arithmetic leaves the flags to it). */
+        IRTemp a = op->a, b = op->b;
+        const bool comm = op->opc == IR_ADD_FLAGS || op->opc == IR_ADC_FLAGS;
+        const int acc = op->dst != IR_NO_TEMP ? two_addr(c, op->dst, &a, &b, comm, W != 0) : -1;
+        if (acc < 0)
+            ld_rax(c, a, W != 0, false);
+        const int r = acc < 0 ? RAX : acc;
         /* add, adc, sbb, sub: opcode and group-1 extension */
         uint32_t opc = 0x03;
         int ext = 0;
@@ -219,11 +227,12 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
             opc = 0x1b, ext = 3;
         }
         int32_t k32;
-        if (const_s32(c, op->b, W != 0, &k32))
-            x_alu_ri(j, W, ext, RAX, k32);
+        if (const_s32(c, b, W != 0, &k32))
+            x_alu_ri(j, W, ext, r, k32);
         else
-            rmt(c, W, opc, RAX, op->b);
-        st_dst(c, op->dst);                            /* mov: flags kept */
+            rmt(c, W, opc, r, b);
+        if (acc < 0)
+            st_dst(c, op->dst);                        /* mov: flags kept */
     }
     /* A fused COND's result goes to its slot (COND temps never get a
      * register) as a whole qword, so that its reader's 64-bit load is

@@ -349,26 +349,6 @@ static void emit_div(Ctx *c, const IROp *op)
     st_dst(c, op->dst);
 }
 
-/* Two-address form of `dst = a OP b` (b may be IR_NO_TEMP): when dst lives
- * in a host register and b is not in that register (or OP is commutative,
- * comm, and a is not: then a and b swap), load a into it (zero-extended
- * when !w64) and return it; the caller applies OP with b to it. -1: use
- * rax (dst in a slot, or a already in rax from the previous op). */
-static int two_addr(Ctx *c, IRTemp dst, IRTemp *a, IRTemp *b, bool comm, bool w64)
-{
-    int r = c->treg[dst];
-    if (r < 0 || c->rax_prev == *a)
-        return -1;
-    if (*b != IR_NO_TEMP && c->treg[*b] == r) {
-        if (!comm || c->treg[*a] == r)
-            return -1;
-        IRTemp t = *a;
-        *a = *b;
-        *b = t;
-    }
-    ldt(c, r, *a, w64);
-    return r;
-}
 
 /* t = [rbx + off] (64-bit): straight into t's register, if it has one. */
 static void load_state(Ctx *c, IRTemp t, int32_t off)

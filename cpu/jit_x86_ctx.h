@@ -288,6 +288,27 @@ static inline void emit_load_carry(JitBuf *j)
 }
 
 
+/* Two-address form of `dst = a OP b` (b may be IR_NO_TEMP): when dst lives
+ * in a host register and b is not in that register (or OP is commutative,
+ * comm, and a is not: then a and b swap), load a into it (zero-extended
+ * when !w64) and return it; the caller applies OP with b to it. -1: use
+ * rax (dst in a slot, or a already in rax from the previous op). */
+static inline int two_addr(Ctx *c, IRTemp dst, IRTemp *a, IRTemp *b, bool comm, bool w64)
+{
+    int r = c->treg[dst];
+    if (r < 0 || c->rax_prev == *a)
+        return -1;
+    if (*b != IR_NO_TEMP && c->treg[*b] == r) {
+        if (!comm || c->treg[*a] == r)
+            return -1;
+        IRTemp t = *a;
+        *a = *b;
+        *b = t;
+    }
+    ldt(c, r, *a, w64);
+    return r;
+}
+
 /* ---- between the backend's files (compiling thread) ---- */
 
 /* cpu/jit_flags_x86.c */
