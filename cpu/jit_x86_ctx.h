@@ -34,6 +34,7 @@ typedef struct Stub {
     uint32_t slow, back, call, resume;
     const IROp *op;
     int32_t ebase; /* a STORE's TLB row offset (emit_tlb_entry) */
+    int8_t va;     /* the host register holding the access's address (RSI or the temp's own) */
     uint8_t last;  /* a STORE's bytes - 1 (the whole run for a leader) */
     bool store_pc, refill;
     bool lead; /* leads a run: its interpreter path leaves rdi = 0 */
