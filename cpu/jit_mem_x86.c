@@ -147,8 +147,10 @@ static void emit_follower(Ctx *c, const IROp *op, int delta)
             stt(c, op->dst, RAX);
     } else {
         /* The leader's write tag covered this page (no monitored granule in it). */
-        ldt(c, RCX, op->b, true);
-        x_mem(j, op->size == 8 ? XW : 0, 0x89, RCX, RDI, delta);
+        const int rv = c->treg[op->b] >= 0 ? c->treg[op->b] : RCX;
+        if (rv == RCX)
+            ldt(c, RCX, op->b, true);
+        x_mem(j, op->size == 8 ? XW : 0, 0x89, rv, RDI, delta);
     }
     x_jmp(j, l_done);
     jb_bind(j, l_full);
@@ -212,16 +214,20 @@ static void emit_access(Ctx *c, const IROp *op, int run)
         if (rd == RAX)
             stt(c, op->dst, RAX);
     } else {
-        ldt(c, RCX, op->b, true);
         /* Store-release: XCHG (a locked store, a full barrier) so that a
          * later LDAR cannot pass it in the store buffer (RCsc), as the
-         * interpreter's store + fence. A load-acquire is a plain load on TSO. */
+         * interpreter's store + fence. A load-acquire is a plain load on TSO.
+         * XCHG also writes its register: the value goes through rcx then;
+         * a plain store takes it from its own register. */
         bool rel = op->flags & IRF_REL;
+        const int rv = !rel && c->treg[op->b] >= 0 ? c->treg[op->b] : RCX;
+        if (rv == RCX)
+            ldt(c, RCX, op->b, true);
         switch (sz) {
-        case 1: x_mem_sib(j, XB8, rel ? 0x86 : 0x88, RCX, RAX, va, 1, 0); break;
-        case 2: x_mem_sib(j, X66, rel ? 0x87 : 0x89, RCX, RAX, va, 1, 0); break;
-        case 4: x_mem_sib(j, 0, rel ? 0x87 : 0x89, RCX, RAX, va, 1, 0); break;
-        default: x_mem_sib(j, XW, rel ? 0x87 : 0x89, RCX, RAX, va, 1, 0); break;
+        case 1: x_mem_sib(j, XB8, rel ? 0x86 : 0x88, rv, RAX, va, 1, 0); break;
+        case 2: x_mem_sib(j, X66, rel ? 0x87 : 0x89, rv, RAX, va, 1, 0); break;
+        case 4: x_mem_sib(j, 0, rel ? 0x87 : 0x89, rv, RAX, va, 1, 0); break;
+        default: x_mem_sib(j, XW, rel ? 0x87 : 0x89, rv, RAX, va, 1, 0); break;
         }
     }
     jb_bind(j, c->stubs[si].back);
