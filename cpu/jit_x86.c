@@ -564,6 +564,16 @@ static bool emit_op(Ctx *c, const IROp *op)
     case IR_SEXT:
         if (!alu_size_ok(sz) || op->imm == 0)
             goto fallback;
+        if ((op->imm == 8 || op->imm == 16 || op->imm == 32) && c->treg[op->dst] >= 0 && c->treg[op->a] >= 0 &&
+            c->rax_prev != op->a) {
+            /* movsx / movsxd between the temps' own registers (32-bit result: zero-extended) */
+            const int rd = c->treg[op->dst], ra = c->treg[op->a];
+            if (sz == 4 && op->imm == 32)
+                x_rr(j, 0, 0x89, ra, rd);        /* mov rd32, ra32 */
+            else
+                x_rr(j, (sz == 4 ? 0 : XW) | XB8, op->imm == 8 ? 0x0fbe : op->imm == 16 ? 0x0fbf : 0x63, rd, ra);
+            break;
+        }
         ld_rax(c, op->a, true, false);
         if (op->imm == 8 || op->imm == 16 || op->imm == 32) {
             /* movsx rax, al / ax / movsxd rax, eax */
