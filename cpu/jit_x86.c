@@ -469,6 +469,12 @@ static bool emit_op(Ctx *c, const IROp *op)
         /* Addresses (base + offset, base + index) into another register:
          * one LEA instead of MOV + ADD. */
         const int rd = c->treg[op->dst], ra = c->treg[a], rb = b != IR_NO_TEMP ? c->treg[b] : -1;
+        if (op->opc == IR_ADD && c->scaled_temp != IR_NO_TEMP && (a == c->scaled_temp || b == c->scaled_temp)) {
+            const int rbase = c->treg[a == c->scaled_temp ? b : a]; /* checked at the SHL */
+            x_mem_sib(j, XW, 0x8d, rd, rbase, c->scaled_reg, c->scaled_by, 0); /* lea rd, [base + idx * 2^n] */
+            c->scaled_temp = IR_NO_TEMP;
+            break;
+        }
         if ((op->opc == IR_ADD || op->opc == IR_SUB) && rd >= 0 && ra >= 0 && ra != rd && c->rax_prev != a) {
             if (const_s32(c, b, w64, &k32) && (op->opc == IR_ADD || k32 != INT32_MIN)) {
                 x_mem(j, W, 0x8d, rd, ra, op->opc == IR_ADD ? k32 : -k32); /* lea rd, [ra + k] */
@@ -527,6 +533,21 @@ static bool emit_op(Ctx *c, const IROp *op)
         int ext = op->opc == IR_SHL ? 4 : op->opc == IR_SHR ? 5 : op->opc == IR_SAR ? 7 : 1;
         if (c->is_const[op->b]) {
             uint8_t n = (uint8_t)(c->cval[op->b] & (w64 ? 63 : 31));
+            /* A register offset (LDR x, [base, idx, LSL #1..3]): an index
+             * shifted only for the ADD right after it becomes that ADD's
+             * scaled index (one LEA, see IR_ADD); nothing emitted here. */
+            const uint32_t i = (uint32_t)(op - c->b->ops);
+            if (op->opc == IR_SHL && w64 && n >= 1 && n <= 3 && c->treg[op->a] >= 0 && i + 1 < c->b->nops &&
+                op[1].opc == IR_ADD && op[1].size == 8 && c->last_use[op->dst] == i + 2 && c->treg[op[1].dst] >= 0) {
+                const IRTemp base = op[1].a == op->dst ? op[1].b : op[1].a;
+                if ((op[1].a == op->dst) != (op[1].b == op->dst) && c->treg[base] >= 0) {
+                    c->scaled_temp = op->dst;
+                    c->scaled_reg = c->treg[op->a];
+                    c->scaled_by = 1 << n;
+                    c->rax_temp = c->rax_prev; /* no rax use */
+                    break;
+                }
+            }
             IRTemp a = op->a, none = IR_NO_TEMP;
             int acc = two_addr(c, op->dst, &a, &none, false, w64); /* zero-extended when 32-bit */
             if (acc >= 0) {
@@ -917,7 +938,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     c.tb_flags = tb_flags;
     c.mon = cpu->machine ? cpu->machine->monitor : NULL;
     c.rax_temp = c.rax_prev = IR_NO_TEMP;
-    c.cc_temp = c.al_temp = IR_NO_TEMP;
+    c.cc_temp = c.al_temp = c.scaled_temp = IR_NO_TEMP;
     c.is_const = calloc(b->ntemps ? b->ntemps : 1, 1);
     c.cval = calloc(b->ntemps ? b->ntemps : 1, sizeof(uint64_t));
     if (!c.is_const || !c.cval || !alloc_regs(&c) || !jit_plan_mem_runs(&c)) {

@@ -83,6 +83,10 @@ typedef struct Ctx {
     /* A fused COND whose 0/1 value is only in AL, for the BRCOND that
      * follows its flag setter (cond_for_branch; IR_NO_TEMP: none). */
     IRTemp al_temp;
+    /* An SHL by 1..3 left unemitted for the ADD right after it (its only
+     * reader), which then is lea [base + scaled_reg * scaled_by]. */
+    IRTemp scaled_temp;
+    int scaled_reg, scaled_by;
     /* Host register of each temp (alloc_regs), -1: its stack slot. */
     int8_t *treg;
     /* Caller-saved pool registers the block uses (bit per register). */
