@@ -6,7 +6,8 @@ pkgs=(build-essential cmake ninja-build pkg-config
       liburcu-dev libhwloc-dev libcriterion-dev libfdt-dev zlib1g-dev libcapstone-dev
       gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-user-static cpio gzip
       libc6-dev-arm64-cross python3
-      clang libclang-rt-dev)   # clang + libFuzzer: scripts/fuzz.sh
+      clang libclang-rt-dev    # clang + libFuzzer: scripts/fuzz.sh
+      gdb-multiarch)           # the gdb stub tests (tests/gdb, label gdb)
 if [[ "${1:-}" == "--bench" ]]; then
     pkgs+=(qemu-system-arm gnuplot-nox hwloc-nox bc)
 fi

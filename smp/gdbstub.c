@@ -981,14 +981,14 @@ static bool session(GdbStub *g)
         return false;
     g->running = false;
     for (;;) {
-        if (atomic_load(&g->quit))
-            return false;
-        if (atomic_load(&m->stopping)) {
+        if (atomic_load(&m->stopping)) { /* the guest ended: tell gdb its exit status */
             char b[16];
             snprintf(b, sizeof(b), "W%02x", m->exit_status & 0xff);
             reply(g, b);
             return false;
         }
+        if (atomic_load(&g->quit))
+            return false;
         if (g->running) {
             struct pollfd pf[2] = {{.fd = g->conn_fd, .events = POLLIN}, {.fd = g->wake_fd, .events = POLLIN}};
             if (g->rpos < g->rlen)
@@ -1023,8 +1023,16 @@ static bool session(GdbStub *g)
             continue; /* Ctrl-C while stopped: nothing to do */
         if (r < 0)
             goto gone;
-        if (!handle_packet(g, g->rx))
+        if (!handle_packet(g, g->rx)) {
+            /* Let gdb acknowledge our last reply before the socket closes
+             * (it reports a broken pipe otherwise). */
+            for (int i = 0; i < 10; i++) {
+                int c = read_byte(g, 100);
+                if (c == '+' || c == -1)
+                    break;
+            }
             return !atomic_load(&m->stopping);
+        }
     }
 gone:
     /* The connection dropped while stopped: detach. */

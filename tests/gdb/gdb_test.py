@@ -1,0 +1,292 @@
+#!/usr/bin/env python3
+"""Driver of the gdb.* ctests: runs flotilla with its gdb stub and drives it
+with gdb-multiarch in batch mode (or, for the protocol checks, with raw
+remote-protocol packets).
+
+    gdb_test.py --flotilla F --elf E [--tier T] baremetal
+    gdb_test.py --flotilla F --elf E packets
+
+baremetal: break, continue, register and memory read/write, a watchpoint
+hit on the storing instruction, stepi across a taken branch, debug
+registers through the stub, detach; the program then checks gdb's writes
+and exits 0. packets: malformed and out-of-range packets get error
+replies, registers round-trip, Ctrl-C stops a running machine, kill ends
+flotilla with status 0. Exit status 0 = pass.
+"""
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def fail(msg, log=None):
+    print("FAIL: " + msg, flush=True)
+    if log:
+        print("---- log ----\n" + log, flush=True)
+    sys.exit(1)
+
+
+def start_flotilla(args, sock, extra=()):
+    cmd = [args.flotilla, "-tier", args.tier, "-semihosting", "-S", "-gdb", "unix:" + sock, *extra,
+           "-kernel", args.elf]
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for _ in range(200):
+        if os.path.exists(sock):
+            return p
+        if p.poll() is not None:
+            fail("flotilla exited early: " + p.stdout.read())
+        time.sleep(0.02)
+    p.kill()
+    fail("the gdb socket %s never appeared" % sock)
+
+
+def gdb_binary():
+    for g in ("gdb-multiarch", "aarch64-linux-gnu-gdb"):
+        if shutil.which(g):
+            return g
+    fail("gdb-multiarch is not installed (scripts/install-deps.sh)")
+
+
+def finish(p, want_status=0, want_text="PASS"):
+    try:
+        out, _ = p.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        fail("flotilla did not exit after gdb left")
+    if p.returncode != want_status:
+        fail("flotilla exit status %d (want %d)" % (p.returncode, want_status), out)
+    if want_text and want_text not in out:
+        fail("flotilla output lacks %r" % want_text, out)
+    return out
+
+
+def baremetal(args, tmp):
+    sock = os.path.join(tmp, "gdb.sock")
+    script = """set pagination off
+set confirm off
+target remote {sock}
+info threads
+break set_here
+continue
+set $x3 = 100
+print/x $x3
+set var *(long *)&expect = 155
+x/gx &expect
+break count_loop
+continue
+print/x $pc == (long)&count_loop
+print/x $x3
+delete
+watch *(long *)&watched
+continue
+print/x $pc == (long)&store_watched + 4
+print/x *(long *)&watched
+delete
+break branch_insn
+continue
+stepi
+print/x $pc == (long)&branch_target
+print/x $ID_AA64DFR0_EL1
+set $DBGBVR1_EL1 = 0x1234
+set $DBGBCR1_EL1 = 0x1e6
+print/x $DBGBVR1_EL1
+print/x $DBGBCR1_EL1
+set $DBGBCR1_EL1 = 0
+print/x $CurrentEL
+print/x $SCTLR_EL1
+x/2i $pc
+delete
+detach
+""".format(sock=sock)
+    path = os.path.join(tmp, "cmds.gdb")
+    with open(path, "w") as f:
+        f.write(script)
+    p = start_flotilla(args, sock)
+    try:
+        r = subprocess.run([gdb_binary(), "-nx", "-batch", "-x", path, args.elf], capture_output=True, text=True,
+                           timeout=90)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        fail("gdb timed out")
+    log = r.stdout + r.stderr
+    out = finish(p)
+    checks = [
+        (r"\* 1\s+Thread 1 ", "info threads lists core 0 as thread 1"),
+        (r"Breakpoint 1, set_here", "breakpoint at set_here"),
+        (r"\$1 = 0x64", "x3 written"),
+        (r":\s+0x0*9b\b", "memory written and read back"),
+        (r"Breakpoint 2, count_loop", "breakpoint at count_loop"),
+        (r"\$2 = 0x1\b", "pc at count_loop"),
+        (r"\$3 = 0x64", "x3 still 100"),
+        (r"Hardware watchpoint 3: \*\(long \*\)&watched\s+Old value = 0\s+New value = 101", "watchpoint old/new"),
+        (r"\$4 = 0x1\b", "watchpoint stop right after the storing instruction"),
+        (r"\$5 = 0x65", "watched value"),
+        (r"Breakpoint 4, branch_insn", "breakpoint at the branch"),
+        (r"\$6 = 0x1\b", "stepi across the taken branch"),
+        (r"\$7 = 0x10305006", "ID_AA64DFR0_EL1: 6 breakpoints, 4 watchpoints"),
+        (r"\$8 = 0x1234", "DBGBVR1_EL1 round trip"),
+        (r"\$9 = 0x1e6", "DBGBCR1_EL1 round trip"),
+        (r"\$10 = 0x4", "CurrentEL = EL1"),
+        (r"detached", "detach"),
+    ]
+    for pat, what in checks:
+        if not re.search(pat, log):
+            fail("%s: /%s/ not in gdb's output" % (what, pat), log + "\n---- flotilla ----\n" + out)
+    if "error" in log.lower():
+        fail("gdb reported an error", log)
+    print(log)
+    print("PASS: baremetal gdb session (%s)" % args.tier)
+
+
+class Remote:
+    """A minimal remote-protocol client for the packet tests."""
+
+    def __init__(self, path):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.settimeout(20)
+        self.s.connect(path)
+        self.buf = b""
+
+    def raw(self, data):
+        self.s.sendall(data)
+
+    def _byte(self):
+        while not self.buf:
+            d = self.s.recv(4096)
+            if not d:
+                raise EOFError
+            self.buf += d
+        c, self.buf = self.buf[:1], self.buf[1:]
+        return c
+
+    def recv_packet(self):
+        while self._byte() != b"$":
+            pass
+        data = b""
+        while True:
+            c = self._byte()
+            if c == b"#":
+                break
+            data += c
+        self._byte()
+        self._byte()
+        self.raw(b"+")
+        return data.decode()
+
+    def cmd(self, data, reply=True):
+        csum = sum(data.encode()) & 0xFF
+        self.raw(("$%s#%02x" % (data, csum)).encode())
+        if not reply:
+            return None
+        return self.recv_packet()
+
+
+def packets(args, tmp):
+    sock = os.path.join(tmp, "gdb.sock")
+    p = start_flotilla(args, sock)
+    r = Remote(sock)
+    checks = []
+
+    def expect(data, pat, what):
+        got = r.cmd(data)
+        if not re.fullmatch(pat, got, re.S):
+            p.kill()
+            fail("%s: %r -> %r (want /%s/)" % (what, data, got, pat))
+        return got
+
+    expect("qSupported:multiprocess+;xmlRegisters=aarch64", r"PacketSize=[0-9a-f]+;.*qXfer:features:read\+.*",
+           "qSupported")
+    expect("?", r"T05thread:1;", "stop reason at reset")
+    expect("qfThreadInfo", r"m1", "thread list (-smp 1)")
+    expect("qsThreadInfo", r"l", "end of thread list")
+    xml = expect("qXfer:features:read:target.xml:0,3fff", r"[lm]<\?xml.*", "target description")
+    for reg in ("x30", "cpsr", "v31", "fpsr", "fpcr", "SCTLR_EL1", "TTBR1_EL1", "VBAR_EL1", "ESR_EL1", "FAR_EL1",
+                "ELR_EL1", "SPSR_EL1", "CurrentEL", "DAIF", "DBGWCR3_EL1", "MDSCR_EL1"):
+        if 'name="%s"' % reg not in xml:
+            fail("target.xml lacks %s" % reg)
+    # bad packets: error replies, never a crash
+    expect("m", r"E[0-9a-f]{2}", "m without arguments")
+    expect("mzz,4", r"E[0-9a-f]{2}", "m with a bad address")
+    expect("m0,4", r"E[0-9a-f]{2}", "m at an unmapped address")
+    expect("mffffffffffff0000,10", r"E[0-9a-f]{2}", "m outside RAM")
+    expect("m12345678901234567890,4", r"E[0-9a-f]{2}", "m with an overlong number")
+    expect("M40000000,4:zz", r"E[0-9a-f]{2}", "M with bad hex")
+    expect("M40000000,4:00", r"E[0-9a-f]{2}", "M with short data")
+    expect("p1000", r"E[0-9a-f]{2}", "p of a register that does not exist")
+    expect("P20=12", r"E[0-9a-f]{2}", "P with a short value")
+    expect("P21=ffffffff", r"E[0-9a-f]{2}", "P cpsr to AArch32/EL3")
+    expect("Z0,40000002,4", r"E[0-9a-f]{2}", "Z0 at a misaligned address")
+    expect("Z2,40000000,0", r"E[0-9a-f]{2}", "Z2 of length 0")
+    expect("Z9,0,0", r"", "unknown Z type")
+    expect("Hg99", r"E[0-9a-f]{2}", "H of a thread that does not exist")
+    expect("T63", r"E[0-9a-f]{2}", "T of a thread that does not exist")
+    expect("vCont;x", r"E[0-9a-f]{2}", "vCont with a bad action")
+    expect("qXfer:features:read:other.xml:0,10", r"E[0-9a-f]{2}", "unknown annex")
+    expect("g00", r"E[0-9a-f]{2}", "g with garbage")
+    expect("G00", r"E[0-9a-f]{2}", "G of the wrong length")
+    expect("xyzzy", r"", "unknown packet")
+    # a bad checksum is NAKed, then the stub still answers
+    r.raw(b"$?#00")
+    if r._byte() != b"-":
+        fail("bad checksum not NAKed")
+    # an overlong packet is NAKed too
+    long = "m" + "0" * 20000
+    r.raw(("$%s#%02x" % (long, sum(long.encode()) & 0xFF)).encode())
+    if r._byte() != b"-":
+        fail("overlong packet not NAKed")
+    expect("?", r"T05thread:1;", "still answering")
+    # registers round trip: x5, v3, FPCR, a debug register
+    expect("P5=efcdab8967452301", "OK", "P x5")
+    expect("p5", "efcdab8967452301", "p x5")
+    expect("P25=00112233445566778899aabbccddeeff", "OK", "P v3")
+    expect("p25", "00112233445566778899aabbccddeeff", "p v3")
+    g = expect("g", r"[0-9a-f]+", "g")
+    if len(g) != (33 * 8 + 4 + 32 * 16 + 8) * 2:
+        fail("g reply has %d hex digits" % len(g))
+    expect("G" + g, "OK", "G of the g reply")
+    expect("p5", "efcdab8967452301", "x5 after G")
+    # memory round trip at the program's `expect` (via its address in the ELF)
+    sym = subprocess.run(["aarch64-linux-gnu-nm", args.elf], capture_output=True, text=True).stdout
+    m = re.search(r"^([0-9a-f]+) [dD] expect$", sym, re.M)
+    if not m:
+        fail("no symbol 'expect' in %s" % args.elf)
+    addr = int(m.group(1), 16)
+    expect("m%x,8" % addr, "3700000000000000", "m of expect (55)")
+    # Ctrl-C stops a running machine: pc to an endless loop, continue, interrupt
+    m = re.search(r"^([0-9a-f]+) [tT] spin$", sym, re.M)
+    expect("P20=%s" % int(m.group(1), 16).to_bytes(8, "little").hex(), "OK", "P pc")
+    r.cmd("c", reply=False)
+    time.sleep(0.3)
+    r.raw(b"\x03")
+    got = r.recv_packet()
+    if got != "T02thread:1;":
+        fail("Ctrl-C: %r" % got)
+    pc = expect("p20", r"[0-9a-f]{16}", "pc after Ctrl-C")
+    if int.from_bytes(bytes.fromhex(pc), "little") != int(m.group(1), 16):
+        fail("pc after Ctrl-C is not in the loop")
+    r.cmd("k", reply=False)
+    finish(p, 0, None)
+    print("PASS: packets")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--flotilla", required=True)
+    ap.add_argument("--elf", required=True)
+    ap.add_argument("--tier", default="jit")
+    ap.add_argument("what", choices=["baremetal", "packets"])
+    args = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix="flotilla-gdb-")
+    try:
+        {"baremetal": baremetal, "packets": packets}[args.what](args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
