@@ -5,6 +5,15 @@ remote-protocol packets).
 
     gdb_test.py --flotilla F --elf E [--tier T] baremetal
     gdb_test.py --flotilla F --elf E packets
+    gdb_test.py --flotilla F --hwwatch H --workdir D linux
+
+linux: Debian's kernel at -smp 4 under gdb (nokaslr, the address of
+__arm64_sys_newuname from the guest's /proc/kallsyms): the ptrace test
+(hwwatch) first, then gdb attaches, info threads shows 4 cores, a
+breakpoint by address stops the core that runs uname, stepi with
+scheduler-locking moves that core only, continue, Ctrl-C (SIGINT to gdb),
+detach; the guest then finishes its workload, whose results the host
+recomputes.
 
 baremetal: break, continue, register and memory read/write, a watchpoint
 hit on the storing instruction, stepi across a taken branch, debug
@@ -14,13 +23,18 @@ replies, registers round-trip, Ctrl-C stops a running machine, kill ends
 flotilla with status 0. Exit status 0 = pass.
 """
 import argparse
+import hashlib
 import os
+import pty
+import select
+import signal
 import re
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 
 
@@ -274,16 +288,221 @@ def packets(args, tmp):
     print("PASS: packets")
 
 
+class Guest:
+    """flotilla with a piped console: read its output as it comes."""
+
+    def __init__(self, cmd, log):
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.text = ""
+        self.log = log
+
+    def pump(self, timeout):
+        r, _, _ = select.select([self.p.stdout], [], [], timeout)
+        if r:
+            d = os.read(self.p.stdout.fileno(), 65536)
+            if d:
+                self.text += d.decode(errors="replace")
+                with open(self.log, "a") as f:
+                    f.write(d.decode(errors="replace"))
+                return True
+        return False
+
+    def expect(self, pattern, timeout, start=0):
+        end = time.time() + timeout
+        while True:
+            m = re.search(pattern, self.text[start:])
+            if m:
+                return m
+            if time.time() > end or self.p.poll() is not None:
+                while self.pump(0.1):
+                    pass
+                m = re.search(pattern, self.text[start:])
+                if m:
+                    return m
+                self.p.kill()
+                fail("guest: /%s/ did not appear" % pattern, self.text[-3000:])
+            self.pump(0.5)
+
+    def send(self, line):
+        self.p.stdin.write(line.encode())
+        self.p.stdin.flush()
+
+
+def linux(args, tmp):
+    cache = os.environ.get("FLOTILLA_CACHE", os.path.expanduser("~/.cache/flotilla"))
+    kernel = os.path.join(cache, "Image.gz")
+    if not os.path.exists(kernel):
+        fail("%s is missing: run the linux.prepare test (or scripts/fetch-guest.sh) first" % kernel)
+    initrd = os.path.join(args.workdir, "initramfs-debug.cpio.gz")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    subprocess.run([os.path.join(root, "scripts/make-initramfs.sh"), cache, "test", initrd, args.hwwatch],
+                   check=True, stdout=subprocess.DEVNULL)
+    sock = os.path.join(tmp, "gdb.sock")
+    log = os.path.join(args.workdir, "gdb-linux.log")
+    open(log, "w").close()
+    g = Guest([args.flotilla, "-smp", "4", "-m", "512M", "-gdb", "unix:" + sock, "-kernel", kernel, "-initrd", initrd,
+               "-append", "console=ttyAMA0 nokaslr ftest=debug cryptomgr.notests"], log)
+    m = g.expect(r"KSYM ([0-9a-f]{16}) T __arm64_sys_newuname", args.timeout)
+    addr = int(m.group(1), 16)
+    g.expect(r"CHK hwwatch (\S+)", args.timeout)
+    if "CHK hwwatch ok" not in g.text:
+        g.p.kill()
+        fail("the guest's ptrace debug-register test failed", g.text[-3000:])
+    g.expect(r"READY", args.timeout)
+    script = """set pagination off
+set confirm off
+set architecture aarch64
+target remote {sock}
+info threads
+break *{addr:#x}
+echo MARK-CONT1\\n
+continue
+echo MARK-HIT\\n
+print/x $pc
+info threads
+set scheduler-locking on
+thread apply all print/x $pc
+stepi
+thread apply all print/x $pc
+set scheduler-locking off
+delete
+echo MARK-CONT2\\n
+continue
+echo MARK-INT\\n
+info threads
+detach
+echo MARK-DETACHED\\n
+""".format(sock=sock, addr=addr)
+    path = os.path.join(tmp, "linux.gdb")
+    with open(path, "w") as f:
+        f.write(script)
+    # gdb on a pseudo-terminal: through a pipe it would buffer its output
+    # and the markers would come too late.
+    master, slave = pty.openpty()
+    attrs = termios.tcgetattr(slave)
+    attrs[1] &= ~termios.ONLCR
+    attrs[3] &= ~termios.ECHO
+    termios.tcsetattr(slave, termios.TCSANOW, attrs)
+    gdb = subprocess.Popen([gdb_binary(), "-nx", "-batch", "-x", path], stdin=subprocess.DEVNULL, stdout=slave,
+                           stderr=slave, start_new_session=True)
+    os.close(slave)
+    gout = []
+
+    def gdb_read(timeout):
+        r, _, _ = select.select([master], [], [], timeout)
+        if not r:
+            return True
+        try:
+            d = os.read(master, 65536)
+        except OSError:
+            d = b""
+        if not d:
+            return False
+        gout.append(d.decode(errors="replace").replace("\r", ""))
+        return True
+
+    def gdb_until(marker, timeout):
+        end = time.time() + timeout
+        while time.time() < end:
+            g.pump(0)
+            if marker in "".join(gout):
+                return
+            if not gdb_read(0.5):
+                break
+        if marker in "".join(gout):
+            return
+        gdb.kill()
+        g.p.kill()
+        fail("gdb: %s did not come" % marker, "".join(gout) + "\n---- guest ----\n" + g.text[-2000:])
+
+    gdb_until("MARK-CONT1", 60)
+    # gdb continues: make a core run uname (the breakpoint)
+    g.send("tick\n")
+    gdb_until("MARK-HIT", args.timeout)
+    gdb_until("MARK-CONT2", 60)
+    # running again: wait for a TICK printed after the continue (the guest
+    # runs), then interrupt it the way a user does, with SIGINT to gdb
+    n = g.text.count("TICK")
+    deadline = time.time() + args.timeout
+    while g.text.count("TICK") <= n:
+        if time.time() > deadline:
+            gdb.kill()
+            g.p.kill()
+            fail("the guest did not run after continue", "".join(gout))
+        g.send("tick\n")
+        g.pump(2)
+    time.sleep(0.5)
+    gdb.send_signal(signal.SIGINT)
+    gdb_until("MARK-DETACHED", 60)
+    end = time.time() + 60
+    while gdb.poll() is None and time.time() < end:
+        gdb_read(0.5)
+    while gdb_read(0.1) and select.select([master], [], [], 0)[0]:
+        pass
+    os.close(master)
+    gtext = "".join(gout)
+    # the guest goes on after the detach and finishes its workload
+    g.send("tick\nend\n")
+    g.expect(r"FLOTILLA-TEST-DONE", args.timeout)
+    try:
+        g.p.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        g.p.kill()
+        fail("flotilla did not exit after the guest powered off")
+    while g.pump(0.1):
+        pass
+    problems = []
+    if g.p.returncode != 0:
+        problems.append("flotilla exit status %d" % g.p.returncode)
+    threads = re.findall(r"^\*?\s+(\d) +Thread (\d+) \(CPU#(\d) EL", gtext, re.M)
+    if len({t[1] for t in threads}) != 4:
+        problems.append("info threads did not show 4 cores: %r" % threads)
+    hit = re.search(r"MARK-HIT\s*\n\$1 = (0x[0-9a-f]+)", gtext)
+    if not hit or int(hit.group(1), 16) != addr:
+        problems.append("the breakpoint stop is not at __arm64_sys_newuname")
+    # pcs of every thread before and after stepi: only the current one moved
+    pcs = re.findall(r"^Thread (\d+) \(Thread \d+[^\n]*\):\s*\n\$\d+ = (0x[0-9a-f]+)", gtext, re.M)
+    if len(pcs) != 8:
+        problems.append("thread apply all print $pc: %d values (want 8)" % len(pcs))
+    else:
+        before, after = dict(pcs[:4]), dict(pcs[4:])
+        moved = [t for t in before if before[t] != after[t]]
+        if len(moved) != 1:
+            problems.append("stepi with scheduler-locking moved %d threads (want 1): %r -> %r" % (len(moved), before, after))
+        elif int(before[moved[0]], 16) != addr or int(after[moved[0]], 16) != addr + 4:
+            problems.append("the stepped core went from %s to %s" % (before[moved[0]], after[moved[0]]))
+    if not re.search(r"received signal SIGINT", gtext):
+        problems.append("Ctrl-C did not stop the machine")
+    if "detached" not in gtext:
+        problems.append("detach")
+    exp_sum = 0
+    for i in range(2000):
+        exp_sum += i * i % 7919
+    want = {"shell.arith": str(exp_sum),
+            "seq.sha256": hashlib.sha256("".join("%d\n" % i for i in range(1, 5001)).encode()).hexdigest() + "  -"}
+    for k, v in want.items():
+        m = re.search(r"CHK %s (.*)" % re.escape(k), g.text)
+        if not m or m.group(1).strip() != v:
+            problems.append("guest %s = %r, host says %r" % (k, m.group(1).strip() if m else None, v))
+    if problems:
+        fail("; ".join(problems), gtext + "\n---- guest (tail) ----\n" + g.text[-2000:])
+    print(gtext)
+    print("PASS: Linux -smp 4 under gdb")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--flotilla", required=True)
-    ap.add_argument("--elf", required=True)
+    ap.add_argument("--elf")
     ap.add_argument("--tier", default="jit")
-    ap.add_argument("what", choices=["baremetal", "packets"])
+    ap.add_argument("--hwwatch", help="the static aarch64 hwwatch program (linux)")
+    ap.add_argument("--workdir", default=".")
+    ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("what", choices=["baremetal", "packets", "linux"])
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="flotilla-gdb-")
     try:
-        {"baremetal": baremetal, "packets": packets}[args.what](args, tmp)
+        {"baremetal": baremetal, "packets": packets, "linux": linux}[args.what](args, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
