@@ -237,23 +237,8 @@ typedef struct CPUState {
     uint64_t mdscr_el1, cntkctl_el1, csselr_el1;
     uint64_t mpidr;
     /* sys helper (cpu/sysreg.c): CNTFRQ, OS lock/double lock, DCC interrupt
-     * enable; the breakpoint/watchpoint registers ID_AA64DFR0 advertises
-     * (cpu/debug.c raises the debug exceptions, docs/debug.md). */
+     * enable (the debug registers are at the end: cpu/debug.c). */
     uint64_t cntfrq_el0, osdlr_el1, mdccint_el1, oslk;
-    uint64_t dbgbvr[DBG_NUM_BP], dbgbcr[DBG_NUM_BP], dbgwvr[DBG_NUM_WP], dbgwcr[DBG_NUM_WP];
-    /* Debug state derived by debug_update (cpu/debug.c), owner only:
-     * translation flags it adds (TBF_STEP, TBF_HWBP, TBF_NOGDBBP), whether
-     * any watchpoint (guest or gdb) may fire (watched pages then take the
-     * TLB slow path), and the software-step state machine. */
-    uint32_t dbg_tbf;
-    bool dbg_wp_any;
-    bool dbg_step_guest;   /* the block being run is a guest software step */
-    bool dbg_step_done;    /* a stepped instruction completed: step exception next (ISV = 1) */
-    bool dbg_step_ex;      /* ... and it was a load-exclusive (ESR.EX) */
-    bool gdb_step;         /* gdb asked this core to execute one instruction */
-    bool gdb_skip_bp;      /* resume over a gdb breakpoint at pc (one block with TBF_NOGDBBP) */
-    uint64_t dbg_exc_seq;  /* cpu_raise count: did the stepped instruction raise? */
-    uint64_t dbg_step_seq; /* dbg_exc_seq before the stepped block */
 
     /* exclusive monitor (sync/monitor.c) */
     uint64_t excl_addr;    /* guest physical address, or EXCL_NONE */
@@ -284,6 +269,10 @@ typedef struct CPUState {
      * block's count and leaves if the result is negative. Bounds the time
      * between safe points (RCU quiescent states, timer polls). */
     int32_t chain_budget;
+    /* Translation flags the debug state adds (TBF_STEP, TBF_HWBP,
+     * TBF_NOGDBBP; 0 when nothing is set), kept by debug_update
+     * (cpu/debug.c); here, in what was padding, as cpu_tb_flags reads it. */
+    uint32_t dbg_tbf;
     /* The IRBlock whose direct-branch exit (BX_SLOT0/1) returned to the
      * dispatcher last, so that it can chain that block (set by native code). */
     const void *jit_last;
@@ -313,6 +302,19 @@ typedef struct CPUState {
     struct Machine *machine;
 
     CPUStats stats;
+
+    /* ---------- owner only: self-hosted debug (cpu/debug.c, docs/debug.md) ---------- */
+    /* The breakpoint/watchpoint registers ID_AA64DFR0 advertises. Cold:
+     * after everything the fast paths touch. */
+    uint64_t dbgbvr[DBG_NUM_BP], dbgbcr[DBG_NUM_BP], dbgwvr[DBG_NUM_WP], dbgwcr[DBG_NUM_WP];
+    bool dbg_wp_any;       /* a watchpoint (guest or gdb) may fire: watched pages take the TLB slow path */
+    bool dbg_step_guest;   /* the block being run is a guest software step */
+    bool dbg_step_done;    /* a stepped instruction completed: step exception next (ISV = 1) */
+    bool dbg_step_ex;      /* ... and it was a load-exclusive (ESR.EX) */
+    bool gdb_step;         /* gdb asked this core to execute one instruction */
+    bool gdb_skip_bp;      /* resume over a gdb breakpoint at pc (one block with TBF_NOGDBBP) */
+    uint64_t dbg_exc_seq;  /* cpu_raise count: did the stepped instruction raise? */
+    uint64_t dbg_step_seq; /* dbg_exc_seq before the stepped block */
 } CPUState;
 
 #define EXCL_NONE (~0ull)
