@@ -75,7 +75,7 @@ typedef struct GdbStub {
     bool bp_changed;
 
     _Atomic uint64_t paused_ns;
-    uint64_t stop_t0;
+    _Atomic uint64_t stop_t0;  /* host time the machine stopped at, 0 while it runs */
 
     /* stub thread only */
     int g_cpu, c_cpu;     /* Hg / Hc thread (core index) */
@@ -288,8 +288,8 @@ static bool wait_parked(GdbStub *g)
     }
     bool ok = g->nparked == g->m->ncpus;
     pthread_mutex_unlock(&g->lock);
-    if (ok && !g->stop_t0)
-        g->stop_t0 = mono_ns();
+    if (ok && !atomic_load(&g->stop_t0))
+        atomic_store(&g->stop_t0, mono_ns());
     if (ok && g->stop_cpu >= 0)
         g->g_cpu = g->c_cpu = g->stop_cpu;
     return ok;
@@ -317,10 +317,10 @@ static void resume(GdbStub *g)
         vcpu_post(cpu, REQ_JC_FLUSH);
     }
     pthread_mutex_lock(&g->lock);
-    uint64_t now = mono_ns();
-    if (g->stop_t0)
-        atomic_fetch_add(&g->paused_ns, now - g->stop_t0);
-    g->stop_t0 = 0;
+    uint64_t now = mono_ns(), t0 = atomic_load(&g->stop_t0);
+    if (t0)
+        atomic_fetch_add(&g->paused_ns, now - t0);
+    atomic_store(&g->stop_t0, 0);
     g->stop_req = false;
     g->stop_kind = GDB_STOP_NONE;
     g->stop_cpu = -1;
@@ -1180,5 +1180,10 @@ void gdb_stop(Machine *m)
 uint64_t gdb_clock_ns(void *opaque)
 {
     Machine *m = opaque;
-    return mono_ns() - gdb_paused_ns(m);
+    GdbStub *g = m->gdb;
+    if (!g)
+        return mono_ns();
+    /* Stopped: the counter stands still (gdb reads CNTVCT unchanged). */
+    uint64_t t0 = atomic_load(&g->stop_t0);
+    return (t0 ? t0 : mono_ns()) - atomic_load(&g->paused_ns);
 }

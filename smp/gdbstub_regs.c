@@ -40,7 +40,8 @@ static const GdbSysReg sys_candidates[] = {
     {"SPSR_EL1", E(3, 0, 4, 0, 0)}, {"CurrentEL", E(3, 0, 4, 2, 2)}, {"DAIF", E(3, 3, 4, 2, 1)},
     {"SP_EL0", E(3, 0, 4, 1, 0)}, {"SP_EL1", ENC_SP_EL1}, {"CPACR_EL1", E(3, 0, 1, 0, 2)},
     {"TPIDR_EL0", E(3, 3, 13, 0, 2)}, {"TPIDR_EL1", E(3, 0, 13, 0, 4)}, {"CONTEXTIDR_EL1", E(3, 0, 13, 0, 1)},
-    {"PAR_EL1", E(3, 0, 7, 4, 0)}, {"CNTKCTL_EL1", E(3, 0, 14, 1, 0)}, {"MIDR_EL1", E(3, 0, 0, 0, 0)},
+    {"PAR_EL1", E(3, 0, 7, 4, 0)}, {"CNTKCTL_EL1", E(3, 0, 14, 1, 0)}, {"CNTVCT_EL0", E(3, 3, 14, 0, 2)},
+    {"CNTV_CTL_EL0", E(3, 3, 14, 3, 1)}, {"CNTV_CVAL_EL0", E(3, 3, 14, 3, 2)}, {"MIDR_EL1", E(3, 0, 0, 0, 0)},
     {"MPIDR_EL1", E(3, 0, 0, 0, 5)}, {"ID_AA64DFR0_EL1", E(3, 0, 0, 5, 0)},
     {"MDSCR_EL1", E(2, 0, 0, 2, 2)}, {"OSLSR_EL1", E(2, 0, 1, 1, 4)}, {"OSDLR_EL1", E(2, 0, 1, 3, 4)},
     {"DBGBVR0_EL1", E(2, 0, 0, 0, 4)}, {"DBGBCR0_EL1", E(2, 0, 0, 0, 5)},
@@ -81,6 +82,49 @@ static uint32_t cpsr_of(const CPUState *cpu)
     uint32_t p = cpu->pstate;
     return cpu->nzcv | (((p >> PSTATE_EL_SHIFT) & 3) << 2) | (p & PSTATE_SP) |
            (p & (PSTATE_D | PSTATE_A | PSTATE_I | PSTATE_F | PSTATE_IL | PSTATE_SS | PSTATE_PAN | PSTATE_UAO));
+}
+
+/* A sysreg accessor called for gdb must not raise a guest exception (EL0
+ * gates of the timer registers, say): run it as at EL1 and, should it
+ * still raise, undo the exception entry. false if it raised. */
+typedef struct ExcSave {
+    uint64_t pc, elr, spsr, esr, far, sp, sp_el[2];
+    uint32_t pstate;
+} ExcSave;
+
+static void exc_save(const CPUState *cpu, ExcSave *s)
+{
+    *s = (ExcSave){cpu->pc, cpu->elr_el1, cpu->spsr_el1, cpu->esr_el1, cpu->far_el1, cpu->x[31],
+                   {cpu->sp_el[0], cpu->sp_el[1]}, cpu->pstate};
+}
+
+static bool exc_restore(CPUState *cpu, const ExcSave *s)
+{
+    bool raised = cpu->exc_pending;
+    if (raised) {
+        cpu->pc = s->pc;
+        cpu->elr_el1 = s->elr;
+        cpu->spsr_el1 = s->spsr;
+        cpu->esr_el1 = s->esr;
+        cpu->far_el1 = s->far;
+        cpu->x[31] = s->sp;
+        cpu->sp_el[0] = s->sp_el[0];
+        cpu->sp_el[1] = s->sp_el[1];
+        cpu->exc_pending = false;
+        cpu->pstate = s->pstate;
+    } else {
+        /* keep what the accessor changed (DAIF), put the EL back */
+        cpu->pstate = (cpu->pstate & ~(3u << PSTATE_EL_SHIFT)) | (s->pstate & (3u << PSTATE_EL_SHIFT));
+    }
+    return !raised;
+}
+
+static void as_el1(CPUState *cpu, uint32_t enc)
+{
+    cpu->exc_pending = false;
+    if (enc == E(3, 0, 4, 2, 2)) /* CurrentEL reads the real one */
+        return;
+    cpu->pstate = (cpu->pstate & ~(3u << PSTATE_EL_SHIFT)) | (1u << PSTATE_EL_SHIFT);
 }
 
 static void put_le(uint8_t *out, uint64_t v, int bytes)
@@ -202,7 +246,12 @@ int gdbregs_read(const GdbRegs *gr, CPUState *cpu, int rn, uint8_t *out)
             v = sp_cur ? cpu->sp_el[0] : cpu->x[31];
         else {
             const SysRegDef *r = sysreg_find(enc);
+            ExcSave s;
+            exc_save(cpu, &s);
+            as_el1(cpu, enc);
             v = r && r->read ? r->read(cpu, r) : 0;
+            if (!exc_restore(cpu, &s))
+                v = 0;
         }
     }
     put_le(out, v, size);
@@ -255,7 +304,12 @@ bool gdbregs_write(const GdbRegs *gr, CPUState *cpu, int rn, const uint8_t *in)
             const SysRegDef *r = sysreg_find(enc);
             if (!r || !r->write || !(r->flags & SR_W1))
                 return false; /* read-only (ID registers, CurrentEL, OSLSR) */
+            ExcSave s;
+            exc_save(cpu, &s);
+            as_el1(cpu, enc);
             r->write(cpu, r, v);
+            if (!exc_restore(cpu, &s))
+                return false;
         }
         /* TLB-relevant registers: the stopped core refills on resume. */
         tlb_flush(cpu);

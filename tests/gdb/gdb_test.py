@@ -264,6 +264,22 @@ def packets(args, tmp):
         fail("g reply has %d hex digits" % len(g))
     expect("G" + g, "OK", "G of the g reply")
     expect("p5", "efcdab8967452301", "x5 after G")
+    # stopped, the system counter stands still (no timer storm on resume)
+    regs = re.findall(r'<reg name="([^"]+)"[^>]*regnum="(\d+)"', xml)
+    cntvct = dict(regs).get("CNTVCT_EL0")
+    if not cntvct:
+        fail("target.xml lacks CNTVCT_EL0")
+    c1 = expect("p%x" % int(cntvct), r"[0-9a-f]{16}", "CNTVCT_EL0")
+    time.sleep(0.2)
+    c2 = expect("p%x" % int(cntvct), r"[0-9a-f]{16}", "CNTVCT_EL0 again")
+    if c1 != c2:
+        fail("CNTVCT_EL0 moved while the machine was stopped: %s -> %s" % (c1, c2))
+    # DBGBCR round trip through the sysreg accessors (masked to its writable bits)
+    bcr = dict(regs)["DBGBCR2_EL1"]
+    expect("P%x=e601000000000000" % int(bcr), "OK", "P DBGBCR2_EL1")
+    expect("p%x" % int(bcr), "e601000000000000", "p DBGBCR2_EL1")
+    expect("P%x=0000000000000000" % int(bcr), "OK", "clear DBGBCR2_EL1")
+    expect("P%x=0000000000000000" % int(dict(regs)["MIDR_EL1"]), r"E[0-9a-f]{2}", "P of read-only MIDR_EL1")
     # memory round trip at the program's `expect` (via its address in the ELF)
     sym = subprocess.run(["aarch64-linux-gnu-nm", args.elf], capture_output=True, text=True).stdout
     m = re.search(r"^([0-9a-f]+) [dD] expect$", sym, re.M)
