@@ -5,6 +5,7 @@ remote-protocol packets).
 
     gdb_test.py --flotilla F --elf E [--tier T] baremetal
     gdb_test.py --flotilla F --elf E packets
+    gdb_test.py --flotilla F --elf debug_except.elf [--tier T] coexist
     gdb_test.py --flotilla F --hwwatch H --workdir D linux
 
 linux: Debian's kernel at -smp 4 under gdb (nokaslr, the address of
@@ -155,6 +156,43 @@ detach
         fail("gdb reported an error", log)
     print(log)
     print("PASS: baremetal gdb session (%s)" % args.tier)
+
+
+def coexist(args, tmp):
+    """gdb's breakpoints and the guest's own debug exceptions at once: the
+    guest test debug_except (hardware breakpoints, watchpoints, step) runs
+    under gdb with a gdb breakpoint on the function its hardware breakpoint
+    also watches, and must still pass."""
+    sock = os.path.join(tmp, "gdb.sock")
+    script = """set pagination off
+set confirm off
+target remote {sock}
+break bp_fn
+continue
+print/x $pc == (long)&bp_fn
+continue
+print/x $pc == (long)&bp_fn
+delete
+continue
+""".format(sock=sock)
+    path = os.path.join(tmp, "cmds.gdb")
+    with open(path, "w") as f:
+        f.write(script)
+    p = start_flotilla(args, sock)
+    try:
+        r = subprocess.run([gdb_binary(), "-nx", "-batch", "-x", path, args.elf], capture_output=True, text=True,
+                           timeout=90)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        fail("gdb timed out")
+    log = r.stdout + r.stderr
+    out = finish(p)
+    for pat, what in [(r"Breakpoint 1, bp_fn", "gdb breakpoint on bp_fn"), (r"\$1 = 0x1\b", "pc at bp_fn"),
+                      (r"\$2 = 0x1\b", "second hit"), (r"exited normally", "the program ran to its end")]:
+        if not re.search(pat, log):
+            fail("%s: /%s/ not in gdb's output" % (what, pat), log + "\n---- flotilla ----\n" + out)
+    print(log)
+    print("PASS: gdb and guest debug exceptions coexist (%s)" % args.tier)
 
 
 class Remote:
@@ -514,11 +552,11 @@ def main():
     ap.add_argument("--hwwatch", help="the static aarch64 hwwatch program (linux)")
     ap.add_argument("--workdir", default=".")
     ap.add_argument("--timeout", type=float, default=300)
-    ap.add_argument("what", choices=["baremetal", "packets", "linux"])
+    ap.add_argument("what", choices=["baremetal", "packets", "linux", "coexist"])
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="flotilla-gdb-")
     try:
-        {"baremetal": baremetal, "packets": packets, "linux": linux}[args.what](args, tmp)
+        {"baremetal": baremetal, "packets": packets, "linux": linux, "coexist": coexist}[args.what](args, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -179,6 +179,21 @@ ldx1:
     CHECK(x20, 0x200)
     CHECK(x21, 0xd6000022)
     msr dbgwcr2_el1, xzr
+    /* address-mask form: MASK = 5 watches the 32-byte block at wdata (BAS all ones) */
+    msr dbgwvr0_el1, x1
+    ldr x0, =(WCR(3, 0xff) | (5 << 24))
+    msr dbgwcr0_el1, x0
+    isb
+    mov x20, #-1
+    ldr x3, [x1, #32]               /* the next block: no */
+    CHECK(x20, -1)
+    add x4, x1, #24
+mask1:
+    str x3, [x4]
+    CHECK(x20, 0x200)
+    CHECK(x21, 0xd6000062)
+    EXPECT_REG x26, x4
+    msr dbgwcr0_el1, xzr
     isb
 
     /* ---- software step of EL0 code ---- */
@@ -309,7 +324,7 @@ vectors:
     VEC 0x780
 
     .data
-    .balign 8
+    .balign 64
 wdata:
-    .quad 0
+    .quad 0, 0, 0, 0, 0
 TEST_END
