@@ -968,6 +968,17 @@ static bool handle_packet(GdbStub *g, char *p)
 
 /* ---------------- the stub thread ---------------- */
 
+/* Let gdb acknowledge our last reply before the socket closes (it reports
+ * a broken pipe otherwise): up to 1 s. */
+static void await_ack(GdbStub *g)
+{
+    for (int i = 0; i < 10; i++) {
+        int c = read_byte(g, 100);
+        if (c == '+' || c == -1)
+            break;
+    }
+}
+
 /* One gdb connection. Returns false if the stub should end (kill, machine stopped). */
 static bool session(GdbStub *g)
 {
@@ -984,7 +995,8 @@ static bool session(GdbStub *g)
         if (atomic_load(&m->stopping)) { /* the guest ended: tell gdb its exit status */
             char b[16];
             snprintf(b, sizeof(b), "W%02x", m->exit_status & 0xff);
-            reply(g, b);
+            if (reply(g, b))
+                await_ack(g);
             return false;
         }
         if (atomic_load(&g->quit))
@@ -1024,13 +1036,7 @@ static bool session(GdbStub *g)
         if (r < 0)
             goto gone;
         if (!handle_packet(g, g->rx)) {
-            /* Let gdb acknowledge our last reply before the socket closes
-             * (it reports a broken pipe otherwise). */
-            for (int i = 0; i < 10; i++) {
-                int c = read_byte(g, 100);
-                if (c == '+' || c == -1)
-                    break;
-            }
+            await_ack(g);
             return !atomic_load(&m->stopping);
         }
     }
