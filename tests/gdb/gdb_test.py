@@ -396,9 +396,9 @@ def linux(args, tmp):
     open(log, "w").close()
     g = Guest([args.flotilla, "-smp", "4", "-m", "512M", "-gdb", "unix:" + sock, "-kernel", kernel, "-initrd", initrd,
                "-append", "console=ttyAMA0 nokaslr ftest=debug cryptomgr.notests"], log)
-    m = g.expect(r"KSYM ([0-9a-f]{16}) T __arm64_sys_newuname", args.timeout)
+    m = g.expect(r"KSYM ([0-9a-f]{16}) T __arm64_sys_newuname\r?\n", args.timeout)
     addr = int(m.group(1), 16)
-    g.expect(r"CHK hwwatch (\S+)", args.timeout)
+    g.expect(r"CHK hwwatch (\S+)\r?\n", args.timeout)  # whole lines: output arrives in pieces
     if "CHK hwwatch ok" not in g.text:
         g.p.kill()
         fail("the guest's ptrace debug-register test failed", g.text[-3000:])
