@@ -238,7 +238,26 @@ class Remote:
         return self.recv_packet()
 
 
+def bad_options(args, tmp):
+    """Bad -gdb/-S options: a clear error and a non-zero exit, at once."""
+    busy = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    port = busy.getsockname()[1]
+    cases = [(["-gdb", "bogus"], "-gdb"), (["-gdb", "tcp::99999"], "-gdb"), (["-gdb", "tcp::"], "-gdb"),
+             (["-gdb", "unix:"], "-gdb"), (["-gdb", "tcp:example.com:1234"], "-gdb"), (["-S"], "-S"),
+             (["-gdb", "unix:" + os.path.join(tmp, "no", "such", "dir", "s")], "cannot listen"),
+             (["-gdb", "tcp::%d" % port], "cannot listen")]
+    for opts, msg in cases:
+        r = subprocess.run([args.flotilla, "-semihosting", *opts, "-kernel", args.elf], capture_output=True, text=True,
+                           timeout=30, stdin=subprocess.DEVNULL)
+        if r.returncode == 0 or msg not in r.stderr:
+            fail("%s: status %d, stderr %r" % (" ".join(opts), r.returncode, r.stderr))
+    busy.close()
+
+
 def packets(args, tmp):
+    bad_options(args, tmp)
     sock = os.path.join(tmp, "gdb.sock")
     p = start_flotilla(args, sock)
     r = Remote(sock)
