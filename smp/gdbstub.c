@@ -1041,12 +1041,17 @@ static bool session(GdbStub *g)
         }
     }
 gone:
-    /* The connection dropped while stopped: detach. */
-    clear_points(g);
-    if (!g->running) {
-        set_all_actions(g, ACT_CONT, -1);
-        resume(g);
+    /* The connection dropped: detach. Breakpoints may be translated into
+     * running code, so stop, drop them (resume flushes) and resume. */
+    if (g->running) {
+        request_stop(g, GDB_STOP_SIGINT);
+        if (!wait_parked(g))
+            return true;
+        g->running = false;
     }
+    clear_points(g);
+    set_all_actions(g, ACT_CONT, -1);
+    resume(g);
     return true;
 }
 

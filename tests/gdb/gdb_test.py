@@ -356,6 +356,25 @@ def packets(args, tmp):
     pc = expect("p20", r"[0-9a-f]{16}", "pc after Ctrl-C")
     if int.from_bytes(bytes.fromhex(pc), "little") != int(m.group(1), 16):
         fail("pc after Ctrl-C is not in the loop")
+    # gdb going away detaches: while stopped, with a breakpoint in the loop
+    # (dropped: the loop goes on without stopping), and while running; a
+    # new connection is served each time (T02: stopped by the attach)
+    spin = int(m.group(1), 16)
+    expect("Z0,%x,4" % spin, "OK", "breakpoint in the loop")
+    r.s.close()
+    for running in (False, True):
+        r = Remote(sock)
+        expect("?", r"T02thread:1;", "a new connection stops a running machine")
+        pc = int.from_bytes(bytes.fromhex(expect("p20", r"[0-9a-f]{16}", "pc")), "little")
+        if pc != spin:
+            fail("pc %#x after reconnecting is not in the loop" % pc)
+        if running:
+            expect("Z0,%x,4" % (spin + 8), "OK", "breakpoint after the loop (never reached)")
+            r.cmd("vCont;c", reply=False)
+            time.sleep(0.3)
+            r.s.close()
+    r = Remote(sock)
+    expect("?", r"T02thread:1;", "reconnected after a disconnect while running")
     r.cmd("k", reply=False)
     finish(p, 0, None)
     print("PASS: packets")
