@@ -143,7 +143,7 @@ detach
         (r"\$5 = 0x65", "watched value"),
         (r"Breakpoint 4, branch_insn", "breakpoint at the branch"),
         (r"\$6 = 0x1\b", "stepi across the taken branch"),
-        (r"\$7 = 0x10305006", "ID_AA64DFR0_EL1: 6 breakpoints, 4 watchpoints"),
+        (r"\$7 = 0x10305106", "ID_AA64DFR0_EL1: 6 breakpoints, 4 watchpoints"),
         (r"\$8 = 0x1234", "DBGBVR1_EL1 round trip"),
         (r"\$9 = 0x1e6", "DBGBCR1_EL1 round trip"),
         (r"\$10 = 0x4", "CurrentEL = EL1"),
@@ -337,6 +337,12 @@ def packets(args, tmp):
     expect("p%x" % int(bcr), "e601000000000000", "p DBGBCR2_EL1")
     expect("P%x=0000000000000000" % int(bcr), "OK", "clear DBGBCR2_EL1")
     expect("P%x=0000000000000000" % int(dict(regs)["MIDR_EL1"]), r"E[0-9a-f]{2}", "P of read-only MIDR_EL1")
+    # PMU registers round trip too (cpu/pmu.c), when the machine has them
+    if "PMSELR_EL0" in dict(regs):
+        for name, val in (("PMSELR_EL0", "0300000000000000"), ("PMEVTYPER0_EL0", "0800000000000000")):
+            rn = int(dict(regs)[name])
+            expect("P%x=%s" % (rn, val), "OK", "P " + name)
+            expect("p%x" % rn, val, "p " + name)
     # memory round trip at the program's `expect` (via its address in the ELF)
     sym = subprocess.run(["aarch64-linux-gnu-nm", args.elf], capture_output=True, text=True).stdout
     m = re.search(r"^([0-9a-f]+) [dD] expect$", sym, re.M)
