@@ -259,9 +259,12 @@ typedef struct CPUState {
     const void *excl_wait;
     uint32_t excl_size;
     bool event_register;   /* WFE/SEV event */
-    /* Translation flags the debug state adds (TBF_STEP, TBF_HWBP,
-     * TBF_NOGDBBP; 0 when nothing is set), kept by debug_update
-     * (cpu/debug.c); here, in what was padding, as cpu_tb_flags reads it. */
+    /* Debug state read on fast paths, kept by debug_update (cpu/debug.c),
+     * here in what was padding (the rest is at the cold end): whether a
+     * watchpoint (guest or gdb) may fire, so watched pages take the TLB slow
+     * path; and the translation flags the debug state adds (TBF_STEP,
+     * TBF_HWBP, TBF_NOGDBBP; 0 when nothing is set), read by cpu_tb_flags. */
+    bool dbg_wp_any;
     uint16_t dbg_tbf;
 
     /* scratch for helpers that return two values */
@@ -320,7 +323,6 @@ typedef struct CPUState {
     /* The breakpoint/watchpoint registers ID_AA64DFR0 advertises. Cold:
      * after everything the fast paths touch. */
     uint64_t dbgbvr[DBG_NUM_BP], dbgbcr[DBG_NUM_BP], dbgwvr[DBG_NUM_WP], dbgwcr[DBG_NUM_WP];
-    bool dbg_wp_any;       /* a watchpoint (guest or gdb) may fire: watched pages take the TLB slow path */
     bool dbg_step_guest;   /* the block being run is a guest software step */
     bool dbg_step_done;    /* a stepped instruction completed: step exception next (ISV = 1) */
     bool dbg_step_ex;      /* ... and it was a load-exclusive (ESR.EX) */

@@ -325,7 +325,9 @@ void vcpu_loop(CPUState *cpu)
             cpu->excl_wait = NULL;
             continue;
         }
-        if (!cpu->gdb_step) /* gdb's stepi does not enter an interrupt handler */
+        /* gdb's stepi does not enter an interrupt handler (gdb_step is on a
+         * cold line: test the hot flag first) */
+        if (__builtin_expect(!(cpu->dbg_tbf & TBF_STEP), 1) || !cpu->gdb_step)
             deliver_irq(cpu);
         if (__builtin_expect(cpu->dbg_tbf != 0, 0) && debug_before_block(cpu))
             continue; /* a software-step exception was taken */
