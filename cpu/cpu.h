@@ -245,6 +245,9 @@ typedef struct CPUState {
     /* sys helper (cpu/sysreg.c): CNTFRQ, OS lock/double lock, DCC interrupt
      * enable (the debug registers are at the end: cpu/debug.c). */
     uint64_t cntfrq_el0, osdlr_el1, mdccint_el1, oslk;
+    /* Watchpoint registers (cpu/debug.c): 64 bytes, where the layout had
+     * them before, so the fields after keep their offsets. */
+    uint64_t dbgwvr[DBG_NUM_WP], dbgwcr[DBG_NUM_WP];
     PMUState pmu;          /* cpu/pmu.c */
 
     /* exclusive monitor (sync/monitor.c) */
@@ -322,7 +325,7 @@ typedef struct CPUState {
     /* ---------- owner only: self-hosted debug (cpu/debug.c, docs/debug.md) ---------- */
     /* The breakpoint/watchpoint registers ID_AA64DFR0 advertises. Cold:
      * after everything the fast paths touch. */
-    uint64_t dbgbvr[DBG_NUM_BP], dbgbcr[DBG_NUM_BP], dbgwvr[DBG_NUM_WP], dbgwcr[DBG_NUM_WP];
+    uint64_t dbgbvr[DBG_NUM_BP], dbgbcr[DBG_NUM_BP];
     bool dbg_step_guest;   /* the block being run is a guest software step */
     bool dbg_step_done;    /* a stepped instruction completed: step exception next (ISV = 1) */
     bool dbg_step_ex;      /* ... and it was a load-exclusive (ESR.EX) */
