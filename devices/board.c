@@ -22,6 +22,7 @@
 #include "timer.h"
 #include "virtio_devices.h"
 #include "virtio_mmio.h"
+#include "../smp/gdbstub.h"
 
 #define PL011_SPI 1
 
@@ -197,7 +198,8 @@ bool devices_init(Machine *m)
     if (!m->gic && !m->gic2)
         return false;
 
-    syscounter_init(m->counter, NULL, NULL);
+    /* Under gdb the counter stops while the machine is stopped (smp/gdbstub.c). */
+    syscounter_init(m->counter, m->opt.gdb_dev ? gdb_clock_ns : NULL, m);
     for (int i = 0; i < m->ncpus; i++) {
         if (m->gic)
             gtimer_init(&m->gtimer[i], m->counter, gicv3_ppi_line(m->gic, i, GIC_PPI_PTIMER_NS),

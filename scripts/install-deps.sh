@@ -9,6 +9,7 @@ pkgs=(build-essential cmake ninja-build pkg-config
       libc6-dev-arm64-cross python3
       linux-libc-dev-arm64-cross   # <linux/perf_event.h> for tests/linux/pmu_check.c
       clang libclang-rt-dev    # clang + libFuzzer: scripts/fuzz.sh
+      gdb-multiarch            # the gdb stub tests (tests/gdb, label gdb)
       python3-matplotlib hwloc-nox slurm-wlm munge)   # flotilla-sweep and its tests (docs/sweeps.md)
 if [[ "${1:-}" == "--bench" ]]; then
     pkgs+=(qemu-system-arm gnuplot-nox hwloc-nox bc)

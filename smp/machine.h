@@ -84,6 +84,8 @@ typedef struct MachineOptions {
     int nnics;
     const char *netdevs[OPT_MAX_DRIVES];  /* -netdev strings */
     int nnetdevs;
+    const char *gdb_dev;     /* -gdb DEV / -s (tcp::1234): the gdb stub's socket, NULL = no stub */
+    bool gdb_wait;           /* -S: cores wait at reset until gdb continues */
 } MachineOptions;
 
 /* MachineOptions.tier */
@@ -108,6 +110,7 @@ typedef struct Machine {
     struct VCPUPlace *placement; /* per core host PU (smp/topology.h), read-only after start-up */
     pthread_t *threads;      /* one host thread per core, all started by machine_run */
     struct Console *console; /* host terminal, while machine_run runs */
+    struct GdbStub *gdb;     /* -s/-gdb: the gdb stub (smp/gdbstub.c), else NULL; set before the vCPUs start */
 
     FILE *log;               /* trace output (stderr unless -D) */
     bool log_owned;          /* opened by machine_init (no opt.out): closed by machine_destroy */

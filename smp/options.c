@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "../devices/devices.h"
+#include "gdbstub.h"
 #include "options.h"
 #include "trace.h"
 
@@ -469,6 +470,9 @@ static void usage(void)
            "  -stats FILE                write per-core counters as JSON to FILE at exit (opened at start)\n"
            "  -progress                  print guest MIPS per core on stderr every second\n"
            "  -perfmap                   name JIT code for perf in /tmp/perf-<pid>.map (see docs/jit.md)\n"
+           "  -gdb tcp::PORT|unix:PATH   gdb remote stub on a loopback TCP port or a Unix socket (docs/debug.md)\n"
+           "  -s                         the same as -gdb tcp::1234\n"
+           "  -S                         cores wait at reset until gdb continues (with -s or -gdb)\n"
            "  -h, -help                  this help\n"
            "  -V, -version               version\n",
            MAX_CPUS);
@@ -629,6 +633,15 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
             opt->perfmap = true;
         } else if (!strcmp(a, "-no-reboot")) {
             opt->no_reboot = true;
+        } else if (!strcmp(a, "-s")) {
+            opt->gdb_dev = "tcp::1234";
+        } else if (!strcmp(a, "-S")) {
+            opt->gdb_wait = true;
+        } else if (!strcmp(a, "-gdb")) {
+            NEEDS_ARG;
+            if (!gdb_parse_dev(v))
+                return OPT_ERROR;
+            opt->gdb_dev = v;
         } else {
             fprintf(stderr, "flotilla: unknown option '%s' (try -h)\n", argv[i]);
             return OPT_ERROR;
@@ -637,6 +650,10 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
     }
     if (!opt->kernel) {
         fprintf(stderr, "flotilla: no kernel given (use -kernel FILE)\n");
+        return OPT_ERROR;
+    }
+    if (opt->gdb_wait && !opt->gdb_dev) {
+        fprintf(stderr, "flotilla: -S needs a gdb stub (-s or -gdb DEV): nothing could ever continue the cores\n");
         return OPT_ERROR;
     }
     return OPT_OK;
