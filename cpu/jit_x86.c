@@ -115,9 +115,6 @@ static void *code_alloc(size_t len, uint32_t *out_size)
             void *a = mmap(NULL, arena, PROT_READ | PROT_WRITE | PROT_EXEC,
                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
             if (a != MAP_FAILED) {
-#ifdef MADV_HUGEPAGE
-                (void)madvise(a, arena, MADV_HUGEPAGE); /* fewer host iTLB misses in generated code */
-#endif
                 arena_cur = a;
                 arena_end = arena_cur + arena;
                 code_mapped += arena;
