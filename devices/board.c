@@ -195,7 +195,8 @@ bool devices_init(Machine *m)
     if (!m->gic && !m->gic2)
         return false;
 
-    syscounter_init(m->counter, NULL, NULL);
+    /* -det: guest time is virtual, a function of instruction counts. */
+    syscounter_init(m->counter, m->det ? det_clock_ns : NULL, m->det);
     for (int i = 0; i < m->ncpus; i++) {
         if (m->gic)
             gtimer_init(&m->gtimer[i], m->counter, gicv3_ppi_line(m->gic, i, GIC_PPI_PTIMER_NS),
@@ -214,10 +215,19 @@ bool devices_init(Machine *m)
     if (!m->uart)
         return false;
 
-    m->rtc = pl031_create(&m->pm, PL031_BASE, spi_line(m, PL031_SPI));
+    if (m->det) {
+        /* -det: virtual clock, fixed start date, alarms polled by the
+         * scheduler (smp/det.c) instead of a thread. */
+        m->rtc = pl031_new(det_clock_ns, m->det, DET_RTC_EPOCH, spi_line(m, PL031_SPI));
+        if (m->rtc)
+            pl031_map(m->rtc, &m->pm, PL031_BASE);
+    } else {
+        m->rtc = pl031_create(&m->pm, PL031_BASE, spi_line(m, PL031_SPI));
+    }
     if (!m->rtc)
         return false;
-    /* Alarms fire from their own thread, so no vCPU has to poll the RTC. */
+    /* Alarms fire from their own thread, so no vCPU has to poll the RTC
+     * (not with an injected clock: -det). */
     pl031_start_alarm_thread(m->rtc);
     return true;
 }

@@ -151,6 +151,10 @@ bool machine_init(Machine *m, const MachineOptions *opt)
     /* Core 0 is on; the secondaries park until PSCI CPU_ON. */
     if (!psci_init(m))
         return false;
+    /* -det: the scheduler and virtual clock exist before the devices and
+     * the monitor, which look at it. */
+    if (opt->det.on && !det_create(m))
+        return false;
     /* Before any guest store: loaders write RAM through phys_write. */
     m->monitor = monitor_create(m, 0);
     if (!m->monitor) {
@@ -189,7 +193,8 @@ int machine_run(Machine *m)
     m->threads = calloc((size_t)m->ncpus, sizeof(pthread_t));
     bool *started = calloc((size_t)m->ncpus, sizeof(bool));
     Console console;
-    if (!m->threads || !started || !console_start(&console, m, STDIN_FILENO, STDOUT_FILENO, m->uart ? &m->uart->port : NULL)) {
+    if (!m->threads || !started || !console_start(&console, m, STDIN_FILENO, STDOUT_FILENO,
+                                                          m->det ? det_input_port(m) : m->uart ? &m->uart->port : NULL)) {
         free(started);
         return 1;
     }
@@ -227,6 +232,7 @@ void machine_destroy(Machine *m)
         monitor_destroy(m->monitor);
     m->monitor = NULL;
     psci_destroy(m);
+    det_destroy(m);
     smpsync_destroy(m);
     free(m->placement);
     m->placement = NULL;

@@ -16,6 +16,7 @@
 #include "../cpu/cpu.h"
 #include "../devices/irq.h"
 #include "../memory/mem.h"
+#include "det.h"
 
 struct TCache;
 struct Monitor;
@@ -71,6 +72,7 @@ typedef struct MachineOptions {
     char *config_text[OPT_MAX_CONFIGS]; /* -config files' text, owned (options_free); strings point into it */
     int nconfig_text;
     uint64_t tb_size;        /* -accel tcg,tb-size=MB / -tb-size: translation cache bound in bytes (0: default) */
+    DetOptions det;          /* -det: deterministic mode (smp/det.h, docs/determinism.md) */
 } MachineOptions;
 
 /* MachineOptions.tier */
@@ -94,6 +96,7 @@ typedef struct Machine {
     struct VCPUPlace *placement; /* per core host PU (smp/topology.h), read-only after start-up */
     pthread_t *threads;      /* one host thread per core, all started by machine_run */
     struct Console *console; /* host terminal, while machine_run runs */
+    struct Det *det;         /* -det: the baton scheduler (smp/det.c), else NULL */
 
     FILE *log;               /* trace output (stderr unless -D) */
     bool log_owned;          /* opened by machine_init (no opt.out): closed by machine_destroy */

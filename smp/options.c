@@ -459,6 +459,9 @@ static void usage(void)
            "  -stats FILE                write per-core counters as JSON to FILE at exit (opened at start)\n"
            "  -progress                  print guest MIPS per core on stderr every second\n"
            "  -perfmap                   name JIT code for perf in /tmp/perf-<pid>.map (see docs/jit.md)\n"
+           "  -det seed=N[,sched=random|pct][,depth=D][,quantum=Q][,steps=S][,weak=on][,rr=record|replay,rrfile=F]\n"
+           "                             deterministic multicore run: seeded scheduler, virtual time, input\n"
+           "                             record/replay (docs/determinism.md)\n"
            "  -h, -help                  this help\n"
            "  -V, -version               version\n",
            MAX_CPUS);
@@ -589,6 +592,10 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
             opt->progress = true;
         } else if (!strcmp(a, "-perfmap")) {
             opt->perfmap = true;
+        } else if (!strcmp(a, "-det")) {
+            NEEDS_ARG;
+            if (!det_parse(v, &opt->det))
+                return OPT_ERROR;
         } else if (!strcmp(a, "-no-reboot")) {
             opt->no_reboot = true;
         } else {
