@@ -6,6 +6,7 @@
  * the holder (the one vCPU thread running guest code) is the only thread
  * that writes the scheduler state, and hands it to the next holder through
  * a futex word (a release/acquire pair), so the next holder sees it all. */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -282,7 +283,8 @@ static void rr_load(Det *d)
         d->rr_n = 0;
         for (const char *h = line + off; h[0] && h[1] && h[0] != '\n'; h += 2) {
             unsigned b;
-            if (sscanf(h, "%2x", &b) != 1 || d->rr_n >= INQ_SIZE) {
+            if (!isxdigit((unsigned char)h[0]) || !isxdigit((unsigned char)h[1]) || sscanf(h, "%2x", &b) != 1 ||
+                d->rr_n >= INQ_SIZE) {
                 rr_fail(d, "malformed data in the rr file");
                 return;
             }

@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -107,6 +108,98 @@ def cmd_pct_find(args):
     print("PASS: found and replayed")
 
 
+def cmd_rr(args):
+    """rr=record with input typed at host-chosen times, then two replays
+    without input: the same console output, byte for byte."""
+    with tempfile.TemporaryDirectory() as td:
+        rr = os.path.join(td, "input.rr")
+        det = "seed=3,rr=record,rrfile=" + rr
+        cmd = [args.flotilla, "-semihosting", "-smp", "2", "-det", det, "-kernel", os.path.join(args.dir, "det_echo.elf")]
+        p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for chunk in (b"ab", b"c", b"."):
+            time.sleep(0.2)
+            p.stdin.write(chunk)
+            p.stdin.flush()
+        p.stdin.close()
+        rec = p.stdout.read().decode()
+        if p.wait(timeout=60) != 0:
+            fail("the recording run exited with %d: %s" % (p.returncode, rec))
+        got = [l.split()[1] for l in rec.splitlines() if l.startswith("got ")]
+        if [int(x, 16) for x in got] != [ord(c) for c in "abc."]:
+            fail("the recording run read %r, expected a b c ." % got)
+        print("recorded:\n" + rec)
+        for i in range(2):
+            status, out = run(args, ["-smp", "2", "-det", "seed=3,rr=replay,rrfile=" + rr], "det_echo.elf")
+            if status != 0 or out != rec:
+                fail("replay %d (status %d) printed:\n%s" % (i, status, out))
+        # A replay with another seed diverges: it must say so, not hang or crash.
+        status, out = run(args, ["-smp", "2", "-det", "seed=4,rr=replay,rrfile=" + rr], "det_echo.elf")
+        print("replay with another seed: status %d, %s" % (status, out.strip().splitlines()[-1:]))
+        if status == 0 and out == rec:
+            fail("a replay with another seed gave the recorded run (the seed is ignored?)")
+    print("PASS: two replays identical to the recording")
+
+
+def cmd_bad_options(args):
+    """Bad -det options and rr files: one clear line, non-zero exit, no crash."""
+    elf = "det_race.elf"
+    bad = ["", "seed=x", "sched=pct", "seed=1,sched=fifo", "seed=1,depth=0", "seed=1,depth=99",
+           "seed=1,quantum=0", "seed=1,rr=record", "seed=1,rrfile=/tmp/x,rr=record", "seed=1,bogus=1",
+           "seed=1,weak=maybe", "seed=1,rr=replay,rrfile=/nonexistent/file"]
+    for d in bad:
+        status, out = run(args, ["-det", d], elf, timeout=30)
+        print("-det %r: status %d: %s" % (d, status, out.strip()))
+        if status <= 0 or status >= 128 or "flotilla" not in out:
+            fail("-det %r: expected an error message and a non-zero status" % d)
+    with tempfile.TemporaryDirectory() as td:
+        for name, text in (("garbage", "I x zz\n"), ("baddata", "I 5 6g\n")):
+            f = os.path.join(td, name)
+            with open(f, "w") as fh:
+                fh.write(text)
+            status, out = run(args, ["-smp", "2", "-det", "seed=1,rr=replay,rrfile=" + f], elf, timeout=30)
+            print("rr file %r: status %d: %s" % (text, status, out.strip()[-200:]))
+            if status <= 0 or status >= 128:
+                fail("a malformed rr file must stop the run with an error")
+    print("PASS")
+
+
+def cmd_linux_repeat(args):
+    """A Linux boot (to /init's shell commands, then poweroff -f) under -det,
+    3 times: identical console output and per-core instruction counts."""
+    kernel = os.path.join(os.environ.get("FLOTILLA_CACHE", os.path.expanduser("~/.cache/flotilla")), "Image.gz")
+    initrd = os.path.join(args.linux_dir, "initramfs-test.cpio.gz")
+    for f in (kernel, initrd):
+        if not os.path.exists(f):
+            fail("%s is missing: run the linux.prepare test first" % f)
+    outs, insns = [], []
+    with tempfile.TemporaryDirectory() as td:
+        for i in range(3):
+            st = os.path.join(td, "s%d.json" % i)
+            cmd = [args.flotilla, "-smp", str(args.smp), "-m", "512M", "-kernel", kernel, "-initrd", initrd,
+                   "-append", "console=ttyAMA0 ftest=none cryptomgr.notests", "-det", "seed=11", "-stats", st]
+            p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               timeout=300)
+            out = p.stdout.decode("utf-8", "replace")
+            if p.returncode != 0:
+                fail("boot %d exited with %d:\n%s" % (i, p.returncode, out[-2000:]))
+            if "FLOTILLA-TEST-DONE" not in out or "reboot: Power down" not in out:
+                fail("boot %d did not reach init's end and power off:\n%s" % (i, out[-2000:]))
+            if "CHK nproc %d" % args.smp not in out:
+                fail("boot %d: the guest does not see %d CPUs" % (i, args.smp))
+            outs.append(out)
+            insns.append(per_core_insns(st))
+    print("\n".join(outs[0].splitlines()[-6:]))
+    print("per-core instructions: %s" % insns[0])
+    for i in (1, 2):
+        if outs[i] != outs[0]:
+            import difflib
+            d = list(difflib.unified_diff(outs[0].splitlines(), outs[i].splitlines(), lineterm=""))[:20]
+            fail("boot %d's console differs from boot 0's:\n%s" % (i, "\n".join(d)))
+        if insns[i] != insns[0]:
+            fail("boot %d per-core instructions %s, boot 0 %s" % (i, insns[i], insns[0]))
+    print("PASS: 3 identical Linux boots at -smp %d" % args.smp)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--flotilla", required=True)
@@ -117,8 +210,14 @@ def main():
     r.add_argument("--tier", default="jit")
     sub.add_parser("seeds-differ")
     sub.add_parser("pct-find")
+    sub.add_parser("rr")
+    sub.add_parser("bad-options")
+    lr = sub.add_parser("linux-repeat")
+    lr.add_argument("--smp", type=int, default=2)
+    lr.add_argument("--linux-dir", required=True, help="where linux.prepare put the initramfs")
     args = ap.parse_args()
-    {"repeat": cmd_repeat, "seeds-differ": cmd_seeds_differ, "pct-find": cmd_pct_find}[args.cmd](args)
+    {"repeat": cmd_repeat, "seeds-differ": cmd_seeds_differ, "pct-find": cmd_pct_find, "rr": cmd_rr,
+     "bad-options": cmd_bad_options, "linux-repeat": cmd_linux_repeat}[args.cmd](args)
 
 
 if __name__ == "__main__":
