@@ -292,6 +292,9 @@ typedef struct CPUState {
     struct Machine *machine;
 
     CPUStats stats;
+
+    /* ---------- owner only: -det weak=on ---------- */
+    struct WeakBuf *weak;  /* this core's store buffer (smp/weakmem.c), NULL otherwise */
 } CPUState;
 
 #define EXCL_NONE (~0ull)

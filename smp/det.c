@@ -27,6 +27,7 @@
 #include "../devices/timer.h"
 #include "det.h"
 #include "machine.h"
+#include "weakmem.h"
 #include "workq.h"
 
 /* Virtual time: one instruction (of any core) is one nanosecond. */
@@ -402,6 +403,8 @@ static int schedule(Det *d, CPUState *me, int why)
         if (atomic_load(&m->stopping))
             return -1;
         deliver_input(d);
+        if (d->o.weak)
+            weak_sched_step(m); /* stores become visible in a seeded order */
         uint64_t rtc_deadline = m->rtc ? pl031_poll(m->rtc) : UINT64_MAX;
         int cand[64], nc = 0;
         for (int i = 0; i < d->n && nc < 64; i++)
@@ -587,11 +590,25 @@ bool det_create(Machine *m)
     return true;
 }
 
+bool det_create_weak(Machine *m)
+{
+    /* After the monitor exists: drained stores go through it. */
+    if (!m->det || !m->det->o.weak)
+        return true;
+    if (!weakmem_create(m, m->det->o.seed)) {
+        fprintf(stderr, "flotilla: -det weak=on: out of memory\n");
+        return false;
+    }
+    return true;
+}
+
 void det_destroy(Machine *m)
 {
     Det *d = m->det;
     if (!d)
         return;
+    if (d->o.weak)
+        weakmem_destroy(m);
     if (d->rr) {
         if (d->o.rr == DET_RR_RECORD)
             rr_write_event(d, 'E', NULL, 0);
@@ -636,6 +653,8 @@ void det_idle(CPUState *cpu, uint64_t wake_ns)
 {
     Det *d = cpu->machine->det;
     account(d, cpu);
+    if (cpu->weak)
+        weak_drain_all(cpu); /* a sleeping core's stores do not wait for it */
     d->c[cpu->index].idle = true;
     d->c[cpu->index].wake_ns = wake_ns;
     reschedule(d, cpu, WHY_IDLE);
@@ -678,6 +697,8 @@ void det_kicked(Machine *m, CPUState *target)
 void det_exit(CPUState *cpu)
 {
     Det *d = cpu->machine->det;
+    if (cpu->weak && d->holder == cpu->index)
+        weak_drain_all(cpu);
     d->c[cpu->index].dead = true;
     if (atomic_load(&cpu->machine->stopping) || d->holder != cpu->index) {
         wake_all(d);

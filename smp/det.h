@@ -41,6 +41,9 @@ bool det_parse(const char *s, DetOptions *o);
 /* Main thread, machine_init (after the cores exist, before the devices):
  * m->det. false after a message (e.g. the rr file cannot be opened). */
 bool det_create(struct Machine *m);
+/* Main thread, machine_init, once the monitor exists: with weak=on, a
+ * store buffer per core (smp/weakmem.c). false after a message. */
+bool det_create_weak(struct Machine *m);
 /* Main thread, after the vCPU threads are joined. Closes the rr file. */
 void det_destroy(struct Machine *m);
 

@@ -98,6 +98,9 @@ bool machine_init(Machine *m, const MachineOptions *opt)
 {
     memset(m, 0, sizeof(*m));
     m->opt = *opt;
+    /* -det weak=on: store buffers live in the interpreter's memory ops. */
+    if (opt->det.weak)
+        m->opt.tier = TIER_INTERP;
     pthread_mutex_init(&m->log_lock, NULL);
     pthread_mutex_init(&m->exit_lock, NULL);
     m->log = stderr;
@@ -161,7 +164,7 @@ bool machine_init(Machine *m, const MachineOptions *opt)
         fprintf(stderr, "flotilla: cannot create the exclusive monitor\n");
         return false;
     }
-    if (!devices_init(m))
+    if (!det_create_weak(m) || !devices_init(m))
         return false;
     uint64_t entry;
     if (!opt->kernel) {

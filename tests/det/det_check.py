@@ -200,6 +200,57 @@ def cmd_linux_repeat(args):
     print("PASS: 3 identical Linux boots at -smp %d" % args.smp)
 
 
+# Shapes whose interesting outcome Arm allows and weak=on must show (store
+# buffers: store->load and store->store reordering). Allowed shapes not
+# listed need load->load or load->store reordering (MP+dmb.st+po, LB, WRC)
+# or a DMB ST that does not drain (SB+dmb.sts): weak=on never shows them
+# (docs/determinism.md, "Weak memory").
+MUST_SHOW = ["SB", "MP", "MP+po+dmb.ld", "2+2W", "R", "S"]
+
+
+def parse_litmus(out):
+    got = {}
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) == 5 and f[0] == "LITMUS":
+            got[f[1]] = (f[2], int(f[3].split("=")[1]), int(f[4].split("=")[1]))
+    return got
+
+
+def cmd_litmus(args):
+    """The litmus suite: forbidden outcomes never, and under weak=on every
+    allowed outcome the store buffers can produce, within the stated runs."""
+    runs = []
+    if args.default:
+        for smp in (2, 4):
+            runs.append(("default -smp %d" % smp, ["-smp", str(smp)], "det_litmus.elf" if smp == 2 else "det_litmus_short.elf"))
+    else:
+        for seed in range(1, args.seeds + 1):
+            runs.append(("weak seed %d" % seed, ["-smp", "2", "-det", "seed=%d,weak=on,quantum=40" % seed], "det_litmus.elf"))
+        runs.append(("weak -smp 4", ["-smp", "4", "-det", "seed=1,weak=on,quantum=40"], "det_litmus_short.elf"))
+    total = {}
+    for name, extra, elf in runs:
+        status, out = run(args, extra, elf, timeout=600)
+        got = parse_litmus(out)
+        if not got or "LITMUS-" not in out:
+            fail("%s: no litmus output (status %d): %s" % (name, status, out[-500:]))
+        for k, (verdict, seen, of) in got.items():
+            v, s0, o0 = total.get(k, (verdict, 0, 0))
+            total[k] = (verdict, s0 + seen, o0 + of)
+            if verdict == "forbidden" and seen:
+                fail("%s: forbidden outcome of %s seen %d times" % (name, k, seen))
+        if status != 0:
+            fail("%s: exit status %d" % (name, status))
+    print("%-22s %-9s %8s %8s" % ("shape", "verdict", "seen", "runs"))
+    for k, (verdict, seen, of) in total.items():
+        print("%-22s %-9s %8d %8d" % (k, verdict, seen, of))
+    if not args.default:
+        missing = [k for k in MUST_SHOW if total.get(k, ("", 0, 0))[1] == 0]
+        if missing:
+            fail("allowed weak outcomes never seen: " + ", ".join(missing))
+    print("PASS")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--flotilla", required=True)
@@ -211,13 +262,16 @@ def main():
     sub.add_parser("seeds-differ")
     sub.add_parser("pct-find")
     sub.add_parser("rr")
+    li = sub.add_parser("litmus")
+    li.add_argument("--seeds", type=int, default=5)
+    li.add_argument("--default", action="store_true", help="the default (free-running) mode")
     sub.add_parser("bad-options")
     lr = sub.add_parser("linux-repeat")
     lr.add_argument("--smp", type=int, default=2)
     lr.add_argument("--linux-dir", required=True, help="where linux.prepare put the initramfs")
     args = ap.parse_args()
     {"repeat": cmd_repeat, "seeds-differ": cmd_seeds_differ, "pct-find": cmd_pct_find, "rr": cmd_rr,
-     "bad-options": cmd_bad_options, "linux-repeat": cmd_linux_repeat}[args.cmd](args)
+     "bad-options": cmd_bad_options, "litmus": cmd_litmus, "linux-repeat": cmd_linux_repeat}[args.cmd](args)
 
 
 if __name__ == "__main__":
