@@ -251,6 +251,34 @@ def cmd_litmus(args):
     print("PASS")
 
 
+def cmd_mp_bug(args):
+    """The missing-barrier bug: weak=on finds it (scripts/explore), the
+    fixed program never fails, and without weak=on it never shows."""
+    # Measured: with quantum=500, 89 of seeds 1..100 show it (first: seed 1);
+    # with the default quantum 7 of 100. So 20 seeds miss it with
+    # probability ~1e-19 if seeds were independent draws; runs are
+    # deterministic, so this test always takes the same seeds.
+    base = [args.flotilla, "-semihosting", "-smp", "2"]
+    cmd = [os.path.join(ROOT, "scripts/explore"), "-n", "20", "-j", "2", "-q", "--pattern", "^BUG", "--",
+           *base, "-det", "weak=on,quantum=500", "-kernel", os.path.join(args.dir, "det_mp_bug.elf")]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
+    print(p.stdout.decode())
+    if p.returncode != 0:
+        fail("weak=on did not show the missing barrier within 20 seeds")
+    cmd[cmd.index("-n") + 1] = str(args.fixed_seeds)
+    cmd[-1] = os.path.join(args.dir, "det_mp_fixed.elf")
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=900)
+    print(p.stdout.decode())
+    if p.returncode != 2:
+        fail("the program with DMB ST / DMB LD failed under weak=on")
+    for extra in (["-det", "seed=1"], ["-det", "seed=2"], []):
+        for _ in range(1 if extra else 5):
+            status, out = run(args, ["-smp", "2", *extra], "det_mp_bug.elf")
+            if status != 0:
+                fail("without weak=on (%s) the bug showed: %s" % (" ".join(extra) or "default mode", out))
+    print("PASS")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--flotilla", required=True)
@@ -262,6 +290,8 @@ def main():
     sub.add_parser("seeds-differ")
     sub.add_parser("pct-find")
     sub.add_parser("rr")
+    mb = sub.add_parser("mp-bug")
+    mb.add_argument("--fixed-seeds", type=int, default=30)
     li = sub.add_parser("litmus")
     li.add_argument("--seeds", type=int, default=5)
     li.add_argument("--default", action="store_true", help="the default (free-running) mode")
@@ -271,7 +301,7 @@ def main():
     lr.add_argument("--linux-dir", required=True, help="where linux.prepare put the initramfs")
     args = ap.parse_args()
     {"repeat": cmd_repeat, "seeds-differ": cmd_seeds_differ, "pct-find": cmd_pct_find, "rr": cmd_rr,
-     "bad-options": cmd_bad_options, "litmus": cmd_litmus, "linux-repeat": cmd_linux_repeat}[args.cmd](args)
+     "bad-options": cmd_bad_options, "litmus": cmd_litmus, "mp-bug": cmd_mp_bug, "linux-repeat": cmd_linux_repeat}[args.cmd](args)
 
 
 if __name__ == "__main__":
