@@ -76,8 +76,9 @@ static void drain_entry(WeakBuf *b, int i)
             j++;
         if (j == i)
             break;
-        drain_entry(b, j); /* removes j: entry i moves down by one */
-        i--;
+        int before = b->n;
+        drain_entry(b, j); /* removes j and older entries only: i moves down */
+        i -= before - b->n;
     }
     /* Through the monitor, as any store: clears other cores' reservations. */
     monitor_guest_store(b->mon, b->e[i].host, b->e[i].size, b->e[i].val);

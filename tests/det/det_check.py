@@ -173,10 +173,11 @@ def cmd_linux_repeat(args):
             fail("%s is missing: run the linux.prepare test first" % f)
     outs, insns = [], []
     with tempfile.TemporaryDirectory() as td:
-        for i in range(3):
+        for i in range(args.runs):
             st = os.path.join(td, "s%d.json" % i)
             cmd = [args.flotilla, "-smp", str(args.smp), "-m", "512M", "-kernel", kernel, "-initrd", initrd,
-                   "-append", "console=ttyAMA0 ftest=none cryptomgr.notests", "-det", "seed=11", "-stats", st]
+                   "-append", "console=ttyAMA0 ftest=none cryptomgr.notests",
+                   "-det", "seed=11" + (",weak=on" if args.weak else ""), "-stats", st]
             p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                timeout=300)
             out = p.stdout.decode("utf-8", "replace")
@@ -190,14 +191,14 @@ def cmd_linux_repeat(args):
             insns.append(per_core_insns(st))
     print("\n".join(outs[0].splitlines()[-6:]))
     print("per-core instructions: %s" % insns[0])
-    for i in (1, 2):
+    for i in range(1, args.runs):
         if outs[i] != outs[0]:
             import difflib
             d = list(difflib.unified_diff(outs[0].splitlines(), outs[i].splitlines(), lineterm=""))[:20]
             fail("boot %d's console differs from boot 0's:\n%s" % (i, "\n".join(d)))
         if insns[i] != insns[0]:
             fail("boot %d per-core instructions %s, boot 0 %s" % (i, insns[i], insns[0]))
-    print("PASS: 3 identical Linux boots at -smp %d" % args.smp)
+    print("PASS: %d identical Linux boot(s) at -smp %d%s" % (args.runs, args.smp, " weak=on" if args.weak else ""))
 
 
 # Shapes whose interesting outcome Arm allows and weak=on must show (store
@@ -279,6 +280,21 @@ def cmd_mp_bug(args):
     print("PASS")
 
 
+def cmd_weak_stress(args):
+    """Each core's own stores and loads stay in program order under weak=on."""
+    status, ref = run(args, ["-smp", "2"], "det_weak_stress.elf")
+    if status != 0 or "core 1 sum" not in ref:
+        fail("free-running run failed (%d): %s" % (status, ref))
+    print(ref.strip())
+    for smp in (1, 2):
+        for seed in (1, 2, 3):
+            status, out = run(args, ["-smp", str(smp), "-det", "seed=%d,weak=on,quantum=50" % seed], "det_weak_stress.elf")
+            want = "\n".join(ref.splitlines()[:smp]) + "\n"
+            if status != 0 or out != want:
+                fail("weak=on -smp %d seed %d printed %r, expected %r" % (smp, seed, out, want))
+    print("PASS")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--flotilla", required=True)
@@ -290,6 +306,7 @@ def main():
     sub.add_parser("seeds-differ")
     sub.add_parser("pct-find")
     sub.add_parser("rr")
+    sub.add_parser("weak-stress")
     mb = sub.add_parser("mp-bug")
     mb.add_argument("--fixed-seeds", type=int, default=30)
     li = sub.add_parser("litmus")
@@ -298,10 +315,12 @@ def main():
     sub.add_parser("bad-options")
     lr = sub.add_parser("linux-repeat")
     lr.add_argument("--smp", type=int, default=2)
+    lr.add_argument("--runs", type=int, default=3)
+    lr.add_argument("--weak", action="store_true")
     lr.add_argument("--linux-dir", required=True, help="where linux.prepare put the initramfs")
     args = ap.parse_args()
     {"repeat": cmd_repeat, "seeds-differ": cmd_seeds_differ, "pct-find": cmd_pct_find, "rr": cmd_rr,
-     "bad-options": cmd_bad_options, "litmus": cmd_litmus, "mp-bug": cmd_mp_bug, "linux-repeat": cmd_linux_repeat}[args.cmd](args)
+     "bad-options": cmd_bad_options, "litmus": cmd_litmus, "mp-bug": cmd_mp_bug, "weak-stress": cmd_weak_stress, "linux-repeat": cmd_linux_repeat}[args.cmd](args)
 
 
 if __name__ == "__main__":
