@@ -295,6 +295,22 @@ def cmd_weak_stress(args):
     print("PASS")
 
 
+def cmd_fuzz(args):
+    """The guest fuzzer under -det weak=on, -smp 2 (fixed seeds, 10 s)."""
+    elf = os.path.join(os.path.dirname(os.path.abspath(args.dir)), "fuzz", "fuzz_guest.elf")
+    if not os.path.exists(elf):
+        fail("%s is missing (built with the tests)" % elf)
+    cmd = [sys.executable, os.path.join(ROOT, "tests/fuzz/guest_fuzz.py"), "--flotilla", args.flotilla, "--elf", elf,
+           "--seconds", "10", "--seed", "1", "--smp", "2", "--tier", "interp", "--extra", "-det seed=1,weak=on"]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=280)
+    out = p.stdout.decode()
+    print("\n".join(out.splitlines()[-3:]))
+    if p.returncode != 0:
+        print(out[-3000:])
+        fail("the guest fuzzer failed under -det weak=on")
+    print("PASS")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--flotilla", required=True)
@@ -307,6 +323,7 @@ def main():
     sub.add_parser("pct-find")
     sub.add_parser("rr")
     sub.add_parser("weak-stress")
+    sub.add_parser("fuzz")
     mb = sub.add_parser("mp-bug")
     mb.add_argument("--fixed-seeds", type=int, default=30)
     li = sub.add_parser("litmus")
@@ -320,7 +337,7 @@ def main():
     lr.add_argument("--linux-dir", required=True, help="where linux.prepare put the initramfs")
     args = ap.parse_args()
     {"repeat": cmd_repeat, "seeds-differ": cmd_seeds_differ, "pct-find": cmd_pct_find, "rr": cmd_rr,
-     "bad-options": cmd_bad_options, "litmus": cmd_litmus, "mp-bug": cmd_mp_bug, "weak-stress": cmd_weak_stress, "linux-repeat": cmd_linux_repeat}[args.cmd](args)
+     "bad-options": cmd_bad_options, "litmus": cmd_litmus, "mp-bug": cmd_mp_bug, "weak-stress": cmd_weak_stress, "fuzz": cmd_fuzz, "linux-repeat": cmd_linux_repeat}[args.cmd](args)
 
 
 if __name__ == "__main__":
