@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "ir.h"
+#include "pmu.h"
 
 struct Machine;
 struct TBlock;
@@ -26,6 +27,9 @@ struct TBlock;
 #define TLB_PAGE_MASK (~(uint64_t)((1u << TLB_PAGE_BITS) - 1))
 #define TLB_INVALID_TAG 1ull /* never page aligned, so never matches */
 #define TLB_TAG_MMIO 2ull    /* low tag bit: the page is MMIO, the fast compare fails */
+#define TLB_TAG_ARMED 4ull   /* write tag only: the host page holds a monitored granule
+                              * (sync/monitor.h), stores take the locked C path */
+#define TLB_TAG_FLAGS (TLB_TAG_MMIO | TLB_TAG_ARMED)
 
 /* Translation regime index (QEMU's mmu_idx): one TLB per kind of access so
  * that exception entry/return and PSTATE.PAN changes flush nothing. LDTR/STTR
@@ -101,6 +105,7 @@ typedef struct TLBState {
     bool l1_tracked;     /* l1_used/l1_ng are complete (false in a zeroed
                           * CPUState: the first tlb_flush scans every slot) */
     uint32_t rr;         /* TLB2 replacement counter */
+    uint64_t mon_gen;    /* the monitor's gen the write tags' TLB_TAG_ARMED follow */
     /* Supersets: every valid L1 entry's slot is in l1_used, every valid
      * non-global one's also in l1_ng (memory/tlb.c keeps them). */
     TLBSlots l1_used[MMU_IDX_NUM], l1_ng[MMU_IDX_NUM];
@@ -204,6 +209,7 @@ typedef struct CPUStats {
         uint64_t fallback[IR_NUM_OPS];
         uint64_t mem_slow;
         uint64_t mem_refill;
+        uint64_t mem_armed; /* stores to an armed page that found their granule unarmed */
         uint64_t fp_soft; /* host-FP fast paths (cpu/fp_hard.c) that fell back to soft-float */
     } jit;
     int host_cpu;                /* host PU the vCPU thread is pinned to, -1 if not pinned */
@@ -233,6 +239,7 @@ typedef struct CPUState {
      * advertises (stored only: debug exceptions are not generated yet). */
     uint64_t cntfrq_el0, osdlr_el1, mdccint_el1, oslk;
     uint64_t dbgbvr[2], dbgbcr[2], dbgwvr[2], dbgwcr[2];
+    PMUState pmu;          /* cpu/pmu.c */
 
     /* exclusive monitor (sync/monitor.c) */
     uint64_t excl_addr;    /* guest physical address, or EXCL_NONE */
@@ -263,8 +270,14 @@ typedef struct CPUState {
      * block's count and leaves if the result is negative. Bounds the time
      * between safe points (RCU quiescent states, timer polls). */
     int32_t chain_budget;
-    /* The IRBlock whose direct-branch exit (BX_SLOT0/1) returned to the
-     * dispatcher last, so that it can chain that block (set by native code). */
+    /* chain_budget when the current pass started (equal to it between
+     * passes): the core's exact count is stats.insns + chain_budget0 -
+     * chain_budget (cpu/pmu.c). */
+    int32_t chain_budget0;
+    /* The IRBlock whose exit returned to the dispatcher last (set by native
+     * code on every exit), so that it can chain that block after a direct
+     * branch (BX_SLOT0/1) and give back the unrun rest of a block left by an
+     * exception (smp/vcpu.c). */
     const void *jit_last;
     /* Generated code keeps temps in the caller-saved R9-R11 too and parks
      * them here around its calls into C (cpu/jit_x86_ctx.h, call_abs). */

@@ -70,6 +70,8 @@ void cpu_raise(CPUState *cpu, enum ExcKind kind, uint32_t iss, uint64_t far)
     uint64_t vec;
 
     cpu->stats.exceptions[kind]++;
+    if (cpu->pmu.active) /* EXC_TAKEN, and the EL change: cpu/pmu.c */
+        pmu_exception_taken(&cpu->pmu, from_el);
     if (kind == EXC_UNDEF)
         cpu->stats.undef_insns++;
     if (kind == EXC_SVC || kind == EXC_HVC || kind == EXC_SMC)
@@ -149,6 +151,8 @@ uint64_t helper_eret(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t
     }
     cpu_sync_sp(cpu, old);
     atomic_clear_monitor(cpu);
+    if (cpu->pmu.active) /* EXC_RETURN, and the EL change: cpu/pmu.c */
+        pmu_exception_return(cpu, (int)((old >> PSTATE_EL_SHIFT) & 3));
     uint64_t pc = cpu->elr_el1;
     if (machine_tracing(cpu->machine, TRACE_INT))
         machine_log(cpu->machine, "cpu%d: eret to 0x%016llx EL%d%s\n", cpu->index, (unsigned long long)pc,

@@ -49,11 +49,12 @@ static void emit_jc_probe_const(Ctx *c, uint64_t target, uint32_t miss)
 }
 
 /* A direct branch to `target` through chain slot `slot`, taken if temp
- * `cond` is non-zero (IR_NO_TEMP: always). The first branch of each slot to
+ * `cond` is non-zero, or (cond = IR_NO_TEMP, cc >= 0) if x86 condition cc
+ * holds in EFLAGS now (a fused CMP_EQ/NE), else always. The first branch of each slot to
  * a target in this block's page gets a patchable rel32 whose 4 bytes are
  * aligned (patched with one atomic store while other cores may run it);
  * the others probe the jump cache. */
-void jit_emit_direct(Ctx *c, uint64_t target, int slot, IRTemp cond)
+void jit_emit_direct(Ctx *c, uint64_t target, int slot, IRTemp cond, int cc)
 {
     JitBuf *j = &c->j;
     c->exits = jb_grow(c->exits, &c->capexits, sizeof(SlotExit), c->nexits + 1, &j->oom);
@@ -70,13 +71,14 @@ void jit_emit_direct(Ctx *c, uint64_t target, int slot, IRTemp cond)
     if (cond != IR_NO_TEMP) {
         rmt(c, XW, 0x83, 7, cond);     /* cmp qword [cond], 0 */
         jb_byte(j, 0);
+        cc = CC_NE;
     }
-    int oplen = cond != IR_NO_TEMP ? 2 : 1;      /* bytes before the rel32 */
+    int oplen = cc >= 0 ? 2 : 1;                 /* bytes before the rel32 */
     if (site)
         while ((j->len + (size_t)oplen) & 3)
-            jb_byte(j, 0x90);
-    if (cond != IR_NO_TEMP)
-        x_jcc(j, CC_NE, x->label);
+            jb_byte(j, 0x90);                    /* nop: EFLAGS kept for the jcc */
+    if (cc >= 0)
+        x_jcc(j, cc, x->label);
     else
         x_jmp(j, x->label);
     if (site) {

@@ -9,12 +9,13 @@
  * (va >> 12 & (TLB_SIZE - 1)) << 6, from va in rsi. Returns the offset in
  * CPUState of the regime's row: the regime is fixed at translation time, since the EL
  * and PSTATE.PAN are translation flags (cpu_tb_flags), and picked as
- * cpu_mmu_idx does. */
+ * cpu_mmu_idx does; LDTR/STTR (IRF_UNPRIV, only emitted at EL1) use EL0's,
+ * as access_idx does. */
 _Static_assert(TLB_PAGE_BITS + TLB_BITS <= 32 && TLB_PAGE_BITS >= TLB_ENTRY_BITS, "the slot is in esi, shifted right");
-static int32_t emit_tlb_entry(Ctx *c)
+static int32_t emit_tlb_entry(Ctx *c, const IROp *op)
 {
     JitBuf *j = &c->j;
-    int idx = (c->tb_flags & TBF_EL_MASK) == 0 ? MMU_IDX_EL0
+    int idx = (c->tb_flags & TBF_EL_MASK) == 0 || (op->flags & IRF_UNPRIV) ? MMU_IDX_EL0
               : (c->tb_flags & TBF_PAN)       ? MMU_IDX_EL1_PAN
                                               : MMU_IDX_EL1;
     x_rr(j, 0, 0x89, RSI, RDX);                  /* mov edx, esi */
@@ -23,7 +24,8 @@ static int32_t emit_tlb_entry(Ctx *c)
     return CPU_OFF(tlb) + idx * TLB_ROW;
 }
 
-/* The exclusive monitor's check on the inline path (monitor_armed): the
+/* The exclusive monitor's check of a store to an armed page (its write tag
+ * has TLB_TAG_ARMED), out of line (monitor_armed): the
  * slot of the granule of host address [base + index] and, when the access
  * (or run of accesses) has more than one byte (last = bytes - 1 > 0, at most
  * 32 bytes), the next slot;
@@ -67,8 +69,9 @@ static bool run_transparent(const IROp *op)
 /* Fill mrun/mdelta (see Ctx). An address is tracked as root temp + offset
  * through ADDs of constants, so LDP's second address (ADD a, 8) and LDR Q's
  * high half are recognised. Runs: LOAD or STORE of 4 or 8 bytes with no
- * flags, up to 4 accesses and 32 bytes (at most two 64-byte monitor
- * granules, which the leader's armed check covers). false: out of memory. */
+ * flags, up to 4 accesses and 32 bytes (the leader's tag compare is on the
+ * page of the run's last byte, so the run is in one page, and a page with
+ * a monitored granule has no fast write tag). false: out of memory. */
 bool jit_plan_mem_runs(Ctx *c)
 {
     const IRBlock *b = c->b;
@@ -143,7 +146,7 @@ static void emit_follower(Ctx *c, const IROp *op, int delta)
         if (rd == RAX)
             stt(c, op->dst, RAX);
     } else {
-        /* The leader's armed check covered this granule (a run spans at most two). */
+        /* The leader's write tag covered this page (no monitored granule in it). */
         ldt(c, RCX, op->b, true);
         x_mem(j, op->size == 8 ? XW : 0, 0x89, RCX, RDI, delta);
     }
@@ -172,7 +175,7 @@ static void emit_access(Ctx *c, const IROp *op, int run)
         jb_byte(j, (uint8_t)(sz - 1));
         x_jcc(j, CC_NE, c->stubs[si].call);
     }
-    int32_t ebase = emit_tlb_entry(c);           /* entry: [rbx + rdx + ebase] */
+    int32_t ebase = emit_tlb_entry(c, op);       /* entry: [rbx + rdx + ebase] */
     /* Tag compare on the page of the last byte: a page-crossing access
      * misses (the entry at the first byte's slot cannot hold the next page). */
     x_mem(j, XW, 0x8d, RCX, RSI, run - 1);       /* lea rcx, [rsi + run - 1] */
@@ -181,6 +184,8 @@ static void emit_access(Ctx *c, const IROp *op, int run)
               ebase + (int32_t)(store ? offsetof(TLBEntry, tag_write) : offsetof(TLBEntry, tag_read)));
     x_jcc(j, CC_NE, c->stubs[si].slow);          /* rsi = va, rcx = last page: tlb_refill's */
     c->stubs[si].refill = true;
+    c->stubs[si].ebase = ebase;
+    c->stubs[si].last = (uint8_t)(run - 1);
     x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend)); /* host = rax + rsi */
     jb_bind(j, c->stubs[si].resume);             /* from here only rax and rsi are live */
     if (run > sz)
@@ -200,8 +205,6 @@ static void emit_access(Ctx *c, const IROp *op, int run)
         if (rd == RAX)
             stt(c, op->dst, RAX);
     } else {
-        if (c->mon) /* monitor_guest_store: an armed granule takes the locked path */
-            emit_armed_probe(c, RAX, RSI, run - 1, c->stubs[si].call);
         ldt(c, RCX, op->b, true);
         /* Store-release: XCHG (a locked store, a full barrier) so that a
          * later LDAR cannot pass it in the store buffer (RCsc), as the
@@ -232,8 +235,8 @@ void jit_emit_mem(Ctx *c, const IROp *op)
  * hit path, as atomic_rmw/atomic_cas (sync/atomic.c) do on a hit. The stub
  * (the interpreter's code) takes a misaligned address (alignment fault), a
  * write-tag miss (read-only page: permission fault; MMIO: DFSC 0x35; not
- * cached) and an armed granule (the slot lock moves its version, as for a
- * plain store). The write tag suffices: stage 1 has no write-only pages.
+ * cached; a page with a monitored granule, TLB_TAG_ARMED: the slot lock
+ * moves its version, as for a plain store). The write tag suffices: stage 1 has no write-only pages.
  * A LOCKed instruction is a full barrier, so the acquire/release forms need
  * nothing more. dst = the old value, zero-extended from size. false: not
  * handled here, nothing emitted. */
@@ -243,7 +246,7 @@ bool jit_emit_atomic(Ctx *c, const IROp *op)
     const int sz = op->size;
     const bool cas = op->opc == IR_CAS;
     if ((sz != 1 && sz != 2 && sz != 4 && sz != 8) || (op->flags & ~(IRF_ACQ | IRF_REL | IRF_ALIGN)) ||
-        (!cas && op->aux > IR_RMW_SWP) || !c->mon || c->mon->mask > 0x7fffffffu)
+        (!cas && op->aux > IR_RMW_SWP))
         return false;
     /* Operand size of the memory instructions; o8 = 0 picks the byte opcode. */
     const unsigned W = sz == 8 ? XW : sz == 2 ? X66 : sz == 1 ? XB8 : 0;
@@ -257,15 +260,13 @@ bool jit_emit_atomic(Ctx *c, const IROp *op)
         jb_byte(j, (uint8_t)(sz - 1));
         x_jcc(j, CC_NE, c->stubs[si].slow);
     }
-    int32_t ebase = emit_tlb_entry(c);           /* entry: [rbx + rdx + ebase] */
+    int32_t ebase = emit_tlb_entry(c, op);       /* entry: [rbx + rdx + ebase] */
     x_rr(j, XW, 0x89, RSI, RCX);                 /* aligned: va's page is the last byte's */
     x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
     x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, tag_write));
     x_jcc(j, CC_NE, c->stubs[si].slow);
     x_mem_sib(j, XW, 0x8b, RDI, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend));
     x_rr(j, XW, 0x01, RSI, RDI);                 /* rdi = host */
-    /* An aligned access lies in one granule: one armed byte to check. */
-    emit_armed_probe(c, RDI, -1, 0, c->stubs[si].slow);
     if (cas) {
         /* Compares the low size bytes of b, as host_cas does. */
         ldt(c, RAX, op->b, true);
@@ -345,8 +346,21 @@ static void emit_stub_entry(Ctx *c, const Stub *s)
 static void emit_refill(Ctx *c, const Stub *s)
 {
     JitBuf *j = &c->j;
-    uint32_t interp = jb_label(j);
+    uint32_t interp = jb_label(j), refill = jb_label(j);
     jb_bind(j, s->slow);
+    if (s->op->opc == IR_STORE && c->mon) {
+        /* An armed page (rdx = the slot's offset in the row): no refill,
+         * the host address from the entry, then the granule's armed[]; an
+         * unarmed granule resumes the inline store (no pc, no mem_slow). */
+        x_mem(j, XW, 0x8d, RAX, RCX, (int32_t)TLB_TAG_ARMED); /* lea rax, [rcx + TLB_TAG_ARMED] */
+        x_mem_sib(j, XW, 0x3b, RAX, RBX, RDX, 1, s->ebase + (int32_t)offsetof(TLBEntry, tag_write));
+        x_jcc(j, CC_NE, refill);
+        x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 1, s->ebase + (int32_t)offsetof(TLBEntry, addend));
+        emit_armed_probe(c, RAX, RSI, s->last, s->call);
+        x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_armed)); /* inc qword: -stats */
+        x_jmp(j, s->resume);                           /* rax, rsi: what the inline path leaves */
+    }
+    jb_bind(j, refill);
     emit_stub_entry(c, s);
     x_rr(j, XW, 0x89, RBX, RDI);                       /* mov rdi, rbx */
     x_mov_ri(j, RDX, s->op->flags | (s->op->opc == IR_STORE ? TLB_REFILL_WRITE : 0));

@@ -661,15 +661,35 @@ static bool emit_op(Ctx *c, const IROp *op)
         stt(c, op->dst, RDX);
         break;
     }
-    case IR_CMP_EQ: case IR_CMP_NE:
+    case IR_CMP_EQ: case IR_CMP_NE: {
         if (!alu_size_ok(sz))
             goto fallback;
+        /* CBZ/CBNZ, TBZ/TBNZ: a compare read only by the BRCOND right after
+         * it leaves its answer in EFLAGS for that BRCOND's jcc (nothing is
+         * emitted between: see IR_BRCOND and jit_emit_direct). */
+        const uint32_t i = (uint32_t)(op - c->b->ops);
+        if (i + 1 < c->b->nops && op[1].opc == IR_BRCOND && op[1].a == op->dst && c->last_use[op->dst] == i + 2) {
+            const bool zero = c->is_const[op->b] && c->cval[op->b] == 0;
+            if (zero && c->treg[op->a] >= 0) {
+                x_rr(j, W, 0x85, c->treg[op->a], c->treg[op->a]); /* test r, r */
+            } else {
+                ld_rax(c, op->a, w64, false);
+                if (zero)
+                    x_rr(j, W, 0x85, RAX, RAX);  /* test rax, rax */
+                else
+                    rmt(c, W, 0x3b, RAX, op->b);
+            }
+            c->cc_temp = op->dst;
+            c->cc = op->opc == IR_CMP_EQ ? CC_E : CC_NE;
+            break;
+        }
         x_rr(j, 0, 0x31, RCX, RCX);
         ld_rax(c, op->a, w64, false);
         rmt(c, W, 0x3b, RAX, op->b);
         x_rr(j, XB8, 0x0f90 | (op->opc == IR_CMP_EQ ? CC_E : CC_NE), 0, RCX);
         stt(c, op->dst, RCX);
         break;
+    }
     case IR_SELECT:
         ldt(c, RAX, op->c, true);
         ldt(c, RCX, op->b, true);
@@ -679,11 +699,11 @@ static bool emit_op(Ctx *c, const IROp *op)
         st_dst(c, op->dst);
         break;
     case IR_LOAD: case IR_STORE:
-        /* Unprivileged accesses (LDTR/STTR): the interpreter's path. */
-        if ((op->flags & ~(IRF_SIGNED | IRF_ACQ | IRF_REL | IRF_ALIGN)) || (sz != 1 && sz != 2 && sz != 4 && sz != 8))
+        if ((op->flags & ~(IRF_SIGNED | IRF_ACQ | IRF_REL | IRF_ALIGN | IRF_UNPRIV)) ||
+            (sz != 1 && sz != 2 && sz != 4 && sz != 8))
             goto fallback;
         if (op->opc == IR_STORE && c->mon && c->mon->mask > 0x7fffffffu)
-            goto fallback;
+            goto fallback; /* the armed[] probe takes the mask as an imm32 */
         jit_emit_mem(c, op);
         break;
     case IR_ATOMIC_RMW: case IR_CAS:
@@ -739,10 +759,15 @@ static bool emit_op(Ctx *c, const IROp *op)
         }
         break;
     case IR_BRCOND:
-        jit_emit_direct(c, op->imm, 0, op->a);
+        if (c->cc_temp == op->a && op->a != IR_NO_TEMP) {
+            jit_emit_direct(c, op->imm, 0, IR_NO_TEMP, c->cc);
+            c->cc_temp = IR_NO_TEMP;
+        } else {
+            jit_emit_direct(c, op->imm, 0, op->a, -1);
+        }
         break;
     case IR_GOTO:
-        jit_emit_direct(c, op->imm, op->aux ? 1 : 0, IR_NO_TEMP);
+        jit_emit_direct(c, op->imm, op->aux ? 1 : 0, IR_NO_TEMP, -1);
         break;
     case IR_JUMP:
         ld_rax(c, op->a, true, false);
@@ -881,6 +906,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     c.tb_flags = tb_flags;
     c.mon = cpu->machine ? cpu->machine->monitor : NULL;
     c.rax_temp = c.rax_prev = IR_NO_TEMP;
+    c.cc_temp = IR_NO_TEMP;
     c.is_const = calloc(b->ntemps ? b->ntemps : 1, 1);
     c.cval = calloc(b->ntemps ? b->ntemps : 1, sizeof(uint64_t));
     if (!c.is_const || !c.cval || !alloc_regs(&c) || !jit_plan_mem_runs(&c)) {
@@ -913,6 +939,10 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     jb_bind(j, c.l_exc);
     x_mov_ri(j, RAX, BX_EXCEPTION);
     jb_bind(j, c.l_epi);
+    /* Every exit names its block, so that the dispatcher can give back the
+     * unrun instructions of a block left by an exception (smp/vcpu.c). */
+    x_mov_ri(j, RCX, (uint64_t)(uintptr_t)b);
+    st64(j, RBX, CPU_OFF(jit_last), RCX);
     x_rr(j, XW, 0x81, 0, RSP);                   /* add rsp, JIT_FRAME + 8 (flotilla_jit_enter's) */
     jb_u32(j, JIT_FRAME + 8);
     static const uint8_t pops[] = {0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b};

@@ -26,11 +26,15 @@ _Static_assert(sizeof(JCEntry) == 32, "generated code scales the jump-cache inde
 
 /* An out-of-line slow path: run op through the interpreter, then resume
  * at `back`. A LOAD/STORE stub with `refill` enters at `slow` on a TLB miss
- * (tlb_refill, then the inline access resumes at `resume`) and at `call`
- * when only interp_exec_op can do it (misaligned, armed granule). */
+ * (tlb_refill, then the inline access resumes at `resume`; a store whose
+ * write tag has TLB_TAG_ARMED checks the monitor's armed[] first and
+ * resumes when its granule is not armed) and at `call` when only
+ * interp_exec_op can do it (misaligned, armed granule). */
 typedef struct Stub {
     uint32_t slow, back, call, resume;
     const IROp *op;
+    int32_t ebase; /* a STORE's TLB row offset (emit_tlb_entry) */
+    uint8_t last;  /* a STORE's bytes - 1 (the whole run for a leader) */
     bool store_pc, refill;
     bool lead; /* leads a run: its interpreter path leaves rdi = 0 */
     uint64_t pc;
@@ -58,12 +62,12 @@ typedef struct Ctx {
     uint64_t site_pc[2];
     const IRBlock *b;
     uint32_t tb_flags;
+    const Monitor *mon; /* NULL: no monitor (unit tests) */
     uint32_t l_epi, l_exc;
     bool have_pc, pc_synced;
     uint64_t cur_pc;
     Stub *stubs;
     uint32_t nstubs, capstubs;
-    const Monitor *mon;
     uint64_t native, called;
     uint32_t called_opc[IR_NUM_OPS];
     /* Tiny value tracking (temps are written once): constants (CONST_*), and
@@ -71,6 +75,10 @@ typedef struct Ctx {
     uint8_t *is_const;
     uint64_t *cval;
     IRTemp rax_temp, rax_prev;
+    /* A CMP_EQ/NE whose answer is in EFLAGS as condition cc (x86), for the
+     * BRCOND right after it (IR_NO_TEMP: none). */
+    IRTemp cc_temp;
+    int cc;
     /* Host register of each temp (alloc_regs), -1: its stack slot. */
     int8_t *treg;
     /* Caller-saved pool registers the block uses (bit per register). */
@@ -288,7 +296,7 @@ void jit_emit_mem(Ctx *c, const IROp *op);
 bool jit_emit_atomic(Ctx *c, const IROp *op);
 void jit_emit_stubs(Ctx *c);
 /* cpu/jit_chain_x86.c */
-void jit_emit_direct(Ctx *c, uint64_t target, int slot, IRTemp cond);
+void jit_emit_direct(Ctx *c, uint64_t target, int slot, IRTemp cond, int cc);
 void jit_emit_exits(Ctx *c);
 void jit_emit_jump_indirect(Ctx *c);
 

@@ -272,9 +272,9 @@ long sysreg_plain_offset(const SysRegDef *r, uint32_t tb_flags)
 /* ID_AA64MMFR0: PARange 40 bits, 16-bit ASIDs, no mixed endian, no Secure
  * memory, 4K and 64K granules (fields 0 = supported) and 16K (1). */
 #define MMFR0_VALUE (2ull | 2ull << 4 | 1ull << 20)
-/* ID_AA64DFR0: DebugVer v8 (the architectural minimum), no trace, PMUVer 0
- * (PMU registers are UNDEFINED), 2 breakpoints, 2 watchpoints, 1 context-aware. */
-#define DFR0_VALUE (6ull | 1ull << 12 | 1ull << 20)
+/* ID_AA64DFR0: DebugVer v8 (the architectural minimum), no trace, PMUVer 1
+ * (PMUv3, cpu/pmu.c), 2 breakpoints, 2 watchpoints, 1 context-aware. */
+#define DFR0_VALUE (6ull | 1ull << 8 | 1ull << 12 | 1ull << 20)
 /* CTR_EL0: bit 31 RES1, CWG = ERG = DminLine = IminLine = 64 bytes, L1Ip =
  * PIPT, IDC = DIC = 0 (guest must clean/invalidate for new code). */
 #define CTR_VALUE 0x8444c004ull

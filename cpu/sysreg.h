@@ -35,6 +35,7 @@ enum {
     SR_R1 = 1 << 2,   /* readable at EL1 */
     SR_W1 = 1 << 3,   /* writable at EL1 */
     SR_EXIT = 1 << 4, /* a write changes state the translator or dispatcher must see: end the block */
+    SR_EXIT_READ = 1 << 5, /* a read ends its block too (PMU counters: cpu/pmu.c) */
 };
 #define SR_RW1 (SR_R1 | SR_W1)
 #define SR_RW01 (SR_R0 | SR_W0 | SR_R1 | SR_W1)

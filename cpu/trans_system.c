@@ -125,10 +125,13 @@ bool trans_DSB(DisasCtx *s, uint32_t insn)
     gen_fence(s, barrier_kind(crm));
     /* A DSB completes the TLBI *IS this core sent: if some are still
      * queued on other cores, the helper says so and the block exits to the
-     * next instruction, where the dispatcher waits (smp/workq.c). Nothing
-     * outstanding: one helper call that reads one owner flag. */
-    IRTemp wait = t_call(s, HELPER_dsb, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0);
+     * next instruction, where the dispatcher waits (smp/workq.c), and gives
+     * back the rest of the block, counted on entry (imm: see
+     * translate_block). Nothing outstanding: one helper call that reads one
+     * owner flag. */
+    IRTemp wait = t_call(s, HELPER_dsb, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, s->b->ninsns);
     gen_brcond(s, wait, s->pc + 4);
+    s->dsb = true; /* translate_block turns the imm into the instructions after it */
     return true;
 }
 
@@ -262,6 +265,8 @@ bool trans_MRS(DisasCtx *s, uint32_t insn)
     else
         v = t_call(s, HELPER_mrs, IRF_EXCEPT, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, enc | (uint64_t)rt << 16);
     write_xreg(s, rt, v, 1);
+    if (r->flags & SR_EXIT_READ)
+        gen_exit(s, s->pc + 4);
     return true;
 }
 

@@ -132,6 +132,12 @@ void translate_block(CPUState *cpu, IRBlock *b, uint64_t pc, const uint32_t *cod
     }
     if (!s->end)
         gen_goto(s, s->pc);
+    /* A DSB that waits leaves its block early: its helper gives back the
+     * instructions after it (the block was counted whole on entry, and the
+     * instruction count must stay exact: docs/pmu.md). */
+    for (uint32_t i = 0; s->dsb && i < b->nops; i++)
+        if (b->ops[i].opc == IR_CALL && b->ops[i].aux == HELPER_dsb)
+            b->ops[i].imm = b->ninsns - b->ops[i].imm;
     ir_optimize(b);
     ir_block_trim(b); /* before the JIT embeds op addresses in its code */
     if (cpu->machine && cpu->machine->opt.tier == TIER_JIT)

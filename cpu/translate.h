@@ -31,6 +31,7 @@ typedef struct DisasCtx {
     uint32_t insn;
     uint32_t tb_flags; /* translation mode (EL) */
     bool end;          /* set by a translate function that ended the block */
+    bool dsb;          /* a DSB's helper call needs its imm fixed up (trans_DSB) */
 } DisasCtx;
 
 /* Owner only: translate the block at virtual `pc` (whose code is readable at

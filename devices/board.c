@@ -1,7 +1,7 @@
 /* The virt board: which devices exist and where (DESIGN.md's table), and
  * how their interrupts are wired: GICv3 (distributor + one redistributor
  * per core, CPU interface as ICC_* system registers), the per-core generic
- * timers (PPI 30 physical, PPI 27 virtual), PL011 (SPI 1), PL031 (SPI 2).
+ * timers (PPI 30 physical, PPI 27 virtual), the PMUs (PPI 23), PL011 (SPI 1), PL031 (SPI 2).
  * The GIC's output towards a core kicks that core with REQ_IRQ; the core
  * takes the interrupt at its next safe point (smp/vcpu.c).
  *
@@ -205,6 +205,10 @@ bool devices_init(Machine *m)
             gtimer_init(&m->gtimer[i], m->counter, gicv2_ppi_line(m->gic2, i, GIC_PPI_PTIMER_NS),
                         gicv2_ppi_line(m->gic2, i, GIC_PPI_VTIMER));
     }
+    /* Each core's PMU overflow interrupt: PPI 23 (cpu/pmu.c). */
+    for (int i = 0; i < m->ncpus; i++)
+        pmu_init(m->cpus[i], m->gic ? gicv3_ppi_line(m->gic, i, PMU_PPI) : gicv2_ppi_line(m->gic2, i, PMU_PPI));
+    pmu_register_sysregs();
     /* With GICv2 the ICC_* registers stay UNDEFINED (and ID_AA64PFR0_EL1.GIC reads 0). */
     if (m->gic)
         sysreg_register(icc_regs, (int)(sizeof(icc_regs) / sizeof(icc_regs[0])));

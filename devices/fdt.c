@@ -3,7 +3,7 @@
  * compatible strings and interrupt specifiers QEMU's virt board
  * (hw/arm/virt.c, hw/arm/boot.c) uses for the same devices: kernels and
  * device-tree habits made for virt work unchanged. Not generated (because
- * flotilla does not have them): flash, fw-cfg, PCIe, GPIO, PMU, ITS/v2m,
+ * flotilla does not have them): flash, fw-cfg, PCIe, GPIO, ITS/v2m,
  * rng-seed/kaslr-seed. Main thread, start-up only. */
 #include <libfdt.h>
 #include <stdio.h>
@@ -30,6 +30,7 @@
 #define ARCH_TIMER_NS_EL1_IRQ 14
 #define ARCH_TIMER_VIRT_IRQ 11
 #define ARCH_TIMER_NS_EL2_IRQ 10
+#define VIRT_PMU_PPI 7 /* INTID 23 */
 
 /* Sequential-write state: the first libfdt error sticks, later calls are
  * skipped, so the generator reads as a straight list of properties. */
@@ -222,6 +223,20 @@ static void gen_timer(Gen *g, const FdtDesc *d)
     end(g);
 }
 
+/* The PMUv3 (cpu/pmu.c) as QEMU's virt describes it: PPI 7 (INTID 23),
+ * level-high, on every core. */
+static void gen_pmu(Gen *g, const FdtDesc *d)
+{
+    uint32_t flags = GIC_FDT_IRQ_FLAGS_LEVEL_HI;
+    if (d->gic_version == 2)
+        flags |= (((1u << d->ncpus) - 1) & 0xff) << 8;
+    uint32_t c[3] = {GIC_FDT_IRQ_TYPE_PPI, VIRT_PMU_PPI, flags};
+    begin(g, "pmu");
+    prop_str(g, "compatible", "arm,armv8-pmuv3");
+    prop_cells(g, "interrupts", c, 3);
+    end(g);
+}
+
 static void gen_apb_pclk(Gen *g)
 {
     /* The PrimeCell bindings require an APB clock; the PL011 driver will
@@ -309,6 +324,8 @@ void *fdt_generate(const FdtDesc *d, size_t *size)
     if (d->gic_version) {
         gen_gic(&g, d);
         gen_timer(&g, d);
+        if (d->pmu)
+            gen_pmu(&g, d);
     }
     if (d->devices & (FDT_DEV_PL011 | FDT_DEV_PL031))
         gen_apb_pclk(&g);
@@ -355,6 +372,7 @@ void fdt_describe_machine(Machine *m, FdtDesc *d, uint64_t *mpidr_buf)
         else if (mapped_at(&m->pm, VIRT_GIC_CPU_BASE))
             d->gic_version = 2;
     }
+    d->pmu = d->gic_version != 0; /* every core has a PMUv3 (cpu/pmu.c) */
     if (mapped_at(&m->pm, VIRT_UART_BASE))
         d->devices |= FDT_DEV_PL011;
     if (mapped_at(&m->pm, PL031_BASE))

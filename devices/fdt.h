@@ -33,6 +33,7 @@ typedef struct FdtDesc {
     int gic_version;              /* 3, 2 (<= 8 cpus) or 0: no interrupt controller, hence
                                      no /intc, /timer, interrupt-parent or interrupts */
     bool psci;                    /* /psci (method "hvc") and enable-method "psci" on each cpu */
+    bool pmu;                     /* /pmu, "arm,armv8-pmuv3", PPI 7 (needs gic_version) */
     uint32_t devices;             /* FDT_DEV_* */
     const char *bootargs;         /* NULL = no /chosen/bootargs */
     uint64_t initrd_start, initrd_end; /* no linux,initrd-* unless end > start */

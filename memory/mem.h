@@ -124,6 +124,12 @@ const TLBEntry *tlb_refill(CPUState *cpu, uint64_t va, uint32_t mode, uint64_t l
 /* Owning vCPU: drop the whole jump cache (translations were invalidated). */
 void tlb_jc_flush(CPUState *cpu);
 
+/* Owning vCPU: bring the write tags' TLB_TAG_ARMED in line with the
+ * monitor's armed pages, if the monitor's gen moved since the last time.
+ * The dispatcher calls it after its quiescent state, before running guest
+ * code; an LDXR after arming a page (sync/monitor.h). */
+void tlb_sync_armed(CPUState *cpu);
+
 /* ---- TLB maintenance (memory/tlb.c, owner only) ---- */
 /* Everything: all regimes, all ASIDs, the second level, the jump cache
  * (TLBI VMALLE1, SCTLR/TCR/MAIR writes, REQ_FLUSH). */

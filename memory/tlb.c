@@ -375,6 +375,43 @@ void tlb_sync_asid(CPUState *cpu)
     cpu->tlbs.asid = asid;
 }
 
+/* ---------------- monitored pages ---------------- */
+
+static void retag_armed(const Monitor *mon, TLBEntry *e)
+{
+    uint64_t t = e->tag_write;
+    if (t == TLB_INVALID_TAG || (e->flags & TLBE_MMIO))
+        return;
+    bool armed = monitor_page_armed(mon, (const void *)(uintptr_t)((t & TLB_PAGE_MASK) + e->addend));
+    e->tag_write = (t & ~TLB_TAG_ARMED) | (armed ? TLB_TAG_ARMED : 0);
+}
+
+void tlb_sync_armed(CPUState *cpu)
+{
+    const Monitor *mon = cpu->machine ? cpu->machine->monitor : NULL;
+    if (!mon)
+        return;
+    /* The gen read before the scan: a page armed during it moves gen again. */
+    uint64_t g = atomic_load_explicit(&mon->gen, memory_order_acquire);
+    if (g == cpu->tlbs.mon_gen)
+        return;
+    cpu->tlbs.mon_gen = g;
+    for (unsigned idx = 0; idx < MMU_IDX_NUM; idx++) {
+        TLBEntry *row = cpu->tlb[idx];
+        if (!cpu->tlbs.l1_tracked) {
+            for (unsigned i = 0; i < TLB_SIZE; i++)
+                retag_armed(mon, &row[i]);
+            continue;
+        }
+        const TLBSlots *s = &cpu->tlbs.l1_used[idx];
+        for (uint64_t sum = s->sum; sum; sum &= sum - 1) {
+            unsigned wi = (unsigned)__builtin_ctzll(sum);
+            for (uint64_t m = s->w[wi]; m; m &= m - 1)
+                retag_armed(mon, &row[wi * 64 + (unsigned)__builtin_ctzll(m)]);
+        }
+    }
+}
+
 /* ---------------- filling ---------------- */
 
 /* Enter a translation in the L1 of regime idx, with the tags of the access
@@ -394,6 +431,10 @@ static TLBEntry *l1_fill(CPUState *cpu, unsigned idx, uint64_t vpage, uint64_t p
     uint64_t tag = vpage | (slow ? TLB_TAG_MMIO : 0);
     e->tag_read = ptw_check_access(&r, PTW_READ, el0, pan) == PTW_FAULT_NONE ? tag : TLB_INVALID_TAG;
     e->tag_write = ptw_check_access(&r, PTW_WRITE, el0, pan) == PTW_FAULT_NONE ? tag : TLB_INVALID_TAG;
+    /* A page with a monitored granule: stores lock (sync/monitor.h). */
+    if (e->tag_write != TLB_INVALID_TAG && !(flags & TLBE_MMIO) && cpu->machine && cpu->machine->monitor &&
+        monitor_page_armed(cpu->machine->monitor, (const void *)(uintptr_t)(vpage + addend)))
+        e->tag_write |= TLB_TAG_ARMED;
     /* Fetching from MMIO always takes the slow path (and faults there). */
     e->tag_exec = !(flags & TLBE_MMIO) && ptw_check_access(&r, PTW_EXEC, el0, pan) == PTW_FAULT_NONE
                       ? vpage
@@ -500,15 +541,15 @@ static bool tlb_translate_fl(CPUState *cpu, uint64_t va, enum MemAccess acc, uin
     unsigned idx = access_idx(cpu, irflags);
     uint64_t vpage = va & TLB_PAGE_MASK;
     TLBEntry *e = &cpu->tlb[idx][l1_slot(va)];
-    bool rmw_ok = !(irflags & MEM_RMW) || (e->tag_read & ~TLB_TAG_MMIO) == vpage;
-    if ((*l1_tag(e, acc) & ~TLB_TAG_MMIO) != vpage || !rmw_ok) {
+    bool rmw_ok = !(irflags & MEM_RMW) || (e->tag_read & ~TLB_TAG_FLAGS) == vpage;
+    if ((*l1_tag(e, acc) & ~TLB_TAG_FLAGS) != vpage || !rmw_ok) {
         cpu->stats.tlb_misses++;
         TLB2Entry *v = l2_find(cpu, vpage);
         if (v)
             e = l1_fill(cpu, idx, vpage, v->paddr, v->addend, v->flags, v->perms, v->asid);
-        rmw_ok = !(irflags & MEM_RMW) || (e->tag_read & ~TLB_TAG_MMIO) == vpage;
+        rmw_ok = !(irflags & MEM_RMW) || (e->tag_read & ~TLB_TAG_FLAGS) == vpage;
         /* Not in L2, or not permitted there: walk (which reports the fault). */
-        if (!v || (*l1_tag(e, acc) & ~TLB_TAG_MMIO) != vpage || !rmw_ok)
+        if (!v || (*l1_tag(e, acc) & ~TLB_TAG_FLAGS) != vpage || !rmw_ok)
             return walk_fill(cpu, idx, va, acc, irflags, pa, host, eflags);
     }
     *eflags = e->flags;
@@ -664,9 +705,10 @@ bool mem_store(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t 
     unsigned idx = (irflags & IRF_UNPRIV) ? MMU_IDX_EL0 : cpu_mmu_idx(cpu);
     const TLBEntry *e = &cpu->tlb[idx][l1_slot(va)];
     bool in_page = (va & ~TLB_PAGE_MASK) + (uint64_t)size <= PAGE_SIZE;
-    if (__builtin_expect(e->tag_write == (va & TLB_PAGE_MASK) && in_page, 1)) {
-        /* Store and reservation check in one step (sync/monitor.h): no
-         * window for another core's LDXR/STXR to miss this store. */
+    /* An armed page (TLB_TAG_ARMED) comes here from the JIT too: the store
+     * and the reservation check are one step (sync/monitor.h), no window
+     * for another core's LDXR/STXR to miss this store. */
+    if (__builtin_expect((e->tag_write & ~TLB_TAG_ARMED) == (va & TLB_PAGE_MASK) && in_page, 1)) {
         monitor_guest_store(cpu->machine->monitor, (void *)(uintptr_t)(va + e->addend), size, val);
         return true;
     }

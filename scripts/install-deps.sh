@@ -6,7 +6,9 @@ pkgs=(build-essential cmake ninja-build pkg-config
       liburcu-dev libhwloc-dev libcriterion-dev libfdt-dev zlib1g-dev libcapstone-dev
       gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-user-static cpio gzip
       libc6-dev-arm64-cross python3
-      clang libclang-rt-dev)   # clang + libFuzzer: scripts/fuzz.sh
+      linux-libc-dev-arm64-cross   # <linux/perf_event.h> for tests/linux/pmu_check.c
+      clang libclang-rt-dev    # clang + libFuzzer: scripts/fuzz.sh
+      python3-matplotlib hwloc-nox slurm-wlm munge)   # flotilla-sweep and its tests (docs/sweeps.md)
 if [[ "${1:-}" == "--bench" ]]; then
     pkgs+=(qemu-system-arm gnuplot-nox hwloc-nox bc)
 fi

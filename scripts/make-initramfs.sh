@@ -5,7 +5,7 @@
 #   test   the linux.* ctests' init (tests/linux/linux_test.py checks its
 #          output): the kernel command line's "ftest=boot" runs busybox
 #          workloads whose results the host recomputes, "ftest=smp" runs
-#          /bin/mt_check; both then power off
+#          /bin/mt_check, "ftest=pmu" /bin/pmu_check; all then power off
 # OUT defaults to CACHE/initramfs-MODE.cpio.gz; each FILE is copied into /bin
 # (e.g. the cross-compiled mt_check).
 set -euo pipefail
@@ -82,6 +82,9 @@ boot)
     ;;
 smp)
     if /bin/mt_check; then echo "CHK mt_check_status 0"; else echo "CHK mt_check_status $?"; fi
+    ;;
+pmu)
+    if /bin/pmu_check; then echo "CHK pmu_check_status 0"; else echo "CHK pmu_check_status $?"; fi
     ;;
 esac
 echo "UPTIME done $(cut -d" " -f1 /proc/uptime)"

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../cpu/jit_x86.h"
+#include "../sync/monitor.h"
 #include "../sync/tcache.h"
 #include "machine.h"
 #include "options.h"
@@ -168,22 +169,23 @@ static void write_jit_json(Machine *m, FILE *f)
 {
     JitStats js;
     jit_get_stats(&js);
-    uint64_t runs[IR_NUM_OPS] = {0}, mem_slow = 0, mem_refill = 0, fp_soft = 0;
+    uint64_t runs[IR_NUM_OPS] = {0}, mem_slow = 0, mem_refill = 0, mem_armed = 0, fp_soft = 0;
     for (int i = 0; i < m->ncpus; i++) {
         const CPUStats *s = &m->cpus[i]->stats;
         for (int k = 0; k < IR_NUM_OPS; k++)
             runs[k] += s->jit.fallback[k];
         mem_slow += s->jit.mem_slow;
         mem_refill += s->jit.mem_refill;
+        mem_armed += s->jit.mem_armed;
         fp_soft += s->jit.fp_soft;
     }
     fprintf(f, "  \"jit\": {\"blocks_compiled\": %llu, \"blocks_failed\": %llu, \"ops_native\": %llu,"
                " \"ops_called\": %llu, \"code_bytes\": %llu, \"mem_slow_paths\": %llu, \"mem_refills\": %llu,"
-               " \"fp_soft\": %llu},\n",
+               " \"mem_armed_page_stores\": %llu, \"fp_soft\": %llu},\n",
             (unsigned long long)js.blocks_compiled, (unsigned long long)js.blocks_failed,
             (unsigned long long)js.ops_native, (unsigned long long)js.ops_called,
             (unsigned long long)js.code_bytes, (unsigned long long)mem_slow, (unsigned long long)mem_refill,
-            (unsigned long long)fp_soft);
+            (unsigned long long)mem_armed, (unsigned long long)fp_soft);
     fprintf(f, "  \"jit_fallbacks\": ");
     json_op_counts(f, runs);
     fprintf(f, ",\n  \"jit_fallback_sites\": ");
@@ -210,6 +212,21 @@ static void write_tcache_json(Machine *m, FILE *f)
             (unsigned long long)ts.flushed_bytes, (unsigned long long)ts.inserted,
             (unsigned long long)ts.invalidated, (unsigned long long)ts.live);
     fprintf(f, "  \"host_max_rss_kb\": %ld,\n", ru.ru_maxrss);
+}
+
+/* Main thread, at exit: the exclusive monitor's counters (docs/atomics.md):
+ * how many plain stores found their granule armed and took the locked path. */
+static void write_monitor_json(Machine *m, FILE *f)
+{
+    if (!m->monitor)
+        return;
+    const MonitorStats *ms = &m->monitor->stats;
+    fprintf(f, "  \"monitor\": {\"arms\": %llu, \"page_arms\": %llu, \"page_disarms\": %llu,"
+               " \"grace_periods\": %llu, \"sweeps\": %llu, \"disarms\": %llu, \"locked_stores\": %llu},\n",
+            (unsigned long long)atomic_load(&ms->arms), (unsigned long long)atomic_load(&ms->page_arms),
+            (unsigned long long)atomic_load(&ms->page_disarms), (unsigned long long)atomic_load(&ms->grace_periods),
+            (unsigned long long)atomic_load(&ms->sweeps), (unsigned long long)atomic_load(&ms->disarms),
+            (unsigned long long)atomic_load(&ms->locked_stores));
 }
 
 static void write_json(Machine *m, int status, FILE *f)
@@ -239,6 +256,7 @@ static void write_json(Machine *m, int status, FILE *f)
     fprintf(f, "},\n");
     write_jit_json(m, f);
     write_tcache_json(m, f);
+    write_monitor_json(m, f);
     fprintf(f, "  \"cpus\": [\n");
     for (int i = 0; i < m->ncpus; i++) {
         const CPUStats *s = &m->cpus[i]->stats;

@@ -51,14 +51,25 @@ static HostPU *list_pus(int *n)
         hwloc_topology_destroy(topo);
         return NULL;
     }
-    int npu = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
-    HostPU *pus = npu > 0 ? calloc((size_t)npu, sizeof(HostPU)) : NULL;
+    int all = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
+    HostPU *pus = all > 0 ? calloc((size_t)all, sizeof(HostPU)) : NULL;
     if (!pus) {
         hwloc_topology_destroy(topo);
         return NULL;
     }
-    for (int i = 0; i < npu; i++) {
-        hwloc_obj_t pu = hwloc_get_obj_by_type(topo, HWLOC_OBJ_PU, (unsigned)i);
+    /* Only the PUs the process is bound to (taskset, hwloc-bind, a Slurm
+     * allocation): -pin compact under a binding then places inside it. */
+    hwloc_bitmap_t bound = hwloc_bitmap_alloc();
+    if (bound && (hwloc_get_cpubind(topo, bound, HWLOC_CPUBIND_PROCESS) < 0 || hwloc_bitmap_iszero(bound))) {
+        hwloc_bitmap_free(bound);
+        bound = NULL;
+    }
+    int npu = 0;
+    for (int j = 0; j < all; j++) {
+        hwloc_obj_t pu = hwloc_get_obj_by_type(topo, HWLOC_OBJ_PU, (unsigned)j);
+        if (bound && !hwloc_bitmap_isset(bound, pu->os_index))
+            continue;
+        int i = npu++;
         hwloc_obj_t core = hwloc_get_ancestor_obj_by_type(topo, HWLOC_OBJ_CORE, pu);
         hwloc_obj_t pkg = hwloc_get_ancestor_obj_by_type(topo, HWLOC_OBJ_PACKAGE, pu);
         HostPU *h = &pus[i];
@@ -76,7 +87,13 @@ static HostPU *list_pus(int *n)
                 h->core_rank_in_pkg = (int)(core->logical_index - first->logical_index);
         }
     }
+    if (bound)
+        hwloc_bitmap_free(bound);
     hwloc_topology_destroy(topo);
+    if (!npu) {
+        free(pus);
+        return NULL;
+    }
     *n = npu;
     return pus;
 }

@@ -20,6 +20,7 @@
 #include "../cpu/translate.h"
 #include "../devices/devices.h"
 #include "../devices/timer.h"
+#include "../memory/mem.h"
 #include "../sync/monitor.h"
 #include "../sync/tcache.h"
 #include "machine.h"
@@ -261,7 +262,42 @@ static int32_t pass_budget(const CPUState *cpu, bool tracing)
         if ((uint64_t)b > left)
             b = (int64_t)left;
     }
+    /* A PMU counter with its overflow interrupt enabled (cpu/pmu.c): end
+     * the pass where it wraps. */
+    if (cpu->pmu.deadline) {
+        uint64_t left = cpu->pmu.deadline > cpu->stats.insns ? cpu->pmu.deadline - cpu->stats.insns : 0;
+        if ((uint64_t)b > left)
+            b = (int64_t)left;
+    }
     return (int32_t)b;
+}
+
+/* Owner vCPU only. A block was counted whole when entered; leaving it in
+ * its middle leaves the rest unrun: give those back, so that the
+ * instruction count (-stats, the PMU's INST_RETIRED) stays exact. `blk` is
+ * the block that left (native code names it in jit_last on every exit),
+ * `next` the first instruction that did not complete. */
+static void uncount_unrun(CPUState *cpu, const IRBlock *blk, uint64_t next)
+{
+    if (!blk)
+        return;
+    uint64_t end = blk->pc + 4ull * blk->ninsns;
+    if (next >= blk->pc && next < end)
+        cpu->chain_budget += (int32_t)((end - next) / 4);
+}
+
+/* Owner vCPU only. After a block exit that changed state: a synchronous
+ * exception from an instruction in the middle (ELR = the faulting one, or
+ * the one after an SVC/HVC/SMC; an illegal exception return, EC 0x0e, has
+ * ELR outside its block), or an LDXR that left before itself to wait for
+ * its monitor slot (cpu->pc = the LDXR, run again later). */
+static void uncount_left_early(CPUState *cpu, const TBlock *tb, enum BlockExit bx)
+{
+    const IRBlock *blk = tb->ir.native ? cpu->jit_last : &tb->ir;
+    if (bx == BX_EXCEPTION && (cpu->esr_el1 >> 26) != 0x0e)
+        uncount_unrun(cpu, blk, cpu->elr_el1);
+    else if (bx == BX_EXIT && cpu->excl_wait)
+        uncount_unrun(cpu, blk, cpu->pc);
 }
 
 void vcpu_loop(CPUState *cpu)
@@ -317,14 +353,22 @@ void vcpu_loop(CPUState *cpu)
             cpu->exc_pending = false;
             continue;
         }
+        /* Exceptions were taken while a PMU counter runs: attribute the
+         * instructions so far to the EL they ran at before going on. */
+        if (cpu->pmu.exc_from[0] | cpu->pmu.exc_from[1])
+            pmu_sync(cpu);
         /* Run blocks back to back. Native code chains by itself (patched
          * jumps, inline jump-cache probes), each chained entry testing the
          * request word and taking its instructions off chain_budget; it
          * comes back here on a chain miss, which this loop resolves and
          * (within a page) patches. Interpreted blocks chain here. */
+        /* After this pass's quiescent state and any time offline: the write
+         * tags of pages armed since then must send stores to the locked path
+         * before any guest store runs (sync/monitor.h, docs/atomics.md). */
+        tlb_sync_armed(cpu);
         bool tracing = machine_tracing(m, TRACE_EXEC | TRACE_CPU);
         int32_t budget0 = pass_budget(cpu, tracing);
-        cpu->chain_budget = budget0;
+        cpu->chain_budget = cpu->chain_budget0 = budget0;
         for (;;) {
             if (tracing)
                 trace_exec(cpu, tb);
@@ -342,8 +386,10 @@ void vcpu_loop(CPUState *cpu)
             } else {
                 bx = interp_run(cpu, &tb->ir);
             }
-            if (bx != BX_SLOT0 && bx != BX_SLOT1 && bx != BX_JUMP)
+            if (bx != BX_SLOT0 && bx != BX_SLOT1 && bx != BX_JUMP) {
+                uncount_left_early(cpu, tb, bx);
                 break; /* EXIT or EXCEPTION: state changed, back to the dispatcher */
+            }
             /* A safe point: the next block entry tests the request word. */
             if (atomic_load_explicit(&cpu->request, memory_order_relaxed) || cpu->chain_budget < 0)
                 break;
@@ -376,6 +422,9 @@ void vcpu_loop(CPUState *cpu)
             tb = to;
         }
         cpu->stats.insns += (uint64_t)((int64_t)budget0 - cpu->chain_budget);
+        cpu->chain_budget0 = cpu->chain_budget;
+        if (cpu->pmu.deadline && cpu->stats.insns >= cpu->pmu.deadline)
+            pmu_sync(cpu); /* the counter wrapped: overflow flag, PPI 23 */
         if (cpu->stats.insns >= next_timer_poll) {
             poll_timer(cpu);
             next_timer_poll = cpu->stats.insns + TIMER_POLL_INSNS;

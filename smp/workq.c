@@ -389,10 +389,13 @@ bool tlb_broadcast_complete(CPUState *self)
  * REQ_SYNC makes the dispatcher wait at a safe point. */
 uint64_t helper_dsb(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t imm)
 {
-    (void)a, (void)b, (void)c, (void)imm;
+    (void)a, (void)b, (void)c;
     if (tlb_broadcast_complete(cpu))
         return 0;
     atomic_fetch_or(&cpu->request, REQ_SYNC);
+    /* The block leaves at the next instruction: give back its instructions
+     * after this DSB (imm, set by translate_block), counted on entry. */
+    cpu->chain_budget += (int32_t)imm;
     return 1;
 }
 

@@ -114,6 +114,9 @@ static bool load_excl(CPUState *cpu, uint64_t va, int size, uint16_t flags, uint
     uint64_t ver = monitor_reserve(mon, host);
     if (ver == MON_VER_INVALID && monitor_settling(mon, host))
         cpu->excl_wait = host;
+    /* This core's own later stores to the page must lock too: on one vCPU
+     * the page is stable at once, before any dispatcher pass. */
+    tlb_sync_armed(cpu);
     if (size == 16) {
         vals[0] = load_sz(host, 8);
         vals[1] = load_sz((uint8_t *)host + 8, 8);

@@ -9,7 +9,9 @@
  * Stores only pay for this when their granule's slot is armed; a slot is
  * armed on the first LDXR that maps to it and becomes usable for
  * reservations after an RCU grace period (when more than one vCPU exists),
- * so that no store that saw "not armed" can still be in flight. */
+ * so that no store that saw "not armed" can still be in flight. The same
+ * goes for the host page of the granule: only stores to armed pages look at
+ * the slots at all (their TLB write tags carry TLB_TAG_ARMED). */
 #include "monitor.h"
 
 #include <sched.h>
@@ -29,6 +31,10 @@
  * LDXR waits for it in its dispatcher (monitor_wait_settled) instead of the
  * guest spinning on failed STXRs. */
 #define MON_SWEEP_DIVISOR 1024
+/* ... and when more than this many pages are armed: every store to an
+ * armed page leaves the JIT's inline path for an out-of-line armed[] check,
+ * and arming or disarming one makes every core re-tag its TLB. */
+#define MON_SWEEP_PAGES 64
 
 static inline void cpu_relax(void) { __builtin_ia32_pause(); }
 
@@ -128,11 +134,44 @@ static void sweep(Monitor *mon)
     }
 }
 
+/* Pages, as sweep does slots. A disarmed page becomes DISARMING (no new
+ * reservation in it), then every slot its granules hash to is locked and
+ * unlocked, failing every reservation there (and on the pages that alias
+ * it), then IDLE: from then on stores may go to it on fast TLB tags, which
+ * the cores get back lazily (gen). */
+static void sweep_pages(Monitor *mon)
+{
+    const uintptr_t per_page = 1u << (MON_PAGE_SHIFT - MON_GRANULE_SHIFT);
+    for (uint32_t i = 0; i < mon->npages; i++) {
+        uint8_t st = atomic_load_explicit(&mon->pages[i], memory_order_relaxed);
+        if ((st & (uint8_t)~MON_PAGE_USED) != MON_STABLE)
+            continue;
+        if (st & MON_PAGE_USED) {
+            atomic_fetch_and_explicit(&mon->pages[i], (uint8_t)~MON_PAGE_USED, memory_order_relaxed);
+            continue;
+        }
+        uint8_t exp = MON_STABLE;
+        if (!atomic_compare_exchange_strong(&mon->pages[i], &exp, MON_DISARMING))
+            continue; /* used just now */
+        for (uintptr_t k = 0; k < per_page; k++) {
+            MonSlot *sl = &mon->slots[(((uintptr_t)i * per_page) | k) & mon->mask];
+            slot_lock(sl);
+            slot_unlock(mon, sl);
+        }
+        atomic_store_explicit(&mon->pages[i], MON_IDLE, memory_order_seq_cst);
+        atomic_fetch_add_explicit(&mon->gen, 1, memory_order_seq_cst);
+        atomic_fetch_sub(&mon->npages_armed, 1);
+        atomic_fetch_add(&mon->stats.page_disarms, 1);
+    }
+}
+
 /* The monitor thread after a grace period, or (one vCPU) the arming core. */
 static void sweep_if_full(Monitor *mon)
 {
     if (atomic_load(&mon->narmed) > mon->nslots / MON_SWEEP_DIVISOR)
         sweep(mon);
+    if (atomic_load(&mon->npages_armed) > MON_SWEEP_PAGES)
+        sweep_pages(mon);
 }
 
 static void *gp_main(void *arg)
@@ -155,8 +194,11 @@ static void *gp_main(void *arg)
         pthread_mutex_unlock(&mon->gp_lock);
 
         /* Every vCPU passes a quiescent state (its dispatcher, between
-         * blocks) or is offline: any store that read armed == 0 before we set
-         * it is done and visible (QSBR quiescent states are full barriers).
+         * blocks) or is offline: any store that read armed == 0 (or used a
+         * fast TLB write tag of a page) before we armed it is done and
+         * visible (QSBR quiescent states are full barriers). After its
+         * quiescent state a core re-tags its TLB before it runs guest code
+         * again (gen moved before the page was queued).
          * Natively chained code reaches its dispatcher only every ~32 K
          * instructions, and a guest spinning in LDXR/STXR on a PENDING slot
          * would spin that long: ask every core to stop by (its next block
@@ -168,8 +210,13 @@ static void *gp_main(void *arg)
                     vcpu_post(m->cpus[c], REQ_SAFEPOINT);
         synchronize_rcu();
         atomic_fetch_add(&mon->stats.grace_periods, 1);
-        for (uint32_t i = 0; i < n; i++)
-            atomic_store_explicit(&mon->slots[batch[i]].state, MON_STABLE, memory_order_release);
+        for (uint32_t i = 0; i < n; i++) {
+            if (batch[i] & MON_GP_PAGE)
+                atomic_store_explicit(&mon->pages[batch[i] & ~MON_GP_PAGE], MON_STABLE | MON_PAGE_USED,
+                                      memory_order_seq_cst);
+            else
+                atomic_store_explicit(&mon->slots[batch[i]].state, MON_STABLE, memory_order_release);
+        }
 
         sweep_if_full(mon);
     }
@@ -191,10 +238,20 @@ Monitor *monitor_create(struct Machine *m, unsigned slots_log2)
     /* One byte more, always 0: the JIT's store path reads slots i and i + 1
      * with one 16-bit load (jit_mem_x86.c, emit_armed_probe). */
     mon->armed = calloc(mon->nslots + 1, 1);
+    /* Pages that share a state byte must share the slots their granules
+     * hash to (sweep_pages locks the slots of one page index): at least
+     * slots_log2 - 6 bits of page number. */
+    unsigned pages_log2 = MON_PAGES_LOG2;
+    if (slots_log2 > pages_log2 + (MON_PAGE_SHIFT - MON_GRANULE_SHIFT))
+        pages_log2 = slots_log2 - (MON_PAGE_SHIFT - MON_GRANULE_SHIFT);
+    mon->npages = 1u << pages_log2;
+    mon->pmask = mon->npages - 1;
+    mon->pages = calloc(mon->npages, 1);
     mon->slots = aligned_alloc(64, sizeof(MonSlot) * mon->nslots);
-    mon->gp_queue = calloc(mon->nslots, sizeof(uint32_t));
-    if (!mon->armed || !mon->slots || !mon->gp_queue) {
+    mon->gp_queue = calloc((size_t)mon->nslots + mon->npages, sizeof(uint32_t));
+    if (!mon->armed || !mon->pages || !mon->slots || !mon->gp_queue) {
         free((void *)mon->armed);
+        free((void *)mon->pages);
         free(mon->slots);
         free(mon->gp_queue);
         free(mon);
@@ -231,6 +288,7 @@ void monitor_destroy(Monitor *mon)
     pthread_mutex_destroy(&mon->gp_lock);
     pthread_cond_destroy(&mon->gp_cond);
     free((void *)mon->armed);
+    free((void *)mon->pages);
     free(mon->slots);
     free(mon->gp_queue);
     free(mon);
@@ -241,7 +299,40 @@ void monitor_destroy(Monitor *mon)
 bool monitor_settling(const Monitor *mon, const void *host)
 {
     uint32_t st = atomic_load_explicit(&mon->slots[monitor_slot_index(mon, host)].state, memory_order_acquire);
-    return mon->smp && (st == MON_PENDING || st == MON_DISARMING);
+    uint8_t pst = atomic_load_explicit(&mon->pages[monitor_page_index(mon, host)], memory_order_acquire) &
+                  (uint8_t)~MON_PAGE_USED;
+    return mon->smp && (st == MON_PENDING || st == MON_DISARMING || pst == MON_PENDING || pst == MON_DISARMING);
+}
+
+/* The page half of monitor_reserve: true if the page of `host` is STABLE
+ * (marked used); else arms it if IDLE (queued for a grace period on SMP,
+ * STABLE at once on one vCPU, which then returns true). */
+static bool page_reserve(Monitor *mon, size_t pi)
+{
+    for (;;) {
+        uint8_t raw = atomic_load_explicit(&mon->pages[pi], memory_order_seq_cst);
+        uint8_t st = raw & (uint8_t)~MON_PAGE_USED;
+        if (st == MON_STABLE) {
+            if (!(raw & MON_PAGE_USED))
+                atomic_fetch_or_explicit(&mon->pages[pi], MON_PAGE_USED, memory_order_relaxed);
+            return true;
+        }
+        if (st != MON_IDLE)
+            return false;
+        if (!atomic_compare_exchange_strong(&mon->pages[pi], &raw, MON_PENDING))
+            continue;
+        /* After the page is armed: a core that re-tags on the new gen sees it. */
+        atomic_fetch_add_explicit(&mon->gen, 1, memory_order_seq_cst);
+        atomic_fetch_add(&mon->npages_armed, 1);
+        atomic_fetch_add(&mon->stats.page_arms, 1);
+        if (mon->smp) {
+            gp_enqueue(mon, (uint32_t)pi | MON_GP_PAGE);
+            return false;
+        }
+        atomic_store_explicit(&mon->pages[pi], MON_STABLE | MON_PAGE_USED, memory_order_seq_cst);
+        sweep_if_full(mon); /* one vCPU: no monitor thread sweeps */
+        return true;
+    }
 }
 
 void monitor_wait_settled(const Monitor *mon, const void *host, const _Atomic int *stop)
@@ -260,15 +351,20 @@ uint64_t monitor_reserve(Monitor *mon, const void *host)
     size_t idx = monitor_slot_index(mon, host);
     MonSlot *sl = &mon->slots[idx];
     for (;;) {
-        uint64_t v = atomic_load_explicit(&sl->version, memory_order_acquire);
+        uint64_t v = atomic_load_explicit(&sl->version, memory_order_seq_cst);
         if (v & 1) { /* a writer holds it: its write is about to land */
             cpu_relax();
             continue;
         }
-        uint32_t st = atomic_load_explicit(&sl->state, memory_order_acquire);
+        uint32_t st = atomic_load_explicit(&sl->state, memory_order_seq_cst);
         if (st == MON_STABLE) {
             if (!atomic_load_explicit(&sl->used, memory_order_relaxed))
                 atomic_store_explicit(&sl->used, 1, memory_order_relaxed);
+            /* The page after the version (seq_cst): a page sweep sets
+             * DISARMING before it locks the slots, so either we see that or
+             * the version returned is already stale. */
+            if (!page_reserve(mon, monitor_page_index(mon, host)))
+                return MON_VER_INVALID;
             return v;
         }
         if (st != MON_IDLE)
@@ -284,6 +380,7 @@ uint64_t monitor_reserve(Monitor *mon, const void *host)
             /* armed = 1 must be visible before the grace period starts. */
             atomic_thread_fence(memory_order_seq_cst);
             gp_enqueue(mon, (uint32_t)idx);
+            (void)page_reserve(mon, monitor_page_index(mon, host)); /* in the same grace period */
             return MON_VER_INVALID;
         }
         /* One vCPU: no other core can be half-way through an unlocked store

@@ -20,6 +20,15 @@
  *             core can still be about to store on a stale "not armed" view)
  *             -> STABLE (reservations valid) -> DISARMING -> IDLE (sweeper).
  *
+ * Host *pages* (hashed too, modulo 256 MiB) have the same four states in
+ * `pages`: a page is armed by the first LDXR into it. Every core's TLB
+ * write tags for an armed page carry TLB_TAG_ARMED (tlb_sync_armed re-tags
+ * when `gen` moves), so the JIT's inline store compares only the TLB tag:
+ * stores to other pages pay nothing for the monitor. A store whose tag has
+ * TLB_TAG_ARMED checks armed[] out of line. A reservation is valid only
+ * while both its slot and its page are STABLE; a page leaves STABLE only
+ * after every slot its granules hash to was locked (reservations failed).
+ *
  * Thread rules: monitor_create/monitor_destroy from the main thread (before
  * vCPUs start / after they stopped). Everything else: any thread. Stores
  * from vCPU threads (RCU readers, QSBR) may use the armed fast path; stores
@@ -52,8 +61,15 @@ typedef struct MonSlot {
     _Atomic uint64_t waiters; /* cores (bit index & 63) asleep in WFE on a reservation here */
 } __attribute__((aligned(64))) MonSlot;
 
+#define MON_PAGE_SHIFT 12
+#define MON_PAGES_LOG2 16   /* page states: host pages alias modulo 256 MiB */
+#define MON_PAGE_USED 0x80u /* in a page's state byte: second-chance bit for the sweeper */
+#define MON_GP_PAGE 0x80000000u /* in the grace-period queue: a page index, not a slot */
+
 typedef struct MonitorStats {
-    _Atomic uint64_t arms;         /* IDLE -> PENDING/STABLE */
+    _Atomic uint64_t arms;         /* a slot IDLE -> PENDING/STABLE */
+    _Atomic uint64_t page_arms;    /* a page IDLE -> PENDING/STABLE */
+    _Atomic uint64_t page_disarms;
     _Atomic uint64_t grace_periods;
     _Atomic uint64_t sweeps;
     _Atomic uint64_t disarms;
@@ -65,12 +81,17 @@ typedef struct Monitor {
     _Atomic uint8_t *armed; /* nslots + 1: the last byte stays 0 */
     uintptr_t mask; /* nslots - 1 */
 
+    _Atomic uint8_t *pages; /* npages: enum MonSlotState | MON_PAGE_USED */
+    uintptr_t pmask;        /* npages - 1 */
+    _Atomic uint64_t gen;   /* moves when a page is armed or disarmed: TLBs re-tag */
+
     MonSlot *slots;
-    uint32_t nslots;
+    uint32_t nslots, npages;
     struct Machine *machine;
     bool smp; /* more than one vCPU: arming needs a grace period */
 
     _Atomic uint32_t narmed;           /* slots not IDLE */
+    _Atomic uint32_t npages_armed;     /* pages not IDLE */
     _Atomic uint32_t arms_since_sweep;
     _Atomic int sweeping;
 
@@ -79,7 +100,7 @@ typedef struct Monitor {
     bool gp_started;
     pthread_mutex_t gp_lock;
     pthread_cond_t gp_cond;
-    uint32_t *gp_queue; /* slot indices waiting (each slot at most once) */
+    uint32_t *gp_queue; /* slot indices, and page indices | MON_GP_PAGE, waiting (each at most once) */
     uint32_t gp_n;
     bool gp_stop;
 
@@ -96,6 +117,19 @@ void monitor_destroy(Monitor *mon);
 static inline size_t monitor_slot_index(const Monitor *mon, const void *host)
 {
     return ((uintptr_t)host >> MON_GRANULE_SHIFT) & mon->mask;
+}
+
+static inline size_t monitor_page_index(const Monitor *mon, const void *host)
+{
+    return ((uintptr_t)host >> MON_PAGE_SHIFT) & mon->pmask;
+}
+
+/* Any thread. True if the host page of `host` is armed (not IDLE): the TLB
+ * write tags for it must carry TLB_TAG_ARMED. */
+static inline bool monitor_page_armed(const Monitor *mon, const void *host)
+{
+    return (atomic_load_explicit(&mon->pages[monitor_page_index(mon, host)], memory_order_acquire) &
+            ~MON_PAGE_USED) != MON_IDLE;
 }
 
 /* Any vCPU thread. True if a store of `size` bytes at `host` must take the
@@ -141,10 +175,12 @@ void monitor_notify_written(Monitor *mon, void *host, uint64_t size);
 /* ---- the exclusive side (sync/atomic.c), any vCPU thread ---- */
 
 /* Take a reservation on the granule of `host`: returns the version to give to
- * monitor_commit, or MON_VER_INVALID when the slot is not (yet) stable, in
- * which case it is armed now and becomes usable after a grace period. */
+ * monitor_commit, or MON_VER_INVALID when its slot or page is not (yet)
+ * stable, in which case it is armed now and becomes usable after a grace
+ * period. A vCPU caller re-tags its own TLB (tlb_sync_armed) before its next
+ * store: on one vCPU the page is stable at once. */
 uint64_t monitor_reserve(Monitor *mon, const void *host);
-/* Any thread: true if the slot of `host` is between states on an SMP
+/* Any thread: true if the slot or page of `host` is between states on an SMP
  * machine (PENDING: its first grace period runs; DISARMING: being swept), so
  * that a reservation taken now could not succeed. */
 bool monitor_settling(const Monitor *mon, const void *host);

@@ -32,12 +32,15 @@ fi
 if [ -n "${bench_copies:-}" ]; then
     i=0
     echo "BENCH-BEGIN scale"
+    t0=$(cut -d' ' -f1 /proc/uptime)
     while [ $i -lt "$bench_copies" ]; do
         benchk compute "${bench_iters:-100}" > /tmp/out.$i &
         i=$((i + 1))
     done
     wait
     echo "BENCH-END scale"
+    # The same span on the guest's clock (for flotilla-sweep, which reads output only).
+    echo "BENCH-ELAPSED scale $(cut -d' ' -f1 /proc/uptime | awk -v t0="$t0" '{printf "%.2f", $1 - t0}')"
     i=0
     while [ $i -lt "$bench_copies" ]; do
         echo "BENCH-CHECK compute$i $(cut -d' ' -f2 /tmp/out.$i)"

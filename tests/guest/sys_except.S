@@ -55,10 +55,10 @@ udf1:
     EXPECT x21, 0x02000000          /* EC 0, IL */
     EXPECT x22, udf1
 
-    /* unknown system register (PMCR_EL0: no PMU) */
+    /* unknown system register (PMEVCNTR6_EL0: the PMU has 6 counters, 0-5) */
     mov x20, #-1
 undef_reg:
-    mrs x0, pmcr_el0
+    mrs x0, pmevcntr6_el0
     EXPECT x21, 0x02000000
     EXPECT x22, undef_reg
     /* write to a read-only register */

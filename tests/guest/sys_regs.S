@@ -29,7 +29,7 @@ TEST_START
     EXPECT x0, 0
     mrs x0, id_aa64dfr0_el1
     ubfx x1, x0, #8, #4
-    EXPECT x1, 0                    /* PMUVer: no PMU */
+    EXPECT x1, 1                    /* PMUVer: PMUv3 (cpu/pmu.c) */
     and x1, x0, #0xf
     EXPECT x1, 6                    /* DebugVer v8 */
     mrs x0, id_aa64mmfr1_el1

@@ -7,6 +7,7 @@ with a busybox initramfs and checks what the guest prints.
     linux_test.py [common options] smp N
     linux_test.py [common options] shell [--ctrl-a]
     linux_test.py [common options] console-input
+    linux_test.py [common options] pmu [--gic-version 2]
 
 prepare fetches the guest (scripts/fetch-guest.sh, a no-op once cached)
 and builds the two initramfs images into --workdir. The other commands
@@ -194,7 +195,7 @@ def cmd_prepare(args):
     if r.returncode != 0:
         fail("scripts/fetch-guest.sh failed (status %d)" % r.returncode)
     cache = r.stdout.decode().strip().splitlines()[-1]
-    extra = [args.mt_check] if args.mt_check else []
+    extra = [f for f in (args.mt_check, args.pmu_check) if f]
     for mode in ("test", "shell"):
         subprocess.run([os.path.join(ROOT, "scripts/make-initramfs.sh"), cache, mode,
                         initrd_path(args, mode), *(extra if mode == "test" else [])], check=True)
@@ -285,6 +286,65 @@ def cmd_smp(args):
         problems.append("mt_check did not print MT_CHECK PASS")
     m = re.search(r"smp: Brought up \d+ nodes?, (\d+) CPUs?", text)
     print("kernel: " + (m.group(0) if m else "no 'smp: Brought up' line"))
+    if status != 0:
+        problems.append("flotilla exited with status %s (expected 0)" % status)
+    if problems:
+        print("---- last lines of the console ----\n" + "\n".join(text.splitlines()[-25:]))
+        fail("; ".join(problems))
+    print("PASS")
+
+
+# pmu_check's loop lengths and its user-mode instructions per length: the
+# loop (2n) and the 5 instructions up to and including the disabling SVC
+# (see tests/linux/pmu_check.c). The last one passes 2^32 instructions.
+PMU_LENGTHS = (1000, 1000000, (1 << 31) + 12345)
+# The sampling event's period, and flotilla's bound on the overflow
+# interrupt's skid: it is taken at the first block boundary after the wrap,
+# and a block has at most 64 instructions (docs/pmu.md).
+PMU_PERIOD = 100000
+PMU_SKID = 64
+# The store loop's fresh pages: one EL0 page fault per iteration (4n + 5).
+PMU_FAULT_PAGES = 256
+
+
+def cmd_pmu(args):
+    """perf_event_open on the PMUv3 (cpu/pmu.c): exact user-mode counts."""
+    extra = ("-M", "virt,gic-version=%d" % args.gic_version) if args.gic_version else ()
+    status, text, _ = run_batch(args, flotilla_cmd(args, 1, "test", "ftest=pmu " + NO_CRYPTO_TESTS, extra),
+                                "pmu%s.log" % ("-gicv%d" % args.gic_version if args.gic_version else ""))
+    problems = kernel_problems(text)
+    for line in text.splitlines():
+        if "PMU" in line or "pmu" in line:
+            print("  guest: " + line.rstrip("\r"))
+    if not re.search(r"hw perfevents: enabled with armv8_pmuv3\S* PMU driver, 7 counters available", text):
+        problems.append("the kernel did not report the PMUv3 (6 event counters + the cycle counter)")
+    got = {int(n): (int(i), int(c)) for n, i, c in
+           re.findall(r"^PMU_CHECK n=(\d+) instructions=(\d+) cycles=(\d+)", text, re.M)}
+    if sorted(got) != sorted(PMU_LENGTHS):
+        problems.append("pmu_check printed lengths %s, expected %s" % (sorted(got), list(PMU_LENGTHS)))
+    for n, (insns, cycles) in sorted(got.items()):
+        want = 2 * n + 5
+        if insns != want:
+            problems.append("n=%d: %d instructions counted, expected exactly %d" % (n, insns, want))
+        if cycles != want:
+            problems.append("n=%d: %d cycles counted, expected %d (1 cycle per instruction)" % (n, cycles, want))
+    m = re.search(r"^PMU_FAULTS pages=(\d+) instructions=(\d+)", text, re.M)
+    if not m:
+        problems.append("pmu_check printed no PMU_FAULTS line")
+    elif int(m.group(2)) != 4 * int(m.group(1)) + 5 or int(m.group(1)) != PMU_FAULT_PAGES:
+        problems.append("a loop with a page fault per iteration: %s instructions for %s pages, expected %d"
+                        % (m.group(2), m.group(1), 4 * PMU_FAULT_PAGES + 5))
+    m = re.search(r"^PMU_IRQ period=(\d+) count=(\d+) loop=(\d+)", text, re.M)
+    if not m:
+        problems.append("pmu_check printed no PMU_IRQ line")
+    else:
+        period, count, loop = (int(g) for g in m.groups())
+        if period != PMU_PERIOD or not PMU_PERIOD <= count < PMU_PERIOD + PMU_SKID or loop < 10 * PMU_PERIOD:
+            problems.append("overflow interrupt: the sampling event counted %d of a %d-instruction loop, "
+                            "expected %d..%d (stopped by its overflow interrupt)"
+                            % (count, 2 * loop, PMU_PERIOD, PMU_PERIOD + PMU_SKID - 1))
+    if "CHK pmu_check_status 0" not in text:
+        problems.append("pmu_check did not exit with status 0")
     if status != 0:
         problems.append("flotilla exited with status %s (expected 0)" % status)
     if problems:
@@ -505,6 +565,7 @@ def main():
     ap.add_argument("--flotilla", default=os.path.join(ROOT, "build/flotilla"))
     ap.add_argument("--workdir", default=os.path.join(ROOT, "build/tests/linux"))
     ap.add_argument("--mt-check", help="static aarch64 mt_check binary to put into the test initramfs")
+    ap.add_argument("--pmu-check", help="static aarch64 pmu_check binary to put into the test initramfs")
     ap.add_argument("--mem", default="1G")
     ap.add_argument("--timeout", type=int, default=400, help="seconds for one boot")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -517,9 +578,11 @@ def main():
     sh = sub.add_parser("shell")
     sh.add_argument("--ctrl-a", action="store_true")
     sub.add_parser("console-input")
+    p = sub.add_parser("pmu")
+    p.add_argument("--gic-version", type=int, choices=(2, 3), help="-M virt,gic-version=N")
     args = ap.parse_args()
     {"prepare": cmd_prepare, "boot": cmd_boot, "smp": cmd_smp, "shell": cmd_shell,
-     "console-input": cmd_console_input}[args.cmd](args)
+     "console-input": cmd_console_input, "pmu": cmd_pmu}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -119,7 +119,7 @@ static inline void dump_block(const IRBlock *b)
 }
 
 /* What the last run_both's JIT run added to the tier-1 counters. */
-static uint64_t ran_fallback[IR_NUM_OPS], ran_mem_slow, ran_mem_refill;
+static uint64_t ran_fallback[IR_NUM_OPS], ran_mem_slow, ran_mem_refill, ran_mem_armed;
 
 /* Run blk on both tiers from the current state; leave the JIT's result. */
 static inline int run_both(IRBlock *blk, const char *what)
@@ -161,6 +161,7 @@ static inline int run_both(IRBlock *blk, const char *what)
         ran_fallback[k] = cpu->stats.jit.fallback[k] - snap->stats.jit.fallback[k];
     ran_mem_slow = cpu->stats.jit.mem_slow - snap->stats.jit.mem_slow;
     ran_mem_refill = cpu->stats.jit.mem_refill - snap->stats.jit.mem_refill;
+    ran_mem_armed = cpu->stats.jit.mem_armed - snap->stats.jit.mem_armed;
     ref->stats.jit = cpu->stats.jit;
     /* The monitor's granule versions are global and keep growing: the
      * second run sees later ones (what matters, STXR's status, is in x[]). */

@@ -352,3 +352,22 @@ Test(fdt, build_from_machine)
     gicv3_free(g);
     test_machine_free(tm);
 }
+
+/* The PMU node as QEMU's virt writes it: PPI 7 (INTID 23), level-high (with
+ * GICv2 the CPU mask too); none unless FdtDesc.pmu says the cores have one. */
+Test(fdt, pmu_node)
+{
+    for (int gic = 2; gic <= 3; gic++) {
+        FdtDesc d = desc(4, gic);
+        void *fdt = gen(&d);
+        cr_assert_lt(fdt_path_offset(fdt, "/pmu"), 0);
+        free(fdt);
+        d.pmu = true;
+        fdt = gen(&d);
+        int off = node(fdt, "/pmu");
+        cr_assert_str_eq(strprop(fdt, off, "compatible"), "arm,armv8-pmuv3");
+        uint32_t want[3] = {1, 7, gic == 2 ? 0xf04u : 4u};
+        check_cells(fdt, off, "interrupts", want, 3);
+        free(fdt);
+    }
+}

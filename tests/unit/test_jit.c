@@ -236,7 +236,7 @@ Test(jit, tlb_refill_resumes_inline)
     const uint64_t va = SCR_PA + 0x100, tagged = va | 0x5aull << 56;
     static const struct {
         uint64_t addr;
-        bool store, excl; /* excl: LDXR of va first (arms its granule) */
+        bool store, excl; /* excl: LDXR of va first (arms its page) */
         uint64_t slow, refill;
     } acc[] = {
         {va, false, false, 1, 1},          /* cold: walked */
@@ -245,7 +245,7 @@ Test(jit, tlb_refill_resumes_inline)
         {va + 8, true, false, 0, 0},       /* hit */
         {0x09000010, false, false, 1, 0},  /* MMIO */
         {0x09000018, true, false, 1, 0},   /* MMIO, in L1 now */
-        {tagged, true, true, 2, 1},        /* refilled, then the armed granule */
+        {tagged, true, true, 1, 0},        /* the armed page: its write tag has TLB_TAG_ARMED, the C path locks */
         {SCR_PA + 0xffc, false, false, 1, 0}, /* page-crossing */
         {0x1000, false, false, 1, 0},      /* nothing there: external abort */
     };
@@ -278,6 +278,39 @@ Test(jit, tlb_refill_resumes_inline)
         ir_block_free(&blk);
     }
     cr_assert(cpu->exc_pending);
+}
+
+/* CBZ/CBNZ/TBZ/TBNZ: a CMP_EQ/NE read only by the BRCOND right after it
+ * branches on EFLAGS (no setcc); one also read later keeps its value. Both
+ * sizes, against zero and against another register, with the operand in a
+ * host register or in its slot (many live temps), taken or not. */
+Test(jit, compare_and_branch_fused)
+{
+    for (int i = 0; i < 400; i++) {
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+        IRTemp live[12];
+        const int nlive = rnd() & 1 ? 12 : 2;
+        for (int r = 0; r < nlive; r++) {
+            cpu->x[r] = rnd() & 1 ? operand() : (rnd() & 1 ? 0 : 1ull << (rnd() % 64));
+            live[r] = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)r);
+        }
+        IRTemp a = live[rnd() % 2];
+        if (rnd() & 1) /* TBZ's shape */
+            a = ir_emit(&blk, IR_AND, 8, 0, a, ir_const(&blk, 1ull << (rnd() % 64)), IR_NO_TEMP, 0, 0);
+        IRTemp b = rnd() & 1 ? ir_const(&blk, 0) : live[1];
+        const int size = rnd() & 1 ? 8 : 4;
+        IRTemp cmp = ir_emit(&blk, rnd() & 1 ? IR_CMP_EQ : IR_CMP_NE, size, 0, a, b, IR_NO_TEMP, 0, 0);
+        ir_emit(&blk, IR_BRCOND, 8, 0, cmp, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40003000);
+        if (rnd() & 1) /* read again after the branch: not fused */
+            ir_set_reg(&blk, 20, cmp);
+        for (int r = 0; r < nlive; r++) /* keep them live across the branch */
+            ir_set_reg(&blk, 21 + (r % 8), live[r]);
+        ir_exit(&blk, 0x40002000);
+        run_both(&blk, "compare and branch");
+        ir_block_free(&blk);
+    }
 }
 
 /* Terminals and the conditional exit: pc and exit value. */

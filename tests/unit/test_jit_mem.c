@@ -69,10 +69,13 @@ Test(jit, inline_atomics)
  * the page's EL1 entry points at host[0], its EL0 entry at host[1]. The
  * inline code uses the compiled regime's row, the stub (the interpreter's
  * atomic_rmw/atomic_cas) the current one. arm: the granule of host[0] is
- * armed; ro: the EL1 entry is read-only. 0: inline, 1: stub. */
+ * reserved (so its page is armed, for good: one vCPU, fewer pages than a
+ * sweep needs), on pages of their own; ro: the EL1 entry is read-only.
+ * 0: inline, 1: stub. */
 static int atomic_path(int kind, int size, uint64_t off, bool arm, bool ro)
 {
-    static _Alignas(4096) uint8_t host[2][4096];
+    static _Alignas(4096) uint8_t pages[2][2][4096];
+    uint8_t (*host)[4096] = pages[arm];
     const uint64_t va = SCR_PA + off, page = va & TLB_PAGE_MASK;
     const unsigned slot = (unsigned)(va >> TLB_PAGE_BITS) & (TLB_SIZE - 1);
     uint32_t old = cpu->pstate;
@@ -96,6 +99,11 @@ static int atomic_path(int kind, int size, uint64_t off, bool arm, bool ro)
     if (arm)
         monitor_reserve(tm->m.monitor, h);
     cr_assert_eq(monitor_armed(tm->m.monitor, h, size), arm, "granule armed as wanted");
+    /* What the TLB's fill and tlb_sync_armed give an armed page's entries
+     * (these were written by hand). */
+    for (int i = 0; i < 2; i++)
+        if (cpu->tlb[rows[i]][slot].tag_write != TLB_INVALID_TAG && monitor_page_armed(tm->m.monitor, host[i]))
+            cpu->tlb[rows[i]][slot].tag_write |= TLB_TAG_ARMED;
     old = cpu->pstate;
     cpu->pstate &= ~(3u << PSTATE_EL_SHIFT);
     cpu_sync_sp(cpu, old);
@@ -195,6 +203,51 @@ Test(jit, store_across_granules_breaks_reservation)
                 cr_assert_eq(cpu->x[1], into ? 1 : 0, "%s: STXR status after a %d-byte store %s the reserved granule",
                              bi ? "slot wrap" : "scratch", size, into ? "into" : "just before");
             }
+}
+
+/* Armed pages: after an LDXR, the page's write tag carries TLB_TAG_ARMED.
+ * A store elsewhere in the page checks the armed slots out of line and goes
+ * back to the inline store (mem_armed, no fallback, no C call), and the STXR
+ * still succeeds; a store into the reserved granule takes the locked path
+ * and fails it; a store to another page stays inline. Single stores and a
+ * two-store run (STP) alike. */
+Test(jit, stores_to_an_armed_page)
+{
+    const uint64_t g = SCR_PA + 0x2000; /* a page of its own in the scratch area */
+    static const struct {
+        uint64_t va;
+        int n;           /* stores of 8 bytes (2: a run) */
+        uint64_t status; /* STXR's */
+        uint64_t armed;  /* stores that took the armed-page path back inline */
+    } cases[] = {
+        {g + 0x100, 1, 0, 1},
+        {g + 0x100, 2, 0, 1},
+        {g, 1, 1, 0},
+        {g + 0x30, 2, 1, 0},      /* a run whose second store is in the granule... */
+        {g + 0x38, 2, 1, 1},      /* ...and whose first is (the second, in the next granule, then goes back inline) */
+        {g - 0x1000, 1, 0, 0},    /* another page */
+    };
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+        IRTemp tg = input(&blk, 0, g);
+        ir_set_reg(&blk, 2, ir_emit(&blk, IR_LOAD_EXCL, 8, 0, tg, IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+        IRTemp va = input(&blk, 3, cases[k].va), v = input(&blk, 1, operand());
+        ir_emit(&blk, IR_STORE, 8, 0, va, v, IR_NO_TEMP, 0, 0);
+        if (cases[k].n == 2)
+            ir_emit(&blk, IR_STORE, 8, 0, ir_emit(&blk, IR_ADD, 8, 0, va, ir_const(&blk, 8), IR_NO_TEMP, 0, 0), v,
+                    IR_NO_TEMP, 0, 0);
+        ir_set_reg(&blk, 4, ir_emit(&blk, IR_STORE_EXCL, 8, 0, tg, v, IR_NO_TEMP, 0, 0));
+        ir_exit(&blk, 0x40002000);
+        cpu->x[4] = 7;
+        run_both(&blk, "store to an armed page");
+        ir_block_free(&blk);
+        cr_assert(monitor_page_armed(tm->m.monitor, test_ram(tm, g, 1)), "case %zu: page armed", k);
+        cr_assert_eq(cpu->x[4], cases[k].status, "case %zu: STXR status", k);
+        cr_assert_eq(ran_mem_armed, cases[k].armed, "case %zu: %" PRIu64 " armed-page stores", k, ran_mem_armed);
+        cr_assert_eq(ran_fallback[IR_STORE], 0, "case %zu: a store ran as a fallback", k);
+    }
 }
 
 /* Runs of plain loads or stores to consecutive addresses (LDP/STP, LDR/STR

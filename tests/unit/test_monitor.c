@@ -82,6 +82,47 @@ Test(monitor, smp_arming_needs_grace_period)
     free(m);
 }
 
+/* Armed pages: the first LDXR arms the granule's page with its slot, and
+ * the monitor's gen moves (the cores' TLBs re-tag); a second granule of the
+ * same page then reserves on the page's STABLE state; a granule in another
+ * page arms that page (and waits for its grace period) even when its slot is
+ * already stable. Sweeping pages (more than 64 armed, second chance) fails
+ * the reservations in the pages it disarms and moves gen again. */
+Test(monitor, pages_are_armed_and_swept)
+{
+    Machine *m = fake_machine(2);
+    Monitor *mon = monitor_create(m, 8); /* 256 slots: granules 16 KiB apart share one */
+    const size_t npg = 200;
+    uint8_t *buf = aligned_alloc(4096, 4096 * npg);
+    cr_assert_not_null(buf);
+    memset(buf, 0, 4096 * npg);
+    uint64_t g0 = atomic_load(&mon->gen);
+    cr_assert_not(monitor_page_armed(mon, buf));
+    cr_assert_eq(monitor_reserve(mon, buf), MON_VER_INVALID);
+    cr_assert(monitor_page_armed(mon, buf + 4095), "the whole page is armed");
+    cr_assert_not(monitor_page_armed(mon, buf + 4096));
+    cr_assert_gt(atomic_load(&mon->gen), g0, "arming a page moves gen");
+    uint64_t v0 = reserve_stable(mon, buf);
+    uint64_t parms = atomic_load(&mon->stats.page_arms);
+    (void)reserve_stable(mon, buf + 128);
+    cr_assert_eq(atomic_load(&mon->stats.page_arms), parms, "same page: not armed again");
+    /* The slot of buf + 16 KiB is the slot of buf (stable), but its page is new. */
+    cr_assert_eq(monitor_reserve(mon, buf + 16384), MON_VER_INVALID, "new page: armed first");
+    cr_assert(monitor_page_armed(mon, buf + 16384));
+    (void)reserve_stable(mon, buf + 16384);
+    /* Arm many more pages: past 64 armed, each grace period sweeps; the
+     * first sweep clears buf's used bit, a later one disarms it. */
+    for (size_t p = 5; p < npg; p++)
+        (void)reserve_stable(mon, buf + 4096 * p);
+    cr_assert_geq(atomic_load(&mon->stats.page_disarms), 1, "a sweep disarmed pages");
+    cr_assert_not(monitor_page_armed(mon, buf), "buf's page, unused since, was disarmed");
+    cr_assert_not(monitor_trylock_version(mon, buf, v0), "a disarmed page fails its reservations");
+    cr_assert_lt(atomic_load(&mon->npages_armed), npg - 5);
+    free(buf);
+    monitor_destroy(mon);
+    free(m);
+}
+
 /* An LDXR that finds its slot settling makes its vCPU wait (offline) in the
  * dispatcher instead of spinning: the slot is settling right after arming on
  * SMP, never on one core, and usable at once after the wait. */

@@ -1,0 +1,1 @@
+"""flotilla-sweep: parameter sweeps of flotilla runs; see docs/sweeps.md."""
