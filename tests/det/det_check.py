@@ -311,6 +311,80 @@ def cmd_fuzz(args):
     print("PASS")
 
 
+def cmd_linux_rr(args):
+    """An interactive Linux shell session under -det rr=record (commands
+    typed when the prompt shows), then replayed without input: the same
+    console output byte for byte, twice."""
+    import threading
+    kernel = os.path.join(os.environ.get("FLOTILLA_CACHE", os.path.expanduser("~/.cache/flotilla")), "Image.gz")
+    initrd = os.path.join(args.linux_dir, "initramfs-shell.cpio.gz")
+    for f in (kernel, initrd):
+        if not os.path.exists(f):
+            fail("%s is missing: run the linux.prepare test first" % f)
+    with tempfile.TemporaryDirectory() as td:
+        rr = os.path.join(td, "session.rr")
+
+        def cmd(mode):
+            return [args.flotilla, "-smp", "2", "-m", "512M", "-kernel", kernel, "-initrd", initrd,
+                    "-append", "console=ttyAMA0 cryptomgr.notests", "-det", "seed=5,rr=%s,rrfile=%s" % (mode, rr)]
+
+        p = subprocess.Popen(cmd("record"), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        buf = bytearray()
+        lock = threading.Lock()
+
+        def reader():
+            while True:
+                b = p.stdout.read1(4096)
+                if not b:
+                    return
+                with lock:
+                    buf.extend(b)
+        th = threading.Thread(target=reader, daemon=True)
+        th.start()
+
+        def expect(pat, start, timeout=120):
+            t0 = time.monotonic()
+            while time.monotonic() - t0 < timeout:
+                with lock:
+                    i = buf.find(pat, start)
+                if i >= 0:
+                    return i + len(pat)
+                if p.poll() is not None:
+                    break
+                time.sleep(0.05)
+            p.kill()
+            fail("record: %r never showed; console tail: %r" % (pat, bytes(buf[-500:])))
+
+        pos = expect(b"flotilla: init reached", 0)
+        pos = expect(b" # ", pos)
+        for line, want in ((b"echo $((6*7))\r", b"42"), (b"uname -m\r", b"aarch64")):
+            p.stdin.write(line)
+            p.stdin.flush()
+            pos = expect(want, pos)
+            pos = expect(b" # ", pos)
+        p.stdin.write(b"poweroff -f\r")
+        p.stdin.flush()
+        try:
+            status = p.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            fail("record: flotilla did not exit after poweroff -f")
+        th.join(10)
+        rec = bytes(buf)
+        if status != 0:
+            fail("record: exit status %d" % status)
+        print("recorded session, last lines:\n" + "\n".join(rec.decode("utf-8", "replace").splitlines()[-6:]))
+        for i in range(2):
+            r = subprocess.run(cmd("replay"), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=300)
+            if r.returncode != 0 or r.stdout != rec:
+                import difflib
+                d = list(difflib.unified_diff(rec.decode("utf-8", "replace").splitlines(),
+                                              r.stdout.decode("utf-8", "replace").splitlines(), lineterm=""))[:30]
+                fail("replay %d (status %d) differs from the recording:\n%s" % (i, r.returncode, "\n".join(d)))
+    print("PASS: the shell session replayed identically twice")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--flotilla", required=True)
@@ -324,6 +398,8 @@ def main():
     sub.add_parser("rr")
     sub.add_parser("weak-stress")
     sub.add_parser("fuzz")
+    lrr = sub.add_parser("linux-rr")
+    lrr.add_argument("--linux-dir", required=True)
     mb = sub.add_parser("mp-bug")
     mb.add_argument("--fixed-seeds", type=int, default=30)
     li = sub.add_parser("litmus")
@@ -337,7 +413,7 @@ def main():
     lr.add_argument("--linux-dir", required=True, help="where linux.prepare put the initramfs")
     args = ap.parse_args()
     {"repeat": cmd_repeat, "seeds-differ": cmd_seeds_differ, "pct-find": cmd_pct_find, "rr": cmd_rr,
-     "bad-options": cmd_bad_options, "litmus": cmd_litmus, "mp-bug": cmd_mp_bug, "weak-stress": cmd_weak_stress, "fuzz": cmd_fuzz, "linux-repeat": cmd_linux_repeat}[args.cmd](args)
+     "bad-options": cmd_bad_options, "litmus": cmd_litmus, "mp-bug": cmd_mp_bug, "weak-stress": cmd_weak_stress, "fuzz": cmd_fuzz, "linux-rr": cmd_linux_rr, "linux-repeat": cmd_linux_repeat}[args.cmd](args)
 
 
 if __name__ == "__main__":
