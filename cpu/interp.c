@@ -264,7 +264,7 @@ static inline __attribute__((always_inline)) int exec_op(CPUState *cpu, const IR
             break;
         case IR_FENCE:
             if (__builtin_expect(cpu->weak != NULL, 0))
-                weak_drain_all(cpu); /* -det weak=on: ordered after every earlier store */
+                weak_fence(cpu, (int)op->aux); /* -det weak=on: DMB ST, DMB LD, or drain all */
             if (op->imm == IR_FENCE_FULL)
                 atomic_thread_fence(memory_order_seq_cst);
             else

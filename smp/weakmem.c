@@ -26,11 +26,13 @@ typedef struct WBEntry {
     uint8_t *host;
     int size;
     uint64_t val;
+    uint64_t epoch;      /* DMB STs before this store: entries leave after every older epoch */
 } WBEntry;
 
 typedef struct WeakBuf {
     WBEntry e[WB_MAX];   /* oldest first */
     int n;
+    uint64_t epoch;      /* DMB STs so far */
     uint64_t rng;
     struct Monitor *mon;
 } WeakBuf;
@@ -66,13 +68,20 @@ void weakmem_destroy(Machine *m)
 
 static bool overlap(const uint8_t *a, int as, const uint8_t *b, int bs) { return a < b + bs && b < a + as; }
 
-/* Write entry i to memory, after every older entry that overlaps it
- * (coherence: stores to one location leave in program order). */
+/* Must entry j (older) leave before entry i? Yes if they overlap
+ * (coherence: stores to one location leave in program order) or a DMB ST
+ * separates them. */
+static bool before(const WBEntry *j, const WBEntry *i)
+{
+    return j->epoch < i->epoch || overlap(j->host, j->size, i->host, i->size);
+}
+
+/* Write entry i to memory, after every older entry that must leave first. */
 static void drain_entry(WeakBuf *b, int i)
 {
     for (;;) {
         int j = 0;
-        while (j < i && !overlap(b->e[j].host, b->e[j].size, b->e[i].host, b->e[i].size))
+        while (j < i && !before(&b->e[j], &b->e[i]))
             j++;
         if (j == i)
             break;
@@ -103,10 +112,12 @@ void weak_drain_all(CPUState *cpu)
 static void drain_overlapping(WeakBuf *b, const uint8_t *h, int size)
 {
     for (int i = 0; i < b->n;)
-        if (overlap(b->e[i].host, b->e[i].size, h, size))
-            drain_entry(b, i);
-        else
+        if (overlap(b->e[i].host, b->e[i].size, h, size)) {
+            drain_entry(b, i); /* may take older entries too: look again from the start */
+            i = 0;
+        } else {
             i++;
+        }
 }
 
 bool weak_load(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t *val)
@@ -173,10 +184,21 @@ bool weak_store(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t
     }
     if (b->n == WB_MAX)
         drain_random(b);
-    b->e[b->n++] = (WBEntry){hv, size, size == 8 ? val : val & ((1ull << (8 * size)) - 1)};
+    b->e[b->n++] = (WBEntry){hv, size, size == 8 ? val : val & ((1ull << (8 * size)) - 1), b->epoch};
     if (rnd(b) % 4 == 0)
         drain_random(b);
     return true;
+}
+
+void weak_fence(CPUState *cpu, int types)
+{
+    WeakBuf *b = cpu->weak;
+    if (types == 2) {
+        if (b->n) /* an empty buffer needs no fence: nothing older can be passed */
+            b->epoch++;
+    } else if (types != 1) {
+        weak_drain_all(cpu);
+    }
 }
 
 void weak_sched_step(Machine *m)
