@@ -161,13 +161,12 @@ bool det_parse(const char *s, DetOptions *o)
             else
                 goto bad;
         } else if (KEY("rrfile")) {
-            if (vl == 0)
+            /* The rest of the argument, commas included: a file name may
+             * contain them, so rrfile= comes last. */
+            if (!*v)
                 goto bad;
-            o->rrfile = v; /* points into argv; ends at the next ',' or NUL */
-            if (end) {
-                fprintf(stderr, "flotilla: -det: rrfile= must be the last item\n");
-                return false;
-            }
+            o->rrfile = v; /* points into argv */
+            break;
         } else {
             fprintf(stderr, "flotilla: -det: unknown item '%.*s' (seed, sched, depth, quantum, steps, weak, rr, rrfile)\n",
                     (int)kl, p);
@@ -185,6 +184,10 @@ bool det_parse(const char *s, DetOptions *o)
     }
     if (!seed) {
         fprintf(stderr, "flotilla: -det: seed=N is required\n");
+        return false;
+    }
+    if (o->rr == DET_RR_NONE && o->rrfile) {
+        fprintf(stderr, "flotilla: -det: rrfile= without rr=record|replay (rr= must come before rrfile=)\n");
         return false;
     }
     if (o->rr != DET_RR_NONE && !o->rrfile) {

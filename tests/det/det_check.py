@@ -144,7 +144,7 @@ def cmd_bad_options(args):
     """Bad -det options and rr files: one clear line, non-zero exit, no crash."""
     elf = "det_race.elf"
     bad = ["", "seed=x", "sched=pct", "seed=1,sched=fifo", "seed=1,depth=0", "seed=1,depth=99",
-           "seed=1,quantum=0", "seed=1,rr=record", "seed=1,rrfile=/tmp/x,rr=record", "seed=1,bogus=1",
+           "seed=1,quantum=0", "seed=1,rr=record", "seed=1,rrfile=/tmp/x", "seed=1,bogus=1",
            "seed=1,weak=maybe", "seed=1,rr=replay,rrfile=/nonexistent/file"]
     for d in bad:
         status, out = run(args, ["-det", d], elf, timeout=30)
