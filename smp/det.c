@@ -575,6 +575,9 @@ bool det_create(Machine *m)
          * parked): it starts */
     }
     if (d->o.rr != DET_RR_NONE) {
+        /* A reboot would build a new machine and reopen (truncate) the
+         * recording: with rr, SYSTEM_RESET ends the run as with -no-reboot. */
+        m->opt.no_reboot = true;
         d->rr = fopen(d->o.rrfile, d->o.rr == DET_RR_RECORD ? "w" : "r");
         if (!d->rr) {
             fprintf(stderr, "flotilla: -det: cannot open rr file '%s': %s\n", d->o.rrfile, strerror(errno));
