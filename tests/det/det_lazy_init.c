@@ -10,33 +10,41 @@
  * nanoseconds). Exit status 1 and "BUG" on the console when it shows. */
 #include "mp.h"
 
-static volatile int initialised;
-static volatile int init_count;
-static volatile uint64_t object[16];
+typedef struct Lazy {
+    volatile int initialised;
+    volatile int init_count;
+    volatile uint64_t object[16];
+} Lazy;
 
-static void init_object(int core)
+static Lazy warm, shared;
+
+static void init_object(Lazy *l, int core)
 {
     /* "allocate and fill": a loop, so the window has several blocks */
     for (int i = 0; i < 16; i++)
-        object[i] = (uint64_t)core * 1000 + (uint64_t)i;
+        l->object[i] = (uint64_t)core * 1000 + (uint64_t)i;
 }
 
-static void get_object(int core)
+static void get_object(Lazy *l, int core)
 {
-    if (!initialised) {          /* check ... */
-        init_object(core);
-        init_count = init_count + 1;
-        initialised = 1;         /* ... then act */
+    if (!l->initialised) {       /* check ... */
+        init_object(l, core);
+        l->init_count = l->init_count + 1;
+        l->initialised = 1;      /* ... then act */
     }
 }
 
 static void worker(int core)
 {
-    get_object(core);
+    get_object(&shared, core);
 }
 
 int main(void)
 {
+    /* Once on a private object first, so that the shared call runs code
+     * already translated: free-running, the window is then tens of
+     * nanoseconds, not the time to translate its blocks. */
+    get_object(&warm, 0);
     int n = mp_start(worker);
     if (n < 2) {
         guest_puts("needs -smp 2\n");
@@ -44,9 +52,9 @@ int main(void)
     }
     worker(0);
     mp_join(2);
-    if (init_count != 1) {
+    if (shared.init_count != 1) {
         guest_puts("BUG: object initialised ");
-        guest_put_dec((uint64_t)init_count);
+        guest_put_dec((uint64_t)shared.init_count);
         guest_puts(" times\n");
         return 1;
     }
