@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Floating-point speed on bare metal (bench/guest/fpbench.c: matmul and FFT in
-# double and single precision), flotilla (-tier jit, and -tier interp) next to
+# double and single precision; with SUITE=simd, bench/guest/simdbench.c: -O3
+# vectorised image kernels, AES-128 and SHA-256 on the crypto extension, "ns
+# per FP op" then being ns per output byte / block, see bench/simd.sh),
+# flotilla (-tier jit, and -tier interp) next to
 # qemu-system-aarch64 (TCG) on the same ELF, interleaved. Prints ns per guest
 # FP op (matmul: per multiply-add) as medians, and fails if any run's result
 # hashes (FPCHECK lines: result bits and FPSR) differ from QEMU's or between
@@ -9,7 +12,7 @@
 # kernel alone at SCALE minus the same ELF at scale 0 (start-up, set-up and
 # translation), user+sys of the process. BASE: another flotilla binary (e.g.
 # an older build) run next to the others.
-# Usage: bench/fp.sh [REPS] [BUILD_DIR] [SCALE] [BASE]
+# Usage: [FP_SIMS="jit interp"] bench/fp.sh [REPS] [BUILD_DIR] [SCALE] [BASE] [SUITE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=${1:-3}
@@ -18,20 +21,26 @@ scale=${3:-1}
 base=${4:-}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-kernels=(matmul_d matmul_s fft_d fft_s)
+suite=${5:-fp}
+case $suite in
+fp) kernels=(matmul_d matmul_s fft_d fft_s) src=bench/guest/fpbench.c cflags=(-O2) ;;
+simd) kernels=(gray blur blend sad aes sha256) src=bench/guest/simdbench.c
+      cflags=(-O3 -mstrict-align -march=armv8-a+crypto) ;;
+*) echo "bench/fp.sh: unknown suite '$suite' (fp or simd)" >&2; exit 2 ;;
+esac
 elf() { # NAME SCALE ONLY
-    aarch64-linux-gnu-gcc -nostdlib -ffreestanding -static -O2 -DFP_SCALE="$2" -DFP_ONLY="$3" \
+    aarch64-linux-gnu-gcc -nostdlib -ffreestanding -static "${cflags[@]}" -DFP_SCALE="$2" -DFP_ONLY="$3" \
         -Wl,--no-warn-rwx-segments -T tests/guest/link.ld -Itests/guest -o "$out/$1.elf" \
-        bench/guest/bm_crt0.S tests/guest/libguest.c bench/guest/fpbench.c
+        bench/guest/bm_crt0.S tests/guest/libguest.c "$src"
 }
-elf fp "$scale" 15
-for i in 0 1 2 3; do
+elf fp "$scale" $(((1 << ${#kernels[@]}) - 1))
+for ((i = 0; i < ${#kernels[@]}; i++)); do
     elf "${kernels[i]}" "$scale" $((1 << i))
     elf "${kernels[i]}.0" 0 $((1 << i))
 done
 have_qemu=0
 command -v qemu-system-aarch64 >/dev/null && have_qemu=1
-sims=(jit interp)
+read -ra sims <<< "${FP_SIMS:-jit interp}" # e.g. FP_SIMS=jit to leave the slow interpreter out
 [[ -n $base ]] && sims+=(base)
 ((have_qemu)) && sims+=(qemu)
 run() { # SIM ELF
@@ -57,14 +66,14 @@ for ((r = 1; r <= reps; r++)); do
 done
 ref=${sims[-1]}
 grep FPCHECK "$out/$ref.1" > "$out/check.ref"
-[[ $(wc -l < "$out/check.ref") == 4 ]] || { echo "bench/fp.sh: $ref printed no results" >&2; exit 1; }
+[[ $(wc -l < "$out/check.ref") == "${#kernels[@]}" ]] || { echo "bench/fp.sh: $ref printed no results" >&2; exit 1; }
 for f in "$out"/{jit,interp,base,qemu}.[0-9]; do
     [[ -e $f ]] || continue
     grep FPCHECK "$f" | cmp -s - "$out/check.ref" || { echo "bench/fp.sh: $(basename "$f") results differ from $ref.1:" >&2; diff <(grep FPCHECK "$f") "$out/check.ref" >&2; exit 1; }
 done
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 printf '%-10s' kernel; printf ' %12s' "${sims[@]}"; ((have_qemu)) && printf ' %10s' jit/qemu; echo "   (ns per FP op, median of $reps)"
-for k in matmul_d matmul_s fft_d fft_s; do
+for k in "${kernels[@]}"; do
     printf '%-10s' "$k"
     declare -A m=()
     for s in "${sims[@]}"; do

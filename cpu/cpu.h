@@ -23,6 +23,10 @@ struct TBlock;
 /* --- software TLB (memory/tlb.c; design in docs/mmu.md) --- */
 #define TLB_BITS 12
 #define TLB_SIZE (1u << TLB_BITS)
+/* Breakpoint and watchpoint register pairs (ID_AA64DFR0: 6 and 4, as Cortex-A57). */
+#define DBG_NUM_BP 6
+#define DBG_NUM_WP 4
+
 #define TLB_PAGE_BITS 12
 #define TLB_PAGE_MASK (~(uint64_t)((1u << TLB_PAGE_BITS) - 1))
 #define TLB_INVALID_TAG 1ull /* never page aligned, so never matches */
@@ -149,6 +153,7 @@ enum {
     REQ_SYNC = 1u << 7,    /* this core's DSB waits for its TLBI broadcasts (set by itself) */
     REQ_DONE = 1u << 8,    /* work this core waits for progressed: wake-up only */
     REQ_SAFEPOINT = 1u << 9, /* pass the dispatcher (an RCU quiescent state) soon: nothing else to do */
+    REQ_DEBUG = 1u << 10,  /* the gdb stub stops the machine: park at this safe point (smp/gdbstub.c) */
 };
 
 /* --- exception kinds for IR_RAISE aux and cpu_raise() --- */
@@ -166,6 +171,9 @@ enum ExcKind {
     EXC_SYSREG_TRAP,
     EXC_FP_TRAP,
     EXC_ILLEGAL_STATE,
+    EXC_BKPT,       /* hardware breakpoint (EC 0x30/0x31) */
+    EXC_SSTEP,      /* software step (EC 0x32/0x33) */
+    EXC_WATCH,      /* watchpoint (EC 0x34/0x35, FAR = the data address) */
     EXC_IRQ,
     EXC_FIQ,
     EXC_SERROR,
@@ -235,10 +243,11 @@ typedef struct CPUState {
     uint64_t mdscr_el1, cntkctl_el1, csselr_el1;
     uint64_t mpidr;
     /* sys helper (cpu/sysreg.c): CNTFRQ, OS lock/double lock, DCC interrupt
-     * enable, and the two breakpoint/watchpoint register pairs ID_AA64DFR0
-     * advertises (stored only: debug exceptions are not generated yet). */
+     * enable (the debug registers are at the end: cpu/debug.c). */
     uint64_t cntfrq_el0, osdlr_el1, mdccint_el1, oslk;
-    uint64_t dbgbvr[2], dbgbcr[2], dbgwvr[2], dbgwcr[2];
+    /* Watchpoint registers (cpu/debug.c): 64 bytes, where the layout had
+     * them before, so the fields after keep their offsets. */
+    uint64_t dbgwvr[DBG_NUM_WP], dbgwcr[DBG_NUM_WP];
     PMUState pmu;          /* cpu/pmu.c */
 
     /* exclusive monitor (sync/monitor.c) */
@@ -253,6 +262,13 @@ typedef struct CPUState {
     const void *excl_wait;
     uint32_t excl_size;
     bool event_register;   /* WFE/SEV event */
+    /* Debug state read on fast paths, kept by debug_update (cpu/debug.c),
+     * here in what was padding (the rest is at the cold end): whether a
+     * watchpoint (guest or gdb) may fire, so watched pages take the TLB slow
+     * path; and the translation flags the debug state adds (TBF_STEP,
+     * TBF_HWBP, TBF_NOGDBBP; 0 when nothing is set), read by cpu_tb_flags. */
+    bool dbg_wp_any;
+    uint16_t dbg_tbf;
 
     /* scratch for helpers that return two values */
     uint64_t tmp128[2];
@@ -308,6 +324,17 @@ typedef struct CPUState {
 
     /* ---------- owner only: -det weak=on ---------- */
     struct WeakBuf *weak;  /* this core's store buffer (smp/weakmem.c), NULL otherwise */
+    /* ---------- owner only: self-hosted debug (cpu/debug.c, docs/debug.md) ---------- */
+    /* The breakpoint/watchpoint registers ID_AA64DFR0 advertises. Cold:
+     * after everything the fast paths touch. */
+    uint64_t dbgbvr[DBG_NUM_BP], dbgbcr[DBG_NUM_BP];
+    bool dbg_step_guest;   /* the block being run is a guest software step */
+    bool dbg_step_done;    /* a stepped instruction completed: step exception next (ISV = 1) */
+    bool dbg_step_ex;      /* ... and it was a load-exclusive (ESR.EX) */
+    bool gdb_step;         /* gdb asked this core to execute one instruction */
+    bool gdb_skip_bp;      /* resume over a gdb breakpoint at pc (one block with TBF_NOGDBBP) */
+    uint64_t dbg_exc_seq;  /* cpu_raise count: did the stepped instruction raise? */
+    uint64_t dbg_step_seq; /* dbg_exc_seq before the stepped block */
 } CPUState;
 
 #define EXCL_NONE (~0ull)
@@ -331,6 +358,13 @@ static inline int cpu_el(const CPUState *cpu) { return (cpu->pstate >> PSTATE_EL
 /* PSTATE.SP (SPSel): MRS SP_EL0 at EL1 is then a plain read (sysreg.c);
  * every write of SPSel ends its block. */
 #define TBF_SPX (1u << 6)
+/* Debug (cpu/debug.c, from cpu->dbg_tbf, 0 when nothing is set): one
+ * instruction per block, interpreted (software step, gdb stepi); a runtime
+ * hardware-breakpoint check before every instruction; no gdb breakpoint at
+ * the block's first instruction (resuming over one). */
+#define TBF_STEP (1u << 7)
+#define TBF_HWBP (1u << 8)
+#define TBF_NOGDBBP (1u << 9)
 static inline uint32_t cpu_tb_flags(const CPUState *cpu)
 {
     uint32_t el = (uint32_t)cpu_el(cpu);
@@ -340,7 +374,7 @@ static inline uint32_t cpu_tb_flags(const CPUState *cpu)
     bool a = (cpu->sctlr_el1 & 3) != 1; /* SCTLR_EL1.A set, or SCTLR_EL1.M clear */
     bool pan = el == 1 && (cpu->pstate & PSTATE_PAN);
     return el | (fp ? TBF_FP : 0) | (sa ? TBF_SA : 0) | (a ? TBF_A : 0) | (pan ? TBF_PAN : 0) |
-           ((cpu->pstate & PSTATE_SP) ? TBF_SPX : 0);
+           ((cpu->pstate & PSTATE_SP) ? TBF_SPX : 0) | cpu->dbg_tbf;
 }
 
 /* Owner only. Reset architectural state to the simulator's boot state:

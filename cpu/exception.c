@@ -13,11 +13,12 @@ static const uint8_t exc_ec[EXC_NUM_KINDS] = {
     [EXC_BRK] = 0x3c, [EXC_HLT] = 0x00, [EXC_DABORT] = 0x24, [EXC_IABORT] = 0x20,
     [EXC_PC_ALIGN] = 0x22, [EXC_SP_ALIGN] = 0x26, [EXC_SYSREG_TRAP] = 0x18,
     [EXC_FP_TRAP] = 0x07, [EXC_ILLEGAL_STATE] = 0x0e,
+    [EXC_BKPT] = 0x30, [EXC_SSTEP] = 0x32, [EXC_WATCH] = 0x34,
 };
 
 static const char *const exc_names[EXC_NUM_KINDS] = {
     "undef", "svc", "hvc", "smc", "brk", "hlt", "dabort", "iabort", "pc-align", "sp-align",
-    "sysreg-trap", "fp-trap", "illegal-state", "irq", "fiq", "serror",
+    "sysreg-trap", "fp-trap", "illegal-state", "breakpoint", "step", "watchpoint", "irq", "fiq", "serror",
 };
 
 void cpu_reset(CPUState *cpu, uint64_t entry_pc)
@@ -70,13 +71,19 @@ void cpu_raise(CPUState *cpu, enum ExcKind kind, uint32_t iss, uint64_t far)
     uint64_t vec;
 
     cpu->stats.exceptions[kind]++;
+    cpu->dbg_exc_seq++;
+    /* SVC/HVC/SMC complete before the exception: a software step of one
+     * has stepped, so SPSR.SS = 0 and the step exception follows ERET. */
+    if (kind == EXC_SVC || kind == EXC_HVC || kind == EXC_SMC)
+        cpu->pstate &= ~PSTATE_SS;
     if (cpu->pmu.active) /* EXC_TAKEN, and the EL change: cpu/pmu.c */
         pmu_exception_taken(&cpu->pmu, from_el);
     if (kind == EXC_UNDEF)
         cpu->stats.undef_insns++;
     if (kind == EXC_SVC || kind == EXC_HVC || kind == EXC_SMC)
         ret += 4;
-    if ((kind == EXC_DABORT || kind == EXC_IABORT) && from_el == 1)
+    if ((kind == EXC_DABORT || kind == EXC_IABORT || kind == EXC_BKPT || kind == EXC_SSTEP || kind == EXC_WATCH) &&
+        from_el == 1)
         ec += 1; /* taken without a change in EL */
     if (kind == EXC_UNDEF || kind == EXC_HLT)
         iss = 0;
@@ -103,7 +110,7 @@ void cpu_raise(CPUState *cpu, enum ExcKind kind, uint32_t iss, uint64_t far)
     cpu->elr_el1 = ret;
     if (kind < EXC_IRQ) {
         cpu->esr_el1 = (uint64_t)ec << 26 | 1u << 25 | (iss & 0x1ffffff);
-        if (kind == EXC_DABORT || kind == EXC_IABORT || kind == EXC_PC_ALIGN)
+        if (kind == EXC_DABORT || kind == EXC_IABORT || kind == EXC_PC_ALIGN || kind == EXC_WATCH)
             cpu->far_el1 = far;
     }
     /* Taking an exception to a vector that cannot be fetched would raise an
@@ -149,6 +156,9 @@ uint64_t helper_eret(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t
         cpu->pstate = ((uint32_t)target_el << PSTATE_EL_SHIFT) | ((uint32_t)spsr & PSTATE_SP) | keep |
                       ((uint32_t)spsr & PSTATE_IL);
     }
+    /* PSTATE.SS is restored only while MDSCR_EL1.SS enables software step. */
+    if (!(cpu->mdscr_el1 & 1))
+        cpu->pstate &= ~PSTATE_SS;
     cpu_sync_sp(cpu, old);
     atomic_clear_monitor(cpu);
     if (cpu->pmu.active) /* EXC_RETURN, and the EL change: cpu/pmu.c */

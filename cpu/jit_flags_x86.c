@@ -162,6 +162,31 @@ static void emit_nzcv_pack(JitBuf *j, int kind)
     st32(j, RBX, CPU_OFF(nzcv), RCX);
 }
 
+/* B.cond: the setter's last fused COND, if the BRCOND that reads it is its
+ * only reader and nothing between touches RAX (INSN_START and fused CONDs
+ * emit nothing, SET_REG of a register-held temp one store): its value can
+ * stay in AL for that BRCOND (`test al, al`), with no slot store. Else
+ * IR_NO_TEMP. */
+static IRTemp cond_for_branch(const Ctx *c, const IROp *setter, const IROp *cond)
+{
+    const IROp *end = c->b->ops + c->b->nops;
+    for (const IROp *op = setter + 1; op < end; op++) {
+        if (op->opc == IR_INSN_START || op == cond)
+            continue;
+        if (op->opc == IR_COND && (jit_fplan_of(c, op) & FP_FUSED) && op->imm < 14)
+            continue;
+        /* The setter's result written back from its register: a store that
+         * leaves RAX and the flags alone (store_state). */
+        if (op->opc == IR_SET_REG && op->imm < 32 && c->treg[op->a] >= 0)
+            continue;
+        if (op->opc == IR_BRCOND && op->a == cond->dst &&
+            c->last_use[cond->dst] == (uint32_t)(op - c->b->ops) + 1)
+            return cond->dst;
+        return IR_NO_TEMP;
+    }
+    return IR_NO_TEMP;
+}
+
 /* A flag setter (size 4 or 8), its fused CONDs and, unless dead, the pack. */
 void jit_emit_flag_setter(Ctx *c, const IROp *op)
 {
@@ -176,10 +201,18 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
     /* Zeroing clobbers the flags: all of it before the arithmetic. */
     if (pack)
         x_rr(j, 0, 0x31, RCX, RCX);
-    ld_rax(c, op->a, W != 0, false);
     if (kind == FK_LOGIC) {
+        ld_rax(c, op->a, W != 0, false);
         x_rr(j, W, 0x85, RAX, RAX);                    /* test */
     } else {
+        /* Straight in the result's register when it has one (two_addr:
+         * the MOV before the arithmetic leaves the flags to it). */
+        IRTemp a = op->a, b = op->b;
+        const bool comm = op->opc == IR_ADD_FLAGS || op->opc == IR_ADC_FLAGS;
+        const int acc = op->dst != IR_NO_TEMP ? two_addr(c, op->dst, &a, &b, comm, W != 0) : -1;
+        if (acc < 0)
+            ld_rax(c, a, W != 0, false);
+        const int r = acc < 0 ? RAX : acc;
         /* add, adc, sbb, sub: opcode and group-1 extension */
         uint32_t opc = 0x03;
         int ext = 0;
@@ -194,23 +227,28 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
             opc = 0x1b, ext = 3;
         }
         int32_t k32;
-        if (const_s32(c, op->b, W != 0, &k32))
-            x_alu_ri(j, W, ext, RAX, k32);
+        if (const_s32(c, b, W != 0, &k32))
+            x_alu_ri(j, W, ext, r, k32);
         else
-            rmt(c, W, opc, RAX, op->b);
-        st_dst(c, op->dst);                            /* mov: flags kept */
+            rmt(c, W, opc, r, b);
+        if (acc < 0)
+            st_dst(c, op->dst);                        /* mov: flags kept */
     }
     /* A fused COND's result goes to its slot (COND temps never get a
      * register) as a whole qword, so that its reader's 64-bit load is
      * forwarded from the store (a byte store would stall it). MOVZX keeps
      * the flags for the next COND and the pack. */
+    const IRTemp in_al = nf ? cond_for_branch(c, op, fc[nf - 1]) : IR_NO_TEMP;
     for (unsigned k = 0; k < nf; k++) {
         x_rr(j, XB8, 0x0f90 | (jit_fplan_of(c, fc[k]) & 15), 0, RAX); /* setcc al */
+        c->rax_temp = IR_NO_TEMP;
+        if (fc[k]->dst == in_al)
+            continue;                                                  /* stays in al */
         x_rr(j, 0, 0x0fb6, RAX, RAX);                                  /* movzx eax, al */
         st64(j, RSP, T(fc[k]->dst), RAX);
-        c->rax_temp = IR_NO_TEMP;
     }
     if (pack)
-        emit_nzcv_pack(j, kind);
+        emit_nzcv_pack(j, kind);                       /* rcx, rdx, rsi, rdi: al kept */
+    c->al_temp = in_al;
 }
 

@@ -135,10 +135,9 @@ static bool vector3(Ctx *c, const IROp *op, bool by_elem)
             }
             continue;
         }
-        if (q)
-            x_mem(j, 0, 0x0f10, i, RBX, voff(reg));         /* movups */
-        else
-            x_mem(j, X66 | XW, 0x0f6e, i, RBX, voff(reg));  /* movq */
+        x_mem(j, X66 | XW, 0x0f6e, i, RBX, voff(reg));      /* movq */
+        if (q) /* by halves: an LDR Q just stored them as two 8-byte halves (see vload) */
+            x_mem(j, X66, 0x0f16, i, RBX, voff(reg) + 8);   /* movhpd */
     }
     int res = X0;
     if (fused) {
@@ -225,6 +224,106 @@ static bool compare(Ctx *c, const IROp *op)
     return true;
 }
 
+/* SCVTF, UCVTF, FCVTZS, FCVTZU (vector, integer), 2S and 4S, under the mode
+ * check (RN, no flushing, IXC already set):
+ * - SCVTF is cvtdq2ps (rounded by MXCSR's RN, as Arm's RN; an int32 gives no
+ *   flag but IXC);
+ * - UCVTF converts the high and low 16 bits apart (both exact), scales the
+ *   high part by 2^16 (exact) and adds: one rounding, as Arm's;
+ * - FCVTZS is cvttps2dq; a lane of 0x80000000 (NaN, out of range, or exactly
+ *   -2^31) takes the slow path, which sets IOC where Arm does;
+ * - FCVTZU is cvttps2dq on lanes in [+0, 2^31) only (the float's bits below
+ *   0x4f000000 unsigned); any other lane takes the slow path.
+ * Denormal inputs (FZ = 0) convert to 0 and are inexact, as on Arm. */
+static bool vector_cvt(Ctx *c, const IROp *op)
+{
+    uint32_t insn = (uint32_t)op->imm;
+    if (bit(insn, 28) || bit(insn, 22))
+        return false; /* scalar, 2D */
+    bool q = bit(insn, 30), u = bit(insn, 29), to_int;
+    switch (bit(insn, 23) << 5 | bits(insn, 16, 12)) {
+    case 0x1d: to_int = false; break;                       /* [SU]CVTF */
+    case 0x3b: to_int = true; break;                        /* FCVTZ[SU] */
+    default: return false;
+    }
+    int rd = (int)bits(insn, 4, 0), rn = (int)bits(insn, 9, 5);
+    HelperFn slow_fn = fp_hard_helper(op->aux, op->imm);
+    if (!slow_fn)
+        slow_fn = helper_table[op->aux];
+    JitBuf *j = &c->j;
+    uint32_t l_slow = jb_label(j), l_done = jb_label(j);
+    emit_mode_check(j, l_slow);
+    x_mem(j, X66 | XW, 0x0f6e, X0, RBX, voff(rn));          /* movq */
+    if (q)
+        x_mem(j, X66, 0x0f16, X0, RBX, voff(rn) + 8);       /* movhpd */
+    if (!to_int && !u) {
+        x_rr(j, 0, 0x0f5b, X0, X0);                         /* cvtdq2ps */
+    } else if (!to_int) {
+        x_rr(j, 0, 0x0f28, X1, X0);                         /* movaps xmm1, xmm0 */
+        x_rr(j, X66, 0x0f72, 2, X0);                        /* psrld xmm0, 16: high halves */
+        jb_byte(j, 16);
+        x_rr(j, X66, 0x0f72, 6, X1);                        /* pslld xmm1, 16 */
+        jb_byte(j, 16);
+        x_rr(j, X66, 0x0f72, 2, X1);                        /* psrld xmm1, 16: low halves */
+        jb_byte(j, 16);
+        x_rr(j, 0, 0x0f5b, X0, X0);                         /* cvtdq2ps: exact */
+        x_rr(j, 0, 0x0f5b, X1, X1);
+        x_mov_ri(j, RAX, 0x47800000);                       /* 65536.0f */
+        x_rr(j, X66, 0x0f6e, X2, RAX);                      /* movd */
+        x_rr(j, X66, 0x0f70, X2, X2);                       /* pshufd: every lane */
+        jb_byte(j, 0);
+        x_rr(j, 0, 0x0f59, X0, X2);                         /* mulps: exact */
+        x_rr(j, 0, 0x0f58, X0, X1);                         /* addps: the one rounding */
+    } else {
+        if (u) {                                            /* every lane in [+0, 2^31)? */
+            x_rr(j, 0, 0x0f28, X1, X0);
+            x_mov_ri(j, RAX, 0x80000000u);
+            x_rr(j, X66, 0x0f6e, X2, RAX);
+            x_rr(j, X66, 0x0f70, X2, X2);
+            jb_byte(j, 0);
+            x_rr(j, X66, 0x0fef, X1, X2);                   /* pxor: unsigned order as signed */
+            x_mov_ri(j, RAX, 0xcf000000u);                  /* 0x4f000000 ^ 0x80000000 */
+            x_rr(j, X66, 0x0f6e, X2, RAX);
+            x_rr(j, X66, 0x0f70, X2, X2);
+            jb_byte(j, 0);
+            x_rr(j, X66, 0x0f66, X2, X1);                   /* pcmpgtd: limit > bits */
+            x_rr(j, 0, 0x0f50, RAX, X2);                    /* movmskps: the lanes that pass */
+            x_alu_ri(j, 0, 4, RAX, q ? 0xf : 0x3);          /* and eax, the lanes in use */
+            x_alu_ri(j, 0, 7, RAX, q ? 0xf : 0x3);          /* cmp: all of them? */
+            x_jcc(j, CC_NE, l_slow);
+        }
+        jb_byte(j, 0xf3);
+        x_rr(j, 0, 0x0f5b, X0, X0);                         /* cvttps2dq */
+        x_mov_ri(j, RAX, 0x80000000u);
+        x_rr(j, X66, 0x0f6e, X1, RAX);
+        x_rr(j, X66, 0x0f70, X1, X1);
+        jb_byte(j, 0);
+        x_rr(j, X66, 0x0f76, X1, X0);                       /* pcmpeqd: the "indefinite" lanes */
+        x_rr(j, 0, 0x0f50, RAX, X1);
+        jb_byte(j, 0xa8);
+        jb_byte(j, q ? 0xf : 0x3);
+        x_jcc(j, CC_NE, l_slow);
+    }
+    if (q) {
+        x_mem(j, 0, 0x0f11, X0, RBX, voff(rd));             /* movups */
+    } else {
+        x_mem(j, X66, 0x0fd6, X0, RBX, voff(rd));           /* movq m64; upper half zero */
+        x_mem(j, XW, 0xc7, 0, RBX, voff(rd) + 8);
+        jb_u32(j, 0);
+    }
+    x_jmp(j, l_done);
+    jb_bind(j, l_slow);
+    x_mov_ri(j, R8, op->imm);
+    x_rr(j, XW, 0x89, RBX, RDI);
+    call_abs(c, (const void *)slow_fn);
+    jb_bind(j, l_done);
+    if (c->last_use[op->dst]) {
+        x_mov_ri(j, RAX, 0);
+        st_dst(c, op->dst);
+    }
+    return true;
+}
+
 bool jit_fp_inline(Ctx *c, const IROp *op)
 {
     if (op->flags & IRF_EXCEPT)
@@ -235,6 +334,8 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
         return vector3(c, op, false);
     if (op->aux == HELPER_simd_fp && (op->imm >> 32) == FPK_VELEM)
         return vector3(c, op, true);
+    if (op->aux == HELPER_simd_fp && (op->imm >> 32) == FPK_V2MISC)
+        return vector_cvt(c, op);
     if (op->aux != HELPER_fp_scalar)
         return false;
     uint32_t insn = (uint32_t)op->imm;

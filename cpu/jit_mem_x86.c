@@ -12,13 +12,13 @@
  * cpu_mmu_idx does; LDTR/STTR (IRF_UNPRIV, only emitted at EL1) use EL0's,
  * as access_idx does. */
 _Static_assert(TLB_PAGE_BITS + TLB_BITS <= 32 && TLB_PAGE_BITS >= TLB_ENTRY_BITS, "the slot is in esi, shifted right");
-static int32_t emit_tlb_entry(Ctx *c, const IROp *op)
+static int32_t emit_tlb_entry(Ctx *c, const IROp *op, int va)
 {
     JitBuf *j = &c->j;
     int idx = (c->tb_flags & TBF_EL_MASK) == 0 || (op->flags & IRF_UNPRIV) ? MMU_IDX_EL0
               : (c->tb_flags & TBF_PAN)       ? MMU_IDX_EL1_PAN
                                               : MMU_IDX_EL1;
-    x_rr(j, 0, 0x89, RSI, RDX);                  /* mov edx, esi */
+    x_rr(j, 0, 0x89, va, RDX);                   /* mov edx, va */
     x_shift_ri(j, 0, 5, RDX, TLB_PAGE_BITS - TLB_ENTRY_BITS);
     x_alu_ri(j, 0, 4, RDX, (int32_t)((TLB_SIZE - 1) << TLB_ENTRY_BITS));
     return CPU_OFF(tlb) + idx * TLB_ROW;
@@ -147,8 +147,10 @@ static void emit_follower(Ctx *c, const IROp *op, int delta)
             stt(c, op->dst, RAX);
     } else {
         /* The leader's write tag covered this page (no monitored granule in it). */
-        ldt(c, RCX, op->b, true);
-        x_mem(j, op->size == 8 ? XW : 0, 0x89, RCX, RDI, delta);
+        const int rv = c->treg[op->b] >= 0 ? c->treg[op->b] : RCX;
+        if (rv == RCX)
+            ldt(c, RCX, op->b, true);
+        x_mem(j, op->size == 8 ? XW : 0, 0x89, rv, RDI, delta);
     }
     x_jmp(j, l_done);
     jb_bind(j, l_full);
@@ -168,53 +170,64 @@ static void emit_access(Ctx *c, const IROp *op, int run)
     if (j->oom)
         return;
     c->stubs[si].lead = run > sz;
-    ldt(c, RSI, op->a, true);                    /* rsi = va */
+    /* va: the address temp's own register (it survives the stubs' calls),
+     * else rsi; the stubs copy it to rsi for tlb_refill. */
+    int va = c->treg[op->a];
+    if (va < 0) {
+        ldt(c, RSI, op->a, true);
+        va = RSI;
+    }
+    c->stubs[si].va = (int8_t)va;
     if ((op->flags & (IRF_ACQ | IRF_REL | IRF_ALIGN)) && sz > 1) {
         /* Must be aligned: the slow path raises the alignment fault. */
-        x_rr(j, XB8, 0xf6, 0, RSI);              /* test sil, size - 1 */
+        x_rr(j, XB8, 0xf6, 0, va);               /* test va8, size - 1 */
         jb_byte(j, (uint8_t)(sz - 1));
         x_jcc(j, CC_NE, c->stubs[si].call);
     }
-    int32_t ebase = emit_tlb_entry(c, op);       /* entry: [rbx + rdx + ebase] */
+    int32_t ebase = emit_tlb_entry(c, op, va);   /* entry: [rbx + rdx + ebase] */
     /* Tag compare on the page of the last byte: a page-crossing access
      * misses (the entry at the first byte's slot cannot hold the next page). */
-    x_mem(j, XW, 0x8d, RCX, RSI, run - 1);       /* lea rcx, [rsi + run - 1] */
+    x_mem(j, XW, 0x8d, RCX, va, run - 1);        /* lea rcx, [va + run - 1] */
     x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
     x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1,
               ebase + (int32_t)(store ? offsetof(TLBEntry, tag_write) : offsetof(TLBEntry, tag_read)));
-    x_jcc(j, CC_NE, c->stubs[si].slow);          /* rsi = va, rcx = last page: tlb_refill's */
+    x_jcc(j, CC_NE, c->stubs[si].slow);          /* rcx = last page: tlb_refill's */
     c->stubs[si].refill = true;
     c->stubs[si].ebase = ebase;
     c->stubs[si].last = (uint8_t)(run - 1);
-    x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend)); /* host = rax + rsi */
-    jb_bind(j, c->stubs[si].resume);             /* from here only rax and rsi are live */
+    x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend)); /* host = rax + va */
+    jb_bind(j, c->stubs[si].resume);             /* from here only rax and va are live */
     if (run > sz)
-        x_mem_sib(j, XW, 0x8d, RDI, RAX, RSI, 1, 0); /* lea rdi, [rax + rsi]: for the followers */
+        x_mem_sib(j, XW, 0x8d, RDI, RAX, va, 1, 0); /* lea rdi, [rax + va]: for the followers */
     if (!store) {
         bool sx = op->flags & IRF_SIGNED;
         /* Straight into the result's register, if it has one. */
         const int rd = c->treg[op->dst] >= 0 ? c->treg[op->dst] : RAX;
         switch (sz) {
-        case 1: x_mem_sib(j, sx ? XW : 0, sx ? 0x0fbe : 0x0fb6, rd, RAX, RSI, 1, 0); break;
-        case 2: x_mem_sib(j, sx ? XW : 0, sx ? 0x0fbf : 0x0fb7, rd, RAX, RSI, 1, 0); break;
-        case 4: x_mem_sib(j, sx ? XW : 0, sx ? 0x63 : 0x8b, rd, RAX, RSI, 1, 0); break;
-        default: x_mem_sib(j, XW, 0x8b, rd, RAX, RSI, 1, 0); break;
+        case 1: x_mem_sib(j, sx ? XW : 0, sx ? 0x0fbe : 0x0fb6, rd, RAX, va, 1, 0); break;
+        case 2: x_mem_sib(j, sx ? XW : 0, sx ? 0x0fbf : 0x0fb7, rd, RAX, va, 1, 0); break;
+        case 4: x_mem_sib(j, sx ? XW : 0, sx ? 0x63 : 0x8b, rd, RAX, va, 1, 0); break;
+        default: x_mem_sib(j, XW, 0x8b, rd, RAX, va, 1, 0); break;
         }
         if (sx && op->aux == 4)
             x_rr(j, 0, 0x89, rd, rd);            /* mov r32, r32 */
         if (rd == RAX)
             stt(c, op->dst, RAX);
     } else {
-        ldt(c, RCX, op->b, true);
         /* Store-release: XCHG (a locked store, a full barrier) so that a
          * later LDAR cannot pass it in the store buffer (RCsc), as the
-         * interpreter's store + fence. A load-acquire is a plain load on TSO. */
+         * interpreter's store + fence. A load-acquire is a plain load on TSO.
+         * XCHG also writes its register: the value goes through rcx then;
+         * a plain store takes it from its own register. */
         bool rel = op->flags & IRF_REL;
+        const int rv = !rel && c->treg[op->b] >= 0 ? c->treg[op->b] : RCX;
+        if (rv == RCX)
+            ldt(c, RCX, op->b, true);
         switch (sz) {
-        case 1: x_mem_sib(j, XB8, rel ? 0x86 : 0x88, RCX, RAX, RSI, 1, 0); break;
-        case 2: x_mem_sib(j, X66, rel ? 0x87 : 0x89, RCX, RAX, RSI, 1, 0); break;
-        case 4: x_mem_sib(j, 0, rel ? 0x87 : 0x89, RCX, RAX, RSI, 1, 0); break;
-        default: x_mem_sib(j, XW, rel ? 0x87 : 0x89, RCX, RAX, RSI, 1, 0); break;
+        case 1: x_mem_sib(j, XB8, rel ? 0x86 : 0x88, rv, RAX, va, 1, 0); break;
+        case 2: x_mem_sib(j, X66, rel ? 0x87 : 0x89, rv, RAX, va, 1, 0); break;
+        case 4: x_mem_sib(j, 0, rel ? 0x87 : 0x89, rv, RAX, va, 1, 0); break;
+        default: x_mem_sib(j, XW, rel ? 0x87 : 0x89, rv, RAX, va, 1, 0); break;
         }
     }
     jb_bind(j, c->stubs[si].back);
@@ -260,7 +273,7 @@ bool jit_emit_atomic(Ctx *c, const IROp *op)
         jb_byte(j, (uint8_t)(sz - 1));
         x_jcc(j, CC_NE, c->stubs[si].slow);
     }
-    int32_t ebase = emit_tlb_entry(c, op);       /* entry: [rbx + rdx + ebase] */
+    int32_t ebase = emit_tlb_entry(c, op, RSI);  /* entry: [rbx + rdx + ebase] */
     x_rr(j, XW, 0x89, RSI, RCX);                 /* aligned: va's page is the last byte's */
     x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
     x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, tag_write));
@@ -348,6 +361,8 @@ static void emit_refill(Ctx *c, const Stub *s)
     JitBuf *j = &c->j;
     uint32_t interp = jb_label(j), refill = jb_label(j);
     jb_bind(j, s->slow);
+    if (s->va != RSI)
+        x_rr(j, XW, 0x89, s->va, RSI);                 /* rsi = va: tlb_refill's, the armed probe's */
     if (s->op->opc == IR_STORE && c->mon) {
         /* An armed page (rdx = the slot's offset in the row): no refill,
          * the host address from the entry, then the granule's armed[]; an
@@ -358,7 +373,7 @@ static void emit_refill(Ctx *c, const Stub *s)
         x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 1, s->ebase + (int32_t)offsetof(TLBEntry, addend));
         emit_armed_probe(c, RAX, RSI, s->last, s->call);
         x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_armed)); /* inc qword: -stats */
-        x_jmp(j, s->resume);                           /* rax, rsi: what the inline path leaves */
+        x_jmp(j, s->resume);                           /* rax, va: what the inline path leaves */
     }
     jb_bind(j, refill);
     emit_stub_entry(c, s);

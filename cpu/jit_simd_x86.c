@@ -3,94 +3,278 @@
  * The translator turns each Advanced SIMD integer instruction into a call of
  * its class helper (cpu/helpers_simd.c) with the instruction word as the
  * immediate; the helper decodes the word and loops over elements at run
- * time. For the lane-wise ops that SSE2/SSE4.1 does exactly (wrapping add,
- * sub and multiply, compares, min/max, shifts by an immediate, multiply by
- * an element) the JIT emits the SSE sequence instead, working on cpu->v in
- * memory as the helper does: the IR around the call already keeps V
- * registers in memory at a CALL. None of these ops saturates, so FPSR.QC is
- * untouched, as in the helper. Everything else (saturating, pairwise,
- * widening, byte multiplies, 64-bit arithmetic shifts, scalar forms) stays
- * a helper call. Encodings the helper is never called for are left to it
- * too (e.g. size 11 where it is reserved): this code only decides "inline
- * or not".
+ * time. For the ops that SSE2..SSE4.2 does exactly (wrapping and saturating
+ * add and sub, multiply, compares, min/max, absolute difference, halving
+ * add, pairwise add, shifts by an immediate with rounding, insertion and
+ * narrowing, widening arithmetic, narrowing moves, abs/neg, across-lane
+ * sums and min/max, multiply by an element) the JIT emits the SSE sequence
+ * instead, working on cpu->v in memory as the helper does: the IR around
+ * the call already keeps V registers in memory at a CALL. The saturating
+ * ops compare the saturated result with the exact one and set FPSR.QC when
+ * any lane differs, as the helper's SatQ does. Permutes are in
+ * jit_simd_perm_x86.c, crypto in jit_crypto_x86.c. Everything else (scalar
+ * saturating forms, shifts by register, doubling multiplies, 64-bit
+ * arithmetic shifts and products) stays a helper call. Encodings the helper
+ * is never called for are left to it too (e.g. size 11 where it is
+ * reserved): this code only decides "inline or not".
  *
  * Thread rules: jit_simd_inline runs on the compiling thread. */
-#include "jit_simd_x86.h"
+#include "jit_simd_emit.h"
 
 #include <stdatomic.h>
-#include <stddef.h>
 
-#include "cpu.h"
 #include "translate.h"
 
-enum { X0, X1, X2 };
+static _Atomic int host_features = -1;
+static _Atomic unsigned allowed_features = JSF_ALL;
 
-static _Atomic int host_sse41 = -1;
-static _Atomic bool sse41_allowed = true;
+void jit_simd_allow(unsigned mask) { atomic_store(&allowed_features, mask); }
 
-void jit_allow_sse41(bool on) { atomic_store(&sse41_allowed, on); }
+void jit_allow_sse41(bool on) { jit_simd_allow(on ? JSF_ALL : JSF_SSSE3); }
 
-/* SSE4.1 (pmulld, pminsd, pcmpeqq...) if cpuid says so; SSE2 is x86-64's base. */
-static bool sse41(void)
+/* The host's features from cpuid, asked once (a relaxed race at most asks
+ * twice and stores the same value). Any thread. */
+bool jsimd_has(unsigned f)
 {
-    return jit_host_has(&host_sse41, 1, bit_SSE4_1) && atomic_load_explicit(&sse41_allowed, memory_order_relaxed);
-}
-
-static int32_t voff(int reg) { return (int32_t)offsetof(CPUState, v) + 16 * reg; }
-
-/* xmm = V[reg]: all 128 bits, or the low 64 (upper zero) when !q. */
-static void vload(JitBuf *j, int x, int reg, bool q)
-{
-    if (q)
-        x_mem(j, 0, 0x0f10, x, RBX, voff(reg));          /* movups */
-    else
-        x_mem(j, X66 | XW, 0x0f6e, x, RBX, voff(reg));   /* movq xmm, m64 */
-}
-
-/* V[reg] = xmm; a 64-bit result clears the upper half (as vwrite does). */
-static void vstore(JitBuf *j, int x, int reg, bool q)
-{
-    if (q) {
-        x_mem(j, 0, 0x0f11, x, RBX, voff(reg));          /* movups */
-    } else {
-        x_mem(j, X66, 0x0fd6, x, RBX, voff(reg));        /* movq m64, xmm */
-        x_mem(j, XW, 0xc7, 0, RBX, voff(reg) + 8);       /* mov qword [hi], 0 */
-        jb_u32(j, 0);
+    int h = atomic_load_explicit(&host_features, memory_order_relaxed);
+    if (h < 0) {
+        unsigned a, b, c, d, m = 0;
+        if (__get_cpuid(1, &a, &b, &c, &d)) {
+            m |= (c & bit_SSSE3) ? JSF_SSSE3 : 0;
+            m |= (c & bit_SSE4_1) ? JSF_SSE41 : 0;
+            m |= (c & bit_SSE4_2) ? JSF_SSE42 : 0;
+            m |= (c & bit_AES) ? JSF_AES : 0;
+            m |= (c & bit_PCLMUL) ? JSF_PCLMUL : 0;
+        }
+        bool osxsave = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE);
+        if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+            m |= (b & bit_SHA) ? JSF_SHA : 0;
+            if ((b & bit_AVX2) && osxsave) {
+                uint32_t lo, hi;
+                __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+                m |= (lo & 6) == 6 ? JSF_AVX2 : 0;        /* XMM and YMM state enabled */
+            }
+        }
+        h = (int)m;
+        atomic_store_explicit(&host_features, h, memory_order_relaxed);
     }
+    return ((unsigned)h & atomic_load_explicit(&allowed_features, memory_order_relaxed) & f) == f;
 }
 
-static void sse(JitBuf *j, uint32_t opc, int dst, int src) { x_rr(j, X66, opc, dst, src); }
+static bool sse41(void) { return jsimd_has(JSF_SSE41); }
 
-/* xmm = the sign bit of every element (to compare unsigned as signed). */
-static void sign_bias(JitBuf *j, int x, int ebits)
-{
-    static const uint32_t pat[] = {0x80808080u, 0x80008000u, 0x80000000u};
-    if (ebits == 64) {
-        x_mov_ri(j, RAX, 0x8000000000000000ull);
-        x_rr(j, X66 | XW, 0x0f6e, x, RAX);                /* movq xmm, rax */
-        sse(j, 0x0f6c, x, x);                             /* punpcklqdq */
-    } else {
-        x_mov_ri(j, RAX, pat[__builtin_ctz((unsigned)ebits) - 3]);
-        x_rr(j, X66, 0x0f6e, x, RAX);                     /* movd xmm, eax */
-        x_rr(j, X66, 0x0f70, x, x);                       /* pshufd xmm, xmm, 0 */
-        jb_byte(j, 0);
-    }
-}
-
-/* Per element size (b, h, s, d): 0 = none. SSE4.1 ones are marked by bit 24. */
+/* Per element size (b, h, s, d): 0 = none. SSE4.1 ones are marked by bit 24,
+ * SSSE3 ones by bit 25, SSE4.2 ones by bit 26. */
 #define S41 (1u << 24)
+#define SS3 (1u << 25)
+#define S42 (1u << 26)
 static const uint32_t OP_ADD[4] = {0x0ffc, 0x0ffd, 0x0ffe, 0x0fd4};
 static const uint32_t OP_SUB[4] = {0x0ff8, 0x0ff9, 0x0ffa, 0x0ffb};
 static const uint32_t OP_MUL[4] = {0, 0x0fd5, S41 | 0x0f3840, 0};
 static const uint32_t OP_CMPEQ[4] = {0x0f74, 0x0f75, 0x0f76, S41 | 0x0f3829};
-static const uint32_t OP_CMPGT[4] = {0x0f64, 0x0f65, 0x0f66, 0}; /* pcmpgtq is SSE4.2 */
+static const uint32_t OP_CMPGT[4] = {0x0f64, 0x0f65, 0x0f66, S42 | 0x0f3837};
 static const uint32_t OP_SMAX[4] = {S41 | 0x0f383c, 0x0fee, S41 | 0x0f383d, 0};
 static const uint32_t OP_SMIN[4] = {S41 | 0x0f3838, 0x0fea, S41 | 0x0f3839, 0};
 static const uint32_t OP_UMAX[4] = {0x0fde, S41 | 0x0f383e, S41 | 0x0f383f, 0};
 static const uint32_t OP_UMIN[4] = {0x0fda, S41 | 0x0f383a, S41 | 0x0f383b, 0};
+static const uint32_t OP_SQADD[4] = {0x0fec, 0x0fed, 0, 0};
+static const uint32_t OP_UQADD[4] = {0x0fdc, 0x0fdd, 0, 0};
+static const uint32_t OP_SQSUB[4] = {0x0fe8, 0x0fe9, 0, 0};
+static const uint32_t OP_UQSUB[4] = {0x0fd8, 0x0fd9, 0, 0};
+static const uint32_t OP_ABS[4] = {SS3 | 0x0f381c, SS3 | 0x0f381d, SS3 | 0x0f381e, 0};
+/* pmovsx (+0x10: pmovzx) from ebits to 2 * ebits: bw, wd, dq */
+static const uint32_t OP_WIDEN[4] = {S41 | 0x0f3820, S41 | 0x0f3823, S41 | 0x0f3825, 0};
 
-static bool usable(uint32_t op) { return op && (!(op & S41) || sse41()); }
-static uint32_t enc(uint32_t op) { return op & ~S41; }
+static bool usable(uint32_t op)
+{
+    return op && (!(op & S41) || sse41()) && (!(op & SS3) || jsimd_has(JSF_SSSE3)) &&
+           (!(op & S42) || jsimd_has(JSF_SSE42));
+}
+static uint32_t enc(uint32_t op) { return op & ~(S41 | SS3 | S42); }
+
+/* xmm = the sign bit of every element (to compare unsigned as signed). */
+static void sign_bias(JitBuf *j, int x, int ebits)
+{
+    xsplat(j, x, ebits, 1ull << (ebits - 1));
+}
+
+/* Shift-group opcode (psrl/psra/psll by immediate) per element size; bytes: 0. */
+static uint32_t sh_grp(int ebits) { return ebits == 16 ? 0x0f71 : ebits == 32 ? 0x0f72 : ebits == 64 ? 0x0f73 : 0; }
+enum { SH_SRL = 2, SH_SRA = 4, SH_SLL = 6 };
+
+/* xmm x = the ebits-bit elements of half `part` of V[reg], sign- or
+ * zero-extended to 2 * ebits (SSE4.1; ebits 8..32). */
+static void widen_mem(JitBuf *j, int x, int reg, int part, int ebits, bool sign)
+{
+    uint32_t op = enc(OP_WIDEN[__builtin_ctz((unsigned)ebits) - 3]) + (sign ? 0 : 0x10);
+    x_mem(j, X66, op, x, RBX, voff(reg) + 8 * part);
+}
+
+/* pshufb mask taking the low half of every wbits-bit lane into the low 64
+ * bits (the upper 64 zero). */
+static void narrow_mask(JitBuf *j, int x, int wbits)
+{
+    int wb = wbits / 8, eb = wb / 2, k = 0;
+    uint64_t lo = 0;
+    for (int lane = 0; lane < 16 / wb; lane++)
+        for (int b = 0; b < eb; b++, k++)
+            lo |= (uint64_t)(lane * wb + b) << (8 * k);
+    xconst(j, x, lo, ~0ull);
+}
+
+/* Narrowed result (low 64 bits of xmm x) to the lower half of Vd (upper
+ * cleared), or, for the "2" forms (part = 1), to its upper half. */
+static void store_narrow(JitBuf *j, int x, int rd, int part)
+{
+    if (part)
+        vstore_hi(j, x, rd);
+    else
+        vstore(j, x, rd, false);
+}
+
+/* Saturating narrow of the wbits-bit lanes of x (16 or 32; SSE4.1) into its
+ * low 64 bits: signed source to signed (kind 0) or unsigned (1) results,
+ * unsigned source to unsigned (2). Sets NE (for set_qc_if_ne) when a lane
+ * saturated: the result widened back differs from the source. Uses x, X5-X7. */
+static void sat_narrow(JitBuf *j, int x, int wbits, int kind)
+{
+    bool w16 = wbits == 16;
+    sse(j, 0x0f6f, X7, x);                               /* movdqa: the source */
+    if (kind == 2) {                                     /* unsigned: clamp to the max first */
+        xsplat(j, X6, wbits, w16 ? 0xff : 0xffff);
+        sse(j, w16 ? 0x0f383a : 0x0f383b, x, X6);        /* pminuw / pminud */
+        sse(j, w16 ? 0x0f67 : 0x0f382b, x, x);           /* packuswb / packusdw: in range now */
+    } else if (kind == 0) {
+        sse(j, w16 ? 0x0f63 : 0x0f6b, x, x);             /* packsswb / packssdw */
+    } else {
+        sse(j, w16 ? 0x0f67 : 0x0f382b, x, x);           /* packuswb / packusdw */
+    }
+    /* widen the result back (the upper 64 bits are a copy of the lower) */
+    sse(j, (w16 ? 0x0f3820 : 0x0f3823) + (kind == 0 ? 0 : 0x10), X5, x);
+    sse(j, w16 ? 0x0f75 : 0x0f76, X5, X7);               /* pcmpeqw / pcmpeqd */
+    x_rr(j, X66, 0x0fd7, RAX, X5);                       /* pmovmskb */
+    x_alu_ri(j, 0, 7, RAX, 0xffff);
+}
+
+/* X0 = SQDMULH (round = false) or SQRDMULH of the 16-bit lanes of X0 and X1
+ * (SSSE3 for pmulhrsw), FPSR.QC set as the helper does. Only -32768 * -32768
+ * saturates, and it is the only product whose high half comes out as
+ * 0x8000, so those lanes are flipped to 0x7fff. Uses X2, X3. */
+static void doubling_mulh16(JitBuf *j, bool round, int rd, bool q)
+{
+    if (round) {
+        sse(j, 0x0f380b, X0, X1);                         /* pmulhrsw: (a * b + 0x4000) >> 15 */
+    } else {                                              /* (a * b) >> 15 from both halves */
+        sse(j, 0x0f6f, X2, X0);
+        sse(j, 0x0fe5, X0, X1);                           /* pmulhw */
+        sse(j, 0x0fd5, X2, X1);                           /* pmullw */
+        sse_sh(j, 0x0f71, SH_SLL, X0, 1);
+        sse_sh(j, 0x0f71, SH_SRL, X2, 15);
+        sse(j, 0x0feb, X0, X2);
+    }
+    xsplat(j, X3, 16, 0x8000);
+    sse(j, 0x0f75, X3, X0);                               /* pcmpeqw: the saturated lanes */
+    sse(j, 0x0fef, X0, X3);                               /* 0x8000 ^ 0xffff = 0x7fff */
+    vstore(j, X0, rd, q);
+    x_rr(j, X66, 0x0fd7, RAX, X3);                        /* pmovmskb */
+    x_rr(j, 0, 0x85, RAX, RAX);                           /* test eax, eax */
+    set_qc_if_ne(j);
+}
+
+/* [SU]Q{ADD,SUB} on 32- and 64-bit lanes (no x86 instruction): the wrapping
+ * result, an overflow mask per lane (unsigned: the carry or borrow from a
+ * biased compare; signed: both operands' signs differ from the result's for
+ * ADD, n's and m's differ and the result's differs from n's for SUB), and the
+ * saturated value where it is set (unsigned: all ones or zero; signed: MAX
+ * ^ n's sign fill). X0 = n, X1 = m on entry; QC if any lane overflowed.
+ * 64-bit lanes need SSE4.2 (pcmpgtq) when unsigned. */
+static void sat_wide(JitBuf *j, bool sub, bool uns, int ebits, int rd, bool q)
+{
+    int lg = ebits == 32 ? 2 : 3;
+    sse(j, 0x0f6f, X2, X0);
+    sse(j, sub ? OP_SUB[lg] : OP_ADD[lg], X2, X1);        /* X2 = the wrapping result */
+    if (uns) {
+        uint32_t gt = ebits == 32 ? 0x0f66 : 0x0f3837;    /* pcmpgtd / pcmpgtq */
+        sign_bias(j, X3, ebits);
+        sse(j, 0x0f6f, X4, sub ? X1 : X0);                /* add: n >u r; sub: m >u n */
+        sse(j, 0x0f6f, X5, sub ? X0 : X2);
+        sse(j, 0x0fef, X4, X3);
+        sse(j, 0x0fef, X5, X3);
+        sse(j, gt, X4, X5);                               /* X4 = the overflow mask */
+        if (sub) {
+            sse(j, 0x0f6f, X5, X4);
+            sse(j, 0x0fdf, X5, X2);                       /* pandn: 0 where it borrowed */
+            sse(j, 0x0f6f, X2, X5);
+        } else {
+            sse(j, 0x0feb, X2, X4);                       /* por: all ones where it carried */
+        }
+    } else {
+        sse(j, 0x0f6f, X4, X2);
+        sse(j, 0x0fef, X4, X0);                           /* r ^ n */
+        sse(j, 0x0f6f, X5, sub ? X0 : X2);
+        sse(j, 0x0fef, X5, X1);                           /* add: r ^ m; sub: n ^ m */
+        sse(j, 0x0fdb, X4, X5);                           /* sign bit: overflow */
+        sse_sh(j, 0x0f72, SH_SRA, X4, 31);                /* psrad: the sign fill per dword */
+        sse(j, 0x0f6f, X5, X0);
+        sse_sh(j, 0x0f72, SH_SRA, X5, 31);                /* n's sign fill */
+        if (ebits == 64) {                                /* the high dword's fill to both */
+            sse_i(j, 0x0f70, X4, X4, 0xf5);
+            sse_i(j, 0x0f70, X5, X5, 0xf5);
+        }
+        xsplat(j, X6, ebits, ebits == 32 ? 0x7fffffffu : 0x7fffffffffffffffull);
+        sse(j, 0x0fef, X5, X6);                           /* the saturated value */
+        sse(j, 0x0fdb, X5, X4);                           /* where it overflowed */
+        sse(j, 0x0f6f, X6, X4);
+        sse(j, 0x0fdf, X6, X2);                           /* pandn: r elsewhere */
+        sse(j, 0x0feb, X5, X6);
+        sse(j, 0x0f6f, X2, X5);
+    }
+    vstore(j, X2, rd, q);
+    x_rr(j, X66, 0x0fd7, RAX, X4);                        /* pmovmskb: any lane overflowed? */
+    if (!q)
+        x_alu_ri(j, 0, 4, RAX, 0xff);                     /* the low 64 bits only */
+    x_rr(j, 0, 0x85, RAX, RAX);                           /* test eax, eax */
+    set_qc_if_ne(j);
+}
+
+/* VEX.128.66.0F38 op dst, src1, src2 (xmm0-7): vpsllv/vpsrlv/vpsrav{d,q}. */
+static void vex_38(JitBuf *j, bool w, uint8_t op, int dst, int src1, int src2)
+{
+    jb_byte(j, 0xc4);
+    jb_byte(j, 0xe2);                                     /* R X B inverted = 1, map 0F38 */
+    jb_byte(j, (uint8_t)((w ? 0x80 : 0) | (~src1 & 15) << 3 | 0x01)); /* W, vvvv, L = 0, pp = 66 */
+    jb_byte(j, op);
+    jb_byte(j, (uint8_t)(0xc0 | dst << 3 | src2));
+}
+
+/* SSHL, USHL (vector, 32-bit lanes; USHL also 64-bit) on AVX2's variable
+ * shifts: the count is the signed low byte of each lane of Vm; x86 gives 0
+ * (or the sign fill, for vpsrav) for counts >= the lane size and for the
+ * huge unsigned values of negative ones, so x << c | x >> -c is Arm's
+ * result; for SSHL the arithmetic right shift is kept only where c < 0. */
+static void shl_by_reg(JitBuf *j, bool uns, int ebits, int rn, int rm, int rd, bool q)
+{
+    bool w = ebits == 64;
+    int lg = w ? 3 : 2;
+    vload(j, X0, rn, q);
+    vload(j, X1, rm, q);
+    xsplat(j, X2, ebits, 0xff);
+    sse(j, 0x0fdb, X1, X2);                               /* the low byte */
+    xsplat(j, X2, ebits, 0x80);
+    sse(j, 0x0fef, X1, X2);
+    sse(j, OP_SUB[lg], X1, X2);                           /* (b ^ 0x80) - 0x80: sign-extended */
+    pzero(j, X3);
+    sse(j, OP_SUB[lg], X3, X1);                           /* -c */
+    vex_38(j, w, 0x47, X4, X0, X1);                       /* vpsllv: x << c */
+    vex_38(j, w, uns ? 0x45 : 0x46, X5, X0, X3);          /* vpsrlv / vpsrav: x >> -c */
+    if (!uns) {
+        pzero(j, X2);
+        sse(j, 0x0f66, X2, X1);                           /* pcmpgtd: c < 0 */
+        sse(j, 0x0fdb, X5, X2);
+    }
+    sse(j, 0x0feb, X4, X5);
+    vstore(j, X4, rd, q);
+}
 
 /* Three same, vector form. */
 static bool three_same(JitBuf *j, uint32_t insn)
@@ -100,8 +284,20 @@ static bool three_same(JitBuf *j, uint32_t insn)
     if (size == 3 && !q)
         return false; /* 1D: reserved for these */
     uint32_t op = 0;
-    enum { PLAIN, ACC_ADD, ACC_SUB, NOT_SWAPPED, UNS_GT, UNS_GE, TST } kind = PLAIN;
+    enum { PLAIN, ACC_ADD, ACC_SUB, NOT_SWAPPED, UNS_GT, UNS_GE, TST, SAT, ABD, ABA, ADDP, PAIR } kind = PLAIN;
     bool swap = false;
+    if (opc == 0x08 && (size == 2 || (size == 3 && u)) && jsimd_has(JSF_AVX2)) { /* SSHL, USHL */
+        shl_by_reg(j, u, ebits, rn, rm, rd, q);
+        return true;
+    }
+    if ((opc == 0x01 || opc == 0x05) && size >= 2) {      /* [SU]Q{ADD,SUB} 32/64-bit */
+        if (u && size == 3 && !jsimd_has(JSF_SSE42))
+            return false;
+        vload(j, X0, rn, q);
+        vload(j, X1, rm, q);
+        sat_wide(j, opc == 0x05, u, ebits, rd, q);
+        return true;
+    }
     switch (u << 5 | opc) {
     case 0x10: op = OP_ADD[size]; break;                                    /* ADD */
     case 0x30: op = OP_SUB[size]; break;                                    /* SUB */
@@ -118,10 +314,46 @@ static bool three_same(JitBuf *j, uint32_t insn)
     case 0x0d: op = OP_SMIN[size]; break;
     case 0x2c: op = OP_UMAX[size]; break;
     case 0x2d: op = OP_UMIN[size]; break;
+    case 0x01: op = OP_SQADD[size], kind = SAT; break;
+    case 0x21: op = OP_UQADD[size], kind = SAT; break;
+    case 0x05: op = OP_SQSUB[size], kind = SAT; break;
+    case 0x25: op = OP_UQSUB[size], kind = SAT; break;
+    case 0x0e: case 0x0f: case 0x2e: case 0x2f:                             /* [SU]AB[DA] = max - min */
+        op = u ? OP_UMAX[size] : OP_SMAX[size];
+        if (!usable(u ? OP_UMIN[size] : OP_SMIN[size]))
+            return false;
+        kind = opc == 0x0f ? ABA : ABD;
+        break;
+    case 0x22:                                                              /* URHADD: pavgb/pavgw */
+        op = size == 0 ? 0x0fe0 : size == 1 ? 0x0fe3 : 0;
+        break;
+    case 0x16: case 0x36:                                                   /* SQDMULH, SQRDMULH */
+        if (size != 1 || !jsimd_has(JSF_SSSE3))
+            return false;
+        vload(j, X0, rn, q);
+        vload(j, X1, rm, q);
+        doubling_mulh16(j, u, rd, q);
+        return true;
+    case 0x17:                                                              /* ADDP */
+        op = size == 0 ? SS3 | 0x0ffc : size == 1 ? SS3 | 0x0f3801 : size == 2 ? SS3 | 0x0f3802 : 0x0fd4;
+        kind = size == 0 ? PAIR : ADDP;
+        break;
+    case 0x14: op = OP_SMAX[size] | SS3, kind = PAIR; break;               /* SMAXP */
+    case 0x34: op = OP_UMAX[size] | SS3, kind = PAIR; break;               /* UMAXP */
+    case 0x15: op = OP_SMIN[size] | SS3, kind = PAIR; break;               /* SMINP */
+    case 0x35: op = OP_UMIN[size] | SS3, kind = PAIR; break;               /* UMINP */
     default: return false;
     }
-    if (!usable(op) || (kind == TST && !usable(OP_CMPEQ[size])))
+    if (!usable(op) || (kind == TST && !usable(OP_CMPEQ[size])) || (kind == UNS_GE && !usable(OP_CMPGT[size])))
         return false;
+    if (kind == PAIR) {                                   /* op(even, odd) of Vm:Vn */
+        if (size == 3)
+            return false;                                 /* only ADDP has 2D, and no 64-bit max/min */
+        jit_simd_uzp(j, X2, X3, rn, rm, ebits, q);
+        sse(j, enc(op), X2, X3);
+        vstore(j, X2, rd, q);
+        return true;
+    }
     vload(j, X0, swap ? rm : rn, q);
     vload(j, X1, swap ? rn : rm, q);
     if (kind == UNS_GT || kind == UNS_GE) {
@@ -129,9 +361,37 @@ static bool three_same(JitBuf *j, uint32_t insn)
         sse(j, 0x0fef, X0, X2);                           /* pxor: unsigned order as signed */
         sse(j, 0x0fef, X1, X2);
     }
+    if (kind == ADDP) {
+        if (size == 3) {                                  /* 2D: n0 + n1, m0 + m1 */
+            sse(j, 0x0f6f, X2, X0);
+            sse(j, 0x0f6c, X0, X1);                       /* punpcklqdq: n0 m0 */
+            sse(j, 0x0f6d, X2, X1);                       /* punpckhqdq: n1 m1 */
+            sse(j, 0x0fd4, X0, X2);
+        } else {
+            sse(j, enc(op), X0, X1);                      /* phaddw / phaddd */
+            if (!q)
+                sse_i(j, 0x0f70, X0, X0, 0x08);           /* pshufd: n sums, m sums */
+        }
+        vstore(j, X0, rd, q);
+        return true;
+    }
+    if (kind == ABD || kind == ABA) {
+        sse(j, 0x0f6f, X2, X0);                           /* movdqa */
+        sse(j, enc(op), X0, X1);                          /* max */
+        sse(j, enc(u ? OP_UMIN[size] : OP_SMIN[size]), X2, X1);
+        sse(j, OP_SUB[size], X0, X2);
+        if (kind == ABA) {
+            vload(j, X1, rd, q);
+            sse(j, OP_ADD[size], X0, X1);
+        }
+        vstore(j, X0, rd, q);
+        return true;
+    }
     if (kind == TST)
         sse(j, 0x0fdb, X0, X1);                           /* pand */
-    else
+    else if (kind == SAT)
+        sse(j, 0x0f6f, X2, X0);                           /* movdqa: n, for the exact result */
+    if (kind != TST)
         sse(j, enc(op), X0, X1);                          /* the op (MLA/MLS: the product) */
     switch (kind) {
     case TST:                                             /* (n & m) != 0: not (== 0) */
@@ -147,49 +407,152 @@ static bool three_same(JitBuf *j, uint32_t insn)
         sse(j, kind == ACC_ADD ? OP_ADD[size] : OP_SUB[size], X1, X0);
         vstore(j, X1, rd, q);
         return true;
+    case SAT:                                             /* QC if the wrapping result differs */
+        sse(j, (opc == 0x01 ? OP_ADD : OP_SUB)[size], X2, X1);
+        vstore(j, X0, rd, q);
+        cmp_ne(j, X0, X2);
+        set_qc_if_ne(j);
+        return true;
     default: break;
     }
     vstore(j, X0, rd, q);
     return true;
 }
 
-/* Shift by immediate, vector form: SHL, [SU]SHR, [SU]SRA. */
+/* x = x >> n per element (logical or arithmetic), x = x << n; bytes too
+ * (a word shift and a mask; arithmetic by the sign-bias identity). Returns
+ * false for a 64-bit arithmetic shift. Uses X6, X7. */
+static bool shift_elems(JitBuf *j, int x, int ebits, int ext, int n)
+{
+    if (ebits == 64 && ext == SH_SRA)
+        return false;
+    if (ebits != 8) {
+        sse_sh(j, sh_grp(ebits), ext, x, n);
+        return true;
+    }
+    if (n >= 8) {                                         /* only SRA gets here with 8 */
+        if (ext == SH_SRA) {
+            pzero(j, X6);
+            sse(j, 0x0f64, X6, x);                        /* 0 > x: the sign fill */
+            sse(j, 0x0f6f, x, X6);
+        } else {
+            pzero(j, x);
+        }
+        return true;
+    }
+    if (ext == SH_SRA)
+        sse(j, 0x0fef, x, (xsplat(j, X7, 8, 0x80), X7));  /* x ^ 0x80: as unsigned */
+    sse_sh(j, 0x0f71, ext == SH_SLL ? SH_SLL : SH_SRL, x, n);
+    xsplat(j, X6, 8, ext == SH_SLL ? (0xffu << n) & 0xff : 0xffu >> n);
+    sse(j, 0x0fdb, x, X6);                                /* pand: the bits of other bytes */
+    if (ext == SH_SRA) {
+        xsplat(j, X7, 8, 0x80u >> n);
+        sse(j, 0x0ff8, x, X7);                            /* - (0x80 >> n) */
+    }
+    return true;
+}
+
+/* Shift by immediate, vector form and the 64-bit scalar forms: SHL, SLI,
+ * [SU]SHR, [SU]SRA, [SU]RSHR, [SU]RSRA, SRI, [SU]SHLL, SHRN, RSHRN,
+ * SQSHRN, UQSHRN, SQSHRUN. */
 static bool shift_imm(JitBuf *j, uint32_t insn)
 {
-    int q = (insn >> 30) & 1, u = (insn >> 29) & 1, opc = (insn >> 11) & 31;
+    int q = (insn >> 30) & 1, u = (insn >> 29) & 1, opc = (insn >> 11) & 31, scalar = (insn >> 28) & 1;
     int immh = (insn >> 19) & 15, immhb = (insn >> 16) & 127;
     int rd = insn & 31, rn = (insn >> 5) & 31;
-    if (!immh || (immh & 8 && !q))
+    if (!immh || (immh & 8 && !q && !scalar))
         return false;
-    int ebits = 8 << (31 - __builtin_clz((unsigned)immh));
-    if (ebits == 8)
-        return false; /* no byte shifts in SSE */
-    int grp = ebits == 16 ? 0x0f71 : ebits == 32 ? 0x0f72 : 0x0f73;
+    int ebits = 8 << (31 - __builtin_clz((unsigned)immh)), lg = __builtin_ctz((unsigned)ebits) - 3;
+    int rsh = 2 * ebits - immhb, lsh = immhb - ebits;
+    if (scalar && (ebits != 64 || opc > 0x0a))
+        return false;
+    if (scalar)
+        q = 0;
+    if (opc == 0x14) {                                    /* [SU]SHLL (UXTL, SXTL) */
+        if (ebits == 64 || !sse41())
+            return false;
+        widen_mem(j, X0, rn, q, ebits, !u);
+        if (lsh)
+            sse_sh(j, sh_grp(2 * ebits), SH_SLL, X0, lsh);
+        vstore(j, X0, rd, true);
+        return true;
+    }
+    if (opc >= 0x10 && opc <= 0x13) {                     /* narrowing: ebits is the destination size */
+        int wbits = 2 * ebits, wgrp = sh_grp(wbits);
+        bool round = opc & 1, trunc = opc <= 0x11 && !u;
+        if (ebits == 64 || !jsimd_has(JSF_SSSE3))
+            return false;
+        if (!trunc && (round || ebits == 32 || !sse41()))
+            return false;                                 /* saturating: no psraq, and the rounding add could overflow */
+        vload(j, X0, rn, true);
+        if (trunc) {                                      /* SHRN, RSHRN */
+            if (round) {
+                xsplat(j, X1, wbits, 1ull << (rsh - 1));
+                sse(j, OP_ADD[lg + 1], X0, X1);           /* wraps only above the kept bits */
+            }
+            sse_sh(j, (uint32_t)wgrp, SH_SRL, X0, rsh);
+            narrow_mask(j, X1, wbits);
+            sse(j, 0x0f3800, X0, X1);                     /* pshufb */
+            store_narrow(j, X0, rd, q);
+            return true;
+        }
+        int kind = opc <= 0x11 ? 1 : u ? 2 : 0;           /* SQSHRUN, UQSHRN, SQSHRN */
+        sse_sh(j, (uint32_t)wgrp, kind == 2 ? SH_SRL : SH_SRA, X0, rsh);
+        sat_narrow(j, X0, wbits, kind);
+        store_narrow(j, X0, rd, q);                       /* movq/mov keep the compare's flags */
+        set_qc_if_ne(j);
+        return true;
+    }
     int ext, n;
-    bool acc = false;
-    if (opc == 0x0a && !u) {                              /* SHL */
-        ext = 6, n = immhb - ebits;
-    } else if (opc == 0x00 || opc == 0x02) {              /* [SU]SHR, [SU]SRA */
-        n = 2 * ebits - immhb;                            /* 1..ebits: x86 gives 0 / sign fill at ebits */
-        ext = u ? 2 : 4;
-        acc = opc == 0x02;
-        if (!u && ebits == 64)
-            return false; /* no psraq before AVX-512 */
-    } else {
+    enum { SIMPLE, ACC, RND, RND_ACC, INS_R, INS_L } kind = SIMPLE;
+    switch (u << 5 | opc) {
+    case 0x0a: ext = SH_SLL, n = lsh; break;                               /* SHL */
+    case 0x2a: ext = SH_SLL, n = lsh, kind = INS_L; break;                 /* SLI */
+    case 0x28: ext = SH_SRL, n = rsh, kind = INS_R; break;                 /* SRI */
+    case 0x00: case 0x20: case 0x02: case 0x22:                            /* [SU]SHR, [SU]SRA */
+        ext = u ? SH_SRL : SH_SRA, n = rsh, kind = opc == 0x02 ? ACC : SIMPLE;
+        break;
+    case 0x04: case 0x24: case 0x06: case 0x26:                            /* [SU]RSHR, [SU]RSRA */
+        ext = u ? SH_SRL : SH_SRA, n = rsh, kind = opc == 0x06 ? RND_ACC : RND;
+        if (ebits == 8)
+            return false;
+        break;
+    default: return false;
+    }
+    if ((kind == INS_L || kind == INS_R) && ebits == 8)
+        return false;
+    if (ext == SH_SRA && ebits == 64)
+        return false;                                     /* no psraq before AVX-512 */
+    vload(j, X0, rn, q);
+    if (kind == RND || kind == RND_ACC) {
+        /* round(x / 2^n) = (x >> n) + bit n-1 of x, exactly (x86 gives 0 /
+         * the sign fill at n = ebits, as the infinite-precision result) */
+        sse(j, 0x0f6f, X1, X0);
+        sse_sh(j, sh_grp(ebits), SH_SRL, X1, n - 1);
+        xsplat(j, X2, ebits, 1);
+        sse(j, 0x0fdb, X1, X2);                           /* pand */
+        shift_elems(j, X0, ebits, ext, n);
+        sse(j, OP_ADD[lg], X0, X1);
+    } else if (!shift_elems(j, X0, ebits, ext, n)) {
         return false;
     }
-    vload(j, X0, rn, q);
-    x_rr(j, X66, (uint32_t)grp, ext, X0);
-    jb_byte(j, (uint8_t)n);
-    if (acc) {
+    if (kind == ACC || kind == RND_ACC) {
         vload(j, X1, rd, q);
-        sse(j, OP_ADD[__builtin_ctz((unsigned)ebits) - 3], X0, X1);
+        sse(j, OP_ADD[lg], X0, X1);
+    } else if (kind == INS_L || kind == INS_R) {
+        uint64_t ones = ebits == 64 ? ~0ull : (1ull << ebits) - 1;
+        uint64_t keep = kind == INS_L ? ~(ones << n) & ones : (n >= 64 ? ones : ~(ones >> n) & ones);
+        vload(j, X1, rd, q);
+        xsplat(j, X2, ebits, keep);
+        sse(j, 0x0fdb, X1, X2);                           /* Vd's bits outside the shifted field */
+        sse(j, 0x0feb, X0, X1);                           /* por */
     }
     vstore(j, X0, rd, q);
     return true;
 }
 
-/* MUL, MLA, MLS by element, vector form, 16- and 32-bit elements. */
+/* MUL, MLA, MLS and the long [SU]MULL, [SU]MLAL, [SU]MLSL by element,
+ * vector form, 16- and 32-bit elements; SQDMULH, SQRDMULH 16-bit. */
 static bool by_element(JitBuf *j, uint32_t insn)
 {
     int q = (insn >> 30) & 1, u = (insn >> 29) & 1, size = (insn >> 22) & 3, opc = (insn >> 12) & 15;
@@ -198,8 +561,6 @@ static bool by_element(JitBuf *j, uint32_t insn)
     if ((insn >> 28) & 1)
         return false; /* scalar */
     int key = u << 4 | opc;
-    if (key != 0x08 && key != 0x10 && key != 0x14)
-        return false;
     if (size == 1) {
         index = h << 2 | l << 1 | mbit;
     } else if (size == 2) {
@@ -208,6 +569,42 @@ static bool by_element(JitBuf *j, uint32_t insn)
     } else {
         return false;
     }
+    if (opc == 0x2 || opc == 0x6 || opc == 0xa) {          /* [SU]MLAL, [SU]MLSL, [SU]MULL: widened, exact */
+        if (!sse41())
+            return false;
+        bool sign = !u;
+        int32_t elem = voff(rm) + index * (size == 1 ? 2 : 4);
+        if (size == 1)
+            x_mem(j, 0, sign ? 0x0fbf : 0x0fb7, RAX, RBX, elem);  /* movsx / movzx eax, word */
+        else if (sign)
+            x_mem(j, XW, 0x63, RAX, RBX, elem);                    /* movsxd rax, dword */
+        else
+            x_mem(j, 0, 0x8b, RAX, RBX, elem);                     /* mov eax, dword */
+        x_rr(j, X66 | XW, 0x0f6e, X1, RAX);                        /* movq xmm1, rax */
+        sse_i(j, 0x0f70, X1, X1, size == 1 ? 0x00 : 0x44);         /* pshufd: broadcast */
+        widen_mem(j, X0, rn, q, 8 << size, sign);
+        sse(j, size == 1 ? 0x0f3840 : sign ? 0x0f3828 : 0x0ff4, X0, X1); /* pmulld / pmuldq / pmuludq */
+        if (opc != 0xa) {
+            vload(j, X1, rd, true);
+            sse(j, (opc == 0x2 ? OP_ADD : OP_SUB)[size + 1], X1, X0);
+            vstore(j, X1, rd, true);
+        } else {
+            vstore(j, X0, rd, true);
+        }
+        return true;
+    }
+    if ((key == 0x0c || key == 0x0d) && size == 1 && jsimd_has(JSF_SSSE3)) { /* SQDMULH, SQRDMULH */
+        x_mem(j, 0, 0x0fb7, RAX, RBX, voff(rm) + index * 2);
+        x_rr(j, 0, 0x69, RAX, RAX);                       /* imul eax, eax, 0x10001 */
+        jb_u32(j, 0x10001);
+        x_rr(j, X66, 0x0f6e, X1, RAX);
+        sse_i(j, 0x0f70, X1, X1, 0);
+        vload(j, X0, rn, q);
+        doubling_mulh16(j, key == 0x0d, rd, q);
+        return true;
+    }
+    if (key != 0x08 && key != 0x10 && key != 0x14)
+        return false;
     if (!usable(OP_MUL[size]))
         return false;
     int32_t elem = voff(rm) + index * (size == 1 ? 2 : 4);
@@ -233,6 +630,263 @@ static bool by_element(JitBuf *j, uint32_t insn)
     return true;
 }
 
+/* Three different, vector form: [SU]ADDL, [SU]ADDW, [SU]SUBL, [SU]SUBW,
+ * [SU]ABDL, [SU]ABAL (8/16-bit), [SU]MULL, [SU]MLAL, [SU]MLSL, ADDHN,
+ * SUBHN, RADDHN, RSUBHN. The narrow elements are widened (pmovsx/zx, SSE4.1)
+ * and the wide op is exact: products of 8- and 16-bit elements fit their
+ * wide lanes, 32-bit ones come from pmuludq / pmuldq. */
+static bool three_diff(JitBuf *j, uint32_t insn)
+{
+    int part = (insn >> 30) & 1, u = (insn >> 29) & 1, size = (insn >> 22) & 3, opc = (insn >> 12) & 15;
+    int rd = insn & 31, rn = (insn >> 5) & 31, rm = (insn >> 16) & 31, ebits = 8 << size, wl = size + 1;
+    if (size == 3 || !sse41())
+        return false;
+    if (opc == 4 || opc == 6) {                           /* [R]ADDHN, [R]SUBHN */
+        if (!jsimd_has(JSF_SSSE3))
+            return false;
+        vload(j, X0, rn, true);
+        vload(j, X1, rm, true);
+        sse(j, opc == 4 ? OP_ADD[wl] : OP_SUB[wl], X0, X1);
+        if (u) {                                          /* rounding: wraps only above the kept half */
+            xsplat(j, X1, 2 * ebits, 1ull << (ebits - 1));
+            sse(j, OP_ADD[wl], X0, X1);
+        }
+        sse_sh(j, sh_grp(2 * ebits), SH_SRL, X0, ebits);
+        narrow_mask(j, X1, 2 * ebits);
+        sse(j, 0x0f3800, X0, X1);
+        store_narrow(j, X0, rd, part);
+        return true;
+    }
+    bool sign = !u;
+    switch (opc) {
+    case 0: case 2:                                       /* [SU]ADDL, [SU]SUBL */
+        widen_mem(j, X0, rn, part, ebits, sign);
+        widen_mem(j, X1, rm, part, ebits, sign);
+        sse(j, opc == 0 ? OP_ADD[wl] : OP_SUB[wl], X0, X1);
+        break;
+    case 1: case 3:                                       /* [SU]ADDW, [SU]SUBW */
+        vload(j, X0, rn, true);
+        widen_mem(j, X1, rm, part, ebits, sign);
+        sse(j, opc == 1 ? OP_ADD[wl] : OP_SUB[wl], X0, X1);
+        break;
+    case 5: case 7:                                       /* [SU]ABAL, [SU]ABDL: |a - b| fits */
+        if (size == 2 || !jsimd_has(JSF_SSSE3))
+            return false;
+        widen_mem(j, X0, rn, part, ebits, sign);
+        widen_mem(j, X1, rm, part, ebits, sign);
+        sse(j, OP_SUB[wl], X0, X1);
+        sse(j, enc(OP_ABS[wl]), X0, X0);                  /* pabsw / pabsd */
+        if (opc == 5) {
+            vload(j, X1, rd, true);
+            sse(j, OP_ADD[wl], X0, X1);
+        }
+        break;
+    case 8: case 10: case 12:                             /* [SU]MLAL, [SU]MLSL, [SU]MULL */
+        widen_mem(j, X0, rn, part, ebits, sign);
+        widen_mem(j, X1, rm, part, ebits, sign);
+        if (size == 0)
+            sse(j, 0x0fd5, X0, X1);                       /* pmullw */
+        else if (size == 1)
+            sse(j, 0x0f3840, X0, X1);                     /* pmulld */
+        else
+            sse(j, sign ? 0x0f3828 : 0x0ff4, X0, X1);     /* pmuldq / pmuludq */
+        if (opc != 12) {
+            vload(j, X1, rd, true);
+            sse(j, opc == 8 ? OP_ADD[wl] : OP_SUB[wl], X1, X0);
+            vstore(j, X1, rd, true);
+            return true;
+        }
+        break;
+    default: return false;
+    }
+    vstore(j, X0, rd, true);
+    return true;
+}
+
+/* Two-register miscellaneous, vector form: CMGT/CMGE/CMEQ/CMLE/CMLT #0, ABS,
+ * NEG, NOT, XTN, SQXTN, SQXTUN, UQXTN, SHLL, [SU]ADDLP, [SU]ADALP (8/16-bit).
+ * REV and CNT/RBIT are permutes (jit_simd_perm_x86.c). */
+static bool two_misc(JitBuf *j, uint32_t insn)
+{
+    int q = (insn >> 30) & 1, u = (insn >> 29) & 1, size = (insn >> 22) & 3, opc = (insn >> 12) & 31;
+    int rd = insn & 31, rn = (insn >> 5) & 31, key = u << 5 | opc, ebits = 8 << size;
+    switch (key) {
+    case 0x08: case 0x28: case 0x09: case 0x29: case 0x0a: {  /* compares with zero */
+        uint32_t gt = OP_CMPGT[size], eq = OP_CMPEQ[size];
+        if (!usable(key == 0x09 ? eq : gt))
+            return false;
+        vload(j, X0, rn, q);
+        pzero(j, X1);
+        if (key == 0x09) {
+            sse(j, enc(eq), X0, X1);
+        } else if (key == 0x08 || key == 0x29) {          /* x > 0; x <= 0 = !(x > 0) */
+            sse(j, enc(gt), X0, X1);
+            if (key == 0x29)
+                sse(j, 0x0fef, X0, (pones(j, X2), X2));
+        } else {                                          /* x < 0 = 0 > x; x >= 0 = !(0 > x) */
+            sse(j, enc(gt), X1, X0);
+            if (key == 0x28)
+                sse(j, 0x0fef, X1, (pones(j, X2), X2));
+            sse(j, 0x0f6f, X0, X1);
+        }
+        break;
+    }
+    case 0x0b:                                            /* ABS */
+        if (!usable(OP_ABS[size]))
+            return false;
+        vload(j, X0, rn, q);
+        sse(j, enc(OP_ABS[size]), X0, X0);
+        break;
+    case 0x2b:                                            /* NEG */
+        vload(j, X1, rn, q);
+        pzero(j, X0);
+        sse(j, OP_SUB[size], X0, X1);
+        break;
+    case 0x25:                                            /* NOT (RBIT: size 1) */
+        if (size)
+            return false;
+        vload(j, X0, rn, q);
+        pones(j, X1);
+        sse(j, 0x0fef, X0, X1);
+        break;
+    case 0x12:                                            /* XTN */
+        if (size == 3 || !jsimd_has(JSF_SSSE3))
+            return false;
+        vload(j, X0, rn, true);
+        narrow_mask(j, X1, 2 * ebits);
+        sse(j, 0x0f3800, X0, X1);
+        store_narrow(j, X0, rd, q);
+        return true;
+    case 0x14: case 0x32: case 0x34:                      /* SQXTN, SQXTUN, UQXTN */
+        if (size >= 2 || !sse41())
+            return false;
+        vload(j, X0, rn, true);
+        sat_narrow(j, X0, 2 * ebits, key == 0x14 ? 0 : key == 0x32 ? 1 : 2);
+        store_narrow(j, X0, rd, q);                       /* keeps the compare's flags */
+        set_qc_if_ne(j);
+        return true;
+    case 0x33:                                            /* SHLL */
+        if (size == 3 || !sse41())
+            return false;
+        widen_mem(j, X0, rn, q, ebits, false);
+        sse_sh(j, sh_grp(2 * ebits), SH_SLL, X0, ebits);
+        vstore(j, X0, rd, true);
+        return true;
+    case 0x02: case 0x22: case 0x06: case 0x26:           /* [SU]ADDLP, [SU]ADALP */
+        if (size >= 2 || !jsimd_has(JSF_SSSE3))
+            return false;
+        vload(j, X1, rn, q);
+        if (size == 0) {                                  /* pmaddubsw: unsigned x signed, no saturation here */
+            xsplat(j, X0, 8, 1);
+            if (u) {
+                sse(j, 0x0f3804, X1, X0);                 /* x (unsigned) * 1 */
+                sse(j, 0x0f6f, X0, X1);
+            } else {
+                sse(j, 0x0f3804, X0, X1);                 /* 1 * x (signed) */
+            }
+        } else {                                          /* pmaddwd: signed; unsigned by a bias */
+            if (u) {
+                xsplat(j, X2, 16, 0x8000);
+                sse(j, 0x0fef, X1, X2);
+            }
+            xsplat(j, X0, 16, 1);
+            sse(j, 0x0ff5, X0, X1);
+            if (u) {
+                xsplat(j, X2, 32, 0x10000);
+                sse(j, 0x0ffe, X0, X2);                   /* + 2 * 0x8000 per pair */
+            }
+        }
+        if (opc == 0x06) {
+            vload(j, X1, rd, q);
+            sse(j, OP_ADD[size + 1], X0, X1);
+        }
+        break;
+    default: return false;
+    }
+    vstore(j, X0, rd, q);
+    return true;
+}
+
+/* Fold the lanes of x into lane 0 with op (log steps of psrldq). */
+static void fold(JitBuf *j, int x, uint32_t op, int ebits, int nelem)
+{
+    for (int k = nelem / 2; k >= 1; k /= 2) {
+        sse(j, 0x0f6f, X7, x);
+        sse_sh(j, 0x0f73, 3, X7, k * ebits / 8);          /* psrldq */
+        sse(j, op, x, X7);
+    }
+}
+
+/* Across lanes: ADDV, [SU]ADDLV, [SU]MAXV, [SU]MINV; scalar ADDP. The
+ * result (ebits or 2 * ebits wide) goes to Vd, the rest cleared. */
+static bool across(JitBuf *j, uint32_t insn)
+{
+    int q = (insn >> 30) & 1, u = (insn >> 29) & 1, size = (insn >> 22) & 3, opc = (insn >> 12) & 31;
+    int rd = insn & 31, rn = (insn >> 5) & 31, ebits = 8 << size, nelem = (q ? 128 : 64) / ebits;
+    if ((insn >> 28) & 1) {                               /* ADDP Dd, Vn.2D */
+        x_mem(j, XW, 0x8b, RAX, RBX, voff(rn));
+        x_mem(j, XW, 0x03, RAX, RBX, voff(rn) + 8);
+        x_mem(j, XW, 0x89, RAX, RBX, voff(rd));
+        x_mem(j, XW, 0xc7, 0, RBX, voff(rd) + 8);
+        jb_u32(j, 0);
+        return true;
+    }
+    int rbits = opc == 0x03 ? 2 * ebits : ebits;
+    const uint32_t *t = opc == 0x0a ? (u ? OP_UMAX : OP_SMAX) : (u ? OP_UMIN : OP_SMIN);
+    if (size == 3 || ((opc == 0x0a || opc == 0x1a) && !usable(t[size])) ||
+        (size == 2 && opc == 0x03 && !sse41()))
+        return false;
+    vload(j, X0, rn, q);
+    if (opc == 0x0a || opc == 0x1a) {                     /* max / min */
+        fold(j, X0, enc(t[size]), ebits, nelem);
+    } else if (ebits == 8) {                              /* psadbw against 0: sums of 8 bytes */
+        if (!u && opc == 0x03) {
+            xsplat(j, X2, 8, 0x80);
+            sse(j, 0x0fef, X0, X2);                       /* x + 128, as unsigned */
+        }
+        pzero(j, X1);
+        sse(j, 0x0ff6, X0, X1);
+        if (q)
+            fold(j, X0, 0x0fd4, 64, 2);
+        if (!u && opc == 0x03) {
+            x_mov_ri(j, RAX, (uint64_t)(-128 * nelem) & 0xffff);
+            x_rr(j, X66, 0x0f6e, X1, RAX);
+            sse(j, 0x0fd4, X0, X1);
+        }
+    } else if (ebits == 16) {                             /* pmaddwd by 1: pair sums, then dwords */
+        if (u) {
+            xsplat(j, X2, 16, 0x8000);
+            sse(j, 0x0fef, X0, X2);
+        }
+        xsplat(j, X1, 16, 1);
+        sse(j, 0x0ff5, X0, X1);
+        fold(j, X0, 0x0ffe, 32, nelem / 2);
+        if (u) {
+            x_mov_ri(j, RAX, (uint32_t)(0x8000 * nelem));
+            x_rr(j, X66, 0x0f6e, X1, RAX);
+            sse(j, 0x0ffe, X0, X1);
+        }
+    } else if (opc == 0x1b) {                             /* ADDV 4S */
+        fold(j, X0, 0x0ffe, 32, nelem);
+    } else {                                              /* [SU]ADDLV 4S: widen to 64 */
+        widen_mem(j, X0, rn, 0, 32, !u);
+        widen_mem(j, X1, rn, 1, 32, !u);
+        sse(j, 0x0fd4, X0, X1);
+        fold(j, X0, 0x0fd4, 64, 2);
+    }
+    x_rr(j, X66 | XW, 0x0f7e, X0, RAX);                   /* movq rax, xmm0 */
+    if (rbits == 8)
+        x_rr(j, 0, 0x0fb6, RAX, RAX);                     /* movzx eax, al */
+    else if (rbits == 16)
+        x_rr(j, 0, 0x0fb7, RAX, RAX);                     /* movzx eax, ax */
+    else if (rbits == 32)
+        x_rr(j, 0, 0x8b, RAX, RAX);                       /* mov eax, eax */
+    x_mem(j, XW, 0x89, RAX, RBX, voff(rd));
+    x_mem(j, XW, 0xc7, 0, RBX, voff(rd) + 8);
+    jb_u32(j, 0);
+    return true;
+}
+
 bool jit_simd_inline(JitBuf *j, uint32_t helper, uint64_t imm)
 {
     uint32_t insn = (uint32_t)imm;
@@ -240,8 +894,12 @@ bool jit_simd_inline(JitBuf *j, uint32_t helper, uint64_t imm)
         return false;
     switch (helper) {
     case HELPER_simd_3same: return !((insn >> 28) & 1) && three_same(j, insn);
-    case HELPER_simd_shimm: return !((insn >> 28) & 1) && shift_imm(j, insn);
+    case HELPER_simd_shimm: return shift_imm(j, insn);
     case HELPER_simd_elem: return by_element(j, insn);
-    default: return false;
+    case HELPER_simd_3diff: return !((insn >> 28) & 1) && three_diff(j, insn);
+    case HELPER_simd_2misc: /* REV, CNT, RBIT: permutes */
+        return !((insn >> 28) & 1) && (two_misc(j, insn) || jit_simd_perm_inline(j, helper, insn));
+    case HELPER_simd_across: return across(j, insn);
+    default: return jit_simd_perm_inline(j, helper, imm) || jit_crypto_inline(j, helper, imm);
     }
 }

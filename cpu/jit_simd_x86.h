@@ -1,5 +1,6 @@
-/* Tier 1: Advanced SIMD integer ops emitted as SSE instead of helper calls
- * (cpu/jit_simd_x86.c). Thread rules: the compiling thread. */
+/* Tier 1: Advanced SIMD integer, permute and crypto ops emitted as host
+ * SIMD code instead of helper calls (cpu/jit_simd_x86.c, jit_simd_perm_x86.c,
+ * jit_crypto_x86.c). Thread rules: the compiling thread, except where noted. */
 #ifndef FLOTILLA_JIT_SIMD_X86_H
 #define FLOTILLA_JIT_SIMD_X86_H
 
@@ -7,14 +8,43 @@
 #include <stdint.h>
 
 #include "jit_emit.h"
+#include "translate.h"
 
-/* For an IR_CALL of `helper` with immediate `imm` (the instruction word):
- * emit equivalent SSE code that updates cpu->v (RBX = CPUState) and return
- * true, or emit nothing and return false (the helper is called). Uses RAX
- * and XMM0-XMM2 only. */
+/* For an IR_CALL of `helper` with immediate `imm` (the instruction word, or
+ * the crypto/structure helpers' packed registers): emit equivalent host code
+ * that updates cpu->v (RBX = CPUState) and FPSR.QC as the helper would and
+ * return true, or emit nothing and return false (the helper is called).
+ * Uses RAX and XMM0-XMM7 only. The helper's return value is 0, except for
+ * the helpers of jit_simd_returns_rax, whose value the code leaves in RAX. */
 bool jit_simd_inline(JitBuf *j, uint32_t helper, uint64_t imm);
 
-/* Tests: false forbids the SSE4.1 forms (as on a host without them). Any thread. */
+/* Whether jit_simd_inline's code for `helper` leaves its result in RAX
+ * (vst_interleave's chunk). Any thread. */
+static inline bool jit_simd_returns_rax(uint32_t helper) { return helper == HELPER_vst_interleave; }
+
+/* Host features the emitters may use (cpuid, asked once and cached). */
+enum {
+    JSF_SSSE3 = 1u << 0,
+    JSF_SSE41 = 1u << 1,
+    JSF_SSE42 = 1u << 2,
+    JSF_AES = 1u << 3,
+    JSF_PCLMUL = 1u << 4,
+    JSF_SHA = 1u << 5,
+    JSF_AVX2 = 1u << 6, /* with the OS saving the YMM state (OSXSAVE, XCR0) */
+    JSF_ALL = 0x7f,
+};
+
+/* Tests: restrict the features the emitters may use to `mask` (as on a host
+ * without the others; JSF_ALL = whatever the host has). Any thread. */
+void jit_simd_allow(unsigned mask);
+
+/* Tests: false forbids the SSE4.1 forms (and everything newer). Any thread. */
 void jit_allow_sse41(bool on);
+
+/* The parts of jit_simd_inline in the other files (same contract). */
+bool jit_simd_perm_inline(JitBuf *j, uint32_t helper, uint64_t imm);
+/* xeven, xodd = the even and the odd elements of Vm:Vn (UZP1, UZP2; SSSE3). */
+void jit_simd_uzp(JitBuf *j, int xeven, int xodd, int rn, int rm, int ebits, bool q);
+bool jit_crypto_inline(JitBuf *j, uint32_t helper, uint64_t imm);
 
 #endif

@@ -115,6 +115,9 @@ static void *code_alloc(size_t len, uint32_t *out_size)
             void *a = mmap(NULL, arena, PROT_READ | PROT_WRITE | PROT_EXEC,
                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
             if (a != MAP_FAILED) {
+#ifdef MADV_HUGEPAGE
+                (void)madvise(a, arena, MADV_HUGEPAGE); /* fewer host iTLB misses in generated code */
+#endif
                 arena_cur = a;
                 arena_end = arena_cur + arena;
                 code_mapped += arena;
@@ -346,26 +349,6 @@ static void emit_div(Ctx *c, const IROp *op)
     st_dst(c, op->dst);
 }
 
-/* Two-address form of `dst = a OP b` (b may be IR_NO_TEMP): when dst lives
- * in a host register and b is not in that register (or OP is commutative,
- * comm, and a is not: then a and b swap), load a into it (zero-extended
- * when !w64) and return it; the caller applies OP with b to it. -1: use
- * rax (dst in a slot, or a already in rax from the previous op). */
-static int two_addr(Ctx *c, IRTemp dst, IRTemp *a, IRTemp *b, bool comm, bool w64)
-{
-    int r = c->treg[dst];
-    if (r < 0 || c->rax_prev == *a)
-        return -1;
-    if (*b != IR_NO_TEMP && c->treg[*b] == r) {
-        if (!comm || c->treg[*a] == r)
-            return -1;
-        IRTemp t = *a;
-        *a = *b;
-        *b = t;
-    }
-    ldt(c, r, *a, w64);
-    return r;
-}
 
 /* t = [rbx + off] (64-bit): straight into t's register, if it has one. */
 static void load_state(Ctx *c, IRTemp t, int32_t off)
@@ -483,6 +466,25 @@ static bool emit_op(Ctx *c, const IROp *op)
                 : op->opc == IR_OR ? 1 : op->opc == IR_XOR ? 6 : -1;
         IRTemp a = op->a, b = op->b;
         const bool comm = op->opc != IR_SUB;
+        /* Addresses (base + offset, base + index) into another register:
+         * one LEA instead of MOV + ADD. */
+        const int rd = c->treg[op->dst], ra = c->treg[a], rb = b != IR_NO_TEMP ? c->treg[b] : -1;
+        if (op->opc == IR_ADD && c->scaled_temp != IR_NO_TEMP && (a == c->scaled_temp || b == c->scaled_temp)) {
+            const int rbase = c->treg[a == c->scaled_temp ? b : a]; /* checked at the SHL */
+            x_mem_sib(j, XW, 0x8d, rd, rbase, c->scaled_reg, c->scaled_by, 0); /* lea rd, [base + idx * 2^n] */
+            c->scaled_temp = IR_NO_TEMP;
+            break;
+        }
+        if ((op->opc == IR_ADD || op->opc == IR_SUB) && rd >= 0 && ra >= 0 && ra != rd && c->rax_prev != a) {
+            if (const_s32(c, b, w64, &k32) && (op->opc == IR_ADD || k32 != INT32_MIN)) {
+                x_mem(j, W, 0x8d, rd, ra, op->opc == IR_ADD ? k32 : -k32); /* lea rd, [ra + k] */
+                break;
+            }
+            if (op->opc == IR_ADD && rb >= 0 && rb != rd && c->rax_prev != b) {
+                x_mem_sib(j, W, 0x8d, rd, ra, rb, 1, 0); /* lea rd, [ra + rb] */
+                break;
+            }
+        }
         int acc = two_addr(c, op->dst, &a, &b, comm, w64);
         if (acc < 0)
             ld_rax(c, a, w64, false);
@@ -531,6 +533,21 @@ static bool emit_op(Ctx *c, const IROp *op)
         int ext = op->opc == IR_SHL ? 4 : op->opc == IR_SHR ? 5 : op->opc == IR_SAR ? 7 : 1;
         if (c->is_const[op->b]) {
             uint8_t n = (uint8_t)(c->cval[op->b] & (w64 ? 63 : 31));
+            /* A register offset (LDR x, [base, idx, LSL #1..3]): an index
+             * shifted only for the ADD right after it becomes that ADD's
+             * scaled index (one LEA, see IR_ADD); nothing emitted here. */
+            const uint32_t i = (uint32_t)(op - c->b->ops);
+            if (op->opc == IR_SHL && w64 && n >= 1 && n <= 3 && c->treg[op->a] >= 0 && i + 1 < c->b->nops &&
+                op[1].opc == IR_ADD && op[1].size == 8 && c->last_use[op->dst] == i + 2 && c->treg[op[1].dst] >= 0) {
+                const IRTemp base = op[1].a == op->dst ? op[1].b : op[1].a;
+                if ((op[1].a == op->dst) != (op[1].b == op->dst) && c->treg[base] >= 0) {
+                    c->scaled_temp = op->dst;
+                    c->scaled_reg = c->treg[op->a];
+                    c->scaled_by = 1 << n;
+                    c->rax_temp = c->rax_prev; /* no rax use */
+                    break;
+                }
+            }
             IRTemp a = op->a, none = IR_NO_TEMP;
             int acc = two_addr(c, op->dst, &a, &none, false, w64); /* zero-extended when 32-bit */
             if (acc >= 0) {
@@ -568,6 +585,16 @@ static bool emit_op(Ctx *c, const IROp *op)
     case IR_SEXT:
         if (!alu_size_ok(sz) || op->imm == 0)
             goto fallback;
+        if ((op->imm == 8 || op->imm == 16 || op->imm == 32) && c->treg[op->dst] >= 0 && c->treg[op->a] >= 0 &&
+            c->rax_prev != op->a) {
+            /* movsx / movsxd between the temps' own registers (32-bit result: zero-extended) */
+            const int rd = c->treg[op->dst], ra = c->treg[op->a];
+            if (sz == 4 && op->imm == 32)
+                x_rr(j, 0, 0x89, ra, rd);        /* mov rd32, ra32 */
+            else
+                x_rr(j, (sz == 4 ? 0 : XW) | XB8, op->imm == 8 ? 0x0fbe : op->imm == 16 ? 0x0fbf : 0x63, rd, ra);
+            break;
+        }
         ld_rax(c, op->a, true, false);
         if (op->imm == 8 || op->imm == 16 || op->imm == 32) {
             /* movsx rax, al / ax / movsxd rax, eax */
@@ -736,7 +763,8 @@ static bool emit_op(Ctx *c, const IROp *op)
             goto fallback;
         if (!(op->flags & IRF_EXCEPT) && jit_simd_inline(j, op->aux, op->imm)) {
             if (c->last_use[op->dst]) {          /* what the helper returns, if read */
-                x_mov_ri(j, RAX, 0);
+                if (!jit_simd_returns_rax(op->aux))
+                    x_mov_ri(j, RAX, 0);
                 st_dst(c, op->dst);
             }
             break;
@@ -762,6 +790,10 @@ static bool emit_op(Ctx *c, const IROp *op)
         if (c->cc_temp == op->a && op->a != IR_NO_TEMP) {
             jit_emit_direct(c, op->imm, 0, IR_NO_TEMP, c->cc);
             c->cc_temp = IR_NO_TEMP;
+        } else if (c->al_temp == op->a && op->a != IR_NO_TEMP) {
+            x_rr(j, XB8, 0x84, RAX, RAX);        /* test al, al */
+            jit_emit_direct(c, op->imm, 0, IR_NO_TEMP, CC_NE);
+            c->al_temp = IR_NO_TEMP;
         } else {
             jit_emit_direct(c, op->imm, 0, op->a, -1);
         }
@@ -906,7 +938,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     c.tb_flags = tb_flags;
     c.mon = cpu->machine ? cpu->machine->monitor : NULL;
     c.rax_temp = c.rax_prev = IR_NO_TEMP;
-    c.cc_temp = IR_NO_TEMP;
+    c.cc_temp = c.al_temp = c.scaled_temp = IR_NO_TEMP;
     c.is_const = calloc(b->ntemps ? b->ntemps : 1, 1);
     c.cval = calloc(b->ntemps ? b->ntemps : 1, sizeof(uint64_t));
     if (!c.is_const || !c.cval || !alloc_regs(&c) || !jit_plan_mem_runs(&c)) {

@@ -34,6 +34,7 @@ typedef struct Stub {
     uint32_t slow, back, call, resume;
     const IROp *op;
     int32_t ebase; /* a STORE's TLB row offset (emit_tlb_entry) */
+    int8_t va;     /* the host register holding the access's address (RSI or the temp's own) */
     uint8_t last;  /* a STORE's bytes - 1 (the whole run for a leader) */
     bool store_pc, refill;
     bool lead; /* leads a run: its interpreter path leaves rdi = 0 */
@@ -79,6 +80,13 @@ typedef struct Ctx {
      * BRCOND right after it (IR_NO_TEMP: none). */
     IRTemp cc_temp;
     int cc;
+    /* A fused COND whose 0/1 value is only in AL, for the BRCOND that
+     * follows its flag setter (cond_for_branch; IR_NO_TEMP: none). */
+    IRTemp al_temp;
+    /* An SHL by 1..3 left unemitted for the ADD right after it (its only
+     * reader), which then is lea [base + scaled_reg * scaled_by]. */
+    IRTemp scaled_temp;
+    int scaled_reg, scaled_by;
     /* Host register of each temp (alloc_regs), -1: its stack slot. */
     int8_t *treg;
     /* Caller-saved pool registers the block uses (bit per register). */
@@ -284,6 +292,27 @@ static inline void emit_load_carry(JitBuf *j)
     jb_byte(j, 29);
 }
 
+
+/* Two-address form of `dst = a OP b` (b may be IR_NO_TEMP): when dst lives
+ * in a host register and b is not in that register (or OP is commutative,
+ * comm, and a is not: then a and b swap), load a into it (zero-extended
+ * when !w64) and return it; the caller applies OP with b to it. -1: use
+ * rax (dst in a slot, or a already in rax from the previous op). */
+static inline int two_addr(Ctx *c, IRTemp dst, IRTemp *a, IRTemp *b, bool comm, bool w64)
+{
+    int r = c->treg[dst];
+    if (r < 0 || c->rax_prev == *a)
+        return -1;
+    if (*b != IR_NO_TEMP && c->treg[*b] == r) {
+        if (!comm || c->treg[*a] == r)
+            return -1;
+        IRTemp t = *a;
+        *a = *b;
+        *b = t;
+    }
+    ldt(c, r, *a, w64);
+    return r;
+}
 
 /* ---- between the backend's files (compiling thread) ---- */
 

@@ -273,8 +273,9 @@ long sysreg_plain_offset(const SysRegDef *r, uint32_t tb_flags)
  * memory, 4K and 64K granules (fields 0 = supported) and 16K (1). */
 #define MMFR0_VALUE (2ull | 2ull << 4 | 1ull << 20)
 /* ID_AA64DFR0: DebugVer v8 (the architectural minimum), no trace, PMUVer 1
- * (PMUv3, cpu/pmu.c), 2 breakpoints, 2 watchpoints, 1 context-aware. */
-#define DFR0_VALUE (6ull | 1ull << 8 | 1ull << 12 | 1ull << 20)
+ * (PMUv3, cpu/pmu.c), 6 breakpoints, 4 watchpoints, 2 context-aware
+ * (Cortex-A57; cpu/debug.c). */
+#define DFR0_VALUE (6ull | 1ull << 8 | 5ull << 12 | 3ull << 20 | 1ull << 28)
 /* CTR_EL0: bit 31 RES1, CWG = ERG = DminLine = IminLine = 64 bytes, L1Ip =
  * PIPT, IDC = DIC = 0 (guest must clean/invalidate for new code). */
 #define CTR_VALUE 0x8444c004ull
@@ -360,7 +361,8 @@ static const SysRegDef core_regs[] = {
     CUSTOM(CNTVCT_EL0, E(3, 3, 14, 0, 2), SR_R0 | SR_R1, chk_cntkctl, rd_counter, NULL, 0),
     FIELD(CNTKCTL_EL1, E(3, 0, 14, 1, 0), SR_RW1, cntkctl_el1, 0x3ff),
 
-    /* debug (stored; debug exceptions other than BRK are not generated yet) */
+    /* debug (MDSCR, OSLAR, OSDLR and the breakpoint/watchpoint registers are
+     * replaced by cpu/debug.c's, which raise the debug exceptions) */
     FIELD(MDSCR_EL1, E(2, 0, 0, 2, 2), SR_RW1, mdscr_el1, LOW32),
     FIELD(MDCCINT_EL1, E(2, 0, 0, 2, 0), SR_RW1, mdccint_el1, LOW32),
     CONSTREG(MDCCSR_EL0, E(2, 3, 0, 1, 0), SR_R1, 0),

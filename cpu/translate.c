@@ -3,6 +3,7 @@
 #include "translate.h"
 
 #include "../smp/machine.h"
+#include "debug.h"
 #include "jit_x86.h"
 
 const HelperFn helper_table[HELPER_NUM] = {
@@ -109,15 +110,26 @@ void translate_block(CPUState *cpu, IRBlock *b, uint64_t pc, const uint32_t *cod
     DisasCtx *s = &ctx;
     if (max_insns > MAX_BLOCK_INSNS)
         max_insns = MAX_BLOCK_INSNS;
+    if (s->tb_flags & TBF_STEP)
+        max_insns = 1; /* software step / gdb stepi: one instruction per block */
     for (uint32_t i = 0; i < max_insns; i++) {
-        uint32_t nops_before = b->nops, ntemps_before = b->ntemps;
+        /* gdb breakpoints: end the block before one, or stop there. */
+        if (__builtin_expect(cpu->machine && cpu->machine->gdb != NULL, 0)) {
+            if (!debug_translate_insn(s, i))
+                break;
+            if (s->end)
+                break;
+        }
         s->insn = code[i];
         ir_emit(b, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, s->pc);
         b->ninsns++;
+        if (s->tb_flags & TBF_HWBP) /* this core's hardware breakpoints, at run time */
+            t_call(s, HELPER_debug_insn, IRF_EXCEPT, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, s->pc);
+        uint32_t nops_before = b->nops, ntemps_before = b->ntemps;
         const InsnPattern *p = decode_lookup(s->insn);
         if (!p || !p->trans(s, s->insn)) {
             /* Unallocated or unimplemented: drop anything half-emitted. */
-            b->nops = nops_before + 1;
+            b->nops = nops_before; /* keeps INSN_START (and the breakpoint check) */
             b->ntemps = ntemps_before;
             s->end = false;
             machine_log_unimp(cpu, s->pc, s->insn, p ? p->name : NULL);
@@ -140,6 +152,8 @@ void translate_block(CPUState *cpu, IRBlock *b, uint64_t pc, const uint32_t *cod
             b->ops[i].imm = b->ninsns - b->ops[i].imm;
     ir_optimize(b);
     ir_block_trim(b); /* before the JIT embeds op addresses in its code */
-    if (cpu->machine && cpu->machine->opt.tier == TIER_JIT)
+    /* One-instruction step blocks are interpreted: the dispatcher must see
+     * each one end (native code would chain past it). */
+    if (cpu->machine && cpu->machine->opt.tier == TIER_JIT && !(s->tb_flags & TBF_STEP))
         jit_compile(cpu, b, s->tb_flags);
 }

@@ -20,6 +20,9 @@
 #include "pl011.h"
 #include "pl031.h"
 #include "timer.h"
+#include "virtio_devices.h"
+#include "virtio_mmio.h"
+#include "../smp/gdbstub.h"
 
 #define PL011_SPI 1
 
@@ -195,8 +198,13 @@ bool devices_init(Machine *m)
     if (!m->gic && !m->gic2)
         return false;
 
-    /* -det: guest time is virtual, a function of instruction counts. */
-    syscounter_init(m->counter, m->det ? det_clock_ns : NULL, m->det);
+    /* -det: guest time is virtual, a function of instruction counts.
+     * Under gdb (without -det) the counter stops while the machine is
+     * stopped (smp/gdbstub.c). */
+    if (m->det)
+        syscounter_init(m->counter, det_clock_ns, m->det);
+    else
+        syscounter_init(m->counter, m->opt.gdb_dev ? gdb_clock_ns : NULL, m);
     for (int i = 0; i < m->ncpus; i++) {
         if (m->gic)
             gtimer_init(&m->gtimer[i], m->counter, gicv3_ppi_line(m->gic, i, GIC_PPI_PTIMER_NS),
@@ -233,11 +241,21 @@ bool devices_init(Machine *m)
     /* Alarms fire from their own thread, so no vCPU has to poll the RTC
      * (not with an injected clock: -det). */
     pl031_start_alarm_thread(m->rtc);
-    return true;
+
+    /* virtio-mmio: 32 transports, always present as on QEMU's virt. */
+    IRQLine vlines[VIRTIO_MMIO_SLOTS];
+    for (int i = 0; i < VIRTIO_MMIO_SLOTS; i++)
+        vlines[i] = spi_line(m, VIRTIO_MMIO_SPI + i);
+    m->virtio = virtio_board_new(&m->pm, m->monitor, VIRTIO_MMIO_BASE, vlines);
+    if (!m->virtio)
+        return false;
+    return virtio_devices_add(m);
 }
 
 void devices_destroy(Machine *m)
 {
+    virtio_board_free(m->virtio); /* stops the I/O threads before the GIC goes */
+    m->virtio = NULL;
     pl031_destroy(m->rtc);
     m->rtc = NULL;
     pl011_destroy(m->uart);

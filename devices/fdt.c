@@ -14,6 +14,7 @@
 #include "fdt.h"
 #include "gicv3.h"
 #include "pl031.h"
+#include "virtio_mmio.h"
 
 #define VIRT_GIC_CPU_BASE 0x08010000ull /* GICv2 CPU interface */
 #define VIRT_GIC_CPU_SIZE 0x10000ull
@@ -279,6 +280,26 @@ static void gen_pl031(Gen *g, const FdtDesc *d)
     end(g);
 }
 
+/* QEMU's virt lists every transport, empty or not, in ascending address
+ * order. The interrupt is described level-high (QEMU says edge): the
+ * transport's line is a level (InterruptStatus != 0), and a level-triggered
+ * SPI cannot lose a completion that arrives while the line is already high. */
+static void gen_virtio(Gen *g, const FdtDesc *d)
+{
+    for (int i = 0; i < VIRTIO_MMIO_SLOTS; i++) {
+        uint64_t base = VIRTIO_MMIO_BASE + (uint64_t)i * VIRTIO_MMIO_SLOT_SIZE;
+        char name[40];
+        snprintf(name, sizeof(name), "virtio_mmio@%llx", (unsigned long long)base);
+        begin(g, name);
+        prop(g, "dma-coherent", NULL, 0);
+        if (d->gic_version)
+            spi(g, VIRTIO_MMIO_SPI + (uint32_t)i);
+        reg1(g, base, VIRTIO_MMIO_SLOT_SIZE);
+        prop_str(g, "compatible", "virtio,mmio");
+        end(g);
+    }
+}
+
 void *fdt_generate(const FdtDesc *d, size_t *size)
 {
     if (d->ncpus < 1 || !d->mpidr || (d->gic_version != 0 && d->gic_version != 2 && d->gic_version != 3)) {
@@ -291,7 +312,7 @@ void *fdt_generate(const FdtDesc *d, size_t *size)
         return NULL;
     }
     /* Room for the fixed nodes, ~120 bytes per core, the strings. */
-    size_t cap = 8192 + (size_t)d->ncpus * 160 + (d->bootargs ? strlen(d->bootargs) : 0);
+    size_t cap = 8192 + 32 * 128 + (size_t)d->ncpus * 160 + (d->bootargs ? strlen(d->bootargs) : 0);
     Gen g = {calloc(1, cap), 0, NULL};
     if (!g.fdt) {
         fprintf(stderr, "flotilla: device tree: out of memory\n");
@@ -333,6 +354,8 @@ void *fdt_generate(const FdtDesc *d, size_t *size)
         gen_pl011(&g, d);
     if (d->devices & FDT_DEV_PL031)
         gen_pl031(&g, d);
+    if (d->devices & FDT_DEV_VIRTIO)
+        gen_virtio(&g, d);
     end(&g); /* root */
     if (!g.err)
         ck(&g, fdt_finish(g.fdt), "finish");
@@ -377,6 +400,8 @@ void fdt_describe_machine(Machine *m, FdtDesc *d, uint64_t *mpidr_buf)
         d->devices |= FDT_DEV_PL011;
     if (mapped_at(&m->pm, PL031_BASE))
         d->devices |= FDT_DEV_PL031;
+    if (mapped_at(&m->pm, VIRTIO_MMIO_BASE))
+        d->devices |= FDT_DEV_VIRTIO;
 }
 
 void *fdt_build(Machine *m, uint64_t initrd_start, uint64_t initrd_end, size_t *size)

@@ -17,6 +17,7 @@ enum { FDT_PHANDLE_GIC = 1, FDT_PHANDLE_APB_CLK = 2 };
 enum {
     FDT_DEV_PL011 = 1u << 0, /* /pl011@9000000, SPI 1, also /chosen stdout-path */
     FDT_DEV_PL031 = 1u << 1, /* /pl031@9010000, SPI 2 */
+    FDT_DEV_VIRTIO = 1u << 2, /* 32 x /virtio_mmio@a000000.., SPI 16.. */
 };
 
 /* PSCI 0.2+ function IDs (SMC64 where there is a 64-bit form), as QEMU lists them. */

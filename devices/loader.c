@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "../smp/machine.h"
+#include "boot.h"
 #include "devices.h"
 #include "fdt.h"
 
@@ -201,10 +202,6 @@ typedef struct {
     uint32_t magic, res5;
 } Arm64ImageHeader;
 
-#define LINUX_LOAD_OFFSET 0x200000ull   /* 2 MiB aligned, as the protocol asks */
-#define DTB_OFFSET 0x0ull               /* DTB at the start of RAM, below the kernel */
-#define INITRD_MIN_OFFSET 0x08000000ull /* initrd at +128 MiB when it fits */
-
 static bool load_linux(Machine *m, const char *path, const uint8_t *d, size_t len, uint64_t *entry)
 {
     Arm64ImageHeader h;
@@ -213,76 +210,52 @@ static bool load_linux(Machine *m, const char *path, const uint8_t *d, size_t le
         fprintf(stderr, "flotilla: '%s': big-endian kernels are not supported\n", path);
         return false;
     }
-    uint64_t image_size = h.image_size ? h.image_size : len;
-    if (image_size < len)
-        image_size = len;
-    /* A text_offset past RAM would wrap kbase around to below the DTB. */
-    if (h.text_offset >= m->pm.ram_size) {
+    /* text_offset only counts with a non-zero image_size (QEMU's rule). A
+     * text_offset past RAM would wrap the load address around. */
+    if (h.image_size && h.text_offset >= m->pm.ram_size) {
         fprintf(stderr, "flotilla: '%s': Image text_offset 0x%llx is beyond guest RAM\n", path,
                 (unsigned long long)h.text_offset);
         return false;
     }
-    uint64_t kbase = m->pm.ram_base + LINUX_LOAD_OFFSET + h.text_offset;
+    uint64_t image_size = h.image_size > len ? h.image_size : len;
+    uint64_t kbase = m->pm.ram_base + boot_image_offset(h.text_offset, h.image_size);
     if (!phys_ram_ptr(&m->pm, kbase, image_size)) {
         fprintf(stderr, "flotilla: '%s': kernel (%llu bytes) does not fit in guest RAM\n", path,
                 (unsigned long long)image_size);
         return false;
     }
     phys_write(m, kbase, d, len);
-
-    uint64_t initrd_start = 0, initrd_end = 0;
-    if (m->opt.initrd) {
-        uint8_t *rd;
-        size_t rdlen;
-        if (!load_read_file("initrd", m->opt.initrd, m->pm.ram_size, &rd, &rdlen))
-            return false;
-        uint64_t kend = (kbase + image_size + 0x1fffff) & ~0x1fffffull;
-        initrd_start = m->pm.ram_base + INITRD_MIN_OFFSET;
-        /* Right after the kernel when +128 MiB is taken or past a small RAM
-         * (-m 64M could otherwise never have an initrd). */
-        if (initrd_start < kend || !phys_ram_ptr(&m->pm, initrd_start, rdlen))
-            initrd_start = kend;
-        if (!phys_ram_ptr(&m->pm, initrd_start, rdlen)) {
-            fprintf(stderr, "flotilla: initrd '%s' (%zu bytes) does not fit in guest RAM\n", m->opt.initrd, rdlen);
-            free(rd);
-            return false;
-        }
-        phys_write(m, initrd_start, rd, rdlen);
-        initrd_end = initrd_start + rdlen;
-        free(rd);
-    }
-    size_t dtb_size;
-    void *dtb = fdt_build(m, initrd_start, initrd_end, &dtb_size);
-    if (!dtb)
+    if (!boot_linux_finish(m, kbase, kbase + image_size))
         return false;
-    if (dtb_size > LINUX_LOAD_OFFSET - DTB_OFFSET) {
-        /* Only a huge -append gets here; the DTB must end below the kernel. */
-        fprintf(stderr, "flotilla: device tree (%zu bytes) does not fit below the kernel (is -append too long?)\n",
-                dtb_size);
-        free(dtb);
-        return false;
-    }
-    uint64_t dtb_pa = m->pm.ram_base + DTB_OFFSET;
-    phys_write(m, dtb_pa, dtb, dtb_size);
-    free(dtb);
-    /* Booting protocol: x0 = DTB, x1..x3 = 0, MMU off, interrupts masked. */
-    m->cpus[0]->x[0] = dtb_pa;
     *entry = kbase;
     m->linux_boot = true;
     return true;
 }
 
-/* -initrd and -append only mean something to a Linux Image, which gets a
- * DTB; QEMU likewise boots other kernels without them. A warning, not an
+/* -initrd and -append only mean something to a Linux Image or a raw
+ * kernel, which get a DTB; QEMU likewise boots ELF files without them. A warning, not an
  * error: a bare-metal program may well share a config file with Linux.
  * Main thread (machine_init). */
 static void warn_not_linux(Machine *m, const char *path, const char *kind)
 {
-    if (m->opt.initrd || m->opt.append)
-        fprintf(stderr, "flotilla: warning: '%s' is %s, not a Linux Image: %s ignored\n", path, kind,
-                m->opt.initrd && m->opt.append ? "-initrd and -append are"
-                : m->opt.initrd              ? "-initrd is"
-                                             : "-append is");
+    const char *opts[3];
+    int n = 0;
+    if (m->opt.initrd)
+        opts[n++] = "-initrd";
+    if (m->opt.append)
+        opts[n++] = "-append";
+    if (m->opt.dtb)
+        opts[n++] = "-dtb";
+    if (n == 0)
+        return;
+    char list[64] = "";
+    for (int i = 0; i < n; i++) {
+        strcat(list, opts[i]);
+        if (i < n - 1)
+            strcat(list, n == 2 || i == n - 2 ? " and " : ", ");
+    }
+    fprintf(stderr, "flotilla: warning: '%s' is %s, not a Linux Image: %s %s ignored\n", path, kind, list,
+            n == 1 ? "is" : "are");
 }
 
 bool load_kernel(Machine *m, const char *path, uint64_t *entry)
@@ -323,13 +296,16 @@ bool load_kernel(Machine *m, const char *path, uint64_t *entry)
         fprintf(stderr, "flotilla: '%s' is a 32-bit Arm kernel; only AArch64 is supported\n", path);
         ok = false;
     } else {
-        warn_not_linux(m, path, "a raw binary");
+        /* Any other file is a raw kernel, booted as QEMU boots one: at
+         * RAM + 0x80000 with the DTB in x0 (and the initrd, if any). */
         ok = phys_ram_ptr(&m->pm, RAW_LOAD_ADDR, len) != NULL;
         if (!ok)
             fprintf(stderr, "flotilla: raw kernel '%s' (%zu bytes) does not fit in guest RAM\n", path, len);
         else {
             phys_write(m, RAW_LOAD_ADDR, d, len);
-            *entry = RAW_LOAD_ADDR;
+            ok = boot_linux_finish(m, RAW_LOAD_ADDR, RAW_LOAD_ADDR + len);
+            if (ok)
+                *entry = RAW_LOAD_ADDR;
         }
     }
     free(d);

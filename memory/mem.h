@@ -69,6 +69,9 @@ enum MemAccess { ACC_READ, ACC_WRITE, ACC_EXEC };
  * instruction by VA (no PAN, ESR.CM = 1 and WnR = 1 on a fault). */
 #define MEM_CM 0x4000u
 #define MEM_RMW 0x8000u
+/* The bytes of a split access whose whole range was already checked
+ * against the watchpoints (cpu/debug.c). */
+#define MEM_NOWATCH 0x2000u
 
 /* The regime index of an ordinary access at the current EL and PSTATE.PAN.
  * Owner only. (The JIT fixes it at translation time from the TB flags: the

@@ -18,6 +18,7 @@
  * Every function here runs on the owner vCPU thread. */
 #include <string.h>
 
+#include "../cpu/debug.h"
 #include "../smp/machine.h"
 #include "../sync/atomic.h"
 #include "../sync/monitor.h"
@@ -428,6 +429,9 @@ static TLBEntry *l1_fill(CPUState *cpu, unsigned idx, uint64_t vpage, uint64_t p
      * MMU off every data access is Device, but there the translator adds
      * the alignment check inline instead (TBF_A), keeping RAM fast. */
     bool slow = (flags & TLBE_MMIO) || (flags & (TLBE_DEVICE | TLBE_MMU_OFF)) == TLBE_DEVICE;
+    /* Watched pages too: the slow path checks the exact bytes (cpu/debug.c). */
+    if (__builtin_expect(cpu->dbg_wp_any, 0) && debug_page_watched(cpu, vpage))
+        slow = true;
     uint64_t tag = vpage | (slow ? TLB_TAG_MMIO : 0);
     e->tag_read = ptw_check_access(&r, PTW_READ, el0, pan) == PTW_FAULT_NONE ? tag : TLB_INVALID_TAG;
     e->tag_write = ptw_check_access(&r, PTW_WRITE, el0, pan) == PTW_FAULT_NONE ? tag : TLB_INVALID_TAG;
@@ -630,6 +634,9 @@ static bool access_slow(CPUState *cpu, uint64_t va, int size, uint16_t irflags, 
     if (!tlb_translate_fl(cpu, va, write ? ACC_WRITE : ACC_READ, irflags, &pa, &host, &fl) ||
         device_misaligned(cpu, va, size, fl, write))
         return false;
+    if (__builtin_expect(cpu->dbg_wp_any, 0) && !(irflags & MEM_NOWATCH) &&
+        !debug_check_watch(cpu, va, (uint64_t)size, write, false))
+        return false;
     if (!host)
         return mmio_access(cpu, va, pa, size, write, val);
     if (write)
@@ -652,6 +659,10 @@ static bool access_split(CPUState *cpu, uint64_t va, int size, uint16_t irflags,
     if (!tlb_translate_fl(cpu, va, write ? ACC_WRITE : ACC_READ, irflags, &pa, &host, &fl) ||
         device_misaligned(cpu, va, size, fl, write))
         return false;
+    /* A watchpoint on any byte: before the first byte is accessed. */
+    if (__builtin_expect(cpu->dbg_wp_any, 0) && !debug_check_watch(cpu, va, (uint64_t)size, write, false))
+        return false;
+    irflags |= MEM_NOWATCH;
     if (write) {
         if (!mmu_translate(cpu, va, ACC_WRITE, irflags, &pa) ||
             !mmu_translate(cpu, (va + (uint64_t)size - 1) & TLB_PAGE_MASK, ACC_WRITE, irflags, &pa))
@@ -744,6 +755,8 @@ bool mem_dc_zva(CPUState *cpu, uint64_t va)
         cpu_raise(cpu, EXC_DABORT, 1u << 6 | 0x21, base);
         return false;
     }
+    if (__builtin_expect(cpu->dbg_wp_any, 0) && !debug_check_watch(cpu, base, DC_ZVA_BYTES, true, false))
+        return false;
     if (host) {
         /* RAM: the block is in one page; stores through the monitor, as
          * mem_store would do them, without eight TLB lookups. */
@@ -796,6 +809,9 @@ void *mem_host_ptr(CPUState *cpu, uint64_t va, int size, enum MemAccess acc, uin
         cpu_raise(cpu, EXC_DABORT, (wnr ? 1u << 6 : 0) | 0x10, va);
         return NULL;
     }
+    if (__builtin_expect(cpu->dbg_wp_any, 0) &&
+        !debug_check_watch(cpu, va, (uint64_t)size, acc == ACC_WRITE, (irflags & MEM_RMW) != 0))
+        return NULL;
     return host;
 }
 

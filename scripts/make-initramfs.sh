@@ -5,7 +5,8 @@
 #   test   the linux.* ctests' init (tests/linux/linux_test.py checks its
 #          output): the kernel command line's "ftest=boot" runs busybox
 #          workloads whose results the host recomputes, "ftest=smp" runs
-#          /bin/mt_check, "ftest=pmu" /bin/pmu_check; all then power off
+#          /bin/mt_check, "ftest=pmu" /bin/pmu_check, "ftest=debug" the gdb
+#          test's guest side (tests/gdb/gdb_test.py); all then power off
 # OUT defaults to CACHE/initramfs-MODE.cpio.gz; each FILE is copied into /bin
 # (e.g. the cross-compiled mt_check).
 set -euo pipefail
@@ -85,6 +86,24 @@ smp)
     ;;
 pmu)
     if /bin/pmu_check; then echo "CHK pmu_check_status 0"; else echo "CHK pmu_check_status $?"; fi
+    ;;
+debug)
+    # gdb.linux_smp4 (tests/gdb/gdb_test.py): a kernel symbol for gdb's
+    # breakpoint, the ptrace debug-register test, then console commands
+    # from the host while gdb holds and releases the machine.
+    echo "KSYM $(grep ' __arm64_sys_newuname$' /proc/kallsyms)"
+    /bin/hwwatch
+    echo "READY"
+    while read cmd; do
+        case "$cmd" in
+        tick) uname > /dev/null; echo "TICK";;
+        end) break;;
+        esac
+    done
+    i=0; s=0
+    while [ $i -lt 2000 ]; do s=$((s + i * i % 7919)); i=$((i + 1)); done
+    echo "CHK shell.arith $s"
+    echo "CHK seq.sha256 $(seq 1 5000 | sha256sum)"
     ;;
 esac
 echo "UPTIME done $(cut -d" " -f1 /proc/uptime)"

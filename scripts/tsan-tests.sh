@@ -50,7 +50,7 @@ mkdir -p "$out"
 cflags=(-std=gnu11 -O1 -g -fsanitize=thread -Wall -Wextra -Wno-unused-parameter
         -I tests/unit/tsan-shim -I .)
 libs=("$dir/libflotilla_core.a"
-      $(pkg-config --libs liburcu-qsbr liburcu-cds capstone zlib hwloc) -lfdt -lpthread)
+      $(pkg-config --libs liburcu-qsbr liburcu-cds capstone zlib hwloc) -lfdt -lslirp -lpthread)
 read -r -a pkgcflags <<<"$(pkg-config --cflags liburcu-qsbr liburcu-cds capstone zlib hwloc)"
 
 build_test() { # name source

@@ -22,6 +22,7 @@ struct TCache;
 struct Monitor;
 struct PL011;
 struct PL031;
+struct VirtioBoard;
 struct GICv3;
 struct GenericTimer;
 struct SysCounter;
@@ -41,6 +42,7 @@ enum {
 };
 
 #define OPT_MAX_CONFIGS 8
+#define OPT_MAX_DRIVES 16
 
 /* Output files opened once by main before the first boot and kept across
  * PSCI reboots, so a reboot neither truncates them nor finds one unwritable
@@ -73,6 +75,19 @@ typedef struct MachineOptions {
     int nconfig_text;
     uint64_t tb_size;        /* -accel tcg,tb-size=MB / -tb-size: translation cache bound in bytes (0: default) */
     DetOptions det;          /* -det: deterministic mode (smp/det.h, docs/determinism.md) */
+    const char *dtb;         /* -dtb FILE: the guest's device tree instead of the generated one (devices/boot.c) */
+    const char *drives[OPT_MAX_DRIVES]; /* -drive suboption strings, parsed by devices/virtio_blk.c */
+    int ndrives;
+    const char *devices[OPT_MAX_DRIVES];  /* -device strings (devices/virtio_devices.c) */
+    int ndevices;
+    const char *chardevs[OPT_MAX_DRIVES]; /* -chardev strings */
+    int nchardevs;
+    const char *nics[OPT_MAX_DRIVES];     /* -nic strings */
+    int nnics;
+    const char *netdevs[OPT_MAX_DRIVES];  /* -netdev strings */
+    int nnetdevs;
+    const char *gdb_dev;     /* -gdb DEV / -s (tcp::1234): the gdb stub's socket, NULL = no stub */
+    bool gdb_wait;           /* -S: cores wait at reset until gdb continues */
 } MachineOptions;
 
 /* MachineOptions.tier */
@@ -87,6 +102,7 @@ typedef struct Machine {
     struct Monitor *monitor;
     struct PL011 *uart;
     struct PL031 *rtc;
+    struct VirtioBoard *virtio; /* the 32 virtio-mmio transports (devices/virtio_mmio.h) */
     struct GICv3 *gic;       /* the interrupt controller (own lock), or NULL with GICv2 */
     struct GICv2 *gic2;      /* -M virt,gic-version=2 instead of gic */
     struct SysCounter *counter; /* the system counter: read-only after start-up */
@@ -97,6 +113,7 @@ typedef struct Machine {
     pthread_t *threads;      /* one host thread per core, all started by machine_run */
     struct Console *console; /* host terminal, while machine_run runs */
     struct Det *det;         /* -det: the baton scheduler (smp/det.c), else NULL */
+    struct GdbStub *gdb;     /* -s/-gdb: the gdb stub (smp/gdbstub.c), else NULL; set before the vCPUs start */
 
     FILE *log;               /* trace output (stderr unless -D) */
     bool log_owned;          /* opened by machine_init (no opt.out): closed by machine_destroy */
@@ -109,6 +126,7 @@ typedef struct Machine {
 
     _Atomic int stopping;    /* set once: every vCPU leaves its loop */
     bool reboot;             /* PSCI SYSTEM_RESET without -no-reboot: main() starts over */
+    bool final_exit;         /* set by main() before the last machine_destroy: the process exits next */
     int exit_status;         /* written by the core that stops the machine */
     pthread_mutex_t exit_lock;
 } Machine;

@@ -35,6 +35,7 @@ int main(int argc, char **argv)
         status = machine_run(&m);
         stats_finish(&m, status);
         bool reboot = m.reboot;
+        m.final_exit = !reboot;
         machine_destroy(&m);
         if (!reboot)
             break;

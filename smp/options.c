@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "../devices/devices.h"
+#include "gdbstub.h"
 #include "options.h"
 #include "trace.h"
 
@@ -442,9 +443,19 @@ static void usage(void)
            "  -cpu MODEL                 CPU model (cortex-a57, cortex-a53, cortex-a72, max)\n"
            "  -smp N                     number of cores (1..%d)\n"
            "  -m SIZE                    guest RAM (K/M/G suffix, default 512M, at most 1023G)\n"
-           "  -kernel FILE               ELF executable, arm64 Linux Image (gzip'd or not) or raw binary\n"
-           "  -initrd FILE               initial ramdisk (Linux Images only)\n"
-           "  -append STRING             kernel command line (Linux Images only)\n"
+           "  -kernel FILE               ELF executable, arm64 Linux Image (gzip'd or not), else a raw kernel\n"
+           "                             at RAM+0x80000 (Images and raw kernels get the DTB in x0)\n"
+           "  -initrd FILE               initial ramdisk (not for ELF kernels)\n"
+           "  -append STRING             kernel command line (not for ELF kernels)\n"
+           "  -nic user[,hostfwd=tcp::HOSTPORT-:GUESTPORT][,mac=M]  virtio-net on user-mode networking (libslirp)\n"
+           "  -netdev user,id=ID[,hostfwd=...]  a user-mode network for -device virtio-net-device,netdev=ID\n"
+           "  -device virtio-rng-device | virtio-serial-device | virtconsole,chardev=ID | virtio-net-device,netdev=ID\n"
+           "                             a virtio device (virtconsole: Linux's hvc0 on the -chardev ID)\n"
+           "  -chardev file,id=ID,path=OUT[,input-path=IN] | null,id=ID\n"
+           "                             host end of a virtconsole\n"
+           "  -dtb FILE                  device tree for the kernel (its /memory and /chosen are set)\n"
+           "  -drive file=IMG[,if=virtio][,format=raw][,readonly=on][,cache=MODE][,serial=S]\n"
+           "                             a virtio-blk disk (raw image; repeatable, first = highest slot)\n"
            "  -config FILE               machine description (see configs/)\n"
            "  -semihosting               enable Arm semihosting (HLT #0xF000)\n"
            "  -nographic                 console on stdio (the default)\n"
@@ -462,6 +473,9 @@ static void usage(void)
            "  -det seed=N[,sched=random|pct][,depth=D][,quantum=Q][,steps=S][,weak=on][,rr=record|replay,rrfile=F]\n"
            "                             deterministic multicore run: seeded scheduler, virtual time, input\n"
            "                             record/replay (docs/determinism.md)\n"
+           "  -gdb tcp::PORT|unix:PATH   gdb remote stub on a loopback TCP port or a Unix socket (docs/debug.md)\n"
+           "  -s                         the same as -gdb tcp::1234\n"
+           "  -S                         cores wait at reset until gdb continues (with -s or -gdb)\n"
            "  -h, -help                  this help\n"
            "  -V, -version               version\n",
            MAX_CPUS);
@@ -532,6 +546,34 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
         } else if (!strcmp(a, "-append")) {
             NEEDS_ARG;
             opt->append = v;
+        } else if (!strcmp(a, "-dtb")) {
+            NEEDS_ARG;
+            opt->dtb = v;
+        } else if (!strcmp(a, "-nic") || !strcmp(a, "-netdev")) {
+            NEEDS_ARG;
+            bool nic = a[2] == 'i';
+            int *n = nic ? &opt->nnics : &opt->nnetdevs;
+            if (*n == OPT_MAX_DRIVES) {
+                fprintf(stderr, "flotilla: %s: at most %d\n", a, OPT_MAX_DRIVES);
+                return OPT_ERROR;
+            }
+            (nic ? opt->nics : opt->netdevs)[(*n)++] = v;
+        } else if (!strcmp(a, "-device") || !strcmp(a, "-chardev")) {
+            NEEDS_ARG;
+            bool dev = a[2] == 'e';
+            int *n = dev ? &opt->ndevices : &opt->nchardevs;
+            if (*n == OPT_MAX_DRIVES) {
+                fprintf(stderr, "flotilla: %s: at most %d\n", a, OPT_MAX_DRIVES);
+                return OPT_ERROR;
+            }
+            (dev ? opt->devices : opt->chardevs)[(*n)++] = v;
+        } else if (!strcmp(a, "-drive")) {
+            NEEDS_ARG;
+            if (opt->ndrives == OPT_MAX_DRIVES) {
+                fprintf(stderr, "flotilla: -drive: at most %d drives\n", OPT_MAX_DRIVES);
+                return OPT_ERROR;
+            }
+            opt->drives[opt->ndrives++] = v;
         } else if (!strcmp(a, "-config")) {
             NEEDS_ARG; /* already read */
         } else if (!strcmp(a, "-d")) {
@@ -598,6 +640,15 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
                 return OPT_ERROR;
         } else if (!strcmp(a, "-no-reboot")) {
             opt->no_reboot = true;
+        } else if (!strcmp(a, "-s")) {
+            opt->gdb_dev = "tcp::1234";
+        } else if (!strcmp(a, "-S")) {
+            opt->gdb_wait = true;
+        } else if (!strcmp(a, "-gdb")) {
+            NEEDS_ARG;
+            if (!gdb_parse_dev(v))
+                return OPT_ERROR;
+            opt->gdb_dev = v;
         } else {
             fprintf(stderr, "flotilla: unknown option '%s' (try -h)\n", argv[i]);
             return OPT_ERROR;
@@ -606,6 +657,16 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
     }
     if (!opt->kernel) {
         fprintf(stderr, "flotilla: no kernel given (use -kernel FILE)\n");
+        return OPT_ERROR;
+    }
+    if (opt->gdb_wait && !opt->gdb_dev) {
+        fprintf(stderr, "flotilla: -S needs a gdb stub (-s or -gdb DEV): nothing could ever continue the cores\n");
+        return OPT_ERROR;
+    }
+    /* Virtio devices complete requests from their own I/O threads and the
+     * gdb stub stops cores from its thread: neither is deterministic yet. */
+    if (opt->det.on && (opt->gdb_dev || opt->ndrives || opt->ndevices || opt->nnics || opt->nnetdevs)) {
+        fprintf(stderr, "flotilla: -det does not support -gdb/-s or virtio devices (-drive, -device, -nic, -netdev) yet\n");
         return OPT_ERROR;
     }
     return OPT_OK;

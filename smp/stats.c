@@ -24,9 +24,9 @@
 
 static const char *const exc_kind_names[EXC_NUM_KINDS] = {
     "undef", "svc", "hvc", "smc", "brk", "hlt", "dabort", "iabort", "pc_align", "sp_align",
-    "sysreg_trap", "fp_trap", "illegal_state", "irq", "fiq", "serror",
+    "sysreg_trap", "fp_trap", "illegal_state", "breakpoint", "step", "watchpoint", "irq", "fiq", "serror",
 };
-_Static_assert(EXC_NUM_KINDS == 16, "update exc_kind_names");
+_Static_assert(EXC_NUM_KINDS == 19, "update exc_kind_names");
 
 static struct {
     uint64_t start_ns;

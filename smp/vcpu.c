@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../cpu/debug.h"
 #include "../cpu/interp.h"
 #include "../cpu/jit_x86.h"
 #include "../cpu/translate.h"
@@ -23,6 +24,7 @@
 #include "../memory/mem.h"
 #include "../sync/monitor.h"
 #include "../sync/tcache.h"
+#include "gdbstub.h"
 #include "machine.h"
 #include "psci.h"
 #include "trace.h"
@@ -74,6 +76,8 @@ static void handle_requests(CPUState *cpu)
         cpu->event_register = true;
     if (req & REQ_EXIT)
         cpu->halted = true;
+    if (req & REQ_DEBUG)
+        gdb_vcpu_park(cpu); /* held by the gdb stub until it resumes this core */
     /* REQ_WORK (queued work and TLBI broadcasts; CPU_ON is read from the
      * PSCI slot), REQ_EXCL (stop for an exclusive section), REQ_SYNC (a DSB
      * waits). REQ_IRQ is only a hint: the dispatcher reads the GIC's level
@@ -347,10 +351,17 @@ void vcpu_loop(CPUState *cpu)
             cpu->excl_wait = NULL;
             continue;
         }
-        deliver_irq(cpu);
+        /* gdb's stepi does not enter an interrupt handler (gdb_step is on a
+         * cold line: test the hot flag first) */
+        if (__builtin_expect(!(cpu->dbg_tbf & TBF_STEP), 1) || !cpu->gdb_step)
+            deliver_irq(cpu);
+        if (__builtin_expect(cpu->dbg_tbf != 0, 0) && debug_before_block(cpu))
+            continue; /* a software-step exception was taken */
         TBlock *tb = find_block(cpu);
         if (!tb) {
             cpu->exc_pending = false;
+            if (__builtin_expect(cpu->dbg_tbf & TBF_STEP, 0))
+                debug_after_block(cpu, NULL); /* the stepped fetch faulted */
             continue;
         }
         /* Exceptions were taken while a PMU counter runs: attribute the
@@ -385,6 +396,12 @@ void vcpu_loop(CPUState *cpu)
                     tb = tb_of_native_exit(cpu->jit_last);
             } else {
                 bx = interp_run(cpu, &tb->ir);
+            }
+            if (__builtin_expect(tb->flags & TBF_STEP, 0)) {
+                if (bx != BX_SLOT0 && bx != BX_SLOT1 && bx != BX_JUMP)
+                    uncount_left_early(cpu, tb, bx);
+                debug_after_block(cpu, tb); /* one instruction stepped */
+                break;
             }
             if (bx != BX_SLOT0 && bx != BX_SLOT1 && bx != BX_JUMP) {
                 uncount_left_early(cpu, tb, bx);

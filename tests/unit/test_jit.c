@@ -612,6 +612,15 @@ Test(jit, flags_random_blocks)
         }
         switch (rnd() % 3) {
         case 0:
+            if (np && (rnd() & 1)) {
+                /* B.cond's shape: setter, its result written back, the next
+                 * instruction's COND (kept in AL for the BRCOND) */
+                IRTemp a = pool[rnd() % np], b = pool[rnd() % np];
+                IRTemp d = ir_emit(&blk, setters[rnd() % NSETTERS], rnd() & 1 ? 8 : 4, 0, a, b, IR_NO_TEMP, 0, 0);
+                if (d != IR_NO_TEMP)
+                    ir_set_reg(&blk, (int)(rnd() % 31), d);
+                ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001004);
+            }
             ir_emit(&blk, IR_BRCOND, 8, 0, emit_cond(&blk, (int)(rnd() % 16)), IR_NO_TEMP, IR_NO_TEMP, 0,
                     0x40003000);
             ir_emit(&blk, IR_GOTO, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 1, 0x40004000);

@@ -9,7 +9,11 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "devices/boot.h"
 #include "devices/devices.h"
+#include "devices/fdt.h"
+
+#include <libfdt.h>
 
 static TestMachine *tm;
 static char *paths[16];
@@ -373,8 +377,9 @@ Test(loader, image_text_offset_past_ram)
     /* A text_offset that would wrap the load address below the DTB. */
     uint8_t img[4096] = {0};
     memcpy(img + 56, "ARM\x64", 4);
-    uint64_t text_offset = (uint64_t)-(int64_t)(0x200000 + 0x1000);
+    uint64_t text_offset = (uint64_t)-(int64_t)(0x200000 + 0x1000), image_size = sizeof(img);
     memcpy(img + 8, &text_offset, 8);
+    memcpy(img + 16, &image_size, 8); /* text_offset only counts with an image_size */
     uint64_t entry = 0x1234;
     cr_expect(!load_capture(write_file(img, sizeof(img)), &entry));
     cr_expect(strstr(err, "text_offset") != NULL && lines(err) == 1, "%s", err);
@@ -418,12 +423,15 @@ Test(loader, initrd_and_append_with_elf_or_raw_warn)
                   lines(err) == 1,
               "%s", err);
     tm->m.opt.initrd = NULL;
+    tm->m.opt.dtb = "/nonexistent/x.dtb";
+    cr_expect(load_capture(write_file(&e, sizeof(e)), &entry), "ELF still loads");
+    cr_expect(strstr(err, "-append and -dtb are ignored") != NULL && lines(err) == 1, "%s", err);
+    tm->m.opt.dtb = NULL;
+    /* A raw kernel is booted like Linux (QEMU's rule): -append is used, no warning. */
     uint8_t raw[64] = {1, 2, 3};
-    cr_expect(load_capture(write_file(raw, sizeof(raw)), &entry), "raw still loads");
-    cr_expect(strstr(err, "-append is ignored") != NULL, "%s", err);
+    cr_expect(load_capture(write_file(raw, sizeof(raw)), &entry), "raw loads");
+    cr_expect_str_empty(err, "raw kernels take -append: %s", err);
     tm->m.opt.append = NULL;
-    cr_expect(load_capture(write_file(raw, sizeof(raw)), &entry));
-    cr_expect_str_empty(err, "no warning without -initrd/-append: %s", err);
 }
 
 Test(loader, initrd_in_a_small_ram)
@@ -438,8 +446,91 @@ Test(loader, initrd_in_a_small_ram)
     tm->m.opt.initrd = write_file(rd, sizeof(rd));
     uint64_t entry = 0;
     cr_assert(load_capture(write_file(img, sizeof(img)), &entry), "%s", err);
+    /* No image_size: at RAM + 0x80000 (QEMU's KERNEL64_LOAD_ADDR); the
+     * initrd at RAM + min(RAM/2, 128 MiB) = + 8 MiB, the DTB 2 MiB aligned
+     * after it. */
+    cr_expect_eq(entry, RAM_BASE + 0x80000);
+    cr_expect_eq(memcmp(test_ram(tm, RAM_BASE + 0x800000, sizeof(rd)), rd, sizeof(rd)), 0);
+    cr_expect_eq(tm->m.cpus[0]->x[0], RAM_BASE + 0xa00000);
+    /* A 12 MiB image_size: at + 2 MiB (text_offset 0 is below QEMU's boot
+     * stub), so it ends at + 14 MiB, above RAM/2: the initrd follows it. */
+    uint64_t image_size = 12ull << 20;
+    memcpy(img + 16, &image_size, 8);
+    cr_assert(load_capture(write_file(img, sizeof(img)), &entry), "%s", err);
     cr_expect_eq(entry, RAM_BASE + 0x200000);
-    /* 2 MiB aligned after the kernel's end. */
-    cr_expect_eq(memcmp(test_ram(tm, RAM_BASE + 0x400000, sizeof(rd)), rd, sizeof(rd)), 0);
+    cr_expect_eq(memcmp(test_ram(tm, RAM_BASE + 0xe00000, sizeof(rd)), rd, sizeof(rd)), 0);
+    /* The DTB does not fit after it (16 MiB is the end): below the kernel. */
+    cr_expect_eq(tm->m.cpus[0]->x[0], RAM_BASE);
     tm->m.opt.initrd = NULL;
+}
+
+Test(loader, qemu_placement)
+{
+    /* QEMU's hw/arm/boot.c for the Debian 6.1 Image (text_offset 0,
+     * image_size 0x2010000) and for a raw kernel, at -m 64M, 128M, 1G. */
+    const uint64_t deb = 0x2010000, M = 1ull << 20;
+    cr_expect_eq(boot_image_offset(0, deb), 2 * M);
+    cr_expect_eq(boot_image_offset(0x80000, deb), 0x80000);
+    cr_expect_eq(boot_image_offset(0x80000, 0), KERNEL64_LOAD_OFFSET);
+    uint64_t high = RAM_BASE + 2 * M + deb;
+    cr_expect_eq(boot_initrd_start(RAM_BASE, 64 * M, high), 0x42210000);
+    cr_expect_eq(boot_initrd_start(RAM_BASE, 128 * M, high), RAM_BASE + 64 * M);
+    cr_expect_eq(boot_initrd_start(RAM_BASE, 1024 * M, high), RAM_BASE + 128 * M);
+    uint64_t raw_high = RAM_BASE + 0x80000 + 4096;
+    cr_expect_eq(boot_initrd_start(RAM_BASE, 64 * M, raw_high), RAM_BASE + 32 * M);
+    cr_expect_eq(boot_initrd_start(RAM_BASE, 128 * M, raw_high), RAM_BASE + 64 * M);
+    cr_expect_eq(boot_initrd_start(RAM_BASE, 1024 * M, raw_high), RAM_BASE + 128 * M);
+    /* An odd end is page aligned. */
+    cr_expect_eq(boot_initrd_start(RAM_BASE, 64 * M, RAM_BASE + 40 * M + 1), RAM_BASE + 40 * M + 4096);
+    /* DTB: the 2 MiB boundary after the initrd's end (or its start). */
+    cr_expect_eq(boot_dtb_start(RAM_BASE, 64 * M, RAM_BASE + 32 * M, RAM_BASE + 0x80000, 0x2000),
+                 RAM_BASE + 32 * M);
+    cr_expect_eq(boot_dtb_start(RAM_BASE, 64 * M, RAM_BASE + 32 * M + 1, RAM_BASE + 0x80000, 0x2000),
+                 RAM_BASE + 34 * M);
+    /* No room above: below the kernel if it fits, else nowhere. */
+    cr_expect_eq(boot_dtb_start(RAM_BASE, 64 * M, RAM_BASE + 63 * M, RAM_BASE + 0x80000, 0x2000), RAM_BASE);
+    cr_expect_eq(boot_dtb_start(RAM_BASE, 64 * M, RAM_BASE + 63 * M, RAM_BASE + 0x80000, 0x100000), 0);
+}
+
+Test(loader, user_dtb)
+{
+    /* -dtb: a tree that says 1 GiB and has no /chosen gets the real RAM,
+     * the command line and the initrd. */
+    uint64_t mp = 0x80000000;
+    FdtDesc d = {.ncpus = 1, .mpidr = &mp, .ram_base = RAM_BASE, .ram_size = 1ull << 30, .gic_version = 3};
+    size_t sz;
+    void *fdt = fdt_generate(&d, &sz);
+    cr_assert_not_null(fdt);
+    int chosen = fdt_path_offset(fdt, "/chosen");
+    cr_assert_geq(chosen, 0);
+    cr_assert_eq(fdt_del_node(fdt, chosen), 0);
+    tm->m.opt.dtb = write_file(fdt, fdt_totalsize(fdt));
+    free(fdt);
+    uint8_t rd[100] = {7};
+    tm->m.opt.initrd = write_file(rd, sizeof(rd));
+    tm->m.opt.append = "console=ttyAMA0 hello";
+    uint8_t raw[64] = {1, 2, 3};
+    uint64_t entry = 0;
+    cr_assert(load_capture(write_file(raw, sizeof(raw)), &entry), "%s", err);
+    const void *g = test_ram(tm, tm->m.cpus[0]->x[0], 4096);
+    cr_assert_eq(fdt_check_header(g), 0);
+    int mem = fdt_path_offset(g, "/memory@40000000");
+    int len;
+    const fdt64_t *reg = fdt_getprop(g, mem, "reg", &len);
+    cr_assert(reg && len == 16);
+    cr_expect_eq(fdt64_to_cpu(reg[0]), RAM_BASE);
+    cr_expect_eq(fdt64_to_cpu(reg[1]), TEST_RAM_SIZE);
+    chosen = fdt_path_offset(g, "/chosen");
+    cr_assert_geq(chosen, 0);
+    cr_expect_str_eq(fdt_getprop(g, chosen, "bootargs", NULL), "console=ttyAMA0 hello");
+    const fdt64_t *st = fdt_getprop(g, chosen, "linux,initrd-start", &len);
+    cr_assert(st && len == 8);
+    cr_expect_eq(fdt64_to_cpu(*st), RAM_BASE + 0x800000);
+    /* Not a device tree: one clear line. */
+    tm->m.opt.dtb = write_file(raw, sizeof(raw));
+    cr_expect(!load_capture(write_file(raw, sizeof(raw)), &entry));
+    cr_expect(strstr(err, "not a valid flattened device tree") != NULL && lines(err) == 1, "%s", err);
+    tm->m.opt.dtb = NULL;
+    tm->m.opt.initrd = NULL;
+    tm->m.opt.append = NULL;
 }
