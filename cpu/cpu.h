@@ -322,6 +322,8 @@ typedef struct CPUState {
 
     CPUStats stats;
 
+    /* ---------- owner only: -det weak=on ---------- */
+    struct WeakBuf *weak;  /* this core's store buffer (smp/weakmem.c), NULL otherwise */
     /* ---------- owner only: self-hosted debug (cpu/debug.c, docs/debug.md) ---------- */
     /* The breakpoint/watchpoint registers ID_AA64DFR0 advertises. Cold:
      * after everything the fast paths touch. */

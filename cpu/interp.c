@@ -6,6 +6,7 @@
 #include "../sync/atomic.h"
 #include "jit_x86.h"
 #include "translate.h"
+#include "../smp/weakmem.h"
 
 static inline uint64_t trunc_sz(uint64_t v, int size) { return size == 4 ? (uint32_t)v : v; }
 
@@ -210,7 +211,10 @@ static inline __attribute__((always_inline)) int exec_op(CPUState *cpu, const IR
             break;
         case IR_LOAD:
             /* Load-acquire: alignment check and ordering in sync/atomic.c. */
-            if (__builtin_expect(op->flags & IRF_ACQ, 0)) {
+            if (__builtin_expect(cpu->weak != NULL, 0)) {
+                if (!weak_load(cpu, t[op->a], sz, op->flags, &a)) /* -det weak=on */
+                    return BX_EXCEPTION;
+            } else if (__builtin_expect(op->flags & IRF_ACQ, 0)) {
                 if (!atomic_load_acquire(cpu, t[op->a], sz, op->flags, &a))
                     return BX_EXCEPTION;
             } else if (!mem_load(cpu, t[op->a], sz, op->flags, &a))
@@ -220,13 +224,20 @@ static inline __attribute__((always_inline)) int exec_op(CPUState *cpu, const IR
             t[op->dst] = a;
             break;
         case IR_STORE:
-            if (__builtin_expect(op->flags & IRF_REL, 0)) {
+            if (__builtin_expect(cpu->weak != NULL, 0) && !(op->flags & IRF_REL)) {
+                if (!weak_store(cpu, t[op->a], sz, op->flags, t[op->b])) /* -det weak=on: buffered */
+                    return BX_EXCEPTION;
+            } else if (__builtin_expect(op->flags & IRF_REL, 0)) {
+                if (cpu->weak)
+                    weak_drain_all(cpu); /* release: every earlier store first */
                 if (!atomic_store_release(cpu, t[op->a], sz, op->flags, t[op->b]))
                     return BX_EXCEPTION;
             } else if (!mem_store(cpu, t[op->a], sz, op->flags, t[op->b]))
                 return BX_EXCEPTION;
             break;
         case IR_LOAD_EXCL:
+            if (__builtin_expect(cpu->weak != NULL, 0))
+                weak_drain_all(cpu); /* -det weak=on: ordered after every earlier store */
             if (!atomic_load_excl(cpu, t[op->a], sz, op->flags, &t[op->dst]))
                 return BX_EXCEPTION;
             /* Slot settling: retry this LDXR (cpu->pc) from the dispatcher. */
@@ -234,24 +245,34 @@ static inline __attribute__((always_inline)) int exec_op(CPUState *cpu, const IR
                 return BX_EXIT;
             break;
         case IR_STORE_EXCL:
+            if (__builtin_expect(cpu->weak != NULL, 0))
+                weak_drain_all(cpu); /* -det weak=on: ordered after every earlier store */
             if (!atomic_store_excl(cpu, t[op->a], sz, op->flags, t[op->b], &t[op->dst]))
                 return BX_EXCEPTION;
             break;
         case IR_ATOMIC_RMW:
+            if (__builtin_expect(cpu->weak != NULL, 0))
+                weak_drain_all(cpu); /* -det weak=on: ordered after every earlier store */
             if (!atomic_rmw(cpu, t[op->a], sz, op->flags, (enum IRRmw)op->aux, t[op->b], &t[op->dst]))
                 return BX_EXCEPTION;
             break;
         case IR_CAS:
+            if (__builtin_expect(cpu->weak != NULL, 0))
+                weak_drain_all(cpu); /* -det weak=on: ordered after every earlier store */
             if (!atomic_cas(cpu, t[op->a], sz, op->flags, t[op->b], t[op->c], &t[op->dst]))
                 return BX_EXCEPTION;
             break;
         case IR_FENCE:
+            if (__builtin_expect(cpu->weak != NULL, 0))
+                weak_fence(cpu, (int)op->aux); /* -det weak=on: DMB ST, DMB LD, or drain all */
             if (op->imm == IR_FENCE_FULL)
                 atomic_thread_fence(memory_order_seq_cst);
             else
                 atomic_signal_fence(memory_order_seq_cst);
             break;
         case IR_CALL:
+            if (__builtin_expect(cpu->weak != NULL, 0))
+                weak_drain_all(cpu); /* -det weak=on: ordered after every earlier store */
             t[op->dst] = helper_table[op->aux](cpu, t[op->a], t[op->b], t[op->c], op->imm);
             if ((op->flags & IRF_EXCEPT) && cpu->exc_pending)
                 return BX_EXCEPTION;

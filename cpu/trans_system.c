@@ -137,7 +137,10 @@ bool trans_DSB(DisasCtx *s, uint32_t insn)
 
 bool trans_DMB(DisasCtx *s, uint32_t insn)
 {
-    gen_fence(s, barrier_kind(bits(insn, 11, 8)));
+    /* aux = CRm<1:0> (1 loads, 2 stores, 0/3 all): the hosts' tiers need
+     * only the kind, -det weak=on's store buffers (smp/weakmem.c) the types. */
+    uint32_t crm = bits(insn, 11, 8);
+    ir_emit(s->b, IR_FENCE, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, crm & 3, barrier_kind(crm));
     return true;
 }
 

@@ -198,8 +198,13 @@ bool devices_init(Machine *m)
     if (!m->gic && !m->gic2)
         return false;
 
-    /* Under gdb the counter stops while the machine is stopped (smp/gdbstub.c). */
-    syscounter_init(m->counter, m->opt.gdb_dev ? gdb_clock_ns : NULL, m);
+    /* -det: guest time is virtual, a function of instruction counts.
+     * Under gdb (without -det) the counter stops while the machine is
+     * stopped (smp/gdbstub.c). */
+    if (m->det)
+        syscounter_init(m->counter, det_clock_ns, m->det);
+    else
+        syscounter_init(m->counter, m->opt.gdb_dev ? gdb_clock_ns : NULL, m);
     for (int i = 0; i < m->ncpus; i++) {
         if (m->gic)
             gtimer_init(&m->gtimer[i], m->counter, gicv3_ppi_line(m->gic, i, GIC_PPI_PTIMER_NS),
@@ -222,10 +227,19 @@ bool devices_init(Machine *m)
     if (!m->uart)
         return false;
 
-    m->rtc = pl031_create(&m->pm, PL031_BASE, spi_line(m, PL031_SPI));
+    if (m->det) {
+        /* -det: virtual clock, fixed start date, alarms polled by the
+         * scheduler (smp/det.c) instead of a thread. */
+        m->rtc = pl031_new(det_clock_ns, m->det, DET_RTC_EPOCH, spi_line(m, PL031_SPI));
+        if (m->rtc)
+            pl031_map(m->rtc, &m->pm, PL031_BASE);
+    } else {
+        m->rtc = pl031_create(&m->pm, PL031_BASE, spi_line(m, PL031_SPI));
+    }
     if (!m->rtc)
         return false;
-    /* Alarms fire from their own thread, so no vCPU has to poll the RTC. */
+    /* Alarms fire from their own thread, so no vCPU has to poll the RTC
+     * (not with an injected clock: -det). */
     pl031_start_alarm_thread(m->rtc);
 
     /* virtio-mmio: 32 transports, always present as on QEMU's virt. */

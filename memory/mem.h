@@ -106,6 +106,11 @@ const uint32_t *mem_fetch_ptr(CPUState *cpu, uint64_t va, uint64_t *pa);
  * raised. */
 #define DC_ZVA_BYTES 64 /* DCZID_EL0.BS = 4 */
 bool mem_dc_zva(CPUState *cpu, uint64_t va);
+/* Owner vCPU (-det weak=on, smp/weakmem.c): translate one access as
+ * mem_load/mem_store would (alignment, permission and translation faults
+ * raised: false), without performing it. *host: the RAM byte, or NULL for
+ * MMIO and page-crossing accesses (do those the ordinary way). */
+bool mem_translate_host(CPUState *cpu, uint64_t va, int size, uint16_t irflags, bool write, void **host);
 
 /* Owner only. The slow path of generated code's inline LOAD/STORE
  * (cpu/jit_x86.c), for an aligned access outside LDTR/STTR that missed L1:

@@ -726,6 +726,22 @@ bool mem_store(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t 
     return in_page ? access_slow(cpu, va, size, irflags, true, &val) : access_split(cpu, va, size, irflags, true, &val);
 }
 
+bool mem_translate_host(CPUState *cpu, uint64_t va, int size, uint16_t irflags, bool write, void **host)
+{
+    uint64_t pa;
+    uint8_t fl;
+    *host = NULL;
+    if ((va & ~TLB_PAGE_MASK) + (uint64_t)size > PAGE_SIZE)
+        return true; /* page-crossing: the caller takes the ordinary path */
+    if (misaligned(cpu, va, size, irflags, write) ||
+        !tlb_translate_fl(cpu, va, write ? ACC_WRITE : ACC_READ, irflags, &pa, host, &fl) ||
+        device_misaligned(cpu, va, size, fl, write)) {
+        *host = NULL;
+        return false;
+    }
+    return true;
+}
+
 bool mem_dc_zva(CPUState *cpu, uint64_t va)
 {
     uint64_t base = va & ~(uint64_t)(DC_ZVA_BYTES - 1), pa;

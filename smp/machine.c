@@ -101,6 +101,9 @@ bool machine_init(Machine *m, const MachineOptions *opt)
 {
     memset(m, 0, sizeof(*m));
     m->opt = *opt;
+    /* -det weak=on: store buffers live in the interpreter's memory ops. */
+    if (opt->det.weak)
+        m->opt.tier = TIER_INTERP;
     pthread_mutex_init(&m->log_lock, NULL);
     pthread_mutex_init(&m->exit_lock, NULL);
     m->log = stderr;
@@ -154,6 +157,10 @@ bool machine_init(Machine *m, const MachineOptions *opt)
     /* Core 0 is on; the secondaries park until PSCI CPU_ON. */
     if (!psci_init(m))
         return false;
+    /* -det: the scheduler and virtual clock exist before the devices and
+     * the monitor, which look at it. */
+    if (opt->det.on && !det_create(m))
+        return false;
     /* Before any guest store: loaders write RAM through phys_write. */
     m->monitor = monitor_create(m, 0);
     if (!m->monitor) {
@@ -161,7 +168,7 @@ bool machine_init(Machine *m, const MachineOptions *opt)
         return false;
     }
     debug_register_sysregs(); /* before any core runs: the debug registers (cpu/debug.c) */
-    if (!devices_init(m))
+    if (!det_create_weak(m) || !devices_init(m))
         return false;
     uint64_t entry;
     if (!opt->kernel) {
@@ -193,7 +200,8 @@ int machine_run(Machine *m)
     m->threads = calloc((size_t)m->ncpus, sizeof(pthread_t));
     bool *started = calloc((size_t)m->ncpus, sizeof(bool));
     Console console;
-    if (!m->threads || !started || !console_start(&console, m, STDIN_FILENO, STDOUT_FILENO, m->uart ? &m->uart->port : NULL)) {
+    if (!m->threads || !started || !console_start(&console, m, STDIN_FILENO, STDOUT_FILENO,
+                                                          m->det ? det_input_port(m) : m->uart ? &m->uart->port : NULL)) {
         free(started);
         return 1;
     }
@@ -252,6 +260,7 @@ void machine_destroy(Machine *m)
         monitor_destroy(m->monitor);
     m->monitor = NULL;
     psci_destroy(m);
+    det_destroy(m);
     smpsync_destroy(m);
     free(m->placement);
     m->placement = NULL;

@@ -16,6 +16,7 @@
 #include "../cpu/cpu.h"
 #include "../devices/irq.h"
 #include "../memory/mem.h"
+#include "det.h"
 
 struct TCache;
 struct Monitor;
@@ -73,6 +74,7 @@ typedef struct MachineOptions {
     char *config_text[OPT_MAX_CONFIGS]; /* -config files' text, owned (options_free); strings point into it */
     int nconfig_text;
     uint64_t tb_size;        /* -accel tcg,tb-size=MB / -tb-size: translation cache bound in bytes (0: default) */
+    DetOptions det;          /* -det: deterministic mode (smp/det.h, docs/determinism.md) */
     const char *dtb;         /* -dtb FILE: the guest's device tree instead of the generated one (devices/boot.c) */
     const char *drives[OPT_MAX_DRIVES]; /* -drive suboption strings, parsed by devices/virtio_blk.c */
     int ndrives;
@@ -110,6 +112,7 @@ typedef struct Machine {
     struct VCPUPlace *placement; /* per core host PU (smp/topology.h), read-only after start-up */
     pthread_t *threads;      /* one host thread per core, all started by machine_run */
     struct Console *console; /* host terminal, while machine_run runs */
+    struct Det *det;         /* -det: the baton scheduler (smp/det.c), else NULL */
     struct GdbStub *gdb;     /* -s/-gdb: the gdb stub (smp/gdbstub.c), else NULL; set before the vCPUs start */
 
     FILE *log;               /* trace output (stderr unless -D) */

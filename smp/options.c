@@ -470,6 +470,9 @@ static void usage(void)
            "  -stats FILE                write per-core counters as JSON to FILE at exit (opened at start)\n"
            "  -progress                  print guest MIPS per core on stderr every second\n"
            "  -perfmap                   name JIT code for perf in /tmp/perf-<pid>.map (see docs/jit.md)\n"
+           "  -det seed=N[,sched=random|pct][,depth=D][,quantum=Q][,steps=S][,weak=on][,rr=record|replay,rrfile=F]\n"
+           "                             deterministic multicore run: seeded scheduler, virtual time, input\n"
+           "                             record/replay (docs/determinism.md)\n"
            "  -gdb tcp::PORT|unix:PATH   gdb remote stub on a loopback TCP port or a Unix socket (docs/debug.md)\n"
            "  -s                         the same as -gdb tcp::1234\n"
            "  -S                         cores wait at reset until gdb continues (with -s or -gdb)\n"
@@ -631,6 +634,10 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
             opt->progress = true;
         } else if (!strcmp(a, "-perfmap")) {
             opt->perfmap = true;
+        } else if (!strcmp(a, "-det")) {
+            NEEDS_ARG;
+            if (!det_parse(v, &opt->det))
+                return OPT_ERROR;
         } else if (!strcmp(a, "-no-reboot")) {
             opt->no_reboot = true;
         } else if (!strcmp(a, "-s")) {
@@ -654,6 +661,12 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
     }
     if (opt->gdb_wait && !opt->gdb_dev) {
         fprintf(stderr, "flotilla: -S needs a gdb stub (-s or -gdb DEV): nothing could ever continue the cores\n");
+        return OPT_ERROR;
+    }
+    /* Virtio devices complete requests from their own I/O threads and the
+     * gdb stub stops cores from its thread: neither is deterministic yet. */
+    if (opt->det.on && (opt->gdb_dev || opt->ndrives || opt->ndevices || opt->nnics || opt->nnetdevs)) {
+        fprintf(stderr, "flotilla: -det does not support -gdb/-s or virtio devices (-drive, -device, -nic, -netdev) yet\n");
         return OPT_ERROR;
     }
     return OPT_OK;

@@ -53,6 +53,8 @@ void vcpu_kick(CPUState *cpu, uint32_t req)
      * does not sleep, or we see it asleep and wake it. A running core only
      * costs the atomic OR, no system call. */
     atomic_fetch_or(&cpu->request, req);
+    if (cpu->machine->det)
+        det_kicked(cpu->machine, cpu);
     SMPSync *s = cpu->machine->sync;
     if (!s || (atomic_load(&s->v[cpu->index].state) & VS_ASLEEP))
         vcpu_wake(cpu);
@@ -166,9 +168,13 @@ static void wfi_sleep(CPUState *cpu)
         cpu->sleeping = false;
         return;
     }
-    uint64_t t0 = idle_enter(cpu);
-    vcpu_sleep(cpu, ev < deadline ? ev : deadline);
-    idle_leave(cpu, t0);
+    if (m->det) {
+        det_idle(cpu, ev < deadline ? ev : deadline); /* the baton goes on */
+    } else {
+        uint64_t t0 = idle_enter(cpu);
+        vcpu_sleep(cpu, ev < deadline ? ev : deadline);
+        idle_leave(cpu, t0);
+    }
     if (excl_host)
         monitor_wfe_disarm(m->monitor, excl_host, cpu->index);
     if (ev != GT_NO_DEADLINE && syscounter_now_ns(m->counter) >= ev)
@@ -180,6 +186,10 @@ static void park(CPUState *cpu)
 {
     if (psci_take_cpu_on(cpu))
         return;
+    if (cpu->machine->det) {
+        det_idle(cpu, UINT64_MAX); /* CPU_ON kicks REQ_WORK: runnable again */
+        return;
+    }
     uint64_t t0 = idle_enter(cpu);
     vcpu_sleep(cpu, UINT64_MAX);
     idle_leave(cpu, t0);
@@ -246,6 +256,11 @@ static int32_t pass_budget(const CPUState *cpu, bool tracing)
     if (tracing)
         return 0;
     int64_t b = CHAIN_INSNS;
+    if (m->det) {
+        int64_t d = det_budget(cpu); /* the turn ends at a scheduling point */
+        if (b > d)
+            b = d;
+    }
     if (m->opt.max_insns) {
         uint64_t left = m->opt.max_insns > cpu->stats.insns ? m->opt.max_insns - cpu->stats.insns : 0;
         if ((uint64_t)b > left)
@@ -294,8 +309,16 @@ void vcpu_loop(CPUState *cpu)
     Machine *m = cpu->machine;
     uint64_t next_timer_poll = 0;
     rcu_register_thread();
+    if (m->det)
+        det_enter(cpu); /* -det: run only with the baton (core 0 has it first) */
     vcpu_idle_end(cpu); /* running: exclusive sections count this core from now */
     while (!cpu->halted) {
+        if (m->det && !atomic_load_explicit(&m->stopping, memory_order_relaxed)) {
+            /* -det: end of turn or switch point -> the scheduler; then the
+             * virtual clock may have moved: the timer is polled every pass. */
+            det_safepoint(cpu);
+            poll_timer(cpu);
+        }
         rcu_quiescent_state();
         if (atomic_load_explicit(&cpu->request, memory_order_acquire))
             handle_requests(cpu);
@@ -308,7 +331,10 @@ void vcpu_loop(CPUState *cpu)
         /* A DSB waiting for its TLBI broadcasts (or other awaited work):
          * no guest instruction, no interrupt, until it completes. */
         if (vcpu_blocked(cpu)) {
-            vcpu_block_sleep(cpu);
+            if (m->det)
+                det_idle(cpu, UINT64_MAX); /* the awaited cores need the baton */
+            else
+                vcpu_block_sleep(cpu);
             continue;
         }
         if (cpu->sleeping) {
@@ -427,6 +453,8 @@ void vcpu_loop(CPUState *cpu)
             break;
         }
     }
+    if (m->det)
+        det_exit(cpu);
     /* Stopped for good: counts as asleep (acknowledges a pending section). */
     vcpu_idle_begin(cpu);
     rcu_unregister_thread();
@@ -449,6 +477,8 @@ uint64_t helper_sev(CPUState *cpu, uint64_t local, uint64_t b, uint64_t c, uint6
 {
     (void)b, (void)c, (void)imm;
     cpu->event_register = true;
+    if (cpu->machine->det)
+        det_switch_point(cpu); /* -det: SEV is a scheduling point */
     if (!local) {
         Machine *m = cpu->machine;
         for (int i = 0; i < m->ncpus; i++) {

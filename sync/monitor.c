@@ -259,7 +259,8 @@ Monitor *monitor_create(struct Machine *m, unsigned slots_log2)
     }
     memset(mon->slots, 0, sizeof(MonSlot) * mon->nslots);
     mon->machine = m;
-    mon->smp = m && m->ncpus > 1;
+    /* -det runs one core at a time: no store can race an arming LDXR. */
+    mon->smp = m && m->ncpus > 1 && !m->det;
     pthread_mutex_init(&mon->gp_lock, NULL);
     pthread_cond_init(&mon->gp_cond, NULL);
     if (mon->smp) {

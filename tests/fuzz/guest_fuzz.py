@@ -76,7 +76,7 @@ def run_one(args, elf, off, tmp, seed, tier):
     with open(path, "wb") as f:
         f.write(img)
     cmd = [args.flotilla, "-tier", tier, "-smp", str(args.smp), "-semihosting", "-max-insns", str(MAX_INSNS),
-           "-kernel", path]
+           *args.extra.split(), "-kernel", path]
     t0 = time.monotonic()
     try:
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -110,6 +110,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=300)
     ap.add_argument("--tier", choices=("interp", "jit", "both"), default="both")
     ap.add_argument("--smp", type=int, default=1, help="cores (1..64): cores 1.. fuzz devices concurrently")
+    ap.add_argument("--extra", default="", help="more flotilla options, e.g. '-det seed=1,weak=on'")
     ap.add_argument("--regressions", help="file of seeds that once failed (run first)")
     args = ap.parse_args()
     with open(args.elf, "rb") as f:
