@@ -365,6 +365,7 @@ static inline int cpu_el(const CPUState *cpu) { return (cpu->pstate >> PSTATE_EL
 #define TBF_STEP (1u << 7)
 #define TBF_HWBP (1u << 8)
 #define TBF_NOGDBBP (1u << 9)
+#define TBF_PMUBR (1u << 10) /* a PMU counter counts BR_RETIRED: branches call helper_pmu_br */
 static inline uint32_t cpu_tb_flags(const CPUState *cpu)
 {
     uint32_t el = (uint32_t)cpu_el(cpu);

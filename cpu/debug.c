@@ -132,6 +132,8 @@ void debug_update(CPUState *cpu)
         f |= TBF_NOGDBBP;
     if (mde && any_bp(cpu))
         f |= TBF_HWBP;
+    if (cpu->pmu.count_br) /* not debug, but a translation flag too (cpu/pmu.c) */
+        f |= TBF_PMUBR;
     bool wp = (mde && any_wp(cpu)) || (m && m->gdb && gdb_has_wp(m));
     cpu->dbg_tbf = f;
     /* Watched pages are chosen at TLB fill: refill after any change (the

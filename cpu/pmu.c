@@ -18,8 +18,10 @@
 #include <string.h>
 
 #include "cpu.h"
+#include "debug.h"
 #include "pmu.h"
 #include "sysreg.h"
+#include "translate.h"
 
 /* PMCR_EL0 */
 #define PMCR_E (1u << 0)
@@ -113,8 +115,10 @@ static uint64_t overflow_distance(const PMUState *p, int el)
     uint32_t live = p->cnten & p->inten;
     for (int i = 0; i < PMU_NCOUNTERS; i++) {
         uint32_t ev = p->evtyper[i] & 0x3ff;
+        /* BR_RETIRED: a branch is at least one instruction, so it cannot
+         * wrap sooner; at that point the next sync sets a nearer deadline. */
         if (!(live & (1u << i)) || !filter_allows(p->evtyper[i], el) ||
-            (ev != PMU_EV_INST_RETIRED && ev != PMU_EV_CPU_CYCLES))
+            (ev != PMU_EV_INST_RETIRED && ev != PMU_EV_CPU_CYCLES && ev != PMU_EV_BR_RETIRED))
             continue;
         uint64_t d = (1ull << 32) - p->evcnt[i];
         if (!best || d < best)
@@ -147,6 +151,15 @@ static void settle(CPUState *cpu)
 {
     PMUState *p = &cpu->pmu;
     p->active = (p->pmcr & PMCR_E) && (p->cnten & CNT_MASK);
+    bool br = false;
+    for (int i = 0; p->active && i < PMU_NCOUNTERS; i++)
+        br |= counting(p, i) && (p->evtyper[i] & 0x3ff) == PMU_EV_BR_RETIRED;
+    if (br != p->count_br) {
+        /* Blocks that count branches only while a counter wants them: the
+         * translation flag comes with the debug ones (cpu->dbg_tbf). */
+        p->count_br = br;
+        debug_update(cpu);
+    }
     p->count_el = (uint8_t)cpu_el(cpu);
     uint64_t d = p->active ? overflow_distance(p, p->count_el) : 0;
     p->deadline = d ? (d > UINT64_MAX - p->synced_insns ? UINT64_MAX : p->synced_insns + d) : 0;
@@ -166,6 +179,8 @@ static void sync_at(CPUState *cpu, uint64_t now)
             uint32_t t = p->evtyper[i], ev = t & 0x3ff;
             if ((ev == PMU_EV_INST_RETIRED || ev == PMU_EV_CPU_CYCLES) && filter_allows(t, el))
                 evcnt_add(p, i, n);
+            else if (ev == PMU_EV_BR_RETIRED && filter_allows(t, el))
+                evcnt_add(p, i, p->br - p->synced_br);
             else if (ev == PMU_EV_EXC_TAKEN)
                 for (int from = 0; from < 2; from++)
                     if (p->exc_from[from] && filter_allows(t, from))
@@ -176,6 +191,7 @@ static void sync_at(CPUState *cpu, uint64_t now)
     }
     p->exc_from[0] = p->exc_from[1] = 0;
     p->synced_insns = now;
+    p->synced_br = p->br;
     settle(cpu);
 }
 
@@ -285,7 +301,7 @@ static uint64_t pmu_read(CPUState *cpu, const SysRegDef *r)
     case R_CEID0:
         return PMCEID0_VALUE;
     case R_CEID1:
-        return 0;
+        return 1u << (PMU_EV_BR_RETIRED - 32);
     case R_CCNTR:
         return p->ccnt;
     case R_XEVTYPER:
@@ -416,4 +432,13 @@ void pmu_init(CPUState *cpu, IRQLine irq)
     memset(&cpu->pmu, 0, sizeof(cpu->pmu));
     cpu->pmu.irq = irq;
     cpu->pmu.synced_insns = cpu->stats.insns;
+}
+
+/* Owner vCPU (generated code of a TBF_PMUBR block, before each branch
+ * instruction): one more BR_RETIRED (docs/pmu.md). */
+uint64_t helper_pmu_br(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t imm)
+{
+    (void)a, (void)b, (void)c, (void)imm;
+    cpu->pmu.br++;
+    return 0;
 }

@@ -30,6 +30,7 @@ enum {
     PMU_EV_EXC_TAKEN = 0x09,
     PMU_EV_EXC_RETURN = 0x0a,
     PMU_EV_CPU_CYCLES = 0x11,
+    PMU_EV_BR_RETIRED = 0x21, /* PMCEID1 bit 1 */
 };
 
 typedef struct PMUState {
@@ -47,6 +48,10 @@ typedef struct PMUState {
     uint8_t count_el;           /* EL of the instructions since synced_insns */
     uint32_t exc_from[2];       /* exceptions taken from EL0 / EL1 since the last sync */
     uint64_t synced_insns;      /* the core's instruction count at the last sync */
+    /* BR_RETIRED: branches counted by generated code while a counter counts
+     * them (TBF_PMUBR blocks call helper_pmu_br), and the value at the last sync. */
+    uint64_t br, synced_br;
+    bool count_br;              /* an enabled counter counts BR_RETIRED: translate with TBF_PMUBR */
     /* Instruction count at which an interrupt-enabled counter overflows,
      * 0 if none: the dispatcher ends its pass there (smp/vcpu.c). */
     uint64_t deadline;

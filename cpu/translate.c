@@ -1,5 +1,7 @@
 /* The block translator: decode each instruction through the table, let its
  * translate function emit IR, stop at a terminal or a block limit. */
+#include <string.h>
+
 #include "translate.h"
 
 #include "../smp/machine.h"
@@ -104,6 +106,17 @@ bool gen_undef(DisasCtx *s)
     return true;
 }
 
+/* The branch instructions PMU event BR_RETIRED counts, taken or not (ERET is
+ * EXC_RETURN's; exception entries are not branches). */
+static bool is_branch(const InsnPattern *p)
+{
+    static const char *const names[] = {"B", "BL", "B_cond", "CBZ", "CBNZ", "TBZ", "TBNZ", "BR", "BLR", "RET"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (!strcmp(p->name, names[i]))
+            return true;
+    return false;
+}
+
 void translate_block(CPUState *cpu, IRBlock *b, uint64_t pc, const uint32_t *code, uint32_t max_insns)
 {
     DisasCtx ctx = {.b = b, .cpu = cpu, .pc = pc, .tb_flags = cpu_tb_flags(cpu)};
@@ -127,6 +140,8 @@ void translate_block(CPUState *cpu, IRBlock *b, uint64_t pc, const uint32_t *cod
             t_call(s, HELPER_debug_insn, IRF_EXCEPT, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, s->pc);
         uint32_t nops_before = b->nops, ntemps_before = b->ntemps;
         const InsnPattern *p = decode_lookup(s->insn);
+        if ((s->tb_flags & TBF_PMUBR) && p && is_branch(p)) /* BR_RETIRED: before it, it cannot fault */
+            t_call(s, HELPER_pmu_br, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0);
         if (!p || !p->trans(s, s->insn)) {
             /* Unallocated or unimplemented: drop anything half-emitted. */
             b->nops = nops_before; /* keeps INSN_START (and the breakpoint check) */

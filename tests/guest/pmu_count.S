@@ -31,7 +31,7 @@ TEST_START
     mrs x0, pmceid0_el0
     CHECK(x0, 0x20701)                 /* SW_INCR, INST_RETIRED, EXC_TAKEN, EXC_RETURN, CPU_CYCLES */
     mrs x0, pmceid1_el0
-    CHECK(x0, 0)
+    CHECK(x0, 2)                       /* BR_RETIRED (0x21) */
 
     /* ---- round trips ---- */
     mov x0, #3
@@ -126,6 +126,28 @@ TEST_START
     CHECK(x0, 2 * N + 4)               /* stopped at the disabling MSR */
     mrs x0, pmccntr_el0
     CHECK(x0, 2 * N + 4)
+
+    /* ---- BR_RETIRED: every branch instruction, taken or not (counter 5,
+     * so that the next part still finds counters 0/1 and x2 as it left them) ---- */
+    mov x0, #0x21                      /* BR_RETIRED */
+    msr pmevtyper5_el0, x0
+    msr pmevcntr5_el0, xzr
+    mov x9, #0x20
+    ldr x1, =N
+    msr pmcntenset_el0, x9
+1:  subs x1, x1, #1
+    b.ne 1b                            /* N: N - 1 taken, 1 not */
+    cbz x1, 2f                         /* taken */
+    nop
+2:  tbnz x1, #0, 3f                    /* not taken */
+3:  bl 4f
+    b 5f
+4:  ret
+5:  mrs x3, pmevcntr5_el0
+    msr pmcntenclr_el0, x9
+    CHECK(x3, N + 5)
+    mrs x0, pmevtyper5_el0
+    CHECK(x0, 0x21)
 
     /* PMCR.E = 0 stops everything as well */
     mov x0, #0x47                      /* E, LC, P, C */
