@@ -103,13 +103,21 @@ bool monitor_trylock_version(Monitor *mon, const void *host, uint64_t ver)
 
 /* ---- the grace-period / sweeper thread ---- */
 
-static void gp_enqueue(Monitor *mon, uint32_t idx)
+/* Queue a slot index and/or a page index | MON_GP_PAGE (UINT32_MAX: none)
+ * together, so that they settle in the same grace period. */
+static void gp_enqueue2(Monitor *mon, uint32_t a, uint32_t b)
 {
     pthread_mutex_lock(&mon->gp_lock);
-    mon->gp_queue[mon->gp_n++] = idx; /* each slot is queued at most once (IDLE -> PENDING) */
+    /* each slot and page is queued at most once (IDLE -> PENDING) */
+    if (a != UINT32_MAX)
+        mon->gp_queue[mon->gp_n++] = a;
+    if (b != UINT32_MAX)
+        mon->gp_queue[mon->gp_n++] = b;
     pthread_cond_signal(&mon->gp_cond);
     pthread_mutex_unlock(&mon->gp_lock);
 }
+
+static void gp_enqueue(Monitor *mon, uint32_t idx) { gp_enqueue2(mon, idx, UINT32_MAX); }
 
 /* Clock-style second chance: slots used since the last sweep survive. */
 static void sweep(Monitor *mon)
@@ -304,6 +312,23 @@ bool monitor_settling(const Monitor *mon, const void *host)
     return mon->smp && (st == MON_PENDING || st == MON_DISARMING || pst == MON_PENDING || pst == MON_DISARMING);
 }
 
+/* Arm page pi if it is IDLE (-> PENDING, gen moved): true if this call did. */
+static bool page_arm(Monitor *mon, size_t pi)
+{
+    for (;;) {
+        uint8_t raw = atomic_load_explicit(&mon->pages[pi], memory_order_seq_cst);
+        if ((raw & (uint8_t)~MON_PAGE_USED) != MON_IDLE)
+            return false;
+        if (atomic_compare_exchange_strong(&mon->pages[pi], &raw, MON_PENDING))
+            break;
+    }
+    /* After the page is armed: a core that re-tags on the new gen sees it. */
+    atomic_fetch_add_explicit(&mon->gen, 1, memory_order_seq_cst);
+    atomic_fetch_add(&mon->npages_armed, 1);
+    atomic_fetch_add(&mon->stats.page_arms, 1);
+    return true;
+}
+
 /* The page half of monitor_reserve: true if the page of `host` is STABLE
  * (marked used); else arms it if IDLE (queued for a grace period on SMP,
  * STABLE at once on one vCPU, which then returns true). */
@@ -319,12 +344,8 @@ static bool page_reserve(Monitor *mon, size_t pi)
         }
         if (st != MON_IDLE)
             return false;
-        if (!atomic_compare_exchange_strong(&mon->pages[pi], &raw, MON_PENDING))
-            continue;
-        /* After the page is armed: a core that re-tags on the new gen sees it. */
-        atomic_fetch_add_explicit(&mon->gen, 1, memory_order_seq_cst);
-        atomic_fetch_add(&mon->npages_armed, 1);
-        atomic_fetch_add(&mon->stats.page_arms, 1);
+        if (!page_arm(mon, pi))
+            continue; /* someone else armed it: look again */
         if (mon->smp) {
             gp_enqueue(mon, (uint32_t)pi | MON_GP_PAGE);
             return false;
@@ -379,8 +400,11 @@ uint64_t monitor_reserve(Monitor *mon, const void *host)
         if (mon->smp) {
             /* armed = 1 must be visible before the grace period starts. */
             atomic_thread_fence(memory_order_seq_cst);
-            gp_enqueue(mon, (uint32_t)idx);
-            (void)page_reserve(mon, monitor_page_index(mon, host)); /* in the same grace period */
+            /* Its page too, if IDLE: both settle in one grace period (two
+             * would also sweep twice, and a slot armed between them loses
+             * its second chance). */
+            size_t pi = monitor_page_index(mon, host);
+            gp_enqueue2(mon, (uint32_t)idx, page_arm(mon, pi) ? (uint32_t)pi | MON_GP_PAGE : UINT32_MAX);
             return MON_VER_INVALID;
         }
         /* One vCPU: no other core can be half-way through an unlocked store
