@@ -12,7 +12,7 @@
 #include <arm_neon.h>
 #include <stdint.h>
 
-#include "libguest.h"
+#include "fpbench.h"
 
 #ifndef FP_SCALE
 #define FP_SCALE 1
@@ -23,50 +23,10 @@
 
 enum { W = 256, H = 64 };
 
-static inline uint64_t cntvct(void)
-{
-    uint64_t v;
-    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v)::"memory");
-    return v;
-}
-static inline uint64_t cntfrq(void)
-{
-    uint64_t v;
-    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
-    return v;
-}
-static inline uint64_t fpsr(void)
-{
-    uint64_t v;
-    __asm__ volatile("mrs %0, fpsr" : "=r"(v));
-    return v;
-}
-
-static uint64_t hash;
-static void mix(uint64_t x) { hash = (hash ^ x) * 0x100000001b3ull; }
 static void mix_bytes(const uint8_t *p, int n)
 {
     for (int i = 0; i < n; i++)
         mix(p[i]);
-}
-
-static void report(const char *name, uint64_t ticks, uint64_t ops)
-{
-    uint64_t tenths = ops ? ticks * 10000000000ull / cntfrq() / ops : 0;
-    guest_puts("BENCH-FP ");
-    guest_puts(name);
-    guest_puts(" ");
-    guest_put_dec(tenths / 10);
-    guest_puts(".");
-    guest_put_dec(tenths % 10);
-    guest_puts(" ns/op ");
-    guest_put_dec(ops);
-    guest_puts(" ops\nFPCHECK ");
-    guest_puts(name);
-    guest_puts(" ");
-    mix(fpsr());
-    guest_put_hex(hash);
-    guest_puts("\n");
 }
 
 static uint32_t seed = 1;
