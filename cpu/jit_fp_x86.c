@@ -78,6 +78,34 @@ static const uint32_t lane_check[2][3][4] __attribute__((aligned(16))) = {
 
 static int32_t voff(int reg) { return (int32_t)offsetof(CPUState, v) + 16 * reg; }
 
+/* The end of a vector op's fast path: xmm `res` to Vd (the upper half
+ * zeroed for a 64-bit vector), and the out-of-line slow branch, which calls
+ * slow_fn(cpu, a, b, c, imm) with the op's imm and writes Vd itself. dst
+ * (the helper's return) is 0, if anything reads it. */
+static bool vec_store_or_call(Ctx *c, const IROp *op, int res, int rd, bool q, uint32_t l_slow, uint32_t l_done,
+                              HelperFn slow_fn)
+{
+    JitBuf *j = &c->j;
+    if (q) {
+        x_mem(j, 0, 0x0f11, res, RBX, voff(rd));            /* movups */
+    } else {
+        x_mem(j, X66, 0x0fd6, res, RBX, voff(rd));          /* movq m64; upper half zero */
+        x_mem(j, XW, 0xc7, 0, RBX, voff(rd) + 8);
+        jb_u32(j, 0);
+    }
+    x_jmp(j, l_done);
+    jb_bind(j, l_slow);
+    x_mov_ri(j, R8, op->imm);
+    x_rr(j, XW, 0x89, RBX, RDI);
+    call_abs(c, (const void *)slow_fn);
+    jb_bind(j, l_done);
+    if (c->last_use[op->dst]) {
+        x_mov_ri(j, RAX, 0);
+        st_dst(c, op->dst);
+    }
+    return true;
+}
+
 /* Vector FADD, FSUB, FMUL, FDIV and (FMA3) FMLA, FMLS, 2S/4S/2D, and FMUL,
  * FMLA, FMLS by element: the same check on every lane, the result stored
  * only when all pass. */
@@ -157,24 +185,7 @@ static bool vector3(Ctx *c, const IROp *op, bool by_elem)
     jb_byte(j, 0xa8);                                       /* test al, the lanes in use */
     jb_byte(j, d ? 0x5 : q ? 0xf : 0x3);
     x_jcc(j, CC_NE, l_slow);
-    if (q) {
-        x_mem(j, 0, 0x0f11, res, RBX, voff(rd));            /* movups */
-    } else {
-        x_mem(j, X66, 0x0fd6, res, RBX, voff(rd));          /* movq m64; upper half zero */
-        x_mem(j, XW, 0xc7, 0, RBX, voff(rd) + 8);
-        jb_u32(j, 0);
-    }
-    x_jmp(j, l_done);
-    jb_bind(j, l_slow);
-    x_mov_ri(j, R8, op->imm);
-    x_rr(j, XW, 0x89, RBX, RDI);
-    call_abs(c, (const void *)slow_fn);
-    jb_bind(j, l_done);
-    if (c->last_use[op->dst]) {                             /* what the helper returns, if read */
-        x_mov_ri(j, RAX, 0);
-        st_dst(c, op->dst);
-    }
-    return true;
+    return vec_store_or_call(c, op, res, rd, q, l_slow, l_done, slow_fn);
 }
 
 /* The slow branch shared by the scalar ops: the C fast path (or the soft
@@ -304,24 +315,7 @@ static bool vector_cvt(Ctx *c, const IROp *op)
         jb_byte(j, q ? 0xf : 0x3);
         x_jcc(j, CC_NE, l_slow);
     }
-    if (q) {
-        x_mem(j, 0, 0x0f11, X0, RBX, voff(rd));             /* movups */
-    } else {
-        x_mem(j, X66, 0x0fd6, X0, RBX, voff(rd));           /* movq m64; upper half zero */
-        x_mem(j, XW, 0xc7, 0, RBX, voff(rd) + 8);
-        jb_u32(j, 0);
-    }
-    x_jmp(j, l_done);
-    jb_bind(j, l_slow);
-    x_mov_ri(j, R8, op->imm);
-    x_rr(j, XW, 0x89, RBX, RDI);
-    call_abs(c, (const void *)slow_fn);
-    jb_bind(j, l_done);
-    if (c->last_use[op->dst]) {
-        x_mov_ri(j, RAX, 0);
-        st_dst(c, op->dst);
-    }
-    return true;
+    return vec_store_or_call(c, op, X0, rd, q, l_slow, l_done, slow_fn);
 }
 
 bool jit_fp_inline(Ctx *c, const IROp *op)
