@@ -518,14 +518,14 @@ Test(loader, user_dtb)
     int len;
     const fdt64_t *reg = fdt_getprop(g, mem, "reg", &len);
     cr_assert(reg && len == 16);
-    cr_expect_eq(fdt64_to_cpu(reg[0]), RAM_BASE);
-    cr_expect_eq(fdt64_to_cpu(reg[1]), TEST_RAM_SIZE);
+    cr_expect_eq(fdt64_ld(&reg[0]), RAM_BASE); /* properties are only 4-byte aligned */
+    cr_expect_eq(fdt64_ld(&reg[1]), TEST_RAM_SIZE);
     chosen = fdt_path_offset(g, "/chosen");
     cr_assert_geq(chosen, 0);
     cr_expect_str_eq(fdt_getprop(g, chosen, "bootargs", NULL), "console=ttyAMA0 hello");
     const fdt64_t *st = fdt_getprop(g, chosen, "linux,initrd-start", &len);
     cr_assert(st && len == 8);
-    cr_expect_eq(fdt64_to_cpu(*st), RAM_BASE + 0x800000);
+    cr_expect_eq(fdt64_ld(st), RAM_BASE + 0x800000);
     /* Not a device tree: one clear line. */
     tm->m.opt.dtb = write_file(raw, sizeof(raw));
     cr_expect(!load_capture(write_file(raw, sizeof(raw)), &entry));
