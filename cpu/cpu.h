@@ -47,9 +47,12 @@ enum MMUIdx { MMU_IDX_EL0, MMU_IDX_EL1, MMU_IDX_EL1_PAN, MMU_IDX_NUM };
 #define TLBE_MMU_OFF 0x08u /* flat MMU-off translation: no permissions, no PAN */
 #define TLBE_DEVICE 0x10u  /* Device memory (MMU off, or a Device MAIR attribute): alignment faults */
 
-/* log2(sizeof(TLBEntry)): 64-byte entries, each in one cache line (the
- * tlb array is line aligned), and the JIT scales the slot with a shift. */
-#define TLB_ENTRY_BITS 6
+/* log2(sizeof(TLBEntry)): 32-byte entries, two to a cache line (the tlb
+ * array is line aligned), and the JIT scales the slot with a shift. Only
+ * what the fast path reads is here; the rest of an entry is in TLBEntryX
+ * (cpu->tlbx, same index), so that a guest touching many pages keeps half
+ * as many host cache lines of TLB busy. */
+#define TLB_ENTRY_BITS 5
 typedef struct TLBEntry {
     /* Fast path (what a JIT inlines):
      *   e = &cpu->tlb[mmu_idx][(va >> TLB_PAGE_BITS) & (TLB_SIZE - 1)];
@@ -61,12 +64,16 @@ typedef struct TLBEntry {
     uint64_t tag_write;
     uint64_t tag_exec;
     uint64_t addend;    /* host address - guest virtual address (RAM only) */
+} TLBEntry;
+
+/* The slow path's part of an L1 entry (memory/tlb.c). */
+typedef struct TLBEntryX {
     uint64_t paddr;     /* guest physical page */
     uint16_t asid;      /* ASID of a non-global entry (always the current one) */
     uint8_t flags;      /* TLBE_* */
     uint8_t perms;      /* PTW_R_EL0.. of the walk (before PAN) */
-    uint8_t pad[20];
-} TLBEntry;
+    uint32_t pad;
+} TLBEntryX;
 _Static_assert(sizeof(TLBEntry) == 1u << TLB_ENTRY_BITS, "TLBEntry is 1 << TLB_ENTRY_BITS bytes");
 
 /* Second-level TLB: ASID-tagged, shared by the regime indexes (it keeps the
@@ -301,6 +308,7 @@ typedef struct CPUState {
 
     /* ---------- owner only: caches ---------- */
     _Alignas(64) TLBEntry tlb[MMU_IDX_NUM][TLB_SIZE]; /* CPUState is allocated 64-byte aligned */
+    TLBEntryX tlbx[MMU_IDX_NUM][TLB_SIZE];          /* the rest of each tlb[][] entry */
     TLBState tlbs;
     JCEntry jc[JC_SIZE];
     uint32_t jc_ulog_n; /* > JC_ULOG: overflowed, drop by scanning */

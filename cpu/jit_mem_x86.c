@@ -6,7 +6,7 @@
 #include "jit_x86_ctx.h"
 
 /* Compiling thread. edx = the TLB slot's byte offset in its row,
- * (va >> 12 & (TLB_SIZE - 1)) << 6, from va in rsi. Returns the offset in
+ * (va >> 12 & (TLB_SIZE - 1)) << TLB_ENTRY_BITS, from va. Returns the offset in
  * CPUState of the regime's row: the regime is fixed at translation time, since the EL
  * and PSTATE.PAN are translation flags (cpu_tb_flags), and picked as
  * cpu_mmu_idx does; LDTR/STTR (IRF_UNPRIV, only emitted at EL1) use EL0's,

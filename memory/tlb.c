@@ -54,10 +54,16 @@ static inline uint64_t l1_page(const TLBEntry *e)
     return t & TLB_PAGE_MASK;
 }
 
-static inline void l1_invalidate(TLBEntry *e)
+/* The slow path's half of L1 entry e (cpu->tlbx, same row and slot). */
+static inline TLBEntryX *l1_x(CPUState *cpu, const TLBEntry *e)
+{
+    return &cpu->tlbx[0][0] + (e - &cpu->tlb[0][0]);
+}
+
+static inline void l1_invalidate(CPUState *cpu, TLBEntry *e)
 {
     e->tag_read = e->tag_write = e->tag_exec = TLB_INVALID_TAG;
-    e->flags = 0;
+    l1_x(cpu, e)->flags = 0;
 }
 
 static inline bool l2_valid(const CPUState *cpu, const TLB2Entry *v) { return v->gen == cpu->tlbs.gen; }
@@ -87,7 +93,7 @@ typedef struct SlotArg {
 
 /* True if the slot leaves the set: its entry is invalid now, or (for the
  * non-global set) no longer non-global. */
-static inline bool slot_drop(TLBEntry *e, const SlotArg *a)
+static inline bool slot_drop(CPUState *cpu, TLBEntry *e, const SlotArg *a)
 {
     if (!l1_valid(e))
         return true;
@@ -95,13 +101,13 @@ static inline bool slot_drop(TLBEntry *e, const SlotArg *a)
     case SLOT_ALL:
         break;
     case SLOT_NONGLOBAL:
-        if (e->flags & TLBE_GLOBAL)
+        if (l1_x(cpu, e)->flags & TLBE_GLOBAL)
             return true;
         break;
     case SLOT_NONGLOBAL_ASID:
-        if (e->flags & TLBE_GLOBAL)
+        if (l1_x(cpu, e)->flags & TLBE_GLOBAL)
             return true;
-        if (e->asid != a->asid)
+        if (l1_x(cpu, e)->asid != a->asid)
             return false;
         break;
     case SLOT_RANGE: {
@@ -111,7 +117,7 @@ static inline bool slot_drop(TLBEntry *e, const SlotArg *a)
         break;
     }
     }
-    l1_invalidate(e);
+    l1_invalidate(cpu, e);
     return true;
 }
 
@@ -122,7 +128,7 @@ static void slots_filter(CPUState *cpu, unsigned idx, TLBSlots *s, const SlotArg
     TLBEntry *row = cpu->tlb[idx];
     if (!cpu->tlbs.l1_tracked) {
         for (unsigned i = 0; i < TLB_SIZE; i++)
-            slot_drop(&row[i], a);
+            slot_drop(cpu, &row[i], a);
         return;
     }
     for (uint64_t sum = s->sum; sum; sum &= sum - 1) {
@@ -130,7 +136,7 @@ static void slots_filter(CPUState *cpu, unsigned idx, TLBSlots *s, const SlotArg
         uint64_t w = s->w[wi];
         for (uint64_t m = w; m; m &= m - 1) {
             unsigned b = (unsigned)__builtin_ctzll(m);
-            if (slot_drop(&row[wi * 64 + b], a))
+            if (slot_drop(cpu, &row[wi * 64 + b], a))
                 w &= ~(1ull << b);
         }
         s->w[wi] = w;
@@ -325,8 +331,8 @@ static void flush_page(CPUState *cpu, uint64_t va, bool any_asid, uint16_t asid)
     for (unsigned idx = 0; idx < MMU_IDX_NUM; idx++) {
         TLBEntry *e = &cpu->tlb[idx][l1_slot(cva)];
         if (l1_valid(e) && canon(l1_page(e)) == cva &&
-            (any_asid || (e->flags & TLBE_GLOBAL) || e->asid == asid))
-            l1_invalidate(e);
+            (any_asid || (l1_x(cpu, e)->flags & TLBE_GLOBAL) || l1_x(cpu, e)->asid == asid))
+            l1_invalidate(cpu, e);
     }
     TLB2Entry *set = cpu->tlbs.l2[(cva >> TLB_PAGE_BITS) & (TLB2_SETS - 1)];
     for (unsigned w = 0; w < TLB2_WAYS; w++) {
@@ -378,10 +384,10 @@ void tlb_sync_asid(CPUState *cpu)
 
 /* ---------------- monitored pages ---------------- */
 
-static void retag_armed(const Monitor *mon, TLBEntry *e)
+static void retag_armed(CPUState *cpu, const Monitor *mon, TLBEntry *e)
 {
     uint64_t t = e->tag_write;
-    if (t == TLB_INVALID_TAG || (e->flags & TLBE_MMIO))
+    if (t == TLB_INVALID_TAG || (l1_x(cpu, e)->flags & TLBE_MMIO))
         return;
     bool armed = monitor_page_armed(mon, (const void *)(uintptr_t)((t & TLB_PAGE_MASK) + e->addend));
     e->tag_write = (t & ~TLB_TAG_ARMED) | (armed ? TLB_TAG_ARMED : 0);
@@ -401,14 +407,14 @@ void tlb_sync_armed(CPUState *cpu)
         TLBEntry *row = cpu->tlb[idx];
         if (!cpu->tlbs.l1_tracked) {
             for (unsigned i = 0; i < TLB_SIZE; i++)
-                retag_armed(mon, &row[i]);
+                retag_armed(cpu, mon, &row[i]);
             continue;
         }
         const TLBSlots *s = &cpu->tlbs.l1_used[idx];
         for (uint64_t sum = s->sum; sum; sum &= sum - 1) {
             unsigned wi = (unsigned)__builtin_ctzll(sum);
             for (uint64_t m = s->w[wi]; m; m &= m - 1)
-                retag_armed(mon, &row[wi * 64 + (unsigned)__builtin_ctzll(m)]);
+                retag_armed(cpu, mon, &row[wi * 64 + (unsigned)__builtin_ctzll(m)]);
         }
     }
 }
@@ -444,10 +450,11 @@ static TLBEntry *l1_fill(CPUState *cpu, unsigned idx, uint64_t vpage, uint64_t p
                       ? vpage
                       : TLB_INVALID_TAG;
     e->addend = addend;
-    e->paddr = ppage;
-    e->asid = asid;
-    e->flags = flags;
-    e->perms = perms;
+    TLBEntryX *x = l1_x(cpu, e);
+    x->paddr = ppage;
+    x->asid = asid;
+    x->flags = flags;
+    x->perms = perms;
     if (e->tag_exec != TLB_INVALID_TAG && !(flags & TLBE_GLOBAL))
         cpu->tlbs.ng_exec |= (uint8_t)(1u << va_half(canon(vpage)));
     slots_add(&cpu->tlbs.l1_used[idx], slot);
@@ -556,9 +563,9 @@ static bool tlb_translate_fl(CPUState *cpu, uint64_t va, enum MemAccess acc, uin
         if (!v || (*l1_tag(e, acc) & ~TLB_TAG_FLAGS) != vpage || !rmw_ok)
             return walk_fill(cpu, idx, va, acc, irflags, pa, host, eflags);
     }
-    *eflags = e->flags;
-    *pa = e->paddr | (va & ~TLB_PAGE_MASK);
-    *host = (e->flags & TLBE_MMIO) ? NULL : (void *)(uintptr_t)(va + e->addend);
+    *eflags = l1_x(cpu, e)->flags;
+    *pa = l1_x(cpu, e)->paddr | (va & ~TLB_PAGE_MASK);
+    *host = (l1_x(cpu, e)->flags & TLBE_MMIO) ? NULL : (void *)(uintptr_t)(va + e->addend);
     return true;
 }
 
@@ -819,7 +826,7 @@ const uint32_t *mem_fetch_ptr(CPUState *cpu, uint64_t va, uint64_t *pa)
 {
     TLBEntry *e = &cpu->tlb[cpu_mmu_idx(cpu)][l1_slot(va)];
     if (e->tag_exec == (va & TLB_PAGE_MASK)) {
-        *pa = e->paddr | (va & ~TLB_PAGE_MASK);
+        *pa = l1_x(cpu, e)->paddr | (va & ~TLB_PAGE_MASK);
         return (const uint32_t *)(uintptr_t)(va + e->addend);
     }
     void *host;

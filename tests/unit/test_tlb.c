@@ -102,7 +102,7 @@ Test(tlb, fast_path_layout)
     cr_assert_eq(e->tag_write, VA(100));
     cr_assert_eq(e->tag_exec, VA(100));
     cr_assert_eq((uintptr_t)(VA(100) + 8 + e->addend), (uintptr_t)test_ram(tm, DATA_PA + 8, 8));
-    cr_assert_eq(e->paddr, DATA_PA);
+    cr_assert_eq(cpu->tlbx[MMU_IDX_EL1][(VA(100) >> TLB_PAGE_BITS) & (TLB_SIZE - 1)].paddr, DATA_PA);
     /* the EL0 regime was not filled */
     const TLBEntry *e0 = &cpu->tlb[MMU_IDX_EL0][(VA(100) >> TLB_PAGE_BITS) & (TLB_SIZE - 1)];
     cr_assert_eq(e0->tag_read, TLB_INVALID_TAG);
@@ -422,9 +422,10 @@ static unsigned l1_count(bool nonglobal_only)
             if (!valid)
                 continue;
             cr_assert(slot_in(&cpu->tlbs.l1_used[idx], i), "regime %u slot %u valid but not tracked", idx, i);
-            if (!(e->flags & TLBE_GLOBAL))
+            const uint8_t fl = cpu->tlbx[idx][i].flags;
+            if (!(fl & TLBE_GLOBAL))
                 cr_assert(slot_in(&cpu->tlbs.l1_ng[idx], i), "regime %u slot %u non-global but not tracked", idx, i);
-            n += !nonglobal_only || !(e->flags & TLBE_GLOBAL);
+            n += !nonglobal_only || !(fl & TLBE_GLOBAL);
         }
     return n;
 }
