@@ -162,11 +162,11 @@ static void emit_nzcv_pack(JitBuf *j, int kind)
     st32(j, RBX, CPU_OFF(nzcv), RCX);
 }
 
-/* B.cond: the setter's last fused COND, if the BRCOND that reads it is its
- * only reader and nothing between touches RAX (INSN_START and fused CONDs
- * emit nothing, SET_REG of a register-held temp one store): its value can
- * stay in AL for that BRCOND (`test al, al`), with no slot store. Else
- * IR_NO_TEMP. */
+/* B.cond, CSEL: the setter's last fused COND, if the BRCOND or SELECT that
+ * reads it is its only reader and nothing between touches RAX (INSN_START,
+ * fused CONDs and simm32 CONSTs emit nothing, SET_REG/GET_REG of a
+ * register-held temp one move): its value can stay in AL for that op
+ * (`test al, al`), with no slot store. Else IR_NO_TEMP. */
 static IRTemp cond_for_branch(const Ctx *c, const IROp *setter, const IROp *cond)
 {
     const IROp *end = c->b->ops + c->b->nops;
@@ -179,7 +179,12 @@ static IRTemp cond_for_branch(const Ctx *c, const IROp *setter, const IROp *cond
          * leaves RAX and the flags alone (store_state). */
         if (op->opc == IR_SET_REG && op->imm < 32 && c->treg[op->a] >= 0)
             continue;
-        if (op->opc == IR_BRCOND && op->a == cond->dst &&
+        /* CSEL's operands: register loads and immediates, no RAX either. */
+        if (op->opc == IR_GET_REG && op->imm < 32 && c->treg[op->dst] >= 0)
+            continue;
+        if (op->opc == IR_CONST && (int64_t)op->imm == (int64_t)(int32_t)op->imm)
+            continue;
+        if ((op->opc == IR_BRCOND || op->opc == IR_SELECT) && op->a == cond->dst &&
             c->last_use[cond->dst] == (uint32_t)(op - c->b->ops) + 1)
             return cond->dst;
         return IR_NO_TEMP;

@@ -715,6 +715,18 @@ static bool emit_op(Ctx *c, const IROp *op)
         break;
     }
     case IR_SELECT:
+        if (c->al_temp == op->a && op->a != IR_NO_TEMP) {
+            /* The condition is in AL (cond_for_branch): test it first, then
+             * the operands through registers other than RAX (MOVs keep the flags). */
+            x_rr(j, XB8, 0x84, RAX, RAX);        /* test al, al */
+            ldt(c, RDX, op->c, true);
+            ldt(c, RCX, op->b, true);
+            x_rr(j, XW, 0x0f45, RDX, RCX);       /* cmovne rdx, rcx */
+            x_rr(j, XW, 0x89, RDX, RAX);         /* mov rax, rdx */
+            st_dst(c, op->dst);
+            c->al_temp = IR_NO_TEMP;
+            break;
+        }
         ldt(c, RAX, op->c, true);
         ldt(c, RCX, op->b, true);
         rmt(c, XW, 0x83, 7, op->a);    /* cmp qword [a], 0 */

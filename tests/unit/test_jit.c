@@ -620,6 +620,18 @@ Test(jit, flags_random_blocks)
                 if (d != IR_NO_TEMP)
                     ir_set_reg(&blk, (int)(rnd() % 31), d);
                 ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001004);
+                if (rnd() & 1) {
+                    /* CSEL's shape: its operands loaded (or zero), the COND,
+                     * the SELECT (the COND kept in AL for it), the result written */
+                    IRTemp x = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 31);
+                    IRTemp y = rnd() & 1 ? ir_const(&blk, 0)
+                                         : ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0,
+                                                   rnd() % 31);
+                    IRTemp cc = emit_cond(&blk, (int)(rnd() % 16));
+                    ir_set_reg(&blk, (int)(rnd() % 31),
+                               ir_emit(&blk, IR_SELECT, 8, 0, cc, x, y, 0, 0));
+                    ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001008);
+                }
             }
             ir_emit(&blk, IR_BRCOND, 8, 0, emit_cond(&blk, (int)(rnd() % 16)), IR_NO_TEMP, IR_NO_TEMP, 0,
                     0x40003000);
