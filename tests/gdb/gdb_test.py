@@ -80,6 +80,23 @@ def finish(p, want_status=0, want_text="PASS"):
     return out
 
 
+def gdb_session(args, tmp, sock, script):
+    """Start flotilla waiting for gdb on sock, run gdb-multiarch in batch
+    mode with script on the target ELF; return gdb's output and flotilla's
+    (finish() checks flotilla's exit)."""
+    path = os.path.join(tmp, "cmds.gdb")
+    with open(path, "w") as f:
+        f.write(script)
+    p = start_flotilla(args, sock)
+    try:
+        r = subprocess.run([gdb_binary(), "-nx", "-batch", "-x", path, args.elf], capture_output=True, text=True,
+                           timeout=90)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        fail("gdb timed out")
+    return r.stdout + r.stderr, finish(p)
+
+
 def baremetal(args, tmp):
     sock = os.path.join(tmp, "gdb.sock")
     script = """set pagination off
@@ -118,18 +135,7 @@ x/2i $pc
 delete
 detach
 """.format(sock=sock)
-    path = os.path.join(tmp, "cmds.gdb")
-    with open(path, "w") as f:
-        f.write(script)
-    p = start_flotilla(args, sock)
-    try:
-        r = subprocess.run([gdb_binary(), "-nx", "-batch", "-x", path, args.elf], capture_output=True, text=True,
-                           timeout=90)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        fail("gdb timed out")
-    log = r.stdout + r.stderr
-    out = finish(p)
+    log, out = gdb_session(args, tmp, sock, script)
     checks = [
         (r"\* 1\s+Thread 1 ", "info threads lists core 0 as thread 1"),
         (r"Breakpoint 1, set_here", "breakpoint at set_here"),
@@ -175,18 +181,7 @@ print/x $pc == (long)&bp_fn
 delete
 continue
 """.format(sock=sock)
-    path = os.path.join(tmp, "cmds.gdb")
-    with open(path, "w") as f:
-        f.write(script)
-    p = start_flotilla(args, sock)
-    try:
-        r = subprocess.run([gdb_binary(), "-nx", "-batch", "-x", path, args.elf], capture_output=True, text=True,
-                           timeout=90)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        fail("gdb timed out")
-    log = r.stdout + r.stderr
-    out = finish(p)
+    log, out = gdb_session(args, tmp, sock, script)
     for pat, what in [(r"Breakpoint 1, bp_fn", "gdb breakpoint on bp_fn"), (r"\$1 = 0x1\b", "pc at bp_fn"),
                       (r"\$2 = 0x1\b", "second hit"), (r"exited normally", "the program ran to its end")]:
         if not re.search(pat, log):
