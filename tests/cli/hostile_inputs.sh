@@ -8,24 +8,7 @@ F=$1
 RESET_ELF=$2
 T=$(mktemp -d /tmp/flotilla-hostile-XXXXXX)
 trap 'rm -rf "$T"' EXIT
-fails=0
-pass=0
-
-# expect_error NAME PATTERN CMD...: status 1, exactly one stderr line matching PATTERN.
-expect_error() {
-    name=$1 pat=$2
-    shift 2
-    timeout 60 "$@" >"$T/out" 2>"$T/err" </dev/null
-    rc=$?
-    lines=$(wc -l <"$T/err")
-    if [ "$rc" -eq 1 ] && [ "$lines" -eq 1 ] && grep -q -- "$pat" "$T/err"; then
-        pass=$((pass + 1))
-    else
-        echo "FAIL $name: status $rc, $lines stderr lines (want 1 matching '$pat'):" >&2
-        head -5 "$T/err" >&2
-        fails=$((fails + 1))
-    fi
-}
+. "$(dirname "$0")/expect.sh"
 
 # A valid gzip stream of 5 GiB of zeros (5 MB on disk): full flushes make
 # every 1 MiB block compress to the same bytes, so it is built in a second.

@@ -9,52 +9,43 @@ F=$1
 ELF=$2
 T=$(mktemp -d /tmp/flotilla-vopts-XXXXXX)
 trap 'rm -rf "$T"' EXIT
-fails=0
-pass=0
+. "$(dirname "$0")/expect.sh"
 
-expect_error() { # NAME PATTERN DRIVE-ARGS...
+# expect_error with the program and the options under test.
+expect_vopt() { # NAME PATTERN OPTIONS...
     name=$1 pat=$2
     shift 2
-    timeout 60 "$F" -semihosting -kernel "$ELF" "$@" >"$T/out" 2>"$T/err" </dev/null
-    rc=$?
-    lines=$(wc -l <"$T/err")
-    if [ "$rc" -eq 1 ] && [ "$lines" -eq 1 ] && grep -q -- "$pat" "$T/err"; then
-        pass=$((pass + 1))
-    else
-        echo "FAIL $name: status $rc, $lines stderr lines (want 1 matching '$pat'):" >&2
-        head -5 "$T/err" >&2
-        fails=$((fails + 1))
-    fi
+    expect_error "$name" "$pat" "$F" -semihosting -kernel "$ELF" "$@"
 }
 
 truncate -s 1M "$T/disk.img"
 mkdir "$T/dir"
-expect_error missing "cannot open '$T/nope.img'" -drive "file=$T/nope.img,if=virtio,format=raw"
-expect_error directory "Is a directory" -drive "file=$T/dir,format=raw"
-expect_error no_file "file=IMAGE is required" -drive "if=virtio,format=raw"
-expect_error qcow2 "format=qcow2 not supported" -drive "file=$T/disk.img,format=qcow2"
-expect_error if_scsi "if=scsi not supported" -drive "file=$T/disk.img,if=scsi"
-expect_error bad_cache "cache=fast" -drive "file=$T/disk.img,cache=fast"
-expect_error bad_readonly "readonly=maybe" -drive "file=$T/disk.img,readonly=maybe"
-expect_error unknown "unknown suboption 'bogus'" -drive "file=$T/disk.img,bogus=1"
-expect_error long_serial "serial is at most 20" -drive "file=$T/disk.img,serial=123456789012345678901"
-expect_error twice "in use" -drive "file=$T/disk.img" -drive "file=$T/disk.img"
-expect_error no_arg "needs an argument" -drive
+expect_vopt missing "cannot open '$T/nope.img'" -drive "file=$T/nope.img,if=virtio,format=raw"
+expect_vopt directory "Is a directory" -drive "file=$T/dir,format=raw"
+expect_vopt no_file "file=IMAGE is required" -drive "if=virtio,format=raw"
+expect_vopt qcow2 "format=qcow2 not supported" -drive "file=$T/disk.img,format=qcow2"
+expect_vopt if_scsi "if=scsi not supported" -drive "file=$T/disk.img,if=scsi"
+expect_vopt bad_cache "cache=fast" -drive "file=$T/disk.img,cache=fast"
+expect_vopt bad_readonly "readonly=maybe" -drive "file=$T/disk.img,readonly=maybe"
+expect_vopt unknown "unknown suboption 'bogus'" -drive "file=$T/disk.img,bogus=1"
+expect_vopt long_serial "serial is at most 20" -drive "file=$T/disk.img,serial=123456789012345678901"
+expect_vopt twice "in use" -drive "file=$T/disk.img" -drive "file=$T/disk.img"
+expect_vopt no_arg "needs an argument" -drive
 # Network and device options.
-expect_error bad_hostfwd "hostfwd=tcp:8080:80" -nic "user,hostfwd=tcp:8080:80"
-expect_error nic_model "model=e1000 not supported" -nic "user,model=e1000"
-expect_error nic_tap "only user-mode networking" -nic tap
-expect_error no_netdev "no -netdev with id=n1" -device virtio-net-device,netdev=n1
-expect_error bad_mac "mac=01:00:00:00:00:01" -nic "user,mac=01:00:00:00:00:01"
-expect_error unknown_device "unknown device" -device e1000
-expect_error no_chardev "no -chardev with id=c9" -device virtconsole,chardev=c9
-expect_error chardev_socket "backend not supported" -device virtconsole,chardev=c0 -chardev socket,id=c0,path=/tmp/x
+expect_vopt bad_hostfwd "hostfwd=tcp:8080:80" -nic "user,hostfwd=tcp:8080:80"
+expect_vopt nic_model "model=e1000 not supported" -nic "user,model=e1000"
+expect_vopt nic_tap "only user-mode networking" -nic tap
+expect_vopt no_netdev "no -netdev with id=n1" -device virtio-net-device,netdev=n1
+expect_vopt bad_mac "mac=01:00:00:00:00:01" -nic "user,mac=01:00:00:00:00:01"
+expect_vopt unknown_device "unknown device" -device e1000
+expect_vopt no_chardev "no -chardev with id=c9" -device virtconsole,chardev=c9
+expect_vopt chardev_socket "backend not supported" -device virtconsole,chardev=c0 -chardev socket,id=c0,path=/tmp/x
 # Another process holds the image's lock.
 # (its own file: the lock outlives flock(1) in its child)
 truncate -s 1M "$T/locked.img"
 flock -x "$T/locked.img" sleep 3 </dev/null >/dev/null 2>&1 &
 sleep 0.3
-expect_error locked "is in use" -drive "file=$T/locked.img,if=virtio,format=raw"
+expect_vopt locked "is in use" -drive "file=$T/locked.img,if=virtio,format=raw"
 # A good drive (and a read-only one on the same file: shared locks) runs.
 if timeout 60 "$F" -semihosting -kernel "$ELF" -drive "file=$T/disk.img,readonly=on" \
     -drive "file=$T/disk.img,readonly=on,cache=unsafe" >"$T/out" 2>"$T/err" </dev/null; then
