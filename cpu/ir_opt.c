@@ -22,7 +22,7 @@
  * and HELPER_psci in helpers.def; they work on cpu->v, FPCR/FPSR and NZCV
  * only). X-register reads are forwarded and hidden X writes dropped across
  * it; V registers are not. */
-static bool call_keeps_x(const IROp *op)
+bool ir_call_keeps_x(const IROp *op)
 {
     return op->opc == IR_CALL && !(op->flags & IRF_EXCEPT) && op->aux > HELPER_semihost && op->aux < HELPER_psci;
 }
@@ -85,7 +85,7 @@ static void drop_dead(IRBlock *b)
                     op->opc = IR_NOP;
                     continue;
                 }
-            } else if (call_keeps_x(op)) {
+            } else if (ir_call_keeps_x(op)) {
                 memset(over_v, 0, sizeof over_v);
             } else if (!(inf->kind == IRK_STATE && regs_untouched(op->opc))) {
                 memset(over_x, 0, sizeof over_x);
@@ -173,7 +173,7 @@ void ir_optimize(IRBlock *b)
         case IR_CALL:
             /* A helper may read or write any register, or switch the
              * stack pointer (register 31) between SP_EL0 and SP_ELx. */
-            if (!call_keeps_x(&op))
+            if (!ir_call_keeps_x(&op))
                 for (int r = 0; r < 32; r++)
                     xreg[r] = IR_NO_TEMP;
             for (int r = 0; r < 64; r++)
