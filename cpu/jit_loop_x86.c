@@ -30,6 +30,8 @@
 
 /* The first direct branch of each slot is the one with a chain site
  * (jit_emit_direct: same page, first of its slot). */
+#define LOOP_CARRIED 4
+
 static int slot_of(const IROp *op)
 {
     if (op->opc == IR_BRCOND)
@@ -62,10 +64,19 @@ void jit_loop_plan(Ctx *c, IRBlock *b)
     if (!any)
         return;
 
-    /* Hoist the live-in reads right after the first INSN_START, keeping
-     * their order. ir_optimize forwarded every later read of a register
+    /* Hoist the live-in reads of the registers the loop also writes (the
+     * loop-carried ones; at most LOOP_CARRIED, so that they keep host
+     * registers) right after the first INSN_START, keeping their order.
+     * Reads of registers the loop only reads stay where they are: hoisted,
+     * they would hold registers for the whole block, and the linear scan
+     * spilled them (a load and a slot store at the head instead of one load
+     * where used). ir_optimize forwarded every later read of a register
      * that was read or written before, and no op here writes X registers
      * other than SET_REG, so moving these reads up changes no value. */
+    bool carried[32] = {false};
+    for (uint32_t i = 1; i < b->nops; i++)
+        if (b->ops[i].opc == IR_SET_REG)
+            carried[b->ops[i].imm] = true;
     IROp *tmp = malloc(b->nops * sizeof(IROp));
     if (!tmp)
         return;
@@ -76,11 +87,15 @@ void jit_loop_plan(Ctx *c, IRBlock *b)
         const IROp *op = &b->ops[i];
         if (op->opc == IR_SET_REG)
             written[op->imm] = true;
-        if (op->opc == IR_GET_REG && !written[op->imm] && c->loop_n < 32) {
+        if (op->opc == IR_GET_REG && !written[op->imm] && carried[op->imm] && c->loop_n < LOOP_CARRIED) {
             c->loop_r[c->loop_n] = (uint8_t)op->imm;
             c->loop_in[c->loop_n++] = op->dst;
             tmp[nh++] = *op;
         }
+    }
+    if (c->loop_n == 0) {
+        free(tmp);
+        return; /* nothing carried: a chain to the entry does as well */
     }
     uint32_t out = nh;
     for (uint32_t i = 1; i < b->nops; i++) {
