@@ -6,8 +6,8 @@
  * loop-carried values then pass through the store buffer on every
  * iteration (store-to-load forwarding, several cycles on the critical
  * path of a latency-bound loop). For a block whose direct branch targets
- * its own first instruction, the reads of registers not written earlier in
- * the block (its live-in reads) are hoisted to the block's head, and the
+ * its own first instruction, ir_optimize hoisted the reads of the
+ * loop-carried registers to the block's head (ir_hoist_loop_reads), and the
  * branch's chain site, once chained to the block itself, points at a loop
  * stub instead of the entry: it moves each register's current value into
  * the host register the head loaded it into (a parallel move), makes the
@@ -22,7 +22,8 @@
  * reached only through the patched chain site, so unchaining (SMC, TLBI,
  * flush) turns the loop back into an exit as before.
  *
- * Thread rules: the compiling thread, on a block it owns (unpublished). */
+ * Thread rules: the compiling thread; the IR is only read (a block may be
+ * compiled after it was published, docs/jit.md "Lazy compilation"). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,8 +31,6 @@
 
 /* The first direct branch of each slot is the one with a chain site
  * (jit_emit_direct: same page, first of its slot). */
-#define LOOP_CARRIED 4
-
 static int slot_of(const IROp *op)
 {
     if (op->opc == IR_BRCOND)
@@ -41,81 +40,35 @@ static int slot_of(const IROp *op)
     return -1;
 }
 
-void jit_loop_plan(Ctx *c, IRBlock *b)
+void jit_loop_plan(Ctx *c, const IRBlock *b)
 {
     c->loop_e[0] = c->loop_e[1] = -1;
     c->loop_n = 0;
-    if (b->nops < 2 || b->ops[0].opc != IR_INSN_START || b->nops > IR_MAX_OPS)
+    if (!ir_self_loop(b))
         return;
-    bool seen[2] = {false, false}, any = false;
-    for (uint32_t i = 0; i < b->nops; i++) {
-        const IROp *op = &b->ops[i];
-        if ((op->opc == IR_GET_REG || op->opc == IR_SET_REG) && op->imm >= 32)
-            return; /* a fallback: the interpreter's register access */
-        if (op->opc == IR_CALL && !ir_call_keeps_x(op))
-            return;
-        int s = slot_of(op);
-        if (s >= 0 && !seen[s]) {
-            seen[s] = true;
-            if (op->imm == b->pc)
-                any = true;
-        }
-    }
-    if (!any)
-        return;
-
-    /* Hoist the live-in reads of the registers the loop also writes (the
-     * loop-carried ones; at most LOOP_CARRIED, so that they keep host
-     * registers) right after the first INSN_START, keeping their order.
-     * Reads of registers the loop only reads stay where they are: hoisted,
-     * they would hold registers for the whole block, and the linear scan
-     * spilled them (a load and a slot store at the head instead of one load
-     * where used). ir_optimize forwarded every later read of a register
-     * that was read or written before, and no op here writes X registers
-     * other than SET_REG, so moving these reads up changes no value. */
+    /* The head: the reads ir_optimize hoisted (ir_hoist_loop_reads), i.e.
+     * the leading GET_REGs of registers the block also writes. Nothing runs
+     * before them, so each is a live-in read. */
     bool carried[32] = {false};
     for (uint32_t i = 1; i < b->nops; i++)
         if (b->ops[i].opc == IR_SET_REG)
             carried[b->ops[i].imm] = true;
-    IROp *tmp = malloc(b->nops * sizeof(IROp));
-    if (!tmp)
-        return;
-    bool written[32] = {false};
-    uint32_t nh = 0;
-    tmp[nh++] = b->ops[0];
-    for (uint32_t i = 1; i < b->nops; i++) {
-        const IROp *op = &b->ops[i];
-        if (op->opc == IR_SET_REG)
-            written[op->imm] = true;
-        if (op->opc == IR_GET_REG && !written[op->imm] && carried[op->imm] && c->loop_n < LOOP_CARRIED) {
-            c->loop_r[c->loop_n] = (uint8_t)op->imm;
-            c->loop_in[c->loop_n++] = op->dst;
-            tmp[nh++] = *op;
-        }
+    uint32_t nh = 1;
+    while (nh < b->nops && b->ops[nh].opc == IR_GET_REG && carried[b->ops[nh].imm] && c->loop_n < IR_LOOP_CARRIED) {
+        c->loop_r[c->loop_n] = (uint8_t)b->ops[nh].imm;
+        c->loop_in[c->loop_n++] = b->ops[nh].dst;
+        nh++;
     }
-    if (c->loop_n == 0) {
-        free(tmp);
+    if (c->loop_n == 0)
         return; /* nothing carried: a chain to the entry does as well */
-    }
-    uint32_t out = nh;
-    for (uint32_t i = 1; i < b->nops; i++) {
-        const IROp *op = &b->ops[i];
-        bool hoisted = false;
-        for (uint32_t k = 0; k < c->loop_n && !hoisted; k++)
-            hoisted = op->opc == IR_GET_REG && op->dst == c->loop_in[k];
-        if (!hoisted)
-            tmp[out++] = *op;
-    }
-    memcpy(b->ops, tmp, b->nops * sizeof(IROp));
-    free(tmp);
     c->loop_head = nh;
+    bool seen[2] = {false, false};
 
     /* Each self-branch's current value of every live-in register: the
      * temp last written to it before the branch, else the one read. */
     IRTemp cur[32];
     for (uint32_t k = 0; k < c->loop_n; k++)
         cur[k] = c->loop_in[k];
-    seen[0] = seen[1] = false;
     for (uint32_t i = 0; i < b->nops; i++) {
         const IROp *op = &b->ops[i];
         if (op->opc == IR_SET_REG)

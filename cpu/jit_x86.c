@@ -1017,7 +1017,6 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
         } else {
             memcpy(code, j->p, j->len);
             perfmap_add(cpu->machine, code, j->len, b->pc, tb_flags);
-            b->native = code;
             b->native_size = size;
             b->entry_body = entry_body;
             for (int k = 0; k < 2; k++) {
@@ -1026,6 +1025,10 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
                 b->chain_pc[k] = c.site_used[k] ? c.site_pc[k] : 0;
                 b->chain_loop[k] = c.loop_used[k] ? (uint32_t)j->labels[c.loop_label[k]] : 0;
             }
+            /* Last, with release: a block compiled lazily is already
+             * published, and other cores read native (ir_native) and then
+             * the fields above. */
+            __atomic_store_n(&b->native, code, __ATOMIC_RELEASE);
             dump_code(b, j->p, j->len);
             atomic_fetch_add_explicit(&st_native, c.native, memory_order_relaxed);
             atomic_fetch_add_explicit(&st_called, c.called, memory_order_relaxed);

@@ -28,7 +28,7 @@ int flotilla_jit_enter(CPUState *cpu, const void *code);
  * cpu->chain_budget allows; the exit value is that of the last block. */
 static inline enum BlockExit jit_run(CPUState *cpu, const IRBlock *b)
 {
-    return (enum BlockExit)flotilla_jit_enter(cpu, (const uint8_t *)b->native + b->entry_body);
+    return (enum BlockExit)flotilla_jit_enter(cpu, (const uint8_t *)ir_native(b) + b->entry_body);
 }
 
 /* Point direct-branch slot `slot` of `from` at `to`'s chained entry, or back

@@ -341,7 +341,7 @@ void jit_emit_mem(Ctx *c, const IROp *op);
 bool jit_emit_atomic(Ctx *c, const IROp *op);
 void jit_emit_stubs(Ctx *c);
 /* cpu/jit_loop_x86.c */
-void jit_loop_plan(Ctx *c, IRBlock *b);
+void jit_loop_plan(Ctx *c, const IRBlock *b);
 void jit_loop_extend(const Ctx *c, uint32_t *last);
 void jit_emit_loop_stubs(Ctx *c);
 /* cpu/jit_chain_x86.c */

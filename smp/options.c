@@ -467,6 +467,8 @@ static void usage(void)
            "  -accel tcg[,tb-size=MB]    bound the translation cache (default from -m and host RAM, docs/jit.md)\n"
            "  -tb-size MB                the same bound\n"
            "  -tier jit|interp           execution tier (default jit: x86-64 code; interp: the reference interpreter)\n"
+           "  -jit-threshold N           compile a block to x86-64 at its Nth run, interpreting it before (default 4;\n"
+           "                             1: when it is translated)\n"
            "  -stats FILE                write per-core counters as JSON to FILE at exit (opened at start)\n"
            "  -progress                  print guest MIPS per core on stderr every second\n"
            "  -perfmap                   name JIT code for perf in /tmp/perf-<pid>.map (see docs/jit.md)\n"
@@ -487,6 +489,7 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
     opt->smp = 1;
     opt->ram_size = 512ull << 20;
     opt->tier = TIER_JIT; /* the interpreter stays available as the reference: -tier interp */
+    opt->jit_threshold = JIT_THRESHOLD_DEFAULT;
     opt->machine_type = "virt";
     opt->cpu_model = "cortex-a57";
     /* -config first, so the command line overrides it. */
@@ -605,6 +608,14 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
                 fprintf(stderr, "flotilla: -tier: unknown tier '%s' (interp or jit)\n", v);
                 return OPT_ERROR;
             }
+        } else if (!strcmp(a, "-jit-threshold")) {
+            NEEDS_ARG;
+            long n;
+            if (!parse_int(v, 1, 1000000, &n)) {
+                fprintf(stderr, "flotilla: -jit-threshold: invalid count '%s' (1..1000000)\n", v);
+                return OPT_ERROR;
+            }
+            opt->jit_threshold = (uint32_t)n;
         } else if (!strcmp(a, "-accel")) {
             NEEDS_ARG;
             if (!set_accel(opt, v))

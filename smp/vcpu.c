@@ -210,6 +210,10 @@ static TBlock *find_block(CPUState *cpu)
     JCEntry *je = &cpu->jc[(pc >> 2) & (JC_SIZE - 1)];
     if (je->pc == pc && je->flags == flags && je->tb) {
         cpu->stats.jc_hits++;
+        /* Compiled since it was cached (lazily, maybe by another core):
+         * the probes in generated code jump to it from now on. */
+        if (!je->code)
+            je->code = ir_native(&je->tb->ir);
         return je->tb;
     }
     uint64_t pa;
@@ -243,8 +247,30 @@ static TBlock *find_block(CPUState *cpu)
         cpu->stats.translate_ns += now_ns() - t0;
         tb = tcache_insert(m->tcache, tb);
     }
-    jc_fill(cpu, pc, flags, tb, tb->ir.native);
+    jc_fill(cpu, pc, flags, tb, ir_native(&tb->ir));
     return tb;
+}
+
+/* Owner vCPU, before it interprets tb: count the run and compile tb at its
+ * -jit-threshold'th (docs/jit.md, "Lazy compilation"). A third of a
+ * Linux boot's 75 K blocks run once and another fifth two or three times,
+ * while compiling one costs about as much as interpreting it 10-40 times.
+ * The counter hands the compile to exactly one core (the one whose
+ * increment reaches the threshold); the others go on interpreting until
+ * it publishes the code. True if tb has native code now. */
+static bool lazy_compile(CPUState *cpu, TBlock *tb)
+{
+    const Machine *m = cpu->machine;
+    if (m->opt.tier != TIER_JIT || m->opt.jit_threshold <= 1 || (tb->flags & TBF_STEP))
+        return false;
+    uint32_t n = atomic_fetch_add_explicit(&tb->runs, 1, memory_order_relaxed) + 1;
+    if (n != m->opt.jit_threshold || !jit_compile(cpu, &tb->ir, tb->flags))
+        return false;
+    tcache_native_ready(m->tcache, tb);
+    JCEntry *je = &cpu->jc[(tb->pc >> 2) & (JC_SIZE - 1)];
+    if (je->tb == tb)
+        je->code = ir_native(&tb->ir);
+    return true;
 }
 
 /* The budget of one pass: chained entries may run until it is spent. With
@@ -295,9 +321,9 @@ static void uncount_unrun(CPUState *cpu, const IRBlock *blk, uint64_t next)
  * the one after an SVC/HVC/SMC; an illegal exception return, EC 0x0e, has
  * ELR outside its block), or an LDXR that left before itself to wait for
  * its monitor slot (cpu->pc = the LDXR, run again later). */
-static void uncount_left_early(CPUState *cpu, const TBlock *tb, enum BlockExit bx)
+static void uncount_left_early(CPUState *cpu, const TBlock *tb, bool native, enum BlockExit bx)
 {
-    const IRBlock *blk = tb->ir.native ? cpu->jit_last : &tb->ir;
+    const IRBlock *blk = native ? cpu->jit_last : &tb->ir;
     if (bx == BX_EXCEPTION && (cpu->esr_el1 >> 26) != 0x0e)
         uncount_unrun(cpu, blk, cpu->elr_el1);
     else if (bx == BX_EXIT && cpu->excl_wait)
@@ -387,7 +413,9 @@ void vcpu_loop(CPUState *cpu)
             cpu->chain_budget -= (int32_t)tb->ninsns;
             cpu->stats.blocks_dispatched++;
             enum BlockExit bx;
-            if (tb->ir.native) {
+            /* Which tier ran it: another core may compile it meanwhile. */
+            bool native = ir_native(&tb->ir) || lazy_compile(cpu, tb);
+            if (native) {
                 cpu->jit_last = NULL;
                 bx = jit_run(cpu, &tb->ir);
                 /* A direct-branch exit names its block: chained code may
@@ -395,16 +423,16 @@ void vcpu_loop(CPUState *cpu)
                 if ((bx == BX_SLOT0 || bx == BX_SLOT1) && cpu->jit_last)
                     tb = tb_of_native_exit(cpu->jit_last);
             } else {
-                bx = interp_run(cpu, &tb->ir);
+                bx = interp_run_ir(cpu, &tb->ir);
             }
             if (__builtin_expect(tb->flags & TBF_STEP, 0)) {
                 if (bx != BX_SLOT0 && bx != BX_SLOT1 && bx != BX_JUMP)
-                    uncount_left_early(cpu, tb, bx);
+                    uncount_left_early(cpu, tb, native, bx);
                 debug_after_block(cpu, tb); /* one instruction stepped */
                 break;
             }
             if (bx != BX_SLOT0 && bx != BX_SLOT1 && bx != BX_JUMP) {
-                uncount_left_early(cpu, tb, bx);
+                uncount_left_early(cpu, tb, native, bx);
                 break; /* EXIT or EXCEPTION: state changed, back to the dispatcher */
             }
             /* A safe point: the next block entry tests the request word. */

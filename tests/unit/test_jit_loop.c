@@ -2,8 +2,8 @@
  * live-in guest registers in host registers around the loop. Random loop
  * blocks (register moves, swaps and rotations, constants, flags, memory,
  * spills under register pressure) run natively with their branch patched
- * back to themselves, against the interpreter running the original,
- * unhoisted IR iteration by iteration with the same budget and request
+ * back to themselves, against the interpreter running the IR as built
+ * (before ir_optimize forwards and hoists) iteration by iteration with the same budget and request
  * rules as the chained entry. */
 #include "jit_harness.h"
 
@@ -123,8 +123,8 @@ static void one_loop(bool with_call)
 {
     IRBlock blk, orig;
     loop_block(&blk, with_call);
+    copy_block(&orig, &blk); /* the reference runs the IR as built: unoptimised, unhoisted */
     ir_optimize(&blk);
-    copy_block(&orig, &blk);
     for (int r = 0; r < 30; r++)
         cpu->x[r] = operand();
     cpu->x[30] = 1 + rnd() % 12;
