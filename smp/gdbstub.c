@@ -220,10 +220,13 @@ void gdb_vcpu_park(CPUState *cpu)
         return;
     }
     /* Stopped like a sleeping core: exclusive sections and RCU grace
-     * periods do not wait for it. */
+     * periods do not wait for it. Under -det only the baton holder runs
+     * (this core): the others wait for the baton and cannot move until it
+     * passes it on, so its park stops the whole machine. */
+    int weight = m->det ? m->ncpus : 1;
     vcpu_idle_begin(cpu);
     rcu_thread_offline();
-    g->nparked++;
+    g->nparked += weight;
     if (g->nparked == m->ncpus) {
         pthread_cond_broadcast(&g->cond);
         notify_stub(g);
@@ -239,7 +242,7 @@ void gdb_vcpu_park(CPUState *cpu)
         }
         pthread_cond_wait(&g->cond, &g->lock);
     }
-    g->nparked--;
+    g->nparked -= weight;
     pthread_mutex_unlock(&g->lock);
     rcu_thread_online();
     vcpu_idle_end(cpu);
@@ -305,6 +308,18 @@ static void resume(GdbStub *g)
         tcache_flush_all(m->tcache);
         rcu_thread_offline();
         g->bp_changed = false;
+    }
+    if (m->det) {
+        /* -det: the schedule decides which core runs; holding some cores
+         * while others run would change it. Any resume runs the machine;
+         * a stepped core stops the machine after its next instruction,
+         * whenever the schedule runs it (docs/debug.md). */
+        bool any = false;
+        for (int i = 0; i < m->ncpus; i++)
+            any |= g->action[i] != ACT_STAY;
+        for (int i = 0; any && i < m->ncpus; i++)
+            if (g->action[i] == ACT_STAY)
+                g->action[i] = ACT_CONT;
     }
     for (int i = 0; i < m->ncpus; i++) {
         CPUState *cpu = m->cpus[i];

@@ -54,7 +54,7 @@ void vcpu_kick(CPUState *cpu, uint32_t req)
      * costs the atomic OR, no system call. */
     atomic_fetch_or(&cpu->request, req);
     if (cpu->machine->det)
-        det_kicked(cpu->machine, cpu);
+        det_kicked(cpu->machine, cpu, req);
     SMPSync *s = cpu->machine->sync;
     if (!s || (atomic_load(&s->v[cpu->index].state) & VS_ASLEEP))
         vcpu_wake(cpu);
@@ -195,13 +195,14 @@ static void park(CPUState *cpu)
     idle_leave(cpu, t0);
 }
 
-/* Find or make the block for the current pc. NULL if fetching raised an
- * exception (the pc then is the vector: just loop). */
-static TBlock *find_block(CPUState *cpu)
+/* Owner vCPU. Find or make the block for the current pc; one = a
+ * one-instruction block (TBF_ONE, -det's exact budget). NULL if fetching
+ * raised an exception (the pc then is the vector: just loop). */
+static TBlock *find_block_n(CPUState *cpu, bool one)
 {
     Machine *m = cpu->machine;
     uint64_t pc = cpu->pc;
-    uint32_t flags = cpu_tb_flags(cpu);
+    uint32_t flags = cpu_tb_flags(cpu) | (one ? TBF_ONE : 0);
     /* Alignment first: an emptied jump-cache entry holds pc ~0. */
     if (pc & 3) {
         cpu_raise(cpu, EXC_PC_ALIGN, 0, pc);
@@ -226,7 +227,7 @@ static TBlock *find_block(CPUState *cpu)
         tb->pa = pa;
         tb->flags = flags;
         ir_block_init(&tb->ir, pc);
-        uint32_t max = (uint32_t)((0x1000 - (pc & 0xfff)) / 4);
+        uint32_t max = one ? 1 : (uint32_t)((0x1000 - (pc & 0xfff)) / 4);
         translate_block(cpu, &tb->ir, pc, code, max);
         tb->ninsns = tb->ir.ninsns;
         const char *err = ir_verify(&tb->ir);
@@ -246,6 +247,9 @@ static TBlock *find_block(CPUState *cpu)
     jc_fill(cpu, pc, flags, tb, tb->ir.native);
     return tb;
 }
+
+/* Owner vCPU: the ordinary block for the current pc (find_block_n). */
+static TBlock *find_block(CPUState *cpu) { return find_block_n(cpu, false); }
 
 /* The budget of one pass: chained entries may run until it is spent. With
  * -d exec/cpu every block returns here (0: the first chained entry stops);
@@ -313,11 +317,20 @@ void vcpu_loop(CPUState *cpu)
         det_enter(cpu); /* -det: run only with the baton (core 0 has it first) */
     vcpu_idle_end(cpu); /* running: exclusive sections count this core from now */
     while (!cpu->halted) {
+        /* Without -det every pass is a point where interrupts are taken. */
+        bool exact = true;
         if (m->det && !atomic_load_explicit(&m->stopping, memory_order_relaxed)) {
-            /* -det: end of turn or switch point -> the scheduler; then the
-             * virtual clock may have moved: the timer is polled every pass. */
-            det_safepoint(cpu);
-            poll_timer(cpu);
+            /* -det: only exact points (an instruction count fixed by the
+             * guest's own run, not by where blocks end or chains exist: see
+             * det_exact_point) may act: the scheduler, the virtual clock,
+             * the timer, interrupt delivery. Other passes (chain misses,
+             * gdb breakpoints and steps, gdb stops) change nothing. */
+            exact = det_exact_point(cpu);
+            if (exact) {
+                det_safepoint(cpu);
+                poll_timer(cpu);
+                cpu->det_last_exact = cpu->stats.insns;
+            }
         }
         rcu_quiescent_state();
         if (atomic_load_explicit(&cpu->request, memory_order_acquire))
@@ -352,8 +365,9 @@ void vcpu_loop(CPUState *cpu)
             continue;
         }
         /* gdb's stepi does not enter an interrupt handler (gdb_step is on a
-         * cold line: test the hot flag first) */
-        if (__builtin_expect(!(cpu->dbg_tbf & TBF_STEP), 1) || !cpu->gdb_step)
+         * cold line: test the hot flag first), except under -det, where
+         * that would change the run. */
+        if (exact && (__builtin_expect(!(cpu->dbg_tbf & TBF_STEP), 1) || !cpu->gdb_step || m->det))
             deliver_irq(cpu);
         if (__builtin_expect(cpu->dbg_tbf != 0, 0) && debug_before_block(cpu))
             continue; /* a software-step exception was taken */
@@ -381,6 +395,16 @@ void vcpu_loop(CPUState *cpu)
         int32_t budget0 = pass_budget(cpu, tracing);
         cpu->chain_budget = cpu->chain_budget0 = budget0;
         for (;;) {
+            if (m->det && cpu->chain_budget < (int32_t)tb->ninsns && cpu->chain_budget > 0) {
+                /* -det: the turn ends inside this block: run up to the
+                 * exact count one instruction at a time. */
+                TBlock *one = find_block_n(cpu, true);
+                if (!one) {
+                    cpu->exc_pending = false;
+                    break;
+                }
+                tb = one;
+            }
             if (tracing)
                 trace_exec(cpu, tb);
             cpu->exc_pending = false;
@@ -407,8 +431,10 @@ void vcpu_loop(CPUState *cpu)
                 uncount_left_early(cpu, tb, bx);
                 break; /* EXIT or EXCEPTION: state changed, back to the dispatcher */
             }
-            /* A safe point: the next block entry tests the request word. */
-            if (atomic_load_explicit(&cpu->request, memory_order_relaxed) || cpu->chain_budget < 0)
+            /* A safe point: the next block entry tests the request word.
+             * Under -det a spent budget ends the pass here, exactly. */
+            if (atomic_load_explicit(&cpu->request, memory_order_relaxed) || cpu->chain_budget < 0 ||
+                (m->det && cpu->chain_budget == 0))
                 break;
             if (bx == BX_JUMP) {
                 /* Indirect branch (BR/BLR/RET): no state changed, so stay in
@@ -440,9 +466,13 @@ void vcpu_loop(CPUState *cpu)
         }
         cpu->stats.insns += (uint64_t)((int64_t)budget0 - cpu->chain_budget);
         cpu->chain_budget0 = cpu->chain_budget;
-        if (cpu->pmu.deadline && cpu->stats.insns >= cpu->pmu.deadline)
+        if (cpu->pmu.deadline && cpu->stats.insns >= cpu->pmu.deadline) {
             pmu_sync(cpu); /* the counter wrapped: overflow flag, PPI 23 */
-        if (cpu->stats.insns >= next_timer_poll) {
+            cpu->det_point = true; /* -det: the pass ended exactly there */
+        }
+        /* -det: the clock moves only at exact points, where the timer is
+         * polled. */
+        if (!m->det && cpu->stats.insns >= next_timer_poll) {
             poll_timer(cpu);
             next_timer_poll = cpu->stats.insns + TIMER_POLL_INSNS;
         }
@@ -463,6 +493,9 @@ void vcpu_loop(CPUState *cpu)
 uint64_t helper_wfi(CPUState *cpu, uint64_t is_wfe, uint64_t b, uint64_t c, uint64_t imm)
 {
     (void)b, (void)c, (void)imm;
+    /* The block ends here (trans_HINT): under -det the next pass is an
+     * exact point, whether or not the core sleeps. */
+    cpu->det_point = true;
     if (is_wfe && cpu->event_register) {
         cpu->event_register = false;
         return 0;
