@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """gdb.det_replay_*: replay under gdb (-det with the gdb stub,
-docs/determinism.md "Under gdb"). A racy multicore program (det_race: a
-lost-update counter and the order in which the cores pass a point) runs with
+docs/determinism.md "Under gdb"). A racy multicore program (det_race_clock:
+a lost-update counter, the order in which the cores pass a point, and the
+virtual counter read in the middle of a block, all in its output) runs with
 -det seed=N once without gdb, then under gdb-multiarch with -S: breakpoints
 hit several times on different cores, single steps, continue to the end.
 The console output and the per-core instruction counts of -stats must be
 identical to the run without gdb; the breakpoints must really have been hit
 on more than one core.
 
-    gdb_det.py --flotilla F --elf det_race.elf --smp N [--tier T] [--det ITEMS]
+    gdb_det.py --flotilla F --elf det_race_clock.elf --smp N [--tier T] [--det ITEMS]
 
 Exit status 0 = pass.
 """
@@ -22,7 +23,7 @@ import sys
 import tempfile
 import time
 
-from gdb_test import fail, gdb_binary
+from gdb_test import Remote, fail, gdb_binary
 
 
 def run_plain(args, stats):
@@ -38,7 +39,7 @@ def run_gdb(args, tmp, stats, script):
     sock = os.path.join(tmp, "gdb.sock")
     path = os.path.join(tmp, "cmds.gdb")
     with open(path, "w") as f:
-        f.write(script.format(sock=sock))
+        f.write(script.format(sock=sock, **marked_lines()))
     cmd = [args.flotilla, "-tier", args.tier, "-semihosting", "-smp", str(args.smp), "-det", args.det,
            "-stats", stats, "-S", "-gdb", "unix:" + sock, "-kernel", args.elf]
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -66,6 +67,63 @@ def run_gdb(args, tmp, stats, script):
     return log, out
 
 
+def marked_lines():
+    """The source lines marked /* bp:NAME */ in tests/det/det_race.c, the
+    source of det_race.elf and det_race_clock.elf."""
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "det", "det_race.c")
+    marks = {}
+    with open(src) as f:
+        for n, line in enumerate(f, 1):
+            m = re.search(r"/\* bp:(\w+) \*/", line)
+            if m:
+                marks[m.group(1)] = n
+    return marks
+
+
+def run_interrupted(args, tmp, stats):
+    """The same run driven by raw packets: continue, Ctrl-C at once (a stop
+    at a host-timed moment), read the registers, again, until the guest
+    exits. Returns flotilla's console output and the number of stops."""
+    sock = os.path.join(tmp, "irq.sock")
+    cmd = [args.flotilla, "-tier", args.tier, "-semihosting", "-smp", str(args.smp), "-det", args.det,
+           "-stats", stats, "-S", "-gdb", "unix:" + sock, "-kernel", args.elf]
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(250):
+        if os.path.exists(sock) or p.poll() is not None:
+            break
+        time.sleep(0.02)
+    stops = 0
+    try:
+        r = Remote(sock)
+        if not r.cmd("?").startswith("T"):
+            fail("no stop reply at attach")
+        for _ in range(10000):
+            r.cmd("c", reply=False)
+            r.raw(b"\x03")
+            got = r.recv_packet()
+            if got.startswith("W"):
+                if got != "W00":
+                    fail("the guest exited with %r" % got)
+                break
+            if not got.startswith("T02"):
+                fail("Ctrl-C: stop reply %r" % got)
+            stops += 1
+            if len(r.cmd("g")) < 64:
+                fail("no registers while stopped")
+        r.s.close()
+    except (OSError, EOFError) as e:
+        p.kill()
+        fail("the packet session failed: %s" % e, p.communicate()[0])
+    try:
+        out, err = p.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        fail("flotilla did not exit after the guest ended")
+    if p.returncode != 0:
+        fail("flotilla (interrupted) exited with %d" % p.returncode, out + err)
+    return out, stops
+
+
 def per_core_insns(path):
     with open(path) as f:
         return [c["insns"] for c in json.load(f)["cpus"]]
@@ -85,8 +143,8 @@ continue
 info threads
 stepi
 stepi
-break det_race.c:17
-break det_race.c:22
+break det_race.c:{load}
+break det_race.c:{order}
 ignore 2 40
 ignore 3 40
 continue
@@ -143,6 +201,17 @@ def main():
             fail("console output under gdb differs:\n%s\nwithout gdb:\n%s" % (out, ref))
         if got_insns != ref_insns:
             fail("per-core instruction counts under gdb %s differ from %s" % (got_insns, ref_insns))
+        # Ctrl-C at host-timed moments must not move anything either.
+        irq_stats = os.path.join(tmp, "irq.json")
+        out, stops = run_interrupted(args, tmp, irq_stats)
+        irq_insns = per_core_insns(irq_stats)
+        print("interrupted %d times: %s per-core insns %s" % (stops, out.strip(), irq_insns))
+        # The first Ctrl-C follows the first continue at once, long before
+        # the guest (tens of ms) can end: at least that one stops it.
+        if stops < 1:
+            fail("no Ctrl-C stopped the machine")
+        if out != ref or irq_insns != ref_insns:
+            fail("interrupted with Ctrl-C, the run differs: %s %s" % (out, irq_insns))
         print("PASS: -det %s -smp %d (%s) under gdb: same console and per-core counts" %
               (args.det, args.smp, args.tier))
     finally:
