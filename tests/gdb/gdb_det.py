@@ -113,7 +113,8 @@ def run_interrupted(args, tmp, stats):
         r.s.close()
     except (OSError, EOFError) as e:
         p.kill()
-        fail("the packet session failed: %s" % e, p.communicate()[0])
+        out, err = p.communicate()
+        fail("the packet session failed: %r" % e, out + err)
     try:
         out, err = p.communicate(timeout=60)
     except subprocess.TimeoutExpired:
