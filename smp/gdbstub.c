@@ -225,6 +225,8 @@ void gdb_vcpu_park(CPUState *cpu)
      * (this core): the others wait for the baton and cannot move until it
      * passes it on, so its park stops the whole machine. */
     int weight = m->det ? m->ncpus : 1;
+    if (m->det && g->stop_cpu < 0)
+        g->stop_cpu = cpu->index; /* a Ctrl-C stopped the holder: report it */
     vcpu_idle_begin(cpu);
     rcu_thread_offline();
     g->nparked += weight;
