@@ -392,7 +392,9 @@ void vcpu_loop(CPUState *cpu)
          * before any guest store runs (sync/monitor.h, docs/atomics.md). */
         tlb_sync_armed(cpu);
         bool tracing = machine_tracing(m, TRACE_EXEC | TRACE_CPU);
-        int32_t budget0 = pass_budget(cpu, tracing);
+        int32_t budget0 = pass_budget(cpu, tracing && !m->det);
+        if (tracing && m->det && budget0 > (int32_t)tb->ninsns)
+            budget0 = (int32_t)tb->ninsns; /* one block per pass, and still exact */
         cpu->chain_budget = cpu->chain_budget0 = budget0;
         for (;;) {
             if (m->det && cpu->chain_budget < (int32_t)tb->ninsns && cpu->chain_budget > 0) {
