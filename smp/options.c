@@ -472,7 +472,7 @@ static void usage(void)
            "  -perfmap                   name JIT code for perf in /tmp/perf-<pid>.map (see docs/jit.md)\n"
            "  -det seed=N[,sched=random|pct][,depth=D][,quantum=Q][,steps=S][,weak=on][,rr=record|replay,rrfile=F]\n"
            "                             deterministic multicore run: seeded scheduler, virtual time, input\n"
-           "                             record/replay; the same run under gdb (-s/-gdb); no virtio devices\n"
+           "                             record/replay; the same run under gdb (-s/-gdb); no -nic/-netdev\n"
            "                             (docs/determinism.md)\n"
            "  -gdb tcp::PORT|unix:PATH   gdb remote stub on a loopback TCP port or a Unix socket (docs/debug.md)\n"
            "  -s                         the same as -gdb tcp::1234\n"
