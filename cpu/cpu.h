@@ -347,6 +347,7 @@ typedef struct CPUState {
     bool dbg_step_ex;      /* ... and it was a load-exclusive (ESR.EX) */
     bool gdb_step;         /* gdb asked this core to execute one instruction */
     bool gdb_skip_bp;      /* resume over a gdb breakpoint at pc (one block with TBF_NOGDBBP) */
+    bool gdb_watch_stop;   /* a gdb watchpoint left the block before the access at pc (not run) */
     uint64_t dbg_exc_seq;  /* cpu_raise count: did the stepped instruction raise? */
     uint64_t dbg_step_seq; /* dbg_exc_seq before the stepped block */
 } CPUState;

@@ -217,6 +217,7 @@ bool debug_check_watch(CPUState *cpu, uint64_t va, uint64_t size, bool write, bo
          * it with the watchpoint removed): no exception, pc unchanged. */
         gdb_vcpu_hit(cpu, GDB_STOP_WATCH, hit);
         cpu->exc_pending = true;
+        cpu->gdb_watch_stop = true; /* the dispatcher gives back the unrun rest, from pc */
         return false;
     }
     if (!(cpu->mdscr_el1 & MDSCR_MDE) || !debug_enabled_here(cpu))

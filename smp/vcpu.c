@@ -297,12 +297,17 @@ static void uncount_unrun(CPUState *cpu, const IRBlock *blk, uint64_t next)
 /* Owner vCPU only. After a block exit that changed state: a synchronous
  * exception from an instruction in the middle (ELR = the faulting one, or
  * the one after an SVC/HVC/SMC; an illegal exception return, EC 0x0e, has
- * ELR outside its block), or an LDXR that left before itself to wait for
- * its monitor slot (cpu->pc = the LDXR, run again later). */
+ * ELR outside its block), a gdb watchpoint's stop before an access
+ * (cpu->pc = the accessing instruction, run again on resume; no exception,
+ * so ELR means nothing), or an LDXR that left before itself to wait for its
+ * monitor slot (cpu->pc = the LDXR, run again later). */
 static void uncount_left_early(CPUState *cpu, const TBlock *tb, enum BlockExit bx)
 {
     const IRBlock *blk = tb->ir.native ? cpu->jit_last : &tb->ir;
-    if (bx == BX_EXCEPTION && (cpu->esr_el1 >> 26) != 0x0e)
+    if (bx == BX_EXCEPTION && cpu->gdb_watch_stop) {
+        cpu->gdb_watch_stop = false;
+        uncount_unrun(cpu, blk, cpu->pc);
+    } else if (bx == BX_EXCEPTION && (cpu->esr_el1 >> 26) != 0x0e)
         uncount_unrun(cpu, blk, cpu->elr_el1);
     else if (bx == BX_EXIT && cpu->excl_wait)
         uncount_unrun(cpu, blk, cpu->pc);

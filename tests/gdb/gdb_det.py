@@ -187,7 +187,8 @@ def per_core_insns(path):
 # they split it: a turn that ends in that block must still end at the same
 # instruction), hit by whichever core the schedule runs (the first 40 hits
 # of each gdb resumes by itself: ignore counts), with stepi in between; then
-# continue to the end with the breakpoints removed.
+# a watchpoint on the racy counter (32 stops before the store, each stepped
+# over by gdb); then continue to the end with everything removed.
 SCRIPT = """set pagination off
 set confirm off
 target remote {sock}
@@ -213,6 +214,11 @@ continue
 continue
 info threads
 delete
+watch counter
+ignore 4 30
+continue
+continue
+delete
 continue
 """
 
@@ -230,6 +236,8 @@ def gdb_under(args, tmp, ref, ref_insns):
         fail("expected at least 6 breakpoint stops, saw %d" % plain_hits, log)
     if len(threads) < 2:
         fail("the breakpoints stopped only thread(s) %s: expected hits on several cores" % sorted(threads), log)
+    if len(re.findall(r"hit Hardware watchpoint \d+: counter\s+Old value = \d+\s+New value = \d+", log)) < 2:
+        fail("the watchpoint on counter did not stop twice with old and new values", log)
     if not re.search(r"exited normally", log):
         fail("the program did not run to its end under gdb", log)
     if "error" in log.lower():
