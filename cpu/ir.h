@@ -106,6 +106,12 @@ bool ir_block_terminated(const IRBlock *b);
  * array (blocks live long; most use far fewer than the 256 ops reserved).
  * Op addresses may change: call it before anything keeps pointers to ops. */
 void ir_block_trim(IRBlock *b);
+/* Any thread: the chain slot of a direct branch (BRCOND: 0, GOTO: aux), -1
+ * for any other op. */
+static inline int ir_branch_slot(const IROp *op)
+{
+    return op->opc == IR_BRCOND ? 0 : op->opc == IR_GOTO ? (op->aux ? 1 : 0) : -1;
+}
 /* Any thread: true if b's first direct branch of a slot goes to b's own
  * start and nothing in b but SET_REG writes X registers (cpu/ir_opt.c). */
 bool ir_self_loop(const IRBlock *b);

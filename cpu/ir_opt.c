@@ -102,16 +102,6 @@ static void drop_dead(IRBlock *b)
     free(live);
 }
 
-/* The first direct branch of each slot (BRCOND: slot 0, GOTO: aux). */
-static int branch_slot(const IROp *op)
-{
-    if (op->opc == IR_BRCOND)
-        return 0;
-    if (op->opc == IR_GOTO)
-        return op->aux ? 1 : 0;
-    return -1;
-}
-
 bool ir_self_loop(const IRBlock *b)
 {
     if (b->nops < 2 || b->ops[0].opc != IR_INSN_START || b->nops > IR_MAX_OPS)
@@ -123,7 +113,7 @@ bool ir_self_loop(const IRBlock *b)
             return false; /* the interpreter's register access (fallback) */
         if (op->opc == IR_CALL && !ir_call_keeps_x(op))
             return false; /* a helper may write X registers */
-        int s = branch_slot(op);
+        int s = ir_branch_slot(op);
         if (s >= 0 && !seen[s]) {
             seen[s] = true;
             any |= op->imm == b->pc;

@@ -29,17 +29,6 @@
 
 #include "jit_x86_ctx.h"
 
-/* The first direct branch of each slot is the one with a chain site
- * (jit_emit_direct: same page, first of its slot). */
-static int slot_of(const IROp *op)
-{
-    if (op->opc == IR_BRCOND)
-        return 0;
-    if (op->opc == IR_GOTO)
-        return op->aux ? 1 : 0;
-    return -1;
-}
-
 void jit_loop_plan(Ctx *c, const IRBlock *b)
 {
     c->loop_e[0] = c->loop_e[1] = -1;
@@ -75,7 +64,7 @@ void jit_loop_plan(Ctx *c, const IRBlock *b)
             for (uint32_t k = 0; k < c->loop_n; k++)
                 if (c->loop_r[k] == op->imm)
                     cur[k] = op->a;
-        int s = slot_of(op);
+        int s = ir_branch_slot(op);
         if (s >= 0 && !seen[s]) {
             seen[s] = true;
             if (op->imm == b->pc) {

@@ -280,19 +280,26 @@ static bool all_parked(GdbStub *g)
     return r;
 }
 
+/* Under g->lock: wait on g->cond for at most 50 ms (the loops around it
+ * also watch conditions nobody signals, e.g. the machine stopping). */
+static void wait_a_while(GdbStub *g)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += 50000000;
+    if (ts.tv_nsec >= 1000000000) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000;
+    }
+    pthread_cond_timedwait(&g->cond, &g->lock, &ts);
+}
+
 /* Wait until every core has parked (false: the machine is stopping). */
 static bool wait_parked(GdbStub *g)
 {
     pthread_mutex_lock(&g->lock);
     while (g->nparked < g->m->ncpus && !atomic_load(&g->m->stopping)) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 50000000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
-        pthread_cond_timedwait(&g->cond, &g->lock, &ts);
+        wait_a_while(g);
     }
     bool ok = g->nparked == g->m->ncpus;
     pthread_mutex_unlock(&g->lock);
@@ -360,14 +367,7 @@ static void resume(GdbStub *g)
     g->gen++;
     pthread_cond_broadcast(&g->cond);
     while (g->nleft < need && !g->quit && !atomic_load(&m->stopping)) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 50000000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
-        pthread_cond_timedwait(&g->cond, &g->lock, &ts);
+        wait_a_while(g);
     }
     pthread_mutex_unlock(&g->lock);
     g->running = true;
