@@ -319,10 +319,12 @@ TBlock *tcache_insert(TCache *tc, TBlock *tb)
             flush_for_room(tc, tb->bytes, code_full);
     }
     pthread_mutex_lock(&pg->lock);
-    tsan_release(tb);
     /* Counted before it is published: a flush that unlinks it (under this
-     * page's lock, so later) never subtracts bytes not yet added. */
+     * page's lock, so later) never subtracts bytes not yet added. Read
+     * before the release: once published, a core compiling it lazily adds
+     * to tb->bytes (tcache_native_ready). */
     uint64_t now = atomic_fetch_add(&tc->bytes, tb->bytes) + tb->bytes;
+    tsan_release(tb);
     struct cds_lfht_node *n = cds_lfht_add_unique(tc->blocks, tb_hash(k.pa, k.pc, k.flags), tb_match, &k, &tb->node);
     if (n != &tb->node) {
         atomic_fetch_sub(&tc->bytes, tb->bytes);
