@@ -40,8 +40,10 @@ static void branch_if(DisasCtx *s, IRTemp c, uint64_t target)
 static bool do_cb(DisasCtx *s, uint32_t insn, bool nz)
 {
     int sf = (int)bit(insn, 31);
-    IRTemp v = read_xreg(s, (int)bits(insn, 4, 0), sf);
-    IRTemp c = t_op(s, nz ? IR_CMP_NE : IR_CMP_EQ, 8, v, t_const(s, 0));
+    /* W form: a 32-bit compare of the register as it is (no zero-extending
+     * MOV first: the JIT's test is then `test r32, r32`). */
+    IRTemp v = read_xreg(s, (int)bits(insn, 4, 0), 1);
+    IRTemp c = t_op(s, nz ? IR_CMP_NE : IR_CMP_EQ, sf ? 8 : 4, v, t_const(s, 0));
     branch_if(s, c, s->pc + (uint64_t)(sextract64(insn, 5, 19) * 4));
     return true;
 }
