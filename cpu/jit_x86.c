@@ -231,6 +231,18 @@ static bool alloc_regs(Ctx *c)
         if (!ir_op_info[op->opc].has_dst || op->opc == IR_CONST || op->opc == IR_COND || last[op->dst] <= i + 1)
             continue;
         int pick = -1;
+        /* Two-address ops compute in their result's register (two_addr):
+         * the register of a first input that dies here makes that one
+         * instruction (`sub r12d, ebp`), and for a non-commutative op the
+         * second input's register makes it three through RAX. */
+        if (free_upto == i + 1 && op->a != IR_NO_TEMP && c->treg[op->a] >= 0 && last[op->a] == i + 1)
+            for (int k = 0; k < NPOOL && pick < 0; k++)
+                if (holder[k] == IR_NO_TEMP && temp_pool[k] == c->treg[op->a])
+                    pick = k;
+        const int avoid = ir_op_info[op->opc].nin > 1 && op->b != IR_NO_TEMP ? c->treg[op->b] : -1;
+        for (int k = 0; k < NPOOL && pick < 0; k++)
+            if (holder[k] == IR_NO_TEMP && temp_pool[k] != avoid)
+                pick = k;
         for (int k = 0; k < NPOOL && pick < 0; k++)
             if (holder[k] == IR_NO_TEMP)
                 pick = k;
