@@ -51,6 +51,16 @@ typedef struct SlotExit {
     bool probe;
 } SlotExit;
 
+/* The out-of-line slow branch of an inline FP op (cpu/jit_fp_x86.c): call
+ * fn (the C fast path or soft-float), with the op's operands when
+ * `operands`, then resume at `back` with the helper's return in RAX. */
+typedef struct FpStub {
+    uint32_t slow, back;
+    const IROp *op;
+    HelperFn fn;
+    bool operands;
+} FpStub;
+
 enum { CONST_IN_SLOT = 1, CONST_LAZY = 2 };
 
 typedef struct Ctx {
@@ -69,6 +79,8 @@ typedef struct Ctx {
     uint64_t cur_pc;
     Stub *stubs;
     uint32_t nstubs, capstubs;
+    FpStub *fpstubs;
+    uint32_t nfpstubs, capfpstubs;
     uint64_t native, called;
     uint32_t called_opc[IR_NUM_OPS];
     /* Tiny value tracking (temps are written once): constants (CONST_*), and
