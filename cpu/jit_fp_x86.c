@@ -29,6 +29,8 @@
  * Thread rules: jit_fp_inline runs on the compiling thread. */
 #include "jit_fp_x86.h"
 
+#include <stdatomic.h>
+
 #include "fp_hard.h"
 #include "fpu.h"
 
@@ -93,12 +95,63 @@ static const uint32_t lane_check[2][2][3][4] __attribute__((aligned(16))) = {
 
 /* Record op's slow branch: bound at `slow`, emitted after the block's
  * epilogue (jit_fp_emit_stubs), so the fast path falls straight through. */
-static void add_fp_stub(Ctx *c, const IROp *op, uint32_t slow, uint32_t back, HelperFn fn, bool operands)
+static FpStub *add_fp_stub(Ctx *c, const IROp *op, uint32_t slow, uint32_t back, HelperFn fn, bool operands)
 {
+    static FpStub dummy;
     c->fpstubs = jb_grow(c->fpstubs, &c->capfpstubs, sizeof(FpStub), c->nfpstubs + 1, &c->j.oom);
     if (c->j.oom) /* the block fails to compile; the labels stay unbound */
-        return;
-    c->fpstubs[c->nfpstubs++] = (FpStub){.slow = slow, .back = back, .op = op, .fn = fn, .operands = operands};
+        return &dummy;
+    FpStub *s = &c->fpstubs[c->nfpstubs++];
+    *s = (FpStub){.slow = slow, .back = back, .op = op, .fn = fn, .operands = operands, .xres = -1};
+    for (int k = 0; k < 8; k++)
+        s->xcache[k] = IR_NO_TEMP;
+    return s;
+}
+
+/* ---- the XMM value cache (FpXCache) ----
+ * A scalar FP op's result also stays in one of XMM8-15, and a later scalar
+ * FP op that reads that temp takes it from there (movaps, which the host
+ * renames away) instead of through its GPR: a movq each way is most of an
+ * op's latency, and FP code is chains of dependent ops. Nothing else in
+ * generated code keeps XMM8-15, but any C call clobbers them, so the cache
+ * holds only across ops that emit no call: register moves and CONSTs
+ * (fpx_valid), and the inline FP ops themselves, whose slow stubs reload
+ * every cached temp (it is live, so its register or slot holds it; a dead
+ * one reloads garbage nobody reads) and put their own result there from RAX. */
+
+/* May the cache still be used at op? Scans the ops since the last inline
+ * scalar FP op; forgets the cache if any of them could run C code. */
+static void fpx_check(Ctx *c, const IROp *op)
+{
+    const IROp *p = c->fpx.after;
+    bool ok = p && p < op && p >= c->b->ops;
+    for (p = ok ? p + 1 : op; ok && p < op; p++) {
+        switch (p->opc) {
+        case IR_INSN_START: case IR_CONST: case IR_MOV: case IR_NOP:
+            break;
+        case IR_GET_REG: case IR_SET_REG:
+            ok = p->imm < 32; /* else an interpreter call */
+            break;
+        case IR_GET_VREG: case IR_SET_VREG:
+            ok = p->imm < 64;
+            break;
+        default:
+            ok = false;
+            break;
+        }
+    }
+    if (!ok)
+        for (int k = 0; k < 8; k++)
+            c->fpx.temp[k] = IR_NO_TEMP;
+}
+
+/* XMM8+k holding temp t of width d, or -1. */
+static int fpx_find(const Ctx *c, IRTemp t, bool d)
+{
+    for (int k = 0; k < 8; k++)
+        if (c->fpx.temp[k] == t && t != IR_NO_TEMP && c->fpx.d[k] == d)
+            return k;
+    return -1;
 }
 
 /* xmm x = temp t (the low 64 or 32 bits), straight from its register or
@@ -106,6 +159,11 @@ static void add_fp_stub(Ctx *c, const IROp *op, uint32_t slow, uint32_t back, He
 static void temp_to_xmm(Ctx *c, int x, IRTemp t, bool d)
 {
     JitBuf *j = &c->j;
+    int k = fpx_find(c, t, d);
+    if (k >= 0) {
+        x_rr(j, 0, 0x0f28, x, 8 + k);                       /* movaps xmm, xmm8+k */
+        return;
+    }
     int r = c->treg[t];
     if (r < 0 && c->is_const[t]) {
         x_mov_ri(j, RSI, c->cval[t]);
@@ -115,6 +173,28 @@ static void temp_to_xmm(Ctx *c, int x, IRTemp t, bool d)
         gpr_to_xmm(j, x, r, d);
     else
         x_mem(j, X66 | (d ? XW : 0), 0x0f6e, x, RSP, T(t)); /* movq / movd xmm, [slot] */
+}
+
+/* Tests: make every stub's call clobber XMM8-15 (as any C function may;
+ * the helpers of today happen not to), so that a missing reload shows. */
+static _Atomic bool scramble_xmm;
+
+void jit_fp_scramble_xmm(bool on) { atomic_store(&scramble_xmm, on); }
+
+/* xmm x = the 64 bits of temp t from its register or slot (the cache
+ * reload in a stub: RAX holds the op's result, RSI is scratch). */
+static void temp_to_xmm_raw(Ctx *c, int x, IRTemp t)
+{
+    JitBuf *j = &c->j;
+    int r = c->treg[t];
+    if (r < 0 && c->is_const[t]) {
+        x_mov_ri(j, RSI, c->cval[t]);
+        r = RSI;
+    }
+    if (r >= 0)
+        gpr_to_xmm(j, x, r, true);
+    else
+        x_mem(j, X66 | XW, 0x0f6e, x, RSP, T(t));
 }
 
 void jit_fp_emit_stubs(Ctx *c)
@@ -133,6 +213,17 @@ void jit_fp_emit_stubs(Ctx *c)
         x_mov_ri(j, R8, s->op->imm);
         x_rr(j, XW, 0x89, RBX, RDI);
         call_abs(c, (const void *)s->fn);
+        if (atomic_load(&scramble_xmm)) {                   /* an ordinary number in S and D */
+            x_mov_ri(j, RSI, 0x3ff0000040000000ull);
+            for (int k = 0; k < 8; k++)
+                gpr_to_xmm(j, 8 + k, RSI, true);
+        }
+        for (int k = 0; k < 8; k++) {                       /* the XMM cache, as after the fast path */
+            if (k == s->xres)
+                gpr_to_xmm(j, 8 + k, RAX, true);
+            else if (s->xcache[k] != IR_NO_TEMP)
+                temp_to_xmm_raw(c, 8 + k, s->xcache[k]);
+        }
         x_jmp(j, s->back);
     }
 }
@@ -249,11 +340,12 @@ static bool vector3(Ctx *c, const IROp *op, bool by_elem)
 /* The slow branch shared by the scalar ops, out of line: the C fast path
  * (or the soft helper) with the op's operands; the result is in rax at
  * l_done. */
-static void scalar_stub(Ctx *c, const IROp *op, uint32_t l_slow, uint32_t l_done)
+static FpStub *scalar_stub(Ctx *c, const IROp *op, uint32_t l_slow, uint32_t l_done)
 {
     HelperFn slow_fn = fp_hard_helper(op->aux, op->imm);
-    add_fp_stub(c, op, l_slow, l_done, slow_fn ? slow_fn : helper_table[op->aux], true);
+    FpStub *s = add_fp_stub(c, op, l_slow, l_done, slow_fn ? slow_fn : helper_table[op->aux], true);
     jb_bind(&c->j, l_done);
+    return s;
 }
 
 /* FCMP, FCMPE (S, D): with FPCR.FZ = 0 an ordered ucomis gives Arm's NZCV and
@@ -371,6 +463,7 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
 {
     if (op->flags & IRF_EXCEPT)
         return false;
+    fpx_check(c, op);
     if (op->aux == HELPER_fp_cmp)
         return compare(c, op);
     if (op->aux == HELPER_simd_fp && (op->imm >> 32) == FPK_V3SAME)
@@ -420,6 +513,11 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
     } else {
         sse_scalar(j, d, sse, X0, sse == 0x51 ? X0 : X1);
     }
+    int xk = -1;
+    if (!neg && c->last_use[op->dst]) {                     /* keep the result in XMM8-15 too */
+        xk = c->fpx.next++ & 7;
+        x_rr(j, 0, 0x0f28, 8 + xk, res);                    /* movaps */
+    }
     xmm_to_gpr(j, RAX, res, d);
     /* the exponent: (rax << 1) >> (mantissa bits + 1) drops the sign */
     x_mem_sib(j, d ? XW : 0, 0x8d, RDI, RAX, RAX, 1, 0);    /* lea rdi, [rax + rax] */
@@ -435,7 +533,15 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
         x_rr(j, d ? XW : 0, 0x0fba, 7, RAX);
         jb_byte(j, d ? 63 : 31);
     }
-    scalar_stub(c, op, l_slow, l_done);
+    FpStub *st = scalar_stub(c, op, l_slow, l_done);
+    if (xk >= 0) {
+        c->fpx.temp[xk] = op->dst;
+        c->fpx.d[xk] = d;
+    }
+    for (int k = 0; k < 8; k++)
+        st->xcache[k] = k == xk ? IR_NO_TEMP : c->fpx.temp[k];
+    st->xres = (int8_t)xk;
+    c->fpx.after = op;
     st_dst(c, op->dst);
     return true;
 }

@@ -21,4 +21,8 @@ bool jit_fp_inline(Ctx *c, const IROp *op);
  * block's epilogue: each calls its helper and jumps back. */
 void jit_fp_emit_stubs(Ctx *c);
 
+/* Tests: stubs clobber XMM8-15 after their call, as a C helper may (any
+ * thread; applies to blocks compiled after). */
+void jit_fp_scramble_xmm(bool on);
+
 #endif

@@ -1052,6 +1052,7 @@ Test(jit, simd_inline_against_helpers)
 
 #include "cpu/fp_hard.h"
 #include "cpu/fpu.h"
+#include "cpu/jit_fp_x86.h"
 
 /* An FP operand of n bits: mostly ordinary values (the inline path), else
  * zeros, infinities, NaNs, denormals, the smallest and largest normals;
@@ -1204,4 +1205,86 @@ Test(jit, fp_sum_tiny_and_zero_results)
                                 soft += cpu->stats.jit.fp_soft - before;
                         }
     cr_assert_eq(soft, 0, "finite sums in RN with IXC set stay inline (%llu fell back)", (unsigned long long)soft);
+}
+
+/* Blocks of dependent scalar FP ops (results feeding later ops, S and D
+ * mixed) with register moves, V-register writes, constants, FP ops that stay
+ * helper calls (FRINTN) and FCMPs between them: the inline ops keep results
+ * in XMM8-15 for the next ones, and every slow path (ordinary operands mixed
+ * with zeros, denormals, NaNs, huge values; any FPCR mode; IXC set or clear)
+ * must reload them. Both tiers must agree on every result. */
+Test(jit, fp_chains_through_xmm_cache)
+{
+    for (int iter = 0; iter < 3000; iter++) {
+        fp_hard_allow_fma(iter % 4 != 0);
+        jit_fp_scramble_xmm(iter % 2 == 0);
+        cpu->fpcr = rnd() % 4 ? 0 : (uint32_t)rnd() & 0x07c00000u;
+        cpu->fpsr = (rnd() % 6 ? FPEXC_IXC : 0) | ((uint32_t)rnd() & 0x0800008fu);
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        IRTemp pool[48];
+        bool isd[48];
+        int np = 0;
+        for (int i = 0; i < 4; i++) {
+            isd[np] = rnd() & 1;
+            fp_ordinary = rnd() % 3 != 0;
+            pool[np] = input(&blk, i, fp_operand(isd[np] ? 64 : 32));
+            np++;
+        }
+        fp_ordinary = false;
+        int nops = 4 + (int)(rnd() % 16);
+        for (int i = 0; i < nops && np < 44; i++) {
+            bool d = rnd() & 1;
+            IRTemp a = pool[rnd() % np], b = pool[rnd() % np], cc = pool[rnd() % np];
+            if (rnd() % 2) /* mostly the latest result: a chain */
+                a = pool[np - 1];
+            uint32_t type = d ? 1u << 22 : 0, insn, helper = HELPER_fp_scalar;
+            uint64_t kind;
+            switch (rnd() % 8) {
+            case 0: case 1: case 2: { /* FMUL FDIV FADD FSUB FNMUL */
+                static const uint32_t ops[] = {0, 1, 2, 3, 8, 2, 3, 0};
+                kind = FPK_DP2;
+                insn = 0x1e200800 | type | ops[rnd() % 8] << 12;
+                break;
+            }
+            case 3: case 4: /* FMADD FMSUB FNMADD FNMSUB */
+                kind = FPK_DP3;
+                insn = 0x1f000000 | type | (uint32_t)(rnd() & 1) << 21 | (uint32_t)(rnd() & 1) << 15;
+                break;
+            case 5: /* FSQRT, or FRINTN (a helper call) */
+                kind = FPK_DP1;
+                insn = (rnd() & 1 ? 0x1e21c000 : 0x1e244000) | type;
+                break;
+            case 6: /* FCMP */
+                kind = 0;
+                helper = HELPER_fp_cmp;
+                insn = 0x1e202000 | type;
+                break;
+            default: { /* moves and state writes between the FP ops */
+                switch (rnd() % 4) {
+                case 0: ir_emit(&blk, IR_SET_VREG, 8, 0, a, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 64); break;
+                case 1: ir_set_reg(&blk, 1 + (int)(rnd() % 8), a); break;
+                case 2: pool[np] = ir_const(&blk, fp_operand(d ? 64 : 32)), isd[np++] = d; break;
+                default: ir_emit(&blk, IR_INSN_START, 0, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0,
+                                 0x40001000 + 4 * (uint64_t)i);
+                }
+                continue;
+            }
+            }
+            IRTemp t = ir_emit(&blk, IR_CALL, 8, 0, a, b, cc, helper, kind << 32 | insn);
+            if (helper == HELPER_fp_cmp) {
+                ir_set_reg(&blk, 9, t);
+                continue;
+            }
+            pool[np] = t;
+            isd[np++] = d;
+        }
+        for (int k = 0; k < np && k < 20; k++)
+            ir_set_reg(&blk, 10 + k, pool[k]);
+        ir_exit(&blk, 0x40001004);
+        run_both(&blk, "fp chain");
+        ir_block_free(&blk);
+    }
+    jit_fp_scramble_xmm(false);
+    fp_hard_allow_fma(true);
 }
