@@ -247,12 +247,15 @@ static void vex_38(JitBuf *j, bool w, uint8_t op, int dst, int src1, int src2)
     jb_byte(j, (uint8_t)(0xc0 | dst << 3 | src2));
 }
 
-/* SSHL, USHL (vector, 32-bit lanes; USHL also 64-bit) on AVX2's variable
- * shifts: the count is the signed low byte of each lane of Vm; x86 gives 0
- * (or the sign fill, for vpsrav) for counts >= the lane size and for the
- * huge unsigned values of negative ones, so x << c | x >> -c is Arm's
- * result; for SSHL the arithmetic right shift is kept only where c < 0. */
-static void shl_by_reg(JitBuf *j, bool uns, int ebits, int rn, int rm, int rd, bool q)
+/* SSHL, USHL, SRSHL, URSHL (vector, 32-bit lanes; the unsigned ones also
+ * 64-bit) on AVX2's variable shifts: the count is the signed low byte of
+ * each lane of Vm; x86 gives 0 (or the sign fill, for vpsrav) for counts >=
+ * the lane size and for the huge unsigned values of negative ones, so
+ * x << c | x >> -c is Arm's result; for the signed ones the arithmetic right
+ * shift is kept only where c < 0. Rounding: x >> s plus bit s-1 of x
+ * (x >> (s - 1) & 1), exact with no wider lane; for s past the lane both
+ * shifts give the sign fill (or 0), whose sum is Arm's 0. */
+static void shl_by_reg(JitBuf *j, bool uns, bool round, int ebits, int rn, int rm, int rd, bool q)
 {
     bool w = ebits == 64;
     int lg = w ? 3 : 2;
@@ -264,9 +267,17 @@ static void shl_by_reg(JitBuf *j, bool uns, int ebits, int rn, int rm, int rd, b
     sse(j, 0x0fef, X1, X2);
     sse(j, OP_SUB[lg], X1, X2);                           /* (b ^ 0x80) - 0x80: sign-extended */
     pzero(j, X3);
-    sse(j, OP_SUB[lg], X3, X1);                           /* -c */
+    sse(j, OP_SUB[lg], X3, X1);                           /* s = -c */
     vex_38(j, w, 0x47, X4, X0, X1);                       /* vpsllv: x << c */
-    vex_38(j, w, uns ? 0x45 : 0x46, X5, X0, X3);          /* vpsrlv / vpsrav: x >> -c */
+    vex_38(j, w, uns ? 0x45 : 0x46, X5, X0, X3);          /* vpsrlv / vpsrav: x >> s */
+    if (round) {
+        xsplat(j, X7, ebits, 1);
+        sse(j, 0x0f6f, X6, X3);
+        sse(j, OP_SUB[lg], X6, X7);                       /* s - 1 */
+        vex_38(j, w, uns ? 0x45 : 0x46, X6, X0, X6);      /* x >> (s - 1) */
+        sse(j, 0x0fdb, X6, X7);                           /* its low bit: the rounding */
+        sse(j, OP_ADD[lg], X5, X6);
+    }
     if (!uns) {
         pzero(j, X2);
         sse(j, 0x0f66, X2, X1);                           /* pcmpgtd: c < 0 */
@@ -286,8 +297,8 @@ static bool three_same(JitBuf *j, uint32_t insn)
     uint32_t op = 0;
     enum { PLAIN, ACC_ADD, ACC_SUB, NOT_SWAPPED, UNS_GT, UNS_GE, TST, SAT, ABD, ABA, ADDP, PAIR } kind = PLAIN;
     bool swap = false;
-    if (opc == 0x08 && (size == 2 || (size == 3 && u)) && jsimd_has(JSF_AVX2)) { /* SSHL, USHL */
-        shl_by_reg(j, u, ebits, rn, rm, rd, q);
+    if ((opc == 0x08 || opc == 0x0a) && (size == 2 || (size == 3 && u)) && jsimd_has(JSF_AVX2)) {
+        shl_by_reg(j, u, opc == 0x0a, ebits, rn, rm, rd, q);  /* [SU]SHL, [SU]RSHL */
         return true;
     }
     if ((opc == 0x01 || opc == 0x05) && size >= 2) {      /* [SU]Q{ADD,SUB} 32/64-bit */
@@ -454,7 +465,7 @@ static bool shift_elems(JitBuf *j, int x, int ebits, int ext, int n)
 
 /* Shift by immediate, vector form and the 64-bit scalar forms: SHL, SLI,
  * [SU]SHR, [SU]SRA, [SU]RSHR, [SU]RSRA, SRI, [SU]SHLL, SHRN, RSHRN,
- * SQSHRN, UQSHRN, SQSHRUN. */
+ * SQ[R]SHRN, UQ[R]SHRN, SQ[R]SHRUN. */
 static bool shift_imm(JitBuf *j, uint32_t insn)
 {
     int q = (insn >> 30) & 1, u = (insn >> 29) & 1, opc = (insn >> 11) & 31, scalar = (insn >> 28) & 1;
@@ -482,8 +493,8 @@ static bool shift_imm(JitBuf *j, uint32_t insn)
         bool round = opc & 1, trunc = opc <= 0x11 && !u;
         if (ebits == 64 || !jsimd_has(JSF_SSSE3))
             return false;
-        if (!trunc && (round || ebits == 32 || !sse41()))
-            return false;                                 /* saturating: no psraq, and the rounding add could overflow */
+        if (!trunc && (ebits == 32 || !sse41()))
+            return false;                                 /* saturating: no psraq */
         vload(j, X0, rn, true);
         if (trunc) {                                      /* SHRN, RSHRN */
             if (round) {
@@ -496,8 +507,16 @@ static bool shift_imm(JitBuf *j, uint32_t insn)
             store_narrow(j, X0, rd, q);
             return true;
         }
-        int kind = opc <= 0x11 ? 1 : u ? 2 : 0;           /* SQSHRUN, UQSHRN, SQSHRN */
+        int kind = opc <= 0x11 ? 1 : u ? 2 : 0;           /* SQ[R]SHRUN, UQ[R]SHRN, SQ[R]SHRN */
+        if (round) {                                      /* bit n-1, added after the shift: no overflow */
+            sse(j, 0x0f6f, X1, X0);
+            sse_sh(j, (uint32_t)wgrp, SH_SRL, X1, rsh - 1);
+            xsplat(j, X2, wbits, 1);
+            sse(j, 0x0fdb, X1, X2);                       /* pand */
+        }
         sse_sh(j, (uint32_t)wgrp, kind == 2 ? SH_SRL : SH_SRA, X0, rsh);
+        if (round)
+            sse(j, OP_ADD[lg + 1], X0, X1);               /* round(x / 2^n), exact in the wide lane */
         sat_narrow(j, X0, wbits, kind);
         store_narrow(j, X0, rd, q);                       /* movq/mov keep the compare's flags */
         set_qc_if_ne(j);
@@ -697,6 +716,27 @@ static bool three_diff(JitBuf *j, uint32_t insn)
             return true;
         }
         break;
+    case 9: case 11: case 13:                             /* SQDMLAL, SQDMLSL, SQDMULL */
+        if (u || size == 0)
+            return false;
+        widen_mem(j, X0, rn, part, ebits, true);
+        widen_mem(j, X1, rm, part, ebits, true);
+        sse(j, size == 1 ? 0x0f3840 : 0x0f3828, X0, X1);  /* pmulld / pmuldq: exact */
+        /* 2 * a * b wraps only for MIN * MIN, to the wide MIN, which no other
+         * doubled product is: those lanes saturate to MAX (QC) */
+        sse(j, OP_ADD[wl], X0, X0);
+        xsplat(j, X3, 2 * ebits, 1ull << (2 * ebits - 1));
+        sse(j, enc(OP_CMPEQ[wl]), X3, X0);
+        sse(j, 0x0fef, X0, X3);                           /* MIN ^ all ones = MAX */
+        x_rr(j, X66, 0x0fd7, RAX, X3);                    /* pmovmskb */
+        x_rr(j, 0, 0x85, RAX, RAX);                       /* test eax, eax */
+        set_qc_if_ne(j);
+        if (opc == 13)
+            break;
+        sse(j, 0x0f6f, X1, X0);                           /* then Vd +- it, saturating (QC) */
+        vload(j, X0, rd, true);
+        sat_wide(j, opc == 11, false, 2 * ebits, rd, true);
+        return true;
     default: return false;
     }
     vstore(j, X0, rd, true);
