@@ -181,6 +181,38 @@ static void doubling_mulh16(JitBuf *j, bool round, int rd, bool q)
     set_qc_if_ne(j);
 }
 
+/* X0 = SQDMULH (round = false) or SQRDMULH of the 32-bit lanes of X0 and X1
+ * (SSE4.1): the even and the odd lanes' exact 64-bit products (pmuldq),
+ * doubled (+ 2^31 to round), their high halves. As in the 16-bit case only
+ * MIN * MIN saturates and only it gives 0x80000000 (the doubled product
+ * wraps to -2^63, +2^31 or not), so those lanes become MAX and set QC.
+ * Uses X2-X4. */
+static void doubling_mulh32(JitBuf *j, bool round, int rd, bool q)
+{
+    sse_i(j, 0x0f70, X2, X0, 0xf5);                       /* pshufd: the odd lanes to the even */
+    sse_i(j, 0x0f70, X3, X1, 0xf5);
+    sse(j, 0x0f3828, X0, X1);                             /* pmuldq: even products */
+    sse(j, 0x0f3828, X2, X3);                             /* odd products */
+    sse_sh(j, 0x0f73, SH_SLL, X0, 1);                     /* psllq: doubled */
+    sse_sh(j, 0x0f73, SH_SLL, X2, 1);
+    if (round) {
+        xsplat(j, X4, 64, 1ull << 31);
+        sse(j, 0x0fd4, X0, X4);                           /* paddq */
+        sse(j, 0x0fd4, X2, X4);
+    }
+    sse_sh(j, 0x0f73, SH_SRL, X0, 32);                    /* even results to dwords 0, 2 */
+    xconst(j, X4, 0xffffffff00000000ull, 0xffffffff00000000ull);
+    sse(j, 0x0fdb, X2, X4);                               /* odd results stay in dwords 1, 3 */
+    sse(j, 0x0feb, X0, X2);
+    xsplat(j, X3, 32, 0x80000000u);
+    sse(j, 0x0f76, X3, X0);                               /* pcmpeqd: the saturated lanes */
+    sse(j, 0x0fef, X0, X3);                               /* 0x80000000 ^ all ones = 0x7fffffff */
+    vstore(j, X0, rd, q);
+    x_rr(j, X66, 0x0fd7, RAX, X3);                        /* pmovmskb */
+    x_rr(j, 0, 0x85, RAX, RAX);                           /* test eax, eax */
+    set_qc_if_ne(j);
+}
+
 /* [SU]Q{ADD,SUB} on 32- and 64-bit lanes (no x86 instruction): the wrapping
  * result, an overflow mask per lane (unsigned: the carry or borrow from a
  * biased compare; signed: both operands' signs differ from the result's for
@@ -339,11 +371,14 @@ static bool three_same(JitBuf *j, uint32_t insn)
         op = size == 0 ? 0x0fe0 : size == 1 ? 0x0fe3 : 0;
         break;
     case 0x16: case 0x36:                                                   /* SQDMULH, SQRDMULH */
-        if (size != 1 || !jsimd_has(JSF_SSSE3))
+        if (size == 1 ? !jsimd_has(JSF_SSSE3) : size != 2 || !sse41())
             return false;
         vload(j, X0, rn, q);
         vload(j, X1, rm, q);
-        doubling_mulh16(j, u, rd, q);
+        if (size == 1)
+            doubling_mulh16(j, u, rd, q);
+        else
+            doubling_mulh32(j, u, rd, q);
         return true;
     case 0x17:                                                              /* ADDP */
         op = size == 0 ? SS3 | 0x0ffc : size == 1 ? SS3 | 0x0f3801 : size == 2 ? SS3 | 0x0f3802 : 0x0fd4;
@@ -570,8 +605,32 @@ static bool shift_imm(JitBuf *j, uint32_t insn)
     return true;
 }
 
-/* MUL, MLA, MLS and the long [SU]MULL, [SU]MLAL, [SU]MLSL by element,
- * vector form, 16- and 32-bit elements; SQDMULH, SQRDMULH 16-bit. */
+/* SQDMULL (acc 0), SQDMLAL (1), SQDMLSL (2) from X0 = the exact products
+ * in the wide lanes (wl: 2 = 32-bit, 3 = 64-bit): 2 * a * b wraps only for
+ * MIN * MIN, to the wide MIN, which no other doubled product is, so those
+ * lanes become MAX and set QC; then Vd +- it, saturating (sat_wide, QC). */
+static void doubling_long(JitBuf *j, int wl, int acc, int rd)
+{
+    int wbits = 8 << wl;
+    sse(j, OP_ADD[wl], X0, X0);
+    xsplat(j, X3, wbits, 1ull << (wbits - 1));
+    sse(j, enc(OP_CMPEQ[wl]), X3, X0);
+    sse(j, 0x0fef, X0, X3);                               /* MIN ^ all ones = MAX */
+    x_rr(j, X66, 0x0fd7, RAX, X3);                        /* pmovmskb */
+    x_rr(j, 0, 0x85, RAX, RAX);                           /* test eax, eax */
+    set_qc_if_ne(j);
+    if (!acc) {
+        vstore(j, X0, rd, true);
+        return;
+    }
+    sse(j, 0x0f6f, X1, X0);
+    vload(j, X0, rd, true);
+    sat_wide(j, acc == 2, false, wbits, rd, true);
+}
+
+/* MUL, MLA, MLS and the long [SU]MULL, [SU]MLAL, [SU]MLSL, SQDMULL,
+ * SQDMLAL, SQDMLSL, SQDMULH, SQRDMULH by element, vector form, 16- and
+ * 32-bit elements. */
 static bool by_element(JitBuf *j, uint32_t insn)
 {
     int q = (insn >> 30) & 1, u = (insn >> 29) & 1, size = (insn >> 22) & 3, opc = (insn >> 12) & 15;
@@ -588,7 +647,8 @@ static bool by_element(JitBuf *j, uint32_t insn)
     } else {
         return false;
     }
-    if (opc == 0x2 || opc == 0x6 || opc == 0xa) {          /* [SU]MLAL, [SU]MLSL, [SU]MULL: widened, exact */
+    bool dbl = !u && (opc == 0x3 || opc == 0x7 || opc == 0xb); /* SQDMLAL, SQDMLSL, SQDMULL */
+    if (opc == 0x2 || opc == 0x6 || opc == 0xa || dbl) {  /* [SU]MLAL, [SU]MLSL, [SU]MULL: widened, exact */
         if (!sse41())
             return false;
         bool sign = !u;
@@ -603,6 +663,10 @@ static bool by_element(JitBuf *j, uint32_t insn)
         sse_i(j, 0x0f70, X1, X1, size == 1 ? 0x00 : 0x44);         /* pshufd: broadcast */
         widen_mem(j, X0, rn, q, 8 << size, sign);
         sse(j, size == 1 ? 0x0f3840 : sign ? 0x0f3828 : 0x0ff4, X0, X1); /* pmulld / pmuldq / pmuludq */
+        if (dbl) {
+            doubling_long(j, size + 1, opc == 0xb ? 0 : opc == 0x3 ? 1 : 2, rd);
+            return true;
+        }
         if (opc != 0xa) {
             vload(j, X1, rd, true);
             sse(j, (opc == 0x2 ? OP_ADD : OP_SUB)[size + 1], X1, X0);
@@ -620,6 +684,13 @@ static bool by_element(JitBuf *j, uint32_t insn)
         sse_i(j, 0x0f70, X1, X1, 0);
         vload(j, X0, rn, q);
         doubling_mulh16(j, key == 0x0d, rd, q);
+        return true;
+    }
+    if ((key == 0x0c || key == 0x0d) && size == 2 && sse41()) {             /* the same, 32-bit */
+        x_mem(j, X66, 0x0f6e, X1, RBX, voff(rm) + index * 4); /* movd xmm1, dword */
+        sse_i(j, 0x0f70, X1, X1, 0);
+        vload(j, X0, rn, q);
+        doubling_mulh32(j, key == 0x0d, rd, q);
         return true;
     }
     if (key != 0x08 && key != 0x10 && key != 0x14)
@@ -722,20 +793,7 @@ static bool three_diff(JitBuf *j, uint32_t insn)
         widen_mem(j, X0, rn, part, ebits, true);
         widen_mem(j, X1, rm, part, ebits, true);
         sse(j, size == 1 ? 0x0f3840 : 0x0f3828, X0, X1);  /* pmulld / pmuldq: exact */
-        /* 2 * a * b wraps only for MIN * MIN, to the wide MIN, which no other
-         * doubled product is: those lanes saturate to MAX (QC) */
-        sse(j, OP_ADD[wl], X0, X0);
-        xsplat(j, X3, 2 * ebits, 1ull << (2 * ebits - 1));
-        sse(j, enc(OP_CMPEQ[wl]), X3, X0);
-        sse(j, 0x0fef, X0, X3);                           /* MIN ^ all ones = MAX */
-        x_rr(j, X66, 0x0fd7, RAX, X3);                    /* pmovmskb */
-        x_rr(j, 0, 0x85, RAX, RAX);                       /* test eax, eax */
-        set_qc_if_ne(j);
-        if (opc == 13)
-            break;
-        sse(j, 0x0f6f, X1, X0);                           /* then Vd +- it, saturating (QC) */
-        vload(j, X0, rd, true);
-        sat_wide(j, opc == 11, false, 2 * ebits, rd, true);
+        doubling_long(j, wl, opc == 13 ? 0 : opc == 9 ? 1 : 2, rd);
         return true;
     default: return false;
     }
