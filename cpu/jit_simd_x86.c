@@ -802,7 +802,8 @@ static bool three_diff(JitBuf *j, uint32_t insn)
 }
 
 /* Two-register miscellaneous, vector form: CMGT/CMGE/CMEQ/CMLE/CMLT #0, ABS,
- * NEG, NOT, XTN, SQXTN, SQXTUN, UQXTN, SHLL, [SU]ADDLP, [SU]ADALP (8/16-bit).
+ * NEG, NOT, XTN, SQXTN, SQXTUN, UQXTN, SHLL, [SU]ADDLP, [SU]ADALP, SUQADD,
+ * USQADD (8/16-bit).
  * REV and CNT/RBIT are permutes (jit_simd_perm_x86.c). */
 static bool two_misc(JitBuf *j, uint32_t insn)
 {
@@ -829,6 +830,25 @@ static bool two_misc(JitBuf *j, uint32_t insn)
         }
         break;
     }
+    case 0x03: case 0x23:                                 /* SUQADD, USQADD (8/16-bit) */
+        if (size > 1 || !sse41())
+            return false;
+        /* per half: Vd and Vn widened (signed/unsigned as each is read), the
+         * exact sum, then the saturating narrow (signed for SUQADD, unsigned
+         * for USQADD) with its QC; both halves are read before Vd is written */
+        for (int part = 0; part <= q; part++) {
+            widen_mem(j, X0, rd, part, ebits, !u);
+            widen_mem(j, X1, rn, part, ebits, u);
+            sse(j, OP_ADD[size + 1], X0, X1);
+            sat_narrow(j, X0, 2 * ebits, u ? 1 : 0);
+            set_qc_if_ne(j);
+            if (part)
+                sse(j, 0x0f6c, X4, X0);                   /* punpcklqdq: the upper half's lanes */
+            else
+                sse(j, 0x0f6f, X4, X0);
+        }
+        vstore(j, X4, rd, q);
+        return true;
     case 0x0b:                                            /* ABS */
         if (!usable(OP_ABS[size]))
             return false;

@@ -130,7 +130,7 @@ Test(jit, simd_saturation_sets_qc)
 {
     /* SQADD/UQADD/SQSUB/UQSUB .16B/.8H/.4S/.2S/.2D, SQDMULH/SQRDMULH .8H,
      * SQDMULL/SQDMLAL/SQDMLSL(2) .4S/.2D, SQDMULH/SQRDMULH .4S/.2S, also by element,
-     * SQXTN/UQXTN/SQXTUN,
+     * SQXTN/UQXTN/SQXTUN, SUQADD/USQADD .16B/.4H/.8H,
      * SQ[R]SHRN/UQ[R]SHRN/SQ[R]SHRUN */
     static const uint32_t words[] = {
         0x4e200c00, 0x6e200c00, 0x4e202c00, 0x6e202c00, 0x4e600c00, 0x6e602c00, 0x4e60b400, 0x6e60b400,
@@ -139,6 +139,7 @@ Test(jit, simd_saturation_sets_qc)
         0x0f40b000, 0x4f80b000, 0x0f403000, 0x4f803800, 0x4f407000, 0x0f807800,
         0x4ea0b400, 0x6ea0b400, 0x0ea0b400, 0x4f80c000, 0x0f80d800,
         0x0e214800, 0x2e214800, 0x2e212800, 0x0e614800, 0x4e614800,
+        0x4e203800, 0x6e203800, 0x0e603800, 0x6e603800,
         0x0f0c9400, 0x2f0c9400, 0x2f0c8400, 0x0f189400, 0x0f0c9c00, 0x2f0c9c00, 0x2f0c8c00, 0x0f189c00,
     };
     int qc_set = 0, runs = 0;
