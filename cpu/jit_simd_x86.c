@@ -319,6 +319,62 @@ static void shl_by_reg(JitBuf *j, bool uns, bool round, int ebits, int rn, int r
     vstore(j, X4, rd, q);
 }
 
+/* SQSHL, UQSHL, SQRSHL, UQRSHL (register; vector, 32-bit lanes, the unsigned
+ * ones also 64-bit) on AVX2 (and SSE4.1 for pcmpeqq): where the count c >= 0,
+ * x << c saturates when shifting it back (arithmetic for the signed ones)
+ * does not give x (for c past the lane: any x but 0), to all ones or to MAX
+ * ^ x's sign fill; where c < 0, the right shift of shl_by_reg (rounded for
+ * the R forms), which cannot saturate. QC if any lane saturated. */
+static void qshl_by_reg(JitBuf *j, bool uns, bool round, int ebits, int rn, int rm, int rd, bool q)
+{
+    bool w = ebits == 64;
+    int lg = w ? 3 : 2;
+    uint8_t shr = uns ? 0x45 : 0x46;                      /* vpsrlv / vpsrav */
+    vload(j, X0, rn, q);
+    vload(j, X1, rm, q);
+    xsplat(j, X2, ebits, 0xff);
+    sse(j, 0x0fdb, X1, X2);                               /* the low byte */
+    xsplat(j, X2, ebits, 0x80);
+    sse(j, 0x0fef, X1, X2);
+    sse(j, OP_SUB[lg], X1, X2);                           /* c, sign-extended */
+    pzero(j, X3);
+    sse(j, OP_SUB[lg], X3, X1);                           /* s = -c */
+    sse(j, 0x0f6f, X2, X1);
+    sse_sh(j, 0x0f72, SH_SRA, X2, 31);                    /* X2 = c < 0 (c fits in the low dword) */
+    if (w)
+        sse_i(j, 0x0f70, X2, X2, 0xf5);
+    vex_38(j, w, shr, X5, X0, X3);                        /* x >> s */
+    if (round) {
+        xsplat(j, X7, ebits, 1);
+        sse(j, 0x0f6f, X6, X3);
+        sse(j, OP_SUB[lg], X6, X7);
+        vex_38(j, w, shr, X6, X0, X6);                    /* bit s-1 of x */
+        sse(j, 0x0fdb, X6, X7);
+        sse(j, OP_ADD[lg], X5, X6);
+    }
+    sse(j, 0x0fdb, X5, X2);                               /* the right shift where c < 0 */
+    vex_38(j, w, 0x47, X4, X0, X1);                       /* x << c (0 where c < 0) */
+    vex_38(j, w, shr, X6, X4, X1);                        /* shifted back */
+    sse(j, enc(OP_CMPEQ[lg]), X6, X0);                    /* nothing lost */
+    sse(j, 0x0feb, X6, X2);                               /* X6 = not saturated */
+    if (uns) {
+        pones(j, X7);
+    } else {
+        sse(j, 0x0f6f, X7, X0);
+        sse_sh(j, 0x0f72, SH_SRA, X7, 31);                /* x's sign fill */
+        xsplat(j, X1, 32, 0x7fffffffu);
+        sse(j, 0x0fef, X7, X1);                           /* MAX or MIN */
+    }
+    sse(j, 0x0fdb, X4, X6);                               /* x << c where it fits */
+    sse(j, 0x0fdf, X6, X7);                               /* pandn: the saturated value elsewhere */
+    sse(j, 0x0feb, X4, X6);
+    sse(j, 0x0feb, X4, X5);
+    vstore(j, X4, rd, q);
+    pzero(j, X7);
+    cmp_ne(j, X6, X7);                                    /* a saturated lane (never 0) */
+    set_qc_if_ne(j);
+}
+
 /* Three same, vector form. */
 static bool three_same(JitBuf *j, uint32_t insn)
 {
@@ -329,6 +385,10 @@ static bool three_same(JitBuf *j, uint32_t insn)
     uint32_t op = 0;
     enum { PLAIN, ACC_ADD, ACC_SUB, NOT_SWAPPED, UNS_GT, UNS_GE, TST, SAT, ABD, ABA, ADDP, PAIR } kind = PLAIN;
     bool swap = false;
+    if ((opc == 0x09 || opc == 0x0b) && (size == 2 || (size == 3 && u)) && jsimd_has(JSF_AVX2) && sse41()) {
+        qshl_by_reg(j, u, opc == 0x0b, ebits, rn, rm, rd, q);  /* [SU]Q[R]SHL */
+        return true;
+    }
     if ((opc == 0x08 || opc == 0x0a) && (size == 2 || (size == 3 && u)) && jsimd_has(JSF_AVX2)) {
         shl_by_reg(j, u, opc == 0x0a, ebits, rn, rm, rd, q);  /* [SU]SHL, [SU]RSHL */
         return true;
