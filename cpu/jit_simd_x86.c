@@ -319,6 +319,46 @@ static void shl_by_reg(JitBuf *j, bool uns, bool round, int ebits, int rn, int r
     vstore(j, X4, rd, q);
 }
 
+/* X0 = the polynomial (carry-less) products of the 16-bit lanes of X0 and
+ * X1, which hold zero-extended bytes: shift-and-xor over the 8 bits of X1's
+ * bytes (each bit's mask from a word shift up to the sign and back down).
+ * Uses X2-X4. PCLMULQDQ would mix the lanes: it multiplies whole qwords. */
+static void clmul8(JitBuf *j)
+{
+    pzero(j, X2);
+    for (int k = 0; k < 8; k++) {
+        sse(j, 0x0f6f, X3, X1);
+        sse_sh(j, 0x0f71, SH_SLL, X3, 15 - k);
+        sse_sh(j, 0x0f71, SH_SRA, X3, 15);                /* bit k of b, in every bit */
+        sse(j, 0x0f6f, X4, X0);
+        if (k)
+            sse_sh(j, 0x0f71, SH_SLL, X4, k);             /* a << k */
+        sse(j, 0x0fdb, X4, X3);
+        sse(j, 0x0fef, X2, X4);
+    }
+    sse(j, 0x0f6f, X0, X2);
+}
+
+/* PMUL .8B/.16B: clmul8 per half, the low byte of each product kept
+ * (packuswb of the products masked to 8 bits). SSE4.1. */
+static void pmul8(JitBuf *j, int rn, int rm, int rd, bool q)
+{
+    for (int part = 0; part <= q; part++) {
+        widen_mem(j, X0, rn, part, 8, false);
+        widen_mem(j, X1, rm, part, 8, false);
+        clmul8(j);
+        xsplat(j, X1, 16, 0xff);
+        sse(j, 0x0fdb, X0, X1);
+        if (part)
+            sse(j, 0x0f67, X5, X0);                       /* packuswb: both halves */
+        else
+            sse(j, 0x0f6f, X5, X0);
+    }
+    if (!q)
+        sse(j, 0x0f67, X5, X5);
+    vstore(j, X5, rd, q);
+}
+
 /* SQSHL, UQSHL, SQRSHL, UQRSHL (register; vector, 32-bit lanes, the unsigned
  * ones also 64-bit) on AVX2 (and SSE4.1 for pcmpeqq): where the count c >= 0,
  * x << c saturates when shifting it back (arithmetic for the signed ones)
@@ -405,6 +445,11 @@ static bool three_same(JitBuf *j, uint32_t insn)
     case 0x10: op = OP_ADD[size]; break;                                    /* ADD */
     case 0x30: op = OP_SUB[size]; break;                                    /* SUB */
     case 0x13: op = OP_MUL[size]; break;                                    /* MUL */
+    case 0x33:                                                              /* PMUL */
+        if (size != 0 || !sse41())
+            return false;
+        pmul8(j, rn, rm, rd, q);
+        return true;
     case 0x12: op = OP_MUL[size], kind = ACC_ADD; break;                    /* MLA */
     case 0x32: op = OP_MUL[size], kind = ACC_SUB; break;                    /* MLS */
     case 0x31: op = OP_CMPEQ[size]; break;                                  /* CMEQ */
@@ -846,6 +891,13 @@ static bool three_diff(JitBuf *j, uint32_t insn)
             vstore(j, X1, rd, true);
             return true;
         }
+        break;
+    case 14:                                              /* PMULL, PMULL2 .8B (.1Q: crypto) */
+        if (u || size != 0)
+            return false;
+        widen_mem(j, X0, rn, part, 8, false);
+        widen_mem(j, X1, rm, part, 8, false);
+        clmul8(j);
         break;
     case 9: case 11: case 13:                             /* SQDMLAL, SQDMLSL, SQDMULL */
         if (u || size == 0)
