@@ -415,6 +415,56 @@ static void qshl_by_reg(JitBuf *j, bool uns, bool round, int ebits, int rn, int 
     set_qc_if_ne(j);
 }
 
+/* xmm x = element 0 (ebits wide) of V[reg], the rest zero: the scalar
+ * forms then run the vector code, whose zero lanes give 0 and never
+ * saturate, and store 64 bits (upper half cleared), as Arm zeroes V[d]
+ * above the element. */
+static void eload(JitBuf *j, int x, int reg, int ebits)
+{
+    if (ebits >= 32) {
+        x_mem(j, X66 | (ebits == 64 ? XW : 0), 0x0f6e, x, RBX, voff(reg)); /* movd / movq */
+        return;
+    }
+    x_mem(j, 0, ebits == 8 ? 0x0fb6 : 0x0fb7, RAX, RBX, voff(reg));      /* movzx eax, byte / word */
+    x_rr(j, X66, 0x0f6e, x, RAX);
+}
+
+/* Three same, scalar form: SQADD, UQADD, SQSUB, UQSUB (B, H, S, D),
+ * SQDMULH, SQRDMULH (H, S). */
+static bool three_same_scalar(JitBuf *j, uint32_t insn)
+{
+    int u = (insn >> 29) & 1, size = (insn >> 22) & 3, opc = (insn >> 11) & 31;
+    int rd = insn & 31, rn = (insn >> 5) & 31, rm = (insn >> 16) & 31, ebits = 8 << size;
+    if (opc == 0x01 || opc == 0x05) {                     /* [SU]Q{ADD,SUB} */
+        if (u && size == 3 && !jsimd_has(JSF_SSE42))
+            return false;
+        eload(j, X0, rn, ebits);
+        eload(j, X1, rm, ebits);
+        if (size >= 2) {
+            sat_wide(j, opc == 0x05, u, ebits, rd, false);
+            return true;
+        }
+        const uint32_t *op = opc == 0x01 ? (u ? OP_UQADD : OP_SQADD) : (u ? OP_UQSUB : OP_SQSUB);
+        sse(j, 0x0f6f, X2, X0);
+        sse(j, op[size], X0, X1);
+        sse(j, (opc == 0x01 ? OP_ADD : OP_SUB)[size], X2, X1); /* the exact result, for QC */
+        vstore(j, X0, rd, false);
+        cmp_ne(j, X0, X2);
+        set_qc_if_ne(j);
+        return true;
+    }
+    if (opc == 0x16 && (size == 1 ? jsimd_has(JSF_SSSE3) : size == 2 && sse41())) { /* SQ[R]DMULH */
+        eload(j, X0, rn, ebits);
+        eload(j, X1, rm, ebits);
+        if (size == 1)
+            doubling_mulh16(j, u, rd, false);
+        else
+            doubling_mulh32(j, u, rd, false);
+        return true;
+    }
+    return false;
+}
+
 /* Three same, vector form. */
 static bool three_same(JitBuf *j, uint32_t insn)
 {
@@ -1123,7 +1173,7 @@ bool jit_simd_inline(JitBuf *j, uint32_t helper, uint64_t imm)
     if (imm >> 32)
         return false;
     switch (helper) {
-    case HELPER_simd_3same: return !((insn >> 28) & 1) && three_same(j, insn);
+    case HELPER_simd_3same: return (insn >> 28) & 1 ? three_same_scalar(j, insn) : three_same(j, insn);
     case HELPER_simd_shimm: return shift_imm(j, insn);
     case HELPER_simd_elem: return by_element(j, insn);
     case HELPER_simd_3diff: return !((insn >> 28) & 1) && three_diff(j, insn);
