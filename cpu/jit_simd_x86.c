@@ -963,6 +963,32 @@ static bool three_diff(JitBuf *j, uint32_t insn)
     return true;
 }
 
+/* SQABS (neg = false) or SQNEG on 8/16/32-bit lanes, vector or (scalar)
+ * element 0: pabs or 0 - x wraps only MIN, to MIN, which no other lane
+ * gives, so those lanes become MAX and set QC. */
+static void sqabs_neg(JitBuf *j, bool neg, int ebits, int rn, int rd, bool q, bool scalar)
+{
+    int lg = __builtin_ctz((unsigned)ebits) - 3;
+    if (scalar)
+        eload(j, X0, rn, ebits);
+    else
+        vload(j, X0, rn, q);
+    if (neg) {
+        pzero(j, X1);
+        sse(j, OP_SUB[lg], X1, X0);
+        sse(j, 0x0f6f, X0, X1);
+    } else {
+        sse(j, enc(OP_ABS[lg]), X0, X0);
+    }
+    xsplat(j, X2, ebits, 1ull << (ebits - 1));
+    sse(j, enc(OP_CMPEQ[lg]), X2, X0);                    /* the wrapped lanes */
+    sse(j, 0x0fef, X0, X2);                               /* MIN ^ all ones = MAX */
+    vstore(j, X0, rd, q);
+    x_rr(j, X66, 0x0fd7, RAX, X2);                        /* pmovmskb */
+    x_rr(j, 0, 0x85, RAX, RAX);                           /* test eax, eax */
+    set_qc_if_ne(j);
+}
+
 /* Two-register miscellaneous, vector form: CMGT/CMGE/CMEQ/CMLE/CMLT #0, ABS,
  * NEG, NOT, XTN, SQXTN, SQXTUN, UQXTN, SHLL, [SU]ADDLP, [SU]ADALP, SUQADD,
  * USQADD (8/16-bit).
@@ -992,6 +1018,11 @@ static bool two_misc(JitBuf *j, uint32_t insn)
         }
         break;
     }
+    case 0x07: case 0x27:                                 /* SQABS, SQNEG */
+        if (size == 3 || (key == 0x07 && !usable(OP_ABS[size])))
+            return false;
+        sqabs_neg(j, key == 0x27, ebits, rn, rd, q, false);
+        return true;
     case 0x03: case 0x23:                                 /* SUQADD, USQADD (8/16-bit) */
         if (size > 1 || !sse41())
             return false;
@@ -1178,7 +1209,14 @@ bool jit_simd_inline(JitBuf *j, uint32_t helper, uint64_t imm)
     case HELPER_simd_elem: return by_element(j, insn);
     case HELPER_simd_3diff: return !((insn >> 28) & 1) && three_diff(j, insn);
     case HELPER_simd_2misc: /* REV, CNT, RBIT: permutes */
-        return !((insn >> 28) & 1) && (two_misc(j, insn) || jit_simd_perm_inline(j, helper, insn));
+        if ((insn >> 28) & 1) { /* scalar: SQABS, SQNEG */
+            int size = (int)(insn >> 22) & 3, key = (int)((insn >> 29) & 1) << 5 | (int)((insn >> 12) & 31);
+            if ((key != 0x07 && key != 0x27) || size == 3 || (key == 0x07 && !usable(OP_ABS[size])))
+                return false;
+            sqabs_neg(j, key == 0x27, 8 << size, (insn >> 5) & 31, insn & 31, false, true);
+            return true;
+        }
+        return two_misc(j, insn) || jit_simd_perm_inline(j, helper, insn);
     case HELPER_simd_across: return across(j, insn);
     default: return jit_simd_perm_inline(j, helper, imm) || jit_crypto_inline(j, helper, imm);
     }

@@ -131,6 +131,7 @@ Test(jit, simd_saturation_sets_qc)
     /* SQADD/UQADD/SQSUB/UQSUB .16B/.8H/.4S/.2S/.2D, SQDMULH/SQRDMULH .8H,
      * SQDMULL/SQDMLAL/SQDMLSL(2) .4S/.2D, SQDMULH/SQRDMULH .4S/.2S, also by element,
      * [SU]Q[R]SHL .4S/.2S/.2D, scalar [SU]Q{ADD,SUB} B/H/S/D and SQ[R]DMULH H/S, SQXTN/UQXTN/SQXTUN, SUQADD/USQADD .16B/.4H/.8H,
+     * SQABS/SQNEG vector and scalar,
      * SQ[R]SHRN/UQ[R]SHRN/SQ[R]SHRUN */
     static const uint32_t words[] = {
         0x4e200c00, 0x6e200c00, 0x4e202c00, 0x6e202c00, 0x4e600c00, 0x6e602c00, 0x4e60b400, 0x6e60b400,
@@ -142,6 +143,7 @@ Test(jit, simd_saturation_sets_qc)
         0x5e200c00, 0x7e602c00, 0x5ea00c00, 0x7ee00c00, 0x5ee02c00, 0x7e202c00, 0x5e60b400, 0x7ea0b400,
         0x0e214800, 0x2e214800, 0x2e212800, 0x0e614800, 0x4e614800,
         0x4e203800, 0x6e203800, 0x0e603800, 0x6e603800,
+        0x4e207800, 0x6e607800, 0x0ea07800, 0x2ea07800, 0x5e207800, 0x7e607800, 0x5ea07800,
         0x0f0c9400, 0x2f0c9400, 0x2f0c8400, 0x0f189400, 0x0f0c9c00, 0x2f0c9c00, 0x2f0c8c00, 0x0f189c00,
     };
     int qc_set = 0, runs = 0;
