@@ -94,13 +94,13 @@ static const uint32_t lane_check[2][2][3][4] __attribute__((aligned(16))) = {
  * so they keep the strict test. */
 
 /* Record op's slow branch: bound at `slow`, emitted after the block's
- * epilogue (jit_fp_emit_stubs), so the fast path falls straight through. */
+ * epilogue (jit_fp_emit_stubs), so the fast path falls straight through.
+ * NULL when out of memory (the block then fails to compile). */
 static FpStub *add_fp_stub(Ctx *c, const IROp *op, uint32_t slow, uint32_t back, HelperFn fn, bool operands)
 {
-    static FpStub dummy;
     c->fpstubs = jb_grow(c->fpstubs, &c->capfpstubs, sizeof(FpStub), c->nfpstubs + 1, &c->j.oom);
     if (c->j.oom) /* the block fails to compile; the labels stay unbound */
-        return &dummy;
+        return NULL;
     FpStub *s = &c->fpstubs[c->nfpstubs++];
     *s = (FpStub){.slow = slow, .back = back, .op = op, .fn = fn, .operands = operands, .xres = -1};
     for (int k = 0; k < 8; k++)
@@ -115,7 +115,7 @@ static FpStub *add_fp_stub(Ctx *c, const IROp *op, uint32_t slow, uint32_t back,
  * op's latency, and FP code is chains of dependent ops. Nothing else in
  * generated code keeps XMM8-15, but any C call clobbers them, so the cache
  * holds only across ops that emit no call: register moves and CONSTs
- * (fpx_valid), and the inline FP ops themselves, whose slow stubs reload
+ * (fpx_check), and the inline FP ops themselves, whose slow stubs reload
  * every cached temp (it is live, so its register or slot holds it; a dead
  * one reloads garbage nobody reads) and put their own result there from RAX. */
 
@@ -154,16 +154,11 @@ static int fpx_find(const Ctx *c, IRTemp t, bool d)
     return -1;
 }
 
-/* xmm x = temp t (the low 64 or 32 bits), straight from its register or
- * slot; rsi is scratch for a constant. */
-static void temp_to_xmm(Ctx *c, int x, IRTemp t, bool d)
+/* xmm x = temp t (the low 64 or 32 bits) from its register or slot; rsi is
+ * scratch for a constant (the stubs' cache reload: RAX holds a result). */
+static void load_xmm(Ctx *c, int x, IRTemp t, bool d)
 {
     JitBuf *j = &c->j;
-    int k = fpx_find(c, t, d);
-    if (k >= 0) {
-        x_rr(j, 0, 0x0f28, x, 8 + k);                       /* movaps xmm, xmm8+k */
-        return;
-    }
     int r = c->treg[t];
     if (r < 0 && c->is_const[t]) {
         x_mov_ri(j, RSI, c->cval[t]);
@@ -175,27 +170,21 @@ static void temp_to_xmm(Ctx *c, int x, IRTemp t, bool d)
         x_mem(j, X66 | (d ? XW : 0), 0x0f6e, x, RSP, T(t)); /* movq / movd xmm, [slot] */
 }
 
+/* xmm x = temp t: from the XMM cache if it is there, else load_xmm. */
+static void temp_to_xmm(Ctx *c, int x, IRTemp t, bool d)
+{
+    int k = fpx_find(c, t, d);
+    if (k >= 0)
+        x_rr(&c->j, 0, 0x0f28, x, 8 + k);                   /* movaps xmm, xmm8+k */
+    else
+        load_xmm(c, x, t, d);
+}
+
 /* Tests: make every stub's call clobber XMM8-15 (as any C function may;
  * the helpers of today happen not to), so that a missing reload shows. */
 static _Atomic bool scramble_xmm;
 
 void jit_fp_scramble_xmm(bool on) { atomic_store(&scramble_xmm, on); }
-
-/* xmm x = the 64 bits of temp t from its register or slot (the cache
- * reload in a stub: RAX holds the op's result, RSI is scratch). */
-static void temp_to_xmm_raw(Ctx *c, int x, IRTemp t)
-{
-    JitBuf *j = &c->j;
-    int r = c->treg[t];
-    if (r < 0 && c->is_const[t]) {
-        x_mov_ri(j, RSI, c->cval[t]);
-        r = RSI;
-    }
-    if (r >= 0)
-        gpr_to_xmm(j, x, r, true);
-    else
-        x_mem(j, X66 | XW, 0x0f6e, x, RSP, T(t));
-}
 
 void jit_fp_emit_stubs(Ctx *c)
 {
@@ -222,7 +211,7 @@ void jit_fp_emit_stubs(Ctx *c)
             if (k == s->xres)
                 gpr_to_xmm(j, 8 + k, RAX, true);
             else if (s->xcache[k] != IR_NO_TEMP)
-                temp_to_xmm_raw(c, 8 + k, s->xcache[k]);
+                load_xmm(c, 8 + k, s->xcache[k], true);
         }
         x_jmp(j, s->back);
     }
@@ -538,9 +527,10 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
         c->fpx.temp[xk] = op->dst;
         c->fpx.d[xk] = d;
     }
-    for (int k = 0; k < 8; k++)
+    for (int k = 0; k < 8 && st; k++)
         st->xcache[k] = k == xk ? IR_NO_TEMP : c->fpx.temp[k];
-    st->xres = (int8_t)xk;
+    if (st)
+        st->xres = (int8_t)xk;
     c->fpx.after = op;
     st_dst(c, op->dst);
     return true;
