@@ -653,9 +653,69 @@ static bool shift_elems(JitBuf *j, int x, int ebits, int ext, int n)
     return true;
 }
 
+/* SQSHL (kind 0), UQSHL (1), SQSHLU (2) by an immediate n, vector form:
+ * x << n where x is within the limits shifted right by n (unsigned: x <=
+ * UMAX >> n; signed: MIN >> n <= x <= MAX >> n; SQSHLU: 0 <= x <= UMAX >>
+ * n), else the saturated value (all ones, MAX, MIN or 0), and QC. The
+ * compares are pcmpgt, the unsigned ones through a sign bias. */
+static bool sat_shl_imm(JitBuf *j, int kind, int ebits, int n, int rn, int rd, bool q)
+{
+    int lg = __builtin_ctz((unsigned)ebits) - 3;
+    if (!usable(OP_CMPGT[lg]))
+        return false;
+    uint32_t gt = enc(OP_CMPGT[lg]);
+    uint64_t ones = ebits == 64 ? ~0ull : (1ull << ebits) - 1, smax = ones >> 1, sign = smax + 1;
+    vload(j, X0, rn, q);
+    sse(j, 0x0f6f, X1, X0);
+    shift_elems(j, X1, ebits, SH_SLL, n);                 /* x << n, wrapping (uses X6, X7) */
+    if (kind == 0) {
+        xsplat(j, X3, ebits, smax >> n);
+        sse(j, 0x0f6f, X4, X0);
+        sse(j, gt, X4, X3);                               /* X4 = x > MAX >> n */
+        xsplat(j, X5, ebits, (uint64_t)((int64_t)(sign << (64 - ebits)) >> (64 - ebits + n)) & ones);
+        sse(j, gt, X5, X0);                               /* X5 = MIN >> n > x */
+        sse(j, 0x0f6f, X2, X4);
+        sse(j, 0x0feb, X2, X5);                           /* X2 = saturated lanes */
+        sse(j, 0x0f6f, X6, X2);
+        sse(j, 0x0fdf, X6, X1);                           /* pandn: x << n where it fits */
+        xsplat(j, X3, ebits, smax);
+        sse(j, 0x0fdb, X3, X4);
+        xsplat(j, X7, ebits, sign);
+        sse(j, 0x0fdb, X7, X5);
+        sse(j, 0x0feb, X6, X3);                           /* MAX where too big */
+        sse(j, 0x0feb, X6, X7);                           /* MIN where too small */
+    } else {
+        sign_bias(j, X2, ebits);
+        sse(j, 0x0f6f, X3, X0);
+        sse(j, 0x0fef, X3, X2);
+        xsplat(j, X4, ebits, (ones >> n) ^ sign);
+        sse(j, gt, X3, X4);                               /* X3 = x >u UMAX >> n */
+        if (kind == 2) {
+            pzero(j, X4);
+            sse(j, gt, X4, X0);                           /* X4 = x < 0: saturates to 0 */
+            sse(j, 0x0fdf, X4, X3);                       /* pandn: too big and not negative */
+            sse(j, 0x0f6f, X2, X3);
+            sse(j, 0x0f6f, X3, X4);                       /* X3 = the lanes that become all ones */
+            pzero(j, X5);
+            sse(j, gt, X5, X0);
+            sse(j, 0x0feb, X2, X5);                       /* X2 = saturated lanes (either way) */
+        } else {
+            sse(j, 0x0f6f, X2, X3);
+        }
+        sse(j, 0x0f6f, X6, X2);
+        sse(j, 0x0fdf, X6, X1);                           /* x << n where it fits */
+        sse(j, 0x0feb, X6, X3);                           /* all ones where too big */
+    }
+    vstore(j, X6, rd, q);
+    x_rr(j, X66, 0x0fd7, RAX, X2);                        /* pmovmskb */
+    x_rr(j, 0, 0x85, RAX, RAX);                           /* test eax, eax */
+    set_qc_if_ne(j);
+    return true;
+}
+
 /* Shift by immediate, vector form and the 64-bit scalar forms: SHL, SLI,
  * [SU]SHR, [SU]SRA, [SU]RSHR, [SU]RSRA, SRI, [SU]SHLL, SHRN, RSHRN,
- * SQ[R]SHRN, UQ[R]SHRN, SQ[R]SHRUN. */
+ * SQ[R]SHRN, UQ[R]SHRN, SQ[R]SHRUN, SQSHL, UQSHL, SQSHLU. */
 static bool shift_imm(JitBuf *j, uint32_t insn)
 {
     int q = (insn >> 30) & 1, u = (insn >> 29) & 1, opc = (insn >> 11) & 31, scalar = (insn >> 28) & 1;
@@ -712,6 +772,8 @@ static bool shift_imm(JitBuf *j, uint32_t insn)
         set_qc_if_ne(j);
         return true;
     }
+    if (opc == 0x0e || (u && opc == 0x0c))                /* SQSHL, UQSHL, SQSHLU #n */
+        return !scalar && sat_shl_imm(j, opc == 0x0c ? 2 : u, ebits, lsh, rn, rd, q);
     int ext, n;
     enum { SIMPLE, ACC, RND, RND_ACC, INS_R, INS_L } kind = SIMPLE;
     switch (u << 5 | opc) {

@@ -132,7 +132,7 @@ Test(jit, simd_saturation_sets_qc)
      * SQDMULL/SQDMLAL/SQDMLSL(2) .4S/.2D, SQDMULH/SQRDMULH .4S/.2S, also by element,
      * [SU]Q[R]SHL .4S/.2S/.2D, scalar [SU]Q{ADD,SUB} B/H/S/D and SQ[R]DMULH H/S, SQXTN/UQXTN/SQXTUN, SUQADD/USQADD .16B/.4H/.8H,
      * SQABS/SQNEG vector and scalar,
-     * SQ[R]SHRN/UQ[R]SHRN/SQ[R]SHRUN */
+     * SQ[R]SHRN/UQ[R]SHRN/SQ[R]SHRUN, SQSHL/UQSHL/SQSHLU #n (8/16/32/64-bit) */
     static const uint32_t words[] = {
         0x4e200c00, 0x6e200c00, 0x4e202c00, 0x6e202c00, 0x4e600c00, 0x6e602c00, 0x4e60b400, 0x6e60b400,
         0x4ea00c00, 0x4ee00c00, 0x6ee00c00, 0x4ee02c00, 0x6ea02c00, 0x0ea02c00,
@@ -145,6 +145,8 @@ Test(jit, simd_saturation_sets_qc)
         0x4e203800, 0x6e203800, 0x0e603800, 0x6e603800,
         0x4e207800, 0x6e607800, 0x0ea07800, 0x2ea07800, 0x5e207800, 0x7e607800, 0x5ea07800,
         0x0f0c9400, 0x2f0c9400, 0x2f0c8400, 0x0f189400, 0x0f0c9c00, 0x2f0c9c00, 0x2f0c8c00, 0x0f189c00,
+        0x4f0f7400, 0x6f0f7400, 0x6f0f6400, 0x4f1d7400, 0x6f137400, 0x2f3b6400, 0x4f7d7400, 0x6f417400,
+        0x6f7f6400, 0x6f086400, 0x6f206400, 0x4f087400,
     };
     int qc_set = 0, runs = 0;
     for (int k = 0; k < 4000; k++) {
