@@ -332,6 +332,12 @@ typedef struct CPUState {
 
     /* ---------- owner only: -det weak=on ---------- */
     struct WeakBuf *weak;  /* this core's store buffer (smp/weakmem.c), NULL otherwise */
+    /* ---------- owner only: -det exact points (smp/vcpu.c) ---------- */
+    /* The next dispatcher pass is an exact point: set by an instruction that
+     * also ends its block (DAIF unmask, ERET, WFI/WFE, SEV) or by a PMU
+     * deadline reached, so the pass follows it whatever the block layout. */
+    bool det_point;
+    uint64_t det_last_exact; /* stats.insns at the last exact point */
     /* ---------- owner only: self-hosted debug (cpu/debug.c, docs/debug.md) ---------- */
     /* The breakpoint/watchpoint registers ID_AA64DFR0 advertises. Cold:
      * after everything the fast paths touch. */
@@ -341,6 +347,7 @@ typedef struct CPUState {
     bool dbg_step_ex;      /* ... and it was a load-exclusive (ESR.EX) */
     bool gdb_step;         /* gdb asked this core to execute one instruction */
     bool gdb_skip_bp;      /* resume over a gdb breakpoint at pc (one block with TBF_NOGDBBP) */
+    bool gdb_watch_stop;   /* a gdb watchpoint left the block before the access at pc (not run) */
     uint64_t dbg_exc_seq;  /* cpu_raise count: did the stepped instruction raise? */
     uint64_t dbg_step_seq; /* dbg_exc_seq before the stepped block */
 } CPUState;
@@ -374,6 +381,11 @@ static inline int cpu_el(const CPUState *cpu) { return (cpu->pstate >> PSTATE_EL
 #define TBF_HWBP (1u << 8)
 #define TBF_NOGDBBP (1u << 9)
 #define TBF_PMUBR (1u << 10) /* a PMU counter counts BR_RETIRED: branches call helper_pmu_br */
+/* -det only, never in cpu_tb_flags: a one-instruction block, run where the
+ * turn's budget is smaller than the ordinary block there, so that a pass
+ * ends at an exact instruction count whatever the block boundaries
+ * (smp/vcpu.c, docs/determinism.md "Exact points"). */
+#define TBF_ONE (1u << 11)
 static inline uint32_t cpu_tb_flags(const CPUState *cpu)
 {
     uint32_t el = (uint32_t)cpu_el(cpu);

@@ -165,6 +165,10 @@ bool debug_translate_insn(DisasCtx *s, uint32_t i)
 uint64_t helper_gdb_bp(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t pc)
 {
     (void)a, (void)b, (void)c, (void)pc;
+    /* The block was counted whole (one instruction) when entered, but the
+     * breakpointed instruction has not run: give it back, so that -stats
+     * and -det's exact points do not see gdb's stops. */
+    cpu->chain_budget += 1;
     gdb_vcpu_hit(cpu, GDB_STOP_BP, 0);
     return 0;
 }
@@ -213,6 +217,7 @@ bool debug_check_watch(CPUState *cpu, uint64_t va, uint64_t size, bool write, bo
          * it with the watchpoint removed): no exception, pc unchanged. */
         gdb_vcpu_hit(cpu, GDB_STOP_WATCH, hit);
         cpu->exc_pending = true;
+        cpu->gdb_watch_stop = true; /* the dispatcher gives back the unrun rest, from pc */
         return false;
     }
     if (!(cpu->mdscr_el1 & MDSCR_MDE) || !debug_enabled_here(cpu))

@@ -167,8 +167,10 @@ uint64_t helper_eret(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t
     if (machine_tracing(cpu->machine, TRACE_INT))
         machine_log(cpu->machine, "cpu%d: eret to 0x%016llx EL%d%s\n", cpu->index, (unsigned long long)pc,
                     cpu_el(cpu), (cpu->pstate & PSTATE_IL) ? " (illegal)" : "");
-    if (old & ~cpu->pstate & (PSTATE_A | PSTATE_I | PSTATE_F))
+    if (old & ~cpu->pstate & (PSTATE_A | PSTATE_I | PSTATE_F)) {
         atomic_fetch_or(&cpu->request, REQ_IRQ); /* unmasked: re-evaluate pending interrupts */
+        cpu->det_point = true; /* ERET ends its block: -det takes interrupts right after it */
+    }
     if (cpu->pstate & PSTATE_IL) {
         /* PSTATE.IL makes the next instruction (the one at ELR) take an
          * Illegal Execution State exception before it executes. */

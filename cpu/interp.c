@@ -316,8 +316,13 @@ int interp_exec_op(CPUState *cpu, const IROp *op, uint64_t *t)
 
 enum BlockExit interp_run(CPUState *cpu, const IRBlock *blk)
 {
-    if (blk->native)
+    if (ir_native(blk))
         return jit_run(cpu, blk);
+    return interp_run_ir(cpu, blk);
+}
+
+enum BlockExit interp_run_ir(CPUState *cpu, const IRBlock *blk)
+{
     uint64_t t[blk->ntemps ? blk->ntemps : 1];
     for (uint32_t i = 0; i < blk->nops; i++) {
         int r = exec_op(cpu, &blk->ops[i], t);

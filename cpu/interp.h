@@ -17,6 +17,8 @@ enum BlockExit {
 /* Run one IR block (its native code if the JIT compiled it). On return
  * cpu->pc holds the next pc. */
 enum BlockExit interp_run(CPUState *cpu, const IRBlock *b);
+/* The interpreter itself, even if b has native code. Owner thread. */
+enum BlockExit interp_run_ir(CPUState *cpu, const IRBlock *b);
 /* Execute one op of a block whose temps are t[]: -1 to go on, else the
  * BlockExit. Owner thread; the JIT's slow paths call it (cpu/jit_x86.c). */
 int interp_exec_op(CPUState *cpu, const IROp *op, uint64_t *t);

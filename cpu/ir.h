@@ -79,11 +79,17 @@ typedef struct IRBlock {
      * and budget checks); the dispatcher enters at native + entry_body. For
      * each direct-branch slot, chain_site is the offset of the patchable
      * rel32 (0: none), chain_stub the offset it points to while unchained,
-     * chain_pc the target it was compiled for. */
+     * chain_pc the target it was compiled for, chain_loop (0: none) where a
+     * chain to the block itself points instead of native (jit_loop_x86.c). */
     uint32_t entry_body;
-    uint32_t chain_site[2], chain_stub[2];
+    uint32_t chain_site[2], chain_stub[2], chain_loop[2];
     uint64_t chain_pc[2];
 } IRBlock;
+
+/* Any thread: b's native code, or NULL. Acquire: a block may be compiled
+ * after it was published (docs/jit.md, "Lazy compilation"), and the fields
+ * jit_compile sets before native are valid once it is seen. */
+static inline void *ir_native(const IRBlock *b) { return __atomic_load_n(&b->native, __ATOMIC_ACQUIRE); }
 
 /* Any thread (on its own block). */
 void ir_block_init(IRBlock *b, uint64_t pc);
@@ -100,6 +106,13 @@ bool ir_block_terminated(const IRBlock *b);
  * array (blocks live long; most use far fewer than the 256 ops reserved).
  * Op addresses may change: call it before anything keeps pointers to ops. */
 void ir_block_trim(IRBlock *b);
+/* Any thread: true if b's first direct branch of a slot goes to b's own
+ * start and nothing in b but SET_REG writes X registers (cpu/ir_opt.c). */
+bool ir_self_loop(const IRBlock *b);
+/* Loop-carried register reads a self-loop keeps at its head (ir_optimize). */
+#define IR_LOOP_CARRIED 4
+/* Any thread: a CALL that can neither fault nor read or write X registers or SP (cpu/ir_opt.c). */
+bool ir_call_keeps_x(const IROp *op);
 /* Any thread, on an unpublished block: forward guest-register reads, drop NOPs (cpu/ir_opt.c). */
 void ir_optimize(IRBlock *b);
 

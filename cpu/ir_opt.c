@@ -8,7 +8,8 @@
  *     any state op not known to leave X/V alone, so the guest state is
  *     still exact wherever an exception or an exit can see it;
  *  3. pure ops whose result nobody reads are dropped (2 leaves many);
- * and the NOPs this leaves are removed. Thread rules: any thread, on a
+ * and the NOPs this leaves are removed; 4. a block that branches to its own
+ * start gets its loop-carried register reads hoisted to its head. Thread rules: any thread, on a
  * block it owns (not yet published). */
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@
  * and HELPER_psci in helpers.def; they work on cpu->v, FPCR/FPSR and NZCV
  * only). X-register reads are forwarded and hidden X writes dropped across
  * it; V registers are not. */
-static bool call_keeps_x(const IROp *op)
+bool ir_call_keeps_x(const IROp *op)
 {
     return op->opc == IR_CALL && !(op->flags & IRF_EXCEPT) && op->aux > HELPER_semihost && op->aux < HELPER_psci;
 }
@@ -34,7 +35,7 @@ static bool call_keeps_x(const IROp *op)
  * too (they only set FPSR bits, which no V read depends on). */
 static bool call_keeps_v(const IROp *op)
 {
-    return call_keeps_x(op) && (op->aux == HELPER_fp_scalar || op->aux == HELPER_fp_cmp);
+    return ir_call_keeps_x(op) && (op->aux == HELPER_fp_scalar || op->aux == HELPER_fp_cmp);
 }
 
 /* State ops that neither read nor write X/V registers nor fault: a pending
@@ -97,7 +98,7 @@ static void drop_dead(IRBlock *b)
                 }
             } else if (call_keeps_v(op)) {
                 /* neither X nor V observed */
-            } else if (call_keeps_x(op)) {
+            } else if (ir_call_keeps_x(op)) {
                 memset(over_v, 0, sizeof over_v);
             } else if (!(inf->kind == IRK_STATE && regs_untouched(op->opc))) {
                 memset(over_x, 0, sizeof over_x);
@@ -111,6 +112,81 @@ static void drop_dead(IRBlock *b)
                 live[in[k]] = 1;
     }
     free(live);
+}
+
+/* The first direct branch of each slot (BRCOND: slot 0, GOTO: aux). */
+static int branch_slot(const IROp *op)
+{
+    if (op->opc == IR_BRCOND)
+        return 0;
+    if (op->opc == IR_GOTO)
+        return op->aux ? 1 : 0;
+    return -1;
+}
+
+bool ir_self_loop(const IRBlock *b)
+{
+    if (b->nops < 2 || b->ops[0].opc != IR_INSN_START || b->nops > IR_MAX_OPS)
+        return false;
+    bool seen[2] = {false, false}, any = false;
+    for (uint32_t i = 0; i < b->nops; i++) {
+        const IROp *op = &b->ops[i];
+        if ((op->opc == IR_GET_REG || op->opc == IR_SET_REG) && op->imm >= 32)
+            return false; /* the interpreter's register access (fallback) */
+        if (op->opc == IR_CALL && !ir_call_keeps_x(op))
+            return false; /* a helper may write X registers */
+        int s = branch_slot(op);
+        if (s >= 0 && !seen[s]) {
+            seen[s] = true;
+            any |= op->imm == b->pc;
+        }
+    }
+    return any;
+}
+
+/* Step 4, self-loops only: move the live-in reads of the registers the loop
+ * also writes (at most IR_LOOP_CARRIED, so that they keep host registers)
+ * right after the first INSN_START, in order; the JIT's loop stub feeds
+ * them from the branch (cpu/jit_loop_x86.c). Reads of registers the loop
+ * only reads stay where they are: hoisted, they held registers for the
+ * whole block and the linear scan spilled them. Step 1 forwarded every later
+ * read of a register read or written before, and no op of such a block
+ * writes X registers but SET_REG, so moving these reads up changes no value. */
+static void hoist_loop_reads(IRBlock *b)
+{
+    if (!ir_self_loop(b))
+        return;
+    bool carried[32] = {false}, written[32] = {false}, hoist[32] = {false};
+    for (uint32_t i = 1; i < b->nops; i++)
+        if (b->ops[i].opc == IR_SET_REG)
+            carried[b->ops[i].imm] = true;
+    IROp *tmp = malloc(b->nops * sizeof(IROp));
+    if (!tmp)
+        return;
+    uint32_t nh = 1, n = 0;
+    tmp[0] = b->ops[0];
+    for (uint32_t i = 1; i < b->nops; i++) {
+        const IROp *op = &b->ops[i];
+        if (op->opc == IR_SET_REG)
+            written[op->imm] = true;
+        if (op->opc == IR_GET_REG && !written[op->imm] && carried[op->imm] && !hoist[op->imm] &&
+            n < IR_LOOP_CARRIED) {
+            hoist[op->imm] = true;
+            n++;
+            tmp[nh++] = *op;
+        }
+    }
+    uint32_t out = nh;
+    for (uint32_t i = 1; i < b->nops; i++) {
+        const IROp *op = &b->ops[i];
+        bool moved = false;
+        for (uint32_t k = 1; k < nh && !moved; k++)
+            moved = op->opc == IR_GET_REG && op->dst == tmp[k].dst;
+        if (!moved)
+            tmp[out++] = *op;
+    }
+    memcpy(b->ops, tmp, b->nops * sizeof(IROp));
+    free(tmp);
 }
 
 void ir_optimize(IRBlock *b)
@@ -185,7 +261,7 @@ void ir_optimize(IRBlock *b)
         case IR_CALL:
             /* A helper may read or write any register, or switch the
              * stack pointer (register 31) between SP_EL0 and SP_ELx. */
-            if (!call_keeps_x(&op))
+            if (!ir_call_keeps_x(&op))
                 for (int r = 0; r < 32; r++)
                     xreg[r] = IR_NO_TEMP;
             if (!call_keeps_v(&op))
@@ -208,4 +284,5 @@ void ir_optimize(IRBlock *b)
         if (b->ops[i].opc != IR_NOP)
             b->ops[out++] = b->ops[i];
     b->nops = out;
+    hoist_loop_reads(b);
 }

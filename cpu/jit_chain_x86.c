@@ -82,6 +82,10 @@ void jit_emit_direct(Ctx *c, uint64_t target, int slot, IRTemp cond, int cc)
     else
         x_jmp(j, x->label);
     if (site) {
+        if (target == c->b->pc && c->loop_e[slot] == (int32_t)c->op_index) {
+            c->loop_used[slot] = true;
+            c->loop_label[slot] = jb_label(j);
+        }
         c->site_used[slot] = true;
         c->site_pos[slot] = (uint32_t)j->len - 4;
         c->site_stub[slot] = x->stub;
@@ -149,10 +153,13 @@ void jit_emit_jump_indirect(Ctx *c)
 
 bool jit_chain_patch(IRBlock *from, int slot, const IRBlock *to)
 {
-    if (!from->native || !from->chain_site[slot] || (to && (!to->native || to->pc != from->chain_pc[slot])))
+    uint8_t *fn = ir_native(from), *tn = to ? ir_native(to) : NULL;
+    if (!fn || !from->chain_site[slot] || (to && (!tn || to->pc != from->chain_pc[slot])))
         return false;
-    uint8_t *site = (uint8_t *)from->native + from->chain_site[slot];
-    uintptr_t dest = to ? (uintptr_t)to->native : (uintptr_t)from->native + from->chain_stub[slot];
+    uint8_t *site = fn + from->chain_site[slot];
+    uintptr_t dest = to ? (uintptr_t)tn : (uintptr_t)fn + from->chain_stub[slot];
+    if (to == from && from->chain_loop[slot])
+        dest = (uintptr_t)fn + from->chain_loop[slot]; /* a self-loop's stub */
     int64_t rel = (int64_t)(dest - (uintptr_t)(site + 4));
     if (rel != (int64_t)(int32_t)rel)
         return false; /* arenas too far apart: the dispatcher keeps the edge */

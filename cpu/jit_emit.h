@@ -43,7 +43,8 @@ static inline void *jb_grow(void *p, uint32_t *cap, size_t elem, uint32_t need, 
 {
     if (need <= *cap)
         return p;
-    uint32_t n = *cap ? *cap * 2 : 64;
+    /* From 4 KiB: a block's code, labels and fixups then rarely move. */
+    uint32_t n = *cap ? *cap * 2 : (elem < 64 ? (uint32_t)(4096 / elem) : 64);
     while (n < need)
         n *= 2;
     void *q = realloc(p, (size_t)n * elem);

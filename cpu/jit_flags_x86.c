@@ -1,6 +1,9 @@
 /* Tier 1: NZCV in the x86-64 backend (docs/jit.md, "Flags"): the per-block
  * plan (which CONDs fuse with their setter, which packs are dead), the
  * setters and the pack. Thread rules: the compiling thread. */
+#include <stdatomic.h>
+#include <string.h>
+
 #include "jit_x86_ctx.h"
 
 /* ---- flags ----
@@ -162,6 +165,82 @@ static void emit_nzcv_pack(JitBuf *j, int kind)
     st32(j, RBX, CPU_OFF(nzcv), RCX);
 }
 
+/* ---- the pack with LAHF and PEXT ----
+ * lahf; seto al leave AX = SF ZF . AF . PF 1 CF : 0000000 OF; PEXT with
+ * mask 0xC101 (LOGIC: 0xC000, C = V = 0) gathers N Z C V into bits 3:0 and
+ * RORX rotates them to 31:28: 5 instructions instead of 8-9, and none of
+ * them writes EFLAGS, so the fused CONDs come after the pack (a subtract's
+ * CF is the borrow: CMC makes it C for LAHF and a second CMC puts it back
+ * when a fused COND still reads it). Used when the host has BMI2 with a
+ * fast PEXT (not AMD before family 19h, where it is microcoded). */
+static _Atomic int host_pext = -1;
+static _Atomic bool pext_allowed = true;
+
+void jit_allow_pext(bool on) { atomic_store(&pext_allowed, on); }
+
+static bool use_pext(void)
+{
+    int h = atomic_load_explicit(&host_pext, memory_order_relaxed);
+    if (h < 0) {
+        unsigned a, b, c, d, vendor[3];
+        bool bmi2 = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_BMI2);
+        bool lahf = __get_cpuid(0x80000001, &a, &b, &c, &d) && (c & bit_LAHF_LM);
+        bool slow = false;
+        if (__get_cpuid(0, &a, &vendor[0], &vendor[2], &vendor[1]) && !memcmp(vendor, "AuthenticAMD", 12) &&
+            __get_cpuid(1, &a, &b, &c, &d)) {
+            unsigned fam = (a >> 8) & 15;
+            if (fam == 15)
+                fam += (a >> 20) & 255;
+            slow = fam < 0x19;
+        }
+        h = bmi2 && lahf && !slow;
+        atomic_store_explicit(&host_pext, h, memory_order_relaxed);
+    }
+    return h && atomic_load_explicit(&pext_allowed, memory_order_relaxed);
+}
+
+static void emit_nzcv_pack_pext(Ctx *c, int kind, bool keep_flags)
+{
+    JitBuf *j = &c->j;
+    const bool sub = kind == FK_SUB;
+    if (sub)
+        jb_byte(j, 0xf5);                              /* cmc: CF = C */
+    jb_byte(j, 0x9f);                                  /* lahf */
+    if (sub && keep_flags)
+        jb_byte(j, 0xf5);                              /* cmc: the borrow again */
+    if (kind != FK_LOGIC)
+        x_rr(j, XB8, 0x0f90 | CC_O, 0, RAX);           /* seto al */
+    const int m = kind == FK_LOGIC;
+    if (!c->nzcv_mask_used[m]) {
+        c->nzcv_mask_used[m] = true;
+        c->l_nzcv_mask[m] = jb_label(j);
+    }
+    static const uint8_t pext[] = {0xc4, 0xe2, 0x7a, 0xf5, 0x0d}; /* pext ecx, eax, [rip + disp32] */
+    for (size_t k = 0; k < sizeof(pext); k++)
+        jb_byte(j, pext[k]);
+    jb_rel32(j, c->l_nzcv_mask[m]);
+    static const uint8_t rorx[] = {0xc4, 0xe3, 0x7b, 0xf0, 0xc9}; /* rorx ecx, ecx, imm8 */
+    for (size_t k = 0; k < sizeof(rorx); k++)
+        jb_byte(j, rorx[k]);
+    jb_byte(j, m ? 2 : 4);
+    st32(j, RBX, CPU_OFF(nzcv), RCX);
+    c->rax_temp = IR_NO_TEMP;
+}
+
+void jit_emit_flag_consts(Ctx *c)
+{
+    JitBuf *j = &c->j;
+    static const uint32_t mask[2] = {0xc101, 0xc000};
+    for (int m = 0; m < 2; m++) {
+        if (!c->nzcv_mask_used[m])
+            continue;
+        while (j->len & 3)
+            jb_byte(j, 0xcc);                          /* int3: never run */
+        jb_bind(j, c->l_nzcv_mask[m]);
+        jb_u32(j, mask[m]);
+    }
+}
+
 /* B.cond, CSEL: the setter's last fused COND, if the BRCOND or SELECT that
  * reads it is its only reader and nothing between touches RAX (INSN_START,
  * fused CONDs and simm32 CONSTs emit nothing, SET_REG/GET_REG of a
@@ -203,8 +282,9 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
     const IROp *fc[FUSE_MAX];
     unsigned nf = fused_conds(c, (uint32_t)(op - c->b->ops), fc);
     const bool pack = !(jit_fplan_of(c, op) & FP_DEAD);
+    const bool pext = pack && use_pext();
     /* Zeroing clobbers the flags: all of it before the arithmetic. */
-    if (pack)
+    if (pack && !pext)
         x_rr(j, 0, 0x31, RCX, RCX);
     if (kind == FK_LOGIC) {
         ld_rax(c, op->a, W != 0, false);
@@ -214,7 +294,11 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
          * the MOV before the arithmetic leaves the flags to it). */
         IRTemp a = op->a, b = op->b;
         const bool comm = op->opc == IR_ADD_FLAGS || op->opc == IR_ADC_FLAGS;
-        const int acc = op->dst != IR_NO_TEMP ? two_addr(c, op->dst, &a, &b, comm, W != 0) : -1;
+        /* CMP, CMN (the result goes to XZR): nothing reads the result, so
+         * it is not stored, and a CMP reads its first operand in place. */
+        const bool dead = op->dst == IR_NO_TEMP || !c->last_use[op->dst];
+        const bool cmp = dead && op->opc == IR_SUB_FLAGS && c->treg[a] >= 0 && c->rax_prev != a;
+        const int acc = cmp ? c->treg[a] : !dead ? two_addr(c, op->dst, &a, &b, comm, W != 0) : -1;
         if (acc < 0)
             ld_rax(c, a, W != 0, false);
         const int r = acc < 0 ? RAX : acc;
@@ -222,7 +306,7 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
         uint32_t opc = 0x03;
         int ext = 0;
         if (op->opc == IR_SUB_FLAGS) {
-            opc = 0x2b, ext = 5;
+            opc = cmp ? 0x3b : 0x2b, ext = cmp ? 7 : 5;
         } else if (op->opc == IR_ADC_FLAGS) {
             emit_load_carry(j);
             opc = 0x13, ext = 2;
@@ -236,7 +320,7 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
             x_alu_ri(j, W, ext, r, k32);
         else
             rmt(c, W, opc, r, b);
-        if (acc < 0)
+        if (acc < 0 && !dead)
             st_dst(c, op->dst);                        /* mov: flags kept */
     }
     /* A fused COND's result goes to its slot (COND temps never get a
@@ -244,6 +328,8 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
      * forwarded from the store (a byte store would stall it). MOVZX keeps
      * the flags for the next COND and the pack. */
     const IRTemp in_al = nf ? cond_for_branch(c, op, fc[nf - 1]) : IR_NO_TEMP;
+    if (pext)
+        emit_nzcv_pack_pext(c, kind, nf > 0);          /* rax, rcx; EFLAGS kept */
     for (unsigned k = 0; k < nf; k++) {
         x_rr(j, XB8, 0x0f90 | (jit_fplan_of(c, fc[k]) & 15), 0, RAX); /* setcc al */
         c->rax_temp = IR_NO_TEMP;
@@ -252,7 +338,7 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
         x_rr(j, 0, 0x0fb6, RAX, RAX);                                  /* movzx eax, al */
         st64(j, RSP, T(fc[k]->dst), RAX);
     }
-    if (pack)
+    if (pack && !pext)
         emit_nzcv_pack(j, kind);                       /* rcx, rdx, rsi, rdi: al kept */
     c->al_temp = in_al;
 }

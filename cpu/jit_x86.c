@@ -218,6 +218,7 @@ static bool alloc_regs(Ctx *c)
         for (int k = 0; k < ir_op_info[op->opc].nin; k++)
             last[in[k]] = i + 1;
     }
+    jit_loop_extend(c, last);
     IRTemp holder[NPOOL];
     for (int k = 0; k < NPOOL; k++)
         holder[k] = IR_NO_TEMP;
@@ -948,6 +949,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     c.mon = cpu->machine ? cpu->machine->monitor : NULL;
     c.rax_temp = c.rax_prev = IR_NO_TEMP;
     c.cc_temp = c.al_temp = c.scaled_temp = IR_NO_TEMP;
+    jit_loop_plan(&c, b);
     c.is_const = calloc(b->ntemps ? b->ntemps : 1, 1);
     c.cval = calloc(b->ntemps ? b->ntemps : 1, sizeof(uint64_t));
     if (!c.is_const || !c.cval || !alloc_regs(&c) || !jit_plan_mem_runs(&c)) {
@@ -974,9 +976,18 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     jb_byte(j, (uint8_t)b->ninsns);
     x_jcc(j, CC_S, c.l_stop_budget);
     uint32_t entry_body = (uint32_t)j->len;
-    for (uint32_t i = 0; i < b->nops && !j->oom; i++)
+    c.l_body = jb_label(j);
+    for (uint32_t i = 0; i < b->nops && !j->oom; i++) {
+        if (i == c.loop_head && i) {
+            /* A self-loop's body (jit_loop_x86.c): its stub arrives here with
+             * the live-in registers loaded and nothing in RAX. */
+            jb_bind(j, c.l_body);
+            c.rax_temp = IR_NO_TEMP;
+        }
+        c.op_index = i;
         if (!emit_op(&c, &b->ops[i]))
             break;
+    }
     jb_bind(j, c.l_exc);
     x_mov_ri(j, RAX, BX_EXCEPTION);
     jb_bind(j, c.l_epi);
@@ -993,6 +1004,8 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     jit_emit_stubs(&c);
     jit_fp_emit_stubs(&c);
     jit_emit_exits(&c);
+    jit_emit_loop_stubs(&c);
+    jit_emit_flag_consts(&c);
 
     bool ok = false;
     if (!jb_resolve(j)) {
@@ -1005,14 +1018,18 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
         } else {
             memcpy(code, j->p, j->len);
             perfmap_add(cpu->machine, code, j->len, b->pc, tb_flags);
-            b->native = code;
             b->native_size = size;
             b->entry_body = entry_body;
             for (int k = 0; k < 2; k++) {
                 b->chain_site[k] = c.site_used[k] ? c.site_pos[k] : 0;
                 b->chain_stub[k] = c.site_used[k] ? (uint32_t)j->labels[c.site_stub[k]] : 0;
                 b->chain_pc[k] = c.site_used[k] ? c.site_pc[k] : 0;
+                b->chain_loop[k] = c.loop_used[k] ? (uint32_t)j->labels[c.loop_label[k]] : 0;
             }
+            /* Last, with release: a block compiled lazily is already
+             * published, and other cores read native (ir_native) and then
+             * the fields above. */
+            __atomic_store_n(&b->native, code, __ATOMIC_RELEASE);
             dump_code(b, j->p, j->len);
             atomic_fetch_add_explicit(&st_native, c.native, memory_order_relaxed);
             atomic_fetch_add_explicit(&st_called, c.called, memory_order_relaxed);

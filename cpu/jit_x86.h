@@ -28,7 +28,7 @@ int flotilla_jit_enter(CPUState *cpu, const void *code);
  * cpu->chain_budget allows; the exit value is that of the last block. */
 static inline enum BlockExit jit_run(CPUState *cpu, const IRBlock *b)
 {
-    return (enum BlockExit)flotilla_jit_enter(cpu, (const uint8_t *)b->native + b->entry_body);
+    return (enum BlockExit)flotilla_jit_enter(cpu, (const uint8_t *)ir_native(b) + b->entry_body);
 }
 
 /* Point direct-branch slot `slot` of `from` at `to`'s chained entry, or back
@@ -68,5 +68,8 @@ void jit_get_stats(JitStats *s);
  * (false), or use LZCNT when cpuid reports it (true, the default). Applies
  * to blocks compiled afterwards. */
 void jit_allow_lzcnt(bool on);
+/* Tests: pack NZCV without LAHF/PEXT (false) even if the host has a fast
+ * PEXT, or with them when it does (true, the default). Any thread. */
+void jit_allow_pext(bool on);
 
 #endif

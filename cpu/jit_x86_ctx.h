@@ -133,6 +133,21 @@ typedef struct Ctx {
      * follower's offset from its leader's address (0: not a follower). */
     uint8_t mrun[IR_MAX_OPS];
     uint8_t mdelta[IR_MAX_OPS];
+    /* Self-loop (cpu/jit_loop_x86.c): loop_e[s] is the op index of slot s's
+     * branch to the block's own start (-1: none); the head loads guest
+     * register loop_r[k] into temp loop_in[k] (ops 1..loop_head-1), and
+     * loop_cur[s][k] is that register's value at the branch. */
+    int32_t loop_e[2];
+    uint32_t loop_n, loop_head;
+    uint8_t loop_r[32];
+    IRTemp loop_in[32];
+    IRTemp loop_cur[2][32];
+    bool loop_used[2];
+    uint32_t loop_label[2], l_body;
+    uint32_t op_index; /* of the op being emitted */
+    /* The PEXT masks of the flag pack (jit_flags_x86.c), in the code's tail. */
+    bool nzcv_mask_used[2];
+    uint32_t l_nzcv_mask[2];
 } Ctx;
 
 enum { FK_ADD, FK_SUB, FK_LOGIC };
@@ -348,11 +363,16 @@ static inline int two_addr(Ctx *c, IRTemp dst, IRTemp *a, IRTemp *b, bool comm, 
 /* cpu/jit_flags_x86.c */
 void jit_emit_flag_setter(Ctx *c, const IROp *op);
 uint8_t jit_fplan_of(const Ctx *c, const IROp *op);
+void jit_emit_flag_consts(Ctx *c);
 /* cpu/jit_mem_x86.c */
 bool jit_plan_mem_runs(Ctx *c);
 void jit_emit_mem(Ctx *c, const IROp *op);
 bool jit_emit_atomic(Ctx *c, const IROp *op);
 void jit_emit_stubs(Ctx *c);
+/* cpu/jit_loop_x86.c */
+void jit_loop_plan(Ctx *c, const IRBlock *b);
+void jit_loop_extend(const Ctx *c, uint32_t *last);
+void jit_emit_loop_stubs(Ctx *c);
 /* cpu/jit_chain_x86.c */
 void jit_emit_direct(Ctx *c, uint64_t target, int slot, IRTemp cond, int cc);
 void jit_emit_exits(Ctx *c);

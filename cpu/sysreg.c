@@ -95,8 +95,10 @@ static uint64_t rd_const(CPUState *cpu, const SysRegDef *r)
  * at the next safe point (the request may have been consumed while masked). */
 static void recheck_irqs(CPUState *cpu, uint32_t old_pstate)
 {
-    if (old_pstate & ~cpu->pstate & (PSTATE_A | PSTATE_I | PSTATE_F))
+    if (old_pstate & ~cpu->pstate & (PSTATE_A | PSTATE_I | PSTATE_F)) {
         atomic_fetch_or(&cpu->request, REQ_IRQ);
+        cpu->det_point = true; /* the write ends its block: -det takes interrupts right after it */
+    }
 }
 
 /* Writes that have no effect (RAZ/WI registers). */

@@ -84,6 +84,10 @@ bool trans_HINT(DisasCtx *s, uint32_t insn)
     case 4: /* SEV */
     case 5: /* SEVL */
         t_call(s, HELPER_sev, 0, t_const(s, bits(insn, 11, 5) == 5), IR_NO_TEMP, IR_NO_TEMP, 0);
+        /* -det: a scheduling point, taken at the pass right after it
+         * (docs/determinism.md "Exact points"). */
+        if (s->cpu->machine && s->cpu->machine->det)
+            gen_exit(s, s->pc + 4);
         return true;
     default:
         /* NOP, YIELD and every other hint (ESB, PSB, CSDB, BTI, PAC hints,

@@ -169,6 +169,9 @@ void translate_block(CPUState *cpu, IRBlock *b, uint64_t pc, const uint32_t *cod
     ir_block_trim(b); /* before the JIT embeds op addresses in its code */
     /* One-instruction step blocks are interpreted: the dispatcher must see
      * each one end (native code would chain past it). */
-    if (cpu->machine && cpu->machine->opt.tier == TIER_JIT && !(s->tb_flags & TBF_STEP))
+    /* With -jit-threshold above 1 the dispatcher compiles the block later,
+     * at its Nth run (smp/vcpu.c, lazy_compile). */
+    if (cpu->machine && cpu->machine->opt.tier == TIER_JIT && cpu->machine->opt.jit_threshold <= 1 &&
+        !(s->tb_flags & TBF_STEP))
         jit_compile(cpu, b, s->tb_flags);
 }

@@ -247,6 +247,11 @@ bool devices_init(Machine *m)
     for (int i = 0; i < VIRTIO_MMIO_SLOTS; i++)
         vlines[i] = spi_line(m, VIRTIO_MMIO_SPI + i);
     m->virtio = virtio_board_new(&m->pm, m->monitor, VIRTIO_MMIO_BASE, vlines);
+    if (m->virtio && m->det) {
+        /* -det: requests served by the notifying vCPU, rng bytes seeded */
+        m->virtio->inline_io = true;
+        m->virtio->det_seed = m->opt.det.seed;
+    }
     if (!m->virtio)
         return false;
     return virtio_devices_add(m);

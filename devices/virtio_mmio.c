@@ -127,6 +127,8 @@ static void set_lo(uint64_t *r, uint64_t v) { *r = (*r & ~0xffffffffull) | (uint
 static void set_hi(uint64_t *r, uint64_t v) { *r = (*r & 0xffffffffull) | (uint64_t)(uint32_t)v << 32; }
 
 /* t->lock held. */
+static void serve_kicks(VirtioMMIO *t);
+
 static void reg_write(VirtioMMIO *t, uint64_t off, uint64_t val, int size)
 {
     if (!t->ops || off >= R_CONFIG || size != 4)
@@ -167,7 +169,10 @@ static void reg_write(VirtioMMIO *t, uint64_t off, uint64_t val, int size)
     case R_QUEUE_NOTIFY:
         if (v < (uint32_t)t->ops->nqueues && usable(t) && t->vq[v].ready) {
             t->kick |= 1u << v;
-            pthread_cond_signal(&t->wake);
+            if (t->inline_io)
+                serve_kicks(t); /* -det: here, by the vCPU that notified */
+            else
+                pthread_cond_signal(&t->wake);
         }
         return;
     }
@@ -307,10 +312,40 @@ void virtio_io_end(VirtioMMIO *t)
     pthread_cond_broadcast(&t->idle);
 }
 
+/* Slot lock held: serve the notified queues once each (a device may kick
+ * another queue meanwhile: the caller loops). After serving, the event
+ * index is re-armed and the ring checked once more, so a buffer added
+ * without a notification (the driver saw avail_event not yet updated) is
+ * not left behind. Called by the I/O thread, or under -det by the vCPU
+ * whose QueueNotify write holds the lock. */
+static void serve_round(VirtioMMIO *t)
+{
+    for (int q = 0; q < t->ops->nqueues; q++) {
+        if (!(t->kick & (1u << q)))
+            continue;
+        t->kick &= ~(1u << q);
+        /* Again while buffers keep coming, but only if the device took
+         * some: one that leaves buffers posted on purpose (a console
+         * with no input) must not spin here. */
+        uint16_t before;
+        do {
+            before = t->vq[q].last_avail;
+            t->ops->process(t, q);
+        } while (usable(t) && vq_enable_notify(&t->vq[q], t->pm) && t->vq[q].last_avail != before);
+    }
+}
+
+/* -det, the notifying vCPU, slot lock held: serve until nothing is kicked
+ * (a console's transmit kicks its receive queue). */
+static void serve_kicks(VirtioMMIO *t)
+{
+    while (t->kick && usable(t))
+        serve_round(t);
+    t->kick = 0;
+}
+
 /* The device's I/O thread: sleeps until a queue is notified, then lets the
- * device serve it. After serving, the event index is re-armed and the ring
- * checked once more, so a buffer added without a notification (the driver
- * saw avail_event not yet updated) is not left behind. */
+ * device serve it. */
 static void *io_thread(void *arg)
 {
     VirtioMMIO *t = arg;
@@ -320,19 +355,7 @@ static void *io_thread(void *arg)
             pthread_cond_wait(&t->wake, &t->lock);
             continue;
         }
-        for (int q = 0; q < t->ops->nqueues; q++) {
-            if (!(t->kick & (1u << q)))
-                continue;
-            t->kick &= ~(1u << q);
-            /* Again while buffers keep coming, but only if the device took
-             * some: one that leaves buffers posted on purpose (a console
-             * with no input) must not spin here. */
-            uint16_t before;
-            do {
-                before = t->vq[q].last_avail;
-                t->ops->process(t, q);
-            } while (usable(t) && vq_enable_notify(&t->vq[q], t->pm) && t->vq[q].last_avail != before);
-        }
+        serve_round(t);
     }
     pthread_mutex_unlock(&t->lock);
     return NULL;
@@ -376,6 +399,12 @@ VirtioMMIO *virtio_plug(VirtioBoard *b, const VirtioDevOps *ops, void *dev, uint
     t->host_features = features | TRANSPORT_FEATURES;
     t->config = config;
     t->config_size = config_size;
+    if (b->inline_io) {
+        t->inline_io = true;
+        t->det_rng = b->det_seed ^ (0x9e3779b97f4a7c15ull * (uint64_t)(b->nused + 1));
+        b->nused++;
+        return t;
+    }
     if (pthread_create(&t->thread, NULL, io_thread, t) != 0) {
         fprintf(stderr, "flotilla: %s: cannot start its I/O thread\n", ops->name);
         t->ops = NULL;

@@ -91,11 +91,18 @@ struct VirtioMMIO {
     bool busy;                /* the thread is outside the lock doing host I/O */
     bool thread_running, stop;
     uint32_t reset_gen;       /* bumped by every reset: completions of older requests are dropped */
+    /* -det: no I/O thread; a QueueNotify is served at once by the vCPU
+     * that writes it (the baton holder), so completions land at a point of
+     * the guest's own run (docs/virtio.md "Under -det"). */
+    bool inline_io;
+    uint64_t det_rng;         /* -det: virtio-rng's bytes come from this seeded generator */
 };
 
 typedef struct VirtioBoard {
     VirtioMMIO slot[VIRTIO_MMIO_SLOTS];
     int nused;                /* devices plug in from the top slot down, as QEMU's -device order */
+    bool inline_io;           /* -det: devices plugged from now on serve inline (set before plugging) */
+    uint64_t det_seed;        /* -det: the seed virtio-rng's generator starts from */
 } VirtioBoard;
 
 /* Main thread, start-up. All 32 slots, empty, mapped at base as one MMIO

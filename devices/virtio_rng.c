@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/random.h>
 
 #include "virtio_devices.h"
@@ -28,6 +29,16 @@ static void rng_process(VirtioMMIO *t, int q)
         for (int i = 0; i < e->nin && left; i++) {
             size_t n = e->in[i].iov_len < left ? e->in[i].iov_len : left;
             size_t got = 0;
+            while (t->inline_io && got < n) {
+                /* -det: splitmix64 from the seed, not the host's entropy */
+                uint64_t z = (t->det_rng += 0x9e3779b97f4a7c15ull);
+                z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+                z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+                z ^= z >> 31;
+                size_t k = n - got < 8 ? n - got : 8;
+                memcpy((uint8_t *)e->in[i].iov_base + got, &z, k);
+                got += k;
+            }
             while (got < n) {
                 ssize_t r = getrandom((uint8_t *)e->in[i].iov_base + got, n - got, 0);
                 if (r < 0 && errno == EINTR)

@@ -26,6 +26,7 @@
 #include "../devices/pl031.h"
 #include "../devices/timer.h"
 #include "det.h"
+#include "gdbstub.h"
 #include "machine.h"
 #include "weakmem.h"
 #include "workq.h"
@@ -349,9 +350,12 @@ static void deliver_input(Det *d)
 
 /* Holder, every core idle and no deadline: wait (host time) for input. The
  * point where it arrives does not depend on when: the step and the virtual
- * clock stand still meanwhile. */
-static void wait_input(Det *d)
+ * clock stand still meanwhile. A gdb stop (Ctrl-C) is taken here too: the
+ * holder parks as at a dispatcher pass, which changes nothing. */
+static void wait_input(Det *d, CPUState *me)
 {
+    if (d->m->gdb)
+        gdb_vcpu_park(me); /* returns at once unless a stop is requested */
     if (d->o.rr == DET_RR_REPLAY) {
         if (!d->rr_have) {
             /* Nothing will ever come: like a free-running guest that waits
@@ -379,6 +383,11 @@ static void wait_input(Det *d)
 
 /* ---- the scheduler ---- */
 
+/* Request bits that are no wake-up event: gdb's stop requests and the
+ * jump-cache flushes of its breakpoint changes come from the stub thread at
+ * host-timed moments, and must not make an idle core runnable. */
+#define NOT_WAKE (REQ_DEBUG | REQ_JC_FLUSH | REQ_SAFEPOINT)
+
 static bool runnable(Det *d, int i)
 {
     DetCore *c = &d->c[i];
@@ -386,7 +395,7 @@ static bool runnable(Det *d, int i)
         return false;
     if (!c->idle)
         return true;
-    return atomic_load(&d->m->cpus[i]->request) != 0 || c->wake_ns <= det_clock_ns(d);
+    return (atomic_load(&d->m->cpus[i]->request) & ~(uint32_t)NOT_WAKE) != 0 || c->wake_ns <= det_clock_ns(d);
 }
 
 static void account(Det *d, CPUState *cpu)
@@ -427,7 +436,7 @@ static int schedule(Det *d, CPUState *me, int why)
                 /* Everyone sleeps: skip the idle time. */
                 advance_clock(d, wake);
             } else {
-                wait_input(d);
+                wait_input(d, me);
                 deliver_input(d);
             }
             continue;
@@ -635,6 +644,18 @@ bool det_enter(CPUState *cpu)
     return !atomic_load(&cpu->machine->stopping);
 }
 
+bool det_exact_point(CPUState *cpu)
+{
+    const Det *d = cpu->machine->det;
+    if (cpu->det_point || cpu->stats.insns == cpu->det_last_exact || cpu->stats.insns >= d->turn_end) {
+        cpu->det_point = false;
+        return true;
+    }
+    /* A PCT change point reached (the pass budget ends exactly there). */
+    return d->next_change < d->nchange &&
+           d->total + (cpu->stats.insns - d->c[cpu->index].last_insns) >= d->change_at[d->next_change];
+}
+
 void det_safepoint(CPUState *cpu)
 {
     Det *d = cpu->machine->det;
@@ -686,18 +707,19 @@ void det_switch_point(CPUState *holder)
 {
     Det *d = holder->machine->det;
     atomic_store_explicit(&d->want_switch, true, memory_order_relaxed);
-    vcpu_post(holder, REQ_SAFEPOINT);
+    holder->det_point = true; /* SEV ends its block (trans_HINT) */
 }
 
-void det_kicked(Machine *m, CPUState *target)
+void det_kicked(Machine *m, CPUState *target, uint32_t req)
 {
     Det *d = m->det;
     int h = d->holder;
-    if (target->index == h || h < 0 || h >= d->n)
+    if (target->index == h || h < 0 || h >= d->n || !(req & ~(uint32_t)NOT_WAKE))
         return;
-    /* Another core may have become runnable: let the scheduler look. */
+    /* Another core may have become runnable: the scheduler looks at the
+     * holder's next exact point (a kick from the middle of a block cannot
+     * end the pass there exactly, so it does not try to). */
     atomic_store_explicit(&d->want_switch, true, memory_order_relaxed);
-    vcpu_post(m->cpus[h], REQ_SAFEPOINT);
 }
 
 void det_exit(CPUState *cpu)

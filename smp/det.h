@@ -60,7 +60,14 @@ struct CharPort *det_input_port(struct Machine *m);
 /* Owner vCPU thread, once before its loop: wait for the first turn (core 0
  * starts with the baton). false if the machine stopped meanwhile. */
 bool det_enter(struct CPUState *cpu);
-/* Owner vCPU, at every dispatcher pass (holder): account the instructions
+/* Owner vCPU (holder), at every dispatcher pass: is this pass an exact
+ * point? Yes when its instruction count is one the guest's run fixes,
+ * whatever the block layout, chains or gdb: the turn's budget (or a PCT
+ * change point) is reached, the instruction just run asked for one
+ * (cpu->det_point: DAIF unmask, ERET, WFI/WFE, SEV), or no instruction ran
+ * since the last exact point. Only exact points act (docs/determinism.md). */
+bool det_exact_point(struct CPUState *cpu);
+/* Owner vCPU, at every exact point (holder): account the instructions
  * run since the last call, and hand the baton over at the end of the turn or
  * at a switch point. Returns when this core has the baton again (or the
  * machine stops). */
@@ -72,12 +79,15 @@ void det_idle(struct CPUState *cpu, uint64_t wake_ns);
 /* Owner vCPU (holder): instructions this core may still run in its turn
  * (bounds the dispatcher's pass budget). */
 int64_t det_budget(const struct CPUState *cpu);
-/* Holder: a scheduling point (SEV, a kick of another core): end the pass
- * at the next block entry and let the scheduler decide. */
+/* Holder: a scheduling point (SEV, whose block ends after it): the
+ * scheduler decides at the next pass, an exact point. */
 void det_switch_point(struct CPUState *holder);
-/* Any thread (vcpu_kick): `target` got request bits; in -det mode only the
- * holder kicks, so this is a switch point for it. */
-void det_kicked(struct Machine *m, struct CPUState *target);
+/* Any thread (vcpu_kick): `target` got request bits `req`; in -det mode
+ * only the holder kicks guest-visibly, so this is a switch point for it,
+ * taken at its next exact point. gdb's stop requests (REQ_DEBUG, from the
+ * stub thread or a core that hit a breakpoint) are not: stopping must not
+ * change the schedule. */
+void det_kicked(struct Machine *m, struct CPUState *target, uint32_t req);
 /* Owner vCPU, when its loop ends: pass the baton on (or wake everyone if
  * the machine stops). */
 void det_exit(struct CPUState *cpu);

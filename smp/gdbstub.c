@@ -61,6 +61,7 @@ typedef struct GdbStub {
     bool stop_req;        /* every core must park */
     int nparked;
     uint64_t gen;         /* bumped at every resume */
+    int nleft;            /* parks left since the last resume (weights, as nparked) */
     int *action;          /* per core, ACT_*: set by the stub before a resume */
     enum GdbStopKind stop_kind;
     int stop_cpu;         /* reporting core, -1 = none (Ctrl-C, -S) */
@@ -220,10 +221,15 @@ void gdb_vcpu_park(CPUState *cpu)
         return;
     }
     /* Stopped like a sleeping core: exclusive sections and RCU grace
-     * periods do not wait for it. */
+     * periods do not wait for it. Under -det only the baton holder runs
+     * (this core): the others wait for the baton and cannot move until it
+     * passes it on, so its park stops the whole machine. */
+    int weight = m->det ? m->ncpus : 1;
+    if (m->det && g->stop_cpu < 0)
+        g->stop_cpu = cpu->index; /* a Ctrl-C stopped the holder: report it */
     vcpu_idle_begin(cpu);
     rcu_thread_offline();
-    g->nparked++;
+    g->nparked += weight;
     if (g->nparked == m->ncpus) {
         pthread_cond_broadcast(&g->cond);
         notify_stub(g);
@@ -239,7 +245,9 @@ void gdb_vcpu_park(CPUState *cpu)
         }
         pthread_cond_wait(&g->cond, &g->lock);
     }
-    g->nparked--;
+    g->nparked -= weight;
+    g->nleft += weight;
+    pthread_cond_broadcast(&g->cond); /* resume() waits for the leavers */
     pthread_mutex_unlock(&g->lock);
     rcu_thread_online();
     vcpu_idle_end(cpu);
@@ -306,6 +314,18 @@ static void resume(GdbStub *g)
         rcu_thread_offline();
         g->bp_changed = false;
     }
+    if (m->det) {
+        /* -det: the schedule decides which core runs; holding some cores
+         * while others run would change it. Any resume runs the machine;
+         * a stepped core stops the machine after its next instruction,
+         * whenever the schedule runs it (docs/debug.md). */
+        bool any = false;
+        for (int i = 0; i < m->ncpus; i++)
+            any |= g->action[i] != ACT_STAY;
+        for (int i = 0; any && i < m->ncpus; i++)
+            if (g->action[i] == ACT_STAY)
+                g->action[i] = ACT_CONT;
+    }
     for (int i = 0; i < m->ncpus; i++) {
         CPUState *cpu = m->cpus[i];
         cpu->gdb_step = g->action[i] == ACT_STEP;
@@ -324,8 +344,31 @@ static void resume(GdbStub *g)
     g->stop_req = false;
     g->stop_kind = GDB_STOP_NONE;
     g->stop_cpu = -1;
+    /* Wait until every core told to run has left its park: until then it
+     * still counts as parked, and a stop requested at once (Ctrl-C right
+     * after a continue) would look complete while that core is about to
+     * run, and the stub would touch its CPUState and the actions while it
+     * reads them. (Counted as leavers, not as nparked: a core may park
+     * again before the others have left.) */
+    int stay = 0;
+    for (int i = 0; i < m->ncpus; i++)
+        stay += g->action[i] == ACT_STAY;
+    if (m->det)
+        stay = stay == m->ncpus ? m->ncpus : 0; /* the holder's park counts for all */
+    int need = g->nparked - stay;
+    g->nleft = 0;
     g->gen++;
     pthread_cond_broadcast(&g->cond);
+    while (g->nleft < need && !g->quit && !atomic_load(&m->stopping)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 50000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&g->cond, &g->lock, &ts);
+    }
     pthread_mutex_unlock(&g->lock);
     g->running = true;
 }

@@ -32,7 +32,10 @@ bool gdb_start(struct Machine *m, const char *dev, bool wait);
 /* Main thread, after the vCPUs have joined: stop the thread, close sockets. */
 void gdb_stop(struct Machine *m);
 
-/* Owner vCPU, at a safe point (REQ_DEBUG): park while gdb holds the machine. */
+/* Owner vCPU, at a safe point (REQ_DEBUG; under -det also the baton holder
+ * waiting for input with every core idle): park while gdb holds the machine
+ * (returns at once if no stop is requested). Under -det the holder's park
+ * stops the whole machine. */
 void gdb_vcpu_park(CPUState *cpu);
 /* Owner vCPU: this core stopped for `kind` (addr: watchpoint data address):
  * stop every core and report it to gdb (first reporter wins). */

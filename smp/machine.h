@@ -67,6 +67,7 @@ typedef struct MachineOptions {
     const char *pin;         /* -pin none|compact|scatter|LIST (NULL = none), smp/topology.c */
     int cluster_size;        /* cores per MPIDR Aff1 cluster; 0 = QEMU virt's default */
     int tier;                /* -tier: TIER_JIT (default, cpu/jit_x86.c) or TIER_INTERP */
+    uint32_t jit_threshold;  /* -jit-threshold: compile a block at its Nth run (1: when translated) */
     const char *stats_file;  /* -stats FILE: JSON counters at exit (smp/stats.c) */
     bool progress;           /* -progress: a rate line on stderr every second (smp/stats.c) */
     bool perfmap;            /* -perfmap: name JIT code for perf in /tmp/perf-<pid>.map (smp/perfmap.c) */
@@ -92,6 +93,8 @@ typedef struct MachineOptions {
 
 /* MachineOptions.tier */
 enum { TIER_INTERP, TIER_JIT };
+/* Blocks run this many times before they are compiled (docs/jit.md, "Lazy compilation"). */
+#define JIT_THRESHOLD_DEFAULT 4
 
 typedef struct Machine {
     MachineOptions opt;

@@ -54,7 +54,7 @@ void vcpu_kick(CPUState *cpu, uint32_t req)
      * costs the atomic OR, no system call. */
     atomic_fetch_or(&cpu->request, req);
     if (cpu->machine->det)
-        det_kicked(cpu->machine, cpu);
+        det_kicked(cpu->machine, cpu, req);
     SMPSync *s = cpu->machine->sync;
     if (!s || (atomic_load(&s->v[cpu->index].state) & VS_ASLEEP))
         vcpu_wake(cpu);
@@ -195,13 +195,14 @@ static void park(CPUState *cpu)
     idle_leave(cpu, t0);
 }
 
-/* Find or make the block for the current pc. NULL if fetching raised an
- * exception (the pc then is the vector: just loop). */
-static TBlock *find_block(CPUState *cpu)
+/* Owner vCPU. Find or make the block for the current pc; one = a
+ * one-instruction block (TBF_ONE, -det's exact budget). NULL if fetching
+ * raised an exception (the pc then is the vector: just loop). */
+static TBlock *find_block_n(CPUState *cpu, bool one)
 {
     Machine *m = cpu->machine;
     uint64_t pc = cpu->pc;
-    uint32_t flags = cpu_tb_flags(cpu);
+    uint32_t flags = cpu_tb_flags(cpu) | (one ? TBF_ONE : 0);
     /* Alignment first: an emptied jump-cache entry holds pc ~0. */
     if (pc & 3) {
         cpu_raise(cpu, EXC_PC_ALIGN, 0, pc);
@@ -210,6 +211,10 @@ static TBlock *find_block(CPUState *cpu)
     JCEntry *je = &cpu->jc[(pc >> 2) & (JC_SIZE - 1)];
     if (je->pc == pc && je->flags == flags && je->tb) {
         cpu->stats.jc_hits++;
+        /* Compiled since it was cached (lazily, maybe by another core):
+         * the probes in generated code jump to it from now on. */
+        if (!je->code)
+            je->code = ir_native(&je->tb->ir);
         return je->tb;
     }
     uint64_t pa;
@@ -226,7 +231,7 @@ static TBlock *find_block(CPUState *cpu)
         tb->pa = pa;
         tb->flags = flags;
         ir_block_init(&tb->ir, pc);
-        uint32_t max = (uint32_t)((0x1000 - (pc & 0xfff)) / 4);
+        uint32_t max = one ? 1 : (uint32_t)((0x1000 - (pc & 0xfff)) / 4);
         translate_block(cpu, &tb->ir, pc, code, max);
         tb->ninsns = tb->ir.ninsns;
         const char *err = ir_verify(&tb->ir);
@@ -243,8 +248,33 @@ static TBlock *find_block(CPUState *cpu)
         cpu->stats.translate_ns += now_ns() - t0;
         tb = tcache_insert(m->tcache, tb);
     }
-    jc_fill(cpu, pc, flags, tb, tb->ir.native);
+    jc_fill(cpu, pc, flags, tb, ir_native(&tb->ir));
     return tb;
+}
+
+/* Owner vCPU: the ordinary block for the current pc (find_block_n). */
+static TBlock *find_block(CPUState *cpu) { return find_block_n(cpu, false); }
+
+/* Owner vCPU, before it interprets tb: count the run and compile tb at its
+ * -jit-threshold'th (docs/jit.md, "Lazy compilation"). A third of a
+ * Linux boot's 75 K blocks run once and another fifth two or three times,
+ * while compiling one costs about as much as interpreting it 10-40 times.
+ * The counter hands the compile to exactly one core (the one whose
+ * increment reaches the threshold); the others go on interpreting until
+ * it publishes the code. True if tb has native code now. */
+static bool lazy_compile(CPUState *cpu, TBlock *tb)
+{
+    const Machine *m = cpu->machine;
+    if (m->opt.tier != TIER_JIT || m->opt.jit_threshold <= 1 || (tb->flags & TBF_STEP))
+        return false;
+    uint32_t n = atomic_fetch_add_explicit(&tb->runs, 1, memory_order_relaxed) + 1;
+    if (n != m->opt.jit_threshold || !jit_compile(cpu, &tb->ir, tb->flags))
+        return false;
+    tcache_native_ready(m->tcache, tb);
+    JCEntry *je = &cpu->jc[(tb->pc >> 2) & (JC_SIZE - 1)];
+    if (je->tb == tb)
+        je->code = ir_native(&tb->ir);
+    return true;
 }
 
 /* The budget of one pass: chained entries may run until it is spent. With
@@ -293,12 +323,17 @@ static void uncount_unrun(CPUState *cpu, const IRBlock *blk, uint64_t next)
 /* Owner vCPU only. After a block exit that changed state: a synchronous
  * exception from an instruction in the middle (ELR = the faulting one, or
  * the one after an SVC/HVC/SMC; an illegal exception return, EC 0x0e, has
- * ELR outside its block), or an LDXR that left before itself to wait for
- * its monitor slot (cpu->pc = the LDXR, run again later). */
-static void uncount_left_early(CPUState *cpu, const TBlock *tb, enum BlockExit bx)
+ * ELR outside its block), a gdb watchpoint's stop before an access
+ * (cpu->pc = the accessing instruction, run again on resume; no exception,
+ * so ELR means nothing), or an LDXR that left before itself to wait for its
+ * monitor slot (cpu->pc = the LDXR, run again later). */
+static void uncount_left_early(CPUState *cpu, const TBlock *tb, bool native, enum BlockExit bx)
 {
-    const IRBlock *blk = tb->ir.native ? cpu->jit_last : &tb->ir;
-    if (bx == BX_EXCEPTION && (cpu->esr_el1 >> 26) != 0x0e)
+    const IRBlock *blk = native ? cpu->jit_last : &tb->ir;
+    if (bx == BX_EXCEPTION && cpu->gdb_watch_stop) {
+        cpu->gdb_watch_stop = false;
+        uncount_unrun(cpu, blk, cpu->pc);
+    } else if (bx == BX_EXCEPTION && (cpu->esr_el1 >> 26) != 0x0e)
         uncount_unrun(cpu, blk, cpu->elr_el1);
     else if (bx == BX_EXIT && cpu->excl_wait)
         uncount_unrun(cpu, blk, cpu->pc);
@@ -313,11 +348,20 @@ void vcpu_loop(CPUState *cpu)
         det_enter(cpu); /* -det: run only with the baton (core 0 has it first) */
     vcpu_idle_end(cpu); /* running: exclusive sections count this core from now */
     while (!cpu->halted) {
+        /* Without -det every pass is a point where interrupts are taken. */
+        bool exact = true;
         if (m->det && !atomic_load_explicit(&m->stopping, memory_order_relaxed)) {
-            /* -det: end of turn or switch point -> the scheduler; then the
-             * virtual clock may have moved: the timer is polled every pass. */
-            det_safepoint(cpu);
-            poll_timer(cpu);
+            /* -det: only exact points (an instruction count fixed by the
+             * guest's own run, not by where blocks end or chains exist: see
+             * det_exact_point) may act: the scheduler, the virtual clock,
+             * the timer, interrupt delivery. Other passes (chain misses,
+             * gdb breakpoints and steps, gdb stops) change nothing. */
+            exact = det_exact_point(cpu);
+            if (exact) {
+                det_safepoint(cpu);
+                poll_timer(cpu);
+                cpu->det_last_exact = cpu->stats.insns;
+            }
         }
         rcu_quiescent_state();
         if (atomic_load_explicit(&cpu->request, memory_order_acquire))
@@ -352,8 +396,9 @@ void vcpu_loop(CPUState *cpu)
             continue;
         }
         /* gdb's stepi does not enter an interrupt handler (gdb_step is on a
-         * cold line: test the hot flag first) */
-        if (__builtin_expect(!(cpu->dbg_tbf & TBF_STEP), 1) || !cpu->gdb_step)
+         * cold line: test the hot flag first), except under -det, where
+         * that would change the run. */
+        if (exact && (__builtin_expect(!(cpu->dbg_tbf & TBF_STEP), 1) || !cpu->gdb_step || m->det))
             deliver_irq(cpu);
         if (__builtin_expect(cpu->dbg_tbf != 0, 0) && debug_before_block(cpu))
             continue; /* a software-step exception was taken */
@@ -378,16 +423,30 @@ void vcpu_loop(CPUState *cpu)
          * before any guest store runs (sync/monitor.h, docs/atomics.md). */
         tlb_sync_armed(cpu);
         bool tracing = machine_tracing(m, TRACE_EXEC | TRACE_CPU);
-        int32_t budget0 = pass_budget(cpu, tracing);
+        int32_t budget0 = pass_budget(cpu, tracing && !m->det);
+        if (tracing && m->det && budget0 > (int32_t)tb->ninsns)
+            budget0 = (int32_t)tb->ninsns; /* one block per pass, and still exact */
         cpu->chain_budget = cpu->chain_budget0 = budget0;
         for (;;) {
+            if (m->det && cpu->chain_budget < (int32_t)tb->ninsns && cpu->chain_budget > 0) {
+                /* -det: the turn ends inside this block: run up to the
+                 * exact count one instruction at a time. */
+                TBlock *one = find_block_n(cpu, true);
+                if (!one) {
+                    cpu->exc_pending = false;
+                    break;
+                }
+                tb = one;
+            }
             if (tracing)
                 trace_exec(cpu, tb);
             cpu->exc_pending = false;
             cpu->chain_budget -= (int32_t)tb->ninsns;
             cpu->stats.blocks_dispatched++;
             enum BlockExit bx;
-            if (tb->ir.native) {
+            /* Which tier ran it: another core may compile it meanwhile. */
+            bool native = ir_native(&tb->ir) || lazy_compile(cpu, tb);
+            if (native) {
                 cpu->jit_last = NULL;
                 bx = jit_run(cpu, &tb->ir);
                 /* A direct-branch exit names its block: chained code may
@@ -395,20 +454,22 @@ void vcpu_loop(CPUState *cpu)
                 if ((bx == BX_SLOT0 || bx == BX_SLOT1) && cpu->jit_last)
                     tb = tb_of_native_exit(cpu->jit_last);
             } else {
-                bx = interp_run(cpu, &tb->ir);
+                bx = interp_run_ir(cpu, &tb->ir);
             }
             if (__builtin_expect(tb->flags & TBF_STEP, 0)) {
                 if (bx != BX_SLOT0 && bx != BX_SLOT1 && bx != BX_JUMP)
-                    uncount_left_early(cpu, tb, bx);
+                    uncount_left_early(cpu, tb, native, bx);
                 debug_after_block(cpu, tb); /* one instruction stepped */
                 break;
             }
             if (bx != BX_SLOT0 && bx != BX_SLOT1 && bx != BX_JUMP) {
-                uncount_left_early(cpu, tb, bx);
+                uncount_left_early(cpu, tb, native, bx);
                 break; /* EXIT or EXCEPTION: state changed, back to the dispatcher */
             }
-            /* A safe point: the next block entry tests the request word. */
-            if (atomic_load_explicit(&cpu->request, memory_order_relaxed) || cpu->chain_budget < 0)
+            /* A safe point: the next block entry tests the request word.
+             * Under -det a spent budget ends the pass here, exactly. */
+            if (atomic_load_explicit(&cpu->request, memory_order_relaxed) || cpu->chain_budget < 0 ||
+                (m->det && cpu->chain_budget == 0))
                 break;
             if (bx == BX_JUMP) {
                 /* Indirect branch (BR/BLR/RET): no state changed, so stay in
@@ -440,9 +501,13 @@ void vcpu_loop(CPUState *cpu)
         }
         cpu->stats.insns += (uint64_t)((int64_t)budget0 - cpu->chain_budget);
         cpu->chain_budget0 = cpu->chain_budget;
-        if (cpu->pmu.deadline && cpu->stats.insns >= cpu->pmu.deadline)
+        if (cpu->pmu.deadline && cpu->stats.insns >= cpu->pmu.deadline) {
             pmu_sync(cpu); /* the counter wrapped: overflow flag, PPI 23 */
-        if (cpu->stats.insns >= next_timer_poll) {
+            cpu->det_point = true; /* -det: the pass ended exactly there */
+        }
+        /* -det: the clock moves only at exact points, where the timer is
+         * polled. */
+        if (!m->det && cpu->stats.insns >= next_timer_poll) {
             poll_timer(cpu);
             next_timer_poll = cpu->stats.insns + TIMER_POLL_INSNS;
         }
@@ -463,6 +528,9 @@ void vcpu_loop(CPUState *cpu)
 uint64_t helper_wfi(CPUState *cpu, uint64_t is_wfe, uint64_t b, uint64_t c, uint64_t imm)
 {
     (void)b, (void)c, (void)imm;
+    /* The block ends here (trans_HINT): under -det the next pass is an
+     * exact point, whether or not the core sleeps. */
+    cpu->det_point = true;
     if (is_wfe && cpu->event_register) {
         cpu->event_register = false;
         return 0;

@@ -89,6 +89,7 @@ typedef struct Monitor {
     uint32_t nslots, npages;
     struct Machine *machine;
     bool smp; /* more than one vCPU: arming needs a grace period */
+    bool solo; /* exactly one vCPU: its ended reservation frees the slot (monitor_release_solo) */
 
     _Atomic uint32_t narmed;           /* slots not IDLE */
     _Atomic uint32_t npages_armed;     /* pages not IDLE */
@@ -142,6 +143,10 @@ static inline bool monitor_armed(const Monitor *mon, const void *host, int size)
                                      memory_order_relaxed);
     return (x | y) != 0;
 }
+
+/* The one vCPU's thread, after its STXR: disarm the slot of `host` if the
+ * machine has exactly one vCPU (nothing otherwise). */
+void monitor_release_solo(Monitor *mon, const void *host);
 
 /* Any vCPU thread: the slow path of monitor_guest_store (slot(s) locked). */
 void monitor_store_locked(Monitor *mon, void *host, int size, uint64_t val);

@@ -363,6 +363,25 @@ void tb_chain(TCache *tc, TBlock *from, int slot, TBlock *to)
     pthread_mutex_unlock(&tc->chain_lock);
 }
 
+void tcache_native_ready(TCache *tc, TBlock *tb)
+{
+    pthread_mutex_lock(&tc->chain_lock);
+    /* invalidate_list sets invalid and sums bytes under this lock, so the
+     * code is counted exactly when it will also be given back. */
+    if (!atomic_load(&tb->invalid)) {
+        tb->bytes += tb->ir.native_size;
+        atomic_fetch_add(&tc->bytes, tb->ir.native_size);
+        for (TBlock *e = tb->in_list; e; e = EDGE_TB(e)->in_next[EDGE_SLOT(e)])
+            jit_chain_patch(&EDGE_TB(e)->ir, EDGE_SLOT(e), &tb->ir);
+        for (int s = 0; s < 2; s++) {
+            TBlock *to = atomic_load_explicit(&tb->jmp[s], memory_order_relaxed);
+            if (to)
+                jit_chain_patch(&tb->ir, s, &to->ir);
+        }
+    }
+    pthread_mutex_unlock(&tc->chain_lock);
+}
+
 /* Under chain_lock: remove every edge into and out of tb. */
 static void unchain(TBlock *tb)
 {

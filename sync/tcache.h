@@ -42,6 +42,9 @@ typedef struct TBlock {
      * written by any vCPU (tb_chain), cleared by invalidation. */
     _Atomic(struct TBlock *) jmp[2];
     _Atomic bool invalid;
+    /* Runs while interpreted, counted by the dispatcher up to the JIT
+     * threshold (smp/vcpu.c, lazy_compile). */
+    _Atomic uint32_t runs;
     /* --- private to sync/tcache.c --- */
     struct cds_lfht_node node;
     struct rcu_head rcu;
@@ -96,6 +99,11 @@ TBlock *tcache_insert(TCache *tc, TBlock *tb);
 TBlock *tb_of_native_exit(const void *jit_last);
 /* Make from->jmp[slot] point to `to` (both live; no-op if either is invalid). */
 void tb_chain(TCache *tc, TBlock *from, int slot, TBlock *to);
+/* tb, already published, has just been given native code (its native set,
+ * with release): count its code against the bound and patch the chain
+ * sites of the edges into and out of it that now join two native blocks.
+ * No-op for an invalidated block. vCPU threads, as tb_chain. */
+void tcache_native_ready(TCache *tc, TBlock *tb);
 /* Drop every block whose code lies in the physical page of `pa` (4 KiB). */
 void tcache_invalidate_page(TCache *tc, uint64_t pa);
 /* Drop every block. */

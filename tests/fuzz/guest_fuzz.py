@@ -75,7 +75,9 @@ def run_one(args, elf, off, tmp, seed, tier):
     path = os.path.join(tmp, "fuzz-%d.elf" % seed)
     with open(path, "wb") as f:
         f.write(img)
-    cmd = [args.flotilla, "-tier", tier, "-smp", str(args.smp), "-semihosting", "-max-insns", str(MAX_INSNS),
+    # jit: every block compiled when translated, so the generated code is what runs.
+    lazy = ["-jit-threshold", "1"] if tier == "jit" else []
+    cmd = [args.flotilla, "-tier", tier, *lazy, "-smp", str(args.smp), "-semihosting", "-max-insns", str(MAX_INSNS),
            *args.extra.split(), "-kernel", path]
     t0 = time.monotonic()
     try:

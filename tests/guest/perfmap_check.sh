@@ -1,10 +1,11 @@
 #!/bin/sh
 # guest-jit.perfmap: a bare-metal run with -perfmap writes /tmp/perf-<pid>.map
 # (pid of the flotilla process) with one "START SIZE flotilla:PC:elN" line,
-# hex, per compiled block, the entry block included; a map that cannot be
+# hex, per compiled block, the entry block included (compiled when
+# translated: -jit-threshold 1); a map that cannot be
 # created is an error. Usage: perfmap_check.sh FLOTILLA ELF ENTRY_PC_HEX
 flotilla=$1 elf=$2 entry=$3
-"$flotilla" -tier jit -semihosting -perfmap -kernel "$elf" &
+"$flotilla" -tier jit -jit-threshold 1 -semihosting -perfmap -kernel "$elf" &
 pid=$!
 wait $pid
 rc=$?

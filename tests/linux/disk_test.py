@@ -9,6 +9,7 @@ virtio-blk disk (docs/virtio.md).
     disk_test.py [common options] rng-console     /dev/hwrng and hvc0 (both directions)
     disk_test.py [common options] net             -nic user: DHCP, download from the host, hostfwd
     disk_test.py [common options] net-netdev      the same with -netdev user + -device virtio-net-device
+    disk_test.py [common options] det SMP         -det with a disk, virtio-rng and hvc0: identical runs
 
 Each boot gets a fresh copy of the cached image; the test's commands are
 written into it as /ftest.sh with debugfs (the rootfs init runs that, makes
@@ -18,6 +19,7 @@ recomputed here, never taken from flotilla's output. Exit 0 = pass.
 """
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -338,13 +340,71 @@ def net(args, d):
           "through hostfwd" % len(blob))
 
 
+def det(args, d):
+    """-det with virtio devices (docs/virtio.md "Under -det"): the same seed
+    twice, each from a fresh copy of the image, with a data drive, a file
+    written and read back, /dev/hwrng and hvc0 (input from a file once the
+    guest has written to it, as in rng-console): the same
+    console, per-core instruction counts and hvc0 output; the data hashes
+    are the host's; another seed gives other random bytes."""
+    data, blob = d.data_drive(4 * MiB)
+    inp = os.path.join(d.tmp, "hvc-in.txt")
+    with open(inp, "w") as f:
+        f.write("det line 1\ndet line 2\n")
+    script = ("echo \"DATA $(dd if=/dev/vdb bs=1M count=4 2>/dev/null | sha256sum | cut -d' ' -f1)\"\n"
+              "dd if=/dev/hwrng of=/rnd bs=1024 count=64 2>/dev/null; sync\n"
+              "echo \"RND $(sha256sum /rnd | cut -d' ' -f1)\"\n"
+              "echo \"RND2 $(dd if=/dev/hwrng bs=1024 count=4 2>/dev/null | sha256sum | cut -d' ' -f1)\"\n"
+              "echo 3 > /proc/sys/vm/drop_caches\n"
+              "echo \"READBACK $(sha256sum /rnd | cut -d' ' -f1)\"\n"
+              "exec 3<>/dev/hvc0\n"
+              "stty -F /dev/hvc0 raw -echo\n"
+              "echo \"hello from hvc0\" >&3\n"
+              "head -n 2 <&3 | while read l; do echo \"GOT $l\"; echo \"echo: $l\" >&3; done\n"
+              "exec 3>&-\n"
+              "echo \"UPTIME $(cut -d' ' -f1 /proc/uptime)\"\n")
+    runs = []
+    for seed in (5, 5, 6):
+        subprocess.run(["cp", "--sparse=always", os.path.join(d.rootfs, "rootfs.img"), d.img], check=True)
+        out = os.path.join(d.tmp, "hvc-out-%d.txt" % len(runs))
+        st = os.path.join(d.tmp, "stats-%d.json" % len(runs))
+        t = d.boot(script, smp=args.smp, drives_before=["file=%s,if=virtio,format=raw,readonly=on" % data],
+                   extra=["-det", "seed=%d" % seed, "-stats", st, "-device", "virtio-rng-device",
+                          "-device", "virtio-serial-device", "-device", "virtconsole,chardev=c0",
+                          "-chardev", "file,id=c0,path=%s,input-path=%s" % (out, inp)])
+        with open(st) as f:
+            insns = [c["insns"] for c in json.load(f)["cpus"]]
+        runs.append((t, insns, open(out).read()))
+        print("seed %d: %s %s per-core insns %s" % (seed, lines_with(t, "RND "), lines_with(t, "UPTIME "), insns))
+    t = runs[0][0]
+    if lines_with(t, "DATA ") != [hashlib.sha256(blob).hexdigest()]:
+        fail("det: the data drive read back wrong: %s" % lines_with(t, "DATA "))
+    if lines_with(t, "RND ") != lines_with(t, "READBACK ") or not lines_with(t, "RND "):
+        fail("det: the written file read back differently: %s %s" % (lines_with(t, "RND "), lines_with(t, "READBACK ")))
+    if lines_with(t, "RND ") == lines_with(t, "RND2 "):
+        fail("det: /dev/hwrng gave the same bytes twice")
+    if lines_with(t, "GOT ") != ["det line 1", "det line 2"]:
+        fail("det: hvc0 input: %s" % lines_with(t, "GOT "))
+    if runs[0][2].replace("\r", "") != "hello from hvc0\necho: det line 1\necho: det line 2\n":
+        fail("det: hvc0 output %r" % runs[0][2])
+    if runs[1] != runs[0]:
+        import difflib
+        diff = list(difflib.unified_diff(runs[0][0].splitlines(), runs[1][0].splitlines(), lineterm=""))[:30]
+        fail("det: the second run with the same seed differs (insns %s vs %s):\n%s" %
+             (runs[0][1], runs[1][1], "\n".join(diff)))
+    if lines_with(runs[2][0], "RND ") == lines_with(t, "RND "):
+        fail("det: another seed gave the same random bytes")
+    print("PASS det: a disk, virtio-rng and hvc0 under -det at -smp %d: the same seed twice identical "
+          "(console, per-core counts, hvc0 output), another seed other random bytes" % args.smp)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--flotilla", required=True)
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--mem", default="512M")
-    ap.add_argument("test", choices=["persist", "sigkill", "readonly", "rng-console", "net", "net-netdev"])
+    ap.add_argument("test", choices=["persist", "sigkill", "readonly", "rng-console", "net", "net-netdev", "det"])
     ap.add_argument("smp", nargs="?", type=int, default=1)
     args = ap.parse_args()
     args.name = args.test + ("-%d" % args.smp if args.smp > 1 else "")
@@ -353,7 +413,8 @@ def main():
             fail("%s is missing (Debian package e2fsprogs)" % tool)
     d = Disk(args)
     try:
-        {"persist": persist, "sigkill": sigkill, "readonly": readonly, "rng-console": rng_console, "net": net, "net-netdev": net}[args.test](args, d)
+        {"persist": persist, "sigkill": sigkill, "readonly": readonly, "rng-console": rng_console, "net": net,
+         "net-netdev": net, "det": det}[args.test](args, d)
     finally:
         d.cleanup()
 

@@ -18,7 +18,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4"
 stats=$(mktemp)
 trap 'rm -f "$stats"' EXIT
 fail() { echo "endless_code: $*"; exit 1; }
-"$flotilla" -tier "$tier" -m 256M -accel tcg,tb-size=16 -max-insns $insns -stats "$stats" -kernel "$elf"
+"$flotilla" -tier "$tier" -jit-threshold 1 -m 256M -accel tcg,tb-size=16 -max-insns $insns -stats "$stats" -kernel "$elf"
 rc=$?
 [ $rc -eq 3 ] || fail "exit status $rc, not 3 (instruction limit)"
 num() { sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p" "$stats" | head -1; }

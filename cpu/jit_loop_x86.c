@@ -1,0 +1,204 @@
+/* Tier 1: blocks that branch to their own start keep the guest registers
+ * they read in host registers around the loop (docs/jit.md, "Self-loops").
+ *
+ * A chained jump back to a block's entry reloads every register the block
+ * reads from CPUState, which the previous iteration has just stored: the
+ * loop-carried values then pass through the store buffer on every
+ * iteration (store-to-load forwarding, several cycles on the critical
+ * path of a latency-bound loop). For a block whose direct branch targets
+ * its own first instruction, ir_optimize hoisted the reads of the
+ * loop-carried registers to the block's head (ir_hoist_loop_reads), and the
+ * branch's chain site, once chained to the block itself, points at a loop
+ * stub instead of the entry: it moves each register's current value into
+ * the host register the head loaded it into (a parallel move), makes the
+ * chained entry's request and budget checks, and jumps past the loads.
+ *
+ * Why it is exact: guest register writes are still stored where they happen
+ * (SET_REG, write-through), so CPUState is current at every exit, every
+ * fault and every helper call; the registers are only a cache of it, and
+ * the stub's checks leave exactly as the chained entry would (pc = block
+ * start, nothing of the next iteration run). Blocks with a helper that may
+ * write X registers (ir_call_keeps_x false) are not planned. The stub is
+ * reached only through the patched chain site, so unchaining (SMC, TLBI,
+ * flush) turns the loop back into an exit as before.
+ *
+ * Thread rules: the compiling thread; the IR is only read (a block may be
+ * compiled after it was published, docs/jit.md "Lazy compilation"). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jit_x86_ctx.h"
+
+/* The first direct branch of each slot is the one with a chain site
+ * (jit_emit_direct: same page, first of its slot). */
+static int slot_of(const IROp *op)
+{
+    if (op->opc == IR_BRCOND)
+        return 0;
+    if (op->opc == IR_GOTO)
+        return op->aux ? 1 : 0;
+    return -1;
+}
+
+void jit_loop_plan(Ctx *c, const IRBlock *b)
+{
+    c->loop_e[0] = c->loop_e[1] = -1;
+    c->loop_n = 0;
+    if (!ir_self_loop(b))
+        return;
+    /* The head: the reads ir_optimize hoisted (ir_hoist_loop_reads), i.e.
+     * the leading GET_REGs of registers the block also writes. Nothing runs
+     * before them, so each is a live-in read. */
+    bool carried[32] = {false};
+    for (uint32_t i = 1; i < b->nops; i++)
+        if (b->ops[i].opc == IR_SET_REG)
+            carried[b->ops[i].imm] = true;
+    uint32_t nh = 1;
+    while (nh < b->nops && b->ops[nh].opc == IR_GET_REG && carried[b->ops[nh].imm] && c->loop_n < IR_LOOP_CARRIED) {
+        c->loop_r[c->loop_n] = (uint8_t)b->ops[nh].imm;
+        c->loop_in[c->loop_n++] = b->ops[nh].dst;
+        nh++;
+    }
+    if (c->loop_n == 0)
+        return; /* nothing carried: a chain to the entry does as well */
+    c->loop_head = nh;
+    bool seen[2] = {false, false};
+
+    /* Each self-branch's current value of every live-in register: the
+     * temp last written to it before the branch, else the one read. */
+    IRTemp cur[32];
+    for (uint32_t k = 0; k < c->loop_n; k++)
+        cur[k] = c->loop_in[k];
+    for (uint32_t i = 0; i < b->nops; i++) {
+        const IROp *op = &b->ops[i];
+        if (op->opc == IR_SET_REG)
+            for (uint32_t k = 0; k < c->loop_n; k++)
+                if (c->loop_r[k] == op->imm)
+                    cur[k] = op->a;
+        int s = slot_of(op);
+        if (s >= 0 && !seen[s]) {
+            seen[s] = true;
+            if (op->imm == b->pc) {
+                c->loop_e[s] = (int32_t)i;
+                memcpy(c->loop_cur[s], cur, sizeof(cur));
+            }
+        }
+    }
+}
+
+/* alloc_regs: a self-branch reads the current value of every live-in
+ * register, so those temps live (keep their registers) through it. */
+void jit_loop_extend(const Ctx *c, uint32_t *last)
+{
+    for (int s = 0; s < 2; s++)
+        if (c->loop_e[s] >= 0)
+            for (uint32_t k = 0; k < c->loop_n; k++)
+                if (last[c->loop_cur[s][k]] < (uint32_t)c->loop_e[s] + 1)
+                    last[c->loop_cur[s][k]] = (uint32_t)c->loop_e[s] + 1;
+}
+
+/* One move of the stub: into a host register or the live-in temp's slot;
+ * from a host register, an immediate, or the guest register in CPUState. */
+typedef struct Move {
+    int dreg, dslot; /* dreg >= 0, else the slot of temp dslot */
+    int sreg;        /* >= 0: a host register */
+    bool simm;       /* else an immediate */
+    uint64_t imm;
+    int guest;       /* else X[guest] from CPUState */
+} Move;
+
+static void emit_move(Ctx *c, const Move *m)
+{
+    JitBuf *j = &c->j;
+    int to = m->dreg >= 0 ? m->dreg : RAX;
+    if (m->sreg >= 0) {
+        if (m->dreg < 0) {
+            st64(j, RSP, T(m->dslot), m->sreg);
+            return;
+        }
+        x_rr(j, XW, 0x89, m->sreg, to);
+    } else if (m->simm) {
+        x_mov_ri(j, to, m->imm);
+    } else {
+        ld64(j, to, RBX, CPU_OFF(x) + 8 * m->guest);
+    }
+    if (m->dreg < 0)
+        st64(j, RSP, T(m->dslot), RAX);
+}
+
+/* The stub of slot s (reached with the branch's register state): the
+ * parallel move, sequenced so that no register is written while a pending
+ * move still reads it (a cycle is broken through RAX), then the chained
+ * entry's checks, then the loop body. */
+static void emit_loop_stub(Ctx *c, int s)
+{
+    JitBuf *j = &c->j;
+    Move mv[32];
+    int n = 0;
+    for (uint32_t k = 0; k < c->loop_n; k++) {
+        IRTemp in = c->loop_in[k], cur = c->loop_cur[s][k];
+        Move m = {.dreg = c->treg[in], .dslot = in, .sreg = -1, .guest = c->loop_r[k]};
+        if (cur == in)
+            continue; /* unchanged: still where the head put it */
+        if (c->is_const[cur]) {
+            m.simm = true;
+            m.imm = c->cval[cur];
+        } else if (c->treg[cur] >= 0) {
+            m.sreg = c->treg[cur];
+        }
+        /* else: a temp without a register (a slot, or a fused COND whose
+         * slot may never be written): CPUState has the value (write-through). */
+        if (m.sreg >= 0 && m.sreg == m.dreg)
+            continue;
+        mv[n++] = m;
+    }
+    /* Into slots first: no move reads a slot, and their register sources
+     * are all still intact (a slot move may use RAX as its scratch). */
+    for (int a = 0; a < n;) {
+        if (mv[a].dreg < 0) {
+            emit_move(c, &mv[a]);
+            mv[a] = mv[--n];
+        } else {
+            a++;
+        }
+    }
+    while (n > 0) {
+        int pick = -1;
+        for (int a = 0; a < n && pick < 0; a++) {
+            bool read = false;
+            for (int b = 0; b < n && !read; b++)
+                read = b != a && mv[b].sreg == mv[a].dreg;
+            if (!read)
+                pick = a;
+        }
+        if (pick < 0) {
+            /* Every remaining destination is still read: a cycle of register
+             * moves. Park one destination's value in RAX and read it there. */
+            int d = mv[0].dreg;
+            x_rr(j, XW, 0x89, d, RAX);
+            for (int b = 0; b < n; b++)
+                if (mv[b].sreg == d)
+                    mv[b].sreg = RAX;
+            continue;
+        }
+        emit_move(c, &mv[pick]);
+        mv[pick] = mv[--n];
+    }
+    x_mem(j, 0, 0x83, 7, RBX, CPU_OFF(request)); /* cmp dword [request], 0 */
+    jb_byte(j, 0);
+    x_jcc(j, CC_NE, c->l_stop);
+    x_mem(j, 0, 0x83, 5, RBX, CPU_OFF(chain_budget)); /* sub dword [budget], ninsns */
+    jb_byte(j, (uint8_t)c->b->ninsns);
+    x_jcc(j, CC_S, c->l_stop_budget);
+    x_jmp(j, c->l_body);
+}
+
+void jit_emit_loop_stubs(Ctx *c)
+{
+    for (int s = 0; s < 2; s++) {
+        if (!c->loop_used[s])
+            continue;
+        jb_bind(&c->j, c->loop_label[s]);
+        emit_loop_stub(c, s);
+    }
+}
