@@ -2,7 +2,9 @@
 # Floating-point speed on bare metal (bench/guest/fpbench.c: matmul and FFT in
 # double and single precision; with SUITE=simd, bench/guest/simdbench.c: -O3
 # vectorised image kernels, AES-128 and SHA-256 on the crypto extension, "ns
-# per FP op" then being ns per output byte / block, see bench/simd.sh),
+# per FP op" then being ns per output byte / block, see bench/simd.sh; with
+# SUITE=ops, bench/guest/simdops.c: single Advanced SIMD op classes, ns per
+# instruction, see bench/simdops.sh),
 # flotilla (-tier jit, and -tier interp) next to
 # qemu-system-aarch64 (TCG) on the same ELF, interleaved. Prints ns per guest
 # FP op (matmul: per multiply-add) as medians, and fails if any run's result
@@ -26,7 +28,9 @@ case $suite in
 fp) kernels=(matmul_d matmul_s fft_d fft_s) src=bench/guest/fpbench.c cflags=(-O2) ;;
 simd) kernels=(gray blur blend sad aes sha256) src=bench/guest/simdbench.c
       cflags=(-O3 -mstrict-align -march=armv8-a+crypto) ;;
-*) echo "bench/fp.sh: unknown suite '$suite' (fp or simd)" >&2; exit 2 ;;
+ops) kernels=(sqdmlal sqdmulh32 srshl uqshl sqrshrn pmull8 sqadd_h sqabs) src=bench/guest/simdops.c
+     cflags=(-O2) ;;
+*) echo "bench/fp.sh: unknown suite '$suite' (fp, simd or ops)" >&2; exit 2 ;;
 esac
 elf() { # NAME SCALE ONLY
     aarch64-linux-gnu-gcc -nostdlib -ffreestanding -static "${cflags[@]}" -DFP_SCALE="$2" -DFP_ONLY="$3" \

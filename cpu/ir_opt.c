@@ -28,6 +28,16 @@ bool ir_call_keeps_x(const IROp *op)
     return op->opc == IR_CALL && !(op->flags & IRF_EXCEPT) && op->aux > HELPER_semihost && op->aux < HELPER_psci;
 }
 
+/* A CALL that also leaves V registers alone: the scalar FP helpers
+ * (helper_fp_scalar, helper_fp_cmp and their host fast paths in
+ * cpu/fp_hard.c) take their operands as temps and return the result, so
+ * V-register reads are forwarded and hidden V writes dropped across them
+ * too (they only set FPSR bits, which no V read depends on). */
+static bool call_keeps_v(const IROp *op)
+{
+    return ir_call_keeps_x(op) && (op->aux == HELPER_fp_scalar || op->aux == HELPER_fp_cmp);
+}
+
 /* State ops that neither read nor write X/V registers nor fault: a pending
  * register write may be moved past them. */
 static bool regs_untouched(int opc)
@@ -86,6 +96,8 @@ static void drop_dead(IRBlock *b)
                     op->opc = IR_NOP;
                     continue;
                 }
+            } else if (call_keeps_v(op)) {
+                /* neither X nor V observed */
             } else if (ir_call_keeps_x(op)) {
                 memset(over_v, 0, sizeof over_v);
             } else if (!(inf->kind == IRK_STATE && regs_untouched(op->opc))) {
@@ -242,8 +254,9 @@ void ir_optimize(IRBlock *b)
             if (!ir_call_keeps_x(&op))
                 for (int r = 0; r < 32; r++)
                     xreg[r] = IR_NO_TEMP;
-            for (int r = 0; r < 64; r++)
-                vreg[r] = IR_NO_TEMP;
+            if (!call_keeps_v(&op))
+                for (int r = 0; r < 64; r++)
+                    vreg[r] = IR_NO_TEMP;
             break;
         default:
             break;

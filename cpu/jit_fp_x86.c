@@ -7,8 +7,9 @@
  * every lane checked), the generated code does
  *
  *     FPCR.{RMode,FZ} == 0 and FPSR.IXC set?      else -> slow
- *     the SSE instruction on the operands
- *     result exponent in [2, max]?                 else -> slow
+ *     the SSE instruction on the operands (straight from their registers)
+ *     result exponent in [2, max - 1]?             else -> slow
+ *     (FADD, FSUB: any finite result, see sum_check)
  *
  * With round-to-nearest and no flushing the host computes Arm's value for
  * any input that gives such a result: a NaN operand makes a NaN result, an
@@ -20,12 +21,15 @@
  * Everything else (zeros, tiny results, overflow, NaNs, other modes, IXC
  * clear) takes the slow path: the C fast path picked by fp_hard_helper,
  * which handles exact zeros and overflow itself and calls soft-float for
- * the rest. The slow path does not store the pc (these helpers never raise
+ * the rest. The slow path is out of line (jit_fp_emit_stubs), after the
+ * block's epilogue. It does not store the pc (these helpers never raise
  * or read it), so the compiler's idea of a synced pc stays true on both
  * paths.
  *
  * Thread rules: jit_fp_inline runs on the compiling thread. */
 #include "jit_fp_x86.h"
+
+#include <stdatomic.h>
 
 #include "fp_hard.h"
 #include "fpu.h"
@@ -67,20 +71,157 @@ static void emit_mode_check(JitBuf *j, uint32_t l_slow)
     x_jcc(j, CC_E, l_slow);
 }
 
-/* Per lane format (single, double): exponent mask, then the bias and limit
- * that make "exponent - 2 <= max - 2 (unsigned)" one signed pcmpgtd. */
-static const uint32_t lane_check[2][3][4] __attribute__((aligned(16))) = {
-    {{0xff, 0xff, 0xff, 0xff}, {0x7ffffffe, 0x7ffffffe, 0x7ffffffe, 0x7ffffffe},
-     {0x800000fc, 0x800000fc, 0x800000fc, 0x800000fc}},
-    {{0x7ff, 0x7ff, 0x7ff, 0x7ff}, {0x7ffffffe, 0x7ffffffe, 0x7ffffffe, 0x7ffffffe},
-     {0x800007fc, 0x800007fc, 0x800007fc, 0x800007fc}},
+/* Per lane format (single, double) and check (strict: exponent in
+ * [2, max - 1]; sum: any exponent but max, see sum_check): exponent mask,
+ * then the bias and limit that make the range test one signed pcmpgtd. */
+static const uint32_t lane_check[2][2][3][4] __attribute__((aligned(16))) = {
+    {{{0xff, 0xff, 0xff, 0xff}, {0x7ffffffe, 0x7ffffffe, 0x7ffffffe, 0x7ffffffe},
+      {0x800000fc, 0x800000fc, 0x800000fc, 0x800000fc}},
+     {{0xff, 0xff, 0xff, 0xff}, {0x80000000, 0x80000000, 0x80000000, 0x80000000},
+      {0x800000fe, 0x800000fe, 0x800000fe, 0x800000fe}}},
+    {{{0x7ff, 0x7ff, 0x7ff, 0x7ff}, {0x7ffffffe, 0x7ffffffe, 0x7ffffffe, 0x7ffffffe},
+      {0x800007fc, 0x800007fc, 0x800007fc, 0x800007fc}},
+     {{0x7ff, 0x7ff, 0x7ff, 0x7ff}, {0x80000000, 0x80000000, 0x80000000, 0x80000000},
+      {0x800007fe, 0x800007fe, 0x800007fe, 0x800007fe}}},
 };
+
+/* FADD and FSUB may accept any finite result, zeros and denormals included:
+ * with FZ = 0 the sum of two finite values is exact whenever it is tiny
+ * (both are multiples of the smallest denormal), so Arm raises no UFC, and
+ * an exact zero is +0 in RN on both (x + -x) or the operands' common sign.
+ * Only infinities and NaNs (overflow, invalid, NaN operands) are left to
+ * the slow path. Products, quotients and fused ops can round a tiny value,
+ * so they keep the strict test. */
+
+/* Record op's slow branch: bound at `slow`, emitted after the block's
+ * epilogue (jit_fp_emit_stubs), so the fast path falls straight through.
+ * NULL when out of memory (the block then fails to compile). */
+static FpStub *add_fp_stub(Ctx *c, const IROp *op, uint32_t slow, uint32_t back, HelperFn fn, bool operands)
+{
+    c->fpstubs = jb_grow(c->fpstubs, &c->capfpstubs, sizeof(FpStub), c->nfpstubs + 1, &c->j.oom);
+    if (c->j.oom) /* the block fails to compile; the labels stay unbound */
+        return NULL;
+    FpStub *s = &c->fpstubs[c->nfpstubs++];
+    *s = (FpStub){.slow = slow, .back = back, .op = op, .fn = fn, .operands = operands, .xres = -1};
+    for (int k = 0; k < 8; k++)
+        s->xcache[k] = IR_NO_TEMP;
+    return s;
+}
+
+/* ---- the XMM value cache (FpXCache) ----
+ * A scalar FP op's result also stays in one of XMM8-15, and a later scalar
+ * FP op that reads that temp takes it from there (movaps, which the host
+ * renames away) instead of through its GPR: a movq each way is most of an
+ * op's latency, and FP code is chains of dependent ops. Nothing else in
+ * generated code keeps XMM8-15, but any C call clobbers them, so the cache
+ * holds only across ops that emit no call: register moves and CONSTs
+ * (fpx_check), and the inline FP ops themselves, whose slow stubs reload
+ * every cached temp (it is live, so its register or slot holds it; a dead
+ * one reloads garbage nobody reads) and put their own result there from RAX. */
+
+/* May the cache still be used at op? Scans the ops since the last inline
+ * scalar FP op; forgets the cache if any of them could run C code. */
+static void fpx_check(Ctx *c, const IROp *op)
+{
+    const IROp *p = c->fpx.after;
+    bool ok = p && p < op && p >= c->b->ops;
+    for (p = ok ? p + 1 : op; ok && p < op; p++) {
+        switch (p->opc) {
+        case IR_INSN_START: case IR_CONST: case IR_MOV: case IR_NOP:
+            break;
+        case IR_GET_REG: case IR_SET_REG:
+            ok = p->imm < 32; /* else an interpreter call */
+            break;
+        case IR_GET_VREG: case IR_SET_VREG:
+            ok = p->imm < 64;
+            break;
+        default:
+            ok = false;
+            break;
+        }
+    }
+    if (!ok)
+        for (int k = 0; k < 8; k++)
+            c->fpx.temp[k] = IR_NO_TEMP;
+}
+
+/* XMM8+k holding temp t of width d, or -1. */
+static int fpx_find(const Ctx *c, IRTemp t, bool d)
+{
+    for (int k = 0; k < 8; k++)
+        if (c->fpx.temp[k] == t && t != IR_NO_TEMP && c->fpx.d[k] == d)
+            return k;
+    return -1;
+}
+
+/* xmm x = temp t (the low 64 or 32 bits) from its register or slot; rsi is
+ * scratch for a constant (the stubs' cache reload: RAX holds a result). */
+static void load_xmm(Ctx *c, int x, IRTemp t, bool d)
+{
+    JitBuf *j = &c->j;
+    int r = c->treg[t];
+    if (r < 0 && c->is_const[t]) {
+        x_mov_ri(j, RSI, c->cval[t]);
+        r = RSI;
+    }
+    if (r >= 0)
+        gpr_to_xmm(j, x, r, d);
+    else
+        x_mem(j, X66 | (d ? XW : 0), 0x0f6e, x, RSP, T(t)); /* movq / movd xmm, [slot] */
+}
+
+/* xmm x = temp t: from the XMM cache if it is there, else load_xmm. */
+static void temp_to_xmm(Ctx *c, int x, IRTemp t, bool d)
+{
+    int k = fpx_find(c, t, d);
+    if (k >= 0)
+        x_rr(&c->j, 0, 0x0f28, x, 8 + k);                   /* movaps xmm, xmm8+k */
+    else
+        load_xmm(c, x, t, d);
+}
+
+/* Tests: make every stub's call clobber XMM8-15 (as any C function may;
+ * the helpers of today happen not to), so that a missing reload shows. */
+static _Atomic bool scramble_xmm;
+
+void jit_fp_scramble_xmm(bool on) { atomic_store(&scramble_xmm, on); }
+
+void jit_fp_emit_stubs(Ctx *c)
+{
+    JitBuf *j = &c->j;
+    for (uint32_t i = 0; i < c->nfpstubs; i++) {
+        const FpStub *s = &c->fpstubs[i];
+        jb_bind(j, s->slow);
+        if (s->operands) {
+            const IRTemp in[3] = {s->op->a, s->op->b, s->op->c};
+            static const int arg[3] = {RSI, RDX, RCX};
+            for (int k = 0; k < 3; k++)
+                if (in[k] != IR_NO_TEMP)
+                    ldt(c, arg[k], in[k], true);
+        }
+        x_mov_ri(j, R8, s->op->imm);
+        x_rr(j, XW, 0x89, RBX, RDI);
+        call_abs(c, (const void *)s->fn);
+        if (atomic_load(&scramble_xmm)) {                   /* an ordinary number in S and D */
+            x_mov_ri(j, RSI, 0x3ff0000040000000ull);
+            for (int k = 0; k < 8; k++)
+                gpr_to_xmm(j, 8 + k, RSI, true);
+        }
+        for (int k = 0; k < 8; k++) {                       /* the XMM cache, as after the fast path */
+            if (k == s->xres)
+                gpr_to_xmm(j, 8 + k, RAX, true);
+            else if (s->xcache[k] != IR_NO_TEMP)
+                load_xmm(c, 8 + k, s->xcache[k], true);
+        }
+        x_jmp(j, s->back);
+    }
+}
 
 static int32_t voff(int reg) { return (int32_t)offsetof(CPUState, v) + 16 * reg; }
 
 /* The end of a vector op's fast path: xmm `res` to Vd (the upper half
  * zeroed for a 64-bit vector), and the out-of-line slow branch, which calls
- * slow_fn(cpu, a, b, c, imm) with the op's imm and writes Vd itself. dst
+ * slow_fn(cpu, -, -, -, imm) with the op's imm and writes Vd itself. dst
  * (the helper's return) is 0, if anything reads it. */
 static bool vec_store_or_call(Ctx *c, const IROp *op, int res, int rd, bool q, uint32_t l_slow, uint32_t l_done,
                               HelperFn slow_fn)
@@ -93,11 +234,7 @@ static bool vec_store_or_call(Ctx *c, const IROp *op, int res, int rd, bool q, u
         x_mem(j, XW, 0xc7, 0, RBX, voff(rd) + 8);
         jb_u32(j, 0);
     }
-    x_jmp(j, l_done);
-    jb_bind(j, l_slow);
-    x_mov_ri(j, R8, op->imm);
-    x_rr(j, XW, 0x89, RBX, RDI);
-    call_abs(c, (const void *)slow_fn);
+    add_fp_stub(c, op, l_slow, l_done, slow_fn, false);
     jb_bind(j, l_done);
     if (c->last_use[op->dst]) {
         x_mov_ri(j, RAX, 0);
@@ -117,6 +254,7 @@ static bool vector3(Ctx *c, const IROp *op, bool by_elem)
     bool d = bit(insn, 22), q = bit(insn, 30), fused = false;
     int rd = (int)bits(insn, 4, 0), rn = (int)bits(insn, 9, 5), rm = (int)bits(insn, 20, 16);
     uint8_t o;
+    int sum = 0; /* 1: FADD/FSUB, see sum_check */
     if (by_elem) {
         if (bit(insn, 29))
             return false; /* FMULX */
@@ -128,8 +266,8 @@ static bool vector3(Ctx *c, const IROp *op, bool by_elem)
         }
     } else {
         switch (bit(insn, 29) << 6 | bit(insn, 23) << 5 | bits(insn, 15, 11)) {
-        case 0x1a: o = 0x58; break;                         /* FADD: addp{s,d} */
-        case 0x3a: o = 0x5c; break;                         /* FSUB */
+        case 0x1a: o = 0x58, sum = 1; break;                /* FADD: addp{s,d} */
+        case 0x3a: o = 0x5c, sum = 1; break;                /* FSUB */
         case 0x5b: o = 0x59; break;                         /* FMUL */
         case 0x5f: o = 0x5e; break;                         /* FDIV */
         case 0x19: o = 0xb8, fused = true; break;           /* FMLA: vfmadd231p{s,d} */
@@ -177,7 +315,7 @@ static bool vector3(Ctx *c, const IROp *op, bool by_elem)
     x_rr(j, 0, 0x0f28, 3, res);                             /* movaps xmm3, res */
     x_rr(j, X66, d ? 0x0f73 : 0x0f72, 2, 3);                /* psrl{q,d} xmm3, exponent */
     jb_byte(j, d ? 52 : 23);
-    x_mov_ri(j, RAX, (uint64_t)(uintptr_t)lane_check[d]);
+    x_mov_ri(j, RAX, (uint64_t)(uintptr_t)lane_check[d][sum]);
     x_mem(j, X66, 0x0fdb, 3, RAX, 0);                       /* pand */
     x_mem(j, X66, 0x0ffe, 3, RAX, 16);                      /* paddd */
     x_mem(j, X66, 0x0f66, 3, RAX, 32);                      /* pcmpgtd */
@@ -188,21 +326,15 @@ static bool vector3(Ctx *c, const IROp *op, bool by_elem)
     return vec_store_or_call(c, op, res, rd, q, l_slow, l_done, slow_fn);
 }
 
-/* The slow branch shared by the scalar ops: the C fast path (or the soft
- * helper) with the op's operands; the result is in rax at l_done. */
-static void emit_slow_call(Ctx *c, const IROp *op, uint32_t l_slow, uint32_t l_done)
+/* The slow branch shared by the scalar ops, out of line: the C fast path
+ * (or the soft helper) with the op's operands; the result is in rax at
+ * l_done. */
+static FpStub *scalar_stub(Ctx *c, const IROp *op, uint32_t l_slow, uint32_t l_done)
 {
-    JitBuf *j = &c->j;
     HelperFn slow_fn = fp_hard_helper(op->aux, op->imm);
-    x_jmp(j, l_done);
-    jb_bind(j, l_slow);
-    ldt(c, RSI, op->a, true);
-    ldt(c, RDX, op->b, true);
-    ldt(c, RCX, op->c, true);
-    x_mov_ri(j, R8, op->imm);
-    x_rr(j, XW, 0x89, RBX, RDI);
-    call_abs(c, (const void *)(slow_fn ? slow_fn : helper_table[op->aux]));
-    jb_bind(j, l_done);
+    FpStub *s = add_fp_stub(c, op, l_slow, l_done, slow_fn ? slow_fn : helper_table[op->aux], true);
+    jb_bind(&c->j, l_done);
+    return s;
 }
 
 /* FCMP, FCMPE (S, D): with FPCR.FZ = 0 an ordered ucomis gives Arm's NZCV and
@@ -219,10 +351,8 @@ static bool compare(Ctx *c, const IROp *op)
     x_mem(j, 0, 0xf7, 0, RBX, CPU_OFF(fpcr));               /* test dword [fpcr], FZ */
     jb_u32(j, FPCR_FZ);
     x_jcc(j, CC_NE, l_slow);
-    ldt(c, RSI, op->a, true);
-    gpr_to_xmm(j, X0, RSI, d);
-    ldt(c, RDX, op->b, true);
-    gpr_to_xmm(j, X1, RDX, d);
+    temp_to_xmm(c, X0, op->a, d);
+    temp_to_xmm(c, X1, op->b, d);
     x_rr(j, d ? X66 : 0, 0x0f2e, X0, X1);                   /* ucomis{d,s} xmm0, xmm1 */
     x_jcc(j, CC_P, l_slow);                                 /* unordered */
     x_mov_ri(j, RAX, 0x20000000);                           /* greater: C */
@@ -230,7 +360,7 @@ static bool compare(Ctx *c, const IROp *op)
     x_rr(j, 0, 0x0f42, RAX, RCX);                           /* cmovb */
     x_mov_ri(j, RCX, 0x60000000);                           /* equal: Z C */
     x_rr(j, 0, 0x0f44, RAX, RCX);                           /* cmove */
-    emit_slow_call(c, op, l_slow, l_done);
+    scalar_stub(c, op, l_slow, l_done);
     st_dst(c, op->dst);
     return true;
 }
@@ -322,6 +452,7 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
 {
     if (op->flags & IRF_EXCEPT)
         return false;
+    fpx_check(c, op);
     if (op->aux == HELPER_fp_cmp)
         return compare(c, op);
     if (op->aux == HELPER_simd_fp && (op->imm >> 32) == FPK_V3SAME)
@@ -337,7 +468,7 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
     int type = (int)bits(insn, 23, 22);
     if (type > 1)
         return false;
-    bool d = type == 1, neg = false, fused = false;
+    bool d = type == 1, neg = false, fused = false, sum = false;
     uint8_t sse = 0;
     if (k == FPK_DP2) {
         static const uint8_t ops[9] = {0x59, 0x5e, 0x58, 0x5c, 0, 0, 0, 0, 0x59}; /* mul div add sub .. nmul */
@@ -346,6 +477,7 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
             return false;
         sse = ops[o];
         neg = o == 8;
+        sum = o == 2 || o == 3;
     } else if (k == FPK_DP1 && bits(insn, 20, 15) == 3) {
         sse = 0x51;                                         /* sqrt */
     } else if (k == FPK_DP3 && fp_hard_fma3()) {
@@ -359,34 +491,47 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
     uint32_t l_slow = jb_label(j), l_done = jb_label(j);
     emit_mode_check(j, l_slow);
 
-    ldt(c, RSI, op->a, true);
-    gpr_to_xmm(j, X0, RSI, d);
-    if (op->b != IR_NO_TEMP) {
-        ldt(c, RDX, op->b, true);
-        gpr_to_xmm(j, X1, RDX, d);
-    }
+    temp_to_xmm(c, X0, op->a, d);
+    if (op->b != IR_NO_TEMP)
+        temp_to_xmm(c, X1, op->b, d);
     int res = X0;
     if (fused) {
-        ldt(c, RCX, op->c, true);
-        gpr_to_xmm(j, X2, RCX, d);
+        temp_to_xmm(c, X2, op->c, d);
         fma231(j, d, sse);
         res = X2;
     } else {
         sse_scalar(j, d, sse, X0, sse == 0x51 ? X0 : X1);
     }
+    int xk = -1;
+    if (!neg && c->last_use[op->dst]) {                     /* keep the result in XMM8-15 too */
+        xk = c->fpx.next++ & 7;
+        x_rr(j, 0, 0x0f28, 8 + xk, res);                    /* movaps */
+    }
     xmm_to_gpr(j, RAX, res, d);
-    /* exponent in [2, max]: not zero, tiny, the smallest normals, inf or NaN */
-    x_rr(j, d ? XW : 0, 0x89, RAX, RDI);                    /* mov rdi, rax */
-    x_shift_ri(j, d ? XW : 0, 5, RDI, d ? 52 : 23);         /* shr */
-    x_alu_ri(j, 0, 4, RDI, d ? 0x7ff : 0xff);               /* and: drop the sign */
-    x_alu_ri(j, 0, 5, RDI, 2);                              /* sub */
-    x_alu_ri(j, 0, 7, RDI, d ? 0x7fc : 0xfc);               /* cmp */
+    /* the exponent: (rax << 1) >> (mantissa bits + 1) drops the sign */
+    x_mem_sib(j, d ? XW : 0, 0x8d, RDI, RAX, RAX, 1, 0);    /* lea rdi, [rax + rax] */
+    x_shift_ri(j, d ? XW : 0, 5, RDI, d ? 53 : 24);         /* shr */
+    if (sum) {                                              /* not inf or NaN (sum_check) */
+        x_alu_ri(j, 0, 7, RDI, d ? 0x7fe : 0xfe);           /* cmp */
+    } else {                                                /* in [2, max - 1] */
+        x_alu_ri(j, 0, 5, RDI, 2);                          /* sub */
+        x_alu_ri(j, 0, 7, RDI, d ? 0x7fc : 0xfc);           /* cmp */
+    }
     x_jcc(j, CC_A, l_slow);
     if (neg) {                                              /* FNMUL: btc rax, 63 / eax, 31 */
         x_rr(j, d ? XW : 0, 0x0fba, 7, RAX);
         jb_byte(j, d ? 63 : 31);
     }
-    emit_slow_call(c, op, l_slow, l_done);
+    FpStub *st = scalar_stub(c, op, l_slow, l_done);
+    if (xk >= 0) {
+        c->fpx.temp[xk] = op->dst;
+        c->fpx.d[xk] = d;
+    }
+    for (int k = 0; k < 8 && st; k++)
+        st->xcache[k] = k == xk ? IR_NO_TEMP : c->fpx.temp[k];
+    if (st)
+        st->xres = (int8_t)xk;
+    c->fpx.after = op;
     st_dst(c, op->dst);
     return true;
 }

@@ -17,4 +17,12 @@
  * registers and XMM0-XMM3. */
 bool jit_fp_inline(Ctx *c, const IROp *op);
 
+/* Emit the slow branches jit_fp_inline recorded (c->fpstubs), after the
+ * block's epilogue: each calls its helper and jumps back. */
+void jit_fp_emit_stubs(Ctx *c);
+
+/* Tests: stubs clobber XMM8-15 after their call, as a C helper may (any
+ * thread; applies to blocks compiled after). */
+void jit_fp_scramble_xmm(bool on);
+
 #endif

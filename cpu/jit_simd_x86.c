@@ -181,6 +181,38 @@ static void doubling_mulh16(JitBuf *j, bool round, int rd, bool q)
     set_qc_if_ne(j);
 }
 
+/* X0 = SQDMULH (round = false) or SQRDMULH of the 32-bit lanes of X0 and X1
+ * (SSE4.1): the even and the odd lanes' exact 64-bit products (pmuldq),
+ * doubled (+ 2^31 to round), their high halves. As in the 16-bit case only
+ * MIN * MIN saturates and only it gives 0x80000000 (the doubled product
+ * wraps to -2^63, +2^31 or not), so those lanes become MAX and set QC.
+ * Uses X2-X4. */
+static void doubling_mulh32(JitBuf *j, bool round, int rd, bool q)
+{
+    sse_i(j, 0x0f70, X2, X0, 0xf5);                       /* pshufd: the odd lanes to the even */
+    sse_i(j, 0x0f70, X3, X1, 0xf5);
+    sse(j, 0x0f3828, X0, X1);                             /* pmuldq: even products */
+    sse(j, 0x0f3828, X2, X3);                             /* odd products */
+    sse_sh(j, 0x0f73, SH_SLL, X0, 1);                     /* psllq: doubled */
+    sse_sh(j, 0x0f73, SH_SLL, X2, 1);
+    if (round) {
+        xsplat(j, X4, 64, 1ull << 31);
+        sse(j, 0x0fd4, X0, X4);                           /* paddq */
+        sse(j, 0x0fd4, X2, X4);
+    }
+    sse_sh(j, 0x0f73, SH_SRL, X0, 32);                    /* even results to dwords 0, 2 */
+    xconst(j, X4, 0xffffffff00000000ull, 0xffffffff00000000ull);
+    sse(j, 0x0fdb, X2, X4);                               /* odd results stay in dwords 1, 3 */
+    sse(j, 0x0feb, X0, X2);
+    xsplat(j, X3, 32, 0x80000000u);
+    sse(j, 0x0f76, X3, X0);                               /* pcmpeqd: the saturated lanes */
+    sse(j, 0x0fef, X0, X3);                               /* 0x80000000 ^ all ones = 0x7fffffff */
+    vstore(j, X0, rd, q);
+    x_rr(j, X66, 0x0fd7, RAX, X3);                        /* pmovmskb */
+    x_rr(j, 0, 0x85, RAX, RAX);                           /* test eax, eax */
+    set_qc_if_ne(j);
+}
+
 /* [SU]Q{ADD,SUB} on 32- and 64-bit lanes (no x86 instruction): the wrapping
  * result, an overflow mask per lane (unsigned: the carry or borrow from a
  * biased compare; signed: both operands' signs differ from the result's for
@@ -247,12 +279,15 @@ static void vex_38(JitBuf *j, bool w, uint8_t op, int dst, int src1, int src2)
     jb_byte(j, (uint8_t)(0xc0 | dst << 3 | src2));
 }
 
-/* SSHL, USHL (vector, 32-bit lanes; USHL also 64-bit) on AVX2's variable
- * shifts: the count is the signed low byte of each lane of Vm; x86 gives 0
- * (or the sign fill, for vpsrav) for counts >= the lane size and for the
- * huge unsigned values of negative ones, so x << c | x >> -c is Arm's
- * result; for SSHL the arithmetic right shift is kept only where c < 0. */
-static void shl_by_reg(JitBuf *j, bool uns, int ebits, int rn, int rm, int rd, bool q)
+/* SSHL, USHL, SRSHL, URSHL (vector, 32-bit lanes; the unsigned ones also
+ * 64-bit) on AVX2's variable shifts: the count is the signed low byte of
+ * each lane of Vm; x86 gives 0 (or the sign fill, for vpsrav) for counts >=
+ * the lane size and for the huge unsigned values of negative ones, so
+ * x << c | x >> -c is Arm's result; for the signed ones the arithmetic right
+ * shift is kept only where c < 0. Rounding: x >> s plus bit s-1 of x
+ * (x >> (s - 1) & 1), exact with no wider lane; for s past the lane both
+ * shifts give the sign fill (or 0), whose sum is Arm's 0. */
+static void shl_by_reg(JitBuf *j, bool uns, bool round, int ebits, int rn, int rm, int rd, bool q)
 {
     bool w = ebits == 64;
     int lg = w ? 3 : 2;
@@ -264,9 +299,17 @@ static void shl_by_reg(JitBuf *j, bool uns, int ebits, int rn, int rm, int rd, b
     sse(j, 0x0fef, X1, X2);
     sse(j, OP_SUB[lg], X1, X2);                           /* (b ^ 0x80) - 0x80: sign-extended */
     pzero(j, X3);
-    sse(j, OP_SUB[lg], X3, X1);                           /* -c */
+    sse(j, OP_SUB[lg], X3, X1);                           /* s = -c */
     vex_38(j, w, 0x47, X4, X0, X1);                       /* vpsllv: x << c */
-    vex_38(j, w, uns ? 0x45 : 0x46, X5, X0, X3);          /* vpsrlv / vpsrav: x >> -c */
+    vex_38(j, w, uns ? 0x45 : 0x46, X5, X0, X3);          /* vpsrlv / vpsrav: x >> s */
+    if (round) {
+        xsplat(j, X7, ebits, 1);
+        sse(j, 0x0f6f, X6, X3);
+        sse(j, OP_SUB[lg], X6, X7);                       /* s - 1 */
+        vex_38(j, w, uns ? 0x45 : 0x46, X6, X0, X6);      /* x >> (s - 1) */
+        sse(j, 0x0fdb, X6, X7);                           /* its low bit: the rounding */
+        sse(j, OP_ADD[lg], X5, X6);
+    }
     if (!uns) {
         pzero(j, X2);
         sse(j, 0x0f66, X2, X1);                           /* pcmpgtd: c < 0 */
@@ -274,6 +317,152 @@ static void shl_by_reg(JitBuf *j, bool uns, int ebits, int rn, int rm, int rd, b
     }
     sse(j, 0x0feb, X4, X5);
     vstore(j, X4, rd, q);
+}
+
+/* X0 = the polynomial (carry-less) products of the 16-bit lanes of X0 and
+ * X1, which hold zero-extended bytes: shift-and-xor over the 8 bits of X1's
+ * bytes (each bit's mask from a word shift up to the sign and back down).
+ * Uses X2-X4. PCLMULQDQ would mix the lanes: it multiplies whole qwords. */
+static void clmul8(JitBuf *j)
+{
+    pzero(j, X2);
+    for (int k = 0; k < 8; k++) {
+        sse(j, 0x0f6f, X3, X1);
+        sse_sh(j, 0x0f71, SH_SLL, X3, 15 - k);
+        sse_sh(j, 0x0f71, SH_SRA, X3, 15);                /* bit k of b, in every bit */
+        sse(j, 0x0f6f, X4, X0);
+        if (k)
+            sse_sh(j, 0x0f71, SH_SLL, X4, k);             /* a << k */
+        sse(j, 0x0fdb, X4, X3);
+        sse(j, 0x0fef, X2, X4);
+    }
+    sse(j, 0x0f6f, X0, X2);
+}
+
+/* PMUL .8B/.16B: clmul8 per half, the low byte of each product kept
+ * (packuswb of the products masked to 8 bits). SSE4.1. */
+static void pmul8(JitBuf *j, int rn, int rm, int rd, bool q)
+{
+    for (int part = 0; part <= q; part++) {
+        widen_mem(j, X0, rn, part, 8, false);
+        widen_mem(j, X1, rm, part, 8, false);
+        clmul8(j);
+        xsplat(j, X1, 16, 0xff);
+        sse(j, 0x0fdb, X0, X1);
+        if (part)
+            sse(j, 0x0f67, X5, X0);                       /* packuswb: both halves */
+        else
+            sse(j, 0x0f6f, X5, X0);
+    }
+    if (!q)
+        sse(j, 0x0f67, X5, X5);
+    vstore(j, X5, rd, q);
+}
+
+/* SQSHL, UQSHL, SQRSHL, UQRSHL (register; vector, 32-bit lanes, the unsigned
+ * ones also 64-bit) on AVX2 (and SSE4.1 for pcmpeqq): where the count c >= 0,
+ * x << c saturates when shifting it back (arithmetic for the signed ones)
+ * does not give x (for c past the lane: any x but 0), to all ones or to MAX
+ * ^ x's sign fill; where c < 0, the right shift of shl_by_reg (rounded for
+ * the R forms), which cannot saturate. QC if any lane saturated. */
+static void qshl_by_reg(JitBuf *j, bool uns, bool round, int ebits, int rn, int rm, int rd, bool q)
+{
+    bool w = ebits == 64;
+    int lg = w ? 3 : 2;
+    uint8_t shr = uns ? 0x45 : 0x46;                      /* vpsrlv / vpsrav */
+    vload(j, X0, rn, q);
+    vload(j, X1, rm, q);
+    xsplat(j, X2, ebits, 0xff);
+    sse(j, 0x0fdb, X1, X2);                               /* the low byte */
+    xsplat(j, X2, ebits, 0x80);
+    sse(j, 0x0fef, X1, X2);
+    sse(j, OP_SUB[lg], X1, X2);                           /* c, sign-extended */
+    pzero(j, X3);
+    sse(j, OP_SUB[lg], X3, X1);                           /* s = -c */
+    sse(j, 0x0f6f, X2, X1);
+    sse_sh(j, 0x0f72, SH_SRA, X2, 31);                    /* X2 = c < 0 (c fits in the low dword) */
+    if (w)
+        sse_i(j, 0x0f70, X2, X2, 0xf5);
+    vex_38(j, w, shr, X5, X0, X3);                        /* x >> s */
+    if (round) {
+        xsplat(j, X7, ebits, 1);
+        sse(j, 0x0f6f, X6, X3);
+        sse(j, OP_SUB[lg], X6, X7);
+        vex_38(j, w, shr, X6, X0, X6);                    /* bit s-1 of x */
+        sse(j, 0x0fdb, X6, X7);
+        sse(j, OP_ADD[lg], X5, X6);
+    }
+    sse(j, 0x0fdb, X5, X2);                               /* the right shift where c < 0 */
+    vex_38(j, w, 0x47, X4, X0, X1);                       /* x << c (0 where c < 0) */
+    vex_38(j, w, shr, X6, X4, X1);                        /* shifted back */
+    sse(j, enc(OP_CMPEQ[lg]), X6, X0);                    /* nothing lost */
+    sse(j, 0x0feb, X6, X2);                               /* X6 = not saturated */
+    if (uns) {
+        pones(j, X7);
+    } else {
+        sse(j, 0x0f6f, X7, X0);
+        sse_sh(j, 0x0f72, SH_SRA, X7, 31);                /* x's sign fill */
+        xsplat(j, X1, 32, 0x7fffffffu);
+        sse(j, 0x0fef, X7, X1);                           /* MAX or MIN */
+    }
+    sse(j, 0x0fdb, X4, X6);                               /* x << c where it fits */
+    sse(j, 0x0fdf, X6, X7);                               /* pandn: the saturated value elsewhere */
+    sse(j, 0x0feb, X4, X6);
+    sse(j, 0x0feb, X4, X5);
+    vstore(j, X4, rd, q);
+    pzero(j, X7);
+    cmp_ne(j, X6, X7);                                    /* a saturated lane (never 0) */
+    set_qc_if_ne(j);
+}
+
+/* xmm x = element 0 (ebits wide) of V[reg], the rest zero: the scalar
+ * forms then run the vector code, whose zero lanes give 0 and never
+ * saturate, and store 64 bits (upper half cleared), as Arm zeroes V[d]
+ * above the element. */
+static void eload(JitBuf *j, int x, int reg, int ebits)
+{
+    if (ebits >= 32) {
+        x_mem(j, X66 | (ebits == 64 ? XW : 0), 0x0f6e, x, RBX, voff(reg)); /* movd / movq */
+        return;
+    }
+    x_mem(j, 0, ebits == 8 ? 0x0fb6 : 0x0fb7, RAX, RBX, voff(reg));      /* movzx eax, byte / word */
+    x_rr(j, X66, 0x0f6e, x, RAX);
+}
+
+/* Three same, scalar form: SQADD, UQADD, SQSUB, UQSUB (B, H, S, D),
+ * SQDMULH, SQRDMULH (H, S). */
+static bool three_same_scalar(JitBuf *j, uint32_t insn)
+{
+    int u = (insn >> 29) & 1, size = (insn >> 22) & 3, opc = (insn >> 11) & 31;
+    int rd = insn & 31, rn = (insn >> 5) & 31, rm = (insn >> 16) & 31, ebits = 8 << size;
+    if (opc == 0x01 || opc == 0x05) {                     /* [SU]Q{ADD,SUB} */
+        if (u && size == 3 && !jsimd_has(JSF_SSE42))
+            return false;
+        eload(j, X0, rn, ebits);
+        eload(j, X1, rm, ebits);
+        if (size >= 2) {
+            sat_wide(j, opc == 0x05, u, ebits, rd, false);
+            return true;
+        }
+        const uint32_t *op = opc == 0x01 ? (u ? OP_UQADD : OP_SQADD) : (u ? OP_UQSUB : OP_SQSUB);
+        sse(j, 0x0f6f, X2, X0);
+        sse(j, op[size], X0, X1);
+        sse(j, (opc == 0x01 ? OP_ADD : OP_SUB)[size], X2, X1); /* the exact result, for QC */
+        vstore(j, X0, rd, false);
+        cmp_ne(j, X0, X2);
+        set_qc_if_ne(j);
+        return true;
+    }
+    if (opc == 0x16 && (size == 1 ? jsimd_has(JSF_SSSE3) : size == 2 && sse41())) { /* SQ[R]DMULH */
+        eload(j, X0, rn, ebits);
+        eload(j, X1, rm, ebits);
+        if (size == 1)
+            doubling_mulh16(j, u, rd, false);
+        else
+            doubling_mulh32(j, u, rd, false);
+        return true;
+    }
+    return false;
 }
 
 /* Three same, vector form. */
@@ -286,8 +475,12 @@ static bool three_same(JitBuf *j, uint32_t insn)
     uint32_t op = 0;
     enum { PLAIN, ACC_ADD, ACC_SUB, NOT_SWAPPED, UNS_GT, UNS_GE, TST, SAT, ABD, ABA, ADDP, PAIR } kind = PLAIN;
     bool swap = false;
-    if (opc == 0x08 && (size == 2 || (size == 3 && u)) && jsimd_has(JSF_AVX2)) { /* SSHL, USHL */
-        shl_by_reg(j, u, ebits, rn, rm, rd, q);
+    if ((opc == 0x09 || opc == 0x0b) && (size == 2 || (size == 3 && u)) && jsimd_has(JSF_AVX2) && sse41()) {
+        qshl_by_reg(j, u, opc == 0x0b, ebits, rn, rm, rd, q);  /* [SU]Q[R]SHL */
+        return true;
+    }
+    if ((opc == 0x08 || opc == 0x0a) && (size == 2 || (size == 3 && u)) && jsimd_has(JSF_AVX2)) {
+        shl_by_reg(j, u, opc == 0x0a, ebits, rn, rm, rd, q);  /* [SU]SHL, [SU]RSHL */
         return true;
     }
     if ((opc == 0x01 || opc == 0x05) && size >= 2) {      /* [SU]Q{ADD,SUB} 32/64-bit */
@@ -302,6 +495,11 @@ static bool three_same(JitBuf *j, uint32_t insn)
     case 0x10: op = OP_ADD[size]; break;                                    /* ADD */
     case 0x30: op = OP_SUB[size]; break;                                    /* SUB */
     case 0x13: op = OP_MUL[size]; break;                                    /* MUL */
+    case 0x33:                                                              /* PMUL */
+        if (size != 0 || !sse41())
+            return false;
+        pmul8(j, rn, rm, rd, q);
+        return true;
     case 0x12: op = OP_MUL[size], kind = ACC_ADD; break;                    /* MLA */
     case 0x32: op = OP_MUL[size], kind = ACC_SUB; break;                    /* MLS */
     case 0x31: op = OP_CMPEQ[size]; break;                                  /* CMEQ */
@@ -328,11 +526,14 @@ static bool three_same(JitBuf *j, uint32_t insn)
         op = size == 0 ? 0x0fe0 : size == 1 ? 0x0fe3 : 0;
         break;
     case 0x16: case 0x36:                                                   /* SQDMULH, SQRDMULH */
-        if (size != 1 || !jsimd_has(JSF_SSSE3))
+        if (size == 1 ? !jsimd_has(JSF_SSSE3) : size != 2 || !sse41())
             return false;
         vload(j, X0, rn, q);
         vload(j, X1, rm, q);
-        doubling_mulh16(j, u, rd, q);
+        if (size == 1)
+            doubling_mulh16(j, u, rd, q);
+        else
+            doubling_mulh32(j, u, rd, q);
         return true;
     case 0x17:                                                              /* ADDP */
         op = size == 0 ? SS3 | 0x0ffc : size == 1 ? SS3 | 0x0f3801 : size == 2 ? SS3 | 0x0f3802 : 0x0fd4;
@@ -452,9 +653,69 @@ static bool shift_elems(JitBuf *j, int x, int ebits, int ext, int n)
     return true;
 }
 
+/* SQSHL (kind 0), UQSHL (1), SQSHLU (2) by an immediate n, vector form:
+ * x << n where x is within the limits shifted right by n (unsigned: x <=
+ * UMAX >> n; signed: MIN >> n <= x <= MAX >> n; SQSHLU: 0 <= x <= UMAX >>
+ * n), else the saturated value (all ones, MAX, MIN or 0), and QC. The
+ * compares are pcmpgt, the unsigned ones through a sign bias. */
+static bool sat_shl_imm(JitBuf *j, int kind, int ebits, int n, int rn, int rd, bool q)
+{
+    int lg = __builtin_ctz((unsigned)ebits) - 3;
+    if (!usable(OP_CMPGT[lg]))
+        return false;
+    uint32_t gt = enc(OP_CMPGT[lg]);
+    uint64_t ones = ebits == 64 ? ~0ull : (1ull << ebits) - 1, smax = ones >> 1, sign = smax + 1;
+    vload(j, X0, rn, q);
+    sse(j, 0x0f6f, X1, X0);
+    shift_elems(j, X1, ebits, SH_SLL, n);                 /* x << n, wrapping (uses X6, X7) */
+    if (kind == 0) {
+        xsplat(j, X3, ebits, smax >> n);
+        sse(j, 0x0f6f, X4, X0);
+        sse(j, gt, X4, X3);                               /* X4 = x > MAX >> n */
+        xsplat(j, X5, ebits, (uint64_t)((int64_t)(sign << (64 - ebits)) >> (64 - ebits + n)) & ones);
+        sse(j, gt, X5, X0);                               /* X5 = MIN >> n > x */
+        sse(j, 0x0f6f, X2, X4);
+        sse(j, 0x0feb, X2, X5);                           /* X2 = saturated lanes */
+        sse(j, 0x0f6f, X6, X2);
+        sse(j, 0x0fdf, X6, X1);                           /* pandn: x << n where it fits */
+        xsplat(j, X3, ebits, smax);
+        sse(j, 0x0fdb, X3, X4);
+        xsplat(j, X7, ebits, sign);
+        sse(j, 0x0fdb, X7, X5);
+        sse(j, 0x0feb, X6, X3);                           /* MAX where too big */
+        sse(j, 0x0feb, X6, X7);                           /* MIN where too small */
+    } else {
+        sign_bias(j, X2, ebits);
+        sse(j, 0x0f6f, X3, X0);
+        sse(j, 0x0fef, X3, X2);
+        xsplat(j, X4, ebits, (ones >> n) ^ sign);
+        sse(j, gt, X3, X4);                               /* X3 = x >u UMAX >> n */
+        if (kind == 2) {
+            pzero(j, X4);
+            sse(j, gt, X4, X0);                           /* X4 = x < 0: saturates to 0 */
+            sse(j, 0x0fdf, X4, X3);                       /* pandn: too big and not negative */
+            sse(j, 0x0f6f, X2, X3);
+            sse(j, 0x0f6f, X3, X4);                       /* X3 = the lanes that become all ones */
+            pzero(j, X5);
+            sse(j, gt, X5, X0);
+            sse(j, 0x0feb, X2, X5);                       /* X2 = saturated lanes (either way) */
+        } else {
+            sse(j, 0x0f6f, X2, X3);
+        }
+        sse(j, 0x0f6f, X6, X2);
+        sse(j, 0x0fdf, X6, X1);                           /* x << n where it fits */
+        sse(j, 0x0feb, X6, X3);                           /* all ones where too big */
+    }
+    vstore(j, X6, rd, q);
+    x_rr(j, X66, 0x0fd7, RAX, X2);                        /* pmovmskb */
+    x_rr(j, 0, 0x85, RAX, RAX);                           /* test eax, eax */
+    set_qc_if_ne(j);
+    return true;
+}
+
 /* Shift by immediate, vector form and the 64-bit scalar forms: SHL, SLI,
  * [SU]SHR, [SU]SRA, [SU]RSHR, [SU]RSRA, SRI, [SU]SHLL, SHRN, RSHRN,
- * SQSHRN, UQSHRN, SQSHRUN. */
+ * SQ[R]SHRN, UQ[R]SHRN, SQ[R]SHRUN, SQSHL, UQSHL, SQSHLU. */
 static bool shift_imm(JitBuf *j, uint32_t insn)
 {
     int q = (insn >> 30) & 1, u = (insn >> 29) & 1, opc = (insn >> 11) & 31, scalar = (insn >> 28) & 1;
@@ -482,8 +743,8 @@ static bool shift_imm(JitBuf *j, uint32_t insn)
         bool round = opc & 1, trunc = opc <= 0x11 && !u;
         if (ebits == 64 || !jsimd_has(JSF_SSSE3))
             return false;
-        if (!trunc && (round || ebits == 32 || !sse41()))
-            return false;                                 /* saturating: no psraq, and the rounding add could overflow */
+        if (!trunc && (ebits == 32 || !sse41()))
+            return false;                                 /* saturating: no psraq */
         vload(j, X0, rn, true);
         if (trunc) {                                      /* SHRN, RSHRN */
             if (round) {
@@ -496,13 +757,23 @@ static bool shift_imm(JitBuf *j, uint32_t insn)
             store_narrow(j, X0, rd, q);
             return true;
         }
-        int kind = opc <= 0x11 ? 1 : u ? 2 : 0;           /* SQSHRUN, UQSHRN, SQSHRN */
+        int kind = opc <= 0x11 ? 1 : u ? 2 : 0;           /* SQ[R]SHRUN, UQ[R]SHRN, SQ[R]SHRN */
+        if (round) {                                      /* bit n-1, added after the shift: no overflow */
+            sse(j, 0x0f6f, X1, X0);
+            sse_sh(j, (uint32_t)wgrp, SH_SRL, X1, rsh - 1);
+            xsplat(j, X2, wbits, 1);
+            sse(j, 0x0fdb, X1, X2);                       /* pand */
+        }
         sse_sh(j, (uint32_t)wgrp, kind == 2 ? SH_SRL : SH_SRA, X0, rsh);
+        if (round)
+            sse(j, OP_ADD[lg + 1], X0, X1);               /* round(x / 2^n), exact in the wide lane */
         sat_narrow(j, X0, wbits, kind);
         store_narrow(j, X0, rd, q);                       /* movq/mov keep the compare's flags */
         set_qc_if_ne(j);
         return true;
     }
+    if (opc == 0x0e || (u && opc == 0x0c))                /* SQSHL, UQSHL, SQSHLU #n */
+        return !scalar && sat_shl_imm(j, opc == 0x0c ? 2 : u, ebits, lsh, rn, rd, q);
     int ext, n;
     enum { SIMPLE, ACC, RND, RND_ACC, INS_R, INS_L } kind = SIMPLE;
     switch (u << 5 | opc) {
@@ -551,8 +822,32 @@ static bool shift_imm(JitBuf *j, uint32_t insn)
     return true;
 }
 
-/* MUL, MLA, MLS and the long [SU]MULL, [SU]MLAL, [SU]MLSL by element,
- * vector form, 16- and 32-bit elements; SQDMULH, SQRDMULH 16-bit. */
+/* SQDMULL (acc 0), SQDMLAL (1), SQDMLSL (2) from X0 = the exact products
+ * in the wide lanes (wl: 2 = 32-bit, 3 = 64-bit): 2 * a * b wraps only for
+ * MIN * MIN, to the wide MIN, which no other doubled product is, so those
+ * lanes become MAX and set QC; then Vd +- it, saturating (sat_wide, QC). */
+static void doubling_long(JitBuf *j, int wl, int acc, int rd)
+{
+    int wbits = 8 << wl;
+    sse(j, OP_ADD[wl], X0, X0);
+    xsplat(j, X3, wbits, 1ull << (wbits - 1));
+    sse(j, enc(OP_CMPEQ[wl]), X3, X0);
+    sse(j, 0x0fef, X0, X3);                               /* MIN ^ all ones = MAX */
+    x_rr(j, X66, 0x0fd7, RAX, X3);                        /* pmovmskb */
+    x_rr(j, 0, 0x85, RAX, RAX);                           /* test eax, eax */
+    set_qc_if_ne(j);
+    if (!acc) {
+        vstore(j, X0, rd, true);
+        return;
+    }
+    sse(j, 0x0f6f, X1, X0);
+    vload(j, X0, rd, true);
+    sat_wide(j, acc == 2, false, wbits, rd, true);
+}
+
+/* MUL, MLA, MLS and the long [SU]MULL, [SU]MLAL, [SU]MLSL, SQDMULL,
+ * SQDMLAL, SQDMLSL, SQDMULH, SQRDMULH by element, vector form, 16- and
+ * 32-bit elements. */
 static bool by_element(JitBuf *j, uint32_t insn)
 {
     int q = (insn >> 30) & 1, u = (insn >> 29) & 1, size = (insn >> 22) & 3, opc = (insn >> 12) & 15;
@@ -569,7 +864,8 @@ static bool by_element(JitBuf *j, uint32_t insn)
     } else {
         return false;
     }
-    if (opc == 0x2 || opc == 0x6 || opc == 0xa) {          /* [SU]MLAL, [SU]MLSL, [SU]MULL: widened, exact */
+    bool dbl = !u && (opc == 0x3 || opc == 0x7 || opc == 0xb); /* SQDMLAL, SQDMLSL, SQDMULL */
+    if (opc == 0x2 || opc == 0x6 || opc == 0xa || dbl) {  /* [SU]MLAL, [SU]MLSL, [SU]MULL: widened, exact */
         if (!sse41())
             return false;
         bool sign = !u;
@@ -584,6 +880,10 @@ static bool by_element(JitBuf *j, uint32_t insn)
         sse_i(j, 0x0f70, X1, X1, size == 1 ? 0x00 : 0x44);         /* pshufd: broadcast */
         widen_mem(j, X0, rn, q, 8 << size, sign);
         sse(j, size == 1 ? 0x0f3840 : sign ? 0x0f3828 : 0x0ff4, X0, X1); /* pmulld / pmuldq / pmuludq */
+        if (dbl) {
+            doubling_long(j, size + 1, opc == 0xb ? 0 : opc == 0x3 ? 1 : 2, rd);
+            return true;
+        }
         if (opc != 0xa) {
             vload(j, X1, rd, true);
             sse(j, (opc == 0x2 ? OP_ADD : OP_SUB)[size + 1], X1, X0);
@@ -601,6 +901,13 @@ static bool by_element(JitBuf *j, uint32_t insn)
         sse_i(j, 0x0f70, X1, X1, 0);
         vload(j, X0, rn, q);
         doubling_mulh16(j, key == 0x0d, rd, q);
+        return true;
+    }
+    if ((key == 0x0c || key == 0x0d) && size == 2 && sse41()) {             /* the same, 32-bit */
+        x_mem(j, X66, 0x0f6e, X1, RBX, voff(rm) + index * 4); /* movd xmm1, dword */
+        sse_i(j, 0x0f70, X1, X1, 0);
+        vload(j, X0, rn, q);
+        doubling_mulh32(j, key == 0x0d, rd, q);
         return true;
     }
     if (key != 0x08 && key != 0x10 && key != 0x14)
@@ -697,14 +1004,56 @@ static bool three_diff(JitBuf *j, uint32_t insn)
             return true;
         }
         break;
+    case 14:                                              /* PMULL, PMULL2 .8B (.1Q: crypto) */
+        if (u || size != 0)
+            return false;
+        widen_mem(j, X0, rn, part, 8, false);
+        widen_mem(j, X1, rm, part, 8, false);
+        clmul8(j);
+        break;
+    case 9: case 11: case 13:                             /* SQDMLAL, SQDMLSL, SQDMULL */
+        if (u || size == 0)
+            return false;
+        widen_mem(j, X0, rn, part, ebits, true);
+        widen_mem(j, X1, rm, part, ebits, true);
+        sse(j, size == 1 ? 0x0f3840 : 0x0f3828, X0, X1);  /* pmulld / pmuldq: exact */
+        doubling_long(j, wl, opc == 13 ? 0 : opc == 9 ? 1 : 2, rd);
+        return true;
     default: return false;
     }
     vstore(j, X0, rd, true);
     return true;
 }
 
+/* SQABS (neg = false) or SQNEG on 8/16/32-bit lanes, vector or (scalar)
+ * element 0: pabs or 0 - x wraps only MIN, to MIN, which no other lane
+ * gives, so those lanes become MAX and set QC. */
+static void sqabs_neg(JitBuf *j, bool neg, int ebits, int rn, int rd, bool q, bool scalar)
+{
+    int lg = __builtin_ctz((unsigned)ebits) - 3;
+    if (scalar)
+        eload(j, X0, rn, ebits);
+    else
+        vload(j, X0, rn, q);
+    if (neg) {
+        pzero(j, X1);
+        sse(j, OP_SUB[lg], X1, X0);
+        sse(j, 0x0f6f, X0, X1);
+    } else {
+        sse(j, enc(OP_ABS[lg]), X0, X0);
+    }
+    xsplat(j, X2, ebits, 1ull << (ebits - 1));
+    sse(j, enc(OP_CMPEQ[lg]), X2, X0);                    /* the wrapped lanes */
+    sse(j, 0x0fef, X0, X2);                               /* MIN ^ all ones = MAX */
+    vstore(j, X0, rd, q);
+    x_rr(j, X66, 0x0fd7, RAX, X2);                        /* pmovmskb */
+    x_rr(j, 0, 0x85, RAX, RAX);                           /* test eax, eax */
+    set_qc_if_ne(j);
+}
+
 /* Two-register miscellaneous, vector form: CMGT/CMGE/CMEQ/CMLE/CMLT #0, ABS,
- * NEG, NOT, XTN, SQXTN, SQXTUN, UQXTN, SHLL, [SU]ADDLP, [SU]ADALP (8/16-bit).
+ * NEG, NOT, XTN, SQXTN, SQXTUN, UQXTN, SHLL, [SU]ADDLP, [SU]ADALP, SUQADD,
+ * USQADD (8/16-bit).
  * REV and CNT/RBIT are permutes (jit_simd_perm_x86.c). */
 static bool two_misc(JitBuf *j, uint32_t insn)
 {
@@ -731,6 +1080,30 @@ static bool two_misc(JitBuf *j, uint32_t insn)
         }
         break;
     }
+    case 0x07: case 0x27:                                 /* SQABS, SQNEG */
+        if (size == 3 || (key == 0x07 && !usable(OP_ABS[size])))
+            return false;
+        sqabs_neg(j, key == 0x27, ebits, rn, rd, q, false);
+        return true;
+    case 0x03: case 0x23:                                 /* SUQADD, USQADD (8/16-bit) */
+        if (size > 1 || !sse41())
+            return false;
+        /* per half: Vd and Vn widened (signed/unsigned as each is read), the
+         * exact sum, then the saturating narrow (signed for SUQADD, unsigned
+         * for USQADD) with its QC; both halves are read before Vd is written */
+        for (int part = 0; part <= q; part++) {
+            widen_mem(j, X0, rd, part, ebits, !u);
+            widen_mem(j, X1, rn, part, ebits, u);
+            sse(j, OP_ADD[size + 1], X0, X1);
+            sat_narrow(j, X0, 2 * ebits, u ? 1 : 0);
+            set_qc_if_ne(j);
+            if (part)
+                sse(j, 0x0f6c, X4, X0);                   /* punpcklqdq: the upper half's lanes */
+            else
+                sse(j, 0x0f6f, X4, X0);
+        }
+        vstore(j, X4, rd, q);
+        return true;
     case 0x0b:                                            /* ABS */
         if (!usable(OP_ABS[size]))
             return false;
@@ -893,12 +1266,19 @@ bool jit_simd_inline(JitBuf *j, uint32_t helper, uint64_t imm)
     if (imm >> 32)
         return false;
     switch (helper) {
-    case HELPER_simd_3same: return !((insn >> 28) & 1) && three_same(j, insn);
+    case HELPER_simd_3same: return (insn >> 28) & 1 ? three_same_scalar(j, insn) : three_same(j, insn);
     case HELPER_simd_shimm: return shift_imm(j, insn);
     case HELPER_simd_elem: return by_element(j, insn);
     case HELPER_simd_3diff: return !((insn >> 28) & 1) && three_diff(j, insn);
     case HELPER_simd_2misc: /* REV, CNT, RBIT: permutes */
-        return !((insn >> 28) & 1) && (two_misc(j, insn) || jit_simd_perm_inline(j, helper, insn));
+        if ((insn >> 28) & 1) { /* scalar: SQABS, SQNEG */
+            int size = (int)(insn >> 22) & 3, key = (int)((insn >> 29) & 1) << 5 | (int)((insn >> 12) & 31);
+            if ((key != 0x07 && key != 0x27) || size == 3 || (key == 0x07 && !usable(OP_ABS[size])))
+                return false;
+            sqabs_neg(j, key == 0x27, 8 << size, (insn >> 5) & 31, insn & 31, false, true);
+            return true;
+        }
+        return two_misc(j, insn) || jit_simd_perm_inline(j, helper, insn);
     case HELPER_simd_across: return across(j, insn);
     default: return jit_simd_perm_inline(j, helper, imm) || jit_crypto_inline(j, helper, imm);
     }

@@ -1014,6 +1014,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
         jb_byte(j, pops[k]);                     /* pop r15, r14, r13, r12, rbp, rbx */
     jb_byte(j, 0xc3);                            /* ret */
     jit_emit_stubs(&c);
+    jit_fp_emit_stubs(&c);
     jit_emit_exits(&c);
     jit_emit_loop_stubs(&c);
     jit_emit_flag_consts(&c);
@@ -1051,6 +1052,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
         }
     }
     free(c.stubs);
+    free(c.fpstubs);
     free(c.exits);
     free(c.treg);
     free(c.last_use);

@@ -51,6 +51,32 @@ typedef struct SlotExit {
     bool probe;
 } SlotExit;
 
+/* The out-of-line slow branch of an inline FP op (cpu/jit_fp_x86.c): call
+ * fn (the C fast path or soft-float), with the op's operands when
+ * `operands`, then resume at `back` with the helper's return in RAX. */
+typedef struct FpStub {
+    uint32_t slow, back;
+    const IROp *op;
+    HelperFn fn;
+    bool operands;
+    /* The XMM value cache after the op (FpXCache): the call clobbers
+     * XMM8-15, so the stub reloads the cached temps, and the op's own
+     * result from RAX into xres (-1: none). */
+    IRTemp xcache[8];
+    int8_t xres;
+} FpStub;
+
+/* Scalar FP results the inline FP code keeps in XMM8-XMM15 (jit_fp_x86.c),
+ * so that the next FP op reads them without a GPR round trip: temp[k] is
+ * in XMM8+k (IR_NO_TEMP: nothing; d: a double). Valid only while the ops
+ * since `after` emit no call (see fpx_valid). */
+typedef struct FpXCache {
+    IRTemp temp[8];
+    bool d[8];
+    const IROp *after;
+    uint8_t next;
+} FpXCache;
+
 enum { CONST_IN_SLOT = 1, CONST_LAZY = 2 };
 
 typedef struct Ctx {
@@ -69,6 +95,9 @@ typedef struct Ctx {
     uint64_t cur_pc;
     Stub *stubs;
     uint32_t nstubs, capstubs;
+    FpStub *fpstubs;
+    uint32_t nfpstubs, capfpstubs;
+    FpXCache fpx;
     uint64_t native, called;
     uint32_t called_opc[IR_NUM_OPS];
     /* Tiny value tracking (temps are written once): constants (CONST_*), and

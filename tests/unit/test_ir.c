@@ -502,3 +502,34 @@ Test(ir, optimizer_drops_hidden_register_writes_only_between_observers)
         }
     ir_block_free(&b);
 }
+
+/* Across a scalar FP helper call (operands in temps, result returned) V
+ * register reads are forwarded and a hidden V write is dropped; across a
+ * vector FP helper call (which reads and writes cpu->v) neither. */
+Test(ir, optimizer_forwards_v_registers_across_scalar_fp_calls_only)
+{
+    static const uint32_t helpers[2] = {HELPER_fp_scalar, HELPER_simd_fp};
+    for (int h = 0; h < 2; h++) {
+        IRBlock b;
+        ir_block_init(&b, 0x1000);
+        IRTemp k1 = emit0(&b, IR_CONST, 8, 1);
+        IRTemp v1 = ir_emit(&b, IR_GET_VREG, 8, 0, NO, NO, NO, 0, 6);
+        ir_emit(&b, IR_SET_VREG, 8, 0, k1, NO, NO, 0, 8);            /* hidden by the next (scalar) */
+        IRTemp r = ir_emit(&b, IR_CALL, 8, 0, v1, v1, v1, helpers[h], 0);
+        IRTemp v2 = ir_emit(&b, IR_GET_VREG, 8, 0, NO, NO, NO, 0, 6); /* forwarded from v1 (scalar) */
+        ir_emit(&b, IR_SET_VREG, 8, 0, r, NO, NO, 0, 8);
+        ir_emit(&b, IR_SET_REG, 8, 0, v2, NO, NO, 0, 3);
+        term(&b);
+        EXPECT_ACCEPT(&b);
+        ir_optimize(&b);
+        EXPECT_ACCEPT(&b);
+        unsigned gets = 0, sets = 0;
+        for (uint32_t i = 0; i < b.nops; i++) {
+            gets += b.ops[i].opc == IR_GET_VREG;
+            sets += b.ops[i].opc == IR_SET_VREG;
+        }
+        cr_expect_eq(gets, h == 0 ? 1u : 2u, "helper %u: V reads", helpers[h]);
+        cr_expect_eq(sets, h == 0 ? 1u : 2u, "helper %u: V writes", helpers[h]);
+        ir_block_free(&b);
+    }
+}

@@ -1058,6 +1058,7 @@ Test(jit, simd_inline_against_helpers)
 
 #include "cpu/fp_hard.h"
 #include "cpu/fpu.h"
+#include "cpu/jit_fp_x86.h"
 
 /* An FP operand of n bits: mostly ordinary values (the inline path), else
  * zeros, infinities, NaNs, denormals, the smallest and largest normals;
@@ -1162,4 +1163,134 @@ Test(jit, fp_inline_against_soft_float)
     fp_hard_allow_fma(true);
     cr_assert_eq(soft, 0, "ordinary operands stay on the host FP paths (%llu of %llu fell back)",
                  (unsigned long long)soft, (unsigned long long)total);
+}
+
+/* FADD and FSUB (scalar and vector) take any finite result inline: exact
+ * zeros (x - x, -0 + -0), denormal sums and differences, and sums just below
+ * the smallest normal. Both tiers must agree in every FPCR mode, with IXC
+ * set or clear; in RN with IXC set and FZ = 0, the finite ones must not
+ * reach soft-float (an inexact tiny sum is impossible, so none may). */
+Test(jit, fp_sum_tiny_and_zero_results)
+{
+    static const uint64_t d[] = {0, 0x8000000000000000ull, 1, 0x8000000000000001ull, 0x000fffffffffffffull,
+                                 0x0010000000000000ull, 0x8010000000000001ull, 0x0020000000000000ull,
+                                 0x3ff0000000000000ull, 0xbff0000000000000ull, 0x7fefffffffffffffull,
+                                 0x7ff0000000000000ull, 0x7ff8000000000000ull};
+    static const uint32_t s[] = {0, 0x80000000, 1, 0x80000001, 0x007fffff, 0x00800000, 0x80800001, 0x01000000,
+                                 0x3f800000, 0xbf800000, 0x7f7fffff, 0x7f800000, 0x7fc00000};
+    const size_t n = sizeof(d) / sizeof(d[0]);
+    uint64_t soft = 0;
+    for (int type = 0; type < 2; type++)
+        for (int vec = 0; vec < 2; vec++)
+            for (int sub = 0; sub < 2; sub++)
+                for (size_t i = 0; i < n; i++)
+                    for (size_t k = 0; k < n; k++)
+                        for (int mode = 0; mode < 3; mode++) {
+                            uint64_t a = type ? d[i] : s[i], b = type ? d[k] : s[k];
+                            uint32_t insn =
+                                vec ? 0x4e20d400 | (uint32_t)sub << 23 | (uint32_t)type << 22 | 2 << 16 | 1 << 5
+                                    : 0x1e202800 | (uint32_t)type << 22 | 2 << 16 | (uint32_t)sub << 12 | 1 << 5;
+                            cpu->fpcr = mode == 0 ? 0 : mode == 1 ? FPCR_FZ : (uint32_t)(rnd() % 4) << 22;
+                            cpu->fpsr = mode == 2 && rnd() % 2 ? 0 : FPEXC_IXC;
+                            for (int r = 0; r < 3; r++)
+                                for (int h = 0; h < 2; h++)
+                                    cpu->v[r][h] = type ? (r == 1 ? a : b) : (r == 1 ? a | a << 32 : b | b << 32);
+                            IRBlock blk;
+                            ir_block_init(&blk, 0x40001000);
+                            IRTemp ta = input(&blk, 0, a), tb = input(&blk, 1, b), z = ir_const(&blk, 0);
+                            uint64_t kind = vec ? FPK_V3SAME : FPK_DP2;
+                            IRTemp t = ir_emit(&blk, IR_CALL, 8, 0, vec ? z : ta, vec ? z : tb, z,
+                                               vec ? HELPER_simd_fp : HELPER_fp_scalar, kind << 32 | insn);
+                            ir_set_reg(&blk, 0, t);
+                            ir_exit(&blk, 0x40001004);
+                            uint64_t before = cpu->stats.jit.fp_soft;
+                            run_both(&blk, "fp sum");
+                            ir_block_free(&blk);
+                            bool finite = i < n - 3 && k < n - 3; /* no max (overflow), inf or NaN */
+                            if (mode == 0 && finite)
+                                soft += cpu->stats.jit.fp_soft - before;
+                        }
+    cr_assert_eq(soft, 0, "finite sums in RN with IXC set stay inline (%llu fell back)", (unsigned long long)soft);
+}
+
+/* Blocks of dependent scalar FP ops (results feeding later ops, S and D
+ * mixed) with register moves, V-register writes, constants, FP ops that stay
+ * helper calls (FRINTN) and FCMPs between them: the inline ops keep results
+ * in XMM8-15 for the next ones, and every slow path (ordinary operands mixed
+ * with zeros, denormals, NaNs, huge values; any FPCR mode; IXC set or clear)
+ * must reload them. Both tiers must agree on every result. */
+Test(jit, fp_chains_through_xmm_cache)
+{
+    for (int iter = 0; iter < 3000; iter++) {
+        fp_hard_allow_fma(iter % 4 != 0);
+        jit_fp_scramble_xmm(iter % 2 == 0);
+        cpu->fpcr = rnd() % 4 ? 0 : (uint32_t)rnd() & 0x07c00000u;
+        cpu->fpsr = (rnd() % 6 ? FPEXC_IXC : 0) | ((uint32_t)rnd() & 0x0800008fu);
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        IRTemp pool[48];
+        bool isd[48];
+        int np = 0;
+        for (int i = 0; i < 4; i++) {
+            isd[np] = rnd() & 1;
+            fp_ordinary = rnd() % 3 != 0;
+            pool[np] = input(&blk, i, fp_operand(isd[np] ? 64 : 32));
+            np++;
+        }
+        fp_ordinary = false;
+        int nops = 4 + (int)(rnd() % 16);
+        for (int i = 0; i < nops && np < 44; i++) {
+            bool d = rnd() & 1;
+            IRTemp a = pool[rnd() % np], b = pool[rnd() % np], cc = pool[rnd() % np];
+            if (rnd() % 2) /* mostly the latest result: a chain */
+                a = pool[np - 1];
+            uint32_t type = d ? 1u << 22 : 0, insn, helper = HELPER_fp_scalar;
+            uint64_t kind;
+            switch (rnd() % 8) {
+            case 0: case 1: case 2: { /* FMUL FDIV FADD FSUB FNMUL */
+                static const uint32_t ops[] = {0, 1, 2, 3, 8, 2, 3, 0};
+                kind = FPK_DP2;
+                insn = 0x1e200800 | type | ops[rnd() % 8] << 12;
+                break;
+            }
+            case 3: case 4: /* FMADD FMSUB FNMADD FNMSUB */
+                kind = FPK_DP3;
+                insn = 0x1f000000 | type | (uint32_t)(rnd() & 1) << 21 | (uint32_t)(rnd() & 1) << 15;
+                break;
+            case 5: /* FSQRT, or FRINTN (a helper call) */
+                kind = FPK_DP1;
+                insn = (rnd() & 1 ? 0x1e21c000 : 0x1e244000) | type;
+                break;
+            case 6: /* FCMP */
+                kind = 0;
+                helper = HELPER_fp_cmp;
+                insn = 0x1e202000 | type;
+                break;
+            default: { /* moves and state writes between the FP ops */
+                switch (rnd() % 4) {
+                case 0: ir_emit(&blk, IR_SET_VREG, 8, 0, a, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 64); break;
+                case 1: ir_set_reg(&blk, 1 + (int)(rnd() % 8), a); break;
+                case 2: pool[np] = ir_const(&blk, fp_operand(d ? 64 : 32)), isd[np++] = d; break;
+                default: ir_emit(&blk, IR_INSN_START, 0, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0,
+                                 0x40001000 + 4 * (uint64_t)i);
+                }
+                continue;
+            }
+            }
+            IRTemp t = ir_emit(&blk, IR_CALL, 8, 0, a, b, cc, helper, kind << 32 | insn);
+            if (helper == HELPER_fp_cmp) {
+                ir_set_reg(&blk, 9, t);
+                continue;
+            }
+            pool[np] = t;
+            isd[np++] = d;
+        }
+        for (int k = 0; k < np && k < 20; k++)
+            ir_set_reg(&blk, 10 + k, pool[k]);
+        ir_exit(&blk, 0x40001004);
+        run_both(&blk, "fp chain");
+        ir_block_free(&blk);
+    }
+    jit_fp_scramble_xmm(false);
+    fp_hard_allow_fma(true);
 }

@@ -128,19 +128,31 @@ Test(jit, simd_words_against_helpers)
  * of the saturating classes with QC clear, operands at the limits. */
 Test(jit, simd_saturation_sets_qc)
 {
-    /* SQADD/UQADD/SQSUB/UQSUB .16B/.8H/.4S/.2S/.2D, SQDMULH/SQRDMULH .8H, SQXTN/UQXTN/SQXTUN,
-     * SQSHRN/UQSHRN/SQSHRUN */
+    /* SQADD/UQADD/SQSUB/UQSUB .16B/.8H/.4S/.2S/.2D, SQDMULH/SQRDMULH .8H,
+     * SQDMULL/SQDMLAL/SQDMLSL(2) .4S/.2D, SQDMULH/SQRDMULH .4S/.2S, also by element,
+     * [SU]Q[R]SHL .4S/.2S/.2D, scalar [SU]Q{ADD,SUB} B/H/S/D and SQ[R]DMULH H/S, SQXTN/UQXTN/SQXTUN, SUQADD/USQADD .16B/.4H/.8H,
+     * SQABS/SQNEG vector and scalar,
+     * SQ[R]SHRN/UQ[R]SHRN/SQ[R]SHRUN, SQSHL/UQSHL/SQSHLU #n (8/16/32/64-bit) */
     static const uint32_t words[] = {
         0x4e200c00, 0x6e200c00, 0x4e202c00, 0x6e202c00, 0x4e600c00, 0x6e602c00, 0x4e60b400, 0x6e60b400,
         0x4ea00c00, 0x4ee00c00, 0x6ee00c00, 0x4ee02c00, 0x6ea02c00, 0x0ea02c00,
+        0x0e60d000, 0x4ea0d000, 0x0e609000, 0x4ea09000, 0x4e60b000, 0x0ea0b000,
+        0x0f40b000, 0x4f80b000, 0x0f403000, 0x4f803800, 0x4f407000, 0x0f807800,
+        0x4ea0b400, 0x6ea0b400, 0x0ea0b400, 0x4f80c000, 0x0f80d800,
+        0x4ea04c00, 0x6ea04c00, 0x6ee04c00, 0x0ea05c00, 0x6ea05c00, 0x6ee05c00,
+        0x5e200c00, 0x7e602c00, 0x5ea00c00, 0x7ee00c00, 0x5ee02c00, 0x7e202c00, 0x5e60b400, 0x7ea0b400,
         0x0e214800, 0x2e214800, 0x2e212800, 0x0e614800, 0x4e614800,
-        0x0f0c9400, 0x2f0c9400, 0x2f0c8400, 0x0f189400,
+        0x4e203800, 0x6e203800, 0x0e603800, 0x6e603800,
+        0x4e207800, 0x6e607800, 0x0ea07800, 0x2ea07800, 0x5e207800, 0x7e607800, 0x5ea07800,
+        0x0f0c9400, 0x2f0c9400, 0x2f0c8400, 0x0f189400, 0x0f0c9c00, 0x2f0c9c00, 0x2f0c8c00, 0x0f189c00,
+        0x4f0f7400, 0x6f0f7400, 0x6f0f6400, 0x4f1d7400, 0x6f137400, 0x2f3b6400, 0x4f7d7400, 0x6f417400,
+        0x6f7f6400, 0x6f086400, 0x6f206400, 0x4f087400,
     };
     int qc_set = 0, runs = 0;
     for (int k = 0; k < 4000; k++) {
         unsigned w = (unsigned)(rnd() % (sizeof words / sizeof words[0]));
-        uint32_t word = words[w] | (w < 14 ? (uint32_t)(rnd() % 32) << 16 : 0) | (uint32_t)(rnd() % 32) << 5 |
-                        (uint32_t)(rnd() % 32);
+        uint32_t rn = (uint32_t)(rnd() % 32), rm = w >= 14 && w < 31 && rnd() % 2 ? rn : (uint32_t)(rnd() % 32);
+        uint32_t word = words[w] | (w < 45 ? rm << 16 : 0) | rn << 5 | (uint32_t)(rnd() % 32);
         cr_assert_not_null(decode_lookup(word), "%08x", word);
         random_vregs();
         cpu->fpsr &= ~(1u << 27);
