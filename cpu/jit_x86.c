@@ -188,6 +188,7 @@ static bool reads_inputs_first(const IROp *op)
     case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: case IR_MUL:
     case IR_MOV: case IR_NOT: case IR_NEG: case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROR:
     case IR_SEXT: case IR_ZEXT:
+    case IR_ADD_FLAGS: case IR_SUB_FLAGS: /* two_addr too (jit_emit_flag_setter) */
         return true;
     default:
         return false;
