@@ -560,10 +560,12 @@ static bool emit_op(Ctx *c, const IROp *op)
                 }
             }
             IRTemp a = op->a, none = IR_NO_TEMP;
-            int acc = two_addr(c, op->dst, &a, &none, false, w64); /* zero-extended when 32-bit */
+            int acc = two_addr(c, op->dst, &a, &none, false, w64);
             if (acc >= 0) {
                 if (n)
-                    x_shift_ri(j, W, ext, acc, n);
+                    x_shift_ri(j, W, ext, acc, n);   /* a 32-bit shift zero-extends */
+                else if (!w64)
+                    x_rr(j, 0, 0x89, acc, acc);      /* count 0: just the truncation */
                 break;
             }
             ld_rax(c, op->a, w64, true);

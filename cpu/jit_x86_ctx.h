@@ -341,7 +341,10 @@ static inline void emit_load_carry(JitBuf *j)
  * in a host register and b is not in that register (or OP is commutative,
  * comm, and a is not: then a and b swap), load a into it (zero-extended
  * when !w64) and return it; the caller applies OP with b to it. -1: use
- * rax (dst in a slot, or a already in rax from the previous op). */
+ * rax (dst in a slot, or a already in rax from the previous op). When a
+ * is in that register already nothing is emitted, not even the 32-bit
+ * zero extension: the caller's 32-bit OP does it (a caller that emits no
+ * OP must truncate itself). */
 static inline int two_addr(Ctx *c, IRTemp dst, IRTemp *a, IRTemp *b, bool comm, bool w64)
 {
     int r = c->treg[dst];
@@ -354,7 +357,8 @@ static inline int two_addr(Ctx *c, IRTemp dst, IRTemp *a, IRTemp *b, bool comm, 
         *a = *b;
         *b = t;
     }
-    ldt(c, r, *a, w64);
+    if (c->treg[*a] != r)
+        ldt(c, r, *a, w64);
     return r;
 }
 
