@@ -118,6 +118,14 @@ bool ir_self_loop(const IRBlock *b)
 {
     if (b->nops < 2 || b->ops[0].opc != IR_INSN_START || b->nops > IR_MAX_OPS)
         return false;
+    /* Blocks end at their branches: without a direct branch to the start
+     * among the last two ops there is nothing to scan for (every block
+     * passes here twice, in ir_optimize and in the JIT). */
+    bool tail = false;
+    for (uint32_t i = b->nops - 2; i < b->nops; i++)
+        tail |= ir_branch_slot(&b->ops[i]) >= 0 && b->ops[i].imm == b->pc;
+    if (!tail)
+        return false;
     bool seen[2] = {false, false}, any = false;
     for (uint32_t i = 0; i < b->nops; i++) {
         const IROp *op = &b->ops[i];
