@@ -390,7 +390,7 @@ void vcpu_loop(CPUState *cpu)
              * idle, so neither that grace period nor an exclusive section
              * waits for this core. Then the LDXR runs again. */
             uint64_t t0 = idle_enter(cpu);
-            monitor_wait_settled(m->monitor, cpu->excl_wait, &m->stopping);
+            monitor_settle(m->monitor, cpu->excl_wait, &m->stopping);
             idle_leave(cpu, t0);
             cpu->excl_wait = NULL;
             continue;

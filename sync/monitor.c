@@ -119,6 +119,18 @@ static void gp_enqueue2(Monitor *mon, uint32_t a, uint32_t b)
 
 static void gp_enqueue(Monitor *mon, uint32_t idx) { gp_enqueue2(mon, idx, UINT32_MAX); }
 
+/* Natively chained code reaches its dispatcher (its quiescent state) only
+ * every ~32 K instructions: ask every core to stop by at its next block
+ * entry. A sleeping core is offline already. */
+static void ask_safepoints(Monitor *mon)
+{
+    Machine *m = mon->machine;
+    if (m && m->cpus)
+        for (int c = 0; c < m->ncpus; c++)
+            if (m->cpus[c])
+                vcpu_post(m->cpus[c], REQ_SAFEPOINT);
+}
+
 /* Clock-style second chance: slots used since the last sweep survive. */
 static void sweep(Monitor *mon)
 {
@@ -211,11 +223,7 @@ static void *gp_main(void *arg)
          * instructions, and a guest spinning in LDXR/STXR on a PENDING slot
          * would spin that long: ask every core to stop by (its next block
          * entry sees the request). A sleeping core is offline already. */
-        Machine *m = mon->machine;
-        if (m && m->cpus)
-            for (int c = 0; c < m->ncpus; c++)
-                if (m->cpus[c])
-                    vcpu_post(m->cpus[c], REQ_SAFEPOINT);
+        ask_safepoints(mon);
         synchronize_rcu();
         atomic_fetch_add(&mon->stats.grace_periods, 1);
         for (uint32_t i = 0; i < n; i++) {
@@ -355,6 +363,29 @@ static bool page_reserve(Monitor *mon, size_t pi)
         sweep_if_full(mon); /* one vCPU: no monitor thread sweeps */
         return true;
     }
+}
+
+void monitor_settle(Monitor *mon, const void *host, const _Atomic int *stop)
+{
+    if (monitor_settling(mon, host)) {
+        /* The arming (armed = 1, gen moved) was visible before the LDXR saw
+         * the slot or page PENDING, so a grace period started now covers
+         * every store that read "not armed": the one the monitor thread runs
+         * for its batch would, only later (its wake-up, then this core's
+         * poll). A slot or page still PENDING after it is STABLE; the
+         * monitor thread storing STABLE again for its batch is harmless, and
+         * only it sweeps (after its batch), so a CAS from PENDING never
+         * revives a swept slot. */
+        ask_safepoints(mon);
+        synchronize_rcu();
+        atomic_fetch_add_explicit(&mon->stats.settled_inline, 1, memory_order_relaxed);
+        uint32_t sp = MON_PENDING;
+        atomic_compare_exchange_strong(&mon->slots[monitor_slot_index(mon, host)].state, &sp, MON_STABLE);
+        uint8_t pp = MON_PENDING;
+        atomic_compare_exchange_strong(&mon->pages[monitor_page_index(mon, host)], &pp,
+                                       (uint8_t)(MON_STABLE | MON_PAGE_USED));
+    }
+    monitor_wait_settled(mon, host, stop); /* DISARMING: a sweep ends by itself */
 }
 
 void monitor_wait_settled(const Monitor *mon, const void *host, const _Atomic int *stop)

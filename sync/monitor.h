@@ -71,6 +71,7 @@ typedef struct MonitorStats {
     _Atomic uint64_t page_arms;    /* a page IDLE -> PENDING/STABLE */
     _Atomic uint64_t page_disarms;
     _Atomic uint64_t grace_periods;
+    _Atomic uint64_t settled_inline; /* grace periods a waiting LDXR's core ran itself (monitor_settle) */
     _Atomic uint64_t sweeps;
     _Atomic uint64_t disarms;
     _Atomic uint64_t locked_stores; /* guest stores that found their granule armed */
@@ -193,6 +194,11 @@ bool monitor_settling(const Monitor *mon, const void *host);
  * period it waits for): return once the slot of `host` has settled, or
  * *stop is set. Sleeps in short steps. */
 void monitor_wait_settled(const Monitor *mon, const void *host, const _Atomic int *stop);
+/* The same, for a vCPU at its dispatcher (RCU-offline, idle, in no block)
+ * whose LDXR found its slot or page PENDING: it runs the grace period that
+ * settles them itself (synchronize_rcu) instead of waiting for the monitor
+ * thread's, then waits as monitor_wait_settled for anything else. */
+void monitor_settle(Monitor *mon, const void *host, const _Atomic int *stop);
 /* Lock the slot of `host` if its version is still `ver`; false otherwise.
  * On true the caller does its store(s) and calls monitor_unlock. */
 bool monitor_trylock_version(Monitor *mon, const void *host, uint64_t ver);
