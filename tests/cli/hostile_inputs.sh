@@ -39,6 +39,8 @@ truncate -s 4G "$T/sparse.bin"
 expect_error sparse_kernel "larger than guest RAM" "$F" -kernel "$T/sparse.bin"
 expect_error kernel_dev_zero "not a regular file" "$F" -kernel /dev/zero
 expect_error kernel_dir "not a regular file" "$F" -kernel "$T"
+expect_error jit_threshold_zero "invalid count '0'" "$F" -jit-threshold 0 -kernel "$RESET_ELF"
+expect_error jit_threshold_word "invalid count 'abc'" "$F" -jit-threshold abc -kernel "$RESET_ELF"
 expect_error config_dev_zero "not a regular file" "$F" -config /dev/zero -kernel "$RESET_ELF"
 expect_error config_dir "not a regular file" "$F" -config "$T" -kernel "$RESET_ELF"
 # A FIFO with no writer: opening it must not block.
