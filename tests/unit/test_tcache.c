@@ -521,12 +521,21 @@ static _Atomic uint64_t max_block_bytes;
 /* A vCPU's dispatcher in miniature: run a block, resolve its direct exit
  * and chain it (patching native code that other threads may be running),
  * report a quiescent state every few blocks. */
+/* A reader thread's core: empty jump cache. */
+static CPUState *reader_cpu(void)
+{
+    CPUState *cpu = calloc(1, sizeof(*cpu));
+    if (!cpu)
+        abort(); /* a reader thread: no Criterion assertion here */
+    for (unsigned i = 0; i < JC_SIZE; i++)
+        cpu->jc[i].pc = ~0ull;
+    return cpu;
+}
+
 static void *chain_reader(void *arg)
 {
     unsigned seed = (unsigned)(uintptr_t)arg;
-    CPUState *cpu = calloc(1, sizeof(*cpu));
-    for (unsigned i = 0; i < JC_SIZE; i++)
-        cpu->jc[i].pc = ~0ull;
+    CPUState *cpu = reader_cpu();
     rcu_register_thread();
     while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
         seed = seed * 1103515245u + 12345u;
@@ -571,24 +580,31 @@ static void *chain_reader(void *arg)
     return NULL;
 }
 
+/* Two reader threads (reader, seeds from seed) around writer_rounds(make,
+ * ctx), then everything flushed and freed. */
+static void with_two_readers(void *(*reader)(void *), unsigned seed, TBlock *(*make)(void *, int, int), void *ctx)
+{
+    atomic_store(&stop, false);
+    atomic_store(&bad_blocks, 0);
+    pthread_t r[2];
+    for (int i = 0; i < 2; i++)
+        cr_assert_eq(pthread_create(&r[i], NULL, reader, (void *)(uintptr_t)(i * 7919 + seed)), 0);
+    writer_rounds(make, ctx);
+    atomic_store(&stop, true);
+    for (int i = 0; i < 2; i++)
+        pthread_join(r[i], NULL);
+    tcache_flush_all(tc);
+    wait_frees();
+}
+
 /* Readers run natively chained blocks (patched jumps into each other) while
  * the writer inserts, invalidates and flushes pages: unchaining repatches
  * live code and the freed code is never run (the test would crash or count
  * a bad block). Under ThreadSanitizer too (scripts/tsan-tests.sh). */
 Test(tcache, chained_native_code_under_invalidation)
 {
-    atomic_store(&stop, false);
-    atomic_store(&bad_blocks, 0);
     CPUState *wcpu = calloc(1, sizeof(*wcpu));
-    pthread_t r[2];
-    for (int i = 0; i < 2; i++)
-        cr_assert_eq(pthread_create(&r[i], NULL, chain_reader, (void *)(uintptr_t)(i * 7919 + 3)), 0);
-    writer_rounds(mk_native, wcpu);
-    atomic_store(&stop, true);
-    for (int i = 0; i < 2; i++)
-        pthread_join(r[i], NULL);
-    tcache_flush_all(tc);
-    wait_frees();
+    with_two_readers(chain_reader, 3, mk_native, wcpu);
     free(wcpu);
     TCacheStats st = stats();
     cr_expect_eq(atomic_load(&bad_blocks), 0, "readers saw %llu wrong exits", (unsigned long long)atomic_load(&bad_blocks));
@@ -609,9 +625,7 @@ static _Atomic uint64_t lazy_compiled, lazy_interp;
 static void *lazy_reader(void *arg)
 {
     unsigned seed = (unsigned)(uintptr_t)arg;
-    CPUState *cpu = calloc(1, sizeof(*cpu));
-    for (unsigned i = 0; i < JC_SIZE; i++)
-        cpu->jc[i].pc = ~0ull;
+    CPUState *cpu = reader_cpu();
     rcu_register_thread();
     while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
         seed = seed * 1103515245u + 12345u;
@@ -665,18 +679,8 @@ static void *lazy_reader(void *arg)
  * freed code runs. Under ThreadSanitizer too (scripts/tsan-tests.sh). */
 Test(tcache, lazy_compile_under_invalidation)
 {
-    atomic_store(&stop, false);
-    atomic_store(&bad_blocks, 0);
     atomic_store(&native_insns, 0);
-    pthread_t r[2];
-    for (int i = 0; i < 2; i++)
-        cr_assert_eq(pthread_create(&r[i], NULL, lazy_reader, (void *)(uintptr_t)(i * 7919 + 11)), 0);
-    writer_rounds(mk_lazy, NULL);
-    atomic_store(&stop, true);
-    for (int i = 0; i < 2; i++)
-        pthread_join(r[i], NULL);
-    tcache_flush_all(tc);
-    wait_frees();
+    with_two_readers(lazy_reader, 11, mk_lazy, NULL);
     TCacheStats st = stats();
     cr_expect_eq(atomic_load(&bad_blocks), 0, "readers saw %llu wrong exits", (unsigned long long)atomic_load(&bad_blocks));
     cr_expect_gt(atomic_load(&lazy_compiled), 0, "no block was compiled lazily");
