@@ -367,25 +367,32 @@ static bool page_reserve(Monitor *mon, size_t pi)
 
 void monitor_settle(Monitor *mon, const void *host, const _Atomic int *stop)
 {
-    if (monitor_settling(mon, host)) {
-        /* The arming (armed = 1, gen moved) was visible before the LDXR saw
-         * the slot or page PENDING, so a grace period started now covers
-         * every store that read "not armed": the one the monitor thread runs
-         * for its batch would, only later (its wake-up, then this core's
-         * poll). A slot or page still PENDING after it is STABLE; the
-         * monitor thread storing STABLE again for its batch is harmless, and
-         * only it sweeps (after its batch), so a CAS from PENDING never
-         * revives a swept slot. */
+    MonSlot *sl = &mon->slots[monitor_slot_index(mon, host)];
+    uint32_t e0 = atomic_load_explicit(&sl->epoch, memory_order_seq_cst);
+    if (mon->smp && atomic_load_explicit(&sl->state, memory_order_seq_cst) == MON_PENDING) {
+        /* This arming (armed = 1) was visible before the LDXR saw the slot
+         * PENDING, so a grace period started now covers every store that
+         * read "not armed": the one the monitor thread runs for its batch
+         * would, only later (its wake-up, then this core's poll). Then, under
+         * the slot's lock (no sweep can disarm it meanwhile), the slot
+         * becomes STABLE if it is still PENDING in the same arming episode:
+         * a slot swept and armed again during the grace period has a new
+         * epoch, and this grace period may not cover its arming. The lock
+         * moves the version, which only fails reservations that could not
+         * succeed yet anyway (or, if the monitor thread made it STABLE just
+         * before, makes one STXR fail, which Arm allows). The page is left
+         * to the monitor thread: its episodes cannot be told apart. */
         ask_safepoints(mon);
         synchronize_rcu();
-        atomic_fetch_add_explicit(&mon->stats.settled_inline, 1, memory_order_relaxed);
-        uint32_t sp = MON_PENDING;
-        atomic_compare_exchange_strong(&mon->slots[monitor_slot_index(mon, host)].state, &sp, MON_STABLE);
-        uint8_t pp = MON_PENDING;
-        atomic_compare_exchange_strong(&mon->pages[monitor_page_index(mon, host)], &pp,
-                                       (uint8_t)(MON_STABLE | MON_PAGE_USED));
+        slot_lock(sl);
+        if (atomic_load_explicit(&sl->epoch, memory_order_relaxed) == e0) {
+            uint32_t sp = MON_PENDING;
+            if (atomic_compare_exchange_strong(&sl->state, &sp, MON_STABLE))
+                atomic_fetch_add_explicit(&mon->stats.settled_inline, 1, memory_order_relaxed);
+        }
+        slot_unlock(mon, sl);
     }
-    monitor_wait_settled(mon, host, stop); /* DISARMING: a sweep ends by itself */
+    monitor_wait_settled(mon, host, stop); /* the page, or DISARMING: the monitor thread ends them */
 }
 
 void monitor_wait_settled(const Monitor *mon, const void *host, const _Atomic int *stop)
@@ -425,6 +432,7 @@ uint64_t monitor_reserve(Monitor *mon, const void *host)
         uint32_t idle = MON_IDLE;
         if (!atomic_compare_exchange_strong(&sl->state, &idle, MON_PENDING))
             continue; /* someone else is arming it: look again */
+        atomic_fetch_add_explicit(&sl->epoch, 1, memory_order_seq_cst);
         atomic_store_explicit(&mon->armed[idx], 1, memory_order_relaxed);
         atomic_fetch_add(&mon->narmed, 1);
         atomic_fetch_add(&mon->stats.arms, 1);

@@ -59,6 +59,7 @@ typedef struct MonSlot {
     _Atomic uint32_t state;   /* enum MonSlotState */
     _Atomic uint32_t used;    /* second-chance bit for the sweeper */
     _Atomic uint64_t waiters; /* cores (bit index & 63) asleep in WFE on a reservation here */
+    _Atomic uint32_t epoch;   /* IDLE -> PENDING transitions (monitor_settle tells arming episodes apart) */
 } __attribute__((aligned(64))) MonSlot;
 
 #define MON_PAGE_SHIFT 12
@@ -71,7 +72,7 @@ typedef struct MonitorStats {
     _Atomic uint64_t page_arms;    /* a page IDLE -> PENDING/STABLE */
     _Atomic uint64_t page_disarms;
     _Atomic uint64_t grace_periods;
-    _Atomic uint64_t settled_inline; /* grace periods a waiting LDXR's core ran itself (monitor_settle) */
+    _Atomic uint64_t settled_inline; /* slots a waiting LDXR's core settled with its own grace period (monitor_settle) */
     _Atomic uint64_t sweeps;
     _Atomic uint64_t disarms;
     _Atomic uint64_t locked_stores; /* guest stores that found their granule armed */
@@ -195,9 +196,9 @@ bool monitor_settling(const Monitor *mon, const void *host);
  * *stop is set. Sleeps in short steps. */
 void monitor_wait_settled(const Monitor *mon, const void *host, const _Atomic int *stop);
 /* The same, for a vCPU at its dispatcher (RCU-offline, idle, in no block)
- * whose LDXR found its slot or page PENDING: it runs the grace period that
- * settles them itself (synchronize_rcu) instead of waiting for the monitor
- * thread's, then waits as monitor_wait_settled for anything else. */
+ * whose LDXR found its slot or page settling: a PENDING slot it settles with
+ * a grace period of its own (synchronize_rcu) instead of waiting for the
+ * monitor thread's; then it waits as monitor_wait_settled for the rest. */
 void monitor_settle(Monitor *mon, const void *host, const _Atomic int *stop);
 /* Lock the slot of `host` if its version is still `ver`; false otherwise.
  * On true the caller does its store(s) and calls monitor_unlock. */
