@@ -48,6 +48,17 @@ static void emit_jc_probe_const(Ctx *c, uint64_t target, uint32_t miss)
     x_rr(j, 0, 0xff, 4, RCX);                    /* jmp rcx */
 }
 
+void jit_emit_entry_checks(Ctx *c)
+{
+    JitBuf *j = &c->j;
+    x_mem(j, 0, 0x83, 7, RBX, CPU_OFF(request)); /* cmp dword [request], 0 */
+    jb_byte(j, 0);
+    x_jcc(j, CC_NE, c->l_stop);
+    x_mem(j, 0, 0x83, 5, RBX, CPU_OFF(chain_budget)); /* sub dword [budget], ninsns */
+    jb_byte(j, (uint8_t)c->b->ninsns);
+    x_jcc(j, CC_S, c->l_stop_budget);
+}
+
 /* A direct branch to `target` through chain slot `slot`, taken if temp
  * `cond` is non-zero, or (cond = IR_NO_TEMP, cc >= 0) if x86 condition cc
  * holds in EFLAGS now (a fused CMP_EQ/NE), else always. The first branch of each slot to

@@ -173,12 +173,7 @@ static void emit_loop_stub(Ctx *c, int s)
         emit_move(c, &mv[pick]);
         mv[pick] = mv[--n];
     }
-    x_mem(j, 0, 0x83, 7, RBX, CPU_OFF(request)); /* cmp dword [request], 0 */
-    jb_byte(j, 0);
-    x_jcc(j, CC_NE, c->l_stop);
-    x_mem(j, 0, 0x83, 5, RBX, CPU_OFF(chain_budget)); /* sub dword [budget], ninsns */
-    jb_byte(j, (uint8_t)c->b->ninsns);
-    x_jcc(j, CC_S, c->l_stop_budget);
+    jit_emit_entry_checks(c);
     x_jmp(j, c->l_body);
 }
 

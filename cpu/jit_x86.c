@@ -981,15 +981,9 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     c.l_stop = jb_label(j);
     c.l_stop_budget = jb_label(j);
 
-    /* Chained entry (other blocks jump here): the safe-point test of the
-     * request word, then this block's instructions off the budget. The
-     * dispatcher enters past both (entry_body). */
-    x_mem(j, 0, 0x83, 7, RBX, CPU_OFF(request)); /* cmp dword [request], 0 */
-    jb_byte(j, 0);
-    x_jcc(j, CC_NE, c.l_stop);
-    x_mem(j, 0, 0x83, 5, RBX, CPU_OFF(chain_budget)); /* sub dword [budget], ninsns */
-    jb_byte(j, (uint8_t)b->ninsns);
-    x_jcc(j, CC_S, c.l_stop_budget);
+    /* Chained entry (other blocks jump here). The dispatcher enters past
+     * its checks (entry_body). */
+    jit_emit_entry_checks(&c);
     uint32_t entry_body = (uint32_t)j->len;
     c.l_body = jb_label(j);
     for (uint32_t i = 0; i < b->nops && !j->oom; i++) {
