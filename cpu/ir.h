@@ -117,6 +117,9 @@ static inline int ir_branch_slot(const IROp *op)
 bool ir_self_loop(const IRBlock *b);
 /* Loop-carried register reads a self-loop keeps at its head (ir_optimize). */
 #define IR_LOOP_CARRIED 4
+/* Any thread: carried[r] = b writes X register r (SET_REG): in a self-loop,
+ * the registers whose value flows from one pass to the next. */
+void ir_loop_carried(const IRBlock *b, bool carried[32]);
 /* Any thread: a CALL that can neither fault nor read or write X registers or SP (cpu/ir_opt.c). */
 bool ir_call_keeps_x(const IROp *op);
 /* Any thread, on an unpublished block: forward guest-register reads, drop NOPs (cpu/ir_opt.c). */

@@ -142,6 +142,14 @@ bool ir_self_loop(const IRBlock *b)
     return any;
 }
 
+void ir_loop_carried(const IRBlock *b, bool carried[32])
+{
+    memset(carried, 0, 32 * sizeof(bool));
+    for (uint32_t i = 1; i < b->nops; i++)
+        if (b->ops[i].opc == IR_SET_REG)
+            carried[b->ops[i].imm] = true;
+}
+
 /* Step 4, self-loops only: move the live-in reads of the registers the loop
  * also writes (at most IR_LOOP_CARRIED, so that they keep host registers)
  * right after the first INSN_START, in order; the JIT's loop stub feeds
@@ -154,10 +162,8 @@ static void hoist_loop_reads(IRBlock *b)
 {
     if (!ir_self_loop(b))
         return;
-    bool carried[32] = {false}, written[32] = {false}, hoist[32] = {false};
-    for (uint32_t i = 1; i < b->nops; i++)
-        if (b->ops[i].opc == IR_SET_REG)
-            carried[b->ops[i].imm] = true;
+    bool carried[32], written[32] = {false}, hoist[32] = {false};
+    ir_loop_carried(b, carried);
     IROp *tmp = malloc(b->nops * sizeof(IROp));
     if (!tmp)
         return;

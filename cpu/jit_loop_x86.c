@@ -7,7 +7,7 @@
  * iteration (store-to-load forwarding, several cycles on the critical
  * path of a latency-bound loop). For a block whose direct branch targets
  * its own first instruction, ir_optimize hoisted the reads of the
- * loop-carried registers to the block's head (ir_hoist_loop_reads), and the
+ * loop-carried registers to the block's head (hoist_loop_reads), and the
  * branch's chain site, once chained to the block itself, points at a loop
  * stub instead of the entry: it moves each register's current value into
  * the host register the head loaded it into (a parallel move), makes the
@@ -35,13 +35,11 @@ void jit_loop_plan(Ctx *c, const IRBlock *b)
     c->loop_n = 0;
     if (!ir_self_loop(b))
         return;
-    /* The head: the reads ir_optimize hoisted (ir_hoist_loop_reads), i.e.
-     * the leading GET_REGs of registers the block also writes. Nothing runs
-     * before them, so each is a live-in read. */
-    bool carried[32] = {false};
-    for (uint32_t i = 1; i < b->nops; i++)
-        if (b->ops[i].opc == IR_SET_REG)
-            carried[b->ops[i].imm] = true;
+    /* The head: the reads ir_optimize hoisted (hoist_loop_reads in
+     * cpu/ir_opt.c), i.e. the leading GET_REGs of registers the block also
+     * writes. Nothing runs before them, so each is a live-in read. */
+    bool carried[32];
+    ir_loop_carried(b, carried);
     uint32_t nh = 1;
     while (nh < b->nops && b->ops[nh].opc == IR_GET_REG && carried[b->ops[nh].imm] && c->loop_n < IR_LOOP_CARRIED) {
         c->loop_r[c->loop_n] = (uint8_t)b->ops[nh].imm;
@@ -51,11 +49,11 @@ void jit_loop_plan(Ctx *c, const IRBlock *b)
     if (c->loop_n == 0)
         return; /* nothing carried: a chain to the entry does as well */
     c->loop_head = nh;
-    bool seen[2] = {false, false};
 
     /* Each self-branch's current value of every live-in register: the
      * temp last written to it before the branch, else the one read. */
-    IRTemp cur[32];
+    bool seen[2] = {false, false};
+    IRTemp cur[IR_LOOP_CARRIED];
     for (uint32_t k = 0; k < c->loop_n; k++)
         cur[k] = c->loop_in[k];
     for (uint32_t i = 0; i < b->nops; i++) {
@@ -122,7 +120,7 @@ static void emit_move(Ctx *c, const Move *m)
 static void emit_loop_stub(Ctx *c, int s)
 {
     JitBuf *j = &c->j;
-    Move mv[32];
+    Move mv[IR_LOOP_CARRIED];
     int n = 0;
     for (uint32_t k = 0; k < c->loop_n; k++) {
         IRTemp in = c->loop_in[k], cur = c->loop_cur[s][k];

@@ -139,9 +139,9 @@ typedef struct Ctx {
      * loop_cur[s][k] is that register's value at the branch. */
     int32_t loop_e[2];
     uint32_t loop_n, loop_head;
-    uint8_t loop_r[32];
-    IRTemp loop_in[32];
-    IRTemp loop_cur[2][32];
+    uint8_t loop_r[IR_LOOP_CARRIED];
+    IRTemp loop_in[IR_LOOP_CARRIED];
+    IRTemp loop_cur[2][IR_LOOP_CARRIED];
     bool loop_used[2];
     uint32_t loop_label[2], l_body;
     uint32_t op_index; /* of the op being emitted */
