@@ -131,6 +131,21 @@ static void ask_safepoints(Monitor *mon)
                 vcpu_post(m->cpus[c], REQ_SAFEPOINT);
 }
 
+/* Slot i, STABLE, back to IDLE: invalidate reservations (version bump
+ * under the lock), then stop stores from locking. A store that still sees
+ * armed = 1 merely takes the slow path once more. */
+static void disarm_slot(Monitor *mon, size_t i)
+{
+    MonSlot *sl = &mon->slots[i];
+    slot_lock(sl);
+    atomic_store_explicit(&sl->state, MON_DISARMING, memory_order_relaxed);
+    atomic_store_explicit(&mon->armed[i], 0, memory_order_relaxed);
+    atomic_store_explicit(&sl->state, MON_IDLE, memory_order_relaxed);
+    slot_unlock(mon, sl);
+    atomic_fetch_sub(&mon->narmed, 1);
+    atomic_fetch_add(&mon->stats.disarms, 1);
+}
+
 /* Clock-style second chance: slots used since the last sweep survive. */
 static void sweep(Monitor *mon)
 {
@@ -141,16 +156,7 @@ static void sweep(Monitor *mon)
             continue;
         if (atomic_exchange_explicit(&sl->used, 0, memory_order_relaxed))
             continue;
-        /* Invalidate reservations (version bump under the lock), then stop
-         * stores from locking. A store that still sees armed = 1 merely
-         * takes the slow path once more. */
-        slot_lock(sl);
-        atomic_store_explicit(&sl->state, MON_DISARMING, memory_order_relaxed);
-        atomic_store_explicit(&mon->armed[i], 0, memory_order_relaxed);
-        atomic_store_explicit(&sl->state, MON_IDLE, memory_order_relaxed);
-        slot_unlock(mon, sl);
-        atomic_fetch_sub(&mon->narmed, 1);
-        atomic_fetch_add(&mon->stats.disarms, 1);
+        disarm_slot(mon, i);
     }
 }
 
@@ -469,15 +475,8 @@ void monitor_release_solo(Monitor *mon, const void *host)
     if (!mon->solo)
         return;
     size_t idx = monitor_slot_index(mon, host);
-    MonSlot *sl = &mon->slots[idx];
-    if (atomic_load_explicit(&sl->state, memory_order_relaxed) != MON_STABLE)
-        return;
-    slot_lock(sl);
-    atomic_store_explicit(&sl->state, MON_IDLE, memory_order_relaxed);
-    atomic_store_explicit(&mon->armed[idx], 0, memory_order_relaxed);
-    slot_unlock(mon, sl);
-    atomic_fetch_sub(&mon->narmed, 1);
-    atomic_fetch_add(&mon->stats.disarms, 1);
+    if (atomic_load_explicit(&mon->slots[idx].state, memory_order_relaxed) == MON_STABLE)
+        disarm_slot(mon, idx);
 }
 
 /* ---- the store side ---- */
