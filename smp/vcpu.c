@@ -257,7 +257,7 @@ static TBlock *find_block(CPUState *cpu) { return find_block_n(cpu, false); }
 
 /* Owner vCPU, before it interprets tb: count the run and compile tb at its
  * -jit-threshold'th (docs/jit.md, "Lazy compilation"). A third of a
- * Linux boot's 75 K blocks run once and another fifth two or three times,
+ * Linux boot's 75 K blocks run once and another 11% two or three times,
  * while compiling one costs about as much as interpreting it 10-40 times.
  * The counter hands the compile to exactly one core (the one whose
  * increment reaches the threshold); the others go on interpreting until
