@@ -305,6 +305,9 @@ typedef struct CPUState {
     /* Generated code keeps temps in the caller-saved R9-R11 too and parks
      * them here around its calls into C (cpu/jit_x86_ctx.h, call_abs). */
     uint64_t jit_save[3];
+    /* stats.jit.mem_armed when this core last asked the monitor to sweep
+     * idle pages (smp/vcpu.c, monitor_idle_stores). */
+    uint64_t mem_armed_seen;
 
     /* ---------- owner only: caches ---------- */
     _Alignas(64) TLBEntry tlb[MMU_IDX_NUM][TLB_SIZE]; /* CPUState is allocated 64-byte aligned */

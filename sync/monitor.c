@@ -479,6 +479,14 @@ void monitor_release_solo(Monitor *mon, const void *host)
         disarm_slot(mon, idx);
 }
 
+void monitor_idle_stores(Monitor *mon)
+{
+    if (!atomic_load_explicit(&mon->npages_armed, memory_order_relaxed))
+        return;
+    atomic_fetch_add_explicit(&mon->stats.idle_sweeps, 1, memory_order_relaxed);
+    sweep_pages(mon);
+}
+
 /* ---- the store side ---- */
 
 static void host_store(void *host, int size, uint64_t val)

@@ -76,6 +76,7 @@ typedef struct MonitorStats {
     _Atomic uint64_t sweeps;
     _Atomic uint64_t disarms;
     _Atomic uint64_t locked_stores; /* guest stores that found their granule armed */
+    _Atomic uint64_t idle_sweeps;   /* page sweeps asked for by idle armed-page stores */
 } MonitorStats;
 
 typedef struct Monitor {
@@ -149,6 +150,17 @@ static inline bool monitor_armed(const Monitor *mon, const void *host, int size)
 /* The one vCPU's thread, after its STXR: disarm the slot of `host` if the
  * machine has exactly one vCPU (nothing otherwise). */
 void monitor_release_solo(Monitor *mon, const void *host);
+
+/* Stores to armed pages that found their granule unarmed, per core, after
+ * which the core asks for a page sweep (monitor_idle_stores). */
+#define MON_IDLE_STORES 65536
+
+/* Any vCPU thread, at its dispatcher (no guest store in flight on it): this
+ * core made MON_IDLE_STORES stores to armed pages whose granules were not
+ * armed. Sweeps the pages (second chance: a page with an LDXR since the last
+ * sweep stays armed), so that a page holding a lock beside hot data stops
+ * sending that data's stores out of line. */
+void monitor_idle_stores(Monitor *mon);
 
 /* Any vCPU thread: the slow path of monitor_guest_store (slot(s) locked). */
 void monitor_store_locked(Monitor *mon, void *host, int size, uint64_t val);

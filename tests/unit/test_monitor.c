@@ -123,6 +123,35 @@ Test(monitor, pages_are_armed_and_swept)
     free(m);
 }
 
+/* monitor_idle_stores (a core's stores kept finding armed pages with no
+ * armed granule): a page sweep with a second chance. A page reserved in
+ * since the last sweep stays armed; one unused since is disarmed, its
+ * reservations fail, and gen moves so that the cores re-tag their TLBs. */
+Test(monitor, idle_stores_sweep_unused_pages)
+{
+    Machine *m = fake_machine(1);
+    Monitor *mon = monitor_create(m, 8);
+    uint8_t *buf = aligned_alloc(4096, 4 * 4096);
+    cr_assert_not_null(buf);
+    uint64_t va = monitor_reserve(mon, buf);
+    cr_assert_neq(va, MON_VER_INVALID, "one core: usable at once");
+    (void)monitor_reserve(mon, buf + 2 * 4096);
+    cr_assert(monitor_page_armed(mon, buf) && monitor_page_armed(mon, buf + 2 * 4096));
+    monitor_idle_stores(mon); /* both were used: only their used bits go */
+    cr_assert(monitor_page_armed(mon, buf) && monitor_page_armed(mon, buf + 2 * 4096));
+    (void)monitor_reserve(mon, buf + 2 * 4096 + 64);
+    uint64_t g = atomic_load(&mon->gen);
+    monitor_idle_stores(mon);
+    cr_assert_not(monitor_page_armed(mon, buf), "unused since the last sweep: disarmed");
+    cr_assert(monitor_page_armed(mon, buf + 2 * 4096), "reserved in since: kept");
+    cr_assert_gt(atomic_load(&mon->gen), g, "the cores re-tag");
+    cr_assert_not(monitor_trylock_version(mon, buf, va), "its reservation fails");
+    cr_assert_eq(atomic_load(&mon->stats.idle_sweeps), 2);
+    free(buf);
+    monitor_destroy(mon);
+    free(m);
+}
+
 /* An LDXR that finds its slot settling makes its vCPU wait (offline) in the
  * dispatcher instead of spinning: the slot is settling right after arming on
  * SMP, never on one core, and usable at once after the wait. */
