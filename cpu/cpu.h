@@ -216,6 +216,7 @@ typedef struct CPUStats {
     uint64_t safepoint_wait_ns;  /* waiting for other cores: exclusive sections, DSB after TLBI IS */
     uint64_t irqs_taken;         /* IRQ exceptions delivered */
     uint64_t tlbi_broadcasts;    /* TLBI *IS operations sent to other cores */
+    uint64_t host_yields;        /* YIELDs that gave the host CPU away (Machine.yield_host) */
     /* tier 1 only (counted by the generated code, cpu/jit_x86.c): ops run
      * through interp_exec_op because the JIT has no inline code for them,
      * by IR opcode; memory ops whose inline TLB path missed, and of those
@@ -285,6 +286,7 @@ typedef struct CPUState {
     bool halted;           /* CPU_OFF / machine stopped */
     bool sleeping;         /* in WFI/WFE until a request arrives */
     bool sleep_wfe;        /* the sleep is a WFE's (events and the event stream end it) */
+    bool yield_pending;    /* a YIELD ended the block: the dispatcher yields the host CPU */
     int exit_status;       /* semihosting exit */
 
     /* ---------- owner only: chained execution (smp/vcpu.c, cpu/jit_x86.c) ---------- */

@@ -89,8 +89,17 @@ bool trans_HINT(DisasCtx *s, uint32_t insn)
         if (s->cpu->machine && s->cpu->machine->det)
             gen_exit(s, s->pc + 4);
         return true;
+    case 1: /* YIELD */
+        /* A spin-wait hint (Linux's cpu_relax): with more vCPUs than host
+         * CPUs the core it waits for may be descheduled by the host, so give
+         * the host CPU away (smp/vcpu.c). Otherwise a NOP. */
+        if (s->cpu->machine && s->cpu->machine->yield_host) {
+            t_call(s, HELPER_yield, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0);
+            gen_exit(s, s->pc + 4);
+        }
+        return true;
     default:
-        /* NOP, YIELD and every other hint (ESB, PSB, CSDB, BTI, PAC hints,
+        /* NOP and every other hint (ESB, PSB, CSDB, BTI, PAC hints,
          * unallocated hints) execute as NOP. */
         return true;
     }

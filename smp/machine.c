@@ -1,9 +1,11 @@
 /* Machine construction, the vCPU threads (one per core, all started at
  * once; cores that are off park until PSCI CPU_ON), sleeping, stop and
  * logging. */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <sched.h>
 #include <linux/futex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +99,16 @@ static void drop_jump_caches(void *opaque)
         vcpu_post(m->cpus[i], REQ_JC_FLUSH);
 }
 
+/* Main thread: the host CPUs this process may run on (its affinity mask). */
+static int host_cpus_usable(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+        return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
 bool machine_init(Machine *m, const MachineOptions *opt)
 {
     memset(m, 0, sizeof(*m));
@@ -161,6 +173,7 @@ bool machine_init(Machine *m, const MachineOptions *opt)
      * the monitor, which look at it. */
     if (opt->det.on && !det_create(m))
         return false;
+    m->yield_host = !m->det && m->ncpus > host_cpus_usable();
     /* Before any guest store: loaders write RAM through phys_write. */
     m->monitor = monitor_create(m, 0);
     if (!m->monitor) {

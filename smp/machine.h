@@ -126,6 +126,10 @@ typedef struct Machine {
     pthread_mutex_t perfmap_lock; /* one line at a time from the compiling vCPU threads */
 
     bool linux_boot;         /* the kernel is a Linux Image (x0 = DTB) */
+    /* YIELD ends its block and the dispatcher calls sched_yield(): more
+     * vCPUs than host CPUs this process may run on, and not -det. Set
+     * before any translation; the translator reads it (docs/smp.md). */
+    bool yield_host;
 
     _Atomic int stopping;    /* set once: every vCPU leaves its loop */
     bool reboot;             /* PSCI SYSTEM_RESET without -no-reboot: main() starts over */

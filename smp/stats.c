@@ -269,9 +269,9 @@ static void write_json(Machine *m, int status, FILE *f)
         fprintf(f, "     \"tcache_lookups\": %llu, \"tcache_misses\": %llu, \"jc_hits\": %llu,\n",
                 (unsigned long long)s->tcache_lookups, (unsigned long long)s->tcache_misses,
                 (unsigned long long)s->jc_hits);
-        fprintf(f, "     \"tlb_misses\": %llu, \"tlb_flushes\": %llu, \"tlbi_broadcasts\": %llu,\n",
-                (unsigned long long)s->tlb_misses,
-                (unsigned long long)s->tlb_flushes, (unsigned long long)s->tlbi_broadcasts);
+        fprintf(f, "     \"tlb_misses\": %llu, \"tlb_flushes\": %llu, \"tlbi_broadcasts\": %llu, \"host_yields\": %llu,\n",
+                (unsigned long long)s->tlb_misses, (unsigned long long)s->tlb_flushes,
+                (unsigned long long)s->tlbi_broadcasts, (unsigned long long)s->host_yields);
         fprintf(f, "     \"exceptions\": {");
         for (int k = 0; k < EXC_NUM_KINDS; k++)
             fprintf(f, "%s\"%s\": %llu", k ? ", " : "", exc_kind_names[k], (unsigned long long)s->exceptions[k]);

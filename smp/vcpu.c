@@ -385,6 +385,13 @@ void vcpu_loop(CPUState *cpu)
             wfi_sleep(cpu);
             continue;
         }
+        if (cpu->yield_pending) {
+            /* YIELD (Machine.yield_host): the host may run a core this one
+             * spins for. At the dispatcher, after the pass's quiescent state. */
+            cpu->yield_pending = false;
+            cpu->stats.host_yields++;
+            sched_yield();
+        }
         if (cpu->excl_wait) {
             /* An LDXR waits for its monitor slot's grace period: offline and
              * idle, so neither that grace period nor an exclusive section
@@ -544,6 +551,13 @@ uint64_t helper_wfi(CPUState *cpu, uint64_t is_wfe, uint64_t b, uint64_t c, uint
     /* The dispatcher decides at the next safe point whether to sleep. */
     cpu->sleeping = true;
     cpu->sleep_wfe = is_wfe != 0;
+    return 0;
+}
+
+uint64_t helper_yield(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t imm)
+{
+    (void)a, (void)b, (void)c, (void)imm;
+    cpu->yield_pending = true; /* the dispatcher yields at its next pass */
     return 0;
 }
 
