@@ -296,6 +296,50 @@ static void *toggler(void *p)
     return NULL;
 }
 
+/* Page sweeps asked for by vCPU threads (monitor_idle_stores) race with
+ * LL/SC loops on two pages: a sweep may fail reservations (the loops retry)
+ * and re-arming waits for grace periods, but no increment is lost or
+ * doubled. */
+struct sweeper_arg {
+    Monitor *mon;
+    _Atomic int stop;
+};
+
+static void *sweeper(void *p)
+{
+    struct sweeper_arg *a = p;
+    while (!atomic_load(&a->stop)) {
+        monitor_idle_stores(a->mon);
+        sched_yield();
+    }
+    return NULL;
+}
+
+Test(monitor, idle_sweeps_race_llsc_counters)
+{
+    Machine *m = fake_machine(2);
+    Monitor *mon = monitor_create(m, 8);
+    uint8_t *buf = aligned_alloc(4096, 2 * 4096);
+    uint64_t *c0 = (uint64_t *)buf, *c1 = (uint64_t *)(buf + 4096);
+    *c0 = *c1 = 0;
+    struct inc_arg a = {mon, c0, 0}, b = {mon, c1, 0};
+    struct sweeper_arg sw = {mon, 0};
+    pthread_t ta, tb, ts;
+    pthread_create(&ts, NULL, sweeper, &sw);
+    pthread_create(&ta, NULL, incrementer, &a);
+    pthread_create(&tb, NULL, incrementer, &b);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    atomic_store(&sw.stop, 1);
+    pthread_join(ts, NULL);
+    cr_assert_eq(*c0, (uint64_t)INCS);
+    cr_assert_eq(*c1, (uint64_t)INCS);
+    cr_assert_gt(atomic_load(&mon->stats.idle_sweeps), 0);
+    free(buf);
+    monitor_destroy(mon);
+    free(m);
+}
+
 Test(monitor, same_value_stores_make_stxr_fail_under_contention)
 {
     Machine *m = fake_machine(2);
