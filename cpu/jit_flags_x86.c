@@ -171,7 +171,7 @@ static void emit_nzcv_pack(JitBuf *j, int kind)
  * RORX rotates them to 31:28: 5 instructions instead of 8-9, and none of
  * them writes EFLAGS, so the fused CONDs come after the pack (a subtract's
  * CF is the borrow: CMC makes it C for LAHF and a second CMC puts it back
- * when a fused COND still reads it). Used when the host has BMI2 with a
+ * when a fused COND still reads CF). Used when the host has BMI2 with a
  * fast PEXT (not AMD before family 19h, where it is microcoded). */
 static _Atomic int host_pext = -1;
 static _Atomic bool pext_allowed = true;
@@ -199,14 +199,16 @@ static bool use_pext(void)
     return h && atomic_load_explicit(&pext_allowed, memory_order_relaxed);
 }
 
-static void emit_nzcv_pack_pext(Ctx *c, int kind, bool keep_flags)
+/* keep_cf: a fused COND after the pack reads CF, which a subtract's CMC
+ * flipped (every other flag is kept anyway). */
+static void emit_nzcv_pack_pext(Ctx *c, int kind, bool keep_cf)
 {
     JitBuf *j = &c->j;
     const bool sub = kind == FK_SUB;
     if (sub)
         jb_byte(j, 0xf5);                              /* cmc: CF = C */
     jb_byte(j, 0x9f);                                  /* lahf */
-    if (sub && keep_flags)
+    if (sub && keep_cf)
         jb_byte(j, 0xf5);                              /* cmc: the borrow again */
     if (kind != FK_LOGIC)
         x_rr(j, XB8, 0x0f90 | CC_O, 0, RAX);           /* seto al */
@@ -328,8 +330,14 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
      * forwarded from the store (a byte store would stall it). MOVZX keeps
      * the flags for the next COND and the pack. */
     const IRTemp in_al = nf ? cond_for_branch(c, op, fc[nf - 1]) : IR_NO_TEMP;
+    /* Only a fused COND on CF (B, AE, BE, A) needs a subtract's borrow back. */
+    bool cf_read = false;
+    for (unsigned k = 0; k < nf; k++) {
+        const int cc = jit_fplan_of(c, fc[k]) & 15;
+        cf_read |= cc == CC_B || cc == CC_AE || cc == CC_BE || cc == CC_A;
+    }
     if (pext)
-        emit_nzcv_pack_pext(c, kind, nf > 0);          /* rax, rcx; EFLAGS kept */
+        emit_nzcv_pack_pext(c, kind, cf_read);         /* rax, rcx; EFLAGS kept but a subtract's CF */
     for (unsigned k = 0; k < nf; k++) {
         x_rr(j, XB8, 0x0f90 | (jit_fplan_of(c, fc[k]) & 15), 0, RAX); /* setcc al */
         c->rax_temp = IR_NO_TEMP;
