@@ -425,15 +425,17 @@ void vcpu_loop(CPUState *cpu)
          * request word and taking its instructions off chain_budget; it
          * comes back here on a chain miss, which this loop resolves and
          * (within a page) patches. Interpreted blocks chain here. */
-        /* After this pass's quiescent state and any time offline: the write
-         * tags of pages armed since then must send stores to the locked path
-         * before any guest store runs (sync/monitor.h, docs/atomics.md). */
-        /* Not under -det: the count is the JIT's, and a sweep may fail a
-         * reservation, which must not depend on the tier. */
+        /* Stores kept finding armed pages with nothing armed there: sweep
+         * them (monitor_idle_stores). Not under -det: the count is the
+         * JIT's, and a sweep may fail a reservation, which must not depend
+         * on the tier. */
         if (__builtin_expect(cpu->stats.jit.mem_armed - cpu->mem_armed_seen >= MON_IDLE_STORES, 0) && !m->det) {
             cpu->mem_armed_seen = cpu->stats.jit.mem_armed;
             monitor_idle_stores(m->monitor);
         }
+        /* After this pass's quiescent state and any time offline: the write
+         * tags of pages armed since then must send stores to the locked path
+         * before any guest store runs (sync/monitor.h, docs/atomics.md). */
         tlb_sync_armed(cpu);
         bool tracing = machine_tracing(m, TRACE_EXEC | TRACE_CPU);
         int32_t budget0 = pass_budget(cpu, tracing && !m->det);
