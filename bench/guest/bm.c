@@ -5,24 +5,12 @@
  * with tests/guest/crt0.S and libguest.c. */
 #include <stdint.h>
 
+#include "cntvct.h"
 #include "libguest.h"
 
 #ifndef BM_LOOPS
 #define BM_LOOPS 200000
 #endif
-
-static inline uint64_t cntvct(void)
-{
-    uint64_t v;
-    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v)::"memory");
-    return v;
-}
-static inline uint64_t cntfrq(void)
-{
-    uint64_t v;
-    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
-    return v;
-}
 
 /* value with one decimal */
 static void report(const char *name, uint64_t tenths, const char *unit)

@@ -8,20 +8,9 @@
 
 #include <stdint.h>
 
+#include "cntvct.h"
 #include "libguest.h"
 
-static inline uint64_t cntvct(void)
-{
-    uint64_t v;
-    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v)::"memory");
-    return v;
-}
-static inline uint64_t cntfrq(void)
-{
-    uint64_t v;
-    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
-    return v;
-}
 static inline uint64_t fpsr(void)
 {
     uint64_t v;
