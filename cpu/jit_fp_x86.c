@@ -103,8 +103,10 @@ static FpStub *add_fp_stub(Ctx *c, const IROp *op, uint32_t slow, uint32_t back,
         return NULL;
     FpStub *s = &c->fpstubs[c->nfpstubs++];
     *s = (FpStub){.slow = slow, .back = back, .op = op, .fn = fn, .operands = operands, .xres = -1};
-    for (int k = 0; k < 8; k++)
-        s->xcache[k] = IR_NO_TEMP;
+    for (int k = 0; k < 8; k++) { /* fpx_check ran: valid; only what is read later */
+        IRTemp t = c->fpx.temp[k];
+        s->xcache[k] = t != IR_NO_TEMP && c->last_use[t] > c->op_index + 1 ? t : IR_NO_TEMP;
+    }
     return s;
 }
 
@@ -113,36 +115,29 @@ static FpStub *add_fp_stub(Ctx *c, const IROp *op, uint32_t slow, uint32_t back,
  * FP op that reads that temp takes it from there (movaps, which the host
  * renames away) instead of through its GPR: a movq each way is most of an
  * op's latency, and FP code is chains of dependent ops. Nothing else in
- * generated code keeps XMM8-15, but any C call clobbers them, so the cache
- * holds only across ops that emit no call: register moves and CONSTs
- * (fpx_check), and the inline FP ops themselves, whose slow stubs reload
- * every cached temp (it is live, so its register or slot holds it; a dead
- * one reloads garbage nobody reads) and put their own result there from RAX. */
+ * generated code touches XMM8-15 (the SIMD emitters use XMM0-7), but any C
+ * call clobbers them, so the cache holds only while the main code stream
+ * emits no call (Ctx.ncalls unchanged: register moves, ALU ops, inline
+ * loads and stores, inline SIMD and FP ops). Calls in out-of-line stubs do
+ * not end it: every stub that goes back into the block (the FP ops' here,
+ * the memory ops' in jit_mem_x86.c) reloads the temps cached at its op
+ * (jit_fp_reload_xcache; a cached temp read later is live, so its register
+ * or slot holds it; a dead one reloads garbage nobody reads), and a scalar
+ * op's stub puts its own result there from RAX. */
 
-/* May the cache still be used at op? Scans the ops since the last inline
- * scalar FP op; forgets the cache if any of them could run C code. */
-static void fpx_check(Ctx *c, const IROp *op)
+void jit_fp_reset_xcache(Ctx *c)
 {
-    const IROp *p = c->fpx.after;
-    bool ok = p && p < op && p >= c->b->ops;
-    for (p = ok ? p + 1 : op; ok && p < op; p++) {
-        switch (p->opc) {
-        case IR_INSN_START: case IR_CONST: case IR_MOV: case IR_NOP:
-            break;
-        case IR_GET_REG: case IR_SET_REG:
-            ok = p->imm < 32; /* else an interpreter call */
-            break;
-        case IR_GET_VREG: case IR_SET_VREG:
-            ok = p->imm < 64;
-            break;
-        default:
-            ok = false;
-            break;
-        }
-    }
-    if (!ok)
-        for (int k = 0; k < 8; k++)
-            c->fpx.temp[k] = IR_NO_TEMP;
+    for (int k = 0; k < 8; k++)
+        c->fpx.temp[k] = IR_NO_TEMP;
+    c->fpx.calls = c->ncalls;
+}
+
+/* May the cache still be used at op? Forgets it if the main stream emitted
+ * a call since it was filled. */
+static void fpx_check(Ctx *c)
+{
+    if (c->fpx.calls != c->ncalls)
+        jit_fp_reset_xcache(c);
 }
 
 /* XMM8+k holding temp t of width d, or -1. */
@@ -186,6 +181,22 @@ static _Atomic bool scramble_xmm;
 
 void jit_fp_scramble_xmm(bool on) { atomic_store(&scramble_xmm, on); }
 
+void jit_fp_reload_xcache(Ctx *c, const IRTemp xcache[8], int xres)
+{
+    JitBuf *j = &c->j;
+    if (atomic_load(&scramble_xmm)) {                       /* an ordinary number in S and D */
+        x_mov_ri(j, RSI, 0x3ff0000040000000ull);
+        for (int k = 0; k < 8; k++)
+            gpr_to_xmm(j, 8 + k, RSI, true);
+    }
+    for (int k = 0; k < 8; k++) {                           /* the XMM cache, as after the fast path */
+        if (k == xres)
+            gpr_to_xmm(j, 8 + k, RAX, true);
+        else if (xcache[k] != IR_NO_TEMP)
+            load_xmm(c, 8 + k, xcache[k], true);
+    }
+}
+
 void jit_fp_emit_stubs(Ctx *c)
 {
     JitBuf *j = &c->j;
@@ -202,17 +213,7 @@ void jit_fp_emit_stubs(Ctx *c)
         x_mov_ri(j, R8, s->op->imm);
         x_rr(j, XW, 0x89, RBX, RDI);
         call_abs(c, (const void *)s->fn);
-        if (atomic_load(&scramble_xmm)) {                   /* an ordinary number in S and D */
-            x_mov_ri(j, RSI, 0x3ff0000040000000ull);
-            for (int k = 0; k < 8; k++)
-                gpr_to_xmm(j, 8 + k, RSI, true);
-        }
-        for (int k = 0; k < 8; k++) {                       /* the XMM cache, as after the fast path */
-            if (k == s->xres)
-                gpr_to_xmm(j, 8 + k, RAX, true);
-            else if (s->xcache[k] != IR_NO_TEMP)
-                load_xmm(c, 8 + k, s->xcache[k], true);
-        }
+        jit_fp_reload_xcache(c, s->xcache, s->xres);
         x_jmp(j, s->back);
     }
 }
@@ -452,7 +453,7 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
 {
     if (op->flags & IRF_EXCEPT)
         return false;
-    fpx_check(c, op);
+    fpx_check(c);
     if (op->aux == HELPER_fp_cmp)
         return compare(c, op);
     if (op->aux == HELPER_simd_fp && (op->imm >> 32) == FPK_V3SAME)
@@ -528,10 +529,10 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
         c->fpx.d[xk] = d;
     }
     for (int k = 0; k < 8 && st; k++)
-        st->xcache[k] = k == xk ? IR_NO_TEMP : c->fpx.temp[k];
+        if (k == xk)
+            st->xcache[k] = IR_NO_TEMP;
     if (st)
         st->xres = (int8_t)xk;
-    c->fpx.after = op;
     st_dst(c, op->dst);
     return true;
 }

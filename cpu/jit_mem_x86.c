@@ -3,6 +3,7 @@
  * the out-of-line stubs (TLB refill and resume, or interp_exec_op). Thread
  * rules: the compiling thread. */
 #include "../memory/mem.h"
+#include "jit_fp_x86.h"
 #include "jit_x86_ctx.h"
 
 /* Compiling thread. edx = the TLB slot's byte offset in its row,
@@ -384,6 +385,7 @@ static void emit_refill(Ctx *c, const Stub *s)
     x_jcc(j, CC_E, c->l_exc);
     x_jcc(j, CC_B, interp);                            /* NULL */
     ld64(j, RAX, RAX, (int32_t)offsetof(TLBEntry, addend));
+    jit_fp_reload_xcache(c, s->xcache, -1);            /* keeps rax */
     ldt(c, RSI, s->op->a, true);
     x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_refill)); /* inc qword: -stats */
     x_jmp(j, s->resume);
@@ -391,6 +393,7 @@ static void emit_refill(Ctx *c, const Stub *s)
     emit_stub_entry(c, s);
     jb_bind(j, interp);
     emit_interp_call(c, s->op);
+    jit_fp_reload_xcache(c, s->xcache, -1);
     if (s->lead)
         x_rr(j, 0, 0x31, RDI, RDI);                    /* xor edi, edi: followers take their full path */
     x_jmp(j, s->back);
@@ -409,6 +412,7 @@ void jit_emit_stubs(Ctx *c)
         jb_bind(j, s->call);
         emit_stub_entry(c, s);
         emit_interp_call(c, s->op);
+        jit_fp_reload_xcache(c, s->xcache, -1);
         x_jmp(j, s->back);
     }
 }
