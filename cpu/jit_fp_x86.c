@@ -71,6 +71,32 @@ static void emit_mode_check(JitBuf *j, uint32_t l_slow)
     x_jcc(j, CC_E, l_slow);
 }
 
+/* The same precondition once per stretch of code without calls: the FP
+ * mode word [rsp + JIT_FPMODE(c)] is 0 when it holds, else >= 0x1000, and each
+ * op ORs it into its result test, whose limit it then exceeds (one
+ * micro-fused uop instead of two loads, tests and branches per op). It is
+ * computed at the first such op after the block's start, a self-loop's head
+ * or a call in the main code stream (which may write FPCR or FPSR), and is
+ * valid until the next: the stubs' calls (FP helpers, TLB refills, the
+ * interpreter's loads and stores) only OR flags into FPSR, so IXC stays set
+ * and FPCR unchanged; a word computed with IXC clear only sends ops to their
+ * slow path (the helper, exact) until the next stretch. Uses edi. */
+_Static_assert(offsetof(CPUState, fpsr) == offsetof(CPUState, fpcr) + 4, "one dword spans FPCR[31:16] and FPSR[15:0]");
+#define MODE_MASK ((3u << FPCR_RMODE_SHIFT | FPCR_FZ) >> 16 | (uint32_t)FPEXC_IXC << 16)
+static void emit_mode_word(Ctx *c)
+{
+    if (c->fpx.mode_ok && c->fpx.mode_calls == c->ncalls)
+        return;
+    JitBuf *j = &c->j;
+    x_mem(j, 0, 0x8b, RDI, RBX, CPU_OFF(fpcr) + 2);         /* mov edi, FPCR[31:16] | FPSR[15:0] << 16 */
+    x_alu_ri(j, 0, 4, RDI, (int32_t)MODE_MASK);             /* and */
+    x_alu_ri(j, 0, 6, RDI, FPEXC_IXC << 16);                /* xor: 0 if RN, FZ = 0, IXC = 1 */
+    x_shift_ri(j, 0, 4, RDI, 6);                            /* shl: else in [0x1000, 0x4000000] */
+    x_mem(j, 0, 0x89, RDI, RSP, JIT_FPMODE(c));                /* mov [rsp + JIT_FPMODE(c)], edi */
+    c->fpx.mode_ok = true;
+    c->fpx.mode_calls = c->ncalls;
+}
+
 /* Per lane format (single, double) and check (strict: exponent in
  * [2, max - 1]; sum: any exponent but max, see sum_check): exponent mask,
  * then the bias and limit that make the range test one signed pcmpgtd. */
@@ -131,6 +157,8 @@ void jit_fp_reset_xcache(Ctx *c)
         c->fpx.temp[k] = IR_NO_TEMP;
     c->fpx.calls = c->ncalls;
 }
+
+void jit_fp_reset_mode(Ctx *c) { c->fpx.mode_ok = false; }
 
 /* May the cache still be used at op? Forgets it if the main stream emitted
  * a call since it was filled. */
@@ -283,7 +311,7 @@ static bool vector3(Ctx *c, const IROp *op, bool by_elem)
         slow_fn = helper_table[op->aux];
     JitBuf *j = &c->j;
     uint32_t l_slow = jb_label(j), l_done = jb_label(j);
-    emit_mode_check(j, l_slow);
+    emit_mode_word(c);
     unsigned pd = d ? X66 : 0;
     for (int i = 0; i < 3; i++) {                           /* xmm0 = Vn, xmm1 = Vm, xmm2 = Vd */
         int reg = i == 0 ? rn : i == 1 ? rm : rd;
@@ -321,8 +349,9 @@ static bool vector3(Ctx *c, const IROp *op, bool by_elem)
     x_mem(j, X66, 0x0ffe, 3, RAX, 16);                      /* paddd */
     x_mem(j, X66, 0x0f66, 3, RAX, 32);                      /* pcmpgtd */
     x_rr(j, 0, 0x0f50, RAX, 3);                             /* movmskps eax, xmm3 */
-    jb_byte(j, 0xa8);                                       /* test al, the lanes in use */
-    jb_byte(j, d ? 0x5 : q ? 0xf : 0x3);
+    x_mem(j, 0, 0x0b, RAX, RSP, JIT_FPMODE(c));                /* or eax, the mode word */
+    jb_byte(j, 0xa9);                                       /* test eax, the lanes in use | the mode */
+    jb_u32(j, 0xfffff000u | (d ? 0x5 : q ? 0xf : 0x3));
     x_jcc(j, CC_NE, l_slow);
     return vec_store_or_call(c, op, res, rd, q, l_slow, l_done, slow_fn);
 }
@@ -490,7 +519,7 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
     }
     JitBuf *j = &c->j;
     uint32_t l_slow = jb_label(j), l_done = jb_label(j);
-    emit_mode_check(j, l_slow);
+    emit_mode_word(c);
 
     temp_to_xmm(c, X0, op->a, d);
     if (op->b != IR_NO_TEMP)
@@ -509,15 +538,19 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
         x_rr(j, 0, 0x0f28, 8 + xk, res);                    /* movaps */
     }
     xmm_to_gpr(j, RAX, res, d);
-    /* the exponent: (rax << 1) >> (mantissa bits + 1) drops the sign */
-    x_mem_sib(j, d ? XW : 0, 0x8d, RDI, RAX, RAX, 1, 0);    /* lea rdi, [rax + rax] */
+    /* the exponent: (rax << 1) >> (mantissa bits + 1) drops the sign; for
+     * a single, lea subtracts 2 from it too (exponents 0 and 1 wrap to
+     * 254 and 255, above the limit as 255 - 2 is) */
+    bool sub_in_lea = !d && !sum;
+    x_mem_sib(j, d ? XW : 0, 0x8d, RDI, RAX, RAX, 1, sub_in_lea ? -(2 << 24) : 0); /* lea rdi, [rax + rax] */
     x_shift_ri(j, d ? XW : 0, 5, RDI, d ? 53 : 24);         /* shr */
-    if (sum) {                                              /* not inf or NaN (sum_check) */
-        x_alu_ri(j, 0, 7, RDI, d ? 0x7fe : 0xfe);           /* cmp */
-    } else {                                                /* in [2, max - 1] */
+    if (!sum && !sub_in_lea)
         x_alu_ri(j, 0, 5, RDI, 2);                          /* sub */
+    x_mem(j, 0, 0x0b, RDI, RSP, JIT_FPMODE(c));                /* or edi, the mode word */
+    if (sum)                                                /* not inf or NaN (sum_check) */
+        x_alu_ri(j, 0, 7, RDI, d ? 0x7fe : 0xfe);           /* cmp */
+    else                                                    /* in [2, max - 1] */
         x_alu_ri(j, 0, 7, RDI, d ? 0x7fc : 0xfc);           /* cmp */
-    }
     x_jcc(j, CC_A, l_slow);
     if (neg) {                                              /* FNMUL: btc rax, 63 / eax, 31 */
         x_rr(j, d ? XW : 0, 0x0fba, 7, RAX);

@@ -26,6 +26,9 @@ void jit_fp_emit_stubs(Ctx *c);
  * reload the temps cached at its op (RAX into XMM8+xres if xres >= 0;
  * uses RSI). */
 void jit_fp_reset_xcache(Ctx *c);
+/* Forget the FP mode word (a self-loop's head: reached from the block's
+ * end too). */
+void jit_fp_reset_mode(Ctx *c);
 void jit_fp_reload_xcache(Ctx *c, const IRTemp xcache[8], int xres);
 
 /* Tests: stubs clobber XMM8-15 after their call, as a C helper may (any

@@ -994,6 +994,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
             jb_bind(j, c.l_body);
             c.rax_temp = IR_NO_TEMP;
             jit_fp_reset_xcache(&c);
+            jit_fp_reset_mode(&c);
         }
         c.op_index = i;
         if (!emit_op(&c, &b->ops[i]))

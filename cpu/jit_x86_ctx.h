@@ -21,6 +21,11 @@
  * blocks can jump into each other: IR_MAX_TEMPS slots (temps are per block;
  * a block never reads a slot it has not written). */
 #define JIT_FRAME (IR_MAX_TEMPS * 8)
+/* Where the FP mode word lives (jit_fp_x86.c): the slot of the first temp
+ * the block does not have (nothing else touches it, and it sits next to the
+ * block's own slots: [rsp + JIT_FRAME], the 8 bytes flotilla_jit_enter adds
+ * for alignment, 4K-aliases the hot low slots), else that pad. */
+#define JIT_FPMODE(c) ((c)->b->ntemps < IR_MAX_TEMPS ? T((c)->b->ntemps) : JIT_FRAME)
 _Static_assert(JIT_FRAME % 16 == 0, "calls from generated code need a 16-byte aligned stack");
 _Static_assert(sizeof(JCEntry) == 32, "generated code scales the jump-cache index by a shift");
 
@@ -79,6 +84,10 @@ typedef struct FpXCache {
     bool d[8];
     uint32_t calls;
     uint8_t next;
+    /* The FP mode word (JIT_FPMODE, jit_fp_x86.c) was written in this
+     * block when Ctx.ncalls was mode_calls. */
+    bool mode_ok;
+    uint32_t mode_calls;
 } FpXCache;
 
 enum { CONST_IN_SLOT = 1, CONST_LAZY = 2 };

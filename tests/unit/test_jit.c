@@ -1222,8 +1222,9 @@ static uint64_t fp_mem_addr(void)
 
 /* Blocks of dependent scalar FP ops (results feeding later ops, S and D
  * mixed) with register moves, V-register writes, constants, ALU ops, guest
- * loads and stores (TLB misses, page crossings, aborts), vector FP ops, FP
- * ops that stay helper calls (FRINTN) and FCMPs between them: the inline ops keep results
+ * loads and stores (TLB misses, page crossings, aborts), vector FP ops,
+ * writes of FPCR and FPSR, FP ops that stay helper calls (FRINTN) and FCMPs
+ * between them: the inline ops keep results
  * in XMM8-15 for the next ones, and every slow path (ordinary operands mixed
  * with zeros, denormals, NaNs, huge values; any FPCR mode; IXC set or clear)
  * must reload them. Both tiers must agree on every result. */
@@ -1275,8 +1276,16 @@ Test(jit, fp_chains_through_xmm_cache)
                 insn = 0x1e202000 | type;
                 break;
             default: { /* moves, state writes, ALU ops, memory and vector FP ops between the FP ops */
-                switch (rnd() % 9) {
+                switch (rnd() % 10) {
                 case 0: ir_emit(&blk, IR_SET_VREG, 8, 0, a, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 64); break;
+                case 7: { /* MSR FPCR or FPSR mid-block: later ops must see the new mode (the FP mode word) */
+                    bool fpcr = rnd() & 1;
+                    uint64_t v = fpcr ? (rnd() % 2 ? 0 : rnd() & 0x07c00000u) : (rnd() % 2 ? FPEXC_IXC : 0);
+                    IRTemp z = ir_const(&blk, 0);
+                    ir_emit(&blk, IR_CALL, 8, IRF_EXCEPT, ir_const(&blk, v), z, z, HELPER_msr,
+                            fpcr ? SYSREG_ENC(3, 3, 4, 4, 0) : SYSREG_ENC(3, 3, 4, 4, 1));
+                    break;
+                }
                 case 1: ir_set_reg(&blk, 1 + (int)(rnd() % 8), a); break;
                 case 2: pool[np] = ir_const(&blk, fp_operand(d ? 64 : 32)), isd[np++] = d; break;
                 case 3: /* inline loads and stores: their TLB refills and interpreter calls reload the cache */
