@@ -168,6 +168,52 @@ static void fpx_check(Ctx *c)
         jit_fp_reset_xcache(c);
 }
 
+/* A cache register for a new value: a free one or one whose temp is no
+ * longer read, else round robin. */
+static int fpx_alloc(Ctx *c)
+{
+    for (int n = 0; n < 8; n++) {
+        int k = (c->fpx.next + n) & 7;
+        IRTemp t = c->fpx.temp[k];
+        if (t == IR_NO_TEMP || c->last_use[t] <= c->op_index + 1) {
+            c->fpx.next = (uint8_t)(k + 1);
+            return k;
+        }
+    }
+    return c->fpx.next++ & 7;
+}
+
+/* A guest load (LOAD of 4 or 8 bytes, not signed, exclusive or ordered, not a run's follower) whose
+ * result an inline scalar FP op reads (LDR S/D feeding FMUL...): also read
+ * the value straight into a cache register, so that the FP op takes it with
+ * a movaps instead of waiting for the load and then a movd from the GPR
+ * (the host's GPR-to-XMM move is most of that hop's latency). Returns the
+ * cache slot k (XMM8+k) the caller loads from the host address, or -1. The
+ * load's own stub reloads it after its interpreter call (the refill path
+ * resumes before the load). */
+int jit_fp_load_slot(Ctx *c, const IROp *op, uint32_t si)
+{
+    const IRBlock *b = c->b;
+    uint32_t i = c->op_index;
+    if (op->opc != IR_LOAD || (op->flags & ~(IRF_ALIGN | IRF_UNPRIV)) || (op->size != 4 && op->size != 8) || c->last_use[op->dst] == 0 ||
+        (b->nops <= IR_MAX_OPS && c->mdelta[i]))
+        return -1;
+    bool fp = false;
+    for (uint32_t k = i + 1; k < c->last_use[op->dst] && k < b->nops && !fp; k++) {
+        const IROp *u = &b->ops[k];
+        fp = u->opc == IR_CALL && (u->aux == HELPER_fp_scalar || u->aux == HELPER_fp_cmp) &&
+             (u->a == op->dst || u->b == op->dst || u->c == op->dst);
+    }
+    if (!fp)
+        return -1;
+    fpx_check(c);
+    int k = fpx_alloc(c);
+    c->fpx.temp[k] = op->dst;
+    c->fpx.d[k] = op->size == 8;
+    c->stubs[si].xcache[k] = op->dst; /* the interpreter's path: from its register or slot */
+    return k;
+}
+
 /* XMM8+k holding temp t of width d, or -1. */
 static int fpx_find(const Ctx *c, IRTemp t, bool d)
 {
@@ -534,7 +580,7 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
     }
     int xk = -1;
     if (!neg && c->last_use[op->dst]) {                     /* keep the result in XMM8-15 too */
-        xk = c->fpx.next++ & 7;
+        xk = fpx_alloc(c);
         x_rr(j, 0, 0x0f28, 8 + xk, res);                    /* movaps */
     }
     xmm_to_gpr(j, RAX, res, d);

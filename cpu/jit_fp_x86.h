@@ -31,6 +31,10 @@ void jit_fp_reset_xcache(Ctx *c);
 void jit_fp_reset_mode(Ctx *c);
 void jit_fp_reload_xcache(Ctx *c, const IRTemp xcache[8], int xres);
 
+/* For the inline LOAD op (its stub si recorded): the XMM cache slot k its
+ * emitter also loads the value into (movd/movq xmm8+k, [host]), or -1. */
+int jit_fp_load_slot(Ctx *c, const IROp *op, uint32_t si);
+
 /* Tests: stubs clobber XMM8-15 after their call, as a C helper may (any
  * thread; applies to blocks compiled after). */
 void jit_fp_scramble_xmm(bool on);

@@ -197,9 +197,12 @@ static void emit_access(Ctx *c, const IROp *op, int run)
     c->stubs[si].ebase = ebase;
     c->stubs[si].last = (uint8_t)(run - 1);
     x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend)); /* host = rax + va */
+    int xk = store ? -1 : jit_fp_load_slot(c, op, si);
     jb_bind(j, c->stubs[si].resume);             /* from here only rax and va are live */
     if (run > sz)
         x_mem_sib(j, XW, 0x8d, RDI, RAX, va, 1, 0); /* lea rdi, [rax + va]: for the followers */
+    if (xk >= 0)                                 /* movd/movq xmm8+k, [rax + va]: for an FP op */
+        x_mem_sib(j, X66 | (sz == 8 ? XW : 0), 0x0f6e, 8 + xk, RAX, va, 1, 0);
     if (!store) {
         bool sx = op->flags & IRF_SIGNED;
         /* Straight into the result's register, if it has one. */

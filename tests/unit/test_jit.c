@@ -1288,10 +1288,12 @@ Test(jit, fp_chains_through_xmm_cache)
                 }
                 case 1: ir_set_reg(&blk, 1 + (int)(rnd() % 8), a); break;
                 case 2: pool[np] = ir_const(&blk, fp_operand(d ? 64 : 32)), isd[np++] = d; break;
-                case 3: /* inline loads and stores: their TLB refills and interpreter calls reload the cache */
+                case 3: /* inline loads (straight into the cache too, for the FP ops reading them) and
+                         * stores: their TLB refills and interpreter calls reload the cache */
                     if (rnd() % 3 == 0)
                         tlb_flush(cpu);
-                    pool[np] = ir_emit(&blk, IR_LOAD, d ? 8 : 4, 0, ir_const(&blk, fp_mem_addr()), IR_NO_TEMP,
+                    pool[np] = ir_emit(&blk, IR_LOAD, d ? 8 : 4, rnd() % 4 ? 0 : IRF_ALIGN, /* LDR S/D, MMU off */
+                                       ir_const(&blk, fp_mem_addr()), IR_NO_TEMP,
                                        IR_NO_TEMP, 0, 0);
                     isd[np++] = d;
                     break;
