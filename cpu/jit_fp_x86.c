@@ -48,6 +48,17 @@ static void sse_scalar(JitBuf *j, bool d, uint8_t op, int dst, int src)
     x_rr(j, 0, 0x0f00u | op, dst, src);
 }
 
+/* VEX.LIG.F2/F3.0F op dst, s1, s2 (any of XMM0-15): the AVX form of
+ * sse_scalar, dst = s1 op s2 (sqrt: of s2) in the low lane */
+static void vex_scalar(JitBuf *j, bool d, uint8_t op, int dst, int s1, int s2)
+{
+    jb_byte(j, 0xc4);
+    jb_byte(j, (uint8_t)((dst & 8 ? 0 : 0x80) | 0x40 | (s2 & 8 ? 0 : 0x20) | 0x01)); /* ~R ~X ~B, map 0F */
+    jb_byte(j, (uint8_t)((~s1 & 15) << 3 | (d ? 3 : 2)));  /* W0, ~vvvv, L0, pp = F2 / F3 */
+    jb_byte(j, op);
+    jb_byte(j, (uint8_t)(0xc0 | (dst & 7) << 3 | (s2 & 7)));
+}
+
 /* vfm*231{s,p}{d,s} xmm2, xmm0, xmm1 (VEX.128/LIG.66.0F38.W{1,0} op; the
  * opcode says packed or scalar): xmm2 = +-(xmm0 * xmm1) +- xmm2 */
 static void fma231(JitBuf *j, bool d, uint8_t op)
@@ -567,21 +578,37 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
     uint32_t l_slow = jb_label(j), l_done = jb_label(j);
     emit_mode_word(c);
 
-    temp_to_xmm(c, X0, op->a, d);
-    if (op->b != IR_NO_TEMP)
-        temp_to_xmm(c, X1, op->b, d);
-    int res = X0;
-    if (fused) {
-        temp_to_xmm(c, X2, op->c, d);
-        fma231(j, d, sse);
-        res = X2;
+    int res = X0, xk = -1;
+    bool keep = !neg && c->last_use[op->dst];               /* keep the result in XMM8-15 too */
+    if (!fused && fp_hard_fma3()) {
+        /* AVX (FMA3 hosts have it): v{op}s{s,d} dst, a, b straight from the cache
+         * registers into the result's, no copies (the upper lanes of a cache
+         * register are never read) */
+        int ka = fpx_find(c, op->a, d), kb = op->b != IR_NO_TEMP ? fpx_find(c, op->b, d) : -1;
+        int sa = ka >= 0 ? 8 + ka : X0, sb = sse == 0x51 ? sa : kb >= 0 ? 8 + kb : X1;
+        if (ka < 0)
+            load_xmm(c, X0, op->a, d);
+        if (sse != 0x51 && kb < 0)
+            load_xmm(c, X1, op->b, d);
+        if (keep)
+            xk = fpx_alloc(c);                              /* may be a dying operand's: read first */
+        res = xk >= 0 ? 8 + xk : X0;
+        vex_scalar(j, d, sse, res, sa, sb);
     } else {
-        sse_scalar(j, d, sse, X0, sse == 0x51 ? X0 : X1);
-    }
-    int xk = -1;
-    if (!neg && c->last_use[op->dst]) {                     /* keep the result in XMM8-15 too */
-        xk = fpx_alloc(c);
-        x_rr(j, 0, 0x0f28, 8 + xk, res);                    /* movaps */
+        temp_to_xmm(c, X0, op->a, d);
+        if (op->b != IR_NO_TEMP)
+            temp_to_xmm(c, X1, op->b, d);
+        if (fused) {
+            temp_to_xmm(c, X2, op->c, d);
+            fma231(j, d, sse);
+            res = X2;
+        } else {
+            sse_scalar(j, d, sse, X0, sse == 0x51 ? X0 : X1);
+        }
+        if (keep) {
+            xk = fpx_alloc(c);
+            x_rr(j, 0, 0x0f28, 8 + xk, res);                /* movaps */
+        }
     }
     xmm_to_gpr(j, RAX, res, d);
     /* the exponent: (rax << 1) >> (mantissa bits + 1) drops the sign; for
