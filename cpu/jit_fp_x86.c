@@ -194,8 +194,9 @@ static int fpx_alloc(Ctx *c)
     return c->fpx.next++ & 7;
 }
 
-/* A guest load (LOAD of 4 or 8 bytes, not signed, exclusive or ordered, not a run's follower) whose
- * result an inline scalar FP op reads (LDR S/D feeding FMUL...): also read
+/* A guest load (LOAD of 4 or 8 bytes, plain or with the MMU-off alignment
+ * flag, not a run's follower) whose result an inline scalar FP op reads
+ * (LDR S/D feeding FMUL...): also read
  * the value straight into a cache register, so that the FP op takes it with
  * a movaps instead of waiting for the load and then a movd from the GPR
  * (the host's GPR-to-XMM move is most of that hop's latency). Returns the
@@ -206,8 +207,8 @@ int jit_fp_load_slot(Ctx *c, const IROp *op, uint32_t si)
 {
     const IRBlock *b = c->b;
     uint32_t i = c->op_index;
-    if (op->opc != IR_LOAD || (op->flags & ~(IRF_ALIGN | IRF_UNPRIV)) || (op->size != 4 && op->size != 8) || c->last_use[op->dst] == 0 ||
-        (b->nops <= IR_MAX_OPS && c->mdelta[i]))
+    if (op->opc != IR_LOAD || (op->flags & ~(IRF_ALIGN | IRF_UNPRIV)) || (op->size != 4 && op->size != 8) ||
+        c->last_use[op->dst] == 0 || (b->nops <= IR_MAX_OPS && c->mdelta[i]))
         return -1;
     bool fp = false;
     for (uint32_t k = i + 1; k < c->last_use[op->dst] && k < b->nops && !fp; k++) {

@@ -343,7 +343,8 @@ static inline uint32_t add_stub(Ctx *c, const IROp *op)
     s->pc = c->cur_pc;
     for (int k = 0; k < 8; k++) { /* the XMM cache as valid here and read later (FpXCache) */
         IRTemp t = c->fpx.temp[k];
-        s->xcache[k] = c->fpx.calls == c->ncalls && t != IR_NO_TEMP && c->last_use[t] > c->op_index + 1 ? t : IR_NO_TEMP;
+        bool keep = c->fpx.calls == c->ncalls && t != IR_NO_TEMP && c->last_use[t] > c->op_index + 1;
+        s->xcache[k] = keep ? t : IR_NO_TEMP;
     }
     return c->nstubs - 1;
 }
