@@ -82,7 +82,8 @@ static void emit_mode_check(JitBuf *j, uint32_t l_slow)
     x_jcc(j, CC_E, l_slow);
 }
 
-/* The same precondition once per stretch of code without calls: the FP
+/* The same precondition once per stretch of code without calls (when the
+ * stretch has more than one inline FP candidate, fp_op_follows): the FP
  * mode word [rsp + JIT_FPMODE(c)] is 0 when it holds, else >= 0x1000, and each
  * op ORs it into its result test, whose limit it then exceeds (one
  * micro-fused uop instead of two loads, tests and branches per op). It is
@@ -94,11 +95,35 @@ static void emit_mode_check(JitBuf *j, uint32_t l_slow)
  * slow path (the helper, exact) until the next stretch. Uses edi. */
 _Static_assert(offsetof(CPUState, fpsr) == offsetof(CPUState, fpcr) + 4, "one dword spans FPCR[31:16] and FPSR[15:0]");
 #define MODE_MASK ((3u << FPCR_RMODE_SHIFT | FPCR_FZ) >> 16 | (uint32_t)FPEXC_IXC << 16)
-static void emit_mode_word(Ctx *c)
+/* Is there another inline-FP candidate (helper_fp_scalar or helper_simd_fp)
+ * before the next call? Any other CALL or a terminal ends the scan (most
+ * call C; an inline SIMD op just ends it early). */
+static bool fp_op_follows(const Ctx *c)
+{
+    const IRBlock *b = c->b;
+    for (uint32_t i = c->op_index + 1; i < b->nops; i++) {
+        const IROp *op = &b->ops[i];
+        if (op->opc == IR_CALL)
+            return op->aux == HELPER_fp_scalar || op->aux == HELPER_simd_fp;
+        if (ir_op_info[op->opc].kind == IRK_TERM)
+            return false;
+    }
+    return false;
+}
+
+/* The mode test of an op: true if it is the word (valid, or computed here
+ * because another FP op follows in the stretch), which the op ORs into its
+ * result test; false if a lone op got the two direct tests instead (the
+ * word would cost it more: a matmul loop's one FMLA per block). */
+static bool emit_mode_word(Ctx *c, uint32_t l_slow)
 {
     if (c->fpx.mode_ok && c->fpx.mode_calls == c->ncalls)
-        return;
+        return true;
     JitBuf *j = &c->j;
+    if (!fp_op_follows(c)) {
+        emit_mode_check(j, l_slow);
+        return false;
+    }
     x_mem(j, 0, 0x8b, RDI, RBX, CPU_OFF(fpcr) + 2);         /* mov edi, FPCR[31:16] | FPSR[15:0] << 16 */
     x_alu_ri(j, 0, 4, RDI, (int32_t)MODE_MASK);             /* and */
     x_alu_ri(j, 0, 6, RDI, FPEXC_IXC << 16);                /* xor: 0 if RN, FZ = 0, IXC = 1 */
@@ -106,6 +131,7 @@ static void emit_mode_word(Ctx *c)
     x_mem(j, 0, 0x89, RDI, RSP, JIT_FPMODE(c));                /* mov [rsp + JIT_FPMODE(c)], edi */
     c->fpx.mode_ok = true;
     c->fpx.mode_calls = c->ncalls;
+    return true;
 }
 
 /* Per lane format (single, double) and check (strict: exponent in
@@ -369,7 +395,7 @@ static bool vector3(Ctx *c, const IROp *op, bool by_elem)
         slow_fn = helper_table[op->aux];
     JitBuf *j = &c->j;
     uint32_t l_slow = jb_label(j), l_done = jb_label(j);
-    emit_mode_word(c);
+    bool word = emit_mode_word(c, l_slow);
     unsigned pd = d ? X66 : 0;
     for (int i = 0; i < 3; i++) {                           /* xmm0 = Vn, xmm1 = Vm, xmm2 = Vd */
         int reg = i == 0 ? rn : i == 1 ? rm : rd;
@@ -407,9 +433,14 @@ static bool vector3(Ctx *c, const IROp *op, bool by_elem)
     x_mem(j, X66, 0x0ffe, 3, RAX, 16);                      /* paddd */
     x_mem(j, X66, 0x0f66, 3, RAX, 32);                      /* pcmpgtd */
     x_rr(j, 0, 0x0f50, RAX, 3);                             /* movmskps eax, xmm3 */
-    x_mem(j, 0, 0x0b, RAX, RSP, JIT_FPMODE(c));                /* or eax, the mode word */
-    jb_byte(j, 0xa9);                                       /* test eax, the lanes in use | the mode */
-    jb_u32(j, 0xfffff000u | (d ? 0x5 : q ? 0xf : 0x3));
+    if (word) {
+        x_mem(j, 0, 0x0b, RAX, RSP, JIT_FPMODE(c));         /* or eax, the mode word */
+        jb_byte(j, 0xa9);                                   /* test eax, the lanes in use | the mode */
+        jb_u32(j, 0xfffff000u | (d ? 0x5 : q ? 0xf : 0x3));
+    } else {
+        jb_byte(j, 0xa8);                                   /* test al, the lanes in use */
+        jb_byte(j, d ? 0x5 : q ? 0xf : 0x3);
+    }
     x_jcc(j, CC_NE, l_slow);
     return vec_store_or_call(c, op, res, rd, q, l_slow, l_done, slow_fn);
 }
@@ -577,7 +608,7 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
     }
     JitBuf *j = &c->j;
     uint32_t l_slow = jb_label(j), l_done = jb_label(j);
-    emit_mode_word(c);
+    bool word = emit_mode_word(c, l_slow);
 
     int res = X0, xk = -1;
     bool keep = !neg && c->last_use[op->dst];               /* keep the result in XMM8-15 too */
@@ -620,7 +651,8 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
     x_shift_ri(j, d ? XW : 0, 5, RDI, d ? 53 : 24);         /* shr */
     if (!sum && !sub_in_lea)
         x_alu_ri(j, 0, 5, RDI, 2);                          /* sub */
-    x_mem(j, 0, 0x0b, RDI, RSP, JIT_FPMODE(c));                /* or edi, the mode word */
+    if (word)
+        x_mem(j, 0, 0x0b, RDI, RSP, JIT_FPMODE(c));         /* or edi, the mode word */
     if (sum)                                                /* not inf or NaN (sum_check) */
         x_alu_ri(j, 0, 7, RDI, d ? 0x7fe : 0xfe);           /* cmp */
     else                                                    /* in [2, max - 1] */
