@@ -61,14 +61,16 @@ static void vex_scalar(JitBuf *j, bool d, uint8_t op, int dst, int s1, int s2)
 
 /* vfm*231{s,p}{d,s} xmm2, xmm0, xmm1 (VEX.128/LIG.66.0F38.W{1,0} op; the
  * opcode says packed or scalar): xmm2 = +-(xmm0 * xmm1) +- xmm2 */
-static void fma231(JitBuf *j, bool d, uint8_t op)
+static void fma231r(JitBuf *j, bool d, uint8_t op, int dst, int s1, int s2)
 {
     jb_byte(j, 0xc4);
-    jb_byte(j, 0xe2);                                       /* R X B = 1 (xmm0-7), map 0F38 */
-    jb_byte(j, (uint8_t)((d ? 0x80 : 0) | 0x78 | 0x01));   /* W, vvvv = ~xmm0, L = 0, pp = 66 */
+    jb_byte(j, (uint8_t)((dst & 8 ? 0 : 0x80) | 0x40 | (s2 & 8 ? 0 : 0x20) | 0x02)); /* ~R ~X ~B, map 0F38 */
+    jb_byte(j, (uint8_t)((d ? 0x80 : 0) | (~s1 & 15) << 3 | 0x01)); /* W, ~vvvv, L = 0, pp = 66 */
     jb_byte(j, op);
-    jb_byte(j, 0xc0 | X2 << 3 | X1);
+    jb_byte(j, (uint8_t)(0xc0 | (dst & 7) << 3 | (s2 & 7)));
 }
+
+static void fma231(JitBuf *j, bool d, uint8_t op) { fma231r(j, d, op, X2, X0, X1); }
 
 /* The precondition of every inline fast path: FPCR.RMode = RN, FPCR.FZ = 0,
  * FPSR.IXC = 1. */
@@ -627,14 +629,19 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
         res = xk >= 0 ? 8 + xk : X0;
         vex_scalar(j, d, sse, res, sa, sb);
     } else {
-        temp_to_xmm(c, X0, op->a, d);
-        if (op->b != IR_NO_TEMP)
-            temp_to_xmm(c, X1, op->b, d);
-        if (fused) {
+        if (fused) { /* the sources straight from the cache registers; the addend is overwritten */
+            int ka = fpx_find(c, op->a, d), kb = fpx_find(c, op->b, d);
+            if (ka < 0)
+                load_xmm(c, X0, op->a, d);
+            if (kb < 0)
+                load_xmm(c, X1, op->b, d);
             temp_to_xmm(c, X2, op->c, d);
-            fma231(j, d, sse);
+            fma231r(j, d, sse, X2, ka >= 0 ? 8 + ka : X0, kb >= 0 ? 8 + kb : X1);
             res = X2;
         } else {
+            temp_to_xmm(c, X0, op->a, d);
+            if (op->b != IR_NO_TEMP)
+                temp_to_xmm(c, X1, op->b, d);
             sse_scalar(j, d, sse, X0, sse == 0x51 ? X0 : X1);
         }
         if (keep) {
