@@ -48,16 +48,29 @@ static void sse_scalar(JitBuf *j, bool d, uint8_t op, int dst, int src)
     x_rr(j, 0, 0x0f00u | op, dst, src);
 }
 
-/* vfm*231{s,p}{d,s} xmm2, xmm0, xmm1 (VEX.128/LIG.66.0F38.W{1,0} op; the
- * opcode says packed or scalar): xmm2 = +-(xmm0 * xmm1) +- xmm2 */
-static void fma231(JitBuf *j, bool d, uint8_t op)
+/* VEX.LIG.F2/F3.0F op dst, s1, s2 (any of XMM0-15): the AVX form of
+ * sse_scalar, dst = s1 op s2 (sqrt: of s2) in the low lane */
+static void vex_scalar(JitBuf *j, bool d, uint8_t op, int dst, int s1, int s2)
 {
     jb_byte(j, 0xc4);
-    jb_byte(j, 0xe2);                                       /* R X B = 1 (xmm0-7), map 0F38 */
-    jb_byte(j, (uint8_t)((d ? 0x80 : 0) | 0x78 | 0x01));   /* W, vvvv = ~xmm0, L = 0, pp = 66 */
+    jb_byte(j, (uint8_t)((dst & 8 ? 0 : 0x80) | 0x40 | (s2 & 8 ? 0 : 0x20) | 0x01)); /* ~R ~X ~B, map 0F */
+    jb_byte(j, (uint8_t)((~s1 & 15) << 3 | (d ? 3 : 2)));  /* W0, ~vvvv, L0, pp = F2 / F3 */
     jb_byte(j, op);
-    jb_byte(j, 0xc0 | X2 << 3 | X1);
+    jb_byte(j, (uint8_t)(0xc0 | (dst & 7) << 3 | (s2 & 7)));
 }
+
+/* vfm*231{s,p}{d,s} xmm2, xmm0, xmm1 (VEX.128/LIG.66.0F38.W{1,0} op; the
+ * opcode says packed or scalar): xmm2 = +-(xmm0 * xmm1) +- xmm2 */
+static void fma231r(JitBuf *j, bool d, uint8_t op, int dst, int s1, int s2)
+{
+    jb_byte(j, 0xc4);
+    jb_byte(j, (uint8_t)((dst & 8 ? 0 : 0x80) | 0x40 | (s2 & 8 ? 0 : 0x20) | 0x02)); /* ~R ~X ~B, map 0F38 */
+    jb_byte(j, (uint8_t)((d ? 0x80 : 0) | (~s1 & 15) << 3 | 0x01)); /* W, ~vvvv, L = 0, pp = 66 */
+    jb_byte(j, op);
+    jb_byte(j, (uint8_t)(0xc0 | (dst & 7) << 3 | (s2 & 7)));
+}
+
+static void fma231(JitBuf *j, bool d, uint8_t op) { fma231r(j, d, op, X2, X0, X1); }
 
 /* The precondition of every inline fast path: FPCR.RMode = RN, FPCR.FZ = 0,
  * FPSR.IXC = 1. */
@@ -69,6 +82,58 @@ static void emit_mode_check(JitBuf *j, uint32_t l_slow)
     x_mem(j, 0, 0xf6, 0, RBX, CPU_OFF(fpsr));               /* test byte [fpsr], IXC */
     jb_byte(j, FPEXC_IXC);
     x_jcc(j, CC_E, l_slow);
+}
+
+/* The same precondition once per stretch of code without calls (when the
+ * stretch has more than one inline FP candidate, fp_op_follows): the FP
+ * mode word [rsp + JIT_FPMODE(c)] is 0 when it holds, else >= 0x1000, and each
+ * op ORs it into its result test, whose limit it then exceeds (one
+ * micro-fused uop instead of two loads, tests and branches per op). It is
+ * computed at the first such op after the block's start, a self-loop's head
+ * or a call in the main code stream (which may write FPCR or FPSR), and is
+ * valid until the next: the stubs' calls (FP helpers, TLB refills, the
+ * interpreter's loads and stores) only OR flags into FPSR, so IXC stays set
+ * and FPCR unchanged; a word computed with IXC clear only sends ops to their
+ * slow path (the helper, exact) until the next stretch. Uses edi. */
+_Static_assert(offsetof(CPUState, fpsr) == offsetof(CPUState, fpcr) + 4, "one dword spans FPCR[31:16] and FPSR[15:0]");
+#define MODE_MASK ((3u << FPCR_RMODE_SHIFT | FPCR_FZ) >> 16 | (uint32_t)FPEXC_IXC << 16)
+/* Is there another inline-FP candidate (helper_fp_scalar or helper_simd_fp)
+ * before the next call? Any other CALL or a terminal ends the scan (most
+ * call C; an inline SIMD op just ends it early). */
+static bool fp_op_follows(const Ctx *c)
+{
+    const IRBlock *b = c->b;
+    for (uint32_t i = c->op_index + 1; i < b->nops; i++) {
+        const IROp *op = &b->ops[i];
+        if (op->opc == IR_CALL)
+            return op->aux == HELPER_fp_scalar || op->aux == HELPER_simd_fp;
+        if (ir_op_info[op->opc].kind == IRK_TERM)
+            return false;
+    }
+    return false;
+}
+
+/* The mode test of an op: true if it is the word (valid, or computed here
+ * because another FP op follows in the stretch), which the op ORs into its
+ * result test; false if a lone op got the two direct tests instead (the
+ * word would cost it more: a matmul loop's one FMLA per block). */
+static bool emit_mode_word(Ctx *c, uint32_t l_slow)
+{
+    if (c->fpx.mode_ok && c->fpx.mode_calls == c->ncalls)
+        return true;
+    JitBuf *j = &c->j;
+    if (!fp_op_follows(c)) {
+        emit_mode_check(j, l_slow);
+        return false;
+    }
+    x_mem(j, 0, 0x8b, RDI, RBX, CPU_OFF(fpcr) + 2);         /* mov edi, FPCR[31:16] | FPSR[15:0] << 16 */
+    x_alu_ri(j, 0, 4, RDI, (int32_t)MODE_MASK);             /* and */
+    x_alu_ri(j, 0, 6, RDI, FPEXC_IXC << 16);                /* xor: 0 if RN, FZ = 0, IXC = 1 */
+    x_shift_ri(j, 0, 4, RDI, 6);                            /* shl: else in [0x1000, 0x4000000] */
+    x_mem(j, 0, 0x89, RDI, RSP, JIT_FPMODE(c));                /* mov [rsp + JIT_FPMODE(c)], edi */
+    c->fpx.mode_ok = true;
+    c->fpx.mode_calls = c->ncalls;
+    return true;
 }
 
 /* Per lane format (single, double) and check (strict: exponent in
@@ -103,8 +168,10 @@ static FpStub *add_fp_stub(Ctx *c, const IROp *op, uint32_t slow, uint32_t back,
         return NULL;
     FpStub *s = &c->fpstubs[c->nfpstubs++];
     *s = (FpStub){.slow = slow, .back = back, .op = op, .fn = fn, .operands = operands, .xres = -1};
-    for (int k = 0; k < 8; k++)
-        s->xcache[k] = IR_NO_TEMP;
+    for (int k = 0; k < 8; k++) { /* fpx_check ran: valid; only what is read later */
+        IRTemp t = c->fpx.temp[k];
+        s->xcache[k] = t != IR_NO_TEMP && c->last_use[t] > c->op_index + 1 ? t : IR_NO_TEMP;
+    }
     return s;
 }
 
@@ -113,36 +180,78 @@ static FpStub *add_fp_stub(Ctx *c, const IROp *op, uint32_t slow, uint32_t back,
  * FP op that reads that temp takes it from there (movaps, which the host
  * renames away) instead of through its GPR: a movq each way is most of an
  * op's latency, and FP code is chains of dependent ops. Nothing else in
- * generated code keeps XMM8-15, but any C call clobbers them, so the cache
- * holds only across ops that emit no call: register moves and CONSTs
- * (fpx_check), and the inline FP ops themselves, whose slow stubs reload
- * every cached temp (it is live, so its register or slot holds it; a dead
- * one reloads garbage nobody reads) and put their own result there from RAX. */
+ * generated code touches XMM8-15 (the SIMD emitters use XMM0-7), but any C
+ * call clobbers them, so the cache holds only while the main code stream
+ * emits no call (Ctx.ncalls unchanged: register moves, ALU ops, inline
+ * loads and stores, inline SIMD and FP ops). Calls in out-of-line stubs do
+ * not end it: every stub that goes back into the block (the FP ops' here,
+ * the memory ops' in jit_mem_x86.c) reloads the temps cached at its op
+ * (jit_fp_reload_xcache; a cached temp read later is live, so its register
+ * or slot holds it; a dead one reloads garbage nobody reads), and a scalar
+ * op's stub puts its own result there from RAX. */
 
-/* May the cache still be used at op? Scans the ops since the last inline
- * scalar FP op; forgets the cache if any of them could run C code. */
-static void fpx_check(Ctx *c, const IROp *op)
+void jit_fp_reset_xcache(Ctx *c)
 {
-    const IROp *p = c->fpx.after;
-    bool ok = p && p < op && p >= c->b->ops;
-    for (p = ok ? p + 1 : op; ok && p < op; p++) {
-        switch (p->opc) {
-        case IR_INSN_START: case IR_CONST: case IR_MOV: case IR_NOP:
-            break;
-        case IR_GET_REG: case IR_SET_REG:
-            ok = p->imm < 32; /* else an interpreter call */
-            break;
-        case IR_GET_VREG: case IR_SET_VREG:
-            ok = p->imm < 64;
-            break;
-        default:
-            ok = false;
-            break;
+    for (int k = 0; k < 8; k++)
+        c->fpx.temp[k] = IR_NO_TEMP;
+    c->fpx.calls = c->ncalls;
+}
+
+void jit_fp_reset_mode(Ctx *c) { c->fpx.mode_ok = false; }
+
+/* May the cache still be used at op? Forgets it if the main stream emitted
+ * a call since it was filled. */
+static void fpx_check(Ctx *c)
+{
+    if (c->fpx.calls != c->ncalls)
+        jit_fp_reset_xcache(c);
+}
+
+/* A cache register for a new value: a free one or one whose temp is no
+ * longer read, else round robin. */
+static int fpx_alloc(Ctx *c)
+{
+    for (int n = 0; n < 8; n++) {
+        int k = (c->fpx.next + n) & 7;
+        IRTemp t = c->fpx.temp[k];
+        if (t == IR_NO_TEMP || c->last_use[t] <= c->op_index + 1) {
+            c->fpx.next = (uint8_t)(k + 1);
+            return k;
         }
     }
-    if (!ok)
-        for (int k = 0; k < 8; k++)
-            c->fpx.temp[k] = IR_NO_TEMP;
+    return c->fpx.next++ & 7;
+}
+
+/* A guest load (LOAD of 4 or 8 bytes, plain or with the MMU-off alignment
+ * flag, not a run's follower) whose result an inline scalar FP op reads
+ * (LDR S/D feeding FMUL...): also read
+ * the value straight into a cache register, so that the FP op takes it with
+ * a movaps instead of waiting for the load and then a movd from the GPR
+ * (the host's GPR-to-XMM move is most of that hop's latency). Returns the
+ * cache slot k (XMM8+k) the caller loads from the host address, or -1. The
+ * load's own stub reloads it after its interpreter call (the refill path
+ * resumes before the load). */
+int jit_fp_load_slot(Ctx *c, const IROp *op, uint32_t si)
+{
+    const IRBlock *b = c->b;
+    uint32_t i = c->op_index;
+    if (op->opc != IR_LOAD || (op->flags & ~(IRF_ALIGN | IRF_UNPRIV)) || (op->size != 4 && op->size != 8) ||
+        c->last_use[op->dst] == 0 || (b->nops <= IR_MAX_OPS && c->mdelta[i]))
+        return -1;
+    bool fp = false;
+    for (uint32_t k = i + 1; k < c->last_use[op->dst] && k < b->nops && !fp; k++) {
+        const IROp *u = &b->ops[k];
+        fp = u->opc == IR_CALL && (u->aux == HELPER_fp_scalar || u->aux == HELPER_fp_cmp) &&
+             (u->a == op->dst || u->b == op->dst || u->c == op->dst);
+    }
+    if (!fp)
+        return -1;
+    fpx_check(c);
+    int k = fpx_alloc(c);
+    c->fpx.temp[k] = op->dst;
+    c->fpx.d[k] = op->size == 8;
+    c->stubs[si].xcache[k] = op->dst; /* the interpreter's path: from its register or slot */
+    return k;
 }
 
 /* XMM8+k holding temp t of width d, or -1. */
@@ -186,6 +295,22 @@ static _Atomic bool scramble_xmm;
 
 void jit_fp_scramble_xmm(bool on) { atomic_store(&scramble_xmm, on); }
 
+void jit_fp_reload_xcache(Ctx *c, const IRTemp xcache[8], int xres)
+{
+    JitBuf *j = &c->j;
+    if (atomic_load(&scramble_xmm)) {                       /* an ordinary number in S and D */
+        x_mov_ri(j, RSI, 0x3ff0000040000000ull);
+        for (int k = 0; k < 8; k++)
+            gpr_to_xmm(j, 8 + k, RSI, true);
+    }
+    for (int k = 0; k < 8; k++) {                           /* the XMM cache, as after the fast path */
+        if (k == xres)
+            gpr_to_xmm(j, 8 + k, RAX, true);
+        else if (xcache[k] != IR_NO_TEMP)
+            load_xmm(c, 8 + k, xcache[k], true);
+    }
+}
+
 void jit_fp_emit_stubs(Ctx *c)
 {
     JitBuf *j = &c->j;
@@ -202,17 +327,7 @@ void jit_fp_emit_stubs(Ctx *c)
         x_mov_ri(j, R8, s->op->imm);
         x_rr(j, XW, 0x89, RBX, RDI);
         call_abs(c, (const void *)s->fn);
-        if (atomic_load(&scramble_xmm)) {                   /* an ordinary number in S and D */
-            x_mov_ri(j, RSI, 0x3ff0000040000000ull);
-            for (int k = 0; k < 8; k++)
-                gpr_to_xmm(j, 8 + k, RSI, true);
-        }
-        for (int k = 0; k < 8; k++) {                       /* the XMM cache, as after the fast path */
-            if (k == s->xres)
-                gpr_to_xmm(j, 8 + k, RAX, true);
-            else if (s->xcache[k] != IR_NO_TEMP)
-                load_xmm(c, 8 + k, s->xcache[k], true);
-        }
+        jit_fp_reload_xcache(c, s->xcache, s->xres);
         x_jmp(j, s->back);
     }
 }
@@ -282,7 +397,7 @@ static bool vector3(Ctx *c, const IROp *op, bool by_elem)
         slow_fn = helper_table[op->aux];
     JitBuf *j = &c->j;
     uint32_t l_slow = jb_label(j), l_done = jb_label(j);
-    emit_mode_check(j, l_slow);
+    bool word = emit_mode_word(c, l_slow);
     unsigned pd = d ? X66 : 0;
     for (int i = 0; i < 3; i++) {                           /* xmm0 = Vn, xmm1 = Vm, xmm2 = Vd */
         int reg = i == 0 ? rn : i == 1 ? rm : rd;
@@ -320,8 +435,14 @@ static bool vector3(Ctx *c, const IROp *op, bool by_elem)
     x_mem(j, X66, 0x0ffe, 3, RAX, 16);                      /* paddd */
     x_mem(j, X66, 0x0f66, 3, RAX, 32);                      /* pcmpgtd */
     x_rr(j, 0, 0x0f50, RAX, 3);                             /* movmskps eax, xmm3 */
-    jb_byte(j, 0xa8);                                       /* test al, the lanes in use */
-    jb_byte(j, d ? 0x5 : q ? 0xf : 0x3);
+    if (word) {
+        x_mem(j, 0, 0x0b, RAX, RSP, JIT_FPMODE(c));         /* or eax, the mode word */
+        jb_byte(j, 0xa9);                                   /* test eax, the lanes in use | the mode */
+        jb_u32(j, 0xfffff000u | (d ? 0x5 : q ? 0xf : 0x3));
+    } else {
+        jb_byte(j, 0xa8);                                   /* test al, the lanes in use */
+        jb_byte(j, d ? 0x5 : q ? 0xf : 0x3);
+    }
     x_jcc(j, CC_NE, l_slow);
     return vec_store_or_call(c, op, res, rd, q, l_slow, l_done, slow_fn);
 }
@@ -452,7 +573,7 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
 {
     if (op->flags & IRF_EXCEPT)
         return false;
-    fpx_check(c, op);
+    fpx_check(c);
     if (op->aux == HELPER_fp_cmp)
         return compare(c, op);
     if (op->aux == HELPER_simd_fp && (op->imm >> 32) == FPK_V3SAME)
@@ -489,34 +610,60 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
     }
     JitBuf *j = &c->j;
     uint32_t l_slow = jb_label(j), l_done = jb_label(j);
-    emit_mode_check(j, l_slow);
+    bool word = emit_mode_word(c, l_slow);
 
-    temp_to_xmm(c, X0, op->a, d);
-    if (op->b != IR_NO_TEMP)
-        temp_to_xmm(c, X1, op->b, d);
-    int res = X0;
-    if (fused) {
-        temp_to_xmm(c, X2, op->c, d);
-        fma231(j, d, sse);
-        res = X2;
+    int res = X0, xk = -1;
+    bool keep = !neg && c->last_use[op->dst];               /* keep the result in XMM8-15 too */
+    if (!fused && fp_hard_fma3()) {
+        /* AVX (FMA3 hosts have it): v{op}s{s,d} dst, a, b straight from the cache
+         * registers into the result's, no copies (the upper lanes of a cache
+         * register are never read) */
+        int ka = fpx_find(c, op->a, d), kb = op->b != IR_NO_TEMP ? fpx_find(c, op->b, d) : -1;
+        int sa = ka >= 0 ? 8 + ka : X0, sb = sse == 0x51 ? sa : kb >= 0 ? 8 + kb : X1;
+        if (ka < 0)
+            load_xmm(c, X0, op->a, d);
+        if (sse != 0x51 && kb < 0)
+            load_xmm(c, X1, op->b, d);
+        if (keep)
+            xk = fpx_alloc(c);                              /* may be a dying operand's: read first */
+        res = xk >= 0 ? 8 + xk : X0;
+        vex_scalar(j, d, sse, res, sa, sb);
     } else {
-        sse_scalar(j, d, sse, X0, sse == 0x51 ? X0 : X1);
-    }
-    int xk = -1;
-    if (!neg && c->last_use[op->dst]) {                     /* keep the result in XMM8-15 too */
-        xk = c->fpx.next++ & 7;
-        x_rr(j, 0, 0x0f28, 8 + xk, res);                    /* movaps */
+        if (fused) { /* the sources straight from the cache registers; the addend is overwritten */
+            int ka = fpx_find(c, op->a, d), kb = fpx_find(c, op->b, d);
+            if (ka < 0)
+                load_xmm(c, X0, op->a, d);
+            if (kb < 0)
+                load_xmm(c, X1, op->b, d);
+            temp_to_xmm(c, X2, op->c, d);
+            fma231r(j, d, sse, X2, ka >= 0 ? 8 + ka : X0, kb >= 0 ? 8 + kb : X1);
+            res = X2;
+        } else {
+            temp_to_xmm(c, X0, op->a, d);
+            if (op->b != IR_NO_TEMP)
+                temp_to_xmm(c, X1, op->b, d);
+            sse_scalar(j, d, sse, X0, sse == 0x51 ? X0 : X1);
+        }
+        if (keep) {
+            xk = fpx_alloc(c);
+            x_rr(j, 0, 0x0f28, 8 + xk, res);                /* movaps */
+        }
     }
     xmm_to_gpr(j, RAX, res, d);
-    /* the exponent: (rax << 1) >> (mantissa bits + 1) drops the sign */
-    x_mem_sib(j, d ? XW : 0, 0x8d, RDI, RAX, RAX, 1, 0);    /* lea rdi, [rax + rax] */
+    /* the exponent: (rax << 1) >> (mantissa bits + 1) drops the sign; for
+     * a single, lea subtracts 2 from it too (exponents 0 and 1 wrap to
+     * 254 and 255, above the limit as 255 - 2 is) */
+    bool sub_in_lea = !d && !sum;
+    x_mem_sib(j, d ? XW : 0, 0x8d, RDI, RAX, RAX, 1, sub_in_lea ? -(2 << 24) : 0); /* lea rdi, [rax + rax] */
     x_shift_ri(j, d ? XW : 0, 5, RDI, d ? 53 : 24);         /* shr */
-    if (sum) {                                              /* not inf or NaN (sum_check) */
-        x_alu_ri(j, 0, 7, RDI, d ? 0x7fe : 0xfe);           /* cmp */
-    } else {                                                /* in [2, max - 1] */
+    if (!sum && !sub_in_lea)
         x_alu_ri(j, 0, 5, RDI, 2);                          /* sub */
+    if (word)
+        x_mem(j, 0, 0x0b, RDI, RSP, JIT_FPMODE(c));         /* or edi, the mode word */
+    if (sum)                                                /* not inf or NaN (sum_check) */
+        x_alu_ri(j, 0, 7, RDI, d ? 0x7fe : 0xfe);           /* cmp */
+    else                                                    /* in [2, max - 1] */
         x_alu_ri(j, 0, 7, RDI, d ? 0x7fc : 0xfc);           /* cmp */
-    }
     x_jcc(j, CC_A, l_slow);
     if (neg) {                                              /* FNMUL: btc rax, 63 / eax, 31 */
         x_rr(j, d ? XW : 0, 0x0fba, 7, RAX);
@@ -528,10 +675,10 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
         c->fpx.d[xk] = d;
     }
     for (int k = 0; k < 8 && st; k++)
-        st->xcache[k] = k == xk ? IR_NO_TEMP : c->fpx.temp[k];
+        if (k == xk)
+            st->xcache[k] = IR_NO_TEMP;
     if (st)
         st->xres = (int8_t)xk;
-    c->fpx.after = op;
     st_dst(c, op->dst);
     return true;
 }

@@ -3,6 +3,7 @@
  * the out-of-line stubs (TLB refill and resume, or interp_exec_op). Thread
  * rules: the compiling thread. */
 #include "../memory/mem.h"
+#include "jit_fp_x86.h"
 #include "jit_x86_ctx.h"
 
 /* Compiling thread. edx = the TLB slot's byte offset in its row,
@@ -196,9 +197,12 @@ static void emit_access(Ctx *c, const IROp *op, int run)
     c->stubs[si].ebase = ebase;
     c->stubs[si].last = (uint8_t)(run - 1);
     x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend)); /* host = rax + va */
+    int xk = store ? -1 : jit_fp_load_slot(c, op, si);
     jb_bind(j, c->stubs[si].resume);             /* from here only rax and va are live */
     if (run > sz)
         x_mem_sib(j, XW, 0x8d, RDI, RAX, va, 1, 0); /* lea rdi, [rax + va]: for the followers */
+    if (xk >= 0)                                 /* movd/movq xmm8+k, [rax + va]: for an FP op */
+        x_mem_sib(j, X66 | (sz == 8 ? XW : 0), 0x0f6e, 8 + xk, RAX, va, 1, 0);
     if (!store) {
         bool sx = op->flags & IRF_SIGNED;
         /* Straight into the result's register, if it has one. */
@@ -384,6 +388,7 @@ static void emit_refill(Ctx *c, const Stub *s)
     x_jcc(j, CC_E, c->l_exc);
     x_jcc(j, CC_B, interp);                            /* NULL */
     ld64(j, RAX, RAX, (int32_t)offsetof(TLBEntry, addend));
+    jit_fp_reload_xcache(c, s->xcache, -1);            /* keeps rax */
     ldt(c, RSI, s->op->a, true);
     x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_refill)); /* inc qword: -stats */
     x_jmp(j, s->resume);
@@ -391,6 +396,7 @@ static void emit_refill(Ctx *c, const Stub *s)
     emit_stub_entry(c, s);
     jb_bind(j, interp);
     emit_interp_call(c, s->op);
+    jit_fp_reload_xcache(c, s->xcache, -1);
     if (s->lead)
         x_rr(j, 0, 0x31, RDI, RDI);                    /* xor edi, edi: followers take their full path */
     x_jmp(j, s->back);
@@ -409,6 +415,7 @@ void jit_emit_stubs(Ctx *c)
         jb_bind(j, s->call);
         emit_stub_entry(c, s);
         emit_interp_call(c, s->op);
+        jit_fp_reload_xcache(c, s->xcache, -1);
         x_jmp(j, s->back);
     }
 }

@@ -964,6 +964,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     c.mon = cpu->machine ? cpu->machine->monitor : NULL;
     c.rax_temp = c.rax_prev = IR_NO_TEMP;
     c.cc_temp = c.al_temp = c.scaled_temp = IR_NO_TEMP;
+    jit_fp_reset_xcache(&c);
     jit_loop_plan(&c, b);
     c.is_const = calloc(b->ntemps ? b->ntemps : 1, 1);
     c.cval = calloc(b->ntemps ? b->ntemps : 1, sizeof(uint64_t));
@@ -992,6 +993,8 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
              * the live-in registers loaded and nothing in RAX. */
             jb_bind(j, c.l_body);
             c.rax_temp = IR_NO_TEMP;
+            jit_fp_reset_xcache(&c);
+            jit_fp_reset_mode(&c);
         }
         c.op_index = i;
         if (!emit_op(&c, &b->ops[i]))

@@ -21,6 +21,11 @@
  * blocks can jump into each other: IR_MAX_TEMPS slots (temps are per block;
  * a block never reads a slot it has not written). */
 #define JIT_FRAME (IR_MAX_TEMPS * 8)
+/* Where the FP mode word lives (jit_fp_x86.c): the slot of the first temp
+ * the block does not have (nothing else touches it, and it sits next to the
+ * block's own slots: [rsp + JIT_FRAME], the 8 bytes flotilla_jit_enter adds
+ * for alignment, 4K-aliases the hot low slots), else that pad. */
+#define JIT_FPMODE(c) ((c)->b->ntemps < IR_MAX_TEMPS ? T((c)->b->ntemps) : JIT_FRAME)
 _Static_assert(JIT_FRAME % 16 == 0, "calls from generated code need a 16-byte aligned stack");
 _Static_assert(sizeof(JCEntry) == 32, "generated code scales the jump-cache index by a shift");
 
@@ -39,6 +44,9 @@ typedef struct Stub {
     bool store_pc, refill;
     bool lead; /* leads a run: its interpreter path leaves rdi = 0 */
     uint64_t pc;
+    /* The XMM value cache (FpXCache) at the op: the stub's call clobbers
+     * XMM8-15, so it reloads these temps before going back. */
+    IRTemp xcache[8];
 } Stub;
 
 /* A direct-branch exit (BRCOND taken, GOTO): optionally a jump-cache probe
@@ -68,13 +76,18 @@ typedef struct FpStub {
 
 /* Scalar FP results the inline FP code keeps in XMM8-XMM15 (jit_fp_x86.c),
  * so that the next FP op reads them without a GPR round trip: temp[k] is
- * in XMM8+k (IR_NO_TEMP: nothing; d: a double). Valid only while the ops
- * since `after` emit no call (see fpx_valid). */
+ * in XMM8+k (IR_NO_TEMP: nothing; d: a double). Valid only while the main
+ * code stream emits no call: `calls` is Ctx.ncalls when it was filled
+ * (stubs, which reload it, are emitted after the block and do not count). */
 typedef struct FpXCache {
     IRTemp temp[8];
     bool d[8];
-    const IROp *after;
+    uint32_t calls;
     uint8_t next;
+    /* The FP mode word (JIT_FPMODE, jit_fp_x86.c) was written in this
+     * block when Ctx.ncalls was mode_calls. */
+    bool mode_ok;
+    uint32_t mode_calls;
 } FpXCache;
 
 enum { CONST_IN_SLOT = 1, CONST_LAZY = 2 };
@@ -98,6 +111,7 @@ typedef struct Ctx {
     FpStub *fpstubs;
     uint32_t nfpstubs, capfpstubs;
     FpXCache fpx;
+    uint32_t ncalls; /* call_abs so far: see FpXCache */
     uint64_t native, called;
     uint32_t called_opc[IR_NUM_OPS];
     /* Tiny value tracking (temps are written once): constants (CONST_*), and
@@ -258,6 +272,7 @@ static inline bool const_s32(const Ctx *c, IRTemp t, bool w64, int32_t *v)
 static inline void call_abs(Ctx *c, const void *fn)
 {
     JitBuf *j = &c->j;
+    c->ncalls++;
     for (int r = R9; r <= R11; r++)
         if (c->cs_used & (1u << r))
             st64(j, RBX, CPU_OFF(jit_save) + 8 * (r - R9), r);
@@ -326,6 +341,11 @@ static inline uint32_t add_stub(Ctx *c, const IROp *op)
     s->op = op;
     s->store_pc = c->have_pc && !c->pc_synced;
     s->pc = c->cur_pc;
+    for (int k = 0; k < 8; k++) { /* the XMM cache as valid here and read later (FpXCache) */
+        IRTemp t = c->fpx.temp[k];
+        bool keep = c->fpx.calls == c->ncalls && t != IR_NO_TEMP && c->last_use[t] > c->op_index + 1;
+        s->xcache[k] = keep ? t : IR_NO_TEMP;
+    }
     return c->nstubs - 1;
 }
 

@@ -1213,9 +1213,18 @@ Test(jit, fp_sum_tiny_and_zero_results)
     cr_assert_eq(soft, 0, "finite sums in RN with IXC set stay inline (%llu fell back)", (unsigned long long)soft);
 }
 
+/* Mostly mapped (an abort ends the block), some crossing a page. */
+static uint64_t fp_mem_addr(void)
+{
+    uint64_t a = scratch_addr();
+    return a < SCR_PA && rnd() % 4 ? SCR_PA + 8 * (rnd() % 64) : a;
+}
+
 /* Blocks of dependent scalar FP ops (results feeding later ops, S and D
- * mixed) with register moves, V-register writes, constants, FP ops that stay
- * helper calls (FRINTN) and FCMPs between them: the inline ops keep results
+ * mixed) with register moves, V-register writes, constants, ALU ops, guest
+ * loads and stores (TLB misses, page crossings, aborts), vector FP ops,
+ * writes of FPCR and FPSR, FP ops that stay helper calls (FRINTN) and FCMPs
+ * between them: the inline ops keep results
  * in XMM8-15 for the next ones, and every slow path (ordinary operands mixed
  * with zeros, denormals, NaNs, huge values; any FPCR mode; IXC set or clear)
  * must reload them. Both tiers must agree on every result. */
@@ -1266,11 +1275,39 @@ Test(jit, fp_chains_through_xmm_cache)
                 helper = HELPER_fp_cmp;
                 insn = 0x1e202000 | type;
                 break;
-            default: { /* moves and state writes between the FP ops */
-                switch (rnd() % 4) {
+            default: { /* moves, state writes, ALU ops, memory and vector FP ops between the FP ops */
+                switch (rnd() % 10) {
                 case 0: ir_emit(&blk, IR_SET_VREG, 8, 0, a, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 64); break;
+                case 7: { /* MSR FPCR or FPSR mid-block: later ops must see the new mode (the FP mode word) */
+                    bool fpcr = rnd() & 1;
+                    uint64_t v = fpcr ? (rnd() % 2 ? 0 : rnd() & 0x07c00000u) : (rnd() % 2 ? FPEXC_IXC : 0);
+                    IRTemp z = ir_const(&blk, 0);
+                    ir_emit(&blk, IR_CALL, 8, IRF_EXCEPT, ir_const(&blk, v), z, z, HELPER_msr,
+                            fpcr ? SYSREG_ENC(3, 3, 4, 4, 0) : SYSREG_ENC(3, 3, 4, 4, 1));
+                    break;
+                }
                 case 1: ir_set_reg(&blk, 1 + (int)(rnd() % 8), a); break;
                 case 2: pool[np] = ir_const(&blk, fp_operand(d ? 64 : 32)), isd[np++] = d; break;
+                case 3: /* inline loads (straight into the cache too, for the FP ops reading them) and
+                         * stores: their TLB refills and interpreter calls reload the cache */
+                    if (rnd() % 3 == 0)
+                        tlb_flush(cpu);
+                    pool[np] = ir_emit(&blk, IR_LOAD, d ? 8 : 4, rnd() % 4 ? 0 : IRF_ALIGN, /* LDR S/D, MMU off */
+                                       ir_const(&blk, fp_mem_addr()), IR_NO_TEMP,
+                                       IR_NO_TEMP, 0, 0);
+                    isd[np++] = d;
+                    break;
+                case 4:
+                    ir_emit(&blk, IR_STORE, rnd() % 2 ? 8 : 4, 0, ir_const(&blk, fp_mem_addr()), a, IR_NO_TEMP, 0,
+                            0);
+                    break;
+                case 5: ir_set_reg(&blk, 1, ir_emit(&blk, IR_ADD, 8, 0, a, b, IR_NO_TEMP, 0, 0)); break;
+                case 6: { /* FADD/FMUL .4S or .2D V4, V5, V6, inline */
+                    IRTemp z = ir_const(&blk, 0);
+                    uint32_t vi = (rnd() & 1 ? 0x4e20d400 : 0x6e20dc00) | (d ? 1u << 22 : 0) | 6 << 16 | 5 << 5 | 4;
+                    ir_emit(&blk, IR_CALL, 8, 0, z, z, z, HELPER_simd_fp, (uint64_t)FPK_V3SAME << 32 | vi);
+                    break;
+                }
                 default: ir_emit(&blk, IR_INSN_START, 0, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0,
                                  0x40001000 + 4 * (uint64_t)i);
                 }
