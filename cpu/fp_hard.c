@@ -28,11 +28,11 @@
  * (they read FPCR and update FPSR and V registers of that core). */
 #include "fp_hard.h"
 
-#include <cpuid.h>
 #include <stdatomic.h>
 #include <string.h>
 
 #include "fpu.h"
+#include "host_cpu.h"
 #include "jit_emit.h"
 
 #define LIKELY(x) __builtin_expect(!!(x), 1)
@@ -454,16 +454,9 @@ static uint64_t v_misc32(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint
 
 /* ---------------- selection ---------------- */
 
-static _Atomic int host_fma = -1, host_avx = -1;
-static _Atomic bool fma_allowed = true;
+void fp_hard_allow_fma(bool on) { host_allow(HOST_FMA3, on); }
 
-void fp_hard_allow_fma(bool on) { atomic_store(&fma_allowed, on); }
-
-bool fp_hard_fma3(void)
-{
-    return jit_host_has(&host_fma, 1, bit_FMA) && jit_host_has(&host_avx, 1, bit_OSXSAVE) &&
-           atomic_load_explicit(&fma_allowed, memory_order_relaxed);
-}
+bool fp_hard_fma3(void) { return host_has(HOST_FMA3); }
 
 #define PICK(f, n) ((n) == 64 ? f##64 : f##32)
 

@@ -18,8 +18,9 @@
  * (the soft helper is called). Any thread. */
 HelperFn fp_hard_helper(uint32_t helper, uint64_t imm);
 
-/* Whether fused multiply-add may use the host's FMA3: cpuid has FMA and
- * OSXSAVE, and the tests have not forbidden it. Any thread. */
+/* Whether fused multiply-add may use the host's FMA3: cpuid has FMA and AVX
+ * with the YMM state saved (HOST_FMA3), and the tests have not forbidden it.
+ * Any thread. */
 bool fp_hard_fma3(void);
 
 /* Tests: false makes the fast paths ignore the host's FMA3 (fused ops get no

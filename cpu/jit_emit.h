@@ -5,7 +5,6 @@
 #ifndef FLOTILLA_JIT_EMIT_H
 #define FLOTILLA_JIT_EMIT_H
 
-#include <cpuid.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -180,19 +179,6 @@ static inline void x_shift_ri(JitBuf *j, unsigned fl, int ext, int reg, uint8_t 
 {
     x_rr(j, fl, 0xc1, ext, reg);
     jb_byte(j, n);
-}
-
-/* Whether the host CPU has an ECX feature bit of cpuid `leaf`, asked once
- * and kept in *cache (-1 until then). Any thread. */
-static inline bool jit_host_has(_Atomic int *cache, unsigned leaf, unsigned ecx_bit)
-{
-    int h = atomic_load_explicit(cache, memory_order_relaxed);
-    if (h < 0) {
-        unsigned eax, ebx, ecx, edx;
-        h = __get_cpuid(leaf, &eax, &ebx, &ecx, &edx) && (ecx & ecx_bit);
-        atomic_store_explicit(cache, h, memory_order_relaxed);
-    }
-    return h;
 }
 
 static inline uint32_t jb_label(JitBuf *j)

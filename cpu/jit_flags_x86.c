@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "host_cpu.h"
 #include "jit_x86_ctx.h"
 
 /* ---- flags ----
@@ -173,31 +174,9 @@ static void emit_nzcv_pack(JitBuf *j, int kind)
  * CF is the borrow: CMC makes it C for LAHF and a second CMC puts it back
  * when a fused COND still reads CF). Used when the host has BMI2 with a
  * fast PEXT (not AMD before family 19h, where it is microcoded). */
-static _Atomic int host_pext = -1;
-static _Atomic bool pext_allowed = true;
+void jit_allow_pext(bool on) { host_allow(HOST_PEXT, on); }
 
-void jit_allow_pext(bool on) { atomic_store(&pext_allowed, on); }
-
-static bool use_pext(void)
-{
-    int h = atomic_load_explicit(&host_pext, memory_order_relaxed);
-    if (h < 0) {
-        unsigned a, b, c, d, vendor[3];
-        bool bmi2 = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_BMI2);
-        bool lahf = __get_cpuid(0x80000001, &a, &b, &c, &d) && (c & bit_LAHF_LM);
-        bool slow = false;
-        if (__get_cpuid(0, &a, &vendor[0], &vendor[2], &vendor[1]) && !memcmp(vendor, "AuthenticAMD", 12) &&
-            __get_cpuid(1, &a, &b, &c, &d)) {
-            unsigned fam = (a >> 8) & 15;
-            if (fam == 15)
-                fam += (a >> 20) & 255;
-            slow = fam < 0x19;
-        }
-        h = bmi2 && lahf && !slow;
-        atomic_store_explicit(&host_pext, h, memory_order_relaxed);
-    }
-    return h && atomic_load_explicit(&pext_allowed, memory_order_relaxed);
-}
+static bool use_pext(void) { return host_has(HOST_PEXT); }
 
 /* keep_cf: a fused COND after the pack reads CF, which a subtract's CMC
  * flipped (every other flag is kept anyway). */

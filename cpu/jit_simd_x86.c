@@ -25,41 +25,17 @@
 
 #include "translate.h"
 
-static _Atomic int host_features = -1;
-static _Atomic unsigned allowed_features = JSF_ALL;
-
-void jit_simd_allow(unsigned mask) { atomic_store(&allowed_features, mask); }
+/* The SIMD features only: the others (FMA3, LZCNT, PEXT) keep their own
+ * test switches. */
+void jit_simd_allow(unsigned mask)
+{
+    host_allow(JSF_ALL & ~mask, false);
+    host_allow(JSF_ALL & mask, true);
+}
 
 void jit_allow_sse41(bool on) { jit_simd_allow(on ? JSF_ALL : JSF_SSSE3); }
 
-/* The host's features from cpuid, asked once (a relaxed race at most asks
- * twice and stores the same value). Any thread. */
-bool jsimd_has(unsigned f)
-{
-    int h = atomic_load_explicit(&host_features, memory_order_relaxed);
-    if (h < 0) {
-        unsigned a, b, c, d, m = 0;
-        if (__get_cpuid(1, &a, &b, &c, &d)) {
-            m |= (c & bit_SSSE3) ? JSF_SSSE3 : 0;
-            m |= (c & bit_SSE4_1) ? JSF_SSE41 : 0;
-            m |= (c & bit_SSE4_2) ? JSF_SSE42 : 0;
-            m |= (c & bit_AES) ? JSF_AES : 0;
-            m |= (c & bit_PCLMUL) ? JSF_PCLMUL : 0;
-        }
-        bool osxsave = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE);
-        if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
-            m |= (b & bit_SHA) ? JSF_SHA : 0;
-            if ((b & bit_AVX2) && osxsave) {
-                uint32_t lo, hi;
-                __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-                m |= (lo & 6) == 6 ? JSF_AVX2 : 0;        /* XMM and YMM state enabled */
-            }
-        }
-        h = (int)m;
-        atomic_store_explicit(&host_features, h, memory_order_relaxed);
-    }
-    return ((unsigned)h & atomic_load_explicit(&allowed_features, memory_order_relaxed) & f) == f;
-}
+bool jsimd_has(unsigned f) { return host_has(f); }
 
 static bool sse41(void) { return jsimd_has(JSF_SSE41); }
 

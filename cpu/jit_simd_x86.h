@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "host_cpu.h"
 #include "jit_emit.h"
 #include "translate.h"
 
@@ -22,16 +23,16 @@ bool jit_simd_inline(JitBuf *j, uint32_t helper, uint64_t imm);
  * (vst_interleave's chunk). Any thread. */
 static inline bool jit_simd_returns_rax(uint32_t helper) { return helper == HELPER_vst_interleave; }
 
-/* Host features the emitters may use (cpuid, asked once and cached). */
+/* Host features the emitters may use (cpu/host_cpu.h). */
 enum {
-    JSF_SSSE3 = 1u << 0,
-    JSF_SSE41 = 1u << 1,
-    JSF_SSE42 = 1u << 2,
-    JSF_AES = 1u << 3,
-    JSF_PCLMUL = 1u << 4,
-    JSF_SHA = 1u << 5,
-    JSF_AVX2 = 1u << 6, /* with the OS saving the YMM state (OSXSAVE, XCR0) */
-    JSF_ALL = 0x7f,
+    JSF_SSSE3 = HOST_SSSE3,
+    JSF_SSE41 = HOST_SSE41,
+    JSF_SSE42 = HOST_SSE42,
+    JSF_AES = HOST_AES,
+    JSF_PCLMUL = HOST_PCLMUL,
+    JSF_SHA = HOST_SHA,
+    JSF_AVX2 = HOST_AVX2,
+    JSF_ALL = JSF_SSSE3 | JSF_SSE41 | JSF_SSE42 | JSF_AES | JSF_PCLMUL | JSF_SHA | JSF_AVX2,
 };
 
 /* Tests: restrict the features the emitters may use to `mask` (as on a host

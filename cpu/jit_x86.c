@@ -33,6 +33,7 @@
 
 #include "../smp/machine.h"
 #include "fp_hard.h"
+#include "host_cpu.h"
 #include "jit_fp_x86.h"
 #include "jit_simd_x86.h"
 
@@ -272,16 +273,10 @@ static bool alloc_regs(Ctx *c)
 
 static bool alu_size_ok(int sz) { return sz == 4 || sz == 8; }
 
-/* LZCNT if the host has it (cpuid, asked once) and the tests allow it. */
-static _Atomic int host_lzcnt = -1;
-static _Atomic bool lzcnt_allowed = true;
+/* LZCNT if the host has it and the tests allow it (cpu/host_cpu.h). */
+void jit_allow_lzcnt(bool on) { host_allow(HOST_LZCNT, on); }
 
-void jit_allow_lzcnt(bool on) { atomic_store(&lzcnt_allowed, on); }
-
-static bool use_lzcnt(void)
-{
-    return jit_host_has(&host_lzcnt, 0x80000001, bit_LZCNT) && atomic_load_explicit(&lzcnt_allowed, memory_order_relaxed);
-}
+static bool use_lzcnt(void) { return host_has(HOST_LZCNT); }
 
 /* rax = (leading zeros in the low w bits of rax) - sub, w for 0 (w = 32 or 64). */
 static void emit_clz_rax(JitBuf *j, unsigned W, int w, int sub)

@@ -1,0 +1,79 @@
+/* Host CPU feature probes (see host_cpu.h). */
+#include "host_cpu.h"
+
+#include <cpuid.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Process-wide facts about the host, not machine state: the probe result
+ * (-1 until asked; a relaxed race asks twice and stores the same value) and
+ * the features the tests have not hidden. */
+static _Atomic int host_features = -1;
+static _Atomic unsigned host_allowed = HOST_ALL;
+
+static unsigned probe(void)
+{
+    unsigned a, b, c, d, m = 0;
+    bool osxsave = false, fma = false, avx = false;
+    if (__get_cpuid(1, &a, &b, &c, &d)) {
+        m |= (c & bit_SSSE3) ? HOST_SSSE3 : 0;
+        m |= (c & bit_SSE4_1) ? HOST_SSE41 : 0;
+        m |= (c & bit_SSE4_2) ? HOST_SSE42 : 0;
+        m |= (c & bit_AES) ? HOST_AES : 0;
+        m |= (c & bit_PCLMUL) ? HOST_PCLMUL : 0;
+        osxsave = (c & bit_OSXSAVE) != 0;
+        fma = (c & bit_FMA) != 0;
+        avx = (c & bit_AVX) != 0;
+    }
+    bool ymm = false;
+    if (osxsave) {
+        uint32_t lo, hi;
+        __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        ymm = (lo & 6) == 6; /* XMM and YMM state enabled */
+    }
+    if (fma && avx && ymm)
+        m |= HOST_FMA3;
+    bool bmi2 = false;
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+        m |= (b & bit_SHA) ? HOST_SHA : 0;
+        m |= ((b & bit_AVX2) && ymm) ? HOST_AVX2 : 0;
+        bmi2 = (b & bit_BMI2) != 0;
+    }
+    bool lahf = false;
+    if (__get_cpuid(0x80000001, &a, &b, &c, &d)) {
+        m |= (c & bit_LZCNT) ? HOST_LZCNT : 0;
+        lahf = (c & bit_LAHF_LM) != 0;
+    }
+    /* PEXT is microcoded (slow) on AMD before family 19h (Zen 3). */
+    unsigned vendor[3];
+    bool slow_pext = false;
+    if (__get_cpuid(0, &a, &vendor[0], &vendor[2], &vendor[1]) && !memcmp(vendor, "AuthenticAMD", 12) &&
+        __get_cpuid(1, &a, &b, &c, &d)) {
+        unsigned fam = (a >> 8) & 15;
+        if (fam == 15)
+            fam += (a >> 20) & 255;
+        slow_pext = fam < 0x19;
+    }
+    if (bmi2 && lahf && !slow_pext)
+        m |= HOST_PEXT;
+    return m;
+}
+
+bool host_has(unsigned f)
+{
+    int h = atomic_load_explicit(&host_features, memory_order_relaxed);
+    if (h < 0) {
+        h = (int)probe();
+        atomic_store_explicit(&host_features, h, memory_order_relaxed);
+    }
+    return ((unsigned)h & atomic_load_explicit(&host_allowed, memory_order_relaxed) & f) == f;
+}
+
+void host_allow(unsigned mask, bool on)
+{
+    if (on)
+        atomic_fetch_or(&host_allowed, mask);
+    else
+        atomic_fetch_and(&host_allowed, ~mask);
+}
