@@ -310,6 +310,10 @@ typedef struct CPUState {
     /* stats.jit.mem_armed when this core last asked the monitor to sweep
      * idle pages (smp/vcpu.c, monitor_idle_stores). */
     uint64_t mem_armed_seen;
+    /* Buffers reused by this core's translations and compiles
+     * (smp/vcpu.c makes them for its loop; empty/NULL: per block). */
+    IRScratch ir_scratch;
+    struct JitScratch *jit_scratch;
 
     /* ---------- owner only: caches ---------- */
     _Alignas(64) TLBEntry tlb[MMU_IDX_NUM][TLB_SIZE]; /* CPUState is allocated 64-byte aligned */

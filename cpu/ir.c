@@ -24,8 +24,55 @@ void ir_block_init(IRBlock *b, uint64_t pc)
     }
 }
 
+void ir_block_init_scratch(IRBlock *b, uint64_t pc, IRScratch *s)
+{
+    if (!s->ops) {
+        s->cap = 256;
+        s->ops = malloc(s->cap * sizeof(IROp));
+        if (!s->ops) {
+            fprintf(stderr, "flotilla: out of memory\n");
+            exit(1);
+        }
+    }
+    memset(b, 0, sizeof(*b));
+    b->pc = pc;
+    b->ops = s->ops;
+    b->cap = s->cap;
+    b->scratch = s;
+}
+
+void ir_scratch_free(IRScratch *s)
+{
+    free(s->ops);
+    s->ops = NULL;
+    s->cap = 0;
+}
+
+/* The borrowed array goes back to its scratch (ir_emit may have grown and moved it). */
+static void scratch_return(IRBlock *b)
+{
+    b->scratch->ops = b->ops;
+    b->scratch->cap = b->cap;
+    b->scratch = NULL;
+    b->ops = NULL;
+    b->cap = 0;
+}
+
 void ir_block_trim(IRBlock *b)
 {
+    if (b->scratch) {
+        const uint32_t n = b->nops ? b->nops : 1;
+        IROp *own = malloc(n * sizeof(IROp));
+        if (!own) {
+            fprintf(stderr, "flotilla: out of memory\n");
+            exit(1);
+        }
+        memcpy(own, b->ops, b->nops * sizeof(IROp));
+        scratch_return(b);
+        b->ops = own;
+        b->cap = n;
+        return;
+    }
     if (b->nops >= b->cap)
         return;
     IROp *n = realloc(b->ops, (b->nops ? b->nops : 1) * sizeof(IROp));
@@ -40,7 +87,10 @@ void ir_block_free(IRBlock *b)
     if (b->native)
         jit_code_free(b->native, b->native_size);
     b->native = NULL;
-    free(b->ops);
+    if (b->scratch)
+        scratch_return(b);
+    else
+        free(b->ops);
     b->ops = NULL;
     b->nops = b->cap = 0;
 }

@@ -204,16 +204,15 @@ static bool reads_inputs_first(const IROp *op)
  * keep their registers through the op (an emitter may write the result
  * before it has read every input), except for reads_inputs_first ops.
  * CONST temps are immediates and COND results may be written early by a
- * fused flag setter: both stay in slots. Compiling thread. */
+ * fused flag setter: both stay in slots. c->treg and c->last_use have room
+ * for the block's temps. Compiling thread. */
 static bool alloc_regs(Ctx *c)
 {
     const IRBlock *b = c->b;
     uint32_t n = b->ntemps ? b->ntemps : 1;
-    c->treg = malloc(n);
-    uint32_t *last = c->last_use = calloc(n, sizeof(uint32_t));
-    if (!c->treg || !last)
-        return false;
+    uint32_t *last = c->last_use;
     memset(c->treg, -1, n);
+    memset(last, 0, n * sizeof(uint32_t));
     for (uint32_t i = 0; i < b->nops; i++) {
         const IROp *op = &b->ops[i];
         const IRTemp in[3] = {op->a, op->b, op->c};
@@ -943,6 +942,105 @@ static void dump_code(const IRBlock *b, const uint8_t *p, size_t len)
     }
 }
 
+struct JitScratch {
+    JitBuf j;
+    Stub *stubs;
+    SlotExit *exits;
+    FpStub *fpstubs;
+    uint32_t capstubs, capexits, capfpstubs;
+    /* IR_MAX_TEMPS each (check_block bounds ntemps): no growing. */
+    int8_t *treg;
+    uint32_t *last_use;
+    uint8_t *is_const;
+    uint64_t *cval;
+};
+
+JitScratch *jit_scratch_new(void)
+{
+    JitScratch *s = calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    s->treg = malloc(IR_MAX_TEMPS);
+    s->last_use = malloc(IR_MAX_TEMPS * sizeof(uint32_t));
+    s->is_const = malloc(IR_MAX_TEMPS);
+    s->cval = malloc(IR_MAX_TEMPS * sizeof(uint64_t));
+    if (!s->treg || !s->last_use || !s->is_const || !s->cval) {
+        jit_scratch_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void jit_scratch_free(JitScratch *s)
+{
+    if (!s)
+        return;
+    jb_free(&s->j);
+    free(s->stubs);
+    free(s->exits);
+    free(s->fpstubs);
+    free(s->treg);
+    free(s->last_use);
+    free(s->is_const);
+    free(s->cval);
+    free(s);
+}
+
+/* Compiling thread: c's buffers from the scratch s (emptied, capacities
+ * kept), or allocated for this block when s is NULL. False: out of memory. */
+static bool ctx_buffers(Ctx *c, JitScratch *s)
+{
+    const uint32_t n = c->b->ntemps ? c->b->ntemps : 1;
+    if (!s) {
+        c->treg = malloc(n);
+        c->last_use = malloc(n * sizeof(uint32_t));
+        c->is_const = calloc(n, 1);
+        c->cval = calloc(n, sizeof(uint64_t));
+        return c->treg && c->last_use && c->is_const && c->cval;
+    }
+    c->j = s->j;
+    c->j.len = 0;
+    c->j.nlabels = c->j.nfix = 0;
+    c->j.oom = false;
+    c->stubs = s->stubs;
+    c->capstubs = s->capstubs;
+    c->exits = s->exits;
+    c->capexits = s->capexits;
+    c->fpstubs = s->fpstubs;
+    c->capfpstubs = s->capfpstubs;
+    c->treg = s->treg;
+    c->last_use = s->last_use;
+    c->is_const = s->is_const;
+    c->cval = s->cval;
+    memset(c->is_const, 0, n);
+    memset(c->cval, 0, n * sizeof(uint64_t));
+    return true;
+}
+
+/* Compiling thread: give c's buffers back to s (grown ones included), or
+ * free them when s is NULL. */
+static void ctx_buffers_done(Ctx *c, JitScratch *s)
+{
+    if (!s) {
+        free(c->stubs);
+        free(c->fpstubs);
+        free(c->exits);
+        free(c->treg);
+        free(c->last_use);
+        free(c->is_const);
+        free(c->cval);
+        jb_free(&c->j);
+        return;
+    }
+    s->j = c->j;
+    s->stubs = c->stubs;
+    s->capstubs = c->capstubs;
+    s->exits = c->exits;
+    s->capexits = c->capexits;
+    s->fpstubs = c->fpstubs;
+    s->capfpstubs = c->capfpstubs;
+}
+
 static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **why)
 {
     *why = check_block(b);
@@ -961,13 +1059,9 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     c.cc_temp = c.al_temp = c.scaled_temp = IR_NO_TEMP;
     jit_fp_reset_xcache(&c);
     jit_loop_plan(&c, b);
-    c.is_const = calloc(b->ntemps ? b->ntemps : 1, 1);
-    c.cval = calloc(b->ntemps ? b->ntemps : 1, sizeof(uint64_t));
-    if (!c.is_const || !c.cval || !alloc_regs(&c) || !jit_plan_mem_runs(&c)) {
-        free(c.treg);
-        free(c.last_use);
-        free(c.is_const);
-        free(c.cval);
+    JitScratch *scratch = cpu->jit_scratch;
+    if (!ctx_buffers(&c, scratch) || !alloc_regs(&c) || !jit_plan_mem_runs(&c)) {
+        ctx_buffers_done(&c, scratch);
         *why = "out of memory";
         return false;
     }
@@ -1046,14 +1140,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
             ok = true;
         }
     }
-    free(c.stubs);
-    free(c.fpstubs);
-    free(c.exits);
-    free(c.treg);
-    free(c.last_use);
-    free(c.is_const);
-    free(c.cval);
-    jb_free(j);
+    ctx_buffers_done(&c, scratch);
     return ok;
 }
 

@@ -230,7 +230,7 @@ static TBlock *find_block_n(CPUState *cpu, bool one)
         tb->pc = pc;
         tb->pa = pa;
         tb->flags = flags;
-        ir_block_init(&tb->ir, pc);
+        ir_block_init_scratch(&tb->ir, pc, &cpu->ir_scratch);
         uint32_t max = one ? 1 : (uint32_t)((0x1000 - (pc & 0xfff)) / 4);
         translate_block(cpu, &tb->ir, pc, code, max);
         tb->ninsns = tb->ir.ninsns;
@@ -344,6 +344,8 @@ void vcpu_loop(CPUState *cpu)
     Machine *m = cpu->machine;
     uint64_t next_timer_poll = 0;
     rcu_register_thread();
+    if (m->opt.tier == TIER_JIT)
+        cpu->jit_scratch = jit_scratch_new(); /* NULL: compiles allocate per block */
     if (m->det)
         det_enter(cpu); /* -det: run only with the baton (core 0 has it first) */
     vcpu_idle_end(cpu); /* running: exclusive sections count this core from now */
@@ -537,6 +539,9 @@ void vcpu_loop(CPUState *cpu)
         det_exit(cpu);
     /* Stopped for good: counts as asleep (acknowledges a pending section). */
     vcpu_idle_begin(cpu);
+    ir_scratch_free(&cpu->ir_scratch);
+    jit_scratch_free(cpu->jit_scratch);
+    cpu->jit_scratch = NULL;
     rcu_unregister_thread();
 }
 
