@@ -220,47 +220,57 @@ static bool alloc_regs(Ctx *c)
             last[in[k]] = i + 1;
     }
     jit_loop_extend(c, last);
+    /* The pool as bit masks: busy (slot k holds holder[k], whose last use
+     * is hexp[k]) and each register's slot. The same choices as scanning
+     * the slots in order, without the scans (alloc_regs was ~1.5% of a
+     * Linux boot's host time). */
     IRTemp holder[NPOOL];
+    uint32_t hexp[NPOOL];
+    unsigned busy = 0;
+    int8_t slot_of[16];
+    memset(slot_of, -1, sizeof(slot_of));
     for (int k = 0; k < NPOOL; k++)
-        holder[k] = IR_NO_TEMP;
+        slot_of[temp_pool[k]] = (int8_t)k;
     for (uint32_t i = 0; i < b->nops; i++) {
         const IROp *op = &b->ops[i];
         const uint32_t free_upto = reads_inputs_first(op) ? i + 1 : i;
-        for (int k = 0; k < NPOOL; k++)
-            if (holder[k] != IR_NO_TEMP && last[holder[k]] <= free_upto)
-                holder[k] = IR_NO_TEMP;
+        for (unsigned m = busy; m; m &= m - 1) {
+            const int k = __builtin_ctz(m);
+            if (hexp[k] <= free_upto)
+                busy &= ~(1u << k);
+        }
         if (!ir_op_info[op->opc].has_dst || op->opc == IR_CONST || op->opc == IR_COND || last[op->dst] <= i + 1)
             continue;
+        const unsigned freem = ~busy & ((1u << NPOOL) - 1);
         int pick = -1;
         /* Two-address ops compute in their result's register (two_addr):
          * the register of a first input that dies here makes that one
          * instruction (`sub r12d, ebp`), and for a non-commutative op the
          * second input's register makes it three through RAX. */
-        if (free_upto == i + 1 && op->a != IR_NO_TEMP && c->treg[op->a] >= 0 && last[op->a] == i + 1)
-            for (int k = 0; k < NPOOL && pick < 0; k++)
-                if (holder[k] == IR_NO_TEMP && temp_pool[k] == c->treg[op->a])
-                    pick = k;
+        if (free_upto == i + 1 && op->a != IR_NO_TEMP && c->treg[op->a] >= 0 && last[op->a] == i + 1 &&
+            (freem >> slot_of[c->treg[op->a]] & 1))
+            pick = slot_of[c->treg[op->a]];
         const int avoid = ir_op_info[op->opc].nin > 1 && op->b != IR_NO_TEMP ? c->treg[op->b] : -1;
-        for (int k = 0; k < NPOOL && pick < 0; k++)
-            if (holder[k] == IR_NO_TEMP && temp_pool[k] != avoid)
-                pick = k;
-        for (int k = 0; k < NPOOL && pick < 0; k++)
-            if (holder[k] == IR_NO_TEMP)
-                pick = k;
+        const unsigned avoidm = avoid >= 0 ? 1u << slot_of[avoid] : 0;
+        if (pick < 0 && (freem & ~avoidm))
+            pick = __builtin_ctz(freem & ~avoidm);
+        if (pick < 0 && freem)
+            pick = __builtin_ctz(freem);
         if (pick < 0) {
             int far = 0;
             for (int k = 1; k < NPOOL; k++)
-                if (last[holder[k]] > last[holder[far]])
+                if (hexp[k] > hexp[far])
                     far = k;
             /* The loser may be an input of this op: it is then read from
              * its slot here too (it lives there for its whole range). */
-            const IRTemp h = holder[far];
-            if (last[h] <= last[op->dst])
+            if (hexp[far] <= last[op->dst])
                 continue;
-            c->treg[h] = -1;
+            c->treg[holder[far]] = -1;
             pick = far;
         }
         holder[pick] = op->dst;
+        hexp[pick] = last[op->dst];
+        busy |= 1u << pick;
         c->treg[op->dst] = (int8_t)temp_pool[pick];
     }
     c->cs_used = 0;
