@@ -76,6 +76,9 @@ typedef struct IRBlock {
     /* Non-NULL while ops is borrowed from this scratch array (ir_block_init_scratch)
      * until ir_block_trim copies the ops out. */
     struct IRScratch *scratch;
+    /* ir_verify passed (smp/vcpu.c sets it before publishing the block; the
+     * IR does not change after): the JIT need not check the temps again. */
+    bool verified;
     void *native;          /* tier-1 code (cpu/jit_x86.c) or NULL: interpret */
     uint32_t native_size;  /* bytes reserved for it in the code buffer */
     /* Tier-1 chaining (cpu/jit_x86.c): `native` is the chained entry (request

@@ -243,6 +243,7 @@ static TBlock *find_block_n(CPUState *cpu, bool one)
             cpu->halted = true;
             return NULL;
         }
+        tb->ir.verified = true;
         trace_translated(cpu, tb, code);
         cpu->stats.blocks_translated++;
         cpu->stats.translate_ns += now_ns() - t0;
