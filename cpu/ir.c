@@ -48,7 +48,8 @@ void ir_scratch_free(IRScratch *s)
     s->cap = 0;
 }
 
-/* The borrowed array goes back to its scratch (ir_emit may have grown and moved it). */
+/* The owner of b: the borrowed array goes back to its scratch (ir_emit may
+ * have grown and moved it). */
 static void scratch_return(IRBlock *b)
 {
     b->scratch->ops = b->ops;
@@ -130,7 +131,7 @@ bool ir_block_terminated(const IRBlock *b)
     return b->nops > 0 && ir_op_info[b->ops[b->nops - 1].opc].kind == IRK_TERM;
 }
 
-/* The checks of one op that depend on its opcode; NULL if it passes. */
+/* Any thread: the checks of one op that depend on its opcode; NULL if it passes. */
 static const char *verify_op_imm(const IROp *op)
 {
     switch (op->opc) {
@@ -153,10 +154,10 @@ static const char *verify_op_imm(const IROp *op)
     }
 }
 
-/* Runs on every block translated (smp/vcpu.c): the per-temp table is on the
- * stack and the opcode checks are one switch (with a calloc and a chain of
- * tests it was 1-2% of a Linux boot). Within one op, the last failing check
- * in the order below gives the message. */
+/* Any thread, on its own block. Runs on every block translated
+ * (smp/vcpu.c): the per-temp table is on the stack (a calloc per block
+ * before). Within one op, the last failing check in the order below gives
+ * the message. */
 const char *ir_verify(const IRBlock *b)
 {
     if (b->nops == 0)

@@ -99,8 +99,8 @@ static inline void *ir_native(const IRBlock *b) { return __atomic_load_n(&b->nat
 
 /* An op array one thread reuses for block after block: translating into it
  * and copying the ops out at their final size saves a 6 KiB malloc and a
- * shrinking realloc per block (~4% of a Linux boot's host time, mostly the
- * allocator growing and trimming its heap). Owner thread only; zeroed = empty. */
+ * shrinking realloc per block (docs/jit.md, "Translation cost"). Owner
+ * thread only; zeroed = empty. */
 typedef struct IRScratch {
     IROp *ops;
     uint32_t cap;

@@ -22,7 +22,7 @@ bool jit_compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags);
 
 /* Buffers one thread reuses from compile to compile (the code, label and
  * fixup buffers, the stub and exit arrays, the per-temp arrays): allocated
- * per block, they were ~3% of a Linux boot's host time in malloc, free and
+ * per block, they cost ~4% of a Linux boot's host time in malloc, free and
  * malloc_consolidate. Owner thread (vcpu_loop makes and frees its core's,
  * cpu->jit_scratch); jit_compile on a core without one allocates per block. */
 typedef struct JitScratch JitScratch;
