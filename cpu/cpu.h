@@ -310,10 +310,6 @@ typedef struct CPUState {
     /* stats.jit.mem_armed when this core last asked the monitor to sweep
      * idle pages (smp/vcpu.c, monitor_idle_stores). */
     uint64_t mem_armed_seen;
-    /* Buffers reused by this core's translations and compiles
-     * (smp/vcpu.c makes them for its loop; empty/NULL: per block). */
-    IRScratch ir_scratch;
-    struct JitScratch *jit_scratch;
 
     /* ---------- owner only: caches ---------- */
     _Alignas(64) TLBEntry tlb[MMU_IDX_NUM][TLB_SIZE]; /* CPUState is allocated 64-byte aligned */
@@ -359,6 +355,12 @@ typedef struct CPUState {
     bool gdb_watch_stop;   /* a gdb watchpoint left the block before the access at pc (not run) */
     uint64_t dbg_exc_seq;  /* cpu_raise count: did the stepped instruction raise? */
     uint64_t dbg_step_seq; /* dbg_exc_seq before the stepped block */
+    /* ---------- owner only: translation (smp/vcpu.c, docs/jit.md "Translation cost") ---------- */
+    /* Buffers reused by this core's translations and compiles (vcpu_loop
+     * makes and frees them; empty/NULL: per block). Last: generated code
+     * never reads them, and the fields it does read keep their offsets. */
+    IRScratch ir_scratch;
+    struct JitScratch *jit_scratch;
 } CPUState;
 
 #define EXCL_NONE (~0ull)
