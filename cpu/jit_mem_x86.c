@@ -70,7 +70,8 @@ static bool run_transparent(const IROp *op)
 
 /* Fill mrun/mdelta (see Ctx). An address is tracked as root temp + offset
  * through ADDs of constants, so LDP's second address (ADD a, 8) and LDR Q's
- * high half are recognised. Runs: LOAD or STORE of 4 or 8 bytes with no
+ * high half are recognised. Runs: LOAD or STORE of 4 or 8 bytes, or
+ * LOAD_V or STORE_V (two of them: STP Q, neighbouring LDR/STR Q), with no
  * flags, up to 4 accesses and 32 bytes (the leader's tag compare is on the
  * page of the run's last byte, so the run is in one page, and a page with
  * a monitored granule has no fast write tag). false: out of memory. */
@@ -107,7 +108,8 @@ bool jit_plan_mem_runs(Ctx *c)
     }
     for (uint32_t i = 0; i < b->nops; i++) {
         const IROp *op = &b->ops[i];
-        if ((op->opc != IR_LOAD && op->opc != IR_STORE) || op->flags || (op->size != 4 && op->size != 8) ||
+        const bool q = op->opc == IR_LOAD_V || op->opc == IR_STORE_V; /* size 16: runs of two */
+        if ((op->opc != IR_LOAD && op->opc != IR_STORE && !q) || op->flags || (op->size != 4 && op->size != 8 && !q) ||
             c->mdelta[i])
             continue;
         unsigned len = 1;
@@ -142,7 +144,13 @@ static void emit_follower(Ctx *c, const IROp *op, int delta)
     uint32_t l_full = jb_label(j), l_done = jb_label(j);
     x_rr(j, XW, 0x85, RDI, RDI);                 /* test rdi, rdi */
     x_jcc(j, CC_E, l_full);
-    if (op->opc == IR_LOAD) {
+    if (op->opc == IR_LOAD_V) {
+        x_mem(j, 0, 0x0f10, 0, RDI, delta);                       /* movups xmm0, [rdi + delta] */
+        x_mem(j, 0, 0x0f11, 0, RBX, CPU_OFF(v) + 16 * (int32_t)op->imm); /* movups [v], xmm0 */
+    } else if (op->opc == IR_STORE_V) {
+        vload(j, 0, (int)op->imm, true);
+        x_mem(j, 0, 0x0f11, 0, RDI, delta);                       /* movups [rdi + delta], xmm0 */
+    } else if (op->opc == IR_LOAD) {
         const int rd = c->treg[op->dst] >= 0 ? c->treg[op->dst] : RAX;
         x_mem(j, op->size == 8 ? XW : 0, 0x8b, rd, RDI, delta);
         if (rd == RAX)

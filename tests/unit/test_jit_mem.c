@@ -318,10 +318,32 @@ static const MMIOOps qmmio_ops = {qmmio_rd, qmmio_wr};
 /* What one Q test block does around its access (the same for the LOAD_V
  * form and the legacy form of two 8-byte LOADs/STOREs and SET/GET_VREGs). */
 typedef struct QCase {
-    bool store, pre_get, pre_set, fp_after, align;
-    int r;
+    bool store, pre_get, pre_set, fp_after, align, pair; /* pair: a second access at va + 16 (a run) */
+    int r, r2;
     uint64_t va, k0, k1;
 } QCase;
+
+/* One Q access of register r at a: LOAD_V/STORE_V, or (legacy) the two
+ * 8-byte accesses and V-register halves that LDR/STR Q were before. */
+static void q_access(IRBlock *blk, IRTemp a, int r, bool store, uint16_t fl, bool legacy)
+{
+    if (!legacy) {
+        ir_emit(blk, store ? IR_STORE_V : IR_LOAD_V, 16, fl, a, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)r);
+        return;
+    }
+    IRTemp a8 = ir_emit(blk, IR_ADD, 8, 0, a, ir_const(blk, 8), IR_NO_TEMP, 0, 0);
+    if (store) {
+        for (int h = 0; h < 2; h++)
+            ir_emit(blk, IR_STORE, 8, fl, h ? a8 : a,
+                    ir_emit(blk, IR_GET_VREG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 2 * (uint64_t)r + h),
+                    IR_NO_TEMP, 0, 0);
+        return;
+    }
+    IRTemp lo = ir_emit(blk, IR_LOAD, 8, fl, a, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+    IRTemp hi = ir_emit(blk, IR_LOAD, 8, fl, a8, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+    ir_emit(blk, IR_SET_VREG, 8, 0, lo, IR_NO_TEMP, IR_NO_TEMP, 0, 2 * (uint64_t)r);
+    ir_emit(blk, IR_SET_VREG, 8, 0, hi, IR_NO_TEMP, IR_NO_TEMP, 0, 2 * (uint64_t)r + 1);
+}
 
 static void q_block(IRBlock *blk, const QCase *q, bool legacy)
 {
@@ -334,23 +356,13 @@ static void q_block(IRBlock *blk, const QCase *q, bool legacy)
         ir_emit(blk, IR_SET_VREG, 8, 0, ir_const(blk, q->k1), IR_NO_TEMP, IR_NO_TEMP, 0, 2 * (uint64_t)q->r + 1);
     }
     ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001004);
-    IRTemp a = ir_const(blk, q->va);
+    IRTemp a0 = ir_const(blk, q->va);
     uint16_t fl = q->align ? IRF_ALIGN : 0;
-    if (!legacy) {
-        ir_emit(blk, q->store ? IR_STORE_V : IR_LOAD_V, 16, fl, a, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)q->r);
-    } else {
-        IRTemp a8 = ir_emit(blk, IR_ADD, 8, 0, a, ir_const(blk, 8), IR_NO_TEMP, 0, 0);
-        if (q->store) {
-            for (int h = 0; h < 2; h++)
-                ir_emit(blk, IR_STORE, 8, fl, h ? a8 : a,
-                        ir_emit(blk, IR_GET_VREG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 2 * (uint64_t)q->r + h),
-                        IR_NO_TEMP, 0, 0);
-        } else {
-            IRTemp lo = ir_emit(blk, IR_LOAD, 8, fl, a, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
-            IRTemp hi = ir_emit(blk, IR_LOAD, 8, fl, a8, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
-            ir_emit(blk, IR_SET_VREG, 8, 0, lo, IR_NO_TEMP, IR_NO_TEMP, 0, 2 * (uint64_t)q->r);
-            ir_emit(blk, IR_SET_VREG, 8, 0, hi, IR_NO_TEMP, IR_NO_TEMP, 0, 2 * (uint64_t)q->r + 1);
-        }
+    for (int k = 0; k < 1 + q->pair; k++) {
+        if (k && (q->va & 1))
+            ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001008);
+        IRTemp a = k ? ir_emit(blk, IR_ADD, 8, 0, a0, ir_const(blk, 16), IR_NO_TEMP, 0, 0) : a0;
+        q_access(blk, a, k ? q->r2 : q->r, q->store, fl, legacy);
     }
     if (q->fp_after) { /* FADD .4S/.2D V4, V5, V6 inline: reads the slot just loaded */
         IRTemp z = ir_const(blk, 0);
@@ -376,6 +388,7 @@ Test(jit, q_access_matches_the_interpreter)
     for (int it = 0; it < 4000; it++) {
         QCase q = {.store = rnd() & 1, .pre_get = rnd() & 1, .pre_set = rnd() % 3 == 0, .fp_after = rnd() % 3 == 0,
                    .align = rnd() % 4 == 0, .r = rnd() % 3 == 0 ? 5 + (int)(rnd() & 1) : (int)(rnd() % 32),
+                   .pair = rnd() % 3 == 0, .r2 = rnd() % 3 == 0 ? 6 : (int)(rnd() % 32),
                    .k0 = operand(), .k1 = operand()};
         switch (rnd() % 7) {
         case 0: q.va = SCR_PA + 0x1000 - 1 - rnd() % 15; break;                          /* crossing a page */
@@ -385,6 +398,8 @@ Test(jit, q_access_matches_the_interpreter)
         case 4: q.va = SCR_PA + rnd() % (SCR_LEN - 16); break;                           /* any alignment */
         default: q.va = SCR_PA + ((rnd() % (SCR_LEN - 16)) & ~15ull); break;
         }
+        if (q.pair && q.va >= SCR_PA && q.va + 32 > SCR_PA + SCR_LEN)
+            q.va -= 16;
         if (q.store && q.va >= RAM_BASE + TEST_RAM_SIZE - 64)
             q.va -= 0x100000 * (rnd() & 1); /* often in the hole; else where both tiers start alike */
         if (q.store && q.va >= RAM_BASE + TEST_RAM_SIZE - 64 && q.va + 8 < RAM_BASE + TEST_RAM_SIZE)
@@ -393,7 +408,7 @@ Test(jit, q_access_matches_the_interpreter)
         for (int r = 0; r < 32; r++)
             cpu->v[r][0] = operand(), cpu->v[r][1] = operand();
         if (q.store && rnd() % 4 == 0 && q.va >= SCR_PA && q.va + 16 < SCR_PA + SCR_LEN)
-            monitor_reserve(tm->m.monitor, test_ram(tm, q.va + 15, 1));
+            monitor_reserve(tm->m.monitor, test_ram(tm, q.va + (q.pair && (rnd() & 1) ? 31 : 15), 1));
         const bool opt = rnd() & 1;
         IRBlock blk, old;
         q_block(&blk, &q, false);
@@ -422,7 +437,7 @@ Test(jit, q_access_matches_the_interpreter)
                   "%s: exception state differs from the legacy sequence", what);
         cr_assert(!memcmp(ram, ram_jit, SCR_LEN), "%s: RAM differs from the legacy sequence", what);
         memcpy(cpu, &jitst, sizeof(*cpu));
-        if (q.store && !cpu->exc_pending && q.va >= SCR_PA && q.va + 16 <= SCR_PA + SCR_LEN)
+        if (q.store && !q.pair && !cpu->exc_pending && q.va >= SCR_PA && q.va + 16 <= SCR_PA + SCR_LEN)
             cr_assert(!memcmp(ram + (q.va - SCR_PA), q.pre_set ? (uint64_t[]){q.k0, q.k1} : snap->v[q.r], 16),
                       "%s: the stored bytes", what);
         ir_block_free(&blk);
