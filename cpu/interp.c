@@ -258,6 +258,17 @@ static inline __attribute__((always_inline)) int exec_op(CPUState *cpu, const IR
             cpu->v[op->imm][0] = a;
             cpu->v[op->imm][1] = b;
             break;
+        case IR_LOAD_V2: {
+            uint64_t h[4];
+            for (int k = 0; k < 4; k++)
+                if (!ld_half(cpu, t[op->a] + 8 * (uint64_t)k, op->flags, &h[k]))
+                    return BX_EXCEPTION;
+            cpu->v[op->imm >> 5][0] = h[2];
+            cpu->v[op->imm >> 5][1] = h[3];
+            cpu->v[op->imm & 31][0] = h[0];
+            cpu->v[op->imm & 31][1] = h[1];
+            break;
+        }
         case IR_STORE_V:
             /* The low half may be written when the high one faults, as two STOREs. */
             if (!st_half(cpu, t[op->a], op->flags, cpu->v[op->imm][0]) ||

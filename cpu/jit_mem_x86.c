@@ -217,6 +217,12 @@ static void emit_access(Ctx *c, const IROp *op, int run)
         x_mem_sib(j, 0, 0x0f10, 0, RAX, va, 1, 0);              /* movups xmm0, [rax + va] */
         x_mem(j, 0, 0x0f11, 0, RBX, CPU_OFF(v) + 16 * (int32_t)op->imm); /* movups [v], xmm0 */
         j->vwhole |= 1u << op->imm; /* (the stub's interp_exec_op may not: only speed) */
+    } else if (op->opc == IR_LOAD_V2) {
+        x_mem_sib(j, 0, 0x0f10, 0, RAX, va, 1, 0);              /* movups xmm0, [rax + va] */
+        x_mem_sib(j, 0, 0x0f10, 1, RAX, va, 1, 16);             /* movups xmm1, [rax + va + 16] */
+        x_mem(j, 0, 0x0f11, 1, RBX, CPU_OFF(v) + 16 * (int32_t)(op->imm >> 5)); /* the second first */
+        x_mem(j, 0, 0x0f11, 0, RBX, CPU_OFF(v) + 16 * (int32_t)(op->imm & 31));
+        j->vwhole |= 1u << (op->imm >> 5) | 1u << (op->imm & 31);
     } else if (op->opc == IR_STORE_V) {
         /* The slot as vload reads it: by halves unless one 16-byte store wrote it. */
         vload(j, 0, (int)op->imm, true);
@@ -369,7 +375,8 @@ static void emit_stub_entry(Ctx *c, const Stub *s)
         x_mov_ri(j, RAX, s->pc);
         st64(j, RBX, CPU_OFF(pc), RAX);
     }
-    if (s->op->opc == IR_LOAD || s->op->opc == IR_STORE || s->op->opc == IR_LOAD_V || s->op->opc == IR_STORE_V)
+    if (s->op->opc == IR_LOAD || s->op->opc == IR_STORE || s->op->opc == IR_LOAD_V || s->op->opc == IR_STORE_V ||
+        s->op->opc == IR_LOAD_V2)
         x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_slow)); /* inc qword: -stats */
 }
 

@@ -759,7 +759,7 @@ static bool emit_op(Ctx *c, const IROp *op)
             goto fallback; /* the armed[] probe takes the mask as an imm32 */
         jit_emit_mem(c, op);
         break;
-    case IR_LOAD_V: case IR_STORE_V:
+    case IR_LOAD_V: case IR_STORE_V: case IR_LOAD_V2:
         if (op->opc == IR_STORE_V && c->mon && c->mon->mask > 0x7fffffffu)
             goto fallback;
         jit_emit_mem(c, op);

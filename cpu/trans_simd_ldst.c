@@ -10,11 +10,11 @@
  * the accesses, store data read before the writeback. A 128-bit access is
  * two 8-byte accesses (low address first); a faulting second half leaves
  * the registers unchanged. A single Q register (LDR/STR/LDUR/STUR, every
- * addressing mode) and STP Q are one LOAD_V/STORE_V op, which moves the
- * 16 bytes between memory and the V slot directly (the JIT: one movdqu,
- * no 8-byte stores that a 16-byte read could not forward from). LDP Q
- * keeps its four 8-byte loads into temps: LOAD_V writes its register at
- * once, and a fault on the second register's access must leave the first. Stores of several elements may leave the first
+ * addressing mode) is one LOAD_V/STORE_V op, STP Q two, which moves the
+ * 16 bytes between memory and the V slot directly (the JIT: one movups,
+ * no 8-byte stores that a 16-byte read could not forward from); LDP Q is
+ * one LOAD_V2, which writes both registers only after all four halves (a
+ * fault on the second register's access must leave the first). Stores of several elements may leave the first
  * ones written when a later one faults (the architecture allows it).
  *
  * Access sizes: scalar B/H/S/D registers and single-structure lanes use the
@@ -224,7 +224,11 @@ static bool ldst_v_pair(DisasCtx *s, uint32_t insn, enum Idx idx)
     IRTemp base = read_base_sp(s, rn);
     IRTemp addr = idx == IDX_POST ? base : add_imm(s, base, off);
     IRTemp addr2 = add_imm(s, addr, bytes);
-    if (load) {
+    if (load && bytes == 16) {
+        /* One op: all four halves loaded before either register is written. */
+        uint16_t flags = s->tb_flags & TBF_A ? IRF_ALIGN : 0;
+        ir_emit(s->b, IR_LOAD_V2, 32, flags, addr, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)(rt | rt2 << 5));
+    } else if (load) {
         /* All loads before any register write (precise faults). */
         VVal v1 = load_v(s, addr, bytes);
         VVal v2 = load_v(s, addr2, bytes);
