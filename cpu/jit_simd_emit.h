@@ -22,7 +22,7 @@ static inline int32_t voff(int reg) { return (int32_t)offsetof(CPUState, v) + 16
 /* xmm = V[reg]: all 128 bits, or the low 64 (upper zero) when !q. One
  * 16-byte load when the block last wrote V[reg] with one 16-byte store
  * (j->vwhole); else the halves apart: a V register is often just written
- * as two 64-bit halves from general registers (LD1R, INS, MOVI, LDP Q, a C
+ * as two 64-bit halves from general registers (LD1R, INS, MOVI, LD1, a C
  * helper), and one 16-byte load from two 8-byte stores cannot be
  * store-forwarded (a stall of a dozen cycles or more). */
 static inline void vload(JitBuf *j, int x, int reg, bool q)

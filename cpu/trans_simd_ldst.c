@@ -113,7 +113,8 @@ static void store_v(DisasCtx *s, IRTemp addr, VVal v, int bytes)
     }
 }
 
-/* V[rt] = the 16 bytes at addr, or [addr] = V[rt]: one LOAD_V/STORE_V. */
+/* V[rt] = the 16 bytes at addr, or [addr] = V[rt]: one LOAD_V/STORE_V.
+ * Translating thread. */
 static void ldst_q(DisasCtx *s, IRTemp addr, int rt, bool load)
 {
     uint16_t flags = s->tb_flags & TBF_A ? IRF_ALIGN : 0; /* as gen_load: each half aligned to 8 */
