@@ -10,12 +10,13 @@
  * the accesses, store data read before the writeback. A 128-bit access is
  * two 8-byte accesses (low address first); a faulting second half leaves
  * the registers unchanged. A single Q register (LDR/STR/LDUR/STUR, every
- * addressing mode) is one LOAD_V/STORE_V op, STP Q two, which moves the
- * 16 bytes between memory and the V slot directly (the JIT: one movups,
- * no 8-byte stores that a 16-byte read could not forward from); LDP Q is
- * one LOAD_V2, which writes both registers only after all four halves (a
- * fault on the second register's access must leave the first). Stores of several elements may leave the first
- * ones written when a later one faults (the architecture allows it).
+ * addressing mode) is one LOAD_V/STORE_V op and STP Q two: each moves 16
+ * bytes between memory and the V slot directly (the JIT: one movups, no
+ * 8-byte stores that a 16-byte read could not forward from); LDP Q is one
+ * LOAD_V2, which writes both registers only after all four halves (a
+ * fault on the second register's access must leave the first). Stores of
+ * several elements may leave the first ones written when a later one
+ * faults (the architecture allows it).
  *
  * Access sizes: scalar B/H/S/D registers and single-structure lanes use the
  * element size; LD1-LD4/ST1-ST4 (multiple) move the whole contiguous
