@@ -46,6 +46,22 @@ static uint64_t rbit64(uint64_t x)
 
 static uint64_t get_reg(CPUState *cpu, uint64_t r) { return cpu->x[r]; }
 
+/* One half of a LOAD_V/STORE_V: exactly what an 8-byte LOAD/STORE with
+ * these flags (IRF_ALIGN at most) does. The calling vCPU's thread. */
+static bool ld_half(CPUState *cpu, uint64_t va, uint16_t flags, uint64_t *v)
+{
+    if (__builtin_expect(cpu->weak != NULL, 0))
+        return weak_load(cpu, va, 8, flags, v);
+    return mem_load(cpu, va, 8, flags, v);
+}
+
+static bool st_half(CPUState *cpu, uint64_t va, uint16_t flags, uint64_t v)
+{
+    if (__builtin_expect(cpu->weak != NULL, 0))
+        return weak_store(cpu, va, 8, flags, v);
+    return mem_store(cpu, va, 8, flags, v);
+}
+
 /* One op: -1 to go on with the next op, else how the block leaves. Shared
  * by both tiers: the JIT calls interp_exec_op for the ops (and slow paths)
  * it does not generate itself, so each op's meaning is written once. */
@@ -233,6 +249,30 @@ static inline __attribute__((always_inline)) int exec_op(CPUState *cpu, const IR
                 if (!atomic_store_release(cpu, t[op->a], sz, op->flags, t[op->b]))
                     return BX_EXCEPTION;
             } else if (!mem_store(cpu, t[op->a], sz, op->flags, t[op->b]))
+                return BX_EXCEPTION;
+            break;
+        case IR_LOAD_V:
+            /* Both halves before the register: a fault on the second leaves V[imm]. */
+            if (!ld_half(cpu, t[op->a], op->flags, &a) || !ld_half(cpu, t[op->a] + 8, op->flags, &b))
+                return BX_EXCEPTION;
+            cpu->v[op->imm][0] = a;
+            cpu->v[op->imm][1] = b;
+            break;
+        case IR_LOAD_V2: {
+            uint64_t h[4];
+            for (int k = 0; k < 4; k++)
+                if (!ld_half(cpu, t[op->a] + 8 * (uint64_t)k, op->flags, &h[k]))
+                    return BX_EXCEPTION;
+            cpu->v[op->imm >> 5][0] = h[2];
+            cpu->v[op->imm >> 5][1] = h[3];
+            cpu->v[op->imm & 31][0] = h[0];
+            cpu->v[op->imm & 31][1] = h[1];
+            break;
+        }
+        case IR_STORE_V:
+            /* The low half may be written when the high one faults, as two STOREs. */
+            if (!st_half(cpu, t[op->a], op->flags, cpu->v[op->imm][0]) ||
+                !st_half(cpu, t[op->a] + 8, op->flags, cpu->v[op->imm][1]))
                 return BX_EXCEPTION;
             break;
         case IR_LOAD_EXCL:

@@ -188,8 +188,14 @@ const char *ir_verify(const IRBlock *b)
         }
         if (inf->kind == IRK_TERM && i != b->nops - 1)
             err = "terminal op before end of block";
-        if (inf->kind == IRK_MEM && !(op->size == 1 || op->size == 2 || op->size == 4 || op->size == 8))
+        if (inf->kind == IRK_MEM && !(op->size == 1 || op->size == 2 || op->size == 4 || op->size == 8) &&
+            !((op->opc == IR_LOAD_V || op->opc == IR_STORE_V) && op->size == 16) &&
+            !(op->opc == IR_LOAD_V2 && op->size == 32))
             err = "bad memory access size";
+        if (op->opc == IR_LOAD_V2 && (op->imm > 1023 || op->size != 32 || (op->flags & ~IRF_ALIGN)))
+            err = "bad Q access";
+        if ((op->opc == IR_LOAD_V || op->opc == IR_STORE_V) && (op->imm > 31 || op->size != 16 || (op->flags & ~IRF_ALIGN)))
+            err = "bad Q access";
         if ((inf->kind == IRK_PURE || op->opc == IR_ADD_FLAGS || op->opc == IR_SUB_FLAGS) &&
             inf->has_dst && op->opc != IR_CONST && op->opc != IR_SELECT && op->opc != IR_ZEXT &&
             !(op->size == 4 || op->size == 8))

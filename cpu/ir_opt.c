@@ -2,6 +2,8 @@
  * sees it:
  *  1. guest-register reads are forwarded from the temp that already holds
  *     the value (an earlier read or write of the same register);
+ *     (LOAD_V and LOAD_V2, Q registers loaded straight into their slots,
+ *     forget both halves; STORE_V reads the slot, which every SET_VREG has written);
  *  2. a register write is dropped when the same register is written again
  *     before anything can observe it. Observers are every op that can fault
  *     or leave the block (memory ops, helper calls, exits, terminals) and
@@ -255,6 +257,14 @@ void ir_optimize(IRBlock *b)
             break;
         case IR_SET_VREG:
             vreg[op.imm] = op.a;
+            break;
+        case IR_LOAD_V:
+            /* Writes both halves in memory: later reads must load them. */
+            vreg[2 * op.imm] = vreg[2 * op.imm + 1] = IR_NO_TEMP;
+            break;
+        case IR_LOAD_V2:
+            for (int k = 0; k < 2; k++)
+                vreg[2 * (op.imm & 31) + k] = vreg[2 * (op.imm >> 5) + k] = IR_NO_TEMP;
             break;
         case IR_CALL:
             /* A helper may read or write any register, or switch the

@@ -36,6 +36,11 @@ typedef struct JitBuf {
     JitFixup *fix;
     uint32_t nfix, capfix;
     bool oom;
+    /* Compile-time state of the SIMD emitters (jit_simd_emit.h vload): bit r
+     * set while V[r]'s last write in the block so far was one 16-byte store
+     * (an inline LDR Q or SIMD result), which a 16-byte load can forward
+     * from; else V[r] is read by halves. Only speed depends on it. */
+    uint32_t vwhole;
 } JitBuf;
 
 static inline void *jb_grow(void *p, uint32_t *cap, size_t elem, uint32_t need, bool *oom)

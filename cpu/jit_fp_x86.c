@@ -344,7 +344,9 @@ static bool vec_store_or_call(Ctx *c, const IROp *op, int res, int rd, bool q, u
     JitBuf *j = &c->j;
     if (q) {
         x_mem(j, 0, 0x0f11, res, RBX, voff(rd));            /* movups */
+        j->vwhole |= 1u << rd;
     } else {
+        j->vwhole &= ~(1u << rd);
         x_mem(j, X66, 0x0fd6, res, RBX, voff(rd));          /* movq m64; upper half zero */
         x_mem(j, XW, 0xc7, 0, RBX, voff(rd) + 8);
         jb_u32(j, 0);
@@ -416,8 +418,12 @@ static bool vector3(Ctx *c, const IROp *op, bool by_elem)
             }
             continue;
         }
+        if (q && (j->vwhole >> reg & 1)) {                  /* one 16-byte store wrote it (see vload) */
+            x_mem(j, 0, 0x0f10, i, RBX, voff(reg));         /* movups */
+            continue;
+        }
         x_mem(j, X66 | XW, 0x0f6e, i, RBX, voff(reg));      /* movq */
-        if (q) /* by halves: an LDR Q just stored them as two 8-byte halves (see vload) */
+        if (q) /* by halves: two 8-byte stores may have just written them (see vload) */
             x_mem(j, X66, 0x0f16, i, RBX, voff(reg) + 8);   /* movhpd */
     }
     int res = X0;

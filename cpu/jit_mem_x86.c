@@ -4,6 +4,7 @@
  * rules: the compiling thread. */
 #include "../memory/mem.h"
 #include "jit_fp_x86.h"
+#include "jit_simd_emit.h"
 #include "jit_x86_ctx.h"
 
 /* Compiling thread. edx = the TLB slot's byte offset in its row,
@@ -69,7 +70,8 @@ static bool run_transparent(const IROp *op)
 
 /* Fill mrun/mdelta (see Ctx). An address is tracked as root temp + offset
  * through ADDs of constants, so LDP's second address (ADD a, 8) and LDR Q's
- * high half are recognised. Runs: LOAD or STORE of 4 or 8 bytes with no
+ * high half are recognised. Runs: LOAD or STORE of 4 or 8 bytes, or
+ * LOAD_V or STORE_V (two of them: STP Q, neighbouring LDR/STR Q), with no
  * flags, up to 4 accesses and 32 bytes (the leader's tag compare is on the
  * page of the run's last byte, so the run is in one page, and a page with
  * a monitored granule has no fast write tag). false: out of memory. */
@@ -106,7 +108,8 @@ bool jit_plan_mem_runs(Ctx *c)
     }
     for (uint32_t i = 0; i < b->nops; i++) {
         const IROp *op = &b->ops[i];
-        if ((op->opc != IR_LOAD && op->opc != IR_STORE) || op->flags || (op->size != 4 && op->size != 8) ||
+        const bool q = op->opc == IR_LOAD_V || op->opc == IR_STORE_V; /* size 16: runs of two */
+        if ((op->opc != IR_LOAD && op->opc != IR_STORE && !q) || op->flags || (op->size != 4 && op->size != 8 && !q) ||
             c->mdelta[i])
             continue;
         unsigned len = 1;
@@ -141,7 +144,13 @@ static void emit_follower(Ctx *c, const IROp *op, int delta)
     uint32_t l_full = jb_label(j), l_done = jb_label(j);
     x_rr(j, XW, 0x85, RDI, RDI);                 /* test rdi, rdi */
     x_jcc(j, CC_E, l_full);
-    if (op->opc == IR_LOAD) {
+    if (op->opc == IR_LOAD_V) {
+        x_mem(j, 0, 0x0f10, 0, RDI, delta);                       /* movups xmm0, [rdi + delta] */
+        x_mem(j, 0, 0x0f11, 0, RBX, CPU_OFF(v) + 16 * (int32_t)op->imm); /* movups [v], xmm0 */
+    } else if (op->opc == IR_STORE_V) {
+        vload(j, 0, (int)op->imm, true);
+        x_mem(j, 0, 0x0f11, 0, RDI, delta);                       /* movups [rdi + delta], xmm0 */
+    } else if (op->opc == IR_LOAD) {
         const int rd = c->treg[op->dst] >= 0 ? c->treg[op->dst] : RAX;
         x_mem(j, op->size == 8 ? XW : 0, 0x8b, rd, RDI, delta);
         if (rd == RAX)
@@ -165,7 +174,7 @@ static void emit_follower(Ctx *c, const IROp *op, int delta)
 static void emit_access(Ctx *c, const IROp *op, int run)
 {
     JitBuf *j = &c->j;
-    const bool store = op->opc == IR_STORE;
+    const bool store = op->opc == IR_STORE || op->opc == IR_STORE_V;
     const int sz = op->size;
     uint32_t si = add_stub(c, op);
     if (j->oom)
@@ -181,8 +190,8 @@ static void emit_access(Ctx *c, const IROp *op, int run)
     c->stubs[si].va = (int8_t)va;
     if ((op->flags & (IRF_ACQ | IRF_REL | IRF_ALIGN)) && sz > 1) {
         /* Must be aligned: the slow path raises the alignment fault. */
-        x_rr(j, XB8, 0xf6, 0, va);               /* test va8, size - 1 */
-        jb_byte(j, (uint8_t)(sz - 1));
+        x_rr(j, XB8, 0xf6, 0, va);               /* test va8, size - 1 (Q: two 8-byte halves) */
+        jb_byte(j, (uint8_t)((sz > 8 ? 8 : sz) - 1));
         x_jcc(j, CC_NE, c->stubs[si].call);
     }
     int32_t ebase = emit_tlb_entry(c, op, va);   /* entry: [rbx + rdx + ebase] */
@@ -203,7 +212,22 @@ static void emit_access(Ctx *c, const IROp *op, int run)
         x_mem_sib(j, XW, 0x8d, RDI, RAX, va, 1, 0); /* lea rdi, [rax + va]: for the followers */
     if (xk >= 0)                                 /* movd/movq xmm8+k, [rax + va]: for an FP op */
         x_mem_sib(j, X66 | (sz == 8 ? XW : 0), 0x0f6e, 8 + xk, RAX, va, 1, 0);
-    if (!store) {
+    if (op->opc == IR_LOAD_V) {
+        /* One 16-byte store into the slot: a later 16-byte read of V can forward from it. */
+        x_mem_sib(j, 0, 0x0f10, 0, RAX, va, 1, 0);              /* movups xmm0, [rax + va] */
+        x_mem(j, 0, 0x0f11, 0, RBX, CPU_OFF(v) + 16 * (int32_t)op->imm); /* movups [v], xmm0 */
+        j->vwhole |= 1u << op->imm; /* (the stub's interp_exec_op may not: only speed) */
+    } else if (op->opc == IR_LOAD_V2) {
+        x_mem_sib(j, 0, 0x0f10, 0, RAX, va, 1, 0);              /* movups xmm0, [rax + va] */
+        x_mem_sib(j, 0, 0x0f10, 1, RAX, va, 1, 16);             /* movups xmm1, [rax + va + 16] */
+        x_mem(j, 0, 0x0f11, 1, RBX, CPU_OFF(v) + 16 * (int32_t)(op->imm >> 5)); /* the second first */
+        x_mem(j, 0, 0x0f11, 0, RBX, CPU_OFF(v) + 16 * (int32_t)(op->imm & 31));
+        j->vwhole |= 1u << (op->imm >> 5) | 1u << (op->imm & 31);
+    } else if (op->opc == IR_STORE_V) {
+        /* The slot as vload reads it: by halves unless one 16-byte store wrote it. */
+        vload(j, 0, (int)op->imm, true);
+        x_mem_sib(j, 0, 0x0f11, 0, RAX, va, 1, 0);              /* movups [rax + va], xmm0 */
+    } else if (!store) {
         bool sx = op->flags & IRF_SIGNED;
         /* Straight into the result's register, if it has one. */
         const int rd = c->treg[op->dst] >= 0 ? c->treg[op->dst] : RAX;
@@ -351,7 +375,8 @@ static void emit_stub_entry(Ctx *c, const Stub *s)
         x_mov_ri(j, RAX, s->pc);
         st64(j, RBX, CPU_OFF(pc), RAX);
     }
-    if (s->op->opc == IR_LOAD || s->op->opc == IR_STORE)
+    if (s->op->opc == IR_LOAD || s->op->opc == IR_STORE || s->op->opc == IR_LOAD_V || s->op->opc == IR_STORE_V ||
+        s->op->opc == IR_LOAD_V2)
         x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_slow)); /* inc qword: -stats */
 }
 
@@ -367,7 +392,8 @@ static void emit_refill(Ctx *c, const Stub *s)
     jb_bind(j, s->slow);
     if (s->va != RSI)
         x_rr(j, XW, 0x89, s->va, RSI);                 /* rsi = va: tlb_refill's, the armed probe's */
-    if (s->op->opc == IR_STORE && c->mon) {
+    const bool store = s->op->opc == IR_STORE || s->op->opc == IR_STORE_V;
+    if (store && c->mon) {
         /* An armed page (rdx = the slot's offset in the row): no refill,
          * the host address from the entry, then the granule's armed[]; an
          * unarmed granule resumes the inline store (no pc, no mem_slow). */
@@ -382,7 +408,7 @@ static void emit_refill(Ctx *c, const Stub *s)
     jb_bind(j, refill);
     emit_stub_entry(c, s);
     x_rr(j, XW, 0x89, RBX, RDI);                       /* mov rdi, rbx */
-    x_mov_ri(j, RDX, s->op->flags | (s->op->opc == IR_STORE ? TLB_REFILL_WRITE : 0));
+    x_mov_ri(j, RDX, s->op->flags | (store ? TLB_REFILL_WRITE : 0));
     call_abs(c, (const void *)tlb_refill);
     x_alu_ri(j, XW, 7, RAX, 1);                        /* cmp rax, TLB_REFILL_FAULT (1) */
     x_jcc(j, CC_E, c->l_exc);

@@ -19,13 +19,18 @@ bool jsimd_has(unsigned f);
 
 static inline int32_t voff(int reg) { return (int32_t)offsetof(CPUState, v) + 16 * (reg & 31); }
 
-/* xmm = V[reg]: all 128 bits, or the low 64 (upper zero) when !q. The
- * halves are loaded separately: a V register is often just written as two
- * 64-bit halves from general registers (LDR Q, LD1R, INS, MOVI), and one
- * 16-byte load from two 8-byte stores cannot be store-forwarded (a stall
- * of a dozen cycles or more). */
+/* xmm = V[reg]: all 128 bits, or the low 64 (upper zero) when !q. One
+ * 16-byte load when the block last wrote V[reg] with one 16-byte store
+ * (j->vwhole); else the halves apart: a V register is often just written
+ * as two 64-bit halves from general registers (LD1R, INS, MOVI, LD1, a C
+ * helper), and one 16-byte load from two 8-byte stores cannot be
+ * store-forwarded (a stall of a dozen cycles or more). */
 static inline void vload(JitBuf *j, int x, int reg, bool q)
 {
+    if (q && (j->vwhole >> (reg & 31) & 1)) {
+        x_mem(j, 0, 0x0f10, x, RBX, voff(reg));          /* movups xmm, m128 */
+        return;
+    }
     x_mem(j, X66 | XW, 0x0f6e, x, RBX, voff(reg));       /* movq xmm, m64 */
     if (q)
         x_mem(j, X66, 0x0f16, x, RBX, voff(reg) + 8);    /* movhpd xmm, m64 */
@@ -42,7 +47,9 @@ static inline void vstore(JitBuf *j, int x, int reg, bool q)
 {
     if (q) {
         x_mem(j, 0, 0x0f11, x, RBX, voff(reg));          /* movups */
+        j->vwhole |= 1u << (reg & 31);
     } else {
+        j->vwhole &= ~(1u << (reg & 31));
         x_mem(j, X66, 0x0fd6, x, RBX, voff(reg));        /* movq m64, xmm */
         x_mem(j, XW, 0xc7, 0, RBX, voff(reg) + 8);       /* mov qword [hi], 0 */
         jb_u32(j, 0);
@@ -52,6 +59,7 @@ static inline void vstore(JitBuf *j, int x, int reg, bool q)
 /* The upper 64 bits of V[reg] = low 64 of xmm (lower half kept). */
 static inline void vstore_hi(JitBuf *j, int x, int reg)
 {
+    j->vwhole &= ~(1u << (reg & 31));
     x_mem(j, X66, 0x0fd6, x, RBX, voff(reg) + 8);
 }
 

@@ -454,6 +454,7 @@ static bool emit_op(Ctx *c, const IROp *op)
     case IR_SET_VREG:
         if (op->imm >= 64)
             goto fallback;
+        c->j.vwhole &= ~(1u << (op->imm / 2)); /* an 8-byte store (see vload) */
         if (store_state(c, CPU_OFF(v) + 8 * (int32_t)op->imm, op->a))
             break;
         ld_rax(c, op->a, true, false);
@@ -762,6 +763,11 @@ static bool emit_op(Ctx *c, const IROp *op)
             goto fallback; /* the armed[] probe takes the mask as an imm32 */
         jit_emit_mem(c, op);
         break;
+    case IR_LOAD_V: case IR_STORE_V: case IR_LOAD_V2:
+        if (op->opc == IR_STORE_V && c->mon && c->mon->mask > 0x7fffffffu)
+            goto fallback;
+        jit_emit_mem(c, op);
+        break;
     case IR_ATOMIC_RMW: case IR_CAS:
         if (!jit_emit_atomic(c, op))
             goto fallback;
@@ -800,6 +806,7 @@ static bool emit_op(Ctx *c, const IROp *op)
         }
         if (jit_fp_inline(c, op))
             break;
+        j->vwhole = 0; /* a C helper: V written in any way (see vload) */
         sync_pc(c);
         ldt(c, RSI, op->a, true);
         ldt(c, RDX, op->b, true);
@@ -898,6 +905,7 @@ static bool emit_op(Ctx *c, const IROp *op)
     c->native++;
     return true;
 fallback:
+    j->vwhole = 0; /* the interpreter's C code: V written in any way (see vload) */
     emit_fallback(c, op);
     if (ir_op_info[op->opc].kind == IRK_TERM) {
         /* A terminal always leaves: interp_exec_op returned its exit. */
@@ -1106,6 +1114,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
              * the live-in registers loaded and nothing in RAX. */
             jb_bind(j, c.l_body);
             c.rax_temp = IR_NO_TEMP;
+            j->vwhole = 0; /* also reached from the block's end */
             jit_fp_reset_xcache(&c);
             jit_fp_reset_mode(&c);
         }

@@ -9,8 +9,14 @@
  * instruction is emitted before any register write, base writeback after
  * the accesses, store data read before the writeback. A 128-bit access is
  * two 8-byte accesses (low address first); a faulting second half leaves
- * the registers unchanged. Stores of several elements may leave the first
- * ones written when a later one faults (the architecture allows it).
+ * the registers unchanged. A single Q register (LDR/STR/LDUR/STUR, every
+ * addressing mode) is one LOAD_V/STORE_V op and STP Q two: each moves 16
+ * bytes between memory and the V slot directly (the JIT: one movups, no
+ * 8-byte stores that a 16-byte read could not forward from); LDP Q is one
+ * LOAD_V2, which writes both registers only after all four halves (a
+ * fault on the second register's access must leave the first). Stores of
+ * several elements may leave the first ones written when a later one
+ * faults (the architecture allows it).
  *
  * Access sizes: scalar B/H/S/D registers and single-structure lanes use the
  * element size; LD1-LD4/ST1-ST4 (multiple) move the whole contiguous
@@ -108,6 +114,14 @@ static void store_v(DisasCtx *s, IRTemp addr, VVal v, int bytes)
     }
 }
 
+/* V[rt] = the 16 bytes at addr, or [addr] = V[rt]: one LOAD_V/STORE_V.
+ * Translating thread. */
+static void ldst_q(DisasCtx *s, IRTemp addr, int rt, bool load)
+{
+    uint16_t flags = s->tb_flags & TBF_A ? IRF_ALIGN : 0; /* as gen_load: each half aligned to 8 */
+    ir_emit(s->b, load ? IR_LOAD_V : IR_STORE_V, 16, flags, addr, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)rt);
+}
+
 /* ---------------- single register ---------------- */
 
 /* size = bits 31:30, opc = bits 23:22: log2 of the access size, or -1. */
@@ -130,7 +144,9 @@ static bool ldst_v_imm(DisasCtx *s, uint32_t insn, bool uimm, enum Idx idx)
     int64_t off = uimm ? (int64_t)bits(insn, 21, 10) << scale : sextract64(insn, 12, 9);
     IRTemp base = read_base_sp(s, rn);
     IRTemp addr = idx == IDX_POST ? base : add_imm(s, base, off);
-    if (bit(insn, 22))
+    if (bytes == 16)
+        ldst_q(s, addr, rt, bit(insn, 22));
+    else if (bit(insn, 22))
         write_v(s, rt, load_v(s, addr, bytes));
     else
         store_v(s, addr, read_v(s, rt, bytes), bytes);
@@ -167,7 +183,9 @@ static bool ldst_v_reg(DisasCtx *s, uint32_t insn)
     if (bit(insn, 12) && scale)
         off = t_op(s, IR_SHL, 8, off, t_const(s, (uint64_t)scale));
     IRTemp addr = t_op(s, IR_ADD, 8, base, off);
-    if (bit(insn, 22))
+    if (bytes == 16)
+        ldst_q(s, addr, rt, bit(insn, 22));
+    else if (bit(insn, 22))
         write_v(s, rt, load_v(s, addr, bytes));
     else
         store_v(s, addr, read_v(s, rt, bytes), bytes);
@@ -186,7 +204,10 @@ bool trans_LDR_v_lit(DisasCtx *s, uint32_t insn)
     if (!fp_access_check(s))
         return true;
     IRTemp addr = t_const(s, s->pc + (uint64_t)(sextract64(insn, 5, 19) * 4));
-    write_v(s, (int)bits(insn, 4, 0), load_v(s, addr, 4 << opc));
+    if (opc == 2)
+        ldst_q(s, addr, (int)bits(insn, 4, 0), true);
+    else
+        write_v(s, (int)bits(insn, 4, 0), load_v(s, addr, 4 << opc));
     return true;
 }
 
@@ -205,12 +226,19 @@ static bool ldst_v_pair(DisasCtx *s, uint32_t insn, enum Idx idx)
     IRTemp base = read_base_sp(s, rn);
     IRTemp addr = idx == IDX_POST ? base : add_imm(s, base, off);
     IRTemp addr2 = add_imm(s, addr, bytes);
-    if (load) {
+    if (load && bytes == 16) {
+        /* One op: all four halves loaded before either register is written. */
+        uint16_t flags = s->tb_flags & TBF_A ? IRF_ALIGN : 0;
+        ir_emit(s->b, IR_LOAD_V2, 32, flags, addr, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)(rt | rt2 << 5));
+    } else if (load) {
         /* All loads before any register write (precise faults). */
         VVal v1 = load_v(s, addr, bytes);
         VVal v2 = load_v(s, addr2, bytes);
         write_v(s, rt2, v2);
         write_v(s, rt, v1); /* Rt == Rt2: the first element wins */
+    } else if (bytes == 16) {
+        ldst_q(s, addr, rt, false);
+        ldst_q(s, addr2, rt2, false);
     } else {
         VVal v1 = read_v(s, rt, bytes), v2 = read_v(s, rt2, bytes);
         store_v(s, addr, v1, bytes);

@@ -138,6 +138,8 @@ static void build_every_op(IRBlock *b, int terminal)
         case IR_CALL: aux = HELPER_NUM - 1; break;
         case IR_LOAD: flags = IRF_SIGNED, aux = 4, size = 2; break;
         case IR_ATOMIC_RMW: aux = IR_RMW_SWP; break;
+        case IR_LOAD_V: case IR_STORE_V: size = 16, imm = 31; break;
+        case IR_LOAD_V2: size = 32, imm = 1023; break;
         case IR_FENCE: imm = IR_FENCE_FULL; break;
         case IR_INSN_START: imm = 0x40000000; break;
         case IR_BRCOND: imm = 0x2000; break;

@@ -68,6 +68,12 @@ static void op_block(int opc, int size, const uint64_t *in_vals)
         if (rnd() % 4 == 0)
             flags |= IRF_ALIGN;
         break;
+    case IR_LOAD_V: case IR_STORE_V: case IR_LOAD_V2: /* more in test_jit_mem.c */
+        v[0] = scratch_addr();
+        imm %= opc == IR_LOAD_V2 ? 1024 : 32;
+        if (rnd() % 4 == 0)
+            flags |= IRF_ALIGN;
+        break;
     case IR_LOAD_EXCL: case IR_STORE_EXCL: case IR_ATOMIC_RMW: case IR_CAS:
         v[0] = scratch_addr();
         aux = opc == IR_ATOMIC_RMW ? (uint32_t)(rnd() % 9) : 0;
@@ -84,7 +90,7 @@ static void op_block(int opc, int size, const uint64_t *in_vals)
     }
     if (inf->kind == IRK_MEM) {
         static const int sizes[] = {1, 2, 4, 8};
-        size = sizes[rnd() % 4];
+        size = opc == IR_LOAD_V || opc == IR_STORE_V ? 16 : opc == IR_LOAD_V2 ? 32 : sizes[rnd() % 4];
         if (opc == IR_LOAD && (flags & IRF_SIGNED) && size == 8)
             flags &= (uint16_t)~IRF_SIGNED;
         random_regime();

@@ -2,8 +2,11 @@
  * monitor or several accesses (cpu/jit_mem_x86.c), each against the
  * interpreter with the harness of jit_harness.h: LSE atomics and CAS on the
  * inline TLB path, ABA safety of reservations next to inline atomics and
- * plain stores, and runs of consecutive accesses (LDP/STP, LDR/STR Q). */
+ * plain stores, runs of consecutive accesses (LDP/STP), and the 16-byte
+ * LOAD_V/STORE_V of LDR/STR Q. */
 #include "jit_harness.h"
+
+#include "cpu/fpu.h"
 
 TestSuite(jit, .init = setup, .fini = teardown);
 
@@ -299,5 +302,160 @@ Test(jit, access_runs_match_the_interpreter)
                  (unsigned long long)va);
         run_both(&blk, what);
         ir_block_free(&blk);
+    }
+}
+
+/* ---- Q registers: LOAD_V / STORE_V ---- */
+
+static uint64_t qmmio_rd(void *opaque, uint64_t off, int size)
+{
+    (void)opaque, (void)size;
+    return off * 0x0101010101010101ull ^ 0xa5;
+}
+static void qmmio_wr(void *opaque, uint64_t off, uint64_t v, int size) { (void)opaque, (void)off, (void)v, (void)size; }
+static const MMIOOps qmmio_ops = {qmmio_rd, qmmio_wr};
+
+/* What one Q test block does around its access (the same for the LOAD_V
+ * form and the legacy form of two 8-byte LOADs/STOREs and SET/GET_VREGs). */
+typedef struct QCase {
+    bool store, pre_get, pre_set, fp_after, align, pair; /* pair: a second access at va + 16 (a run) */
+    int r, r2;
+    uint64_t va, k0, k1;
+} QCase;
+
+/* One Q access of register r at a: LOAD_V/STORE_V, or (legacy) the two
+ * 8-byte accesses and V-register halves that LDR/STR Q were before. */
+static void q_access(IRBlock *blk, IRTemp a, int r, bool store, uint16_t fl, bool legacy)
+{
+    if (!legacy) {
+        ir_emit(blk, store ? IR_STORE_V : IR_LOAD_V, 16, fl, a, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)r);
+        return;
+    }
+    IRTemp a8 = ir_emit(blk, IR_ADD, 8, 0, a, ir_const(blk, 8), IR_NO_TEMP, 0, 0);
+    if (store) {
+        for (int h = 0; h < 2; h++)
+            ir_emit(blk, IR_STORE, 8, fl, h ? a8 : a,
+                    ir_emit(blk, IR_GET_VREG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 2 * (uint64_t)r + h),
+                    IR_NO_TEMP, 0, 0);
+        return;
+    }
+    IRTemp lo = ir_emit(blk, IR_LOAD, 8, fl, a, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+    IRTemp hi = ir_emit(blk, IR_LOAD, 8, fl, a8, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+    ir_emit(blk, IR_SET_VREG, 8, 0, lo, IR_NO_TEMP, IR_NO_TEMP, 0, 2 * (uint64_t)r);
+    ir_emit(blk, IR_SET_VREG, 8, 0, hi, IR_NO_TEMP, IR_NO_TEMP, 0, 2 * (uint64_t)r + 1);
+}
+
+static void q_block(IRBlock *blk, const QCase *q, bool legacy)
+{
+    ir_block_init(blk, 0x40001000);
+    ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+    if (q->pre_get) /* forwarded before the access, must not be after a load */
+        ir_set_reg(blk, 2, ir_emit(blk, IR_GET_VREG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 2 * (uint64_t)q->r));
+    if (q->pre_set) { /* pending writes that the access's fault and STORE_V observe */
+        ir_emit(blk, IR_SET_VREG, 8, 0, ir_const(blk, q->k0), IR_NO_TEMP, IR_NO_TEMP, 0, 2 * (uint64_t)q->r);
+        ir_emit(blk, IR_SET_VREG, 8, 0, ir_const(blk, q->k1), IR_NO_TEMP, IR_NO_TEMP, 0, 2 * (uint64_t)q->r + 1);
+    }
+    ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001004);
+    IRTemp a0 = ir_const(blk, q->va);
+    uint16_t fl = q->align ? IRF_ALIGN : 0;
+    if (q->pair && !q->store && (q->k0 & 1)) { /* LDP Q */
+        if (!legacy) {
+            ir_emit(blk, IR_LOAD_V2, 32, fl, a0, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)(q->r | q->r2 << 5));
+        } else {
+            IRTemp h[4];
+            for (int k = 0; k < 4; k++)
+                h[k] = ir_emit(blk, IR_LOAD, 8, fl, k ? ir_emit(blk, IR_ADD, 8, 0, a0, ir_const(blk, 8 * (uint64_t)k), IR_NO_TEMP, 0, 0) : a0,
+                               IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+            for (int k = 3; k >= 0; k--) /* the second register first: the first wins */
+                ir_emit(blk, IR_SET_VREG, 8, 0, h[k], IR_NO_TEMP, IR_NO_TEMP, 0,
+                        2 * (uint64_t)(k < 2 ? q->r : q->r2) + (k & 1));
+        }
+    }
+    for (int k = 0; k < 1 + q->pair && !(q->pair && !q->store && (q->k0 & 1)); k++) {
+        if (k && (q->va & 1))
+            ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001008);
+        IRTemp a = k ? ir_emit(blk, IR_ADD, 8, 0, a0, ir_const(blk, 16), IR_NO_TEMP, 0, 0) : a0;
+        q_access(blk, a, k ? q->r2 : q->r, q->store, fl, legacy);
+    }
+    if (q->fp_after) { /* FADD .4S/.2D V4, V5, V6 inline: reads the slot just loaded */
+        IRTemp z = ir_const(blk, 0);
+        uint32_t vi = 0x4e20d400 | (q->r & 1 ? 1u << 22 : 0) | 6 << 16 | 5 << 5 | 4;
+        ir_emit(blk, IR_CALL, 8, 0, z, z, z, HELPER_simd_fp, (uint64_t)FPK_V3SAME << 32 | vi);
+    }
+    for (int h = 0; h < 2; h++)
+        ir_set_reg(blk, h, ir_emit(blk, IR_GET_VREG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 2 * (uint64_t)q->r + h));
+    ir_exit(blk, 0x40002000);
+}
+
+/* LOAD_V/STORE_V against the interpreter, and the interpreter's LOAD_V/STORE_V
+ * against the legacy two-access sequence they replaced: page-crossing
+ * accesses, a second half in the hole after RAM (the load leaves V, the
+ * store has written the first half), nothing mapped, MMIO, any alignment
+ * with and without IRF_ALIGN, armed granules, every regime; pairs of
+ * accesses (runs) and LOAD_V2 (LDP Q: the first register is left when the
+ * second one's access faults); the IR
+ * optimiser on or off; a vector FADD reading the register just loaded. */
+Test(jit, q_access_matches_the_interpreter)
+{
+    physmap_add_mmio(&tm->m.pm, "qtest", 0x09000000, 0x1000, &qmmio_ops, NULL, NULL);
+    static uint8_t ram_jit[SCR_LEN];
+    static CPUState jitst;
+    for (int it = 0; it < 4000; it++) {
+        QCase q = {.store = rnd() & 1, .pre_get = rnd() & 1, .pre_set = rnd() % 3 == 0, .fp_after = rnd() % 3 == 0,
+                   .align = rnd() % 4 == 0, .r = rnd() % 3 == 0 ? 5 + (int)(rnd() & 1) : (int)(rnd() % 32),
+                   .pair = rnd() % 3 == 0, .r2 = rnd() % 3 == 0 ? 6 : (int)(rnd() % 32),
+                   .k0 = operand(), .k1 = operand()};
+        switch (rnd() % 7) {
+        case 0: q.va = SCR_PA + 0x1000 - 1 - rnd() % 15; break;                          /* crossing a page */
+        case 1: q.va = RAM_BASE + TEST_RAM_SIZE - 8 - (rnd() & 1) * 16; break;          /* second half (or none) in the hole */
+        case 2: q.va = 0x1000 + (rnd() & 0xff0); break;                                  /* nothing mapped */
+        case 3: q.va = 0x09000000 + (rnd() & 0xff8); break;                              /* MMIO */
+        case 4: q.va = SCR_PA + rnd() % (SCR_LEN - 16); break;                           /* any alignment */
+        default: q.va = SCR_PA + ((rnd() % (SCR_LEN - 16)) & ~15ull); break;
+        }
+        if (q.pair && q.va >= SCR_PA && q.va + 32 > SCR_PA + SCR_LEN)
+            q.va -= 16;
+        if (q.store && q.va >= RAM_BASE + TEST_RAM_SIZE - 64)
+            q.va -= 0x100000 * (rnd() & 1); /* often in the hole; else where both tiers start alike */
+        if (q.store && q.va >= RAM_BASE + TEST_RAM_SIZE - 64 && q.va + 8 < RAM_BASE + TEST_RAM_SIZE)
+            q.va = RAM_BASE + TEST_RAM_SIZE - 8; /* run_both restores only scratch: the first half stays unwritten */
+        random_regime();
+        for (int r = 0; r < 32; r++)
+            cpu->v[r][0] = operand(), cpu->v[r][1] = operand();
+        if (q.store && rnd() % 4 == 0 && q.va >= SCR_PA && q.va + 16 < SCR_PA + SCR_LEN)
+            monitor_reserve(tm->m.monitor, test_ram(tm, q.va + (q.pair && (rnd() & 1) ? 31 : 15), 1));
+        const bool opt = rnd() & 1;
+        IRBlock blk, old;
+        q_block(&blk, &q, false);
+        q_block(&old, &q, true);
+        if (opt) {
+            ir_optimize(&blk);
+            ir_optimize(&old);
+        }
+        char what[96];
+        snprintf(what, sizeof(what), "%s q%d at %#llx%s%s", q.store ? "STORE_V" : q.pair && (q.k0 & 1) ? "LOAD_V2" : "LOAD_V", q.r,
+                 (unsigned long long)q.va, q.align ? " aligned" : "", opt ? " optimised" : "");
+        run_both(&blk, what);
+        cr_assert_eq(ran_fallback[IR_LOAD_V] + ran_fallback[IR_STORE_V], 0, "%s: not inline", what);
+        /* The legacy sequence on the interpreter, from the same start. */
+        uint8_t *ram = test_ram(tm, SCR_PA, SCR_LEN);
+        memcpy(&jitst, cpu, sizeof(jitst));
+        memcpy(ram_jit, ram, SCR_LEN);
+        memcpy(cpu, snap, sizeof(*cpu));
+        memcpy(ram, ram_snap, SCR_LEN);
+        cr_assert_null(ir_verify(&old));
+        interp_run(cpu, &old);
+        cr_assert(!memcmp(cpu->x, jitst.x, sizeof(cpu->x)), "%s: X differs from the legacy sequence", what);
+        cr_assert(!memcmp(cpu->v, jitst.v, sizeof(cpu->v)), "%s: V differs from the legacy sequence", what);
+        cr_assert(cpu->pc == jitst.pc && cpu->exc_pending == jitst.exc_pending && cpu->esr_el1 == jitst.esr_el1 &&
+                      cpu->far_el1 == jitst.far_el1,
+                  "%s: exception state differs from the legacy sequence", what);
+        cr_assert(!memcmp(ram, ram_jit, SCR_LEN), "%s: RAM differs from the legacy sequence", what);
+        memcpy(cpu, &jitst, sizeof(*cpu));
+        if (q.store && !q.pair && !cpu->exc_pending && q.va >= SCR_PA && q.va + 16 <= SCR_PA + SCR_LEN)
+            cr_assert(!memcmp(ram + (q.va - SCR_PA), q.pre_set ? (uint64_t[]){q.k0, q.k1} : snap->v[q.r], 16),
+                      "%s: the stored bytes", what);
+        ir_block_free(&blk);
+        ir_block_free(&old);
     }
 }
