@@ -562,6 +562,7 @@ uint64_t helper_wfi(CPUState *cpu, uint64_t is_wfe, uint64_t b, uint64_t c, uint
     return 0;
 }
 
+/* Owner vCPU (a YIELD under Machine.yield_host, which ends its block). */
 uint64_t helper_yield(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t imm)
 {
     (void)a, (void)b, (void)c, (void)imm;
