@@ -1005,17 +1005,10 @@ void jit_scratch_free(JitScratch *s)
 }
 
 /* Compiling thread: c's buffers from the scratch s (emptied, capacities
- * kept), or allocated for this block when s is NULL. False: out of memory. */
-static bool ctx_buffers(Ctx *c, JitScratch *s)
+ * kept). */
+static void ctx_buffers(Ctx *c, JitScratch *s)
 {
     const uint32_t n = c->b->ntemps ? c->b->ntemps : 1;
-    if (!s) {
-        c->treg = malloc(n);
-        c->last_use = malloc(n * sizeof(uint32_t));
-        c->is_const = calloc(n, 1);
-        c->cval = calloc(n, sizeof(uint64_t));
-        return c->treg && c->last_use && c->is_const && c->cval;
-    }
     c->j = s->j;
     c->j.len = 0;
     c->j.nlabels = c->j.nfix = 0;
@@ -1032,24 +1025,11 @@ static bool ctx_buffers(Ctx *c, JitScratch *s)
     c->cval = s->cval;
     memset(c->is_const, 0, n);
     memset(c->cval, 0, n * sizeof(uint64_t));
-    return true;
 }
 
-/* Compiling thread: give c's buffers back to s (grown ones included), or
- * free them when s is NULL. */
+/* Compiling thread: give c's buffers back to s (grown ones included). */
 static void ctx_buffers_done(Ctx *c, JitScratch *s)
 {
-    if (!s) {
-        free(c->stubs);
-        free(c->fpstubs);
-        free(c->exits);
-        free(c->treg);
-        free(c->last_use);
-        free(c->is_const);
-        free(c->cval);
-        jb_free(&c->j);
-        return;
-    }
     s->j = c->j;
     s->stubs = c->stubs;
     s->capstubs = c->capstubs;
@@ -1091,9 +1071,18 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     c.cc_temp = c.al_temp = c.scaled_temp = IR_NO_TEMP;
     jit_fp_reset_xcache(&c);
     jit_loop_plan(&c, b);
-    JitScratch *scratch = cpu->jit_scratch;
-    if (!ctx_buffers(&c, scratch) || !alloc_regs(&c) || !jit_plan_mem_runs(&c)) {
+    /* A core without its own scratch (the unit tests' CPUs) gets one for
+     * this block. */
+    JitScratch *own = cpu->jit_scratch ? NULL : jit_scratch_new();
+    JitScratch *scratch = cpu->jit_scratch ? cpu->jit_scratch : own;
+    if (!scratch) {
+        *why = "out of memory";
+        return false;
+    }
+    ctx_buffers(&c, scratch);
+    if (!alloc_regs(&c) || !jit_plan_mem_runs(&c)) {
         ctx_buffers_done(&c, scratch);
+        jit_scratch_free(own);
         *why = "out of memory";
         return false;
     }
@@ -1174,6 +1163,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
         }
     }
     ctx_buffers_done(&c, scratch);
+    jit_scratch_free(own);
     return ok;
 }
 
