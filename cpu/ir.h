@@ -37,6 +37,11 @@ enum {
     IRF_EXCEPT = 1 << 4,  /* CALL: helper may raise a guest exception */
     IRF_PAIR = 1 << 5,    /* reserved for pair exclusives done by helpers */
     IRF_ALIGN = 1 << 6,   /* load/store: alignment fault unless aligned to its size (SCTLR_EL1.A) */
+    /* LOAD/STORE of 8 bytes that architecturally are eight byte accesses (the
+     * byte elements of LD1-LD4/ST1-ST4): one access where the fast path
+     * takes it (RAM, not Device, in one page), the bytes one by one
+     * otherwise (memory/tlb.c: MMIO, Device, page crossing, watchpoints). */
+    IRF_BYTES = 1 << 7,
 };
 
 /* IR_ATOMIC_RMW aux */

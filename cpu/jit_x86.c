@@ -756,7 +756,7 @@ static bool emit_op(Ctx *c, const IROp *op)
         st_dst(c, op->dst);
         break;
     case IR_LOAD: case IR_STORE:
-        if ((op->flags & ~(IRF_SIGNED | IRF_ACQ | IRF_REL | IRF_ALIGN | IRF_UNPRIV)) ||
+        if ((op->flags & ~(IRF_SIGNED | IRF_ACQ | IRF_REL | IRF_ALIGN | IRF_UNPRIV | IRF_BYTES)) ||
             (sz != 1 && sz != 2 && sz != 4 && sz != 8))
             goto fallback;
         if (op->opc == IR_STORE && c->mon && c->mon->mask > 0x7fffffffu)

@@ -43,12 +43,24 @@ static IRTemp add_imm(DisasCtx *s, IRTemp base, int64_t off)
     return t_op(s, IR_ADD, 8, base, t_const(s, (uint64_t)off));
 }
 
+/* Byte elements as one 8-byte access (IRF_BYTES): a byte cannot be
+ * misaligned, so no alignment check; where the access leaves the fast path
+ * (MMIO, Device, page crossing, watchpoints) memory/tlb.c does the eight
+ * byte accesses. Not with -det weak=on, whose store buffers work per
+ * access. */
+static bool bytes_as_one(const DisasCtx *s, int esize)
+{
+    return esize == 1 && !s->cpu->weak;
+}
+
 /* 8 bytes at addr as one load, or (esize < 8) as 8 / esize element loads
  * so that each element is alignment-checked on its own size. */
 static IRTemp load_chunk(DisasCtx *s, IRTemp addr, int esize)
 {
     if (esize == 8)
         return gen_load(s, addr, 8, 0, 0);
+    if (bytes_as_one(s, esize))
+        return ir_emit(s->b, IR_LOAD, 8, IRF_BYTES, addr, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
     IRTemp v = IR_NO_TEMP;
     for (int off = 0; off < 8; off += esize) {
         IRTemp e = gen_load(s, add_imm(s, addr, off), esize, 0, 0);
@@ -63,6 +75,10 @@ static void store_chunk(DisasCtx *s, IRTemp addr, IRTemp v, int esize)
 {
     if (esize == 8) {
         gen_store(s, addr, v, 8, 0);
+        return;
+    }
+    if (bytes_as_one(s, esize)) {
+        ir_emit(s->b, IR_STORE, 8, IRF_BYTES, addr, v, IR_NO_TEMP, 0, 0);
         return;
     }
     for (int off = 0; off < 8; off += esize)

@@ -713,6 +713,17 @@ bool mem_load(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t *
         *val = host_load((const void *)(uintptr_t)(va + e->addend), size);
         return true;
     }
+    if (irflags & IRF_BYTES) { /* byte elements: as the separate byte loads would (lowest first) */
+        uint64_t r = 0;
+        for (int i = 0; i < size; i++) {
+            uint64_t b;
+            if (!mem_load(cpu, va + (uint64_t)i, 1, irflags & ~IRF_BYTES, &b))
+                return false;
+            r |= b << (8 * i);
+        }
+        *val = r;
+        return true;
+    }
     return in_page ? access_slow(cpu, va, size, irflags, false, val) : access_split(cpu, va, size, irflags, false, val);
 }
 
@@ -728,6 +739,12 @@ bool mem_store(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t 
      * for another core's LDXR/STXR to miss this store. */
     if (__builtin_expect((e->tag_write & ~TLB_TAG_ARMED) == (va & TLB_PAGE_MASK) && in_page, 1)) {
         monitor_guest_store(cpu->machine->monitor, (void *)(uintptr_t)(va + e->addend), size, val);
+        return true;
+    }
+    if (irflags & IRF_BYTES) { /* byte elements: as the separate byte stores would (lowest first) */
+        for (int i = 0; i < size; i++)
+            if (!mem_store(cpu, va + (uint64_t)i, 1, irflags & ~IRF_BYTES, (val >> (8 * i)) & 0xff))
+                return false;
         return true;
     }
     return in_page ? access_slow(cpu, va, size, irflags, true, &val) : access_split(cpu, va, size, irflags, true, &val);
