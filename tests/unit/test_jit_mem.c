@@ -387,6 +387,30 @@ static void q_block(IRBlock *blk, const QCase *q, bool legacy)
     ir_exit(blk, 0x40002000);
 }
 
+/* After run_both: run `old`, the sequence an op replaced, on the interpreter
+ * from the same start (snap, ram_snap) and require the X and V registers,
+ * exception state and scratch RAM of the run before. Leaves cpu as that run
+ * left it. */
+static void same_as_legacy(const IRBlock *old, const char *what)
+{
+    static uint8_t ram_jit[SCR_LEN];
+    static CPUState jitst;
+    uint8_t *ram = test_ram(tm, SCR_PA, SCR_LEN);
+    memcpy(&jitst, cpu, sizeof(jitst));
+    memcpy(ram_jit, ram, SCR_LEN);
+    memcpy(cpu, snap, sizeof(*cpu));
+    memcpy(ram, ram_snap, SCR_LEN);
+    cr_assert_null(ir_verify(old));
+    interp_run(cpu, old);
+    cr_assert(!memcmp(cpu->x, jitst.x, sizeof(cpu->x)), "%s: X differs from the legacy sequence", what);
+    cr_assert(!memcmp(cpu->v, jitst.v, sizeof(cpu->v)), "%s: V differs from the legacy sequence", what);
+    cr_assert(cpu->pc == jitst.pc && cpu->exc_pending == jitst.exc_pending && cpu->esr_el1 == jitst.esr_el1 &&
+                  cpu->far_el1 == jitst.far_el1,
+              "%s: exception state differs from the legacy sequence", what);
+    cr_assert(!memcmp(ram, ram_jit, SCR_LEN), "%s: RAM differs from the legacy sequence", what);
+    memcpy(cpu, &jitst, sizeof(*cpu));
+}
+
 /* LOAD_V/STORE_V against the interpreter, and the interpreter's LOAD_V/STORE_V
  * against the legacy two-access sequence they replaced: page-crossing
  * accesses, a second half in the hole after RAM (the load leaves V, the
@@ -398,8 +422,6 @@ static void q_block(IRBlock *blk, const QCase *q, bool legacy)
 Test(jit, q_access_matches_the_interpreter)
 {
     physmap_add_mmio(&tm->m.pm, "qtest", 0x09000000, 0x1000, &qmmio_ops, NULL, NULL);
-    static uint8_t ram_jit[SCR_LEN];
-    static CPUState jitst;
     for (int it = 0; it < 4000; it++) {
         QCase q = {.store = rnd() & 1, .pre_get = rnd() & 1, .pre_set = rnd() % 3 == 0, .fp_after = rnd() % 3 == 0,
                    .align = rnd() % 4 == 0, .r = rnd() % 3 == 0 ? 5 + (int)(rnd() & 1) : (int)(rnd() % 32),
@@ -437,21 +459,8 @@ Test(jit, q_access_matches_the_interpreter)
                  (unsigned long long)q.va, q.align ? " aligned" : "", opt ? " optimised" : "");
         run_both(&blk, what);
         cr_assert_eq(ran_fallback[IR_LOAD_V] + ran_fallback[IR_STORE_V], 0, "%s: not inline", what);
-        /* The legacy sequence on the interpreter, from the same start. */
-        uint8_t *ram = test_ram(tm, SCR_PA, SCR_LEN);
-        memcpy(&jitst, cpu, sizeof(jitst));
-        memcpy(ram_jit, ram, SCR_LEN);
-        memcpy(cpu, snap, sizeof(*cpu));
-        memcpy(ram, ram_snap, SCR_LEN);
-        cr_assert_null(ir_verify(&old));
-        interp_run(cpu, &old);
-        cr_assert(!memcmp(cpu->x, jitst.x, sizeof(cpu->x)), "%s: X differs from the legacy sequence", what);
-        cr_assert(!memcmp(cpu->v, jitst.v, sizeof(cpu->v)), "%s: V differs from the legacy sequence", what);
-        cr_assert(cpu->pc == jitst.pc && cpu->exc_pending == jitst.exc_pending && cpu->esr_el1 == jitst.esr_el1 &&
-                      cpu->far_el1 == jitst.far_el1,
-                  "%s: exception state differs from the legacy sequence", what);
-        cr_assert(!memcmp(ram, ram_jit, SCR_LEN), "%s: RAM differs from the legacy sequence", what);
-        memcpy(cpu, &jitst, sizeof(*cpu));
+        same_as_legacy(&old, what);
+        const uint8_t *ram = test_ram(tm, SCR_PA, SCR_LEN);
         if (q.store && !q.pair && !cpu->exc_pending && q.va >= SCR_PA && q.va + 16 <= SCR_PA + SCR_LEN)
             cr_assert(!memcmp(ram + (q.va - SCR_PA), q.pre_set ? (uint64_t[]){q.k0, q.k1} : snap->v[q.r], 16),
                       "%s: the stored bytes", what);
@@ -506,8 +515,6 @@ static void bytes_block(IRBlock *blk, uint64_t va, bool store, bool align, bool 
 Test(jit, byte_elements_match_byte_accesses)
 {
     physmap_add_mmio(&tm->m.pm, "btest", 0x09000000, 0x1000, &qmmio_ops, NULL, NULL);
-    static uint8_t ram_jit[SCR_LEN];
-    static CPUState jitst;
     for (int it = 0; it < 3000; it++) {
         const bool store = rnd() & 1, align = rnd() & 1;
         uint64_t va;
@@ -531,19 +538,7 @@ Test(jit, byte_elements_match_byte_accesses)
         char what[96];
         snprintf(what, sizeof(what), "%s of bytes at %#llx", store ? "STORE" : "LOAD", (unsigned long long)va);
         run_both(&blk, what);
-        uint8_t *ram = test_ram(tm, SCR_PA, SCR_LEN);
-        memcpy(&jitst, cpu, sizeof(jitst));
-        memcpy(ram_jit, ram, SCR_LEN);
-        memcpy(cpu, snap, sizeof(*cpu));
-        memcpy(ram, ram_snap, SCR_LEN);
-        cr_assert_null(ir_verify(&old));
-        interp_run(cpu, &old);
-        cr_assert(!memcmp(cpu->x, jitst.x, sizeof(cpu->x)), "%s: X differs from the byte accesses", what);
-        cr_assert(cpu->pc == jitst.pc && cpu->exc_pending == jitst.exc_pending && cpu->esr_el1 == jitst.esr_el1 &&
-                      cpu->far_el1 == jitst.far_el1,
-                  "%s: exception state differs from the byte accesses", what);
-        cr_assert(!memcmp(ram, ram_jit, SCR_LEN), "%s: RAM differs from the byte accesses", what);
-        memcpy(cpu, &jitst, sizeof(*cpu));
+        same_as_legacy(&old, what);
         ir_block_free(&blk);
         ir_block_free(&old);
     }
