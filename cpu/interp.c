@@ -46,20 +46,22 @@ static uint64_t rbit64(uint64_t x)
 
 static uint64_t get_reg(CPUState *cpu, uint64_t r) { return cpu->x[r]; }
 
-/* One half of a LOAD_V/STORE_V: exactly what an 8-byte LOAD/STORE with
- * these flags (IRF_ALIGN at most) does. The calling vCPU's thread. */
-static bool ld_half(CPUState *cpu, uint64_t va, uint16_t flags, uint64_t *v)
+/* A LOAD/STORE that is neither acquire (on a run without -det weak=on) nor
+ * release, and each 8-byte half of LOAD_V/LOAD_V2/STORE_V: through the
+ * core's store buffer under -det weak=on, else straight to memory. The
+ * calling vCPU's thread. */
+static bool plain_load(CPUState *cpu, uint64_t va, int size, uint16_t flags, uint64_t *v)
 {
     if (__builtin_expect(cpu->weak != NULL, 0))
-        return weak_load(cpu, va, 8, flags, v);
-    return mem_load(cpu, va, 8, flags, v);
+        return weak_load(cpu, va, size, flags, v); /* -det weak=on */
+    return mem_load(cpu, va, size, flags, v);
 }
 
-static bool st_half(CPUState *cpu, uint64_t va, uint16_t flags, uint64_t v)
+static bool plain_store(CPUState *cpu, uint64_t va, int size, uint16_t flags, uint64_t v)
 {
     if (__builtin_expect(cpu->weak != NULL, 0))
-        return weak_store(cpu, va, 8, flags, v);
-    return mem_store(cpu, va, 8, flags, v);
+        return weak_store(cpu, va, size, flags, v); /* -det weak=on: buffered */
+    return mem_store(cpu, va, size, flags, v);
 }
 
 /* One op: -1 to go on with the next op, else how the block leaves. Shared
@@ -226,34 +228,29 @@ static inline __attribute__((always_inline)) int exec_op(CPUState *cpu, const IR
             t[op->dst] = t[op->a] ? t[op->b] : t[op->c];
             break;
         case IR_LOAD:
-            /* Load-acquire: alignment check and ordering in sync/atomic.c. */
-            if (__builtin_expect(cpu->weak != NULL, 0)) {
-                if (!weak_load(cpu, t[op->a], sz, op->flags, &a)) /* -det weak=on */
-                    return BX_EXCEPTION;
-            } else if (__builtin_expect(op->flags & IRF_ACQ, 0)) {
+            /* Load-acquire: alignment check and ordering in sync/atomic.c
+             * (under -det weak=on the store buffer orders it). */
+            if (__builtin_expect((op->flags & IRF_ACQ) && !cpu->weak, 0)) {
                 if (!atomic_load_acquire(cpu, t[op->a], sz, op->flags, &a))
                     return BX_EXCEPTION;
-            } else if (!mem_load(cpu, t[op->a], sz, op->flags, &a))
+            } else if (!plain_load(cpu, t[op->a], sz, op->flags, &a))
                 return BX_EXCEPTION;
             if (op->flags & IRF_SIGNED)
                 a = trunc_sz((uint64_t)sextract_sz(a, sz), (int)op->aux);
             t[op->dst] = a;
             break;
         case IR_STORE:
-            if (__builtin_expect(cpu->weak != NULL, 0) && !(op->flags & IRF_REL)) {
-                if (!weak_store(cpu, t[op->a], sz, op->flags, t[op->b])) /* -det weak=on: buffered */
-                    return BX_EXCEPTION;
-            } else if (__builtin_expect(op->flags & IRF_REL, 0)) {
+            if (__builtin_expect(op->flags & IRF_REL, 0)) {
                 if (cpu->weak)
                     weak_drain_all(cpu); /* release: every earlier store first */
                 if (!atomic_store_release(cpu, t[op->a], sz, op->flags, t[op->b]))
                     return BX_EXCEPTION;
-            } else if (!mem_store(cpu, t[op->a], sz, op->flags, t[op->b]))
+            } else if (!plain_store(cpu, t[op->a], sz, op->flags, t[op->b]))
                 return BX_EXCEPTION;
             break;
         case IR_LOAD_V:
             /* Both halves before the register: a fault on the second leaves V[imm]. */
-            if (!ld_half(cpu, t[op->a], op->flags, &a) || !ld_half(cpu, t[op->a] + 8, op->flags, &b))
+            if (!plain_load(cpu, t[op->a], 8, op->flags, &a) || !plain_load(cpu, t[op->a] + 8, 8, op->flags, &b))
                 return BX_EXCEPTION;
             cpu->v[op->imm][0] = a;
             cpu->v[op->imm][1] = b;
@@ -261,7 +258,7 @@ static inline __attribute__((always_inline)) int exec_op(CPUState *cpu, const IR
         case IR_LOAD_V2: {
             uint64_t h[4];
             for (int k = 0; k < 4; k++)
-                if (!ld_half(cpu, t[op->a] + 8 * (uint64_t)k, op->flags, &h[k]))
+                if (!plain_load(cpu, t[op->a] + 8 * (uint64_t)k, 8, op->flags, &h[k]))
                     return BX_EXCEPTION;
             cpu->v[op->imm >> 5][0] = h[2];
             cpu->v[op->imm >> 5][1] = h[3];
@@ -271,8 +268,8 @@ static inline __attribute__((always_inline)) int exec_op(CPUState *cpu, const IR
         }
         case IR_STORE_V:
             /* The low half may be written when the high one faults, as two STOREs. */
-            if (!st_half(cpu, t[op->a], op->flags, cpu->v[op->imm][0]) ||
-                !st_half(cpu, t[op->a] + 8, op->flags, cpu->v[op->imm][1]))
+            if (!plain_store(cpu, t[op->a], 8, op->flags, cpu->v[op->imm][0]) ||
+                !plain_store(cpu, t[op->a] + 8, 8, op->flags, cpu->v[op->imm][1]))
                 return BX_EXCEPTION;
             break;
         case IR_LOAD_EXCL:
