@@ -130,12 +130,15 @@ static void store_v(DisasCtx *s, IRTemp addr, VVal v, int bytes)
     }
 }
 
+/* The flags of LOAD_V/LOAD_V2/STORE_V: as gen_load's, each 8-byte half
+ * aligned to 8 under an alignment check. */
+static uint16_t q_flags(const DisasCtx *s) { return s->tb_flags & TBF_A ? IRF_ALIGN : 0; }
+
 /* V[rt] = the 16 bytes at addr, or [addr] = V[rt]: one LOAD_V/STORE_V.
  * Translating thread. */
 static void ldst_q(DisasCtx *s, IRTemp addr, int rt, bool load)
 {
-    uint16_t flags = s->tb_flags & TBF_A ? IRF_ALIGN : 0; /* as gen_load: each half aligned to 8 */
-    ir_emit(s->b, load ? IR_LOAD_V : IR_STORE_V, 16, flags, addr, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)rt);
+    ir_emit(s->b, load ? IR_LOAD_V : IR_STORE_V, 16, q_flags(s), addr, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)rt);
 }
 
 /* ---------------- single register ---------------- */
@@ -244,8 +247,7 @@ static bool ldst_v_pair(DisasCtx *s, uint32_t insn, enum Idx idx)
     IRTemp addr2 = add_imm(s, addr, bytes);
     if (load && bytes == 16) {
         /* One op: all four halves loaded before either register is written. */
-        uint16_t flags = s->tb_flags & TBF_A ? IRF_ALIGN : 0;
-        ir_emit(s->b, IR_LOAD_V2, 32, flags, addr, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)(rt | rt2 << 5));
+        ir_emit(s->b, IR_LOAD_V2, 32, q_flags(s), addr, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)(rt | rt2 << 5));
     } else if (load) {
         /* All loads before any register write (precise faults). */
         VVal v1 = load_v(s, addr, bytes);
