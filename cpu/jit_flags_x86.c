@@ -309,6 +309,10 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
      * forwarded from the store (a byte store would stall it). MOVZX keeps
      * the flags for the next COND and the pack. */
     const IRTemp in_al = nf ? cond_for_branch(c, op, fc[nf - 1]) : IR_NO_TEMP;
+    /* With the PEXT pack (or none) EFLAGS survive to that BRCOND or SELECT,
+     * which then jumps or CMOVs on the condition code itself: no SETcc and
+     * no `test al, al`. The old pack's shifts clobber them. */
+    const bool in_cc = in_al != IR_NO_TEMP && (!pack || pext);
     /* Only a fused COND on CF (B, AE, BE, A) needs a subtract's borrow back. */
     bool cf_read = false;
     for (unsigned k = 0; k < nf; k++) {
@@ -318,6 +322,8 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
     if (pext)
         emit_nzcv_pack_pext(c, kind, cf_read);         /* rax, rcx; EFLAGS kept but a subtract's CF */
     for (unsigned k = 0; k < nf; k++) {
+        if (fc[k]->dst == in_al && in_cc)
+            continue;                                                  /* read from EFLAGS */
         x_rr(j, XB8, 0x0f90 | (jit_fplan_of(c, fc[k]) & 15), 0, RAX); /* setcc al */
         c->rax_temp = IR_NO_TEMP;
         if (fc[k]->dst == in_al)
@@ -327,6 +333,10 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
     }
     if (pack && !pext)
         emit_nzcv_pack(j, kind);                       /* rcx, rdx, rsi, rdi: al kept */
-    c->al_temp = in_al;
+    c->al_temp = in_cc ? IR_NO_TEMP : in_al;
+    if (in_cc) {
+        c->cc_temp = in_al;
+        c->cc = jit_fplan_of(c, fc[nf - 1]) & 15;
+    }
 }
 

@@ -736,6 +736,18 @@ static bool emit_op(Ctx *c, const IROp *op)
         break;
     }
     case IR_SELECT:
+        if (c->cc_temp == op->a && op->a != IR_NO_TEMP) {
+            /* The condition is in EFLAGS (jit_emit_flag_setter): the
+             * operands through registers other than RAX by MOVs, which keep
+             * the flags, then CMOVcc. */
+            ldt(c, RDX, op->c, true);
+            ldt(c, RCX, op->b, true);
+            x_rr(j, XW, 0x0f40 | c->cc, RDX, RCX); /* cmovcc rdx, rcx */
+            x_rr(j, XW, 0x89, RDX, RAX);         /* mov rax, rdx */
+            st_dst(c, op->dst);
+            c->cc_temp = IR_NO_TEMP;
+            break;
+        }
         if (c->al_temp == op->a && op->a != IR_NO_TEMP) {
             /* The condition is in AL (cond_for_branch): test it first, then
              * the operands through registers other than RAX (MOVs keep the flags). */
