@@ -235,7 +235,10 @@ typedef struct CPUState {
     /* ---------- owner only: architectural state ---------- */
     uint64_t x[32];        /* x[31] is the current stack pointer */
     uint64_t pc;
-    uint32_t nzcv;         /* N Z C V in bits 31:28 */
+    /* N Z C V in bits 31:28, the rest zero; or, when bit 9 is set, the JIT's
+     * lazy form: an x86 LAHF/SETO image in bits 15:0 (N bit 15, Z bit 14,
+     * C bit 8, V bit 0; bits 31:16 undefined). Read it with cpu_nzcv(). */
+    uint32_t nzcv;
     uint32_t pstate;       /* EL, SPSel, DAIF, PAN, UAO, IL, SS (see PSTATE_*) */
     uint64_t sp_el[2];     /* banked SP_EL0 / SP_EL1 (the inactive one is valid) */
 
@@ -362,6 +365,18 @@ typedef struct CPUState {
     IRScratch ir_scratch;
     struct JitScratch *jit_scratch;
 } CPUState;
+
+/* NZCV in bits 31:28 (zero elsewhere), from either form of cpu->nzcv (the
+ * JIT stores the LAHF image and leaves the decoding to the rare reader).
+ * Writers store bits 31:28 only. Owner thread, or any thread while the
+ * vCPU is stopped. */
+static inline uint32_t cpu_nzcv(const CPUState *cpu)
+{
+    uint32_t v = cpu->nzcv;
+    if (!(v & 0x200))
+        return v;
+    return (v >> 15 & 1) << 31 | (v >> 14 & 1) << 30 | (v >> 8 & 1) << 29 | (v & 1) << 28;
+}
 
 #define EXCL_NONE (~0ull)
 

@@ -56,7 +56,7 @@ void cpu_sync_sp(CPUState *cpu, uint32_t old_pstate)
 static uint64_t pstate_to_spsr(const CPUState *cpu)
 {
     uint32_t p = cpu->pstate;
-    uint64_t spsr = cpu->nzcv;
+    uint64_t spsr = cpu_nzcv(cpu);
     spsr |= (uint64_t)(((p >> PSTATE_EL_SHIFT) & 3) << 2 | (p & PSTATE_SP));
     spsr |= p & (PSTATE_D | PSTATE_A | PSTATE_I | PSTATE_F | PSTATE_IL | PSTATE_SS | PSTATE_PAN | PSTATE_UAO);
     return spsr;

@@ -34,29 +34,14 @@ static unsigned probe(void)
     }
     if (fma && avx && ymm)
         m |= HOST_FMA3;
-    bool bmi2 = false;
     if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
         m |= (b & bit_SHA) ? HOST_SHA : 0;
         m |= ((b & bit_AVX2) && ymm) ? HOST_AVX2 : 0;
-        bmi2 = (b & bit_BMI2) != 0;
     }
-    bool lahf = false;
     if (__get_cpuid(0x80000001, &a, &b, &c, &d)) {
         m |= (c & bit_LZCNT) ? HOST_LZCNT : 0;
-        lahf = (c & bit_LAHF_LM) != 0;
+        m |= (c & bit_LAHF_LM) ? HOST_LAHF : 0;
     }
-    /* PEXT is microcoded (slow) on AMD before family 19h (Zen 3). */
-    unsigned vendor[3];
-    bool slow_pext = false;
-    if (__get_cpuid(0, &a, &vendor[0], &vendor[2], &vendor[1]) && !memcmp(vendor, "AuthenticAMD", 12) &&
-        __get_cpuid(1, &a, &b, &c, &d)) {
-        unsigned fam = (a >> 8) & 15;
-        if (fam == 15)
-            fam += (a >> 20) & 255;
-        slow_pext = fam < 0x19;
-    }
-    if (bmi2 && lahf && !slow_pext)
-        m |= HOST_PEXT;
     return m;
 }
 

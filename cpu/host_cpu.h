@@ -18,7 +18,7 @@ enum HostFeature {
     HOST_AVX2 = 1u << 6,  /* with the OS saving the YMM state (OSXSAVE, XCR0) */
     HOST_FMA3 = 1u << 7,  /* FMA and AVX, with the YMM state saved */
     HOST_LZCNT = 1u << 8,
-    HOST_PEXT = 1u << 9,  /* BMI2 and LAHF in 64-bit mode, PEXT not microcoded (AMD before family 19h) */
+    HOST_LAHF = 1u << 9,  /* LAHF in 64-bit mode (the lazy NZCV pack) */
     HOST_ALL = (1u << 10) - 1,
 };
 

@@ -98,7 +98,7 @@ static inline __attribute__((always_inline)) int exec_op(CPUState *cpu, const IR
             cpu->v[op->imm >> 1][op->imm & 1] = t[op->a];
             break;
         case IR_GET_NZCV:
-            t[op->dst] = cpu->nzcv;
+            t[op->dst] = cpu_nzcv(cpu);
             break;
         case IR_GET_FIELD:
             memcpy(&t[op->dst], (const char *)cpu + op->imm, 8);
@@ -200,23 +200,23 @@ static inline __attribute__((always_inline)) int exec_op(CPUState *cpu, const IR
             cpu->nzcv = nzcv_add(t[op->a], ~t[op->b], 1, sz, &t[op->dst]);
             break;
         case IR_ADC:
-            t[op->dst] = trunc_sz(t[op->a] + t[op->b] + (cpu->nzcv >> 29 & 1), sz);
+            t[op->dst] = trunc_sz(t[op->a] + t[op->b] + (cpu_nzcv(cpu) >> 29 & 1), sz);
             break;
         case IR_ADC_FLAGS:
-            cpu->nzcv = nzcv_add(t[op->a], t[op->b], cpu->nzcv >> 29 & 1, sz, &t[op->dst]);
+            cpu->nzcv = nzcv_add(t[op->a], t[op->b], cpu_nzcv(cpu) >> 29 & 1, sz, &t[op->dst]);
             break;
         case IR_SBC:
-            t[op->dst] = trunc_sz(t[op->a] + ~t[op->b] + (cpu->nzcv >> 29 & 1), sz);
+            t[op->dst] = trunc_sz(t[op->a] + ~t[op->b] + (cpu_nzcv(cpu) >> 29 & 1), sz);
             break;
         case IR_SBC_FLAGS:
-            cpu->nzcv = nzcv_add(t[op->a], ~t[op->b], cpu->nzcv >> 29 & 1, sz, &t[op->dst]);
+            cpu->nzcv = nzcv_add(t[op->a], ~t[op->b], cpu_nzcv(cpu) >> 29 & 1, sz, &t[op->dst]);
             break;
         case IR_LOGIC_FLAGS:
             a = trunc_sz(t[op->a], sz);
             cpu->nzcv = (uint32_t)((a >> (w - 1)) & 1) << 31 | (uint32_t)(a == 0) << 30;
             break;
         case IR_COND:
-            t[op->dst] = cond_holds(cpu->nzcv, (int)op->imm);
+            t[op->dst] = cond_holds(cpu_nzcv(cpu), (int)op->imm);
             break;
         case IR_CMP_EQ:
             t[op->dst] = trunc_sz(t[op->a], sz) == trunc_sz(t[op->b], sz);

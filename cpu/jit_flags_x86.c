@@ -166,21 +166,23 @@ static void emit_nzcv_pack(JitBuf *j, int kind)
     st32(j, RBX, CPU_OFF(nzcv), RCX);
 }
 
-/* ---- the pack with LAHF and PEXT ----
- * lahf; seto al leave AX = SF ZF . AF . PF 1 CF : 0000000 OF; PEXT with
- * mask 0xC101 (LOGIC: 0xC000, C = V = 0) gathers N Z C V into bits 3:0 and
- * RORX rotates them to 31:28: 5 instructions instead of 8-9, and none of
- * them writes EFLAGS, so the fused CONDs come after the pack (a subtract's
- * CF is the borrow: CMC makes it C for LAHF and a second CMC puts it back
- * when a fused COND still reads CF). Used when the host has BMI2 with a
- * fast PEXT (not AMD before family 19h, where it is microcoded). */
-void jit_allow_pext(bool on) { host_allow(HOST_PEXT, on); }
+/* ---- the lazy pack with LAHF ----
+ * lahf; seto al leave AX = SF ZF . AF . PF 1 CF : 0000000 OF, and that image
+ * is what goes to cpu->nzcv: bit 9 (always 1 after LAHF) marks it, and the
+ * readers turn it into N Z C V at 31:28 only when they need it (cpu_nzcv in
+ * cpu.h, jit_emit_nzcv_load and jit_emit_nzcv_bt below). Most packs are
+ * never read: the next block sets the flags again. 3-4 instructions (a
+ * subtract's CF is the borrow: CMC makes it C for LAHF, and a second CMC
+ * puts it back when a fused COND still reads CF), none of which writes
+ * EFLAGS but the CMCs, so the fused CONDs come after the pack. Used when the
+ * host has LAHF in 64-bit mode (every x86-64 CPU since 2006). */
+void jit_allow_lahf_pack(bool on) { host_allow(HOST_LAHF, on); }
 
-static bool use_pext(void) { return host_has(HOST_PEXT); }
+static bool use_lahf(void) { return host_has(HOST_LAHF); }
 
 /* keep_cf: a fused COND after the pack reads CF, which a subtract's CMC
  * flipped (every other flag is kept anyway). */
-static void emit_nzcv_pack_pext(Ctx *c, int kind, bool keep_cf)
+static void emit_nzcv_pack_lahf(Ctx *c, int kind, bool keep_cf)
 {
     JitBuf *j = &c->j;
     const bool sub = kind == FK_SUB;
@@ -189,37 +191,52 @@ static void emit_nzcv_pack_pext(Ctx *c, int kind, bool keep_cf)
     jb_byte(j, 0x9f);                                  /* lahf */
     if (sub && keep_cf)
         jb_byte(j, 0xf5);                              /* cmc: the borrow again */
-    if (kind != FK_LOGIC)
-        x_rr(j, XB8, 0x0f90 | CC_O, 0, RAX);           /* seto al */
-    const int m = kind == FK_LOGIC;
-    if (!c->nzcv_mask_used[m]) {
-        c->nzcv_mask_used[m] = true;
-        c->l_nzcv_mask[m] = jb_label(j);
-    }
-    static const uint8_t pext[] = {0xc4, 0xe2, 0x7a, 0xf5, 0x0d}; /* pext ecx, eax, [rip + disp32] */
-    for (size_t k = 0; k < sizeof(pext); k++)
-        jb_byte(j, pext[k]);
-    jb_rel32(j, c->l_nzcv_mask[m]);
-    static const uint8_t rorx[] = {0xc4, 0xe3, 0x7b, 0xf0, 0xc9}; /* rorx ecx, ecx, imm8 */
-    for (size_t k = 0; k < sizeof(rorx); k++)
-        jb_byte(j, rorx[k]);
-    jb_byte(j, m ? 2 : 4);
-    st32(j, RBX, CPU_OFF(nzcv), RCX);
+    x_rr(j, XB8, 0x0f90 | CC_O, 0, RAX);               /* seto al (0 after TEST) */
+    st32(j, RBX, CPU_OFF(nzcv), RAX);                  /* bits 31:16: whatever RAX held */
+    c->rax_temp = IR_NO_TEMP;
+    c->nzcv_lazy = true;
+}
+
+/* Where a flag (canonical bit 31 N, 30 Z, 29 C, 28 V) sits in the LAHF image. */
+static int lazy_bit(int bit) { return bit == 31 ? 15 : bit == 30 ? 14 : bit == 29 ? 8 : 0; }
+
+void jit_emit_nzcv_load(Ctx *c)
+{
+    JitBuf *j = &c->j;
+    uint32_t canon = jb_label(j);
+    ld32(j, RAX, RBX, CPU_OFF(nzcv));
+    x_rr(j, 0, 0xf6, 0, 4);                            /* test ah, imm8 (no REX: 4 = AH) */
+    jb_byte(j, 2);
+    x_jcc(j, CC_E, canon);
+    /* (v & 0xC101) * 0x10210000 moves bits 15, 14, 8, 0 to 31..28; the
+     * other products land at 24, 21 and 16 or past bit 31. */
+    x_alu_ri(j, 0, 4, RAX, 0xc101);                    /* and */
+    x_rr(j, 0, 0x69, RAX, RAX);                        /* imul eax, eax, imm32 */
+    jb_u32(j, 0x10210000u);
+    x_alu_ri(j, 0, 4, RAX, (int32_t)0xf0000000u);
+    jb_bind(j, canon);
     c->rax_temp = IR_NO_TEMP;
 }
 
-void jit_emit_flag_consts(Ctx *c)
+void jit_emit_nzcv_bt(Ctx *c, int bit)
 {
     JitBuf *j = &c->j;
-    static const uint32_t mask[2] = {0xc101, 0xc000};
-    for (int m = 0; m < 2; m++) {
-        if (!c->nzcv_mask_used[m])
-            continue;
-        while (j->len & 3)
-            jb_byte(j, 0xcc);                          /* int3: never run */
-        jb_bind(j, c->l_nzcv_mask[m]);
-        jb_u32(j, mask[m]);
+    if (c->nzcv_lazy) { /* this block's own LAHF pack wrote it */
+        x_mem(j, 0, 0x0fba, 4, RBX, CPU_OFF(nzcv)); /* bt dword [nzcv], bit */
+        jb_byte(j, (uint8_t)lazy_bit(bit));
+        return;
     }
+    uint32_t canon = jb_label(j), done = jb_label(j);
+    x_mem(j, XB8, 0xf6, 0, RBX, CPU_OFF(nzcv) + 1);    /* test byte [nzcv + 1], 2 */
+    jb_byte(j, 2);
+    x_jcc(j, CC_E, canon);
+    x_mem(j, 0, 0x0fba, 4, RBX, CPU_OFF(nzcv));
+    jb_byte(j, (uint8_t)lazy_bit(bit));
+    x_jmp(j, done);
+    jb_bind(j, canon);
+    x_mem(j, 0, 0x0fba, 4, RBX, CPU_OFF(nzcv));
+    jb_byte(j, (uint8_t)bit);
+    jb_bind(j, done);
 }
 
 /* B.cond, CSEL: the setter's last fused COND, if the BRCOND or SELECT that
@@ -263,9 +280,9 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
     const IROp *fc[FUSE_MAX];
     unsigned nf = fused_conds(c, (uint32_t)(op - c->b->ops), fc);
     const bool pack = !(jit_fplan_of(c, op) & FP_DEAD);
-    const bool pext = pack && use_pext();
+    const bool lazy = pack && use_lahf();
     /* Zeroing clobbers the flags: all of it before the arithmetic. */
-    if (pack && !pext)
+    if (pack && !lazy)
         x_rr(j, 0, 0x31, RCX, RCX);
     if (kind == FK_LOGIC) {
         ld_rax(c, op->a, W != 0, false);
@@ -289,10 +306,10 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
         if (op->opc == IR_SUB_FLAGS) {
             opc = cmp ? 0x3b : 0x2b, ext = cmp ? 7 : 5;
         } else if (op->opc == IR_ADC_FLAGS) {
-            emit_load_carry(j);
+            jit_emit_nzcv_bt(c, 29);                   /* CF = C */
             opc = 0x13, ext = 2;
         } else if (op->opc == IR_SBC_FLAGS) {
-            emit_load_carry(j);
+            jit_emit_nzcv_bt(c, 29);                   /* CF = C */
             jb_byte(j, 0xf5);                          /* cmc: borrow = !C */
             opc = 0x1b, ext = 3;
         }
@@ -309,18 +326,18 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
      * forwarded from the store (a byte store would stall it). MOVZX keeps
      * the flags for the next COND and the pack. */
     const IRTemp in_al = nf ? cond_for_branch(c, op, fc[nf - 1]) : IR_NO_TEMP;
-    /* With the PEXT pack (or none) EFLAGS survive to that BRCOND or SELECT,
+    /* With the LAHF pack (or none) EFLAGS survive to that BRCOND or SELECT,
      * which then jumps or CMOVs on the condition code itself: no SETcc and
      * no `test al, al`. The old pack's shifts clobber them. */
-    const bool in_cc = in_al != IR_NO_TEMP && (!pack || pext);
+    const bool in_cc = in_al != IR_NO_TEMP && (!pack || lazy);
     /* Only a fused COND on CF (B, AE, BE, A) needs a subtract's borrow back. */
     bool cf_read = false;
     for (unsigned k = 0; k < nf; k++) {
         const int cc = jit_fplan_of(c, fc[k]) & 15;
         cf_read |= cc == CC_B || cc == CC_AE || cc == CC_BE || cc == CC_A;
     }
-    if (pext)
-        emit_nzcv_pack_pext(c, kind, cf_read);         /* rax, rcx; EFLAGS kept but a subtract's CF */
+    if (lazy)
+        emit_nzcv_pack_lahf(c, kind, cf_read);         /* rax; EFLAGS kept but a subtract's CF */
     for (unsigned k = 0; k < nf; k++) {
         if (fc[k]->dst == in_al && in_cc)
             continue;                                                  /* read from EFLAGS */
@@ -331,8 +348,10 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
         x_rr(j, 0, 0x0fb6, RAX, RAX);                                  /* movzx eax, al */
         st64(j, RSP, T(fc[k]->dst), RAX);
     }
-    if (pack && !pext)
+    if (pack && !lazy) {
         emit_nzcv_pack(j, kind);                       /* rcx, rdx, rsi, rdi: al kept */
+        c->nzcv_lazy = false;
+    }
     c->al_temp = in_cc ? IR_NO_TEMP : in_al;
     if (in_cc) {
         c->cc_temp = in_al;

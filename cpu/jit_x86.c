@@ -462,7 +462,7 @@ static bool emit_op(Ctx *c, const IROp *op)
         c->rax_temp = op->a;
         break;
     case IR_GET_NZCV:
-        ld32(j, RAX, RBX, CPU_OFF(nzcv));
+        jit_emit_nzcv_load(c);
         st_dst(c, op->dst);
         break;
     case IR_GET_FIELD:
@@ -472,6 +472,7 @@ static bool emit_op(Ctx *c, const IROp *op)
         ld_rax(c, op->a, false, false);
         x_alu_ri(j, 0, 4, RAX, (int32_t)0xf0000000u);
         st32(j, RBX, CPU_OFF(nzcv), RAX);
+        c->nzcv_lazy = false;
         break;
     case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: case IR_MUL: {
         if (!alu_size_ok(sz))
@@ -654,7 +655,7 @@ static bool emit_op(Ctx *c, const IROp *op)
         if (!alu_size_ok(sz))
             goto fallback;
         ld_rax(c, op->a, w64, false);
-        emit_load_carry(j);
+        jit_emit_nzcv_bt(c, 29);                   /* CF = C */
         if (op->opc == IR_SBC)
             jb_byte(j, 0xf5);
         rmt(c, W, op->opc == IR_ADC ? 0x13 : 0x1b, RAX, op->b);
@@ -684,8 +685,7 @@ static bool emit_op(Ctx *c, const IROp *op)
             /* One flag: Z, C, N, V for EQ/NE, CS/CC, MI/PL, VS/VC. */
             static const uint8_t bit[4] = {30, 29, 31, 28};
             x_rr(j, 0, 0x31, RDX, RDX);
-            x_mem(j, 0, 0x0fba, 4, RBX, CPU_OFF(nzcv)); /* bt dword [nzcv], bit */
-            jb_byte(j, bit[op->imm >> 1]);
+            jit_emit_nzcv_bt(c, bit[op->imm >> 1]);
             x_rr(j, XB8, 0x0f90 | (op->imm & 1 ? CC_AE : CC_B), 0, RDX);
             stt(c, op->dst, RDX);
             c->rax_temp = c->rax_prev;
@@ -697,7 +697,7 @@ static bool emit_op(Ctx *c, const IROp *op)
         for (uint32_t f = 0; f < 16; f++)
             if (cond_holds(f << 28, (int)op->imm))
                 tbl |= 1u << f;
-        ld32(j, RAX, RBX, CPU_OFF(nzcv));
+        jit_emit_nzcv_load(c);
         x_shift_ri(j, 0, 5, RAX, 28);
         x_mov_ri(j, RCX, tbl);
         x_rr(j, 0, 0x31, RDX, RDX);
@@ -806,6 +806,7 @@ static bool emit_op(Ctx *c, const IROp *op)
         }
         break;
     case IR_CALL:
+        c->nzcv_lazy = false; /* a helper may write NZCV (MSR NZCV), canonical */
         if (op->aux >= HELPER_NUM)
             goto fallback;
         if (!(op->flags & IRF_EXCEPT) && jit_simd_inline(j, op->aux, op->imm)) {
@@ -917,6 +918,7 @@ static bool emit_op(Ctx *c, const IROp *op)
     c->native++;
     return true;
 fallback:
+    c->nzcv_lazy = false; /* the interpreter writes the canonical form */
     j->vwhole = 0; /* the interpreter's C code: V written in any way (see vload) */
     emit_fallback(c, op);
     if (ir_op_info[op->opc].kind == IRK_TERM) {
@@ -1140,7 +1142,6 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     jit_fp_emit_stubs(&c);
     jit_emit_exits(&c);
     jit_emit_loop_stubs(&c);
-    jit_emit_flag_consts(&c);
 
     bool ok = false;
     if (!jb_resolve(j)) {

@@ -77,8 +77,9 @@ void jit_get_stats(JitStats *s);
  * (false), or use LZCNT when cpuid reports it (true, the default). Applies
  * to blocks compiled afterwards. */
 void jit_allow_lzcnt(bool on);
-/* Tests: pack NZCV without LAHF/PEXT (false) even if the host has a fast
- * PEXT, or with them when it does (true, the default). Any thread. */
-void jit_allow_pext(bool on);
+/* Tests: pack NZCV the canonical way with SETcc (false) even if the host
+ * has LAHF in 64-bit mode, or in the lazy LAHF form when it does (true,
+ * the default). Any thread. */
+void jit_allow_lahf_pack(bool on);
 
 #endif

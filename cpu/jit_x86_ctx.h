@@ -159,9 +159,9 @@ typedef struct Ctx {
     bool loop_used[2];
     uint32_t loop_label[2], l_body;
     uint32_t op_index; /* of the op being emitted */
-    /* The PEXT masks of the flag pack (jit_flags_x86.c), in the code's tail. */
-    bool nzcv_mask_used[2];
-    uint32_t l_nzcv_mask[2];
+    /* cpu->nzcv holds this block's LAHF image here (jit_emit_flag_setter):
+     * no other NZCV writer since (SET_NZCV, a CALL, an interpreted op). */
+    bool nzcv_lazy;
 } Ctx;
 
 enum { FK_ADD, FK_SUB, FK_LOGIC };
@@ -349,14 +349,6 @@ static inline uint32_t add_stub(Ctx *c, const IROp *op)
     return c->nstubs - 1;
 }
 
-/* CF = PSTATE.C (bt [cpu->nzcv], 29). */
-static inline void emit_load_carry(JitBuf *j)
-{
-    x_mem(j, 0, 0x0fba, 4, RBX, CPU_OFF(nzcv));
-    jb_byte(j, 29);
-}
-
-
 /* Two-address form of `dst = a OP b` (b may be IR_NO_TEMP): when dst lives
  * in a host register and b is not in that register (or OP is commutative,
  * comm, and a is not: then a and b swap), load a into it (zero-extended
@@ -387,7 +379,12 @@ static inline int two_addr(Ctx *c, IRTemp dst, IRTemp *a, IRTemp *b, bool comm, 
 /* cpu/jit_flags_x86.c */
 void jit_emit_flag_setter(Ctx *c, const IROp *op);
 uint8_t jit_fplan_of(const Ctx *c, const IROp *op);
-void jit_emit_flag_consts(Ctx *c);
+/* EAX = NZCV at bits 31:28, zero elsewhere, from either form of cpu->nzcv
+ * (cpu.h); EFLAGS clobbered. */
+void jit_emit_nzcv_load(Ctx *c);
+/* CF = the flag at canonical bit `bit` (31 N, 30 Z, 29 C, 28 V) of cpu->nzcv,
+ * in either form; no register written. */
+void jit_emit_nzcv_bt(Ctx *c, int bit);
 /* cpu/jit_mem_x86.c */
 bool jit_plan_mem_runs(Ctx *c);
 void jit_emit_mem(Ctx *c, const IROp *op);

@@ -107,7 +107,7 @@ static void wr_ignore(CPUState *cpu, const SysRegDef *r, uint64_t v) { (void)cpu
 static uint64_t rd_nzcv(CPUState *cpu, const SysRegDef *r)
 {
     (void)r;
-    return cpu->nzcv;
+    return cpu_nzcv(cpu);
 }
 static void wr_nzcv(CPUState *cpu, const SysRegDef *r, uint64_t v)
 {

@@ -80,7 +80,7 @@ static bool sys_present(uint32_t enc)
 static uint32_t cpsr_of(const CPUState *cpu)
 {
     uint32_t p = cpu->pstate;
-    return cpu->nzcv | (((p >> PSTATE_EL_SHIFT) & 3) << 2) | (p & PSTATE_SP) |
+    return cpu_nzcv(cpu) | (((p >> PSTATE_EL_SHIFT) & 3) << 2) | (p & PSTATE_SP) |
            (p & (PSTATE_D | PSTATE_A | PSTATE_I | PSTATE_F | PSTATE_IL | PSTATE_SS | PSTATE_PAN | PSTATE_UAO));
 }
 

@@ -93,7 +93,7 @@ void trace_exec(CPUState *cpu, const TBlock *tb)
     if (machine_tracing(m, TRACE_CPU)) {
         for (int i = 0; i < 32; i++)
             fprintf(m->log, "%s%02d=%016" PRIx64 "%s", i == 31 ? " SP" : " X", i, cpu->x[i], (i % 4 == 3) ? "\n" : "");
-        fprintf(m->log, " PC=%016" PRIx64 " NZCV=%x EL%d\n", cpu->pc, cpu->nzcv >> 28, cpu_el(cpu));
+        fprintf(m->log, " PC=%016" PRIx64 " NZCV=%x EL%d\n", cpu->pc, cpu_nzcv(cpu) >> 28, cpu_el(cpu));
     }
     if (machine_tracing(m, TRACE_EXEC))
         fprintf(m->log, "Trace cpu%d: [%016" PRIx64 "/%08x] %u insns\n", cpu->index, tb->pc, tb->flags, tb->ninsns);

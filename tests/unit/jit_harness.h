@@ -167,6 +167,9 @@ static inline int run_both(IRBlock *blk, const char *what)
      * second run sees later ones (what matters, STXR's status, is in x[]). */
     if (cpu->excl_ver != ref->excl_ver && cpu->excl_ver != EXCL_NONE && ref->excl_ver != EXCL_NONE)
         ref->excl_ver = cpu->excl_ver;
+    /* Either form of NZCV is the same state (the JIT's lazy one: cpu.h). */
+    cpu->nzcv = cpu_nzcv(cpu);
+    ref->nzcv = cpu_nzcv(ref);
     if (bx_i != bx_j || memcmp(ref, cpu, sizeof(*cpu)) || memcmp(ram_ref, ram, SCR_LEN)) {
         dump_block(blk);
         cr_assert_eq(bx_i, bx_j, "%s: block exit interp %d jit %d", what, bx_i, bx_j);

@@ -513,7 +513,7 @@ Test(jit, flags_every_setter_every_cond)
         for (int size = 4; size <= 8; size += 4)
             for (int cond = 0; cond <= 16; cond++) /* 16: all of them */
                 for (int it = 0; it < 60; it++) {
-                    jit_allow_pext(it & 1); /* both packs: LAHF/PEXT and SETcc */
+                    jit_allow_lahf_pack(it & 1); /* both packs: LAHF/PEXT and SETcc */
                     IRBlock blk;
                     ir_block_init(&blk, 0x40001000);
                     ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
@@ -547,7 +547,7 @@ Test(jit, flags_every_setter_every_cond)
                     run_both(&blk, what);
                     ir_block_free(&blk);
                 }
-    jit_allow_pext(true);
+    jit_allow_lahf_pack(true);
 }
 
 /* Flags that die, conditions long after their setter, and each thing that
@@ -561,7 +561,7 @@ Test(jit, flags_random_blocks)
                                IR_RBIT, IR_CMP_EQ, IR_CMP_NE};
     const uint64_t nzcv_enc = SYSREG_ENC(3, 3, 4, 2, 0);
     for (int iter = 0; iter < 3000; iter++) {
-        jit_allow_pext(iter & 1);
+        jit_allow_lahf_pack(iter & 1);
         IRBlock blk;
         ir_block_init(&blk, 0x40001000);
         IRTemp pool[32];
@@ -654,7 +654,7 @@ Test(jit, flags_random_blocks)
         ir_block_free(&blk);
         cpu_reset(cpu, RAM_BASE);
     }
-    jit_allow_pext(true);
+    jit_allow_lahf_pack(true);
 }
 
 /* The shapes the plan is for, spelled out: dead flags, a memory op between
@@ -664,7 +664,7 @@ Test(jit, flags_shapes)
 {
     for (int it = 0; it < 400; it++) {
         for (int shape = 0; shape < 3; shape++) {
-            jit_allow_pext(it & 1);
+            jit_allow_lahf_pack(it & 1);
             IRBlock blk;
             ir_block_init(&blk, 0x40001000);
             ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
@@ -706,7 +706,7 @@ Test(jit, flags_shapes)
             ir_block_free(&blk);
         }
     }
-    jit_allow_pext(true);
+    jit_allow_lahf_pack(true);
 }
 
 /* interp_run dispatches to the native code, and freeing the block frees it. */

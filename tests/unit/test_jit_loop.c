@@ -153,6 +153,9 @@ static void one_loop(bool with_call)
     ref->stats.jit = cpu->stats.jit;
     if (cpu->excl_ver != ref->excl_ver && cpu->excl_ver != EXCL_NONE && ref->excl_ver != EXCL_NONE)
         ref->excl_ver = cpu->excl_ver;
+    /* Either form of NZCV is the same state (the JIT's lazy one: cpu.h). */
+    cpu->nzcv = cpu_nzcv(cpu);
+    ref->nzcv = cpu_nzcv(ref);
     if (bx_i != bx_j || memcmp(ref, cpu, sizeof(*cpu)) || memcmp(ram_ref, ram, SCR_LEN)) {
         dump_block(&orig);
         cr_assert_eq(bx_i, bx_j, "block exit interp %d jit %d", bx_i, bx_j);
