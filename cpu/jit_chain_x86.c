@@ -85,9 +85,14 @@ void jit_emit_direct(Ctx *c, uint64_t target, int slot, IRTemp cond, int cc)
         cc = CC_NE;
     }
     int oplen = cc >= 0 ? 2 : 1;                 /* bytes before the rel32 */
-    if (site)
-        while ((j->len + (size_t)oplen) & 3)
-            jb_byte(j, 0x90);                    /* nop: EFLAGS kept for the jcc */
+    if (site) {
+        /* One NOP of 1-3 bytes (90, 66 90, 0F 1F 00), not up to three: the
+         * front end decodes one instruction. EFLAGS kept for the jcc. */
+        static const uint8_t nop[3][3] = {{0x90}, {0x66, 0x90}, {0x0f, 0x1f, 0x00}};
+        size_t pad = (4 - ((j->len + (size_t)oplen) & 3)) & 3;
+        for (size_t k = 0; k < pad; k++)
+            jb_byte(j, nop[pad - 1][k]);
+    }
     if (cc >= 0)
         x_jcc(j, cc, x->label);
     else
