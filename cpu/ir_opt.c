@@ -193,6 +193,30 @@ static void hoist_loop_reads(IRBlock *b)
     free(tmp);
 }
 
+/* The op's result has its upper 32 bits zero, by the interpreter's
+ * semantics (cpu/interp.c: size-4 arithmetic truncates, COND and CMP give
+ * 0/1, unsigned loads of up to 4 bytes zero-extend). */
+static bool z32_result(const IROp *op)
+{
+    switch (op->opc) {
+    case IR_MOV: case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: case IR_ANDN:
+    case IR_ORN: case IR_XORN: case IR_SHL: case IR_SHR: case IR_SAR: case IR_MUL: case IR_ROR:
+    case IR_NOT: case IR_NEG: case IR_ADD_FLAGS: case IR_SUB_FLAGS: case IR_ADC: case IR_SBC:
+    case IR_ADC_FLAGS: case IR_SBC_FLAGS:
+        return op->size == 4;
+    case IR_CONST:
+        return op->imm <= 0xffffffffull;
+    case IR_COND: case IR_CMP_EQ: case IR_CMP_NE:
+        return true;
+    case IR_ZEXT:
+        return op->imm <= 32;
+    case IR_LOAD:
+        return op->size <= 4 && !(op->flags & (IRF_SIGNED | IRF_BYTES));
+    default:
+        return false;
+    }
+}
+
 void ir_optimize(IRBlock *b)
 {
     /* The per-temp arrays are on the stack (malloc and calloc here were ~1%
@@ -207,6 +231,11 @@ void ir_optimize(IRBlock *b)
     uint8_t isk[b->ntemps];
     uint64_t kv[b->ntemps];
     memset(isk, 0, b->ntemps);
+    /* Temps whose upper 32 bits are known zero (z32_result): a 32-bit
+     * zero extension (MOV.4, as read_xreg does for W registers) of one is
+     * a copy. */
+    uint8_t z32[b->ntemps];
+    memset(z32, 0, b->ntemps);
     IRTemp xreg[32], vreg[64];
     for (int i = 0; i < 32; i++)
         xreg[i] = IR_NO_TEMP;
@@ -229,6 +258,12 @@ void ir_optimize(IRBlock *b)
         case IR_CONST:
             isk[op.dst] = 1;
             kv[op.dst] = op.imm;
+            break;
+        case IR_MOV:
+            if (op.size == 4 && z32[op.a]) {
+                repl[op.dst] = op.a;
+                continue;
+            }
             break;
         case IR_AND:
             /* x & 0xffffffff (from UXTW-style masks): a 32-bit zero extension. */
@@ -279,6 +314,8 @@ void ir_optimize(IRBlock *b)
         default:
             break;
         }
+        if (inf->has_dst && op.dst != IR_NO_TEMP)
+            z32[op.dst] = z32_result(&op);
         b->ops[out++] = op;
     }
     b->nops = out;
