@@ -190,6 +190,7 @@ static bool reads_inputs_first(const IROp *op)
     case IR_MOV: case IR_NOT: case IR_NEG: case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROR:
     case IR_SEXT: case IR_ZEXT:
     case IR_ADD_FLAGS: case IR_SUB_FLAGS: /* two_addr too (jit_emit_flag_setter) */
+    case IR_SELECT:                       /* the condition first, then either operand may be dst */
         return true;
     default:
         return false;
@@ -735,38 +736,39 @@ static bool emit_op(Ctx *c, const IROp *op)
         stt(c, op->dst, RCX);
         break;
     }
-    case IR_SELECT:
+    case IR_SELECT: {
+        /* The condition: in EFLAGS already (jit_emit_flag_setter), in AL
+         * (cond_for_branch), or in a temp to compare with 0. MOVs keep the
+         * flags, so the operands are loaded after it. */
+        int cc = CC_NE;
         if (c->cc_temp == op->a && op->a != IR_NO_TEMP) {
-            /* The condition is in EFLAGS (jit_emit_flag_setter): the
-             * operands through registers other than RAX by MOVs, which keep
-             * the flags, then CMOVcc. */
-            ldt(c, RDX, op->c, true);
-            ldt(c, RCX, op->b, true);
-            x_rr(j, XW, 0x0f40 | c->cc, RDX, RCX); /* cmovcc rdx, rcx */
-            x_rr(j, XW, 0x89, RDX, RAX);         /* mov rax, rdx */
-            st_dst(c, op->dst);
+            cc = c->cc;
             c->cc_temp = IR_NO_TEMP;
-            break;
-        }
-        if (c->al_temp == op->a && op->a != IR_NO_TEMP) {
-            /* The condition is in AL (cond_for_branch): test it first, then
-             * the operands through registers other than RAX (MOVs keep the flags). */
+        } else if (c->al_temp == op->a && op->a != IR_NO_TEMP) {
             x_rr(j, XB8, 0x84, RAX, RAX);        /* test al, al */
-            ldt(c, RDX, op->c, true);
-            ldt(c, RCX, op->b, true);
-            x_rr(j, XW, 0x0f45, RDX, RCX);       /* cmovne rdx, rcx */
-            x_rr(j, XW, 0x89, RDX, RAX);         /* mov rax, rdx */
-            st_dst(c, op->dst);
             c->al_temp = IR_NO_TEMP;
+        } else {
+            rmt(c, XW, 0x83, 7, op->a);          /* cmp qword [a], 0 */
+            jb_byte(j, 0);
+        }
+        const int d = c->treg[op->dst];
+        if (d >= 0 && c->treg[op->b] == d) {
+            /* b already in dst's register: replace it with c unless cc holds */
+            rmt(c, XW, 0x0f40 | (cc ^ 1), d, op->c); /* cmov!cc d, c */
             break;
         }
-        ldt(c, RAX, op->c, true);
+        if (d >= 0) {
+            ldt(c, d, op->c, true);
+            rmt(c, XW, 0x0f40 | cc, d, op->b);   /* cmovcc d, b */
+            break;
+        }
+        ldt(c, RDX, op->c, true);
         ldt(c, RCX, op->b, true);
-        rmt(c, XW, 0x83, 7, op->a);    /* cmp qword [a], 0 */
-        jb_byte(j, 0);
-        x_rr(j, XW, 0x0f45, RAX, RCX);           /* cmovne rax, rcx */
+        x_rr(j, XW, 0x0f40 | cc, RDX, RCX);      /* cmovcc rdx, rcx */
+        x_rr(j, XW, 0x89, RDX, RAX);             /* mov rax, rdx */
         st_dst(c, op->dst);
         break;
+    }
     case IR_LOAD: case IR_STORE:
         if ((op->flags & ~(IRF_SIGNED | IRF_ACQ | IRF_REL | IRF_ALIGN | IRF_UNPRIV | IRF_BYTES)) ||
             (sz != 1 && sz != 2 && sz != 4 && sz != 8))
