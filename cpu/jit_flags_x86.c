@@ -285,8 +285,12 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
     if (pack && !lazy)
         x_rr(j, 0, 0x31, RCX, RCX);
     if (kind == FK_LOGIC) {
-        ld_rax(c, op->a, W != 0, false);
-        x_rr(j, W, 0x85, RAX, RAX);                    /* test */
+        if (c->treg[op->a] >= 0 && c->rax_prev != op->a) {
+            x_rr(j, W, 0x85, c->treg[op->a], c->treg[op->a]); /* test r, r */
+        } else {
+            ld_rax(c, op->a, W != 0, false);
+            x_rr(j, W, 0x85, RAX, RAX);                /* test */
+        }
     } else {
         /* Straight in the result's register when it has one (two_addr:
          * the MOV before the arithmetic leaves the flags to it). */
