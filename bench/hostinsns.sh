@@ -21,18 +21,20 @@ loop=$(aarch64-linux-gnu-objdump -d "$work/loop.elf" | awk '/add\tx3, x3, x1/ {s
 mkdir "$work/dump"
 FLOTILLA_JIT_DUMP="$work/dump" "$build/flotilla" -semihosting -kernel "$work/loop.elf" >/dev/null
 bin=$(printf '%s/dump/%016x.bin' "$work" "0x$loop")
-# flotilla: instructions from the block's start (its chained entry, where the
-# jump back lands) up to the rel32 of the taken b.ne's patched jump (slot 0).
+# flotilla: instructions from where the jump back lands up to the rel32 of the
+# taken b.ne's patched jump (slot 0): the self-loop stub right before the body
+# (loop0, docs/jit.md "Self-loops"), else the block's chained entry.
 site=$(awk '$1 == "site0" {print $2}' "${bin%.bin}.txt")
+from=$(awk '$1 == "loop0" {print $2}' "${bin%.bin}.txt")
 fl=$(objdump -D -b binary -mi386:x86-64 "$bin" | python3 -c '
 import re, sys
-site = int(sys.argv[1])
+site, start = int(sys.argv[1]), int(sys.argv[2] or 0)
 n = 0
 for line in sys.stdin:
     m = re.match(r"\s+([0-9a-f]+):\t[0-9a-f ]+\t(\S+)", line)
-    if m and int(m.group(1), 16) < site:
+    if m and start <= int(m.group(1), 16) < site:
         n += 1
-print(n)' "$site")
+print(n)' "$site" "$from")
 printf 'guest instructions in the loop block: 10\n'
 printf 'flotilla: %d host instructions (%.1f per guest instruction)\n' "$fl" "$(echo "$fl / 10" | bc -l)"
 if command -v qemu-system-aarch64 >/dev/null; then

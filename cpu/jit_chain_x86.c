@@ -99,8 +99,7 @@ void jit_emit_direct(Ctx *c, uint64_t target, int slot, IRTemp cond, int cc)
         x_jmp(j, x->label);
     if (site) {
         if (target == c->b->pc && c->loop_e[slot] == (int32_t)c->op_index) {
-            c->loop_used[slot] = true;
-            c->loop_label[slot] = jb_label(j);
+            c->loop_used[slot] = true; /* its stub is before the body (jit_emit_loop_stubs) */
         }
         c->site_used[slot] = true;
         c->site_pos[slot] = (uint32_t)j->len - 4;

@@ -113,11 +113,20 @@ static void emit_move(Ctx *c, const Move *m)
         st64(j, RSP, T(m->dslot), RAX);
 }
 
+/* The op that writes temp t (temps are written once), or NULL. */
+static const IROp *def_of(const IRBlock *b, IRTemp t)
+{
+    for (uint32_t i = 0; i < b->nops; i++)
+        if (ir_op_info[b->ops[i].opc].has_dst && b->ops[i].dst == t)
+            return &b->ops[i];
+    return NULL;
+}
+
 /* The stub of slot s (reached with the branch's register state): the
  * parallel move, sequenced so that no register is written while a pending
  * move still reads it (a cycle is broken through RAX), then the chained
  * entry's checks, then the loop body. */
-static void emit_loop_stub(Ctx *c, int s)
+static void emit_loop_stub(Ctx *c, int s, bool falls_through)
 {
     JitBuf *j = &c->j;
     Move mv[IR_LOOP_CARRIED];
@@ -127,9 +136,10 @@ static void emit_loop_stub(Ctx *c, int s)
         Move m = {.dreg = c->treg[in], .dslot = in, .sreg = -1, .guest = c->loop_r[k]};
         if (cur == in)
             continue; /* unchanged: still where the head put it */
-        if (c->is_const[cur]) {
+        const IROp *def = def_of(c->b, cur);
+        if (def && def->opc == IR_CONST) {
             m.simm = true;
-            m.imm = c->cval[cur];
+            m.imm = def->imm;
         } else if (c->treg[cur] >= 0) {
             m.sreg = c->treg[cur];
         }
@@ -172,15 +182,22 @@ static void emit_loop_stub(Ctx *c, int s)
         mv[pick] = mv[--n];
     }
     jit_emit_entry_checks(c);
-    x_jmp(j, c->l_body);
+    if (!falls_through)
+        x_jmp(j, c->l_body);
 }
 
+/* Emitted before the body, while nothing of it is emitted yet (compile):
+ * a stub for each slot whose branch may go back to the block's start; one
+ * that ends up unused (no chain site for it) is never reached. The last
+ * one falls through into the body. */
 void jit_emit_loop_stubs(Ctx *c)
 {
+    int last = c->loop_e[1] >= 0 ? 1 : 0;
     for (int s = 0; s < 2; s++) {
-        if (!c->loop_used[s])
+        if (c->loop_e[s] < 0)
             continue;
+        c->loop_label[s] = jb_label(&c->j);
         jb_bind(&c->j, c->loop_label[s]);
-        emit_loop_stub(c, s);
+        emit_loop_stub(c, s, s == last);
     }
 }

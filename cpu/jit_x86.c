@@ -971,7 +971,8 @@ static void dump_code(const IRBlock *b, const uint8_t *p, size_t len)
     snprintf(path, sizeof(path), "%s/%016llx.txt", dir, (unsigned long long)b->pc);
     f = fopen(path, "w");
     if (f) {
-        fprintf(f, "entry_body %u\nsite0 %u\nsite1 %u\n", b->entry_body, b->chain_site[0], b->chain_site[1]);
+        fprintf(f, "entry_body %u\nsite0 %u\nsite1 %u\nloop0 %u\nloop1 %u\n", b->entry_body, b->chain_site[0],
+                b->chain_site[1], b->chain_loop[0], b->chain_loop[1]);
         fclose(f);
     }
 }
@@ -1115,8 +1116,12 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     c.l_body = jb_label(j);
     for (uint32_t i = 0; i < b->nops && !j->oom; i++) {
         if (i == c.loop_head && i) {
-            /* A self-loop's body (jit_loop_x86.c): its stub arrives here with
-             * the live-in registers loaded and nothing in RAX. */
+            /* A self-loop's body (jit_loop_x86.c): its stub, placed right
+             * before it so that the back edge falls through into it,
+             * arrives here with the live-in registers loaded and nothing in
+             * RAX. The head jumps over it. */
+            x_jmp(j, c.l_body);
+            jit_emit_loop_stubs(&c);
             jb_bind(j, c.l_body);
             c.rax_temp = IR_NO_TEMP;
             j->vwhole = 0; /* also reached from the block's end */
@@ -1143,7 +1148,6 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     jit_emit_stubs(&c);
     jit_fp_emit_stubs(&c);
     jit_emit_exits(&c);
-    jit_emit_loop_stubs(&c);
 
     bool ok = false;
     if (!jb_resolve(j)) {
