@@ -285,7 +285,11 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
     if (pack && !lazy)
         x_rr(j, 0, 0x31, RCX, RCX);
     if (kind == FK_LOGIC) {
-        if (c->treg[op->a] >= 0 && c->rax_prev != op->a) {
+        if (c->and_temp == op->a && c->and_index + 1 == c->op_index && c->and_size == op->size &&
+            !(pack && !lazy)) {
+            /* ANDS, TST: the AND just before set EFLAGS as TEST would (SF,
+             * ZF of the result, CF = OF = 0), and nothing since touched them. */
+        } else if (c->treg[op->a] >= 0 && c->rax_prev != op->a) {
             x_rr(j, W, 0x85, c->treg[op->a], c->treg[op->a]); /* test r, r */
         } else {
             ld_rax(c, op->a, W != 0, false);

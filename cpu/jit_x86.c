@@ -518,7 +518,12 @@ static bool emit_op(Ctx *c, const IROp *op)
             rmt(c, W, opc, r, b);
         }
         if (acc < 0)
-            st_dst(c, op->dst);
+            st_dst(c, op->dst);                  /* mov: flags kept */
+        if (op->opc == IR_AND) {
+            c->and_temp = op->dst;
+            c->and_index = c->op_index;
+            c->and_size = sz;
+        }
         break;
     }
     case IR_ANDN: case IR_ORN: case IR_XORN: {
@@ -1085,7 +1090,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     c.tb_flags = tb_flags;
     c.mon = cpu->machine ? cpu->machine->monitor : NULL;
     c.rax_temp = c.rax_prev = IR_NO_TEMP;
-    c.cc_temp = c.al_temp = c.scaled_temp = IR_NO_TEMP;
+    c.cc_temp = c.al_temp = c.scaled_temp = c.and_temp = IR_NO_TEMP;
     jit_fp_reset_xcache(&c);
     jit_loop_plan(&c, b);
     /* A core without its own scratch (the unit tests' CPUs) gets one for
