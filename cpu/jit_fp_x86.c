@@ -275,6 +275,8 @@ static void load_xmm(Ctx *c, int x, IRTemp t, bool d)
     }
     if (r >= 0)
         gpr_to_xmm(j, x, r, d);
+    else if (c->home[t] >= 0)
+        x_mem(j, X66 | (d ? XW : 0), 0x0f6e, x, RBX, c->home[t]); /* movq / movd xmm, X[n] */
     else
         x_mem(j, X66 | (d ? XW : 0), 0x0f6e, x, RSP, T(t)); /* movq / movd xmm, [slot] */
 }

@@ -197,6 +197,36 @@ static bool reads_inputs_first(const IROp *op)
     }
 }
 
+/* A guest-register read that gets no host register needs no copy in its
+ * slot: its readers can take the value from CPUState itself (c->home[t],
+ * the offset of X[r]) as long as nothing writes X[r] before its last use:
+ * no SET_REG of r, no helper that may write X registers (ir_call_keeps_x),
+ * in between (write-through, docs/jit.md "Registers and frame"). The
+ * interpreter's slots are filled where it needs them (emit_interp_call).
+ * A self-loop's hoisted live-in reads are left alone: the loop stub writes
+ * those slots. -1: the slot. */
+static void plan_homes(Ctx *c)
+{
+    const IRBlock *b = c->b;
+    for (uint32_t t = 0; t < b->ntemps; t++)
+        c->home[t] = -1;
+    for (uint32_t i = 0; i < b->nops; i++) {
+        const IROp *op = &b->ops[i];
+        if (op->opc != IR_GET_REG || op->imm >= 32 || c->treg[op->dst] >= 0 || !c->last_use[op->dst])
+            continue;
+        if (c->loop_n && i < c->loop_head)
+            continue;
+        const uint32_t end = c->last_use[op->dst] - 1; /* the last reader reads before it writes */
+        bool clean = true;
+        for (uint32_t k = i + 1; k < end && clean; k++) {
+            const IROp *o = &b->ops[k];
+            clean = !(o->opc == IR_SET_REG && o->imm == op->imm) && !(o->opc == IR_CALL && !ir_call_keeps_x(o));
+        }
+        if (clean)
+            c->home[op->dst] = CPU_OFF(x) + 8 * (int32_t)op->imm;
+    }
+}
+
 /* Linear scan over the block's temps (written once; Poletto and Sarkar's
  * variant): a temp gets a free pool register from its definition to its
  * last use; when none is free, the live temp whose last use is farthest
@@ -278,6 +308,7 @@ static bool alloc_regs(Ctx *c)
     for (uint32_t t = 0; t < n; t++)
         if (c->treg[t] >= R9 && c->treg[t] <= R11)
             c->cs_used |= (uint16_t)(1u << c->treg[t]);
+    plan_homes(c);
     return true;
 }
 
@@ -436,6 +467,10 @@ static bool emit_op(Ctx *c, const IROp *op)
     case IR_GET_REG:
         if (op->imm >= 32)
             goto fallback;
+        if (c->home[op->dst] >= 0) {
+            c->rax_temp = c->rax_prev;           /* no code: read where used */
+            break;
+        }
         load_state(c, op->dst, CPU_OFF(x) + 8 * (int32_t)op->imm);
         break;
     case IR_SET_REG:
@@ -993,6 +1028,7 @@ struct JitScratch {
     uint32_t *last_use;
     uint8_t *is_const;
     uint64_t *cval;
+    int32_t *home;
 };
 
 JitScratch *jit_scratch_new(void)
@@ -1004,7 +1040,8 @@ JitScratch *jit_scratch_new(void)
     s->last_use = malloc(IR_MAX_TEMPS * sizeof(uint32_t));
     s->is_const = malloc(IR_MAX_TEMPS);
     s->cval = malloc(IR_MAX_TEMPS * sizeof(uint64_t));
-    if (!s->treg || !s->last_use || !s->is_const || !s->cval) {
+    s->home = malloc(IR_MAX_TEMPS * sizeof(int32_t));
+    if (!s->treg || !s->last_use || !s->is_const || !s->cval || !s->home) {
         jit_scratch_free(s);
         return NULL;
     }
@@ -1023,6 +1060,7 @@ void jit_scratch_free(JitScratch *s)
     free(s->last_use);
     free(s->is_const);
     free(s->cval);
+    free(s->home);
     free(s);
 }
 
@@ -1045,6 +1083,7 @@ static void ctx_buffers(Ctx *c, JitScratch *s)
     c->last_use = s->last_use;
     c->is_const = s->is_const;
     c->cval = s->cval;
+    c->home = s->home;
     memset(c->is_const, 0, n);
     memset(c->cval, 0, n * sizeof(uint64_t));
 }

@@ -132,6 +132,9 @@ typedef struct Ctx {
     int scaled_reg, scaled_by;
     /* Host register of each temp (alloc_regs), -1: its stack slot. */
     int8_t *treg;
+    /* >= 0: the temp is read from [rbx + home[t]] (a guest register in
+     * CPUState), not its slot (plan_homes). */
+    int32_t *home;
     /* Caller-saved pool registers the block uses (bit per register). */
     uint16_t cs_used;
     /* Index + 1 of each temp's last read (alloc_regs); 0: never read. */
@@ -194,6 +197,8 @@ static inline void ldt(Ctx *c, int reg, IRTemp t, bool w64)
             x_rr(&c->j, w64 ? XW : 0, 0x89, r, reg);
     } else if (c->is_const[t]) {
         x_mov_ri(&c->j, reg, w64 ? c->cval[t] : (uint32_t)c->cval[t]);
+    } else if (c->home[t] >= 0) {
+        x_mem(&c->j, w64 ? XW : 0, 0x8b, reg, RBX, c->home[t]);
     } else {
         x_mem(&c->j, w64 ? XW : 0, 0x8b, reg, RSP, T(t));
     }
@@ -217,6 +222,8 @@ static inline void rmt(Ctx *c, unsigned W, uint32_t opc, int regf, IRTemp t)
     int r = c->treg[t];
     if (r >= 0) {
         x_rr(&c->j, W, opc, regf, r);
+    } else if (c->home[t] >= 0) {
+        x_mem(&c->j, W, opc, regf, RBX, c->home[t]);
     } else {
         const_to_slot(c, t);
         x_mem(&c->j, W, opc, regf, RSP, T(t));
@@ -307,8 +314,12 @@ static inline void emit_interp_call(Ctx *c, const IROp *op)
     const IROpInfo *inf = &ir_op_info[op->opc];
     const IRTemp in[3] = {op->a, op->b, op->c};
     for (int k = 0; k < inf->nin; k++) {
-        if (c->treg[in[k]] >= 0)
+        if (c->treg[in[k]] >= 0) {
             st64(j, RSP, T(in[k]), c->treg[in[k]]);
+        } else if (c->home[in[k]] >= 0) {
+            ld64(j, RAX, RBX, c->home[in[k]]);
+            st64(j, RSP, T(in[k]), RAX);
+        }
         const_to_slot(c, in[k]);
     }
     x_rr(j, XW, 0x89, RBX, RDI);                       /* mov rdi, rbx */

@@ -1337,3 +1337,46 @@ Test(jit, fp_chains_through_xmm_cache)
     jit_fp_scramble_xmm(false);
     fp_hard_allow_fma(true);
 }
+
+/* A guest-register read that gets no host register is read from CPUState
+ * where it is used (plan_homes in cpu/jit_x86.c), so it must not be when the
+ * register is written before its last use: by a SET_REG, or by a helper
+ * (MSR SPSel swaps X[31] with the other stack pointer). Many reads live at
+ * once push most of them out of the register pool. */
+Test(jit, register_reads_without_a_host_register)
+{
+    const uint64_t spsel = SYSREG_ENC(3, 0, 4, 2, 0);
+    for (int iter = 0; iter < 2000; iter++) {
+        uint32_t old = cpu->pstate;
+        cpu->pstate = (cpu->pstate & ~(3u << PSTATE_EL_SHIFT)) | 1u << PSTATE_EL_SHIFT;
+        cpu_sync_sp(cpu, old);
+        for (int r = 0; r < 32; r++)
+            cpu->x[r] = operand(); /* x[31]: the current SP */
+        cpu->sp_el[0] = operand(); /* the inactive one, for SPSel to swap in */
+        cpu->sp_el[1] = operand();
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        IRTemp rd[16];
+        int nr = 0, n = 6 + (int)(rnd() % 24);
+        for (int i = 0; i < n; i++) {
+            unsigned pick = rnd() % 8;
+            if (pick < 4 && nr < 16) {
+                uint64_t r = (rnd() & 3) == 0 ? 31 : rnd() % 6;
+                rd[nr++] = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, r);
+            } else if (pick < 6 && nr) {
+                ir_set_reg(&blk, (int)(rnd() % 6), rd[rnd() % (unsigned)nr]);
+            } else if (pick == 6) {
+                IRTemp v = ir_const(&blk, rnd() & 1);
+                ir_emit(&blk, IR_CALL, 8, IRF_EXCEPT, v, v, v, HELPER_msr, spsel);
+            } else if (nr >= 2) {
+                rd[rnd() % (unsigned)nr] = ir_emit(&blk, IR_ADD, 8, 0, rd[rnd() % (unsigned)nr],
+                                                   rd[rnd() % (unsigned)nr], IR_NO_TEMP, 0, 0);
+            }
+        }
+        for (int k = 0; k < nr; k++)
+            ir_set_reg(&blk, 8 + k, rd[k]); /* every read is still live here */
+        ir_exit(&blk, 0x40002000);
+        run_both(&blk, "register reads");
+        ir_block_free(&blk);
+    }
+}
