@@ -1175,9 +1175,7 @@ static bool across(JitBuf *j, uint32_t insn)
     if ((insn >> 28) & 1) {                               /* ADDP Dd, Vn.2D */
         x_mem(j, XW, 0x8b, RAX, RBX, voff(rn));
         x_mem(j, XW, 0x03, RAX, RBX, voff(rn) + 8);
-        x_mem(j, XW, 0x89, RAX, RBX, voff(rd));
-        x_mem(j, XW, 0xc7, 0, RBX, voff(rd) + 8);
-        jb_u32(j, 0);
+        vstore_rax(j, rd);
         return true;
     }
     int rbits = opc == 0x03 ? 2 * ebits : ebits;
@@ -1230,9 +1228,7 @@ static bool across(JitBuf *j, uint32_t insn)
         x_rr(j, 0, 0x0fb7, RAX, RAX);                     /* movzx eax, ax */
     else if (rbits == 32)
         x_rr(j, 0, 0x8b, RAX, RAX);                       /* mov eax, eax */
-    x_mem(j, XW, 0x89, RAX, RBX, voff(rd));
-    x_mem(j, XW, 0xc7, 0, RBX, voff(rd) + 8);
-    jb_u32(j, 0);
+    vstore_rax(j, rd);
     return true;
 }
 
