@@ -34,11 +34,18 @@ static inline void vstore_rax(JitBuf *j, int reg)
     jb_u32(j, 0);
 }
 
-/* xmm = the upper 64 bits of V[reg] (upper zero), from cpu->v (current:
- * the cache is write-through). */
+/* xmm = the upper 64 bits of V[reg] (upper zero): from its cache register,
+ * else from cpu->v (current: the cache is write-through). */
 static inline void vload_hi(JitBuf *j, int x, int reg)
 {
-    x_mem(j, X66 | XW, 0x0f6e, x, RBX, voff(reg) + 8);
+    int xr = jit_vcached(j, reg);
+    if (xr < 0) {
+        x_mem(j, X66 | XW, 0x0f6e, x, RBX, voff(reg) + 8);
+        return;
+    }
+    x_rr(j, 0, 0x0f28, x, xr);                           /* movaps */
+    x_rr(j, X66, 0x0f73, 3, x);                          /* psrldq x, 8 */
+    jb_byte(j, 8);
 }
 
 /* 66 0F xx (and 66 0F 38 xx, 66 0F 3A xx) dst, src. */

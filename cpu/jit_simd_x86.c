@@ -83,7 +83,17 @@ enum { SH_SRL = 2, SH_SRA = 4, SH_SLL = 6 };
 static void widen_mem(JitBuf *j, int x, int reg, int part, int ebits, bool sign)
 {
     uint32_t op = enc(OP_WIDEN[__builtin_ctz((unsigned)ebits) - 3]) + (sign ? 0 : 0x10);
-    x_mem(j, X66, op, x, RBX, voff(reg) + 8 * part);
+    int xr = jit_vcached(j, reg);
+    if (xr < 0) {
+        x_mem(j, X66, op, x, RBX, voff(reg) + 8 * part);
+        return;
+    }
+    if (part) {                                           /* the upper half down first */
+        x_rr(j, X66, 0x0f70, x, xr);                      /* pshufd x, xr, 0xee */
+        jb_byte(j, 0xee);
+        xr = x;
+    }
+    x_rr(j, X66, op, x, xr);                              /* pmov[sz]x x, xr */
 }
 
 /* pshufb mask taking the low half of every wbits-bit lane into the low 64
@@ -397,6 +407,12 @@ static void qshl_by_reg(JitBuf *j, bool uns, bool round, int ebits, int rn, int 
  * above the element. */
 static void eload(JitBuf *j, int x, int reg, int ebits)
 {
+    int xr = ebits == 64 ? jit_vcached(j, reg) : -1;
+    if (xr >= 0) {
+        jb_byte(j, 0xf3);
+        x_rr(j, 0, 0x0f7e, x, xr);                        /* movq x, xr: upper zero */
+        return;
+    }
     if (ebits >= 32) {
         x_mem(j, X66 | (ebits == 64 ? XW : 0), 0x0f6e, x, RBX, voff(reg)); /* movd / movq */
         return;

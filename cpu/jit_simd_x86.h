@@ -46,6 +46,10 @@ void jit_allow_sse41(bool on);
  * V[reg] is kept in a host register of the block's XMM cache (XMM8-15)
  * when written by jit_vstore, and read from there by jit_vload while the
  * cache holds (no call in between); cpu->v is always written too. */
+/* The host XMM register holding all of V[reg] now (XMM8-15), or -1: for an
+ * emitter that reads part of it (an element, a half) from there instead of
+ * cpu->v. Never to be written. */
+int jit_vcached(JitBuf *j, int reg);
 /* xmm x = V[reg]: all 128 bits, or the low 64 (upper zero) when !q. */
 void jit_vload(JitBuf *j, int x, int reg, bool q);
 /* V[reg] = xmm x; a 64-bit result (!q) clears the upper half. */

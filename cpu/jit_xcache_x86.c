@@ -151,6 +151,12 @@ static int vx_find(JitBuf *j, int reg)
     return -1;
 }
 
+int jit_vcached(JitBuf *j, int reg)
+{
+    int k = vx_find(j, reg & 31);
+    return k >= 0 ? 8 + k : -1;
+}
+
 void jit_vload(JitBuf *j, int x, int reg, bool q)
 {
     reg &= 31;
