@@ -457,6 +457,39 @@ static bool three_same_scalar(JitBuf *j, uint32_t insn)
     return false;
 }
 
+/* AND, BIC, ORR, ORN, EOR, BSL, BIT, BIF (op = U:size) on whole registers,
+ * as helper_simd_3same's bitwise(). */
+static void bitwise(JitBuf *j, int op, int rd, int rn, int rm, bool q)
+{
+    enum { PAND = 0x0fdb, PANDN = 0x0fdf, POR = 0x0feb, PXOR = 0x0fef };
+    if (op <= 4) {
+        static const uint32_t o[5] = {PAND, PANDN, POR, POR, PXOR};
+        bool not_m = op == 1 || op == 3;                  /* BIC: pandn takes ~dst */
+        vload(j, X0, not_m ? rm : rn, q);
+        vload(j, X1, not_m ? rn : rm, q);
+        if (op == 3) {                                    /* ORN: ~m | n */
+            pones(j, X2);
+            sse(j, PXOR, X0, X2);
+        }
+        sse(j, o[op], X0, X1);
+    } else {
+        /* BSL: m ^ ((m ^ n) & d); BIT: d ^ ((d ^ n) & m); BIF: d ^ ((d ^ n) & ~m) */
+        int base = op == 5 ? rm : rd, sel = op == 5 ? rd : rm;
+        vload(j, X0, base, q);
+        vload(j, X1, rn, q);
+        sse(j, PXOR, X1, X0);
+        vload(j, X2, sel, q);
+        if (op == 7) {
+            sse(j, PANDN, X2, X1);                        /* ~m & (d ^ n) */
+            sse(j, PXOR, X0, X2);
+        } else {
+            sse(j, PAND, X1, X2);
+            sse(j, PXOR, X0, X1);
+        }
+    }
+    vstore(j, X0, rd, q);
+}
+
 /* Three same, vector form. */
 static bool three_same(JitBuf *j, uint32_t insn)
 {
@@ -467,6 +500,10 @@ static bool three_same(JitBuf *j, uint32_t insn)
     uint32_t op = 0;
     enum { PLAIN, ACC_ADD, ACC_SUB, NOT_SWAPPED, UNS_GT, UNS_GE, TST, SAT, ABD, ABA, ADDP, PAIR } kind = PLAIN;
     bool swap = false;
+    if (opc == 0x03) {                                    /* AND BIC ORR ORN EOR BSL BIT BIF (size: which) */
+        bitwise(j, u << 2 | size, rd, rn, rm, q);
+        return true;
+    }
     if ((opc == 0x09 || opc == 0x0b) && (size == 2 || (size == 3 && u)) && jsimd_has(JSF_AVX2) && sse41()) {
         qshl_by_reg(j, u, opc == 0x0b, ebits, rn, rm, rd, q);  /* [SU]Q[R]SHL */
         return true;
