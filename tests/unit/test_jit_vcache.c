@@ -9,10 +9,11 @@
  * branches that leave the block. Both tiers run every block from the same
  * state (jit_harness.h: the whole CPUState and the scratch RAM must match),
  * with every stub made to clobber XMM8-15 half of the time, as a C helper
- * may. */
+ * may, and with fewer host features some of the time. */
 #include "jit_harness.h"
 
 #include "cpu/decode.h"
+#include "cpu/fp_hard.h"
 #include "cpu/fpu.h"
 #include "cpu/jit_fp_x86.h"
 #include "cpu/jit_simd_x86.h"
@@ -127,6 +128,10 @@ Test(jit, simd_chains_through_v_cache)
     long words_asked = 0, words_taken = 0;
     for (int iter = 0; iter < 6000; iter++) {
         jit_fp_scramble_xmm(iter % 2 == 0);
+        /* other emitter paths (and more helper calls) on hosts with less */
+        static const unsigned masks[] = {JSF_ALL, JSF_ALL, JSF_SSSE3, JSF_SSSE3 | JSF_SSE41};
+        jit_simd_allow(masks[iter % 4]);
+        fp_hard_allow_fma(iter % 3 != 0);
         random_regime();
         for (int r = 0; r < 32; r++)
             cpu->v[r][0] = vhalf(), cpu->v[r][1] = vhalf();
@@ -158,7 +163,9 @@ Test(jit, simd_chains_through_v_cache)
         words_taken += blk.ninsns;
         ir_block_free(&blk);
     }
+    jit_fp_scramble_xmm(false);
+    jit_simd_allow(JSF_ALL);
+    fp_hard_allow_fma(true);
     /* The blocks are long (no UNDEFINED word, few branches), so chains form. */
     cr_assert_gt(words_taken, words_asked * 9 / 10, "%ld of %ld words in blocks", words_taken, words_asked);
-    jit_fp_scramble_xmm(false);
 }
