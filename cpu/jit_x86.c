@@ -1128,13 +1128,16 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
             /* A self-loop's body (jit_loop_x86.c): its stub, placed right
              * before it so that the back edge falls through into it,
              * arrives here with the live-in registers loaded and nothing in
-             * RAX. The head jumps over it. */
+             * RAX. The head jumps over it, after loading the carried V
+             * registers into their cache slots (the branch put them there
+             * for the stub). */
+            jit_loop_head_v(&c, true);
             x_jmp(j, c.l_body);
             jit_emit_loop_stubs(&c);
             jb_bind(j, c.l_body);
             c.rax_temp = IR_NO_TEMP;
             j->vwhole = 0; /* also reached from the block's end */
-            jit_xc_reset(&c);
+            jit_loop_head_v(&c, false);
             jit_fp_reset_mode(&c);
         }
         c.op_index = i;

@@ -170,6 +170,11 @@ typedef struct Ctx {
     IRTemp loop_cur[2][IR_LOOP_CARRIED];
     bool loop_used[2];
     uint32_t loop_label[2], l_body;
+    /* V registers carried around a self-loop in the XMM cache: V[loop_v[k]]
+     * is in XMM8+k at the loop's head (jit_loop_head_v) and at each branch
+     * back to it (jit_loop_branch_v). */
+    uint32_t loop_nv;
+    int8_t loop_v[4];
     uint32_t op_index; /* of the op being emitted */
     /* cpu->nzcv holds this block's LAHF image here (jit_emit_flag_setter):
      * no other NZCV writer since (SET_NZCV, a CALL, an interpreted op). */
@@ -410,6 +415,16 @@ void jit_emit_stubs(Ctx *c);
 /* cpu/jit_loop_x86.c */
 void jit_loop_plan(Ctx *c, const IRBlock *b);
 void jit_loop_extend(const Ctx *c, uint32_t *last);
+/* At a self-loop's head: the carried V registers into their cache slots,
+ * from cpu->v (emit: on the way in from the block's entry), and the
+ * compile-time cache emptied but for them. */
+void jit_loop_head_v(Ctx *c, bool emit);
+/* Just before a branch back to the loop's head (in the main stream, so
+ * that the loop stub needs nothing for them): each carried V register into
+ * XMM8+k, from its cache register (staged through XMM0-3, so that no
+ * source is overwritten first) or from cpu->v (write-through: current).
+ * Flags and general registers untouched. */
+void jit_loop_branch_v(Ctx *c);
 void jit_emit_loop_stubs(Ctx *c);
 /* cpu/jit_chain_x86.c */
 /* A chained entry's safe-point checks (the block's entry, and a self-loop's

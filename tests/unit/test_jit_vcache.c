@@ -169,3 +169,111 @@ Test(jit, simd_chains_through_v_cache)
     /* The blocks are long (no UNDEFINED word, few branches), so chains form. */
     cr_assert_gt(words_taken, words_asked * 9 / 10, "%ld of %ld words in blocks", words_taken, words_asked);
 }
+
+/* ---- self-loops: V registers carried around the back edge ---- */
+
+#define LOOP_PC 0x40001000ull
+
+static void copy_block(IRBlock *to, const IRBlock *from)
+{
+    ir_block_init(to, from->pc);
+    to->ops = realloc(to->ops, (from->nops + 1) * sizeof(IROp));
+    cr_assert_not_null(to->ops);
+    memcpy(to->ops, from->ops, from->nops * sizeof(IROp));
+    to->nops = to->cap = from->nops;
+    to->ntemps = from->ntemps;
+    to->ninsns = from->ninsns;
+}
+
+/* The chained entry's rule on the interpreter (as test_jit_loop.c): every
+ * re-entry needs no pending request and ninsns of budget. */
+static int interp_loop(IRBlock *orig)
+{
+    int bx = interp_run(cpu, orig);
+    for (;;) {
+        if (bx != BX_SLOT0 || cpu->pc != LOOP_PC)
+            return bx;
+        if (atomic_load(&cpu->request) || (int32_t)(cpu->chain_budget - orig->ninsns) < 0)
+            return BX_EXIT;
+        cpu->chain_budget -= orig->ninsns;
+        bx = interp_run(cpu, orig);
+    }
+}
+
+/* Loops of vc_word (no branch) ending in SUB X30, X30, #1; CBNZ X30 to the
+ * start, chained to themselves: the loop stub carries the destinations of
+ * the SIMD ops in XMM8-15 into the next iteration (jit_loop_head_v), whose
+ * reads take them from there. Against the interpreter running the IR as
+ * built, iteration by iteration. */
+Test(jit, simd_loops_through_v_cache)
+{
+    int count;
+    const InsnPattern *tab = decode_table(&count);
+    static const InsnPattern *pick[4096];
+    int np = 0, looped = 0;
+    for (int i = 0; i < count && np < 4096; i++)
+        if ((tab[i].group == G_SIMD || tab[i].group == G_CRYPTO) && tab[i].mask)
+            pick[np++] = &tab[i];
+    cpu->cpacr_el1 |= 3u << 20;
+    for (int iter = 0; iter < 1500; iter++) {
+        jit_fp_scramble_xmm(iter % 2 == 0);
+        random_regime();
+        for (int r = 0; r < 32; r++)
+            cpu->v[r][0] = vhalf(), cpu->v[r][1] = vhalf();
+        cpu->x[1] = SCR_PA + ((rnd() % (SCR_LEN - 1024)) & ~15ull);
+        cpu->x[2] = rnd() % 8 ? SCR_PA + rnd() % (SCR_LEN - 1024) : SCR_PA + 0x1000 - 1 - rnd() % 15;
+        cpu->x[3] = SCR_PA + 0x1000 - 64 + 16 * (rnd() % 4);
+        cpu->x[4] = vhalf();
+        cpu->x[5] = rnd() % 3 ? 0 : (uint32_t)rnd() & 0x07c00000u;
+        cpu->x[6] = (rnd() % 4 ? FPEXC_IXC : 0) | ((uint32_t)rnd() & 0x0800009fu);
+        cpu->x[30] = 1 + rnd() % 8;
+        cpu->fpcr = rnd() % 4 ? 0 : (uint32_t)rnd() & 0x07c00000u;
+        cpu->fpsr = (rnd() % 6 ? FPEXC_IXC : 0) | ((uint32_t)rnd() & 0x0800009fu);
+        cpu->chain_budget = (int32_t)(rnd() % 4 ? 100000 : rnd() % 80);
+        atomic_store(&cpu->request, 0);
+        uint32_t words[24];
+        int n = 2 + (int)(rnd() % 18);
+        for (int i = 0; i < n; i++) {
+            do
+                words[i] = vc_word(pick, np);
+            while ((words[i] & 0xff000010) == 0x54000000); /* no B.cond */
+        }
+        words[n] = 0xd10007de;                                              /* SUB X30, X30, #1 */
+        words[n + 1] = 0xb500001e | (uint32_t)(-(n + 1) & 0x7ffff) << 5;   /* CBNZ X30, start */
+        IRBlock blk, orig;
+        ir_block_init(&blk, LOOP_PC);
+        translate_block(cpu, &blk, LOOP_PC, words, (uint32_t)n + 2);
+        copy_block(&orig, &blk);
+        ir_optimize(&blk);
+        cpu->exc_pending = false;
+        cr_assert(jit_compile(cpu, &blk, cpu_tb_flags(cpu)));
+        looped += blk.chain_loop[0] != 0;
+        cr_assert(jit_chain_patch(&blk, 0, &blk));
+        uint8_t *ram = test_ram(tm, SCR_PA, SCR_LEN);
+        memcpy(snap, cpu, sizeof(*cpu));
+        memcpy(ram_snap, ram, SCR_LEN);
+        int bx_i = interp_loop(&orig);
+        memcpy(ref, cpu, sizeof(*cpu));
+        memcpy(ram_ref, ram, SCR_LEN);
+        memcpy(cpu, snap, sizeof(*cpu));
+        memcpy(ram, ram_snap, SCR_LEN);
+        int bx_j = jit_run(cpu, &blk);
+        cpu->jit_last = ref->jit_last;
+        memcpy(ref->jit_save, cpu->jit_save, sizeof(cpu->jit_save));
+        ref->stats.jit = cpu->stats.jit;
+        cpu->nzcv = cpu_nzcv(cpu);
+        ref->nzcv = cpu_nzcv(ref);
+        if (bx_i != bx_j || memcmp(ref, cpu, sizeof(*cpu)) || memcmp(ram_ref, ram, SCR_LEN)) {
+            dump_block(&orig);
+            cr_assert_eq(bx_i, bx_j, "loop %d: block exit interp %d jit %d", iter, bx_i, bx_j);
+            cr_assert(!memcmp(ram_ref, ram, SCR_LEN), "loop %d: guest RAM differs", iter);
+            cr_assert_fail("loop %d: state differs: %s", iter, field_diff(ref, cpu));
+        }
+        cr_assert(jit_chain_patch(&blk, 0, NULL));
+        ir_block_free(&blk);
+        ir_block_free(&orig);
+    }
+    jit_fp_scramble_xmm(false);
+    /* Most loops get the loop stub (a helper that may write X keeps a block off it). */
+    cr_assert_gt(looped, 1500 / 2, "%d of 1500 loops chained through the loop stub", looped);
+}
