@@ -22,6 +22,11 @@
  * reached only through the patched chain site, so unchaining (SMC, TLBI,
  * flush) turns the loop back into an exit as before.
  *
+ * V registers the body's SIMD ops write (up to 4) are carried the same way
+ * in the XMM value cache (cpu/jit_xcache_x86.c): fixed cache registers at
+ * the head, loaded from cpu->v on the way in from the entry and moved there
+ * by each branch back (jit_loop_head_v, jit_loop_branch_v).
+ *
  * Thread rules: the compiling thread; the IR is only read (a block may be
  * compiled after it was published, docs/jit.md "Lazy compilation"). */
 #include <stdlib.h>
@@ -34,8 +39,8 @@
  * destinations (bits 4:0 of the instruction word) of the vector SIMD and FP
  * helper calls of the body, the last-written first, up to 4 (matmul's FMLA
  * accumulator, a running hash state). A guess: a wrong one costs a move per
- * iteration, never a wrong value (the head and the stub load what they
- * carry from where it is: cpu->v or its cache register). */
+ * iteration, never a wrong value (the head and each branch back to it take
+ * what they carry from where it is: cpu->v or its cache register). */
 static void plan_v(Ctx *c, const IRBlock *b)
 {
     c->loop_nv = 0;
