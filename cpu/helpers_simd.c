@@ -179,6 +179,22 @@ static uint64_t same_elem(int u, int opc, uint64_t x, uint64_t y, uint64_t d, in
     return 0;
 }
 
+/* AND, BIC, ORR, ORN (U = 0) and EOR, BSL, BIT, BIF (U = 1), by size, on a
+ * 64-bit half. */
+static uint64_t bitwise(int op, uint64_t n, uint64_t m, uint64_t d)
+{
+    switch (op) {
+    case 0: return n & m;
+    case 1: return n & ~m;
+    case 2: return n | m;
+    case 3: return n | ~m;
+    case 4: return n ^ m;
+    case 5: return m ^ ((m ^ n) & d); /* BSL: d selects n */
+    case 6: return d ^ ((d ^ n) & m); /* BIT: n where m is set */
+    default: return d ^ ((d ^ n) & ~m); /* BIF: n where m is clear */
+    }
+}
+
 uint64_t helper_simd_3same(CPUState *cpu, uint64_t a_, uint64_t b_, uint64_t c_, uint64_t imm)
 {
     uint32_t insn = (uint32_t)imm;
@@ -189,6 +205,12 @@ uint64_t helper_simd_3same(CPUState *cpu, uint64_t a_, uint64_t b_, uint64_t c_,
     vread(cpu, F_RN(insn), n);
     vread(cpu, F_RM(insn), m);
     vread(cpu, F_RD(insn), d);
+    if (opc == 0x03) { /* the bitwise ops: size selects the op, not a lane width */
+        for (int h = 0; h <= F_Q(insn); h++)
+            r[h] = bitwise(u << 2 | F_SIZE(insn), n[h], m[h], d[h]);
+        finish(cpu, F_RD(insn), r, false);
+        return 0;
+    }
     if (opc == 0x14 || opc == 0x15 || opc == 0x17) {
         /* pairwise: adjacent pairs of the concatenation Vm:Vn, Vn first */
         int half = nelem / 2;

@@ -71,6 +71,8 @@ void jit_emit_direct(Ctx *c, uint64_t target, int slot, IRTemp cond, int cc)
     c->exits = jb_grow(c->exits, &c->capexits, sizeof(SlotExit), c->nexits + 1, &j->oom);
     if (j->oom)
         return;
+    if (target == c->b->pc && c->loop_e[slot] == (int32_t)c->op_index)
+        jit_loop_branch_v(c); /* where the loop's head has them (taken or not: the branch may be unchained) */
     SlotExit *x = &c->exits[c->nexits++];
     bool same_page = (target & TLB_PAGE_MASK) == (c->b->pc & TLB_PAGE_MASK);
     bool site = same_page && !c->site_used[slot];

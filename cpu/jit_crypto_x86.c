@@ -132,9 +132,7 @@ static bool sha1(JitBuf *j, uint32_t helper, uint64_t imm)
     case HELPER_sha1h:                                    /* ROL(Sn, 30), the rest zero */
         x_mem(j, 0, 0x8b, RAX, RBX, voff(rn));            /* mov eax, [n] */
         x_shift_ri(j, 0, 0, RAX, 30);                     /* rol eax, 30 */
-        x_mem(j, XW, 0x89, RAX, RBX, voff(rd));
-        x_mem(j, XW, 0xc7, 0, RBX, voff(rd) + 8);
-        jb_u32(j, 0);
+        vstore_rax(j, rd);
         return true;
     case HELPER_sha1su0:                                  /* (Vn<63:0> : Vd<127:64>) ^ Vd ^ Vm */
         vload(j, X0, rd, true);

@@ -28,6 +28,8 @@ typedef struct JitFixup {
     uint32_t label;
 } JitFixup;
 
+struct Ctx;
+
 typedef struct JitBuf {
     uint8_t *p;
     size_t len, cap;
@@ -41,6 +43,9 @@ typedef struct JitBuf {
      * (an inline LDR Q or SIMD result), which a 16-byte load can forward
      * from; else V[r] is read by halves. Only speed depends on it. */
     uint32_t vwhole;
+    /* The block compiler writing into this buffer, whose XMM cache holds V
+     * registers (cpu/jit_xcache_x86.c); NULL (a test's probe): no cache. */
+    struct Ctx *ctx;
 } JitBuf;
 
 static inline void *jb_grow(void *p, uint32_t *cap, size_t elem, uint32_t need, bool *oom)

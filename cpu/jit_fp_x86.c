@@ -29,15 +29,13 @@
  * Thread rules: jit_fp_inline runs on the compiling thread. */
 #include "jit_fp_x86.h"
 
-#include <stdatomic.h>
-
 #include "fp_hard.h"
 #include "fpu.h"
+#include "jit_simd_x86.h"
+#include "jit_xcache_x86.h"
 
 enum { X0, X1, X2 };
 
-/* movq xmm, r64 / movd xmm, r32 */
-static void gpr_to_xmm(JitBuf *j, int x, int r, bool d) { x_rr(j, X66 | (d ? XW : 0), 0x0f6e, x, r); }
 /* movq r64, xmm / movd r32, xmm (zero-extends) */
 static void xmm_to_gpr(JitBuf *j, int r, int x, bool d) { x_rr(j, X66 | (d ? XW : 0), 0x0f7e, x, r); }
 
@@ -168,59 +166,13 @@ static FpStub *add_fp_stub(Ctx *c, const IROp *op, uint32_t slow, uint32_t back,
         return NULL;
     FpStub *s = &c->fpstubs[c->nfpstubs++];
     *s = (FpStub){.slow = slow, .back = back, .op = op, .fn = fn, .operands = operands, .xres = -1};
-    for (int k = 0; k < 8; k++) { /* fpx_check ran: valid; only what is read later */
-        IRTemp t = c->fpx.temp[k];
-        s->xcache[k] = t != IR_NO_TEMP && c->last_use[t] > c->op_index + 1 ? t : IR_NO_TEMP;
-    }
+    jit_xc_snapshot(c, &s->xs);
     return s;
 }
 
-/* ---- the XMM value cache (FpXCache) ----
- * A scalar FP op's result also stays in one of XMM8-15, and a later scalar
- * FP op that reads that temp takes it from there (movaps, which the host
- * renames away) instead of through its GPR: a movq each way is most of an
- * op's latency, and FP code is chains of dependent ops. Nothing else in
- * generated code touches XMM8-15 (the SIMD emitters use XMM0-7), but any C
- * call clobbers them, so the cache holds only while the main code stream
- * emits no call (Ctx.ncalls unchanged: register moves, ALU ops, inline
- * loads and stores, inline SIMD and FP ops). Calls in out-of-line stubs do
- * not end it: every stub that goes back into the block (the FP ops' here,
- * the memory ops' in jit_mem_x86.c) reloads the temps cached at its op
- * (jit_fp_reload_xcache; a cached temp read later is live, so its register
- * or slot holds it; a dead one reloads garbage nobody reads), and a scalar
- * op's stub puts its own result there from RAX. */
-
-void jit_fp_reset_xcache(Ctx *c)
-{
-    for (int k = 0; k < 8; k++)
-        c->fpx.temp[k] = IR_NO_TEMP;
-    c->fpx.calls = c->ncalls;
-}
+/* ---- the XMM value cache (FpXCache, cpu/jit_xcache_x86.c) ---- */
 
 void jit_fp_reset_mode(Ctx *c) { c->fpx.mode_ok = false; }
-
-/* May the cache still be used at op? Forgets it if the main stream emitted
- * a call since it was filled. */
-static void fpx_check(Ctx *c)
-{
-    if (c->fpx.calls != c->ncalls)
-        jit_fp_reset_xcache(c);
-}
-
-/* A cache register for a new value: a free one or one whose temp is no
- * longer read, else round robin. */
-static int fpx_alloc(Ctx *c)
-{
-    for (int n = 0; n < 8; n++) {
-        int k = (c->fpx.next + n) & 7;
-        IRTemp t = c->fpx.temp[k];
-        if (t == IR_NO_TEMP || c->last_use[t] <= c->op_index + 1) {
-            c->fpx.next = (uint8_t)(k + 1);
-            return k;
-        }
-    }
-    return c->fpx.next++ & 7;
-}
 
 /* A guest load (LOAD of 4 or 8 bytes, plain or with the MMU-off alignment
  * flag, not a run's follower) whose result an inline scalar FP op reads
@@ -246,71 +198,23 @@ int jit_fp_load_slot(Ctx *c, const IROp *op, uint32_t si)
     }
     if (!fp)
         return -1;
-    fpx_check(c);
-    int k = fpx_alloc(c);
-    c->fpx.temp[k] = op->dst;
-    c->fpx.d[k] = op->size == 8;
-    c->stubs[si].xcache[k] = op->dst; /* the interpreter's path: from its register or slot */
+    jit_xc_check(c);
+    int k = jit_xc_alloc(c);
+    jit_xc_set_temp(c, k, op->dst, op->size == 8);
+    c->stubs[si].xs.temp[k] = op->dst; /* the interpreter's path: from its register or slot */
+    c->stubs[si].xs.vreg[k] = -1;
     return k;
 }
 
-/* XMM8+k holding temp t of width d, or -1. */
-static int fpx_find(const Ctx *c, IRTemp t, bool d)
-{
-    for (int k = 0; k < 8; k++)
-        if (c->fpx.temp[k] == t && t != IR_NO_TEMP && c->fpx.d[k] == d)
-            return k;
-    return -1;
-}
-
-/* xmm x = temp t (the low 64 or 32 bits) from its register or slot; rsi is
- * scratch for a constant (the stubs' cache reload: RAX holds a result). */
-static void load_xmm(Ctx *c, int x, IRTemp t, bool d)
-{
-    JitBuf *j = &c->j;
-    int r = c->treg[t];
-    if (r < 0 && c->is_const[t]) {
-        x_mov_ri(j, RSI, c->cval[t]);
-        r = RSI;
-    }
-    if (r >= 0)
-        gpr_to_xmm(j, x, r, d);
-    else if (c->home[t] >= 0)
-        x_mem(j, X66 | (d ? XW : 0), 0x0f6e, x, RBX, c->home[t]); /* movq / movd xmm, X[n] */
-    else
-        x_mem(j, X66 | (d ? XW : 0), 0x0f6e, x, RSP, T(t)); /* movq / movd xmm, [slot] */
-}
-
-/* xmm x = temp t: from the XMM cache if it is there, else load_xmm. */
+/* xmm x = temp t: from the XMM cache if it is there, else from its
+ * register or slot. */
 static void temp_to_xmm(Ctx *c, int x, IRTemp t, bool d)
 {
-    int k = fpx_find(c, t, d);
+    int k = jit_xc_find_temp(c, t, d);
     if (k >= 0)
         x_rr(&c->j, 0, 0x0f28, x, 8 + k);                   /* movaps xmm, xmm8+k */
     else
-        load_xmm(c, x, t, d);
-}
-
-/* Tests: make every stub's call clobber XMM8-15 (as any C function may;
- * the helpers of today happen not to), so that a missing reload shows. */
-static _Atomic bool scramble_xmm;
-
-void jit_fp_scramble_xmm(bool on) { atomic_store(&scramble_xmm, on); }
-
-void jit_fp_reload_xcache(Ctx *c, const IRTemp xcache[8], int xres)
-{
-    JitBuf *j = &c->j;
-    if (atomic_load(&scramble_xmm)) {                       /* an ordinary number in S and D */
-        x_mov_ri(j, RSI, 0x3ff0000040000000ull);
-        for (int k = 0; k < 8; k++)
-            gpr_to_xmm(j, 8 + k, RSI, true);
-    }
-    for (int k = 0; k < 8; k++) {                           /* the XMM cache, as after the fast path */
-        if (k == xres)
-            gpr_to_xmm(j, 8 + k, RAX, true);
-        else if (xcache[k] != IR_NO_TEMP)
-            load_xmm(c, 8 + k, xcache[k], true);
-    }
+        jit_xc_load_temp(c, x, t, d);
 }
 
 void jit_fp_emit_stubs(Ctx *c)
@@ -329,7 +233,7 @@ void jit_fp_emit_stubs(Ctx *c)
         x_mov_ri(j, R8, s->op->imm);
         x_rr(j, XW, 0x89, RBX, RDI);
         call_abs(c, (const void *)s->fn);
-        jit_fp_reload_xcache(c, s->xcache, s->xres);
+        jit_xc_reload(c, &s->xs, s->xres);
         x_jmp(j, s->back);
     }
 }
@@ -344,15 +248,7 @@ static bool vec_store_or_call(Ctx *c, const IROp *op, int res, int rd, bool q, u
                               HelperFn slow_fn)
 {
     JitBuf *j = &c->j;
-    if (q) {
-        x_mem(j, 0, 0x0f11, res, RBX, voff(rd));            /* movups */
-        j->vwhole |= 1u << rd;
-    } else {
-        j->vwhole &= ~(1u << rd);
-        x_mem(j, X66, 0x0fd6, res, RBX, voff(rd));          /* movq m64; upper half zero */
-        x_mem(j, XW, 0xc7, 0, RBX, voff(rd) + 8);
-        jb_u32(j, 0);
-    }
+    jit_vstore(j, res, rd, q);                              /* before the stub's snapshot: it reloads Vd */
     add_fp_stub(c, op, l_slow, l_done, slow_fn, false);
     jb_bind(j, l_done);
     if (c->last_use[op->dst]) {
@@ -420,13 +316,7 @@ static bool vector3(Ctx *c, const IROp *op, bool by_elem)
             }
             continue;
         }
-        if (q && (j->vwhole >> reg & 1)) {                  /* one 16-byte store wrote it (see vload) */
-            x_mem(j, 0, 0x0f10, i, RBX, voff(reg));         /* movups */
-            continue;
-        }
-        x_mem(j, X66 | XW, 0x0f6e, i, RBX, voff(reg));      /* movq */
-        if (q) /* by halves: two 8-byte stores may have just written them (see vload) */
-            x_mem(j, X66, 0x0f16, i, RBX, voff(reg) + 8);   /* movhpd */
+        jit_vload(j, i, reg, q);
     }
     int res = X0;
     if (fused) {
@@ -523,9 +413,7 @@ static bool vector_cvt(Ctx *c, const IROp *op)
     JitBuf *j = &c->j;
     uint32_t l_slow = jb_label(j), l_done = jb_label(j);
     emit_mode_check(j, l_slow);
-    x_mem(j, X66 | XW, 0x0f6e, X0, RBX, voff(rn));          /* movq */
-    if (q)
-        x_mem(j, X66, 0x0f16, X0, RBX, voff(rn) + 8);       /* movhpd */
+    jit_vload(j, X0, rn, q);
     if (!to_int && !u) {
         x_rr(j, 0, 0x0f5b, X0, X0);                         /* cvtdq2ps */
     } else if (!to_int) {
@@ -581,7 +469,7 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
 {
     if (op->flags & IRF_EXCEPT)
         return false;
-    fpx_check(c);
+    jit_xc_check(c);
     if (op->aux == HELPER_fp_cmp)
         return compare(c, op);
     if (op->aux == HELPER_simd_fp && (op->imm >> 32) == FPK_V3SAME)
@@ -626,23 +514,23 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
         /* AVX (FMA3 hosts have it): v{op}s{s,d} dst, a, b straight from the cache
          * registers into the result's, no copies (the upper lanes of a cache
          * register are never read) */
-        int ka = fpx_find(c, op->a, d), kb = op->b != IR_NO_TEMP ? fpx_find(c, op->b, d) : -1;
+        int ka = jit_xc_find_temp(c, op->a, d), kb = op->b != IR_NO_TEMP ? jit_xc_find_temp(c, op->b, d) : -1;
         int sa = ka >= 0 ? 8 + ka : X0, sb = sse == 0x51 ? sa : kb >= 0 ? 8 + kb : X1;
         if (ka < 0)
-            load_xmm(c, X0, op->a, d);
+            jit_xc_load_temp(c, X0, op->a, d);
         if (sse != 0x51 && kb < 0)
-            load_xmm(c, X1, op->b, d);
+            jit_xc_load_temp(c, X1, op->b, d);
         if (keep)
-            xk = fpx_alloc(c);                              /* may be a dying operand's: read first */
+            xk = jit_xc_alloc(c);                              /* may be a dying operand's: read first */
         res = xk >= 0 ? 8 + xk : X0;
         vex_scalar(j, d, sse, res, sa, sb);
     } else {
         if (fused) { /* the sources straight from the cache registers; the addend is overwritten */
-            int ka = fpx_find(c, op->a, d), kb = fpx_find(c, op->b, d);
+            int ka = jit_xc_find_temp(c, op->a, d), kb = jit_xc_find_temp(c, op->b, d);
             if (ka < 0)
-                load_xmm(c, X0, op->a, d);
+                jit_xc_load_temp(c, X0, op->a, d);
             if (kb < 0)
-                load_xmm(c, X1, op->b, d);
+                jit_xc_load_temp(c, X1, op->b, d);
             temp_to_xmm(c, X2, op->c, d);
             fma231r(j, d, sse, X2, ka >= 0 ? 8 + ka : X0, kb >= 0 ? 8 + kb : X1);
             res = X2;
@@ -653,7 +541,7 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
             sse_scalar(j, d, sse, X0, sse == 0x51 ? X0 : X1);
         }
         if (keep) {
-            xk = fpx_alloc(c);
+            xk = jit_xc_alloc(c);
             x_rr(j, 0, 0x0f28, 8 + xk, res);                /* movaps */
         }
     }
@@ -678,13 +566,12 @@ bool jit_fp_inline(Ctx *c, const IROp *op)
         jb_byte(j, d ? 63 : 31);
     }
     FpStub *st = scalar_stub(c, op, l_slow, l_done);
-    if (xk >= 0) {
-        c->fpx.temp[xk] = op->dst;
-        c->fpx.d[xk] = d;
+    if (xk >= 0)
+        jit_xc_set_temp(c, xk, op->dst, d);
+    if (st && xk >= 0) { /* the stub's RAX goes there */
+        st->xs.temp[xk] = IR_NO_TEMP;
+        st->xs.vreg[xk] = -1;
     }
-    for (int k = 0; k < 8 && st; k++)
-        if (k == xk)
-            st->xcache[k] = IR_NO_TEMP;
     if (st)
         st->xres = (int8_t)xk;
     st_dst(c, op->dst);

@@ -21,21 +21,15 @@ bool jit_fp_inline(Ctx *c, const IROp *op);
  * block's epilogue: each calls its helper and jumps back. */
 void jit_fp_emit_stubs(Ctx *c);
 
-/* The XMM value cache (FpXCache): empty it (block start, a self-loop's
- * head), and, in a stub that goes back into the block after a C call,
- * reload the temps cached at its op (RAX into XMM8+xres if xres >= 0;
- * uses RSI). */
-void jit_fp_reset_xcache(Ctx *c);
 /* Forget the FP mode word (a self-loop's head: reached from the block's
  * end too). */
 void jit_fp_reset_mode(Ctx *c);
-void jit_fp_reload_xcache(Ctx *c, const IRTemp xcache[8], int xres);
 
 /* For the inline LOAD op (its stub si recorded): the XMM cache slot k its
  * emitter also loads the value into (movd/movq xmm8+k, [host]), or -1. */
 int jit_fp_load_slot(Ctx *c, const IROp *op, uint32_t si);
 
-/* Tests: stubs clobber XMM8-15 after their call, as a C helper may (any
+/* Tests: stubs clobber XMM8-15 after their call (cpu/jit_xcache_x86.c), as a C helper may (any
  * thread; applies to blocks compiled after). */
 void jit_fp_scramble_xmm(bool on);
 

@@ -22,12 +22,92 @@
  * reached only through the patched chain site, so unchaining (SMC, TLBI,
  * flush) turns the loop back into an exit as before.
  *
+ * V registers the body's SIMD ops write (up to 4) are carried the same way
+ * in the XMM value cache (cpu/jit_xcache_x86.c): fixed cache registers at
+ * the head, loaded from cpu->v on the way in from the entry and moved there
+ * by each branch back (jit_loop_head_v, jit_loop_branch_v).
+ *
  * Thread rules: the compiling thread; the IR is only read (a block may be
  * compiled after it was published, docs/jit.md "Lazy compilation"). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "jit_x86_ctx.h"
+#include "jit_xcache_x86.h"
+
+/* The V registers to carry around the loop in the XMM cache: the
+ * destinations (bits 4:0 of the instruction word) of the vector SIMD and FP
+ * helper calls of the body, the last-written first, up to 4 (matmul's FMLA
+ * accumulator, a running hash state). A guess: a wrong one costs a move per
+ * iteration, never a wrong value (the head and each branch back to it take
+ * what they carry from where it is: cpu->v or its cache register). */
+static void plan_v(Ctx *c, const IRBlock *b)
+{
+    c->loop_nv = 0;
+    for (uint32_t i = b->nops; i-- > c->loop_head && c->loop_nv < 4;) {
+        const IROp *op = &b->ops[i];
+        if (op->opc != IR_CALL || (op->flags & IRF_EXCEPT))
+            continue;
+        switch (op->aux) {
+        case HELPER_simd_3same: case HELPER_simd_3diff: case HELPER_simd_2misc: case HELPER_simd_shimm:
+        case HELPER_simd_elem: case HELPER_simd_perm: case HELPER_simd_ext: case HELPER_simd_tbl:
+        case HELPER_simd_fp:
+            break;
+        default:
+            continue;
+        }
+        int8_t rd = (int8_t)(op->imm & 31);
+        bool dup = false;
+        for (uint32_t k = 0; k < c->loop_nv; k++)
+            dup |= c->loop_v[k] == rd;
+        if (!dup)
+            c->loop_v[c->loop_nv++] = rd;
+    }
+}
+
+void jit_loop_head_v(Ctx *c, bool emit)
+{
+    if (emit) {
+        for (uint32_t k = 0; k < c->loop_nv; k++) /* movups xmm8+k, V */
+            x_mem(&c->j, 0, 0x0f10, 8 + (int)k, RBX, CPU_OFF(v) + 16 * c->loop_v[k]);
+        return;
+    }
+    jit_xc_reset(c);
+    for (uint32_t k = 0; k < c->loop_nv; k++)
+        c->fpx.vreg[k] = c->loop_v[k];
+}
+
+void jit_loop_branch_v(Ctx *c)
+{
+    JitBuf *j = &c->j;
+    jit_xc_check(c);
+    int from[4];
+    for (uint32_t k = 0; k < c->loop_nv; k++) {
+        from[k] = -1;
+        for (int x = 0; x < 8; x++)
+            if (c->fpx.vreg[x] == c->loop_v[k])
+                from[k] = x;
+        if (from[k] >= 0 && from[k] != (int)k)
+            x_rr(j, 0, 0x0f28, (int)k, 8 + from[k]);       /* movaps xmm(k), xmm8+from */
+    }
+    for (uint32_t k = 0; k < c->loop_nv; k++) {
+        if (from[k] == (int)k)
+            continue;                                   /* already there */
+        if (from[k] >= 0)
+            x_rr(j, 0, 0x0f28, 8 + (int)k, (int)k);     /* movaps xmm8+k, xmm(k) */
+        else
+            x_mem(j, 0, 0x0f10, 8 + (int)k, RBX, CPU_OFF(v) + 16 * c->loop_v[k]);
+    }
+    for (uint32_t k = 0; k < c->loop_nv; k++) {         /* the cache as it now is (the not-taken way on) */
+        for (int x = 0; x < 8; x++)
+            if (c->fpx.vreg[x] == c->loop_v[k])
+                c->fpx.vreg[x] = -1;
+    }
+    for (uint32_t k = 0; k < c->loop_nv; k++) {
+        c->fpx.temp[k] = IR_NO_TEMP;
+        c->fpx.vreg[k] = c->loop_v[k];
+    }
+}
 
 void jit_loop_plan(Ctx *c, const IRBlock *b)
 {
@@ -49,6 +129,7 @@ void jit_loop_plan(Ctx *c, const IRBlock *b)
     if (c->loop_n == 0)
         return; /* nothing carried: a chain to the entry does as well */
     c->loop_head = nh;
+    plan_v(c, b);
 
     /* Each self-branch's current value of every live-in register: the
      * temp last written to it before the branch, else the one read. */

@@ -6,6 +6,7 @@
 #include "jit_fp_x86.h"
 #include "jit_simd_emit.h"
 #include "jit_x86_ctx.h"
+#include "jit_xcache_x86.h"
 
 /* Compiling thread. edx = the TLB slot's byte offset in its row,
  * (va >> 12 & (TLB_SIZE - 1)) << TLB_ENTRY_BITS, from va. Returns the offset in
@@ -154,8 +155,10 @@ static void emit_follower(Ctx *c, const IROp *op, int delta)
     x_rr(j, XW, 0x85, RDI, RDI);                 /* test rdi, rdi */
     x_jcc(j, CC_E, l_full);
     if (op->opc == IR_LOAD_V) {
+        /* V[imm] into the XMM cache here and on the full path alike: jit_vstore
+         * gives the register the entry it already has. */
         x_mem(j, 0, 0x0f10, 0, RDI, delta);                       /* movups xmm0, [rdi + delta] */
-        x_mem(j, 0, 0x0f11, 0, RBX, CPU_OFF(v) + 16 * (int32_t)op->imm); /* movups [v], xmm0 */
+        jit_vstore(j, 0, (int)op->imm, true);                     /* movups [v], xmm0 */
     } else if (op->opc == IR_STORE_V) {
         vload(j, 0, (int)op->imm, true);
         x_mem(j, 0, 0x0f11, 0, RDI, delta);                       /* movups [rdi + delta], xmm0 */
@@ -222,16 +225,16 @@ static void emit_access(Ctx *c, const IROp *op, int run)
     if (xk >= 0)                                 /* movd/movq xmm8+k, [rax + va]: for an FP op */
         x_mem_sib(j, X66 | (sz == 8 ? XW : 0), 0x0f6e, 8 + xk, RAX, va, 1, 0);
     if (op->opc == IR_LOAD_V) {
-        /* One 16-byte store into the slot: a later 16-byte read of V can forward from it. */
+        /* One 16-byte store into the slot (a later 16-byte read of V can
+         * forward from it; vwhole: the stub's interp_exec_op may not, only
+         * speed), and V[imm] into the XMM cache. */
         x_mem_sib(j, 0, 0x0f10, 0, RAX, va, 1, 0);              /* movups xmm0, [rax + va] */
-        x_mem(j, 0, 0x0f11, 0, RBX, CPU_OFF(v) + 16 * (int32_t)op->imm); /* movups [v], xmm0 */
-        j->vwhole |= 1u << op->imm; /* (the stub's interp_exec_op may not: only speed) */
+        jit_vstore(j, 0, (int)op->imm, true);
     } else if (op->opc == IR_LOAD_V2) {
         x_mem_sib(j, 0, 0x0f10, 0, RAX, va, 1, 0);              /* movups xmm0, [rax + va] */
         x_mem_sib(j, 0, 0x0f10, 1, RAX, va, 1, 16);             /* movups xmm1, [rax + va + 16] */
-        x_mem(j, 0, 0x0f11, 1, RBX, CPU_OFF(v) + 16 * (int32_t)(op->imm >> 5)); /* the second first */
-        x_mem(j, 0, 0x0f11, 0, RBX, CPU_OFF(v) + 16 * (int32_t)(op->imm & 31));
-        j->vwhole |= 1u << (op->imm >> 5) | 1u << (op->imm & 31);
+        jit_vstore(j, 1, (int)(op->imm >> 5), true);            /* the second first (the same register: the first wins) */
+        jit_vstore(j, 0, (int)(op->imm & 31), true);
     } else if (op->opc == IR_STORE_V) {
         /* The slot as vload reads it: by halves unless one 16-byte store wrote it. */
         vload(j, 0, (int)op->imm, true);
@@ -267,6 +270,8 @@ static void emit_access(Ctx *c, const IROp *op, int run)
         default: x_mem_sib(j, XW, rel ? 0x87 : 0x89, rv, RAX, va, 1, 0); break;
         }
     }
+    if (op->opc == IR_LOAD_V || op->opc == IR_LOAD_V2)
+        jit_xc_snapshot(c, &c->stubs[si].xs); /* its stub's way back too has V[imm] cached */
     jb_bind(j, c->stubs[si].back);
 }
 
@@ -423,7 +428,7 @@ static void emit_refill(Ctx *c, const Stub *s)
     x_jcc(j, CC_E, c->l_exc);
     x_jcc(j, CC_B, interp);                            /* NULL */
     ld64(j, RAX, RAX, (int32_t)offsetof(TLBEntry, addend));
-    jit_fp_reload_xcache(c, s->xcache, -1);            /* keeps rax */
+    jit_xc_reload(c, &s->xs, -1);            /* keeps rax */
     ldt(c, RSI, s->op->a, true);
     x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_refill)); /* inc qword: -stats */
     x_jmp(j, s->resume);
@@ -431,7 +436,7 @@ static void emit_refill(Ctx *c, const Stub *s)
     emit_stub_entry(c, s);
     jb_bind(j, interp);
     emit_interp_call(c, s->op);
-    jit_fp_reload_xcache(c, s->xcache, -1);
+    jit_xc_reload(c, &s->xs, -1);
     if (s->lead)
         x_rr(j, 0, 0x31, RDI, RDI);                    /* xor edi, edi: followers take their full path */
     x_jmp(j, s->back);
@@ -450,7 +455,7 @@ void jit_emit_stubs(Ctx *c)
         jb_bind(j, s->call);
         emit_stub_entry(c, s);
         emit_interp_call(c, s->op);
-        jit_fp_reload_xcache(c, s->xcache, -1);
+        jit_xc_reload(c, &s->xs, -1);
         x_jmp(j, s->back);
     }
 }

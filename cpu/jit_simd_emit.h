@@ -1,6 +1,6 @@
 /* Shared emit helpers of the Advanced SIMD inline code (cpu/jit_simd_x86.c,
  * cpu/jit_simd_perm_x86.c, cpu/jit_crypto_x86.c): the host's SIMD features,
- * V register loads and stores on cpu->v (RBX = CPUState), 128-bit constants
+ * V register loads and stores (RBX = CPUState), 128-bit constants
  * and the FPSR.QC update. Every emitter uses RAX and XMM0-XMM7 only.
  * Thread rules: the compiling thread (the feature cache: any thread). */
 #ifndef FLOTILLA_JIT_SIMD_EMIT_H
@@ -19,48 +19,33 @@ bool jsimd_has(unsigned f);
 
 static inline int32_t voff(int reg) { return (int32_t)offsetof(CPUState, v) + 16 * (reg & 31); }
 
-/* xmm = V[reg]: all 128 bits, or the low 64 (upper zero) when !q. One
- * 16-byte load when the block last wrote V[reg] with one 16-byte store
- * (j->vwhole); else the halves apart: a V register is often just written
- * as two 64-bit halves from general registers (LD1R, INS, MOVI, LD1, a C
- * helper), and one 16-byte load from two 8-byte stores cannot be
- * store-forwarded (a stall of a dozen cycles or more). */
-static inline void vload(JitBuf *j, int x, int reg, bool q)
+/* V register access (jit_simd_x86.h: through the block's XMM cache). */
+static inline void vload(JitBuf *j, int x, int reg, bool q) { jit_vload(j, x, reg, q); }
+static inline void vstore(JitBuf *j, int x, int reg, bool q) { jit_vstore(j, x, reg, q); }
+static inline void vstore_hi(JitBuf *j, int x, int reg) { jit_vstore_hi(j, x, reg); }
+
+/* V[reg] = rax, the upper half cleared: a GPR store, which the XMM cache
+ * forgets V[reg] for. */
+static inline void vstore_rax(JitBuf *j, int reg)
 {
-    if (q && (j->vwhole >> (reg & 31) & 1)) {
-        x_mem(j, 0, 0x0f10, x, RBX, voff(reg));          /* movups xmm, m128 */
-        return;
-    }
-    x_mem(j, X66 | XW, 0x0f6e, x, RBX, voff(reg));       /* movq xmm, m64 */
-    if (q)
-        x_mem(j, X66, 0x0f16, x, RBX, voff(reg) + 8);    /* movhpd xmm, m64 */
+    jit_vforget(j, reg);
+    x_mem(j, XW, 0x89, RAX, RBX, voff(reg));
+    x_mem(j, XW, 0xc7, 0, RBX, voff(reg) + 8);           /* mov qword [hi], 0 */
+    jb_u32(j, 0);
 }
 
-/* xmm = the upper 64 bits of V[reg] (upper zero). */
+/* xmm = the upper 64 bits of V[reg] (upper zero): from its cache register,
+ * else from cpu->v (current: the cache is write-through). */
 static inline void vload_hi(JitBuf *j, int x, int reg)
 {
-    x_mem(j, X66 | XW, 0x0f6e, x, RBX, voff(reg) + 8);
-}
-
-/* V[reg] = xmm; a 64-bit result clears the upper half (as the helpers do). */
-static inline void vstore(JitBuf *j, int x, int reg, bool q)
-{
-    if (q) {
-        x_mem(j, 0, 0x0f11, x, RBX, voff(reg));          /* movups */
-        j->vwhole |= 1u << (reg & 31);
-    } else {
-        j->vwhole &= ~(1u << (reg & 31));
-        x_mem(j, X66, 0x0fd6, x, RBX, voff(reg));        /* movq m64, xmm */
-        x_mem(j, XW, 0xc7, 0, RBX, voff(reg) + 8);       /* mov qword [hi], 0 */
-        jb_u32(j, 0);
+    int xr = jit_vcached(j, reg);
+    if (xr < 0) {
+        x_mem(j, X66 | XW, 0x0f6e, x, RBX, voff(reg) + 8);
+        return;
     }
-}
-
-/* The upper 64 bits of V[reg] = low 64 of xmm (lower half kept). */
-static inline void vstore_hi(JitBuf *j, int x, int reg)
-{
-    j->vwhole &= ~(1u << (reg & 31));
-    x_mem(j, X66, 0x0fd6, x, RBX, voff(reg) + 8);
+    x_rr(j, 0, 0x0f28, x, xr);                           /* movaps */
+    x_rr(j, X66, 0x0f73, 3, x);                          /* psrldq x, 8 */
+    jb_byte(j, 8);
 }
 
 /* 66 0F xx (and 66 0F 38 xx, 66 0F 3A xx) dst, src. */

@@ -83,7 +83,17 @@ enum { SH_SRL = 2, SH_SRA = 4, SH_SLL = 6 };
 static void widen_mem(JitBuf *j, int x, int reg, int part, int ebits, bool sign)
 {
     uint32_t op = enc(OP_WIDEN[__builtin_ctz((unsigned)ebits) - 3]) + (sign ? 0 : 0x10);
-    x_mem(j, X66, op, x, RBX, voff(reg) + 8 * part);
+    int xr = jit_vcached(j, reg);
+    if (xr < 0) {
+        x_mem(j, X66, op, x, RBX, voff(reg) + 8 * part);
+        return;
+    }
+    if (part) {                                           /* the upper half down first */
+        x_rr(j, X66, 0x0f70, x, xr);                      /* pshufd x, xr, 0xee */
+        jb_byte(j, 0xee);
+        xr = x;
+    }
+    x_rr(j, X66, op, x, xr);                              /* pmov[sz]x x, xr */
 }
 
 /* pshufb mask taking the low half of every wbits-bit lane into the low 64
@@ -397,6 +407,12 @@ static void qshl_by_reg(JitBuf *j, bool uns, bool round, int ebits, int rn, int 
  * above the element. */
 static void eload(JitBuf *j, int x, int reg, int ebits)
 {
+    int xr = ebits == 64 ? jit_vcached(j, reg) : -1;
+    if (xr >= 0) {
+        jb_byte(j, 0xf3);
+        x_rr(j, 0, 0x0f7e, x, xr);                        /* movq x, xr: upper zero */
+        return;
+    }
     if (ebits >= 32) {
         x_mem(j, X66 | (ebits == 64 ? XW : 0), 0x0f6e, x, RBX, voff(reg)); /* movd / movq */
         return;
@@ -441,6 +457,39 @@ static bool three_same_scalar(JitBuf *j, uint32_t insn)
     return false;
 }
 
+/* AND, BIC, ORR, ORN, EOR, BSL, BIT, BIF (op = U:size) on whole registers,
+ * as helper_simd_3same's bitwise(). */
+static void bitwise(JitBuf *j, int op, int rd, int rn, int rm, bool q)
+{
+    enum { PAND = 0x0fdb, PANDN = 0x0fdf, POR = 0x0feb, PXOR = 0x0fef };
+    if (op <= 4) {
+        static const uint32_t o[5] = {PAND, PANDN, POR, POR, PXOR};
+        bool not_m = op == 1 || op == 3;                  /* BIC: pandn takes ~dst */
+        vload(j, X0, not_m ? rm : rn, q);
+        vload(j, X1, not_m ? rn : rm, q);
+        if (op == 3) {                                    /* ORN: ~m | n */
+            pones(j, X2);
+            sse(j, PXOR, X0, X2);
+        }
+        sse(j, o[op], X0, X1);
+    } else {
+        /* BSL: m ^ ((m ^ n) & d); BIT: d ^ ((d ^ n) & m); BIF: d ^ ((d ^ n) & ~m) */
+        int base = op == 5 ? rm : rd, sel = op == 5 ? rd : rm;
+        vload(j, X0, base, q);
+        vload(j, X1, rn, q);
+        sse(j, PXOR, X1, X0);
+        vload(j, X2, sel, q);
+        if (op == 7) {
+            sse(j, PANDN, X2, X1);                        /* ~m & (d ^ n) */
+            sse(j, PXOR, X0, X2);
+        } else {
+            sse(j, PAND, X1, X2);
+            sse(j, PXOR, X0, X1);
+        }
+    }
+    vstore(j, X0, rd, q);
+}
+
 /* Three same, vector form. */
 static bool three_same(JitBuf *j, uint32_t insn)
 {
@@ -451,6 +500,10 @@ static bool three_same(JitBuf *j, uint32_t insn)
     uint32_t op = 0;
     enum { PLAIN, ACC_ADD, ACC_SUB, NOT_SWAPPED, UNS_GT, UNS_GE, TST, SAT, ABD, ABA, ADDP, PAIR } kind = PLAIN;
     bool swap = false;
+    if (opc == 0x03) {                                    /* AND BIC ORR ORN EOR BSL BIT BIF (size: which) */
+        bitwise(j, u << 2 | size, rd, rn, rm, q);
+        return true;
+    }
     if ((opc == 0x09 || opc == 0x0b) && (size == 2 || (size == 3 && u)) && jsimd_has(JSF_AVX2) && sse41()) {
         qshl_by_reg(j, u, opc == 0x0b, ebits, rn, rm, rd, q);  /* [SU]Q[R]SHL */
         return true;
@@ -1175,9 +1228,7 @@ static bool across(JitBuf *j, uint32_t insn)
     if ((insn >> 28) & 1) {                               /* ADDP Dd, Vn.2D */
         x_mem(j, XW, 0x8b, RAX, RBX, voff(rn));
         x_mem(j, XW, 0x03, RAX, RBX, voff(rn) + 8);
-        x_mem(j, XW, 0x89, RAX, RBX, voff(rd));
-        x_mem(j, XW, 0xc7, 0, RBX, voff(rd) + 8);
-        jb_u32(j, 0);
+        vstore_rax(j, rd);
         return true;
     }
     int rbits = opc == 0x03 ? 2 * ebits : ebits;
@@ -1230,9 +1281,7 @@ static bool across(JitBuf *j, uint32_t insn)
         x_rr(j, 0, 0x0fb7, RAX, RAX);                     /* movzx eax, ax */
     else if (rbits == 32)
         x_rr(j, 0, 0x8b, RAX, RAX);                       /* mov eax, eax */
-    x_mem(j, XW, 0x89, RAX, RBX, voff(rd));
-    x_mem(j, XW, 0xc7, 0, RBX, voff(rd) + 8);
-    jb_u32(j, 0);
+    vstore_rax(j, rd);
     return true;
 }
 

@@ -42,6 +42,24 @@ void jit_simd_allow(unsigned mask);
 /* Tests: false forbids the SSE4.1 forms (and everything newer). Any thread. */
 void jit_allow_sse41(bool on);
 
+/* V registers for the emitters (cpu/jit_xcache_x86.c), RBX = CPUState.
+ * V[reg] is kept in a host register of the block's XMM cache (XMM8-15)
+ * when written by jit_vstore, and read from there by jit_vload while the
+ * cache holds (no call in between); cpu->v is always written too. */
+/* The host XMM register holding all of V[reg] now (XMM8-15), or -1: for an
+ * emitter that reads part of it (an element, a half) from there instead of
+ * cpu->v. Never to be written. */
+int jit_vcached(JitBuf *j, int reg);
+/* xmm x = V[reg]: all 128 bits, or the low 64 (upper zero) when !q. */
+void jit_vload(JitBuf *j, int x, int reg, bool q);
+/* V[reg] = xmm x; a 64-bit result (!q) clears the upper half. */
+void jit_vstore(JitBuf *j, int x, int reg, bool q);
+/* The upper 64 bits of V[reg] = low 64 of xmm x (lower half kept). */
+void jit_vstore_hi(JitBuf *j, int x, int reg);
+/* V[reg] was written by other code (a GPR store, one half): forget any
+ * copy of it in the cache. */
+void jit_vforget(JitBuf *j, int reg);
+
 /* The parts of jit_simd_inline in the other files (same contract). */
 bool jit_simd_perm_inline(JitBuf *j, uint32_t helper, uint64_t imm);
 /* xeven, xodd = the even and the odd elements of Vm:Vn (UZP1, UZP2; SSSE3). */

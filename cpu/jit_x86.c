@@ -36,6 +36,7 @@
 #include "host_cpu.h"
 #include "jit_fp_x86.h"
 #include "jit_simd_x86.h"
+#include "jit_xcache_x86.h"
 
 /* ------------------------------------------------------------------ */
 /* executable memory                                                   */
@@ -490,7 +491,7 @@ static bool emit_op(Ctx *c, const IROp *op)
     case IR_SET_VREG:
         if (op->imm >= 64)
             goto fallback;
-        c->j.vwhole &= ~(1u << (op->imm / 2)); /* an 8-byte store (see vload) */
+        jit_vforget(j, (int)(op->imm / 2)); /* an 8-byte store: no 16-byte load, no cached copy */
         if (store_state(c, CPU_OFF(v) + 8 * (int32_t)op->imm, op->a))
             break;
         ld_rax(c, op->a, true, false);
@@ -1092,6 +1093,7 @@ static void ctx_buffers(Ctx *c, JitScratch *s)
 static void ctx_buffers_done(Ctx *c, JitScratch *s)
 {
     s->j = c->j;
+    s->j.ctx = NULL;
     s->stubs = c->stubs;
     s->capstubs = c->capstubs;
     s->exits = c->exits;
@@ -1130,7 +1132,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     c.mon = cpu->machine ? cpu->machine->monitor : NULL;
     c.rax_temp = c.rax_prev = IR_NO_TEMP;
     c.cc_temp = c.al_temp = c.scaled_temp = c.and_temp = IR_NO_TEMP;
-    jit_fp_reset_xcache(&c);
+    jit_xc_reset(&c);
     jit_loop_plan(&c, b);
     /* A core without its own scratch (the unit tests' CPUs) gets one for
      * this block. */
@@ -1148,6 +1150,8 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
         return false;
     }
     JitBuf *j = &c.j;
+    j->ctx = &c; /* the V registers' XMM cache (jit_vload) */
+    j->vwhole = 0;
     c.l_epi = jb_label(j);
     c.l_exc = jb_label(j);
     c.l_stop = jb_label(j);
@@ -1163,13 +1167,16 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
             /* A self-loop's body (jit_loop_x86.c): its stub, placed right
              * before it so that the back edge falls through into it,
              * arrives here with the live-in registers loaded and nothing in
-             * RAX. The head jumps over it. */
+             * RAX. The head jumps over it, after loading the carried V
+             * registers into their cache slots (the branch put them there
+             * for the stub). */
+            jit_loop_head_v(&c, true);
             x_jmp(j, c.l_body);
             jit_emit_loop_stubs(&c);
             jb_bind(j, c.l_body);
             c.rax_temp = IR_NO_TEMP;
             j->vwhole = 0; /* also reached from the block's end */
-            jit_fp_reset_xcache(&c);
+            jit_loop_head_v(&c, false);
             jit_fp_reset_mode(&c);
         }
         c.op_index = i;

@@ -29,6 +29,14 @@
 _Static_assert(JIT_FRAME % 16 == 0, "calls from generated code need a 16-byte aligned stack");
 _Static_assert(sizeof(JCEntry) == 32, "generated code scales the jump-cache index by a shift");
 
+/* The XMM value cache (FpXCache) as a stub must restore it after its C
+ * call (which may clobber XMM8-15): temp[k] (IR_NO_TEMP: none) from its
+ * register or slot, V[vreg[k]] (-1: none) from cpu->v. */
+typedef struct XSnap {
+    IRTemp temp[8];
+    int8_t vreg[8];
+} XSnap;
+
 /* An out-of-line slow path: run op through the interpreter, then resume
  * at `back`. A LOAD/STORE stub with `refill` enters at `slow` on a TLB miss
  * (tlb_refill, then the inline access resumes at `resume`; a store whose
@@ -44,9 +52,9 @@ typedef struct Stub {
     bool store_pc, refill;
     bool lead; /* leads a run: its interpreter path leaves rdi = 0 */
     uint64_t pc;
-    /* The XMM value cache (FpXCache) at the op: the stub's call clobbers
-     * XMM8-15, so it reloads these temps before going back. */
-    IRTemp xcache[8];
+    /* The XMM value cache (FpXCache) after the op: the stub's call
+     * clobbers XMM8-15, so it reloads these before going back. */
+    XSnap xs;
 } Stub;
 
 /* A direct-branch exit (BRCOND taken, GOTO): optionally a jump-cache probe
@@ -68,20 +76,24 @@ typedef struct FpStub {
     HelperFn fn;
     bool operands;
     /* The XMM value cache after the op (FpXCache): the call clobbers
-     * XMM8-15, so the stub reloads the cached temps, and the op's own
-     * result from RAX into xres (-1: none). */
-    IRTemp xcache[8];
+     * XMM8-15, so the stub reloads the cached temps and V registers, and
+     * the op's own result from RAX into xres (-1: none). */
+    XSnap xs;
     int8_t xres;
 } FpStub;
 
-/* Scalar FP results the inline FP code keeps in XMM8-XMM15 (jit_fp_x86.c),
- * so that the next FP op reads them without a GPR round trip: temp[k] is
- * in XMM8+k (IR_NO_TEMP: nothing; d: a double). Valid only while the main
- * code stream emits no call: `calls` is Ctx.ncalls when it was filled
- * (stubs, which reload it, are emitted after the block and do not count). */
+/* Values the inline code keeps in XMM8-XMM15 (cpu/jit_xcache_x86.c): scalar
+ * FP results (jit_fp_x86.c), so that the next FP op reads them without a GPR
+ * round trip, and guest V registers written by inline SIMD, vector FP and
+ * LDR Q code, so that the next inline reader takes them without a reload
+ * from cpu->v. XMM8+k holds temp[k] (IR_NO_TEMP: no temp; d: a double) or
+ * all of V[vreg[k]] (-1: none), never both. Valid only while the main code
+ * stream emits no call: `calls` is Ctx.ncalls when it was filled (stubs,
+ * which reload it, are emitted after the block and do not count). */
 typedef struct FpXCache {
     IRTemp temp[8];
     bool d[8];
+    int8_t vreg[8];
     uint32_t calls;
     uint8_t next;
     /* The FP mode word (JIT_FPMODE, jit_fp_x86.c) was written in this
@@ -161,6 +173,11 @@ typedef struct Ctx {
     IRTemp loop_cur[2][IR_LOOP_CARRIED];
     bool loop_used[2];
     uint32_t loop_label[2], l_body;
+    /* V registers carried around a self-loop in the XMM cache: V[loop_v[k]]
+     * is in XMM8+k at the loop's head (jit_loop_head_v) and at each branch
+     * back to it (jit_loop_branch_v). */
+    uint32_t loop_nv;
+    int8_t loop_v[4];
     uint32_t op_index; /* of the op being emitted */
     /* cpu->nzcv holds this block's LAHF image here (jit_emit_flag_setter):
      * no other NZCV writer since (SET_NZCV, a CALL, an interpreted op). */
@@ -342,6 +359,10 @@ static inline void emit_fallback(Ctx *c, const IROp *op)
     c->called_opc[op->opc]++;
 }
 
+/* cpu/jit_xcache_x86.c: s = the XMM value cache as valid now, the temps
+ * only if read after this op (FpXCache, XSnap). */
+void jit_xc_snapshot(const Ctx *c, XSnap *s);
+
 static inline uint32_t add_stub(Ctx *c, const IROp *op)
 {
     c->stubs = jb_grow(c->stubs, &c->capstubs, sizeof(Stub), c->nstubs + 1, &c->j.oom);
@@ -357,11 +378,7 @@ static inline uint32_t add_stub(Ctx *c, const IROp *op)
     s->op = op;
     s->store_pc = c->have_pc && !c->pc_synced;
     s->pc = c->cur_pc;
-    for (int k = 0; k < 8; k++) { /* the XMM cache as valid here and read later (FpXCache) */
-        IRTemp t = c->fpx.temp[k];
-        bool keep = c->fpx.calls == c->ncalls && t != IR_NO_TEMP && c->last_use[t] > c->op_index + 1;
-        s->xcache[k] = keep ? t : IR_NO_TEMP;
-    }
+    jit_xc_snapshot(c, &s->xs); /* an op that adds to the cache takes it again */
     return c->nstubs - 1;
 }
 
@@ -409,6 +426,16 @@ void jit_emit_stubs(Ctx *c);
 /* cpu/jit_loop_x86.c */
 void jit_loop_plan(Ctx *c, const IRBlock *b);
 void jit_loop_extend(const Ctx *c, uint32_t *last);
+/* At a self-loop's head: the carried V registers into their cache slots,
+ * from cpu->v (emit: on the way in from the block's entry), and the
+ * compile-time cache emptied but for them. */
+void jit_loop_head_v(Ctx *c, bool emit);
+/* Just before a branch back to the loop's head (in the main stream, so
+ * that the loop stub needs nothing for them): each carried V register into
+ * XMM8+k, from its cache register (staged through XMM0-3, so that no
+ * source is overwritten first) or from cpu->v (write-through: current).
+ * Flags and general registers untouched. */
+void jit_loop_branch_v(Ctx *c);
 void jit_emit_loop_stubs(Ctx *c);
 /* cpu/jit_chain_x86.c */
 /* A chained entry's safe-point checks (the block's entry, and a self-loop's

@@ -72,51 +72,13 @@ S3(SSHL, SM_D) S3(USHL, SM_D) S3(SRSHL, SM_D) S3(URSHL, SM_D)
 S3(SQSHL, SM_ALL) S3(UQSHL, SM_ALL) S3(SQRSHL, SM_ALL) S3(UQRSHL, SM_ALL)
 S3(ADD, SM_D) S3(SUB, SM_D) S3(SQDMULH, SM_HS) S3(SQRDMULH, SM_HS)
 
-/* Bitwise three-same ops, in IR on both halves. */
-enum { BW_AND, BW_BIC, BW_ORR, BW_ORN, BW_EOR, BW_BSL, BW_BIT, BW_BIF };
-
-static bool bitwise(DisasCtx *s, uint32_t insn, int op)
-{
-    if (!fp_access_check(s))
-        return true;
-    int q = (int)bit(insn, 30), rd = f_rd(insn), rn = f_rn(insn), rm = f_rm(insn);
-    IRTemp r[2];
-    for (int h = 0; h <= q; h++) {
-        IRTemp n = read_vreg(s, rn, h), m = read_vreg(s, rm, h), d;
-        switch (op) {
-        case BW_AND: r[h] = t_op(s, IR_AND, 8, n, m); break;
-        case BW_BIC: r[h] = t_op(s, IR_ANDN, 8, n, m); break;
-        case BW_ORR: r[h] = t_op(s, IR_OR, 8, n, m); break;
-        case BW_ORN: r[h] = t_op(s, IR_ORN, 8, n, m); break;
-        case BW_EOR: r[h] = t_op(s, IR_XOR, 8, n, m); break;
-        case BW_BSL: /* d ? n : m, bit by bit */
-            d = read_vreg(s, rd, h);
-            r[h] = t_op(s, IR_XOR, 8, m, t_op(s, IR_AND, 8, t_op(s, IR_XOR, 8, m, n), d));
-            break;
-        case BW_BIT: /* insert n where m is set */
-            d = read_vreg(s, rd, h);
-            r[h] = t_op(s, IR_XOR, 8, d, t_op(s, IR_AND, 8, t_op(s, IR_XOR, 8, d, n), m));
-            break;
-        default: /* BW_BIF: insert n where m is clear */
-            d = read_vreg(s, rd, h);
-            r[h] = t_op(s, IR_XOR, 8, d, t_op(s, IR_ANDN, 8, t_op(s, IR_XOR, 8, d, n), m));
-            break;
-        }
-    }
-    /* all reads are done before the first write (rd may be rn or rm) */
-    write_vreg(s, rd, 0, r[0]);
-    write_vreg(s, rd, 1, q ? r[1] : t_const(s, 0));
-    return true;
-}
-
-bool trans_AND_v(DisasCtx *s, uint32_t insn) { return bitwise(s, insn, BW_AND); }
-bool trans_BIC_v(DisasCtx *s, uint32_t insn) { return bitwise(s, insn, BW_BIC); }
-bool trans_ORR_v(DisasCtx *s, uint32_t insn) { return bitwise(s, insn, BW_ORR); }
-bool trans_ORN_v(DisasCtx *s, uint32_t insn) { return bitwise(s, insn, BW_ORN); }
-bool trans_EOR_v(DisasCtx *s, uint32_t insn) { return bitwise(s, insn, BW_EOR); }
-bool trans_BSL_v(DisasCtx *s, uint32_t insn) { return bitwise(s, insn, BW_BSL); }
-bool trans_BIT_v(DisasCtx *s, uint32_t insn) { return bitwise(s, insn, BW_BIT); }
-bool trans_BIF_v(DisasCtx *s, uint32_t insn) { return bitwise(s, insn, BW_BIF); }
+/* Bitwise three-same ops (size selects the op): the helper too, so that the
+ * JIT's inline code (pand, por, pxor...) keeps the result in its V register
+ * cache; as IR on the two 64-bit halves they went through general registers
+ * and cpu->v. */
+TRANS(AND_v, simd_3same, true) TRANS(BIC_v, simd_3same, true) TRANS(ORR_v, simd_3same, true)
+TRANS(ORN_v, simd_3same, true) TRANS(EOR_v, simd_3same, true) TRANS(BSL_v, simd_3same, true)
+TRANS(BIT_v, simd_3same, true) TRANS(BIF_v, simd_3same, true)
 
 /* ---- Three different ---- */
 #define V3D(name, mask) TRANS(name##_v, simd_3diff, vec_ok(insn, mask))
