@@ -201,6 +201,40 @@ static inline void random_regime(void)
         tlb_flush(cpu);
 }
 
+/* ---- self-loops (test_jit_loop.c, test_jit_vcache.c) ---- */
+
+#define LOOP_PC 0x40001000ull
+
+/* A copy of a block's IR, for the reference run of the IR as built. */
+static inline void copy_block(IRBlock *to, const IRBlock *from)
+{
+    ir_block_init(to, from->pc);
+    to->ops = realloc(to->ops, (from->nops + 1) * sizeof(IROp));
+    cr_assert_not_null(to->ops);
+    memcpy(to->ops, from->ops, from->nops * sizeof(IROp));
+    to->nops = to->cap = from->nops;
+    to->ntemps = from->ntemps;
+    to->ninsns = from->ninsns;
+}
+
+/* The interpreter with the chained entry's rule: a block whose branch
+ * through `slot` goes back to LOOP_PC runs again if no request is pending
+ * and the budget has its ninsns. */
+static inline int interp_loop(IRBlock *orig, int slot)
+{
+    int bx = interp_run(cpu, orig);
+    for (;;) {
+        if (bx != (slot ? BX_SLOT1 : BX_SLOT0) || cpu->pc != LOOP_PC)
+            return bx;
+        if (atomic_load(&cpu->request))
+            return BX_EXIT;
+        if ((int32_t)(cpu->chain_budget - orig->ninsns) < 0)
+            return BX_EXIT;
+        cpu->chain_budget -= orig->ninsns;
+        bx = interp_run(cpu, orig);
+    }
+}
+
 /* One op with random inputs (or `in`, if not NULL), its result in X0, then EXIT. */
 /* An input temp holding v: a constant or a guest register (x10 + i). */
 static inline IRTemp input(IRBlock *blk, int i, uint64_t v)

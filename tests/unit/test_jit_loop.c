@@ -9,18 +9,6 @@
 
 TestSuite(jit_loop, .init = setup, .fini = teardown);
 
-#define LOOP_PC 0x40001000ull
-
-static void copy_block(IRBlock *to, const IRBlock *from)
-{
-    ir_block_init(to, from->pc);
-    to->ops = realloc(to->ops, (from->nops + 1) * sizeof(IROp));
-    cr_assert_not_null(to->ops);
-    memcpy(to->ops, from->ops, from->nops * sizeof(IROp));
-    to->nops = to->cap = from->nops;
-    to->ntemps = from->ntemps;
-    to->ninsns = from->ninsns;
-}
 
 /* A random loop body over x0..x29; x30 counts the iterations down. */
 static void loop_block(IRBlock *blk, bool with_call)
@@ -104,20 +92,6 @@ static void loop_block(IRBlock *blk, bool with_call)
 
 /* The chained entry's rule, run on the interpreter: after the first pass,
  * every re-entry needs no pending request and ninsns of budget. */
-static int interp_loop(IRBlock *orig, int slot)
-{
-    int bx = interp_run(cpu, orig);
-    for (;;) {
-        if (bx != (slot ? BX_SLOT1 : BX_SLOT0) || cpu->pc != LOOP_PC)
-            return bx;
-        if (atomic_load(&cpu->request))
-            return BX_EXIT;
-        if ((int32_t)(cpu->chain_budget - orig->ninsns) < 0)
-            return BX_EXIT;
-        cpu->chain_budget -= orig->ninsns;
-        bx = interp_run(cpu, orig);
-    }
-}
 
 static void one_loop(bool with_call)
 {

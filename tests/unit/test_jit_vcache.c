@@ -172,33 +172,6 @@ Test(jit, simd_chains_through_v_cache)
 
 /* ---- self-loops: V registers carried around the back edge ---- */
 
-#define LOOP_PC 0x40001000ull
-
-static void copy_block(IRBlock *to, const IRBlock *from)
-{
-    ir_block_init(to, from->pc);
-    to->ops = realloc(to->ops, (from->nops + 1) * sizeof(IROp));
-    cr_assert_not_null(to->ops);
-    memcpy(to->ops, from->ops, from->nops * sizeof(IROp));
-    to->nops = to->cap = from->nops;
-    to->ntemps = from->ntemps;
-    to->ninsns = from->ninsns;
-}
-
-/* The chained entry's rule on the interpreter (as test_jit_loop.c): every
- * re-entry needs no pending request and ninsns of budget. */
-static int interp_loop(IRBlock *orig)
-{
-    int bx = interp_run(cpu, orig);
-    for (;;) {
-        if (bx != BX_SLOT0 || cpu->pc != LOOP_PC)
-            return bx;
-        if (atomic_load(&cpu->request) || (int32_t)(cpu->chain_budget - orig->ninsns) < 0)
-            return BX_EXIT;
-        cpu->chain_budget -= orig->ninsns;
-        bx = interp_run(cpu, orig);
-    }
-}
 
 /* Loops of vc_word (no branch) ending in SUB X30, X30, #1; CBNZ X30 to the
  * start, chained to themselves: the loop stub carries the destinations of
@@ -252,7 +225,7 @@ Test(jit, simd_loops_through_v_cache)
         uint8_t *ram = test_ram(tm, SCR_PA, SCR_LEN);
         memcpy(snap, cpu, sizeof(*cpu));
         memcpy(ram_snap, ram, SCR_LEN);
-        int bx_i = interp_loop(&orig);
+        int bx_i = interp_loop(&orig, 0);
         memcpy(ref, cpu, sizeof(*cpu));
         memcpy(ram_ref, ram, SCR_LEN);
         memcpy(cpu, snap, sizeof(*cpu));
