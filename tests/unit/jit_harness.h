@@ -122,6 +122,27 @@ static inline void dump_block(const IRBlock *b)
 static uint64_t ran_fallback[IR_NUM_OPS], ran_mem_slow, ran_mem_refill, ran_mem_armed;
 
 /* Run blk on both tiers from the current state; leave the JIT's result. */
+/* The interpreter's run (ref, ram_ref) and the JIT's (cpu, scratch RAM) left
+ * the same state: same exit, registers, flags, memory. */
+static inline void expect_same(int bx_i, int bx_j, const IRBlock *blk, const char *what)
+{
+    uint8_t *ram = test_ram(tm, SCR_PA, SCR_LEN);
+    /* The monitor's granule versions are global and keep growing: the
+     * second run sees later ones (what matters, STXR's status, is in x[]). */
+    if (cpu->excl_ver != ref->excl_ver && cpu->excl_ver != EXCL_NONE && ref->excl_ver != EXCL_NONE)
+        ref->excl_ver = cpu->excl_ver;
+    /* Either form of NZCV is the same state (the JIT's lazy one: cpu.h). */
+    cpu->nzcv = cpu_nzcv(cpu);
+    ref->nzcv = cpu_nzcv(ref);
+    if (bx_i != bx_j || memcmp(ref, cpu, sizeof(*cpu)) || memcmp(ram_ref, ram, SCR_LEN)) {
+        dump_block(blk);
+        cr_assert_eq(bx_i, bx_j, "%s: block exit interp %d jit %d", what, bx_i, bx_j);
+        cr_assert(!memcmp(ram_ref, ram, SCR_LEN), "%s: guest RAM differs", what);
+        cr_assert_fail("%s: state differs: %s (budget interp %d jit %d)", what, field_diff(ref, cpu),
+                       ref->chain_budget, cpu->chain_budget);
+    }
+}
+
 static inline int run_both(IRBlock *blk, const char *what)
 {
     const char *err = ir_verify(blk);
@@ -163,19 +184,7 @@ static inline int run_both(IRBlock *blk, const char *what)
     ran_mem_refill = cpu->stats.jit.mem_refill - snap->stats.jit.mem_refill;
     ran_mem_armed = cpu->stats.jit.mem_armed - snap->stats.jit.mem_armed;
     ref->stats.jit = cpu->stats.jit;
-    /* The monitor's granule versions are global and keep growing: the
-     * second run sees later ones (what matters, STXR's status, is in x[]). */
-    if (cpu->excl_ver != ref->excl_ver && cpu->excl_ver != EXCL_NONE && ref->excl_ver != EXCL_NONE)
-        ref->excl_ver = cpu->excl_ver;
-    /* Either form of NZCV is the same state (the JIT's lazy one: cpu.h). */
-    cpu->nzcv = cpu_nzcv(cpu);
-    ref->nzcv = cpu_nzcv(ref);
-    if (bx_i != bx_j || memcmp(ref, cpu, sizeof(*cpu)) || memcmp(ram_ref, ram, SCR_LEN)) {
-        dump_block(blk);
-        cr_assert_eq(bx_i, bx_j, "%s: block exit interp %d jit %d", what, bx_i, bx_j);
-        cr_assert(!memcmp(ram_ref, ram, SCR_LEN), "%s: guest RAM differs", what);
-        cr_assert_fail("%s: state differs: %s", what, field_diff(ref, cpu));
-    }
+    expect_same(bx_i, bx_j, blk, what);
     return bx_j;
 }
 
@@ -233,6 +242,25 @@ static inline int interp_loop(IRBlock *orig, int slot)
         cpu->chain_budget -= orig->ninsns;
         bx = interp_run(cpu, orig);
     }
+}
+
+/* blk (compiled, its slot chained to itself) against orig (the IR as built)
+ * on interp_loop, from the same state: same exit, state and scratch RAM. */
+static inline void run_loop_both(IRBlock *orig, IRBlock *blk, int slot, const char *what)
+{
+    uint8_t *ram = test_ram(tm, SCR_PA, SCR_LEN);
+    memcpy(snap, cpu, sizeof(*cpu));
+    memcpy(ram_snap, ram, SCR_LEN);
+    int bx_i = interp_loop(orig, slot);
+    memcpy(ref, cpu, sizeof(*cpu));
+    memcpy(ram_ref, ram, SCR_LEN);
+    memcpy(cpu, snap, sizeof(*cpu));
+    memcpy(ram, ram_snap, SCR_LEN);
+    int bx_j = jit_run(cpu, blk);
+    cpu->jit_last = ref->jit_last;
+    memcpy(ref->jit_save, cpu->jit_save, sizeof(cpu->jit_save));
+    ref->stats.jit = cpu->stats.jit;
+    expect_same(bx_i, bx_j, orig, what);
 }
 
 /* One op with random inputs (or `in`, if not NULL), its result in X0, then EXIT. */

@@ -112,31 +112,7 @@ static void one_loop(bool with_call)
     cr_assert(planned || with_call, "a loop without helper calls gets a loop stub");
     cr_assert(jit_chain_patch(&blk, slot, &blk));
 
-    uint8_t *ram = test_ram(tm, SCR_PA, SCR_LEN);
-    memcpy(snap, cpu, sizeof(*cpu));
-    memcpy(ram_snap, ram, SCR_LEN);
-    int bx_i = interp_loop(&orig, slot);
-    memcpy(ref, cpu, sizeof(*cpu));
-    memcpy(ram_ref, ram, SCR_LEN);
-
-    memcpy(cpu, snap, sizeof(*cpu));
-    memcpy(ram, ram_snap, SCR_LEN);
-    int bx_j = jit_run(cpu, &blk);
-    cpu->jit_last = ref->jit_last;
-    memcpy(ref->jit_save, cpu->jit_save, sizeof(cpu->jit_save));
-    ref->stats.jit = cpu->stats.jit;
-    if (cpu->excl_ver != ref->excl_ver && cpu->excl_ver != EXCL_NONE && ref->excl_ver != EXCL_NONE)
-        ref->excl_ver = cpu->excl_ver;
-    /* Either form of NZCV is the same state (the JIT's lazy one: cpu.h). */
-    cpu->nzcv = cpu_nzcv(cpu);
-    ref->nzcv = cpu_nzcv(ref);
-    if (bx_i != bx_j || memcmp(ref, cpu, sizeof(*cpu)) || memcmp(ram_ref, ram, SCR_LEN)) {
-        dump_block(&orig);
-        cr_assert_eq(bx_i, bx_j, "block exit interp %d jit %d", bx_i, bx_j);
-        cr_assert(!memcmp(ram_ref, ram, SCR_LEN), "guest RAM differs");
-        cr_assert_fail("state differs: %s (budget interp %d jit %d)", field_diff(ref, cpu), ref->chain_budget,
-                       cpu->chain_budget);
-    }
+    run_loop_both(&orig, &blk, slot, "loop");
     /* Unchained again, the branch leaves the block after one pass. */
     cr_assert(jit_chain_patch(&blk, slot, NULL));
     atomic_store(&cpu->request, 0);
