@@ -175,6 +175,13 @@ static void jc_clear_all(CPUState *cpu)
 
 void tlb_jc_flush(CPUState *cpu) { jc_clear_all(cpu); }
 
+void tlb_jc_drop_pc(CPUState *cpu, uint64_t pc)
+{
+    JCEntry *je = &cpu->jc[(pc >> 2) & (JC_SIZE - 1)];
+    if (je->pc == pc)
+        je->pc = ~0ull;
+}
+
 /* Drop the jump cache entries of one virtual page: the 1024 slots its
  * instructions index. */
 static void jc_clear_page(CPUState *cpu, uint64_t cva)

@@ -65,13 +65,22 @@ void vcpu_post(CPUState *cpu, uint32_t req)
     atomic_fetch_or(&cpu->request, req);
 }
 
+/* Owner vCPU (tcache_inval_since's callback). */
+static void jc_drop_pc(void *cpu, uint64_t pc) { tlb_jc_drop_pc(cpu, pc); }
+
 static void handle_requests(CPUState *cpu)
 {
     uint32_t req = atomic_exchange(&cpu->request, 0);
     if (req & REQ_FLUSH)
         tlb_flush(cpu);
-    if (req & REQ_JC_FLUSH)
+    TCache *tc = cpu->machine->tcache;
+    if (req & REQ_JC_FLUSH) {
+        if (tc) /* everything invalidated so far goes now */
+            cpu->jc_inval_seq = tcache_inval_seq(tc);
         tlb_jc_flush(cpu);
+    } else if ((req & REQ_JC_INVAL) && (!tc || !tcache_inval_since(tc, &cpu->jc_inval_seq, jc_drop_pc, cpu))) {
+        tlb_jc_flush(cpu); /* fell behind the log */
+    }
     if (req & REQ_EVENT)
         cpu->event_register = true;
     if (req & REQ_EXIT)

@@ -48,6 +48,10 @@ struct TCache {
     struct cds_lfht *blocks;
     struct cds_lfht *pages;
     pthread_mutex_t chain_lock;
+    /* The invalidation log (tcache_inval_since): written and read under
+     * chain_lock; the end also read without it. */
+    uint64_t ilog[TC_ILOG];
+    _Atomic uint64_t ilog_end;
     void (*on_invalidate)(void *opaque);
     void *opaque;
     _Atomic uint64_t inserted, insert_races, invalidated, live, freed;
@@ -427,6 +431,11 @@ static uint64_t invalidate_list(TCache *tc, TBlock *head, uint64_t *bytes)
         front_clear(front_slot(tc, tb_hash(tb->pa, tb->pc, tb->flags)), tb);
         cds_lfht_del(tc->blocks, &tb->node);
         unchain(tb);
+        /* Logged after the unlink: a core that reads the entry can no
+         * longer find the block to put it back in its jump cache. */
+        uint64_t e = atomic_load_explicit(&tc->ilog_end, memory_order_relaxed);
+        tc->ilog[e % TC_ILOG] = tb->pc;
+        atomic_store_explicit(&tc->ilog_end, e + 1, memory_order_relaxed);
         n++;
         b += tb->bytes;
     }
@@ -538,6 +547,22 @@ void tcache_flush_changed(TCache *tc, const void *(*page_of)(void *opaque, uint6
 {
     uint64_t dropped = 0;
     flush_all_changed(tc, page_of, opaque, &dropped);
+}
+
+uint64_t tcache_inval_seq(TCache *tc) { return atomic_load(&tc->ilog_end); }
+
+bool tcache_inval_since(TCache *tc, uint64_t *seq, void (*fn)(void *, uint64_t), void *opaque)
+{
+    if (atomic_load(&tc->ilog_end) == *seq)
+        return true;
+    pthread_mutex_lock(&tc->chain_lock);
+    uint64_t end = atomic_load_explicit(&tc->ilog_end, memory_order_relaxed);
+    bool ok = end - *seq <= TC_ILOG;
+    for (uint64_t i = *seq; ok && i != end; i++)
+        fn(opaque, tc->ilog[i % TC_ILOG]);
+    pthread_mutex_unlock(&tc->chain_lock);
+    *seq = end;
+    return ok;
 }
 
 void tcache_get_stats(TCache *tc, TCacheStats *st)

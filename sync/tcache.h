@@ -126,4 +126,15 @@ void tcache_flush_all(TCache *tc);
 void tcache_flush_changed(TCache *tc, const void *(*page_of)(void *opaque, uint64_t ppage), void *opaque);
 void tcache_get_stats(TCache *tc, TCacheStats *st);
 
+/* The invalidation log: the pc of every block invalidated, in order, the
+ * last TC_ILOG of them kept. Each core's jump cache catches up with it at
+ * its next safe point (REQ_JC_INVAL) instead of being dropped whole. */
+#define TC_ILOG 4096
+/* Any thread: how many blocks have been invalidated so far (the log's end). */
+uint64_t tcache_inval_seq(TCache *tc);
+/* vCPU thread: fn(opaque, pc) for the pc of every block invalidated since
+ * *seq, then *seq = the end. False, with nothing called and *seq at the end,
+ * if more than TC_ILOG came since: the caller must drop everything. */
+bool tcache_inval_since(TCache *tc, uint64_t *seq, void (*fn)(void *opaque, uint64_t pc), void *opaque);
+
 #endif

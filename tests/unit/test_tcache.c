@@ -876,3 +876,54 @@ Test(tcache, ic_iallu_keeps_unchanged_blocks)
     cr_expect_null(tcache_lookup(tc, P2 + 0x10, 0x70010, 0));
     cr_expect_eq(stats().live, 0);
 }
+
+/* ---- the invalidation log (jump caches drop just the invalidated pcs) ---- */
+
+typedef struct PcLog {
+    int n;
+    uint64_t pc[16];
+} PcLog;
+
+static void log_pc(void *opaque, uint64_t pc)
+{
+    PcLog *l = opaque;
+    cr_assert_lt(l->n, 16);
+    l->pc[l->n++] = pc;
+}
+
+Test(tcache, invalidation_log_names_the_dropped_blocks)
+{
+    uint64_t seq = tcache_inval_seq(tc);
+    PcLog l = {0};
+    cr_expect(tcache_inval_since(tc, &seq, log_pc, &l));
+    cr_expect_eq(l.n, 0, "nothing invalidated yet");
+    ins(P1, 0x81000, 0);
+    ins(P1 + 0x40, 0x81040, 1);
+    TBlock *other = ins(P2, 0x82000, 0);
+    tcache_invalidate_page(tc, P1);
+    cr_expect(tcache_inval_since(tc, &seq, log_pc, &l));
+    cr_expect_eq(l.n, 2);
+    cr_expect((l.pc[0] == 0x81000 && l.pc[1] == 0x81040) || (l.pc[0] == 0x81040 && l.pc[1] == 0x81000));
+    cr_expect_eq(seq, tcache_inval_seq(tc));
+    /* Caught up: nothing more; a later drop is seen once. */
+    l.n = 0;
+    cr_expect(tcache_inval_since(tc, &seq, log_pc, &l));
+    cr_expect_eq(l.n, 0);
+    tcache_invalidate_page(tc, P2);
+    cr_expect(tcache_inval_since(tc, &seq, log_pc, &l));
+    cr_expect_eq(l.n, 1);
+    cr_expect_eq(l.pc[0], other->pc);
+
+    /* A reader more than TC_ILOG behind is told to drop everything, and
+     * is at the end afterwards. */
+    uint64_t behind = seq;
+    for (uint64_t i = 0; i <= TC_ILOG; i++)
+        ins(P3 + (i % 1024) * 4 + (i / 1024) * 0x1000, 0x900000 + i * 4, 0);
+    for (uint64_t p = 0; p <= TC_ILOG / 1024; p++)
+        tcache_invalidate_page(tc, P3 + p * 0x1000);
+    l.n = 0;
+    cr_expect_not(tcache_inval_since(tc, &behind, log_pc, &l));
+    cr_expect_eq(l.n, 0);
+    cr_expect_eq(behind, tcache_inval_seq(tc));
+    cr_expect(tcache_inval_since(tc, &behind, log_pc, &l));
+}
