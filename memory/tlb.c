@@ -824,6 +824,11 @@ const TLBEntry *tlb_refill(CPUState *cpu, uint64_t va, uint32_t mode, uint64_t l
     enum MemAccess acc = write ? ACC_WRITE : ACC_READ;
     uint64_t pa;
     void *host;
+    /* An MMIO page already in L1 for this access: mem_load/mem_store take
+     * it from there (translating here too was a second L1 lookup and a
+     * second device search per MMIO access). */
+    if (*l1_tag(&cpu->tlb[access_idx(cpu, irflags)][l1_slot(va)], acc) == (vpage | TLB_TAG_MMIO))
+        return NULL;
     /* What access_slow does before the access itself. */
     if (!tlb_translate(cpu, va, acc, irflags, &pa, &host))
         return TLB_REFILL_FAULT;
