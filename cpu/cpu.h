@@ -161,6 +161,7 @@ enum {
     REQ_DONE = 1u << 8,    /* work this core waits for progressed: wake-up only */
     REQ_SAFEPOINT = 1u << 9, /* pass the dispatcher (an RCU quiescent state) soon: nothing else to do */
     REQ_DEBUG = 1u << 10,  /* the gdb stub stops the machine: park at this safe point (smp/gdbstub.c) */
+    REQ_JC_INVAL = 1u << 11, /* translations were invalidated: drop their jump-cache entries (the tcache's log) */
 };
 
 /* --- exception kinds for IR_RAISE aux and cpu_raise() --- */
@@ -328,6 +329,9 @@ typedef struct CPUState {
      * cache (set by jc_fill, cleared with it all), so that a TLBI of a data
      * page skips the scan of its 1024 slots. */
     uint64_t jc_pages[64];
+    /* How much of the translation cache's invalidation log this core has
+     * applied to its jump cache (tcache_inval_since, REQ_JC_INVAL). */
+    uint64_t jc_inval_seq;
 
     /* ---------- any thread: atomics ---------- */
     _Atomic uint32_t request;

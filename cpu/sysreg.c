@@ -517,6 +517,10 @@ uint64_t helper_msr_pstate(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, ui
     return 0;
 }
 
+/* The IC IALLU path (tcache_flush_changed), on the invalidating vCPU: the
+ * host address of a guest physical page of RAM, or NULL. */
+static const void *ram_page_of(void *pm, uint64_t ppage) { return phys_ram_ptr(pm, ppage, 0x1000); }
+
 /* SYS operations the translator routes here (imm: op1 << 11 | CRn << 7 |
  * CRm << 3 | op2, Rt in bits 20:16; a = Xt): IC, TLBI, AT, DC ZVA, and the
  * EL0 permission checks of DC CVAU / DC CVAC / DC CIVAC. */
@@ -540,13 +544,23 @@ uint64_t helper_sys(CPUState *cpu, uint64_t xt, uint64_t b, uint64_t c, uint64_t
         if (!el0_sctlr_enabled(cpu, 26, enc | 1u << 14, false, rt))
             return 0;
         uint64_t pa;
+        /* Blocks whose instructions are unchanged stay (tcache.h), but
+         * not under -det: there a block kept across an IC and run after a
+         * later write that no IC covered (Linux's alternatives patch their
+         * own tail, then run it and IC IALLU) would run the old code, while
+         * the same run under gdb, whose stops flush the cache, runs the new
+         * one. Both are allowed; -det must give one run. */
         if (mmu_translate(cpu, xt, ACC_READ, MEM_CM, &pa))
-            tcache_invalidate_page(m->tcache, pa);
+            tcache_invalidate_page_changed(m->tcache, pa,
+                                           m->det ? NULL : phys_ram_ptr(&m->pm, pa & ~0xfffull, 0x1000));
         return 0;
     }
     case SYSREG_ENC(0, 0, 7, 1, 0): /* IC IALLUIS */
     case SYSREG_ENC(0, 0, 7, 5, 0): /* IC IALLU */
-        tcache_flush_all(m->tcache);
+        if (m->det)
+            tcache_flush_all(m->tcache); /* as for IC IVAU */
+        else
+            tcache_flush_changed(m->tcache, ram_page_of, &m->pm);
         return 0;
     default:
         break;

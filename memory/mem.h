@@ -126,6 +126,9 @@ bool mem_translate_host(CPUState *cpu, uint64_t va, int size, uint16_t irflags, 
 const TLBEntry *tlb_refill(CPUState *cpu, uint64_t va, uint32_t mode, uint64_t last_page);
 /* Owning vCPU: drop the whole jump cache (translations were invalidated). */
 void tlb_jc_flush(CPUState *cpu);
+/* Owning vCPU: drop the jump-cache entry of pc, if it holds that pc (a
+ * block at pc was invalidated; another mode's block there goes too). */
+void tlb_jc_drop_pc(CPUState *cpu, uint64_t pc);
 
 /* Owning vCPU: bring the write tags' TLB_TAG_ARMED in line with the
  * monitor's armed pages, if the monitor's gen moved since the last time.

@@ -386,7 +386,7 @@ static void wait_input(Det *d, CPUState *me)
 /* Request bits that are no wake-up event: gdb's stop requests and the
  * jump-cache flushes of its breakpoint changes come from the stub thread at
  * host-timed moments, and must not make an idle core runnable. */
-#define NOT_WAKE (REQ_DEBUG | REQ_JC_FLUSH | REQ_SAFEPOINT)
+#define NOT_WAKE (REQ_DEBUG | REQ_JC_FLUSH | REQ_JC_INVAL | REQ_SAFEPOINT)
 
 static bool runnable(Det *d, int i)
 {

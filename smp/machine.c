@@ -96,7 +96,7 @@ static void drop_jump_caches(void *opaque)
 {
     Machine *m = opaque;
     for (int i = 0; i < m->ncpus; i++)
-        vcpu_post(m->cpus[i], REQ_JC_FLUSH);
+        vcpu_post(m->cpus[i], REQ_JC_INVAL);
 }
 
 /* Main thread: the host CPUs this process may run on (its affinity mask). */

@@ -65,13 +65,22 @@ void vcpu_post(CPUState *cpu, uint32_t req)
     atomic_fetch_or(&cpu->request, req);
 }
 
+/* Owner vCPU (tcache_inval_since's callback). */
+static void jc_drop_pc(void *cpu, uint64_t pc) { tlb_jc_drop_pc(cpu, pc); }
+
 static void handle_requests(CPUState *cpu)
 {
     uint32_t req = atomic_exchange(&cpu->request, 0);
     if (req & REQ_FLUSH)
         tlb_flush(cpu);
-    if (req & REQ_JC_FLUSH)
+    TCache *tc = cpu->machine->tcache;
+    if (req & REQ_JC_FLUSH) {
+        if (tc) /* everything invalidated so far goes now */
+            cpu->jc_inval_seq = tcache_inval_seq(tc);
         tlb_jc_flush(cpu);
+    } else if ((req & REQ_JC_INVAL) && (!tc || !tcache_inval_since(tc, &cpu->jc_inval_seq, jc_drop_pc, cpu))) {
+        tlb_jc_flush(cpu); /* fell behind the log */
+    }
     if (req & REQ_EVENT)
         cpu->event_register = true;
     if (req & REQ_EXIT)
@@ -232,8 +241,19 @@ static TBlock *find_block_n(CPUState *cpu, bool one)
         tb->flags = flags;
         ir_block_init_scratch(&tb->ir, pc, &cpu->ir_scratch);
         uint32_t max = one ? 1 : (uint32_t)((0x1000 - (pc & 0xfff)) / 4);
+        if (max > MAX_BLOCK_INSNS)
+            max = MAX_BLOCK_INSNS;
+        /* Translated from a copy, which the block keeps: an IC IVAU then
+         * drops it only if memory no longer holds exactly what it was made
+         * from (another core may write the page while we read it). */
+        uint32_t words[MAX_BLOCK_INSNS];
+        memcpy(words, code, max * sizeof(uint32_t));
+        code = words;
         translate_block(cpu, &tb->ir, pc, code, max);
         tb->ninsns = tb->ir.ninsns;
+        tb->words = malloc(tb->ninsns * sizeof(uint32_t));
+        if (tb->words)
+            memcpy(tb->words, words, tb->ninsns * sizeof(uint32_t));
         const char *err = ir_verify(&tb->ir);
         if (err) {
             machine_log(m, "flotilla: internal error: IR verify failed at 0x%" PRIx64 ": %s\n", pc, err);

@@ -9,7 +9,8 @@
  *     waking, see the section pending and wait for its end;
  *   - TLBI broadcast: precise TLB ops queued per target with a ticket; the
  *     issuer's DSB waits until every target's tlb_done reaches the ticket.
- *     Asleep targets get VS_TLB_STALE instead (flush before running).
+ *     Asleep targets get the op queued and VS_TLB_STALE, and run their
+ *     queue when they wake; nobody waits for them.
  * The races between "is the core asleep?" and "the core wakes up" are closed
  * by seq_cst read-modify-writes on both sides (Dekker: each side writes its
  * own word, then reads the other's). */
@@ -161,8 +162,10 @@ void vcpu_wait_done(CPUState *cpu, WorkDone *d)
         v->wait_done = d;
 }
 
-/* Owner vCPU at a safe point: run the TLB ops and work items queued so far. */
-static void run_pending(CPUState *cpu, VCPUSync *v)
+/* Owner vCPU, at a safe point or waking from a sleep (VS_TLB_STALE): run
+ * the TLB ops queued so far, in order, and tell their issuers (if any:
+ * ops queued while the core slept have none, nobody waits for them). */
+static void run_tlb_ops(CPUState *cpu, VCPUSync *v)
 {
     Machine *m = cpu->machine;
     TLBOp ops[TLBQ_MAX];
@@ -174,29 +177,37 @@ static void run_pending(CPUState *cpu, VCPUSync *v)
     v->ntlb = 0;
     v->tlb_all = false;
     v->tlb_issuers = 0;
-    WorkItem *w = v->head;
-    v->head = v->tail = NULL;
     pthread_mutex_unlock(&v->lock);
 
-    if (issuers) {
-        if (all) {
-            tlb_flush(cpu);
-        } else {
-            for (uint32_t i = 0; i < n; i++) {
-                switch (ops[i].kind) {
-                case TLBOP_ALL: tlb_flush(cpu); break;
-                case TLBOP_VA: tlb_flush_page(cpu, ops[i].va); break;
-                case TLBOP_VA_ASID: tlb_flush_page_asid(cpu, ops[i].va, ops[i].asid); break;
-                default: tlb_flush_asid(cpu, ops[i].asid); break;
-                }
+    if (all) {
+        tlb_flush(cpu);
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            switch (ops[i].kind) {
+            case TLBOP_ALL: tlb_flush(cpu); break;
+            case TLBOP_VA: tlb_flush_page(cpu, ops[i].va); break;
+            case TLBOP_VA_ASID: tlb_flush_page_asid(cpu, ops[i].va, ops[i].asid); break;
+            default: tlb_flush_asid(cpu, ops[i].asid); break;
             }
         }
+    }
+    if (issuers) {
         /* Release: the flush is done before an issuer's DSB sees the ticket. */
         atomic_store_explicit(&v->tlb_done, ticket, memory_order_release);
         for (int i = 0; i < m->ncpus && issuers; i++, issuers >>= 1)
             if (issuers & 1)
                 vcpu_kick(m->cpus[i], REQ_DONE);
     }
+}
+
+/* Owner vCPU at a safe point: run the TLB ops and work items queued so far. */
+static void run_pending(CPUState *cpu, VCPUSync *v)
+{
+    run_tlb_ops(cpu, v);
+    pthread_mutex_lock(&v->lock);
+    WorkItem *w = v->head;
+    v->head = v->tail = NULL;
+    pthread_mutex_unlock(&v->lock);
     while (w) {
         WorkItem *next = w->next;
         w->fn(cpu, w->arg);
@@ -240,7 +251,7 @@ static void excl_wait(CPUState *cpu, SMPSync *s, VCPUSync *v)
         rcu_thread_online();
         /* Running again; a new section that starts from here counts us. */
         if (atomic_exchange(&v->state, 0) & VS_TLB_STALE)
-            tlb_flush(cpu);
+            run_tlb_ops(cpu, v);
     }
     pthread_mutex_unlock(&s->excl_lock);
     cpu->stats.safepoint_wait_ns += now_ns() - t0;
@@ -295,7 +306,7 @@ void cpu_exclusive_end(Machine *m, CPUState *self)
     pthread_cond_broadcast(&s->excl_resume);
     pthread_mutex_unlock(&s->excl_lock);
     if (self && (atomic_exchange(&s->v[self->index].state, 0) & VS_TLB_STALE))
-        tlb_flush(self);
+        run_tlb_ops(self, &s->v[self->index]);
 }
 
 /* ---------------- sleep state ---------------- */
@@ -326,7 +337,7 @@ void vcpu_idle_end(CPUState *cpu)
     /* An RMW: a TLBI broadcast either set STALE before this (we flush) or
      * sees us running and queues its op (run at our next safe point). */
     if (atomic_exchange(&v->state, 0) & VS_TLB_STALE)
-        tlb_flush(cpu);
+        run_tlb_ops(cpu, v);
     excl_wait(cpu, s, v);
 }
 
@@ -344,6 +355,16 @@ void tlb_broadcast(CPUState *self, enum TLBOpKind kind, uint64_t va, uint16_t as
         if (t == self->index)
             continue;
         VCPUSync *v = &s->v[t];
+        /* Queued first, whether the target sleeps or runs: a sleeper runs
+         * its queue when it wakes (VS_TLB_STALE), a runner at its next
+         * safe point. Only a runner is waited for and kicked. */
+        pthread_mutex_lock(&v->lock);
+        if (kind == TLBOP_ALL || v->ntlb == TLBQ_MAX)
+            v->tlb_all = true;
+        if (!v->tlb_all)
+            v->tlb_ops[v->ntlb++] = (TLBOp){.va = va, .asid = asid, .kind = (uint8_t)kind};
+        /* The CAS after the append (both under the lock the waker takes
+         * to read the queue): a waker that sees STALE sees the op. */
         uint32_t st = atomic_load(&v->state);
         bool lazy = false;
         while (st & VS_ASLEEP) {
@@ -352,13 +373,10 @@ void tlb_broadcast(CPUState *self, enum TLBOpKind kind, uint64_t va, uint16_t as
                 break;
             }
         }
-        if (lazy)
+        if (lazy) {
+            pthread_mutex_unlock(&v->lock);
             continue;
-        pthread_mutex_lock(&v->lock);
-        if (kind == TLBOP_ALL || v->ntlb == TLBQ_MAX)
-            v->tlb_all = true;
-        if (!v->tlb_all)
-            v->tlb_ops[v->ntlb++] = (TLBOp){.va = va, .asid = asid, .kind = (uint8_t)kind};
+        }
         v->tlb_issuers |= 1ull << self->index;
         uint64_t ticket = ++v->tlb_ticket;
         pthread_mutex_unlock(&v->lock);

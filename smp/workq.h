@@ -50,7 +50,7 @@ typedef struct TLBOp {
 /* VCPUSync.state bits */
 enum {
     VS_ASLEEP = 1u << 0,    /* at a safe point and not running guest code (WFI, parked, waiting) */
-    VS_TLB_STALE = 1u << 1, /* a TLBI IS arrived while asleep: flush the TLB before running */
+    VS_TLB_STALE = 1u << 1, /* a TLBI IS arrived while asleep: run the queued TLB ops before running */
 };
 
 typedef struct VCPUSync {
@@ -140,7 +140,8 @@ void cpu_exclusive_end(struct Machine *m, CPUState *self);
 
 /* Owner vCPU (a TLBI *IS helper): send op to every other core. Running
  * cores get it queued (completed by this core's next DSB); sleeping or
- * parked cores get VS_TLB_STALE (a full flush before they run again). */
+ * parked cores get it queued and VS_TLB_STALE (run when they wake, not
+ * waited for). */
 void tlb_broadcast(CPUState *self, enum TLBOpKind kind, uint64_t va, uint16_t asid);
 /* Owner vCPU: true if every broadcast this core sent has been run. */
 bool tlb_broadcast_complete(CPUState *self);

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* liburcu is not instrumented, so ThreadSanitizer cannot see that publishing
  * a node with cds_lfht_add_unique and finding it with a lookup form a
@@ -47,12 +48,16 @@ struct TCache {
     struct cds_lfht *blocks;
     struct cds_lfht *pages;
     pthread_mutex_t chain_lock;
+    /* The invalidation log (tcache_inval_since): written and read under
+     * chain_lock; the end also read without it. */
+    uint64_t ilog[TC_ILOG];
+    _Atomic uint64_t ilog_end;
     void (*on_invalidate)(void *opaque);
     void *opaque;
     _Atomic uint64_t inserted, insert_races, invalidated, live, freed;
     uint64_t limit;               /* 0: unbounded; set before any vCPU runs */
     pthread_mutex_t flush_lock;   /* one bound flush at a time */
-    _Atomic uint64_t bytes, peak_bytes, pending_bytes, flushes, flushed_bytes;
+    _Atomic uint64_t bytes, peak_bytes, pending_bytes, flushes, flushed_bytes, kept;
     /* Front table: one block per hash slot, checked before the hash table.
      * Every core misses its own jump cache once per block it has not run
      * yet, and a cds_lfht lookup costs several host cache misses (6-7% of
@@ -181,6 +186,7 @@ TBlock *tb_alloc(void)
 
 void tb_free_unpublished(TBlock *tb)
 {
+    free(tb->words);
     ir_block_free(&tb->ir);
     free(tb);
 }
@@ -282,7 +288,8 @@ static TPage *get_page(TCache *tc, uint64_t ppage)
  * struct, its op array, trimmed, and its code chunk). */
 static uint32_t tb_bytes(const TBlock *tb)
 {
-    return (uint32_t)(sizeof(*tb) + (size_t)tb->ir.cap * sizeof(IROp) + tb->ir.native_size);
+    return (uint32_t)(sizeof(*tb) + (size_t)tb->ir.cap * sizeof(IROp) + tb->ir.native_size +
+                      (tb->words ? tb->ninsns * sizeof(uint32_t) : 0));
 }
 
 static void flush_all(TCache *tc, uint64_t *dropped);
@@ -424,6 +431,11 @@ static uint64_t invalidate_list(TCache *tc, TBlock *head, uint64_t *bytes)
         front_clear(front_slot(tc, tb_hash(tb->pa, tb->pc, tb->flags)), tb);
         cds_lfht_del(tc->blocks, &tb->node);
         unchain(tb);
+        /* Logged after the unlink: a core that reads the entry can no
+         * longer find the block to put it back in its jump cache. */
+        uint64_t e = atomic_load_explicit(&tc->ilog_end, memory_order_relaxed);
+        tc->ilog[e % TC_ILOG] = tb->pc;
+        atomic_store_explicit(&tc->ilog_end, e + 1, memory_order_relaxed);
         n++;
         b += tb->bytes;
     }
@@ -451,7 +463,44 @@ static void free_list(TCache *tc, TBlock *head, uint64_t n, uint64_t bytes)
     atomic_fetch_sub(&tc->live, n);
 }
 
-void tcache_invalidate_page(TCache *tc, uint64_t pa)
+/* Under the page's lock: does tb still match the page's current bytes? */
+static bool tb_unchanged(const TBlock *tb, const uint8_t *page)
+{
+    return page && tb->words && memcmp(page + (tb->pa & 0xfff), tb->words, tb->ninsns * sizeof(uint32_t)) == 0;
+}
+
+/* Any registered RCU thread: drop the blocks of pg, but those whose words
+ * `page` (the host address of its current contents, or NULL) still holds;
+ * the bytes dropped. Linux's IC IVAU on mapping an executable page and the
+ * IC IALLU after patching the kernel's alternatives mostly find the code
+ * unchanged (in a boot, 99% of the blocks they invalidated). */
+static uint64_t drop_changed(TCache *tc, TPage *pg, const uint8_t *page)
+{
+    pthread_mutex_lock(&pg->lock);
+    TBlock *drop = NULL, **keep_tail = &pg->head;
+    uint64_t kept = 0;
+    for (TBlock *tb = pg->head, *next; tb; tb = next) {
+        next = tb->page_next;
+        if (tb_unchanged(tb, page)) {
+            *keep_tail = tb;
+            keep_tail = &tb->page_next;
+            kept++;
+        } else {
+            tb->page_next = drop;
+            drop = tb;
+        }
+    }
+    *keep_tail = NULL;
+    uint64_t bytes;
+    uint64_t n = invalidate_list(tc, drop, &bytes);
+    pthread_mutex_unlock(&pg->lock);
+    free_list(tc, drop, n, bytes);
+    if (kept)
+        atomic_fetch_add(&tc->kept, kept);
+    return bytes;
+}
+
+void tcache_invalidate_page_changed(TCache *tc, uint64_t pa, const void *page)
 {
     uint64_t ppage = pa & ~0xfffull;
     struct cds_lfht_iter it;
@@ -463,20 +512,17 @@ void tcache_invalidate_page(TCache *tc, uint64_t pa)
         return;
     TPage *pg = caa_container_of(node, TPage, node);
     tsan_acquire(pg);
-    pthread_mutex_lock(&pg->lock);
-    TBlock *head = pg->head;
-    pg->head = NULL;
-    uint64_t bytes;
-    uint64_t n = invalidate_list(tc, head, &bytes);
-    pthread_mutex_unlock(&pg->lock);
-    free_list(tc, head, n, bytes);
+    drop_changed(tc, pg, page);
 }
 
+void tcache_invalidate_page(TCache *tc, uint64_t pa) { tcache_invalidate_page_changed(tc, pa, NULL); }
+
 /* Any registered RCU thread (as tcache_flush_all). Invalidate every page's
- * blocks; *dropped gets the bytes they held. The iteration is
- * written out (cds_lfht_first/next) rather than with liburcu's
- * for_each_entry macro, which forms a member pointer from NULL at its end. */
-static void flush_all(TCache *tc, uint64_t *dropped)
+ * blocks but those page_of says are unchanged (page_of NULL: all); *dropped
+ * gets the bytes they held. The iteration is written out
+ * (cds_lfht_first/next) rather than with liburcu's for_each_entry macro,
+ * which forms a member pointer from NULL at its end. */
+static void flush_all_changed(TCache *tc, const void *(*page_of)(void *, uint64_t), void *opaque, uint64_t *dropped)
 {
     struct cds_lfht_iter it;
     rcu_read_lock();
@@ -484,22 +530,39 @@ static void flush_all(TCache *tc, uint64_t *dropped)
     for (struct cds_lfht_node *n; (n = cds_lfht_iter_get_node(&it)); cds_lfht_next(tc->pages, &it)) {
         TPage *pg = caa_container_of(n, TPage, node);
         tsan_acquire(pg);
-        pthread_mutex_lock(&pg->lock);
-        TBlock *head = pg->head;
-        pg->head = NULL;
-        uint64_t bytes;
-        uint64_t nb = invalidate_list(tc, head, &bytes);
-        pthread_mutex_unlock(&pg->lock);
-        free_list(tc, head, nb, bytes);
-        *dropped += bytes;
+        *dropped += drop_changed(tc, pg, page_of ? page_of(opaque, pg->ppage) : NULL);
     }
     rcu_read_unlock();
 }
+
+static void flush_all(TCache *tc, uint64_t *dropped) { flush_all_changed(tc, NULL, NULL, dropped); }
 
 void tcache_flush_all(TCache *tc)
 {
     uint64_t dropped = 0;
     flush_all(tc, &dropped);
+}
+
+void tcache_flush_changed(TCache *tc, const void *(*page_of)(void *opaque, uint64_t ppage), void *opaque)
+{
+    uint64_t dropped = 0;
+    flush_all_changed(tc, page_of, opaque, &dropped);
+}
+
+uint64_t tcache_inval_seq(TCache *tc) { return atomic_load(&tc->ilog_end); }
+
+bool tcache_inval_since(TCache *tc, uint64_t *seq, void (*fn)(void *, uint64_t), void *opaque)
+{
+    if (atomic_load(&tc->ilog_end) == *seq)
+        return true;
+    pthread_mutex_lock(&tc->chain_lock);
+    uint64_t end = atomic_load_explicit(&tc->ilog_end, memory_order_relaxed);
+    bool ok = end - *seq <= TC_ILOG;
+    for (uint64_t i = *seq; ok && i != end; i++)
+        fn(opaque, tc->ilog[i % TC_ILOG]);
+    pthread_mutex_unlock(&tc->chain_lock);
+    *seq = end;
+    return ok;
 }
 
 void tcache_get_stats(TCache *tc, TCacheStats *st)
@@ -515,6 +578,7 @@ void tcache_get_stats(TCache *tc, TCacheStats *st)
     st->pending_bytes = atomic_load(&tc->pending_bytes);
     st->flushes = atomic_load(&tc->flushes);
     st->flushed_bytes = atomic_load(&tc->flushed_bytes);
+    st->kept = atomic_load(&tc->kept);
 }
 
 void tcache_destroy(TCache *tc)

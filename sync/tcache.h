@@ -53,6 +53,11 @@ typedef struct TBlock {
     struct TBlock *in_next[2];     /* ... linked through their slot */
     struct TCache *tc;             /* owner, set on insert (counts the deferred free) */
     uint32_t bytes;                /* host memory it holds, counted against the bound */
+    /* The ninsns guest instruction words it was translated from (malloc'd,
+     * freed with the block), or NULL. Set by its maker before the insert;
+     * an IC IVAU keeps the block while memory still holds these words
+     * (tcache_invalidate_page_changed). */
+    uint32_t *words;
 } TBlock;
 
 typedef struct TCache TCache;
@@ -66,6 +71,7 @@ typedef struct TCacheStats {
     uint64_t pending_bytes; /* held by invalidated blocks waiting for their grace period */
     uint64_t flushes;       /* whole-cache flushes because the bound was reached */
     uint64_t flushed_bytes; /* bytes those flushes dropped */
+    uint64_t kept;          /* blocks an IC IVAU found unchanged and kept */
 } TCacheStats;
 
 TCache *tcache_create(void);
@@ -106,8 +112,29 @@ void tb_chain(TCache *tc, TBlock *from, int slot, TBlock *to);
 void tcache_native_ready(TCache *tc, TBlock *tb);
 /* Drop every block whose code lies in the physical page of `pa` (4 KiB). */
 void tcache_invalidate_page(TCache *tc, uint64_t pa);
+/* The same for an instruction cache invalidation (IC IVAU): `page` is the
+ * host address of that 4 KiB page's current contents (NULL: drop all).
+ * Blocks whose `words` still match the page are kept: executing them is
+ * executing what memory holds now. Any registered RCU thread. */
+void tcache_invalidate_page_changed(TCache *tc, uint64_t pa, const void *page);
 /* Drop every block. */
 void tcache_flush_all(TCache *tc);
+/* The same for IC IALLU: page_of(opaque, ppage) gives the host address of
+ * a physical page's current contents (NULL: not RAM), and blocks whose
+ * `words` it still holds are kept. Any registered RCU thread; page_of runs
+ * on it. */
+void tcache_flush_changed(TCache *tc, const void *(*page_of)(void *opaque, uint64_t ppage), void *opaque);
 void tcache_get_stats(TCache *tc, TCacheStats *st);
+
+/* The invalidation log: the pc of every block invalidated, in order, the
+ * last TC_ILOG of them kept. Each core's jump cache catches up with it at
+ * its next safe point (REQ_JC_INVAL) instead of being dropped whole. */
+#define TC_ILOG 4096
+/* Any thread: how many blocks have been invalidated so far (the log's end). */
+uint64_t tcache_inval_seq(TCache *tc);
+/* vCPU thread: fn(opaque, pc) for the pc of every block invalidated since
+ * *seq, then *seq = the end. False, with nothing called and *seq at the end,
+ * if more than TC_ILOG came since: the caller must drop everything. */
+bool tcache_inval_since(TCache *tc, uint64_t *seq, void (*fn)(void *opaque, uint64_t pc), void *opaque);
 
 #endif

@@ -779,3 +779,151 @@ Test(tcache, front_table_forgets_invalidated_blocks)
     cr_assert_eq(tcache_lookup(tc, P1 + 0x40, 0x51040, 0), b);
     cr_assert_eq(tcache_lookup(tc, P1 + 0x40, 0x51040, 0), b);
 }
+
+/* ---- invalidation that keeps blocks whose instructions are unchanged ---- */
+
+/* A block on page ppage at offset off made from n words of page. */
+static TBlock *ins_words(const uint32_t *page, uint64_t ppage, uint32_t off, uint32_t n, uint32_t flags)
+{
+    TBlock *tb = mk(ppage + off, 0x70000 + off, flags);
+    tb->ninsns = n;
+    tb->words = malloc(n * sizeof(uint32_t));
+    memcpy(tb->words, page + off / 4, n * sizeof(uint32_t));
+    cr_assert_eq(tcache_insert(tc, tb), tb);
+    return tb;
+}
+
+Test(tcache, ic_ivau_keeps_unchanged_blocks)
+{
+    static uint32_t page[1024];
+    for (int i = 0; i < 1024; i++)
+        page[i] = 0xd503201fu + (uint32_t)i; /* any distinct words */
+    TBlock *first = ins_words(page, P1, 0, 4, 0);
+    TBlock *mid = ins_words(page, P1, 0x100, 8, 0);
+    TBlock *last = ins_words(page, P1, 0xff8, 2, 1);
+    TBlock *bare = ins(P1 + 0x200, 0x70200, 0); /* no words: always dropped */
+
+    /* Nothing changed: only the block without words goes. */
+    tcache_invalidate_page_changed(tc, P1 + 0x40, page);
+    cr_expect_eq(tcache_lookup(tc, P1, 0x70000, 0), first);
+    cr_expect_eq(tcache_lookup(tc, P1 + 0x100, 0x70100, 0), mid);
+    cr_expect_eq(tcache_lookup(tc, P1 + 0xff8, 0x70ff8, 1), last);
+    cr_expect_null(tcache_lookup(tc, P1 + 0x200, 0x70200, 0));
+    cr_expect(atomic_load(&bare->invalid));
+    cr_expect_eq(stats().kept, 3);
+    cr_expect_eq(stats().invalidated, 1);
+    cr_expect_eq(atomic_load(&cb_calls), 1);
+
+    /* Nothing dropped: no callback (the jump caches stay). */
+    tcache_invalidate_page_changed(tc, P1, page);
+    cr_expect_eq(atomic_load(&cb_calls), 1);
+    cr_expect_eq(stats().kept, 6);
+
+    /* The last word of mid changes, and a word just past it: mid goes, the
+     * others stay, still on the page's list (a later drop finds them). */
+    page[0x100 / 4 + 7] ^= 1;
+    page[0x100 / 4 + 8] ^= 1;
+    tcache_invalidate_page_changed(tc, P1, page);
+    cr_expect_null(tcache_lookup(tc, P1 + 0x100, 0x70100, 0));
+    cr_expect(atomic_load(&mid->invalid));
+    cr_expect_eq(tcache_lookup(tc, P1, 0x70000, 0), first);
+    cr_expect_eq(tcache_lookup(tc, P1 + 0xff8, 0x70ff8, 1), last);
+    cr_expect_eq(stats().invalidated, 2);
+    cr_expect_eq(stats().live, 2);
+
+    /* No page contents (not RAM) and the plain invalidation drop them all. */
+    tcache_invalidate_page_changed(tc, P1, NULL);
+    cr_expect_null(tcache_lookup(tc, P1, 0x70000, 0));
+    cr_expect_null(tcache_lookup(tc, P1 + 0xff8, 0x70ff8, 1));
+    cr_expect_eq(stats().live, 0);
+    wait_frees();
+    cr_expect_eq(stats().freed, 4);
+}
+
+static uint32_t ialluu_pages[2][1024];
+
+static const void *page_of_test(void *opaque, uint64_t ppage)
+{
+    cr_assert_eq(opaque, ialluu_pages);
+    if (ppage == P1)
+        return ialluu_pages[0];
+    if (ppage == P2)
+        return ialluu_pages[1];
+    return NULL; /* P3: not RAM */
+}
+
+Test(tcache, ic_iallu_keeps_unchanged_blocks)
+{
+    for (int p = 0; p < 2; p++)
+        for (int i = 0; i < 1024; i++)
+            ialluu_pages[p][i] = 0x8b000000u + (uint32_t)(p * 1024 + i);
+    TBlock *a = ins_words(ialluu_pages[0], P1, 0x10, 3, 0);
+    TBlock *b = ins_words(ialluu_pages[0], P1, 0x20, 3, 0);
+    TBlock *c = ins_words(ialluu_pages[1], P2, 0x10, 3, 0);
+    TBlock *d = ins_words(ialluu_pages[1], P3, 0x10, 3, 0); /* words of P2, on P3 */
+    ialluu_pages[0][0x20 / 4 + 1] = 0; /* b's middle word */
+    tcache_flush_changed(tc, page_of_test, ialluu_pages);
+    cr_expect_eq(tcache_lookup(tc, P1 + 0x10, 0x70010, 0), a);
+    cr_expect_null(tcache_lookup(tc, P1 + 0x20, 0x70020, 0));
+    cr_expect_eq(tcache_lookup(tc, P2 + 0x10, 0x70010, 0), c);
+    cr_expect_null(tcache_lookup(tc, P3 + 0x10, 0x70010, 0));
+    cr_expect(atomic_load(&b->invalid) && atomic_load(&d->invalid));
+    cr_expect_eq(stats().kept, 2);
+    cr_expect_eq(stats().invalidated, 2);
+    /* The whole-cache flush (the bound, gdb) still drops everything. */
+    tcache_flush_all(tc);
+    cr_expect_null(tcache_lookup(tc, P1 + 0x10, 0x70010, 0));
+    cr_expect_null(tcache_lookup(tc, P2 + 0x10, 0x70010, 0));
+    cr_expect_eq(stats().live, 0);
+}
+
+/* ---- the invalidation log (jump caches drop just the invalidated pcs) ---- */
+
+typedef struct PcLog {
+    int n;
+    uint64_t pc[16];
+} PcLog;
+
+static void log_pc(void *opaque, uint64_t pc)
+{
+    PcLog *l = opaque;
+    cr_assert_lt(l->n, 16);
+    l->pc[l->n++] = pc;
+}
+
+Test(tcache, invalidation_log_names_the_dropped_blocks)
+{
+    uint64_t seq = tcache_inval_seq(tc);
+    PcLog l = {0};
+    cr_expect(tcache_inval_since(tc, &seq, log_pc, &l));
+    cr_expect_eq(l.n, 0, "nothing invalidated yet");
+    ins(P1, 0x81000, 0);
+    ins(P1 + 0x40, 0x81040, 1);
+    TBlock *other = ins(P2, 0x82000, 0);
+    tcache_invalidate_page(tc, P1);
+    cr_expect(tcache_inval_since(tc, &seq, log_pc, &l));
+    cr_expect_eq(l.n, 2);
+    cr_expect((l.pc[0] == 0x81000 && l.pc[1] == 0x81040) || (l.pc[0] == 0x81040 && l.pc[1] == 0x81000));
+    cr_expect_eq(seq, tcache_inval_seq(tc));
+    /* Caught up: nothing more; a later drop is seen once. */
+    l.n = 0;
+    cr_expect(tcache_inval_since(tc, &seq, log_pc, &l));
+    cr_expect_eq(l.n, 0);
+    tcache_invalidate_page(tc, P2);
+    cr_expect(tcache_inval_since(tc, &seq, log_pc, &l));
+    cr_expect_eq(l.n, 1);
+    cr_expect_eq(l.pc[0], other->pc);
+
+    /* A reader more than TC_ILOG behind is told to drop everything, and
+     * is at the end afterwards. */
+    uint64_t behind = seq;
+    for (uint64_t i = 0; i <= TC_ILOG; i++)
+        ins(P3 + (i % 1024) * 4 + (i / 1024) * 0x1000, 0x900000 + i * 4, 0);
+    for (uint64_t p = 0; p <= TC_ILOG / 1024; p++)
+        tcache_invalidate_page(tc, P3 + p * 0x1000);
+    l.n = 0;
+    cr_expect_not(tcache_inval_since(tc, &behind, log_pc, &l));
+    cr_expect_eq(l.n, 0);
+    cr_expect_eq(behind, tcache_inval_seq(tc));
+    cr_expect(tcache_inval_since(tc, &behind, log_pc, &l));
+}

@@ -334,6 +334,40 @@ Test(workq, tlbi_broadcast_completes_at_dsb)
     /* (stats are owner fields: read after the join, in rig_stop's frees) */
 }
 
+/* A sleeper's broadcasts are queued and run precisely when it wakes: only
+ * the named page leaves its jump cache (and TLB), no full flush; past
+ * TLBQ_MAX queued ops it flushes everything instead. */
+Test(workq, sleeper_runs_queued_tlbi_on_waking)
+{
+    Rig *r = rig_new(2, 0);
+    /* No thread started: core 1 is asleep, and this thread acts as both. */
+    CPUState *c1 = r->cpu[1];
+    uint64_t pa = 0x1000, pb = 0x5000;
+    jc_fill(c1, pa + 8, 0, NULL, NULL);
+    jc_fill(c1, pb + 8, 0, NULL, NULL);
+    uint64_t flushes = c1->stats.tlb_flushes;
+    tlb_broadcast(r->cpu[0], TLBOP_VA, pa, 0);
+    cr_assert(atomic_load(&r->m.sync->v[1].state) & VS_TLB_STALE);
+    cr_assert_eq(c1->jc[((pa + 8) >> 2) & (JC_SIZE - 1)].pc, pa + 8, "run before waking");
+    vcpu_idle_end(c1);
+    cr_assert_eq(atomic_load(&r->m.sync->v[1].state) & VS_TLB_STALE, 0u);
+    cr_assert_eq(c1->jc[((pa + 8) >> 2) & (JC_SIZE - 1)].pc, ~0ull, "the named page stayed");
+    cr_assert_eq(c1->jc[((pb + 8) >> 2) & (JC_SIZE - 1)].pc, pb + 8, "another page went");
+    cr_assert_eq(c1->stats.tlb_flushes, flushes, "a full flush instead of the op");
+    cr_assert_eq(helper_dsb(r->cpu[0], 0, 0, 0, 0), 0, "a sleeper's ops are not waited for");
+
+    /* Asleep again; one op more than the queue holds: everything goes. */
+    vcpu_idle_begin(c1);
+    jc_fill(c1, pa + 8, 0, NULL, NULL);
+    for (int i = 0; i <= TLBQ_MAX; i++)
+        tlb_broadcast(r->cpu[0], TLBOP_VA, 0x100000 + (uint64_t)i * 0x1000, 0);
+    vcpu_idle_end(c1);
+    cr_assert_eq(c1->jc[((pb + 8) >> 2) & (JC_SIZE - 1)].pc, ~0ull);
+    cr_assert_eq(c1->jc[((pa + 8) >> 2) & (JC_SIZE - 1)].pc, ~0ull);
+    cr_assert_eq(c1->stats.tlb_flushes, flushes + 1);
+    rig_stop(r);
+}
+
 Test(workq, dsb_with_nothing_outstanding_is_free)
 {
     Rig *r = rig_new(2, 0);
