@@ -152,6 +152,52 @@ static inline __attribute__((always_inline)) bool arith(int n, enum HOp op, uint
     return true;
 }
 
+/* Round to integral (FRINTN/P/M/Z/X/I) with SSE4.1 ROUNDSD/ROUNDSS, whose
+ * rounding controls 0-3 are nearest-even, down, up, toward zero: Arm's RN,
+ * RM, RP, RZ. An integral value is exact, and a normal, zero or infinite
+ * input gives a zero (with the input's sign: -0.3 rounded up is -0),
+ * integral or infinite result, so the one flag is FRINTX's IXC when the
+ * result differs from the input (`exact`). NaNs and denormals (FZ, IDC) go to
+ * soft-float; FRINTA (ties away) has no host rounding control. */
+#define ROUND_HOST(ins, mode, v) __asm__(ins " %2, %1, %0" : "=x"(v) : "x"(v), "i"(mode))
+static inline __attribute__((always_inline)) bool round_int(int n, uint64_t x, enum FPRounding rm, bool exact,
+                                                            uint64_t *r, uint32_t *exc)
+{
+    if (!nzi(n, x) || rm > FPR_ZERO)
+        return false;
+    uint64_t v;
+    if (n == 64) {
+        double d = to_d(x);
+        switch (rm) {
+        case FPR_TIEEVEN: ROUND_HOST("roundsd", 8, d); break;
+        case FPR_NEGINF: ROUND_HOST("roundsd", 9, d); break;
+        case FPR_POSINF: ROUND_HOST("roundsd", 10, d); break;
+        default: ROUND_HOST("roundsd", 11, d); break;
+        }
+        v = of_d(d);
+    } else {
+        float f = to_f(x);
+        switch (rm) {
+        case FPR_TIEEVEN: ROUND_HOST("roundss", 8, f); break;
+        case FPR_NEGINF: ROUND_HOST("roundss", 9, f); break;
+        case FPR_POSINF: ROUND_HOST("roundss", 10, f); break;
+        default: ROUND_HOST("roundss", 11, f); break;
+        }
+        v = of_f(f);
+    }
+    if (exact && v != (x & (f_sign(n) | f_mag(n))))
+        *exc |= FPEXC_IXC;
+    *r = v;
+    return true;
+}
+
+/* The rounding of FRINT{N,P,M,Z,A,X,I} by its DP1 opcode (8-15, 13 unused). */
+static inline enum FPRounding frint_mode(const CPUState *cpu, int op)
+{
+    static const enum FPRounding fixed[5] = {FPR_TIEEVEN, FPR_POSINF, FPR_NEGINF, FPR_ZERO, FPR_TIEAWAY};
+    return op <= 12 ? fixed[op - 8] : (enum FPRounding)((cpu->fpcr >> FPCR_RMODE_SHIFT) & 3);
+}
+
 /* FMAX/FMIN and the NM forms: without NaNs they are the same. No flags. */
 static inline bool minmax(int n, bool max, uint64_t x, uint64_t y, uint64_t *r)
 {
@@ -196,6 +242,21 @@ SCALAR2(s_nmul64, 64, H_NMUL) SCALAR2(s_nmul32, 32, H_NMUL)
 SCALAR2(s_max64, 64, H_MAX) SCALAR2(s_max32, 32, H_MAX)
 SCALAR2(s_min64, 64, H_MIN) SCALAR2(s_min32, 32, H_MIN)
 SCALAR2(s_sqrt64, 64, H_SQRT) SCALAR2(s_sqrt32, 32, H_SQRT)
+
+/* FRINT{N,P,M,Z,X,I} Sd/Dd (round_int) */
+#define FRINT(name, n)                                                                            \
+    static uint64_t name(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t imm)         \
+    {                                                                                             \
+        int op = (int)bits((uint32_t)imm, 20, 15);                                                \
+        uint64_t r;                                                                               \
+        uint32_t exc = 0;                                                                         \
+        if (LIKELY(round_int(n, a & (f_sign(n) | f_mag(n)), frint_mode(cpu, op), op == 14, &r, &exc))) { \
+            cpu->fpsr |= exc;                                                                     \
+            return r;                                                                             \
+        }                                                                                         \
+        return soft_scalar(cpu, a, b, c, imm);                                                    \
+    }
+FRINT(s_frint64, 64) FRINT(s_frint32, 32)
 
 /* FMADD, FMSUB, FNMADD, FNMSUB: Rn, Rm, Ra; negations as in scalar_dp3 */
 #define SCALAR3(name, n)                                                                          \
@@ -416,7 +477,9 @@ static inline __attribute__((always_inline)) uint64_t vec_misc(CPUState *cpu, ui
     int rd = (int)bits(insn, 4, 0), rn_ = (int)bits(insn, 9, 5);
     unsigned u = bit(insn, 29), a = bit(insn, 23), op = bits(insn, 16, 12);
     int rm = -1;
-    if (op == 0x1a || op == 0x1b)
+    if (op == 0x18 || op == 0x19) /* FRINT{N,M,P,Z}, FRINTX, FRINTI: rounding as in scalar_dp1's opcodes */
+        rm = u ? (int)frint_mode(cpu, 15) : (int)frint_mode(cpu, a ? (op == 0x18 ? 9 : 11) : (op == 0x18 ? 8 : 10));
+    else if (op == 0x1a || op == 0x1b)
         rm = a ? (op == 0x1a ? FPR_POSINF : FPR_ZERO) : (op == 0x1a ? FPR_TIEEVEN : FPR_NEGINF);
     else if (op == 0x1c)
         rm = FPR_TIEAWAY;
@@ -430,6 +493,7 @@ static inline __attribute__((always_inline)) uint64_t vec_misc(CPUState *cpu, ui
         case 0x1f: ok = arith(n, H_SQRT, x, 0, 0, &r, &exc); break;
         case 0x1d: r = from_int(n, x, u, n, &exc); break;
         case 0x0f: r = u ? x ^ f_sign(n) : x & f_mag(n); break;
+        case 0x18: case 0x19: ok = round_int(n, x, (enum FPRounding)rm, u && !a, &r, &exc); break;
         default: ok = to_int(n, x, u, n, rm, &r, &exc); break;
         }
         if (!ok)
@@ -474,6 +538,8 @@ static HelperFn scalar(enum FpKind k, uint32_t insn)
             return s_cvt_d2s;
         if (op == 5 && type == 0)
             return s_cvt_s2d;
+        if (op >= 8 && op <= 15 && op != 12 && op != 13 && host_has(HOST_SSE41))
+            return PICK(s_frint, n); /* not FRINTA */
         return NULL;
     }
     case FPK_DP2: {
@@ -518,7 +584,8 @@ static HelperFn simd(enum FpKind k, uint32_t insn)
     case FPK_V2MISC: {
         unsigned op = bits(insn, 16, 12);
         bool ok = (op == 0x1f && u) || (op == 0x1d && !a) || op == 0x1a || op == 0x1b || (op == 0x1c && !a) ||
-                  (op == 0x0f && !bit(insn, 28));
+                  (op == 0x0f && !bit(insn, 28)) ||
+                  ((op == 0x19 || (op == 0x18 && !u)) && !bit(insn, 28) && host_has(HOST_SSE41)); /* FRINT but A */
         return ok ? PICK(v_misc, n) : NULL;
     }
     default:

@@ -228,6 +228,21 @@ Test(fp_hard, scalar_sqrt_and_precision_conversions)
     pair_free(p);
 }
 
+/* FRINTN, FRINTP, FRINTM, FRINTZ, FRINTX, FRINTI (opcodes 8-11, 14, 15) in
+ * every FPCR mode, S and D: edges (+-0.5, 2.5, -3.5, the largest, ...) and
+ * random values. */
+Test(fp_hard, scalar_round_to_integral)
+{
+    Pair p = pair_new();
+    static const int ops[] = {8, 9, 10, 11, 14, 15};
+    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+        for (uint32_t type = 0; type < 2; type++)
+            scalar1(p, 0x1e204000 | type << 22 | (uint32_t)ops[i] << 15, FPK_DP1, type ? 64 : 32);
+    cr_expect_null(fp_hard_helper(HELPER_fp_scalar, (uint64_t)FPK_DP1 << 32 | 0x1e204000 | 1 << 22 | 12 << 15),
+                   "FRINTA (ties away) has no host rounding: soft-float");
+    pair_free(p);
+}
+
 Test(fp_hard, scalar_int_conversions)
 {
     Pair p = pair_new();
@@ -302,15 +317,17 @@ Test(fp_hard, simd_three_same_and_by_element)
 Test(fp_hard, simd_two_reg_misc)
 {
     Pair p = pair_new();
-    /* (U, a, opcode): FSQRT, SCVTF, UCVTF, FCVT{N,M,P,Z,A}{S,U}, FABS, FNEG */
+    /* (U, a, opcode): FSQRT, SCVTF, UCVTF, FCVT{N,M,P,Z,A}{S,U}, FABS, FNEG,
+     * FRINT{N,M,P,Z,X,I} */
     static const int ops[][3] = {{1, 1, 0x1f}, {0, 0, 0x1d}, {1, 0, 0x1d}, {0, 0, 0x1a}, {0, 0, 0x1b},
                                  {0, 1, 0x1a}, {0, 1, 0x1b}, {0, 0, 0x1c}, {1, 0, 0x1a}, {1, 1, 0x1b},
-                                 {1, 0, 0x1c}, {0, 1, 0x0f}, {1, 1, 0x0f}};
+                                 {1, 0, 0x1c}, {0, 1, 0x0f}, {1, 1, 0x0f}, {0, 0, 0x18}, {0, 0, 0x19},
+                                 {0, 1, 0x18}, {0, 1, 0x19}, {1, 0, 0x19}, {1, 1, 0x19}};
     for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
         for (uint32_t sz = 0; sz < 2; sz++)
             for (uint32_t form = 0; form < 3; form++) {
-                if (form == 2 && ops[i][2] == 0x0f)
-                    continue; /* scalar FABS/FNEG are not this class */
+                if (form == 2 && (ops[i][2] == 0x0f || ops[i][2] == 0x18 || ops[i][2] == 0x19))
+                    continue; /* scalar FABS/FNEG/FRINT are not this class */
                 uint32_t w = 0x0e200800 | ops[i][0] << 29 | ops[i][1] << 23 | sz << 22 | ops[i][2] << 12;
                 if (form == 2)
                     w |= 0x50000000;
@@ -337,6 +354,8 @@ Test(fp_hard, ordinary_values_take_the_fast_path)
         {0x1e61c000, FPK_DP1, HELPER_fp_scalar},  /* FSQRT D */
         {0x1e622000, FPK_DP2, HELPER_fp_cmp},     /* FCMP D */
         {0x9e780000, FPK_TOINT, HELPER_fp_scalar}, /* FCVTZS X, D */
+        {0x1e65c000, FPK_DP1, HELPER_fp_scalar},  /* FRINTZ D */
+        {0x1e674000, FPK_DP1, HELPER_fp_scalar},  /* FRINTX D */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         uint64_t imm = (uint64_t)cases[i].k << 32 | cases[i].insn;
