@@ -158,12 +158,14 @@ static inline __attribute__((always_inline)) bool arith(int n, enum HOp op, uint
  * input gives a zero (with the input's sign: -0.3 rounded up is -0),
  * integral or infinite result, so the one flag is FRINTX's IXC when the
  * result differs from the input (`exact`). NaNs and denormals (FZ, IDC) go to
- * soft-float; FRINTA (ties away) has no host rounding control. */
+ * soft-float. FRINTA (ties away) has no host rounding control: it is the
+ * truncation t plus one away from zero when |x - t| >= 0.5 (x - t is exact,
+ * and t + 1 is exact for an integral |t| < 2^53; a larger x is integral). */
 #define ROUND_HOST(ins, mode, v) __asm__(ins " %2, %1, %0" : "=x"(v) : "x"(v), "i"(mode))
 static inline __attribute__((always_inline)) bool round_int(int n, uint64_t x, enum FPRounding rm, bool exact,
                                                             uint64_t *r, uint32_t *exc)
 {
-    if (!nzi(n, x) || rm > FPR_ZERO)
+    if (!nzi(n, x) || rm > FPR_TIEAWAY)
         return false;
     uint64_t v;
     if (n == 64) {
@@ -174,6 +176,11 @@ static inline __attribute__((always_inline)) bool round_int(int n, uint64_t x, e
         case FPR_POSINF: ROUND_HOST("roundsd", 10, d); break;
         default: ROUND_HOST("roundsd", 11, d); break;
         }
+        if (rm == FPR_TIEAWAY && (x & f_mag(64)) != f_inf(64)) {
+            double frac = to_d(x) - d;
+            if (frac >= 0.5 || frac <= -0.5)
+                d += frac > 0 ? 1.0 : -1.0;
+        }
         v = of_d(d);
     } else {
         float f = to_f(x);
@@ -182,6 +189,11 @@ static inline __attribute__((always_inline)) bool round_int(int n, uint64_t x, e
         case FPR_NEGINF: ROUND_HOST("roundss", 9, f); break;
         case FPR_POSINF: ROUND_HOST("roundss", 10, f); break;
         default: ROUND_HOST("roundss", 11, f); break;
+        }
+        if (rm == FPR_TIEAWAY && (x & f_mag(32)) != f_inf(32)) {
+            float frac = to_f(x) - f;
+            if (frac >= 0.5f || frac <= -0.5f)
+                f += frac > 0 ? 1.0f : -1.0f;
         }
         v = of_f(f);
     }
@@ -478,7 +490,8 @@ static inline __attribute__((always_inline)) uint64_t vec_misc(CPUState *cpu, ui
     unsigned u = bit(insn, 29), a = bit(insn, 23), op = bits(insn, 16, 12);
     int rm = -1;
     if (op == 0x18 || op == 0x19) /* FRINT{N,M,P,Z}, FRINTX, FRINTI: rounding as in scalar_dp1's opcodes */
-        rm = u ? (int)frint_mode(cpu, 15) : (int)frint_mode(cpu, a ? (op == 0x18 ? 9 : 11) : (op == 0x18 ? 8 : 10));
+        rm = u ? (op == 0x18 ? FPR_TIEAWAY : (int)frint_mode(cpu, 15))
+               : (int)frint_mode(cpu, a ? (op == 0x18 ? 9 : 11) : (op == 0x18 ? 8 : 10));
     else if (op == 0x1a || op == 0x1b)
         rm = a ? (op == 0x1a ? FPR_POSINF : FPR_ZERO) : (op == 0x1a ? FPR_TIEEVEN : FPR_NEGINF);
     else if (op == 0x1c)
@@ -493,7 +506,7 @@ static inline __attribute__((always_inline)) uint64_t vec_misc(CPUState *cpu, ui
         case 0x1f: ok = arith(n, H_SQRT, x, 0, 0, &r, &exc); break;
         case 0x1d: r = from_int(n, x, u, n, &exc); break;
         case 0x0f: r = u ? x ^ f_sign(n) : x & f_mag(n); break;
-        case 0x18: case 0x19: ok = round_int(n, x, (enum FPRounding)rm, u && !a, &r, &exc); break;
+        case 0x18: case 0x19: ok = round_int(n, x, (enum FPRounding)rm, u && !a && op == 0x19, &r, &exc); break; /* FRINTX: IXC */
         default: ok = to_int(n, x, u, n, rm, &r, &exc); break;
         }
         if (!ok)
@@ -538,8 +551,8 @@ static HelperFn scalar(enum FpKind k, uint32_t insn)
             return s_cvt_d2s;
         if (op == 5 && type == 0)
             return s_cvt_s2d;
-        if (op >= 8 && op <= 15 && op != 12 && op != 13 && host_has(HOST_SSE41))
-            return PICK(s_frint, n); /* not FRINTA */
+        if (op >= 8 && op <= 15 && op != 13 && host_has(HOST_SSE41))
+            return PICK(s_frint, n);
         return NULL;
     }
     case FPK_DP2: {
@@ -585,7 +598,7 @@ static HelperFn simd(enum FpKind k, uint32_t insn)
         unsigned op = bits(insn, 16, 12);
         bool ok = (op == 0x1f && u) || (op == 0x1d && !a) || op == 0x1a || op == 0x1b || (op == 0x1c && !a) ||
                   (op == 0x0f && !bit(insn, 28)) ||
-                  ((op == 0x19 || (op == 0x18 && !u)) && !bit(insn, 28) && host_has(HOST_SSE41)); /* FRINT but A */
+                  ((op == 0x19 || (op == 0x18 && !(u && a))) && !bit(insn, 28) && host_has(HOST_SSE41)); /* FRINT* */
         return ok ? PICK(v_misc, n) : NULL;
     }
     default:
