@@ -11,11 +11,14 @@
  *   NaNs (propagation, default NaN, IOC) and denormals (FZ flushing, IDC)
  *   go to soft-float. With such inputs FPCR.FZ and FPCR.DN cannot matter
  *   unless the result is tiny, and AHP only concerns half precision.
- * - Rounding: host arithmetic is round-to-nearest-even, so the rounding ops
- *   need FPCR.RMode = RN. Inexact cannot be seen cheaply after a host op,
- *   so add/sub/mul/div/sqrt/fma also need FPSR.IXC already set (sticky: the
- *   flag is then the same whatever the op does); the conversions work out
- *   inexactness exactly and set IXC themselves.
+ * - Rounding: add/sub/mul/div/sqrt/fma run in FPCR.RMode, set in MXCSR's
+ *   rounding control around the host op (arith); in a mode other than RN a
+ *   result at the largest finite magnitude or infinite goes to soft-float
+ *   (overflow rounds to either, depending on mode and sign). Inexact cannot
+ *   be seen cheaply after a host op, so they also need FPSR.IXC already set
+ *   (sticky: the flag is then the same whatever the op does). The
+ *   conversions work out inexactness exactly and set IXC themselves; they
+ *   need RN, or take their own rounding (FCVT[NMPZA]*, FRINT*).
  * - Results: a finite result whose magnitude is at most the smallest normal
  *   is sent to soft-float (Arm detects tininess before rounding, so a result
  *   that rounds up to the smallest normal may still underflow or be flushed),
@@ -70,9 +73,11 @@ static inline float sqrt_f(float x) { __asm__("sqrtss %1, %0" : "=x"(x) : "x"(x)
 static inline double fma_d(double a, double b, double c) { __asm__("vfmadd231sd %2, %1, %0" : "+x"(c) : "x"(a), "x"(b)); return c; }
 static inline float fma_f(float a, float b, float c) { __asm__("vfmadd231ss %2, %1, %0" : "+x"(c) : "x"(a), "x"(b)); return c; }
 
-/* Arithmetic fast paths need RN and a set IXC; conversions only RN. */
+/* Arithmetic fast paths need a set IXC and run in FPCR's rounding mode
+ * (arith); the conversions need RN. */
 static inline bool rn(const CPUState *cpu) { return !(cpu->fpcr & (3u << FPCR_RMODE_SHIFT)); }
-static inline bool arith_ok(const CPUState *cpu) { return (cpu->fpsr & FPEXC_IXC) && rn(cpu); }
+static inline int rmode(const CPUState *cpu) { return (int)(cpu->fpcr >> FPCR_RMODE_SHIFT) & 3; }
+static inline bool arith_ok(const CPUState *cpu) { return (cpu->fpsr & FPEXC_IXC) != 0; }
 
 /* The fallbacks, counted (stats.jit.fp_soft) so that -stats shows how often
  * the fast path could not be used. */
@@ -108,17 +113,45 @@ static inline bool result_ok(int n, uint64_t r, bool exact_zero, uint32_t *exc)
     return a == 0 && exact_zero;
 }
 
-/* One lane of an arithmetic op: d is the addend of H_FMA (x*y + d). False:
- * soft-float must do the instruction. */
-static inline __attribute__((always_inline)) bool arith(int n, enum HOp op, uint64_t x, uint64_t y, uint64_t d, uint64_t *r, uint32_t *exc)
+/* MXCSR's rounding control for FPCR.RMode (RN, RP, RM, RZ -> nearest,
+ * up, down, toward zero). The host op runs with it and MXCSR is put back
+ * at once; the empty asm statements pin the op between the two LDMXCSRs
+ * (volatile asm keeps its order, and the op reads and writes what they
+ * touch). */
+static inline uint32_t csr_get(void)
+{
+    uint32_t c;
+    __asm__ volatile("stmxcsr %0" : "=m"(c));
+    return c;
+}
+static inline void csr_set(uint32_t c) { __asm__ volatile("ldmxcsr %0" : : "m"(c)); }
+
+/* One lane of an arithmetic op in rounding mode rmode (FPCR.RMode): d is the
+ * addend of H_FMA (x*y + d). False: soft-float must do the instruction. */
+static inline __attribute__((always_inline)) bool arith(int n, enum HOp op, uint64_t x, uint64_t y, uint64_t d, int rmode,
+                                                        uint64_t *r, uint32_t *exc)
 {
     if (!nz(n, x) || (op != H_SQRT && !nz(n, y)) || (op == H_FMA && !nz(n, d)))
         return false;
     bool zx = is_zero(n, x), zy = is_zero(n, y), exact_zero;
+    if (op == H_DIV && zy)
+        return false; /* DZC, or 0/0 invalid */
+    if (op == H_SQRT && (x & f_sign(n)) && !zx)
+        return false; /* invalid */
+    if (op > H_SQRT || op == H_MAX || op == H_MIN)
+        return false;
+    uint32_t csr = 0;
+    if (rmode) {
+        static const uint8_t rc[4] = {0, 2, 1, 3};
+        csr = csr_get();
+        csr_set((csr & ~0x6000u) | (uint32_t)rc[rmode & 3] << 13);
+        __asm__ volatile("" : "+r"(x), "+r"(y), "+r"(d));
+    }
     uint64_t v;
     switch (op) {
     case H_ADD: case H_SUB:
-        /* an exact sum of normals is never below the denormal grid: a zero is exact */
+        /* an exact sum of normals is never below the denormal grid: a zero is
+         * exact (and -0 in RM, on both sides) */
         v = n == 64 ? of_d(op == H_ADD ? to_d(x) + to_d(y) : to_d(x) - to_d(y))
                     : of_f(op == H_ADD ? to_f(x) + to_f(y) : to_f(x) - to_f(y));
         exact_zero = true;
@@ -128,8 +161,6 @@ static inline __attribute__((always_inline)) bool arith(int n, enum HOp op, uint
         exact_zero = zx || zy;
         break;
     case H_DIV:
-        if (zy)
-            return false; /* DZC, or 0/0 invalid */
         v = n == 64 ? of_d(to_d(x) / to_d(y)) : of_f(to_f(x) / to_f(y));
         exact_zero = zx;
         break;
@@ -137,14 +168,18 @@ static inline __attribute__((always_inline)) bool arith(int n, enum HOp op, uint
         v = n == 64 ? of_d(fma_d(to_d(x), to_d(y), to_d(d))) : of_f(fma_f(to_f(x), to_f(y), to_f(d)));
         exact_zero = zx || zy; /* then the sum is d (+-0) exactly */
         break;
-    case H_SQRT:
-        if ((x & f_sign(n)) && !zx)
-            return false; /* invalid */
+    default: /* H_SQRT */
         v = n == 64 ? of_d(sqrt_d(to_d(x))) : of_f(sqrt_f(to_f(x)));
         exact_zero = true; /* sqrt(+-0) = +-0; a normal's root is normal */
         break;
-    default:
-        return false;
+    }
+    if (rmode) {
+        __asm__ volatile("" : "+r"(v));
+        csr_set(csr);
+        /* Overflow gives the largest finite value or an infinity depending on
+         * the mode and sign: either may also be exact. Soft-float decides. */
+        if ((v & f_mag(n)) >= f_inf(n) - 1)
+            return false;
     }
     if (!result_ok(n, v, exact_zero, exc))
         return false;
@@ -240,7 +275,7 @@ static inline bool minmax(int n, bool max, uint64_t x, uint64_t y, uint64_t *r)
         if (op == H_MAX || op == H_MIN) {                                                         \
             if (minmax(n, op == H_MAX, a, b, &r))                                                 \
                 return r;                                                                         \
-        } else if (LIKELY(arith_ok(cpu) && arith(n, op, a, b, 0, &r, &exc))) {                    \
+        } else if (LIKELY(arith_ok(cpu) && arith(n, op, a, b, 0, rmode(cpu), &r, &exc))) {                    \
             cpu->fpsr |= exc;                                                                     \
             return r;                                                                             \
         }                                                                                         \
@@ -280,7 +315,7 @@ FRINT(s_frint64, 64) FRINT(s_frint32, 32)
             d ^= f_sign(n);                                                                       \
         if (bit(insn, 21) != bit(insn, 15))                                                       \
             x ^= f_sign(n);                                                                       \
-        if (LIKELY(arith_ok(cpu) && arith(n, H_FMA, x, b, d, &r, &exc))) {                        \
+        if (LIKELY(arith_ok(cpu) && arith(n, H_FMA, x, b, d, rmode(cpu), &r, &exc))) {                        \
             cpu->fpsr |= exc;                                                                     \
             return r;                                                                             \
         }                                                                                         \
@@ -452,7 +487,7 @@ static inline __attribute__((always_inline)) uint64_t vec_op(CPUState *cpu, uint
         if (neg)
             x ^= f_sign(n);
         bool ok = mm ? minmax(n, op == H_MAX, x, yy, &r)
-                     : arith(n, op, x, yy, op == H_FMA ? lane(cpu->v[rd], n, i) : 0, &r, &exc);
+                     : arith(n, op, x, yy, op == H_FMA ? lane(cpu->v[rd], n, i) : 0, rmode(cpu), &r, &exc);
         if (!ok)
             goto soft;
         set_lane(res, n, i, r);
@@ -503,7 +538,7 @@ static inline __attribute__((always_inline)) uint64_t vec_misc(CPUState *cpu, ui
         uint64_t x = lane(cpu->v[rn_], n, i), r = 0;
         bool ok = true;
         switch (op) {
-        case 0x1f: ok = arith(n, H_SQRT, x, 0, 0, &r, &exc); break;
+        case 0x1f: ok = arith(n, H_SQRT, x, 0, 0, rmode(cpu), &r, &exc); break;
         case 0x1d: r = from_int(n, x, u, n, &exc); break;
         case 0x0f: r = u ? x ^ f_sign(n) : x & f_mag(n); break;
         case 0x18: case 0x19: ok = round_int(n, x, (enum FPRounding)rm, u && !a && op == 0x19, &r, &exc); break; /* FRINTX: IXC */

@@ -368,12 +368,29 @@ Test(fp_hard, ordinary_values_take_the_fast_path)
         f(c, 1, 1, 1, imm);                                /* denormals */
         cr_assert_eq(c->stats.jit.fp_soft, 2, "case %zu: special operands took the fast path", i);
     }
-    /* FADD: another rounding mode, or IXC clear (inexactness unknown), falls back */
+    /* FADD: the other rounding modes run on the host too (MXCSR's rounding
+     * control: 1.5 + 0.1 rounds differently up and down); IXC clear
+     * (inexactness unknown) falls back; so does a result that may have
+     * overflowed in a mode that does not round it to infinity. The host's
+     * MXCSR is back to what it was after each. */
     uint64_t imm = (uint64_t)FPK_DP2 << 32 | 0x1e602800;
     HelperFn f = fp_hard_helper(HELPER_fp_scalar, imm);
+    uint32_t csr0;
+    __asm__ volatile("stmxcsr %0" : "=m"(csr0));
     c->stats.jit.fp_soft = 0;
-    c->fpcr = 1u << FPCR_RMODE_SHIFT;
-    f(c, one_d, tenth, 0, imm);
+    c->fpcr = 1u << FPCR_RMODE_SHIFT; /* RP */
+    uint64_t up = f(c, one_d, tenth, 0, imm);
+    c->fpcr = 2u << FPCR_RMODE_SHIFT; /* RM */
+    uint64_t down = f(c, one_d, tenth, 0, imm);
+    cr_assert_eq(up, down + 1, "RP and RM differ by one ulp: %016llx %016llx", (unsigned long long)up,
+                 (unsigned long long)down);
+    cr_assert_eq(c->stats.jit.fp_soft, 0, "RP and RM took the fast path");
+    c->fpcr = 3u << FPCR_RMODE_SHIFT; /* RZ: the largest finite twice overflows to the largest finite */
+    f(c, 0x7fefffffffffffffull, 0x7fefffffffffffffull, 0, imm);
+    cr_assert_eq(c->stats.jit.fp_soft, 1);
+    uint32_t csr1;
+    __asm__ volatile("stmxcsr %0" : "=m"(csr1));
+    cr_assert_eq(csr1, csr0, "MXCSR restored");
     c->fpcr = 0;
     c->fpsr = 0;
     f(c, one_d, tenth, 0, imm);
