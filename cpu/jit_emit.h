@@ -119,6 +119,18 @@ static inline void jb_prefix(JitBuf *j, unsigned fl, int reg, int index, int bas
         jb_byte(j, 0x40 | rex);
 }
 
+/* A register-direct instruction with a 3-byte VEX prefix: map 1 = 0F,
+ * 2 = 0F38, 3 = 0F3A; pp 0 = none, 1 = 66, 2 = F3, 3 = F2; v the extra
+ * source in VEX.vvvv (0 when the form has none); L = 0. */
+static inline void x_vex_rr(JitBuf *j, int map, int pp, bool w, int v, uint8_t op, int reg, int rm)
+{
+    jb_byte(j, 0xc4);
+    jb_byte(j, (uint8_t)((reg & 8 ? 0 : 0x80) | 0x40 | (rm & 8 ? 0 : 0x20) | map)); /* ~R ~X ~B, map */
+    jb_byte(j, (uint8_t)((w ? 0x80 : 0) | (~v & 15) << 3 | pp));                   /* W, ~vvvv, L, pp */
+    jb_byte(j, op);
+    jb_byte(j, (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7)));
+}
+
 /* opc reg, rm (register direct). */
 static inline void x_rr(JitBuf *j, unsigned fl, uint32_t opc, int reg, int rm)
 {

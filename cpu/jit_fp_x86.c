@@ -50,22 +50,14 @@ static void sse_scalar(JitBuf *j, bool d, uint8_t op, int dst, int src)
  * sse_scalar, dst = s1 op s2 (sqrt: of s2) in the low lane */
 static void vex_scalar(JitBuf *j, bool d, uint8_t op, int dst, int s1, int s2)
 {
-    jb_byte(j, 0xc4);
-    jb_byte(j, (uint8_t)((dst & 8 ? 0 : 0x80) | 0x40 | (s2 & 8 ? 0 : 0x20) | 0x01)); /* ~R ~X ~B, map 0F */
-    jb_byte(j, (uint8_t)((~s1 & 15) << 3 | (d ? 3 : 2)));  /* W0, ~vvvv, L0, pp = F2 / F3 */
-    jb_byte(j, op);
-    jb_byte(j, (uint8_t)(0xc0 | (dst & 7) << 3 | (s2 & 7)));
+    x_vex_rr(j, 1, d ? 3 : 2, false, s1, op, dst, s2); /* map 0F, pp = F2 / F3, W0 */
 }
 
 /* vfm*231{s,p}{d,s} xmm2, xmm0, xmm1 (VEX.128/LIG.66.0F38.W{1,0} op; the
  * opcode says packed or scalar): xmm2 = +-(xmm0 * xmm1) +- xmm2 */
 static void fma231r(JitBuf *j, bool d, uint8_t op, int dst, int s1, int s2)
 {
-    jb_byte(j, 0xc4);
-    jb_byte(j, (uint8_t)((dst & 8 ? 0 : 0x80) | 0x40 | (s2 & 8 ? 0 : 0x20) | 0x02)); /* ~R ~X ~B, map 0F38 */
-    jb_byte(j, (uint8_t)((d ? 0x80 : 0) | (~s1 & 15) << 3 | 0x01)); /* W, ~vvvv, L = 0, pp = 66 */
-    jb_byte(j, op);
-    jb_byte(j, (uint8_t)(0xc0 | (dst & 7) << 3 | (s2 & 7)));
+    x_vex_rr(j, 2, 1, d, s1, op, dst, s2); /* map 0F38, pp = 66, W = double */
 }
 
 static void fma231(JitBuf *j, bool d, uint8_t op) { fma231r(j, d, op, X2, X0, X1); }

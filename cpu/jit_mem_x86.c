@@ -23,15 +23,10 @@ static int32_t emit_tlb_entry(Ctx *c, const IROp *op, int va)
                                               : MMU_IDX_EL1;
     if (host_has(HOST_BMI2)) {
         /* rorx edx, va32, n: one instruction for mov + shr; the bits
-         * rotated in at the top are above the mask (VEX: R = 0 for edx,
-         * B = va's high bit; map 0F3A, W0, pp F2). */
+         * rotated in at the top are above the mask. */
         _Static_assert(TLB_ENTRY_BITS + TLB_BITS <= 32 - (TLB_PAGE_BITS - TLB_ENTRY_BITS),
                        "the slot's bits stay clear of the rotated-in low bits");
-        jb_byte(j, 0xc4);
-        jb_byte(j, (uint8_t)(0xc3 | (va & 8 ? 0 : 0x20)));
-        jb_byte(j, 0x7b);
-        jb_byte(j, 0xf0);
-        jb_byte(j, (uint8_t)(0xc0 | RDX << 3 | (va & 7)));
+        x_vex_rr(j, 3, 3, false, 0, 0xf0, RDX, va); /* map 0F3A, pp = F2, W0 */
         jb_byte(j, TLB_PAGE_BITS - TLB_ENTRY_BITS);
     } else {
         x_rr(j, 0, 0x89, va, RDX);               /* mov edx, va */
