@@ -238,13 +238,6 @@ static inline __attribute__((always_inline)) bool round_int(int n, uint64_t x, e
     return true;
 }
 
-/* The rounding of FRINT{N,P,M,Z,A,X,I} by its DP1 opcode (8-15, 13 unused). */
-static inline enum FPRounding frint_mode(const CPUState *cpu, int op)
-{
-    static const enum FPRounding fixed[5] = {FPR_TIEEVEN, FPR_POSINF, FPR_NEGINF, FPR_ZERO, FPR_TIEAWAY};
-    return op <= 12 ? fixed[op - 8] : (enum FPRounding)((cpu->fpcr >> FPCR_RMODE_SHIFT) & 3);
-}
-
 /* FMAX/FMIN and the NM forms: without NaNs they are the same. No flags. */
 static inline bool minmax(int n, bool max, uint64_t x, uint64_t y, uint64_t *r)
 {
@@ -297,7 +290,7 @@ SCALAR2(s_sqrt64, 64, H_SQRT) SCALAR2(s_sqrt32, 32, H_SQRT)
         int op = (int)bits((uint32_t)imm, 20, 15);                                                \
         uint64_t r;                                                                               \
         uint32_t exc = 0;                                                                         \
-        if (LIKELY(round_int(n, a & (f_sign(n) | f_mag(n)), frint_mode(cpu, op), op == 14, &r, &exc))) { \
+        if (LIKELY(round_int(n, a & (f_sign(n) | f_mag(n)), fp_frint_rounding(op, (enum FPRounding)rmode(cpu)), op == 14, &r, &exc))) { \
             cpu->fpsr |= exc;                                                                     \
             return r;                                                                             \
         }                                                                                         \
@@ -524,9 +517,8 @@ static inline __attribute__((always_inline)) uint64_t vec_misc(CPUState *cpu, ui
     int rd = (int)bits(insn, 4, 0), rn_ = (int)bits(insn, 9, 5);
     unsigned u = bit(insn, 29), a = bit(insn, 23), op = bits(insn, 16, 12);
     int rm = -1;
-    if (op == 0x18 || op == 0x19) /* FRINT{N,M,P,Z}, FRINTX, FRINTI: rounding as in scalar_dp1's opcodes */
-        rm = u ? (op == 0x18 ? FPR_TIEAWAY : (int)frint_mode(cpu, 15))
-               : (int)frint_mode(cpu, a ? (op == 0x18 ? 9 : 11) : (op == 0x18 ? 8 : 10));
+    if (op == 0x18 || op == 0x19) /* FRINT* */
+        rm = (int)fp_frint_rounding(fp_frint_simd_op(u, a, op), (enum FPRounding)rmode(cpu));
     else if (op == 0x1a || op == 0x1b)
         rm = a ? (op == 0x1a ? FPR_POSINF : FPR_ZERO) : (op == 0x1a ? FPR_TIEEVEN : FPR_NEGINF);
     else if (op == 0x1c)
@@ -541,7 +533,7 @@ static inline __attribute__((always_inline)) uint64_t vec_misc(CPUState *cpu, ui
         case 0x1f: ok = arith(n, H_SQRT, x, 0, 0, rmode(cpu), &r, &exc); break;
         case 0x1d: r = from_int(n, x, u, n, &exc); break;
         case 0x0f: r = u ? x ^ f_sign(n) : x & f_mag(n); break;
-        case 0x18: case 0x19: ok = round_int(n, x, (enum FPRounding)rm, u && !a && op == 0x19, &r, &exc); break; /* FRINTX: IXC */
+        case 0x18: case 0x19: ok = round_int(n, x, (enum FPRounding)rm, fp_frint_simd_op(u, a, op) == 14, &r, &exc); break;
         default: ok = to_int(n, x, u, n, rm, &r, &exc); break;
         }
         if (!ok)

@@ -57,6 +57,23 @@ static inline void fpctx_init(FPCtx *c, uint32_t fpcr)
 }
 static inline enum FPRounding fp_rmode(const FPCtx *c) { return (enum FPRounding)((c->fpcr >> FPCR_RMODE_SHIFT) & 3); }
 
+/* FRINT{N,P,M,Z,A,X,I}: the rounding of the FP data-processing opcode
+ * (8-12, 14, 15; X and I round as FPCR says, `cur`); FRINTX (14) alone
+ * raises Inexact. */
+static inline enum FPRounding fp_frint_rounding(int op, enum FPRounding cur)
+{
+    static const enum FPRounding fixed[5] = {FPR_TIEEVEN, FPR_POSINF, FPR_NEGINF, FPR_ZERO, FPR_TIEAWAY};
+    return op >= 8 && op <= 12 ? fixed[op - 8] : cur;
+}
+/* The Advanced SIMD FRINT* (two-register misc opcode 0x18/0x19, U, bit 23
+ * `a`) as that opcode: N M P Z, A X, and I (U = a = 1, opcode 0x18 is
+ * unallocated: N). */
+static inline int fp_frint_simd_op(unsigned u, unsigned a, unsigned op)
+{
+    static const uint8_t dp1[8] = {8, 10, 9, 11, 12, 14, 8, 15};
+    return dp1[(u & 1) << 2 | (a & 1) << 1 | (op & 1)];
+}
+
 /* Arithmetic (N = FP16/FP32/FP64; only FP32/FP64 are used by v8.0 arithmetic). */
 uint64_t fp_add(int n, uint64_t a, uint64_t b, FPCtx *c);
 uint64_t fp_sub(int n, uint64_t a, uint64_t b, FPCtx *c);

@@ -30,13 +30,8 @@ static uint64_t scalar_dp1(uint64_t a, uint32_t insn, FPCtx *c)
         int to = op == 4 ? 32 : op == 5 ? 64 : 16;
         return fp_convert(to, n, a, cur, c);
     }
-    case 8: return fp_round_int(n, a, FPR_TIEEVEN, false, c);
-    case 9: return fp_round_int(n, a, FPR_POSINF, false, c);
-    case 10: return fp_round_int(n, a, FPR_NEGINF, false, c);
-    case 11: return fp_round_int(n, a, FPR_ZERO, false, c);
-    case 12: return fp_round_int(n, a, FPR_TIEAWAY, false, c);
-    case 14: return fp_round_int(n, a, cur, true, c);
-    case 15: return fp_round_int(n, a, cur, false, c);
+    case 8: case 9: case 10: case 11: case 12: case 14: case 15: /* FRINT* */
+        return fp_round_int(n, a, fp_frint_rounding(op, cur), op == 14, c);
     default: return 0;
     }
 }
@@ -267,15 +262,8 @@ static void simd_2misc(CPUState *cpu, uint32_t insn, FPCtx *c)
         uint64_t ones = nmask(n);
         switch (op) {
         case 0x18: case 0x19: { /* FRINT* */
-            static const enum FPRounding rm[2][2][2] = {
-                /* U0 */ {{FPR_TIEEVEN, FPR_NEGINF}, {FPR_POSINF, FPR_ZERO}},
-                /* U1 */ {{FPR_TIEAWAY, FPR_TIEEVEN /* X: current */}, {FPR_TIEEVEN, FPR_TIEEVEN /* I */}},
-            };
-            bool exact = u && !a && op == 0x19;
-            enum FPRounding r0 = rm[u][a][op & 1];
-            if (u && op == 0x19)
-                r0 = cur; /* FRINTX, FRINTI */
-            r = fp_round_int(n, x, r0, exact, c);
+            int dop = fp_frint_simd_op(u, a, op);
+            r = fp_round_int(n, x, fp_frint_rounding(dop, cur), dop == 14, c);
             break;
         }
         case 0x1a: case 0x1b: /* FCVT{N,M,P,Z}{S,U} */
