@@ -138,8 +138,8 @@ static inline __attribute__((always_inline)) bool arith(int n, enum HOp op, uint
         return false; /* DZC, or 0/0 invalid */
     if (op == H_SQRT && (x & f_sign(n)) && !zx)
         return false; /* invalid */
-    if (op > H_SQRT || op == H_MAX || op == H_MIN)
-        return false;
+    if (op == H_MAX || op == H_MIN)
+        return false; /* minmax, not here */
     uint32_t csr = 0;
     if (rmode) {
         static const uint8_t rc[4] = {0, 2, 1, 3};
