@@ -370,16 +370,24 @@ typedef struct CPUState {
     struct JitScratch *jit_scratch;
 } CPUState;
 
+/* cpu->nzcv's lazy form (the JIT's LAHF/SETO image): the mark (LAHF's
+ * always-set bit 1 of AH), and where the flag at canonical bit `bit` (31 N,
+ * 30 Z, 29 C, 28 V) sits in it (SF, ZF, CF, OF). Any thread. */
+#define NZCV_LAZY_MARK 0x200u
+static inline int nzcv_lazy_bit(int bit) { return bit == 31 ? 15 : bit == 30 ? 14 : bit == 29 ? 8 : 0; }
+
 /* NZCV in bits 31:28 (zero elsewhere), from either form of cpu->nzcv (the
  * JIT stores the LAHF image and leaves the decoding to the rare reader).
  * Writers store bits 31:28 only. Owner thread, or any thread while the
  * vCPU is stopped. */
 static inline uint32_t cpu_nzcv(const CPUState *cpu)
 {
-    uint32_t v = cpu->nzcv;
-    if (!(v & 0x200))
+    uint32_t v = cpu->nzcv, r = 0;
+    if (!(v & NZCV_LAZY_MARK))
         return v;
-    return (v >> 15 & 1) << 31 | (v >> 14 & 1) << 30 | (v >> 8 & 1) << 29 | (v & 1) << 28;
+    for (int bit = 28; bit < 32; bit++)
+        r |= (v >> nzcv_lazy_bit(bit) & 1) << bit;
+    return r;
 }
 
 #define EXCL_NONE (~0ull)

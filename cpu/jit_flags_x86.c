@@ -197,16 +197,13 @@ static void emit_nzcv_pack_lahf(Ctx *c, int kind, bool keep_cf)
     c->nzcv_lazy = true;
 }
 
-/* Where a flag (canonical bit 31 N, 30 Z, 29 C, 28 V) sits in the LAHF image. */
-static int lazy_bit(int bit) { return bit == 31 ? 15 : bit == 30 ? 14 : bit == 29 ? 8 : 0; }
-
 void jit_emit_nzcv_load(Ctx *c)
 {
     JitBuf *j = &c->j;
     uint32_t canon = jb_label(j);
     ld32(j, RAX, RBX, CPU_OFF(nzcv));
     x_rr(j, 0, 0xf6, 0, 4);                            /* test ah, imm8 (no REX: 4 = AH) */
-    jb_byte(j, 2);
+    jb_byte(j, NZCV_LAZY_MARK >> 8);
     x_jcc(j, CC_E, canon);
     /* (v & 0xC101) * 0x10210000 moves bits 15, 14, 8, 0 to 31..28; the
      * other products land at 24, 21 and 16 or past bit 31. */
@@ -223,15 +220,15 @@ void jit_emit_nzcv_bt(Ctx *c, int bit)
     JitBuf *j = &c->j;
     if (c->nzcv_lazy) { /* this block's own LAHF pack wrote it */
         x_mem(j, 0, 0x0fba, 4, RBX, CPU_OFF(nzcv)); /* bt dword [nzcv], bit */
-        jb_byte(j, (uint8_t)lazy_bit(bit));
+        jb_byte(j, (uint8_t)nzcv_lazy_bit(bit));
         return;
     }
     uint32_t canon = jb_label(j), done = jb_label(j);
-    x_mem(j, XB8, 0xf6, 0, RBX, CPU_OFF(nzcv) + 1);    /* test byte [nzcv + 1], 2 */
-    jb_byte(j, 2);
+    x_mem(j, XB8, 0xf6, 0, RBX, CPU_OFF(nzcv) + 1);    /* test byte [nzcv + 1], mark */
+    jb_byte(j, NZCV_LAZY_MARK >> 8);
     x_jcc(j, CC_E, canon);
     x_mem(j, 0, 0x0fba, 4, RBX, CPU_OFF(nzcv));
-    jb_byte(j, (uint8_t)lazy_bit(bit));
+    jb_byte(j, (uint8_t)nzcv_lazy_bit(bit));
     x_jmp(j, done);
     jb_bind(j, canon);
     x_mem(j, 0, 0x0fba, 4, RBX, CPU_OFF(nzcv));
