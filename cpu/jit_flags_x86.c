@@ -282,8 +282,8 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
     if (pack && !lazy)
         x_rr(j, 0, 0x31, RCX, RCX);
     if (kind == FK_LOGIC) {
-        if (c->and_temp == op->a && c->and_index + 1 == c->op_index && c->and_size == op->size &&
-            !(pack && !lazy)) {
+        const IROp *prev = c->and_end && c->and_end == c->op_index ? &c->b->ops[c->op_index - 1] : NULL;
+        if (prev && prev->dst == op->a && prev->size == op->size && !(pack && !lazy)) {
             /* ANDS, TST: the AND just before set EFLAGS as TEST would (SF,
              * ZF of the result, CF = OF = 0), and nothing since touched them. */
         } else if (c->treg[op->a] >= 0 && c->rax_prev != op->a) {

@@ -555,11 +555,8 @@ static bool emit_op(Ctx *c, const IROp *op)
         }
         if (acc < 0)
             st_dst(c, op->dst);                  /* mov: flags kept */
-        if (op->opc == IR_AND) {
-            c->and_temp = op->dst;
-            c->and_index = c->op_index;
-            c->and_size = sz;
-        }
+        if (op->opc == IR_AND)
+            c->and_end = c->op_index + 1;
         break;
     }
     case IR_ANDN: case IR_ORN: case IR_XORN: {
@@ -1131,7 +1128,8 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     c.tb_flags = tb_flags;
     c.mon = cpu->machine ? cpu->machine->monitor : NULL;
     c.rax_temp = c.rax_prev = IR_NO_TEMP;
-    c.cc_temp = c.al_temp = c.scaled_temp = c.and_temp = IR_NO_TEMP;
+    c.cc_temp = c.al_temp = c.scaled_temp = IR_NO_TEMP;
+    c.and_end = 0;
     jit_xc_reset(&c);
     jit_loop_plan(&c, b);
     /* A core without its own scratch (the unit tests' CPUs) gets one for

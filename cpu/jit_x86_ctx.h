@@ -182,11 +182,9 @@ typedef struct Ctx {
     /* cpu->nzcv holds this block's LAHF image here (jit_emit_flag_setter):
      * no other NZCV writer since (SET_NZCV, a CALL, an interpreted op). */
     bool nzcv_lazy;
-    /* The last AND emitted as an x86 AND (op and_index, result and_temp of
-     * size and_size): a LOGIC_FLAGS of it right after finds EFLAGS set. */
-    IRTemp and_temp;
-    uint32_t and_index;
-    int and_size;
+    /* 1 + the index of the last AND emitted as an x86 AND (0: none): a
+     * LOGIC_FLAGS of its result right after finds EFLAGS set. */
+    uint32_t and_end;
 } Ctx;
 
 enum { FK_ADD, FK_SUB, FK_LOGIC };
