@@ -297,7 +297,9 @@ typedef struct CPUState {
     /* Guest instructions that chained block entries may still run before
      * the core returns to its dispatcher: each chained entry subtracts its
      * block's count and leaves if the result is negative. Bounds the time
-     * between safe points (RCU quiescent states, timer polls). */
+     * between safe points (RCU quiescent states, timer polls). While
+     * generated code runs it lives in a host register and is here only
+     * during its calls into C (cpu/jit_x86_ctx.h, JIT_BUDGET). */
     int32_t chain_budget;
     /* chain_budget when the current pass started (equal to it between
      * passes): the core's exact count is stats.insns + chain_budget0 -
@@ -308,8 +310,10 @@ typedef struct CPUState {
      * branch (BX_SLOT0/1) and give back the unrun rest of a block left by an
      * exception (smp/vcpu.c). */
     const void *jit_last;
-    /* Generated code keeps temps in the caller-saved R9-R11 too and parks
-     * them here around its calls into C (cpu/jit_x86_ctx.h, call_abs). */
+    /* Generated code keeps temps in the caller-saved R9 and R10 too and
+     * parks them here around its calls into C (cpu/jit_x86_ctx.h, call_abs);
+     * the third is unused (its R11 holds the chain budget now), kept so that
+     * later fields keep their offsets. */
     uint64_t jit_save[3];
     /* stats.jit.mem_armed when this core last asked the monitor to sweep
      * idle pages (smp/vcpu.c, monitor_idle_stores). */

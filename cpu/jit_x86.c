@@ -176,9 +176,10 @@ void jit_get_stats(JitStats *s)
 
 /* Host registers for temps, callee-saved first: those survive helper and
  * interp_exec_op calls (flotilla_jit_enter saves them for the C caller);
- * R9-R11 are parked around every call by call_abs. RAX, RCX, RDX, RSI,
- * RDI and R8 stay scratch for the emitters (R8: a helper's fifth argument). */
-static const int temp_pool[] = {RBP, R12, R13, R14, R15, R9, R10, R11};
+ * R9 and R10 are parked around every call by call_abs. RAX, RCX, RDX, RSI,
+ * RDI and R8 stay scratch for the emitters (R8: a helper's fifth argument);
+ * R11 is the chain budget (JIT_BUDGET). */
+static const int temp_pool[] = {RBP, R12, R13, R14, R15, R9, R10}; /* R11: JIT_BUDGET */
 #define NPOOL ((int)(sizeof(temp_pool) / sizeof(temp_pool[0])))
 
 /* Ops whose emitter reads every input before it writes its result (or
@@ -307,7 +308,7 @@ static bool alloc_regs(Ctx *c)
     }
     c->cs_used = 0;
     for (uint32_t t = 0; t < n; t++)
-        if (c->treg[t] >= R9 && c->treg[t] <= R11)
+        if (c->treg[t] >= R9 && c->treg[t] <= R10)
             c->cs_used |= (uint16_t)(1u << c->treg[t]);
     plan_homes(c);
     return true;
@@ -1188,6 +1189,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
      * unrun instructions of a block left by an exception (smp/vcpu.c). */
     x_mov_ri(j, RCX, (uint64_t)(uintptr_t)b);
     st64(j, RBX, CPU_OFF(jit_last), RCX);
+    st32(j, RBX, CPU_OFF(chain_budget), JIT_BUDGET);
     x_rr(j, XW, 0x81, 0, RSP);                   /* add rsp, JIT_FRAME + 8 (flotilla_jit_enter's) */
     jb_u32(j, JIT_FRAME + 8);
     static const uint8_t pops[] = {0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b};

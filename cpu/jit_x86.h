@@ -29,15 +29,16 @@ typedef struct JitScratch JitScratch;
 JitScratch *jit_scratch_new(void);
 void jit_scratch_free(JitScratch *s);
 
-/* Generated code's entry (cpu/jit_x86.c): frame set-up, then jump to code. */
-int flotilla_jit_enter(CPUState *cpu, const void *code);
+/* Generated code's entry (cpu/jit_chain_x86.c): frame set-up, budget =
+ * cpu->chain_budget into its register, then jump to code. */
+int flotilla_jit_enter(CPUState *cpu, const void *code, int32_t budget);
 
 /* Owner thread: run the native code of b (b->native != NULL) from its body
  * (past the chained-entry checks). It may go on into chained blocks while
  * cpu->chain_budget allows; the exit value is that of the last block. */
 static inline enum BlockExit jit_run(CPUState *cpu, const IRBlock *b)
 {
-    return (enum BlockExit)flotilla_jit_enter(cpu, (const uint8_t *)ir_native(b) + b->entry_body);
+    return (enum BlockExit)flotilla_jit_enter(cpu, (const uint8_t *)ir_native(b) + b->entry_body, cpu->chain_budget);
 }
 
 /* Point direct-branch slot `slot` of `from` at `to`'s chained entry, or back

@@ -21,6 +21,10 @@
  * blocks can jump into each other: IR_MAX_TEMPS slots (temps are per block;
  * a block never reads a slot it has not written). */
 #define JIT_FRAME (IR_MAX_TEMPS * 8)
+/* cpu->chain_budget while generated code runs: R11D from flotilla_jit_enter
+ * to the epilogue, in memory across calls into C (call_abs). No temp gets
+ * it, and no emitter may use it as scratch. */
+#define JIT_BUDGET R11
 /* Where the FP mode word lives (jit_fp_x86.c): the slot of the first temp
  * the block does not have (nothing else touches it, and it sits next to the
  * block's own slots: [rsp + JIT_FRAME], the 8 bytes flotilla_jit_enter adds
@@ -292,20 +296,25 @@ static inline bool const_s32(const Ctx *c, IRTemp t, bool w64, int32_t *v)
     return true;
 }
 
-/* Call fn (arguments already in place). R9-R11 may hold temps (alloc_regs)
- * and the callee may clobber them: the ones this block uses are parked in
- * cpu->jit_save around the call (a slow path or a helper; callee-saved
- * RBP/R12-R15 need nothing). A register-held result is written after. */
+/* Call fn (arguments already in place). R9 and R10 may hold temps
+ * (alloc_regs) and the callee may clobber them: the ones this block uses
+ * are parked in cpu->jit_save around the call (a slow path or a helper;
+ * callee-saved RBP/R12-R15 need nothing). The budget register goes to
+ * cpu->chain_budget, where C reads and changes it (the PMU's instruction
+ * count, DSB and single-step give instructions back), and comes back from
+ * there. A register-held result is written after. */
 static inline void call_abs(Ctx *c, const void *fn)
 {
     JitBuf *j = &c->j;
     c->ncalls++;
-    for (int r = R9; r <= R11; r++)
+    for (int r = R9; r <= R10; r++)
         if (c->cs_used & (1u << r))
             st64(j, RBX, CPU_OFF(jit_save) + 8 * (r - R9), r);
+    st32(j, RBX, CPU_OFF(chain_budget), JIT_BUDGET);
     x_mov_ri(j, RAX, (uint64_t)(uintptr_t)fn);
     x_rr(j, 0, 0xff, 2, RAX); /* call rax */
-    for (int r = R9; r <= R11; r++)
+    ld32(j, JIT_BUDGET, RBX, CPU_OFF(chain_budget));
+    for (int r = R9; r <= R10; r++)
         if (c->cs_used & (1u << r))
             ld64(j, r, RBX, CPU_OFF(jit_save) + 8 * (r - R9));
 }

@@ -171,7 +171,7 @@ static inline int run_both(IRBlock *blk, const char *what)
     if (bx_j == BX_SLOT0 || bx_j == BX_SLOT1)
         cr_assert_eq(cpu->jit_last, (const void *)blk, "%s: jit_last is not the exiting block", what);
     cpu->jit_last = ref->jit_last;
-    /* Scratch of generated code (call_abs parks R9-R11 there). */
+    /* Scratch of generated code (call_abs parks R9 and R10 there). */
     memcpy(ref->jit_save, cpu->jit_save, sizeof(cpu->jit_save));
     /* stats.jit counts what only generated code does (fallback calls, TLB
      * slow paths): the interpreter must leave it alone, the JIT's counts are
