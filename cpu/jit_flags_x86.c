@@ -77,7 +77,7 @@ static int fuse_cond(int kind, unsigned cond)
 /* One forward pass per setter, up to the next NZCV writer: fuse the CONDs it
  * can, and mark its pack dead if nothing else there reads NZCV. The ranges
  * are disjoint, so this is linear in the block. */
-static void plan_flags(Ctx *c)
+void jit_plan_flags(Ctx *c)
 {
     const IRBlock *b = c->b;
     c->flags_planned = true;
@@ -121,10 +121,13 @@ uint8_t jit_fplan_of(const Ctx *c, const IROp *op)
     return c->b->nops <= IR_MAX_OPS ? c->fplan[i] : 0;
 }
 
-/* The fused CONDs of the setter at index i (same range as plan_flags). */
-static unsigned fused_conds(const Ctx *c, uint32_t i, const IROp **out)
+/* The fused CONDs of the setter at index i (same range as plan_flags);
+ * none if op i is not a planned setter. */
+unsigned jit_fused_conds(const Ctx *c, uint32_t i, const IROp **out)
 {
     unsigned n = 0;
+    if (i >= c->b->nops || flag_kind(&c->b->ops[i]) < 0)
+        return 0;
     for (uint32_t k = i + 1; k < c->b->nops; k++) {
         const IROp *op = &c->b->ops[k];
         if (op->opc == IR_COND) {
@@ -251,7 +254,7 @@ static IRTemp cond_for_branch(const Ctx *c, const IROp *setter, const IROp *cond
             continue;
         /* The setter's result written back from its register: a store that
          * leaves RAX and the flags alone (store_state). */
-        if (op->opc == IR_SET_REG && op->imm < 32 && c->treg[op->a] >= 0)
+        if (op->opc == IR_SET_REG && op->imm < 32 && c->treg[op->a] >= 0 && op->a != cond->dst)
             continue;
         /* CSEL's operands: register loads and immediates, no RAX either. */
         if (op->opc == IR_GET_REG && op->imm < 32 && c->treg[op->dst] >= 0)
@@ -273,9 +276,9 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
     const unsigned W = op->size == 8 ? XW : 0;
     const int kind = flag_kind(op);
     if (!c->flags_planned)
-        plan_flags(c);
+        jit_plan_flags(c);
     const IROp *fc[FUSE_MAX];
-    unsigned nf = fused_conds(c, (uint32_t)(op - c->b->ops), fc);
+    unsigned nf = jit_fused_conds(c, (uint32_t)(op - c->b->ops), fc);
     const bool pack = !(jit_fplan_of(c, op) & FP_DEAD);
     const bool lazy = pack && use_lahf();
     /* Zeroing clobbers the flags: all of it before the arithmetic. */
@@ -326,10 +329,11 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
         if (acc < 0 && !dead)
             st_dst(c, op->dst);                        /* mov: flags kept */
     }
-    /* A fused COND's result goes to its slot (COND temps never get a
-     * register) as a whole qword, so that its reader's 64-bit load is
-     * forwarded from the store (a byte store would stall it). MOVZX keeps
-     * the flags for the next COND and the pack. */
+    /* A fused COND's result goes to its register (alloc_regs gives it one
+     * from this op on, when one is free) or else its slot, as a whole qword,
+     * so that its reader's 64-bit load is forwarded from the store (a byte
+     * store would stall it). MOVZX keeps the flags for the next COND and
+     * the pack. */
     const IRTemp in_al = nf ? cond_for_branch(c, op, fc[nf - 1]) : IR_NO_TEMP;
     /* With the LAHF pack (or none) EFLAGS survive to that BRCOND or SELECT,
      * which then jumps or CMOVs on the condition code itself: no SETcc and
@@ -350,6 +354,10 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
         c->rax_temp = IR_NO_TEMP;
         if (fc[k]->dst == in_al)
             continue;                                                  /* stays in al */
+        if (c->treg[fc[k]->dst] >= 0) {
+            x_rr(j, 0, 0x0fb6, c->treg[fc[k]->dst], RAX);              /* movzx r32, al */
+            continue;
+        }
         x_rr(j, 0, 0x0fb6, RAX, RAX);                                  /* movzx eax, al */
         st64(j, RSP, T(fc[k]->dst), RAX);
     }

@@ -236,9 +236,11 @@ static void plan_homes(Ctx *c)
  * is emitted yet) if that is farther than the new temp's. An op's inputs
  * keep their registers through the op (an emitter may write the result
  * before it has read every input), except for reads_inputs_first ops.
- * CONST temps are immediates and COND results may be written early by a
- * fused flag setter: both stay in slots. c->treg and c->last_use have room
- * for the block's temps. Compiling thread. */
+ * CONST temps are immediates (they stay in slots); a COND fused with its
+ * flag setter (jit_plan_flags, run before) is written by the setter, so it
+ * is given a free register there, if any; other CONDs stay in slots.
+ * c->treg and c->last_use have room for the block's temps. Compiling
+ * thread. */
 static bool alloc_regs(Ctx *c)
 {
     const IRBlock *b = c->b;
@@ -272,6 +274,9 @@ static bool alloc_regs(Ctx *c)
             if (hexp[k] <= free_upto)
                 busy &= ~(1u << k);
         }
+        /* The result: do ... while (0), so that `continue` here goes on to
+         * the fused CONDs below. */
+        do {
         if (!ir_op_info[op->opc].has_dst || op->opc == IR_CONST || op->opc == IR_COND || last[op->dst] <= i + 1)
             continue;
         const unsigned freem = ~busy & ((1u << NPOOL) - 1);
@@ -305,6 +310,26 @@ static bool alloc_regs(Ctx *c)
         hexp[pick] = last[op->dst];
         busy |= 1u << pick;
         c->treg[op->dst] = (int8_t)temp_pool[pick];
+        } while (0);
+        /* A flag setter writes its fused CONDs itself (setcc; movzx), so
+         * their ranges start here, not at the COND op. Only a free register
+         * (none is taken from another temp): else the slot, as before,
+         * where a SELECT or ADC some ops later read it back from memory. */
+        const IROp *fc[FUSE_MAX];
+        const unsigned nf = jit_fused_conds(c, i, fc);
+        for (unsigned k = 0; k < nf; k++) {
+            const IRTemp d = fc[k]->dst;
+            const unsigned freem = ~busy & ((1u << NPOOL) - 1);
+            if (!freem)
+                break;
+            if (last[d] <= (uint32_t)(fc[k] - b->ops) + 1)
+                continue;
+            const int pick = __builtin_ctz(freem);
+            holder[pick] = d;
+            hexp[pick] = last[d];
+            busy |= 1u << pick;
+            c->treg[d] = (int8_t)temp_pool[pick];
+        }
     }
     c->cs_used = 0;
     for (uint32_t t = 0; t < n; t++)
@@ -1142,6 +1167,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
         return false;
     }
     ctx_buffers(&c, scratch);
+    jit_plan_flags(&c);
     if (!alloc_regs(&c) || !jit_plan_mem_runs(&c)) {
         ctx_buffers_done(&c, scratch);
         jit_scratch_free(own);

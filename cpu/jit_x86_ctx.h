@@ -417,6 +417,12 @@ static inline int two_addr(Ctx *c, IRTemp dst, IRTemp *a, IRTemp *b, bool comm, 
 /* ---- between the backend's files (compiling thread) ---- */
 
 /* cpu/jit_flags_x86.c */
+/* Which CONDs each flag setter writes itself (fused) and which packs are
+ * dead: before alloc_regs, which gives the fused ones registers from their
+ * setter on. */
+void jit_plan_flags(Ctx *c);
+/* The fused CONDs of the op at index i (up to FUSE_MAX, in order) into out. */
+unsigned jit_fused_conds(const Ctx *c, uint32_t i, const IROp **out);
 void jit_emit_flag_setter(Ctx *c, const IROp *op);
 uint8_t jit_fplan_of(const Ctx *c, const IROp *op);
 /* EAX = NZCV at bits 31:28, zero elsewhere, from either form of cpu->nzcv
