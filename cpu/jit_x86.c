@@ -692,8 +692,17 @@ static bool emit_op(Ctx *c, const IROp *op)
         st_dst(c, op->dst);
         break;
     case IR_ZEXT:
-        if (op->imm == 32 && c->treg[op->dst] >= 0 && c->rax_prev != op->a) {
-            ldt(c, c->treg[op->dst], op->a, false); /* mov r32, a32 */
+        if (op->imm <= 32 && op->imm > 0 && c->treg[op->dst] >= 0 && c->rax_prev != op->a) {
+            /* Straight into the result's register: UXTB/UXTH and AND with
+             * 0xff/0xffff were mov eax; and eax; mov r, rax. */
+            const int rd = c->treg[op->dst];
+            if (op->imm == 8 || op->imm == 16) {
+                rmt(c, XB8, op->imm == 8 ? 0x0fb6 : 0x0fb7, rd, op->a); /* movzx r32, a8/a16 */
+                break;
+            }
+            ldt(c, rd, op->a, false);            /* mov r32, a32 */
+            if (op->imm < 32)
+                x_alu_ri(j, 0, 4, rd, (int32_t)((1u << op->imm) - 1)); /* and r32, mask */
             break;
         }
         if (op->imm >= 64) {
