@@ -343,6 +343,7 @@ static bool alu_size_ok(int sz) { return sz == 4 || sz == 8; }
 
 /* LZCNT if the host has it and the tests allow it (cpu/host_cpu.h). */
 void jit_allow_lzcnt(bool on) { host_allow(HOST_LZCNT, on); }
+void jit_allow_bmi2(bool on) { host_allow(HOST_BMI2, on); }
 
 static bool use_lzcnt(void) { return host_has(HOST_LZCNT); }
 
@@ -644,6 +645,24 @@ static bool emit_op(Ctx *c, const IROp *op)
                 x_shift_ri(j, W, ext, RAX, n);
             else if (!w64)
                 x_rr(j, 0, 0x89, RAX, RAX);      /* count 0: just the truncation */
+        } else if (op->opc != IR_ROR && host_has(HOST_BMI2)) {
+            /* SHLX/SHRX/SARX: the count in any register, the result
+             * straight in its own (it was count to CL, value to RAX, shift,
+             * move); the same masking of the count. */
+            int rc = RCX, ra = RAX;
+            if (c->treg[op->b] >= 0 && c->rax_prev != op->b)
+                rc = c->treg[op->b];
+            else
+                ldt(c, RCX, op->b, false);
+            if (c->treg[op->a] >= 0 && c->rax_prev != op->a)
+                ra = c->treg[op->a];
+            else
+                ld_rax(c, op->a, true, false);
+            const int rd = c->treg[op->dst] >= 0 ? c->treg[op->dst] : RAX;
+            const int pp = op->opc == IR_SHL ? 1 : op->opc == IR_SAR ? 2 : 3; /* 66, F3, F2 */
+            x_vex_rr(j, 2, pp, w64, rc, 0xf7, rd, ra);
+            if (rd != RAX)
+                break;
         } else {
             ldt(c, RCX, op->b, false);
             ld_rax(c, op->a, w64, false);
@@ -669,14 +688,14 @@ static bool emit_op(Ctx *c, const IROp *op)
     case IR_SEXT:
         if (!alu_size_ok(sz) || op->imm == 0)
             goto fallback;
-        if ((op->imm == 8 || op->imm == 16 || op->imm == 32) && c->treg[op->dst] >= 0 && c->treg[op->a] >= 0 &&
-            c->rax_prev != op->a) {
-            /* movsx / movsxd between the temps' own registers (32-bit result: zero-extended) */
-            const int rd = c->treg[op->dst], ra = c->treg[op->a];
+        if ((op->imm == 8 || op->imm == 16 || op->imm == 32) && c->treg[op->dst] >= 0 && c->rax_prev != op->a) {
+            /* movsx / movsxd into the result's register, from the input's
+             * register, slot or CPUState home (32-bit result: zero-extended) */
+            const int rd = c->treg[op->dst];
             if (sz == 4 && op->imm == 32)
-                x_rr(j, 0, 0x89, ra, rd);        /* mov rd32, ra32 */
+                ldt(c, rd, op->a, false);        /* mov rd32, a32 */
             else
-                x_rr(j, (sz == 4 ? 0 : XW) | XB8, op->imm == 8 ? 0x0fbe : op->imm == 16 ? 0x0fbf : 0x63, rd, ra);
+                rmt(c, (sz == 4 ? 0 : XW) | XB8, op->imm == 8 ? 0x0fbe : op->imm == 16 ? 0x0fbf : 0x63, rd, op->a);
             break;
         }
         ld_rax(c, op->a, true, false);

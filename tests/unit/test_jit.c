@@ -143,7 +143,8 @@ static void inline_op(int opc, int size, uint64_t a, uint64_t b)
 /* Division and the bit ops the JIT generates inline, at the edges where x86
  * differs from Arm or the widths matter: x/0, MIN/-1, all-zero and all-ones,
  * every single bit and bit run, 32-bit operands with garbage above them;
- * CLZ/CLS with LZCNT (if the host has it) and with BSR. */
+ * CLZ/CLS with LZCNT (if the host has it) and with BSR; register-count
+ * shifts with SHLX/SHRX/SARX (BMI2, if the host has it) and with CL. */
 Test(jit, inline_div_and_bit_ops)
 {
     static const uint64_t edge[] = {
@@ -151,10 +152,12 @@ Test(jit, inline_div_and_bit_ops)
         0xffffffff80000000ull, 0x100000000ull, 0x7fffffffffffffffull, 0x8000000000000000ull,
         0x8000000000000001ull, 0xdeadbeef00000000ull, 0x12345678ffffffffull, 0x0123456789abcdefull,
     };
-    static const int ops[] = {IR_UDIV, IR_SDIV, IR_CLZ, IR_CLS, IR_RBIT, IR_REV16, IR_REV32};
+    static const int ops[] = {IR_UDIV, IR_SDIV, IR_CLZ, IR_CLS, IR_RBIT, IR_REV16, IR_REV32,
+                              IR_SHL, IR_SHR, IR_SAR, IR_ROR};
     const size_t nedge = sizeof(edge) / sizeof(edge[0]);
     for (int lz = 1; lz >= 0; lz--) {
         jit_allow_lzcnt(lz);
+        jit_allow_bmi2(lz);
         for (size_t o = 0; o < sizeof(ops) / sizeof(ops[0]); o++) {
             int opc = ops[o];
             for (int size = 4; size <= 8; size += 4) {
@@ -189,6 +192,7 @@ Test(jit, inline_div_and_bit_ops)
         }
     }
     jit_allow_lzcnt(true);
+    jit_allow_bmi2(true);
 }
 
 /* Fallbacks are counted per opcode when compiled (jit_get_stats) and each
