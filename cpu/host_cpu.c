@@ -38,6 +38,7 @@ static unsigned probe(void)
         m |= (b & bit_SHA) ? HOST_SHA : 0;
         m |= ((b & bit_AVX2) && ymm) ? HOST_AVX2 : 0;
         m |= (b & bit_BMI2) ? HOST_BMI2 : 0;
+        m |= (b & bit_BMI) ? HOST_BMI1 : 0;
     }
     if (__get_cpuid(0x80000001, &a, &b, &c, &d)) {
         m |= (c & bit_LZCNT) ? HOST_LZCNT : 0;

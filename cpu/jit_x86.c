@@ -343,7 +343,7 @@ static bool alu_size_ok(int sz) { return sz == 4 || sz == 8; }
 
 /* LZCNT if the host has it and the tests allow it (cpu/host_cpu.h). */
 void jit_allow_lzcnt(bool on) { host_allow(HOST_LZCNT, on); }
-void jit_allow_bmi2(bool on) { host_allow(HOST_BMI2, on); }
+void jit_allow_bmi(bool on) { host_allow(HOST_BMI1 | HOST_BMI2, on); }
 
 static bool use_lzcnt(void) { return host_has(HOST_LZCNT); }
 
@@ -590,6 +590,32 @@ static bool emit_op(Ctx *c, const IROp *op)
         if (!alu_size_ok(sz))
             goto fallback;
         uint32_t opc = op->opc == IR_ANDN ? 0x21 : op->opc == IR_ORN ? 0x09 : 0x31;
+        const int rd = c->treg[op->dst];
+        if (op->opc == IR_ANDN && host_has(HOST_BMI1)) {
+            /* BIC: andn rd, b, a (~b & a) in one instruction. */
+            int rb = c->treg[op->b], ra = c->treg[op->a];
+            if (rb < 0) {
+                ldt(c, RCX, op->b, w64);
+                rb = RCX;
+            }
+            if (ra < 0) {
+                ld_rax(c, op->a, w64, false);
+                ra = RAX;
+            }
+            x_vex_rr(j, 2, 0, w64, rb, 0xf2, rd >= 0 ? rd : RAX, ra);
+            if (rd >= 0)
+                break;
+            st_dst(c, op->dst);
+            break;
+        }
+        if (rd >= 0) {
+            /* In the result's register, which no input holds (the inputs
+             * keep theirs through the op): mov; not; op. */
+            ldt(c, rd, op->b, w64);
+            x_rr(j, W, 0xf7, 2, rd);             /* not rd */
+            rmt(c, W, opc | 2, rd, op->a);       /* op rd, a (the r, r/m form) */
+            break;
+        }
         ldt(c, RCX, op->b, w64);
         x_rr(j, W, 0xf7, 2, RCX);                /* not rcx */
         ld_rax(c, op->a, w64, false);

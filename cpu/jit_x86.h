@@ -78,8 +78,9 @@ void jit_get_stats(JitStats *s);
  * (false), or use LZCNT when cpuid reports it (true, the default). Applies
  * to blocks compiled afterwards. */
 void jit_allow_lzcnt(bool on);
-/* The same for BMI2 (SHLX/SHRX/SARX, RORX): tests run both code paths. */
-void jit_allow_bmi2(bool on);
+/* The same for BMI1 and BMI2 (ANDN, SHLX/SHRX/SARX, RORX): tests run both
+ * code paths. */
+void jit_allow_bmi(bool on);
 /* Tests: pack NZCV the canonical way with SETcc (false) even if the host
  * has LAHF in 64-bit mode, or in the lazy LAHF form when it does (true,
  * the default). Any thread. */

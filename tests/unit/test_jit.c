@@ -144,7 +144,8 @@ static void inline_op(int opc, int size, uint64_t a, uint64_t b)
  * differs from Arm or the widths matter: x/0, MIN/-1, all-zero and all-ones,
  * every single bit and bit run, 32-bit operands with garbage above them;
  * CLZ/CLS with LZCNT (if the host has it) and with BSR; register-count
- * shifts with SHLX/SHRX/SARX (BMI2, if the host has it) and with CL. */
+ * shifts with SHLX/SHRX/SARX (BMI2, if the host has it) and with CL; BIC
+ * with ANDN (BMI1) and without. */
 Test(jit, inline_div_and_bit_ops)
 {
     static const uint64_t edge[] = {
@@ -153,11 +154,11 @@ Test(jit, inline_div_and_bit_ops)
         0x8000000000000001ull, 0xdeadbeef00000000ull, 0x12345678ffffffffull, 0x0123456789abcdefull,
     };
     static const int ops[] = {IR_UDIV, IR_SDIV, IR_CLZ, IR_CLS, IR_RBIT, IR_REV16, IR_REV32,
-                              IR_SHL, IR_SHR, IR_SAR, IR_ROR};
+                              IR_SHL, IR_SHR, IR_SAR, IR_ROR, IR_ANDN, IR_ORN, IR_XORN};
     const size_t nedge = sizeof(edge) / sizeof(edge[0]);
     for (int lz = 1; lz >= 0; lz--) {
         jit_allow_lzcnt(lz);
-        jit_allow_bmi2(lz);
+        jit_allow_bmi(lz);
         for (size_t o = 0; o < sizeof(ops) / sizeof(ops[0]); o++) {
             int opc = ops[o];
             for (int size = 4; size <= 8; size += 4) {
@@ -173,7 +174,8 @@ Test(jit, inline_div_and_bit_ops)
                         inline_op(opc, size, bit, ~0ull << i);
                     }
                     /* The shifts have few cases past the edges: x86 masks the count as Arm does. */
-                    const bool shift = opc == IR_SHL || opc == IR_SHR || opc == IR_SAR || opc == IR_ROR;
+                    const bool shift = opc == IR_SHL || opc == IR_SHR || opc == IR_SAR || opc == IR_ROR ||
+                                       opc == IR_ANDN || opc == IR_ORN || opc == IR_XORN; /* and these: few edges */
                     for (int i = 0; i < (shift ? 200 : 2000); i++)
                         inline_op(opc, size, operand(), operand());
                     for (int i = 0; i < (shift ? 100 : 500); i++)
@@ -194,7 +196,7 @@ Test(jit, inline_div_and_bit_ops)
         }
     }
     jit_allow_lzcnt(true);
-    jit_allow_bmi2(true);
+    jit_allow_bmi(true);
 }
 
 /* Fallbacks are counted per opcode when compiled (jit_get_stats) and each
