@@ -182,12 +182,11 @@ static void emit_stxr(Ctx *c, const IROp *op, uint32_t si)
     }
     x_mem(j, XW, 0x8b, RDX, RCX, SLOT_OFF(waiters)); /* read while held (slot_unlock) */
     x_alu_ri(j, XW, 0, RAX, 2);
-    x_mem(j, XW, 0x89, RAX, RCX, SLOT_OFF(version)); /* unlock: version + 2 (a release store on x86) */
-    if (op->flags & IRF_REL) {
-        jb_byte(j, 0x0f);
-        jb_byte(j, 0xae);
-        jb_byte(j, 0xf0);                        /* mfence: monitor_unlock(fence = true) */
-    }
+    /* Unlock: version + 2, a release store on x86. STLXR: monitor_unlock(fence
+     * = true) stores then fences (store->load order for a later LDAR); XCHG
+     * is that store as one locked instruction, a full barrier, as the inline
+     * STLR (jit_mem_x86.c), and much cheaper than MFENCE. */
+    x_mem(j, XW, (op->flags & IRF_REL) ? 0x87 : 0x89, RAX, RCX, SLOT_OFF(version));
     st_imm(j, CPU_OFF(excl_addr), -1);           /* atomic_clear_monitor */
     st_imm(j, CPU_OFF(excl_vaddr), -1);
     st_imm(j, CPU_OFF(excl_ver), (int32_t)MON_VER_INVALID);
