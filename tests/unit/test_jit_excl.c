@@ -110,7 +110,8 @@ Test(jit, excl_pairs)
 
 /* ---- sequences of blocks: the monitor changes between them ---- */
 
-/* Before step `step` of a sequence (tier: 0 interpreter, 1 JIT). */
+/* Before step `step` of a sequence (tier: 0 interpreter, 1 JIT); step n:
+ * after the last block, before the tier's state is looked at. */
 typedef void (*Between)(int step, int tier);
 
 /* Run blocks 0..n-1 in order on each tier from the same CPU and scratch RAM
@@ -141,6 +142,8 @@ static void seq_both(IRBlock **blks, int n, Between between, const char *what)
             if (bx[tier] == BX_EXCEPTION)
                 break;
         }
+        if (between)
+            between(n, tier); /* after the last block: threads it started are joined */
         /* Each tier's arming moved the global gen: each must follow it. */
         cr_assert_eq(cpu->tlbs.mon_gen, atomic_load(&tm->m.monitor->gen), "%s: tier %d TLB armed tags behind", what,
                      tier);
@@ -473,9 +476,9 @@ static void holder_join(void)
 static void between_held(int step, int tier)
 {
     (void)tier;
+    holder_join(); /* step 1 (after the block): its write happens before the comparison */
     if (step != 0)
         return;
-    holder_join();
     Monitor *mon = mon_rw();
     void *h = test_ram(tm, seq_g + 8, 8);
     monitor_reserve(mon, h);
