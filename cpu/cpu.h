@@ -228,6 +228,12 @@ typedef struct CPUStats {
         uint64_t mem_refill;
         uint64_t mem_armed; /* stores to an armed page that found their granule unarmed */
         uint64_t fp_soft; /* host-FP fast paths (cpu/fp_hard.c) that fell back to soft-float */
+        /* inline LDXR/STXR (cpu/jit_excl_x86.c): run through interp_exec_op
+         * (misaligned, TLB miss, STXR without its reservation or failing,
+         * settling slot), and LDXRs whose slot or page needed
+         * atomic_reserve_host (arming, second-chance bits, TLB re-tag) */
+        uint64_t excl_slow;
+        uint64_t excl_reserve;
     } jit;
     int host_cpu;                /* host PU the vCPU thread is pinned to, -1 if not pinned */
 } CPUStats;

@@ -15,7 +15,7 @@
  * cpu_mmu_idx does; LDTR/STTR (IRF_UNPRIV, only emitted at EL1) use EL0's,
  * as access_idx does. */
 _Static_assert(TLB_PAGE_BITS + TLB_BITS <= 32 && TLB_PAGE_BITS >= TLB_ENTRY_BITS, "the slot is in esi, shifted right");
-static int32_t emit_tlb_entry(Ctx *c, const IROp *op, int va)
+int32_t jit_emit_tlb_entry(Ctx *c, const IROp *op, int va)
 {
     JitBuf *j = &c->j;
     int idx = (c->tb_flags & TBF_EL_MASK) == 0 || (op->flags & IRF_UNPRIV) ? MMU_IDX_EL0
@@ -201,7 +201,7 @@ static void emit_access(Ctx *c, const IROp *op, int run)
         jb_byte(j, (uint8_t)((sz > 8 ? 8 : sz) - 1));
         x_jcc(j, CC_NE, c->stubs[si].call);
     }
-    int32_t ebase = emit_tlb_entry(c, op, va);   /* entry: [rbx + rdx + ebase] */
+    int32_t ebase = jit_emit_tlb_entry(c, op, va);   /* entry: [rbx + rdx + ebase] */
     /* Tag compare on the page of the last byte: a page-crossing access
      * misses (the entry at the first byte's slot cannot hold the next page). */
     x_mem(j, XW, 0x8d, RCX, va, run - 1);        /* lea rcx, [va + run - 1] */
@@ -310,7 +310,7 @@ bool jit_emit_atomic(Ctx *c, const IROp *op)
         jb_byte(j, (uint8_t)(sz - 1));
         x_jcc(j, CC_NE, c->stubs[si].slow);
     }
-    int32_t ebase = emit_tlb_entry(c, op, RSI);  /* entry: [rbx + rdx + ebase] */
+    int32_t ebase = jit_emit_tlb_entry(c, op, RSI);  /* entry: [rbx + rdx + ebase] */
     x_rr(j, XW, 0x89, RSI, RCX);                 /* aligned: va's page is the last byte's */
     x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
     x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, tag_write));
@@ -442,6 +442,10 @@ void jit_emit_stubs(Ctx *c)
     JitBuf *j = &c->j;
     for (uint32_t i = 0; i < c->nstubs; i++) {
         const Stub *s = &c->stubs[i];
+        if (s->excl) {
+            jit_emit_excl_stub(c, s);
+            continue;
+        }
         if (s->refill) {
             emit_refill(c, s);
             continue;

@@ -904,6 +904,10 @@ static bool emit_op(Ctx *c, const IROp *op)
         if (!jit_emit_atomic(c, op))
             goto fallback;
         break;
+    case IR_LOAD_EXCL: case IR_STORE_EXCL:
+        if (!jit_emit_excl(c, op))
+            goto fallback;
+        break;
     case IR_CHECK_ALIGN: {
         /* Misaligned: the interpreter's code raises, out of line. */
         if ((int64_t)op->imm != (int64_t)(int32_t)op->imm)

@@ -55,6 +55,10 @@ typedef struct Stub {
     uint8_t last;  /* a STORE's bytes - 1 (the whole run for a leader) */
     bool store_pc, refill;
     bool lead; /* leads a run: its interpreter path leaves rdi = 0 */
+    /* An inline LDXR/STXR's (EXCL_STUB_*, cpu/jit_excl_x86.c): `call` runs
+     * the op through interp_exec_op, `slow` is the LDXR's reservation call
+     * (resumes at `resume`) or the STXR's wake-up of WFE waiters. */
+    uint8_t excl;
     uint64_t pc;
     /* The XMM value cache (FpXCache) after the op: the stub's call
      * clobbers XMM8-15, so it reloads these before going back. */
@@ -382,6 +386,7 @@ static inline uint32_t add_stub(Ctx *c, const IROp *op)
     s->resume = jb_label(&c->j);
     s->refill = false;
     s->lead = false;
+    s->excl = 0;
     s->op = op;
     s->store_pc = c->have_pc && !c->pc_synced;
     s->pc = c->cur_pc;
@@ -436,6 +441,13 @@ bool jit_plan_mem_runs(Ctx *c);
 void jit_emit_mem(Ctx *c, const IROp *op);
 bool jit_emit_atomic(Ctx *c, const IROp *op);
 void jit_emit_stubs(Ctx *c);
+/* edx = the TLB slot's byte offset in its row for the address in register
+ * va; returns the CPUState offset of the op's regime's row. */
+int32_t jit_emit_tlb_entry(Ctx *c, const IROp *op, int va);
+/* cpu/jit_excl_x86.c */
+enum { EXCL_STUB_LDXR = 1, EXCL_STUB_STXR };
+bool jit_emit_excl(Ctx *c, const IROp *op);
+void jit_emit_excl_stub(Ctx *c, const Stub *s);
 /* cpu/jit_loop_x86.c */
 void jit_loop_plan(Ctx *c, const IRBlock *b);
 void jit_loop_extend(const Ctx *c, uint32_t *last);

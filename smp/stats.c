@@ -169,7 +169,8 @@ static void write_jit_json(Machine *m, FILE *f)
 {
     JitStats js;
     jit_get_stats(&js);
-    uint64_t runs[IR_NUM_OPS] = {0}, mem_slow = 0, mem_refill = 0, mem_armed = 0, fp_soft = 0;
+    uint64_t runs[IR_NUM_OPS] = {0}, mem_slow = 0, mem_refill = 0, mem_armed = 0, fp_soft = 0, excl_slow = 0,
+             excl_reserve = 0;
     for (int i = 0; i < m->ncpus; i++) {
         const CPUStats *s = &m->cpus[i]->stats;
         for (int k = 0; k < IR_NUM_OPS; k++)
@@ -178,14 +179,18 @@ static void write_jit_json(Machine *m, FILE *f)
         mem_refill += s->jit.mem_refill;
         mem_armed += s->jit.mem_armed;
         fp_soft += s->jit.fp_soft;
+        excl_slow += s->jit.excl_slow;
+        excl_reserve += s->jit.excl_reserve;
     }
     fprintf(f, "  \"jit\": {\"blocks_compiled\": %llu, \"blocks_failed\": %llu, \"ops_native\": %llu,"
                " \"ops_called\": %llu, \"code_bytes\": %llu, \"mem_slow_paths\": %llu, \"mem_refills\": %llu,"
-               " \"mem_armed_page_stores\": %llu, \"fp_soft\": %llu},\n",
+               " \"mem_armed_page_stores\": %llu, \"fp_soft\": %llu, \"excl_slow_paths\": %llu,"
+               " \"excl_reserves\": %llu},\n",
             (unsigned long long)js.blocks_compiled, (unsigned long long)js.blocks_failed,
             (unsigned long long)js.ops_native, (unsigned long long)js.ops_called,
             (unsigned long long)js.code_bytes, (unsigned long long)mem_slow, (unsigned long long)mem_refill,
-            (unsigned long long)mem_armed, (unsigned long long)fp_soft);
+            (unsigned long long)mem_armed, (unsigned long long)fp_soft, (unsigned long long)excl_slow,
+            (unsigned long long)excl_reserve);
     fprintf(f, "  \"jit_fallbacks\": ");
     json_op_counts(f, runs);
     fprintf(f, ",\n  \"jit_fallback_sites\": ");

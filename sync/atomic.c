@@ -177,6 +177,17 @@ static bool store_excl(CPUState *cpu, uint64_t va, int size, uint16_t flags, con
     return true;
 }
 
+/* Owner thread. */
+uint64_t atomic_reserve_host(CPUState *cpu, void *host)
+{
+    Monitor *mon = get_monitor(cpu->machine);
+    uint64_t ver = monitor_reserve(mon, host);
+    if (ver == MON_VER_INVALID && monitor_settling(mon, host))
+        return ATOMIC_RESERVE_WAIT; /* load_excl reserves again (no effect while settling) and waits */
+    tlb_sync_armed(cpu);
+    return ver;
+}
+
 /* Owner thread (the calling vCPU). */
 bool atomic_load_excl(CPUState *cpu, uint64_t va, int size, uint16_t flags, uint64_t *val)
 {

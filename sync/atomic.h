@@ -28,4 +28,16 @@ bool atomic_cas(CPUState *cpu, uint64_t va, int size, uint16_t flags, uint64_t e
 /* CLREX, and exception entry/return (the architecture clears the local monitor). */
 void atomic_clear_monitor(CPUState *cpu);
 
+/* atomic_reserve_host's answer when the granule's slot or page is settling:
+ * the LDXR must run through atomic_load_excl, which makes the dispatcher
+ * wait (cpu->excl_wait). Odd, so never a version. */
+#define ATOMIC_RESERVE_WAIT 3ull
+/* Owner thread: the reservation half of LDXR for the JIT's inline LDXR
+ * (cpu/jit_excl_x86.c) when its fast path found the slot or page of `host`
+ * not STABLE and used, or its TLB's armed tags behind the monitor: what
+ * load_excl does between the translation and the data load
+ * (monitor_reserve, tlb_sync_armed). Returns the version to record,
+ * MON_VER_INVALID, or ATOMIC_RESERVE_WAIT (nothing else done then). */
+uint64_t atomic_reserve_host(CPUState *cpu, void *host);
+
 #endif

@@ -85,6 +85,8 @@ static void slot_unlock(Monitor *mon, MonSlot *sl)
 
 void monitor_lock(Monitor *mon, const void *host) { slot_lock(slot_of(mon, host)); }
 
+void monitor_wake_waiters(Monitor *mon, uint64_t waiters) { wake_waiters(mon, waiters); }
+
 void monitor_unlock(Monitor *mon, const void *host, bool fence)
 {
     slot_unlock(mon, slot_of(mon, host));

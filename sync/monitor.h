@@ -219,6 +219,11 @@ bool monitor_trylock_version(Monitor *mon, const void *host, uint64_t ver);
  * `fence`: unlock with a full barrier (store->load order after the store). */
 void monitor_lock(Monitor *mon, const void *host);
 void monitor_unlock(Monitor *mon, const void *host, bool fence);
+/* Any thread, just after unlocking a slot whose `waiters` it read while
+ * holding it (as monitor_unlock does): kick those cores with REQ_EVENT. The
+ * JIT's inline STXR unlocks in generated code and calls this only when
+ * waiters != 0. */
+void monitor_wake_waiters(Monitor *mon, uint64_t waiters);
 
 /* ---- WFE (smp/vcpu.c), owner vCPU ---- */
 

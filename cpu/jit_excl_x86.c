@@ -1,0 +1,280 @@
+/* Tier 1: LDXR/STXR of 1, 2, 4 or 8 bytes (IR_LOAD_EXCL, IR_STORE_EXCL)
+ * inline on the TLB hit path (docs/jit.md, "Inline exclusives"), with the
+ * exact effect of load_excl/store_excl in sync/atomic.c on the global
+ * exclusive monitor (sync/monitor.h, docs/atomics.md). Whatever the inline
+ * path does not cover goes out of line to interp_exec_op, i.e. to that C
+ * code: misaligned, TLB miss, MMIO, a read-only page, an STXR without a
+ * matching reservation or whose version CAS failed; an LDXR whose slot or
+ * page is not STABLE and used calls atomic_reserve_host (arming, second-
+ * chance bits, the TLB's armed tags) and comes back. The pair forms
+ * (LDXP/STXP: helpers) are not here. Thread rules: the compiling thread. */
+#include "../memory/mem.h"
+#include "../sync/atomic.h"
+#include "jit_x86_ctx.h"
+#include "jit_xcache_x86.h"
+
+_Static_assert(sizeof(MonSlot) == 64, "the slot's address is host & (mask << 6) + slots");
+_Static_assert(2 * sizeof(TLBEntryX) == sizeof(TLBEntry), "tlbx's offset is half tlb's");
+_Static_assert(MON_VER_INVALID == 1, "the fields are cleared with imm32 stores");
+
+#define SLOT_OFF(f) ((int32_t)offsetof(MonSlot, f))
+
+/* Compiling thread. Whether op can be inline here: sizes 1..8, ordering
+ * flags only, a monitor whose masks fit an imm32. -det weak=on never gets
+ * here (machine_init runs it on the interpreter: its store buffers). */
+static bool excl_inline_ok(const Ctx *c, const IROp *op)
+{
+    const int sz = op->size;
+    return c->mon && (sz == 1 || sz == 2 || sz == 4 || sz == 8) &&
+           !(op->flags & ~(IRF_ACQ | IRF_REL | IRF_ALIGN)) &&
+           ((uint64_t)c->mon->mask << MON_GRANULE_SHIFT) <= 0x7fffffffu && c->mon->pmask <= 0x7fffffffu;
+}
+
+/* After the tag compare (rdx = the slot's offset in its row, ebase its row
+ * in cpu->tlb, rsi = va): rdi = host, `pa` = the guest physical address
+ * (the entry's page from cpu->tlbx, as mem_host_ptr gives load_excl).
+ * Clobbers rdx. */
+static void emit_host_pa(Ctx *c, int32_t ebase, int pa)
+{
+    JitBuf *j = &c->j;
+    const int32_t xbase = CPU_OFF(tlbx) + (ebase - CPU_OFF(tlb)) / 2;
+    x_mem_sib(j, XW, 0x8b, RDI, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend));
+    x_rr(j, XW, 0x01, RSI, RDI);                 /* add rdi, rsi: host */
+    x_shift_ri(j, 0, 5, RDX, 1);                 /* shr edx, 1: the slot in tlbx */
+    x_mem_sib(j, XW, 0x8b, pa, RBX, RDX, 1, xbase + (int32_t)offsetof(TLBEntryX, paddr));
+    x_rr(j, 0, 0x89, RSI, RDX);                  /* mov edx, esi */
+    x_alu_ri(j, 0, 4, RDX, (int32_t)~TLB_PAGE_MASK);
+    x_rr(j, XW, 0x09, RDX, pa);                  /* or pa, rdx */
+}
+
+/* rcx = &mon->slots[slot of host rdi] (monitor_slot_index). */
+static void emit_slot(Ctx *c)
+{
+    JitBuf *j = &c->j;
+    x_rr(j, XW, 0x89, RDI, RCX);                 /* mov rcx, rdi */
+    x_alu_ri(j, XW, 4, RCX, (int32_t)((uint32_t)c->mon->mask << MON_GRANULE_SHIFT));
+    x_mov_ri(j, RDX, (uint64_t)(uintptr_t)c->mon->slots);
+    x_rr(j, XW, 0x01, RDX, RCX);                 /* add rcx, rdx */
+}
+
+/* mov qword [rbx + off], simm32 */
+static void st_imm(JitBuf *j, int32_t off, int32_t v)
+{
+    x_mem(j, XW, 0xc7, 0, RBX, off);
+    jb_u32(j, (uint32_t)v);
+}
+
+/* LDXR: the fast path is load_excl when monitor_reserve finds the slot and
+ * the page STABLE with their second-chance bits set, and tlb_sync_armed has
+ * nothing to do (the core's mon_gen is the monitor's gen): the version
+ * (even) is read before the data (x86 loads keep their order), the data
+ * zero-extended, the reservation recorded. */
+static void emit_ldxr(Ctx *c, const IROp *op, uint32_t si)
+{
+    JitBuf *j = &c->j;
+    const Monitor *mon = c->mon;
+    const int sz = op->size;
+    const uint32_t call = c->stubs[si].call, slow = c->stubs[si].slow;
+    ldt(c, RSI, op->a, true);                    /* rsi = va */
+    if (sz > 1) {
+        x_rr(j, XB8, 0xf6, 0, RSI);              /* test sil, size - 1: the alignment fault */
+        jb_byte(j, (uint8_t)(sz - 1));
+        x_jcc(j, CC_NE, call);
+    }
+    int32_t ebase = jit_emit_tlb_entry(c, op, RSI);
+    x_rr(j, XW, 0x89, RSI, RCX);                 /* aligned: va's page is the last byte's */
+    x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
+    x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, tag_read));
+    x_jcc(j, CC_NE, call);
+    emit_host_pa(c, ebase, R8);                  /* rdi = host, r8 = pa */
+    emit_slot(c);
+    /* monitor_reserve's order: version (odd: a writer holds the slot, the
+     * C code spins), state, used, then the page; then tlb_sync_armed's gen. */
+    x_mem(j, XW, 0x8b, RAX, RCX, SLOT_OFF(version));
+    x_rr(j, 0, 0xf6, 0, RAX);                    /* test al, 1 */
+    jb_byte(j, 1);
+    x_jcc(j, CC_NE, slow);
+    x_mem(j, 0, 0x83, 7, RCX, SLOT_OFF(state));  /* cmp dword [state], MON_STABLE */
+    jb_byte(j, MON_STABLE);
+    x_jcc(j, CC_NE, slow);
+    x_mem(j, 0, 0x83, 7, RCX, SLOT_OFF(used));   /* cmp dword [used], 0: the C code sets it */
+    jb_byte(j, 0);
+    x_jcc(j, CC_E, slow);
+    x_rr(j, XW, 0x89, RDI, RDX);                 /* mov rdx, rdi */
+    x_shift_ri(j, XW, 5, RDX, MON_PAGE_SHIFT);
+    x_alu_ri(j, 0, 4, RDX, (int32_t)mon->pmask); /* edx = monitor_page_index */
+    x_mov_ri(j, RCX, (uint64_t)(uintptr_t)mon->pages);
+    x_mem_sib(j, 0, 0x80, 7, RCX, RDX, 1, 0);    /* cmp byte [pages + rdx], STABLE | USED */
+    jb_byte(j, MON_STABLE | MON_PAGE_USED);
+    x_jcc(j, CC_NE, slow);
+    x_mov_ri(j, RCX, (uint64_t)(uintptr_t)&mon->gen);
+    ld64(j, RCX, RCX, 0);
+    x_mem(j, XW, 0x3b, RCX, RBX, CPU_OFF(tlbs.mon_gen));
+    x_jcc(j, CC_NE, slow);
+    /* rax = version, rdi = host, rsi = va, r8 = pa: also from the slow path. */
+    jb_bind(j, c->stubs[si].resume);
+    switch (sz) {
+    case 1: x_mem(j, 0, 0x0fb6, RDX, RDI, 0); break; /* movzx edx, byte [rdi] */
+    case 2: x_mem(j, 0, 0x0fb7, RDX, RDI, 0); break;
+    case 4: x_mem(j, 0, 0x8b, RDX, RDI, 0); break;
+    default: x_mem(j, XW, 0x8b, RDX, RDI, 0); break;
+    }
+    st64(j, RBX, CPU_OFF(excl_addr), R8);
+    st64(j, RBX, CPU_OFF(excl_vaddr), RSI);
+    x_mem(j, 0, 0xc7, 0, RBX, CPU_OFF(excl_size)); /* mov dword [excl_size], size */
+    jb_u32(j, (uint32_t)sz);
+    st64(j, RBX, CPU_OFF(excl_ver), RAX);
+    st64(j, RBX, CPU_OFF(excl_val[0]), RDX);
+    st_imm(j, CPU_OFF(excl_val[1]), 0);
+    stt(c, op->dst, RDX);
+}
+
+/* STXR: the fast path is store_excl when the reservation matches (va, size,
+ * valid version), the write tag hits (TLB_TAG_ARMED or not: the slot lock
+ * below is what an armed page asks of a store) at the PA of the LDXR, and
+ * the version CAS locks the slot: the store, then monitor_unlock (waiters
+ * read under the lock, version + 2 with release, a full fence for STLXR),
+ * monitor_release_solo on a one-vCPU machine, status 0. Every failure goes
+ * to the C code before anything is written (the CAS fails only if the
+ * version moved on, and it never comes back). */
+static void emit_stxr(Ctx *c, const IROp *op, uint32_t si)
+{
+    JitBuf *j = &c->j;
+    const Monitor *mon = c->mon;
+    const int sz = op->size;
+    const uint32_t call = c->stubs[si].call;
+    ldt(c, RSI, op->a, true);                    /* rsi = va */
+    if (sz > 1) {
+        x_rr(j, XB8, 0xf6, 0, RSI);              /* alignment first (ExclusiveMonitorsPass) */
+        jb_byte(j, (uint8_t)(sz - 1));
+        x_jcc(j, CC_NE, call);
+    }
+    x_mem(j, XW, 0x3b, RSI, RBX, CPU_OFF(excl_vaddr));
+    x_jcc(j, CC_NE, call);
+    x_mem(j, 0, 0x83, 7, RBX, CPU_OFF(excl_size)); /* cmp dword [excl_size], size */
+    jb_byte(j, (uint8_t)sz);
+    x_jcc(j, CC_NE, call);
+    ld64(j, RAX, RBX, CPU_OFF(excl_ver));
+    x_rr(j, 0, 0xf6, 0, RAX);                    /* test al, 1: no valid reservation */
+    jb_byte(j, 1);
+    x_jcc(j, CC_NE, call);
+    int32_t ebase = jit_emit_tlb_entry(c, op, RSI);
+    x_rr(j, XW, 0x89, RSI, RDI);                 /* mov rdi, rsi */
+    x_alu_ri(j, XW, 4, RDI, (int32_t)TLB_PAGE_MASK);
+    x_mem_sib(j, XW, 0x8b, RCX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, tag_write));
+    x_alu_ri(j, XW, 4, RCX, (int32_t)~TLB_TAG_ARMED);
+    x_rr(j, XW, 0x3b, RCX, RDI);                 /* cmp rcx, rdi */
+    x_jcc(j, CC_NE, call);
+    emit_host_pa(c, ebase, RCX);                 /* rdi = host, rcx = pa */
+    x_mem(j, XW, 0x3b, RCX, RBX, CPU_OFF(excl_addr));
+    x_jcc(j, CC_NE, call);                       /* another PA since the LDXR */
+    emit_slot(c);
+    x_mem(j, XW, 0x8d, RDX, RAX, 1);             /* lea rdx, [rax + 1] */
+    jb_byte(j, 0xf0);
+    x_mem(j, XW, 0x0fb1, RDX, RCX, SLOT_OFF(version)); /* lock cmpxchg [version], rdx */
+    x_jcc(j, CC_NE, call);
+    ldt(c, RDX, op->b, true);
+    switch (sz) {
+    case 1: x_mem(j, XB8, 0x88, RDX, RDI, 0); break;
+    case 2: x_mem(j, X66, 0x89, RDX, RDI, 0); break;
+    case 4: x_mem(j, 0, 0x89, RDX, RDI, 0); break;
+    default: x_mem(j, XW, 0x89, RDX, RDI, 0); break;
+    }
+    x_mem(j, XW, 0x8b, RDX, RCX, SLOT_OFF(waiters)); /* read while held (slot_unlock) */
+    x_alu_ri(j, XW, 0, RAX, 2);
+    /* Unlock: version + 2, a release store on x86. STLXR: monitor_unlock(fence
+     * = true) stores then fences (store->load order for a later LDAR); XCHG
+     * is that store as one locked instruction, a full barrier, as the inline
+     * STLR (jit_mem_x86.c), and much cheaper than MFENCE. */
+    x_mem(j, XW, (op->flags & IRF_REL) ? 0x87 : 0x89, RAX, RCX, SLOT_OFF(version));
+    st_imm(j, CPU_OFF(excl_addr), -1);           /* atomic_clear_monitor */
+    st_imm(j, CPU_OFF(excl_vaddr), -1);
+    st_imm(j, CPU_OFF(excl_ver), (int32_t)MON_VER_INVALID);
+    x_rr(j, XW, 0x85, RDX, RDX);                 /* test rdx, rdx: cores in WFE on the slot */
+    x_jcc(j, CC_NE, c->stubs[si].slow);
+    jb_bind(j, c->stubs[si].resume);
+    if (mon->solo) {
+        x_rr(j, XW, 0x89, RDI, RSI);             /* mov rsi, rdi (host) */
+        x_mov_ri(j, RDI, (uint64_t)(uintptr_t)mon);
+        call_abs(c, (const void *)monitor_release_solo);
+    }
+    x_rr(j, 0, 0x31, RAX, RAX);                  /* xor eax, eax: status 0 */
+    stt(c, op->dst, RAX);
+}
+
+/* Compiling thread. false: not handled here, nothing emitted. */
+bool jit_emit_excl(Ctx *c, const IROp *op)
+{
+    if (!excl_inline_ok(c, op))
+        return false;
+    uint32_t si = add_stub(c, op);
+    if (c->j.oom)
+        return true;
+    c->stubs[si].excl = op->opc == IR_LOAD_EXCL ? EXCL_STUB_LDXR : EXCL_STUB_STXR;
+    if (op->opc == IR_LOAD_EXCL)
+        emit_ldxr(c, op, si);
+    else
+        emit_stxr(c, op, si);
+    jb_bind(&c->j, c->stubs[si].back);
+    return true;
+}
+
+/* push / pop of a register (0x50 + r, REX.B for r8-r15). */
+static void x_push(JitBuf *j, int r)
+{
+    if (r & 8)
+        jb_byte(j, 0x41);
+    jb_byte(j, (uint8_t)(0x50 + (r & 7)));
+}
+
+static void x_pop(JitBuf *j, int r)
+{
+    if (r & 8)
+        jb_byte(j, 0x41);
+    jb_byte(j, (uint8_t)(0x58 + (r & 7)));
+}
+
+/* Compiling thread. The out-of-line code of an inline LDXR/STXR. Two
+ * pushes keep the 16-byte stack alignment of the block's frame for the call. */
+void jit_emit_excl_stub(Ctx *c, const Stub *s)
+{
+    JitBuf *j = &c->j;
+    const IROp *op = s->op;
+    jb_bind(j, s->slow);
+    if (s->excl == EXCL_STUB_LDXR) {
+        /* rdi = host, r8 = pa: the reservation in C, then back to the data
+         * load with rax = the version, or (settling) the whole LDXR in C. */
+        x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.excl_reserve)); /* inc qword: -stats */
+        x_push(j, RDI);
+        x_push(j, R8);
+        x_rr(j, XW, 0x89, RDI, RSI);             /* mov rsi, rdi */
+        x_rr(j, XW, 0x89, RBX, RDI);             /* mov rdi, rbx */
+        call_abs(c, (const void *)atomic_reserve_host);
+        jit_xc_reload(c, &s->xs, -1);            /* keeps rax */
+        x_pop(j, R8);
+        x_pop(j, RDI);
+        ldt(c, RSI, op->a, true);
+        x_alu_ri(j, XW, 7, RAX, (int32_t)ATOMIC_RESERVE_WAIT);
+        x_jcc(j, CC_NE, s->resume);
+    } else {
+        /* rdx = waiters, rdi = host (monitor_release_solo's, after). */
+        x_push(j, RDI);
+        x_push(j, RDI);
+        x_rr(j, XW, 0x89, RDX, RSI);             /* mov rsi, rdx */
+        x_mov_ri(j, RDI, (uint64_t)(uintptr_t)c->mon);
+        call_abs(c, (const void *)monitor_wake_waiters);
+        jit_xc_reload(c, &s->xs, -1);
+        x_pop(j, RDI);
+        x_pop(j, RDI);
+        x_jmp(j, s->resume);
+    }
+    jb_bind(j, s->call);
+    if (s->store_pc) {
+        x_mov_ri(j, RAX, s->pc);
+        st64(j, RBX, CPU_OFF(pc), RAX);
+    }
+    x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.excl_slow)); /* inc qword: -stats */
+    emit_interp_call(c, op);
+    jit_xc_reload(c, &s->xs, -1);
+    x_jmp(j, s->back);
+}
