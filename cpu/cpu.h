@@ -378,6 +378,10 @@ typedef struct CPUState {
      * never reads them, and the fields it does read keep their offsets. */
     IRScratch ir_scratch;
     struct JitScratch *jit_scratch;
+    /* The code memory and counters jit_compile uses: the machine's
+     * (machine_init sets it to Machine.jit_code) or a unit test's; NULL:
+     * nothing is compiled. Set before the thread starts. */
+    struct JitCode *jit_code;
 } CPUState;
 
 /* cpu->nzcv's lazy form (the JIT's LAHF/SETO image): the mark (LAHF's

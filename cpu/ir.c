@@ -86,8 +86,9 @@ void ir_block_trim(IRBlock *b)
 void ir_block_free(IRBlock *b)
 {
     if (b->native)
-        jit_code_free(b->native, b->native_size);
+        jit_code_free(b->jit_code, b->native, b->native_size);
     b->native = NULL;
+    b->jit_code = NULL;
     if (b->scratch)
         scratch_return(b);
     else

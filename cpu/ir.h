@@ -84,6 +84,9 @@ typedef struct IRBlock {
     /* ir_verify passed (smp/vcpu.c sets it before publishing the block; the
      * IR does not change after): the JIT need not check the temps again. */
     bool verified;
+    /* The code memory native came from (jit_compile sets it; ir_block_free
+     * gives the code back to it). */
+    struct JitCode *jit_code;
     void *native;          /* tier-1 code (cpu/jit_x86.c) or NULL: interpret */
     uint32_t native_size;  /* bytes reserved for it in the code buffer */
     /* Tier-1 chaining (cpu/jit_x86.c): `native` is the chained entry (request

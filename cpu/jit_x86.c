@@ -20,16 +20,10 @@
  * observe it (a helper call, a slow path, a fallback op). Terminals write
  * the pc themselves, as in the interpreter.
  *
- * Executable memory: RWX arenas (one of jit_code_set_limit's size, or
- * 64 MiB ones without a limit), handed out in power-of-two chunks with
- * per-size free lists under one mutex (compiling is rare next to running).
- * Chunks come back through jit_code_free when their block is freed (after
- * the translation cache's RCU grace period). */
+ * Executable memory comes from the compiling core's cpu->jit_code (the
+ * machine's allocator, cpu/jit_code.h); the block records it in
+ * b->jit_code, to which its code goes back when it is freed. */
 #include "jit_x86_ctx.h"
-
-#include <pthread.h>
-#include <stdatomic.h>
-#include <sys/mman.h>
 
 #include "../smp/machine.h"
 #include "fp_hard.h"
@@ -37,139 +31,6 @@
 #include "jit_fp_x86.h"
 #include "jit_simd_x86.h"
 #include "jit_xcache_x86.h"
-
-/* ------------------------------------------------------------------ */
-/* executable memory                                                   */
-
-#define CODE_ARENA (64u << 20)
-#define CODE_MIN_SHIFT 6
-#define CODE_MAX_SHIFT 24
-#define CODE_CLASSES (CODE_MAX_SHIFT - CODE_MIN_SHIFT + 1)
-
-typedef struct FreeChunk {
-    struct FreeChunk *next;
-} FreeChunk;
-
-static pthread_mutex_t code_lock = PTHREAD_MUTEX_INITIALIZER;
-static uint8_t *arena_cur, *arena_end;
-static FreeChunk *free_list[CODE_CLASSES];
-/* With a limit (jit_code_set_limit): bytes of arena mapped so far, and set
- * when an allocation failed for want of room (the cache flushes on it). */
-static uint64_t code_limit, code_mapped;
-static _Atomic bool code_exhausted;
-
-static _Atomic uint64_t st_compiled, st_failed, st_native, st_called, st_bytes;
-static _Atomic uint64_t st_called_opc[IR_NUM_OPS];
-
-void jit_code_set_limit(uint64_t bytes)
-{
-    pthread_mutex_lock(&code_lock);
-    code_limit = bytes;
-    pthread_mutex_unlock(&code_lock);
-}
-
-bool jit_code_take_exhausted(void)
-{
-    return atomic_load_explicit(&code_exhausted, memory_order_relaxed) && atomic_exchange(&code_exhausted, false);
-}
-
-/* Any thread, under code_lock: a chunk of class c carved out of a free chunk of a larger
- * class (the rest goes to the smaller free lists), or NULL. Without it, a
- * guest could make the cache hold chunks of one size only and then ask for
- * another: with a bounded arena nothing could be compiled any more. */
-static void *split_larger(unsigned c)
-{
-    for (unsigned k = c + 1; k < CODE_CLASSES; k++) {
-        if (!free_list[k])
-            continue;
-        uint8_t *p = (uint8_t *)free_list[k];
-        free_list[k] = free_list[k]->next;
-        for (unsigned h = k; h > c; h--) {
-            /* keep the lower half, free the upper one */
-            FreeChunk *up = (FreeChunk *)(p + ((size_t)1 << (h - 1 + CODE_MIN_SHIFT)));
-            up->next = free_list[h - 1];
-            free_list[h - 1] = up;
-        }
-        return p;
-    }
-    return NULL;
-}
-
-static void *code_alloc(size_t len, uint32_t *out_size)
-{
-    unsigned c = 0;
-    while (((size_t)1 << (c + CODE_MIN_SHIFT)) < len)
-        c++;
-    if (c >= CODE_CLASSES)
-        return NULL;
-    size_t sz = (size_t)1 << (c + CODE_MIN_SHIFT);
-    void *p = NULL;
-    pthread_mutex_lock(&code_lock);
-    if (free_list[c]) {
-        p = free_list[c];
-        free_list[c] = free_list[c]->next;
-    } else if (!arena_cur || (size_t)(arena_end - arena_cur) < sz) {
-        /* The tail of the old arena is abandoned: at most one chunk. With
-         * a limit, the whole bound is one arena (mapped once, backed only
-         * where code is written), so all code is within rel32 reach. */
-        size_t arena = code_limit ? (size_t)code_limit : CODE_ARENA;
-        if (!code_limit || !code_mapped) {
-            void *a = mmap(NULL, arena, PROT_READ | PROT_WRITE | PROT_EXEC,
-                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-            if (a != MAP_FAILED) {
-                arena_cur = a;
-                arena_end = arena_cur + arena;
-                code_mapped += arena;
-            } else if (!arena_cur) {
-                /* No code memory at all (e.g. ulimit -v): interpret; a
-                 * cache flush would not help, so do not ask for one. */
-                pthread_mutex_unlock(&code_lock);
-                return NULL;
-            }
-        }
-        if (arena_cur && (size_t)(arena_end - arena_cur) >= sz) {
-            p = arena_cur;
-            arena_cur += sz;
-        } else {
-            p = split_larger(c);
-        }
-    } else {
-        p = arena_cur;
-        arena_cur += sz;
-    }
-    pthread_mutex_unlock(&code_lock);
-    if (!p) {
-        atomic_store(&code_exhausted, true);
-        return NULL;
-    }
-    *out_size = (uint32_t)sz;
-    atomic_fetch_add_explicit(&st_bytes, sz, memory_order_relaxed);
-    return p;
-}
-
-void jit_code_free(void *code, uint32_t size)
-{
-    unsigned c = 0;
-    while (((uint32_t)1 << (c + CODE_MIN_SHIFT)) < size)
-        c++;
-    pthread_mutex_lock(&code_lock);
-    FreeChunk *f = code;
-    f->next = free_list[c];
-    free_list[c] = f;
-    pthread_mutex_unlock(&code_lock);
-    atomic_fetch_sub_explicit(&st_bytes, size, memory_order_relaxed);
-}
-
-void jit_get_stats(JitStats *s)
-{
-    s->blocks_compiled = atomic_load(&st_compiled);
-    s->blocks_failed = atomic_load(&st_failed);
-    s->ops_native = atomic_load(&st_native);
-    s->ops_called = atomic_load(&st_called);
-    s->code_bytes = atomic_load(&st_bytes);
-    for (int i = 0; i < IR_NUM_OPS; i++)
-        s->ops_called_by_opc[i] = atomic_load_explicit(&st_called_opc[i], memory_order_relaxed);
-}
 
 /* ------------------------------------------------------------------ */
 /* compiler                                                            */
@@ -1289,13 +1150,14 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
         *why = "out of memory or unbound label";
     } else {
         uint32_t size;
-        void *code = code_alloc(j->len, &size);
+        void *code = jit_code_alloc(cpu->jit_code, j->len, &size);
         if (!code) {
-            *why = "code buffer full";
+            *why = cpu->jit_code ? "code buffer full" : "no code memory (cpu->jit_code)";
         } else {
             memcpy(code, j->p, j->len);
             perfmap_add(cpu->machine, code, j->len, b->pc, tb_flags);
             b->native_size = size;
+            b->jit_code = cpu->jit_code;
             b->entry_body = entry_body;
             for (int k = 0; k < 2; k++) {
                 b->chain_site[k] = c.site_used[k] ? c.site_pos[k] : 0;
@@ -1308,11 +1170,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
              * the fields above. */
             __atomic_store_n(&b->native, code, __ATOMIC_RELEASE);
             dump_code(b, j->p, j->len);
-            atomic_fetch_add_explicit(&st_native, c.native, memory_order_relaxed);
-            atomic_fetch_add_explicit(&st_called, c.called, memory_order_relaxed);
-            for (int i = 0; i < IR_NUM_OPS; i++)
-                if (c.called_opc[i])
-                    atomic_fetch_add_explicit(&st_called_opc[i], c.called_opc[i], memory_order_relaxed);
+            jit_code_count(cpu->jit_code, true, c.native, c.called, c.called_opc);
             ok = true;
         }
     }
@@ -1325,14 +1183,13 @@ bool jit_compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags)
 {
     const char *why = NULL;
     if (b->native) {
-        jit_code_free(b->native, b->native_size);
+        jit_code_free(b->jit_code, b->native, b->native_size);
         b->native = NULL;
+        b->jit_code = NULL;
     }
-    if (compile(cpu, b, tb_flags, &why)) {
-        atomic_fetch_add_explicit(&st_compiled, 1, memory_order_relaxed);
+    if (compile(cpu, b, tb_flags, &why))
         return true;
-    }
-    atomic_fetch_add_explicit(&st_failed, 1, memory_order_relaxed);
+    jit_code_count(cpu->jit_code, false, 0, 0, NULL);
     if (cpu->machine && machine_tracing(cpu->machine, TRACE_UNIMP))
         machine_log(cpu->machine, "jit: block at 0x%llx left to the interpreter: %s\n",
                     (unsigned long long)b->pc, why);

@@ -14,10 +14,13 @@
 #include "cpu.h"
 #include "interp.h"
 #include "ir.h"
+#include "jit_code.h"
 
 /* Owner thread, on an unpublished block. Compiles b (whose translation-mode
- * flags are tb_flags) and sets b->native; false (block left to the
- * interpreter, counted) if it cannot. */
+ * flags are tb_flags) into code memory from cpu->jit_code and sets
+ * b->native (and b->jit_code, where the code goes back); false (block left
+ * to the interpreter, counted in cpu->jit_code) if it cannot, or if
+ * cpu->jit_code is NULL. */
 bool jit_compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags);
 
 /* Buffers one thread reuses from compile to compile (the code, label and
@@ -47,32 +50,6 @@ static inline enum BlockExit jit_run(CPUState *cpu, const IRBlock *b)
  * target, or the distance does not fit. Any thread, under the translation
  * cache's chain lock; other cores may be running `from` meanwhile. */
 bool jit_chain_patch(IRBlock *from, int slot, const IRBlock *to);
-
-/* Any thread (the RCU free callback): give back code from jit_compile. */
-void jit_code_free(void *code, uint32_t size);
-
-/* Main thread, before any vCPU runs: bound the code memory to `bytes` (0:
- * unbounded, the default). The bound is one arena mapped on first use;
- * without room for a block (and no larger free chunk to split), it stays
- * with the interpreter and jit_code_take_exhausted() reports it once. */
-void jit_code_set_limit(uint64_t bytes);
-/* Any thread: true (once) if an allocation failed for want of room since
- * the last call; the translation cache then flushes. */
-bool jit_code_take_exhausted(void);
-
-typedef struct JitStats {
-    uint64_t blocks_compiled;
-    uint64_t blocks_failed;  /* left to the interpreter */
-    uint64_t ops_native;     /* ops with inline code */
-    uint64_t ops_called;     /* ops run through interp_exec_op (always) */
-    uint64_t code_bytes;     /* bytes of live native code */
-    /* of ops_called, by IR opcode (compiled fallback sites; the times they
-     * ran are in CPUStats.jit.fallback) */
-    uint64_t ops_called_by_opc[IR_NUM_OPS];
-} JitStats;
-
-/* Any thread: process-wide counters (approximate while vCPUs run). */
-void jit_get_stats(JitStats *s);
 
 /* Tests: compile CLZ/CLS without LZCNT (BSR) even if the host has it
  * (false), or use LZCNT when cpuid reports it (true, the default). Applies

@@ -139,11 +139,14 @@ bool machine_init(Machine *m, const MachineOptions *opt)
         long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
         tb_size = tcache_default_limit(opt->ram_size, pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : 0);
     }
-    m->tcache = tcache_create_bounded(tb_size, drop_jump_caches, m);
     /* The code is part of the bound, but a flushed block's code comes back
      * only after a grace period, while new code is written: room for both. */
-    if (opt->tier == TIER_JIT)
-        jit_code_set_limit(2 * tb_size);
+    m->jit_code = jit_code_new(opt->tier == TIER_JIT ? 2 * tb_size : 0);
+    if (!m->jit_code) {
+        fprintf(stderr, "flotilla: out of memory\n");
+        return false;
+    }
+    m->tcache = tcache_create_bounded(tb_size, m->jit_code, drop_jump_caches, m);
     m->ncpus = opt->smp;
     m->cpus = calloc((size_t)m->ncpus, sizeof(CPUState *));
     int cluster = opt->cluster_size ? opt->cluster_size : topology_default_cluster_size(opt->gic_version);
@@ -156,6 +159,7 @@ bool machine_init(Machine *m, const MachineOptions *opt)
         memset(cpu, 0, sizeof(*cpu));
         cpu->index = i;
         cpu->machine = m;
+        cpu->jit_code = m->jit_code;
         /* QEMU virt's affinity: Aff1 = cluster, Aff0 = core in the
          * cluster; the DTB's cpu nodes and the GIC redistributors take it
          * from here. */
@@ -267,8 +271,14 @@ int machine_run(Machine *m)
 void machine_destroy(Machine *m)
 {
     devices_destroy(m);
-    if (m->tcache && (TEARDOWN_AT_EXIT || !m->final_exit))
+    /* The code memory goes after the cache: tcache_destroy waits for the
+     * RCU callbacks that give blocks' code back, then frees the rest. When
+     * the cache is left to the exit, so is the code memory (a callback may
+     * still run until then). */
+    bool teardown = TEARDOWN_AT_EXIT || !m->final_exit;
+    if (m->tcache && teardown)
         tcache_destroy(m->tcache);
+    m->tcache = NULL;
     if (m->monitor)
         monitor_destroy(m->monitor);
     m->monitor = NULL;
@@ -282,6 +292,9 @@ void machine_destroy(Machine *m)
     for (int i = 0; i < m->ncpus; i++)
         free(m->cpus[i]);
     free(m->cpus);
+    if (teardown)
+        jit_code_destroy(m->jit_code);
+    m->jit_code = NULL;
     physmap_destroy(&m->pm);
     perfmap_close(m);
     if (m->log && m->log_owned)

@@ -102,6 +102,10 @@ typedef struct Machine {
     int ncpus;
     CPUState **cpus;
     struct TCache *tcache;
+    /* Tier 1's code memory and compile counters (cpu/jit_code.h): made
+     * before the cache, destroyed after it (its blocks' code and the RCU
+     * callbacks that free it); every core's cpu->jit_code. */
+    struct JitCode *jit_code;
     struct Monitor *monitor;
     struct PL011 *uart;
     struct PL031 *rtc;

@@ -163,12 +163,12 @@ static void json_op_counts(FILE *f, const uint64_t *v)
     fputc('}', f);
 }
 
-/* Tier-1 counters: the compiler's (process-wide) and, summed over the
+/* Tier-1 counters: the compiler's (this machine's, Machine.jit_code) and, summed over the
  * cores, how often fallback ops and memory slow paths ran. */
 static void write_jit_json(Machine *m, FILE *f)
 {
     JitStats js;
-    jit_get_stats(&js);
+    jit_get_stats(m->jit_code, &js);
     uint64_t runs[IR_NUM_OPS] = {0}, mem_slow = 0, mem_refill = 0, mem_armed = 0, fp_soft = 0, excl_slow = 0,
              excl_reserve = 0;
     for (int i = 0; i < m->ncpus; i++) {

@@ -56,6 +56,7 @@ struct TCache {
     void *opaque;
     _Atomic uint64_t inserted, insert_races, invalidated, live, freed;
     uint64_t limit;               /* 0: unbounded; set before any vCPU runs */
+    struct JitCode *code;         /* its exhaustion flushes too (NULL: none); set at creation */
     pthread_mutex_t flush_lock;   /* one bound flush at a time */
     _Atomic uint64_t bytes, peak_bytes, pending_bytes, flushes, flushed_bytes, kept;
     /* Front table: one block per hash slot, checked before the hash table.
@@ -110,7 +111,7 @@ static int page_match(struct cds_lfht_node *node, const void *key)
     return pg->ppage == *(const uint64_t *)key;
 }
 
-TCache *tcache_create_bounded(uint64_t limit, void (*on_invalidate)(void *), void *opaque)
+TCache *tcache_create_bounded(uint64_t limit, struct JitCode *code, void (*on_invalidate)(void *), void *opaque)
 {
     TCache *tc = calloc(1, sizeof(*tc));
     if (!tc) {
@@ -118,6 +119,7 @@ TCache *tcache_create_bounded(uint64_t limit, void (*on_invalidate)(void *), voi
         exit(1);
     }
     tc->limit = limit;
+    tc->code = code;
     /* Start large: a Linux boot makes ~60-90k blocks, and the table was
      * seen to stay at 16k buckets for them (accounting grows it late), so
      * lookups walked long chains, each step a host cache miss. With a
@@ -147,7 +149,7 @@ TCache *tcache_create_bounded(uint64_t limit, void (*on_invalidate)(void *), voi
 
 TCache *tcache_create_cb(void (*on_invalidate)(void *), void *opaque)
 {
-    return tcache_create_bounded(0, on_invalidate, opaque);
+    return tcache_create_bounded(0, NULL, on_invalidate, opaque);
 }
 
 TCache *tcache_create(void)
@@ -321,7 +323,7 @@ TBlock *tcache_insert(TCache *tc, TBlock *tb)
         /* Code memory that a flush gives back comes back only after its
          * grace period: while some is pending, another flush would not
          * help (the block just stays interpreted). */
-        bool code_full = jit_code_take_exhausted() && !atomic_load_explicit(&tc->pending_bytes, memory_order_relaxed);
+        bool code_full = jit_code_take_exhausted(tc->code) && !atomic_load_explicit(&tc->pending_bytes, memory_order_relaxed);
         if (code_full || atomic_load_explicit(&tc->bytes, memory_order_relaxed) + tb->bytes > tc->limit)
             flush_for_room(tc, tb->bytes, code_full);
     }

@@ -78,8 +78,11 @@ TCache *tcache_create(void);
 /* on_invalidate(opaque) runs after blocks are unlinked and before their grace
  * period starts (the machine uses it to have jump caches dropped). */
 TCache *tcache_create_cb(void (*on_invalidate)(void *opaque), void *opaque);
-/* A cache bounded to `limit` bytes (0: unbounded, as tcache_create_cb). */
-TCache *tcache_create_bounded(uint64_t limit, void (*on_invalidate)(void *opaque), void *opaque);
+/* A cache bounded to `limit` bytes (0: unbounded, as tcache_create_cb).
+ * `code` (may be NULL) is the JIT code memory whose exhaustion also
+ * flushes the cache (jit_code_take_exhausted); it must outlive the cache. */
+TCache *tcache_create_bounded(uint64_t limit, struct JitCode *code, void (*on_invalidate)(void *opaque),
+                              void *opaque);
 void tcache_destroy(TCache *tc);
 /* The default bound for a machine with ram_bytes of guest RAM on a host
  * with host_bytes of physical memory (docs/jit.md, "Translation cache

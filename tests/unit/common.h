@@ -12,6 +12,7 @@
 #include "cpu/cpu.h"
 #include "cpu/interp.h"
 #include "cpu/ir.h"
+#include "cpu/jit_code.h"
 #include "memory/mem.h"
 #include "smp/machine.h"
 #include "sync/monitor.h"
@@ -20,8 +21,10 @@
 #define TEST_RAM_SIZE (16ull << 20)
 
 /* A minimal machine: the physical map (RAM only, no devices, no translation
- * cache) and one core whose ->machine points to it, reset like machine_init
- * does (EL1h, MMU off). Tracing is off, the log is stderr. */
+ * cache), unbounded JIT code memory (m.jit_code, also the core's
+ * cpu->jit_code: free every compiled block before test_machine_free) and
+ * one core whose ->machine points to it, reset like machine_init does
+ * (EL1h, MMU off). Tracing is off, the log is stderr. */
 typedef struct TestMachine {
     Machine m;
     CPUState *cpu;
@@ -38,11 +41,14 @@ static inline TestMachine *test_machine_new(void)
     m->opt.smp = 1;
     m->opt.ram_size = TEST_RAM_SIZE;
     cr_assert(physmap_init(&m->pm, RAM_BASE, TEST_RAM_SIZE), "physmap_init failed");
+    m->jit_code = jit_code_new(0);
+    cr_assert_not_null(m->jit_code);
     CPUState *cpu = aligned_alloc(64, (sizeof(CPUState) + 63) & ~(size_t)63);
     cr_assert_not_null(cpu);
     memset(cpu, 0, sizeof(*cpu));
     cpu->index = 0;
     cpu->machine = m;
+    cpu->jit_code = m->jit_code;
     cpu->mpidr = 1ull << 31;
     cpu_reset(cpu, RAM_BASE);
     m->ncpus = 1;
@@ -60,6 +66,7 @@ static inline void test_machine_free(TestMachine *tm)
         monitor_destroy(tm->m.monitor);
     free(tm->cpu);
     free(tm->m.cpus);
+    jit_code_destroy(tm->m.jit_code);
     physmap_destroy(&tm->m.pm);
     pthread_mutex_destroy(&tm->m.log_lock);
     pthread_mutex_destroy(&tm->m.exit_lock);

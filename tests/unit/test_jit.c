@@ -217,9 +217,9 @@ Test(jit, fallback_counts)
         ir_exit(&blk, 0x40002000);
         if (run == 0)
             tlb_flush(cpu);
-        jit_get_stats(&before);
+        jit_get_stats(cpu->jit_code, &before);
         run_both(&blk, "fallback counts");
-        jit_get_stats(&after);
+        jit_get_stats(cpu->jit_code, &after);
         cr_assert_eq(after.ops_called_by_opc[IR_REV32] - before.ops_called_by_opc[IR_REV32], 2);
         cr_assert_eq(after.ops_called_by_opc[IR_LOAD], before.ops_called_by_opc[IR_LOAD]);
         cr_assert_eq(ran_fallback[IR_REV32], 2);
@@ -728,7 +728,7 @@ Test(jit, dispatch_and_free)
     ir_exit(&blk, 0x40001004);
     cr_assert(jit_compile(cpu, &blk, cpu_tb_flags(cpu)));
     JitStats st;
-    jit_get_stats(&st);
+    jit_get_stats(cpu->jit_code, &st);
     cr_assert_geq(st.blocks_compiled, 1);
     cr_assert_gt(st.code_bytes, 0);
     cr_assert_eq(interp_run(cpu, &blk), BX_EXIT);
@@ -765,22 +765,24 @@ static int fill_code(IRBlock *blks, int max, int n)
 /* With a bound (the translation cache's, docs/jit.md), code memory never
  * grows past it: a block that does not fit stays with the interpreter and
  * the exhaustion is reported once; freed chunks are reused, and freed large
- * chunks are cut up for small blocks. (Each test runs in its own process,
- * so the process-wide bound does not leak into other tests.) */
+ * chunks are cut up for small blocks. The core compiles into a bounded
+ * JitCode of the test's own instead of the test machine's. */
 Test(jit, code_memory_bounded)
 {
     enum { LIMIT = 64 << 10, MAXB = 4096 };
-    jit_code_set_limit(LIMIT);
+    JitCode *jc = jit_code_new(LIMIT), *machine_jc = cpu->jit_code;
+    cr_assert_not_null(jc);
+    cpu->jit_code = jc;
     static IRBlock blks[MAXB];
-    cr_assert_not(jit_code_take_exhausted());
+    cr_assert_not(jit_code_take_exhausted(jc));
     int large = fill_code(blks, MAXB, 200);
     cr_assert(large > 0 && large < MAXB, "%d large blocks in %d bytes", large, LIMIT);
     uint32_t large_size = blks[0].native_size;
     JitStats st;
-    jit_get_stats(&st);
+    jit_get_stats(jc, &st);
     cr_expect_leq(st.code_bytes, LIMIT);
-    cr_expect(jit_code_take_exhausted(), "a full arena is reported");
-    cr_expect_not(jit_code_take_exhausted(), "... once");
+    cr_expect(jit_code_take_exhausted(jc), "a full arena is reported");
+    cr_expect_not(jit_code_take_exhausted(jc), "... once");
     for (int k = 0; k < large; k++)
         ir_block_free(&blks[k]);
     int small = fill_code(blks, MAXB, 1);
@@ -791,17 +793,19 @@ Test(jit, code_memory_bounded)
                   large_size);
     cr_log_info("code memory: %d blocks of %u bytes, then %d of %u in %d bytes", large, large_size, small,
                 small_size, LIMIT);
-    jit_get_stats(&st);
+    jit_get_stats(jc, &st);
     cr_expect_leq(st.code_bytes, LIMIT);
-    cr_expect(jit_code_take_exhausted());
+    cr_expect(jit_code_take_exhausted(jc));
     for (int k = 0; k < small; k++)
         ir_block_free(&blks[k]);
-    jit_get_stats(&st);
+    jit_get_stats(jc, &st);
     cr_expect_eq(st.code_bytes, 0);
     IRBlock one;
     sized_block(&one, 1);
     cr_expect(jit_compile(cpu, &one, cpu_tb_flags(cpu)), "room again after freeing");
     ir_block_free(&one);
+    cpu->jit_code = machine_jc;
+    jit_code_destroy(jc);
 }
 
 /* Malformed blocks stay with the interpreter. */

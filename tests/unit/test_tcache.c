@@ -12,6 +12,8 @@
 #include <time.h>
 
 static TCache *tc;
+/* The code memory the tests' cores compile into (cpu->jit_code). */
+static JitCode *jc;
 static _Atomic int cb_calls;
 
 static void on_inval(void *opaque)
@@ -24,6 +26,8 @@ static void on_inval(void *opaque)
 static void setup(void)
 {
     atomic_store(&cb_calls, 0);
+    jc = jit_code_new(0);
+    cr_assert_not_null(jc);
     tc = tcache_create_cb(on_inval, &cb_calls);
     cr_assert_not_null(tc);
     rcu_register_thread();
@@ -34,6 +38,8 @@ static void teardown(void)
     rcu_unregister_thread();
     tcache_destroy(tc); /* from an unregistered thread, as the header asks */
     tc = NULL;
+    jit_code_destroy(jc); /* after the cache: its blocks' code came from it */
+    jc = NULL;
 }
 
 TestSuite(tcache, .init = setup, .fini = teardown, .timeout = 60);
@@ -527,6 +533,7 @@ static CPUState *reader_cpu(void)
     CPUState *cpu = calloc(1, sizeof(*cpu));
     if (!cpu)
         abort(); /* a reader thread: no Criterion assertion here */
+    cpu->jit_code = jc;
     for (unsigned i = 0; i < JC_SIZE; i++)
         cpu->jc[i].pc = ~0ull;
     return cpu;
@@ -604,6 +611,8 @@ static void with_two_readers(void *(*reader)(void *), unsigned seed, TBlock *(*m
 Test(tcache, chained_native_code_under_invalidation)
 {
     CPUState *wcpu = calloc(1, sizeof(*wcpu));
+    cr_assert_not_null(wcpu);
+    wcpu->jit_code = jc;
     with_two_readers(chain_reader, 3, mk_native, wcpu);
     free(wcpu);
     TCacheStats st = stats();
@@ -706,7 +715,7 @@ Test(tcache, bounded_cache_flushes_under_chained_native_code)
     rcu_unregister_thread();
     tcache_destroy(tc); /* the suite's unbounded one */
     const uint64_t limit = 24 << 10; /* ~20 of the test's blocks; it has 64 keys */
-    tc = tcache_create_bounded(limit, on_inval, &cb_calls);
+    tc = tcache_create_bounded(limit, jc, on_inval, &cb_calls);
     rcu_register_thread();
     atomic_store(&stop, false);
     atomic_store(&bad_blocks, 0);
