@@ -8,8 +8,8 @@
  * shared between machines.
  *
  * Memory: RWX arenas (one of the limit's size, or 64 MiB ones without a
- * limit), handed out in power-of-two chunks with per-size free lists under
- * one mutex (compiling is rare next to running). Chunks come back through
+ * limit), handed out in chunks of a multiple of 64 bytes up to 16 KiB (a
+ * power of two above) with per-size free lists under one mutex (compiling is rare next to running). Chunks come back through
  * jit_code_free when their block is freed (after the translation cache's
  * RCU grace period). */
 #ifndef FLOTILLA_JIT_CODE_H
