@@ -80,11 +80,14 @@ static bool run_transparent(const IROp *op)
 
 /* Fill mrun/mdelta (see Ctx). An address is tracked as root temp + offset
  * through ADDs of constants, so LDP's second address (ADD a, 8) and LDR Q's
- * high half are recognised. Runs: LOAD or STORE of 4 or 8 bytes, or
- * LOAD_V or STORE_V (two of them: STP Q, neighbouring LDR/STR Q), with no
- * flags, up to 4 accesses and 32 bytes (the leader's tag compare is on the
- * page of the run's last byte, so the run is in one page, and a page with
- * a monitored granule has no fast write tag). false: out of memory. */
+ * high half are recognised. Runs: LOADs or STOREs (not mixed) of 4 or 8
+ * bytes at offsets above the leader's, in any order and with gaps (fields
+ * of a struct: `ldr x1, [x0, #8]; ldr w2, [x0, #20]`; until 2026-12-05
+ * they had to be consecutive and of one size), or LOAD_V or STORE_V (two
+ * of them, consecutive: STP Q, neighbouring LDR/STR Q), with no flags, up to
+ * 4 accesses within 32 bytes (the leader's tag compare is on the page of
+ * the run's last byte, so the run is in one page, and a page with a
+ * monitored granule has no fast write tag). false: out of memory. */
 bool jit_plan_mem_runs(Ctx *c)
 {
     const IRBlock *b = c->b;
@@ -121,25 +124,31 @@ bool jit_plan_mem_runs(Ctx *c)
         if ((op->opc != IR_LOAD && op->opc != IR_STORE && !q) || op->flags || (op->size != 4 && op->size != 8 && !q) ||
             c->mdelta[i])
             continue;
-        unsigned len = 1;
-        for (uint32_t k = i + 1; k < b->nops && len < 4 && (len + 1) * op->size <= 32; k++) {
+        unsigned len = 1, end = op->size; /* accesses, bytes covered from the leader's address */
+        for (uint32_t k = i + 1; k < b->nops && len < 4; k++) {
             const IROp *f = &b->ops[k];
-            if (f->opc == op->opc && f->size == op->size && !f->flags && root[f->a] == root[op->a] &&
-                off[f->a] == off[op->a] + (int64_t)(len * op->size)) {
-                c->mdelta[k] = (uint8_t)(len * op->size);
-                len++;
-                continue;
+            if (f->opc == op->opc && !f->flags && root[f->a] == root[op->a]) {
+                const int64_t d = off[f->a] - off[op->a];
+                const bool fits = q ? f->size == op->size && d == (int64_t)(len * op->size) && d + 16 <= 32
+                                    : (f->size == 4 || f->size == 8) && d >= 1 && d + f->size <= 32;
+                if (fits) {
+                    c->mdelta[k] = (uint8_t)d;
+                    if ((unsigned)d + f->size > end)
+                        end = (unsigned)d + f->size;
+                    len++;
+                    continue;
+                }
             }
             if (!run_transparent(f))
                 break;
         }
         if (len > 1)
-            c->mrun[i] = (uint8_t)len;
+            c->mrun[i] = (uint8_t)end;
     }
     return true;
 }
 
-static void emit_access(Ctx *c, const IROp *op, int run);
+static void emit_access(Ctx *c, const IROp *op, int run, bool lead);
 
 /* A run's follower: [rdi + delta] when the leader left rdi, else the whole
  * access (which zeroes rdi after it, as its stubs may have clobbered it). */
@@ -171,14 +180,15 @@ static void emit_follower(Ctx *c, const IROp *op, int delta)
     }
     x_jmp(j, l_done);
     jb_bind(j, l_full);
-    emit_access(c, op, op->size);
+    emit_access(c, op, op->size, false);
     x_rr(j, 0, 0x31, RDI, RDI);                  /* xor edi, edi */
     jb_bind(j, l_done);
 }
 
-/* The whole access of op; run > size: it leads a run of `run` bytes, checks
- * the page of the run's last byte and leaves the host address in rdi. */
-static void emit_access(Ctx *c, const IROp *op, int run)
+/* The whole access of op; lead: it leads a run covering `run` bytes from
+ * its address (its followers may lie within its own bytes), checks the
+ * page of the run's last byte and leaves the host address in rdi. */
+static void emit_access(Ctx *c, const IROp *op, int run, bool lead)
 {
     JitBuf *j = &c->j;
     const bool store = op->opc == IR_STORE || op->opc == IR_STORE_V;
@@ -186,7 +196,7 @@ static void emit_access(Ctx *c, const IROp *op, int run)
     uint32_t si = add_stub(c, op);
     if (j->oom)
         return;
-    c->stubs[si].lead = run > sz;
+    c->stubs[si].lead = lead;
     /* va: the address temp's own register (it survives the stubs' calls),
      * else rsi; the stubs copy it to rsi for tlb_refill. */
     int va = c->treg[op->a];
@@ -215,7 +225,7 @@ static void emit_access(Ctx *c, const IROp *op, int run)
     x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend)); /* host = rax + va */
     int xk = store ? -1 : jit_fp_load_slot(c, op, si);
     jb_bind(j, c->stubs[si].resume);             /* from here only rax and va are live */
-    if (run > sz)
+    if (lead)
         x_mem_sib(j, XW, 0x8d, RDI, RAX, va, 1, 0); /* lea rdi, [rax + va]: for the followers */
     if (xk >= 0)                                 /* movd/movq xmm8+k, [rax + va]: for an FP op */
         x_mem_sib(j, X66 | (sz == 8 ? XW : 0), 0x0f6e, 8 + xk, RAX, va, 1, 0);
@@ -274,11 +284,11 @@ void jit_emit_mem(Ctx *c, const IROp *op)
 {
     const size_t idx = (size_t)(op - c->b->ops);
     if (c->b->nops > IR_MAX_OPS) /* not planned: no runs */
-        emit_access(c, op, op->size);
+        emit_access(c, op, op->size, false);
     else if (c->mdelta[idx])
         emit_follower(c, op, c->mdelta[idx]);
     else
-        emit_access(c, op, c->mrun[idx] ? c->mrun[idx] * op->size : op->size);
+        emit_access(c, op, c->mrun[idx] ? c->mrun[idx] : op->size, c->mrun[idx] != 0);
 }
 
 /* LSE atomics (ATOMIC_RMW) and CAS of 1, 2, 4 or 8 bytes on the inline TLB

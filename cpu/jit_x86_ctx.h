@@ -162,11 +162,12 @@ typedef struct Ctx {
     /* Flags plan (plan_flags, made at the first flag setter): FP_* per op. */
     bool flags_planned;
     uint8_t fplan[IR_MAX_OPS];
-    /* Runs of plain loads or stores to consecutive addresses in one page
-     * (jit_plan_mem_runs: LDP/STP, LDR/STR Q, neighbouring accesses): the
-     * leader checks the TLB for the whole run and leaves the host address
-     * in rdi (0 if it took a slow path); followers access [rdi + delta].
-     * mrun[i]: accesses in the run op i leads (0: none); mdelta[i]: a
+    /* Runs of plain loads or stores from one base within 32 bytes above the
+     * leader's address, in one page (jit_plan_mem_runs: LDP/STP, LDR/STR Q,
+     * neighbouring accesses, fields of one struct): the leader checks the
+     * TLB for the whole run and leaves the host address in rdi (0 if it
+     * took a slow path); followers access [rdi + delta]. mrun[i]: the bytes
+     * the run op i leads covers from its address (0: none); mdelta[i]: a
      * follower's offset from its leader's address (0: not a follower). */
     uint8_t mrun[IR_MAX_OPS];
     uint8_t mdelta[IR_MAX_OPS];
