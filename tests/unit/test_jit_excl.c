@@ -249,28 +249,36 @@ static void between_page_swept(int step, int tier)
     tlb_sync_armed(cpu);
 }
 
-Test(jit, excl_page_swept_between_reservations)
+/* 20 times on an SMP monitor: LDXR, a plain store into the granule if
+ * `store`, STXR, with `between` run before the LDXR, cold and warm; the
+ * STXR's status must be `want`. */
+static void ldxr_store_stxr(void (*between)(int, int), bool store, uint64_t want, const char *what)
 {
     set_solo(false);
-    for (int store = 0; store < 2; store++)
-        for (int it = 0; it < 20; it++) {
-            seq_g = SCR_PA + 0x1000 + ((rnd() % 0x1000) & ~63ull);
-            IRBlock a;
-            blk_begin(&a);
-            emit_ldxr(&a, 8, 0, seq_g);
-            if (store)
-                ir_emit(&a, IR_STORE, 8, 0, input(&a, 3, seq_g + 8), input(&a, 4, operand()), IR_NO_TEMP, 0, 0);
-            emit_stxr(&a, 8, 0, seq_g, operand());
-            ir_exit(&a, 0x40002000);
-            IRBlock *seq[1] = {&a};
-            for (int warm = 0; warm < 2; warm++) {
-                cpu->x[1] = 7;
-                seq_both(seq, 1, between_page_swept, store ? "page swept, store" : "page swept");
-                cr_assert_eq(cpu->x[1], (uint64_t)store, "store %d warm %d: STXR status", store, warm);
-            }
-            ir_block_free(&a);
+    for (int it = 0; it < 20; it++) {
+        seq_g = SCR_PA + 0x1000 + ((rnd() % 0x1000) & ~63ull);
+        IRBlock a;
+        blk_begin(&a);
+        emit_ldxr(&a, 8, 0, seq_g);
+        if (store)
+            ir_emit(&a, IR_STORE, 8, 0, input(&a, 3, seq_g + 8), input(&a, 4, operand()), IR_NO_TEMP, 0, 0);
+        emit_stxr(&a, 8, 0, seq_g, operand());
+        ir_exit(&a, 0x40002000);
+        IRBlock *seq[1] = {&a};
+        for (int warm = 0; warm < 2; warm++) {
+            cpu->x[1] = 7;
+            seq_both(seq, 1, between, what);
+            cr_assert_eq(cpu->x[1], want, "%s, warm %d: STXR status", what, warm);
         }
+        ir_block_free(&a);
+    }
     set_solo(true);
+}
+
+Test(jit, excl_page_swept_between_reservations)
+{
+    ldxr_store_stxr(between_page_swept, false, 0, "page swept");
+    ldxr_store_stxr(between_page_swept, true, 1, "page swept, store");
 }
 
 /* Before the LDXR: the slot and page STABLE and used, but the page armed
@@ -290,27 +298,7 @@ static void between_tlb_behind(int step, int tier)
     cr_assert_neq(cpu->tlbs.mon_gen, atomic_load(&mon->gen));
 }
 
-Test(jit, excl_tlb_behind_the_monitor)
-{
-    set_solo(false);
-    for (int it = 0; it < 20; it++) {
-        seq_g = SCR_PA + 0x1000 + ((rnd() % 0x1000) & ~63ull);
-        IRBlock a;
-        blk_begin(&a);
-        emit_ldxr(&a, 8, 0, seq_g);
-        ir_emit(&a, IR_STORE, 8, 0, input(&a, 3, seq_g + 8), input(&a, 4, operand()), IR_NO_TEMP, 0, 0);
-        emit_stxr(&a, 8, 0, seq_g, operand());
-        ir_exit(&a, 0x40002000);
-        IRBlock *seq[1] = {&a};
-        for (int warm = 0; warm < 2; warm++) {
-            cpu->x[1] = 7;
-            seq_both(seq, 1, between_tlb_behind, "TLB behind the monitor");
-            cr_assert_eq(cpu->x[1], 1, "warm %d: STXR status", warm);
-        }
-        ir_block_free(&a);
-    }
-    set_solo(true);
-}
+Test(jit, excl_tlb_behind_the_monitor) { ldxr_store_stxr(between_tlb_behind, true, 1, "TLB behind the monitor"); }
 
 /* Between LDXR and STXR the reservation's VA changes, its PA, size and
  * version do not (as an LDXR through another mapping of the same page
