@@ -6,7 +6,7 @@
 # Usage: scripts/tsan-tests.sh [BUILD_DIR]          (default: build-tsan)
 #
 # Which tests: every tests/unit/test_*.c whose name matches TSAN_TEST_PATTERN
-# (default: tcache|monitor|smp|workq|safepoint|vcpu|rcu|thread). Name a unit
+# (default: tcache|monitor|excl|smp|workq|safepoint|vcpu|rcu|thread). Name a unit
 # test that starts threads accordingly (e.g. test_smp_psci.c, test_workq.c)
 # and it runs here too. TSAN_TESTS="test_a test_b" overrides the selection.
 #
@@ -25,7 +25,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 dir=${1:-build-tsan}
-pattern=${TSAN_TEST_PATTERN:-tcache|monitor|smp|workq|safepoint|vcpu|rcu|thread}
+pattern=${TSAN_TEST_PATTERN:-tcache|monitor|excl|smp|workq|safepoint|vcpu|rcu|thread}
 
 if [[ -n ${TSAN_TESTS:-} ]]; then
     read -r -a tests <<<"$TSAN_TESTS"
