@@ -124,17 +124,18 @@ bool jit_plan_mem_runs(Ctx *c)
         if ((op->opc != IR_LOAD && op->opc != IR_STORE && !q) || op->flags || (op->size != 4 && op->size != 8 && !q) ||
             c->mdelta[i])
             continue;
-        unsigned len = 1, end = op->size; /* accesses, bytes covered from the leader's address */
+        /* accesses; the window [lo, hi) from the leader's address */
+        int64_t len = 1, lo = 0, hi = op->size;
         for (uint32_t k = i + 1; k < b->nops && len < 4; k++) {
             const IROp *f = &b->ops[k];
             if (f->opc == op->opc && !f->flags && root[f->a] == root[op->a]) {
                 const int64_t d = off[f->a] - off[op->a];
-                const bool fits = q ? f->size == op->size && d == (int64_t)(len * op->size) && d + 16 <= 32
-                                    : (f->size == 4 || f->size == 8) && d >= 1 && d + f->size <= 32;
+                const int64_t nlo = d < lo ? d : lo, nhi = d + f->size > hi ? d + f->size : hi;
+                const bool fits = q ? f->size == op->size && d == len * op->size && nhi <= 32
+                                    : (f->size == 4 || f->size == 8) && d != 0 && nhi - nlo <= 32;
                 if (fits) {
-                    c->mdelta[k] = (uint8_t)d;
-                    if ((unsigned)d + f->size > end)
-                        end = (unsigned)d + f->size;
+                    c->mdelta[k] = (int8_t)d;
+                    lo = nlo, hi = nhi;
                     len++;
                     continue;
                 }
@@ -142,13 +143,15 @@ bool jit_plan_mem_runs(Ctx *c)
             if (!run_transparent(f))
                 break;
         }
-        if (len > 1)
-            c->mrun[i] = (uint8_t)end;
+        if (len > 1) {
+            c->mrun[i] = (uint8_t)(hi - lo);
+            c->mlo[i] = (int8_t)lo;
+        }
     }
     return true;
 }
 
-static void emit_access(Ctx *c, const IROp *op, int run, bool lead);
+static void emit_access(Ctx *c, const IROp *op, int run, bool lead, int lo);
 
 /* A run's follower: [rdi + delta] when the leader left rdi, else the whole
  * access (which zeroes rdi after it, as its stubs may have clobbered it). */
@@ -180,15 +183,16 @@ static void emit_follower(Ctx *c, const IROp *op, int delta)
     }
     x_jmp(j, l_done);
     jb_bind(j, l_full);
-    emit_access(c, op, op->size, false);
+    emit_access(c, op, op->size, false, 0);
     x_rr(j, 0, 0x31, RDI, RDI);                  /* xor edi, edi */
     jb_bind(j, l_done);
 }
 
-/* The whole access of op; lead: it leads a run covering `run` bytes from
- * its address (its followers may lie within its own bytes), checks the
- * page of the run's last byte and leaves the host address in rdi. */
-static void emit_access(Ctx *c, const IROp *op, int run, bool lead)
+/* The whole access of op; lead: it leads a run whose window covers `run`
+ * bytes from its address + lo (lo <= 0; its followers may lie within its
+ * own bytes), checks the TLB entry of the window's first byte against the
+ * page of its last and leaves its own host address in rdi. */
+static void emit_access(Ctx *c, const IROp *op, int run, bool lead, int lo)
 {
     JitBuf *j = &c->j;
     const bool store = op->opc == IR_STORE || op->opc == IR_STORE_V;
@@ -197,6 +201,7 @@ static void emit_access(Ctx *c, const IROp *op, int run, bool lead)
     if (j->oom)
         return;
     c->stubs[si].lead = lead;
+    c->stubs[si].lo = (int8_t)lo;
     /* va: the address temp's own register (it survives the stubs' calls),
      * else rsi; the stubs copy it to rsi for tlb_refill. */
     int va = c->treg[op->a];
@@ -211,10 +216,17 @@ static void emit_access(Ctx *c, const IROp *op, int run, bool lead)
         jb_byte(j, (uint8_t)((sz > 8 ? 8 : sz) - 1));
         x_jcc(j, CC_NE, c->stubs[si].call);
     }
-    int32_t ebase = jit_emit_tlb_entry(c, op, va);   /* entry: [rbx + rdx + ebase] */
+    /* The window's first byte: va, or rdi = va + lo (free until the
+     * followers': the previous run ended before this leader). */
+    int wb = va;
+    if (lo) {
+        x_mem(j, XW, 0x8d, RDI, va, lo);         /* lea rdi, [va + lo] */
+        wb = RDI;
+    }
+    int32_t ebase = jit_emit_tlb_entry(c, op, wb);   /* entry: [rbx + rdx + ebase] */
     /* Tag compare on the page of the last byte: a page-crossing access
      * misses (the entry at the first byte's slot cannot hold the next page). */
-    x_mem(j, XW, 0x8d, RCX, va, run - 1);        /* lea rcx, [va + run - 1] */
+    x_mem(j, XW, 0x8d, RCX, wb, run - 1);        /* lea rcx, [wb + run - 1] */
     x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
     x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1,
               ebase + (int32_t)(store ? offsetof(TLBEntry, tag_write) : offsetof(TLBEntry, tag_read)));
@@ -284,11 +296,11 @@ void jit_emit_mem(Ctx *c, const IROp *op)
 {
     const size_t idx = (size_t)(op - c->b->ops);
     if (c->b->nops > IR_MAX_OPS) /* not planned: no runs */
-        emit_access(c, op, op->size, false);
+        emit_access(c, op, op->size, false, 0);
     else if (c->mdelta[idx])
         emit_follower(c, op, c->mdelta[idx]);
     else
-        emit_access(c, op, c->mrun[idx] ? c->mrun[idx] : op->size, c->mrun[idx] != 0);
+        emit_access(c, op, c->mrun[idx] ? c->mrun[idx] : op->size, c->mrun[idx] != 0, c->mlo[idx]);
 }
 
 /* LSE atomics (ATOMIC_RMW) and CAS of 1, 2, 4 or 8 bytes on the inline TLB
@@ -409,7 +421,9 @@ static void emit_refill(Ctx *c, const Stub *s)
     JitBuf *j = &c->j;
     uint32_t interp = jb_label(j), refill = jb_label(j);
     jb_bind(j, s->slow);
-    if (s->va != RSI)
+    if (s->lo)
+        x_mem(j, XW, 0x8d, RSI, s->va, s->lo);         /* rsi = the window's first byte, va + lo */
+    else if (s->va != RSI)
         x_rr(j, XW, 0x89, s->va, RSI);                 /* rsi = va: tlb_refill's, the armed probe's */
     const bool store = s->op->opc == IR_STORE || s->op->opc == IR_STORE_V;
     if (store && c->mon) {
@@ -422,9 +436,19 @@ static void emit_refill(Ctx *c, const Stub *s)
         x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 1, s->ebase + (int32_t)offsetof(TLBEntry, addend));
         emit_armed_probe(c, RAX, RSI, s->last, s->call);
         x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_armed)); /* inc qword: -stats */
+        if (s->lo && s->va == RSI)
+            x_mem(j, XW, 0x8d, RSI, RSI, -s->lo);      /* va again: rsi held the window's start */
         x_jmp(j, s->resume);                           /* rax, va: what the inline path leaves */
     }
     jb_bind(j, refill);
+    if (s->lo) {
+        /* A window that starts below the leader: tlb_refill would fault on
+         * the window's first byte, not the leader's, and a refill of the
+         * leader's page alone would not cover its followers below. The
+         * interpreter does the leader (filling the TLB), the followers
+         * their own accesses. */
+        x_jmp(j, s->call);
+    }
     emit_stub_entry(c, s);
     x_rr(j, XW, 0x89, RBX, RDI);                       /* mov rdi, rbx */
     x_mov_ri(j, RDX, s->op->flags | (store ? TLB_REFILL_WRITE : 0));

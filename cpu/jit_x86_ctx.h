@@ -53,6 +53,7 @@ typedef struct Stub {
     int32_t ebase; /* a STORE's TLB row offset (emit_tlb_entry) */
     int8_t va;     /* the host register holding the access's address (RSI or the temp's own) */
     uint8_t last;  /* a STORE's bytes - 1 (the whole run for a leader) */
+    int8_t lo;     /* a leader's run starts at va + lo (lo <= 0) */
     bool store_pc, refill;
     bool lead; /* leads a run: its interpreter path leaves rdi = 0 */
     /* An inline LDXR/STXR's (EXCL_STUB_*, cpu/jit_excl_x86.c): `call` runs
@@ -162,15 +163,17 @@ typedef struct Ctx {
     /* Flags plan (plan_flags, made at the first flag setter): FP_* per op. */
     bool flags_planned;
     uint8_t fplan[IR_MAX_OPS];
-    /* Runs of plain loads or stores from one base within 32 bytes above the
-     * leader's address, in one page (jit_plan_mem_runs: LDP/STP, LDR/STR Q,
-     * neighbouring accesses, fields of one struct): the leader checks the
-     * TLB for the whole run and leaves the host address in rdi (0 if it
-     * took a slow path); followers access [rdi + delta]. mrun[i]: the bytes
-     * the run op i leads covers from its address (0: none); mdelta[i]: a
-     * follower's offset from its leader's address (0: not a follower). */
+    /* Runs of plain loads or stores from one base within a 32-byte window
+     * around the leader's address, in one page (jit_plan_mem_runs: LDP/STP,
+     * LDR/STR Q, neighbouring accesses, fields of one struct): the leader
+     * checks the TLB for the whole window and leaves its own host address
+     * in rdi (0 if it took a slow path); followers access [rdi + delta].
+     * mrun[i]: the window's bytes for the run op i leads (0: none); mlo[i]:
+     * where the window starts, from the leader's address (<= 0); mdelta[i]:
+     * a follower's offset from its leader's address (0: not a follower). */
     uint8_t mrun[IR_MAX_OPS];
-    uint8_t mdelta[IR_MAX_OPS];
+    int8_t mdelta[IR_MAX_OPS];
+    int8_t mlo[IR_MAX_OPS];
     /* Self-loop (cpu/jit_loop_x86.c): loop_e[s] is the op index of slot s's
      * branch to the block's own start (-1: none); the head loads guest
      * register loop_r[k] into temp loop_in[k] (ops 1..loop_head-1), and
