@@ -230,6 +230,14 @@ Test(jit, excl_writers_between_blocks)
     set_solo(true);
 }
 
+/* A reservation on seq_g's granule (arms its slot and page); its host address. */
+static void *reserve_seq_g(void)
+{
+    void *h = test_ram(tm, seq_g, 1);
+    monitor_reserve(mon_rw(), h);
+    return h;
+}
+
 /* Before the LDXR: the granule's slot STABLE (used) but its page swept back
  * to IDLE, and the TLB re-tagged as the dispatcher would (no armed tag on
  * the page). The LDXR must arm the page again so that the plain store after
@@ -240,8 +248,7 @@ static void between_page_swept(int step, int tier)
     if (step != 0)
         return;
     Monitor *mon = mon_rw();
-    void *h = test_ram(tm, seq_g, 1);
-    monitor_reserve(mon, h);
+    void *h = reserve_seq_g();
     monitor_idle_stores(mon); /* second chance: clears the page's used bit */
     monitor_idle_stores(mon); /* disarms it */
     cr_assert(!monitor_page_armed(mon, h), "page swept");
@@ -401,8 +408,7 @@ static void between_unused(int step, int tier)
     if (step != 0)
         return;
     Monitor *mon = mon_rw();
-    void *h = test_ram(tm, seq_g, 1);
-    monitor_reserve(mon, h);
+    void *h = reserve_seq_g();
     if (unused_which & 1)
         atomic_store(&mon->slots[monitor_slot_index(mon, h)].used, 0);
     if (unused_which & 2)
