@@ -167,6 +167,17 @@ static inline void x_mem(JitBuf *j, unsigned fl, uint32_t opc, int reg, int base
     x_mem_sib(j, fl, opc, reg, base, -1, 1, disp);
 }
 
+/* reg = the `size` (1, 2, 4 or 8) bytes at [base + disp], zero-extended. */
+static inline void x_ld_zx(JitBuf *j, int size, int reg, int base, int32_t disp)
+{
+    switch (size) {
+    case 1: x_mem(j, 0, 0x0fb6, reg, base, disp); break; /* movzx r32, byte */
+    case 2: x_mem(j, 0, 0x0fb7, reg, base, disp); break; /* movzx r32, word */
+    case 4: x_mem(j, 0, 0x8b, reg, base, disp); break;
+    default: x_mem(j, XW, 0x8b, reg, base, disp); break;
+    }
+}
+
 /* mov r64, imm (shortest form; does not touch the flags). */
 static inline void x_mov_ri(JitBuf *j, int reg, uint64_t imm)
 {

@@ -113,12 +113,7 @@ static void emit_ldxr(Ctx *c, const IROp *op, uint32_t si)
     x_jcc(j, CC_NE, slow);
     /* rax = version, rdi = host, rsi = va, r8 = pa: also from the slow path. */
     jb_bind(j, c->stubs[si].resume);
-    switch (sz) {
-    case 1: x_mem(j, 0, 0x0fb6, RDX, RDI, 0); break; /* movzx edx, byte [rdi] */
-    case 2: x_mem(j, 0, 0x0fb7, RDX, RDI, 0); break;
-    case 4: x_mem(j, 0, 0x8b, RDX, RDI, 0); break;
-    default: x_mem(j, XW, 0x8b, RDX, RDI, 0); break;
-    }
+    x_ld_zx(j, sz, RDX, RDI, 0);
     st64(j, RBX, CPU_OFF(excl_addr), R8);
     st64(j, RBX, CPU_OFF(excl_vaddr), RSI);
     x_mem(j, 0, 0xc7, 0, RBX, CPU_OFF(excl_size)); /* mov dword [excl_size], size */

@@ -359,12 +359,7 @@ bool jit_emit_atomic(Ctx *c, const IROp *op)
         ldt(c, RCX, op->b, true);
         if (op->aux == IR_RMW_CLR)
             x_rr(j, XW, 0xf7, 2, RCX);           /* not rcx */
-        switch (sz) {
-        case 1: x_mem(j, 0, 0x0fb6, RAX, RDI, 0); break;
-        case 2: x_mem(j, 0, 0x0fb7, RAX, RDI, 0); break;
-        case 4: x_mem(j, 0, 0x8b, RAX, RDI, 0); break;
-        default: x_mem(j, XW, 0x8b, RAX, RDI, 0); break;
-        }
+        x_ld_zx(j, sz, RAX, RDI, 0);
         uint32_t loop = jb_label(j);
         jb_bind(j, loop);
         x_rr(j, XW, 0x89, RAX, RDX);             /* mov rdx, rax */
