@@ -454,15 +454,7 @@ static bool emit_op(Ctx *c, const IROp *op)
         const int rd = c->treg[op->dst];
         if (op->opc == IR_ANDN && host_has(HOST_BMI1)) {
             /* BIC: andn rd, b, a (~b & a) in one instruction. */
-            int rb = c->treg[op->b], ra = c->treg[op->a];
-            if (rb < 0) {
-                ldt(c, RCX, op->b, w64);
-                rb = RCX;
-            }
-            if (ra < 0) {
-                ld_rax(c, op->a, w64, false);
-                ra = RAX;
-            }
+            const int rb = reg_or_load(c, op->b, RCX, w64), ra = reg_or_load(c, op->a, RAX, w64);
             x_vex_rr(j, 2, 0, w64, rb, 0xf2, rd >= 0 ? rd : RAX, ra);
             if (rd >= 0)
                 break;
@@ -536,15 +528,7 @@ static bool emit_op(Ctx *c, const IROp *op)
             /* SHLX/SHRX/SARX: the count in any register, the result
              * straight in its own (it was count to CL, value to RAX, shift,
              * move); the same masking of the count. */
-            int rc = RCX, ra = RAX;
-            if (c->treg[op->b] >= 0 && c->rax_prev != op->b)
-                rc = c->treg[op->b];
-            else
-                ldt(c, RCX, op->b, false);
-            if (c->treg[op->a] >= 0 && c->rax_prev != op->a)
-                ra = c->treg[op->a];
-            else
-                ld_rax(c, op->a, true, false);
+            const int rc = reg_or_load(c, op->b, RCX, false), ra = reg_or_load(c, op->a, RAX, true);
             const int rd = c->treg[op->dst] >= 0 ? c->treg[op->dst] : RAX;
             const int pp = op->opc == IR_SHL ? 1 : op->opc == IR_SAR ? 2 : 3; /* 66, F3, F2 */
             x_vex_rr(j, 2, pp, w64, rc, 0xf7, rd, ra);

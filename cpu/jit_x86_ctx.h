@@ -398,6 +398,21 @@ static inline uint32_t add_stub(Ctx *c, const IROp *op)
     return c->nstubs - 1;
 }
 
+/* t as a register operand: its own register, else t loaded into `scratch`
+ * (RAX through ld_rax, which reuses what the previous op left there). A
+ * register-held temp is current in its register even when the previous op
+ * also left it in RAX (st_dst writes both). */
+static inline int reg_or_load(Ctx *c, IRTemp t, int scratch, bool w64)
+{
+    if (c->treg[t] >= 0)
+        return c->treg[t];
+    if (scratch == RAX)
+        ld_rax(c, t, w64, false);
+    else
+        ldt(c, scratch, t, w64);
+    return scratch;
+}
+
 /* Two-address form of `dst = a OP b` (b may be IR_NO_TEMP): when dst lives
  * in a host register and b is not in that register (or OP is commutative,
  * comm, and a is not: then a and b swap), load a into it (zero-extended
