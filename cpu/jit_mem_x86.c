@@ -436,26 +436,25 @@ static void emit_refill(Ctx *c, const Stub *s)
         x_jmp(j, s->resume);                           /* rax, va: what the inline path leaves */
     }
     jb_bind(j, refill);
-    if (s->lo) {
-        /* A window that starts below the leader: tlb_refill would fault on
-         * the window's first byte, not the leader's, and a refill of the
-         * leader's page alone would not cover its followers below. The
-         * interpreter does the leader (filling the TLB), the followers
-         * their own accesses. */
-        x_jmp(j, s->call);
+    /* A window that starts below the leader (lo) has no refill: tlb_refill
+     * would fault on the window's first byte, not the leader's, and a
+     * refill of the leader's page alone would not cover its followers
+     * below. It falls into the interpreter's path, which does the leader
+     * (filling the TLB); the followers do their own accesses. */
+    if (!s->lo) {
+        emit_stub_entry(c, s);
+        x_rr(j, XW, 0x89, RBX, RDI);                   /* mov rdi, rbx */
+        x_mov_ri(j, RDX, s->op->flags | (store ? TLB_REFILL_WRITE : 0));
+        call_abs(c, (const void *)tlb_refill);
+        x_alu_ri(j, XW, 7, RAX, 1);                    /* cmp rax, TLB_REFILL_FAULT (1) */
+        x_jcc(j, CC_E, c->l_exc);
+        x_jcc(j, CC_B, interp);                        /* NULL */
+        ld64(j, RAX, RAX, (int32_t)offsetof(TLBEntry, addend));
+        jit_xc_reload(c, &s->xs, -1);                  /* keeps rax */
+        ldt(c, RSI, s->op->a, true);
+        x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_refill)); /* inc qword: -stats */
+        x_jmp(j, s->resume);
     }
-    emit_stub_entry(c, s);
-    x_rr(j, XW, 0x89, RBX, RDI);                       /* mov rdi, rbx */
-    x_mov_ri(j, RDX, s->op->flags | (store ? TLB_REFILL_WRITE : 0));
-    call_abs(c, (const void *)tlb_refill);
-    x_alu_ri(j, XW, 7, RAX, 1);                        /* cmp rax, TLB_REFILL_FAULT (1) */
-    x_jcc(j, CC_E, c->l_exc);
-    x_jcc(j, CC_B, interp);                            /* NULL */
-    ld64(j, RAX, RAX, (int32_t)offsetof(TLBEntry, addend));
-    jit_xc_reload(c, &s->xs, -1);            /* keeps rax */
-    ldt(c, RSI, s->op->a, true);
-    x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_refill)); /* inc qword: -stats */
-    x_jmp(j, s->resume);
     jb_bind(j, s->call);
     emit_stub_entry(c, s);
     jb_bind(j, interp);
