@@ -313,7 +313,7 @@ typedef struct CPUState {
     int32_t chain_budget0;
     /* The IRBlock whose exit returned to the dispatcher last (set by native
      * code on every exit), so that it can chain that block after a direct
-     * branch (BX_SLOT0/1) and give back the unrun rest of a block left by an
+     * branch (BX_SLOT0..3) and give back the unrun rest of a block left by an
      * exception (smp/vcpu.c). */
     const void *jit_last;
     /* Generated code keeps temps in the caller-saved R9 and R10 too and
@@ -324,6 +324,11 @@ typedef struct CPUState {
     /* stats.jit.mem_armed when this core last asked the monitor to sweep
      * idle pages (smp/vcpu.c, monitor_idle_stores). */
     uint64_t mem_armed_seen;
+    /* -d unimp (helper_log_unimp, cpu/translate.c): pcs already reported
+     * (direct-mapped), so that a guest looping on an UNDEF is logged once,
+     * and the lines written, capped. */
+    uint64_t unimp_seen[64];
+    uint32_t unimp_lines;
 
     /* ---------- owner only: caches ---------- */
     _Alignas(64) TLBEntry tlb[MMU_IDX_NUM][TLB_SIZE]; /* CPUState is allocated 64-byte aligned */

@@ -317,7 +317,8 @@ static inline __attribute__((always_inline)) int exec_op(CPUState *cpu, const IR
         case IR_BRCOND:
             if (t[op->a]) {
                 cpu->pc = op->imm;
-                return BX_SLOT0;
+                cpu->chain_budget += (int32_t)ir_brcond_unrun(op); /* a side exit: the rest is unrun */
+                return bx_of_slot(ir_branch_slot(op));
             }
             break;
         case IR_GOTO:

@@ -12,7 +12,20 @@ enum BlockExit {
     BX_JUMP,      /* indirect branch */
     BX_EXIT,      /* state change: back to the dispatcher */
     BX_EXCEPTION, /* a guest exception was taken; cpu->pc is the vector */
+    BX_SLOT2,     /* side exits (BRCOND in the middle of a block, slots 2 and 3) */
+    BX_SLOT3,
 };
+
+/* Any thread: the chain slot an exit went through, or -1 (JUMP, EXIT, EXCEPTION). */
+static inline int bx_slot(int bx)
+{
+    return bx == BX_SLOT0 ? 0 : bx == BX_SLOT1 ? 1 : bx == BX_SLOT2 ? 2 : bx == BX_SLOT3 ? 3 : -1;
+}
+static inline int bx_of_slot(int slot)
+{
+    static const unsigned char bx[IR_CHAIN_SLOTS] = {BX_SLOT0, BX_SLOT1, BX_SLOT2, BX_SLOT3};
+    return bx[slot & (IR_CHAIN_SLOTS - 1)];
+}
 
 /* Run one IR block (its native code if the JIT compiled it). On return
  * cpu->pc holds the next pc. */

@@ -150,6 +150,12 @@ static const char *verify_op_imm(const IROp *op)
         return op->aux >= HELPER_NUM ? "bad helper id" : NULL;
     case IR_LOAD:
         return (op->flags & IRF_SIGNED) && !(op->aux == 4 || op->aux == 8) ? "bad sign-extension size" : NULL;
+    case IR_BRCOND:
+        /* Slot 0 (terminal or DSB) gives nothing back; a side exit's slot is 2 or 3. */
+        return (op->aux & 0xff) == 1 || (op->aux & 0xff) >= IR_CHAIN_SLOTS ||
+                       ((op->aux & 0xff) == 0 && op->aux >> 8)
+                   ? "bad BRCOND slot"
+                   : NULL;
     default:
         return NULL;
     }
@@ -211,6 +217,8 @@ const char *ir_verify(const IRBlock *b)
         const char *e = verify_op_imm(op);
         if (e)
             err = e;
+        if (op->opc == IR_BRCOND && ir_brcond_unrun(op) >= b->ninsns && ir_brcond_unrun(op))
+            err = "side exit gives back more than its block";
     }
     if (!err && !ir_block_terminated(b))
         err = "block has no terminal";

@@ -71,6 +71,16 @@ typedef struct IROp {
 #define IR_MAX_OPS 4096
 #define IR_MAX_TEMPS 8192
 
+/* Direct-branch chain slots of a block: 0 the terminal BRCOND (and a DSB's
+ * exit), 1 the GOTO, 2 and 3 side exits: BRCONDs in the middle of a block
+ * that continues past a conditional branch (docs/jit.md, "Side exits").
+ * A BRCOND's aux is its slot in bits 7:0 and, for a side exit, the
+ * instructions after it in bits 31:8: the block was counted whole on entry,
+ * so taking the exit gives those back. */
+#define IR_CHAIN_SLOTS 4
+#define IR_SIDE_EXITS 2
+#define IR_BRCOND_AUX(slot, unrun) ((uint32_t)(slot) | (uint32_t)(unrun) << 8)
+
 typedef struct IRBlock {
     uint64_t pc;        /* guest virtual pc of the first instruction */
     uint32_t nops;
@@ -94,10 +104,11 @@ typedef struct IRBlock {
      * each direct-branch slot, chain_site is the offset of the patchable
      * rel32 (0: none), chain_stub the offset it points to while unchained,
      * chain_pc the target it was compiled for, chain_loop (0: none) where a
-     * chain to the block itself points instead of native (jit_loop_x86.c). */
+     * chain to the block itself points instead of native (jit_loop_x86.c;
+     * slots 0 and 1 only). */
     uint32_t entry_body;
-    uint32_t chain_site[2], chain_stub[2], chain_loop[2];
-    uint64_t chain_pc[2];
+    uint32_t chain_site[IR_CHAIN_SLOTS], chain_stub[IR_CHAIN_SLOTS], chain_loop[IR_CHAIN_SLOTS];
+    uint64_t chain_pc[IR_CHAIN_SLOTS];
 } IRBlock;
 
 /* Any thread: b's native code, or NULL. Acquire: a block may be compiled
@@ -135,12 +146,14 @@ bool ir_block_terminated(const IRBlock *b);
  * or copy the ops out of a borrowed scratch array.
  * Op addresses may change: call it before anything keeps pointers to ops. */
 void ir_block_trim(IRBlock *b);
-/* Any thread: the chain slot of a direct branch (BRCOND: 0, GOTO: aux), -1
- * for any other op. */
+/* Any thread: the chain slot of a direct branch (BRCOND: aux bits 7:0,
+ * GOTO: 1 if aux else 0), -1 for any other op. */
 static inline int ir_branch_slot(const IROp *op)
 {
-    return op->opc == IR_BRCOND ? 0 : op->opc == IR_GOTO ? (op->aux ? 1 : 0) : -1;
+    return op->opc == IR_BRCOND ? (int)(op->aux & 0xff) : op->opc == IR_GOTO ? (op->aux ? 1 : 0) : -1;
 }
+/* Any thread: the instructions a taken BRCOND leaves unrun (0 but for side exits). */
+static inline uint32_t ir_brcond_unrun(const IROp *op) { return op->aux >> 8; }
 /* Any thread: true if b's first direct branch of a slot goes to b's own
  * start and nothing in b but SET_REG writes X registers (cpu/ir_opt.c). */
 bool ir_self_loop(const IRBlock *b);

@@ -134,7 +134,7 @@ bool ir_self_loop(const IRBlock *b)
         if (op->opc == IR_CALL && !ir_call_keeps_x(op))
             return false; /* a helper may write X registers */
         int s = ir_branch_slot(op);
-        if (s >= 0 && !seen[s]) {
+        if (s >= 0 && s < 2 && !seen[s]) {
             seen[s] = true;
             any |= op->imm == b->pc;
         }

@@ -75,7 +75,7 @@ void jit_emit_direct(Ctx *c, uint64_t target, int slot, IRTemp cond, int cc)
     c->exits = jb_grow(c->exits, &c->capexits, sizeof(SlotExit), c->nexits + 1, &j->oom);
     if (j->oom)
         return;
-    if (target == c->b->pc && c->loop_e[slot] == (int32_t)c->op_index)
+    if (target == c->b->pc && slot < 2 && c->loop_e[slot] == (int32_t)c->op_index)
         jit_loop_branch_v(c); /* where the loop's head has them (taken or not: the branch may be unchained) */
     SlotExit *x = &c->exits[c->nexits++];
     bool same_page = (target & TLB_PAGE_MASK) == (c->b->pc & TLB_PAGE_MASK);
@@ -104,7 +104,7 @@ void jit_emit_direct(Ctx *c, uint64_t target, int slot, IRTemp cond, int cc)
     else
         x_jmp(j, x->label);
     if (site) {
-        if (target == c->b->pc && c->loop_e[slot] == (int32_t)c->op_index) {
+        if (target == c->b->pc && slot < 2 && c->loop_e[slot] == (int32_t)c->op_index) {
             c->loop_used[slot] = true; /* its stub is before the body (jit_emit_loop_stubs) */
         }
         c->site_used[slot] = true;
@@ -127,7 +127,7 @@ void jit_emit_exits(Ctx *c)
         st64(j, RBX, CPU_OFF(pc), RAX);
         x_mov_ri(j, RAX, (uint64_t)(uintptr_t)c->b);
         st64(j, RBX, CPU_OFF(jit_last), RAX);
-        x_mov_ri(j, RAX, x->slot ? BX_SLOT1 : BX_SLOT0);
+        x_mov_ri(j, RAX, (uint64_t)bx_of_slot(x->slot));
         x_jmp(j, c->l_epi);
     }
     /* Chained entry refused (request pending or budget spent): nothing of

@@ -144,7 +144,7 @@ void jit_loop_plan(Ctx *c, const IRBlock *b)
                 if (c->loop_r[k] == op->imm)
                     cur[k] = op->a;
         int s = ir_branch_slot(op);
-        if (s >= 0 && !seen[s]) {
+        if (s >= 0 && s < 2 && !seen[s]) {
             seen[s] = true;
             if (op->imm == b->pc) {
                 c->loop_e[s] = (int32_t)i;

@@ -804,18 +804,28 @@ static bool emit_op(Ctx *c, const IROp *op)
             x_jcc(j, CC_NE, c->l_exc);
         }
         break;
-    case IR_BRCOND:
+    case IR_BRCOND: {
+        /* A side exit gives back the instructions after it when taken (the
+         * block was counted whole on entry): LEA leaves EFLAGS alone, so the
+         * add goes before the jump and the fall-through takes it back. */
+        const int slot = ir_branch_slot(op);
+        const int32_t unrun = (int32_t)ir_brcond_unrun(op);
+        if (unrun)
+            x_mem(j, 0, 0x8d, JIT_BUDGET, JIT_BUDGET, unrun);  /* lea r11d, [r11 + unrun] */
         if (c->cc_temp == op->a && op->a != IR_NO_TEMP) {
-            jit_emit_direct(c, op->imm, 0, IR_NO_TEMP, c->cc);
+            jit_emit_direct(c, op->imm, slot, IR_NO_TEMP, c->cc);
             c->cc_temp = IR_NO_TEMP;
         } else if (c->al_temp == op->a && op->a != IR_NO_TEMP) {
             x_rr(j, XB8, 0x84, RAX, RAX);        /* test al, al */
-            jit_emit_direct(c, op->imm, 0, IR_NO_TEMP, CC_NE);
+            jit_emit_direct(c, op->imm, slot, IR_NO_TEMP, CC_NE);
             c->al_temp = IR_NO_TEMP;
         } else {
-            jit_emit_direct(c, op->imm, 0, op->a, -1);
+            jit_emit_direct(c, op->imm, slot, op->a, -1);
         }
+        if (unrun)
+            x_mem(j, 0, 0x8d, JIT_BUDGET, JIT_BUDGET, -unrun); /* lea r11d, [r11 - unrun] */
         break;
+    }
     case IR_GOTO:
         jit_emit_direct(c, op->imm, op->aux ? 1 : 0, IR_NO_TEMP, -1);
         break;
@@ -1145,11 +1155,11 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
             b->native_size = size;
             b->jit_code = cpu->jit_code;
             b->entry_body = entry_body;
-            for (int k = 0; k < 2; k++) {
+            for (int k = 0; k < IR_CHAIN_SLOTS; k++) {
                 b->chain_site[k] = c.site_used[k] ? c.site_pos[k] : 0;
                 b->chain_stub[k] = c.site_used[k] ? (uint32_t)j->labels[c.site_stub[k]] : 0;
                 b->chain_pc[k] = c.site_used[k] ? c.site_pc[k] : 0;
-                b->chain_loop[k] = c.loop_used[k] ? (uint32_t)j->labels[c.loop_label[k]] : 0;
+                b->chain_loop[k] = k < 2 && c.loop_used[k] ? (uint32_t)j->labels[c.loop_label[k]] : 0;
             }
             /* Last, with release: a block compiled lazily is already
              * published, and other cores read native (ir_native) and then

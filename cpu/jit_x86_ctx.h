@@ -68,7 +68,7 @@ typedef struct Stub {
 
 /* A direct-branch exit (BRCOND taken, GOTO): optionally a jump-cache probe
  * (target in another page, or the slot's patch site already taken), then
- * the stub that returns BX_SLOT0/1 to the dispatcher. */
+ * the stub that returns BX_SLOT0..3 to the dispatcher. */
 typedef struct SlotExit {
     uint32_t label, stub;
     uint64_t target;
@@ -118,9 +118,9 @@ typedef struct Ctx {
     SlotExit *exits;
     uint32_t nexits, capexits;
     uint32_t l_stop, l_stop_budget;
-    bool site_used[2];
-    uint32_t site_pos[2], site_stub[2];
-    uint64_t site_pc[2];
+    bool site_used[IR_CHAIN_SLOTS];
+    uint32_t site_pos[IR_CHAIN_SLOTS], site_stub[IR_CHAIN_SLOTS];
+    uint64_t site_pc[IR_CHAIN_SLOTS];
     const IRBlock *b;
     uint32_t tb_flags;
     const Monitor *mon; /* NULL: no monitor (unit tests) */
@@ -175,7 +175,8 @@ typedef struct Ctx {
     int8_t mdelta[IR_MAX_OPS];
     int8_t mlo[IR_MAX_OPS];
     /* Self-loop (cpu/jit_loop_x86.c): loop_e[s] is the op index of slot s's
-     * branch to the block's own start (-1: none); the head loads guest
+     * branch to the block's own start (-1: none; slots 0 and 1 only, side
+     * exits never go back to the start); the head loads guest
      * register loop_r[k] into temp loop_in[k] (ops 1..loop_head-1), and
      * loop_cur[s][k] is that register's value at the branch. */
     int32_t loop_e[2];

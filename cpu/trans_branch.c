@@ -1,5 +1,6 @@
 /* Translate functions: branches (immediate, conditional, compare/test and
- * branch, register) and ERET. All are block terminals or conditional exits.
+ * branch, register) and ERET. All are block terminals or conditional exits
+ * (side exits: gen_cond_branch).
  * trans_* functions: the translating vCPU thread only. */
 #include "translate.h"
 
@@ -25,16 +26,8 @@ bool trans_B_cond(DisasCtx *s, uint32_t insn)
         gen_goto(s, target);
         return true;
     }
-    gen_brcond(s, t_cond(s, cond), target);
-    gen_goto(s, s->pc + 4);
+    gen_cond_branch(s, t_cond(s, cond), target);
     return true;
-}
-
-/* Compare (and test) then branch: exit to the target when `c` is non-zero. */
-static void branch_if(DisasCtx *s, IRTemp c, uint64_t target)
-{
-    gen_brcond(s, c, target);
-    gen_goto(s, s->pc + 4);
 }
 
 static bool do_cb(DisasCtx *s, uint32_t insn, bool nz)
@@ -44,7 +37,7 @@ static bool do_cb(DisasCtx *s, uint32_t insn, bool nz)
      * MOV first: the JIT's test is then `test r32, r32`). */
     IRTemp v = read_xreg(s, (int)bits(insn, 4, 0), 1);
     IRTemp c = t_op(s, nz ? IR_CMP_NE : IR_CMP_EQ, sf ? 8 : 4, v, t_const(s, 0));
-    branch_if(s, c, s->pc + (uint64_t)(sextract64(insn, 5, 19) * 4));
+    gen_cond_branch(s, c, s->pc + (uint64_t)(sextract64(insn, 5, 19) * 4));
     return true;
 }
 
@@ -57,7 +50,7 @@ static bool do_tb(DisasCtx *s, uint32_t insn, bool nz)
     IRTemp v = read_xreg(s, (int)bits(insn, 4, 0), 1);
     IRTemp m = t_op(s, IR_AND, 8, v, t_const(s, 1ull << b));
     IRTemp c = t_op(s, nz ? IR_CMP_NE : IR_CMP_EQ, 8, m, t_const(s, 0));
-    branch_if(s, c, s->pc + (uint64_t)(sextract64(insn, 5, 14) * 4));
+    gen_cond_branch(s, c, s->pc + (uint64_t)(sextract64(insn, 5, 14) * 4));
     return true;
 }
 

@@ -243,7 +243,7 @@ bool trans_SYS(DisasCtx *s, uint32_t insn)
         return true;
     }
     /* Everything else is unallocated. */
-    sysreg_log_unimp(s->cpu, s->pc, enc | 1u << 14, false);
+    gen_log_unimp_sysreg(s, enc | 1u << 14, false);
     return gen_undef(s);
 }
 
@@ -258,7 +258,7 @@ static const SysRegDef *sysreg_for(DisasCtx *s, uint32_t enc, bool is_read)
 {
     const SysRegDef *r = sysreg_find(enc);
     if (!r) {
-        sysreg_log_unimp(s->cpu, s->pc, enc, is_read);
+        gen_log_unimp_sysreg(s, enc, is_read); /* the caller emits the UNDEF */
         return NULL;
     }
     uint32_t need = cur_el(s) == 0 ? (is_read ? SR_R0 : SR_W0) : (is_read ? SR_R1 : SR_W1);

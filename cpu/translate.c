@@ -6,6 +6,7 @@
 
 #include "../smp/machine.h"
 #include "debug.h"
+#include "sysreg.h"
 #include "jit_x86.h"
 
 const HelperFn helper_table[HELPER_NUM] = {
@@ -82,6 +83,24 @@ void gen_brcond(DisasCtx *s, IRTemp cond, uint64_t target)
     ir_emit(s->b, IR_BRCOND, 8, 0, cond, IR_NO_TEMP, IR_NO_TEMP, 0, target);
 }
 
+/* The block goes on past a conditional branch (docs/jit.md, "Side exits")
+ * when the branch goes forward (a backward one is most often a loop's, taken,
+ * and one to the block's start keeps the block a self-loop), its
+ * fall-through stays in the page, and the block has a chain slot left. The
+ * side exit's aux holds, until translate_block fixes it up, the instructions
+ * up to it. */
+void gen_cond_branch(DisasCtx *s, IRTemp cond, uint64_t target)
+{
+    if (s->nside < s->side_max && target > s->pc && ((s->pc + 4) & 0xfff) != 0) {
+        ir_emit(s->b, IR_BRCOND, 8, 0, cond, IR_NO_TEMP, IR_NO_TEMP, IR_BRCOND_AUX(2 + s->nside, s->b->ninsns),
+                target);
+        s->nside++;
+        return;
+    }
+    gen_brcond(s, cond, target);
+    gen_goto(s, s->pc + 4);
+}
+
 void gen_jump(DisasCtx *s, IRTemp target)
 {
     ir_emit(s->b, IR_JUMP, 8, 0, target, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
@@ -106,6 +125,47 @@ bool gen_undef(DisasCtx *s)
     return true;
 }
 
+/* -d unimp names what a guest runs, not what is translated: a block goes on
+ * past conditional branches (side exits), so code the guest skips, such as
+ * feature-gated MRS of registers we lack, is translated too. The log is a
+ * helper call before the UNDEF, emitted only while the log is on. */
+enum { UNIMP_INSN, UNIMP_SYSREG_READ, UNIMP_SYSREG_WRITE };
+
+static void gen_log_unimp(DisasCtx *s, int kind, uint32_t enc)
+{
+    if (!s->cpu->machine || !machine_tracing(s->cpu->machine, TRACE_UNIMP))
+        return;
+    t_call(s, HELPER_log_unimp, 0, t_const(s, s->insn), t_const(s, (uint64_t)kind), t_const(s, enc), s->pc);
+}
+
+void gen_log_unimp_sysreg(DisasCtx *s, uint32_t enc, bool is_read)
+{
+    gen_log_unimp(s, is_read ? UNIMP_SYSREG_READ : UNIMP_SYSREG_WRITE, enc);
+}
+
+/* Owning vCPU. Each pc once (while it keeps its slot of unimp_seen), and at
+ * most UNIMP_LOG_MAX lines per core: a guest must not fill the disk. */
+#define UNIMP_LOG_MAX 10000
+uint64_t helper_log_unimp(CPUState *cpu, uint64_t insn, uint64_t kind, uint64_t enc, uint64_t pc)
+{
+    uint64_t *seen = &cpu->unimp_seen[(pc >> 2) % 64];
+    if (*seen == pc + 1 || cpu->unimp_lines > UNIMP_LOG_MAX)
+        return 0;
+    *seen = pc + 1; /* 0: empty */
+    if (++cpu->unimp_lines > UNIMP_LOG_MAX) {
+        machine_log(cpu->machine, "cpu%d: more unimplemented instructions or registers; no more reported\n",
+                    cpu->index);
+        return 0;
+    }
+    if (kind == UNIMP_INSN) {
+        const InsnPattern *p = decode_lookup((uint32_t)insn);
+        machine_log_unimp(cpu, pc, (uint32_t)insn, p ? p->name : NULL);
+    } else {
+        sysreg_log_unimp(cpu, pc, (uint32_t)enc, kind == UNIMP_SYSREG_READ);
+    }
+    return 0;
+}
+
 /* The branch instructions PMU event BR_RETIRED counts, taken or not (ERET is
  * EXC_RETURN's; exception entries are not branches). */
 static bool is_branch(const InsnPattern *p)
@@ -121,10 +181,13 @@ void translate_block(CPUState *cpu, IRBlock *b, uint64_t pc, const uint32_t *cod
 {
     DisasCtx ctx = {.b = b, .cpu = cpu, .pc = pc, .tb_flags = cpu_tb_flags(cpu)};
     DisasCtx *s = &ctx;
+    s->side_max = cpu->machine ? cpu->machine->opt.side_exits : IR_SIDE_EXITS;
     if (max_insns > MAX_BLOCK_INSNS)
         max_insns = MAX_BLOCK_INSNS;
-    if (s->tb_flags & TBF_STEP)
+    if (s->tb_flags & TBF_STEP) {
         max_insns = 1; /* software step / gdb stepi: one instruction per block */
+        s->side_max = 0;
+    }
     for (uint32_t i = 0; i < max_insns; i++) {
         /* gdb breakpoints: end the block before one, or stop there. */
         if (__builtin_expect(cpu->machine && cpu->machine->gdb != NULL, 0)) {
@@ -147,7 +210,7 @@ void translate_block(CPUState *cpu, IRBlock *b, uint64_t pc, const uint32_t *cod
             b->nops = nops_before; /* keeps INSN_START (and the breakpoint check) */
             b->ntemps = ntemps_before;
             s->end = false;
-            machine_log_unimp(cpu, s->pc, s->insn, p ? p->name : NULL);
+            gen_log_unimp(s, UNIMP_INSN, 0);
             gen_undef(s);
         }
         if (s->end)
@@ -165,6 +228,10 @@ void translate_block(CPUState *cpu, IRBlock *b, uint64_t pc, const uint32_t *cod
     for (uint32_t i = 0; s->dsb && i < b->nops; i++)
         if (b->ops[i].opc == IR_CALL && b->ops[i].aux == HELPER_dsb)
             b->ops[i].imm = b->ninsns - b->ops[i].imm;
+    /* Side exits likewise: the instructions after each, given back when taken. */
+    for (uint32_t i = 0; s->nside && i < b->nops; i++)
+        if (b->ops[i].opc == IR_BRCOND && ir_branch_slot(&b->ops[i]) >= 2)
+            b->ops[i].aux = IR_BRCOND_AUX(ir_branch_slot(&b->ops[i]), b->ninsns - ir_brcond_unrun(&b->ops[i]));
     ir_optimize(b);
     ir_block_trim(b); /* before the JIT embeds op addresses in its code */
     /* One-instruction step blocks are interpreted: the dispatcher must see

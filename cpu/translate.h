@@ -32,6 +32,8 @@ typedef struct DisasCtx {
     uint32_t tb_flags; /* translation mode (EL) */
     bool end;          /* set by a translate function that ended the block */
     bool dsb;          /* a DSB's helper call needs its imm fixed up (trans_DSB) */
+    uint8_t nside;     /* side exits so far (gen_cond_branch) */
+    uint8_t side_max;  /* at most this many (-jit-side-exits; 0 for single steps) */
 } DisasCtx;
 
 /* Owner only: translate the block at virtual `pc` (whose code is readable at
@@ -91,6 +93,9 @@ void gen_store(DisasCtx *s, IRTemp addr, IRTemp val, int size, uint16_t flags);
 /* Block ends. */
 void gen_goto(DisasCtx *s, uint64_t target);          /* direct branch, ends block */
 void gen_brcond(DisasCtx *s, IRTemp cond, uint64_t target); /* exit if cond; block continues */
+/* A conditional branch (B.cond, CB*, TB*) to target if cond: a side exit
+ * when the block may go on past it, else the block's terminal. */
+void gen_cond_branch(DisasCtx *s, IRTemp cond, uint64_t target);
 void gen_jump(DisasCtx *s, IRTemp target);            /* indirect branch, ends block */
 void gen_exit(DisasCtx *s, uint64_t next_pc);         /* back to dispatcher, ends block */
 void gen_raise(DisasCtx *s, enum ExcKind kind, uint32_t iss); /* ends block */
@@ -116,5 +121,8 @@ static inline void write_vreg(DisasCtx *s, int reg, int half, IRTemp v)
 
 /* UNDEFINED for the current instruction (counted and logged with -d unimp). */
 bool gen_undef(DisasCtx *s);
+/* -d unimp: log an unimplemented system register when the guest runs this
+ * instruction (emit the UNDEF after it). */
+void gen_log_unimp_sysreg(DisasCtx *s, uint32_t enc, bool is_read);
 
 #endif

@@ -68,6 +68,7 @@ typedef struct MachineOptions {
     int cluster_size;        /* cores per MPIDR Aff1 cluster; 0 = QEMU virt's default */
     int tier;                /* -tier: TIER_JIT (default, cpu/jit_x86.c) or TIER_INTERP */
     uint32_t jit_threshold;  /* -jit-threshold: compile a block at its Nth run (1: when translated) */
+    uint8_t side_exits;      /* -jit-side-exits: conditional branches a block may go on past (0..2) */
     const char *stats_file;  /* -stats FILE: JSON counters at exit (smp/stats.c) */
     bool progress;           /* -progress: a rate line on stderr every second (smp/stats.c) */
     bool perfmap;            /* -perfmap: name JIT code for perf in /tmp/perf-<pid>.map (smp/perfmap.c) */

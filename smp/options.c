@@ -469,6 +469,8 @@ static void usage(void)
            "  -tier jit|interp           execution tier (default jit: x86-64 code; interp: the reference interpreter)\n"
            "  -jit-threshold N           compile a block to x86-64 at its Nth run, interpreting it before (default 4;\n"
            "                             1: when it is translated)\n"
+           "  -jit-side-exits N          conditional branches a block may go on past (0..2, default 2; 0: every\n"
+           "                             conditional branch ends its block)\n"
            "  -stats FILE                write per-core counters as JSON to FILE at exit (opened at start)\n"
            "  -progress                  print guest MIPS per core on stderr every second\n"
            "  -perfmap                   name JIT code for perf in /tmp/perf-<pid>.map (see docs/jit.md)\n"
@@ -491,6 +493,7 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
     opt->ram_size = 512ull << 20;
     opt->tier = TIER_JIT; /* the interpreter stays available as the reference: -tier interp */
     opt->jit_threshold = JIT_THRESHOLD_DEFAULT;
+    opt->side_exits = IR_SIDE_EXITS;
     opt->machine_type = "virt";
     opt->cpu_model = "cortex-a57";
     /* -config first, so the command line overrides it. */
@@ -617,6 +620,14 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
                 return OPT_ERROR;
             }
             opt->jit_threshold = (uint32_t)n;
+        } else if (!strcmp(a, "-jit-side-exits")) {
+            NEEDS_ARG;
+            long n;
+            if (!parse_int(v, 0, IR_SIDE_EXITS, &n)) {
+                fprintf(stderr, "flotilla: -jit-side-exits: invalid count '%s' (0..%d)\n", v, IR_SIDE_EXITS);
+                return OPT_ERROR;
+            }
+            opt->side_exits = (uint8_t)n;
         } else if (!strcmp(a, "-accel")) {
             NEEDS_ARG;
             if (!set_accel(opt, v))

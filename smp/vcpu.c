@@ -489,18 +489,18 @@ void vcpu_loop(CPUState *cpu)
                 bx = jit_run(cpu, &tb->ir);
                 /* A direct-branch exit names its block: chained code may
                  * have gone far from the one entered here. */
-                if ((bx == BX_SLOT0 || bx == BX_SLOT1) && cpu->jit_last)
+                if (bx_slot(bx) >= 0 && cpu->jit_last)
                     tb = tb_of_native_exit(cpu->jit_last);
             } else {
                 bx = interp_run_ir(cpu, &tb->ir);
             }
             if (__builtin_expect(tb->flags & TBF_STEP, 0)) {
-                if (bx != BX_SLOT0 && bx != BX_SLOT1 && bx != BX_JUMP)
+                if (bx_slot(bx) < 0 && bx != BX_JUMP)
                     uncount_left_early(cpu, tb, native, bx);
                 debug_after_block(cpu, tb); /* one instruction stepped */
                 break;
             }
-            if (bx != BX_SLOT0 && bx != BX_SLOT1 && bx != BX_JUMP) {
+            if (bx_slot(bx) < 0 && bx != BX_JUMP) {
                 uncount_left_early(cpu, tb, native, bx);
                 break; /* EXIT or EXCEPTION: state changed, back to the dispatcher */
             }
@@ -520,7 +520,7 @@ void vcpu_loop(CPUState *cpu)
                 tb = to;
                 continue;
             }
-            int slot = bx == BX_SLOT0 ? 0 : 1;
+            int slot = bx_slot(bx);
             TBlock *next = atomic_load_explicit(&tb->jmp[slot], memory_order_acquire);
             if (next && next->pc == cpu->pc && next->flags == cpu_tb_flags(cpu)) {
                 tb = next;

@@ -10,6 +10,7 @@
 #include "../cpu/jit_x86.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -355,10 +356,12 @@ TBlock *tcache_insert(TCache *tc, TBlock *tb)
 }
 
 /* Incoming edges are kept as (block | slot) in a singly linked list through
- * the source blocks' in_next[slot]. Under chain_lock. */
+ * the source blocks' in_next[slot]. Under chain_lock. TBlocks come from
+ * calloc, 16-byte aligned: the slot fits in the low two bits. */
 #define EDGE(tb, slot) ((TBlock *)((uintptr_t)(tb) | (uintptr_t)(slot)))
-#define EDGE_TB(e) ((TBlock *)((uintptr_t)(e) & ~(uintptr_t)1))
-#define EDGE_SLOT(e) ((int)((uintptr_t)(e) & 1))
+#define EDGE_TB(e) ((TBlock *)((uintptr_t)(e) & ~(uintptr_t)(IR_CHAIN_SLOTS - 1)))
+#define EDGE_SLOT(e) ((int)((uintptr_t)(e) & (IR_CHAIN_SLOTS - 1)))
+_Static_assert(IR_CHAIN_SLOTS == 4 && _Alignof(max_align_t) >= IR_CHAIN_SLOTS, "slot bits of an edge");
 
 void tb_chain(TCache *tc, TBlock *from, int slot, TBlock *to)
 {
@@ -384,7 +387,7 @@ void tcache_native_ready(TCache *tc, TBlock *tb)
         atomic_fetch_add(&tc->bytes, tb->ir.native_size);
         for (TBlock *e = tb->in_list; e; e = EDGE_TB(e)->in_next[EDGE_SLOT(e)])
             jit_chain_patch(&EDGE_TB(e)->ir, EDGE_SLOT(e), &tb->ir);
-        for (int s = 0; s < 2; s++) {
+        for (int s = 0; s < IR_CHAIN_SLOTS; s++) {
             TBlock *to = atomic_load_explicit(&tb->jmp[s], memory_order_relaxed);
             if (to)
                 jit_chain_patch(&tb->ir, s, &to->ir);
@@ -407,7 +410,7 @@ static void unchain(TBlock *tb)
         src->in_next[s] = NULL;
     }
     tb->in_list = NULL;
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < IR_CHAIN_SLOTS; s++) {
         TBlock *dst = atomic_load(&tb->jmp[s]);
         if (!dst)
             continue;

@@ -38,9 +38,10 @@ typedef struct TBlock {
     uint32_t flags;     /* translation mode (cpu_tb_flags) */
     uint32_t ninsns;
     IRBlock ir;
-    /* Chained successors for IR_BRCOND (slot 0) and IR_GOTO (slot 1):
-     * written by any vCPU (tb_chain), cleared by invalidation. */
-    _Atomic(struct TBlock *) jmp[2];
+    /* Chained successors for IR_BRCOND (slot 0), IR_GOTO (slot 1) and side
+     * exits (2, 3; cpu/ir.h): written by any vCPU (tb_chain), cleared by
+     * invalidation. */
+    _Atomic(struct TBlock *) jmp[IR_CHAIN_SLOTS];
     _Atomic bool invalid;
     /* Runs while interpreted, counted by the dispatcher up to the JIT
      * threshold (smp/vcpu.c, lazy_compile). */
@@ -50,7 +51,7 @@ typedef struct TBlock {
     struct rcu_head rcu;
     struct TBlock *page_next;      /* blocks of the same physical page */
     struct TBlock *in_list;        /* blocks that chain to this one ... */
-    struct TBlock *in_next[2];     /* ... linked through their slot */
+    struct TBlock *in_next[IR_CHAIN_SLOTS]; /* ... linked through their slot */
     struct TCache *tc;             /* owner, set on insert (counts the deferred free) */
     uint32_t bytes;                /* host memory it holds, counted against the bound */
     /* The ninsns guest instruction words it was translated from (malloc'd,

@@ -168,7 +168,7 @@ static inline int run_both(IRBlock *blk, const char *what)
     int bx_j = interp_run(cpu, blk);
     /* Native direct-branch exits name their block for the dispatcher's
      * chaining; the interpreter has no such field to set. */
-    if (bx_j == BX_SLOT0 || bx_j == BX_SLOT1)
+    if (bx_slot(bx_j) >= 0)
         cr_assert_eq(cpu->jit_last, (const void *)blk, "%s: jit_last is not the exiting block", what);
     cpu->jit_last = ref->jit_last;
     /* Scratch of generated code (call_abs parks R9 and R10 there). */
