@@ -47,28 +47,56 @@ bool trans_LDXR(DisasCtx *s, uint32_t insn)
     return true;
 }
 
-/* STXP/STLXP: bit 30 = 64-bit registers. */
+/* A pair of W registers as the one 64-bit value a pair access of 8 bytes
+ * moves (the first register at the lower address: little-endian data). */
+static IRTemp join_w(DisasCtx *s, int lo, int hi)
+{
+    IRTemp l = read_xreg(s, lo, 0);
+    if (hi == 31)
+        return l;
+    return t_op(s, IR_OR, 8, l, t_op(s, IR_SHL, 8, read_xreg(s, hi, 1), t_const(s, 32)));
+}
+
+static void split_w(DisasCtx *s, IRTemp v, int lo, int hi)
+{
+    write_xreg(s, lo, v, 0);
+    write_xreg(s, hi, t_op(s, IR_SHR, 8, v, t_const(s, 32)), 1);
+}
+
+/* STXP/STLXP: bit 30 = 64-bit registers. A pair of W registers is one
+ * 8-byte exclusive store (same alignment, monitor and abort rules), inline
+ * in generated code; the 16-byte pair is a helper. */
 bool trans_STXP(DisasCtx *s, uint32_t insn)
 {
     int es = bit(insn, 30) ? 8 : 4;
     int rs = (int)bits(insn, 20, 16), rt2 = (int)bits(insn, 14, 10);
     int rn = (int)bits(insn, 9, 5), rt = (int)bits(insn, 4, 0);
-    uint64_t imm = (uint64_t)es | (uint64_t)ord_flags(false, bit(insn, 15)) << 8;
+    uint16_t fl = ord_flags(false, bit(insn, 15));
     IRTemp addr = read_base_sp(s, rn);
-    IRTemp lo = read_xreg(s, rt, 1), hi = read_xreg(s, rt2, 1);
-    IRTemp st = t_call(s, HELPER_stxp, IRF_EXCEPT, addr, lo, hi, imm);
+    IRTemp st;
+    if (es == 4) {
+        st = ir_emit(s->b, IR_STORE_EXCL, 8, fl, addr, join_w(s, rt, rt2), IR_NO_TEMP, 0, 0);
+    } else {
+        IRTemp lo = read_xreg(s, rt, 1), hi = read_xreg(s, rt2, 1);
+        st = t_call(s, HELPER_stxp, IRF_EXCEPT, addr, lo, hi, (uint64_t)es | (uint64_t)fl << 8);
+    }
     write_xreg(s, rs, st, 0);
     return true;
 }
 
-/* LDXP/LDAXP. */
+/* LDXP/LDAXP: a pair of W registers is one 8-byte exclusive load (as STXP). */
 bool trans_LDXP(DisasCtx *s, uint32_t insn)
 {
     int es = bit(insn, 30) ? 8 : 4;
     int rt2 = (int)bits(insn, 14, 10), rn = (int)bits(insn, 9, 5), rt = (int)bits(insn, 4, 0);
-    uint64_t imm = (uint64_t)es | (uint64_t)ord_flags(bit(insn, 15), false) << 8;
+    uint16_t fl = ord_flags(bit(insn, 15), false);
     IRTemp addr = read_base_sp(s, rn);
-    IRTemp lo = t_call(s, HELPER_ldxp, IRF_EXCEPT, addr, IR_NO_TEMP, IR_NO_TEMP, imm);
+    if (es == 4) {
+        IRTemp v = ir_emit(s->b, IR_LOAD_EXCL, 8, fl, addr, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+        split_w(s, v, rt, rt2);
+        return true;
+    }
+    IRTemp lo = t_call(s, HELPER_ldxp, IRF_EXCEPT, addr, IR_NO_TEMP, IR_NO_TEMP, (uint64_t)es | (uint64_t)fl << 8);
     IRTemp hi = t_call(s, HELPER_ldp_hi, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0);
     write_xreg(s, rt, lo, 1);
     write_xreg(s, rt2, hi, 1);
@@ -82,8 +110,15 @@ bool trans_CASP(DisasCtx *s, uint32_t insn)
     int rs = (int)bits(insn, 20, 16), rn = (int)bits(insn, 9, 5), rt = (int)bits(insn, 4, 0);
     if ((rs | rt) & 1)
         return false;
-    uint64_t imm = (uint64_t)(sf ? 8 : 4) | (uint64_t)ord_flags(bit(insn, 22), bit(insn, 15)) << 8;
+    uint16_t fl = ord_flags(bit(insn, 22), bit(insn, 15));
+    uint64_t imm = (uint64_t)(sf ? 8 : 4) | (uint64_t)fl << 8;
     IRTemp addr = read_base_sp(s, rn);
+    if (!sf) {
+        /* A pair of W registers: one 8-byte CAS, inline (LSE atomics, docs/jit.md). */
+        IRTemp old = ir_emit(s->b, IR_CAS, 8, fl, addr, join_w(s, rs, rs + 1), join_w(s, rt, rt + 1), 0, 0);
+        split_w(s, old, rs, rs + 1);
+        return true;
+    }
     IRTemp lo = t_call(s, HELPER_casp, IRF_EXCEPT, addr, t_const(s, (uint64_t)(rs | rt << 8)), IR_NO_TEMP, imm);
     IRTemp hi = t_call(s, HELPER_ldp_hi, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0);
     write_xreg(s, rs, lo, 1);

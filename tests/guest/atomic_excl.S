@@ -218,6 +218,13 @@ TEST_START
     ldxp x1, x2, [x0]       /* a 16-byte pair needs 16-byte alignment */
     EXPECT x9, 0x96000021
     mov x9, #0
+    add x0, x20, #4
+    ldxp w1, w2, [x0]       /* an 8-byte pair of W registers, 8-byte alignment */
+    EXPECT x9, 0x96000021
+    mov x9, #0
+    stxp w3, w1, w2, [x0]
+    EXPECT x9, 0x96000061
+    mov x9, #0
     add x0, x20, #2
     stxr w3, x1, [x0]       /* alignment is checked even without a reservation */
     EXPECT x9, 0x96000061   /* WnR = 1 */

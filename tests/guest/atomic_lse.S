@@ -2470,6 +2470,10 @@ TEST_START
     add x0, x20, #8
     caspal x4, x5, x6, x7, [x0]
     EXPECT x9, 0x96000021
+    mov x9, #0
+    add x0, x20, #4
+    casp w4, w5, w6, w7, [x0]   /* a pair of W registers: 8-byte alignment */
+    EXPECT x9, 0x96000021
 #endif
     TEST_PASS
 #ifndef QEMU_USER
