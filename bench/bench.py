@@ -133,6 +133,7 @@ def main():
     ap.add_argument("--initrd", required=True)
     ap.add_argument("--bm", required=True)
     ap.add_argument("--native", required=True, help="benchk built for the host")
+    ap.add_argument("--native-alu", help="bm.c's ALU loop in x86-64 (alu_chain_native.c): its native MIPS")
     ap.add_argument("--out", required=True)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--smoke", action="store_true")
@@ -224,6 +225,9 @@ def main():
         t0 = time.monotonic()
         subprocess.run([a.native, "compute", str(cfg["iters"] * k)], check=True, capture_output=True)
         add("work.compute", "native", (time.monotonic() - t0) / k)
+        if a.native_alu:
+            out = subprocess.run([a.native_alu], capture_output=True, text=True).stdout
+            add("bm.alu_loop_mips", "native", float(out), "MIPS", "rate")
 
     summary = {key: {sim: summarize(v) for sim, v in by.items()} for key, by in samples.items()}
     for key, by in summary.items():

@@ -44,10 +44,11 @@ aarch64-linux-gnu-gcc -nostdlib -ffreestanding -static -O2 -mstrict-align -DBM_L
     -T tests/guest/link.ld -Itests/guest -o "$work/bm.elf" \
     bench/guest/bm_crt0.S tests/guest/libguest.c bench/guest/bm.c
 gcc -O2 -pthread -o "$work/benchk-native" bench/guest/benchk.c
+gcc -O2 -o "$work/alu-native" bench/guest/alu_chain_native.c
 out=${out:-bench/results/$(date +%Y-%m-%d-%H%M)}
 mkdir -p "$out"
 extra=()
 ((smoke)) && extra+=(--smoke)
 python3 bench/bench.py --flotilla "$flotilla" --kernel "$cache/Image.gz" --initrd "$initrd" \
-    --bm "$work/bm.elf" --native "$work/benchk-native" --out "$out" --reps "$reps" \
+    --bm "$work/bm.elf" --native "$work/benchk-native" --native-alu "$work/alu-native" --out "$out" --reps "$reps" \
     "${extra[@]}" "${fargs[@]}"
