@@ -73,19 +73,29 @@ static void plan_homes(Ctx *c)
     const IRBlock *b = c->b;
     for (uint32_t t = 0; t < b->ntemps; t++)
         c->home[t] = -1;
-    for (uint32_t i = 0; i < b->nops; i++) {
+    /* One backward pass: clobber[r] is the first op after the current one
+     * that may write X[r] (it was a scan to each read's last use, quadratic
+     * in the block's length). */
+    uint32_t clobber[32];
+    for (int r = 0; r < 32; r++)
+        clobber[r] = UINT32_MAX;
+    for (uint32_t i = b->nops; i-- > 0;) {
         const IROp *op = &b->ops[i];
+        if (op->opc == IR_SET_REG && op->imm < 32) {
+            clobber[op->imm] = i;
+            continue;
+        }
+        if (op->opc == IR_CALL && !ir_call_keeps_x(op)) {
+            for (int r = 0; r < 32; r++)
+                clobber[r] = i;
+            continue;
+        }
         if (op->opc != IR_GET_REG || op->imm >= 32 || c->treg[op->dst] >= 0 || !c->last_use[op->dst])
             continue;
         if (c->loop_n && i < c->loop_head)
             continue;
-        const uint32_t end = c->last_use[op->dst] - 1; /* the last reader reads before it writes */
-        bool clean = true;
-        for (uint32_t k = i + 1; k < end && clean; k++) {
-            const IROp *o = &b->ops[k];
-            clean = !(o->opc == IR_SET_REG && o->imm == op->imm) && !(o->opc == IR_CALL && !ir_call_keeps_x(o));
-        }
-        if (clean)
+        /* The last reader (op last_use - 1) reads before it writes. */
+        if (clobber[op->imm] >= c->last_use[op->dst] - 1)
             c->home[op->dst] = CPU_OFF(x) + 8 * (int32_t)op->imm;
     }
 }

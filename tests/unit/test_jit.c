@@ -1385,8 +1385,11 @@ Test(jit, register_reads_without_a_host_register)
                                                    rd[rnd() % (unsigned)nr], IR_NO_TEMP, 0, 0);
             }
         }
+        /* Every read is still live here; some of these writes go to the
+         * registers read, right before a later write reads its value (the
+         * last use: its read must not come from the rewritten X[r]). */
         for (int k = 0; k < nr; k++)
-            ir_set_reg(&blk, 8 + k, rd[k]); /* every read is still live here */
+            ir_set_reg(&blk, rnd() % 3 == 0 ? (int)(rnd() % 6) : 8 + k, rd[k]);
         ir_exit(&blk, 0x40002000);
         run_both(&blk, "register reads");
         ir_block_free(&blk);
