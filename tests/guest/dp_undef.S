@@ -92,13 +92,5 @@ TEST_START
     EXPECT x3, 3
     TEST_PASS
 
-    .balign 2048
-vectors:
-    .skip 0x200                 /* current EL with SP_ELx, synchronous */
-    mrs x21, esr_el1
-    add x24, x24, #1
-    mrs x22, elr_el1
-    add x22, x22, #4
-    msr elr_el1, x22
-    eret
+    SKIP_UNDEF_VECTORS
 TEST_END
