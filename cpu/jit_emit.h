@@ -266,4 +266,19 @@ static inline bool jb_resolve(JitBuf *j)
     return true;
 }
 
+/* push / pop of a register (0x50 + r, REX.B for r8-r15). */
+static inline void x_push(JitBuf *j, int r)
+{
+    if (r & 8)
+        jb_byte(j, 0x41);
+    jb_byte(j, (uint8_t)(0x50 + (r & 7)));
+}
+
+static inline void x_pop(JitBuf *j, int r)
+{
+    if (r & 8)
+        jb_byte(j, 0x41);
+    jb_byte(j, (uint8_t)(0x58 + (r & 7)));
+}
+
 #endif

@@ -214,21 +214,6 @@ bool jit_emit_excl(Ctx *c, const IROp *op)
     return true;
 }
 
-/* push / pop of a register (0x50 + r, REX.B for r8-r15). */
-static void x_push(JitBuf *j, int r)
-{
-    if (r & 8)
-        jb_byte(j, 0x41);
-    jb_byte(j, (uint8_t)(0x50 + (r & 7)));
-}
-
-static void x_pop(JitBuf *j, int r)
-{
-    if (r & 8)
-        jb_byte(j, 0x41);
-    jb_byte(j, (uint8_t)(0x58 + (r & 7)));
-}
-
 /* Compiling thread. The out-of-line code of an inline LDXR/STXR. Two
  * pushes keep the 16-byte stack alignment of the block's frame for the call. */
 void jit_emit_excl_stub(Ctx *c, const Stub *s)

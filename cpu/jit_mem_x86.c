@@ -392,6 +392,59 @@ bool jit_emit_atomic(Ctx *c, const IROp *op)
     return true;
 }
 
+/* CASP of X registers (a CALL of HELPER_casp with 8-byte elements) on the
+ * inline TLB hit path, as helper_casp does on a hit: LOCK CMPXCHG16B, whose
+ * operands are RDX:RAX (expected) and RCX:RBX (new), so RBX, the CPUState
+ * pointer, waits on the stack meanwhile. The registers come from cpu->x
+ * (every SET_REG before a call is stored; X[31] there is SP, so a pair
+ * ending at 31 reads zero instead). The old second element goes to
+ * cpu->tmp128[1], where HELPER_ldp_hi reads it. A misaligned address or a
+ * write-tag miss (read-only page, MMIO, an armed granule's page, not cached)
+ * jumps to *slow, where the caller emits the helper call itself (faults,
+ * the monitor's lock); the fast path ends with a jump to *done, which the
+ * caller binds after that call. false: no fast path (nothing emitted). */
+bool jit_emit_casp_fast(Ctx *c, const IROp *op, uint32_t *slow, uint32_t *done)
+{
+    JitBuf *j = &c->j;
+    if (op->aux != HELPER_casp || (op->imm & 0xff) != 8 || op->b == IR_NO_TEMP || !c->is_const[op->b])
+        return false;
+    const unsigned rs = (unsigned)(c->cval[op->b] & 0xff), rt = (unsigned)(c->cval[op->b] >> 8 & 0xff);
+    if (rs > 30 || rt > 30 || (rs | rt) & 1)
+        return false;
+    *slow = jb_label(j);
+    *done = jb_label(j);
+    ldt(c, RSI, op->a, true);                    /* rsi = va */
+    x_rr(j, XB8, 0xf6, 0, RSI);                  /* test sil, 15 */
+    jb_byte(j, 15);
+    x_jcc(j, CC_NE, *slow);
+    int32_t ebase = jit_emit_tlb_entry(c, op, RSI);
+    x_rr(j, XW, 0x89, RSI, RCX);                 /* aligned: one page */
+    x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
+    x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, tag_write));
+    x_jcc(j, CC_NE, *slow);
+    x_mem_sib(j, XW, 0x8b, RDI, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend));
+    x_rr(j, XW, 0x01, RSI, RDI);                 /* rdi = host */
+    x_push(j, RBX);
+    ld64(j, RAX, RBX, CPU_OFF(x) + 8 * (int32_t)rs);
+    if (rs + 1 == 31)
+        x_rr(j, 0, 0x31, RDX, RDX);              /* xor edx, edx: XZR */
+    else
+        ld64(j, RDX, RBX, CPU_OFF(x) + 8 * (int32_t)(rs + 1));
+    if (rt + 1 == 31)
+        x_rr(j, 0, 0x31, RCX, RCX);
+    else
+        ld64(j, RCX, RBX, CPU_OFF(x) + 8 * (int32_t)(rt + 1));
+    ld64(j, RBX, RBX, CPU_OFF(x) + 8 * (int32_t)rt); /* last: rbx was the CPUState */
+    jb_byte(j, 0xf0);
+    x_mem(j, XW, 0x0fc7, 1, RDI, 0);             /* lock cmpxchg16b [rdi] */
+    x_pop(j, RBX);
+    st64(j, RBX, CPU_OFF(tmp128) + 8, RDX);      /* the old second element */
+    st_dst(c, op->dst);                          /* the old first one, in rax */
+    x_jmp(j, *done);
+    jb_bind(j, *slow);
+    return true;
+}
+
 /* Compiling thread. The start of a stub: cpu->pc for a fault, the -stats
  * count. */
 static void emit_stub_entry(Ctx *c, const Stub *s)

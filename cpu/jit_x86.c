@@ -798,6 +798,15 @@ static bool emit_op(Ctx *c, const IROp *op)
         }
         if (jit_fp_inline(c, op))
             break;
+        if (op->aux == HELPER_ldp_hi) {
+            ld64(j, RAX, RBX, CPU_OFF(tmp128) + 8); /* what it returns, inline */
+            st_dst(c, op->dst);
+            break;
+        }
+        uint32_t casp_slow, casp_done = 0;
+        const bool synced = c->pc_synced;
+        if (!jit_emit_casp_fast(c, op, &casp_slow, &casp_done))
+            casp_done = 0;
         j->vwhole = 0; /* a C helper: V written in any way (see vload) */
         sync_pc(c);
         ldt(c, RSI, op->a, true);
@@ -812,6 +821,10 @@ static bool emit_op(Ctx *c, const IROp *op)
             x_mem(j, 0, 0x80, 7, RBX, CPU_OFF(exc_pending)); /* cmp byte [exc_pending], 0 */
             jb_byte(j, 0);
             x_jcc(j, CC_NE, c->l_exc);
+        }
+        if (casp_done) {
+            jb_bind(j, casp_done);
+            c->pc_synced = synced; /* the fast path did not store the pc */
         }
         break;
     case IR_BRCOND: {

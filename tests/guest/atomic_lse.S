@@ -2435,6 +2435,26 @@ TEST_START
     ldp x8, x9, [x20]
     EXPECT x8, 0xf0e1d2c3b4a59687
     EXPECT x9, 0x102030405060708
+    /* casp x with XZR as the second of a pair (SP is not zero here) */
+    ldr x0, =0x1111222233334444
+    stp x0, xzr, [x20]
+    mov x30, x0
+    ldr x4, =0x5555666677778888
+    ldr x5, =0x99990000aaaabbbb
+    casp x30, xzr, x4, x5, [x20]    /* expected (x30, 0): match */
+    ldp x8, x9, [x20]
+    EXPECT x8, 0x5555666677778888
+    EXPECT x9, 0x99990000aaaabbbb
+    EXPECT x30, 0x1111222233334444
+    mov x4, x8
+    mov x5, x9
+    ldr x30, =0xcccc
+    casp x4, x5, x30, xzr, [x20]    /* new (0xcccc, 0) */
+    ldp x8, x9, [x20]
+    EXPECT x8, 0xcccc
+    EXPECT x9, 0
+    EXPECT x4, 0x5555666677778888
+    EXPECT x5, 0x99990000aaaabbbb
     b 1f
     .ltorg
 1:
