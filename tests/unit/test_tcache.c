@@ -293,6 +293,50 @@ Test(tcache, chaining_and_unchaining)
     cr_expect_eq(st.live, 0);
 }
 
+/* Side exits chain through slots 2 and 3 (cpu/ir.h): an edge keeps its
+ * slot in the two low bits of the block pointer, so slot 3 must not be
+ * taken for slot 1 of another block, and unchaining finds every slot. */
+Test(tcache, chaining_side_exit_slots)
+{
+    TBlock *a = ins(P1, 0xa000, 0);
+    TBlock *b = ins(P2, 0xb000, 0);
+    TBlock *c = ins(P3, 0xc000, 0);
+
+    tb_chain(tc, a, 2, b);
+    tb_chain(tc, a, 3, c);
+    tb_chain(tc, a, 1, b);
+    tb_chain(tc, c, 3, b);
+    tb_chain(tc, b, 2, c);
+    cr_expect_eq(atomic_load(&a->jmp[2]), b);
+    cr_expect_eq(atomic_load(&a->jmp[3]), c);
+    cr_expect_eq(atomic_load(&c->jmp[3]), b);
+    int into_b = 0;
+    for (TBlock *e = b->in_list; e; e = ((TBlock *)((uintptr_t)e & ~(uintptr_t)3))->in_next[(uintptr_t)e & 3]) {
+        TBlock *src = (TBlock *)((uintptr_t)e & ~(uintptr_t)3);
+        int slot = (int)((uintptr_t)e & 3);
+        cr_expect(atomic_load(&src->jmp[slot]) == b, "edge %p slot %d does not lead to b", (void *)src, slot);
+        into_b++;
+    }
+    cr_expect_eq(into_b, 3, "a (slots 1 and 2) and c (slot 3) lead into b");
+
+    /* Invalidating b drops its three edges in and its slot-2 edge out. */
+    tcache_invalidate_page(tc, P2);
+    cr_expect_null(atomic_load(&a->jmp[2]));
+    cr_expect_null(atomic_load(&a->jmp[1]));
+    cr_expect_null(atomic_load(&c->jmp[3]));
+    cr_expect_null(atomic_load(&b->jmp[2]));
+    cr_expect_eq(atomic_load(&a->jmp[3]), c, "an unrelated side exit was dropped");
+    cr_expect((uintptr_t)c->in_list == ((uintptr_t)a | 3) && a->in_next[3] == NULL,
+              "c's incoming list is not just a's slot 3");
+    wait_frees();
+    tcache_invalidate_page(tc, P1);
+    cr_expect_null(c->in_list, "c still lists the edge from the invalidated a");
+    wait_frees();
+    tcache_invalidate_page(tc, P3);
+    wait_frees();
+    cr_expect_eq(stats().live, 0);
+}
+
 /* ---- grace period: a block is freed only once every reader that could
  * hold it has passed a quiescent state ---- */
 
