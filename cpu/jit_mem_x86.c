@@ -312,6 +312,27 @@ void jit_emit_mem(Ctx *c, const IROp *op)
  * A LOCKed instruction is a full barrier, so the acquire/release forms need
  * nothing more. dst = the old value, zero-extended from size. false: not
  * handled here, nothing emitted. */
+/* rsi = va, rdi = its host address for a read-modify-write of `size`
+ * bytes: misaligned or a write-tag miss jumps to `miss`. Aligned, the
+ * access is in one page, so the tag compare uses va itself. */
+static void emit_rmw_host(Ctx *c, const IROp *op, int size, uint32_t miss)
+{
+    JitBuf *j = &c->j;
+    ldt(c, RSI, op->a, true);                    /* rsi = va */
+    if (size > 1) {
+        x_rr(j, XB8, 0xf6, 0, RSI);              /* test sil, size - 1 */
+        jb_byte(j, (uint8_t)(size - 1));
+        x_jcc(j, CC_NE, miss);
+    }
+    int32_t ebase = jit_emit_tlb_entry(c, op, RSI);  /* entry: [rbx + rdx + ebase] */
+    x_rr(j, XW, 0x89, RSI, RCX);
+    x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
+    x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, tag_write));
+    x_jcc(j, CC_NE, miss);
+    x_mem_sib(j, XW, 0x8b, RDI, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend));
+    x_rr(j, XW, 0x01, RSI, RDI);                 /* rdi = host */
+}
+
 bool jit_emit_atomic(Ctx *c, const IROp *op)
 {
     JitBuf *j = &c->j;
@@ -326,19 +347,7 @@ bool jit_emit_atomic(Ctx *c, const IROp *op)
     uint32_t si = add_stub(c, op);
     if (j->oom)
         return true;
-    ldt(c, RSI, op->a, true);                    /* rsi = va */
-    if (sz > 1) {
-        x_rr(j, XB8, 0xf6, 0, RSI);              /* test sil, size - 1 */
-        jb_byte(j, (uint8_t)(sz - 1));
-        x_jcc(j, CC_NE, c->stubs[si].slow);
-    }
-    int32_t ebase = jit_emit_tlb_entry(c, op, RSI);  /* entry: [rbx + rdx + ebase] */
-    x_rr(j, XW, 0x89, RSI, RCX);                 /* aligned: va's page is the last byte's */
-    x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
-    x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, tag_write));
-    x_jcc(j, CC_NE, c->stubs[si].slow);
-    x_mem_sib(j, XW, 0x8b, RDI, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend));
-    x_rr(j, XW, 0x01, RSI, RDI);                 /* rdi = host */
+    emit_rmw_host(c, op, sz, c->stubs[si].slow);
     if (cas) {
         /* Compares the low size bytes of b, as host_cas does. */
         ldt(c, RAX, op->b, true);
@@ -400,30 +409,20 @@ bool jit_emit_atomic(Ctx *c, const IROp *op)
  * ending at 31 reads zero instead). The old second element goes to
  * cpu->tmp128[1], where HELPER_ldp_hi reads it. A misaligned address or a
  * write-tag miss (read-only page, MMIO, an armed granule's page, not cached)
- * jumps to *slow, where the caller emits the helper call itself (faults,
- * the monitor's lock); the fast path ends with a jump to *done, which the
- * caller binds after that call. false: no fast path (nothing emitted). */
-bool jit_emit_casp_fast(Ctx *c, const IROp *op, uint32_t *slow, uint32_t *done)
+ * falls to what follows, where the caller emits the helper call itself
+ * (faults, the monitor's lock); the fast path ends with a jump to the
+ * returned label, which the caller binds after that call. 0: no fast path
+ * (nothing emitted; label 0 is the block's epilogue, made before any op). */
+uint32_t jit_emit_casp_fast(Ctx *c, const IROp *op)
 {
     JitBuf *j = &c->j;
     if (op->aux != HELPER_casp || (op->imm & 0xff) != 8 || op->b == IR_NO_TEMP || !c->is_const[op->b])
-        return false;
+        return 0;
     const unsigned rs = (unsigned)(c->cval[op->b] & 0xff), rt = (unsigned)(c->cval[op->b] >> 8 & 0xff);
     if (rs > 30 || rt > 30 || (rs | rt) & 1)
-        return false;
-    *slow = jb_label(j);
-    *done = jb_label(j);
-    ldt(c, RSI, op->a, true);                    /* rsi = va */
-    x_rr(j, XB8, 0xf6, 0, RSI);                  /* test sil, 15 */
-    jb_byte(j, 15);
-    x_jcc(j, CC_NE, *slow);
-    int32_t ebase = jit_emit_tlb_entry(c, op, RSI);
-    x_rr(j, XW, 0x89, RSI, RCX);                 /* aligned: one page */
-    x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
-    x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, tag_write));
-    x_jcc(j, CC_NE, *slow);
-    x_mem_sib(j, XW, 0x8b, RDI, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend));
-    x_rr(j, XW, 0x01, RSI, RDI);                 /* rdi = host */
+        return 0;
+    uint32_t slow = jb_label(j), done = jb_label(j);
+    emit_rmw_host(c, op, 16, slow);
     x_push(j, RBX);
     ld64(j, RAX, RBX, CPU_OFF(x) + 8 * (int32_t)rs);
     if (rs + 1 == 31)
@@ -440,9 +439,9 @@ bool jit_emit_casp_fast(Ctx *c, const IROp *op, uint32_t *slow, uint32_t *done)
     x_pop(j, RBX);
     st64(j, RBX, CPU_OFF(tmp128) + 8, RDX);      /* the old second element */
     st_dst(c, op->dst);                          /* the old first one, in rax */
-    x_jmp(j, *done);
-    jb_bind(j, *slow);
-    return true;
+    x_jmp(j, done);
+    jb_bind(j, slow);
+    return done;
 }
 
 /* Compiling thread. The start of a stub: cpu->pc for a fault, the -stats

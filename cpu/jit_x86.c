@@ -803,10 +803,8 @@ static bool emit_op(Ctx *c, const IROp *op)
             st_dst(c, op->dst);
             break;
         }
-        uint32_t casp_slow, casp_done = 0;
         const bool synced = c->pc_synced;
-        if (!jit_emit_casp_fast(c, op, &casp_slow, &casp_done))
-            casp_done = 0;
+        const uint32_t casp_done = jit_emit_casp_fast(c, op);
         j->vwhole = 0; /* a C helper: V written in any way (see vload) */
         sync_pc(c);
         ldt(c, RSI, op->a, true);

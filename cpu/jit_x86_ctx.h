@@ -460,7 +460,7 @@ void jit_emit_nzcv_bt(Ctx *c, int bit);
 bool jit_plan_mem_runs(Ctx *c);
 void jit_emit_mem(Ctx *c, const IROp *op);
 bool jit_emit_atomic(Ctx *c, const IROp *op);
-bool jit_emit_casp_fast(Ctx *c, const IROp *op, uint32_t *slow, uint32_t *done);
+uint32_t jit_emit_casp_fast(Ctx *c, const IROp *op);
 void jit_emit_stubs(Ctx *c);
 /* edx = the TLB slot's byte offset in its row for the address in register
  * va; returns the CPUState offset of the op's regime's row. */
