@@ -28,8 +28,7 @@ bool physmap_init(PhysMap *pm, uint64_t ram_base, uint64_t ram_size)
     uint8_t *p = (uint8_t *)(((uintptr_t)m + RAM_ALIGN - 1) & ~(uintptr_t)(RAM_ALIGN - 1));
     if (p > m)
         munmap(m, (size_t)(p - m));
-    if (p + ram_size < m + ram_size + RAM_ALIGN)
-        munmap(p + ram_size, (size_t)(m + ram_size + RAM_ALIGN - (p + ram_size)));
+    munmap(p + ram_size, (size_t)(RAM_ALIGN - (size_t)(p - m))); /* the rest: p - m < RAM_ALIGN */
     (void)madvise(p, ram_size, MADV_HUGEPAGE);
     pm->ram = p;
     pm->ram_base = ram_base;
