@@ -329,6 +329,11 @@ typedef struct CPUState {
      * and the lines written, capped. */
     uint64_t unimp_seen[64];
     uint32_t unimp_lines;
+    /* An MMIO load answered inside tlb_refill (memory/tlb.c): the value,
+     * and the entry returned for it, whose addend points the inline load
+     * at mmio_val. */
+    uint64_t mmio_val;
+    TLBEntry mmio_entry;
 
     /* ---------- owner only: caches ---------- */
     _Alignas(64) TLBEntry tlb[MMU_IDX_NUM][TLB_SIZE]; /* CPUState is allocated 64-byte aligned */

@@ -496,7 +496,13 @@ static void emit_refill(Ctx *c, const Stub *s)
     if (!s->lo) {
         emit_stub_entry(c, s);
         x_rr(j, XW, 0x89, RBX, RDI);                   /* mov rdi, rbx */
-        x_mov_ri(j, RDX, s->op->flags | (store ? TLB_REFILL_WRITE : 0));
+        /* A plain load that no follower shares the entry with may be an
+         * MMIO read done by tlb_refill (it returns an entry pointing at the
+         * value). */
+        uint32_t mode = s->op->flags | (store ? TLB_REFILL_WRITE : 0);
+        if (s->op->opc == IR_LOAD && !s->lead && s->op->size <= 8)
+            mode |= TLB_REFILL_LOAD | (uint32_t)s->op->size << TLB_REFILL_SIZE_SHIFT;
+        x_mov_ri(j, RDX, mode);
         call_abs(c, (const void *)tlb_refill);
         x_alu_ri(j, XW, 7, RAX, 1);                    /* cmp rax, TLB_REFILL_FAULT (1) */
         x_jcc(j, CC_E, c->l_exc);

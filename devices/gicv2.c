@@ -541,8 +541,8 @@ static void dist_mmio_write(void *opaque, uint64_t off, uint64_t v, int size) { 
 static uint64_t cpu_mmio_read(void *opaque, uint64_t off, int size) { return gicv2_cpuif_read(opaque, tls_cpu, off, size); }
 static void cpu_mmio_write(void *opaque, uint64_t off, uint64_t v, int size) { gicv2_cpuif_write(opaque, tls_cpu, off, v, size); }
 
-static const MMIOOps gicd_ops = {dist_mmio_read, dist_mmio_write};
-static const MMIOOps gicc_ops = {cpu_mmio_read, cpu_mmio_write};
+static const MMIOOps gicd_ops = {.read = dist_mmio_read, .write = dist_mmio_write};
+static const MMIOOps gicc_ops = {.read = cpu_mmio_read, .write = cpu_mmio_write};
 
 /* ---- inputs ---- */
 static void set_line_locked(GICv2Bank *b, int intid, int level)

@@ -395,8 +395,8 @@ static void dist_mmio_write(void *opaque, uint64_t off, uint64_t v, int size) { 
 static uint64_t redist_mmio_read(void *opaque, uint64_t off, int size) { return gicv3_redist_read(opaque, off, size); }
 static void redist_mmio_write(void *opaque, uint64_t off, uint64_t v, int size) { gicv3_redist_write(opaque, off, v, size); }
 
-static const MMIOOps gicd_ops = {dist_mmio_read, dist_mmio_write};
-static const MMIOOps gicr_ops = {redist_mmio_read, redist_mmio_write};
+static const MMIOOps gicd_ops = {.read = dist_mmio_read, .write = dist_mmio_write};
+static const MMIOOps gicr_ops = {.read = redist_mmio_read, .write = redist_mmio_write};
 
 /* ---- inputs ---- */
 static void set_line_locked(GICBank *b, int intid, int level)

@@ -26,6 +26,7 @@ typedef struct PL011 {
     uint32_t ibrd, fbrd, lcr_h, cr, ifls, imsc, ris;
     uint8_t rx[PL011_FIFO];
     unsigned rx_head, rx_count;
+    uint32_t fr;        /* UARTFR as read: written under the lock, read without it (atomics) */
     IRQLine irq;        /* interrupt output (unwired: handler NULL) */
     bool irq_level;
 } PL011;

@@ -130,7 +130,7 @@ static void pl031_mmio_write(void *opaque, uint64_t off, uint64_t v, int size)
     update_irq(r);
 }
 
-static const MMIOOps pl031_ops = {pl031_mmio_read, pl031_mmio_write};
+static const MMIOOps pl031_ops = {.read = pl031_mmio_read, .write = pl031_mmio_write};
 
 PL031 *pl031_new(ClockNowFn now_ns, void *clock_opaque, uint32_t start_seconds, IRQLine irq)
 {

@@ -11,7 +11,7 @@
  * helper thread started by pl031_start_alarm_thread() (see docs/devices.md).
  *
  * Thread rules: all state is behind r->lock. MMIO callbacks run on vCPU
- * threads with the lock held by mmio_dispatch; every public function below
+ * threads with the lock held by mmio_access; every public function below
  * takes the lock itself (so never call them from the MMIO callbacks). */
 #ifndef FLOTILLA_PL031_H
 #define FLOTILLA_PL031_H

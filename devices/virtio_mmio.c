@@ -239,7 +239,7 @@ static void board_write(void *opaque, uint64_t off, uint64_t val, int size)
     virtio_mmio_write(&b->slot[off / VIRTIO_MMIO_SLOT_SIZE], off % VIRTIO_MMIO_SLOT_SIZE, val, size);
 }
 
-static const MMIOOps board_ops = {board_read, board_write};
+static const MMIOOps board_ops = {.read = board_read, .write = board_write};
 
 /* ---------------- queue service (I/O thread) ---------------- */
 

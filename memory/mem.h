@@ -16,10 +16,14 @@
 struct Machine;
 
 /* One MMIO device region. read/write are called with the device's own lock
- * held (mmio_dispatch takes it), from any vCPU thread. */
+ * held (mmio_access takes it), from any vCPU thread. read_fast (optional) is
+ * tried first for a read, from any vCPU thread and without the lock: a
+ * device answers there the registers it keeps in one atomic word (a status
+ * register polled in a loop, PL011 FR) and returns false for the rest. */
 typedef struct MMIOOps {
     uint64_t (*read)(void *opaque, uint64_t offset, int size);
     void (*write)(void *opaque, uint64_t offset, uint64_t value, int size);
+    bool (*read_fast)(void *opaque, uint64_t offset, int size, uint64_t *value);
 } MMIOOps;
 
 typedef struct MMIORegion {
@@ -120,8 +124,14 @@ bool mem_translate_host(CPUState *cpu, uint64_t va, int size, uint16_t irflags, 
  * byte. Returns the L1 entry that now passes the inline compare (RAM), NULL
  * if the access must go through mem_load/mem_store (MMIO, page-crossing;
  * nothing guest-visible done), or TLB_REFILL_FAULT with the exception
- * raised. */
+ * raised. With TLB_REFILL_LOAD (one plain load, no run of accesses behind
+ * the entry) and its size in TLB_REFILL_SIZE_SHIFT's bits, an aligned read
+ * of an MMIO page already in L1 is done here: the device is read and
+ * &cpu->mmio_entry returned, whose addend takes the inline load to the
+ * value (the way there was half the cost of the read). */
 #define TLB_REFILL_WRITE 0x10000u
+#define TLB_REFILL_LOAD 0x20000u
+#define TLB_REFILL_SIZE_SHIFT 20
 #define TLB_REFILL_FAULT ((const TLBEntry *)(uintptr_t)1)
 const TLBEntry *tlb_refill(CPUState *cpu, uint64_t va, uint32_t mode, uint64_t last_page);
 /* Owning vCPU: drop the whole jump cache (translations were invalidated). */

@@ -607,13 +607,10 @@ static void raise_hole(CPUState *cpu, uint64_t va, bool write)
     cpu_raise(cpu, EXC_DABORT, (write ? 1u << 6 : 0) | 0x10, va);
 }
 
-static bool mmio_access(CPUState *cpu, uint64_t va, uint64_t pa, int size, bool write, uint64_t *val)
+static void mmio_region_access(const MMIORegion *r, uint64_t pa, int size, bool write, uint64_t *val)
 {
-    const MMIORegion *r = phys_find_mmio(&cpu->machine->pm, pa);
-    if (!r) {
-        raise_hole(cpu, va, write);
-        return false;
-    }
+    if (!write && r->ops->read_fast && r->ops->read_fast(r->opaque, pa - r->base, size, val))
+        return;
     if (r->lock)
         pthread_mutex_lock(r->lock);
     if (write)
@@ -622,6 +619,16 @@ static bool mmio_access(CPUState *cpu, uint64_t va, uint64_t pa, int size, bool 
         *val = r->ops->read(r->opaque, pa - r->base, size);
     if (r->lock)
         pthread_mutex_unlock(r->lock);
+}
+
+static bool mmio_access(CPUState *cpu, uint64_t va, uint64_t pa, int size, bool write, uint64_t *val)
+{
+    const MMIORegion *r = phys_find_mmio(&cpu->machine->pm, pa);
+    if (!r) {
+        raise_hole(cpu, va, write);
+        return false;
+    }
+    mmio_region_access(r, pa, size, write, val);
     return true;
 }
 
@@ -814,6 +821,24 @@ bool mem_dc_zva(CPUState *cpu, uint64_t va)
     return true;
 }
 
+/* tlb_refill's MMIO load: what mem_load would do for an aligned plain load
+ * of an MMIO page that L1 permits, without its layers (interp_exec_op,
+ * mem_load, access_slow, the second L1 lookup): false leaves the access to
+ * them (a watchpoint, -det weak=on, an acquire or byte-wise load, a hole). */
+static bool mmio_load_here(CPUState *cpu, const TLBEntry *e, uint64_t va, int size, uint16_t irflags)
+{
+    if ((va & (uint64_t)(size - 1)) || (irflags & (IRF_ACQ | IRF_BYTES | MEM_RMW)) || cpu->dbg_wp_any ||
+        cpu->weak || !(l1_x(cpu, e)->flags & TLBE_MMIO))
+        return false;
+    uint64_t pa = l1_x(cpu, e)->paddr | (va & ~TLB_PAGE_MASK);
+    const MMIORegion *r = phys_find_mmio(&cpu->machine->pm, pa);
+    if (!r)
+        return false;
+    mmio_region_access(r, pa, size, false, &cpu->mmio_val);
+    cpu->mmio_entry.addend = (uint64_t)(uintptr_t)&cpu->mmio_val - va;
+    return true;
+}
+
 const TLBEntry *tlb_refill(CPUState *cpu, uint64_t va, uint32_t mode, uint64_t last_page)
 {
     uint64_t vpage = va & TLB_PAGE_MASK;
@@ -824,11 +849,16 @@ const TLBEntry *tlb_refill(CPUState *cpu, uint64_t va, uint32_t mode, uint64_t l
     enum MemAccess acc = write ? ACC_WRITE : ACC_READ;
     uint64_t pa;
     void *host;
-    /* An MMIO page already in L1 for this access: mem_load/mem_store take
-     * it from there (translating here too was a second L1 lookup and a
-     * second device search per MMIO access). */
-    if (*l1_tag(&cpu->tlb[access_idx(cpu, irflags)][l1_slot(va)], acc) == (vpage | TLB_TAG_MMIO))
+    /* An MMIO page already in L1 for this access: a plain aligned load is
+     * done here; anything else goes to mem_load/mem_store, which take it
+     * from there (translating here too was a second L1 lookup and a second
+     * device search per MMIO access). */
+    TLBEntry *e1 = &cpu->tlb[access_idx(cpu, irflags)][l1_slot(va)];
+    if (*l1_tag(e1, acc) == (vpage | TLB_TAG_MMIO)) {
+        if ((mode & TLB_REFILL_LOAD) && mmio_load_here(cpu, e1, va, (int)(mode >> TLB_REFILL_SIZE_SHIFT), irflags))
+            return &cpu->mmio_entry;
         return NULL;
+    }
     /* What access_slow does before the access itself. */
     if (!tlb_translate(cpu, va, acc, irflags, &pa, &host))
         return TLB_REFILL_FAULT;

@@ -173,6 +173,9 @@ static inline int run_both(IRBlock *blk, const char *what)
     cpu->jit_last = ref->jit_last;
     /* Scratch of generated code (call_abs parks R9 and R10 there). */
     memcpy(ref->jit_save, cpu->jit_save, sizeof(cpu->jit_save));
+    /* tlb_refill's MMIO load leaves its value and entry there (memory/tlb.c). */
+    ref->mmio_val = cpu->mmio_val;
+    ref->mmio_entry = cpu->mmio_entry;
     /* stats.jit counts what only generated code does (fallback calls, TLB
      * slow paths): the interpreter must leave it alone, the JIT's counts are
      * kept for the tests to check, and it is left out of the comparison. */
@@ -259,6 +262,9 @@ static inline void run_loop_both(IRBlock *orig, IRBlock *blk, int slot, const ch
     int bx_j = jit_run(cpu, blk);
     cpu->jit_last = ref->jit_last;
     memcpy(ref->jit_save, cpu->jit_save, sizeof(cpu->jit_save));
+    /* tlb_refill's MMIO load leaves its value and entry there (memory/tlb.c). */
+    ref->mmio_val = cpu->mmio_val;
+    ref->mmio_entry = cpu->mmio_entry;
     ref->stats.jit = cpu->stats.jit;
     expect_same(bx_i, bx_j, orig, what);
 }

@@ -240,7 +240,7 @@ static uint64_t jmmio_rd(void *opaque, uint64_t off, int size)
     return off ^ 0x5a5a;
 }
 static void jmmio_wr(void *opaque, uint64_t off, uint64_t v, int size) { (void)opaque, (void)off, (void)v, (void)size; }
-static const MMIOOps jmmio_ops = {jmmio_rd, jmmio_wr};
+static const MMIOOps jmmio_ops = {.read = jmmio_rd, .write = jmmio_wr};
 
 Test(jit, tlb_refill_resumes_inline)
 {
@@ -259,6 +259,7 @@ Test(jit, tlb_refill_resumes_inline)
         {va + 8, true, false, 0, 0},       /* hit */
         {0x09000010, false, false, 1, 0},  /* MMIO */
         {0x09000018, true, false, 1, 0},   /* MMIO, in L1 now */
+        {0x09000020, false, false, 1, 1},  /* MMIO load, in L1: read by tlb_refill, resumes inline */
         {tagged, true, true, 1, 0},        /* the armed page: its write tag has TLB_TAG_ARMED, the C path locks */
         {SCR_PA + 0xffc, false, false, 1, 0}, /* page-crossing */
         {0x1000, false, false, 1, 0},      /* nothing there: external abort */
@@ -292,6 +293,67 @@ Test(jit, tlb_refill_resumes_inline)
         ir_block_free(&blk);
     }
     cr_assert(cpu->exc_pending);
+}
+
+/* An MMIO load whose page is in L1 is read by tlb_refill and finished by
+ * the inline load (from cpu->mmio_val): every size, signed or not, the
+ * value in the op's own width, live temps kept; what it leaves to the
+ * interpreter's path (unaligned, acquire) still goes there, with the same
+ * result. */
+static uint64_t jmmio_rd8(void *opaque, uint64_t off, int size)
+{
+    (void)opaque;
+    uint64_t v = 0x8091a2b3c4d5e6f7ull ^ off * 0x0101010101010101ull;
+    return size == 8 ? v : v & ((1ull << 8 * size) - 1);
+}
+static const MMIOOps jmmio8_ops = {.read = jmmio_rd8, .write = jmmio_wr};
+
+Test(jit, mmio_loads_in_tlb_refill)
+{
+    physmap_add_mmio(&tm->m.pm, "test", 0x09000000, 0x1000, &jmmio8_ops, NULL, NULL);
+    tlb_flush(cpu);
+    static const struct {
+        uint64_t addr;
+        int size;
+        uint16_t flags;
+        uint64_t refill; /* tlb_refill did it */
+    } acc[] = {
+        {0x09000040, 8, 0, 0},           /* cold: walked, interp_exec_op */
+        {0x09000040, 8, 0, 1},
+        {0x09000041, 1, 0, 1},
+        {0x09000042, 2, 0, 1},
+        {0x09000044, 4, 0, 1},
+        {0x09000081, 1, IRF_SIGNED, 1},  /* sign-extended by the inline load */
+        {0x09000082, 2, IRF_SIGNED, 1},
+        {0x09000084, 4, IRF_SIGNED, 1},
+        {0x09000043, 4, 0, 0},           /* unaligned: mem_load's path (MMU off: no Device fault) */
+        {0x09000048, 8, IRF_ACQ, 0},     /* acquire: atomic_load_acquire's path */
+    };
+    for (size_t k = 0; k < sizeof(acc) / sizeof(acc[0]); k++) {
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+        IRTemp live[5];
+        for (int r = 0; r < 5; r++) {
+            cpu->x[r] = operand();
+            live[r] = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)r);
+        }
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001004);
+        IRTemp v = ir_emit(&blk, IR_LOAD, acc[k].size, acc[k].flags, ir_const(&blk, acc[k].addr), IR_NO_TEMP,
+                           IR_NO_TEMP, 8, 0);
+        ir_set_reg(&blk, 9, v);
+        for (int r = 0; r < 5; r++)
+            ir_set_reg(&blk, 10 + r, ir_emit(&blk, IR_ADD, 8, 0, v, live[r], IR_NO_TEMP, 0, 0));
+        ir_exit(&blk, 0x40002000);
+        run_both(&blk, "mmio load");
+        cr_assert_not(cpu->exc_pending, "access %zu faulted", k);
+        cr_assert_eq(ran_mem_refill, acc[k].refill, "access %zu: %" PRIu64 " refills", k, ran_mem_refill);
+        uint64_t want = jmmio_rd8(NULL, acc[k].addr - 0x09000000, acc[k].size);
+        if (acc[k].flags & IRF_SIGNED)
+            want = (uint64_t)((int64_t)(want << (64 - 8 * acc[k].size)) >> (64 - 8 * acc[k].size));
+        cr_assert_eq(cpu->x[9], want, "access %zu: x9 %#" PRIx64 " want %#" PRIx64, k, cpu->x[9], want);
+        ir_block_free(&blk);
+    }
 }
 
 /* CBZ/CBNZ/TBZ/TBNZ: a CMP_EQ/NE read only by the BRCOND right after it

@@ -378,7 +378,7 @@ static uint64_t qmmio_rd(void *opaque, uint64_t off, int size)
     return off * 0x0101010101010101ull ^ 0xa5;
 }
 static void qmmio_wr(void *opaque, uint64_t off, uint64_t v, int size) { (void)opaque, (void)off, (void)v, (void)size; }
-static const MMIOOps qmmio_ops = {qmmio_rd, qmmio_wr};
+static const MMIOOps qmmio_ops = {.read = qmmio_rd, .write = qmmio_wr};
 
 /* What one Q test block does around its access (the same for the LOAD_V
  * form and the legacy form of two 8-byte LOADs/STOREs and SET/GET_VREGs). */

@@ -47,7 +47,14 @@ static void teardown(void)
     test_machine_free(tm);
 }
 
-static uint64_t rd(uint64_t off) { return reg->ops->read(reg->opaque, off, 4); }
+/* As mmio_access reads (memory/tlb.c): FR without the lock, the rest under it. */
+static uint64_t rd(uint64_t off)
+{
+    uint64_t v;
+    bool fast = reg->ops->read_fast(reg->opaque, off, 4, &v);
+    cr_assert_eq(fast, off == UARTFR, "offset %#llx read without the lock: %d", (unsigned long long)off, fast);
+    return fast ? v : reg->ops->read(reg->opaque, off, 4);
+}
 static void wr(uint64_t off, uint64_t v) { reg->ops->write(reg->opaque, off, v, 4); }
 
 /* How many wake-ups the backend got since the last call. */

@@ -358,7 +358,7 @@ static uint64_t mmio_rd(void *opaque, uint64_t off, int size)
     return off;
 }
 static void mmio_wr(void *opaque, uint64_t off, uint64_t v, int size) { (void)opaque, (void)off, (void)v, (void)size; }
-static const MMIOOps mmio_ops = {mmio_rd, mmio_wr};
+static const MMIOOps mmio_ops = {.read = mmio_rd, .write = mmio_wr};
 
 Test(tlb, mmio_entries)
 {
