@@ -69,6 +69,7 @@ typedef struct MachineOptions {
     int tier;                /* -tier: TIER_JIT (default, cpu/jit_x86.c) or TIER_INTERP */
     uint32_t jit_threshold;  /* -jit-threshold: compile a block at its Nth run (1: when translated) */
     uint8_t side_exits;      /* -jit-side-exits: conditional branches a block may go on past (0..2) */
+    uint32_t halt_poll_ns;   /* -halt-poll-ns: longest spin before a WFI/WFE sleep (0: none; smp/vcpu.c) */
     const char *stats_file;  /* -stats FILE: JSON counters at exit (smp/stats.c) */
     bool progress;           /* -progress: a rate line on stderr every second (smp/stats.c) */
     bool perfmap;            /* -perfmap: name JIT code for perf in /tmp/perf-<pid>.map (smp/perfmap.c) */
@@ -96,6 +97,8 @@ typedef struct MachineOptions {
 enum { TIER_INTERP, TIER_JIT };
 /* Blocks run this many times before they are compiled (docs/jit.md, "Lazy compilation"). */
 #define JIT_THRESHOLD_DEFAULT 4
+/* -halt-poll-ns's default: KVM's halt_poll_ns. */
+#define HALT_POLL_NS_DEFAULT 200000u
 
 typedef struct Machine {
     MachineOptions opt;
@@ -180,6 +183,9 @@ void vcpu_kick(CPUState *cpu, uint32_t req);
 void vcpu_post(CPUState *cpu, uint32_t req);
 /* Any thread: wake the core if it sleeps in WFI/WFE (no request bits set). */
 void vcpu_wake(CPUState *cpu);
+/* Owner vCPU, after a WFI/WFE wait that spun its whole window and slept,
+ * `waited` ns in all: the next wait's spin (cpu->halt_poll_ns). */
+void vcpu_halt_poll_adapt(CPUState *cpu, uint64_t waited);
 /* Owner vCPU: sleep until a request arrives, the machine stops or host
  * CLOCK_MONOTONIC time reaches deadline_ns (UINT64_MAX: no timeout). */
 void vcpu_sleep(CPUState *cpu, uint64_t deadline_ns);

@@ -471,6 +471,9 @@ static void usage(void)
            "                             1: when it is translated)\n"
            "  -jit-side-exits N          conditional branches a block may go on past (0..2, default 2; 0: every\n"
            "                             conditional branch ends its block)\n"
+           "  -halt-poll-ns N            a core in WFI/WFE spins up to N ns for its wake-up before it sleeps,\n"
+           "                             adapted to how soon wake-ups come (default 200000; 0: sleep at once;\n"
+           "                             never when there are more cores than host CPUs, nor under -det)\n"
            "  -stats FILE                write per-core counters as JSON to FILE at exit (opened at start)\n"
            "  -progress                  print guest MIPS per core on stderr every second\n"
            "  -perfmap                   name JIT code for perf in /tmp/perf-<pid>.map (see docs/jit.md)\n"
@@ -494,6 +497,7 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
     opt->tier = TIER_JIT; /* the interpreter stays available as the reference: -tier interp */
     opt->jit_threshold = JIT_THRESHOLD_DEFAULT;
     opt->side_exits = IR_SIDE_EXITS;
+    opt->halt_poll_ns = HALT_POLL_NS_DEFAULT;
     opt->machine_type = "virt";
     opt->cpu_model = "cortex-a57";
     /* -config first, so the command line overrides it. */
@@ -628,6 +632,14 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
                 return OPT_ERROR;
             }
             opt->side_exits = (uint8_t)n;
+        } else if (!strcmp(a, "-halt-poll-ns")) {
+            NEEDS_ARG;
+            long n;
+            if (!parse_int(v, 0, 10000000, &n)) {
+                fprintf(stderr, "flotilla: -halt-poll-ns: invalid time '%s' (0..10000000 ns)\n", v);
+                return OPT_ERROR;
+            }
+            opt->halt_poll_ns = (uint32_t)n;
         } else if (!strcmp(a, "-accel")) {
             NEEDS_ARG;
             if (!set_accel(opt, v))

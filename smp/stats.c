@@ -277,6 +277,8 @@ static void write_json(Machine *m, int status, FILE *f)
         fprintf(f, "     \"tlb_misses\": %llu, \"tlb_flushes\": %llu, \"tlbi_broadcasts\": %llu, \"host_yields\": %llu,\n",
                 (unsigned long long)s->tlb_misses, (unsigned long long)s->tlb_flushes,
                 (unsigned long long)s->tlbi_broadcasts, (unsigned long long)s->host_yields);
+        fprintf(f, "     \"halt_polls_woken\": %llu, \"halt_polls_slept\": %llu,\n",
+                (unsigned long long)s->halt_polls_woken, (unsigned long long)s->halt_polls_slept);
         fprintf(f, "     \"exceptions\": {");
         for (int k = 0; k < EXC_NUM_KINDS; k++)
             fprintf(f, "%s\"%s\": %llu", k ? ", " : "", exc_kind_names[k], (unsigned long long)s->exceptions[k]);

@@ -139,6 +139,48 @@ static void idle_leave(CPUState *cpu, uint64_t t0)
     vcpu_idle_end(cpu);
 }
 
+/* Owner vCPU, before a WFI/WFE sleep (as KVM's halt polling): spin up to
+ * cpu->halt_poll_ns for a request (the GIC's kick, an event, another core's
+ * work) or the wait's deadline (the timer's or the event stream's, on the
+ * counter's clock). A host thread's wake-up from a futex is tens of us on a
+ * VM, more than a guest's IPI round trip needs; a core that is still
+ * spinning when it is kicked costs the kicker no system call either
+ * (vcpu_kick sees it awake). The core is not idle meanwhile (it counts as
+ * running for exclusive sections and RCU: a request ends the spin at once).
+ * true: woken while spinning. */
+static bool halt_poll(CPUState *cpu, uint64_t deadline)
+{
+    Machine *m = cpu->machine;
+    uint64_t t0 = now_ns(), end = t0 + cpu->halt_poll_ns;
+    for (;;) {
+        for (int i = 0; i < 64; i++) {
+            if (atomic_load_explicit(&cpu->request, memory_order_relaxed) ||
+                atomic_load_explicit(&m->stopping, memory_order_relaxed))
+                return true;
+            __builtin_ia32_pause();
+        }
+        if (now_ns() >= end)
+            return false;
+        if (deadline != GT_NO_DEADLINE && syscounter_now_ns(m->counter) >= deadline)
+            return true;
+    }
+}
+
+/* Owner vCPU, after a wait that spun its whole window and then slept for
+ * `waited` ns in all: a wake-up the spin missed by less than the longest
+ * window (-halt-poll-ns) doubles it (from 10 us); a longer one (an idle
+ * core: the next timer tick, a shell waiting for input) drops it to 0, so
+ * an idle guest costs no host CPU. KVM's grow and shrink. */
+void vcpu_halt_poll_adapt(CPUState *cpu, uint64_t waited)
+{
+    uint32_t max = cpu->machine->opt.halt_poll_ns;
+    if (waited > max)
+        cpu->halt_poll_ns = 0;
+    else
+        cpu->halt_poll_ns = cpu->halt_poll_ns ? (cpu->halt_poll_ns > max / 2 ? max : 2 * cpu->halt_poll_ns)
+                                              : (max < 10000 ? max : 10000);
+}
+
 /* Owner vCPU: WFI/WFE (cpu->sleeping), at a safe point. Completes the
  * instruction (clears cpu->sleeping) when the GIC signals an interrupt (WFI
  * wakes on a pending interrupt even when PSTATE.I masks it), or for WFE on
@@ -180,9 +222,22 @@ static void wfi_sleep(CPUState *cpu)
     if (m->det) {
         det_idle(cpu, ev < deadline ? ev : deadline); /* the baton goes on */
     } else {
-        uint64_t t0 = idle_enter(cpu);
-        vcpu_sleep(cpu, ev < deadline ? ev : deadline);
-        idle_leave(cpu, t0);
+        /* Spin first only with a host CPU for every core (a spinning core
+         * would take one from a core with work otherwise). */
+        const uint64_t until = ev < deadline ? ev : deadline;
+        const bool poll = m->opt.halt_poll_ns && !m->yield_host;
+        uint64_t p0 = poll ? now_ns() : 0;
+        if (poll && cpu->halt_poll_ns && halt_poll(cpu, until)) {
+            cpu->stats.halt_polls_woken++;
+        } else {
+            if (poll && cpu->halt_poll_ns)
+                cpu->stats.halt_polls_slept++;
+            uint64_t t0 = idle_enter(cpu);
+            vcpu_sleep(cpu, until);
+            idle_leave(cpu, t0);
+            if (poll)
+                vcpu_halt_poll_adapt(cpu, now_ns() - p0);
+        }
     }
     if (excl_host)
         monitor_wfe_disarm(m->monitor, excl_host, cpu->index);

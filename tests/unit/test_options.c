@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <unistd.h>
 
+#include "smp/machine.h"
 #include "smp/options.h"
 
 /* stderr/stdout of the last parse. */
@@ -227,6 +228,37 @@ Test(options, other_options)
     EXPECT_ERROR(parse(&o, "-kernel", "k", "-semihosting-config", "target=native", NULL), "semihosting-config");
     EXPECT_ERROR(parse(&o, "-kernel", "k", "-max-insns", "0", NULL), "-max-insns 0");
     EXPECT_ERROR(parse(&o, "-kernel", "k", "-max-insns", "lots", NULL), "-max-insns lots");
+    cr_expect_eq(o.halt_poll_ns, HALT_POLL_NS_DEFAULT);
+    EXPECT_OK(parse(&o, "-kernel", "k", "-halt-poll-ns", "0", NULL), "-halt-poll-ns 0");
+    cr_expect_eq(o.halt_poll_ns, 0);
+    EXPECT_OK(parse(&o, "-kernel", "k", "-halt-poll-ns", "50000", NULL), "-halt-poll-ns 50000");
+    cr_expect_eq(o.halt_poll_ns, 50000);
+    EXPECT_ERROR(parse(&o, "-kernel", "k", "-halt-poll-ns", "-1", NULL), "-halt-poll-ns -1");
+    EXPECT_ERROR(parse(&o, "-kernel", "k", "-halt-poll-ns", "20000000", NULL), "-halt-poll-ns 20 ms");
+    EXPECT_ERROR(parse(&o, "-kernel", "k", "-halt-poll-ns", NULL), "-halt-poll-ns without a value");
+}
+
+/* The spin before a WFI sleep (smp/vcpu.c): from 0, a wait shorter than
+ * the longest window starts it at 10 us and doubles it up to that bound; a
+ * longer wait (an idle core) drops it to 0. */
+Test(options, halt_poll_window_adapts)
+{
+    static Machine m;
+    static CPUState cpu;
+    cpu.machine = &m;
+    m.opt.halt_poll_ns = 200000;
+    const uint32_t want[] = {10000, 20000, 40000, 80000, 160000, 200000, 200000};
+    for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+        vcpu_halt_poll_adapt(&cpu, 150000); /* woken 150 us after the WFI: a longer window would have caught it */
+        cr_expect_eq(cpu.halt_poll_ns, want[k], "step %zu: %u", k, cpu.halt_poll_ns);
+    }
+    vcpu_halt_poll_adapt(&cpu, 200001); /* beyond the bound: idle */
+    cr_expect_eq(cpu.halt_poll_ns, 0);
+    m.opt.halt_poll_ns = 4000; /* a bound below the first step */
+    vcpu_halt_poll_adapt(&cpu, 100);
+    cr_expect_eq(cpu.halt_poll_ns, 4000);
+    vcpu_halt_poll_adapt(&cpu, 100);
+    cr_expect_eq(cpu.halt_poll_ns, 4000);
 }
 
 /* -accel as QEMU spells it for TCG, and -tb-size: the translation cache
