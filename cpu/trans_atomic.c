@@ -111,7 +111,6 @@ bool trans_CASP(DisasCtx *s, uint32_t insn)
     if ((rs | rt) & 1)
         return false;
     uint16_t fl = ord_flags(bit(insn, 22), bit(insn, 15));
-    uint64_t imm = (uint64_t)(sf ? 8 : 4) | (uint64_t)fl << 8;
     IRTemp addr = read_base_sp(s, rn);
     if (!sf) {
         /* A pair of W registers: one 8-byte CAS, inline (LSE atomics, docs/jit.md). */
@@ -119,7 +118,9 @@ bool trans_CASP(DisasCtx *s, uint32_t insn)
         split_w(s, old, rs, rs + 1);
         return true;
     }
-    IRTemp lo = t_call(s, HELPER_casp, IRF_EXCEPT, addr, t_const(s, (uint64_t)(rs | rt << 8)), IR_NO_TEMP, imm);
+    /* X registers: the helper (and the JIT's CMPXCHG16B fast path in front of it). */
+    IRTemp lo = t_call(s, HELPER_casp, IRF_EXCEPT, addr, t_const(s, (uint64_t)(rs | rt << 8)), IR_NO_TEMP,
+                       8 | (uint64_t)fl << 8);
     IRTemp hi = t_call(s, HELPER_ldp_hi, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0);
     write_xreg(s, rs, lo, 1);
     write_xreg(s, rs + 1, hi, 1);

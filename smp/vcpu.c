@@ -145,14 +145,17 @@ static void idle_leave(CPUState *cpu, uint64_t t0)
  * counter's clock). A host thread's wake-up from a futex is tens of us on a
  * VM, more than a guest's IPI round trip needs; a core that is still
  * spinning when it is kicked costs the kicker no system call either
- * (vcpu_kick sees it awake). The core is not idle meanwhile (it counts as
- * running for exclusive sections and RCU: a request ends the spin at once).
- * true: woken while spinning. */
+ * (vcpu_kick sees it awake). The core is not idle meanwhile: it counts as
+ * running for exclusive sections (a request ends the spin at once) and
+ * reports quiescent states as the dispatcher does (it holds no RCU-protected
+ * pointer here), so grace periods do not wait for the spin. true: woken
+ * while spinning. */
 static bool halt_poll(CPUState *cpu, uint64_t deadline)
 {
     Machine *m = cpu->machine;
-    uint64_t t0 = now_ns(), end = t0 + cpu->halt_poll_ns;
+    const uint64_t end = now_ns() + cpu->halt_poll_ns;
     for (;;) {
+        rcu_quiescent_state(); /* first, then the request word: the safe point's order */
         for (int i = 0; i < 64; i++) {
             if (atomic_load_explicit(&cpu->request, memory_order_relaxed) ||
                 atomic_load_explicit(&m->stopping, memory_order_relaxed))
