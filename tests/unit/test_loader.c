@@ -464,6 +464,51 @@ Test(loader, initrd_in_a_small_ram)
     tm->m.opt.initrd = NULL;
 }
 
+/* An uncompressed Image is read straight into guest RAM (load_image_direct),
+ * a gzip'd one through a buffer: the same bytes at the same place, the same
+ * entry, either way; a byte that is not the magic's sends the file the
+ * general way (here: a raw kernel at RAM + 0x80000). */
+Test(loader, image_plain_and_gzip_land_alike)
+{
+    static uint8_t img[3 * 4096 + 123];
+    for (size_t i = 0; i < sizeof(img); i++)
+        img[i] = (uint8_t)(i * 7 + (i >> 9));
+    memset(img, 0, 64);
+    memcpy(img + 56, "ARM\x64", 4);
+    uint64_t text_offset = 0x80000, image_size = 1ull << 20;
+    memcpy(img + 8, &text_offset, 8);
+    memcpy(img + 16, &image_size, 8);
+    uint64_t entry = 0;
+    cr_assert(load_capture(write_file(img, sizeof(img)), &entry), "%s", err);
+    cr_expect_eq(entry, RAM_BASE + 0x80000);
+    cr_expect_eq(memcmp(test_ram(tm, entry, sizeof(img)), img, sizeof(img)), 0);
+    uint64_t dtb = tm->m.cpus[0]->x[0];
+
+    memset(test_ram(tm, entry, sizeof(img)), 0, sizeof(img));
+    uLongf zcap = compressBound(sizeof(img)) + 64;
+    uint8_t *gz = malloc(zcap);
+    z_stream zs = {0};
+    cr_assert_eq(deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    zs.next_in = img;
+    zs.avail_in = sizeof(img);
+    zs.next_out = gz;
+    zs.avail_out = (uInt)zcap;
+    cr_assert_eq(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    size_t gzlen = zs.total_out;
+    deflateEnd(&zs);
+    uint64_t entry2 = 0;
+    cr_assert(load_capture(write_file(gz, gzlen), &entry2), "%s", err);
+    free(gz);
+    cr_expect_eq(entry2, entry);
+    cr_expect_eq(tm->m.cpus[0]->x[0], dtb);
+    cr_expect_eq(memcmp(test_ram(tm, entry, sizeof(img)), img, sizeof(img)), 0);
+
+    img[59] ^= 1; /* not the magic: a raw kernel */
+    cr_assert(load_capture(write_file(img, sizeof(img)), &entry), "%s", err);
+    cr_expect_eq(entry, RAM_BASE + 0x80000);
+    cr_expect_eq(memcmp(test_ram(tm, entry, sizeof(img)), img, sizeof(img)), 0);
+}
+
 Test(loader, qemu_placement)
 {
     /* QEMU's hw/arm/boot.c for the Debian 6.1 Image (text_offset 0,
