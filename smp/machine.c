@@ -201,9 +201,34 @@ bool machine_init(Machine *m, const MachineOptions *opt)
     return true;
 }
 
+/* Owner vCPU, at its thread's start. A thread's glibc malloc arena makes
+ * its heap writable one page per mprotect as it grows (grow_heap), and a
+ * core's heap grows by tens of MiB of translated blocks: 13.5 K mprotect
+ * calls in a Linux boot, ~2% of its host time. Filling the heap once with
+ * chunks below the mmap threshold and freeing them leaves it writable to
+ * that size (the free gives the pages back with MADV_DONTNEED but keeps the
+ * protection), so later growth costs no system call; nothing stays
+ * resident (peak RSS of a boot unchanged; mprotect calls 13.5 K -> ~1 K).
+ * Not under the sanitizers, whose allocators would quarantine it all. */
+static void warm_malloc_arena(void)
+{
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+    enum { CHUNK = 60 << 10, NCHUNK = 960 }; /* ~56 MiB, inside one 64 MiB heap */
+    void **p = malloc(NCHUNK * sizeof(void *));
+    if (!p)
+        return;
+    for (int i = 0; i < NCHUNK; i++)
+        p[i] = malloc(CHUNK);
+    for (int i = NCHUNK; i-- > 0;)
+        free(p[i]);
+    free(p);
+#endif
+}
+
 static void *vcpu_thread(void *arg)
 {
     CPUState *cpu = arg;
+    warm_malloc_arena();
     topology_bind_self(cpu->machine, cpu->index);
     if (machine_tracing(cpu->machine, TRACE_SMP))
         machine_log(cpu->machine, "cpu%d: thread started\n", cpu->index);
