@@ -336,6 +336,7 @@ typedef struct CPUState {
      * at mmio_val. */
     uint64_t mmio_val;
     TLBEntry mmio_entry;
+    bool daif_requested; /* wr_daif to helper_msr: the write asked for an interrupt (cpu/sysreg.c) */
     /* The spin before a WFI/WFE sleep, in ns, adapted to this core's waits
      * (smp/vcpu.c, halt_poll): 0 until a short wait asks for one. */
     uint32_t halt_poll_ns;

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
+#include "../devices/devices.h"
 #include "../memory/mem.h"
 #include "../smp/machine.h"
 #include "../smp/workq.h"
@@ -92,13 +93,33 @@ static uint64_t rd_const(CPUState *cpu, const SysRegDef *r)
 }
 
 /* Interrupts unmasked: have the dispatcher re-evaluate pending interrupts
- * at the next safe point (the request may have been consumed while masked). */
-static void recheck_irqs(CPUState *cpu, uint32_t old_pstate)
+ * at the next safe point (the request may have been consumed while masked).
+ * Without -det a DAIF write leaves its block only when that finds an
+ * interrupt pending (trans_system.c, daif_write; one raised later kicks the
+ * core itself), so the request is made only then. true: it was made. */
+static bool recheck_irqs(CPUState *cpu, uint32_t old_pstate)
 {
-    if (old_pstate & ~cpu->pstate & (PSTATE_A | PSTATE_I | PSTATE_F)) {
-        atomic_fetch_or(&cpu->request, REQ_IRQ);
-        cpu->det_point = true; /* the write ends its block: -det takes interrupts right after it */
-    }
+    if (!(old_pstate & ~cpu->pstate & (PSTATE_A | PSTATE_I | PSTATE_F)))
+        return false;
+    Machine *m = cpu->machine;
+    cpu->det_point = true; /* the write ends its block under -det: interrupts are taken right after it */
+    if (m && !m->det && !machine_irq_pending(m, cpu->index))
+        return false;
+    atomic_fetch_or(&cpu->request, REQ_IRQ);
+    return true;
+}
+
+/* The end of a DAIF write's helper. imm bits 63:32: the instructions after
+ * it in its block, when the translator let the block go on past it
+ * (daif_write): if the write made the request, the block leaves at the next
+ * instruction (returns 1) and gives those back, counted on entry, as
+ * helper_dsb does. */
+static uint64_t daif_leave(CPUState *cpu, uint64_t imm, bool requested)
+{
+    if (!requested || !(imm >> 32))
+        return 0;
+    cpu->chain_budget += (int32_t)(uint32_t)(imm >> 32);
+    return 1;
 }
 
 /* Writes that have no effect (RAZ/WI registers). */
@@ -126,7 +147,7 @@ static void wr_daif(CPUState *cpu, const SysRegDef *r, uint64_t v)
     (void)r;
     uint32_t old = cpu->pstate;
     cpu->pstate = (old & ~DAIF_BITS) | ((uint32_t)v & DAIF_BITS);
-    recheck_irqs(cpu, old);
+    cpu->daif_requested = recheck_irqs(cpu, old);
 }
 
 static uint64_t rd_currentel(CPUState *cpu, const SysRegDef *r)
@@ -488,8 +509,9 @@ uint64_t helper_msr(CPUState *cpu, uint64_t v, uint64_t b, uint64_t c, uint64_t 
     }
     if (r->check && !r->check(cpu, r, false, (int)(imm >> 16 & 31)))
         return 0;
+    cpu->daif_requested = false;
     r->write(cpu, r, v);
-    return 0;
+    return daif_leave(cpu, imm, cpu->daif_requested); /* wr_daif's, for DAIF */
 }
 
 /* imm: op1 << 8 | op2 << 4 | CRm. The translator only emits the fields
@@ -510,7 +532,7 @@ uint64_t helper_msr_pstate(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, ui
             cpu->pstate |= crm << 6;
         else
             cpu->pstate &= ~(crm << 6);
-        recheck_irqs(cpu, old);
+        return daif_leave(cpu, imm, recheck_irqs(cpu, old));
     } else {
         cpu_raise(cpu, EXC_UNDEF, 0, 0);
     }
@@ -584,6 +606,12 @@ uint64_t helper_sys(CPUState *cpu, uint64_t xt, uint64_t b, uint64_t c, uint64_t
          * complete when this core's next DSB completes (smp/workq.c). */
         if ((enc >> 3 & 15) == 3)
             tlb_broadcast(cpu, kind, va, asid);
+        /* The block goes on by a chained branch (trans_SYS): if this may
+         * have changed the mapping of the page this code runs from, the
+         * next chained entry must stop, so that the dispatcher fetches
+         * through the new one. */
+        if (kind == TLBOP_ALL || kind == TLBOP_ASID || ((va ^ cpu->pc) & TLB_PAGE_MASK & ((1ull << 56) - 1)) == 0)
+            atomic_fetch_or(&cpu->request, REQ_SAFEPOINT);
         return 0;
     }
     if ((enc >> 7 & 15) == 7 && (enc >> 3 & 15) == 8 && (enc >> 11) == 0 && (enc & 7) < 4) {

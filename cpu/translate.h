@@ -31,7 +31,7 @@ typedef struct DisasCtx {
     uint32_t insn;
     uint32_t tb_flags; /* translation mode (EL) */
     bool end;          /* set by a translate function that ended the block */
-    bool dsb;          /* a DSB's helper call needs its imm fixed up (trans_DSB) */
+    bool give_back;    /* a helper that may leave the block early needs its imm fixed up (trans_DSB, DAIF writes) */
     uint8_t nside;     /* side exits so far (gen_cond_branch) */
     uint8_t side_max;  /* at most this many (-jit-side-exits; 0 for single steps) */
 } DisasCtx;
