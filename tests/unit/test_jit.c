@@ -234,6 +234,18 @@ Test(jit, fallback_counts)
  * resumes inline (stats.jit.mem_refill), after a walk or from L2; MMIO,
  * page-crossing, an armed granule and a fault go on to interp_exec_op or
  * the exception exit. Values in RBP/R12-R15 live across the access. */
+/* A block at 0x40001000 that reads X0-X4 (random values) into live[]
+ * first: temps that must survive the slow paths' C calls. */
+static void start_with_live_regs(IRBlock *blk, IRTemp live[5])
+{
+    ir_block_init(blk, 0x40001000);
+    ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+    for (int r = 0; r < 5; r++) {
+        cpu->x[r] = operand();
+        live[r] = ir_emit(blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)r);
+    }
+}
+
 static uint64_t jmmio_rd(void *opaque, uint64_t off, int size)
 {
     (void)opaque, (void)size;
@@ -266,13 +278,8 @@ Test(jit, tlb_refill_resumes_inline)
     };
     for (size_t k = 0; k < sizeof(acc) / sizeof(acc[0]); k++) {
         IRBlock blk;
-        ir_block_init(&blk, 0x40001000);
-        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
         IRTemp live[5];
-        for (int r = 0; r < 5; r++) {
-            cpu->x[r] = operand();
-            live[r] = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)r);
-        }
+        start_with_live_regs(&blk, live);
         if (acc[k].excl)
             ir_set_reg(&blk, 9, ir_emit(&blk, IR_LOAD_EXCL, 8, 0, ir_const(&blk, va), IR_NO_TEMP, IR_NO_TEMP, 0, 0));
         ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001004);
@@ -331,13 +338,8 @@ Test(jit, mmio_loads_in_tlb_refill)
     };
     for (size_t k = 0; k < sizeof(acc) / sizeof(acc[0]); k++) {
         IRBlock blk;
-        ir_block_init(&blk, 0x40001000);
-        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
         IRTemp live[5];
-        for (int r = 0; r < 5; r++) {
-            cpu->x[r] = operand();
-            live[r] = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)r);
-        }
+        start_with_live_regs(&blk, live);
         ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001004);
         IRTemp v = ir_emit(&blk, IR_LOAD, acc[k].size, acc[k].flags, ir_const(&blk, acc[k].addr), IR_NO_TEMP,
                            IR_NO_TEMP, 8, 0);
