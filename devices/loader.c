@@ -17,6 +17,28 @@
 #include "devices.h"
 #include "fdt.h"
 
+/* Read up to `size` bytes of fd into buf: a file that grows meanwhile is
+ * taken at that size, one that shrinks as it is (*got says how much). false
+ * after one line on stderr naming the file as `what` '`path`'. */
+static bool read_fully(int fd, uint8_t *buf, size_t size, const char *what, const char *path, size_t *got)
+{
+    size_t n = 0;
+    while (n < size) {
+        ssize_t r = read(fd, buf + n, size - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            fprintf(stderr, "flotilla: cannot read %s '%s': %s\n", what, path, strerror(errno));
+            return false;
+        }
+        if (r == 0)
+            break; /* it shrank: take what is there */
+        n += (size_t)r;
+    }
+    *got = n;
+    return true;
+}
+
 /* Read a whole regular file of at most `cap` bytes into a fresh buffer.
  * The type and size are checked with fstat before anything is read, so
  * /dev/zero, a FIFO, a directory or a sparse 4 GB file fail at once instead
@@ -50,22 +72,12 @@ bool load_read_file(const char *what, const char *path, uint64_t cap, uint8_t **
         close(fd);
         return false;
     }
-    /* A file that grows while we read is taken at its fstat size. */
-    while (n < size) {
-        ssize_t r = read(fd, buf + n, size - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            fprintf(stderr, "flotilla: cannot read %s '%s': %s\n", what, path, strerror(errno));
-            free(buf);
-            close(fd);
-            return false;
-        }
-        if (r == 0)
-            break; /* it shrank: take what is there */
-        n += (size_t)r;
-    }
+    bool ok = read_fully(fd, buf, size, what, path, &n);
     close(fd);
+    if (!ok) {
+        free(buf);
+        return false;
+    }
     *data = buf;
     *len = n;
     return true;
@@ -268,26 +280,16 @@ static int load_image_direct(Machine *m, const char *path, uint64_t *entry)
         close(fd);
         return -1;
     }
-    uint64_t kbase, image_size, len = (uint64_t)st.st_size, n = 0;
+    uint64_t kbase, image_size, len = (uint64_t)st.st_size;
     if (!image_place(m, path, &h, len, &kbase, &image_size)) {
         close(fd);
         return 0;
     }
-    uint8_t *dst = phys_ram_ptr(&m->pm, kbase, len);
-    while (n < len) { /* a file that grows is taken at its fstat size; one that shrinks, as it is */
-        ssize_t r = read(fd, dst + n, (size_t)(len - n));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            fprintf(stderr, "flotilla: cannot read kernel '%s': %s\n", path, strerror(errno));
-            close(fd);
-            return 0;
-        }
-        if (r == 0)
-            break;
-        n += (uint64_t)r;
-    }
+    size_t n;
+    bool ok = read_fully(fd, phys_ram_ptr(&m->pm, kbase, len), (size_t)len, "kernel", path, &n);
     close(fd);
+    if (!ok)
+        return 0;
     if (n < sizeof(h)) {
         fprintf(stderr, "flotilla: kernel '%s' shrank while it was read\n", path);
         return 0;
