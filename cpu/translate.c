@@ -222,24 +222,21 @@ void translate_block(CPUState *cpu, IRBlock *b, uint64_t pc, const uint32_t *cod
     }
     if (!s->end)
         gen_goto(s, s->pc);
-    /* A DSB that waits, or a DAIF write that unmasks a pending interrupt,
-     * leaves its block early: its helper gives back the instructions after
-     * it (the block was counted whole on entry, and the instruction count
-     * must stay exact: docs/pmu.md). The DSB's imm is the count; a DAIF
-     * write's is in imm bits 63:32 (its low half is the encoding). */
-    for (uint32_t i = 0; s->give_back && i < b->nops; i++) {
+    /* What leaves a block early gives back the instructions after it (the
+     * block was counted whole on entry, and the instruction count must stay
+     * exact: docs/pmu.md): a side exit when taken (in its aux), a DSB that
+     * waits (its helper's imm) and a DAIF write that unmasks a pending
+     * interrupt (its helper's imm bits 63:32; the low half is the
+     * encoding). Each was given the instructions up to it. */
+    for (uint32_t i = 0; (s->give_back || s->nside) && i < b->nops; i++) {
         IROp *op = &b->ops[i];
-        if (op->opc != IR_CALL)
-            continue;
-        if (op->aux == HELPER_dsb)
+        if (op->opc == IR_BRCOND && ir_branch_slot(op) >= 2)
+            op->aux = IR_BRCOND_AUX(ir_branch_slot(op), b->ninsns - ir_brcond_unrun(op));
+        else if (op->opc == IR_CALL && op->aux == HELPER_dsb)
             op->imm = b->ninsns - op->imm;
-        else if ((op->aux == HELPER_msr || op->aux == HELPER_msr_pstate) && (op->imm >> 32))
+        else if (op->opc == IR_CALL && (op->aux == HELPER_msr || op->aux == HELPER_msr_pstate) && (op->imm >> 32))
             op->imm = (op->imm & 0xffffffffu) | (uint64_t)(b->ninsns - (uint32_t)(op->imm >> 32)) << 32;
     }
-    /* Side exits likewise: the instructions after each, given back when taken. */
-    for (uint32_t i = 0; s->nside && i < b->nops; i++)
-        if (b->ops[i].opc == IR_BRCOND && ir_branch_slot(&b->ops[i]) >= 2)
-            b->ops[i].aux = IR_BRCOND_AUX(ir_branch_slot(&b->ops[i]), b->ninsns - ir_brcond_unrun(&b->ops[i]));
     ir_optimize(b);
     ir_block_trim(b); /* before the JIT embeds op addresses in its code */
     /* One-instruction step blocks are interpreted: the dispatcher must see
