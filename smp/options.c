@@ -55,6 +55,17 @@ static bool parse_int(const char *s, long lo, long hi, long *out)
     return true;
 }
 
+/* A whole number for option `name` in lo..hi: false after one line on
+ * stderr ("invalid <what> '<v>' (lo..hi<unit>)"). */
+static bool parse_ranged(const char *name, const char *v, long lo, long hi, const char *what, const char *unit,
+                         long *out)
+{
+    if (parse_int(v, lo, hi, out))
+        return true;
+    fprintf(stderr, "flotilla: %s: invalid %s '%s' (%ld..%ld%s)\n", name, what, v, lo, hi, unit);
+    return false;
+}
+
 static bool set_smp(MachineOptions *opt, const char *v, const char *where)
 {
     long n;
@@ -619,26 +630,20 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
         } else if (!strcmp(a, "-jit-threshold")) {
             NEEDS_ARG;
             long n;
-            if (!parse_int(v, 1, 1000000, &n)) {
-                fprintf(stderr, "flotilla: -jit-threshold: invalid count '%s' (1..1000000)\n", v);
+            if (!parse_ranged(a, v, 1, 1000000, "count", "", &n))
                 return OPT_ERROR;
-            }
             opt->jit_threshold = (uint32_t)n;
         } else if (!strcmp(a, "-jit-side-exits")) {
             NEEDS_ARG;
             long n;
-            if (!parse_int(v, 0, IR_SIDE_EXITS, &n)) {
-                fprintf(stderr, "flotilla: -jit-side-exits: invalid count '%s' (0..%d)\n", v, IR_SIDE_EXITS);
+            if (!parse_ranged(a, v, 0, IR_SIDE_EXITS, "count", "", &n))
                 return OPT_ERROR;
-            }
             opt->side_exits = (uint8_t)n;
         } else if (!strcmp(a, "-halt-poll-ns")) {
             NEEDS_ARG;
             long n;
-            if (!parse_int(v, 0, 10000000, &n)) {
-                fprintf(stderr, "flotilla: -halt-poll-ns: invalid time '%s' (0..10000000 ns)\n", v);
+            if (!parse_ranged(a, v, 0, 10000000, "time", " ns", &n))
                 return OPT_ERROR;
-            }
             opt->halt_poll_ns = (uint32_t)n;
         } else if (!strcmp(a, "-accel")) {
             NEEDS_ARG;
