@@ -228,12 +228,12 @@ static void wfi_sleep(CPUState *cpu)
         /* Spin first only with a host CPU for every core (a spinning core
          * would take one from a core with work otherwise). */
         const uint64_t until = ev < deadline ? ev : deadline;
-        const bool poll = m->opt.halt_poll_ns && !m->yield_host;
+        const bool poll = m->opt.halt_poll_ns && !m->yield_host, spin = poll && cpu->halt_poll_ns;
         uint64_t p0 = poll ? now_ns() : 0;
-        if (poll && cpu->halt_poll_ns && halt_poll(cpu, until)) {
+        if (spin && halt_poll(cpu, until)) {
             cpu->stats.halt_polls_woken++;
         } else {
-            if (poll && cpu->halt_poll_ns)
+            if (spin)
                 cpu->stats.halt_polls_slept++;
             uint64_t t0 = idle_enter(cpu);
             vcpu_sleep(cpu, until);
