@@ -218,7 +218,7 @@ typedef struct CPUStats {
     uint64_t irqs_taken;         /* IRQ exceptions delivered */
     uint64_t tlbi_broadcasts;    /* TLBI *IS operations sent to other cores */
     uint64_t host_yields;        /* YIELDs that gave the host CPU away (Machine.yield_host) */
-    uint64_t halt_polls_woken;   /* WFI/WFE waits that ended while spinning (halt_poll, smp/vcpu.c) */
+    uint64_t halt_polls_woken;   /* spins before a WFI/WFE sleep ended by a request or the deadline (halt_poll, smp/vcpu.c) */
     uint64_t halt_polls_slept;   /* ... that spun their whole window, then slept */
     /* tier 1 only (counted by the generated code, cpu/jit_x86.c): ops run
      * through interp_exec_op because the JIT has no inline code for them,
@@ -340,6 +340,10 @@ typedef struct CPUState {
     /* The spin before a WFI/WFE sleep, in ns, adapted to this core's waits
      * (smp/vcpu.c, halt_poll): 0 until a short wait asks for one. */
     uint32_t halt_poll_ns;
+    /* When the current WFI/WFE wait began (0: not yet timed; set when
+     * cpu->sleeping is): the spin is one window per guest wait, however
+     * many requests interrupt it. */
+    uint64_t wait_since_ns;
 
     /* ---------- owner only: caches ---------- */
     _Alignas(64) TLBEntry tlb[MMU_IDX_NUM][TLB_SIZE]; /* CPUState is allocated 64-byte aligned */

@@ -168,6 +168,7 @@ uint64_t helper_psci(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t
          * return SUCCESS when woken (PSCI allows the shallower state). */
         cpu->sleeping = true;
         cpu->sleep_wfe = false;
+        cpu->wait_since_ns = 0;
         r = PSCI_SUCCESS;
         break;
     case PSCI_FN_CPU_OFF:

@@ -150,10 +150,9 @@ static void idle_leave(CPUState *cpu, uint64_t t0)
  * reports quiescent states as the dispatcher does (it holds no RCU-protected
  * pointer here), so grace periods do not wait for the spin. true: woken
  * while spinning. */
-static bool halt_poll(CPUState *cpu, uint64_t deadline)
+static bool halt_poll(CPUState *cpu, uint64_t deadline, uint64_t end)
 {
     Machine *m = cpu->machine;
-    const uint64_t end = now_ns() + cpu->halt_poll_ns;
     for (;;) {
         rcu_quiescent_state(); /* first, then the request word: the safe point's order */
         for (int i = 0; i < 64; i++) {
@@ -169,8 +168,8 @@ static bool halt_poll(CPUState *cpu, uint64_t deadline)
     }
 }
 
-/* Owner vCPU, after a wait that spun its whole window and then slept for
- * `waited` ns in all: a wake-up the spin missed by less than the longest
+/* Owner vCPU, after a wait that spun its whole window and then slept,
+ * `waited` ns since the guest's WFI/WFE began: a wake-up the spin missed by less than the longest
  * window (-halt-poll-ns) doubles it (from 10 us); a longer one (an idle
  * core: the next timer tick, a shell waiting for input) drops it to 0, so
  * an idle guest costs no host CPU. KVM's grow and shrink. */
@@ -228,9 +227,18 @@ static void wfi_sleep(CPUState *cpu)
         /* Spin first only with a host CPU for every core (a spinning core
          * would take one from a core with work otherwise). */
         const uint64_t until = ev < deadline ? ev : deadline;
-        const bool poll = m->opt.halt_poll_ns && !m->yield_host, spin = poll && cpu->halt_poll_ns;
-        uint64_t p0 = poll ? now_ns() : 0;
-        if (spin && halt_poll(cpu, until)) {
+        const bool poll = m->opt.halt_poll_ns && !m->yield_host;
+        /* One window per guest wait: requests that are not for the guest
+         * (another core's IC IVAU or TLBI posting its jump-cache and
+         * safe-point requests) end a spin and bring the core back here,
+         * and must not start the window again, or a core woken by nothing
+         * the guest sees would spin for ever. */
+        uint64_t t = poll ? now_ns() : 0;
+        if (poll && !cpu->wait_since_ns)
+            cpu->wait_since_ns = t;
+        const uint64_t end = cpu->wait_since_ns + cpu->halt_poll_ns;
+        const bool spin = poll && t < end;
+        if (spin && halt_poll(cpu, until, end)) {
             cpu->stats.halt_polls_woken++;
         } else {
             if (spin)
@@ -239,7 +247,7 @@ static void wfi_sleep(CPUState *cpu)
             vcpu_sleep(cpu, until);
             idle_leave(cpu, t0);
             if (poll)
-                vcpu_halt_poll_adapt(cpu, now_ns() - p0);
+                vcpu_halt_poll_adapt(cpu, now_ns() - cpu->wait_since_ns);
         }
     }
     if (excl_host)
@@ -637,6 +645,7 @@ uint64_t helper_wfi(CPUState *cpu, uint64_t is_wfe, uint64_t b, uint64_t c, uint
     /* The dispatcher decides at the next safe point whether to sleep. */
     cpu->sleeping = true;
     cpu->sleep_wfe = is_wfe != 0;
+    cpu->wait_since_ns = 0;
     return 0;
 }
 
