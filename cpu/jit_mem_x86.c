@@ -446,13 +446,18 @@ uint32_t jit_emit_casp_fast(Ctx *c, const IROp *op)
 
 /* Compiling thread. The start of a stub: cpu->pc for a fault, the -stats
  * count. */
+static void emit_stub_pc(Ctx *c, const Stub *s)
+{
+    if (s->store_pc) {
+        x_mov_ri(&c->j, RAX, s->pc);
+        st64(&c->j, RBX, CPU_OFF(pc), RAX);
+    }
+}
+
 static void emit_stub_entry(Ctx *c, const Stub *s)
 {
     JitBuf *j = &c->j;
-    if (s->store_pc) {
-        x_mov_ri(j, RAX, s->pc);
-        st64(j, RBX, CPU_OFF(pc), RAX);
-    }
+    emit_stub_pc(c, s);
     if (s->op->opc == IR_LOAD || s->op->opc == IR_STORE || s->op->opc == IR_LOAD_V || s->op->opc == IR_STORE_V ||
         s->op->opc == IR_LOAD_V2)
         x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_slow)); /* inc qword: -stats */
@@ -494,8 +499,7 @@ static void emit_refill(Ctx *c, const Stub *s)
      * below. It falls into the interpreter's path, which does the leader
      * (filling the TLB); the followers do their own accesses. */
     if (!s->lo) {
-        emit_stub_entry(c, s);
-        x_rr(j, XW, 0x89, RBX, RDI);                   /* mov rdi, rbx */
+        emit_stub_pc(c, s);
         /* A plain load that no follower shares the entry with may be an
          * MMIO read done by tlb_refill (it returns an entry pointing at the
          * value). */
@@ -503,14 +507,13 @@ static void emit_refill(Ctx *c, const Stub *s)
         if (s->op->opc == IR_LOAD && !s->lead && s->op->size <= 8)
             mode |= TLB_REFILL_LOAD | (uint32_t)s->op->size << TLB_REFILL_SIZE_SHIFT;
         x_mov_ri(j, RDX, mode);
-        call_abs(c, (const void *)tlb_refill);
+        jit_call_thunk(c, JIT_THUNK_REFILL);           /* counts mem_slow, and mem_refill for an entry */
         x_alu_ri(j, XW, 7, RAX, 1);                    /* cmp rax, TLB_REFILL_FAULT (1) */
         x_jcc(j, CC_E, c->l_exc);
         x_jcc(j, CC_B, interp);                        /* NULL */
         ld64(j, RAX, RAX, (int32_t)offsetof(TLBEntry, addend));
         jit_xc_reload(c, &s->xs, -1);                  /* keeps rax */
         ldt(c, RSI, s->op->a, true);
-        x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_refill)); /* inc qword: -stats */
         x_jmp(j, s->resume);
     }
     jb_bind(j, s->call);

@@ -4,6 +4,7 @@
  *   jit_x86_ctx.h     the compiler context and the temp-access primitives
  *   jit_chain_x86.c   entry stub, block exits, chaining and patching
  *   jit_mem_x86.c     inline TLB path, atomics, slow-path stubs
+ *   jit_thunk_x86.c   the stubs' shared tails (tlb_refill, interp_exec_op calls)
  *   jit_flags_x86.c   NZCV: fusion with conditions, dead packs
  *   jit_simd_x86.c    Advanced SIMD integer ops on SSE
  *
@@ -1064,6 +1065,29 @@ _Static_assert(offsetof(Ctx, mrun) == offsetof(Ctx, fplan) + IR_MAX_OPS &&
                    offsetof(Ctx, mlo) == offsetof(Ctx, mdelta) + IR_MAX_OPS,
                "compile zeroes fplan, mrun, mdelta and mlo by range");
 
+/* The literals jit_call_thunk calls through, 8-byte aligned after the
+ * block's last exit (never executed: int3 pads up to them). */
+static void emit_thunk_literals(Ctx *c)
+{
+    static const void *const thunk[JIT_NTHUNKS] = {
+        [JIT_THUNK_REFILL] = (const void *)flotilla_jit_refill,
+        [JIT_THUNK_INTERP] = (const void *)flotilla_jit_interp,
+    };
+    JitBuf *j = &c->j;
+    if (!c->thunk_used[JIT_THUNK_REFILL] && !c->thunk_used[JIT_THUNK_INTERP])
+        return;
+    while (j->len & 7)
+        jb_byte(j, 0xcc);
+    for (int t = 0; t < JIT_NTHUNKS; t++) {
+        if (!c->thunk_used[t])
+            continue;
+        jb_bind(j, c->thunk_lit[t]);
+        uint64_t a = (uint64_t)(uintptr_t)thunk[t];
+        jb_u32(j, (uint32_t)a);
+        jb_u32(j, (uint32_t)(a >> 32));
+    }
+}
+
 static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **why)
 {
     /* A block from translate_block passed ir_verify, which checks all this
@@ -1161,6 +1185,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     jit_emit_stubs(&c);
     jit_fp_emit_stubs(&c);
     jit_emit_exits(&c);
+    emit_thunk_literals(&c);
 
     bool ok = false;
     if (!jb_resolve(j)) {

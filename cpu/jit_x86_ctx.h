@@ -33,6 +33,12 @@
 _Static_assert(JIT_FRAME % 16 == 0, "calls from generated code need a 16-byte aligned stack");
 _Static_assert(sizeof(JCEntry) == 32, "generated code scales the jump-cache index by a shift");
 
+/* Shared stub tails in .text (cpu/jit_thunk_x86.c), called from generated
+ * code only (their register conventions are there). */
+void flotilla_jit_refill(void); /* RSI = va, EDX = mode, RCX = last page: tlb_refill, counted */
+void flotilla_jit_interp(void); /* RSI = op: interp_exec_op(cpu, op, the caller's RSP) */
+typedef enum JitThunk { JIT_THUNK_REFILL, JIT_THUNK_INTERP, JIT_NTHUNKS } JitThunk;
+
 /* The XMM value cache (FpXCache) as a stub must restore it after its C
  * call (which may clobber XMM8-15): temp[k] (IR_NO_TEMP: none) from its
  * register or slot, V[vreg[k]] (-1: none) from cpu->v. */
@@ -132,7 +138,11 @@ typedef struct Ctx {
     FpStub *fpstubs;
     uint32_t nfpstubs, capfpstubs;
     FpXCache fpx;
-    uint32_t ncalls; /* call_abs so far: see FpXCache */
+    uint32_t ncalls; /* call_abs and jit_call_thunk so far: see FpXCache */
+    /* The block's literals (after its exits): the addresses of the shared
+     * stub tails that jit_call_thunk calls through (JitThunk). */
+    uint32_t thunk_lit[JIT_NTHUNKS];
+    bool thunk_used[JIT_NTHUNKS];
     uint64_t native, called;
     uint32_t called_opc[IR_NUM_OPS];
     /* Tiny value tracking (temps are written once): constants (CONST_*), and
@@ -328,6 +338,22 @@ static inline void call_abs(Ctx *c, const void *fn)
             ld64(j, r, RBX, CPU_OFF(jit_save) + 8 * (r - R9));
 }
 
+/* Call a shared stub tail (cpu/jit_thunk_x86.c) through the block's
+ * literal of its address: `call [rip + lit]`, 6 bytes where call_abs
+ * writes 30-50. The thunk parks R9/R10 and the budget itself. */
+static inline void jit_call_thunk(Ctx *c, JitThunk t)
+{
+    JitBuf *j = &c->j;
+    c->ncalls++;
+    if (!c->thunk_used[t]) {
+        c->thunk_used[t] = true;
+        c->thunk_lit[t] = jb_label(j);
+    }
+    jb_byte(j, 0xff);
+    jb_byte(j, 0x15); /* call [rip + disp32] */
+    jb_rel32(j, c->thunk_lit[t]);
+}
+
 /* Make cpu->pc what the interpreter would have before an op that may read it. */
 static inline void sync_pc(Ctx *c)
 {
@@ -355,10 +381,8 @@ static inline void emit_interp_call(Ctx *c, const IROp *op)
         }
         const_to_slot(c, in[k]);
     }
-    x_rr(j, XW, 0x89, RBX, RDI);                       /* mov rdi, rbx */
     x_mov_ri(j, RSI, (uint64_t)(uintptr_t)op);
-    x_rr(j, XW, 0x89, RSP, RDX);                       /* mov rdx, rsp (t[]) */
-    call_abs(c, (const void *)interp_exec_op);
+    jit_call_thunk(c, JIT_THUNK_INTERP);               /* interp_exec_op(cpu, op, rsp) */
     x_alu_ri(j, 0, 7, RAX, -1);                        /* cmp eax, -1 */
     x_jcc(j, CC_NE, c->l_epi);
     if (inf->has_dst && c->treg[op->dst] >= 0)

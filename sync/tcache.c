@@ -347,6 +347,10 @@ TBlock *tcache_insert(TCache *tc, TBlock *tb)
     tb->page_next = pg->head;
     pg->head = tb;
     pthread_mutex_unlock(&pg->lock);
+    /* In the front slot too: the next lookup that misses the jump cache
+     * (a slot reused, a context switch) then costs no walk of the hash
+     * table, whose buckets and nodes are cold host cache lines. */
+    front_set(front_slot(tc, tb_hash(k.pa, k.pc, k.flags)), tb);
     atomic_fetch_add(&tc->inserted, 1);
     atomic_fetch_add(&tc->live, 1);
     uint64_t peak = atomic_load_explicit(&tc->peak_bytes, memory_order_relaxed);
