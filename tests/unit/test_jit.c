@@ -233,25 +233,45 @@ Test(jit, fallback_counts)
 /* An inline LOAD/STORE that misses L1 calls tlb_refill: on RAM the access
  * resumes inline (stats.jit.mem_refill), after a walk or from L2; MMIO,
  * page-crossing, an armed granule and a fault go on to interp_exec_op or
- * the exception exit. Values in RBP/R12-R15 live across the access. */
-/* A block at 0x40001000 that reads X0-X4 (random values) into live[]
- * first: temps that must survive the slow paths' C calls. */
-static void start_with_live_regs(IRBlock *blk, IRTemp live[5])
+ * the exception exit. Values in every temp register (RBP/R12-R15, and R9/R10,
+ * which the stubs' shared tails park around their C calls) live across the
+ * access. */
+#define NLIVE 8
+/* A block at 0x40001000 that makes live[] from X0-X7 (random values)
+ * first: temps that must survive the slow paths' C calls. Each is X[r] + 1,
+ * not the register itself, which the backend would rather read again from
+ * the CPUState than keep: so all seven temp registers hold one (and a slot the eighth). */
+static void start_with_live_regs(IRBlock *blk, IRTemp live[NLIVE])
 {
     ir_block_init(blk, 0x40001000);
     ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
-    for (int r = 0; r < 5; r++) {
+    for (int r = 0; r < NLIVE; r++) {
         cpu->x[r] = operand();
-        live[r] = ir_emit(blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)r);
+        IRTemp g = ir_emit(blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)r);
+        live[r] = ir_emit(blk, IR_ADD, 8, 0, g, ir_const(blk, 1), IR_NO_TEMP, 0, 0);
     }
 }
 
+/* The device callbacks trash every caller-saved register generated code
+ * keeps something in (R9/R10 temps, R11 the budget), as any C callee may:
+ * the stubs and their shared tails must park and restore them. */
+static void clobber_caller_saved(void)
+{
+#if defined(__x86_64__)
+    __asm__ volatile("mov $-1, %%r9\n\tmov $-1, %%r10\n\tmov $-1, %%r11" ::: "r9", "r10", "r11");
+#endif
+}
 static uint64_t jmmio_rd(void *opaque, uint64_t off, int size)
 {
     (void)opaque, (void)size;
+    clobber_caller_saved();
     return off ^ 0x5a5a;
 }
-static void jmmio_wr(void *opaque, uint64_t off, uint64_t v, int size) { (void)opaque, (void)off, (void)v, (void)size; }
+static void jmmio_wr(void *opaque, uint64_t off, uint64_t v, int size)
+{
+    (void)opaque, (void)off, (void)v, (void)size;
+    clobber_caller_saved();
+}
 static const MMIOOps jmmio_ops = {.read = jmmio_rd, .write = jmmio_wr};
 
 Test(jit, tlb_refill_resumes_inline)
@@ -278,7 +298,7 @@ Test(jit, tlb_refill_resumes_inline)
     };
     for (size_t k = 0; k < sizeof(acc) / sizeof(acc[0]); k++) {
         IRBlock blk;
-        IRTemp live[5];
+        IRTemp live[NLIVE];
         start_with_live_regs(&blk, live);
         if (acc[k].excl)
             ir_set_reg(&blk, 9, ir_emit(&blk, IR_LOAD_EXCL, 8, 0, ir_const(&blk, va), IR_NO_TEMP, IR_NO_TEMP, 0, 0));
@@ -288,7 +308,7 @@ Test(jit, tlb_refill_resumes_inline)
             ir_emit(&blk, IR_STORE, 8, 0, a, live[0], IR_NO_TEMP, 0, 0);
         else
             v = ir_emit(&blk, IR_LOAD, 8, 0, a, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
-        for (int r = 0; r < 5; r++) {
+        for (int r = 0; r < NLIVE; r++) {
             v = ir_emit(&blk, IR_ADD, 8, 0, v, live[r], IR_NO_TEMP, 0, 0);
             ir_set_reg(&blk, 10 + r, v);
         }
@@ -310,6 +330,7 @@ Test(jit, tlb_refill_resumes_inline)
 static uint64_t jmmio_rd8(void *opaque, uint64_t off, int size)
 {
     (void)opaque;
+    clobber_caller_saved();
     uint64_t v = 0x8091a2b3c4d5e6f7ull ^ off * 0x0101010101010101ull;
     return size == 8 ? v : v & ((1ull << 8 * size) - 1);
 }
@@ -338,13 +359,13 @@ Test(jit, mmio_loads_in_tlb_refill)
     };
     for (size_t k = 0; k < sizeof(acc) / sizeof(acc[0]); k++) {
         IRBlock blk;
-        IRTemp live[5];
+        IRTemp live[NLIVE];
         start_with_live_regs(&blk, live);
         ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001004);
         IRTemp v = ir_emit(&blk, IR_LOAD, acc[k].size, acc[k].flags, ir_const(&blk, acc[k].addr), IR_NO_TEMP,
                            IR_NO_TEMP, 8, 0);
         ir_set_reg(&blk, 9, v);
-        for (int r = 0; r < 5; r++)
+        for (int r = 0; r < NLIVE; r++)
             ir_set_reg(&blk, 10 + r, ir_emit(&blk, IR_ADD, 8, 0, v, live[r], IR_NO_TEMP, 0, 0));
         ir_exit(&blk, 0x40002000);
         run_both(&blk, "mmio load");
