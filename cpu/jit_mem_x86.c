@@ -444,8 +444,7 @@ uint32_t jit_emit_casp_fast(Ctx *c, const IROp *op)
     return done;
 }
 
-/* Compiling thread. The start of a stub: cpu->pc for a fault, the -stats
- * count. */
+/* Compiling thread. A stub's store of cpu->pc, for a fault. */
 static void emit_stub_pc(Ctx *c, const Stub *s)
 {
     if (s->store_pc) {
@@ -454,6 +453,8 @@ static void emit_stub_pc(Ctx *c, const Stub *s)
     }
 }
 
+/* Compiling thread. The start of a stub's interp_exec_op path: the pc and
+ * the -stats count (the refill path's tail counts its own, cpu/jit_thunk_x86.c). */
 static void emit_stub_entry(Ctx *c, const Stub *s)
 {
     JitBuf *j = &c->j;

@@ -139,10 +139,10 @@ static void idle_leave(CPUState *cpu, uint64_t t0)
     vcpu_idle_end(cpu);
 }
 
-/* Owner vCPU, before a WFI/WFE sleep (as KVM's halt polling): spin up to
- * cpu->halt_poll_ns for a request (the GIC's kick, an event, another core's
- * work) or the wait's deadline (the timer's or the event stream's, on the
- * counter's clock). A host thread's wake-up from a futex is tens of us on a
+/* Owner vCPU, before a WFI/WFE sleep (as KVM's halt polling): spin until
+ * `end` (host clock: the guest wait's start plus cpu->halt_poll_ns) for a
+ * request (the GIC's kick, an event, another core's work) or the wait's
+ * deadline (the timer's or the event stream's, on the counter's clock). A host thread's wake-up from a futex is tens of us on a
  * VM, more than a guest's IPI round trip needs; a core that is still
  * spinning when it is kicked costs the kicker no system call either
  * (vcpu_kick sees it awake). The core is not idle meanwhile: it counts as
@@ -169,10 +169,11 @@ static bool halt_poll(CPUState *cpu, uint64_t deadline, uint64_t end)
 }
 
 /* Owner vCPU, after a wait that spun its whole window and then slept,
- * `waited` ns since the guest's WFI/WFE began: a wake-up the spin missed by less than the longest
- * window (-halt-poll-ns) doubles it (from 10 us); a longer one (an idle
- * core: the next timer tick, a shell waiting for input) drops it to 0, so
- * an idle guest costs no host CPU. KVM's grow and shrink. */
+ * `waited` ns since the guest's WFI/WFE began: a wake-up the spin missed
+ * by less than the longest window (-halt-poll-ns) doubles it (from 10 us);
+ * a longer one (an idle core: the next timer tick, a shell waiting for
+ * input) drops it to 0, so an idle guest costs no host CPU. KVM's grow and
+ * shrink. */
 void vcpu_halt_poll_adapt(CPUState *cpu, uint64_t waited)
 {
     uint32_t max = cpu->machine->opt.halt_poll_ns;
