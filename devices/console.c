@@ -1,5 +1,6 @@
 /* Host terminal console: raw mode, input thread with back-pressure, Ctrl-A
  * escape, and the terminal restored on every exit path. */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "console.h"
 
 #include <errno.h>
@@ -141,6 +142,7 @@ static void deliver(Console *c)
  * bytes are read. */
 static void *console_thread(void *arg)
 {
+    pthread_setname_np(pthread_self(), "console"); /* for top -H, perf, gdb */
     Console *c = arg;
     bool eof = false;
     for (;;) {

@@ -1,6 +1,7 @@
 /* PL031 real-time clock (ARM DDI 0224): seconds counter from the host
  * clock, match register, lazy match interrupt and an optional alarm thread.
  * Thread rules: see pl031.h (all state behind r->lock). */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "pl031.h"
 
 #include <stdio.h>
@@ -200,6 +201,7 @@ uint64_t pl031_poll(PL031 *r)
  * until a register write changes it, then polls. */
 static void *alarm_thread(void *arg)
 {
+    pthread_setname_np(pthread_self(), "rtc-alarm"); /* for top -H, perf, gdb */
     PL031 *r = arg;
     pthread_mutex_lock(&r->lock);
     while (!r->thread_stop) {

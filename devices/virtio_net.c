@@ -18,6 +18,7 @@
  * buffer wait in a bounded backlog (RX_BACKLOG frames) that the I/O thread
  * flushes when the driver posts buffers; beyond it they are dropped (TCP
  * retransmits). */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
@@ -284,6 +285,7 @@ static uint32_t run_timers(VirtioNet *n)
 
 static void *slirp_thread(void *arg)
 {
+    pthread_setname_np(pthread_self(), "slirp"); /* for top -H, perf, gdb */
     VirtioNet *n = arg;
     while (!atomic_load(&n->stop)) {
         uint32_t timeout = UINT32_MAX;

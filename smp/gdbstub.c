@@ -1100,6 +1100,7 @@ gone:
 
 static void *gdb_thread(void *arg)
 {
+    pthread_setname_np(pthread_self(), "gdbstub"); /* for top -H, perf, gdb */
     GdbStub *g = arg;
     Machine *m = g->m;
     rcu_register_thread();

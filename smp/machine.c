@@ -228,6 +228,9 @@ static void warm_malloc_arena(void)
 static void *vcpu_thread(void *arg)
 {
     CPUState *cpu = arg;
+    char name[16];
+    snprintf(name, sizeof(name), "vcpu%d", cpu->index);
+    pthread_setname_np(pthread_self(), name); /* for top -H, perf, gdb */
     warm_malloc_arena();
     topology_bind_self(cpu->machine, cpu->index);
     if (machine_tracing(cpu->machine, TRACE_SMP))

@@ -4,6 +4,7 @@
  * 64-bit loads, which on the x86-64 host can be at worst one sample stale
  * (a report, not a synchronisation; TSan would flag it, so the TSan tests
  * do not use -progress). */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -48,6 +49,7 @@ static uint64_t load_relaxed(const uint64_t *p) { return __atomic_load_n(p, __AT
 
 static void *progress_thread(void *arg)
 {
+    pthread_setname_np(pthread_self(), "progress"); /* for top -H, perf, gdb */
     Machine *m = arg;
     int n = m->ncpus;
     uint64_t *prev = calloc((size_t)n, sizeof(uint64_t));

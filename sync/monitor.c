@@ -12,6 +12,7 @@
  * so that no store that saw "not armed" can still be in flight. The same
  * goes for the host page of the granule: only stores to armed pages look at
  * the slots at all (their TLB write tags carry TLB_TAG_ARMED). */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "monitor.h"
 
 #include <sched.h>
@@ -224,6 +225,7 @@ static void sweep_if_full(Monitor *mon)
 
 static void *gp_main(void *arg)
 {
+    pthread_setname_np(pthread_self(), "monitor-gp"); /* for top -H, perf, gdb */
     Monitor *mon = arg;
     uint32_t *batch = malloc(sizeof(uint32_t) * mon->nslots);
     if (!batch)
