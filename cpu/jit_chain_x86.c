@@ -123,8 +123,7 @@ void jit_emit_exits(Ctx *c)
         if (x->probe)
             emit_jc_probe_const(c, x->target, x->stub);
         jb_bind(j, x->stub);
-        x_mov_ri(j, RAX, x->target);
-        st64(j, RBX, CPU_OFF(pc), RAX);
+        st_pc(j, x->target);
         x_mov_ri(j, RAX, (uint64_t)(uintptr_t)c->b);
         st64(j, RBX, CPU_OFF(jit_last), RAX);
         x_mov_ri(j, RAX, (uint64_t)bx_of_slot(x->slot));
@@ -135,8 +134,7 @@ void jit_emit_exits(Ctx *c)
     jb_bind(j, c->l_stop_budget);
     x_alu_ri(j, 0, 0, JIT_BUDGET, c->b->ninsns);  /* add r11d, ninsns */
     jb_bind(j, c->l_stop);
-    x_mov_ri(j, RAX, c->b->pc);
-    st64(j, RBX, CPU_OFF(pc), RAX);
+    st_pc(j, c->b->pc);
     x_mov_ri(j, RAX, BX_EXIT);
     x_jmp(j, c->l_epi);
 }

@@ -249,10 +249,7 @@ void jit_emit_excl_stub(Ctx *c, const Stub *s)
         x_jmp(j, s->resume);
     }
     jb_bind(j, s->call);
-    if (s->store_pc) {
-        x_mov_ri(j, RAX, s->pc);
-        st64(j, RBX, CPU_OFF(pc), RAX);
-    }
+    stub_store_pc(c, s);
     x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.excl_slow)); /* inc qword: -stats */
     emit_interp_call(c, op);
     jit_xc_reload(c, &s->xs, -1);

@@ -303,15 +303,6 @@ void jit_emit_mem(Ctx *c, const IROp *op)
         emit_access(c, op, c->mrun[idx] ? c->mrun[idx] : op->size, c->mrun[idx] != 0, c->mlo[idx]);
 }
 
-/* LSE atomics (ATOMIC_RMW) and CAS of 1, 2, 4 or 8 bytes on the inline TLB
- * hit path, as atomic_rmw/atomic_cas (sync/atomic.c) do on a hit. The stub
- * (the interpreter's code) takes a misaligned address (alignment fault), a
- * write-tag miss (read-only page: permission fault; MMIO: DFSC 0x35; not
- * cached; a page with a monitored granule, TLB_TAG_ARMED: the slot lock
- * moves its version, as for a plain store). The write tag suffices: stage 1 has no write-only pages.
- * A LOCKed instruction is a full barrier, so the acquire/release forms need
- * nothing more. dst = the old value, zero-extended from size. false: not
- * handled here, nothing emitted. */
 /* rsi = va, rdi = its host address for a read-modify-write of `size`
  * bytes: misaligned or a write-tag miss jumps to `miss`. Aligned, the
  * access is in one page, so the tag compare uses va itself. */
@@ -333,6 +324,15 @@ static void emit_rmw_host(Ctx *c, const IROp *op, int size, uint32_t miss)
     x_rr(j, XW, 0x01, RSI, RDI);                 /* rdi = host */
 }
 
+/* LSE atomics (ATOMIC_RMW) and CAS of 1, 2, 4 or 8 bytes on the inline TLB
+ * hit path, as atomic_rmw/atomic_cas (sync/atomic.c) do on a hit. The stub
+ * (the interpreter's code) takes a misaligned address (alignment fault), a
+ * write-tag miss (read-only page: permission fault; MMIO: DFSC 0x35; not
+ * cached; a page with a monitored granule, TLB_TAG_ARMED: the slot lock
+ * moves its version, as for a plain store). The write tag suffices: stage 1 has no write-only pages.
+ * A LOCKed instruction is a full barrier, so the acquire/release forms need
+ * nothing more. dst = the old value, zero-extended from size. false: not
+ * handled here, nothing emitted. */
 bool jit_emit_atomic(Ctx *c, const IROp *op)
 {
     JitBuf *j = &c->j;
@@ -444,21 +444,12 @@ uint32_t jit_emit_casp_fast(Ctx *c, const IROp *op)
     return done;
 }
 
-/* Compiling thread. A stub's store of cpu->pc, for a fault. */
-static void emit_stub_pc(Ctx *c, const Stub *s)
-{
-    if (s->store_pc) {
-        x_mov_ri(&c->j, RAX, s->pc);
-        st64(&c->j, RBX, CPU_OFF(pc), RAX);
-    }
-}
-
 /* Compiling thread. The start of a stub's interp_exec_op path: the pc and
  * the -stats count (the refill path's tail counts its own, cpu/jit_thunk_x86.c). */
 static void emit_stub_entry(Ctx *c, const Stub *s)
 {
     JitBuf *j = &c->j;
-    emit_stub_pc(c, s);
+    stub_store_pc(c, s);
     if (s->op->opc == IR_LOAD || s->op->opc == IR_STORE || s->op->opc == IR_LOAD_V || s->op->opc == IR_STORE_V ||
         s->op->opc == IR_LOAD_V2)
         x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_slow)); /* inc qword: -stats */
@@ -500,7 +491,7 @@ static void emit_refill(Ctx *c, const Stub *s)
      * below. It falls into the interpreter's path, which does the leader
      * (filling the TLB); the followers do their own accesses. */
     if (!s->lo) {
-        emit_stub_pc(c, s);
+        stub_store_pc(c, s);
         /* A plain load that no follower shares the entry with may be an
          * MMIO read done by tlb_refill (it returns an entry pointing at the
          * value). */

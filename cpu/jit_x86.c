@@ -856,8 +856,7 @@ static bool emit_op(Ctx *c, const IROp *op)
         jit_emit_jump_indirect(c);
         break;
     case IR_EXIT:
-        x_mov_ri(j, RAX, op->imm);
-        st64(j, RBX, CPU_OFF(pc), RAX);
+        st_pc(j, op->imm);
         x_mov_ri(j, RAX, BX_EXIT);
         x_jmp(j, c->l_epi);
         break;

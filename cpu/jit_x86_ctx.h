@@ -354,12 +354,25 @@ static inline void jit_call_thunk(Ctx *c, JitThunk t)
     jb_rel32(j, c->thunk_lit[t]);
 }
 
+/* cpu->pc = pc (through RAX). */
+static inline void st_pc(JitBuf *j, uint64_t pc)
+{
+    x_mov_ri(j, RAX, pc);
+    st64(j, RBX, CPU_OFF(pc), RAX);
+}
+
+/* A stub's store of cpu->pc, for a fault, unless the inline code made it. */
+static inline void stub_store_pc(Ctx *c, const Stub *s)
+{
+    if (s->store_pc)
+        st_pc(&c->j, s->pc);
+}
+
 /* Make cpu->pc what the interpreter would have before an op that may read it. */
 static inline void sync_pc(Ctx *c)
 {
     if (c->have_pc && !c->pc_synced) {
-        x_mov_ri(&c->j, RAX, c->cur_pc);
-        st64(&c->j, RBX, CPU_OFF(pc), RAX);
+        st_pc(&c->j, c->cur_pc);
         c->pc_synced = true;
     }
 }

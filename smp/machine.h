@@ -184,7 +184,8 @@ void vcpu_post(CPUState *cpu, uint32_t req);
 /* Any thread: wake the core if it sleeps in WFI/WFE (no request bits set). */
 void vcpu_wake(CPUState *cpu);
 /* Owner vCPU, after a WFI/WFE wait that spun its whole window and slept,
- * `waited` ns in all: the next wait's spin (cpu->halt_poll_ns). */
+ * `waited` ns since the guest's WFI/WFE began: the next wait's spin
+ * (cpu->halt_poll_ns). */
 void vcpu_halt_poll_adapt(CPUState *cpu, uint64_t waited);
 /* Owner vCPU: sleep until a request arrives, the machine stops or host
  * CLOCK_MONOTONIC time reaches deadline_ns (UINT64_MAX: no timeout). */

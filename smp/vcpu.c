@@ -142,7 +142,8 @@ static void idle_leave(CPUState *cpu, uint64_t t0)
 /* Owner vCPU, before a WFI/WFE sleep (as KVM's halt polling): spin until
  * `end` (host clock: the guest wait's start plus cpu->halt_poll_ns) for a
  * request (the GIC's kick, an event, another core's work) or the wait's
- * deadline (the timer's or the event stream's, on the counter's clock). A host thread's wake-up from a futex is tens of us on a
+ * deadline (the timer's or the event stream's, on the counter's clock). A
+ * host thread's wake-up from a futex is tens of us on a
  * VM, more than a guest's IPI round trip needs; a core that is still
  * spinning when it is kicked costs the kicker no system call either
  * (vcpu_kick sees it awake). The core is not idle meanwhile: it counts as
