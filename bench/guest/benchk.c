@@ -3,9 +3,11 @@
  *   benchk gen KB          deterministic, compressible data on stdout
  *   benchk compute ITERS   CoreMark-like kernel (list, matrix, CRC, state
  *                          machine); prints "checksum HEX"
- *   benchk micro SECONDS   SimBench-like micro-costs, one line each:
- *                          "BENCH-MICRO name value unit" (timed with the
- *                          guest's own clock, each for about SECONDS)
+ *   benchk micro SECONDS   SimBench-like micro-costs, each between a
+ *                          "BENCH-MSTART name" and a "BENCH-MICRO name
+ *                          value unit ops" line (timed with the guest's own
+ *                          clock, each for about SECONDS; ops: the operations
+ *                          run, calibration included)
  * Single-threaded except the IPI ping-pong. */
 #define _GNU_SOURCE
 #include <linux/futex.h>
@@ -139,6 +141,16 @@ static int do_compute(long iters)
 
 /* ---- micro-costs ---- */
 static double target_s = 0.3;
+static long micro_ops; /* operations run by the current micro-benchmark, calibration included */
+
+/* Marks a micro-benchmark's start: the host samples its CPU time at this line
+ * and at the report, and divides by the operations run (bench.py). */
+static void micro_begin(const char *name)
+{
+    micro_ops = 0;
+    printf("BENCH-MSTART %s\n", name);
+    fflush(stdout);
+}
 
 /* Run fn(n) with growing n until it takes target_s; returns seconds per op. */
 static double measure(void (*fn)(long), long start)
@@ -148,6 +160,7 @@ static double measure(void (*fn)(long), long start)
         double t0 = now_s();
         fn(n);
         double dt = now_s() - t0;
+        micro_ops += n;
         if (dt >= target_s || n > (1L << 40))
             return dt / (double)n;
         n = dt < target_s / 16 ? n * 8 : n * 2;
@@ -156,7 +169,7 @@ static double measure(void (*fn)(long), long start)
 
 static void report(const char *name, double v, const char *unit)
 {
-    printf("BENCH-MICRO %s %.1f %s\n", name, v, unit);
+    printf("BENCH-MICRO %s %.1f %s %ld\n", name, v, unit, micro_ops);
     fflush(stdout);
 }
 
@@ -326,6 +339,7 @@ static void b_memcpy(long n)
 static int do_micro(double seconds)
 {
     target_s = seconds;
+    micro_begin("svc_roundtrip");
     report("svc_roundtrip", measure(b_svc, 64) * 1e9, "ns");
 
     struct sigaction sa;
@@ -333,30 +347,39 @@ static int do_micro(double seconds)
     sa.sa_sigaction = sigill_handler;
     sa.sa_flags = SA_SIGINFO;
     sigaction(SIGILL, &sa, NULL);
+    micro_begin("undef_trap_roundtrip");
     report("undef_trap_roundtrip", measure(b_undef, 16) * 1e9, "ns");
 
     tlb_buf = mmap(NULL, TLB_PAGES * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     for (long p = 0; p < TLB_PAGES; p++)
         tlb_buf[p * 4096] = (uint8_t)p;
+    micro_begin("tlb_miss_load");
     report("tlb_miss_load", measure(b_tlb_miss, 4096) * 1e9, "ns");
 
     flush_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     flush_page[0] = 1;
+    micro_begin("tlb_flush_mprotect");
     report("tlb_flush_mprotect", measure(b_tlb_flush, 16) * 1e9, "ns");
+    micro_begin("mmap_touch_munmap");
     report("mmap_touch_munmap", measure(b_munmap, 16) * 1e9, "ns");
 
-    if (sysconf(_SC_NPROCESSORS_ONLN) >= 2)
+    if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
+        micro_begin("ipi_futex_roundtrip");
         report("ipi_futex_roundtrip", measure(b_ipi, 16) * 1e9, "ns");
+    }
 
     code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     emit_fn(code, 0);
+    micro_begin("smc_invalidate_call");
     report("smc_invalidate_call", measure(b_smc, 16) * 1e9, "ns");
+    micro_begin("translate_new_block");
     report("translate_new_block", measure(b_translate, XLATE_FNS) * 1e9, "ns");
 
     copy_src = malloc(COPY_BYTES);
     copy_dst = malloc(COPY_BYTES);
     memset(copy_src, 0x5a, COPY_BYTES);
     memset(copy_dst, 0, COPY_BYTES);
+    micro_begin("memcpy_bandwidth");
     report("memcpy_bandwidth", (double)COPY_BYTES / measure(b_memcpy, 1) / 1e6, "MB/s");
     return 0;
 }
