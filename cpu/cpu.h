@@ -214,9 +214,11 @@ typedef struct CPUStats {
     uint64_t undef_insns;
     /* smp (smp/vcpu.c, smp/workq.c): owner writes; smp/stats.c reads */
     uint64_t idle_ns;            /* asleep in WFI/WFE/CPU_SUSPEND or parked (powered off) */
+    uint64_t settle_wait_ns;     /* ... of which an LDXR waiting for its monitor slot's grace period */
     uint64_t safepoint_wait_ns;  /* waiting for other cores: exclusive sections, DSB after TLBI IS */
     uint64_t irqs_taken;         /* IRQ exceptions delivered */
     uint64_t tlbi_broadcasts;    /* TLBI *IS operations sent to other cores */
+    uint64_t tlbi_skipped;       /* ... targets left out: nothing of the ASID cached there (smp/workq.c) */
     uint64_t host_yields;        /* YIELDs that gave the host CPU away (Machine.yield_host) */
     uint64_t halt_polls_woken;   /* spins before a WFI/WFE sleep ended by a request or the deadline (halt_poll, smp/vcpu.c) */
     uint64_t halt_polls_slept;   /* ... that spun their whole window, then slept */

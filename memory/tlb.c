@@ -20,6 +20,7 @@
 
 #include "../cpu/debug.h"
 #include "../smp/machine.h"
+#include "../smp/workq.h"
 #include "../sync/atomic.h"
 #include "../sync/monitor.h"
 #include "mem.h"
@@ -327,6 +328,7 @@ void tlb_flush(CPUState *cpu)
     cpu->tlbs.asid = mmu_current_asid(cpu);
     /* The jump cache is keyed by virtual pc: it must go with the mappings. */
     jc_clear_all(cpu);
+    tlb_filter_reset(cpu);
     cpu->stats.tlb_flushes++;
 }
 
@@ -507,6 +509,13 @@ static bool walk_fill(CPUState *cpu, unsigned idx, uint64_t va, enum MemAccess a
 {
     PTWResult r;
     bool el0 = idx == MMU_IDX_EL0, pan = idx == MMU_IDX_EL1_PAN;
+    /* The broadcast filter first (smp/workq.h): the ASID of this walk, and
+     * after a walk that found a global page in the lower half, that too,
+     * then the walk again, so that it reads the tables after both. */
+    uint16_t noted = mmu_current_asid(cpu);
+    tlb_filter_note_asid(cpu, noted);
+    bool low_global_noted = false;
+again:
     if (irflags & MEM_RMW) {
         /* Read first: a fault a read would take reports WnR = 0. */
         if (mmu_walk(cpu, va, ACC_READ, el0, pan, &r) != PTW_FAULT_NONE) {
@@ -521,6 +530,16 @@ static bool walk_fill(CPUState *cpu, unsigned idx, uint64_t va, enum MemAccess a
     } else if (mmu_walk(cpu, va, acc, el0, pan, &r) != PTW_FAULT_NONE) {
         mmu_raise_fault(cpu, va, acc, irflags, &r);
         return false;
+    }
+    if (!r.global && r.asid != noted) {
+        noted = r.asid;
+        tlb_filter_note_asid(cpu, noted);
+        goto again;
+    }
+    if (r.global && !(va >> 55 & 1) && !low_global_noted) {
+        low_global_noted = true;
+        tlb_filter_note_low_global(cpu);
+        goto again;
     }
     PhysMap *pm = &cpu->machine->pm;
     uint64_t vpage = va & TLB_PAGE_MASK, ppage = r.pa & TLB_PAGE_MASK;

@@ -276,18 +276,21 @@ static void write_json(Machine *m, int status, FILE *f)
         fprintf(f, "     \"tcache_lookups\": %llu, \"tcache_misses\": %llu, \"jc_hits\": %llu,\n",
                 (unsigned long long)s->tcache_lookups, (unsigned long long)s->tcache_misses,
                 (unsigned long long)s->jc_hits);
-        fprintf(f, "     \"tlb_misses\": %llu, \"tlb_flushes\": %llu, \"tlbi_broadcasts\": %llu, \"host_yields\": %llu,\n",
+        fprintf(f, "     \"tlb_misses\": %llu, \"tlb_flushes\": %llu, \"tlbi_broadcasts\": %llu, \"tlbi_skipped\": %llu,"
+                   " \"host_yields\": %llu,\n",
                 (unsigned long long)s->tlb_misses, (unsigned long long)s->tlb_flushes,
-                (unsigned long long)s->tlbi_broadcasts, (unsigned long long)s->host_yields);
+                (unsigned long long)s->tlbi_broadcasts, (unsigned long long)s->tlbi_skipped,
+                (unsigned long long)s->host_yields);
         fprintf(f, "     \"halt_polls_woken\": %llu, \"halt_polls_slept\": %llu,\n",
                 (unsigned long long)s->halt_polls_woken, (unsigned long long)s->halt_polls_slept);
         fprintf(f, "     \"exceptions\": {");
         for (int k = 0; k < EXC_NUM_KINDS; k++)
             fprintf(f, "%s\"%s\": %llu", k ? ", " : "", exc_kind_names[k], (unsigned long long)s->exceptions[k]);
         fprintf(f, "},\n     \"undef_insns\": %llu, \"irqs_taken\": %llu, \"idle_ns\": %llu,"
-                   " \"safepoint_wait_ns\": %llu,\n",
+                   " \"settle_wait_ns\": %llu, \"safepoint_wait_ns\": %llu,\n",
                 (unsigned long long)s->undef_insns, (unsigned long long)s->irqs_taken,
-                (unsigned long long)s->idle_ns, (unsigned long long)s->safepoint_wait_ns);
+                (unsigned long long)s->idle_ns, (unsigned long long)s->settle_wait_ns,
+                (unsigned long long)s->safepoint_wait_ns);
         fprintf(f, "     \"host_cpu\": %d", s->host_cpu);
         if (m->placement)
             fprintf(f, ", \"host_core\": %d, \"host_package\": %d", m->placement[i].core,

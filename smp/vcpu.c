@@ -207,7 +207,12 @@ static void wfi_sleep(CPUState *cpu)
         if (wfe)
             ev = gtimer_evtstrm_deadline(t, cpu->cntkctl_el1);
     }
-    if ((!m->gic && !m->gic2) || machine_irq_pending(m, cpu->index)) {
+    /* WFI wakes on a pending interrupt even while PSTATE.I masks it; WFE
+     * only on one it would take. A core that spins for a lock with its
+     * interrupts masked (spin_lock_irqsave: WFE in the queued spinlock's
+     * wait) and a timer interrupt pending would otherwise come straight
+     * back here, and take the host CPU from the core that holds the lock. */
+    if ((!m->gic && !m->gic2) || (machine_irq_pending(m, cpu->index) && (!wfe || !(cpu->pstate & PSTATE_I)))) {
         /* Without a GIC nothing could ever wake a WFI: do not hang. */
         cpu->sleeping = false;
         return;
@@ -489,6 +494,7 @@ void vcpu_loop(CPUState *cpu)
              * waits for this core. Then the LDXR runs again. */
             uint64_t t0 = idle_enter(cpu);
             monitor_settle(m->monitor, cpu->excl_wait, &m->stopping);
+            cpu->stats.settle_wait_ns += now_ns() - t0;
             idle_leave(cpu, t0);
             cpu->excl_wait = NULL;
             continue;

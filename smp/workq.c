@@ -343,6 +343,51 @@ void vcpu_idle_end(CPUState *cpu)
 
 /* ---------------- TLB broadcast ---------------- */
 
+void tlb_filter_note_asid(CPUState *cpu, uint16_t asid)
+{
+    SMPSync *s = cpu->machine ? cpu->machine->sync : NULL;
+    if (!s)
+        return;
+    _Atomic uint64_t *w = &s->v[cpu->index].asid_seen[(asid % ASID_FILTER_BITS) / 64];
+    const uint64_t bit = 1ull << (asid % 64);
+    /* Only this thread writes the word: a bit it sees set is set for all. */
+    if (!(atomic_load_explicit(w, memory_order_relaxed) & bit))
+        atomic_fetch_or(w, bit); /* seq_cst: before the walk's reads */
+}
+
+void tlb_filter_note_low_global(CPUState *cpu)
+{
+    SMPSync *s = cpu->machine ? cpu->machine->sync : NULL;
+    if (s && !atomic_load_explicit(&s->v[cpu->index].low_global, memory_order_relaxed))
+        atomic_exchange(&s->v[cpu->index].low_global, true);
+}
+
+void tlb_filter_reset(CPUState *cpu)
+{
+    SMPSync *s = cpu->machine ? cpu->machine->sync : NULL;
+    if (!s)
+        return;
+    VCPUSync *v = &s->v[cpu->index];
+    /* After the flush (program order): an issuer that reads a cleared bit
+     * finds nothing of that ASID here, and a later walk sets it again first. */
+    for (unsigned i = 0; i < ASID_FILTER_BITS / 64; i++)
+        atomic_store_explicit(&v->asid_seen[i], 0, memory_order_release);
+    atomic_store_explicit(&v->low_global, false, memory_order_release);
+}
+
+/* Can a TLBI of `kind` (by ASID, or by VA and ASID) change what core v
+ * caches? Not if no walk there used the ASID since its last full flush,
+ * unless a by-VA op may hit a global page: always in the upper half, in
+ * the lower only if one was cached there. */
+static bool tlb_op_reaches(VCPUSync *v, enum TLBOpKind kind, uint64_t va, uint16_t asid)
+{
+    if (kind == TLBOP_ALL || kind == TLBOP_VA)
+        return true;
+    if (kind == TLBOP_VA_ASID && ((va >> 55 & 1) || atomic_load(&v->low_global)))
+        return true;
+    return atomic_load(&v->asid_seen[(asid % ASID_FILTER_BITS) / 64]) >> (asid % 64) & 1;
+}
+
 void tlb_broadcast(CPUState *self, enum TLBOpKind kind, uint64_t va, uint16_t asid)
 {
     Machine *m = self->machine;
@@ -351,10 +396,19 @@ void tlb_broadcast(CPUState *self, enum TLBOpKind kind, uint64_t va, uint16_t as
         return;
     VCPUSync *sv = &s->v[self->index];
     self->stats.tlbi_broadcasts++;
+    /* Dekker with tlb_filter_note_*: the guest's table write (before this
+     * TLBI) is ordered before the filters are read; a target's filter write
+     * before its walk's reads. Either the walk sees the new entry or the
+     * target gets the op. */
+    atomic_thread_fence(memory_order_seq_cst);
     for (int t = 0; t < m->ncpus; t++) {
         if (t == self->index)
             continue;
         VCPUSync *v = &s->v[t];
+        if (!tlb_op_reaches(v, kind, va, asid)) {
+            self->stats.tlbi_skipped++;
+            continue;
+        }
         /* Queued first, whether the target sleeps or runs: a sleeper runs
          * its queue when it wakes (VS_TLB_STALE), a runner at its next
          * safe point. Only a runner is waited for and kicked. */

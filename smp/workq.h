@@ -46,6 +46,8 @@ typedef struct TLBOp {
 
 /* More queued TLB ops than this on one core collapse into a full flush. */
 #define TLBQ_MAX 32
+/* The ASID filter's size (bits; an ASID's bit is asid % ASID_FILTER_BITS). */
+#define ASID_FILTER_BITS 4096
 
 /* VCPUSync.state bits */
 enum {
@@ -63,6 +65,13 @@ typedef struct VCPUSync {
     uint64_t tlb_ticket;       /* broadcasts queued so far (tickets 1, 2, ...) */
     _Atomic uint64_t tlb_done; /* every ticket <= this has been run */
     _Atomic uint32_t state;    /* VS_*: any thread, atomics */
+    /* What this core's TLB may hold, for issuers to skip TLBIs by ASID that
+     * cannot touch it (tlb_broadcast): the ASIDs of its walks since its last
+     * full flush, and whether one of them cached a global page in the lower
+     * (TTBR0) half. The owner sets them before the walk reads the tables and
+     * clears them after a full flush; any thread reads them. */
+    _Atomic uint64_t asid_seen[ASID_FILTER_BITS / 64];
+    _Atomic bool low_global;
     bool has_waiter;           /* under SMPSync.excl_lock: the exclusive section counted us */
     /* ---- owner vCPU only ---- */
     uint64_t *need;            /* need[t]: ticket on core t that our next DSB waits for */
@@ -145,5 +154,14 @@ void cpu_exclusive_end(struct Machine *m, CPUState *self);
 void tlb_broadcast(CPUState *self, enum TLBOpKind kind, uint64_t va, uint16_t asid);
 /* Owner vCPU: true if every broadcast this core sent has been run. */
 bool tlb_broadcast_complete(CPUState *self);
+/* Owner vCPU, before a table walk under `asid` (memory/tlb.c): the filter
+ * gets the ASID first, so that an issuer that skips this core wrote its
+ * table entry before the walk reads it (docs/threading.md, "TLBI broadcast"). */
+void tlb_filter_note_asid(CPUState *cpu, uint16_t asid);
+/* Owner vCPU, before the walk again when the first one found a global page
+ * in the lower half (TTBR0): issuers of TLBI VAE1IS there stop skipping us. */
+void tlb_filter_note_low_global(CPUState *cpu);
+/* Owner vCPU, after a full TLB flush: nothing cached, the filter empties. */
+void tlb_filter_reset(CPUState *cpu);
 
 #endif

@@ -380,3 +380,54 @@ Test(workq, dsb_with_nothing_outstanding_is_free)
     cr_assert(atomic_load(&r->m.sync->v[1].state) & VS_TLB_STALE);
     rig_stop(r);
 }
+
+/* A TLBI by ASID skips a core whose walks never used that ASID since its
+ * last full flush: nothing queued, nothing to wait for. By VA and ASID it
+ * also needs no global page there: always sent for the upper half, and for
+ * the lower once that core cached a global page there. */
+Test(workq, tlbi_by_asid_skips_cores_without_it)
+{
+    Rig *r = rig_new(3, 0);
+    /* No thread started: every core is asleep and this thread acts for all. */
+    CPUState *c0 = r->cpu[0], *c1 = r->cpu[1], *c2 = r->cpu[2];
+    VCPUSync *v1 = &r->m.sync->v[1], *v2 = &r->m.sync->v[2];
+    tlb_filter_note_asid(c1, 5);
+    tlb_broadcast(c0, TLBOP_ASID, 0, 5);
+    cr_assert(atomic_load(&v1->state) & VS_TLB_STALE, "core 1 walked under ASID 5");
+    cr_assert_eq(atomic_load(&v2->state) & VS_TLB_STALE, 0u, "core 2 never used ASID 5");
+    cr_assert_eq(c0->stats.tlbi_skipped, 1);
+    vcpu_idle_end(c1);
+    vcpu_idle_begin(c1);
+
+    const uint64_t low = 0x400000, high = 0xffff800008000000ull;
+    tlb_broadcast(c0, TLBOP_VA_ASID, low, 7);
+    cr_assert_eq(atomic_load(&v1->state) & VS_TLB_STALE, 0u);
+    cr_assert_eq(atomic_load(&v2->state) & VS_TLB_STALE, 0u);
+    tlb_broadcast(c0, TLBOP_VA_ASID, high, 7);
+    cr_assert(atomic_load(&v1->state) & VS_TLB_STALE, "a global page may hold the upper-half VA");
+    cr_assert(atomic_load(&v2->state) & VS_TLB_STALE);
+    vcpu_idle_end(c1);
+    vcpu_idle_begin(c1);
+    vcpu_idle_end(c2);
+    vcpu_idle_begin(c2);
+    tlb_filter_note_low_global(c2);
+    tlb_broadcast(c0, TLBOP_VA_ASID, low, 7);
+    cr_assert_eq(atomic_load(&v1->state) & VS_TLB_STALE, 0u);
+    cr_assert(atomic_load(&v2->state) & VS_TLB_STALE, "core 2 cached a global page in the lower half");
+    vcpu_idle_end(c2);
+    vcpu_idle_begin(c2);
+
+    /* By VA for all ASIDs, and everything: every core. */
+    tlb_broadcast(c0, TLBOP_VA, low, 0);
+    cr_assert(atomic_load(&v1->state) & VS_TLB_STALE);
+    vcpu_idle_end(c1); /* runs the queued op: TLB calls on core 1's own state */
+    vcpu_idle_begin(c1);
+
+    /* A full flush on core 1 (as its queued VMALLE1IS runs) empties its filter. */
+    tlb_broadcast(c0, TLBOP_ALL, 0, 0);
+    vcpu_idle_end(c1);
+    vcpu_idle_begin(c1);
+    tlb_broadcast(c0, TLBOP_ASID, 0, 5);
+    cr_assert_eq(atomic_load(&v1->state) & VS_TLB_STALE, 0u, "the flush left ASID 5 in the filter");
+    rig_stop(r);
+}
