@@ -11,10 +11,7 @@
  * Handler: x19 = count of IRQs taken, x20 = IAR1, x21 = CNTV_CTL at entry,
  * x22 = ELR, x23 = SPSR, x24 = DAIF; x25 scratch. The body avoids x19-x25. */
 #include "harness.inc"
-
-#define GICD 0x08000000
-#define GICR 0x080A0000           /* core 0's RD_base */
-#define GICR_SGI (GICR + 0x10000) /* core 0's SGI_base */
+#include "gicv3.inc"
 
 TEST_START
     adr x0, vectors
@@ -22,39 +19,9 @@ TEST_START
     isb
     mov x19, #0
 
-    /* distributor: EnableGrp1 (affinity routing is always on) */
-    ldr x1, =GICD
-    mov w2, #2
-    str w2, [x1]
-    /* redistributor: clear ProcessorSleep, wait for ChildrenAsleep = 0 */
-    ldr x1, =GICR
-    ldr w2, [x1, #0x14]
-    bic w2, w2, #2
-    str w2, [x1, #0x14]
-    mov x3, #1000
-1:  ldr w2, [x1, #0x14]
-    tbz w2, #2, 2f
-    subs x3, x3, #1
-    b.ne 1b
-    mov x27, #(__LINE__ & 0xffff)
-    b harness_fail
-2:  /* PPI 27: Group 1, priority 0x80, enabled */
-    ldr x1, =GICR_SGI
-    mov w2, #(1 << 27)
-    str w2, [x1, #0x80]           /* GICR_IGROUPR0 */
-    mov w3, #0x80
-    strb w3, [x1, #(0x400 + 27)]  /* GICR_IPRIORITYR */
-    str w2, [x1, #0x100]          /* GICR_ISENABLER0 */
+    GICV3_ENABLE_PPI 27
     ldr w4, [x1, #0x100]
     EXPECT x4, (1 << 27)
-    /* CPU interface */
-    mov x0, #7
-    msr S3_0_C12_C12_5, x0        /* ICC_SRE_EL1 (RAO/WI) */
-    mov x0, #0xf0
-    msr S3_0_C4_C6_0, x0          /* ICC_PMR_EL1 */
-    mov x0, #1
-    msr S3_0_C12_C12_7, x0        /* ICC_IGRPEN1_EL1 */
-    isb
     mrs x0, S3_0_C12_C12_5
     EXPECT x0, 7
     mrs x0, S3_0_C12_C12_2        /* ICC_HPPIR1_EL1: nothing pending */

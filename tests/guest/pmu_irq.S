@@ -11,11 +11,9 @@
  * Handler: x19 = count of IRQs, x20 = IAR1, x21 = PMOVSSET, x22 = the
  * counter named by x24 (0: PMEVCNTR0, 1: PMCCNTR), read in the handler. */
 #include "harness.inc"
+#include "gicv3.inc"
 
 #define CHECK(r, v) EXPECT_AT r, v, __LINE__
-#define GICD 0x08000000
-#define GICR 0x080A0000
-#define GICR_SGI (GICR + 0x10000)
 
 TEST_START
     adr x0, vectors
@@ -23,33 +21,7 @@ TEST_START
     isb
     mov x19, #0
 
-    ldr x1, =GICD
-    mov w2, #2                    /* EnableGrp1 */
-    str w2, [x1]
-    ldr x1, =GICR
-    ldr w2, [x1, #0x14]
-    bic w2, w2, #2                /* wake the redistributor */
-    str w2, [x1, #0x14]
-    mov x3, #1000
-1:  ldr w2, [x1, #0x14]
-    tbz w2, #2, 2f
-    subs x3, x3, #1
-    b.ne 1b
-    mov x27, #(__LINE__ & 0xffff)
-    b harness_fail
-2:  ldr x1, =GICR_SGI
-    mov w2, #(1 << 23)
-    str w2, [x1, #0x80]           /* GICR_IGROUPR0: Group 1 */
-    mov w3, #0x80
-    strb w3, [x1, #(0x400 + 23)]  /* priority */
-    str w2, [x1, #0x100]          /* GICR_ISENABLER0 */
-    mov x0, #7
-    msr S3_0_C12_C12_5, x0        /* ICC_SRE_EL1 */
-    mov x0, #0xf0
-    msr S3_0_C4_C6_0, x0          /* ICC_PMR_EL1 */
-    mov x0, #1
-    msr S3_0_C12_C12_7, x0        /* ICC_IGRPEN1_EL1 */
-    isb
+    GICV3_ENABLE_PPI 23
 
     /* ---- an event counter's overflow ---- */
     mov x24, #0

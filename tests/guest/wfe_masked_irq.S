@@ -18,42 +18,13 @@
  * (an implementation may wake spuriously now and then). Then the timer is
  * disabled, IRQs unmasked: nothing is taken. */
 #include "harness.inc"
+#include "gicv3.inc"
 
 // flotilla-args: -smp 2
 
-#define GICD 0x08000000
-#define GICR 0x080A0000           /* core 0's RD_base */
-#define GICR_SGI (GICR + 0x10000) /* core 0's SGI_base */
-
 TEST_START
     ldr x19, =record
-    /* distributor: EnableGrp1; redistributor awake; PPI 27 Group 1, enabled */
-    ldr x1, =GICD
-    mov w2, #2
-    str w2, [x1]
-    ldr x1, =GICR
-    ldr w2, [x1, #0x14]
-    bic w2, w2, #2
-    str w2, [x1, #0x14]
-    mov x3, #1000
-1:  ldr w2, [x1, #0x14]
-    tbz w2, #2, 2f
-    subs x3, x3, #1
-    b.ne 1b
-    mov x27, #(__LINE__ & 0xffff)
-    b harness_fail
-2:  ldr x1, =GICR_SGI
-    mov w2, #(1 << 27)
-    str w2, [x1, #0x80]           /* GICR_IGROUPR0 */
-    mov w3, #0x80
-    strb w3, [x1, #(0x400 + 27)]  /* GICR_IPRIORITYR */
-    str w2, [x1, #0x100]          /* GICR_ISENABLER0 */
-    mov x0, #7
-    msr S3_0_C12_C12_5, x0        /* ICC_SRE_EL1 */
-    mov x0, #0xf0
-    msr S3_0_C4_C6_0, x0          /* ICC_PMR_EL1 */
-    mov x0, #1
-    msr S3_0_C12_C12_7, x0        /* ICC_IGRPEN1_EL1 */
+    GICV3_ENABLE_PPI 27
     msr cntkctl_el1, xzr          /* no event stream */
 
     /* IRQs masked (they are from reset; say so), then the timer due now */
