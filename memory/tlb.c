@@ -510,11 +510,10 @@ static bool walk_fill(CPUState *cpu, unsigned idx, uint64_t va, enum MemAccess a
     PTWResult r;
     bool el0 = idx == MMU_IDX_EL0, pan = idx == MMU_IDX_EL1_PAN;
     /* The broadcast filter first (smp/workq.h): the ASID of this walk, and
-     * after a walk that found a global page in the lower half, that too,
-     * then the walk again, so that it reads the tables after both. */
+     * after a walk that found a global page in the lower half, that too if
+     * it is new, then the walk again, so that it reads the tables after both. */
     uint16_t noted = mmu_current_asid(cpu);
     tlb_filter_note_asid(cpu, noted);
-    bool low_global_noted = false;
 again:
     if (irflags & MEM_RMW) {
         /* Read first: a fault a read would take reports WnR = 0. */
@@ -536,11 +535,8 @@ again:
         tlb_filter_note_asid(cpu, noted);
         goto again;
     }
-    if (r.global && !(va >> 55 & 1) && !low_global_noted) {
-        low_global_noted = true;
-        tlb_filter_note_low_global(cpu);
+    if (r.global && !(va >> 55 & 1) && tlb_filter_note_low_global(cpu))
         goto again;
-    }
     PhysMap *pm = &cpu->machine->pm;
     uint64_t vpage = va & TLB_PAGE_MASK, ppage = r.pa & TLB_PAGE_MASK;
     uint8_t *hp = phys_ram_ptr(pm, ppage, PAGE_SIZE);

@@ -343,31 +343,39 @@ void vcpu_idle_end(CPUState *cpu)
 
 /* ---------------- TLB broadcast ---------------- */
 
+/* The core's own VCPUSync for the filter, NULL without SMP state (unit
+ * tests' bare CPUs). */
+static VCPUSync *filter_of(CPUState *cpu)
+{
+    return cpu->machine ? vs_of(cpu) : NULL;
+}
+
 void tlb_filter_note_asid(CPUState *cpu, uint16_t asid)
 {
-    SMPSync *s = cpu->machine ? cpu->machine->sync : NULL;
-    if (!s)
+    VCPUSync *v = filter_of(cpu);
+    if (!v)
         return;
-    _Atomic uint64_t *w = &s->v[cpu->index].asid_seen[(asid % ASID_FILTER_BITS) / 64];
+    _Atomic uint64_t *w = &v->asid_seen[(asid % ASID_FILTER_BITS) / 64];
     const uint64_t bit = 1ull << (asid % 64);
     /* Only this thread writes the word: a bit it sees set is set for all. */
     if (!(atomic_load_explicit(w, memory_order_relaxed) & bit))
         atomic_fetch_or(w, bit); /* seq_cst: before the walk's reads */
 }
 
-void tlb_filter_note_low_global(CPUState *cpu)
+bool tlb_filter_note_low_global(CPUState *cpu)
 {
-    SMPSync *s = cpu->machine ? cpu->machine->sync : NULL;
-    if (s && !atomic_load_explicit(&s->v[cpu->index].low_global, memory_order_relaxed))
-        atomic_exchange(&s->v[cpu->index].low_global, true);
+    VCPUSync *v = filter_of(cpu);
+    if (!v || atomic_load_explicit(&v->low_global, memory_order_relaxed))
+        return false;
+    atomic_exchange(&v->low_global, true); /* seq_cst: before the walk again */
+    return true;
 }
 
 void tlb_filter_reset(CPUState *cpu)
 {
-    SMPSync *s = cpu->machine ? cpu->machine->sync : NULL;
-    if (!s)
+    VCPUSync *v = filter_of(cpu);
+    if (!v)
         return;
-    VCPUSync *v = &s->v[cpu->index];
     /* After the flush (program order): an issuer that reads a cleared bit
      * finds nothing of that ASID here, and a later walk sets it again first. */
     for (unsigned i = 0; i < ASID_FILTER_BITS / 64; i++)
@@ -379,13 +387,13 @@ void tlb_filter_reset(CPUState *cpu)
  * caches? Not if no walk there used the ASID since its last full flush,
  * unless a by-VA op may hit a global page: always in the upper half, in
  * the lower only if one was cached there. */
-static bool tlb_op_reaches(VCPUSync *v, enum TLBOpKind kind, uint64_t va, uint16_t asid)
+static bool tlb_op_reaches(const VCPUSync *v, enum TLBOpKind kind, uint64_t va, uint16_t asid)
 {
     if (kind == TLBOP_ALL || kind == TLBOP_VA)
         return true;
     if (kind == TLBOP_VA_ASID && ((va >> 55 & 1) || atomic_load(&v->low_global)))
         return true;
-    return atomic_load(&v->asid_seen[(asid % ASID_FILTER_BITS) / 64]) >> (asid % 64) & 1;
+    return tlb_filter_has_asid(v, asid);
 }
 
 void tlb_broadcast(CPUState *self, enum TLBOpKind kind, uint64_t va, uint16_t asid)

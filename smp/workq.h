@@ -158,10 +158,17 @@ bool tlb_broadcast_complete(CPUState *self);
  * gets the ASID first, so that an issuer that skips this core wrote its
  * table entry before the walk reads it (docs/threading.md, "TLBI broadcast"). */
 void tlb_filter_note_asid(CPUState *cpu, uint16_t asid);
-/* Owner vCPU, before the walk again when the first one found a global page
- * in the lower half (TTBR0): issuers of TLBI VAE1IS there stop skipping us. */
-void tlb_filter_note_low_global(CPUState *cpu);
+/* Owner vCPU, when a walk found a global page in the lower half (TTBR0):
+ * issuers of TLBI VAE1IS there stop skipping us. true: newly noted, and the
+ * caller walks again (so that it reads the tables after the note); false:
+ * noted before (or no SMP state), the walk stands. */
+bool tlb_filter_note_low_global(CPUState *cpu);
 /* Owner vCPU, after a full TLB flush: nothing cached, the filter empties. */
 void tlb_filter_reset(CPUState *cpu);
+/* Any thread: may core v's TLB hold non-global entries of `asid`? */
+static inline bool tlb_filter_has_asid(const VCPUSync *v, uint16_t asid)
+{
+    return atomic_load(&v->asid_seen[(asid % ASID_FILTER_BITS) / 64]) >> (asid % 64) & 1;
+}
 
 #endif

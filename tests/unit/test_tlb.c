@@ -559,29 +559,24 @@ Test(tlb, jump_cache_flush_clears_every_filled_entry)
 /* The TLBI broadcast filter (smp/workq.c, tlb_broadcast): a walk notes its
  * ASID, and a global page it caches in the lower half, before it reads the
  * tables; a full flush empties the filter. */
-static bool asid_noted(const VCPUSync *v, unsigned asid)
-{
-    return atomic_load(&v->asid_seen[(asid % ASID_FILTER_BITS) / 64]) >> (asid % 64) & 1;
-}
-
 Test(tlb, walks_note_their_asid_for_the_broadcast_filter)
 {
     cr_assert(smpsync_init(&tm->m));
     const VCPUSync *v = &tm->m.sync->v[0];
     map_page(100, DATA_PA, NORMAL | NG);
     map_page(101, DATA_PA, NORMAL);
-    cr_assert(!asid_noted(v, 1));
+    cr_assert(!tlb_filter_has_asid(v, 1));
     load(VA(100));
-    cr_assert(asid_noted(v, 1), "the walk under ASID 1 was not noted");
-    cr_assert(!asid_noted(v, 2));
+    cr_assert(tlb_filter_has_asid(v, 1), "the walk under ASID 1 was not noted");
+    cr_assert(!tlb_filter_has_asid(v, 2));
     cr_assert(!atomic_load(&v->low_global), "a not-global page counted as global");
     load(VA(101));
     cr_assert(atomic_load(&v->low_global), "a global page in the lower half was not noted");
     cpu->ttbr0_el1 = L1_PA | 2ull << 48;
     tlb_sync_asid(cpu);
     load(VA(100));
-    cr_assert(asid_noted(v, 2));
+    cr_assert(tlb_filter_has_asid(v, 2));
     tlb_flush(cpu);
-    cr_assert(!asid_noted(v, 1) && !asid_noted(v, 2) && !atomic_load(&v->low_global), "a full flush kept the filter");
+    cr_assert(!tlb_filter_has_asid(v, 1) && !tlb_filter_has_asid(v, 2) && !atomic_load(&v->low_global), "a full flush kept the filter");
     smpsync_destroy(&tm->m);
 }
