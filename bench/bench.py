@@ -87,7 +87,9 @@ def run_logged(cmd, timeout, log_path):
 
 def parse_events(res):
     """BENCH-* lines -> boot time, workload durations, checks, micro values."""
-    out = {"boot": None, "work": {}, "checks": {}, "micro": {}, "micro_cpu": {}, "done": False}
+    # micro_cpu0/1: CPU at the first micro-benchmark's start and the last one's report.
+    out = {"boot": None, "work": {}, "checks": {}, "micro": {}, "micro_cpu": {},
+           "micro_cpu0": None, "micro_cpu1": None, "done": False}
     begin, mstart = {}, {}
     for t, line, cpu in res["events"]:
         # The marker may follow kernel output on the same line.
@@ -105,7 +107,7 @@ def parse_events(res):
             out["checks"][w[1]] = w[2] if len(w) > 2 else ""
         elif w[0] == "BENCH-MSTART" and len(w) > 1:
             mstart[w[1]] = cpu
-            if out.get("micro_cpu0") is None:
+            if out["micro_cpu0"] is None:
                 out["micro_cpu0"] = cpu
         elif w[0] == "BENCH-MICRO" and len(w) > 3:
             try:
@@ -211,8 +213,8 @@ def main():
                 # The micro-benchmarks are time-boxed: their CPU time is the box
                 # times the cores kept busy, not a cost of fixed work; the
                 # whole-run CPU leaves that span out (micro CPU per op below).
-                span = (ev["micro_cpu1"] - ev["micro_cpu0"]) if ev.get("micro_cpu1") is not None \
-                    and ev.get("micro_cpu0") is not None else 0.0
+                span = ev["micro_cpu1"] - ev["micro_cpu0"] \
+                    if ev["micro_cpu1"] is not None and ev["micro_cpu0"] is not None else 0.0
                 rec = {"sim": sim, "smp": smp, "rep": rep, "wall": res["wall"], "cpu": res["cpu"] - span,
                        "cpu_micro_span": span,
                        "rc": res["rc"], "timed_out": res["timed_out"], "load_before": load,
