@@ -217,6 +217,49 @@ static bool z32_result(const IROp *op)
     }
 }
 
+/* Step 4: a compare (CMP, CMN: a SUB_FLAGS or ADD_FLAGS whose result no
+ * op reads) moves down past the ops between it and the COND that reads its
+ * flags, when those only compute values or move registers (pure ops,
+ * register reads and writes, instruction starts: nothing there can fault,
+ * leave the block or touch NZCV). Then the JIT's setter sits right before
+ * the COND's CSEL or B.cond, which CMOVs or jumps on its EFLAGS (docs/jit.md,
+ * "Flags"); `cmp x4, x9; add x6, x6, x4, lsl #32; csel x3, x8, x3, cc` was
+ * a SETcc, a MOVZX and a compare with 0 more. NZCV is the same wherever an
+ * exception or an exit could see it. `used` marks temps some op reads. */
+static void sink_compares(IRBlock *b)
+{
+    if (!b->ntemps || b->ntemps > IR_MAX_TEMPS)
+        return;
+    uint8_t used[b->ntemps];
+    memset(used, 0, b->ntemps);
+    for (uint32_t i = 0; i < b->nops; i++) {
+        const IROp *op = &b->ops[i];
+        const IRTemp in[3] = {op->a, op->b, op->c};
+        for (int k = 0; k < ir_op_info[op->opc].nin; k++)
+            if (in[k] != IR_NO_TEMP)
+                used[in[k]] = 1;
+    }
+    for (uint32_t i = 0; i + 2 < b->nops; i++) {
+        const IROp set = b->ops[i];
+        if ((set.opc != IR_SUB_FLAGS && set.opc != IR_ADD_FLAGS) || (set.size != 4 && set.size != 8) ||
+            (set.dst != IR_NO_TEMP && used[set.dst]))
+            continue;
+        uint32_t j = i + 1;
+        for (; j < b->nops; j++) {
+            const IROp *op = &b->ops[j];
+            const int kind = ir_op_info[op->opc].kind;
+            if (!(kind == IRK_PURE || op->opc == IR_INSN_START || op->opc == IR_GET_REG || op->opc == IR_SET_REG ||
+                  op->opc == IR_GET_VREG || op->opc == IR_SET_VREG))
+                break;
+        }
+        if (j == i + 1 || j == b->nops || b->ops[j].opc != IR_COND)
+            continue;
+        memmove(&b->ops[i], &b->ops[i + 1], (j - 1 - i) * sizeof(IROp));
+        b->ops[j - 1] = set;
+        i = j - 1;
+    }
+}
+
 void ir_optimize(IRBlock *b)
 {
     /* The per-temp arrays are on the stack (malloc and calloc here were ~1%
@@ -326,5 +369,6 @@ void ir_optimize(IRBlock *b)
         if (b->ops[i].opc != IR_NOP)
             b->ops[out++] = b->ops[i];
     b->nops = out;
+    sink_compares(b);
     hoist_loop_reads(b);
 }

@@ -247,6 +247,7 @@ void jit_emit_nzcv_bt(Ctx *c, int bit)
 static IRTemp cond_for_branch(const Ctx *c, const IROp *setter, const IROp *cond)
 {
     const IROp *end = c->b->ops + c->b->nops;
+    const IROp *k32 = NULL; /* the last simm32 CONST passed */
     for (const IROp *op = setter + 1; op < end; op++) {
         if (op->opc == IR_INSN_START || op == cond)
             continue;
@@ -259,7 +260,16 @@ static IRTemp cond_for_branch(const Ctx *c, const IROp *setter, const IROp *cond
         /* CSEL's operands: register loads and immediates, no RAX either. */
         if (op->opc == IR_GET_REG && op->imm < 32 && c->treg[op->dst] >= 0)
             continue;
-        if (op->opc == IR_CONST && (int64_t)op->imm == (int64_t)(int32_t)op->imm)
+        if (op->opc == IR_CONST && (int64_t)op->imm == (int64_t)(int32_t)op->imm) {
+            k32 = op;
+            continue;
+        }
+        /* CINC, CSINC: the operand plus that constant, register to
+         * register, is one LEA (emit_op's IR_ADD while cc_temp is set),
+         * which leaves EFLAGS and RAX alone. */
+        if ((op->opc == IR_ADD || op->opc == IR_SUB) && (op->size == 4 || op->size == 8) && k32 &&
+            op->b == k32->dst && (op->opc == IR_ADD || (int32_t)k32->imm != INT32_MIN) &&
+            c->treg[op->a] >= 0 && c->treg[op->dst] >= 0 && op->a != cond->dst && op->a != setter->dst)
             continue;
         if ((op->opc == IR_BRCOND || op->opc == IR_SELECT) && op->a == cond->dst &&
             c->last_use[cond->dst] == (uint32_t)(op - c->b->ops) + 1)

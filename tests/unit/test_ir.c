@@ -572,3 +572,49 @@ Test(ir, optimizer_drops_zero_extensions_of_32_bit_results)
         }
     ir_block_free(&b);
 }
+
+/* sink_compares: a CMP (a flag setter whose result nothing reads) moves down
+ * to the COND that reads it, past ops that cannot fault, leave or touch
+ * NZCV; a load in between, or a SUBS whose result is read, keeps it where it
+ * was. `between` is the op put between the compare and its COND. */
+static uint32_t compare_index_after_optimize(int between, bool result_read)
+{
+    IRBlock b;
+    ir_block_init(&b, 0x1000);
+    ir_emit(&b, IR_INSN_START, 8, 0, NO, NO, NO, 0, 0x1000);
+    IRTemp x = ir_emit(&b, IR_GET_REG, 8, 0, NO, NO, NO, 0, 4);
+    IRTemp y = ir_emit(&b, IR_GET_REG, 8, 0, NO, NO, NO, 0, 9);
+    IRTemp cmp = ir_emit(&b, IR_SUB_FLAGS, 8, 0, x, y, NO, 0, 0);
+    ir_emit(&b, IR_INSN_START, 8, 0, NO, NO, NO, 0, 0x1004);
+    IRTemp s = between == IR_LOAD ? ir_emit(&b, IR_LOAD, 8, 0, x, NO, NO, 0, 0)
+                                  : ir_emit(&b, IR_SHL, 8, 0, x, emit0(&b, IR_CONST, 8, 32), NO, 0, 0);
+    ir_emit(&b, IR_SET_REG, 8, 0, ir_emit(&b, IR_ADD, 8, 0, y, s, NO, 0, 0), NO, NO, 0, 6);
+    ir_emit(&b, IR_INSN_START, 8, 0, NO, NO, NO, 0, 0x1008);
+    IRTemp c = ir_emit(&b, IR_COND, 8, 0, NO, NO, NO, 0, 3);
+    ir_emit(&b, IR_SET_REG, 8, 0, ir_emit(&b, IR_SELECT, 8, 0, c, x, y, 0, 0), NO, NO, 0, 3);
+    if (result_read)
+        ir_emit(&b, IR_SET_REG, 8, 0, cmp, NO, NO, 0, 7);
+    term(&b);
+    EXPECT_ACCEPT(&b);
+    ir_optimize(&b);
+    EXPECT_ACCEPT(&b);
+    uint32_t at = UINT32_MAX, cond_at = UINT32_MAX;
+    for (uint32_t i = 0; i < b.nops; i++) {
+        if (b.ops[i].opc == IR_SUB_FLAGS)
+            at = i;
+        if (b.ops[i].opc == IR_COND)
+            cond_at = i;
+    }
+    cr_assert_neq(at, UINT32_MAX);
+    cr_assert_neq(cond_at, UINT32_MAX);
+    uint32_t before_cond = cond_at - at;
+    ir_block_free(&b);
+    return before_cond;
+}
+
+Test(ir, optimizer_sinks_a_compare_to_its_condition_past_pure_ops_only)
+{
+    cr_expect_eq(compare_index_after_optimize(IR_SHL, false), 1, "CMP; SHL; ADD; SET_REG; COND: CMP next to COND");
+    cr_expect_gt(compare_index_after_optimize(IR_LOAD, false), 1, "a load may fault: NZCV must be set before it");
+    cr_expect_gt(compare_index_after_optimize(IR_SHL, true), 1, "SUBS whose result is read: left where it is");
+}

@@ -719,16 +719,35 @@ Test(jit, flags_random_blocks)
                  * instruction's COND (kept in AL for the BRCOND) */
                 IRTemp a = pool[rnd() % np], b = pool[rnd() % np];
                 IRTemp d = ir_emit(&blk, setters[rnd() % NSETTERS], rnd() & 1 ? 8 : 4, 0, a, b, IR_NO_TEMP, 0, 0);
-                if (d != IR_NO_TEMP)
+                if (d != IR_NO_TEMP && (rnd() & 1)) /* else a CMP: ir_optimize may sink it to its COND */
                     ir_set_reg(&blk, (int)(rnd() % 31), d);
+                /* Values computed between the compare and its CSEL
+                 * (`cmp; add x6, x6, x4, lsl #32; csel`) */
+                for (int k = (int)(rnd() % 3); k > 0; k--)
+                    ir_set_reg(&blk, (int)(rnd() % 31),
+                               ir_emit(&blk, pure[rnd() % 6], rnd() & 1 ? 8 : 4, 0, pool[rnd() % np],
+                                       pool[rnd() % np], IR_NO_TEMP, 0, 0));
                 ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001004);
                 if (rnd() & 1) {
                     /* CSEL's shape: its operands loaded (or zero), the COND,
-                     * the SELECT (the COND kept in AL for it), the result written */
+                     * the SELECT (the COND kept in AL for it), the result
+                     * written; CINC's and CSINC's: x plus a constant (an LEA
+                     * that keeps EFLAGS for the CMOV) */
                     IRTemp x = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 31);
-                    IRTemp y = rnd() & 1 ? ir_const(&blk, 0)
-                                         : ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0,
-                                                   rnd() % 31);
+                    IRTemp y;
+                    switch (rnd() % 4) {
+                    case 0: y = ir_const(&blk, 0); break;
+                    case 1: /* CSINC x, z (read only here: the sum may take its register) */
+                        y = ir_emit(&blk, rnd() & 1 ? IR_ADD : IR_SUB, rnd() & 1 ? 8 : 4, 0,
+                                    rnd() & 1 ? x
+                                              : ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP,
+                                                        IR_NO_TEMP, 0, rnd() % 31),
+                                    ir_const(&blk, rnd() % 3 ? 1 : (uint64_t)(int64_t)INT32_MIN), IR_NO_TEMP, 0, 0);
+                        break;
+                    default:
+                        y = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 31);
+                        break;
+                    }
                     IRTemp cc = emit_cond(&blk, (int)(rnd() % 16));
                     ir_set_reg(&blk, (int)(rnd() % 31),
                                ir_emit(&blk, IR_SELECT, 8, 0, cc, x, y, 0, 0));
@@ -744,6 +763,42 @@ Test(jit, flags_random_blocks)
         }
         ir_optimize(&blk);
         run_both(&blk, "flags block");
+        ir_block_free(&blk);
+        cpu_reset(cpu, RAM_BASE);
+    }
+    jit_allow_lahf_pack(true);
+}
+
+/* CINC and CSINC after a flag setter whose result is kept (SUBS, ADDS: it
+ * stays where it is): the increment between the setter and the CSEL is an
+ * LEA, which must leave the setter's EFLAGS for the CMOV, also when the sum
+ * takes the register of an operand read only there (`add r, 1` would set
+ * them). Every condition, both widths of the increment, both packs. */
+Test(jit, flags_kept_across_a_csinc_increment)
+{
+    for (int it = 0; it < 64 * NSETTERS; it++) {
+        const int cond = it % 16, size = (it / 16) & 1 ? 8 : 4, setter = (it / 32) % NSETTERS;
+        const bool sub = (it / 7) & 1;
+        jit_allow_lahf_pack(it < 32 * NSETTERS);
+        for (int r = 0; r < 31; r++)
+            cpu->x[r] = operand();
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+        uint64_t a = operand();
+        emit_setter(&blk, setters[setter], size, a, operand_near(a));
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001004);
+        IRTemp x = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 3);
+        IRTemp z = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 4 + it % 3);
+        IRTemp inc = ir_emit(&blk, sub ? IR_SUB : IR_ADD, size, 0, z, ir_const(&blk, 1 + it % 5), IR_NO_TEMP, 0, 0);
+        IRTemp c = emit_cond(&blk, cond);
+        ir_set_reg(&blk, 7, ir_emit(&blk, IR_SELECT, 8, 0, c, x, inc, 0, 0));
+        ir_exit(&blk, 0x40002000);
+        ir_optimize(&blk);
+        char what[80];
+        snprintf(what, sizeof(what), "%s, %s.%d, cond %d", ir_op_info[setters[setter]].name,
+                 sub ? "SUB" : "ADD", size, cond);
+        run_both(&blk, what);
         ir_block_free(&blk);
         cpu_reset(cpu, RAM_BASE);
     }
