@@ -63,14 +63,31 @@ static void emit_armed_probe(Ctx *c, int base, int index, int last, uint32_t arm
 }
 
 /* Ops that may sit between the accesses of a run: emitted inline without
- * calls, and none of them touches rdi. */
-static bool run_transparent(const IROp *op)
+ * calls (no interp_exec_op fallback at these widths), and none of them
+ * touches rdi: the integer ALU ops, CSEL, flag setters with the LAHF pack
+ * (the other pack uses rsi and rdi), CONDs that need no table, side exits
+ * (a taken one leaves the block; the followers after it run only when it
+ * is not). SHA-256's message schedule (four loads from one base with
+ * rotates between) and the compare chains of gzip's longest_match. */
+static bool run_transparent(const Ctx *c, const IROp *op)
 {
+    const bool w48 = op->size == 4 || op->size == 8;
     switch (op->opc) {
-    case IR_INSN_START: case IR_CONST: case IR_MOV:
+    case IR_INSN_START: case IR_CONST: case IR_MOV: case IR_ZEXT: case IR_SELECT:
         return true;
-    case IR_ADD:
-        return op->size == 4 || op->size == 8;
+    case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: case IR_MUL: case IR_NOT: case IR_NEG:
+    case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROR: case IR_ANDN: case IR_ORN: case IR_XORN:
+        return w48;
+    case IR_SEXT:
+        return w48 && op->imm != 0;
+    case IR_ADD_FLAGS: case IR_SUB_FLAGS: case IR_LOGIC_FLAGS:
+        return w48 && host_has(HOST_LAHF);
+    case IR_COND: {
+        const uint8_t plan = jit_fplan_of(c, op);
+        return (plan & (FP_FUSED | FP_CONST)) || op->imm < 8 || op->imm >= 14;
+    }
+    case IR_BRCOND:
+        return ir_branch_slot(op) >= 2; /* a side exit */
     case IR_GET_REG: case IR_SET_REG:
         return op->imm < 32;
     default:
@@ -88,6 +105,12 @@ static bool run_transparent(const IROp *op)
  * 4 accesses within 32 bytes (the leader's tag compare is on the page of
  * the run's last byte, so the run is in one page, and a page with a
  * monitored granule has no fast write tag). false: out of memory. */
+/* A run's accesses and the bytes its window may span: 64 bytes touch at
+ * most two monitor granules, which is what the leader's armed probe reads
+ * (emit_armed_probe), and the int8 deltas hold them. */
+enum { RUN_MAX = 8, RUN_WINDOW = 64 };
+_Static_assert(RUN_WINDOW <= (1 << MON_GRANULE_SHIFT) && RUN_WINDOW <= 127, "a run spans two granules at most");
+
 bool jit_plan_mem_runs(Ctx *c)
 {
     const IRBlock *b = c->b;
@@ -121,18 +144,17 @@ bool jit_plan_mem_runs(Ctx *c)
     for (uint32_t i = 0; i < b->nops; i++) {
         const IROp *op = &b->ops[i];
         const bool q = op->opc == IR_LOAD_V || op->opc == IR_STORE_V; /* size 16: runs of two */
-        if ((op->opc != IR_LOAD && op->opc != IR_STORE && !q) || op->flags || (op->size != 4 && op->size != 8 && !q) ||
-            c->mdelta[i])
+        if ((op->opc != IR_LOAD && op->opc != IR_STORE && !q) || op->flags || op->size > 8 || c->mdelta[i])
             continue;
         /* accesses; the window [lo, hi) from the leader's address */
         int64_t len = 1, lo = 0, hi = op->size;
-        for (uint32_t k = i + 1; k < b->nops && len < 4; k++) {
+        for (uint32_t k = i + 1; k < b->nops && len < RUN_MAX; k++) {
             const IROp *f = &b->ops[k];
             if (f->opc == op->opc && !f->flags && root[f->a] == root[op->a]) {
                 const int64_t d = off[f->a] - off[op->a];
                 const int64_t nlo = d < lo ? d : lo, nhi = d + f->size > hi ? d + f->size : hi;
                 const bool fits = q ? f->size == op->size && d == len * op->size && nhi <= 32
-                                    : (f->size == 4 || f->size == 8) && d != 0 && nhi - nlo <= 32;
+                                    : f->size <= 8 && d != 0 && nhi - nlo <= RUN_WINDOW;
                 if (fits) {
                     c->mdelta[k] = (int8_t)d;
                     lo = nlo, hi = nhi;
@@ -140,7 +162,7 @@ bool jit_plan_mem_runs(Ctx *c)
                     continue;
                 }
             }
-            if (!run_transparent(f))
+            if (!run_transparent(c, f))
                 break;
         }
         if (len > 1) {
@@ -158,9 +180,15 @@ static void emit_access(Ctx *c, const IROp *op, int run, bool lead, int lo);
 static void emit_follower(Ctx *c, const IROp *op, int delta)
 {
     JitBuf *j = &c->j;
-    uint32_t l_full = jb_label(j), l_done = jb_label(j);
+    uint32_t l_fast = jb_label(j), l_done = jb_label(j);
+    /* The whole access first, jumped over when rdi is there: the hit path
+     * is test, jnz, the access (it was test, jz, the access, jmp). */
     x_rr(j, XW, 0x85, RDI, RDI);                 /* test rdi, rdi */
-    x_jcc(j, CC_E, l_full);
+    x_jcc(j, CC_NE, l_fast);
+    emit_access(c, op, op->size, false, 0);
+    x_rr(j, 0, 0x31, RDI, RDI);                  /* xor edi, edi */
+    x_jmp(j, l_done);
+    jb_bind(j, l_fast);
     if (op->opc == IR_LOAD_V) {
         /* V[imm] into the XMM cache here and on the full path alike: jit_vstore
          * gives the register the entry it already has. */
@@ -170,8 +198,10 @@ static void emit_follower(Ctx *c, const IROp *op, int delta)
         vload(j, 0, (int)op->imm, true);
         x_mem(j, 0, 0x0f11, 0, RDI, delta);                       /* movups [rdi + delta], xmm0 */
     } else if (op->opc == IR_LOAD) {
+        /* Unsigned (a run has no IRF_SIGNED): movzx, mov r32, mov r64. */
         const int rd = c->treg[op->dst] >= 0 ? c->treg[op->dst] : RAX;
-        x_mem(j, op->size == 8 ? XW : 0, 0x8b, rd, RDI, delta);
+        const uint32_t opc = op->size == 1 ? 0x0fb6 : op->size == 2 ? 0x0fb7 : 0x8b;
+        x_mem(j, op->size == 8 ? XW : 0, opc, rd, RDI, delta);
         if (rd == RAX)
             stt(c, op->dst, RAX);
     } else {
@@ -179,12 +209,9 @@ static void emit_follower(Ctx *c, const IROp *op, int delta)
         const int rv = c->treg[op->b] >= 0 ? c->treg[op->b] : RCX;
         if (rv == RCX)
             ldt(c, RCX, op->b, true);
-        x_mem(j, op->size == 8 ? XW : 0, 0x89, rv, RDI, delta);
+        const unsigned pfx = op->size == 1 ? XB8 : op->size == 2 ? X66 : op->size == 8 ? XW : 0;
+        x_mem(j, pfx, op->size == 1 ? 0x88 : 0x89, rv, RDI, delta);
     }
-    x_jmp(j, l_done);
-    jb_bind(j, l_full);
-    emit_access(c, op, op->size, false, 0);
-    x_rr(j, 0, 0x31, RDI, RDI);                  /* xor edi, edi */
     jb_bind(j, l_done);
 }
 

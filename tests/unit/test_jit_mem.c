@@ -370,6 +370,84 @@ Test(jit, gapped_runs_match_the_interpreter)
     }
 }
 
+/* Runs as jit_plan_mem_runs makes them since 2026-12-06: up to 8 accesses
+ * of 1, 2, 4 or 8 bytes within 64 bytes, with integer ALU ops, a compare,
+ * its CSEL and a side exit between them (the ops a run lets through: none
+ * may touch rdi), and without LAHF, where a flag setter ends the run.
+ * Offsets reach past the window, near a page's end, into the hole after
+ * RAM and onto armed granules: both tiers alike. */
+Test(jit, wide_runs_with_ops_between_match_the_interpreter)
+{
+    for (int it = 0; it < 4000; it++) {
+        host_allow(HOST_LAHF, it % 4 != 0);
+        const bool store = rnd() & 1;
+        const int n = 2 + (int)(rnd() % 7);
+        int off[8], size[8];
+        for (int k = 0; k < n; k++) {
+            size[k] = 1 << (rnd() % 4);
+            off[k] = k == 0 ? 0 : (int)(rnd() % 80) - 8;
+        }
+        uint64_t va;
+        switch (rnd() % 5) {
+        case 0: va = SCR_PA + 0x1000 - 1 - (rnd() % 72); break;                 /* the window may cross a page */
+        case 1: va = RAM_BASE + TEST_RAM_SIZE - 8 - (rnd() % 72); break;       /* into the hole */
+        default: va = SCR_PA + 8 + (rnd() % (SCR_LEN - 160)); break;
+        }
+        if (store && va >= RAM_BASE + TEST_RAM_SIZE - 160)
+            va -= 0x100000; /* stores stay where both tiers start alike (run_both restores only scratch) */
+        random_regime();
+        if (store && rnd() % 3 == 0 && va >= SCR_PA + 8 && va + 96 < SCR_PA + SCR_LEN) {
+            const int k = (int)(rnd() % (unsigned)n);
+            monitor_reserve(tm->m.monitor, test_ram(tm, va + (uint64_t)(int64_t)(off[k] + size[k] - 1), 1));
+        }
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+        IRTemp base = input(&blk, 0, va), x = input(&blk, 1, operand()), y = input(&blk, 2, operand());
+        for (int k = 0; k < n; k++) {
+            if (k) {
+                /* what a run lets through, as the translator leaves it */
+                switch (rnd() % 6) {
+                case 0: x = ir_emit(&blk, IR_ROR, 4, 0, x, ir_const(&blk, 1 + rnd() % 31), IR_NO_TEMP, 0, 0); break;
+                case 1: x = ir_emit(&blk, rnd() & 1 ? IR_XOR : IR_MUL, 8, 0, x, y, IR_NO_TEMP, 0, 0); break;
+                case 2: {
+                    ir_emit(&blk, IR_SUB_FLAGS, rnd() & 1 ? 8 : 4, 0, x, y, IR_NO_TEMP, 0, 0);
+                    IRTemp cc = ir_emit(&blk, IR_COND, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 14);
+                    y = ir_emit(&blk, IR_SELECT, 8, 0, cc, x, y, 0, 0);
+                    break;
+                }
+                case 3: {
+                    ir_emit(&blk, IR_SUB_FLAGS, 8, 0, x, ir_const(&blk, operand()), IR_NO_TEMP, 0, 0);
+                    IRTemp cc = ir_emit(&blk, IR_COND, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 14);
+                    ir_emit(&blk, IR_BRCOND, 8, 0, cc, IR_NO_TEMP, IR_NO_TEMP, IR_BRCOND_AUX(2, 0), 0x40003000);
+                    break;
+                }
+                case 4:
+                    ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000 + 4 * (uint64_t)k);
+                    break;
+                default: break;
+                }
+            }
+            IRTemp a = off[k] ? ir_emit(&blk, IR_ADD, 8, 0, base, ir_const(&blk, (uint64_t)(int64_t)off[k]), IR_NO_TEMP, 0, 0)
+                              : base;
+            if (store)
+                ir_emit(&blk, IR_STORE, size[k], 0, a, rnd() & 1 ? x : y, IR_NO_TEMP, 0, 0);
+            else
+                ir_set_reg(&blk, 3 + k, ir_emit(&blk, IR_LOAD, size[k], 0, a, IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+        }
+        ir_set_reg(&blk, 20, x);
+        ir_set_reg(&blk, 21, y);
+        ir_exit(&blk, 0x40002000);
+        char what[160];
+        int w = snprintf(what, sizeof(what), "%s run at %#llx:", store ? "store" : "load", (unsigned long long)va);
+        for (int k = 0; k < n && w < (int)sizeof(what) - 12; k++)
+            w += snprintf(what + w, sizeof(what) - (size_t)w, " %d@%d", size[k], off[k]);
+        run_both(&blk, what);
+        ir_block_free(&blk);
+    }
+    host_allow(HOST_LAHF, true);
+}
+
 /* ---- Q registers: LOAD_V / STORE_V ---- */
 
 static uint64_t qmmio_rd(void *opaque, uint64_t off, int size)
