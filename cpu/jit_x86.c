@@ -530,6 +530,17 @@ static bool emit_op(Ctx *c, const IROp *op)
                     break;
                 }
             }
+            if (op->opc == IR_ROR && n && host_has(HOST_BMI2)) {
+                /* RORX rd, ra, n: no copy of the input first (SHA-256's
+                 * rotates: `ror w1, w2, #11`, `eor w1, w1, w2, ror #6`). */
+                const int ra = reg_or_load(c, op->a, RAX, w64);
+                const int rd = c->treg[op->dst] >= 0 ? c->treg[op->dst] : RAX;
+                x_vex_rr(j, 3, 3, w64, 0, 0xf0, rd, ra); /* map 0F3A, pp = F2 */
+                jb_byte(j, n);
+                if (rd == RAX)
+                    st_dst(c, op->dst);
+                break;
+            }
             IRTemp a = op->a, none = IR_NO_TEMP;
             int acc = two_addr(c, op->dst, &a, &none, false, w64);
             if (acc >= 0) {
