@@ -64,7 +64,7 @@ static void emit_armed_probe(Ctx *c, int base, int index, int last, uint32_t arm
 
 /* Ops that may sit between the accesses of a run: emitted inline without
  * calls (no interp_exec_op fallback at these widths), and none of them
- * touches rdi: the integer ALU ops, CSEL, flag setters with the LAHF pack
+ * touches rdi: the integer ALU ops, CSEL, CBZ's compare, flag setters with the LAHF pack
  * (the other pack uses rsi and rdi), CONDs that need no table, side exits
  * (a taken one leaves the block; the followers after it run only when it
  * is not). SHA-256's message schedule (four loads from one base with
@@ -73,7 +73,7 @@ static bool run_transparent(const Ctx *c, const IROp *op)
 {
     const bool w48 = op->size == 4 || op->size == 8;
     switch (op->opc) {
-    case IR_INSN_START: case IR_CONST: case IR_MOV: case IR_ZEXT: case IR_SELECT:
+    case IR_INSN_START: case IR_CONST: case IR_MOV: case IR_ZEXT: case IR_SELECT: case IR_CMP_EQ: case IR_CMP_NE:
         return true;
     case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: case IR_MUL: case IR_NOT: case IR_NEG:
     case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROR: case IR_ANDN: case IR_ORN: case IR_XORN:
@@ -105,6 +105,80 @@ static bool run_transparent(const Ctx *c, const IROp *op)
  * 4 accesses within 32 bytes (the leader's tag compare is on the page of
  * the run's last byte, so the run is in one page, and a page with a
  * monitored granule has no fast write tag). false: out of memory. */
+/* A plain LOAD or STORE outside any run (a pair's half). */
+static bool rmw_half(const Ctx *c, const IROp *op, uint32_t i, int opc)
+{
+    return op->opc == opc && !(op->flags & ~(opc == IR_LOAD ? IRF_SIGNED : 0)) && op->size <= 8 && !c->mrun[i] &&
+           !c->mdelta[i] && !c->rmw[i];
+}
+
+/* Read-modify-write pairs (Ctx.rmw): a plain LOAD, then the first plain
+ * STORE of the same size to the same address (same_value: `ldr w13, [x10];
+ * add; str w13, [x10], #4`, bzip2's swap of two array elements, the kernel's
+ * `ldr x7, [x11, x5, lsl #3]; ...; str x7, [x11, x5, lsl #3]`), with only
+ * ops between that are inline (run_transparent) or plain loads and stores,
+ * whose slow paths are plain C calls. None of them is a safe point, so the
+ * page the load found writable and free of monitored granules is still
+ * mapped so when the store comes, and a core that arms a granule there
+ * waits for this one's next quiescent state, after the store (as for the
+ * check and the store of a single access; docs/jit.md "Guest memory"). */
+/* Temps x and y hold the same value: one root temp and offset, or both
+ * made by the same pure op from inputs that hold the same values (an
+ * address the translator computes again: `ldr x7, [x11, x5, lsl #3]` ...
+ * `str x7, [x11, x5, lsl #3]` is ADD(x11, SHL(x5, CONST 3)) twice).
+ * def[t]: the op that writes t. */
+static bool same_value(const IRBlock *b, const uint16_t *def, const IRTemp *root, const int64_t *off, IRTemp x,
+                       IRTemp y, int depth)
+{
+    if (x == y || (root[x] == root[y] && off[x] == off[y]))
+        return true;
+    if (depth == 0)
+        return false;
+    const IROp *p = &b->ops[def[x]], *q = &b->ops[def[y]];
+    const IROpInfo *inf = &ir_op_info[p->opc];
+    if (p->opc != q->opc || inf->kind != IRK_PURE || p->size != q->size || p->flags != q->flags ||
+        p->imm != q->imm || p->aux != q->aux)
+        return false;
+    const IRTemp pin[3] = {p->a, p->b, p->c}, qin[3] = {q->a, q->b, q->c};
+    for (int k = 0; k < inf->nin; k++)
+        if (!same_value(b, def, root, off, pin[k], qin[k], depth - 1))
+            return false;
+    return true;
+}
+
+static void plan_rmw(Ctx *c, const IRTemp *root, const int64_t *off)
+{
+    const IRBlock *b = c->b;
+    if (b->ntemps + 1 + JIT_RMW_SLOTS > IR_MAX_TEMPS)
+        return;
+    uint16_t def[b->ntemps ? b->ntemps : 1];
+    for (uint32_t i = 0; i < b->nops; i++)
+        if (ir_op_info[b->ops[i].opc].has_dst && b->ops[i].dst != IR_NO_TEMP)
+            def[b->ops[i].dst] = (uint16_t)i;
+    uint32_t busy_until[JIT_RMW_SLOTS] = {0};
+    for (uint32_t i = 0; i < b->nops; i++) {
+        const IROp *ld = &b->ops[i];
+        if (!rmw_half(c, ld, i, IR_LOAD))
+            continue;
+        int k = 0;
+        while (k < JIT_RMW_SLOTS && busy_until[k] > i)
+            k++;
+        if (k == JIT_RMW_SLOTS)
+            continue;
+        for (uint32_t n = i + 1; n < b->nops; n++) {
+            const IROp *f = &b->ops[n];
+            if (rmw_half(c, f, n, IR_STORE) && f->size == ld->size && same_value(b, def, root, off, f->a, ld->a, 3)) {
+                c->rmw[i] = c->rmw[n] = (int8_t)(k + 1);
+                busy_until[k] = n;
+                break;
+            }
+            const bool plain = (f->opc == IR_LOAD || f->opc == IR_STORE) && !(f->flags & ~IRF_SIGNED);
+            if (!plain && !run_transparent(c, f))
+                break;
+        }
+    }
+}
+
 /* A run's accesses and the bytes its window may span: 64 bytes touch at
  * most two monitor granules, which is what the leader's armed probe reads
  * (emit_armed_probe), and the int8 deltas hold them. */
@@ -170,6 +244,7 @@ bool jit_plan_mem_runs(Ctx *c)
             c->mlo[i] = (int8_t)lo;
         }
     }
+    plan_rmw(c, root, off);
     return true;
 }
 
@@ -251,17 +326,24 @@ static void emit_access(Ctx *c, const IROp *op, int run, bool lead, int lo)
         wb = RDI;
     }
     int32_t ebase = jit_emit_tlb_entry(c, op, wb);   /* entry: [rbx + rdx + ebase] */
+    /* The load of a read-modify-write pair (Ctx.rmw) checks the write tag:
+     * a page writable at this regime is readable there, and a watched or
+     * MMIO page fails both tags. */
+    const int rmw = !store && !lead && c->b->nops <= IR_MAX_OPS && op == &c->b->ops[c->op_index] ? c->rmw[c->op_index] : 0;
     /* Tag compare on the page of the last byte: a page-crossing access
      * misses (the entry at the first byte's slot cannot hold the next page). */
     x_mem(j, XW, 0x8d, RCX, wb, run - 1);        /* lea rcx, [wb + run - 1] */
     x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
     x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1,
-              ebase + (int32_t)(store ? offsetof(TLBEntry, tag_write) : offsetof(TLBEntry, tag_read)));
+              ebase + (int32_t)(store || rmw ? offsetof(TLBEntry, tag_write) : offsetof(TLBEntry, tag_read)));
     x_jcc(j, CC_NE, c->stubs[si].slow);          /* rcx = last page: tlb_refill's */
     c->stubs[si].refill = true;
     c->stubs[si].ebase = ebase;
     c->stubs[si].last = (uint8_t)(run - 1);
+    c->stubs[si].rmw = (int8_t)rmw;
     x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend)); /* host = rax + va */
+    if (rmw)
+        st64(j, RSP, JIT_RMW_SLOT(c, rmw - 1), RAX); /* for the pair's store (the stub leaves 0) */
     int xk = store ? -1 : jit_fp_load_slot(c, op, si);
     jb_bind(j, c->stubs[si].resume);             /* from here only rax and va are live */
     if (lead)
@@ -319,11 +401,39 @@ static void emit_access(Ctx *c, const IROp *op, int run, bool lead, int lo)
     jb_bind(j, c->stubs[si].back);
 }
 
+/* The store of a read-modify-write pair: [slot + va] when its load left the
+ * addend, else the whole access. */
+static void emit_rmw_store(Ctx *c, const IROp *op, int k)
+{
+    JitBuf *j = &c->j;
+    uint32_t l_fast = jb_label(j), l_done = jb_label(j);
+    ld64(j, RAX, RSP, JIT_RMW_SLOT(c, k));
+    x_rr(j, XW, 0x85, RAX, RAX);                 /* test rax, rax */
+    x_jcc(j, CC_NE, l_fast);
+    emit_access(c, op, op->size, false, 0);
+    x_jmp(j, l_done);
+    jb_bind(j, l_fast);
+    int va = c->treg[op->a];
+    if (va < 0) {
+        ldt(c, RSI, op->a, true);
+        va = RSI;
+    }
+    const int rv = c->treg[op->b] >= 0 ? c->treg[op->b] : RCX;
+    if (rv == RCX)
+        ldt(c, RCX, op->b, true);
+    const unsigned pfx = op->size == 1 ? XB8 : op->size == 2 ? X66 : op->size == 8 ? XW : 0;
+    x_mem_sib(j, pfx, op->size == 1 ? 0x88 : 0x89, rv, RAX, va, 1, 0); /* mov [rax + va], v */
+    jb_bind(j, l_done);
+    c->rax_temp = IR_NO_TEMP;
+}
+
 void jit_emit_mem(Ctx *c, const IROp *op)
 {
     const size_t idx = (size_t)(op - c->b->ops);
     if (c->b->nops > IR_MAX_OPS) /* not planned: no runs */
         emit_access(c, op, op->size, false, 0);
+    else if (op->opc == IR_STORE && c->rmw[idx])
+        emit_rmw_store(c, op, c->rmw[idx] - 1);
     else if (c->mdelta[idx])
         emit_follower(c, op, c->mdelta[idx]);
     else
@@ -492,6 +602,19 @@ static void emit_refill(Ctx *c, const Stub *s)
     JitBuf *j = &c->j;
     uint32_t interp = jb_label(j), refill = jb_label(j);
     jb_bind(j, s->slow);
+    if (s->rmw) {
+        /* A pair's load that missed the write tag: the store does its own
+         * lookup; a hit on the read tag (a read-only page, a clean one, a
+         * monitored granule's) resumes the load without a refill. */
+        uint32_t miss = jb_label(j);
+        x_mem(j, XW, 0xc7, 0, RSP, JIT_RMW_SLOT(c, s->rmw - 1)); /* mov qword [slot], 0 */
+        jb_u32(j, 0);
+        x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1, s->ebase + (int32_t)offsetof(TLBEntry, tag_read));
+        x_jcc(j, CC_NE, miss);
+        x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 1, s->ebase + (int32_t)offsetof(TLBEntry, addend));
+        x_jmp(j, s->resume);
+        jb_bind(j, miss);
+    }
     if (s->lo)
         x_mem(j, XW, 0x8d, RSI, s->va, s->lo);         /* rsi = the window's first byte, va + lo */
     else if (s->va != RSI)
@@ -536,6 +659,10 @@ static void emit_refill(Ctx *c, const Stub *s)
         x_jmp(j, s->resume);
     }
     jb_bind(j, s->call);
+    if (s->rmw) {
+        x_mem(j, XW, 0xc7, 0, RSP, JIT_RMW_SLOT(c, s->rmw - 1)); /* mov qword [slot], 0 */
+        jb_u32(j, 0);
+    }
     emit_stub_entry(c, s);
     jb_bind(j, interp);
     emit_interp_call(c, s->op);

@@ -1081,8 +1081,9 @@ static void ctx_buffers_done(Ctx *c, JitScratch *s)
 
 _Static_assert(offsetof(Ctx, mrun) == offsetof(Ctx, fplan) + IR_MAX_OPS &&
                    offsetof(Ctx, mdelta) == offsetof(Ctx, mrun) + IR_MAX_OPS &&
-                   offsetof(Ctx, mlo) == offsetof(Ctx, mdelta) + IR_MAX_OPS,
-               "compile zeroes fplan, mrun, mdelta and mlo by range");
+                   offsetof(Ctx, mlo) == offsetof(Ctx, mdelta) + IR_MAX_OPS &&
+                   offsetof(Ctx, rmw) == offsetof(Ctx, mlo) + IR_MAX_OPS,
+               "compile zeroes fplan, mrun, mdelta, mlo and rmw by range");
 
 /* The literals jit_call_thunk calls through, 8-byte aligned after the
  * block's last exit (never executed: int3 pads up to them). */
@@ -1121,7 +1122,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     /* Zeroed but for the per-op plans past the block's ops, which nothing
      * reads: they are most of the Ctx's ~13 KiB. */
     Ctx c;
-    const size_t plans = offsetof(Ctx, fplan), plans_end = offsetof(Ctx, mlo) + sizeof(c.mlo);
+    const size_t plans = offsetof(Ctx, fplan), plans_end = offsetof(Ctx, rmw) + sizeof(c.rmw);
     const size_t nplan = b->nops < IR_MAX_OPS ? b->nops : IR_MAX_OPS;
     memset(&c, 0, plans);
     memset((char *)&c + plans_end, 0, sizeof(c) - plans_end);
@@ -1129,6 +1130,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     memset(c.mrun, 0, nplan);
     memset(c.mdelta, 0, nplan);
     memset(c.mlo, 0, nplan);
+    memset(c.rmw, 0, nplan);
     c.b = b;
     c.tb_flags = tb_flags;
     c.mon = cpu->machine ? cpu->machine->monitor : NULL;

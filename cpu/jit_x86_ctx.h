@@ -30,6 +30,10 @@
  * block's own slots: [rsp + JIT_FRAME], the 8 bytes flotilla_jit_enter adds
  * for alignment, 4K-aliases the hot low slots), else that pad. */
 #define JIT_FPMODE(c) ((c)->b->ntemps < IR_MAX_TEMPS ? T((c)->b->ntemps) : JIT_FRAME)
+/* The frame slots of read-modify-write pairs (Ctx.rmw), past the FP mode
+ * word's: only blocks with room for them get pairs. */
+#define JIT_RMW_SLOTS 4
+#define JIT_RMW_SLOT(c, k) T((c)->b->ntemps + 1 + (k))
 _Static_assert(JIT_FRAME % 16 == 0, "calls from generated code need a 16-byte aligned stack");
 _Static_assert(sizeof(JCEntry) == 32, "generated code scales the jump-cache index by a shift");
 
@@ -62,6 +66,7 @@ typedef struct Stub {
     int8_t lo;     /* a leader's run starts at va + lo (lo <= 0) */
     bool store_pc, refill;
     bool lead; /* leads a run: its interpreter path leaves rdi = 0 */
+    int8_t rmw; /* a read-modify-write pair's load (Ctx.rmw): its stub zeroes the slot */
     /* An inline LDXR/STXR's (EXCL_STUB_*, cpu/jit_excl_x86.c): `call` runs
      * the op through interp_exec_op, `slow` is the LDXR's reservation call
      * (resumes at `resume`) or the STXR's wake-up of WFE waiters. */
@@ -184,6 +189,12 @@ typedef struct Ctx {
     uint8_t mrun[IR_MAX_OPS];
     int8_t mdelta[IR_MAX_OPS];
     int8_t mlo[IR_MAX_OPS];
+    /* Read-modify-write pairs (jit_plan_mem_runs): a plain LOAD and a later
+     * plain STORE of the same address and size with only inline code
+     * between. rmw[i] = k + 1 for both: the load checks the write tag and
+     * leaves its TLB addend in the frame slot JIT_RMW_SLOT(c, k) (0 when it
+     * took its stub), and the store uses it instead of a lookup. */
+    int8_t rmw[IR_MAX_OPS];
     /* Self-loop (cpu/jit_loop_x86.c): loop_e[s] is the op index of slot s's
      * branch to the block's own start (-1: none; slots 0 and 1 only, side
      * exits never go back to the start); the head loads guest
@@ -428,6 +439,7 @@ static inline uint32_t add_stub(Ctx *c, const IROp *op)
     s->resume = jb_label(&c->j);
     s->refill = false;
     s->lead = false;
+    s->rmw = 0;
     s->excl = 0;
     s->op = op;
     s->store_pc = c->have_pc && !c->pc_synced;

@@ -686,3 +686,79 @@ Test(jit, byte_elements_match_byte_accesses)
         ir_block_free(&old);
     }
 }
+
+/* Read-modify-write pairs (Ctx.rmw): a load, ALU ops, loads and stores of
+ * other addresses, then a store to the load's address, the store using the
+ * load's lookup. Both tiers alike when the address is ordinary RAM, crosses
+ * a page, lies in the hole after RAM (the load faults), is MMIO or nothing
+ * mapped (the load's write-tag check fails, so does the store's shortcut),
+ * holds a granule reserved before the block, by an LDXR before the pair (the
+ * pair's load must see the page armed: the STXR after must fail) or by one
+ * between (no pair: the store goes through the monitor). */
+static uint64_t rmwmmio_rd(void *opaque, uint64_t off, int size)
+{
+    (void)opaque;
+    uint64_t v = off * 0x0101010101010101ull ^ 0xa5;
+    return size == 8 ? v : v & ((1ull << (8 * size)) - 1); /* as a device: the access's bytes */
+}
+static const MMIOOps rmwmmio_ops = {.read = rmwmmio_rd, .write = qmmio_wr};
+
+Test(jit, read_modify_write_pairs_match_the_interpreter)
+{
+    physmap_add_mmio(&tm->m.pm, "rmwtest", 0x09000000, 0x1000, &rmwmmio_ops, NULL, NULL);
+    for (int it = 0; it < 4000; it++) {
+        const int size = 1 << (rnd() % 4);
+        uint64_t va;
+        switch (rnd() % 8) {
+        case 0: va = SCR_PA + 0x1000 - 1 - rnd() % 7; break;               /* may cross a page */
+        case 1: va = RAM_BASE + TEST_RAM_SIZE - (uint64_t)(size - 1) + rnd() % 8; break; /* into the hole (the
+                                                  load faults: run_both restores only scratch, so no store lands) */
+        case 2: va = 0x09000000 + (rnd() & 0xff8); break;                  /* MMIO */
+        case 3: va = 0x1000 + (rnd() & 0xff8); break;                      /* nothing mapped */
+        default: va = SCR_PA + 64 + ((rnd() % (SCR_LEN - 256)) & ~(uint64_t)(size - 1)); break;
+        }
+        random_regime();
+        const bool reserve_before = va >= SCR_PA && va < SCR_PA + SCR_LEN && rnd() % 4 == 0;
+        if (reserve_before)
+            monitor_reserve(tm->m.monitor, test_ram(tm, va & ~7ull, 1));
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+        IRTemp a = input(&blk, 0, va), other = input(&blk, 1, SCR_PA + ((rnd() % (SCR_LEN / 2)) & ~7ull));
+        IRTemp excl = IR_NO_TEMP;
+        if (va >= SCR_PA && va < SCR_PA + SCR_LEN && rnd() % 3 == 0) {
+            /* LDXR first: the pair's store must clear it (the STXR after fails) */
+            excl = input(&blk, 2, va & ~7ull);
+            ir_set_reg(&blk, 5, ir_emit(&blk, IR_LOAD_EXCL, 8, 0, excl, IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+        }
+        IRTemp v = ir_emit(&blk, IR_LOAD, size, rnd() % 4 == 0 ? IRF_SIGNED : 0, a, IR_NO_TEMP, IR_NO_TEMP, 8, 0);
+        ir_set_reg(&blk, 3, v);
+        for (int k = (int)(rnd() % 4); k > 0; k--) {
+            switch (rnd() % 5) {
+            case 0: v = ir_emit(&blk, IR_ADD, 8, 0, v, ir_const(&blk, operand()), IR_NO_TEMP, 0, 0); break;
+            case 1: ir_set_reg(&blk, 4, ir_emit(&blk, IR_LOAD, 8, 0, other, IR_NO_TEMP, IR_NO_TEMP, 0, 0)); break;
+            case 2: ir_emit(&blk, IR_STORE, 4, 0, other, v, IR_NO_TEMP, 0, 0); break;
+            case 3:
+                if (va >= SCR_PA && va < SCR_PA + SCR_LEN && excl == IR_NO_TEMP) {
+                    excl = input(&blk, 2, va & ~7ull);
+                    ir_set_reg(&blk, 5, ir_emit(&blk, IR_LOAD_EXCL, 8, 0, excl, IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+                }
+                break;
+            default: ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001004); break;
+            }
+        }
+        /* The store's address as the translator makes it again (or the same temp). */
+        IRTemp sa = rnd() & 1 ? a : ir_emit(&blk, IR_ADD, 8, 0, a, ir_const(&blk, 0), IR_NO_TEMP, 0, 0);
+        ir_emit(&blk, IR_STORE, size, 0, sa, v, IR_NO_TEMP, 0, 0);
+        if (excl != IR_NO_TEMP || reserve_before) {
+            IRTemp ea = excl != IR_NO_TEMP ? excl : input(&blk, 2, va & ~7ull);
+            ir_set_reg(&blk, 6, ir_emit(&blk, IR_STORE_EXCL, 8, 0, ea, input(&blk, 7, 0x5a5a), IR_NO_TEMP, 0, 0));
+        }
+        ir_exit(&blk, 0x40002000);
+        char what[96];
+        snprintf(what, sizeof(what), "rmw of %d bytes at %#llx%s%s", size, (unsigned long long)va,
+                 excl != IR_NO_TEMP ? ", LDXR before or between" : "", reserve_before ? ", reserved before" : "");
+        run_both(&blk, what);
+        ir_block_free(&blk);
+    }
+}
