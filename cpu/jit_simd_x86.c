@@ -954,15 +954,32 @@ static bool by_element(JitBuf *j, uint32_t insn)
     }
     x_rr(j, X66, 0x0f70, X1, X1);                         /* pshufd: broadcast */
     jb_byte(j, 0);
-    vload(j, X0, rn, q);
-    sse(j, enc(OP_MUL[size]), X0, X1);
-    if (key != 0x08) {
-        vload(j, X1, rd, q);
-        sse(j, key == 0x10 ? OP_ADD[size] : OP_SUB[size], X1, X0);
-        vstore(j, X1, rd, q);
+    /* The product into X1 straight from V[rn]'s cache register, if it has
+     * one (the multiply commutes), else V[rn] into X0 times X1. */
+    const int xn = q ? jit_vcached(j, rn) : -1, prod = xn >= 0 ? X1 : X0;
+    if (xn >= 0) {
+        sse(j, enc(OP_MUL[size]), X1, xn);
     } else {
-        vstore(j, X0, rd, q);
+        vload(j, X0, rn, q);
+        sse(j, enc(OP_MUL[size]), X0, X1);
     }
+    if (key == 0x08) {
+        vstore(j, prod, rd, q);
+        return true;
+    }
+    const uint32_t acc_op = key == 0x10 ? OP_ADD[size] : OP_SUB[size];
+    const int xd = q ? jit_vcached(j, rd) : -1;
+    if (xd >= 0) {
+        /* MLA/MLS on V[rd] where the cache keeps it (a loop's accumulator:
+         * benchk's matrix multiply): no copy out, no copy back. */
+        sse(j, acc_op, xd, prod);
+        jit_vstore_in_place(j, rd);
+        return true;
+    }
+    const int acc = prod == X0 ? X1 : X0;
+    vload(j, acc, rd, q);
+    sse(j, acc_op, acc, prod);
+    vstore(j, acc, rd, q);
     return true;
 }
 

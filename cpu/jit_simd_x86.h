@@ -56,6 +56,10 @@ void jit_vload(JitBuf *j, int x, int reg, bool q);
 void jit_vstore(JitBuf *j, int x, int reg, bool q);
 /* The upper 64 bits of V[reg] = low 64 of xmm x (lower half kept). */
 void jit_vstore_hi(JitBuf *j, int x, int reg);
+/* V[reg] is cached (jit_vcached >= 0) and the emitter has just changed all
+ * 128 bits of that cache register in place (an accumulator: MLA by element):
+ * write it through to cpu->v. */
+void jit_vstore_in_place(JitBuf *j, int reg);
 /* V[reg] was written by other code (a GPR store, one half): forget any
  * copy of it in the cache. */
 void jit_vforget(JitBuf *j, int reg);

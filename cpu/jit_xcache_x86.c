@@ -215,6 +215,14 @@ void jit_vstore(JitBuf *j, int x, int reg, bool q)
     }
 }
 
+void jit_vstore_in_place(JitBuf *j, int reg)
+{
+    reg &= 31;
+    int k = vx_find(j, reg);
+    x_mem(j, 0, 0x0f11, 8 + k, RBX, voff(reg));             /* movups [v], xmm8+k */
+    j->vwhole |= 1u << reg;
+}
+
 void jit_vstore_hi(JitBuf *j, int x, int reg)
 {
     reg &= 31;

@@ -75,7 +75,7 @@ static uint32_t vc_word(const InsnPattern *const *pick, int np)
 {
     uint32_t d = (uint32_t)(rnd() % 8), n = (uint32_t)(rnd() % 8), m = (uint32_t)(rnd() % 8);
     uint32_t x = rnd() % 3 == 0 ? 2 : rnd() & 1 ? 1 : 3;
-    switch (rnd() % 24) {
+    switch (rnd() % 25) {
     case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7:
         return simd_word(pick, np);
     case 8: case 9: /* vector FADD/FMUL/FMLA .4S/.2D (inline, slow path by the mode) */
@@ -108,6 +108,11 @@ static uint32_t vc_word(const InsnPattern *const *pick, int np)
     case 20: return 0x4e183c07 | n << 5;                                            /* UMOV X7, Vn.D[1] */
     case 21: return 0x91004021;                                                     /* ADD X1, X1, #16 */
     case 22: return 0x6e201c00 | m << 16 | n << 5 | d;                              /* EOR .16B */
+    case 23: { /* MUL, MLA, MLS by element, .4S/.2S/.8H/.4H: an accumulator the cache may hold */
+        static const uint32_t ops[] = {0x0f808000, 0x2f800000, 0x2f804000, 0x0f408000, 0x2f400000, 0x2f404000};
+        return ops[rnd() % 6] | (uint32_t)(rnd() % 4 ? 1 : 0) << 30 | (uint32_t)(rnd() & 1) << 11 |
+               (uint32_t)(rnd() & 1) << 21 | m << 16 | n << 5 | d;
+    }
     default: return 0x4e208400 | m << 16 | n << 5 | d;                              /* ADD .16B */
     }
 }
