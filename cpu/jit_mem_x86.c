@@ -351,11 +351,17 @@ static void emit_access(Ctx *c, const IROp *op, int run, bool lead, int lo)
     if (xk >= 0)                                 /* movd/movq xmm8+k, [rax + va]: for an FP op */
         x_mem_sib(j, X66 | (sz == 8 ? XW : 0), 0x0f6e, 8 + xk, RAX, va, 1, 0);
     if (op->opc == IR_LOAD_V) {
-        /* One 16-byte store into the slot (a later 16-byte read of V can
-         * forward from it; vwhole: the stub's interp_exec_op may not, only
-         * speed), and V[imm] into the XMM cache. */
-        x_mem_sib(j, 0, 0x0f10, 0, RAX, va, 1, 0);              /* movups xmm0, [rax + va] */
-        jit_vstore(j, 0, (int)op->imm, true);
+        /* Straight into V[imm]'s XMM cache register, then one 16-byte store
+         * into the slot (a later 16-byte read of V can forward from it;
+         * vwhole: the stub's interp_exec_op may not, only speed). */
+        const int xc = jit_vtarget(j, (int)op->imm);
+        if (xc >= 0) {
+            x_mem_sib(j, 0, 0x0f10, xc, RAX, va, 1, 0);         /* movups xmm8+k, [rax + va] */
+            jit_vstore_in_place(j, (int)op->imm);
+        } else {
+            x_mem_sib(j, 0, 0x0f10, 0, RAX, va, 1, 0);          /* movups xmm0, [rax + va] */
+            jit_vstore(j, 0, (int)op->imm, true);
+        }
     } else if (op->opc == IR_LOAD_V2) {
         x_mem_sib(j, 0, 0x0f10, 0, RAX, va, 1, 0);              /* movups xmm0, [rax + va] */
         x_mem_sib(j, 0, 0x0f10, 1, RAX, va, 1, 16);             /* movups xmm1, [rax + va + 16] */

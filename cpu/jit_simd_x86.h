@@ -60,6 +60,10 @@ void jit_vstore_hi(JitBuf *j, int x, int reg);
  * 128 bits of that cache register in place (an accumulator: MLA by element):
  * write it through to cpu->v. */
 void jit_vstore_in_place(JitBuf *j, int reg);
+/* The cache register V[reg] is to be written into (XMM8-15, found or given
+ * to V[reg] now), for an emitter that then fills all 128 bits and calls
+ * jit_vstore_in_place; -1 without a compiling context. */
+int jit_vtarget(JitBuf *j, int reg);
 /* V[reg] was written by other code (a GPR store, one half): forget any
  * copy of it in the cache. */
 void jit_vforget(JitBuf *j, int reg);

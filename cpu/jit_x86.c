@@ -621,7 +621,11 @@ static bool emit_op(Ctx *c, const IROp *op)
                 rmt(c, XB8, op->imm == 8 ? 0x0fb6 : 0x0fb7, rd, op->a); /* movzx r32, a8/a16 */
                 break;
             }
-            ldt(c, rd, op->a, false);            /* mov r32, a32 */
+            /* mov r32, a32, unless a32 is rd itself and the AND follows:
+             * a 32-bit AND clears the upper half anyway (gzip's `ubfiz x4,
+             * x4, #1, #15` in its match-chain loop). */
+            if (!(op->imm < 32 && c->treg[op->a] == rd))
+                ldt(c, rd, op->a, false);        /* mov r32, a32 */
             if (op->imm < 32)
                 x_alu_ri(j, 0, 4, rd, (int32_t)((1u << op->imm) - 1)); /* and r32, mask */
             break;

@@ -215,6 +215,21 @@ void jit_vstore(JitBuf *j, int x, int reg, bool q)
     }
 }
 
+int jit_vtarget(JitBuf *j, int reg)
+{
+    Ctx *c = j->ctx;
+    if (!c)
+        return -1;
+    reg &= 31;
+    int k = vx_find(j, reg);
+    if (k < 0) {
+        k = jit_xc_alloc(c);
+        c->fpx.temp[k] = IR_NO_TEMP;
+        c->fpx.vreg[k] = (int8_t)reg;
+    }
+    return 8 + k;
+}
+
 void jit_vstore_in_place(JitBuf *j, int reg)
 {
     reg &= 31;
