@@ -112,16 +112,6 @@ static bool rmw_half(const Ctx *c, const IROp *op, uint32_t i, int opc)
            !c->mdelta[i] && !c->rmw[i];
 }
 
-/* Read-modify-write pairs (Ctx.rmw): a plain LOAD, then the first plain
- * STORE of the same size to the same address (same_value: `ldr w13, [x10];
- * add; str w13, [x10], #4`, bzip2's swap of two array elements, the kernel's
- * `ldr x7, [x11, x5, lsl #3]; ...; str x7, [x11, x5, lsl #3]`), with only
- * ops between that are inline (run_transparent) or plain loads and stores,
- * whose slow paths are plain C calls. None of them is a safe point, so the
- * page the load found writable and free of monitored granules is still
- * mapped so when the store comes, and a core that arms a granule there
- * waits for this one's next quiescent state, after the store (as for the
- * check and the store of a single access; docs/jit.md "Guest memory"). */
 /* Temps x and y hold the same value: one root temp and offset, or both
  * made by the same pure op from inputs that hold the same values (an
  * address the translator computes again: `ldr x7, [x11, x5, lsl #3]` ...
@@ -146,6 +136,16 @@ static bool same_value(const IRBlock *b, const uint16_t *def, const IRTemp *root
     return true;
 }
 
+/* Read-modify-write pairs (Ctx.rmw): a plain LOAD, then the first plain
+ * STORE of the same size to the same address (same_value: `ldr w13, [x10];
+ * add; str w13, [x10], #4`, bzip2's swap of two array elements, the kernel's
+ * `ldr x7, [x11, x5, lsl #3]; ...; str x7, [x11, x5, lsl #3]`), with only
+ * ops between that are inline (run_transparent) or plain loads and stores,
+ * whose slow paths are plain C calls. None of them is a safe point, so the
+ * page the load found writable and free of monitored granules is still
+ * mapped so when the store comes, and a core that arms a granule there
+ * waits for this one's next quiescent state, after the store (as for the
+ * check and the store of a single access; docs/jit.md "Guest memory"). */
 static void plan_rmw(Ctx *c, const IRTemp *root, const int64_t *off)
 {
     const IRBlock *b = c->b;
