@@ -428,24 +428,19 @@ static bool emit_op(Ctx *c, const IROp *op)
             c->scaled_temp = IR_NO_TEMP;
             break;
         }
-        /* Between a flag setter and the CSEL that CMOVs on its EFLAGS or
-         * tests AL (cond_for_branch allowed this op there): LEA, which
-         * keeps both, even in place. */
-        if ((op->opc == IR_ADD || op->opc == IR_SUB) && (c->cc_temp != IR_NO_TEMP || c->al_temp != IR_NO_TEMP) &&
-            rd >= 0 && ra >= 0 &&
+        /* Into another register; or, between a flag setter and the CSEL
+         * that CMOVs on its EFLAGS or tests AL (cond_for_branch allowed
+         * this op there), even in place: LEA keeps both. */
+        const bool lea_ok = rd >= 0 && ra >= 0 && (op->opc == IR_ADD || op->opc == IR_SUB);
+        const bool apart = ra != rd && c->rax_prev != a;
+        if (lea_ok && (apart || c->cc_temp != IR_NO_TEMP || c->al_temp != IR_NO_TEMP) &&
             const_s32(c, b, w64, &k32) && (op->opc == IR_ADD || k32 != INT32_MIN)) {
             x_mem(j, W, 0x8d, rd, ra, op->opc == IR_ADD ? k32 : -k32); /* lea rd, [ra + k] */
             break;
         }
-        if ((op->opc == IR_ADD || op->opc == IR_SUB) && rd >= 0 && ra >= 0 && ra != rd && c->rax_prev != a) {
-            if (const_s32(c, b, w64, &k32) && (op->opc == IR_ADD || k32 != INT32_MIN)) {
-                x_mem(j, W, 0x8d, rd, ra, op->opc == IR_ADD ? k32 : -k32); /* lea rd, [ra + k] */
-                break;
-            }
-            if (op->opc == IR_ADD && rb >= 0 && rb != rd && c->rax_prev != b) {
-                x_mem_sib(j, W, 0x8d, rd, ra, rb, 1, 0); /* lea rd, [ra + rb] */
-                break;
-            }
+        if (lea_ok && apart && op->opc == IR_ADD && rb >= 0 && rb != rd && c->rax_prev != b) {
+            x_mem_sib(j, W, 0x8d, rd, ra, rb, 1, 0); /* lea rd, [ra + rb] */
+            break;
         }
         int acc = two_addr(c, op->dst, &a, &b, comm, w64);
         if (acc < 0)

@@ -186,35 +186,6 @@ void jit_vload(JitBuf *j, int x, int reg, bool q)
         x_mem(j, X66, 0x0f16, x, RBX, voff(reg) + 8);       /* movhpd xmm, m64 */
 }
 
-void jit_vstore(JitBuf *j, int x, int reg, bool q)
-{
-    reg &= 31;
-    if (q) {
-        x_mem(j, 0, 0x0f11, x, RBX, voff(reg));             /* movups */
-        j->vwhole |= 1u << reg;
-    } else {
-        j->vwhole &= ~(1u << reg);
-        x_mem(j, X66, 0x0fd6, x, RBX, voff(reg));           /* movq m64, xmm */
-        x_mem(j, XW, 0xc7, 0, RBX, voff(reg) + 8);          /* mov qword [hi], 0 */
-        jb_u32(j, 0);
-    }
-    Ctx *c = j->ctx;
-    if (!c)
-        return;
-    int k = vx_find(j, reg);                                /* the same register again: its entry */
-    if (k < 0) {
-        k = jit_xc_alloc(c);
-        c->fpx.temp[k] = IR_NO_TEMP;
-        c->fpx.vreg[k] = (int8_t)reg;
-    }
-    if (q) {
-        x_rr(j, 0, 0x0f28, 8 + k, x);                       /* movaps xmm8+k, xmm */
-    } else {
-        jb_byte(j, 0xf3);
-        x_rr(j, 0, 0x0f7e, 8 + k, x);                       /* movq xmm8+k, xmm: upper zero */
-    }
-}
-
 int jit_vtarget(JitBuf *j, int reg)
 {
     Ctx *c = j->ctx;
@@ -228,6 +199,29 @@ int jit_vtarget(JitBuf *j, int reg)
         c->fpx.vreg[k] = (int8_t)reg;
     }
     return 8 + k;
+}
+
+void jit_vstore(JitBuf *j, int x, int reg, bool q)
+{
+    reg &= 31;
+    if (q) {
+        x_mem(j, 0, 0x0f11, x, RBX, voff(reg));             /* movups */
+        j->vwhole |= 1u << reg;
+    } else {
+        j->vwhole &= ~(1u << reg);
+        x_mem(j, X66, 0x0fd6, x, RBX, voff(reg));           /* movq m64, xmm */
+        x_mem(j, XW, 0xc7, 0, RBX, voff(reg) + 8);          /* mov qword [hi], 0 */
+        jb_u32(j, 0);
+    }
+    const int xc = jit_vtarget(j, reg);                     /* the same register again: its entry */
+    if (xc < 0)
+        return;
+    if (q) {
+        x_rr(j, 0, 0x0f28, xc, x);                          /* movaps xmm8+k, xmm */
+    } else {
+        jb_byte(j, 0xf3);
+        x_rr(j, 0, 0x0f7e, xc, x);                          /* movq xmm8+k, xmm: upper zero */
+    }
 }
 
 void jit_vstore_in_place(JitBuf *j, int reg)
