@@ -222,9 +222,8 @@ void jit_fp_emit_stubs(Ctx *c)
                 if (in[k] != IR_NO_TEMP)
                     ldt(c, arg[k], in[k], true);
         }
-        x_mov_ri(j, R8, s->op->imm);
         x_rr(j, XW, 0x89, RBX, RDI);
-        call_abs(c, (const void *)s->fn);
+        call_abs_imm(c, (const void *)s->fn, s->op->imm);
         jit_xc_reload(c, &s->xs, s->xres);
         x_jmp(j, s->back);
     }

@@ -1,7 +1,7 @@
 /* Tier 1: the shared tails of the slow-path stubs (docs/jit.md, "Stub
  * size"). A memory stub's TLB refill and any interpreter call
  * (interp_exec_op: a stub's last resort, a fallback op) used to write out
- * their whole C call in every stub: park R9/R10 and the budget register,
+ * their whole C call in every stub: park R8-R10 and the budget register,
  * load the callee's 64-bit address, call, restore, the -stats count. That
  * was over half of every block's code bytes. Generated code now calls one
  * of these through a literal at the end of its block (`call [rip+lit]`,
@@ -10,7 +10,7 @@
  * Called from generated code only: RBX = the CPUState, RSP 16-byte
  * aligned before the call (so 8 off inside), the block's temp slots at
  * RSP + 8. They may clobber what a C call may (RAX, RCX, RDX, RSI, RDI,
- * R8, XMM) and keep R9, R10 (temps) and R11 (the budget, which C reads and
+ * XMM) and keep R8, R9, R10 (temps) and R11 (the budget, which C reads and
  * changes in cpu->chain_budget). Thread rules: the owning vCPU's generated
  * code. */
 #include <stddef.h>
@@ -35,6 +35,7 @@ __attribute__((used)) static void jit_thunks_asm(void)
         "    mov %%rbx, %%rdi\n"
         "    mov %%r9, %c[save](%%rbx)\n"
         "    mov %%r10, %c[save]+8(%%rbx)\n"
+        "    mov %%r8, %c[save]+16(%%rbx)\n"
         "    mov %%r11d, %c[budget](%%rbx)\n"
         "    sub $8, %%rsp\n"
         "    call tlb_refill\n"
@@ -42,6 +43,7 @@ __attribute__((used)) static void jit_thunks_asm(void)
         "    mov %c[budget](%%rbx), %%r11d\n"
         "    mov %c[save](%%rbx), %%r9\n"
         "    mov %c[save]+8(%%rbx), %%r10\n"
+        "    mov %c[save]+16(%%rbx), %%r8\n"
         "    cmp $1, %%rax\n"
         "    jbe 1f\n"
         "    incq %c[refill](%%rbx)\n"
@@ -57,6 +59,7 @@ __attribute__((used)) static void jit_thunks_asm(void)
         "    lea 8(%%rsp), %%rdx\n"
         "    mov %%r9, %c[save](%%rbx)\n"
         "    mov %%r10, %c[save]+8(%%rbx)\n"
+        "    mov %%r8, %c[save]+16(%%rbx)\n"
         "    mov %%r11d, %c[budget](%%rbx)\n"
         "    sub $8, %%rsp\n"
         "    call interp_exec_op\n"
@@ -64,6 +67,7 @@ __attribute__((used)) static void jit_thunks_asm(void)
         "    mov %c[budget](%%rbx), %%r11d\n"
         "    mov %c[save](%%rbx), %%r9\n"
         "    mov %c[save]+8(%%rbx), %%r10\n"
+        "    mov %c[save]+16(%%rbx), %%r8\n"
         "    ret\n"
         ".size flotilla_jit_interp, .-flotilla_jit_interp\n"
         ".popsection\n"

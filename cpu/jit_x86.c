@@ -38,11 +38,22 @@
 
 /* Host registers for temps, callee-saved first: those survive helper and
  * interp_exec_op calls (flotilla_jit_enter saves them for the C caller);
- * R9 and R10 are parked around every call by call_abs. RAX, RCX, RDX, RSI,
- * RDI and R8 stay scratch for the emitters (R8: a helper's fifth argument);
- * R11 is the chain budget (JIT_BUDGET). */
-static const int temp_pool[] = {RBP, R12, R13, R14, R15, R9, R10}; /* R11: JIT_BUDGET */
+ * R9, R10 and R8 are parked around every call by call_abs and the thunks.
+ * RAX, RCX, RDX, RSI and RDI stay scratch for the emitters; R11 is the
+ * chain budget (JIT_BUDGET). R8 is last, and not used in a block with an
+ * inline LDXR, whose hit path and stub keep the PA in it (jit_excl_x86.c;
+ * docs/jit.md, "Registers and frame"). */
+static const int temp_pool[] = {RBP, R12, R13, R14, R15, R9, R10, R8}; /* R11: JIT_BUDGET */
 #define NPOOL ((int)(sizeof(temp_pool) / sizeof(temp_pool[0])))
+
+/* The pool for block b: all of it, or without R8 (above). */
+static unsigned pool_mask(const IRBlock *b)
+{
+    for (uint32_t i = 0; i < b->nops; i++)
+        if (b->ops[i].opc == IR_LOAD_EXCL)
+            return (1u << (NPOOL - 1)) - 1;
+    return (1u << NPOOL) - 1;
+}
 
 /* Ops whose emitter reads every input before it writes its result (or
  * swaps a commutative pair, see two_addr): their result may take the
@@ -134,6 +145,7 @@ static bool alloc_regs(Ctx *c)
     IRTemp holder[NPOOL];
     uint32_t hexp[NPOOL];
     unsigned busy = 0;
+    const unsigned poolm = pool_mask(b);
     int8_t slot_of[16];
     memset(slot_of, -1, sizeof(slot_of));
     for (int k = 0; k < NPOOL; k++)
@@ -151,7 +163,7 @@ static bool alloc_regs(Ctx *c)
         do {
         if (!ir_op_info[op->opc].has_dst || op->opc == IR_CONST || op->opc == IR_COND || last[op->dst] <= i + 1)
             continue;
-        const unsigned freem = ~busy & ((1u << NPOOL) - 1);
+        const unsigned freem = ~busy & poolm;
         int pick = -1;
         /* Two-address ops compute in their result's register (two_addr):
          * the register of a first input that dies here makes that one
@@ -169,7 +181,7 @@ static bool alloc_regs(Ctx *c)
         if (pick < 0) {
             int far = 0;
             for (int k = 1; k < NPOOL; k++)
-                if (hexp[k] > hexp[far])
+                if ((poolm >> k & 1) && hexp[k] > hexp[far])
                     far = k;
             /* The loser may be an input of this op: it is then read from
              * its slot here too (it lives there for its whole range). */
@@ -191,7 +203,7 @@ static bool alloc_regs(Ctx *c)
         const unsigned nf = jit_fused_conds(c, i, fc);
         for (unsigned k = 0; k < nf; k++) {
             const IRTemp d = fc[k]->dst;
-            const unsigned freem = ~busy & ((1u << NPOOL) - 1);
+            const unsigned freem = ~busy & poolm;
             if (!freem)
                 break;
             if (last[d] <= (uint32_t)(fc[k] - b->ops) + 1)
@@ -205,7 +217,7 @@ static bool alloc_regs(Ctx *c)
     }
     c->cs_used = 0;
     for (uint32_t t = 0; t < n; t++)
-        if (c->treg[t] >= R9 && c->treg[t] <= R10)
+        if (c->treg[t] >= R8 && c->treg[t] <= R10)
             c->cs_used |= (uint16_t)(1u << c->treg[t]);
     plan_homes(c);
     return true;
@@ -830,10 +842,9 @@ static bool emit_op(Ctx *c, const IROp *op)
         ldt(c, RSI, op->a, true);
         ldt(c, RDX, op->b, true);
         ldt(c, RCX, op->c, true);
-        x_mov_ri(j, R8, op->imm);
         x_rr(j, XW, 0x89, RBX, RDI);
         HelperFn fn = fp_hard_helper(op->aux, op->imm); /* host FP fast path, if any */
-        call_abs(c, (const void *)(fn ? fn : helper_table[op->aux]));
+        call_abs_imm(c, (const void *)(fn ? fn : helper_table[op->aux]), op->imm);
         st_dst(c, op->dst);
         if (op->flags & IRF_EXCEPT) {
             x_mem(j, 0, 0x80, 7, RBX, CPU_OFF(exc_pending)); /* cmp byte [exc_pending], 0 */

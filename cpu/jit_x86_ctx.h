@@ -326,32 +326,42 @@ static inline bool const_s32(const Ctx *c, IRTemp t, bool w64, int32_t *v)
     return true;
 }
 
-/* Call fn (arguments already in place). R9 and R10 may hold temps
+/* The cpu->jit_save slot of R8, R9 or R10 (the caller-saved temp registers). */
+static inline int32_t jit_save_off(int r) { return CPU_OFF(jit_save) + 8 * (r == R8 ? 2 : r - R9); }
+
+/* Call fn (arguments already in place, but for R8, the fifth: `imm`, set
+ * after R8 is parked, if with_imm). R8, R9 and R10 may hold temps
  * (alloc_regs) and the callee may clobber them: the ones this block uses
  * are parked in cpu->jit_save around the call (a slow path or a helper;
  * callee-saved RBP/R12-R15 need nothing). The budget register goes to
  * cpu->chain_budget, where C reads and changes it (the PMU's instruction
  * count, DSB and single-step give instructions back), and comes back from
  * there. A register-held result is written after. */
-static inline void call_abs(Ctx *c, const void *fn)
+static inline void call_abs_n(Ctx *c, const void *fn, bool with_imm, uint64_t imm)
 {
     JitBuf *j = &c->j;
     c->ncalls++;
-    for (int r = R9; r <= R10; r++)
+    for (int r = R8; r <= R10; r++)
         if (c->cs_used & (1u << r))
-            st64(j, RBX, CPU_OFF(jit_save) + 8 * (r - R9), r);
+            st64(j, RBX, jit_save_off(r), r);
+    if (with_imm)
+        x_mov_ri(j, R8, imm);
     st32(j, RBX, CPU_OFF(chain_budget), JIT_BUDGET);
     x_mov_ri(j, RAX, (uint64_t)(uintptr_t)fn);
     x_rr(j, 0, 0xff, 2, RAX); /* call rax */
     ld32(j, JIT_BUDGET, RBX, CPU_OFF(chain_budget));
-    for (int r = R9; r <= R10; r++)
+    for (int r = R8; r <= R10; r++)
         if (c->cs_used & (1u << r))
-            ld64(j, r, RBX, CPU_OFF(jit_save) + 8 * (r - R9));
+            ld64(j, r, RBX, jit_save_off(r));
 }
+
+static inline void call_abs(Ctx *c, const void *fn) { call_abs_n(c, fn, false, 0); }
+/* fn(cpu, a, b, c, imm): R8 = imm once R8 is parked. */
+static inline void call_abs_imm(Ctx *c, const void *fn, uint64_t imm) { call_abs_n(c, fn, true, imm); }
 
 /* Call a shared stub tail (cpu/jit_thunk_x86.c) through the block's
  * literal of its address: `call [rip + lit]`, 6 bytes where call_abs
- * writes 30-50. The thunk parks R9/R10 and the budget itself. */
+ * writes 30-50. The thunk parks R8-R10 and the budget itself. */
 static inline void jit_call_thunk(Ctx *c, JitThunk t)
 {
     JitBuf *j = &c->j;
