@@ -204,6 +204,7 @@ typedef struct CPUStats {
     uint64_t insns;
     uint64_t blocks_dispatched;  /* blocks entered from the dispatcher (chained entries are not counted) */
     uint64_t blocks_translated;
+    uint64_t loop_traces;        /* of those, loop traces (two runs of words: docs/jit.md) */
     uint64_t translate_ns;
     uint64_t tcache_lookups;
     uint64_t tcache_misses;
@@ -320,10 +321,9 @@ typedef struct CPUState {
      * branch (BX_SLOT0..3) and give back the unrun rest of a block left by an
      * exception (smp/vcpu.c). */
     const void *jit_last;
-    /* Generated code keeps temps in the caller-saved R9 and R10 too and
-     * parks them here around its calls into C (cpu/jit_x86_ctx.h, call_abs);
-     * the third is unused (its R11 holds the chain budget now), kept so that
-     * later fields keep their offsets. */
+    /* Generated code keeps temps in the caller-saved R9, R10 and R8 too and
+     * parks them here, in that order, around its calls into C
+     * (cpu/jit_x86_ctx.h, call_abs; cpu/jit_thunk_x86.c). */
     uint64_t jit_save[3];
     /* stats.jit.mem_armed when this core last asked the monitor to sweep
      * idle pages (smp/vcpu.c, monitor_idle_stores). */

@@ -229,6 +229,8 @@ void ir_dump(const IRBlock *b, FILE *out)
 {
     fprintf(out, "IR block pc=0x%016llx insns=%u ops=%u temps=%u\n", (unsigned long long)b->pc,
             b->ninsns, b->nops, b->ntemps);
+    if (b->pc2)
+        fprintf(out, "  loop trace: %u at pc, the rest at 0x%016llx\n", b->n1, (unsigned long long)b->pc2);
     for (uint32_t i = 0; i < b->nops; i++) {
         const IROp *op = &b->ops[i];
         if (op->opc >= IR_NUM_OPS) {

@@ -86,6 +86,11 @@ typedef struct IRBlock {
     uint32_t nops;
     uint32_t ntemps;
     uint32_t ninsns;    /* guest instructions in the block */
+    /* A loop trace (docs/jit.md, "Loop traces"): the first n1 instructions
+     * are at pc, pc + 4, ...; the rest at pc2, pc2 + 4, ..., all of them in
+     * pc's page and before pc. pc2 = 0: none (n1 is then ninsns). */
+    uint32_t n1;
+    uint64_t pc2;
     uint32_t cap;
     IROp *ops;
     /* Non-NULL while ops is borrowed from this scratch array (ir_block_init_scratch)
@@ -110,6 +115,24 @@ typedef struct IRBlock {
     uint32_t chain_site[IR_CHAIN_SLOTS], chain_stub[IR_CHAIN_SLOTS], chain_loop[IR_CHAIN_SLOTS];
     uint64_t chain_pc[IR_CHAIN_SLOTS];
 } IRBlock;
+
+/* Any thread. The guest pc of the block's instruction number i (0-based,
+ * in the order the block runs them). */
+static inline uint64_t ir_insn_pc(const IRBlock *b, uint32_t i)
+{
+    return b->pc2 && i >= b->n1 ? b->pc2 + 4ull * (i - b->n1) : b->pc + 4ull * i;
+}
+
+/* Any thread. How many of the block's instructions run from the one at
+ * `pc` to the end, that one included (0: pc is not in the block). */
+static inline uint32_t ir_insns_from(const IRBlock *b, uint64_t pc)
+{
+    if (pc >= b->pc && pc < b->pc + 4ull * (b->pc2 ? b->n1 : b->ninsns))
+        return b->ninsns - (uint32_t)((pc - b->pc) / 4);
+    if (b->pc2 && pc >= b->pc2 && pc < b->pc2 + 4ull * (b->ninsns - b->n1))
+        return b->ninsns - b->n1 - (uint32_t)((pc - b->pc2) / 4);
+    return 0;
+}
 
 /* Any thread: b's native code, or NULL. Acquire: a block may be compiled
  * after it was published (docs/jit.md, "Lazy compilation"), and the fields

@@ -89,9 +89,54 @@ void gen_brcond(DisasCtx *s, IRTemp cond, uint64_t target)
  * fall-through stays in the page, and the block has a chain slot left. The
  * side exit's aux holds, until translate_block fixes it up, the instructions
  * up to it. */
+/* Turn the condition the last op computed into its opposite, if it is one
+ * a branch's translate function makes (B.cond's COND, CBZ/CBNZ/TBZ/TBNZ's
+ * compare with zero). */
+static bool invert_last_cond(DisasCtx *s, IRTemp cond)
+{
+    IROp *op = s->b->nops ? &s->b->ops[s->b->nops - 1] : NULL;
+    if (!op || op->dst != cond)
+        return false;
+    if (op->opc == IR_COND && op->imm < 14)
+        op->imm ^= 1; /* A64 conditions come in pairs: EQ/NE, CS/CC, ... */
+    else if (op->opc == IR_CMP_EQ || op->opc == IR_CMP_NE)
+        op->opc = op->opc == IR_CMP_EQ ? IR_CMP_NE : IR_CMP_EQ;
+    else
+        return false;
+    return true;
+}
+
+/* A loop trace (docs/jit.md, "Loop traces"): at a conditional branch back
+ * to before the block, in its page, the block goes on at the target, and
+ * leaves by a side exit when the branch is not taken. A loop whose body is
+ * this block's code and the code before it (gzip's match-chain step: a
+ * block entered by a taken forward branch, whose backward branch returns to
+ * the code that branched to it) then ends at a branch to the block's own
+ * start: a self-loop, whose registers stay in host registers around it.
+ * One per block, so the block is two runs of words, and the second ends
+ * before the first begins (it stops at the block's start). */
+static bool trace_back(DisasCtx *s, IRTemp cond, uint64_t target)
+{
+    if (!s->page || s->traced || s->nside >= s->side_max || target >= s->start ||
+        (target ^ s->start) >> 12 || !invert_last_cond(s, cond))
+        return false;
+    ir_emit(s->b, IR_BRCOND, 8, 0, cond, IR_NO_TEMP, IR_NO_TEMP, IR_BRCOND_AUX(2 + s->nside, s->b->ninsns),
+            s->pc + 4);
+    s->nside++;
+    s->traced = s->jumped = true;
+    s->b->n1 = s->b->ninsns;
+    s->b->pc2 = target;
+    s->pc = target - 4; /* translate_block steps on to the target */
+    return true;
+}
+
 void gen_cond_branch(DisasCtx *s, IRTemp cond, uint64_t target)
 {
-    if (s->nside < s->side_max && target > s->pc && ((s->pc + 4) & 0xfff) != 0) {
+    if (target < s->pc && trace_back(s, cond, target))
+        return;
+    /* A branch to the block's own start (from a trace's second piece) ends
+     * the block: a self-loop, chained through slot 0. */
+    if (s->nside < s->side_max && target > s->pc && target != s->start && ((s->pc + 4) & 0xfff) != 0) {
         ir_emit(s->b, IR_BRCOND, 8, 0, cond, IR_NO_TEMP, IR_NO_TEMP, IR_BRCOND_AUX(2 + s->nside, s->b->ninsns),
                 target);
         s->nside++;
@@ -179,15 +224,15 @@ static bool is_branch(const InsnPattern *p)
 
 void translate_block(CPUState *cpu, IRBlock *b, uint64_t pc, const uint32_t *code, uint32_t max_insns)
 {
-    DisasCtx ctx = {.b = b, .cpu = cpu, .pc = pc, .tb_flags = cpu_tb_flags(cpu)};
-    DisasCtx *s = &ctx;
-    s->side_max = cpu->machine ? cpu->machine->opt.side_exits : IR_SIDE_EXITS;
-    if (max_insns > MAX_BLOCK_INSNS)
-        max_insns = MAX_BLOCK_INSNS;
-    if (s->tb_flags & TBF_STEP) {
-        max_insns = 1; /* software step / gdb stepi: one instruction per block */
-        s->side_max = 0;
-    }
+    /* No page: nothing is written to code. */
+    translate_block_traced(cpu, b, pc, (uint32_t *)(uintptr_t)code, max_insns, NULL);
+}
+
+/* One pass over the block's instructions into s->b (empty). */
+static void translate_pass(DisasCtx *s, uint32_t *code, uint32_t max_insns)
+{
+    IRBlock *b = s->b;
+    CPUState *cpu = s->cpu;
     for (uint32_t i = 0; i < max_insns; i++) {
         /* gdb breakpoints: end the block before one, or stop there. */
         if (__builtin_expect(cpu->machine && cpu->machine->gdb != NULL, 0)) {
@@ -196,6 +241,10 @@ void translate_block(CPUState *cpu, IRBlock *b, uint64_t pc, const uint32_t *cod
             if (s->end)
                 break;
         }
+        /* A trace's second piece: each word read once from the page, and
+         * kept in code[] in the order the block runs it (TBlock.words). */
+        if (s->traced)
+            code[i] = __atomic_load_n(&s->page[(s->pc & 0xfff) / 4], __ATOMIC_RELAXED);
         s->insn = code[i];
         ir_emit(b, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, s->pc);
         b->ninsns++;
@@ -216,12 +265,61 @@ void translate_block(CPUState *cpu, IRBlock *b, uint64_t pc, const uint32_t *cod
         if (s->end)
             break;
         s->pc += 4;
+        if (s->jumped) { /* to a trace's target: in the page, before the start */
+            s->jumped = false;
+            max_insns = MAX_BLOCK_INSNS;
+            continue;
+        }
         /* Stay within one guest page so a block never spans two translations. */
         if ((s->pc & 0xfff) == 0)
+            break;
+        if (s->traced && s->pc == s->start) /* the second piece ran into the first: a self-loop */
             break;
     }
     if (!s->end)
         gen_goto(s, s->pc);
+}
+
+/* The block ends at a branch to its own start (a trace that made a loop). */
+static bool closes_loop(const IRBlock *b)
+{
+    for (uint32_t i = b->nops >= 2 ? b->nops - 2 : 0; i < b->nops; i++)
+        if (ir_branch_slot(&b->ops[i]) >= 0 && ir_branch_slot(&b->ops[i]) < 2 && b->ops[i].imm == b->pc)
+            return true;
+    return false;
+}
+
+void translate_block_traced(CPUState *cpu, IRBlock *b, uint64_t pc, uint32_t *code, uint32_t max_insns,
+                            const uint32_t *page)
+{
+    DisasCtx ctx = {.b = b, .cpu = cpu, .pc = pc, .tb_flags = cpu_tb_flags(cpu), .start = pc};
+    DisasCtx *s = &ctx;
+    s->side_max = cpu->machine ? cpu->machine->opt.side_exits : IR_SIDE_EXITS;
+    /* Not under gdb (its breakpoints are looked for by address as the block
+     * is translated) nor for single steps. */
+    if (cpu->machine && cpu->machine->opt.loop_traces && !cpu->machine->gdb)
+        s->page = page;
+    if (max_insns > MAX_BLOCK_INSNS)
+        max_insns = MAX_BLOCK_INSNS;
+    if (s->tb_flags & TBF_STEP) {
+        max_insns = 1; /* software step / gdb stepi: one instruction per block */
+        s->side_max = 0;
+        s->page = NULL;
+    }
+    uint32_t words[MAX_BLOCK_INSNS];
+    if (s->page)
+        memcpy(words, code, max_insns * sizeof(uint32_t));
+    translate_pass(s, code, max_insns);
+    if (b->pc2 && !closes_loop(b)) {
+        /* A trace that does not come back to the start is no loop: the
+         * block as it was (measured: such traces made bzip2 slower). */
+        memcpy(code, words, max_insns * sizeof(uint32_t));
+        b->nops = b->ntemps = b->ninsns = b->n1 = 0;
+        b->pc2 = 0;
+        const uint8_t side_max = s->side_max;
+        *s = (DisasCtx){.b = b, .cpu = cpu, .pc = pc, .tb_flags = s->tb_flags, .start = pc, .side_max = side_max};
+        translate_pass(s, code, max_insns);
+    }
     /* What leaves a block early gives back the instructions after it (the
      * block was counted whole on entry, and the instruction count must stay
      * exact: docs/pmu.md): a side exit when taken (in its aux), a DSB that

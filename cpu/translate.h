@@ -34,11 +34,25 @@ typedef struct DisasCtx {
     bool give_back;    /* a helper that may leave the block early needs its imm fixed up (trans_DSB, DAIF writes) */
     uint8_t nside;     /* side exits so far (gen_cond_branch) */
     uint8_t side_max;  /* at most this many (-jit-side-exits; 0 for single steps) */
+    /* Loop traces (gen_cond_branch, docs/jit.md "Loop traces"): the guest
+     * page the block starts in (NULL: no traces), the block's first pc, and
+     * whether translation has gone on at a backward branch's target
+     * (jumped: it is about to). */
+    const uint32_t *page;
+    uint64_t start;
+    bool traced, jumped;
 } DisasCtx;
 
-/* Owner only: translate the block at virtual `pc` (whose code is readable at
- * host address `code`, up to `max_bytes`) into `b`. */
+/* Owner only: translate the block at virtual `pc`, whose instruction words
+ * are code[0..max_insns), into `b`. */
 void translate_block(CPUState *cpu, IRBlock *b, uint64_t pc, const uint32_t *code, uint32_t max_insns);
+/* The same, and where the guest may have a loop in two pieces, a loop
+ * trace: `page` is the host address of the guest page `pc` is in (read
+ * with relaxed loads: another core may write it), and `code` has room for
+ * MAX_BLOCK_INSNS words; the block's words, in the order it runs them,
+ * are left in code[0..b->ninsns). */
+void translate_block_traced(CPUState *cpu, IRBlock *b, uint64_t pc, uint32_t *code, uint32_t max_insns,
+                            const uint32_t *page);
 
 /* ---- emit helpers (all: translating thread only) ---- */
 static inline IRTemp t_const(DisasCtx *s, uint64_t v)

@@ -69,6 +69,7 @@ typedef struct MachineOptions {
     int tier;                /* -tier: TIER_JIT (default, cpu/jit_x86.c) or TIER_INTERP */
     uint32_t jit_threshold;  /* -jit-threshold: compile a block at its Nth run (1: when translated) */
     uint8_t side_exits;      /* -jit-side-exits: conditional branches a block may go on past (0..2) */
+    bool loop_traces;        /* -jit-loop-traces: a block may go on at a backward branch's target (docs/jit.md) */
     uint32_t halt_poll_ns;   /* -halt-poll-ns: longest spin before a WFI/WFE sleep (0: none; smp/vcpu.c) */
     const char *stats_file;  /* -stats FILE: JSON counters at exit (smp/stats.c) */
     bool progress;           /* -progress: a rate line on stderr every second (smp/stats.c) */

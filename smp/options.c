@@ -482,6 +482,8 @@ static void usage(void)
            "                             1: when it is translated)\n"
            "  -jit-side-exits N          conditional branches a block may go on past (0..2, default 2; 0: every\n"
            "                             conditional branch ends its block)\n"
+           "  -jit-loop-traces 0|1       a block may go on at the target of a conditional branch back to\n"
+           "                             before it, making a loop in two pieces one self-loop (default 1)\n"
            "  -halt-poll-ns N            a core in WFI/WFE spins up to N ns for its wake-up before it sleeps,\n"
            "                             adapted to how soon wake-ups come (default 200000; 0: sleep at once;\n"
            "                             never when there are more cores than host CPUs, nor under -det)\n"
@@ -508,6 +510,7 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
     opt->tier = TIER_JIT; /* the interpreter stays available as the reference: -tier interp */
     opt->jit_threshold = JIT_THRESHOLD_DEFAULT;
     opt->side_exits = IR_SIDE_EXITS;
+    opt->loop_traces = true;
     opt->halt_poll_ns = HALT_POLL_NS_DEFAULT;
     opt->machine_type = "virt";
     opt->cpu_model = "cortex-a57";
@@ -639,6 +642,12 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
             if (!parse_ranged(a, v, 0, IR_SIDE_EXITS, "count", "", &n))
                 return OPT_ERROR;
             opt->side_exits = (uint8_t)n;
+        } else if (!strcmp(a, "-jit-loop-traces")) {
+            NEEDS_ARG;
+            long n;
+            if (!parse_ranged(a, v, 0, 1, "value", "", &n))
+                return OPT_ERROR;
+            opt->loop_traces = n != 0;
         } else if (!strcmp(a, "-halt-poll-ns")) {
             NEEDS_ARG;
             long n;

@@ -270,9 +270,9 @@ static void write_json(Machine *m, int status, FILE *f)
     for (int i = 0; i < m->ncpus; i++) {
         const CPUStats *s = &m->cpus[i]->stats;
         fprintf(f, "    {\"index\": %d, \"insns\": %llu, \"blocks_dispatched\": %llu, \"blocks_translated\": %llu,"
-                   " \"translate_ns\": %llu,\n", i, (unsigned long long)s->insns,
+                   " \"loop_traces\": %llu, \"translate_ns\": %llu,\n", i, (unsigned long long)s->insns,
                 (unsigned long long)s->blocks_dispatched, (unsigned long long)s->blocks_translated,
-                (unsigned long long)s->translate_ns);
+                (unsigned long long)s->loop_traces, (unsigned long long)s->translate_ns);
         fprintf(f, "     \"tcache_lookups\": %llu, \"tcache_misses\": %llu, \"jc_hits\": %llu,\n",
                 (unsigned long long)s->tcache_lookups, (unsigned long long)s->tcache_misses,
                 (unsigned long long)s->jc_hits);

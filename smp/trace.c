@@ -61,7 +61,7 @@ void trace_translated(CPUState *cpu, const TBlock *tb, const uint32_t *code)
         if (cs_open(CS_ARCH_ARM64, CS_MODE_ARM, &h) == CS_ERR_OK) {
             for (uint32_t i = 0; i < tb->ninsns; i++) {
                 cs_insn *insn;
-                uint64_t pc = tb->pc + 4ull * i;
+                uint64_t pc = ir_insn_pc(&tb->ir, i);
                 size_t n = cs_disasm(h, (const uint8_t *)&code[i], 4, pc, 1, &insn);
                 if (n) {
                     fprintf(m->log, "0x%016" PRIx64 ":  %08x      %s %s\n", pc, code[i], insn->mnemonic,

@@ -321,8 +321,11 @@ static TBlock *find_block_n(CPUState *cpu, bool one)
          * from (another core may write the page while we read it). */
         uint32_t words[MAX_BLOCK_INSNS];
         memcpy(words, code, max * sizeof(uint32_t));
+        /* A loop trace reads the rest of its words from the page (the
+         * block's words are then left in words[] in the order it runs them). */
+        const uint32_t *page = one ? NULL : code - ((pc & 0xfff) >> 2);
         code = words;
-        translate_block(cpu, &tb->ir, pc, code, max);
+        translate_block_traced(cpu, &tb->ir, pc, words, max, page);
         tb->ninsns = tb->ir.ninsns;
         tb->words = malloc(tb->ninsns * sizeof(uint32_t));
         if (tb->words)
@@ -339,6 +342,7 @@ static TBlock *find_block_n(CPUState *cpu, bool one)
         tb->ir.verified = true;
         trace_translated(cpu, tb, code);
         cpu->stats.blocks_translated++;
+        cpu->stats.loop_traces += tb->ir.pc2 != 0;
         cpu->stats.translate_ns += now_ns() - t0;
         tb = tcache_insert(m->tcache, tb);
     }
@@ -409,9 +413,7 @@ static void uncount_unrun(CPUState *cpu, const IRBlock *blk, uint64_t next)
 {
     if (!blk)
         return;
-    uint64_t end = blk->pc + 4ull * blk->ninsns;
-    if (next >= blk->pc && next < end)
-        cpu->chain_budget += (int32_t)((end - next) / 4);
+    cpu->chain_budget += (int32_t)ir_insns_from(blk, next);
 }
 
 /* Owner vCPU only. After a block exit that changed state: a synchronous

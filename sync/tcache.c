@@ -475,7 +475,12 @@ static void free_list(TCache *tc, TBlock *head, uint64_t n, uint64_t bytes)
 /* Under the page's lock: does tb still match the page's current bytes? */
 static bool tb_unchanged(const TBlock *tb, const uint8_t *page)
 {
-    return page && tb->words && memcmp(page + (tb->pa & 0xfff), tb->words, tb->ninsns * sizeof(uint32_t)) == 0;
+    if (!page || !tb->words)
+        return false;
+    /* A loop trace's words are two runs (cpu/ir.h, IRBlock.pc2). */
+    const uint32_t n1 = tb->ir.pc2 ? tb->ir.n1 : tb->ninsns;
+    return memcmp(page + (tb->pa & 0xfff), tb->words, n1 * sizeof(uint32_t)) == 0 &&
+           memcmp(page + (tb->ir.pc2 & 0xfff), tb->words + n1, (tb->ninsns - n1) * sizeof(uint32_t)) == 0;
 }
 
 /* Any registered RCU thread: drop the blocks of pg, but those whose words

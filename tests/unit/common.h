@@ -41,6 +41,7 @@ static inline TestMachine *test_machine_new(void)
     m->opt.smp = 1;
     m->opt.ram_size = TEST_RAM_SIZE;
     m->opt.side_exits = IR_SIDE_EXITS; /* as -jit-side-exits defaults: blocks go on past forward branches */
+    m->opt.loop_traces = true;         /* as -jit-loop-traces defaults (translate_block_traced only) */
     cr_assert(physmap_init(&m->pm, RAM_BASE, TEST_RAM_SIZE), "physmap_init failed");
     m->jit_code = jit_code_new(0);
     cr_assert_not_null(m->jit_code);

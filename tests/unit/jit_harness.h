@@ -227,16 +227,18 @@ static inline void copy_block(IRBlock *to, const IRBlock *from)
     to->nops = to->cap = from->nops;
     to->ntemps = from->ntemps;
     to->ninsns = from->ninsns;
+    to->n1 = from->n1;
+    to->pc2 = from->pc2;
 }
 
 /* The interpreter with the chained entry's rule: a block whose branch
- * through `slot` goes back to LOOP_PC runs again if no request is pending
+ * through `slot` goes back to its own start runs again if no request is pending
  * and the budget has its ninsns. */
 static inline int interp_loop(IRBlock *orig, int slot)
 {
     int bx = interp_run(cpu, orig);
     for (;;) {
-        if (bx != (slot ? BX_SLOT1 : BX_SLOT0) || cpu->pc != LOOP_PC)
+        if (bx != (slot ? BX_SLOT1 : BX_SLOT0) || cpu->pc != orig->pc)
             return bx;
         if (atomic_load(&cpu->request))
             return BX_EXIT;
