@@ -83,12 +83,6 @@ void gen_brcond(DisasCtx *s, IRTemp cond, uint64_t target)
     ir_emit(s->b, IR_BRCOND, 8, 0, cond, IR_NO_TEMP, IR_NO_TEMP, 0, target);
 }
 
-/* The block goes on past a conditional branch (docs/jit.md, "Side exits")
- * when the branch goes forward (a backward one is most often a loop's, taken,
- * and one to the block's start keeps the block a self-loop), its
- * fall-through stays in the page, and the block has a chain slot left. The
- * side exit's aux holds, until translate_block fixes it up, the instructions
- * up to it. */
 /* Turn the condition the last op computed into its opposite, if it is one
  * a branch's translate function makes (B.cond's COND, CBZ/CBNZ/TBZ/TBNZ's
  * compare with zero). */
@@ -130,6 +124,13 @@ static bool trace_back(DisasCtx *s, IRTemp cond, uint64_t target)
     return true;
 }
 
+/* The block goes on past a conditional branch (docs/jit.md, "Side exits")
+ * when the branch goes forward (a backward one is most often a loop's, taken,
+ * and one to the block's start keeps the block a self-loop), its
+ * fall-through stays in the page, and the block has a chain slot left. The
+ * side exit's aux holds, until translate_block fixes it up, the instructions
+ * up to it. A branch back to before the block may go on at its target
+ * instead (trace_back). */
 void gen_cond_branch(DisasCtx *s, IRTemp cond, uint64_t target)
 {
     if (target < s->pc && trace_back(s, cond, target))
