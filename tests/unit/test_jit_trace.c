@@ -183,13 +183,21 @@ Test(jit_trace, where_traces_stop)
     cr_assert(blk.ninsns == 1 && blk.pc2 == 0, "a target in another page ends the block");
     ir_block_free(&blk);
 
-    /* A trace that does not come back to the start (only one per block: a
-     * backward branch in the second piece ends it) is undone: the block is
-     * translated again without it, from the words as they were. */
+    /* A second piece that would not come back to the start (only one trace
+     * per block: a backward branch in it would end it) is seen ahead. */
     two_piece_page();
     page[0x104 / 4] = cbnz(3, -0x10);
     translate_at(&blk, PAGE + 0x110, code, true);
     cr_assert(blk.ninsns == 2 && blk.pc2 == 0 && blk.n1 == 0, "no loop, no trace (%u)", blk.ninsns);
+    cr_assert(blk.ops[blk.nops - 2].opc == IR_BRCOND && blk.ops[blk.nops - 2].imm == PAGE + 0x100);
+    ir_block_free(&blk);
+
+    /* One the look ahead misses (an undefined word ends the block) is undone:
+     * the block is translated again without it, from the words as they were. */
+    two_piece_page();
+    page[0x100 / 4] = 0; /* UDF #0 */
+    translate_at(&blk, PAGE + 0x110, code, true);
+    cr_assert(blk.ninsns == 2 && blk.pc2 == 0 && blk.n1 == 0, "undone (%u)", blk.ninsns);
     cr_assert(blk.ops[blk.nops - 2].opc == IR_BRCOND && blk.ops[blk.nops - 2].imm == PAGE + 0x100);
     cr_assert(!memcmp(code, &page[0x110 / 4], 4 * sizeof(uint32_t)), "code[] holds the words after the branch again");
     ir_block_free(&blk);
