@@ -74,6 +74,64 @@ static int fuse_cond(int kind, unsigned cond)
     return FP_FUSED | sub[cond];
 }
 
+static bool use_lahf(void);
+
+/* Is cond (a COND temp) read by no op of the block but the one at index k? */
+static bool only_reader(const IRBlock *b, IRTemp cond, uint32_t k)
+{
+    for (uint32_t i = 0; i < b->nops; i++) {
+        const IROp *op = &b->ops[i];
+        const IRTemp in[3] = {op->a, op->b, op->c};
+        for (int n = 0; n < ir_op_info[op->opc].nin; n++)
+            if (in[n] == cond && i != k)
+                return false;
+    }
+    return true;
+}
+
+/* A live pack whose only reader is a side exit right after the setter (a
+ * compare and its B.cond, gzip's `cmp w8, w4; b.cs` in its chain step),
+ * before the next setter with nothing else reading NZCV between: the main
+ * path needs no pack; the exit's taken path makes it (FP_XPACK), on EFLAGS
+ * that reach its jcc untouched. That needs the LAHF pack, and the exit's
+ * condition to stay in EFLAGS (cond_for_branch): the setter's last fused
+ * COND, read by that BRCOND only, with nothing but INSN_STARTs and fused
+ * CONDs between. */
+static void plan_exit_pack(Ctx *c, uint32_t i, int kind)
+{
+    const IRBlock *b = c->b;
+    if (!use_lahf())
+        return;
+    uint32_t k = i + 1;
+    IRTemp last_fused = IR_NO_TEMP;
+    for (; k < b->nops && (b->ops[k].opc == IR_INSN_START || b->ops[k].opc == IR_COND); k++) {
+        if (b->ops[k].opc == IR_COND && !(c->fplan[k] & FP_FUSED))
+            return;
+        if (b->ops[k].opc == IR_COND)
+            last_fused = b->ops[k].dst;
+    }
+    const IROp *x = k < b->nops ? &b->ops[k] : NULL;
+    if (!x || x->opc != IR_BRCOND || ir_branch_slot(x) < 2 || x->a != last_fused || last_fused == IR_NO_TEMP ||
+        b->ops[k - 1].opc != IR_COND || b->ops[k - 1].imm >= 14)
+        return;
+    for (uint32_t n = k + 1; n < b->nops; n++) {
+        const IROp *op = &b->ops[n];
+        if (op->opc == IR_COND)
+            return; /* fused or not: either reads NZCV or makes another fused COND the last */
+        const unsigned u = nzcv_use(op);
+        if (u & NZ_READ)
+            return;
+        if (u & NZ_WRITE)
+            break;
+        if (n + 1 == b->nops)
+            return; /* no writer: the flags leave the block */
+    }
+    if (k + 1 >= b->nops || !only_reader(b, last_fused, k))
+        return;
+    c->fplan[i] |= FP_DEAD;
+    c->fplan[k] = (uint8_t)(FP_XPACK | kind);
+}
+
 /* One forward pass per setter, up to the next NZCV writer: fuse the CONDs it
  * can, and mark its pack dead if nothing else there reads NZCV. The ranges
  * are disjoint, so this is linear in the block. */
@@ -111,6 +169,8 @@ void jit_plan_flags(Ctx *c)
         }
         if (!live)
             c->fplan[i] |= FP_DEAD;
+        else
+            plan_exit_pack(c, i, kind);
     }
 }
 
@@ -280,6 +340,15 @@ static IRTemp cond_for_branch(const Ctx *c, const IROp *setter, const IROp *cond
 }
 
 /* A flag setter (size 4 or 8), its fused CONDs and, unless dead, the pack. */
+void jit_emit_xpack_exit(Ctx *c, const IROp *op)
+{
+    const bool lazy = c->nzcv_lazy;
+    const IRTemp rax = c->rax_temp;
+    emit_nzcv_pack_lahf(c, jit_fplan_of(c, op) & 3, false);
+    c->nzcv_lazy = lazy; /* the main path did not pack */
+    c->rax_temp = rax;
+}
+
 void jit_emit_flag_setter(Ctx *c, const IROp *op)
 {
     JitBuf *j = &c->j;

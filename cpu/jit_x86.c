@@ -225,6 +225,22 @@ static bool alloc_regs(Ctx *c)
 
 static bool alu_size_ok(int sz) { return sz == 4 || sz == 8; }
 
+/* The taken paths of the FP_XPACK side exits (the BRCOND case of emit_op):
+ * the setter's NZCV pack on the EFLAGS its jcc left, the instructions given
+ * back, then the exit's patchable jump (jit_emit_direct). */
+static void emit_xpack_exits(Ctx *c)
+{
+    for (unsigned k = 0; k < c->nxpack; k++) {
+        const IROp *op = c->xpack_op[k];
+        jb_bind(&c->j, c->xpack_label[k]);
+        jit_emit_xpack_exit(c, op);
+        const int32_t unrun = (int32_t)ir_brcond_unrun(op);
+        if (unrun)
+            x_mem(&c->j, 0, 0x8d, JIT_BUDGET, JIT_BUDGET, unrun); /* lea r11d, [r11 + unrun] */
+        jit_emit_direct(c, op->imm, ir_branch_slot(op), IR_NO_TEMP, -1);
+    }
+}
+
 /* LZCNT if the host has it and the tests allow it (cpu/host_cpu.h). */
 void jit_allow_lzcnt(bool on) { host_allow(HOST_LZCNT, on); }
 void jit_allow_bmi(bool on) { host_allow(HOST_BMI1 | HOST_BMI2, on); }
@@ -862,6 +878,21 @@ static bool emit_op(Ctx *c, const IROp *op)
          * add goes before the jump and the fall-through takes it back. */
         const int slot = ir_branch_slot(op);
         const int32_t unrun = (int32_t)ir_brcond_unrun(op);
+        if (jit_fplan_of(c, op) & FP_XPACK) {
+            /* The pack and the give-back on the taken path only, out of
+             * line (emit_xpack_exits). plan_exit_pack mirrors
+             * cond_for_branch, so the condition is in EFLAGS here; if it
+             * were not, the pack could not be made: no code for the block. */
+            if (c->cc_temp != op->a || op->a == IR_NO_TEMP || c->nxpack >= IR_SIDE_EXITS) {
+                j->oom = true;
+                break;
+            }
+            c->xpack_label[c->nxpack] = jb_label(j);
+            c->xpack_op[c->nxpack] = op;
+            x_jcc(j, c->cc, c->xpack_label[c->nxpack++]);
+            c->cc_temp = IR_NO_TEMP;
+            break;
+        }
         if (unrun)
             x_mem(j, 0, 0x8d, JIT_BUDGET, JIT_BUDGET, unrun);  /* lea r11d, [r11 + unrun] */
         if (c->cc_temp == op->a && op->a != IR_NO_TEMP) {
@@ -1215,6 +1246,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     jb_byte(j, 0xc3);                            /* ret */
     jit_emit_stubs(&c);
     jit_fp_emit_stubs(&c);
+    emit_xpack_exits(&c);
     jit_emit_exits(&c);
     emit_thunk_literals(&c);
 

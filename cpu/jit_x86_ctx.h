@@ -159,6 +159,11 @@ typedef struct Ctx {
      * BRCOND right after it (IR_NO_TEMP: none). */
     IRTemp cc_temp;
     int cc;
+    /* Side exits planned FP_XPACK (at most one per side-exit slot): the
+     * out-of-line label their jcc goes to, emitted before the exits. */
+    uint32_t xpack_label[IR_SIDE_EXITS];
+    const IROp *xpack_op[IR_SIDE_EXITS];
+    unsigned nxpack;
     /* A fused COND whose 0/1 value is only in AL, for the BRCOND that
      * follows its flag setter (cond_for_branch; IR_NO_TEMP: none). */
     IRTemp al_temp;
@@ -223,10 +228,13 @@ typedef struct Ctx {
 
 enum { FK_ADD, FK_SUB, FK_LOGIC };
 
-/* fplan[] bits. COND: FP_FUSED | x86 cc, or FP_CONST | value. Setter: FP_DEAD. */
+/* fplan[] bits. COND: FP_FUSED | x86 cc, or FP_CONST | value. Setter: FP_DEAD.
+ * Side-exit BRCOND: FP_XPACK | the setter's kind (FK_*): the setter's pack is
+ * needed on this exit's taken path only, and is made there (jit_flags_x86.c). */
 #define FP_FUSED 0x10
 #define FP_CONST 0x20
 #define FP_DEAD 0x40
+#define FP_XPACK 0x80
 #define FUSE_MAX 4 /* fused CONDs per setter */
 
 static inline void ld64(JitBuf *j, int reg, int base, int32_t disp) { x_mem(j, XW, 0x8b, reg, base, disp); }
@@ -508,6 +516,9 @@ void jit_plan_flags(Ctx *c);
 /* The fused CONDs of the op at index i (up to FUSE_MAX, in order) into out. */
 unsigned jit_fused_conds(const Ctx *c, uint32_t i, const IROp **out);
 void jit_emit_flag_setter(Ctx *c, const IROp *op);
+/* The taken path of a side exit planned FP_XPACK: the NZCV pack on the
+ * setter's EFLAGS (still intact at its jcc), then the exit. */
+void jit_emit_xpack_exit(Ctx *c, const IROp *op);
 uint8_t jit_fplan_of(const Ctx *c, const IROp *op);
 /* EAX = NZCV at bits 31:28, zero elsewhere, from either form of cpu->nzcv
  * (cpu.h); EFLAGS clobbered. */

@@ -104,6 +104,44 @@ Test(jit_side, exits_give_back_the_rest)
     ir_block_free(&blk);
 }
 
+/* A compare read only by the side exit right after it, before the next
+ * flag setter (gzip's `cmp w8, w4; b.cs` in its chain step): the main path
+ * makes no NZCV pack, the exit's taken path makes it out of line
+ * (FP_XPACK, jit_flags_x86.c). Taken, the exit leaves the compare's NZCV;
+ * not taken, the ADDS's. The starting NZCV is neither, so a missing pack
+ * shows; against the interpreter with every flag combination of the
+ * compare. */
+Test(jit_side, exit_only_flag_pack)
+{
+    const uint32_t w[5] = {
+        0xeb01001fu,          /* cmp   x0, x1 */
+        b_cond(2, 4),         /* b.cs  +16: side exit (slot 2), 3 after it */
+        0xb1000442u,          /* adds  x2, x2, #1 */
+        add_imm(3, 3, 1),
+        b_imm(0x40),
+    };
+    IRBlock blk;
+    translate(&blk, PC0, w, 5);
+    cr_assert_eq(blk.ninsns, 5);
+    static const uint64_t ops[][2] = {
+        {5, 3}, {3, 5}, {7, 7}, {0, 1}, {1ull << 63, 1}, {0, 1ull << 63}, {~0ull, 0}, {(1ull << 63) - 1, ~0ull},
+    };
+    for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
+        cpu->x[0] = ops[k][0];
+        cpu->x[1] = ops[k][1];
+        cpu->x[2] = k & 1 ? ~0ull : 41;
+        cpu->nzcv = 0x50000000u; /* Z and V: neither setter's */
+        cpu->chain_budget = 1000;
+        char what[32];
+        snprintf(what, sizeof what, "case %zu", k);
+        const int bx = run_both(&blk, what);
+        const bool taken = ops[k][0] >= ops[k][1];
+        cr_assert_eq(bx, taken ? BX_SLOT2 : BX_SLOT1, "%s", what);
+        cr_assert_eq(cpu->chain_budget, 1000 + (taken ? 3 : 0), "%s: budget %d", what, cpu->chain_budget);
+    }
+    ir_block_free(&blk);
+}
+
 /* Where a block still ends at a conditional branch: a backward one (a
  * loop's, mostly taken), one to the block's own start (a self-loop), the
  * third forward one (two slots), the last word of a page, and with
