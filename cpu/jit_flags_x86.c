@@ -111,8 +111,7 @@ static void plan_exit_pack(Ctx *c, uint32_t i, int kind)
             last_fused = b->ops[k].dst;
     }
     const IROp *x = k < b->nops ? &b->ops[k] : NULL;
-    if (!x || x->opc != IR_BRCOND || ir_branch_slot(x) < 2 || x->a != last_fused || last_fused == IR_NO_TEMP ||
-        b->ops[k - 1].opc != IR_COND || b->ops[k - 1].imm >= 14)
+    if (!x || x->opc != IR_BRCOND || ir_branch_slot(x) < 2 || last_fused == IR_NO_TEMP || x->a != last_fused)
         return;
     for (uint32_t n = k + 1; n < b->nops; n++) {
         const IROp *op = &b->ops[n];
@@ -339,7 +338,6 @@ static IRTemp cond_for_branch(const Ctx *c, const IROp *setter, const IROp *cond
     return IR_NO_TEMP;
 }
 
-/* A flag setter (size 4 or 8), its fused CONDs and, unless dead, the pack. */
 void jit_emit_xpack_exit(Ctx *c, const IROp *op)
 {
     const bool lazy = c->nzcv_lazy;
@@ -349,6 +347,7 @@ void jit_emit_xpack_exit(Ctx *c, const IROp *op)
     c->rax_temp = rax;
 }
 
+/* A flag setter (size 4 or 8), its fused CONDs and, unless dead, the pack. */
 void jit_emit_flag_setter(Ctx *c, const IROp *op)
 {
     JitBuf *j = &c->j;

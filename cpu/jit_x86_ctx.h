@@ -517,7 +517,8 @@ void jit_plan_flags(Ctx *c);
 unsigned jit_fused_conds(const Ctx *c, uint32_t i, const IROp **out);
 void jit_emit_flag_setter(Ctx *c, const IROp *op);
 /* The taken path of a side exit planned FP_XPACK: the NZCV pack on the
- * setter's EFLAGS (still intact at its jcc), then the exit. */
+ * setter's EFLAGS, still intact at its jcc (the give-back and the jump
+ * follow, jit_x86.c emit_xpack_exits). */
 void jit_emit_xpack_exit(Ctx *c, const IROp *op);
 uint8_t jit_fplan_of(const Ctx *c, const IROp *op);
 /* EAX = NZCV at bits 31:28, zero elsewhere, from either form of cpu->nzcv
