@@ -39,20 +39,82 @@
 /* Host registers for temps, callee-saved first: those survive helper and
  * interp_exec_op calls (flotilla_jit_enter saves them for the C caller);
  * R9, R10 and R8 are parked around every call by call_abs and the thunks.
- * RAX, RCX, RDX, RSI and RDI stay scratch for the emitters; R11 is the
- * chain budget (JIT_BUDGET). R8 is last, and not used in a block with an
- * inline LDXR, whose hit path and stub keep the PA in it (jit_excl_x86.c;
- * docs/jit.md, "Registers and frame"). */
-static const int temp_pool[] = {RBP, R12, R13, R14, R15, R9, R10, R8}; /* R11: JIT_BUDGET */
+ * RAX, RCX and RDX stay scratch for the emitters; R11 is the chain budget
+ * (JIT_BUDGET). R8 is not used in a block with an inline LDXR, whose hit
+ * path and stub keep the PA in it (jit_excl_x86.c; docs/jit.md, "Registers
+ * and frame"). RSI and RDI, last, are scratch for the memory, FP, call and
+ * exclusive emitters: a temp gets one only if every op of its range leaves
+ * both alone (keeps_rsi_rdi), and RDI only outside a memory run, whose
+ * followers find their host address there. */
+static const int temp_pool[] = {RBP, R12, R13, R14, R15, R9, R10, R8, RSI, RDI}; /* R11: JIT_BUDGET */
 #define NPOOL ((int)(sizeof(temp_pool) / sizeof(temp_pool[0])))
+enum { SLOT_R8 = 7, SLOT_RSI = 8, SLOT_RDI = 9 };
 
 /* The pool for block b: all of it, or without R8 (above). */
 static unsigned pool_mask(const IRBlock *b)
 {
     for (uint32_t i = 0; i < b->nops; i++)
         if (b->ops[i].opc == IR_LOAD_EXCL)
-            return (1u << (NPOOL - 1)) - 1;
+            return ((1u << NPOOL) - 1) & ~(1u << SLOT_R8);
     return (1u << NPOOL) - 1;
+}
+
+/* Ops whose code never touches RSI or RDI and calls nothing (no
+ * interp_exec_op fallback at these sizes): integer ALU ops, flag setters
+ * with the LAHF pack (the other pack uses both), CONDs, CSEL, compares,
+ * guest register moves and branches (a taken exit leaves the block; the
+ * self-loop stub moves temps with RAX only). */
+static bool keeps_rsi_rdi(const IROp *op)
+{
+    const bool w48 = op->size == 4 || op->size == 8;
+    switch (op->opc) {
+    case IR_NOP: case IR_INSN_START: case IR_CONST: case IR_MOV: case IR_ZEXT: case IR_SELECT: case IR_COND:
+    case IR_UMULH: case IR_SMULH: case IR_BRCOND: case IR_GOTO: case IR_FENCE: case IR_GET_NZCV:
+    case IR_SET_NZCV: case IR_GET_FIELD:
+        return true;
+    case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: case IR_MUL: case IR_NOT: case IR_NEG:
+    case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROR: case IR_ANDN: case IR_ORN: case IR_XORN:
+    case IR_CMP_EQ: case IR_CMP_NE: case IR_ADC: case IR_SBC: case IR_UDIV: case IR_SDIV:
+    case IR_CLZ: case IR_CLS: case IR_RBIT: case IR_REV: case IR_REV16:
+        return w48;
+    case IR_REV32:
+        return op->size == 8;
+    case IR_SEXT:
+        return w48 && op->imm != 0;
+    case IR_ADD_FLAGS: case IR_SUB_FLAGS: case IR_ADC_FLAGS: case IR_SBC_FLAGS: case IR_LOGIC_FLAGS:
+        return w48 && host_has(HOST_LAHF);
+    case IR_GET_REG: case IR_SET_REG:
+        return op->imm < 32;
+    default:
+        return false;
+    }
+}
+
+/* Prefix counts over the block's ops for the RSI and RDI slots: bad[i] is
+ * the number of ops before op i that may touch RSI or RDI, badi[i] the same
+ * counting also the ops inside a memory run (after its leader, up to its
+ * last follower), where RDI holds the run's host address. Needs the runs
+ * planned (jit_plan_mem_runs). false: the block is too long to track. */
+static bool plan_rsi_rdi(const Ctx *c, uint16_t *bad, uint16_t *badi)
+{
+    const IRBlock *b = c->b;
+    if (b->nops > IR_MAX_OPS)
+        return false;
+    uint32_t run_end = 0; /* ops up to this index are inside a run */
+    bad[0] = badi[0] = 0;
+    for (uint32_t i = 0; i < b->nops; i++) {
+        /* A run's followers come after its leader and before the next
+         * leader (jit_plan_mem_runs). */
+        if (c->mrun[i]) {
+            for (uint32_t k = i + 1; k < b->nops && !c->mrun[k]; k++)
+                if (c->mdelta[k])
+                    run_end = k;
+        }
+        const bool bi = !keeps_rsi_rdi(&b->ops[i]);
+        bad[i + 1] = (uint16_t)(bad[i] + bi);
+        badi[i + 1] = (uint16_t)(badi[i] + (bi || (i <= run_end && run_end)));
+    }
+    return true;
 }
 
 /* Ops whose emitter reads every input before it writes its result (or
@@ -146,6 +208,12 @@ static bool alloc_regs(Ctx *c)
     uint32_t hexp[NPOOL];
     unsigned busy = 0;
     const unsigned poolm = pool_mask(b);
+    /* The slots a temp from op d to its last use may take (RSI, RDI: see
+     * temp_pool). */
+    uint16_t *bad = c->rsi_bad, *badi = c->rdi_bad;
+    const bool extra = plan_rsi_rdi(c, bad, badi);
+#define ALLOWED(d, l) (poolm & ~((!extra || bad[l] != bad[d] ? 1u << SLOT_RSI : 0) | \
+                                (!extra || badi[l] != badi[d] ? 1u << SLOT_RDI : 0)))
     int8_t slot_of[16];
     memset(slot_of, -1, sizeof(slot_of));
     for (int k = 0; k < NPOOL; k++)
@@ -163,7 +231,8 @@ static bool alloc_regs(Ctx *c)
         do {
         if (!ir_op_info[op->opc].has_dst || op->opc == IR_CONST || op->opc == IR_COND || last[op->dst] <= i + 1)
             continue;
-        const unsigned freem = ~busy & poolm;
+        const unsigned allowed = ALLOWED(i, last[op->dst]);
+        const unsigned freem = ~busy & allowed;
         int pick = -1;
         /* Two-address ops compute in their result's register (two_addr):
          * the register of a first input that dies here makes that one
@@ -174,18 +243,23 @@ static bool alloc_regs(Ctx *c)
             pick = slot_of[c->treg[op->a]];
         const int avoid = ir_op_info[op->opc].nin > 1 && op->b != IR_NO_TEMP ? c->treg[op->b] : -1;
         const unsigned avoidm = avoid >= 0 ? 1u << slot_of[avoid] : 0;
+        /* RSI and RDI first when this temp may have them: they are free
+         * more often for the temps that may not. */
+        const unsigned extram = freem & ~avoidm & (1u << SLOT_RSI | 1u << SLOT_RDI);
+        if (pick < 0 && extram)
+            pick = __builtin_ctz(extram);
         if (pick < 0 && (freem & ~avoidm))
             pick = __builtin_ctz(freem & ~avoidm);
         if (pick < 0 && freem)
             pick = __builtin_ctz(freem);
         if (pick < 0) {
-            int far = 0;
-            for (int k = 1; k < NPOOL; k++)
-                if ((poolm >> k & 1) && hexp[k] > hexp[far])
+            int far = -1;
+            for (int k = 0; k < NPOOL; k++)
+                if ((allowed >> k & 1) && (far < 0 || hexp[k] > hexp[far]))
                     far = k;
             /* The loser may be an input of this op: it is then read from
              * its slot here too (it lives there for its whole range). */
-            if (hexp[far] <= last[op->dst])
+            if (far < 0 || hexp[far] <= last[op->dst])
                 continue;
             c->treg[holder[far]] = -1;
             pick = far;
@@ -203,10 +277,10 @@ static bool alloc_regs(Ctx *c)
         const unsigned nf = jit_fused_conds(c, i, fc);
         for (unsigned k = 0; k < nf; k++) {
             const IRTemp d = fc[k]->dst;
-            const unsigned freem = ~busy & poolm;
-            if (!freem)
-                break;
             if (last[d] <= (uint32_t)(fc[k] - b->ops) + 1)
+                continue;
+            const unsigned freem = ~busy & ALLOWED(i, last[d]);
+            if (!freem)
                 continue;
             const int pick = __builtin_ctz(freem);
             holder[pick] = d;
@@ -215,6 +289,7 @@ static bool alloc_regs(Ctx *c)
             c->treg[d] = (int8_t)temp_pool[pick];
         }
     }
+#undef ALLOWED
     c->cs_used = 0;
     for (uint32_t t = 0; t < n; t++)
         if (c->treg[t] >= R8 && c->treg[t] <= R10)
@@ -1048,6 +1123,7 @@ struct JitScratch {
     uint8_t *is_const;
     uint64_t *cval;
     int32_t *home;
+    uint16_t *rsi_bad, *rdi_bad; /* IR_MAX_OPS + 1 each (plan_rsi_rdi) */
 };
 
 JitScratch *jit_scratch_new(void)
@@ -1060,7 +1136,9 @@ JitScratch *jit_scratch_new(void)
     s->is_const = malloc(IR_MAX_TEMPS);
     s->cval = malloc(IR_MAX_TEMPS * sizeof(uint64_t));
     s->home = malloc(IR_MAX_TEMPS * sizeof(int32_t));
-    if (!s->treg || !s->last_use || !s->is_const || !s->cval || !s->home) {
+    s->rsi_bad = malloc((IR_MAX_OPS + 1) * sizeof(uint16_t));
+    s->rdi_bad = malloc((IR_MAX_OPS + 1) * sizeof(uint16_t));
+    if (!s->treg || !s->last_use || !s->is_const || !s->cval || !s->home || !s->rsi_bad || !s->rdi_bad) {
         jit_scratch_free(s);
         return NULL;
     }
@@ -1080,6 +1158,8 @@ void jit_scratch_free(JitScratch *s)
     free(s->is_const);
     free(s->cval);
     free(s->home);
+    free(s->rsi_bad);
+    free(s->rdi_bad);
     free(s);
 }
 
@@ -1103,6 +1183,8 @@ static void ctx_buffers(Ctx *c, JitScratch *s)
     c->is_const = s->is_const;
     c->cval = s->cval;
     c->home = s->home;
+    c->rsi_bad = s->rsi_bad;
+    c->rdi_bad = s->rdi_bad;
     memset(c->is_const, 0, n);
     memset(c->cval, 0, n * sizeof(uint64_t));
 }
@@ -1190,7 +1272,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     }
     ctx_buffers(&c, scratch);
     jit_plan_flags(&c);
-    if (!alloc_regs(&c) || !jit_plan_mem_runs(&c)) {
+    if (!jit_plan_mem_runs(&c) || !alloc_regs(&c)) { /* the runs first: alloc_regs keeps RDI out of them */
         ctx_buffers_done(&c, scratch);
         jit_scratch_free(own);
         *why = "out of memory";

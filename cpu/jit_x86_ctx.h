@@ -180,6 +180,9 @@ typedef struct Ctx {
     uint16_t cs_used;
     /* Index + 1 of each temp's last read (alloc_regs); 0: never read. */
     uint32_t *last_use;
+    /* alloc_regs' prefix counts of the ops that rule out RSI and RDI
+     * (plan_rsi_rdi), IR_MAX_OPS + 1 each. */
+    uint16_t *rsi_bad, *rdi_bad;
     /* Flags plan (plan_flags, made at the first flag setter): FP_* per op. */
     bool flags_planned;
     uint8_t fplan[IR_MAX_OPS];

@@ -6,7 +6,7 @@
 
 bool trans_B(DisasCtx *s, uint32_t insn)
 {
-    gen_goto(s, s->pc + (uint64_t)(sextract64(insn, 0, 26) * 4));
+    gen_branch(s, s->pc + (uint64_t)(sextract64(insn, 0, 26) * 4));
     return true;
 }
 

@@ -116,11 +116,11 @@ static bool invert_last_cond(DisasCtx *s, IRTemp cond)
  * exception, an indirect branch) says no. What it misses is undone after
  * translation (closes_loop); what this saves is translating twice the ~85%
  * of backward branches that are no such loop. */
-static bool trace_closes(const DisasCtx *s, uint64_t target)
+static bool trace_closes(const DisasCtx *s, uint64_t target, unsigned exits)
 {
     if (s->b->ninsns + (s->start - target) / 4 > MAX_BLOCK_INSNS)
         return false;
-    unsigned side = s->nside + 1u;
+    unsigned side = s->nside + exits;
     for (uint64_t pc = target; pc < s->start; pc += 4) {
         const uint32_t w = __atomic_load_n(&s->page[(pc & 0xfff) / 4], __ATOMIC_RELAXED);
         int64_t off;
@@ -148,19 +148,46 @@ static bool trace_closes(const DisasCtx *s, uint64_t target)
     return true; /* runs into the start */
 }
 
+/* May the block go on at target, before it in its page, with `exits` more
+ * side exits (the trace's own: 1 for a conditional branch, 0 for B)? */
+static bool trace_ok(const DisasCtx *s, uint64_t target, unsigned exits)
+{
+    return s->page && !s->traced && s->nside + exits <= s->side_max && target < s->start &&
+           !((target ^ s->start) >> 12) && trace_closes(s, target, exits);
+}
+
+/* translate_pass steps on to target: the block's second run of words. */
+static void trace_to(DisasCtx *s, uint64_t target)
+{
+    s->traced = s->jumped = true;
+    s->b->n1 = s->b->ninsns;
+    s->b->pc2 = target;
+    s->pc = target - 4;
+}
+
 static bool trace_back(DisasCtx *s, IRTemp cond, uint64_t target)
 {
-    if (!s->page || s->traced || s->nside >= s->side_max || target >= s->start ||
-        (target ^ s->start) >> 12 || !trace_closes(s, target) || !invert_last_cond(s, cond))
+    if (!trace_ok(s, target, 1) || !invert_last_cond(s, cond))
         return false;
     ir_emit(s->b, IR_BRCOND, 8, 0, cond, IR_NO_TEMP, IR_NO_TEMP, IR_BRCOND_AUX(2 + s->nside, s->b->ninsns),
             s->pc + 4);
     s->nside++;
-    s->traced = s->jumped = true;
-    s->b->n1 = s->b->ninsns;
-    s->b->pc2 = target;
-    s->pc = target - 4; /* translate_block steps on to the target */
+    trace_to(s, target);
     return true;
+}
+
+/* B: the block ends with a chained jump, or, for a branch back to before
+ * the block whose code comes back to the block's start, goes on there as a
+ * loop trace with no side exit of its own (SHA-256's round loop ends `b
+ * round` in a block of register moves the round's `b.ne` goes to; bzip2's
+ * partition loop ends `b top`). */
+void gen_branch(DisasCtx *s, uint64_t target)
+{
+    if (target < s->pc && trace_ok(s, target, 0)) {
+        trace_to(s, target);
+        return;
+    }
+    gen_goto(s, target);
 }
 
 /* The block goes on past a conditional branch (docs/jit.md, "Side exits")

@@ -106,6 +106,7 @@ void gen_store(DisasCtx *s, IRTemp addr, IRTemp val, int size, uint16_t flags);
 
 /* Block ends. */
 void gen_goto(DisasCtx *s, uint64_t target);          /* direct branch, ends block */
+void gen_branch(DisasCtx *s, uint64_t target);        /* B: gen_goto, or a loop trace back (translate.c) */
 void gen_brcond(DisasCtx *s, IRTemp cond, uint64_t target); /* exit if cond; block continues */
 /* A conditional branch (B.cond, CB*, TB*) to target if cond: a side exit
  * when the block may go on past it, else the block's terminal. */

@@ -448,6 +448,38 @@ Test(jit, wide_runs_with_ops_between_match_the_interpreter)
     host_allow(HOST_LAHF, true);
 }
 
+/* RSI and RDI are temp registers only for temps whose range is pure
+ * inline ALU code (alloc_regs), and RDI not inside a run, whose followers
+ * find their host address there: two short temps live at once between a
+ * leader and its follower take RSI and would take RDI. */
+Test(jit, runs_keep_rdi_for_their_followers)
+{
+    for (int it = 0; it < 200; it++) {
+        const bool store = it & 1;
+        const uint64_t va = SCR_PA + 8 + ((rnd() % (SCR_LEN - 160)) & ~7ull);
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+        IRTemp base = input(&blk, 0, va), x = input(&blk, 1, operand()), y = input(&blk, 2, operand());
+        if (store)
+            ir_emit(&blk, IR_STORE, 8, 0, base, x, IR_NO_TEMP, 0, 0);
+        else
+            ir_set_reg(&blk, 3, ir_emit(&blk, IR_LOAD, 8, 0, base, IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+        IRTemp t1 = ir_emit(&blk, IR_ADD, 8, 0, x, ir_const(&blk, operand() & 0xffff), IR_NO_TEMP, 0, 0);
+        IRTemp t2 = ir_emit(&blk, IR_ADD, 8, 0, y, ir_const(&blk, operand() & 0xffff), IR_NO_TEMP, 0, 0);
+        IRTemp t3 = ir_emit(&blk, IR_XOR, 8, 0, t1, t2, IR_NO_TEMP, 0, 0);
+        IRTemp a = ir_emit(&blk, IR_ADD, 8, 0, base, ir_const(&blk, 8), IR_NO_TEMP, 0, 0);
+        if (store)
+            ir_emit(&blk, IR_STORE, 8, 0, a, y, IR_NO_TEMP, 0, 0);
+        else
+            ir_set_reg(&blk, 4, ir_emit(&blk, IR_LOAD, 8, 0, a, IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+        ir_set_reg(&blk, 20, t3);
+        ir_exit(&blk, 0x40002000);
+        run_both(&blk, store ? "store run around two short temps" : "load run around two short temps");
+        ir_block_free(&blk);
+    }
+}
+
 /* ---- Q registers: LOAD_V / STORE_V ---- */
 
 static uint64_t qmmio_rd(void *opaque, uint64_t off, int size)

@@ -233,3 +233,74 @@ Test(jit_trace, where_traces_stop)
     cr_assert(blk.ninsns == 3 && blk.pc2 == 0, "two side exits already: no trace (%u)", blk.ninsns);
     ir_block_free(&blk);
 }
+
+/* A plain B back (SHA-256's round loop: its b.ne goes forward to a block of
+ * register moves that ends `b round`) makes the same trace, without a side
+ * exit of its own:
+ *   A  0x100: sub  x2, x2, #1
+ *      0x104: cbnz x2, B           to the block's start: the self-loop
+ *      0x108: add  x6, x6, #1      the loop's exit
+ *   B  0x110: add  x0, x0, #1
+ *      0x114: b    A               backward: the trace goes on at A */
+Test(jit_trace, a_plain_branch_back_closes_a_loop_too)
+{
+    for (int i = 0; i < 1024; i++)
+        page[i] = NOP;
+    page[0x100 / 4] = SUB_X2_X2_1;
+    page[0x104 / 4] = cbnz(2, 3);
+    page[0x108 / 4] = add_imm(6, 6, 1);
+    page[0x10c / 4] = b_imm(0x40);
+    page[0x110 / 4] = add_imm(0, 0, 1);
+    page[0x114 / 4] = b_imm(-5);
+    IRBlock blk, orig;
+    uint32_t code[MAX_BLOCK_INSNS];
+    translate_at(&blk, PAGE + 0x110, code, true);
+    cr_assert_eq(blk.ninsns, 4, "B's two instructions, then A's two (%u)", blk.ninsns);
+    cr_assert(blk.n1 == 2 && blk.pc2 == PAGE + 0x100);
+    int slot[4];
+    uint64_t target[4];
+    uint32_t unrun[4];
+    cr_assert_eq(side_exits(&blk, slot, target, unrun), 0, "B is always taken: no exit for it");
+    cr_assert(ir_self_loop(&blk));
+    cr_assert_eq(ir_insns_from(&blk, PAGE + 0x100), 2);
+
+    copy_block(&orig, &blk);
+    cpu->exc_pending = false;
+    cr_assert(jit_compile(cpu, &blk, cpu_tb_flags(cpu)));
+    cr_assert_neq(blk.chain_loop[0], 0, "the block gets the loop stub");
+    cr_assert(jit_chain_patch(&blk, 0, &blk));
+    static const struct {
+        uint64_t x2;
+        int32_t budget;
+        int bx;
+        uint64_t pc, x0, x2_after;
+        int32_t budget_after;
+    } cases[] = {
+        {5, 1000, BX_SLOT1, PAGE + 0x108, 15, 0, 1000 - 16}, /* five passes, four of them chained */
+        {1, 1000, BX_SLOT1, PAGE + 0x108, 11, 0, 1000},      /* one */
+        {100, 9, BX_EXIT, PAGE + 0x110, 13, 97, 1},          /* the budget: the fourth pass is refused */
+    };
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        cpu->x[0] = 10;
+        cpu->x[2] = cases[k].x2;
+        cpu->chain_budget = cases[k].budget;
+        atomic_store(&cpu->request, 0);
+        char what[32];
+        snprintf(what, sizeof(what), "case %zu", k);
+        run_loop_both(&orig, &blk, 0, what);
+        cr_assert_eq(cpu->pc, cases[k].pc, "%s: pc %#llx", what, (unsigned long long)cpu->pc);
+        cr_assert_eq(cpu->x[0], cases[k].x0, "%s: x0 %llu", what, (unsigned long long)cpu->x[0]);
+        cr_assert_eq(cpu->x[2], cases[k].x2_after, "%s: x2 %llu", what, (unsigned long long)cpu->x[2]);
+        cr_assert_eq(cpu->chain_budget, cases[k].budget_after, "%s: budget %d", what, cpu->chain_budget);
+    }
+    cr_assert(jit_chain_patch(&blk, 0, NULL));
+    ir_block_free(&blk);
+    ir_block_free(&orig);
+
+    /* A B back whose target does not come back: the block ends at it. */
+    page[0x104 / 4] = cbnz(2, 0x20);
+    translate_at(&blk, PAGE + 0x110, code, true);
+    cr_assert(blk.ninsns == 2 && blk.pc2 == 0, "no loop, no trace (%u)", blk.ninsns);
+    cr_assert(blk.ops[blk.nops - 1].opc == IR_GOTO && blk.ops[blk.nops - 1].imm == PAGE + 0x100);
+    ir_block_free(&blk);
+}
