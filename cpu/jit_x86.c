@@ -244,8 +244,13 @@ static bool alloc_regs(Ctx *c)
         const int avoid = ir_op_info[op->opc].nin > 1 && op->b != IR_NO_TEMP ? c->treg[op->b] : -1;
         const unsigned avoidm = avoid >= 0 ? 1u << slot_of[avoid] : 0;
         /* RSI and RDI first when this temp may have them: they are free
-         * more often for the temps that may not. */
-        const unsigned extram = freem & ~avoidm & (1u << SLOT_RSI | 1u << SLOT_RDI);
+         * more often for the temps that may not. Not for a self-loop's
+         * live-in reads: the loop stub moves each register's value at the
+         * branch back into its live-in temp's register, and a live-in that
+         * takes the register its successor takes at its op (two_addr: `add
+         * x3, x3, x1` in place) needs no move there. */
+        const bool prefer_extra = !(c->loop_n && i < c->loop_head);
+        const unsigned extram = prefer_extra ? freem & ~avoidm & (1u << SLOT_RSI | 1u << SLOT_RDI) : 0;
         if (pick < 0 && extram)
             pick = __builtin_ctz(extram);
         if (pick < 0 && (freem & ~avoidm))
