@@ -111,6 +111,24 @@ Test(jit_trace, a_loop_in_two_pieces_is_one_self_loop)
     ir_block_free(&blk);
 }
 
+/* Case k around a loop block chained to itself (slot 0), from x0 = 10 and
+ * the given x2 and budget, on both tiers: where it left and with what. */
+static void loop_case(IRBlock *orig, IRBlock *blk, size_t k, uint64_t x2, int32_t budget, uint64_t pc, uint64_t x0,
+                      uint64_t x2_after, int32_t budget_after)
+{
+    cpu->x[0] = 10;
+    cpu->x[2] = x2;
+    cpu->chain_budget = budget;
+    atomic_store(&cpu->request, 0);
+    char what[32];
+    snprintf(what, sizeof(what), "case %zu", k);
+    run_loop_both(orig, blk, 0, what);
+    cr_assert_eq(cpu->pc, pc, "%s: pc %#llx", what, (unsigned long long)cpu->pc);
+    cr_assert_eq(cpu->x[0], x0, "%s: x0 %llu", what, (unsigned long long)cpu->x[0]);
+    cr_assert_eq(cpu->x[2], x2_after, "%s: x2 %llu", what, (unsigned long long)cpu->x[2]);
+    cr_assert_eq(cpu->chain_budget, budget_after, "%s: budget %d", what, cpu->chain_budget);
+}
+
 /* Around the loop on both tiers, the compiled block chained to itself (its
  * loop stub): left by the trace's side exit, by A's fall-through, and by
  * the chained entry's budget check. */
@@ -143,18 +161,9 @@ Test(jit_trace, the_loop_runs_as_the_interpreter_runs_it)
         {100, 1, 9, BX_EXIT, PAGE + 0x110, 13, 97, 1},
     };
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-        cpu->x[0] = 10;
-        cpu->x[2] = cases[k].x2;
         cpu->x[3] = cases[k].x3;
-        cpu->chain_budget = cases[k].budget;
-        atomic_store(&cpu->request, 0);
-        char what[32];
-        snprintf(what, sizeof(what), "case %zu", k);
-        run_loop_both(&orig, &blk, 0, what);
-        cr_assert_eq(cpu->pc, cases[k].pc, "%s: pc %#llx", what, (unsigned long long)cpu->pc);
-        cr_assert_eq(cpu->x[0], cases[k].x0, "%s: x0 %llu", what, (unsigned long long)cpu->x[0]);
-        cr_assert_eq(cpu->x[2], cases[k].x2_after, "%s: x2 %llu", what, (unsigned long long)cpu->x[2]);
-        cr_assert_eq(cpu->chain_budget, cases[k].budget_after, "%s: budget %d", what, cpu->chain_budget);
+        loop_case(&orig, &blk, k, cases[k].x2, cases[k].budget, cases[k].pc, cases[k].x0, cases[k].x2_after,
+                  cases[k].budget_after);
     }
     cr_assert(jit_chain_patch(&blk, 0, NULL));
     ir_block_free(&blk);
@@ -280,19 +289,9 @@ Test(jit_trace, a_plain_branch_back_closes_a_loop_too)
         {1, 1000, BX_SLOT1, PAGE + 0x108, 11, 0, 1000},      /* one */
         {100, 9, BX_EXIT, PAGE + 0x110, 13, 97, 1},          /* the budget: the fourth pass is refused */
     };
-    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-        cpu->x[0] = 10;
-        cpu->x[2] = cases[k].x2;
-        cpu->chain_budget = cases[k].budget;
-        atomic_store(&cpu->request, 0);
-        char what[32];
-        snprintf(what, sizeof(what), "case %zu", k);
-        run_loop_both(&orig, &blk, 0, what);
-        cr_assert_eq(cpu->pc, cases[k].pc, "%s: pc %#llx", what, (unsigned long long)cpu->pc);
-        cr_assert_eq(cpu->x[0], cases[k].x0, "%s: x0 %llu", what, (unsigned long long)cpu->x[0]);
-        cr_assert_eq(cpu->x[2], cases[k].x2_after, "%s: x2 %llu", what, (unsigned long long)cpu->x[2]);
-        cr_assert_eq(cpu->chain_budget, cases[k].budget_after, "%s: budget %d", what, cpu->chain_budget);
-    }
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++)
+        loop_case(&orig, &blk, k, cases[k].x2, cases[k].budget, cases[k].pc, cases[k].x0, cases[k].x2_after,
+                  cases[k].budget_after);
     cr_assert(jit_chain_patch(&blk, 0, NULL));
     ir_block_free(&blk);
     ir_block_free(&orig);
