@@ -229,11 +229,11 @@ static void write_monitor_json(Machine *m, FILE *f)
         return;
     const MonitorStats *ms = &m->monitor->stats;
     fprintf(f, "  \"monitor\": {\"arms\": %llu, \"page_arms\": %llu, \"page_disarms\": %llu,"
-               " \"grace_periods\": %llu, \"settled_inline\": %llu, \"sweeps\": %llu, \"disarms\": %llu,"
-               " \"locked_stores\": %llu, \"idle_sweeps\": %llu},\n",
+               " \"grace_periods\": %llu, \"settled_inline\": %llu, \"pages_settled_inline\": %llu,"
+               " \"sweeps\": %llu, \"disarms\": %llu, \"locked_stores\": %llu, \"idle_sweeps\": %llu},\n",
             (unsigned long long)atomic_load(&ms->arms), (unsigned long long)atomic_load(&ms->page_arms),
             (unsigned long long)atomic_load(&ms->page_disarms), (unsigned long long)atomic_load(&ms->grace_periods),
-            (unsigned long long)atomic_load(&ms->settled_inline),
+            (unsigned long long)atomic_load(&ms->settled_inline), (unsigned long long)atomic_load(&ms->pages_settled_inline),
             (unsigned long long)atomic_load(&ms->sweeps), (unsigned long long)atomic_load(&ms->disarms),
             (unsigned long long)atomic_load(&ms->locked_stores), (unsigned long long)atomic_load(&ms->idle_sweeps));
 }

@@ -111,11 +111,18 @@ bool monitor_trylock_version(Monitor *mon, const void *host, uint64_t ver)
 static void gp_enqueue2(Monitor *mon, uint32_t a, uint32_t b)
 {
     pthread_mutex_lock(&mon->gp_lock);
-    /* each slot and page is queued at most once (IDLE -> PENDING) */
+    /* Each slot is queued at most once (IDLE -> PENDING; only the monitor
+     * thread sweeps slots, after it took its batch). A page settled by a
+     * waiting core (monitor_settle) may be swept and armed again while its
+     * entry waits: one entry covers both (the monitor thread reads the
+     * page's epoch when it takes the batch), so the queue holds each page
+     * once too. */
     if (a != UINT32_MAX)
         mon->gp_queue[mon->gp_n++] = a;
-    if (b != UINT32_MAX)
+    if (b != UINT32_MAX && !mon->gp_page_queued[b & ~MON_GP_PAGE]) {
+        mon->gp_page_queued[b & ~MON_GP_PAGE] = 1;
         mon->gp_queue[mon->gp_n++] = b;
+    }
     pthread_cond_signal(&mon->gp_cond);
     pthread_mutex_unlock(&mon->gp_lock);
 }
@@ -223,12 +230,40 @@ static void sweep_if_full(Monitor *mon)
         sweep_pages(mon);
 }
 
+/* Page pi, PENDING in arming episode `epoch` when a grace period began
+ * that has now ended, becomes STABLE (and used) if it still is in that
+ * episode; a page settled meanwhile, or swept and armed again (a later
+ * epoch, whose arming that grace period may not cover), is left alone.
+ * Returns true if it made the page STABLE. */
+static bool page_settle(Monitor *mon, uint32_t pi, uint32_t epoch)
+{
+    pthread_mutex_lock(&mon->page_lock);
+    const bool ok = (atomic_load_explicit(&mon->pages[pi], memory_order_relaxed) & (uint8_t)~MON_PAGE_USED) ==
+                        MON_PENDING &&
+                    mon->page_epoch[pi] == epoch;
+    if (ok)
+        atomic_store_explicit(&mon->pages[pi], MON_STABLE | MON_PAGE_USED, memory_order_seq_cst);
+    pthread_mutex_unlock(&mon->page_lock);
+    return ok;
+}
+
+/* Under page_lock: page pi's epoch now. */
+static uint32_t page_epoch_now(Monitor *mon, uint32_t pi)
+{
+    pthread_mutex_lock(&mon->page_lock);
+    const uint32_t e = mon->page_epoch[pi];
+    pthread_mutex_unlock(&mon->page_lock);
+    return e;
+}
+
 static void *gp_main(void *arg)
 {
     pthread_setname_np(pthread_self(), "monitor-gp"); /* for top -H, perf, gdb */
     Monitor *mon = arg;
-    uint32_t *batch = malloc(sizeof(uint32_t) * mon->nslots);
-    if (!batch)
+    /* The batch, and each page entry's epoch when the batch was taken. */
+    uint32_t *batch = malloc(sizeof(uint32_t) * ((size_t)mon->nslots + mon->npages));
+    uint32_t *bepoch = malloc(sizeof(uint32_t) * ((size_t)mon->nslots + mon->npages));
+    if (!batch || !bepoch)
         abort();
     for (;;) {
         pthread_mutex_lock(&mon->gp_lock);
@@ -241,7 +276,15 @@ static void *gp_main(void *arg)
         uint32_t n = mon->gp_n;
         memcpy(batch, mon->gp_queue, n * sizeof(uint32_t));
         mon->gp_n = 0;
+        for (uint32_t i = 0; i < n; i++)
+            if (batch[i] & MON_GP_PAGE)
+                mon->gp_page_queued[batch[i] & ~MON_GP_PAGE] = 0;
         pthread_mutex_unlock(&mon->gp_lock);
+        /* A page's epoch now: its arming, done before, is covered by the
+         * grace period that starts after this. */
+        for (uint32_t i = 0; i < n; i++)
+            if (batch[i] & MON_GP_PAGE)
+                bepoch[i] = page_epoch_now(mon, batch[i] & ~MON_GP_PAGE);
 
         /* Every vCPU passes a quiescent state (its dispatcher, between
          * blocks) or is offline: any store that read armed == 0 (or used a
@@ -258,8 +301,7 @@ static void *gp_main(void *arg)
         atomic_fetch_add(&mon->stats.grace_periods, 1);
         for (uint32_t i = 0; i < n; i++) {
             if (batch[i] & MON_GP_PAGE)
-                atomic_store_explicit(&mon->pages[batch[i] & ~MON_GP_PAGE], MON_STABLE | MON_PAGE_USED,
-                                      memory_order_seq_cst);
+                page_settle(mon, batch[i] & ~MON_GP_PAGE, bepoch[i]);
             else
                 atomic_store_explicit(&mon->slots[batch[i]].state, MON_STABLE, memory_order_release);
         }
@@ -267,6 +309,7 @@ static void *gp_main(void *arg)
         sweep_if_full(mon);
     }
     free(batch);
+    free(bepoch);
     return NULL;
 }
 
@@ -295,11 +338,15 @@ Monitor *monitor_create(struct Machine *m, unsigned slots_log2)
     mon->pages = calloc(mon->npages, 1);
     mon->slots = aligned_alloc(64, sizeof(MonSlot) * mon->nslots);
     mon->gp_queue = calloc((size_t)mon->nslots + mon->npages, sizeof(uint32_t));
-    if (!mon->armed || !mon->pages || !mon->slots || !mon->gp_queue) {
+    mon->gp_page_queued = calloc(mon->npages, 1);
+    mon->page_epoch = calloc(mon->npages, sizeof(uint32_t));
+    if (!mon->armed || !mon->pages || !mon->slots || !mon->gp_queue || !mon->gp_page_queued || !mon->page_epoch) {
         free((void *)mon->armed);
         free((void *)mon->pages);
         free(mon->slots);
         free(mon->gp_queue);
+        free(mon->gp_page_queued);
+        free(mon->page_epoch);
         free(mon);
         return NULL;
     }
@@ -310,6 +357,7 @@ Monitor *monitor_create(struct Machine *m, unsigned slots_log2)
     mon->solo = m && m->ncpus == 1;
     pthread_mutex_init(&mon->gp_lock, NULL);
     pthread_cond_init(&mon->gp_cond, NULL);
+    pthread_mutex_init(&mon->page_lock, NULL);
     if (mon->smp) {
         if (pthread_create(&mon->gp_thread, NULL, gp_main, mon) != 0) {
             fprintf(stderr, "flotilla: cannot start the monitor thread\n");
@@ -334,10 +382,13 @@ void monitor_destroy(Monitor *mon)
     }
     pthread_mutex_destroy(&mon->gp_lock);
     pthread_cond_destroy(&mon->gp_cond);
+    pthread_mutex_destroy(&mon->page_lock);
     free((void *)mon->armed);
     free((void *)mon->pages);
     free(mon->slots);
     free(mon->gp_queue);
+    free(mon->gp_page_queued);
+    free(mon->page_epoch);
     free(mon);
 }
 
@@ -351,18 +402,25 @@ bool monitor_settling(const Monitor *mon, const void *host)
     return mon->smp && (st == MON_PENDING || st == MON_DISARMING || pst == MON_PENDING || pst == MON_DISARMING);
 }
 
-/* Arm page pi if it is IDLE (-> PENDING, gen moved): true if this call did. */
+/* Arm page pi if it is IDLE (-> PENDING, gen and its epoch moved): true if
+ * this call did. Under page_lock, so that whoever reads the page PENDING
+ * with its epoch there also finds gen moved already (monitor_settle). */
 static bool page_arm(Monitor *mon, size_t pi)
 {
+    pthread_mutex_lock(&mon->page_lock);
     for (;;) {
         uint8_t raw = atomic_load_explicit(&mon->pages[pi], memory_order_seq_cst);
-        if ((raw & (uint8_t)~MON_PAGE_USED) != MON_IDLE)
+        if ((raw & (uint8_t)~MON_PAGE_USED) != MON_IDLE) {
+            pthread_mutex_unlock(&mon->page_lock);
             return false;
+        }
         if (atomic_compare_exchange_strong(&mon->pages[pi], &raw, MON_PENDING))
             break;
     }
     /* After the page is armed: a core that re-tags on the new gen sees it. */
     atomic_fetch_add_explicit(&mon->gen, 1, memory_order_seq_cst);
+    mon->page_epoch[pi]++;
+    pthread_mutex_unlock(&mon->page_lock);
     atomic_fetch_add(&mon->npages_armed, 1);
     atomic_fetch_add(&mon->stats.page_arms, 1);
     return true;
@@ -399,7 +457,20 @@ void monitor_settle(Monitor *mon, const void *host, const _Atomic int *stop)
 {
     MonSlot *sl = &mon->slots[monitor_slot_index(mon, host)];
     uint32_t e0 = atomic_load_explicit(&sl->epoch, memory_order_seq_cst);
-    if (mon->smp && atomic_load_explicit(&sl->state, memory_order_seq_cst) == MON_PENDING) {
+    /* The page: PENDING in episode pe0, read under page_lock, so its
+     * arming (gen moved) is done before the grace period below starts. */
+    const uint32_t pi = (uint32_t)monitor_page_index(mon, host);
+    bool page_pending = false;
+    uint32_t pe0 = 0;
+    if (mon->smp) {
+        pthread_mutex_lock(&mon->page_lock);
+        page_pending = (atomic_load_explicit(&mon->pages[pi], memory_order_relaxed) & (uint8_t)~MON_PAGE_USED) ==
+                       MON_PENDING;
+        pe0 = mon->page_epoch[pi];
+        pthread_mutex_unlock(&mon->page_lock);
+    }
+    const bool slot_pending = mon->smp && atomic_load_explicit(&sl->state, memory_order_seq_cst) == MON_PENDING;
+    if (slot_pending || page_pending) {
         /* This arming (armed = 1) was visible before the LDXR saw the slot
          * PENDING, so a grace period started now covers every store that
          * read "not armed": the one the monitor thread runs for its batch
@@ -410,19 +481,25 @@ void monitor_settle(Monitor *mon, const void *host, const _Atomic int *stop)
          * epoch, and this grace period may not cover its arming. The lock
          * moves the version, which only fails reservations that could not
          * succeed yet anyway (or, if the monitor thread made it STABLE just
-         * before, makes one STXR fail, which Arm allows). The page is left
-         * to the monitor thread: its episodes cannot be told apart. */
+         * before, makes one STXR fail, which Arm allows). The page the same
+         * way, by its epoch under page_lock (page_settle): waiting for the
+         * monitor thread instead was most of the wait at -smp 4, with
+         * waits of up to 10 ms when that thread was not running. */
         ask_safepoints(mon);
         synchronize_rcu();
-        slot_lock(sl);
-        if (atomic_load_explicit(&sl->epoch, memory_order_relaxed) == e0) {
-            uint32_t sp = MON_PENDING;
-            if (atomic_compare_exchange_strong(&sl->state, &sp, MON_STABLE))
-                atomic_fetch_add_explicit(&mon->stats.settled_inline, 1, memory_order_relaxed);
+        if (slot_pending) {
+            slot_lock(sl);
+            if (atomic_load_explicit(&sl->epoch, memory_order_relaxed) == e0) {
+                uint32_t sp = MON_PENDING;
+                if (atomic_compare_exchange_strong(&sl->state, &sp, MON_STABLE))
+                    atomic_fetch_add_explicit(&mon->stats.settled_inline, 1, memory_order_relaxed);
+            }
+            slot_unlock(mon, sl);
         }
-        slot_unlock(mon, sl);
+        if (page_pending && page_settle(mon, pi, pe0))
+            atomic_fetch_add_explicit(&mon->stats.pages_settled_inline, 1, memory_order_relaxed);
     }
-    monitor_wait_settled(mon, host, stop); /* the page, or DISARMING: the monitor thread ends them */
+    monitor_wait_settled(mon, host, stop); /* DISARMING, or a later episode: the monitor thread ends them */
 }
 
 void monitor_wait_settled(const Monitor *mon, const void *host, const _Atomic int *stop)

@@ -73,6 +73,7 @@ typedef struct MonitorStats {
     _Atomic uint64_t page_disarms;
     _Atomic uint64_t grace_periods;
     _Atomic uint64_t settled_inline; /* slots a waiting LDXR's core settled with its own grace period (monitor_settle) */
+    _Atomic uint64_t pages_settled_inline; /* pages, the same way */
     _Atomic uint64_t sweeps;
     _Atomic uint64_t disarms;
     _Atomic uint64_t locked_stores; /* guest stores that found their granule armed */
@@ -107,6 +108,14 @@ typedef struct Monitor {
     uint32_t *gp_queue; /* slot indices, and page indices | MON_GP_PAGE, waiting (each at most once) */
     uint32_t gp_n;
     bool gp_stop;
+    uint8_t *gp_page_queued; /* npages: the page is in gp_queue (under gp_lock) */
+
+    /* A page's arming episodes (IDLE -> PENDING), told apart so that a core
+     * that waits for its page may settle it in its own grace period
+     * (monitor_settle): page_lock covers IDLE -> PENDING (with gen and the
+     * epoch moved) and every PENDING -> STABLE. */
+    pthread_mutex_t page_lock;
+    uint32_t *page_epoch; /* npages */
 
     MonitorStats stats;
 } Monitor;
