@@ -335,6 +335,63 @@ static void *sweep_incrementer(void *p)
     return NULL;
 }
 
+/* The same LL/SC increment, but a reservation that is not usable yet waits
+ * in monitor_settle, as a vCPU does at its dispatcher: the waiting thread
+ * settles its slot and page in its own grace period, racing the monitor
+ * thread's batches and the sweeps. */
+static void *settling_incrementer(void *p)
+{
+    struct sweep_inc_arg *a = p;
+    const _Atomic int stop = 0;
+    const time_t t0 = time(NULL);
+    for (a->n = 0; a->n < INCS || (!atomic_load(&a->mon->stats.idle_sweeps) && time(NULL) - t0 < 20); a->n++) {
+        for (;;) {
+            uint64_t ver = monitor_reserve(a->mon, a->cell);
+            if (ver == MON_VER_INVALID) {
+                monitor_settle(a->mon, a->cell, &stop);
+                continue;
+            }
+            uint64_t v = __atomic_load_n(a->cell, __ATOMIC_RELAXED);
+            if (monitor_trylock_version(a->mon, a->cell, ver)) {
+                __atomic_store_n(a->cell, v + 1, __ATOMIC_RELAXED);
+                monitor_unlock(a->mon, a->cell, false);
+                break;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Pages swept while LL/SC loops that wait in monitor_settle re-arm them:
+ * each re-arming is a new episode of the page (page_epoch), settled either
+ * by the waiting thread or by the monitor thread, and never one whose
+ * arming a grace period did not cover: no increment is lost or doubled. */
+Test(monitor, settling_cores_race_page_sweeps)
+{
+    Machine *m = fake_machine(2);
+    Monitor *mon = monitor_create(m, 8);
+    uint8_t *buf = aligned_alloc(4096, 2 * 4096);
+    uint64_t *c0 = (uint64_t *)buf, *c1 = (uint64_t *)(buf + 4096);
+    *c0 = *c1 = 0;
+    struct sweep_inc_arg a = {mon, c0, 0}, b = {mon, c1, 0};
+    struct sweeper_arg sw = {mon, 0};
+    pthread_t ta, tb, ts;
+    pthread_create(&ts, NULL, sweeper, &sw);
+    pthread_create(&ta, NULL, settling_incrementer, &a);
+    pthread_create(&tb, NULL, settling_incrementer, &b);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    atomic_store(&sw.stop, 1);
+    pthread_join(ts, NULL);
+    cr_assert_gt(atomic_load(&mon->stats.idle_sweeps), 0, "the sweeper swept while the loops ran");
+    cr_assert_eq(*c0, a.n, "%llu increments of %llu", (unsigned long long)*c0, (unsigned long long)a.n);
+    cr_assert_eq(*c1, b.n, "%llu increments of %llu", (unsigned long long)*c1, (unsigned long long)b.n);
+    cr_assert_geq(atomic_load(&mon->stats.page_arms), 2);
+    free(buf);
+    monitor_destroy(mon);
+    free(m);
+}
+
 Test(monitor, idle_sweeps_race_llsc_counters)
 {
     Machine *m = fake_machine(2);
