@@ -111,6 +111,17 @@ Test(jit_trace, a_loop_in_two_pieces_is_one_self_loop)
     ir_block_free(&blk);
 }
 
+/* orig = a copy of blk (the interpreter's), blk compiled and its slot 0
+ * chained to itself through its loop stub. */
+static void compile_chained_to_itself(IRBlock *orig, IRBlock *blk)
+{
+    copy_block(orig, blk);
+    cpu->exc_pending = false;
+    cr_assert(jit_compile(cpu, blk, cpu_tb_flags(cpu)));
+    cr_assert_neq(blk->chain_loop[0], 0, "the block gets the loop stub");
+    cr_assert(jit_chain_patch(blk, 0, blk));
+}
+
 /* Case k around a loop block chained to itself (slot 0), from x0 = 10 and
  * the given x2 and budget, on both tiers: where it left and with what. */
 static void loop_case(IRBlock *orig, IRBlock *blk, size_t k, uint64_t x2, int32_t budget, uint64_t pc, uint64_t x0,
@@ -138,11 +149,7 @@ Test(jit_trace, the_loop_runs_as_the_interpreter_runs_it)
     IRBlock blk, orig;
     uint32_t code[MAX_BLOCK_INSNS];
     translate_at(&blk, PAGE + 0x110, code, true);
-    copy_block(&orig, &blk);
-    cpu->exc_pending = false;
-    cr_assert(jit_compile(cpu, &blk, cpu_tb_flags(cpu)));
-    cr_assert_neq(blk.chain_loop[0], 0, "the block gets the loop stub");
-    cr_assert(jit_chain_patch(&blk, 0, &blk));
+    compile_chained_to_itself(&orig, &blk);
     static const struct {
         uint64_t x2, x3;
         int32_t budget;
@@ -273,11 +280,7 @@ Test(jit_trace, a_plain_branch_back_closes_a_loop_too)
     cr_assert(ir_self_loop(&blk));
     cr_assert_eq(ir_insns_from(&blk, PAGE + 0x100), 2);
 
-    copy_block(&orig, &blk);
-    cpu->exc_pending = false;
-    cr_assert(jit_compile(cpu, &blk, cpu_tb_flags(cpu)));
-    cr_assert_neq(blk.chain_loop[0], 0, "the block gets the loop stub");
-    cr_assert(jit_chain_patch(&blk, 0, &blk));
+    compile_chained_to_itself(&orig, &blk);
     static const struct {
         uint64_t x2;
         int32_t budget;

@@ -362,6 +362,32 @@ static void *settling_incrementer(void *p)
     return NULL;
 }
 
+/* Two LL/SC loops (inc), each on its own page, against the sweeper: exact
+ * counts, and the sweeper swept while they ran. The monitor, for more
+ * checks. */
+static Monitor *race_sweeps(Machine *m, void *(*inc)(void *))
+{
+    Monitor *mon = monitor_create(m, 8);
+    uint8_t *buf = aligned_alloc(4096, 2 * 4096);
+    uint64_t *c0 = (uint64_t *)buf, *c1 = (uint64_t *)(buf + 4096);
+    *c0 = *c1 = 0;
+    struct sweep_inc_arg a = {mon, c0, 0}, b = {mon, c1, 0};
+    struct sweeper_arg sw = {mon, 0};
+    pthread_t ta, tb, ts;
+    pthread_create(&ts, NULL, sweeper, &sw);
+    pthread_create(&ta, NULL, inc, &a);
+    pthread_create(&tb, NULL, inc, &b);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    atomic_store(&sw.stop, 1);
+    pthread_join(ts, NULL);
+    cr_assert_gt(atomic_load(&mon->stats.idle_sweeps), 0, "the sweeper swept while the loops ran");
+    cr_assert_eq(*c0, a.n, "%llu increments of %llu", (unsigned long long)*c0, (unsigned long long)a.n);
+    cr_assert_eq(*c1, b.n, "%llu increments of %llu", (unsigned long long)*c1, (unsigned long long)b.n);
+    free(buf);
+    return mon;
+}
+
 /* Pages swept while LL/SC loops that wait in monitor_settle re-arm them:
  * each re-arming is a new episode of the page (page_epoch), settled either
  * by the waiting thread or by the monitor thread, and never one whose
@@ -369,25 +395,8 @@ static void *settling_incrementer(void *p)
 Test(monitor, settling_cores_race_page_sweeps)
 {
     Machine *m = fake_machine(2);
-    Monitor *mon = monitor_create(m, 8);
-    uint8_t *buf = aligned_alloc(4096, 2 * 4096);
-    uint64_t *c0 = (uint64_t *)buf, *c1 = (uint64_t *)(buf + 4096);
-    *c0 = *c1 = 0;
-    struct sweep_inc_arg a = {mon, c0, 0}, b = {mon, c1, 0};
-    struct sweeper_arg sw = {mon, 0};
-    pthread_t ta, tb, ts;
-    pthread_create(&ts, NULL, sweeper, &sw);
-    pthread_create(&ta, NULL, settling_incrementer, &a);
-    pthread_create(&tb, NULL, settling_incrementer, &b);
-    pthread_join(ta, NULL);
-    pthread_join(tb, NULL);
-    atomic_store(&sw.stop, 1);
-    pthread_join(ts, NULL);
-    cr_assert_gt(atomic_load(&mon->stats.idle_sweeps), 0, "the sweeper swept while the loops ran");
-    cr_assert_eq(*c0, a.n, "%llu increments of %llu", (unsigned long long)*c0, (unsigned long long)a.n);
-    cr_assert_eq(*c1, b.n, "%llu increments of %llu", (unsigned long long)*c1, (unsigned long long)b.n);
+    Monitor *mon = race_sweeps(m, settling_incrementer);
     cr_assert_geq(atomic_load(&mon->stats.page_arms), 2);
-    free(buf);
     monitor_destroy(mon);
     free(m);
 }
@@ -395,25 +404,7 @@ Test(monitor, settling_cores_race_page_sweeps)
 Test(monitor, idle_sweeps_race_llsc_counters)
 {
     Machine *m = fake_machine(2);
-    Monitor *mon = monitor_create(m, 8);
-    uint8_t *buf = aligned_alloc(4096, 2 * 4096);
-    uint64_t *c0 = (uint64_t *)buf, *c1 = (uint64_t *)(buf + 4096);
-    *c0 = *c1 = 0;
-    struct sweep_inc_arg a = {mon, c0, 0}, b = {mon, c1, 0};
-    struct sweeper_arg sw = {mon, 0};
-    pthread_t ta, tb, ts;
-    pthread_create(&ts, NULL, sweeper, &sw);
-    pthread_create(&ta, NULL, sweep_incrementer, &a);
-    pthread_create(&tb, NULL, sweep_incrementer, &b);
-    pthread_join(ta, NULL);
-    pthread_join(tb, NULL);
-    atomic_store(&sw.stop, 1);
-    pthread_join(ts, NULL);
-    cr_assert_gt(atomic_load(&mon->stats.idle_sweeps), 0, "the sweeper swept while the loops ran");
-    cr_assert_eq(*c0, a.n, "%llu increments of %llu", (unsigned long long)*c0, (unsigned long long)a.n);
-    cr_assert_eq(*c1, b.n, "%llu increments of %llu", (unsigned long long)*c1, (unsigned long long)b.n);
-    free(buf);
-    monitor_destroy(mon);
+    monitor_destroy(race_sweeps(m, sweep_incrementer));
     free(m);
 }
 
