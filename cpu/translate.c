@@ -100,15 +100,6 @@ static bool invert_last_cond(DisasCtx *s, IRTemp cond)
     return true;
 }
 
-/* A loop trace (docs/jit.md, "Loop traces"): at a conditional branch back
- * to before the block, in its page, the block goes on at the target, and
- * leaves by a side exit when the branch is not taken. A loop whose body is
- * this block's code and the code before it (gzip's match-chain step: a
- * block entered by a taken forward branch, whose backward branch returns to
- * the code that branched to it) then ends at a branch to the block's own
- * start: a self-loop, whose registers stay in host registers around it.
- * One per block, so the block is two runs of words, and the second ends
- * before the first begins (it stops at the block's start). */
 /* A look ahead before a trace: do the words from target on reach a branch
  * to the block's start (or the start itself) within the block's limit,
  * through at most the side exits left? Only the branches are decoded; an
@@ -148,7 +139,17 @@ static bool trace_closes(const DisasCtx *s, uint64_t target, unsigned exits)
     return true; /* runs into the start */
 }
 
-/* May the block go on at target, before it in its page, with `exits` more
+/* A loop trace (docs/jit.md, "Loop traces"): at a conditional branch back
+ * to before the block, in its page, the block goes on at the target, and
+ * leaves by a side exit when the branch is not taken (a plain B back needs
+ * no exit). A loop whose body is this block's code and the code before it
+ * (gzip's match-chain step: a block entered by a taken forward branch, whose
+ * backward branch returns to the code that branched to it) then ends at a
+ * branch to the block's own start: a self-loop, whose registers stay in
+ * host registers around it. One per block, so the block is two runs of
+ * words, and the second ends before the first begins (it stops at the
+ * block's start).
+ * May the block go on at target, before it in its page, with `exits` more
  * side exits (the trace's own: 1 for a conditional branch, 0 for B)? */
 static bool trace_ok(const DisasCtx *s, uint64_t target, unsigned exits)
 {
