@@ -1236,7 +1236,7 @@ static void emit_thunk_literals(Ctx *c)
     }
 }
 
-static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **why)
+static bool compile(JitTarget *t, IRBlock *b, uint32_t tb_flags, const char **why)
 {
     /* A block from translate_block passed ir_verify, which checks all this
      * and more, and its IR has not changed since. */
@@ -1261,7 +1261,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     memset(c.rmw, 0, nplan);
     c.b = b;
     c.tb_flags = tb_flags;
-    c.mon = cpu->machine ? cpu->machine->monitor : NULL;
+    c.mon = t->machine ? t->machine->monitor : NULL;
     c.rax_temp = c.rax_prev = IR_NO_TEMP;
     c.cc_temp = c.al_temp = c.scaled_temp = IR_NO_TEMP;
     c.and_end = 0;
@@ -1269,8 +1269,8 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     jit_loop_plan(&c, b);
     /* A core without its own scratch (the unit tests' CPUs) gets one for
      * this block. */
-    JitScratch *own = cpu->jit_scratch ? NULL : jit_scratch_new();
-    JitScratch *scratch = cpu->jit_scratch ? cpu->jit_scratch : own;
+    JitScratch *own = t->scratch ? NULL : jit_scratch_new();
+    JitScratch *scratch = t->scratch ? t->scratch : own;
     if (!scratch) {
         *why = "out of memory";
         return false;
@@ -1342,14 +1342,14 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
         *why = "out of memory or unbound label";
     } else {
         uint32_t size;
-        void *code = jit_code_alloc(cpu->jit_code, j->len, &size);
+        void *code = jit_code_alloc(t->code, j->len, &size);
         if (!code) {
-            *why = cpu->jit_code ? "code buffer full" : "no code memory (cpu->jit_code)";
+            *why = t->code ? "code buffer full" : "no code memory (cpu->jit_code)";
         } else {
             memcpy(code, j->p, j->len);
-            perfmap_add(cpu->machine, code, j->len, b->pc, tb_flags);
+            perfmap_add(t->machine, code, j->len, b->pc, tb_flags);
             b->native_size = size;
-            b->jit_code = cpu->jit_code;
+            b->jit_code = t->code;
             b->entry_body = entry_body;
             for (int k = 0; k < IR_CHAIN_SLOTS; k++) {
                 b->chain_site[k] = c.site_used[k] ? c.site_pos[k] : 0;
@@ -1362,7 +1362,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
              * the fields above. */
             __atomic_store_n(&b->native, code, __ATOMIC_RELEASE);
             dump_code(b, j->p, j->len);
-            jit_code_count(cpu->jit_code, true, c.native, c.called, c.called_opc);
+            jit_code_count(t->code, true, c.native, c.called, c.called_opc);
             ok = true;
         }
     }
@@ -1371,7 +1371,7 @@ static bool compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags, const char **w
     return ok;
 }
 
-bool jit_compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags)
+bool jit_compile_for(JitTarget *t, IRBlock *b, uint32_t tb_flags)
 {
     const char *why = NULL;
     if (b->native) {
@@ -1379,12 +1379,17 @@ bool jit_compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags)
         b->native = NULL;
         b->jit_code = NULL;
     }
-    if (compile(cpu, b, tb_flags, &why))
+    if (compile(t, b, tb_flags, &why))
         return true;
-    jit_code_count(cpu->jit_code, false, 0, 0, NULL);
-    if (cpu->machine && machine_tracing(cpu->machine, TRACE_UNIMP))
-        machine_log(cpu->machine, "jit: block at 0x%llx left to the interpreter: %s\n",
+    jit_code_count(t->code, false, 0, 0, NULL);
+    if (t->machine && machine_tracing(t->machine, TRACE_UNIMP))
+        machine_log(t->machine, "jit: block at 0x%llx left to the interpreter: %s\n",
                     (unsigned long long)b->pc, why);
     return false;
 }
 
+bool jit_compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags)
+{
+    JitTarget t = {.machine = cpu->machine, .code = cpu->jit_code, .scratch = cpu->jit_scratch};
+    return jit_compile_for(&t, b, tb_flags);
+}

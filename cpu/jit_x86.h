@@ -2,8 +2,10 @@
  * that follows the interpreter (cpu/interp.c) op by op; see docs/jit.md.
  *
  * Thread rules: jit_compile runs on the translating vCPU thread, on a block
- * not yet published. Published native code is immutable and run by any vCPU
- * thread; it is freed with its block (after an RCU grace period). */
+ * not yet published, or on the one thread that took a published block for
+ * its lazy compile (jit_compile_for). Published native code is immutable
+ * and run by any vCPU thread; it is freed with its block (after an RCU
+ * grace period). */
 #ifndef FLOTILLA_JIT_X86_H
 #define FLOTILLA_JIT_X86_H
 
@@ -16,21 +18,36 @@
 #include "ir.h"
 #include "jit_code.h"
 
-/* Owner thread, on an unpublished block. Compiles b (whose translation-mode
- * flags are tb_flags) into code memory from cpu->jit_code and sets
- * b->native (and b->jit_code, where the code goes back); false (block left
- * to the interpreter, counted in cpu->jit_code) if it cannot, or if
- * cpu->jit_code is NULL. */
-bool jit_compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags);
-
 /* Buffers one thread reuses from compile to compile (the code, label and
  * fixup buffers, the stub and exit arrays, the per-temp arrays): allocated
  * per block, they cost ~4% of a Linux boot's host time in malloc, free and
  * malloc_consolidate. Owner thread (vcpu_loop makes and frees its core's,
- * cpu->jit_scratch); jit_compile on a core without one allocates per block. */
+ * cpu->jit_scratch; a compile worker has its own, smp/jitq.c); a compile
+ * without one allocates per block. */
 typedef struct JitScratch JitScratch;
 JitScratch *jit_scratch_new(void);
 void jit_scratch_free(JitScratch *s);
+
+/* What a compile needs besides the block: the machine (its monitor, the
+ * perf map and the log; may be NULL), the code memory and the compiling
+ * thread's scratch (NULL: allocated for the one block). */
+typedef struct JitTarget {
+    struct Machine *machine;
+    JitCode *code;
+    JitScratch *scratch;
+} JitTarget;
+
+/* Compiles b (whose translation-mode flags are tb_flags) into code memory
+ * from t->code and sets b->native (and b->jit_code, where the code goes
+ * back); false (block left to the interpreter, counted in t->code) if it
+ * cannot, or if t->code is NULL. The thread that translates b, before it
+ * publishes it, or the one thread that took a published block for its
+ * lazy compile (smp/vcpu.c, lazy_compile; a compile worker, smp/jitq.c),
+ * which only reads the IR and stores b->native last, with release. The
+ * caller owns t->scratch. */
+bool jit_compile_for(JitTarget *t, IRBlock *b, uint32_t tb_flags);
+/* The same on cpu's machine, code memory and scratch: its owner thread. */
+bool jit_compile(CPUState *cpu, IRBlock *b, uint32_t tb_flags);
 
 /* Generated code's entry (cpu/jit_chain_x86.c): frame set-up, budget =
  * cpu->chain_budget into its register, then jump to code. */

@@ -24,6 +24,7 @@
 #include "../sync/tcache.h"
 #include "../cpu/debug.h"
 #include "gdbstub.h"
+#include "jitq.h"
 #include "machine.h"
 #include "psci.h"
 #include "topology.h"
@@ -258,6 +259,16 @@ int machine_run(Machine *m)
         return 1;
     }
     topology_report(m);
+    /* Compile workers: by default one, unless the cores alone have more
+     * threads than the host has CPUs (docs/jit.md, "Compile workers": it
+     * then costs host time and gains no wall time). Not under -det (which
+     * core compiles a block, and when, must not depend on host timing),
+     * nor when blocks compile as they are translated. */
+    int workers = m->opt.jit_threads >= 0 ? m->opt.jit_threads : host_cpus_usable() >= m->ncpus;
+    if (m->det || m->opt.tier != TIER_JIT || m->opt.jit_threshold <= 1)
+        workers = 0;
+    if (workers > 0)
+        m->jitq = jitq_start(m, m->tcache, m->jit_code, workers); /* NULL: the cores compile */
     /* Every core gets its thread now; those that are off park (RCU offline,
      * asleep) until CPU_ON, so bringing a core up needs no thread creation. */
     for (int i = 0; i < m->ncpus; i++) {
@@ -272,6 +283,7 @@ int machine_run(Machine *m)
         if (started[i])
             pthread_join(m->threads[i], NULL);
     free(started);
+    jitq_stop(m->jitq);
     gdb_stop(m);
     console_stop(&console);
     m->console = NULL;
@@ -304,6 +316,8 @@ void machine_destroy(Machine *m)
      * the cache is left to the exit, so is the code memory (a callback may
      * still run until then). */
     bool teardown = TEARDOWN_AT_EXIT || !m->final_exit;
+    jitq_free(m->jitq); /* stopped: no block pinned any more */
+    m->jitq = NULL;
     if (m->tcache && teardown)
         tcache_destroy(m->tcache);
     m->tcache = NULL;

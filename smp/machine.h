@@ -70,6 +70,7 @@ typedef struct MachineOptions {
     uint32_t jit_threshold;  /* -jit-threshold: compile a block at its Nth run (1: when translated) */
     uint8_t side_exits;      /* -jit-side-exits: conditional branches a block may go on past (0..2) */
     bool loop_traces;        /* -jit-loop-traces: a block may go on at a backward branch's target (docs/jit.md) */
+    int jit_threads;         /* -jit-threads: compile workers (-1: the default, machine_run) */
     uint32_t halt_poll_ns;   /* -halt-poll-ns: longest spin before a WFI/WFE sleep (0: none; smp/vcpu.c) */
     const char *stats_file;  /* -stats FILE: JSON counters at exit (smp/stats.c) */
     bool progress;           /* -progress: a rate line on stderr every second (smp/stats.c) */
@@ -111,6 +112,10 @@ typedef struct Machine {
      * before the cache, destroyed after it (its blocks' code and the RCU
      * callbacks that free it); every core's cpu->jit_code. */
     struct JitCode *jit_code;
+    /* The compile workers (smp/jitq.h), from machine_run's start, or NULL:
+     * the vCPUs compile themselves. Stopped when the vCPUs have exited,
+     * freed before the cache. */
+    struct JitQueue *jitq;
     struct Monitor *monitor;
     struct PL011 *uart;
     struct PL031 *rtc;

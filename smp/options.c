@@ -484,6 +484,9 @@ static void usage(void)
            "                             conditional branch ends its block)\n"
            "  -jit-loop-traces 0|1       a block may go on at the target of a conditional branch back to\n"
            "                             before it, making a loop in two pieces one self-loop (default 1)\n"
+           "  -jit-threads N             host threads that compile blocks while the cores go on interpreting\n"
+           "                             them (0..8; default 1, or 0 with more cores than host CPUs; 0: the\n"
+           "                             core that runs a block the Nth time compiles it; always 0 under -det)\n"
            "  -halt-poll-ns N            a core in WFI/WFE spins up to N ns for its wake-up before it sleeps,\n"
            "                             adapted to how soon wake-ups come (default 200000; 0: sleep at once;\n"
            "                             never when there are more cores than host CPUs, nor under -det)\n"
@@ -511,6 +514,7 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
     opt->jit_threshold = JIT_THRESHOLD_DEFAULT;
     opt->side_exits = IR_SIDE_EXITS;
     opt->loop_traces = true;
+    opt->jit_threads = -1;
     opt->halt_poll_ns = HALT_POLL_NS_DEFAULT;
     opt->machine_type = "virt";
     opt->cpu_model = "cortex-a57";
@@ -648,6 +652,12 @@ int options_parse(int argc, char **argv, MachineOptions *opt)
             if (!parse_ranged(a, v, 0, 1, "value", "", &n))
                 return OPT_ERROR;
             opt->loop_traces = n != 0;
+        } else if (!strcmp(a, "-jit-threads")) {
+            NEEDS_ARG;
+            long n;
+            if (!parse_ranged(a, v, 0, 8, "count", "", &n))
+                return OPT_ERROR;
+            opt->jit_threads = (int)n;
         } else if (!strcmp(a, "-halt-poll-ns")) {
             NEEDS_ARG;
             long n;

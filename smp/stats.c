@@ -18,6 +18,7 @@
 #include "../cpu/jit_x86.h"
 #include "../sync/monitor.h"
 #include "../sync/tcache.h"
+#include "jitq.h"
 #include "machine.h"
 #include "options.h"
 #include "stats.h"
@@ -193,6 +194,13 @@ static void write_jit_json(Machine *m, FILE *f)
             (unsigned long long)js.code_bytes, (unsigned long long)mem_slow, (unsigned long long)mem_refill,
             (unsigned long long)mem_armed, (unsigned long long)fp_soft, (unsigned long long)excl_slow,
             (unsigned long long)excl_reserve);
+    JitQueueStats qs;
+    jitq_get_stats(m->jitq, &qs);
+    fprintf(f, "  \"jit_workers\": {\"threads\": %llu, \"queued\": %llu, \"compiled\": %llu, \"failed\": %llu,"
+               " \"dropped\": %llu, \"full\": %llu, \"wakeups\": %llu},\n",
+            (unsigned long long)qs.threads, (unsigned long long)qs.queued, (unsigned long long)qs.compiled,
+            (unsigned long long)qs.failed, (unsigned long long)qs.dropped, (unsigned long long)qs.full,
+            (unsigned long long)qs.wakeups);
     fprintf(f, "  \"jit_fallbacks\": ");
     json_op_counts(f, runs);
     fprintf(f, ",\n  \"jit_fallback_sites\": ");

@@ -25,6 +25,7 @@
 #include "../sync/monitor.h"
 #include "../sync/tcache.h"
 #include "gdbstub.h"
+#include "jitq.h"
 #include "machine.h"
 #include "psci.h"
 #include "trace.h"
@@ -358,15 +359,23 @@ static TBlock *find_block(CPUState *cpu) { return find_block_n(cpu, false); }
  * Linux boot's 75 K blocks run once and another 11% two or three times,
  * while compiling one costs about as much as interpreting it 10-40 times.
  * The counter hands the compile to exactly one core (the one whose
- * increment reaches the threshold); the others go on interpreting until
- * it publishes the code. True if tb has native code now. */
+ * increment reaches the threshold), which gives it to a compile worker
+ * when there is one (smp/jitq.h) or compiles it itself; every core goes
+ * on interpreting until the code is published. True if tb has native
+ * code now. */
 static bool lazy_compile(CPUState *cpu, TBlock *tb)
 {
     const Machine *m = cpu->machine;
     if (m->opt.tier != TIER_JIT || m->opt.jit_threshold <= 1 || (tb->flags & TBF_STEP))
         return false;
     uint32_t n = atomic_fetch_add_explicit(&tb->runs, 1, memory_order_relaxed) + 1;
-    if (n != m->opt.jit_threshold || !jit_compile(cpu, &tb->ir, tb->flags))
+    if (n != m->opt.jit_threshold)
+        return false;
+    /* A compile worker takes it if there is one with room; the block runs
+     * on the interpreter until its code is there. */
+    if (m->jitq && jitq_push(m->jitq, tb))
+        return false;
+    if (!jit_compile(cpu, &tb->ir, tb->flags))
         return false;
     tcache_native_ready(m->tcache, tb);
     JCEntry *je = &cpu->jc[(tb->pc >> 2) & (JC_SIZE - 1)];

@@ -194,17 +194,44 @@ void tb_free_unpublished(TBlock *tb)
     free(tb);
 }
 
-/* Runs in liburcu's call_rcu thread, after the grace period. */
-static void tb_free_rcu(struct rcu_head *h)
+/* TBlock.pin: nobody holds the block; a worker does; its grace period
+ * ended while a worker held it (the worker frees it). */
+enum { TB_PIN_NONE, TB_PIN_HELD, TB_PIN_DEAD };
+
+/* The end of an invalidated block, after its grace period. */
+static void tb_free_late(TBlock *tb)
 {
     tsan_ignore_begin(); /* everything here, the counter too (see the top of the file) */
-    TBlock *tb = caa_container_of(h, TBlock, rcu);
     TCache *tc = tb->tc; /* outlives its blocks: tcache_destroy waits in rcu_barrier() */
     uint32_t bytes = tb->bytes;
     tb_free_unpublished(tb);
     atomic_fetch_add(&tc->freed, 1);
     atomic_fetch_sub(&tc->pending_bytes, bytes);
     tsan_ignore_end();
+}
+
+/* Runs in liburcu's call_rcu thread, after the grace period. A pinned
+ * block is left to its holder (tcache_unpin). */
+static void tb_free_rcu(struct rcu_head *h)
+{
+    TBlock *tb = caa_container_of(h, TBlock, rcu);
+    uint8_t held = TB_PIN_HELD;
+    if (atomic_compare_exchange_strong(&tb->pin, &held, TB_PIN_DEAD))
+        return;
+    tb_free_late(tb);
+}
+
+bool tcache_pin(TBlock *tb)
+{
+    uint8_t none = TB_PIN_NONE;
+    return atomic_compare_exchange_strong(&tb->pin, &none, TB_PIN_HELD);
+}
+
+void tcache_unpin(TBlock *tb)
+{
+    uint8_t held = TB_PIN_HELD;
+    if (!atomic_compare_exchange_strong(&tb->pin, &held, TB_PIN_NONE))
+        tb_free_late(tb); /* TB_PIN_DEAD: the callback has run */
 }
 
 /* Any thread: the front slot of a key hash. */
@@ -597,7 +624,8 @@ void tcache_get_stats(TCache *tc, TCacheStats *st)
 
 void tcache_destroy(TCache *tc)
 {
-    /* No vCPU runs any more, and nothing can hold a block: after the
+    /* No vCPU runs any more, and nothing can hold a block (compile
+     * workers are stopped, smp/jitq.c, so none is pinned): after the
      * callbacks already queued have run, free every block directly (no
      * unchaining, no grace period). Walking the table in its own order
      * keeps each removal at the head of its bucket's chain. */

@@ -53,6 +53,8 @@ typedef struct TBlock {
     struct TBlock *in_list;        /* blocks that chain to this one ... */
     struct TBlock *in_next[IR_CHAIN_SLOTS]; /* ... linked through their slot */
     struct TCache *tc;             /* owner, set on insert (counts the deferred free) */
+    /* TB_PIN_*: a compile worker holds the block (tcache_pin). */
+    _Atomic uint8_t pin;
     uint32_t bytes;                /* host memory it holds, counted against the bound */
     /* The ninsns guest instruction words it was translated from (malloc'd,
      * freed with the block), or NULL. Set by its maker before the insert;
@@ -114,6 +116,14 @@ void tb_chain(TCache *tc, TBlock *from, int slot, TBlock *to);
  * sites of the edges into and out of it that now join two native blocks.
  * No-op for an invalidated block. vCPU threads, as tb_chain. */
 void tcache_native_ready(TCache *tc, TBlock *tb);
+/* Keep tb's memory past its grace period (a compile worker queues and then
+ * compiles it, smp/jitq.c): true if the caller now holds it, false if
+ * someone already does. The caller must have tb live (a vCPU thread, as for
+ * tcache_lookup). tcache_unpin gives it back: if tb was invalidated and its
+ * grace period ended meanwhile, the free the RCU callback left undone
+ * happens there. Any thread, on a block it pinned. */
+bool tcache_pin(TBlock *tb);
+void tcache_unpin(TBlock *tb);
 /* Drop every block whose code lies in the physical page of `pa` (4 KiB). */
 void tcache_invalidate_page(TCache *tc, uint64_t pa);
 /* The same for an instruction cache invalidation (IC IVAU): `page` is the

@@ -43,6 +43,7 @@ expect_error jit_threshold_zero "invalid count '0'" "$F" -jit-threshold 0 -kerne
 expect_error jit_threshold_word "invalid count 'abc'" "$F" -jit-threshold abc -kernel "$RESET_ELF"
 expect_error jit_side_exits_three "-jit-side-exits: invalid count '3' (0..2)" "$F" -jit-side-exits 3 -kernel "$RESET_ELF"
 expect_error jit_loop_traces_two "-jit-loop-traces: invalid value '2' (0..1)" "$F" -jit-loop-traces 2 -kernel "$RESET_ELF"
+expect_error jit_threads_nine "-jit-threads: invalid count '9' (0..8)" "$F" -jit-threads 9 -kernel "$RESET_ELF"
 expect_error config_dev_zero "not a regular file" "$F" -config /dev/zero -kernel "$RESET_ELF"
 expect_error config_dir "not a regular file" "$F" -config "$T" -kernel "$RESET_ELF"
 # A FIFO with no writer: opening it must not block.

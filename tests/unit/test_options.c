@@ -236,6 +236,13 @@ Test(options, other_options)
     EXPECT_ERROR(parse(&o, "-kernel", "k", "-halt-poll-ns", "-1", NULL), "-halt-poll-ns -1");
     EXPECT_ERROR(parse(&o, "-kernel", "k", "-halt-poll-ns", "20000000", NULL), "-halt-poll-ns 20 ms");
     EXPECT_ERROR(parse(&o, "-kernel", "k", "-halt-poll-ns", NULL), "-halt-poll-ns without a value");
+    cr_expect_eq(o.jit_threads, -1, "the default: machine_run decides");
+    EXPECT_OK(parse(&o, "-kernel", "k", "-jit-threads", "0", NULL), "-jit-threads 0");
+    cr_expect_eq(o.jit_threads, 0);
+    EXPECT_OK(parse(&o, "-kernel", "k", "-jit-threads", "8", NULL), "-jit-threads 8");
+    cr_expect_eq(o.jit_threads, 8);
+    EXPECT_ERROR(parse(&o, "-kernel", "k", "-jit-threads", "9", NULL), "-jit-threads 9");
+    EXPECT_ERROR(parse(&o, "-kernel", "k", "-jit-threads", "-1", NULL), "-jit-threads -1");
 }
 
 /* The spin before a WFI sleep (smp/vcpu.c): from 0, a wait shorter than

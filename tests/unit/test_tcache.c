@@ -7,11 +7,14 @@
 #include "sync/tcache.h" /* first: defines _LGPL_SOURCE before liburcu */
 
 #include "common.h"
+#include "smp/jitq.h"
 
 #include <pthread.h>
 #include <time.h>
 
 static TCache *tc;
+/* Compile workers for lazy_reader (lazy_compile_by_workers_under_invalidation), or NULL. */
+static JitQueue *lazy_q;
 /* The code memory the tests' cores compile into (cpu->jit_code). */
 static JitCode *jc;
 static _Atomic int cb_calls;
@@ -644,6 +647,7 @@ static void with_two_readers(void *(*reader)(void *), unsigned seed, TBlock *(*m
     atomic_store(&stop, true);
     for (int i = 0; i < 2; i++)
         pthread_join(r[i], NULL);
+    jitq_stop(lazy_q); /* no block pinned from here on */
     tcache_flush_all(tc);
     wait_frees();
 }
@@ -674,7 +678,7 @@ Test(tcache, chained_native_code_under_invalidation)
  * the one thread whose count reaches 2 and published (tcache_native_ready
  * patches the chains recorded meanwhile); its exits are chained whether or
  * not the target has code yet. */
-static _Atomic uint64_t lazy_compiled, lazy_interp;
+static _Atomic uint64_t lazy_compiled, lazy_interp, lazy_queued;
 static void *lazy_reader(void *arg)
 {
     unsigned seed = (unsigned)(uintptr_t)arg;
@@ -686,11 +690,14 @@ static void *lazy_reader(void *arg)
         TBlock *tb = tcache_lookup(tc, key_pa(page, k), key_pc(page, k), 1);
         for (int steps = 0; tb && steps < 8; steps++) {
             bool native = ir_native(&tb->ir) != NULL;
-            if (!native && atomic_fetch_add_explicit(&tb->runs, 1, memory_order_relaxed) + 1 == 2 &&
-                jit_compile(cpu, &tb->ir, 1)) {
-                tcache_native_ready(tc, tb);
-                atomic_fetch_add_explicit(&lazy_compiled, 1, memory_order_relaxed);
-                native = true;
+            if (!native && atomic_fetch_add_explicit(&tb->runs, 1, memory_order_relaxed) + 1 == 2) {
+                if (lazy_q && jitq_push(lazy_q, tb)) {
+                    atomic_fetch_add_explicit(&lazy_queued, 1, memory_order_relaxed);
+                } else if (jit_compile(cpu, &tb->ir, 1)) {
+                    tcache_native_ready(tc, tb);
+                    atomic_fetch_add_explicit(&lazy_compiled, 1, memory_order_relaxed);
+                    native = true;
+                }
             }
             uint64_t before = cpu->x[1];
             cpu->chain_budget = 40;
@@ -745,6 +752,63 @@ Test(tcache, lazy_compile_under_invalidation)
     cr_log_info("lazy: %llu compiled, %llu interpreted runs, %llu blocks run natively",
                 (unsigned long long)atomic_load(&lazy_compiled), (unsigned long long)atomic_load(&lazy_interp),
                 (unsigned long long)atomic_load(&native_insns));
+}
+
+/* The same with a compile worker (smp/jitq.c): a reader whose count
+ * reaches 2 queues the block and goes on interpreting it; the worker
+ * compiles it on its own thread and publishes it, while the writer
+ * invalidates and flushes pages under both. Queued blocks whose grace
+ * period ends before the worker is done are freed by the worker
+ * (tcache_unpin), exactly once. Under ThreadSanitizer too
+ * (scripts/tsan-tests.sh). */
+Test(tcache, lazy_compile_by_workers_under_invalidation)
+{
+    atomic_store(&native_insns, 0);
+    atomic_store(&lazy_queued, 0);
+    lazy_q = jitq_start(NULL, tc, jc, 1);
+    cr_assert_not_null(lazy_q);
+    with_two_readers(lazy_reader, 17, mk_lazy, NULL);
+    JitQueueStats qs;
+    jitq_get_stats(lazy_q, &qs);
+    jitq_free(lazy_q);
+    lazy_q = NULL;
+    TCacheStats st = stats();
+    cr_expect_eq(atomic_load(&bad_blocks), 0, "readers saw %llu wrong exits", (unsigned long long)atomic_load(&bad_blocks));
+    cr_expect_gt(qs.compiled, 0, "the worker compiled nothing");
+    cr_expect_eq(qs.queued, atomic_load(&lazy_queued));
+    cr_expect_eq(qs.queued, qs.compiled + qs.failed + qs.dropped, "%llu queued, %llu compiled, %llu failed, %llu dropped",
+                 (unsigned long long)qs.queued, (unsigned long long)qs.compiled, (unsigned long long)qs.failed,
+                 (unsigned long long)qs.dropped);
+    cr_expect_eq(qs.failed, 0);
+    cr_expect_gt(atomic_load(&native_insns), 0, "no block the worker compiled ran natively");
+    cr_expect_eq(st.freed, st.inserted);
+    cr_expect_eq(st.bytes, 0, "the code the worker made is given back exactly");
+    cr_log_info("workers: %llu queued, %llu compiled, %llu dropped, %llu full; %llu blocks run natively",
+                (unsigned long long)qs.queued, (unsigned long long)qs.compiled, (unsigned long long)qs.dropped,
+                (unsigned long long)qs.full, (unsigned long long)atomic_load(&native_insns));
+}
+
+/* A pinned block (one a compile worker holds) is not freed when its grace
+ * period ends, but when it is unpinned; unpinning a live block frees
+ * nothing, and a block is pinned once at a time. */
+Test(tcache, a_pinned_block_outlives_its_grace_period)
+{
+    TBlock *a = ins(P1, 0x1000, 1), *b = ins(P2, 0x2000, 1);
+    cr_assert(tcache_pin(a));
+    cr_expect_not(tcache_pin(a), "pinned twice");
+    cr_assert(tcache_pin(b));
+    tcache_unpin(b); /* live: nothing happens */
+    tcache_invalidate_page(tc, P1);
+    wait_frees();
+    TCacheStats st = stats();
+    cr_expect_eq(st.invalidated, 1);
+    cr_expect_eq(st.freed, 0, "freed while pinned");
+    cr_expect(block_ok(a, P1, 0x1000, 1), "the pinned block's memory changed");
+    tcache_unpin(a); /* its grace period has passed: freed here */
+    st = stats();
+    cr_expect_eq(st.freed, 1);
+    cr_expect_eq(st.pending_bytes, 0);
+    cr_expect_eq(tcache_lookup(tc, P2, 0x2000, 1), b);
 }
 
 /* A bounded cache that is full all the time: three threads translate what

@@ -1,0 +1,166 @@
+/* Compile workers (see jitq.h and docs/jit.md, "Compile workers").
+ *
+ * One bounded FIFO of pinned blocks under a mutex; workers sleep on a
+ * condition variable when it is empty, and a push signals only when one
+ * sleeps (a futex wake costs the vCPU about a microsecond). A worker
+ * compiles with jit_compile_for on the machine's code memory and its own
+ * scratch, exactly as the vCPU that reached the threshold would have:
+ * the block is published, so the compile only reads its IR and stores
+ * b->native last, with release; tcache_native_ready then counts the code
+ * and patches the chain sites of the edges already recorded, under the
+ * cache's chain lock (which keeps every block on those edges live).
+ * Workers are not RCU readers: the only block a worker touches outside
+ * that lock is the one it pinned. */
+#include "jitq.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "../cpu/jit_x86.h"
+#include "../sync/tcache.h"
+
+#define JITQ_SIZE 1024 /* a boot's burst of new blocks is a few hundred */
+
+struct JitQueue {
+    JitTarget target; /* the machine and code memory; each worker has its own scratch */
+    TCache *tc;
+    pthread_mutex_t lock;
+    pthread_cond_t nonempty;
+    TBlock *ring[JITQ_SIZE];
+    uint32_t head, tail; /* under lock; tail - head blocks queued */
+    int sleeping;        /* workers waiting on nonempty, under lock */
+    bool stop;           /* under lock */
+    int nthreads;
+    int threads_started; /* for the counters: nthreads drops to 0 when stopped */
+    pthread_t *threads;
+    _Atomic uint64_t queued, compiled, failed, dropped, full, wakeups;
+};
+
+/* A worker thread: compile queued blocks until stopped. */
+static void *worker_main(void *arg)
+{
+    JitQueue *q = arg;
+    JitTarget t = q->target;
+    t.scratch = jit_scratch_new(); /* NULL: the compile allocates its own */
+    pthread_mutex_lock(&q->lock);
+    for (;;) {
+        while (!q->stop && q->head == q->tail) {
+            q->sleeping++;
+            pthread_cond_wait(&q->nonempty, &q->lock);
+            q->sleeping--;
+        }
+        if (q->stop)
+            break;
+        TBlock *tb = q->ring[q->head++ % JITQ_SIZE];
+        pthread_mutex_unlock(&q->lock);
+        /* An invalidated block can no longer be found: its code would
+         * never run. */
+        if (atomic_load(&tb->invalid)) {
+            atomic_fetch_add_explicit(&q->dropped, 1, memory_order_relaxed);
+        } else if (jit_compile_for(&t, &tb->ir, tb->flags)) {
+            tcache_native_ready(q->tc, tb);
+            atomic_fetch_add_explicit(&q->compiled, 1, memory_order_relaxed);
+        } else {
+            atomic_fetch_add_explicit(&q->failed, 1, memory_order_relaxed);
+        }
+        tcache_unpin(tb);
+        pthread_mutex_lock(&q->lock);
+    }
+    pthread_mutex_unlock(&q->lock);
+    jit_scratch_free(t.scratch);
+    return NULL;
+}
+
+JitQueue *jitq_start(struct Machine *m, TCache *tc, struct JitCode *code, int n)
+{
+    JitQueue *q = calloc(1, sizeof(*q));
+    if (!q)
+        return NULL;
+    q->target = (JitTarget){.machine = m, .code = code};
+    q->tc = tc;
+    q->threads = calloc((size_t)n, sizeof(pthread_t));
+    if (!q->threads) {
+        free(q);
+        return NULL;
+    }
+    pthread_mutex_init(&q->lock, NULL);
+    pthread_cond_init(&q->nonempty, NULL);
+    for (int i = 0; i < n; i++) {
+        if (pthread_create(&q->threads[i], NULL, worker_main, q) != 0)
+            break;
+        q->nthreads++;
+    }
+    if (q->nthreads == 0) {
+        jitq_free(q);
+        return NULL;
+    }
+    q->threads_started = q->nthreads;
+    return q;
+}
+
+bool jitq_push(JitQueue *q, TBlock *tb)
+{
+    if (!tcache_pin(tb))
+        return false;
+    pthread_mutex_lock(&q->lock);
+    if (q->stop || q->tail - q->head >= JITQ_SIZE) {
+        pthread_mutex_unlock(&q->lock);
+        tcache_unpin(tb); /* live: the caller holds it */
+        atomic_fetch_add_explicit(&q->full, 1, memory_order_relaxed);
+        return false;
+    }
+    q->ring[q->tail++ % JITQ_SIZE] = tb;
+    const bool wake = q->sleeping > 0;
+    if (wake)
+        pthread_cond_signal(&q->nonempty);
+    pthread_mutex_unlock(&q->lock);
+    atomic_fetch_add_explicit(&q->queued, 1, memory_order_relaxed);
+    if (wake)
+        atomic_fetch_add_explicit(&q->wakeups, 1, memory_order_relaxed);
+    return true;
+}
+
+void jitq_stop(JitQueue *q)
+{
+    if (!q)
+        return;
+    pthread_mutex_lock(&q->lock);
+    q->stop = true;
+    pthread_cond_broadcast(&q->nonempty);
+    pthread_mutex_unlock(&q->lock);
+    for (int i = 0; i < q->nthreads; i++)
+        pthread_join(q->threads[i], NULL);
+    q->nthreads = 0;
+    /* The blocks nobody compiled: unpinned, or freed if their grace
+     * period has passed. */
+    while (q->head != q->tail) {
+        tcache_unpin(q->ring[q->head++ % JITQ_SIZE]);
+        atomic_fetch_add_explicit(&q->dropped, 1, memory_order_relaxed);
+    }
+}
+
+void jitq_free(JitQueue *q)
+{
+    if (!q)
+        return;
+    jitq_stop(q);
+    pthread_mutex_destroy(&q->lock);
+    pthread_cond_destroy(&q->nonempty);
+    free(q->threads);
+    free(q);
+}
+
+void jitq_get_stats(JitQueue *q, JitQueueStats *st)
+{
+    *st = (JitQueueStats){0};
+    if (!q)
+        return;
+    st->queued = atomic_load(&q->queued);
+    st->compiled = atomic_load(&q->compiled);
+    st->failed = atomic_load(&q->failed);
+    st->dropped = atomic_load(&q->dropped);
+    st->full = atomic_load(&q->full);
+    st->wakeups = atomic_load(&q->wakeups);
+    st->threads = (uint64_t)q->threads_started;
+}

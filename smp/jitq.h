@@ -1,0 +1,52 @@
+/* Compile workers: host threads that compile the blocks the vCPUs hand
+ * them at their -jit-threshold'th run, while the vCPUs go on interpreting
+ * those blocks (docs/jit.md, "Compile workers"; threads in
+ * docs/threading.md).
+ *
+ * Thread rules, by function below. A queued block is pinned
+ * (tcache_pin): its memory outlives an invalidation and its grace period
+ * until the worker is done with it. */
+#ifndef FLOTILLA_JITQ_H
+#define FLOTILLA_JITQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct JitCode;
+struct Machine;
+struct TBlock;
+struct TCache;
+typedef struct JitQueue JitQueue;
+
+typedef struct JitQueueStats {
+    uint64_t queued;   /* blocks handed to a worker */
+    uint64_t compiled; /* ... that got native code */
+    uint64_t failed;   /* ... that the compiler left to the interpreter */
+    uint64_t dropped;  /* ... invalidated before their turn (not compiled) */
+    uint64_t full;     /* pushes refused because the queue was full (the vCPU compiled) */
+    uint64_t wakeups;  /* pushes that woke a sleeping worker */
+    uint64_t threads;  /* workers started */
+} JitQueueStats;
+
+/* The machine's thread, before the vCPU threads start: n (>= 1) workers
+ * that compile into `code` the blocks of cache `tc`, for machine m (its
+ * monitor, perf map and log; NULL in unit tests). NULL if no thread can be
+ * made (the vCPUs then compile themselves). */
+JitQueue *jitq_start(struct Machine *m, struct TCache *tc, struct JitCode *code, int n);
+
+/* A vCPU thread, on a block it holds (within its read-side section) whose
+ * run count has just reached the threshold: queue it for a worker. False
+ * if the queue is full or stopping, or the block is pinned already: the
+ * caller compiles it itself. */
+bool jitq_push(JitQueue *q, struct TBlock *tb);
+
+/* The machine's thread, once the vCPU threads have exited: stop and join
+ * the workers and give back the blocks still queued (before
+ * tcache_destroy). The counters stay readable until jitq_free. */
+void jitq_stop(JitQueue *q);
+void jitq_free(JitQueue *q);
+
+/* Any thread. */
+void jitq_get_stats(JitQueue *q, JitQueueStats *st);
+
+#endif
