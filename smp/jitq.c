@@ -11,6 +11,7 @@
  * cache's chain lock (which keeps every block on those edges live).
  * Workers are not RCU readers: the only block a worker touches outside
  * that lock is the one it pinned. */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "jitq.h"
 
 #include <pthread.h>
@@ -41,6 +42,7 @@ struct JitQueue {
 static void *worker_main(void *arg)
 {
     JitQueue *q = arg;
+    pthread_setname_np(pthread_self(), "jit-compile"); /* for top -H, perf, gdb */
     JitTarget t = q->target;
     t.scratch = jit_scratch_new(); /* NULL: the compile allocates its own */
     pthread_mutex_lock(&q->lock);
