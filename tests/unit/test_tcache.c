@@ -754,18 +754,18 @@ Test(tcache, lazy_compile_under_invalidation)
                 (unsigned long long)atomic_load(&native_insns));
 }
 
-/* The same with a compile worker (smp/jitq.c): a reader whose count
- * reaches 2 queues the block and goes on interpreting it; the worker
+/* The same with two compile workers (smp/jitq.c): a reader whose count
+ * reaches 2 queues the block and goes on interpreting it; a worker
  * compiles it on its own thread and publishes it, while the writer
- * invalidates and flushes pages under both. Queued blocks whose grace
- * period ends before the worker is done are freed by the worker
+ * invalidates and flushes pages under them all. Queued blocks whose grace
+ * period ends before a worker is done with them are freed by that worker
  * (tcache_unpin), exactly once. Under ThreadSanitizer too
  * (scripts/tsan-tests.sh). */
 Test(tcache, lazy_compile_by_workers_under_invalidation)
 {
     atomic_store(&native_insns, 0);
     atomic_store(&lazy_queued, 0);
-    lazy_q = jitq_start(NULL, tc, jc, 1);
+    lazy_q = jitq_start(NULL, tc, jc, 2);
     cr_assert_not_null(lazy_q);
     with_two_readers(lazy_reader, 17, mk_lazy, NULL);
     JitQueueStats qs;
