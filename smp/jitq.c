@@ -104,7 +104,7 @@ JitQueue *jitq_start(struct Machine *m, TCache *tc, struct JitCode *code, int n)
 bool jitq_push(JitQueue *q, TBlock *tb)
 {
     if (!tcache_pin(tb))
-        return false;
+        return true; /* queued before (its run count wrapped): not twice, nor compiled here meanwhile */
     pthread_mutex_lock(&q->lock);
     if (q->stop || q->tail - q->head >= JITQ_SIZE) {
         pthread_mutex_unlock(&q->lock);

@@ -35,9 +35,9 @@ typedef struct JitQueueStats {
 JitQueue *jitq_start(struct Machine *m, struct TCache *tc, struct JitCode *code, int n);
 
 /* A vCPU thread, on a block it holds (within its read-side section) whose
- * run count has just reached the threshold: queue it for a worker. False
- * if the queue is full or stopping, or the block is pinned already: the
- * caller compiles it itself. */
+ * run count has just reached the threshold: queue it for a worker. True if
+ * a worker has it (now, or already: the block is pinned); false if the
+ * queue is full or stopping: the caller compiles it itself. */
 bool jitq_push(JitQueue *q, struct TBlock *tb);
 
 /* The machine's thread, once the vCPU threads have exited: stop and join
