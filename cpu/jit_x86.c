@@ -1344,7 +1344,7 @@ static bool compile(JitTarget *t, IRBlock *b, uint32_t tb_flags, const char **wh
         uint32_t size;
         void *code = jit_code_alloc(t->code, j->len, &size);
         if (!code) {
-            *why = t->code ? "code buffer full" : "no code memory (cpu->jit_code)";
+            *why = t->code ? "code buffer full" : "no code memory (JitTarget.code)";
         } else {
             memcpy(code, j->p, j->len);
             perfmap_add(t->machine, code, j->len, b->pc, tb_flags);

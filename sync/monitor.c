@@ -230,6 +230,12 @@ static void sweep_if_full(Monitor *mon)
         sweep_pages(mon);
 }
 
+/* Under page_lock: page pi is PENDING (its USED bit aside). */
+static bool page_pending_locked(Monitor *mon, uint32_t pi)
+{
+    return (atomic_load_explicit(&mon->pages[pi], memory_order_relaxed) & (uint8_t)~MON_PAGE_USED) == MON_PENDING;
+}
+
 /* Page pi, PENDING in arming episode `epoch` when a grace period began
  * that has now ended, becomes STABLE (and used) if it still is in that
  * episode; a page settled meanwhile, or swept and armed again (a later
@@ -238,22 +244,11 @@ static void sweep_if_full(Monitor *mon)
 static bool page_settle(Monitor *mon, uint32_t pi, uint32_t epoch)
 {
     pthread_mutex_lock(&mon->page_lock);
-    const bool ok = (atomic_load_explicit(&mon->pages[pi], memory_order_relaxed) & (uint8_t)~MON_PAGE_USED) ==
-                        MON_PENDING &&
-                    mon->page_epoch[pi] == epoch;
+    const bool ok = page_pending_locked(mon, pi) && mon->page_epoch[pi] == epoch;
     if (ok)
         atomic_store_explicit(&mon->pages[pi], MON_STABLE | MON_PAGE_USED, memory_order_seq_cst);
     pthread_mutex_unlock(&mon->page_lock);
     return ok;
-}
-
-/* Under page_lock: page pi's epoch now. */
-static uint32_t page_epoch_now(Monitor *mon, uint32_t pi)
-{
-    pthread_mutex_lock(&mon->page_lock);
-    const uint32_t e = mon->page_epoch[pi];
-    pthread_mutex_unlock(&mon->page_lock);
-    return e;
 }
 
 static void *gp_main(void *arg)
@@ -280,11 +275,13 @@ static void *gp_main(void *arg)
             if (batch[i] & MON_GP_PAGE)
                 mon->gp_page_queued[batch[i] & ~MON_GP_PAGE] = 0;
         pthread_mutex_unlock(&mon->gp_lock);
-        /* A page's epoch now: its arming, done before, is covered by the
-         * grace period that starts after this. */
+        /* Each page's epoch now: its arming, done before, is covered by
+         * the grace period that starts after this. */
+        pthread_mutex_lock(&mon->page_lock);
         for (uint32_t i = 0; i < n; i++)
             if (batch[i] & MON_GP_PAGE)
-                bepoch[i] = page_epoch_now(mon, batch[i] & ~MON_GP_PAGE);
+                bepoch[i] = mon->page_epoch[batch[i] & ~MON_GP_PAGE];
+        pthread_mutex_unlock(&mon->page_lock);
 
         /* Every vCPU passes a quiescent state (its dispatcher, between
          * blocks) or is offline: any store that read armed == 0 (or used a
@@ -464,8 +461,7 @@ void monitor_settle(Monitor *mon, const void *host, const _Atomic int *stop)
     uint32_t pe0 = 0;
     if (mon->smp) {
         pthread_mutex_lock(&mon->page_lock);
-        page_pending = (atomic_load_explicit(&mon->pages[pi], memory_order_relaxed) & (uint8_t)~MON_PAGE_USED) ==
-                       MON_PENDING;
+        page_pending = page_pending_locked(mon, pi);
         pe0 = mon->page_epoch[pi];
         pthread_mutex_unlock(&mon->page_lock);
     }
