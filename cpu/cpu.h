@@ -40,31 +40,29 @@ struct TBlock;
  * at EL1 use MMU_IDX_EL0. */
 enum MMUIdx { MMU_IDX_EL0, MMU_IDX_EL1, MMU_IDX_EL1_PAN, MMU_IDX_NUM };
 
-/* TLBEntry.flags / TLB2Entry.flags */
+/* TLBEntryX.flags / TLB2Entry.flags */
 #define TLBE_GLOBAL 0x01u  /* nG == 0 (or MMU off): matches every ASID */
 #define TLBE_MMIO 0x02u    /* the page is MMIO (tags carry TLB_TAG_MMIO) */
 #define TLBE_LARGE 0x04u   /* a 4K piece of a larger mapping (tracked in tlb_large) */
 #define TLBE_MMU_OFF 0x08u /* flat MMU-off translation: no permissions, no PAN */
 #define TLBE_DEVICE 0x10u  /* Device memory (MMU off, or a Device MAIR attribute): alignment faults */
 
-/* log2(sizeof(TLBEntry)): 32-byte entries, two to a cache line (the tlb
- * array is line aligned), and the JIT scales the slot with a shift. Only
- * what the fast path reads is here; the rest of an entry is in TLBEntryX
- * (cpu->tlbx, same index), so that a guest touching many pages keeps half
- * as many host cache lines of TLB busy. */
-#define TLB_ENTRY_BITS 5
-typedef struct TLBEntry {
-    /* Fast path (what a JIT inlines):
-     *   e = &cpu->tlb[mmu_idx][(va >> TLB_PAGE_BITS) & (TLB_SIZE - 1)];
-     *   if (e->tag_read == (va & TLB_PAGE_MASK)) host = va + e->addend;
-     * A tag whose access kind is not permitted in this regime is
-     * TLB_INVALID_TAG; an MMIO page's tags have TLB_TAG_MMIO set. Both fail
-     * the compare and take the slow path. */
-    uint64_t tag_read;
-    uint64_t tag_write;
-    uint64_t tag_exec;
-    uint64_t addend;    /* host address - guest virtual address (RAM only) */
-} TLBEntry;
+/* One regime's L1 TLB, a structure of arrays indexed by the slot
+ * (va >> TLB_PAGE_BITS) & (TLB_SIZE - 1). Only what the fast path reads is
+ * here; the rest of an entry is in TLBEntryX (cpu->tlbx, same index). The
+ * JIT computes the slot with one BEXTR and scales it by 8 in the address
+ * (docs/mmu.md, "L1 layout"):
+ *   s = (va >> TLB_PAGE_BITS) & (TLB_SIZE - 1);
+ *   if (t->tag_read[s] == (va & TLB_PAGE_MASK)) host = va + t->addend[s];
+ * A tag whose access kind is not permitted in this regime is
+ * TLB_INVALID_TAG; an MMIO page's tags have TLB_TAG_MMIO set. Both fail
+ * the compare and take the slow path. */
+typedef struct TLBTable {
+    uint64_t tag_read[TLB_SIZE];
+    uint64_t tag_write[TLB_SIZE];
+    uint64_t addend[TLB_SIZE];   /* host address - guest virtual address (RAM only) */
+    uint64_t tag_exec[TLB_SIZE];
+} TLBTable;
 
 /* The slow path's part of an L1 entry (memory/tlb.c). */
 typedef struct TLBEntryX {
@@ -74,7 +72,6 @@ typedef struct TLBEntryX {
     uint8_t perms;      /* PTW_R_EL0.. of the walk (before PAN) */
     uint32_t pad;
 } TLBEntryX;
-_Static_assert(sizeof(TLBEntry) == 1u << TLB_ENTRY_BITS, "TLBEntry is 1 << TLB_ENTRY_BITS bytes");
 
 /* Second-level TLB: ASID-tagged, shared by the regime indexes (it keeps the
  * permissions before PAN), 4-way set associative by virtual page. Refills
@@ -334,10 +331,10 @@ typedef struct CPUState {
     uint64_t unimp_seen[64];
     uint32_t unimp_lines;
     /* An MMIO load answered inside tlb_refill (memory/tlb.c): the value,
-     * and the entry returned for it, whose addend points the inline load
-     * at mmio_val. */
+     * and the addend returned for it, which points the inline load at
+     * mmio_val. */
     uint64_t mmio_val;
-    TLBEntry mmio_entry;
+    uint64_t mmio_addend;
     bool daif_requested; /* wr_daif to helper_msr: the write asked for an interrupt (cpu/sysreg.c) */
     /* The spin before a WFI/WFE sleep, in ns, adapted to this core's waits
      * (smp/vcpu.c, halt_poll): 0 until a short wait asks for one. */
@@ -348,7 +345,7 @@ typedef struct CPUState {
     uint64_t wait_since_ns;
 
     /* ---------- owner only: caches ---------- */
-    _Alignas(64) TLBEntry tlb[MMU_IDX_NUM][TLB_SIZE]; /* CPUState is allocated 64-byte aligned */
+    _Alignas(64) TLBTable tlb[MMU_IDX_NUM]; /* CPUState is allocated 64-byte aligned */
     TLBEntryX tlbx[MMU_IDX_NUM][TLB_SIZE];          /* the rest of each tlb[][] entry */
     TLBState tlbs;
     JCEntry jc[JC_SIZE];

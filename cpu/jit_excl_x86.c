@@ -14,7 +14,7 @@
 #include "jit_xcache_x86.h"
 
 _Static_assert(sizeof(MonSlot) == 64, "the slot's address is host & (mask << 6) + slots");
-_Static_assert(2 * sizeof(TLBEntryX) == sizeof(TLBEntry), "tlbx's offset is half tlb's");
+_Static_assert(sizeof(TLBEntryX) == 16, "a tlbx entry is the slot * 2 * 8");
 _Static_assert(MON_VER_INVALID == 1, "the fields are cleared with imm32 stores");
 
 #define SLOT_OFF(f) ((int32_t)offsetof(MonSlot, f))
@@ -30,18 +30,19 @@ static bool excl_inline_ok(const Ctx *c, const IROp *op)
            ((uint64_t)c->mon->mask << MON_GRANULE_SHIFT) <= 0x7fffffffu && c->mon->pmask <= 0x7fffffffu;
 }
 
-/* After the tag compare (rdx = the slot's offset in its row, ebase its row
- * in cpu->tlb, rsi = va): rdi = host, `pa` = the guest physical address
+/* After the tag compare (rdx = the slot, ebase its row in cpu->tlb, rsi =
+ * va): rdi = host, `pa` = the guest physical address
  * (the entry's page from cpu->tlbx, as mem_host_ptr gives load_excl).
  * Clobbers rdx. */
 static void emit_host_pa(Ctx *c, int32_t ebase, int pa)
 {
     JitBuf *j = &c->j;
-    const int32_t xbase = CPU_OFF(tlbx) + (ebase - CPU_OFF(tlb)) / 2;
-    x_mem_sib(j, XW, 0x8b, RDI, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend));
+    const int32_t row = (ebase - CPU_OFF(tlb)) / (int32_t)sizeof(TLBTable);
+    const int32_t xbase = CPU_OFF(tlbx) + row * (int32_t)(TLB_SIZE * sizeof(TLBEntryX));
+    x_mem_sib(j, XW, 0x8b, RDI, RBX, RDX, 8, ebase + TLB_FIELD(addend));
     x_rr(j, XW, 0x01, RSI, RDI);                 /* add rdi, rsi: host */
-    x_shift_ri(j, 0, 5, RDX, 1);                 /* shr edx, 1: the slot in tlbx */
-    x_mem_sib(j, XW, 0x8b, pa, RBX, RDX, 1, xbase + (int32_t)offsetof(TLBEntryX, paddr));
+    x_rr(j, 0, 0x01, RDX, RDX);                  /* add edx, edx: 16-byte tlbx entries */
+    x_mem_sib(j, XW, 0x8b, pa, RBX, RDX, 8, xbase + (int32_t)offsetof(TLBEntryX, paddr));
     x_rr(j, 0, 0x89, RSI, RDX);                  /* mov edx, esi */
     x_alu_ri(j, 0, 4, RDX, (int32_t)~TLB_PAGE_MASK);
     x_rr(j, XW, 0x09, RDX, pa);                  /* or pa, rdx */
@@ -84,7 +85,7 @@ static void emit_ldxr(Ctx *c, const IROp *op, uint32_t si)
     int32_t ebase = jit_emit_tlb_entry(c, op, RSI);
     x_rr(j, XW, 0x89, RSI, RCX);                 /* aligned: va's page is the last byte's */
     x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
-    x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, tag_read));
+    x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 8, ebase + TLB_FIELD(tag_read));
     x_jcc(j, CC_NE, call);
     emit_host_pa(c, ebase, R8);                  /* rdi = host, r8 = pa */
     emit_slot(c);
@@ -156,7 +157,7 @@ static void emit_stxr(Ctx *c, const IROp *op, uint32_t si)
     int32_t ebase = jit_emit_tlb_entry(c, op, RSI);
     x_rr(j, XW, 0x89, RSI, RDI);                 /* mov rdi, rsi */
     x_alu_ri(j, XW, 4, RDI, (int32_t)TLB_PAGE_MASK);
-    x_mem_sib(j, XW, 0x8b, RCX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, tag_write));
+    x_mem_sib(j, XW, 0x8b, RCX, RBX, RDX, 8, ebase + TLB_FIELD(tag_write));
     x_alu_ri(j, XW, 4, RCX, (int32_t)~TLB_TAG_ARMED);
     x_rr(j, XW, 0x3b, RCX, RDI);                 /* cmp rcx, rdi */
     x_jcc(j, CC_NE, call);

@@ -8,32 +8,31 @@
 #include "jit_x86_ctx.h"
 #include "jit_xcache_x86.h"
 
-/* Compiling thread. edx = the TLB slot's byte offset in its row,
- * (va >> 12 & (TLB_SIZE - 1)) << TLB_ENTRY_BITS, from va. Returns the offset in
- * CPUState of the regime's row: the regime is fixed at translation time, since the EL
- * and PSTATE.PAN are translation flags (cpu_tb_flags), and picked as
- * cpu_mmu_idx does; LDTR/STTR (IRF_UNPRIV, only emitted at EL1) use EL0's,
- * as access_idx does. */
-_Static_assert(TLB_PAGE_BITS + TLB_BITS <= 32 && TLB_PAGE_BITS >= TLB_ENTRY_BITS, "the slot is in esi, shifted right");
+/* Compiling thread. edx = the TLB slot, (va >> 12) & (TLB_SIZE - 1), from
+ * va: the entry's fields are [rbx + rdx*8 + row + TLB_FIELD(f)] (cpu/cpu.h,
+ * TLBTable). Returns the offset in CPUState of the regime's row: the regime
+ * is fixed at translation time, since the EL and PSTATE.PAN are translation
+ * flags (cpu_tb_flags), and picked as cpu_mmu_idx does; LDTR/STTR
+ * (IRF_UNPRIV, only emitted at EL1) use EL0's, as access_idx does. */
 int32_t jit_emit_tlb_entry(Ctx *c, const IROp *op, int va)
 {
     JitBuf *j = &c->j;
     int idx = (c->tb_flags & TBF_EL_MASK) == 0 || (op->flags & IRF_UNPRIV) ? MMU_IDX_EL0
               : (c->tb_flags & TBF_PAN)       ? MMU_IDX_EL1_PAN
                                               : MMU_IDX_EL1;
-    if (host_has(HOST_BMI2)) {
-        /* rorx edx, va32, n: one instruction for mov + shr; the bits
-         * rotated in at the top are above the mask. */
-        _Static_assert(TLB_ENTRY_BITS + TLB_BITS <= 32 - (TLB_PAGE_BITS - TLB_ENTRY_BITS),
-                       "the slot's bits stay clear of the rotated-in low bits");
-        x_vex_rr(j, 3, 3, false, 0, 0xf0, RDX, va); /* map 0F3A, pp = F2, W0 */
-        jb_byte(j, TLB_PAGE_BITS - TLB_ENTRY_BITS);
+    if (host_has(HOST_BMI1)) {
+        /* bextr edx, va32, edx (start TLB_PAGE_BITS, length TLB_BITS): one
+         * operation between va and the entry's loads, where a shift and a
+         * mask were two (docs/mmu.md, "L1 layout"); the constant's move
+         * does not wait for va. */
+        x_mov_ri(j, RDX, (uint64_t)(TLB_BITS << 8 | TLB_PAGE_BITS));
+        x_vex_rr(j, 2, 0, false, RDX, 0xf7, RDX, va); /* map 0F38, no pp, W0 */
     } else {
         x_rr(j, 0, 0x89, va, RDX);               /* mov edx, va */
-        x_shift_ri(j, 0, 5, RDX, TLB_PAGE_BITS - TLB_ENTRY_BITS);
+        x_shift_ri(j, 0, 5, RDX, TLB_PAGE_BITS);
+        x_alu_ri(j, 0, 4, RDX, (int32_t)(TLB_SIZE - 1));
     }
-    x_alu_ri(j, 0, 4, RDX, (int32_t)((TLB_SIZE - 1) << TLB_ENTRY_BITS));
-    return CPU_OFF(tlb) + idx * TLB_ROW;
+    return CPU_OFF(tlb) + idx * (int32_t)sizeof(TLBTable);
 }
 
 /* The exclusive monitor's check of a store to an armed page (its write tag
@@ -325,7 +324,7 @@ static void emit_access(Ctx *c, const IROp *op, int run, bool lead, int lo)
         x_mem(j, XW, 0x8d, RDI, va, lo);         /* lea rdi, [va + lo] */
         wb = RDI;
     }
-    int32_t ebase = jit_emit_tlb_entry(c, op, wb);   /* entry: [rbx + rdx + ebase] */
+    int32_t ebase = jit_emit_tlb_entry(c, op, wb);   /* field f: [rbx + rdx*8 + ebase + TLB_FIELD(f)] */
     /* The load of a read-modify-write pair (Ctx.rmw) checks the write tag:
      * a page writable at this regime is readable there, and a watched or
      * MMIO page fails both tags. */
@@ -334,14 +333,13 @@ static void emit_access(Ctx *c, const IROp *op, int run, bool lead, int lo)
      * misses (the entry at the first byte's slot cannot hold the next page). */
     x_mem(j, XW, 0x8d, RCX, wb, run - 1);        /* lea rcx, [wb + run - 1] */
     x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
-    x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1,
-              ebase + (int32_t)(store || rmw ? offsetof(TLBEntry, tag_write) : offsetof(TLBEntry, tag_read)));
+    x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 8, ebase + (store || rmw ? TLB_FIELD(tag_write) : TLB_FIELD(tag_read)));
     x_jcc(j, CC_NE, c->stubs[si].slow);          /* rcx = last page: tlb_refill's */
     c->stubs[si].refill = true;
     c->stubs[si].ebase = ebase;
     c->stubs[si].last = (uint8_t)(run - 1);
     c->stubs[si].rmw = (int8_t)rmw;
-    x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend)); /* host = rax + va */
+    x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 8, ebase + TLB_FIELD(addend)); /* host = rax + va */
     if (rmw)
         st64(j, RSP, JIT_RMW_SLOT(c, rmw - 1), RAX); /* for the pair's store (the stub leaves 0) */
     int xk = store ? -1 : jit_fp_load_slot(c, op, si);
@@ -458,12 +456,12 @@ static void emit_rmw_host(Ctx *c, const IROp *op, int size, uint32_t miss)
         jb_byte(j, (uint8_t)(size - 1));
         x_jcc(j, CC_NE, miss);
     }
-    int32_t ebase = jit_emit_tlb_entry(c, op, RSI);  /* entry: [rbx + rdx + ebase] */
+    int32_t ebase = jit_emit_tlb_entry(c, op, RSI);  /* field f: [rbx + rdx*8 + ebase + TLB_FIELD(f)] */
     x_rr(j, XW, 0x89, RSI, RCX);
     x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
-    x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, tag_write));
+    x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 8, ebase + TLB_FIELD(tag_write));
     x_jcc(j, CC_NE, miss);
-    x_mem_sib(j, XW, 0x8b, RDI, RBX, RDX, 1, ebase + (int32_t)offsetof(TLBEntry, addend));
+    x_mem_sib(j, XW, 0x8b, RDI, RBX, RDX, 8, ebase + TLB_FIELD(addend));
     x_rr(j, XW, 0x01, RSI, RDI);                 /* rdi = host */
 }
 
@@ -599,8 +597,8 @@ static void emit_stub_entry(Ctx *c, const Stub *s)
 }
 
 /* Compiling thread. A TLB miss of an inline LOAD/STORE (rsi = va, rcx =
- * page of the last byte): tlb_refill translates as mem_load/mem_store would. An entry: load
- * its addend and va again and resume the inline access. NULL: the access
+ * page of the last byte): tlb_refill translates as mem_load/mem_store would. An entry's
+ * addend: load it and va again and resume the inline access. NULL: the access
  * needs interp_exec_op (falls through to it). A fault: leave the block.
  * Only a C call, so the temps in RBP/R12-R15 and the slots stay. */
 static void emit_refill(Ctx *c, const Stub *s)
@@ -615,9 +613,9 @@ static void emit_refill(Ctx *c, const Stub *s)
         uint32_t miss = jb_label(j);
         x_mem(j, XW, 0xc7, 0, RSP, JIT_RMW_SLOT(c, s->rmw - 1)); /* mov qword [slot], 0 */
         jb_u32(j, 0);
-        x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 1, s->ebase + (int32_t)offsetof(TLBEntry, tag_read));
+        x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 8, s->ebase + TLB_FIELD(tag_read));
         x_jcc(j, CC_NE, miss);
-        x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 1, s->ebase + (int32_t)offsetof(TLBEntry, addend));
+        x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 8, s->ebase + TLB_FIELD(addend));
         x_jmp(j, s->resume);
         jb_bind(j, miss);
     }
@@ -627,13 +625,13 @@ static void emit_refill(Ctx *c, const Stub *s)
         x_rr(j, XW, 0x89, s->va, RSI);                 /* rsi = va: tlb_refill's, the armed probe's */
     const bool store = s->op->opc == IR_STORE || s->op->opc == IR_STORE_V;
     if (store && c->mon) {
-        /* An armed page (rdx = the slot's offset in the row): no refill,
+        /* An armed page (rdx = the slot): no refill,
          * the host address from the entry, then the granule's armed[]; an
          * unarmed granule resumes the inline store (no pc, no mem_slow). */
         x_mem(j, XW, 0x8d, RAX, RCX, (int32_t)TLB_TAG_ARMED); /* lea rax, [rcx + TLB_TAG_ARMED] */
-        x_mem_sib(j, XW, 0x3b, RAX, RBX, RDX, 1, s->ebase + (int32_t)offsetof(TLBEntry, tag_write));
+        x_mem_sib(j, XW, 0x3b, RAX, RBX, RDX, 8, s->ebase + TLB_FIELD(tag_write));
         x_jcc(j, CC_NE, refill);
-        x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 1, s->ebase + (int32_t)offsetof(TLBEntry, addend));
+        x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 8, s->ebase + TLB_FIELD(addend));
         emit_armed_probe(c, RAX, RSI, s->last, s->call);
         x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_armed)); /* inc qword: -stats */
         if (s->lo && s->va == RSI)
@@ -649,8 +647,8 @@ static void emit_refill(Ctx *c, const Stub *s)
     if (!s->lo) {
         stub_store_pc(c, s);
         /* A plain load that no follower shares the entry with may be an
-         * MMIO read done by tlb_refill (it returns an entry pointing at the
-         * value). */
+         * MMIO read done by tlb_refill (it returns an addend pointing at
+         * the value). */
         uint32_t mode = s->op->flags | (store ? TLB_REFILL_WRITE : 0);
         if (s->op->opc == IR_LOAD && !s->lead && s->op->size <= 8)
             mode |= TLB_REFILL_LOAD | (uint32_t)s->op->size << TLB_REFILL_SIZE_SHIFT;
@@ -659,7 +657,7 @@ static void emit_refill(Ctx *c, const Stub *s)
         x_alu_ri(j, XW, 7, RAX, 1);                    /* cmp rax, TLB_REFILL_FAULT (1) */
         x_jcc(j, CC_E, c->l_exc);
         x_jcc(j, CC_B, interp);                        /* NULL */
-        ld64(j, RAX, RAX, (int32_t)offsetof(TLBEntry, addend));
+        ld64(j, RAX, RAX, 0);                          /* the entry's addend */
         jit_xc_reload(c, &s->xs, -1);                  /* keeps rax */
         ldt(c, RSI, s->op->a, true);
         x_jmp(j, s->resume);

@@ -15,7 +15,8 @@
 
 #define CPU_OFF(field) ((int32_t)offsetof(CPUState, field))
 #define T(t) ((int32_t)(t) * 8)
-#define TLB_ROW ((int32_t)(TLB_SIZE * sizeof(TLBEntry)))
+/* The offset of an L1 TLB field in its regime's row (TLBTable). */
+#define TLB_FIELD(f) ((int32_t)offsetof(TLBTable, f))
 
 /* Every block runs in one fixed frame that flotilla_jit_enter sets up, so
  * blocks can jump into each other: IR_MAX_TEMPS slots (temps are per block;

@@ -121,19 +121,20 @@ bool mem_translate_host(CPUState *cpu, uint64_t va, int size, uint16_t irflags, 
  * translate va as mem_load/mem_store would before accessing (L1 miss
  * counted, L2, walk, faults raised). mode = the op's irflags, plus
  * TLB_REFILL_WRITE for a store; last_page = the page of the access's last
- * byte. Returns the L1 entry that now passes the inline compare (RAM), NULL
+ * byte. Returns the addend of the L1 entry that now passes the inline
+ * compare (RAM: &cpu->tlb[idx].addend[slot]), NULL
  * if the access must go through mem_load/mem_store (MMIO, page-crossing;
  * nothing guest-visible done), or TLB_REFILL_FAULT with the exception
  * raised. With TLB_REFILL_LOAD (one plain load, no run of accesses behind
  * the entry) and its size in TLB_REFILL_SIZE_SHIFT's bits, an aligned read
  * of an MMIO page already in L1 is done here: the device is read and
- * &cpu->mmio_entry returned, whose addend takes the inline load to the
- * value (the way there was half the cost of the read). */
+ * &cpu->mmio_addend returned, which takes the inline load to the value
+ * (the way there was half the cost of the read). */
 #define TLB_REFILL_WRITE 0x10000u
 #define TLB_REFILL_LOAD 0x20000u
 #define TLB_REFILL_SIZE_SHIFT 20
-#define TLB_REFILL_FAULT ((const TLBEntry *)(uintptr_t)1)
-const TLBEntry *tlb_refill(CPUState *cpu, uint64_t va, uint32_t mode, uint64_t last_page);
+#define TLB_REFILL_FAULT ((const uint64_t *)(uintptr_t)1)
+const uint64_t *tlb_refill(CPUState *cpu, uint64_t va, uint32_t mode, uint64_t last_page);
 /* Owning vCPU: drop the whole jump cache (translations were invalidated). */
 void tlb_jc_flush(CPUState *cpu);
 /* Owning vCPU: drop the jump-cache entry of pc, if it holds that pc (a

@@ -36,35 +36,42 @@ static inline unsigned va_half(uint64_t va) { return (unsigned)(va >> 55) & 1; }
 
 static inline unsigned l1_slot(uint64_t va) { return (unsigned)(va >> TLB_PAGE_BITS) & (TLB_SIZE - 1); }
 
-static inline uint64_t *l1_tag(TLBEntry *e, enum MemAccess acc)
+/* An L1 entry: its regime's table (a structure of arrays, cpu/cpu.h), its
+ * slot there and its slow-path half. */
+typedef struct L1E {
+    TLBTable *t;
+    TLBEntryX *x;
+    unsigned s;
+} L1E;
+
+static inline L1E l1_at(CPUState *cpu, unsigned idx, unsigned slot)
 {
-    return acc == ACC_READ ? &e->tag_read : acc == ACC_WRITE ? &e->tag_write : &e->tag_exec;
+    return (L1E){&cpu->tlb[idx], &cpu->tlbx[idx][slot], slot};
 }
 
-static inline bool l1_valid(const TLBEntry *e)
+static inline uint64_t *l1_tag(L1E e, enum MemAccess acc)
 {
-    return e->tag_read != TLB_INVALID_TAG || e->tag_write != TLB_INVALID_TAG || e->tag_exec != TLB_INVALID_TAG;
+    return acc == ACC_READ ? &e.t->tag_read[e.s] : acc == ACC_WRITE ? &e.t->tag_write[e.s] : &e.t->tag_exec[e.s];
+}
+
+static inline bool l1_valid(L1E e)
+{
+    return e.t->tag_read[e.s] != TLB_INVALID_TAG || e.t->tag_write[e.s] != TLB_INVALID_TAG || e.t->tag_exec[e.s] != TLB_INVALID_TAG;
 }
 
 /* The virtual page of a valid entry (any tag that is set names it). */
-static inline uint64_t l1_page(const TLBEntry *e)
+static inline uint64_t l1_page(L1E e)
 {
-    uint64_t t = e->tag_read != TLB_INVALID_TAG ? e->tag_read
-                 : e->tag_write != TLB_INVALID_TAG ? e->tag_write
-                                                   : e->tag_exec;
+    uint64_t t = e.t->tag_read[e.s] != TLB_INVALID_TAG ? e.t->tag_read[e.s]
+                 : e.t->tag_write[e.s] != TLB_INVALID_TAG ? e.t->tag_write[e.s]
+                                                   : e.t->tag_exec[e.s];
     return t & TLB_PAGE_MASK;
 }
 
-/* The slow path's half of L1 entry e (cpu->tlbx, same row and slot). */
-static inline TLBEntryX *l1_x(CPUState *cpu, const TLBEntry *e)
+static inline void l1_invalidate(L1E e)
 {
-    return &cpu->tlbx[0][0] + (e - &cpu->tlb[0][0]);
-}
-
-static inline void l1_invalidate(CPUState *cpu, TLBEntry *e)
-{
-    e->tag_read = e->tag_write = e->tag_exec = TLB_INVALID_TAG;
-    l1_x(cpu, e)->flags = 0;
+    e.t->tag_read[e.s] = e.t->tag_write[e.s] = e.t->tag_exec[e.s] = TLB_INVALID_TAG;
+    e.x->flags = 0;
 }
 
 static inline bool l2_valid(const CPUState *cpu, const TLB2Entry *v) { return v->gen == cpu->tlbs.gen; }
@@ -94,7 +101,7 @@ typedef struct SlotArg {
 
 /* True if the slot leaves the set: its entry is invalid now, or (for the
  * non-global set) no longer non-global. */
-static inline bool slot_drop(CPUState *cpu, TLBEntry *e, const SlotArg *a)
+static inline bool slot_drop(L1E e, const SlotArg *a)
 {
     if (!l1_valid(e))
         return true;
@@ -102,13 +109,13 @@ static inline bool slot_drop(CPUState *cpu, TLBEntry *e, const SlotArg *a)
     case SLOT_ALL:
         break;
     case SLOT_NONGLOBAL:
-        if (l1_x(cpu, e)->flags & TLBE_GLOBAL)
+        if (e.x->flags & TLBE_GLOBAL)
             return true;
         break;
     case SLOT_NONGLOBAL_ASID:
-        if (l1_x(cpu, e)->flags & TLBE_GLOBAL)
+        if (e.x->flags & TLBE_GLOBAL)
             return true;
-        if (l1_x(cpu, e)->asid != a->asid)
+        if (e.x->asid != a->asid)
             return false;
         break;
     case SLOT_RANGE: {
@@ -118,7 +125,7 @@ static inline bool slot_drop(CPUState *cpu, TLBEntry *e, const SlotArg *a)
         break;
     }
     }
-    l1_invalidate(cpu, e);
+    l1_invalidate(e);
     return true;
 }
 
@@ -126,10 +133,9 @@ static inline bool slot_drop(CPUState *cpu, TLBEntry *e, const SlotArg *a)
  * the sets are not complete yet). */
 static void slots_filter(CPUState *cpu, unsigned idx, TLBSlots *s, const SlotArg *a)
 {
-    TLBEntry *row = cpu->tlb[idx];
     if (!cpu->tlbs.l1_tracked) {
         for (unsigned i = 0; i < TLB_SIZE; i++)
-            slot_drop(cpu, &row[i], a);
+            slot_drop(l1_at(cpu, idx, i), a);
         return;
     }
     for (uint64_t sum = s->sum; sum; sum &= sum - 1) {
@@ -137,7 +143,7 @@ static void slots_filter(CPUState *cpu, unsigned idx, TLBSlots *s, const SlotArg
         uint64_t w = s->w[wi];
         for (uint64_t m = w; m; m &= m - 1) {
             unsigned b = (unsigned)__builtin_ctzll(m);
-            if (slot_drop(cpu, &row[wi * 64 + b], a))
+            if (slot_drop(l1_at(cpu, idx, wi * 64 + b), a))
                 w &= ~(1ull << b);
         }
         s->w[wi] = w;
@@ -338,10 +344,10 @@ static void flush_page(CPUState *cpu, uint64_t va, bool any_asid, uint16_t asid)
     if (flush_large(cpu, cva))
         return; /* the whole block went, this page with it */
     for (unsigned idx = 0; idx < MMU_IDX_NUM; idx++) {
-        TLBEntry *e = &cpu->tlb[idx][l1_slot(cva)];
+        L1E e = l1_at(cpu, idx, l1_slot(cva));
         if (l1_valid(e) && canon(l1_page(e)) == cva &&
-            (any_asid || (l1_x(cpu, e)->flags & TLBE_GLOBAL) || l1_x(cpu, e)->asid == asid))
-            l1_invalidate(cpu, e);
+            (any_asid || (e.x->flags & TLBE_GLOBAL) || e.x->asid == asid))
+            l1_invalidate(e);
     }
     TLB2Entry *set = cpu->tlbs.l2[(cva >> TLB_PAGE_BITS) & (TLB2_SETS - 1)];
     for (unsigned w = 0; w < TLB2_WAYS; w++) {
@@ -393,13 +399,13 @@ void tlb_sync_asid(CPUState *cpu)
 
 /* ---------------- monitored pages ---------------- */
 
-static void retag_armed(CPUState *cpu, const Monitor *mon, TLBEntry *e)
+static void retag_armed(const Monitor *mon, L1E e)
 {
-    uint64_t t = e->tag_write;
-    if (t == TLB_INVALID_TAG || (l1_x(cpu, e)->flags & TLBE_MMIO))
+    uint64_t t = e.t->tag_write[e.s];
+    if (t == TLB_INVALID_TAG || (e.x->flags & TLBE_MMIO))
         return;
-    bool armed = monitor_page_armed(mon, (const void *)(uintptr_t)((t & TLB_PAGE_MASK) + e->addend));
-    e->tag_write = (t & ~TLB_TAG_ARMED) | (armed ? TLB_TAG_ARMED : 0);
+    bool armed = monitor_page_armed(mon, (const void *)(uintptr_t)((t & TLB_PAGE_MASK) + e.t->addend[e.s]));
+    e.t->tag_write[e.s] = (t & ~TLB_TAG_ARMED) | (armed ? TLB_TAG_ARMED : 0);
 }
 
 void tlb_sync_armed(CPUState *cpu)
@@ -413,17 +419,16 @@ void tlb_sync_armed(CPUState *cpu)
         return;
     cpu->tlbs.mon_gen = g;
     for (unsigned idx = 0; idx < MMU_IDX_NUM; idx++) {
-        TLBEntry *row = cpu->tlb[idx];
         if (!cpu->tlbs.l1_tracked) {
             for (unsigned i = 0; i < TLB_SIZE; i++)
-                retag_armed(cpu, mon, &row[i]);
+                retag_armed(mon, l1_at(cpu, idx, i));
             continue;
         }
         const TLBSlots *s = &cpu->tlbs.l1_used[idx];
         for (uint64_t sum = s->sum; sum; sum &= sum - 1) {
             unsigned wi = (unsigned)__builtin_ctzll(sum);
             for (uint64_t m = s->w[wi]; m; m &= m - 1)
-                retag_armed(cpu, mon, &row[wi * 64 + (unsigned)__builtin_ctzll(m)]);
+                retag_armed(mon, l1_at(cpu, idx, wi * 64 + (unsigned)__builtin_ctzll(m)));
         }
     }
 }
@@ -432,11 +437,11 @@ void tlb_sync_armed(CPUState *cpu)
 
 /* Enter a translation in the L1 of regime idx, with the tags of the access
  * kinds that regime permits. */
-static TLBEntry *l1_fill(CPUState *cpu, unsigned idx, uint64_t vpage, uint64_t ppage, uint64_t addend,
+static L1E l1_fill(CPUState *cpu, unsigned idx, uint64_t vpage, uint64_t ppage, uint64_t addend,
                          uint8_t flags, uint8_t perms, uint16_t asid)
 {
     unsigned slot = l1_slot(vpage);
-    TLBEntry *e = &cpu->tlb[idx][slot];
+    L1E e = l1_at(cpu, idx, slot);
     PTWResult r = {.perms = perms, .mmu_off = (flags & TLBE_MMU_OFF) != 0};
     bool el0 = idx == MMU_IDX_EL0, pan = idx == MMU_IDX_EL1_PAN;
     /* MMIO pages, and RAM the guest maps as Device, fail the fast compare:
@@ -448,23 +453,23 @@ static TLBEntry *l1_fill(CPUState *cpu, unsigned idx, uint64_t vpage, uint64_t p
     if (__builtin_expect(cpu->dbg_wp_any, 0) && debug_page_watched(cpu, vpage))
         slow = true;
     uint64_t tag = vpage | (slow ? TLB_TAG_MMIO : 0);
-    e->tag_read = ptw_check_access(&r, PTW_READ, el0, pan) == PTW_FAULT_NONE ? tag : TLB_INVALID_TAG;
-    e->tag_write = ptw_check_access(&r, PTW_WRITE, el0, pan) == PTW_FAULT_NONE ? tag : TLB_INVALID_TAG;
+    e.t->tag_read[e.s] = ptw_check_access(&r, PTW_READ, el0, pan) == PTW_FAULT_NONE ? tag : TLB_INVALID_TAG;
+    e.t->tag_write[e.s] = ptw_check_access(&r, PTW_WRITE, el0, pan) == PTW_FAULT_NONE ? tag : TLB_INVALID_TAG;
     /* A page with a monitored granule: stores lock (sync/monitor.h). */
-    if (e->tag_write != TLB_INVALID_TAG && !(flags & TLBE_MMIO) && cpu->machine && cpu->machine->monitor &&
+    if (e.t->tag_write[e.s] != TLB_INVALID_TAG && !(flags & TLBE_MMIO) && cpu->machine && cpu->machine->monitor &&
         monitor_page_armed(cpu->machine->monitor, (const void *)(uintptr_t)(vpage + addend)))
-        e->tag_write |= TLB_TAG_ARMED;
+        e.t->tag_write[e.s] |= TLB_TAG_ARMED;
     /* Fetching from MMIO always takes the slow path (and faults there). */
-    e->tag_exec = !(flags & TLBE_MMIO) && ptw_check_access(&r, PTW_EXEC, el0, pan) == PTW_FAULT_NONE
+    e.t->tag_exec[e.s] = !(flags & TLBE_MMIO) && ptw_check_access(&r, PTW_EXEC, el0, pan) == PTW_FAULT_NONE
                       ? vpage
                       : TLB_INVALID_TAG;
-    e->addend = addend;
-    TLBEntryX *x = l1_x(cpu, e);
+    e.t->addend[e.s] = addend;
+    TLBEntryX *x = e.x;
     x->paddr = ppage;
     x->asid = asid;
     x->flags = flags;
     x->perms = perms;
-    if (e->tag_exec != TLB_INVALID_TAG && !(flags & TLBE_GLOBAL))
+    if (e.t->tag_exec[e.s] != TLB_INVALID_TAG && !(flags & TLBE_GLOBAL))
         cpu->tlbs.ng_exec |= (uint8_t)(1u << va_half(canon(vpage)));
     slots_add(&cpu->tlbs.l1_used[idx], slot);
     if (!(flags & TLBE_GLOBAL))
@@ -573,21 +578,21 @@ static bool tlb_translate_fl(CPUState *cpu, uint64_t va, enum MemAccess acc, uin
 {
     unsigned idx = access_idx(cpu, irflags);
     uint64_t vpage = va & TLB_PAGE_MASK;
-    TLBEntry *e = &cpu->tlb[idx][l1_slot(va)];
-    bool rmw_ok = !(irflags & MEM_RMW) || (e->tag_read & ~TLB_TAG_FLAGS) == vpage;
+    L1E e = l1_at(cpu, idx, l1_slot(va));
+    bool rmw_ok = !(irflags & MEM_RMW) || (e.t->tag_read[e.s] & ~TLB_TAG_FLAGS) == vpage;
     if ((*l1_tag(e, acc) & ~TLB_TAG_FLAGS) != vpage || !rmw_ok) {
         cpu->stats.tlb_misses++;
         TLB2Entry *v = l2_find(cpu, vpage);
         if (v)
             e = l1_fill(cpu, idx, vpage, v->paddr, v->addend, v->flags, v->perms, v->asid);
-        rmw_ok = !(irflags & MEM_RMW) || (e->tag_read & ~TLB_TAG_FLAGS) == vpage;
+        rmw_ok = !(irflags & MEM_RMW) || (e.t->tag_read[e.s] & ~TLB_TAG_FLAGS) == vpage;
         /* Not in L2, or not permitted there: walk (which reports the fault). */
         if (!v || (*l1_tag(e, acc) & ~TLB_TAG_FLAGS) != vpage || !rmw_ok)
             return walk_fill(cpu, idx, va, acc, irflags, pa, host, eflags);
     }
-    *eflags = l1_x(cpu, e)->flags;
-    *pa = l1_x(cpu, e)->paddr | (va & ~TLB_PAGE_MASK);
-    *host = (l1_x(cpu, e)->flags & TLBE_MMIO) ? NULL : (void *)(uintptr_t)(va + e->addend);
+    *eflags = e.x->flags;
+    *pa = e.x->paddr | (va & ~TLB_PAGE_MASK);
+    *host = (e.x->flags & TLBE_MMIO) ? NULL : (void *)(uintptr_t)(va + e.t->addend[e.s]);
     return true;
 }
 
@@ -736,10 +741,10 @@ bool mem_load(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t *
     if (misaligned(cpu, va, size, irflags, false))
         return false;
     unsigned idx = (irflags & IRF_UNPRIV) ? MMU_IDX_EL0 : cpu_mmu_idx(cpu);
-    const TLBEntry *e = &cpu->tlb[idx][l1_slot(va)];
+    L1E e = l1_at(cpu, idx, l1_slot(va));
     bool in_page = (va & ~TLB_PAGE_MASK) + (uint64_t)size <= PAGE_SIZE;
-    if (__builtin_expect(e->tag_read == (va & TLB_PAGE_MASK) && in_page, 1)) {
-        *val = host_load((const void *)(uintptr_t)(va + e->addend), size);
+    if (__builtin_expect(e.t->tag_read[e.s] == (va & TLB_PAGE_MASK) && in_page, 1)) {
+        *val = host_load((const void *)(uintptr_t)(va + e.t->addend[e.s]), size);
         return true;
     }
     if (irflags & IRF_BYTES) { /* byte elements: as the separate byte loads would (lowest first) */
@@ -761,13 +766,13 @@ bool mem_store(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t 
     if (misaligned(cpu, va, size, irflags, true))
         return false;
     unsigned idx = (irflags & IRF_UNPRIV) ? MMU_IDX_EL0 : cpu_mmu_idx(cpu);
-    const TLBEntry *e = &cpu->tlb[idx][l1_slot(va)];
+    L1E e = l1_at(cpu, idx, l1_slot(va));
     bool in_page = (va & ~TLB_PAGE_MASK) + (uint64_t)size <= PAGE_SIZE;
     /* An armed page (TLB_TAG_ARMED) comes here from the JIT too: the store
      * and the reservation check are one step (sync/monitor.h), no window
      * for another core's LDXR/STXR to miss this store. */
-    if (__builtin_expect((e->tag_write & ~TLB_TAG_ARMED) == (va & TLB_PAGE_MASK) && in_page, 1)) {
-        monitor_guest_store(cpu->machine->monitor, (void *)(uintptr_t)(va + e->addend), size, val);
+    if (__builtin_expect((e.t->tag_write[e.s] & ~TLB_TAG_ARMED) == (va & TLB_PAGE_MASK) && in_page, 1)) {
+        monitor_guest_store(cpu->machine->monitor, (void *)(uintptr_t)(va + e.t->addend[e.s]), size, val);
         return true;
     }
     if (irflags & IRF_BYTES) { /* byte elements: as the separate byte stores would (lowest first) */
@@ -806,9 +811,9 @@ bool mem_dc_zva(CPUState *cpu, uint64_t va)
      * (TLB_TAG_ARMED, kept current at every pass); then no monitor check is
      * due either. Linux clears pages with DC ZVA: this was 2% of a boot's
      * host time through tlb_translate_fl and eight checked stores. */
-    const TLBEntry *e = &cpu->tlb[cpu_mmu_idx(cpu)][l1_slot(base)];
-    if (__builtin_expect(e->tag_write == (base & TLB_PAGE_MASK) && (cpu->sctlr_el1 & 1) && !cpu->dbg_wp_any, 1)) {
-        uint64_t *p = (uint64_t *)(uintptr_t)(base + e->addend);
+    L1E e = l1_at(cpu, cpu_mmu_idx(cpu), l1_slot(base));
+    if (__builtin_expect(e.t->tag_write[e.s] == (base & TLB_PAGE_MASK) && (cpu->sctlr_el1 & 1) && !cpu->dbg_wp_any, 1)) {
+        uint64_t *p = (uint64_t *)(uintptr_t)(base + e.t->addend[e.s]);
         for (unsigned i = 0; i < DC_ZVA_BYTES / 8; i++)
             atomic_store_explicit((_Atomic uint64_t *)&p[i], 0, memory_order_relaxed);
         return true;
@@ -840,21 +845,21 @@ bool mem_dc_zva(CPUState *cpu, uint64_t va)
  * of an MMIO page that L1 permits, without its layers (interp_exec_op,
  * mem_load, access_slow, the second L1 lookup): false leaves the access to
  * them (a watchpoint, -det weak=on, an acquire or byte-wise load, a hole). */
-static bool mmio_load_here(CPUState *cpu, const TLBEntry *e, uint64_t va, int size, uint16_t irflags)
+static bool mmio_load_here(CPUState *cpu, L1E e, uint64_t va, int size, uint16_t irflags)
 {
     if ((va & (uint64_t)(size - 1)) || (irflags & (IRF_ACQ | IRF_BYTES | MEM_RMW)) || cpu->dbg_wp_any ||
-        cpu->weak || !(l1_x(cpu, e)->flags & TLBE_MMIO))
+        cpu->weak || !(e.x->flags & TLBE_MMIO))
         return false;
-    uint64_t pa = l1_x(cpu, e)->paddr | (va & ~TLB_PAGE_MASK);
+    uint64_t pa = e.x->paddr | (va & ~TLB_PAGE_MASK);
     const MMIORegion *r = phys_find_mmio(&cpu->machine->pm, pa);
     if (!r)
         return false;
     mmio_region_access(r, pa, size, false, &cpu->mmio_val);
-    cpu->mmio_entry.addend = (uint64_t)(uintptr_t)&cpu->mmio_val - va;
+    cpu->mmio_addend = (uint64_t)(uintptr_t)&cpu->mmio_val - va;
     return true;
 }
 
-const TLBEntry *tlb_refill(CPUState *cpu, uint64_t va, uint32_t mode, uint64_t last_page)
+const uint64_t *tlb_refill(CPUState *cpu, uint64_t va, uint32_t mode, uint64_t last_page)
 {
     uint64_t vpage = va & TLB_PAGE_MASK;
     if (last_page != vpage)
@@ -868,10 +873,10 @@ const TLBEntry *tlb_refill(CPUState *cpu, uint64_t va, uint32_t mode, uint64_t l
      * done here; anything else goes to mem_load/mem_store, which take it
      * from there (translating here too was a second L1 lookup and a second
      * device search per MMIO access). */
-    TLBEntry *e1 = &cpu->tlb[access_idx(cpu, irflags)][l1_slot(va)];
+    L1E e1 = l1_at(cpu, access_idx(cpu, irflags), l1_slot(va));
     if (*l1_tag(e1, acc) == (vpage | TLB_TAG_MMIO)) {
         if ((mode & TLB_REFILL_LOAD) && mmio_load_here(cpu, e1, va, (int)(mode >> TLB_REFILL_SIZE_SHIFT), irflags))
-            return &cpu->mmio_entry;
+            return &cpu->mmio_addend;
         return NULL;
     }
     /* What access_slow does before the access itself. */
@@ -884,8 +889,8 @@ const TLBEntry *tlb_refill(CPUState *cpu, uint64_t va, uint32_t mode, uint64_t l
         return TLB_REFILL_FAULT;
     }
     /* RAM: tlb_translate left the permitted entry in L1. */
-    TLBEntry *e = &cpu->tlb[access_idx(cpu, irflags)][l1_slot(va)];
-    return *l1_tag(e, acc) == vpage ? e : NULL;
+    L1E e = l1_at(cpu, access_idx(cpu, irflags), l1_slot(va));
+    return *l1_tag(e, acc) == vpage ? &e.t->addend[e.s] : NULL;
 }
 
 void *mem_host_ptr(CPUState *cpu, uint64_t va, int size, enum MemAccess acc, uint16_t irflags, uint64_t *pa)
@@ -911,10 +916,10 @@ void *mem_host_ptr(CPUState *cpu, uint64_t va, int size, enum MemAccess acc, uin
 
 const uint32_t *mem_fetch_ptr(CPUState *cpu, uint64_t va, uint64_t *pa)
 {
-    TLBEntry *e = &cpu->tlb[cpu_mmu_idx(cpu)][l1_slot(va)];
-    if (e->tag_exec == (va & TLB_PAGE_MASK)) {
-        *pa = l1_x(cpu, e)->paddr | (va & ~TLB_PAGE_MASK);
-        return (const uint32_t *)(uintptr_t)(va + e->addend);
+    L1E e = l1_at(cpu, cpu_mmu_idx(cpu), l1_slot(va));
+    if (e.t->tag_exec[e.s] == (va & TLB_PAGE_MASK)) {
+        *pa = e.x->paddr | (va & ~TLB_PAGE_MASK);
+        return (const uint32_t *)(uintptr_t)(va + e.t->addend[e.s]);
     }
     void *host;
     if (!tlb_translate(cpu, va, ACC_EXEC, 0, pa, &host))

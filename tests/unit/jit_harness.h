@@ -175,7 +175,7 @@ static inline int run_both(IRBlock *blk, const char *what)
     memcpy(ref->jit_save, cpu->jit_save, sizeof(cpu->jit_save));
     /* tlb_refill's MMIO load leaves its value and entry there (memory/tlb.c). */
     ref->mmio_val = cpu->mmio_val;
-    ref->mmio_entry = cpu->mmio_entry;
+    ref->mmio_addend = cpu->mmio_addend;
     /* stats.jit counts what only generated code does (fallback calls, TLB
      * slow paths): the interpreter must leave it alone, the JIT's counts are
      * kept for the tests to check, and it is left out of the comparison. */
@@ -266,7 +266,7 @@ static inline void run_loop_both(IRBlock *orig, IRBlock *blk, int slot, const ch
     memcpy(ref->jit_save, cpu->jit_save, sizeof(cpu->jit_save));
     /* tlb_refill's MMIO load leaves its value and entry there (memory/tlb.c). */
     ref->mmio_val = cpu->mmio_val;
-    ref->mmio_entry = cpu->mmio_entry;
+    ref->mmio_addend = cpu->mmio_addend;
     ref->stats.jit = cpu->stats.jit;
     expect_same(bx_i, bx_j, orig, what);
 }

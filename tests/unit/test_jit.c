@@ -541,10 +541,10 @@ Test(jit, tlb_regime_from_tb_flags)
         for (int i = 0; i < MMU_IDX_NUM; i++) {
             uint64_t v = 0x1111111111111111ull * (uint64_t)(i + 1);
             memcpy(&host[i][va & 0xfff], &v, 8);
-            TLBEntry *e = &cpu->tlb[i][slot];
-            e->tag_read = e->tag_write = page;
-            e->tag_exec = TLB_INVALID_TAG;
-            e->addend = (uint64_t)(uintptr_t)host[i] - page;
+            TLBTable *t = &cpu->tlb[i];
+            t->tag_read[slot] = t->tag_write[slot] = page;
+            t->tag_exec[slot] = TLB_INVALID_TAG;
+            t->addend[slot] = (uint64_t)(uintptr_t)host[i] - page;
         }
         IRBlock blk;
         ir_block_init(&blk, 0x40001000);

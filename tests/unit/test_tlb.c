@@ -98,15 +98,17 @@ Test(tlb, fast_path_layout)
     *ram64(DATA_PA) = 0x1122334455667788ull;
     map_page(100, DATA_PA, NORMAL);
     cr_assert_eq(load(VA(100)), 0x1122334455667788ull);
-    const TLBEntry *e = &cpu->tlb[MMU_IDX_EL1][(VA(100) >> TLB_PAGE_BITS) & (TLB_SIZE - 1)];
-    cr_assert_eq(e->tag_read, VA(100));
-    cr_assert_eq(e->tag_write, VA(100));
-    cr_assert_eq(e->tag_exec, VA(100));
-    cr_assert_eq((uintptr_t)(VA(100) + 8 + e->addend), (uintptr_t)test_ram(tm, DATA_PA + 8, 8));
+    const TLBTable *e_t = &cpu->tlb[MMU_IDX_EL1];
+    unsigned e_s = (VA(100) >> TLB_PAGE_BITS) & (TLB_SIZE - 1);
+    cr_assert_eq(e_t->tag_read[e_s], VA(100));
+    cr_assert_eq(e_t->tag_write[e_s], VA(100));
+    cr_assert_eq(e_t->tag_exec[e_s], VA(100));
+    cr_assert_eq((uintptr_t)(VA(100) + 8 + e_t->addend[e_s]), (uintptr_t)test_ram(tm, DATA_PA + 8, 8));
     cr_assert_eq(cpu->tlbx[MMU_IDX_EL1][(VA(100) >> TLB_PAGE_BITS) & (TLB_SIZE - 1)].paddr, DATA_PA);
     /* the EL0 regime was not filled */
-    const TLBEntry *e0 = &cpu->tlb[MMU_IDX_EL0][(VA(100) >> TLB_PAGE_BITS) & (TLB_SIZE - 1)];
-    cr_assert_eq(e0->tag_read, TLB_INVALID_TAG);
+    const TLBTable *e0_t = &cpu->tlb[MMU_IDX_EL0];
+    unsigned e0_s = (VA(100) >> TLB_PAGE_BITS) & (TLB_SIZE - 1);
+    cr_assert_eq(e0_t->tag_read[e0_s], TLB_INVALID_TAG);
 }
 
 Test(tlb, permissions_per_regime)
@@ -114,20 +116,22 @@ Test(tlb, permissions_per_regime)
     map_page(101, DATA_PA, NORMAL | AP(2) | UXN); /* EL1 read-only, EL0 none */
     map_page(102, DATA_PA, NORMAL | AP(1) | UXN); /* EL0 RW (implies PXN) */
     load(VA(101));
-    const TLBEntry *e = &cpu->tlb[MMU_IDX_EL1][(VA(101) >> 12) & (TLB_SIZE - 1)];
-    cr_assert_eq(e->tag_read, VA(101));
-    cr_assert_eq(e->tag_write, TLB_INVALID_TAG);
-    cr_assert_eq(e->tag_exec, VA(101)); /* PXN = 0, not writable: executable at EL1 */
+    const TLBTable *e_t = &cpu->tlb[MMU_IDX_EL1];
+    unsigned e_s = (VA(101) >> 12) & (TLB_SIZE - 1);
+    cr_assert_eq(e_t->tag_read[e_s], VA(101));
+    cr_assert_eq(e_t->tag_write[e_s], TLB_INVALID_TAG);
+    cr_assert_eq(e_t->tag_exec[e_s], VA(101)); /* PXN = 0, not writable: executable at EL1 */
     /* store: permission fault level 3, EC 0x25, WnR */
     cr_assert_eq(fault_esr(mem_store(cpu, VA(101) + 16, 4, 0, 1), VA(101) + 16), 0x9600004full);
     /* LDTR at EL1: EL0 permissions, through the EL0 regime */
     uint64_t v;
     cr_assert_eq(fault_esr(mem_load(cpu, VA(101), 8, IRF_UNPRIV, &v), VA(101)), 0x9600000full);
     cr_assert(mem_load(cpu, VA(102), 8, IRF_UNPRIV, &v));
-    const TLBEntry *e0 = &cpu->tlb[MMU_IDX_EL0][(VA(102) >> 12) & (TLB_SIZE - 1)];
-    cr_assert_eq(e0->tag_read, VA(102));
-    cr_assert_eq(e0->tag_write, VA(102));
-    cr_assert_eq(e0->tag_exec, TLB_INVALID_TAG);
+    const TLBTable *e0_t = &cpu->tlb[MMU_IDX_EL0];
+    unsigned e0_s = (VA(102) >> 12) & (TLB_SIZE - 1);
+    cr_assert_eq(e0_t->tag_read[e0_s], VA(102));
+    cr_assert_eq(e0_t->tag_write[e0_s], VA(102));
+    cr_assert_eq(e0_t->tag_exec[e0_s], TLB_INVALID_TAG);
     /* an instruction fetch at EL1 from the EL0-writable page: IFSC 0x0f */
     uint64_t pa;
     cr_assert_null(mem_fetch_ptr(cpu, VA(102), &pa));
@@ -201,8 +205,9 @@ Test(tlb, asid_switch_refills_from_l2)
     /* switch to ASID 2: the L1 entry goes */
     cpu->ttbr0_el1 = L1_PA | 2ull << 48;
     tlb_sync_asid(cpu);
-    const TLBEntry *e = &cpu->tlb[MMU_IDX_EL1][(VA(120) >> 12) & (TLB_SIZE - 1)];
-    cr_assert_eq(e->tag_read, TLB_INVALID_TAG);
+    const TLBTable *e_t = &cpu->tlb[MMU_IDX_EL1];
+    unsigned e_s = (VA(120) >> 12) & (TLB_SIZE - 1);
+    cr_assert_eq(e_t->tag_read[e_s], TLB_INVALID_TAG);
     /* ASID 2 walks and sees the new descriptor */
     map_page(120, DATA_PA + 0x1000, NORMAL | NG);
     cr_assert_eq(load(VA(120)), 2);
@@ -216,13 +221,14 @@ Test(tlb, asid_switch_refills_from_l2)
     load(VA(121));
     cpu->ttbr0_el1 = L1_PA | 3ull << 48;
     tlb_sync_asid(cpu);
-    e = &cpu->tlb[MMU_IDX_EL1][(VA(121) >> 12) & (TLB_SIZE - 1)];
-    cr_assert_eq(e->tag_read, VA(121));
+    e_t = &cpu->tlb[MMU_IDX_EL1];
+    e_s = (VA(121) >> 12) & (TLB_SIZE - 1);
+    cr_assert_eq(e_t->tag_read[e_s], VA(121));
     /* a TTBR write with the same ASID flushes nothing */
     uint64_t flushes = cpu->stats.tlb_flushes;
     cpu->ttbr0_el1 = L2_PA | 3ull << 48;
     tlb_sync_asid(cpu);
-    cr_assert_eq(e->tag_read, VA(121));
+    cr_assert_eq(e_t->tag_read[e_s], VA(121));
     cr_assert_eq(cpu->stats.tlb_flushes, flushes);
 }
 
@@ -339,8 +345,9 @@ Test(tlb, tbi_tagged_pointers)
     map_page(170, DATA_PA, NORMAL);
     uint64_t tagged = VA(170) | 0x5aull << 56;
     cr_assert_eq(load(tagged), 5);
-    const TLBEntry *e = &cpu->tlb[MMU_IDX_EL1][(VA(170) >> 12) & (TLB_SIZE - 1)];
-    cr_assert_eq(e->tag_read, tagged & TLB_PAGE_MASK); /* the fast path works for the tag */
+    const TLBTable *e_t = &cpu->tlb[MMU_IDX_EL1];
+    unsigned e_s = (VA(170) >> 12) & (TLB_SIZE - 1);
+    cr_assert_eq(e_t->tag_read[e_s], tagged & TLB_PAGE_MASK); /* the fast path works for the tag */
     /* TLBI by the untagged VA drops the tagged entry */
     map_page(170, DATA_PA + 0x1000, NORMAL);
     tlbi(3, 7, TLBI_VA(VA(170), 0));
@@ -368,9 +375,10 @@ Test(tlb, mmio_entries)
     tlb_flush(cpu);
     mmio_reads = 0;
     cr_assert_eq(load(0x09000010), 0x10);
-    const TLBEntry *e = &cpu->tlb[MMU_IDX_EL1][(0x09000000 >> 12) & (TLB_SIZE - 1)];
-    cr_assert_eq(e->tag_read, 0x09000000 | TLB_TAG_MMIO);
-    cr_assert_eq(e->tag_exec, TLB_INVALID_TAG);
+    const TLBTable *e_t = &cpu->tlb[MMU_IDX_EL1];
+    unsigned e_s = (0x09000000 >> 12) & (TLB_SIZE - 1);
+    cr_assert_eq(e_t->tag_read[e_s], 0x09000000 | TLB_TAG_MMIO);
+    cr_assert_eq(e_t->tag_exec[e_s], TLB_INVALID_TAG);
     /* the next access uses the entry: change the table, the device is still reached */
     *desc(L1_PA, 0) = 0;
     cr_assert_eq(load(0x09000018), 0x18);
@@ -417,9 +425,9 @@ static unsigned l1_count(bool nonglobal_only)
     unsigned n = 0;
     for (unsigned idx = 0; idx < MMU_IDX_NUM; idx++)
         for (unsigned i = 0; i < TLB_SIZE; i++) {
-            const TLBEntry *e = &cpu->tlb[idx][i];
-            bool valid = e->tag_read != TLB_INVALID_TAG || e->tag_write != TLB_INVALID_TAG ||
-                         e->tag_exec != TLB_INVALID_TAG;
+            const TLBTable *t = &cpu->tlb[idx];
+            bool valid = t->tag_read[i] != TLB_INVALID_TAG || t->tag_write[i] != TLB_INVALID_TAG ||
+                         t->tag_exec[i] != TLB_INVALID_TAG;
             if (!valid)
                 continue;
             cr_assert(slot_in(&cpu->tlbs.l1_used[idx], i), "regime %u slot %u valid but not tracked", idx, i);
@@ -441,8 +449,9 @@ static void fill_many(void)
     for (unsigned i = 0; i < MANY; i++)
         cr_assert_eq(load(MANY_VA(i)), 1);
     /* the last TLB_SIZE pages replaced the first ones in L1 */
-    const TLBEntry *e = &cpu->tlb[MMU_IDX_EL1][(MANY_VA(0) >> 12) & (TLB_SIZE - 1)];
-    cr_assert_eq(e->tag_read, MANY_VA(TLB_SIZE));
+    const TLBTable *e_t = &cpu->tlb[MMU_IDX_EL1];
+    unsigned e_s = (MANY_VA(0) >> 12) & (TLB_SIZE - 1);
+    cr_assert_eq(e_t->tag_read[e_s], MANY_VA(TLB_SIZE));
     cr_assert_eq(l1_count(true), TLB_SIZE);
     map_many(DATA_PA + 0x1000, NORMAL | NG);
 }
