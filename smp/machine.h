@@ -108,6 +108,12 @@ typedef struct Machine {
     int ncpus;
     CPUState **cpus;
     struct TCache *tcache;
+    /* machine_init makes the cache on this thread while it loads the kernel
+     * (its bucket table is fresh memory: ~9 ms); joined before machine_init
+     * returns true, or by machine_destroy. */
+    pthread_t tcache_thread;
+    bool tcache_pending;
+    uint64_t tcache_limit;
     /* Tier 1's code memory and compile counters (cpu/jit_code.h): made
      * before the cache, destroyed after it (its blocks' code and the RCU
      * callbacks that free it); every core's cpu->jit_code. */
