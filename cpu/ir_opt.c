@@ -10,7 +10,8 @@
  *     any state op not known to leave X/V alone, so the guest state is
  *     still exact wherever an exception or an exit can see it;
  *  3. pure ops whose result nobody reads are dropped (2 leaves many);
- * and the NOPs this leaves are removed; 4. a block that branches to its own
+ * and the NOPs this leaves are removed (ALU ops of constants became
+ * constants on the way: fold_const); 4. a block that branches to its own
  * start gets its loop-carried register reads hoisted to its head. Thread rules: any thread, on a
  * block it owns (not yet published). */
 #include <stdlib.h>
@@ -260,6 +261,37 @@ static void sink_compares(IRBlock *b)
     }
 }
 
+/* An ALU op whose inputs are all constants becomes a CONST of its result,
+ * computed as the interpreter does (size 4: the low 32 bits, zero-extended).
+ * CSINC/CSINV/CSNEG with XZR make such ops (xzr + 1, ~xzr); they were a
+ * `mov; add` or a constant in a stack slot for a CMOV. false: left alone. */
+static bool fold_const(IROp *op, const uint8_t *isk, const uint64_t *kv)
+{
+    const IROpInfo *inf = &ir_op_info[op->opc];
+    if (inf->kind != IRK_PURE || !inf->has_dst || (op->size != 4 && op->size != 8) || inf->nin < 1 ||
+        !isk[op->a] || (inf->nin > 1 && !isk[op->b]))
+        return false;
+    const uint64_t a = kv[op->a], b = inf->nin > 1 ? kv[op->b] : 0;
+    uint64_t v;
+    switch (op->opc) {
+    case IR_ADD: v = a + b; break;
+    case IR_SUB: v = a - b; break;
+    case IR_AND: v = a & b; break;
+    case IR_OR: v = a | b; break;
+    case IR_XOR: v = a ^ b; break;
+    case IR_NOT: v = ~a; break;
+    case IR_NEG: v = -a; break;
+    default: return false;
+    }
+    op->opc = IR_CONST;
+    op->imm = op->size == 4 ? (uint32_t)v : v;
+    op->size = 8;
+    op->flags = 0;
+    op->aux = 0;
+    op->a = op->b = op->c = IR_NO_TEMP;
+    return true;
+}
+
 void ir_optimize(IRBlock *b)
 {
     /* The per-temp arrays are on the stack (malloc and calloc here were ~1%
@@ -295,6 +327,8 @@ void ir_optimize(IRBlock *b)
             op.b = repl[op.b];
         if (inf->nin > 2 && op.c != IR_NO_TEMP)
             op.c = repl[op.c];
+        if (fold_const(&op, isk, kv))
+            inf = &ir_op_info[op.opc];
         switch (op.opc) {
         case IR_NOP:
             continue;

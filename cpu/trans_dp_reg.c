@@ -182,6 +182,13 @@ static bool csel(DisasCtx *s, uint32_t insn, int kind)
 {
     int sf = (int)bit(insn, 31), sz = opsize(sf), cond = (int)bits(insn, 15, 12);
     int rn = f_rn(insn), rm = f_rm(insn);
+    if (rn == 31 && rm == 31 && cond < 14 && (kind == CS_INC || kind == CS_INV)) {
+        /* CSET/CSETM (compilers' way to a bool): the inverted condition's
+         * 0/1, negated for CSETM, rather than a select between constants. */
+        IRTemp c = t_cond(s, cond ^ 1);
+        set_rd(s, f_rd(insn), kind == CS_INC ? c : t_op1(s, IR_NEG, sz, c));
+        return true;
+    }
     IRTemp m;
     switch (kind) {
     case CS_SEL:

@@ -20,6 +20,29 @@
     EXPECT x0, \mask
 .endm
 
+/* The same masks through CSET (CSINC of XZR, which the translator makes the
+ * inverted condition's 0/1) for the 14 conditions CSET takes (AL and NV
+ * always hold), and CSETM at 32 bits (all ones, zero-extended, or 0) checked
+ * against the CSET bit of the same condition: x7 collects any difference. */
+.macro CSETMASK flags, mask
+    mov x28, #(\flags << 28)
+    msr nzcv, x28
+    mov x0, #0xc000
+    mov x7, #0
+    .set .Lci, 0
+    .irp c, eq, ne, cs, cc, mi, pl, vs, vc, hi, ls, ge, lt, gt, le
+    cset x1, \c
+    csetm w2, \c
+    orr x0, x0, x1, lsl #.Lci
+    neg w5, w1
+    eor x5, x5, x2
+    orr x7, x7, x5
+    .set .Lci, .Lci + 1
+    .endr
+    EXPECT x0, \mask
+    EXPECT x7, 0
+.endm
+
 .macro SET_NZCV flags
     mov x28, #(\flags << 28)
     msr nzcv, x28
@@ -43,6 +66,22 @@ TEST_START
     CONDMASK 0b1101, 0xe659
     CONDMASK 0b1110, 0xea95
     CONDMASK 0b1111, 0xe655
+    CSETMASK 0b0000, 0xd6aa
+    CSETMASK 0b0001, 0xea6a
+    CSETMASK 0b0010, 0xd5a6
+    CSETMASK 0b0011, 0xe966
+    CSETMASK 0b0100, 0xe6a9
+    CSETMASK 0b0101, 0xea69
+    CSETMASK 0b0110, 0xe6a5
+    CSETMASK 0b0111, 0xea65
+    CSETMASK 0b1000, 0xea9a
+    CSETMASK 0b1001, 0xd65a
+    CSETMASK 0b1010, 0xe996
+    CSETMASK 0b1011, 0xd556
+    CSETMASK 0b1100, 0xea99
+    CSETMASK 0b1101, 0xe659
+    CSETMASK 0b1110, 0xea95
+    CSETMASK 0b1111, 0xe655
 
     /* ---- conditional select, 64-bit ---- */
     ldr x1, =0x1111111111111111

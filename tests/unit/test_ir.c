@@ -618,3 +618,60 @@ Test(ir, optimizer_sinks_a_compare_to_its_condition_past_pure_ops_only)
     cr_expect_gt(compare_index_after_optimize(IR_LOAD, false), 1, "a load may fault: NZCV must be set before it");
     cr_expect_gt(compare_index_after_optimize(IR_SHL, true), 1, "SUBS whose result is read: left where it is");
 }
+
+/* fold_const: an ALU op of constants (CSINC/CSINV of XZR make them) is a
+ * CONST of the interpreter's result, truncated to 32 bits and zero-extended
+ * at size 4; an op with any non-constant input stays. */
+Test(ir, optimizer_folds_alu_ops_of_constants)
+{
+    IRBlock b;
+    ir_block_init(&b, 0x1000);
+    IRTemp x = ir_emit(&b, IR_GET_REG, 8, 0, NO, NO, NO, 0, 1);
+    IRTemp k0 = emit0(&b, IR_CONST, 8, 0), k1 = emit0(&b, IR_CONST, 8, 1), k2 = emit0(&b, IR_CONST, 8, 2);
+    IRTemp kf = emit0(&b, IR_CONST, 8, 0xffffffffu);
+    struct {
+        IRTemp t;
+        uint64_t want; /* ~0: not folded */
+    } c[] = {
+        {ir_emit(&b, IR_ADD, 4, 0, kf, k2, NO, 0, 0), 1},
+        {ir_emit(&b, IR_ADD, 8, 0, kf, k2, NO, 0, 0), 0x100000001ull},
+        {ir_emit(&b, IR_SUB, 8, 0, k1, k2, NO, 0, 0), ~0ull},
+        {ir_emit(&b, IR_SUB, 4, 0, k1, k2, NO, 0, 0), 0xffffffffu},
+        {ir_emit(&b, IR_XOR, 4, 0, kf, k1, NO, 0, 0), 0xfffffffeu},
+        {ir_emit(&b, IR_OR, 8, 0, k1, k2, NO, 0, 0), 3},
+        {ir_emit(&b, IR_AND, 8, 0, kf, k2, NO, 0, 0), 2},
+        {ir_emit(&b, IR_NOT, 4, 0, k0, NO, NO, 0, 0), 0xffffffffu},
+        {ir_emit(&b, IR_NOT, 8, 0, k0, NO, NO, 0, 0), ~0ull},
+        {ir_emit(&b, IR_NEG, 4, 0, k1, NO, NO, 0, 0), 0xffffffffu},
+        {ir_emit(&b, IR_ADD, 8, 0, x, k1, NO, 0, 0), 7},
+    };
+    const int n = (int)(sizeof(c) / sizeof(c[0]));
+    for (int i = 0; i < n; i++)
+        ir_emit(&b, IR_SET_REG, 8, 0, c[i].t, NO, NO, 0, (uint64_t)(10 + i));
+    term(&b);
+    EXPECT_ACCEPT(&b);
+    ir_optimize(&b);
+    EXPECT_ACCEPT(&b);
+    int seen = 0;
+    for (uint32_t i = 0; i < b.nops; i++) {
+        const IROp *op = &b.ops[i];
+        if (op->opc != IR_SET_REG || op->imm < 10)
+            continue;
+        const int k = (int)op->imm - 10;
+        const IROp *def = NULL;
+        for (uint32_t j = 0; j < i; j++)
+            if (ir_op_info[b.ops[j].opc].has_dst && b.ops[j].dst == op->a)
+                def = &b.ops[j];
+        cr_assert_not_null(def, "x%d: no definition", 10 + k);
+        if (k == n - 1) {
+            cr_expect_eq(def->opc, IR_ADD, "x%d: an op of a register is not folded", 10 + k);
+        } else {
+            cr_expect_eq(def->opc, IR_CONST, "x%d: not folded", 10 + k);
+            cr_expect_eq(def->imm, c[k].want, "x%d: %#llx, want %#llx", 10 + k, (unsigned long long)def->imm,
+                         (unsigned long long)c[k].want);
+        }
+        seen++;
+    }
+    cr_expect_eq(seen, n);
+    ir_block_free(&b);
+}
