@@ -211,8 +211,13 @@ static bool bitfield(DisasCtx *s, uint32_t insn, int opc)
             r = t_opi(s, IR_SEXT, sz, src, (uint64_t)(S + 1));
             break;
         }
+        if (pos > 0) { /* SBFIZ (SXTW then LSL, from compilers' array indexing): extend, then shift up */
+            r = t_opi(s, IR_SEXT, sz, src, (uint64_t)len);
+            r = t_op(s, IR_SHL, sz, r, t_const(s, (uint64_t)pos));
+            break;
+        }
         /* Move the field's top bit to bit W-1, then shift arithmetically
-         * so the field lands at pos. */
+         * so the field lands at bit 0. */
         r = shift_const(s, IR_SHL, sz, src, w - 1 - S);
         r = shift_const(s, IR_SAR, sz, r, w - len - pos);
         if (w - 1 - S == 0 && w - len - pos == 0)
