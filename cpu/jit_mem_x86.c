@@ -646,6 +646,7 @@ static void emit_refill(Ctx *c, const Stub *s)
      * (filling the TLB); the followers do their own accesses. */
     if (!s->lo) {
         stub_store_pc(c, s);
+        jit_emit_deferred_sets(c, s->op);              /* tlb_refill may raise */
         /* A plain load that no follower shares the entry with may be an
          * MMIO read done by tlb_refill (it returns an addend pointing at
          * the value). */

@@ -174,6 +174,70 @@ static void plan_homes(Ctx *c)
     }
 }
 
+/* Ops a register write may be deferred over (plan_deferred_sets): they
+ * neither read X registers from CPUState nor leave the block, and those
+ * that may raise (plain loads and stores) go through
+ * jit_emit_deferred_sets on every way into C that can. */
+static bool defer_over(const IROp *op)
+{
+    switch (op->opc) {
+    case IR_LOAD: case IR_STORE: case IR_LOAD_V: case IR_STORE_V: case IR_LOAD_V2:
+    case IR_INSN_START: case IR_SET_REG: case IR_GET_REG: case IR_GET_VREG: case IR_SET_VREG:
+    case IR_GET_NZCV: case IR_SET_NZCV: case IR_COND: case IR_ADD_FLAGS: case IR_SUB_FLAGS:
+    case IR_ADC: case IR_ADC_FLAGS: case IR_SBC: case IR_SBC_FLAGS: case IR_LOGIC_FLAGS:
+        return true;
+    default:
+        return ir_op_info[op->opc].kind == IRK_PURE;
+    }
+}
+
+/* A SET_REG of X[n] (n < 31) that the next SET_REG of X[n] hides, with
+ * only defer_over ops and at least one memory op between, is stored only
+ * by those memory ops' slow paths (docs/jit.md, "Deferred register
+ * writes"): its value temp lives to the last of them. ir_optimize already
+ * dropped such writes with no memory op between. Compiling thread, from
+ * alloc_regs (last = each temp's last use + 1). */
+static void plan_deferred_sets(Ctx *c, uint32_t *last)
+{
+    const IRBlock *b = c->b;
+    c->ndw = 0;
+    if (b->nops > IR_MAX_OPS)
+        return;
+    for (uint32_t i = 0; i < b->nops && c->ndw < JIT_MAX_DEFERRED; i++) {
+        const IROp *op = &b->ops[i];
+        if (op->opc != IR_SET_REG || op->imm >= 31)
+            continue;
+        uint32_t mem_last = 0;
+        for (uint32_t k = i + 1; k < b->nops && k <= i + 64; k++) {
+            const IROp *o = &b->ops[k];
+            if (!defer_over(o) || (o->opc == IR_GET_REG && o->imm == op->imm))
+                break;
+            if (ir_op_info[o->opc].kind == IRK_MEM)
+                mem_last = k;
+            if (o->opc == IR_SET_REG && o->imm == op->imm) {
+                if (mem_last) {
+                    c->dw_set[c->ndw] = i;
+                    c->dw_end[c->ndw] = k;
+                    c->dw_temp[c->ndw] = op->a;
+                    c->dw_reg[c->ndw] = (uint8_t)op->imm;
+                    c->ndw++;
+                    if (last[op->a] < mem_last + 1)
+                        last[op->a] = mem_last + 1;
+                }
+                break;
+            }
+        }
+    }
+}
+
+static bool deferred_set(const Ctx *c, uint32_t i)
+{
+    for (uint32_t k = 0; k < c->ndw; k++)
+        if (c->dw_set[k] == i)
+            return true;
+    return false;
+}
+
 /* Linear scan over the block's temps (written once; Poletto and Sarkar's
  * variant): a temp gets a free pool register from its definition to its
  * last use; when none is free, the live temp whose last use is farthest
@@ -200,6 +264,7 @@ static bool alloc_regs(Ctx *c)
             last[in[k]] = i + 1;
     }
     jit_loop_extend(c, last);
+    plan_deferred_sets(c, last);
     /* The pool as bit masks: busy (slot k holds holder[k], whose last use
      * is hexp[k]) and each register's slot. The same choices as scanning
      * the slots in order, without the scans (alloc_regs was ~1.5% of a
@@ -484,6 +549,10 @@ static bool emit_op(Ctx *c, const IROp *op)
     case IR_SET_REG:
         if (op->imm >= 32)
             goto fallback;
+        if (deferred_set(c, (uint32_t)(op - c->b->ops))) {
+            c->rax_temp = c->rax_prev;           /* no code: stored on the slow paths */
+            break;
+        }
         if (store_state(c, CPU_OFF(x) + 8 * (int32_t)op->imm, op->a))
             break;
         ld_rax(c, op->a, true, false);

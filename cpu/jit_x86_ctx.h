@@ -125,6 +125,10 @@ typedef struct FpXCache {
 
 enum { CONST_IN_SLOT = 1, CONST_LAZY = 2 };
 
+/* Deferred register writes per block (Ctx.dw_*): beyond it, writes are
+ * stored where they happen. */
+#define JIT_MAX_DEFERRED 32
+
 typedef struct Ctx {
     JitBuf j;
     SlotExit *exits;
@@ -228,6 +232,17 @@ typedef struct Ctx {
     /* 1 + the index of the last AND emitted as an x86 AND (0: none): a
      * LOGIC_FLAGS of its result right after finds EFLAGS set. */
     uint32_t and_end;
+    /* Register writes stored only on the slow paths (plan_deferred_sets,
+     * docs/jit.md "Deferred register writes"): window k is the SET_REG at
+     * op dw_set[k] of X[dw_reg[k]] from temp dw_temp[k], hidden by the
+     * next SET_REG of that register at op dw_end[k] with only inline code
+     * and plain loads and stores between; the inline path stores nothing
+     * there, and a memory op between stores it on each way into C that may
+     * raise (tlb_refill, interp_exec_op: jit_emit_deferred_sets). */
+    uint32_t ndw;
+    uint32_t dw_set[JIT_MAX_DEFERRED], dw_end[JIT_MAX_DEFERRED];
+    IRTemp dw_temp[JIT_MAX_DEFERRED];
+    uint8_t dw_reg[JIT_MAX_DEFERRED];
 } Ctx;
 
 enum { FK_ADD, FK_SUB, FK_LOGIC };
@@ -410,6 +425,28 @@ static inline void sync_pc(Ctx *c)
     }
 }
 
+/* Compiling thread: store the register writes deferred over op (Ctx.dw_*)
+ * to CPUState, before a call that may raise an exception there. Uses RAX
+ * only; flags and every other register are left as they are. */
+static inline void jit_emit_deferred_sets(Ctx *c, const IROp *op)
+{
+    if (!c->ndw || c->b->nops > IR_MAX_OPS || op < c->b->ops || op >= c->b->ops + c->b->nops)
+        return;
+    const uint32_t m = (uint32_t)(op - c->b->ops);
+    for (uint32_t k = 0; k < c->ndw; k++) {
+        if (m <= c->dw_set[k] || m >= c->dw_end[k])
+            continue;
+        const IRTemp t = c->dw_temp[k];
+        const int32_t off = CPU_OFF(x) + 8 * (int32_t)c->dw_reg[k];
+        if (c->treg[t] >= 0) {
+            st64(&c->j, RBX, off, c->treg[t]);
+        } else {
+            ldt(c, RAX, t, true);                      /* mov: flags kept */
+            st64(&c->j, RBX, off, RAX);
+        }
+    }
+}
+
 /* Run op through interp_exec_op; leave the block if it says so. It reads
  * and writes temps in t[] (the slots): register-held inputs are stored to
  * their slots first, a register-held result is loaded back after. */
@@ -417,6 +454,7 @@ static inline void emit_interp_call(Ctx *c, const IROp *op)
 {
     JitBuf *j = &c->j;
     const IROpInfo *inf = &ir_op_info[op->opc];
+    jit_emit_deferred_sets(c, op);                     /* interp_exec_op may raise */
     const IRTemp in[3] = {op->a, op->b, op->c};
     for (int k = 0; k < inf->nin; k++) {
         if (c->treg[in[k]] >= 0) {

@@ -56,15 +56,16 @@ static inline uint64_t *l1_tag(L1E e, enum MemAccess acc)
 
 static inline bool l1_valid(L1E e)
 {
-    return e.t->tag_read[e.s] != TLB_INVALID_TAG || e.t->tag_write[e.s] != TLB_INVALID_TAG || e.t->tag_exec[e.s] != TLB_INVALID_TAG;
+    return e.t->tag_read[e.s] != TLB_INVALID_TAG || e.t->tag_write[e.s] != TLB_INVALID_TAG ||
+           e.t->tag_exec[e.s] != TLB_INVALID_TAG;
 }
 
 /* The virtual page of a valid entry (any tag that is set names it). */
 static inline uint64_t l1_page(L1E e)
 {
-    uint64_t t = e.t->tag_read[e.s] != TLB_INVALID_TAG ? e.t->tag_read[e.s]
+    uint64_t t = e.t->tag_read[e.s] != TLB_INVALID_TAG    ? e.t->tag_read[e.s]
                  : e.t->tag_write[e.s] != TLB_INVALID_TAG ? e.t->tag_write[e.s]
-                                                   : e.t->tag_exec[e.s];
+                                                          : e.t->tag_exec[e.s];
     return t & TLB_PAGE_MASK;
 }
 
@@ -812,7 +813,8 @@ bool mem_dc_zva(CPUState *cpu, uint64_t va)
      * due either. Linux clears pages with DC ZVA: this was 2% of a boot's
      * host time through tlb_translate_fl and eight checked stores. */
     L1E e = l1_at(cpu, cpu_mmu_idx(cpu), l1_slot(base));
-    if (__builtin_expect(e.t->tag_write[e.s] == (base & TLB_PAGE_MASK) && (cpu->sctlr_el1 & 1) && !cpu->dbg_wp_any, 1)) {
+    if (__builtin_expect(e.t->tag_write[e.s] == (base & TLB_PAGE_MASK) && (cpu->sctlr_el1 & 1) && !cpu->dbg_wp_any,
+                         1)) {
         uint64_t *p = (uint64_t *)(uintptr_t)(base + e.t->addend[e.s]);
         for (unsigned i = 0; i < DC_ZVA_BYTES / 8; i++)
             atomic_store_explicit((_Atomic uint64_t *)&p[i], 0, memory_order_relaxed);
