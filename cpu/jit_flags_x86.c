@@ -75,6 +75,7 @@ static int fuse_cond(int kind, unsigned cond)
 }
 
 static bool use_lahf(void);
+static void emit_nzcv_pack_lahf(Ctx *c, int kind, bool keep_cf);
 
 /* Is cond (a COND temp) read by no op of the block but the one at index k? */
 static bool only_reader(const IRBlock *b, IRTemp cond, uint32_t k)
@@ -131,13 +132,37 @@ static void plan_exit_pack(Ctx *c, uint32_t i, int kind)
     c->fplan[k] = (uint8_t)(FP_XPACK | kind);
 }
 
+/* Does any op of the block read temp t? */
+static bool temp_read(const IRBlock *b, IRTemp t)
+{
+    for (uint32_t i = 0; i < b->nops; i++) {
+        const IROp *op = &b->ops[i];
+        const IRTemp in[3] = {op->a, op->b, op->c};
+        for (int n = 0; n < ir_op_info[op->opc].nin; n++)
+            if (in[n] == t)
+                return true;
+    }
+    return false;
+}
+
+/* The plain accesses whose stubs pack deferred flags (jit_emit_deferred_sets
+ * on their ways into C). */
+static bool defers_flags(const IROp *op)
+{
+    return op->opc == IR_LOAD || op->opc == IR_STORE || op->opc == IR_LOAD_V || op->opc == IR_STORE_V ||
+           op->opc == IR_LOAD_V2;
+}
+
 /* One forward pass per setter, up to the next NZCV writer: fuse the CONDs it
- * can, and mark its pack dead if nothing else there reads NZCV. The ranges
- * are disjoint, so this is linear in the block. */
+ * can, and mark its pack dead if nothing else there reads NZCV. If only
+ * plain loads and stores could (a fault saves NZCV in SPSR), the pack is
+ * left to their slow paths (Ctx.fw_*, docs/jit.md "Deferred register
+ * writes"). The ranges are disjoint, so this is linear in the block. */
 void jit_plan_flags(Ctx *c)
 {
     const IRBlock *b = c->b;
     c->flags_planned = true;
+    c->nfw = 0;
     if (b->nops > IR_MAX_OPS)
         return;
     for (uint32_t i = 0; i < b->nops; i++) {
@@ -147,6 +172,7 @@ void jit_plan_flags(Ctx *c)
         bool live = true; /* unless a writer ends the range */
         unsigned nfused = 0;
         bool read = false;
+        uint32_t mem_last = 0, end = 0;
         for (uint32_t k = i + 1; k < b->nops; k++) {
             const IROp *op = &b->ops[k];
             if (op->opc == IR_COND) {
@@ -160,16 +186,76 @@ void jit_plan_flags(Ctx *c)
                 continue;
             }
             unsigned u = nzcv_use(op);
+            if ((u & NZ_READ) && !(u & NZ_WRITE) && defers_flags(op)) {
+                mem_last = k;
+                continue;
+            }
             read |= (u & NZ_READ) != 0;
             if (u & NZ_WRITE) {
                 live = read;
+                end = k;
                 break;
             }
+        }
+        const IROp *set = &b->ops[i];
+        if (!live && mem_last && use_lahf() && c->nfw < JIT_MAX_DEFERRED &&
+            (set->opc == IR_ADD_FLAGS || set->opc == IR_SUB_FLAGS || set->opc == IR_LOGIC_FLAGS)) {
+            const uint32_t n = c->nfw++;
+            c->fw_set[n] = i;
+            c->fw_end[n] = end;
+            c->fw_mem[n] = mem_last;
+            c->fw_kind[n] = (uint8_t)kind;
+            c->fw_size[n] = set->size;
+            /* The result and the second input when the result is a temp
+             * (a = result + b for a subtract, result - b for an add), else
+             * both inputs: either way two temps live on to the accesses. */
+            c->fw_res[n] = set->opc != IR_LOGIC_FLAGS && set->dst != IR_NO_TEMP && temp_read(b, set->dst);
+            c->fw_t1[n] = set->opc == IR_LOGIC_FLAGS ? set->a : c->fw_res[n] ? set->dst : set->a;
+            c->fw_t2[n] = set->opc == IR_LOGIC_FLAGS ? IR_NO_TEMP : set->b;
+        } else if (mem_last) {
+            live = true; /* the accesses can observe it */
         }
         if (!live)
             c->fplan[i] |= FP_DEAD;
         else
             plan_exit_pack(c, i, kind);
+    }
+}
+
+void jit_emit_deferred_flags(Ctx *c, uint32_t m)
+{
+    JitBuf *j = &c->j;
+    for (uint32_t k = 0; k < c->nfw; k++) {
+        if (m <= c->fw_set[k] || m >= c->fw_end[k])
+            continue;
+        const unsigned W = c->fw_size[k] == 8 ? XW : 0;
+        const int kind = c->fw_kind[k];
+        ldt(c, RAX, c->fw_t1[k], W != 0);
+        if (kind == FK_LOGIC) {
+            x_rr(j, W, 0x85, RAX, RAX);                /* test: the setter's own flags */
+        } else {
+            const IRTemp b = c->fw_t2[k];
+            int32_t k32;
+            const bool imm = const_s32(c, b, W != 0, &k32);
+            /* Back to the first input from the result: a = r + b (subtract),
+             * r - b (add); then the setter's arithmetic on (a, b). */
+            const int back = kind == FK_SUB ? 0 : 5, ext = kind == FK_SUB ? 7 : 0; /* add/sub; cmp/add */
+            if (c->fw_res[k]) {
+                if (imm)
+                    x_alu_ri(j, W, back, RAX, k32);
+                else
+                    rmt(c, W, kind == FK_SUB ? 0x03 : 0x2b, RAX, b);
+            }
+            if (imm)
+                x_alu_ri(j, W, ext, RAX, k32);
+            else
+                rmt(c, W, kind == FK_SUB ? 0x3b : 0x03, RAX, b);
+        }
+        const bool lazy = c->nzcv_lazy;
+        const IRTemp rax = c->rax_temp;
+        emit_nzcv_pack_lahf(c, kind, false);
+        c->nzcv_lazy = lazy; /* the inline path did not pack */
+        c->rax_temp = rax;
     }
 }
 

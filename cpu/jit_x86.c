@@ -203,6 +203,13 @@ static void plan_deferred_sets(Ctx *c, uint32_t *last)
     c->ndw = 0;
     if (b->nops > IR_MAX_OPS)
         return;
+    /* The deferred flag packs' temps (jit_plan_flags) live to their last access. */
+    for (uint32_t k = 0; k < c->nfw; k++) {
+        const IRTemp t[2] = {c->fw_t1[k], c->fw_t2[k]};
+        for (int n = 0; n < 2; n++)
+            if (t[n] != IR_NO_TEMP && last[t[n]] < c->fw_mem[k] + 1)
+                last[t[n]] = c->fw_mem[k] + 1;
+    }
     for (uint32_t i = 0; i < b->nops && c->ndw < JIT_MAX_DEFERRED; i++) {
         const IROp *op = &b->ops[i];
         if (op->opc != IR_SET_REG || op->imm >= 31)

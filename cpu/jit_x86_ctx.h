@@ -243,6 +243,18 @@ typedef struct Ctx {
     uint32_t dw_set[JIT_MAX_DEFERRED], dw_end[JIT_MAX_DEFERRED];
     IRTemp dw_temp[JIT_MAX_DEFERRED];
     uint8_t dw_reg[JIT_MAX_DEFERRED];
+    /* Flag packs left to the slow paths the same way (jit_plan_flags):
+     * the setter at op fw_set[k] (kind fw_kind[k], FK_*, size fw_size[k])
+     * whose NZCV only the plain loads and stores before the next setter at
+     * fw_end[k] can observe, the last of them at fw_mem[k]: a slow path
+     * between recomputes its flags from temps fw_t1[k] and fw_t2[k] (the
+     * result and the second input when fw_res[k], else both inputs; one
+     * input for FK_LOGIC) and packs them (jit_emit_deferred_flags). */
+    uint32_t nfw;
+    uint32_t fw_set[JIT_MAX_DEFERRED], fw_end[JIT_MAX_DEFERRED], fw_mem[JIT_MAX_DEFERRED];
+    IRTemp fw_t1[JIT_MAX_DEFERRED], fw_t2[JIT_MAX_DEFERRED];
+    uint8_t fw_kind[JIT_MAX_DEFERRED], fw_size[JIT_MAX_DEFERRED];
+    bool fw_res[JIT_MAX_DEFERRED];
 } Ctx;
 
 enum { FK_ADD, FK_SUB, FK_LOGIC };
@@ -425,14 +437,20 @@ static inline void sync_pc(Ctx *c)
     }
 }
 
+/* cpu/jit_flags_x86.c: pack the flags deferred over op index m (Ctx.fw_*). */
+void jit_emit_deferred_flags(Ctx *c, uint32_t m);
+
 /* Compiling thread: store the register writes deferred over op (Ctx.dw_*)
- * to CPUState, before a call that may raise an exception there. Uses RAX
- * only; flags and every other register are left as they are. */
+ * to CPUState, and pack the flags deferred over it (Ctx.fw_*), before a
+ * call that may raise an exception there. Uses RAX only; every other
+ * register is left as it is (EFLAGS are not: a stub's own compare already
+ * clobbered them). */
 static inline void jit_emit_deferred_sets(Ctx *c, const IROp *op)
 {
-    if (!c->ndw || c->b->nops > IR_MAX_OPS || op < c->b->ops || op >= c->b->ops + c->b->nops)
+    if ((!c->ndw && !c->nfw) || c->b->nops > IR_MAX_OPS || op < c->b->ops || op >= c->b->ops + c->b->nops)
         return;
     const uint32_t m = (uint32_t)(op - c->b->ops);
+    jit_emit_deferred_flags(c, m);
     for (uint32_t k = 0; k < c->ndw; k++) {
         if (m <= c->dw_set[k] || m >= c->dw_end[k])
             continue;
