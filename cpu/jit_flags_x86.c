@@ -132,27 +132,6 @@ static void plan_exit_pack(Ctx *c, uint32_t i, int kind)
     c->fplan[k] = (uint8_t)(FP_XPACK | kind);
 }
 
-/* Does any op of the block read temp t? */
-static bool temp_read(const IRBlock *b, IRTemp t)
-{
-    for (uint32_t i = 0; i < b->nops; i++) {
-        const IROp *op = &b->ops[i];
-        const IRTemp in[3] = {op->a, op->b, op->c};
-        for (int n = 0; n < ir_op_info[op->opc].nin; n++)
-            if (in[n] == t)
-                return true;
-    }
-    return false;
-}
-
-/* The plain accesses whose stubs pack deferred flags (jit_emit_deferred_sets
- * on their ways into C). */
-static bool defers_flags(const IROp *op)
-{
-    return op->opc == IR_LOAD || op->opc == IR_STORE || op->opc == IR_LOAD_V || op->opc == IR_STORE_V ||
-           op->opc == IR_LOAD_V2;
-}
-
 /* One forward pass per setter, up to the next NZCV writer: fuse the CONDs it
  * can, and mark its pack dead if nothing else there reads NZCV. If only
  * plain loads and stores could (a fault saves NZCV in SPSR), the pack is
@@ -186,7 +165,7 @@ void jit_plan_flags(Ctx *c)
                 continue;
             }
             unsigned u = nzcv_use(op);
-            if ((u & NZ_READ) && !(u & NZ_WRITE) && defers_flags(op)) {
+            if ((u & NZ_READ) && !(u & NZ_WRITE) && jit_stubs_defer(op)) {
                 mem_last = k;
                 continue;
             }
@@ -209,7 +188,8 @@ void jit_plan_flags(Ctx *c)
             /* The result and the second input when the result is a temp
              * (a = result + b for a subtract, result - b for an add), else
              * both inputs: either way two temps live on to the accesses. */
-            c->fw_res[n] = set->opc != IR_LOGIC_FLAGS && set->dst != IR_NO_TEMP && temp_read(b, set->dst);
+            c->fw_res[n] = set->opc != IR_LOGIC_FLAGS && set->dst != IR_NO_TEMP &&
+                            !only_reader(b, set->dst, b->nops); /* read by some op */
             c->fw_t1[n] = set->opc == IR_LOGIC_FLAGS ? set->a : c->fw_res[n] ? set->dst : set->a;
             c->fw_t2[n] = set->opc == IR_LOGIC_FLAGS ? IR_NO_TEMP : set->b;
         } else if (mem_last) {

@@ -180,8 +180,9 @@ static void plan_homes(Ctx *c)
  * jit_emit_deferred_sets on every way into C that can. */
 static bool defer_over(const IROp *op)
 {
+    if (jit_stubs_defer(op))
+        return true;
     switch (op->opc) {
-    case IR_LOAD: case IR_STORE: case IR_LOAD_V: case IR_STORE_V: case IR_LOAD_V2:
     case IR_INSN_START: case IR_SET_REG: case IR_GET_REG: case IR_GET_VREG: case IR_SET_VREG:
     case IR_GET_NZCV: case IR_SET_NZCV: case IR_COND: case IR_ADD_FLAGS: case IR_SUB_FLAGS:
     case IR_ADC: case IR_ADC_FLAGS: case IR_SBC: case IR_SBC_FLAGS: case IR_LOGIC_FLAGS:
@@ -219,7 +220,7 @@ static void plan_deferred_sets(Ctx *c, uint32_t *last)
             const IROp *o = &b->ops[k];
             if (!defer_over(o) || (o->opc == IR_GET_REG && o->imm == op->imm))
                 break;
-            if (ir_op_info[o->opc].kind == IRK_MEM)
+            if (jit_stubs_defer(o))
                 mem_last = k;
             if (o->opc == IR_SET_REG && o->imm == op->imm) {
                 if (mem_last) {

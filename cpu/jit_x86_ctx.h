@@ -437,6 +437,15 @@ static inline void sync_pc(Ctx *c)
     }
 }
 
+/* The plain accesses whose slow paths make the writes and flag packs
+ * deferred over them (jit_emit_deferred_sets on each way into C): loads and
+ * stores of X, Q and D registers, not exclusives or atomics. */
+static inline bool jit_stubs_defer(const IROp *op)
+{
+    return op->opc == IR_LOAD || op->opc == IR_STORE || op->opc == IR_LOAD_V || op->opc == IR_STORE_V ||
+           op->opc == IR_LOAD_V2;
+}
+
 /* cpu/jit_flags_x86.c: pack the flags deferred over op index m (Ctx.fw_*). */
 void jit_emit_deferred_flags(Ctx *c, uint32_t m);
 
