@@ -19,8 +19,8 @@ enum HostFeature {
     HOST_FMA3 = 1u << 7,  /* FMA and AVX, with the YMM state saved */
     HOST_LZCNT = 1u << 8,
     HOST_LAHF = 1u << 9,  /* LAHF in 64-bit mode (the lazy NZCV pack) */
-    HOST_BMI2 = 1u << 10, /* RORX for the TLB slot index, SHLX/SHRX/SARX */
-    HOST_BMI1 = 1u << 11, /* ANDN */
+    HOST_BMI2 = 1u << 10, /* RORX, SHLX/SHRX/SARX */
+    HOST_BMI1 = 1u << 11, /* ANDN, BEXTR for the TLB slot */
     HOST_ALL = (1u << 12) - 1,
 };
 

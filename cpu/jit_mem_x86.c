@@ -14,6 +14,7 @@
  * is fixed at translation time, since the EL and PSTATE.PAN are translation
  * flags (cpu_tb_flags), and picked as cpu_mmu_idx does; LDTR/STTR
  * (IRF_UNPRIV, only emitted at EL1) use EL0's, as access_idx does. */
+_Static_assert(TLB_PAGE_BITS + TLB_BITS <= 32, "the slot is in va's low 32 bits (BEXTR, SHR of a 32-bit register)");
 int32_t jit_emit_tlb_entry(Ctx *c, const IROp *op, int va)
 {
     JitBuf *j = &c->j;
