@@ -219,8 +219,8 @@ static bool bitfield(DisasCtx *s, uint32_t insn, int opc)
         /* Move the field's top bit to bit W-1, then shift arithmetically
          * so the field lands at bit 0. */
         r = shift_const(s, IR_SHL, sz, src, w - 1 - S);
-        r = shift_const(s, IR_SAR, sz, r, w - len - pos);
-        if (w - 1 - S == 0 && w - len - pos == 0)
+        r = shift_const(s, IR_SAR, sz, r, w - len);
+        if (w - 1 - S == 0 && w - len == 0)
             r = t_op1(s, IR_MOV, sz, r); /* whole register: only the width changes */
         break;
     case BF_UBFM:
