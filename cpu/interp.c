@@ -72,7 +72,10 @@ static inline __attribute__((always_inline)) int exec_op(CPUState *cpu, const IR
     {
         const int sz = op->size;
         const int w = sz * 8;
-        uint64_t a = 0, b = 0;
+        /* Scratch values of the cases; the loads have their own (a variable
+         * whose address is taken lives in memory: zeroing it per op was
+         * ~10% of interp_run_ir). */
+        uint64_t a, b;
         switch (op->opc) {
         case IR_NOP:
             break;
@@ -227,18 +230,20 @@ static inline __attribute__((always_inline)) int exec_op(CPUState *cpu, const IR
         case IR_SELECT:
             t[op->dst] = t[op->a] ? t[op->b] : t[op->c];
             break;
-        case IR_LOAD:
+        case IR_LOAD: {
             /* Load-acquire: alignment check and ordering in sync/atomic.c
              * (under -det weak=on the store buffer orders it). */
+            uint64_t v = 0;
             if (__builtin_expect((op->flags & IRF_ACQ) && !cpu->weak, 0)) {
-                if (!atomic_load_acquire(cpu, t[op->a], sz, op->flags, &a))
+                if (!atomic_load_acquire(cpu, t[op->a], sz, op->flags, &v))
                     return BX_EXCEPTION;
-            } else if (!plain_load(cpu, t[op->a], sz, op->flags, &a))
+            } else if (!plain_load(cpu, t[op->a], sz, op->flags, &v))
                 return BX_EXCEPTION;
             if (op->flags & IRF_SIGNED)
-                a = trunc_sz((uint64_t)sextract_sz(a, sz), (int)op->aux);
-            t[op->dst] = a;
+                v = trunc_sz((uint64_t)sextract_sz(v, sz), (int)op->aux);
+            t[op->dst] = v;
             break;
+        }
         case IR_STORE:
             if (__builtin_expect(op->flags & IRF_REL, 0)) {
                 if (cpu->weak)
@@ -248,13 +253,15 @@ static inline __attribute__((always_inline)) int exec_op(CPUState *cpu, const IR
             } else if (!plain_store(cpu, t[op->a], sz, op->flags, t[op->b]))
                 return BX_EXCEPTION;
             break;
-        case IR_LOAD_V:
+        case IR_LOAD_V: {
             /* Both halves before the register: a fault on the second leaves V[imm]. */
-            if (!plain_load(cpu, t[op->a], 8, op->flags, &a) || !plain_load(cpu, t[op->a] + 8, 8, op->flags, &b))
+            uint64_t lo = 0, hi = 0;
+            if (!plain_load(cpu, t[op->a], 8, op->flags, &lo) || !plain_load(cpu, t[op->a] + 8, 8, op->flags, &hi))
                 return BX_EXCEPTION;
-            cpu->v[op->imm][0] = a;
-            cpu->v[op->imm][1] = b;
+            cpu->v[op->imm][0] = lo;
+            cpu->v[op->imm][1] = hi;
             break;
+        }
         case IR_LOAD_V2: {
             uint64_t h[4];
             for (int k = 0; k < 4; k++)
@@ -362,8 +369,11 @@ enum BlockExit interp_run(CPUState *cpu, const IRBlock *blk)
 enum BlockExit interp_run_ir(CPUState *cpu, const IRBlock *blk)
 {
     uint64_t t[blk->ntemps ? blk->ntemps : 1];
-    for (uint32_t i = 0; i < blk->nops; i++) {
-        int r = exec_op(cpu, &blk->ops[i], t);
+    /* In locals: the ops' stores to guest state could alias the block. */
+    const IROp *ops = blk->ops;
+    const uint32_t nops = blk->nops;
+    for (uint32_t i = 0; i < nops; i++) {
+        int r = exec_op(cpu, &ops[i], t);
         if (r >= 0)
             return (enum BlockExit)r;
     }

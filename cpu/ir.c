@@ -91,8 +91,11 @@ void ir_block_free(IRBlock *b)
     b->jit_code = NULL;
     if (b->scratch)
         scratch_return(b);
-    else
+    else if (!atomic_load_explicit(&b->ops_dropped, memory_order_acquire))
         free(b->ops);
+    free(b->jops);
+    b->jops = NULL;
+    b->jops_bytes = 0;
     b->ops = NULL;
     b->nops = b->cap = 0;
 }
@@ -161,10 +164,43 @@ static const char *verify_op_imm(const IROp *op)
     }
 }
 
+/* Which of ir_verify's per-op checks apply to an opcode, from the op
+ * table at compile time: most ops need one or none besides the temps (the
+ * verifier runs on every block translated and every optimized copy). */
+enum {
+    VC_TERM = 1 << 0,  /* terminal: must be last */
+    VC_MEM = 1 << 1,   /* access size */
+    VC_Q = 1 << 2,     /* LOAD_V2, LOAD_V, STORE_V operands */
+    VC_WIDTH = 1 << 3, /* ALU width 4 or 8 */
+    VC_IMM = 1 << 4,   /* verify_op_imm */
+    VC_BR = 1 << 5,    /* BRCOND's give-back */
+};
+#define VC_IS(n, x) (IR_##n == IR_##x)
+#define IR_OP(n, nin, dst, kind)                                                                              \
+    [IR_##n] = (uint8_t)(((kind) == IRK_TERM ? VC_TERM : 0) | ((kind) == IRK_MEM ? VC_MEM : 0) |             \
+                         (VC_IS(n, LOAD_V2) || VC_IS(n, LOAD_V) || VC_IS(n, STORE_V) ? VC_Q : 0) |           \
+                         ((((kind) == IRK_PURE || VC_IS(n, ADD_FLAGS) || VC_IS(n, SUB_FLAGS)) && (dst) &&    \
+                           !VC_IS(n, CONST) && !VC_IS(n, SELECT) && !VC_IS(n, ZEXT)) ||                      \
+                                  VC_IS(n, ADC) || VC_IS(n, ADC_FLAGS) || VC_IS(n, SBC) ||                   \
+                                  VC_IS(n, SBC_FLAGS) || VC_IS(n, LOGIC_FLAGS)                               \
+                              ? VC_WIDTH                                                                     \
+                              : 0) |                                                                         \
+                         (VC_IS(n, GET_VREG) || VC_IS(n, SET_VREG) || VC_IS(n, GET_REG) ||                   \
+                                  VC_IS(n, SET_REG) || VC_IS(n, GET_FIELD) || VC_IS(n, COND) ||              \
+                                  VC_IS(n, SEXT) || VC_IS(n, CALL) || VC_IS(n, LOAD) || VC_IS(n, BRCOND)     \
+                              ? VC_IMM                                                                       \
+                              : 0) |                                                                         \
+                         (VC_IS(n, BRCOND) ? VC_BR : 0)),
+static const uint8_t verify_class[IR_NUM_OPS] = {
+#include "ir_ops.def"
+};
+#undef IR_OP
+#undef VC_IS
+
 /* Any thread, on its own block. Runs on every block translated
- * (smp/vcpu.c): the per-temp table is on the stack (a calloc per block
- * before). Within one op, the last failing check in the order below gives
- * the message. */
+ * (smp/vcpu.c) and on the optimized copy a lazy compile makes (cpu/jit_x86.c):
+ * the per-temp table is on the stack (a calloc per block before). Within
+ * one op, the last failing check in the order below gives the message. */
 const char *ir_verify(const IRBlock *b)
 {
     if (b->nops == 0)
@@ -193,31 +229,33 @@ const char *ir_verify(const IRBlock *b)
             else
                 def[op->dst] = 1;
         }
-        if (inf->kind == IRK_TERM && i != b->nops - 1)
+        const uint8_t vc = verify_class[op->opc];
+        if (!vc)
+            continue;
+        if ((vc & VC_TERM) && i != b->nops - 1)
             err = "terminal op before end of block";
-        if (inf->kind == IRK_MEM && !(op->size == 1 || op->size == 2 || op->size == 4 || op->size == 8) &&
+        if ((vc & VC_MEM) && !(op->size == 1 || op->size == 2 || op->size == 4 || op->size == 8) &&
             !((op->opc == IR_LOAD_V || op->opc == IR_STORE_V) && op->size == 16) &&
             !(op->opc == IR_LOAD_V2 && op->size == 32))
             err = "bad memory access size";
-        if (op->opc == IR_LOAD_V2 && (op->imm > 1023 || op->size != 32 || (op->flags & ~IRF_ALIGN)))
-            err = "bad Q access";
-        if ((op->opc == IR_LOAD_V || op->opc == IR_STORE_V) && (op->imm > 31 || op->size != 16 || (op->flags & ~IRF_ALIGN)))
-            err = "bad Q access";
-        if ((inf->kind == IRK_PURE || op->opc == IR_ADD_FLAGS || op->opc == IR_SUB_FLAGS) &&
-            inf->has_dst && op->opc != IR_CONST && op->opc != IR_SELECT && op->opc != IR_ZEXT &&
-            !(op->size == 4 || op->size == 8))
-            err = "bad ALU width";
-        /* The carry ops and LOGIC_FLAGS compute at `size` too (the
+        if (vc & VC_Q) {
+            if (op->opc == IR_LOAD_V2 && (op->imm > 1023 || op->size != 32 || (op->flags & ~IRF_ALIGN)))
+                err = "bad Q access";
+            if ((op->opc == IR_LOAD_V || op->opc == IR_STORE_V) &&
+                (op->imm > 31 || op->size != 16 || (op->flags & ~IRF_ALIGN)))
+                err = "bad Q access";
+        }
+        /* ALU ops, the carry ops and LOGIC_FLAGS compute at `size` (the
          * interpreter shifts by size * 8 - 1). */
-        if ((op->opc == IR_ADC || op->opc == IR_ADC_FLAGS || op->opc == IR_SBC || op->opc == IR_SBC_FLAGS ||
-             op->opc == IR_LOGIC_FLAGS) &&
-            !(op->size == 4 || op->size == 8))
+        if ((vc & VC_WIDTH) && !(op->size == 4 || op->size == 8))
             err = "bad ALU width";
         /* Immediates that index arrays or set shift counts in the tiers. */
-        const char *e = verify_op_imm(op);
-        if (e)
-            err = e;
-        if (op->opc == IR_BRCOND && ir_brcond_unrun(op) >= b->ninsns && ir_brcond_unrun(op))
+        if (vc & VC_IMM) {
+            const char *e = verify_op_imm(op);
+            if (e)
+                err = e;
+        }
+        if ((vc & VC_BR) && ir_brcond_unrun(op) >= b->ninsns && ir_brcond_unrun(op))
             err = "side exit gives back more than its block";
     }
     if (!err && !ir_block_terminated(b))

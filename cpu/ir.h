@@ -114,6 +114,17 @@ typedef struct IRBlock {
     uint32_t entry_body;
     uint32_t chain_site[IR_CHAIN_SLOTS], chain_stub[IR_CHAIN_SLOTS], chain_loop[IR_CHAIN_SLOTS];
     uint64_t chain_pc[IR_CHAIN_SLOTS];
+    /* Translated without ir_optimize (docs/jit.md, "Lazy compilation"):
+     * most blocks never reach the JIT threshold, and the interpreter runs
+     * the IR as translated. Its compile optimizes a copy, jops (jops_bytes
+     * of it), which the native code refers to; set with native, freed with
+     * the block. Once native is there nothing interprets ops again: the
+     * cache frees them after a grace period (sync/tcache.c,
+     * tcache_native_ready) and sets ops_dropped. */
+    bool unoptimized;
+    _Atomic bool ops_dropped;
+    uint32_t jops_bytes;
+    IROp *jops;
 } IRBlock;
 
 /* Any thread. The guest pc of the block's instruction number i (0-based,

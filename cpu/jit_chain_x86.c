@@ -124,7 +124,7 @@ void jit_emit_exits(Ctx *c)
             emit_jc_probe_const(c, x->target, x->stub);
         jb_bind(j, x->stub);
         st_pc(j, x->target);
-        x_mov_ri(j, RAX, (uint64_t)(uintptr_t)c->b);
+        x_mov_ri(j, RAX, (uint64_t)(uintptr_t)c->self);
         st64(j, RBX, CPU_OFF(jit_last), RAX);
         x_mov_ri(j, RAX, (uint64_t)bx_of_slot(x->slot));
         x_jmp(j, c->l_epi);

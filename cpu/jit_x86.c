@@ -1206,6 +1206,8 @@ struct JitScratch {
     uint64_t *cval;
     int32_t *home;
     uint16_t *rsi_bad, *rdi_bad; /* IR_MAX_OPS + 1 each (plan_rsi_rdi) */
+    IROp *opt;                   /* compile_optimized's working copy */
+    uint32_t capopt;
 };
 
 JitScratch *jit_scratch_new(void)
@@ -1232,6 +1234,7 @@ void jit_scratch_free(JitScratch *s)
     if (!s)
         return;
     jb_free(&s->j);
+    free(s->opt);
     free(s->stubs);
     free(s->exits);
     free(s->fpstubs);
@@ -1313,8 +1316,12 @@ static void emit_thunk_literals(Ctx *c)
     }
 }
 
-static bool compile(JitTarget *t, IRBlock *b, uint32_t tb_flags, const char **why)
+/* Compiles the ops of src into code for b (src is b, or the optimized copy
+ * of b's IR that b keeps as jops once its code is there). */
+static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_flags, const char **why)
 {
+    IRBlock *const self = b;
+    b = (IRBlock *)src; /* read only below, but for self's outputs */
     /* A block from translate_block passed ir_verify, which checks all this
      * and more, and its IR has not changed since. */
     *why = b->verified ? NULL : check_block(b);
@@ -1337,6 +1344,7 @@ static bool compile(JitTarget *t, IRBlock *b, uint32_t tb_flags, const char **wh
     memset(c.mlo, 0, nplan);
     memset(c.rmw, 0, nplan);
     c.b = b;
+    c.self = self;
     c.tb_flags = tb_flags;
     c.mon = t->machine ? t->machine->monitor : NULL;
     c.rax_temp = c.rax_prev = IR_NO_TEMP;
@@ -1399,7 +1407,7 @@ static bool compile(JitTarget *t, IRBlock *b, uint32_t tb_flags, const char **wh
     jb_bind(j, c.l_epi);
     /* Every exit names its block, so that the dispatcher can give back the
      * unrun instructions of a block left by an exception (smp/vcpu.c). */
-    x_mov_ri(j, RCX, (uint64_t)(uintptr_t)b);
+    x_mov_ri(j, RCX, (uint64_t)(uintptr_t)self);
     st64(j, RBX, CPU_OFF(jit_last), RCX);
     st32(j, RBX, CPU_OFF(chain_budget), JIT_BUDGET);
     x_rr(j, XW, 0x81, 0, RSP);                   /* add rsp, JIT_FRAME + 8 (flotilla_jit_enter's) */
@@ -1424,20 +1432,24 @@ static bool compile(JitTarget *t, IRBlock *b, uint32_t tb_flags, const char **wh
             *why = t->code ? "code buffer full" : "no code memory (JitTarget.code)";
         } else {
             memcpy(code, j->p, j->len);
-            perfmap_add(t->machine, code, j->len, b->pc, tb_flags);
-            b->native_size = size;
-            b->jit_code = t->code;
-            b->entry_body = entry_body;
+            perfmap_add(t->machine, code, j->len, self->pc, tb_flags);
+            self->native_size = size;
+            self->jit_code = t->code;
+            self->entry_body = entry_body;
             for (int k = 0; k < IR_CHAIN_SLOTS; k++) {
-                b->chain_site[k] = c.site_used[k] ? c.site_pos[k] : 0;
-                b->chain_stub[k] = c.site_used[k] ? (uint32_t)j->labels[c.site_stub[k]] : 0;
-                b->chain_pc[k] = c.site_used[k] ? c.site_pc[k] : 0;
-                b->chain_loop[k] = k < 2 && c.loop_used[k] ? (uint32_t)j->labels[c.loop_label[k]] : 0;
+                self->chain_site[k] = c.site_used[k] ? c.site_pos[k] : 0;
+                self->chain_stub[k] = c.site_used[k] ? (uint32_t)j->labels[c.site_stub[k]] : 0;
+                self->chain_pc[k] = c.site_used[k] ? c.site_pc[k] : 0;
+                self->chain_loop[k] = k < 2 && c.loop_used[k] ? (uint32_t)j->labels[c.loop_label[k]] : 0;
+            }
+            if (src != self) {
+                self->jops = src->ops;
+                self->jops_bytes = src->cap * (uint32_t)sizeof(IROp);
             }
             /* Last, with release: a block compiled lazily is already
              * published, and other cores read native (ir_native) and then
              * the fields above. */
-            __atomic_store_n(&b->native, code, __ATOMIC_RELEASE);
+            __atomic_store_n(&self->native, code, __ATOMIC_RELEASE);
             dump_code(b, j->p, j->len);
             jit_code_count(t->code, true, c.native, c.called, c.called_opc);
             ok = true;
@@ -1448,6 +1460,66 @@ static bool compile(JitTarget *t, IRBlock *b, uint32_t tb_flags, const char **wh
     return ok;
 }
 
+/* A block translated unoptimized (IRBlock.unoptimized): compile an
+ * optimized copy of its IR, which b keeps (jops) while its code lives. b's
+ * own IR stays as it is: other cores may be interpreting it. */
+static bool compile_optimized(JitTarget *t, IRBlock *b, uint32_t tb_flags, const char **why)
+{
+    if (atomic_load_explicit(&b->ops_dropped, memory_order_relaxed)) {
+        *why = "its IR was dropped after an earlier compile";
+        return false;
+    }
+    /* Optimized in the thread's scratch, then copied out at its final size
+     * (one malloc per block: a malloc and a shrinking realloc were ~1% of
+     * a boot). */
+    JitScratch *sc = t->scratch;
+    IROp *work = NULL;
+    if (sc && sc->capopt < b->nops) {
+        IROp *n = realloc(sc->opt, b->nops * sizeof(IROp));
+        if (n) {
+            sc->opt = n;
+            sc->capopt = b->nops;
+        }
+    }
+    if (sc && sc->capopt >= b->nops)
+        work = sc->opt;
+    IROp *own = work ? NULL : malloc((b->nops ? b->nops : 1) * sizeof(IROp));
+    if (!work && !own) {
+        *why = "out of memory";
+        return false;
+    }
+    IRBlock s = *b;
+    s.ops = work ? work : own;
+    memcpy(s.ops, b->ops, b->nops * sizeof(IROp));
+    s.cap = b->nops ? b->nops : 1;
+    s.scratch = NULL;
+    s.native = NULL;
+    s.jops = NULL;
+    s.ops_dropped = false;
+    ir_optimize(&s);
+    /* What the optimizer made must verify as the translator's IR did (a
+     * failure is our bug: the block stays on the interpreter). */
+    *why = ir_verify(&s);
+    if (!*why) {
+        s.verified = true;
+        IROp *keep = malloc((s.nops ? s.nops : 1) * sizeof(IROp));
+        if (!keep) {
+            *why = "out of memory";
+        } else {
+            memcpy(keep, s.ops, s.nops * sizeof(IROp));
+            s.ops = keep;
+            s.cap = s.nops ? s.nops : 1;
+            if (compile(t, b, &s, tb_flags, why)) {
+                free(own);
+                return true;
+            }
+            free(keep);
+        }
+    }
+    free(own);
+    return false;
+}
+
 bool jit_compile_for(JitTarget *t, IRBlock *b, uint32_t tb_flags)
 {
     const char *why = NULL;
@@ -1456,7 +1528,10 @@ bool jit_compile_for(JitTarget *t, IRBlock *b, uint32_t tb_flags)
         b->native = NULL;
         b->jit_code = NULL;
     }
-    if (compile(t, b, tb_flags, &why))
+    free(b->jops);
+    b->jops = NULL;
+    b->jops_bytes = 0;
+    if (b->unoptimized ? compile_optimized(t, b, tb_flags, &why) : compile(t, b, b, tb_flags, &why))
         return true;
     jit_code_count(t->code, false, 0, 0, NULL);
     if (t->machine && machine_tracing(t->machine, TRACE_UNIMP))

@@ -137,7 +137,11 @@ typedef struct Ctx {
     bool site_used[IR_CHAIN_SLOTS];
     uint32_t site_pos[IR_CHAIN_SLOTS], site_stub[IR_CHAIN_SLOTS];
     uint64_t site_pc[IR_CHAIN_SLOTS];
+    /* The IR compiled from: the block itself, or the optimized copy of a
+     * block translated unoptimized (IRBlock.unoptimized). `self` is the
+     * block the code belongs to: exits name it in jit_last. */
     const IRBlock *b;
+    const IRBlock *self;
     uint32_t tb_flags;
     const Monitor *mon; /* NULL: no monitor (unit tests) */
     uint32_t l_epi, l_exc;

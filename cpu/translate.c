@@ -403,7 +403,16 @@ void translate_block_traced(CPUState *cpu, IRBlock *b, uint64_t pc, uint32_t *co
         else if (op->opc == IR_CALL && (op->aux == HELPER_msr || op->aux == HELPER_msr_pstate) && (op->imm >> 32))
             op->imm = (op->imm & 0xffffffffu) | (uint64_t)(b->ninsns - (uint32_t)(op->imm >> 32)) << 32;
     }
-    ir_optimize(b);
+    /* With a compile worker on a host CPU of its own (Machine.optimize_late)
+     * a block compiled at its Nth run (-jit-threshold above 1, smp/vcpu.c,
+     * lazy_compile) is optimized then, by the worker, on a copy: most
+     * blocks never get there, and the interpreter runs the IR as it is. */
+    const bool late = cpu->machine && cpu->machine->optimize_late && cpu->machine->opt.tier == TIER_JIT &&
+                      cpu->machine->opt.jit_threshold > 1 && !(s->tb_flags & TBF_STEP);
+    if (late)
+        b->unoptimized = true;
+    else
+        ir_optimize(b);
     ir_block_trim(b); /* before the JIT embeds op addresses in its code */
     /* One-instruction step blocks are interpreted: the dispatcher must see
      * each one end (native code would chain past it). */

@@ -43,6 +43,11 @@ static void *worker_main(void *arg)
 {
     JitQueue *q = arg;
     pthread_setname_np(pthread_self(), "jit-compile"); /* for top -H, perf, gdb */
+    /* A QSBR reader only while it hands the cache a compiled block (its
+     * call_rcu); offline otherwise, so that it never holds up a grace
+     * period. */
+    rcu_register_thread();
+    rcu_thread_offline();
     JitTarget t = q->target;
     t.scratch = jit_scratch_new(); /* NULL: the compile allocates its own */
     pthread_mutex_lock(&q->lock);
@@ -61,7 +66,9 @@ static void *worker_main(void *arg)
         if (atomic_load(&tb->invalid)) {
             atomic_fetch_add_explicit(&q->dropped, 1, memory_order_relaxed);
         } else if (jit_compile_for(&t, &tb->ir, tb->flags)) {
+            rcu_thread_online(); /* its call_rcu (the block's dropped ops) */
             tcache_native_ready(q->tc, tb);
+            rcu_thread_offline();
             atomic_fetch_add_explicit(&q->compiled, 1, memory_order_relaxed);
         } else {
             atomic_fetch_add_explicit(&q->failed, 1, memory_order_relaxed);
@@ -71,6 +78,7 @@ static void *worker_main(void *arg)
     }
     pthread_mutex_unlock(&q->lock);
     jit_scratch_free(t.scratch);
+    rcu_unregister_thread();
     return NULL;
 }
 

@@ -122,6 +122,11 @@ typedef struct Machine {
      * the vCPUs compile themselves. Stopped when the vCPUs have exited,
      * freed before the cache. */
     struct JitQueue *jitq;
+    /* Blocks compiled lazily are translated unoptimized and the worker
+     * optimizes a copy (cpu/ir.h, IRBlock.unoptimized): set with jitq when
+     * the host has a CPU for the worker beyond the cores' (docs/jit.md,
+     * "Lazy compilation"). Read-only once the cores run. */
+    bool optimize_late;
     struct Monitor *monitor;
     struct PL011 *uart;
     struct PL031 *rtc;

@@ -221,11 +221,12 @@ static void write_tcache_json(Machine *m, FILE *f)
         memset(&ru, 0, sizeof(ru));
     fprintf(f, "  \"tcache\": {\"limit_bytes\": %llu, \"bytes\": %llu, \"peak_bytes\": %llu, \"pending_bytes\": %llu,"
                " \"flushes\": %llu, \"flushed_bytes\": %llu, \"inserted\": %llu, \"invalidated\": %llu,"
-               " \"live_blocks\": %llu, \"kept_unchanged\": %llu},\n",
+               " \"live_blocks\": %llu, \"kept_unchanged\": %llu, \"ops_dropped\": %llu},\n",
             (unsigned long long)ts.limit, (unsigned long long)ts.bytes, (unsigned long long)ts.peak_bytes,
             (unsigned long long)ts.pending_bytes, (unsigned long long)ts.flushes,
             (unsigned long long)ts.flushed_bytes, (unsigned long long)ts.inserted,
-            (unsigned long long)ts.invalidated, (unsigned long long)ts.live, (unsigned long long)ts.kept);
+            (unsigned long long)ts.invalidated, (unsigned long long)ts.live, (unsigned long long)ts.kept,
+            (unsigned long long)ts.ops_dropped);
     fprintf(f, "  \"host_max_rss_kb\": %ld,\n", ru.ru_maxrss);
 }
 

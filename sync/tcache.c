@@ -59,7 +59,7 @@ struct TCache {
     uint64_t limit;               /* 0: unbounded; set before any vCPU runs */
     struct JitCode *code;         /* its exhaustion flushes too (NULL: none); set at creation */
     pthread_mutex_t flush_lock;   /* one bound flush at a time */
-    _Atomic uint64_t bytes, peak_bytes, pending_bytes, flushes, flushed_bytes, kept;
+    _Atomic uint64_t bytes, peak_bytes, pending_bytes, flushes, flushed_bytes, kept, ops_dropped;
     /* Front table: one block per hash slot, checked before the hash table.
      * Every core misses its own jump cache once per block it has not run
      * yet, and a cds_lfht lookup costs several host cache misses (6-7% of
@@ -408,14 +408,44 @@ void tb_chain(TCache *tc, TBlock *from, int slot, TBlock *to)
     pthread_mutex_unlock(&tc->chain_lock);
 }
 
+/* The op array of a block compiled from an optimized copy, freed after the
+ * grace period of the cores that may still be interpreting it. */
+typedef struct DroppedOps {
+    struct rcu_head rcu;
+    IROp *ops;
+} DroppedOps;
+
+/* Runs in liburcu's call_rcu thread. */
+static void dropped_ops_free(struct rcu_head *h)
+{
+    tsan_ignore_begin(); /* readers of the ops ended with the grace period */
+    DroppedOps *d = caa_container_of(h, DroppedOps, rcu);
+    free(d->ops);
+    free(d);
+    tsan_ignore_end();
+}
+
 void tcache_native_ready(TCache *tc, TBlock *tb)
 {
+    /* A block translated unoptimized and compiled from its optimized copy
+     * (cpu/ir.h, IRBlock.unoptimized): from now on the dispatcher runs its
+     * code, so its own ops are only read by cores already interpreting it.
+     * Their memory goes back after their grace period (a Linux boot's
+     * compiled blocks hold ~27 MB of them). */
+    DroppedOps *drop = tb->ir.unoptimized && tb->ir.jops ? malloc(sizeof(*drop)) : NULL;
+    uint32_t dropped = 0;
     pthread_mutex_lock(&tc->chain_lock);
     /* invalidate_list sets invalid and sums bytes under this lock, so the
      * code is counted exactly when it will also be given back. */
     if (!atomic_load(&tb->invalid)) {
-        tb->bytes += tb->ir.native_size;
-        atomic_fetch_add(&tc->bytes, tb->ir.native_size);
+        if (drop) {
+            drop->ops = tb->ir.ops;
+            dropped = tb->ir.cap * (uint32_t)sizeof(IROp);
+            atomic_store_explicit(&tb->ir.ops_dropped, true, memory_order_release);
+        }
+        tb->bytes += tb->ir.native_size + tb->ir.jops_bytes - dropped;
+        atomic_fetch_add(&tc->bytes, tb->ir.native_size + tb->ir.jops_bytes);
+        atomic_fetch_sub(&tc->bytes, dropped);
         for (TBlock *e = tb->in_list; e; e = EDGE_TB(e)->in_next[EDGE_SLOT(e)])
             jit_chain_patch(&EDGE_TB(e)->ir, EDGE_SLOT(e), &tb->ir);
         for (int s = 0; s < IR_CHAIN_SLOTS; s++) {
@@ -425,6 +455,12 @@ void tcache_native_ready(TCache *tc, TBlock *tb)
         }
     }
     pthread_mutex_unlock(&tc->chain_lock);
+    if (dropped) {
+        atomic_fetch_add_explicit(&tc->ops_dropped, 1, memory_order_relaxed);
+        call_rcu(&drop->rcu, dropped_ops_free);
+    }
+    else
+        free(drop);
 }
 
 /* Under chain_lock: remove every edge into and out of tb. */
@@ -620,6 +656,7 @@ void tcache_get_stats(TCache *tc, TCacheStats *st)
     st->flushes = atomic_load(&tc->flushes);
     st->flushed_bytes = atomic_load(&tc->flushed_bytes);
     st->kept = atomic_load(&tc->kept);
+    st->ops_dropped = atomic_load(&tc->ops_dropped);
 }
 
 void tcache_destroy(TCache *tc)

@@ -75,6 +75,7 @@ typedef struct TCacheStats {
     uint64_t flushes;       /* whole-cache flushes because the bound was reached */
     uint64_t flushed_bytes; /* bytes those flushes dropped */
     uint64_t kept;          /* blocks an IC IVAU found unchanged and kept */
+    uint64_t ops_dropped;   /* blocks compiled from an optimized copy whose own ops were freed */
 } TCacheStats;
 
 TCache *tcache_create(void);
@@ -112,9 +113,12 @@ TBlock *tb_of_native_exit(const void *jit_last);
 /* Make from->jmp[slot] point to `to` (both live; no-op if either is invalid). */
 void tb_chain(TCache *tc, TBlock *from, int slot, TBlock *to);
 /* tb, already published, has just been given native code (its native set,
- * with release): count its code against the bound and patch the chain
- * sites of the edges into and out of it that now join two native blocks.
- * No-op for an invalidated block. vCPU threads, as tb_chain. */
+ * with release): count its code against the bound, patch the chain sites
+ * of the edges into and out of it that now join two native blocks, and
+ * free its own ops after a grace period if it was compiled from an
+ * optimized copy (cpu/ir.h, IRBlock.unoptimized). No-op for an
+ * invalidated block. vCPU threads, as tb_chain, or a compile worker while
+ * it is an online RCU reader (it calls call_rcu). */
 void tcache_native_ready(TCache *tc, TBlock *tb);
 /* Keep tb's memory past its grace period (a compile worker queues and then
  * compiles it, smp/jitq.c): true if the caller now holds it, false if

@@ -549,11 +549,17 @@ static TBlock *mk_native(void *ctx, int page, int k)
     return tb;
 }
 
-/* The same block, published without code: compiled later (lazy_reader). */
+/* The same block, published without code: compiled later (lazy_reader).
+ * Every other one is left unoptimized, as translate_block leaves a block
+ * it does not compile at once: its compile works on an optimized copy and
+ * tcache_native_ready frees its own ops after a grace period, while other
+ * readers may still be interpreting them. */
 static TBlock *mk_lazy(void *ctx, int page, int k)
 {
     (void)ctx;
-    return mk_native(NULL, page, k);
+    TBlock *tb = mk_native(NULL, page, k);
+    tb->ir.unoptimized = k & 1;
+    return tb;
 }
 
 static bool native_key(uint64_t pc)
@@ -749,6 +755,7 @@ Test(tcache, lazy_compile_under_invalidation)
                  "no native run went on through a chain patched after its target was compiled");
     cr_expect_eq(st.freed, st.inserted);
     cr_expect_eq(st.bytes, 0, "the code of lazily compiled blocks is given back exactly");
+    cr_expect_gt(st.ops_dropped, 0, "no unoptimized block's own ops were dropped");
     cr_log_info("lazy: %llu compiled, %llu interpreted runs, %llu blocks run natively",
                 (unsigned long long)atomic_load(&lazy_compiled), (unsigned long long)atomic_load(&lazy_interp),
                 (unsigned long long)atomic_load(&native_insns));
@@ -783,6 +790,7 @@ Test(tcache, lazy_compile_by_workers_under_invalidation)
     cr_expect_gt(atomic_load(&native_insns), 0, "no block the worker compiled ran natively");
     cr_expect_eq(st.freed, st.inserted);
     cr_expect_eq(st.bytes, 0, "the code the worker made is given back exactly");
+    cr_expect_gt(st.ops_dropped, 0, "no unoptimized block's own ops were dropped");
     cr_log_info("workers: %llu queued, %llu compiled, %llu dropped, %llu full; %llu blocks run natively",
                 (unsigned long long)qs.queued, (unsigned long long)qs.compiled, (unsigned long long)qs.dropped,
                 (unsigned long long)qs.full, (unsigned long long)atomic_load(&native_insns));
