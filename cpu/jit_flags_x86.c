@@ -90,6 +90,32 @@ static bool only_reader(const IRBlock *b, IRTemp cond, uint32_t k)
     return true;
 }
 
+/* The pack of setter i (kind, FK_*) is left to the slow paths of the plain
+ * accesses before op `end` (the next setter), the last at mem_last (see
+ * jit_plan_flags); false if it cannot be. */
+static bool defer_pack(Ctx *c, uint32_t i, uint32_t end, uint32_t mem_last, int kind)
+{
+    const IRBlock *b = c->b;
+    const IROp *set = &b->ops[i];
+    if (!use_lahf() || c->nfw >= JIT_MAX_DEFERRED ||
+        !(set->opc == IR_ADD_FLAGS || set->opc == IR_SUB_FLAGS || set->opc == IR_LOGIC_FLAGS))
+        return false;
+    const uint32_t n = c->nfw++;
+    c->fw_set[n] = i;
+    c->fw_end[n] = end;
+    c->fw_mem[n] = mem_last;
+    c->fw_kind[n] = (uint8_t)kind;
+    c->fw_size[n] = set->size;
+    /* The result and the second input when the result is a temp (a =
+     * result + b for a subtract, result - b for an add), else both inputs:
+     * either way two temps live on to the accesses. */
+    c->fw_res[n] = set->opc != IR_LOGIC_FLAGS && set->dst != IR_NO_TEMP &&
+                   !only_reader(b, set->dst, b->nops); /* read by some op */
+    c->fw_t1[n] = set->opc == IR_LOGIC_FLAGS ? set->a : c->fw_res[n] ? set->dst : set->a;
+    c->fw_t2[n] = set->opc == IR_LOGIC_FLAGS ? IR_NO_TEMP : set->b;
+    return true;
+}
+
 /* A live pack whose only reader is a side exit right after the setter (a
  * compare and its B.cond, gzip's `cmp w8, w4; b.cs` in its chain step),
  * before the next setter with nothing else reading NZCV between: the main
@@ -97,15 +123,26 @@ static bool only_reader(const IRBlock *b, IRTemp cond, uint32_t k)
  * that reach its jcc untouched. That needs the LAHF pack, and the exit's
  * condition to stay in EFLAGS (cond_for_branch): the setter's last fused
  * COND, read by that BRCOND only, with nothing but INSN_STARTs and fused
- * CONDs between. */
+ * CONDs between. Plain loads and stores between the exit and the next
+ * setter (gzip's `subs w13, w13, #1; b.eq` out of its chain walk, then a
+ * load before the next compare) get the pack in their slow paths, as in
+ * jit_plan_flags. */
 static void plan_exit_pack(Ctx *c, uint32_t i, int kind)
 {
     const IRBlock *b = c->b;
-    if (!use_lahf())
+    if (!use_lahf() || c->xpack_plans >= JIT_MAX_XPACK)
         return;
     uint32_t k = i + 1;
     IRTemp last_fused = IR_NO_TEMP;
-    for (; k < b->nops && (b->ops[k].opc == IR_INSN_START || b->ops[k].opc == IR_COND); k++) {
+    /* The setter's result written back (SUBS's register) is a plain store
+     * when it is in a register, which cond_for_branch also requires; the
+     * allocator gives a result just made one unless it has none left, and
+     * then the block is not compiled (emit_op's BRCOND). */
+    const IRTemp res = b->ops[i].dst;
+    for (; k < b->nops && (b->ops[k].opc == IR_INSN_START || b->ops[k].opc == IR_COND ||
+                           (b->ops[k].opc == IR_SET_REG && b->ops[k].imm < 32 && res != IR_NO_TEMP &&
+                            b->ops[k].a == res));
+         k++) {
         if (b->ops[k].opc == IR_COND && !(c->fplan[k] & FP_FUSED))
             return;
         if (b->ops[k].opc == IR_COND)
@@ -114,22 +151,32 @@ static void plan_exit_pack(Ctx *c, uint32_t i, int kind)
     const IROp *x = k < b->nops ? &b->ops[k] : NULL;
     if (!x || x->opc != IR_BRCOND || ir_branch_slot(x) < 2 || last_fused == IR_NO_TEMP || x->a != last_fused)
         return;
+    uint32_t mem_last = 0, end = 0;
     for (uint32_t n = k + 1; n < b->nops; n++) {
         const IROp *op = &b->ops[n];
         if (op->opc == IR_COND)
             return; /* fused or not: either reads NZCV or makes another fused COND the last */
         const unsigned u = nzcv_use(op);
+        if ((u & NZ_READ) && !(u & NZ_WRITE) && jit_stubs_defer(op)) {
+            mem_last = n;
+            continue;
+        }
         if (u & NZ_READ)
             return;
-        if (u & NZ_WRITE)
+        if (u & NZ_WRITE) {
+            end = n;
             break;
+        }
         if (n + 1 == b->nops)
             return; /* no writer: the flags leave the block */
     }
     if (k + 1 >= b->nops || !only_reader(b, last_fused, k))
         return;
+    if (mem_last && !defer_pack(c, i, end, mem_last, kind))
+        return;
     c->fplan[i] |= FP_DEAD;
     c->fplan[k] = (uint8_t)(FP_XPACK | kind);
+    c->xpack_plans++;
 }
 
 /* One forward pass per setter, up to the next NZCV writer: fuse the CONDs it
@@ -176,29 +223,47 @@ void jit_plan_flags(Ctx *c)
                 break;
             }
         }
-        const IROp *set = &b->ops[i];
-        if (!live && mem_last && use_lahf() && c->nfw < JIT_MAX_DEFERRED &&
-            (set->opc == IR_ADD_FLAGS || set->opc == IR_SUB_FLAGS || set->opc == IR_LOGIC_FLAGS)) {
-            const uint32_t n = c->nfw++;
-            c->fw_set[n] = i;
-            c->fw_end[n] = end;
-            c->fw_mem[n] = mem_last;
-            c->fw_kind[n] = (uint8_t)kind;
-            c->fw_size[n] = set->size;
-            /* The result and the second input when the result is a temp
-             * (a = result + b for a subtract, result - b for an add), else
-             * both inputs: either way two temps live on to the accesses. */
-            c->fw_res[n] = set->opc != IR_LOGIC_FLAGS && set->dst != IR_NO_TEMP &&
-                            !only_reader(b, set->dst, b->nops); /* read by some op */
-            c->fw_t1[n] = set->opc == IR_LOGIC_FLAGS ? set->a : c->fw_res[n] ? set->dst : set->a;
-            c->fw_t2[n] = set->opc == IR_LOGIC_FLAGS ? IR_NO_TEMP : set->b;
-        } else if (mem_last) {
+        if (!live && mem_last && !defer_pack(c, i, end, mem_last, kind))
             live = true; /* the accesses can observe it */
-        }
         if (!live)
             c->fplan[i] |= FP_DEAD;
         else
             plan_exit_pack(c, i, kind);
+    }
+}
+
+void jit_check_exit_packs(Ctx *c)
+{
+    const IRBlock *b = c->b;
+    if (b->nops > IR_MAX_OPS)
+        return;
+    for (uint32_t k = 0; k < b->nops; k++) {
+        if (!(c->fplan[k] & FP_XPACK))
+            continue;
+        bool ok = true;
+        uint32_t i = k;
+        while (i-- > 0 && (b->ops[i].opc == IR_INSN_START || b->ops[i].opc == IR_COND || b->ops[i].opc == IR_SET_REG))
+            if (b->ops[i].opc == IR_SET_REG && c->treg[b->ops[i].a] < 0)
+                ok = false;
+        if (ok)
+            continue;
+        /* i is the setter (plan_exit_pack): its pack inline, no window. */
+        c->fplan[k] = 0;
+        c->fplan[i] &= (uint8_t)~FP_DEAD;
+        for (uint32_t n = 0; n < c->nfw; n++) {
+            if (c->fw_set[n] != i)
+                continue;
+            c->nfw--;
+            c->fw_set[n] = c->fw_set[c->nfw];
+            c->fw_end[n] = c->fw_end[c->nfw];
+            c->fw_mem[n] = c->fw_mem[c->nfw];
+            c->fw_kind[n] = c->fw_kind[c->nfw];
+            c->fw_size[n] = c->fw_size[c->nfw];
+            c->fw_res[n] = c->fw_res[c->nfw];
+            c->fw_t1[n] = c->fw_t1[c->nfw];
+            c->fw_t2[n] = c->fw_t2[c->nfw];
+            break;
+        }
     }
 }
 

@@ -1040,7 +1040,7 @@ static bool emit_op(Ctx *c, const IROp *op)
              * line (emit_xpack_exits). plan_exit_pack mirrors
              * cond_for_branch, so the condition is in EFLAGS here; if it
              * were not, the pack could not be made: no code for the block. */
-            if (c->cc_temp != op->a || op->a == IR_NO_TEMP || c->nxpack >= IR_SIDE_EXITS) {
+            if (c->cc_temp != op->a || op->a == IR_NO_TEMP || c->nxpack >= JIT_MAX_XPACK) {
                 j->oom = true;
                 break;
             }
@@ -1368,6 +1368,7 @@ static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_fl
         *why = "out of memory";
         return false;
     }
+    jit_check_exit_packs(&c);
     JitBuf *j = &c.j;
     j->ctx = &c; /* the V registers' XMM cache (jit_vload) */
     j->vwhole = 0;

@@ -129,6 +129,9 @@ enum { CONST_IN_SLOT = 1, CONST_LAZY = 2 };
  * stored where they happen. */
 #define JIT_MAX_DEFERRED 32
 
+/* Side exits whose taken path packs NZCV (FP_XPACK), at most, per block. */
+#define JIT_MAX_XPACK 8
+
 typedef struct Ctx {
     JitBuf j;
     SlotExit *exits;
@@ -170,9 +173,10 @@ typedef struct Ctx {
     int cc;
     /* Side exits planned FP_XPACK (at most one per side-exit slot): the
      * out-of-line label their jcc goes to, emitted before the exits. */
-    uint32_t xpack_label[IR_SIDE_EXITS];
-    const IROp *xpack_op[IR_SIDE_EXITS];
+    uint32_t xpack_label[JIT_MAX_XPACK];
+    const IROp *xpack_op[JIT_MAX_XPACK];
     unsigned nxpack;
+    unsigned xpack_plans; /* side exits planned FP_XPACK (plan_exit_pack) */
     /* A fused COND whose 0/1 value is only in AL, for the BRCOND that
      * follows its flag setter (cond_for_branch; IR_NO_TEMP: none). */
     IRTemp al_temp;
@@ -586,6 +590,10 @@ static inline int two_addr(Ctx *c, IRTemp dst, IRTemp *a, IRTemp *b, bool comm, 
  * dead: before alloc_regs, which gives the fused ones registers from their
  * setter on. */
 void jit_plan_flags(Ctx *c);
+/* After alloc_regs: a side exit planned FP_XPACK past a write-back of its
+ * setter's result needs that result in a register (cond_for_branch); where
+ * it is not, the setter packs inline again. */
+void jit_check_exit_packs(Ctx *c);
 /* The fused CONDs of the op at index i (up to FUSE_MAX, in order) into out. */
 unsigned jit_fused_conds(const Ctx *c, uint32_t i, const IROp **out);
 void jit_emit_flag_setter(Ctx *c, const IROp *op);

@@ -8,9 +8,11 @@
  * the block is published, so the compile only reads its IR and stores
  * b->native last, with release; tcache_native_ready then counts the code
  * and patches the chain sites of the edges already recorded, under the
- * cache's chain lock (which keeps every block on those edges live).
- * Workers are not RCU readers: the only block a worker touches outside
- * that lock is the one it pinned. */
+ * cache's chain lock (which keeps every block on those edges live), and
+ * frees the block's own ops after a grace period if it was compiled from
+ * an optimized copy. Workers are RCU readers only around that call (its
+ * call_rcu): the only block a worker touches outside the chain lock is the
+ * one it pinned. */
 #define _GNU_SOURCE /* pthread_setname_np */
 #include "jitq.h"
 

@@ -866,7 +866,8 @@ Test(jit, deferred_register_writes_are_exact_at_faults)
  * inputs when the result is not read; the tested value for ANDS). Where an
  * access faults, the exception must see exactly the interpreter's NZCV:
  * every setter kind and width, immediate and register operands, the result
- * read or not, a CSEL on its flags between (fused, so not a reader). */
+ * read or not, a CSEL on its flags between (fused, so not a reader), or a
+ * side exit on them before the accesses. */
 Test(jit, deferred_flags_are_exact_at_faults)
 {
     static const int setters[] = {IR_ADD_FLAGS, IR_SUB_FLAGS, IR_LOGIC_FLAGS};
@@ -894,7 +895,16 @@ Test(jit, deferred_flags_are_exact_at_faults)
         }
         if (rnd() & 1)
             ir_set_reg(&blk, 3, r); /* the result read (and written back) */
-        if (rnd() % 3 == 0) {       /* CSEL on the setter's flags: a fused COND */
+        const bool side_exit = rnd() % 3 == 0;
+        if (side_exit) {
+            /* A side exit on the setter's flags (`subs w13, w13, #1; b.eq`
+             * in gzip's chain walk): its taken path packs them
+             * (FP_XPACK), and the accesses after it on their slow paths. */
+            if (rnd() & 1)
+                ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40000ffc);
+            IRTemp cnd = ir_emit(&blk, IR_COND, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 14);
+            ir_emit(&blk, IR_BRCOND, 8, 0, cnd, IR_NO_TEMP, IR_NO_TEMP, IR_BRCOND_AUX(2, 0), 0x40003000);
+        } else if (rnd() % 3 == 0) { /* CSEL on the setter's flags: a fused COND */
             IRTemp cnd = ir_emit(&blk, IR_COND, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 14);
             ir_set_reg(&blk, 4, ir_emit(&blk, IR_SELECT, 8, 0, cnd, a, b, 0, 0));
         }
@@ -913,8 +923,8 @@ Test(jit, deferred_flags_are_exact_at_faults)
         ir_emit(&blk, IR_SUB_FLAGS, 8, 0, input(&blk, 6, operand()), input(&blk, 7, operand()), IR_NO_TEMP, 0, 0);
         ir_exit(&blk, 0x40002000);
         char what[96];
-        snprintf(what, sizeof(what), "%s.%d then %d accesses from %#llx", ir_op_info[opc].name, size, accesses,
-                 (unsigned long long)va);
+        snprintf(what, sizeof(what), "%s.%d then%s %d accesses from %#llx", ir_op_info[opc].name, size,
+                 side_exit ? " a side exit and" : "", accesses, (unsigned long long)va);
         run_both(&blk, what);
         ir_block_free(&blk);
     }
