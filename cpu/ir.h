@@ -114,7 +114,7 @@ typedef struct IRBlock {
     uint32_t entry_body;
     uint32_t chain_site[IR_CHAIN_SLOTS], chain_stub[IR_CHAIN_SLOTS], chain_loop[IR_CHAIN_SLOTS];
     uint64_t chain_pc[IR_CHAIN_SLOTS];
-    /* Translated without ir_optimize (docs/jit.md, "Lazy compilation"):
+    /* Translated without ir_optimize (docs/jit.md, "Optimizing on the worker"):
      * most blocks never reach the JIT threshold, and the interpreter runs
      * the IR as translated. Its compile optimizes a copy, jops (jops_bytes
      * of it), which the native code refers to; set with native, freed with

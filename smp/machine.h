@@ -125,7 +125,7 @@ typedef struct Machine {
     /* Blocks compiled lazily are translated unoptimized and the worker
      * optimizes a copy (cpu/ir.h, IRBlock.unoptimized): set with jitq when
      * the host has a CPU for the worker beyond the cores' (docs/jit.md,
-     * "Lazy compilation"). Read-only once the cores run. */
+     * "Optimizing on the worker"). Read-only once the cores run. */
     bool optimize_late;
     struct Monitor *monitor;
     struct PL011 *uart;
