@@ -538,7 +538,7 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
         if (acc < 0 && !dead)
             st_dst(c, op->dst);                        /* mov: flags kept */
     }
-    /* A fused COND's result goes to its register (alloc_regs gives it one
+    /* A fused COND's result goes to its register (jit_alloc_regs gives it one
      * from this op on, when one is free) or else its slot, as a whole qword,
      * so that its reader's 64-bit load is forwarded from the store (a byte
      * store would stall it). MOVZX keeps the flags for the next COND and

@@ -154,7 +154,7 @@ void jit_loop_plan(Ctx *c, const IRBlock *b)
     }
 }
 
-/* alloc_regs: a self-branch reads the current value of every live-in
+/* jit_alloc_regs: a self-branch reads the current value of every live-in
  * register, so those temps live (keep their registers) through it. */
 void jit_loop_extend(const Ctx *c, uint32_t *last)
 {

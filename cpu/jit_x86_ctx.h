@@ -184,16 +184,16 @@ typedef struct Ctx {
      * reader), which then is lea [base + scaled_reg * scaled_by]. */
     IRTemp scaled_temp;
     int scaled_reg, scaled_by;
-    /* Host register of each temp (alloc_regs), -1: its stack slot. */
+    /* Host register of each temp (jit_alloc_regs), -1: its stack slot. */
     int8_t *treg;
     /* >= 0: the temp is read from [rbx + home[t]] (a guest register in
      * CPUState), not its slot (plan_homes). */
     int32_t *home;
     /* Caller-saved pool registers the block uses (bit per register). */
     uint16_t cs_used;
-    /* Index + 1 of each temp's last read (alloc_regs); 0: never read. */
+    /* Index + 1 of each temp's last read (jit_alloc_regs); 0: never read. */
     uint32_t *last_use;
-    /* alloc_regs' prefix counts of the ops that rule out RSI and RDI
+    /* jit_alloc_regs' prefix counts of the ops that rule out RSI and RDI
      * (plan_rsi_rdi), IR_MAX_OPS + 1 each. */
     uint16_t *rsi_bad, *rdi_bad;
     /* Flags plan (plan_flags, made at the first flag setter): FP_* per op. */
@@ -281,7 +281,7 @@ static inline void ld32(JitBuf *j, int reg, int base, int32_t disp) { x_mem(j, 0
 static inline void st64(JitBuf *j, int base, int32_t disp, int reg) { x_mem(j, XW, 0x89, reg, base, disp); }
 static inline void st32(JitBuf *j, int base, int32_t disp, int reg) { x_mem(j, 0, 0x89, reg, base, disp); }
 
-/* ---- temps: in a host register (alloc_regs) or in their stack slot ---- */
+/* ---- temps: in a host register (jit_alloc_regs) or in their stack slot ---- */
 
 /* reg = t (64-bit, or the zero-extended low half when !w64). A constant is
  * an immediate; its slot stays valid too (CONST stores it). */
@@ -378,7 +378,7 @@ static inline int32_t jit_save_off(int r) { return CPU_OFF(jit_save) + 8 * (r ==
 
 /* Call fn (arguments already in place, but for R8, the fifth: `imm`, set
  * after R8 is parked, if with_imm). R8, R9 and R10 may hold temps
- * (alloc_regs) and the callee may clobber them: the ones this block uses
+ * (jit_alloc_regs) and the callee may clobber them: the ones this block uses
  * are parked in cpu->jit_save around the call (a slow path or a helper;
  * callee-saved RBP/R12-R15 need nothing). The budget register goes to
  * cpu->chain_budget, where C reads and changes it (the PMU's instruction
@@ -585,12 +585,21 @@ static inline int two_addr(Ctx *c, IRTemp dst, IRTemp *a, IRTemp *b, bool comm, 
 
 /* ---- between the backend's files (compiling thread) ---- */
 
+/* cpu/jit_regalloc_x86.c */
+/* Host registers and frame homes for the block's temps (a linear scan),
+ * and the register writes left to the slow paths (Ctx.dw_*): after
+ * jit_plan_flags and jit_plan_mem_runs, before any emission. false: out of
+ * room. */
+bool jit_alloc_regs(Ctx *c);
+/* Op i is a SET_REG deferred to the slow paths: it emits nothing inline. */
+bool jit_deferred_set(const Ctx *c, uint32_t i);
+
 /* cpu/jit_flags_x86.c */
 /* Which CONDs each flag setter writes itself (fused) and which packs are
- * dead: before alloc_regs, which gives the fused ones registers from their
+ * dead: before jit_alloc_regs, which gives the fused ones registers from their
  * setter on. */
 void jit_plan_flags(Ctx *c);
-/* After alloc_regs: a side exit planned FP_XPACK past a write-back of its
+/* After jit_alloc_regs: a side exit planned FP_XPACK past a write-back of its
  * setter's result needs that result in a register (cond_for_branch); where
  * it is not, the setter packs inline again. */
 void jit_check_exit_packs(Ctx *c);
