@@ -172,8 +172,7 @@ enum {
     VC_MEM = 1 << 1,   /* access size */
     VC_Q = 1 << 2,     /* LOAD_V2, LOAD_V, STORE_V operands */
     VC_WIDTH = 1 << 3, /* ALU width 4 or 8 */
-    VC_IMM = 1 << 4,   /* verify_op_imm */
-    VC_BR = 1 << 5,    /* BRCOND's give-back */
+    VC_BR = 1 << 4,    /* BRCOND's give-back */
 };
 #define VC_IS(n, x) (IR_##n == IR_##x)
 #define IR_OP(n, nin, dst, kind)                                                                              \
@@ -184,11 +183,6 @@ enum {
                                   VC_IS(n, ADC) || VC_IS(n, ADC_FLAGS) || VC_IS(n, SBC) ||                   \
                                   VC_IS(n, SBC_FLAGS) || VC_IS(n, LOGIC_FLAGS)                               \
                               ? VC_WIDTH                                                                     \
-                              : 0) |                                                                         \
-                         (VC_IS(n, GET_VREG) || VC_IS(n, SET_VREG) || VC_IS(n, GET_REG) ||                   \
-                                  VC_IS(n, SET_REG) || VC_IS(n, GET_FIELD) || VC_IS(n, COND) ||              \
-                                  VC_IS(n, SEXT) || VC_IS(n, CALL) || VC_IS(n, LOAD) || VC_IS(n, BRCOND)     \
-                              ? VC_IMM                                                                       \
                               : 0) |                                                                         \
                          (VC_IS(n, BRCOND) ? VC_BR : 0)),
 static const uint8_t verify_class[IR_NUM_OPS] = {
@@ -229,9 +223,16 @@ const char *ir_verify(const IRBlock *b)
             else
                 def[op->dst] = 1;
         }
+        /* Immediates that index arrays or set shift counts in the tiers
+         * (its switch is the one list of the ops that have them); its
+         * message comes after the width's, as the order below says. */
+        const char *imm_err = verify_op_imm(op);
         const uint8_t vc = verify_class[op->opc];
-        if (!vc)
+        if (!vc) {
+            if (imm_err)
+                err = imm_err;
             continue;
+        }
         if ((vc & VC_TERM) && i != b->nops - 1)
             err = "terminal op before end of block";
         if ((vc & VC_MEM) && !(op->size == 1 || op->size == 2 || op->size == 4 || op->size == 8) &&
@@ -249,12 +250,8 @@ const char *ir_verify(const IRBlock *b)
          * interpreter shifts by size * 8 - 1). */
         if ((vc & VC_WIDTH) && !(op->size == 4 || op->size == 8))
             err = "bad ALU width";
-        /* Immediates that index arrays or set shift counts in the tiers. */
-        if (vc & VC_IMM) {
-            const char *e = verify_op_imm(op);
-            if (e)
-                err = e;
-        }
+        if (imm_err)
+            err = imm_err;
         if ((vc & VC_BR) && ir_brcond_unrun(op) >= b->ninsns && ir_brcond_unrun(op))
             err = "side exit gives back more than its block";
     }
