@@ -247,23 +247,11 @@ void jit_check_exit_packs(Ctx *c)
                 ok = false;
         if (ok)
             continue;
-        /* i is the setter (plan_exit_pack): its pack inline, no window. */
+        /* i is the setter (plan_exit_pack): its pack inline again. A
+         * deferred window it may have (defer_pack) stays: its slow paths
+         * then make the same pack once more. */
         c->fplan[k] = 0;
         c->fplan[i] &= (uint8_t)~FP_DEAD;
-        for (uint32_t n = 0; n < c->nfw; n++) {
-            if (c->fw_set[n] != i)
-                continue;
-            c->nfw--;
-            c->fw_set[n] = c->fw_set[c->nfw];
-            c->fw_end[n] = c->fw_end[c->nfw];
-            c->fw_mem[n] = c->fw_mem[c->nfw];
-            c->fw_kind[n] = c->fw_kind[c->nfw];
-            c->fw_size[n] = c->fw_size[c->nfw];
-            c->fw_res[n] = c->fw_res[c->nfw];
-            c->fw_t1[n] = c->fw_t1[c->nfw];
-            c->fw_t2[n] = c->fw_t2[c->nfw];
-            break;
-        }
     }
 }
 
