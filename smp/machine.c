@@ -288,7 +288,8 @@ int machine_run(Machine *m)
      * then costs host time and gains no wall time). Not under -det (which
      * core compiles a block, and when, must not depend on host timing),
      * nor when blocks compile as they are translated. */
-    int workers = m->opt.jit_threads >= 0 ? m->opt.jit_threads : host_cpus_usable() >= m->ncpus;
+    const int host_cpus = host_cpus_usable();
+    int workers = m->opt.jit_threads >= 0 ? m->opt.jit_threads : host_cpus >= m->ncpus;
     if (m->det || m->opt.tier != TIER_JIT || m->opt.jit_threshold <= 1)
         workers = 0;
     if (workers > 0)
@@ -296,7 +297,7 @@ int machine_run(Machine *m)
     /* Optimizing on the worker takes ~4% of a -smp 1 boot off its core
      * and costs ~3% more host time in all: worth it only while the worker
      * has a host CPU the cores do not use. */
-    m->optimize_late = m->jitq && host_cpus_usable() > m->ncpus;
+    m->optimize_late = m->jitq && host_cpus > m->ncpus;
     /* Every core gets its thread now; those that are off park (RCU offline,
      * asleep) until CPU_ON, so bringing a core up needs no thread creation. */
     for (int i = 0; i < m->ncpus; i++) {
