@@ -85,6 +85,7 @@ void jit_emit_direct(Ctx *c, uint64_t target, int slot, IRTemp cond, int cc)
     x->target = target;
     x->slot = slot;
     x->probe = !site && !(target & 3); /* a misaligned pc must reach the dispatcher (and never match ~0) */
+    x->lnz = c->lnz && c->op_index == c->lnz_br;
     if (cond != IR_NO_TEMP) {
         rmt(c, XW, 0x83, 7, cond);     /* cmp qword [cond], 0 */
         jb_byte(j, 0);
@@ -120,9 +121,12 @@ void jit_emit_exits(Ctx *c)
     for (uint32_t i = 0; i < c->nexits; i++) {
         const SlotExit *x = &c->exits[i];
         jb_bind(j, x->label);
+        if (x->lnz)
+            jit_emit_lnz_pack(c); /* reached from the loop's jcc, unchained */
         if (x->probe)
             emit_jc_probe_const(c, x->target, x->stub);
-        jb_bind(j, x->stub);
+        if (x->stub != x->label)
+            jb_bind(j, x->stub); /* a chain site's is its label: the unchained jump packs too */
         st_pc(j, x->target);
         x_mov_ri(j, RAX, (uint64_t)(uintptr_t)c->self);
         st64(j, RBX, CPU_OFF(jit_last), RAX);
@@ -131,6 +135,7 @@ void jit_emit_exits(Ctx *c)
     }
     /* Chained entry refused (request pending or budget spent): nothing of
      * the block ran; the dispatcher resumes at its first instruction. */
+    jit_emit_lnz_stops(c);
     jb_bind(j, c->l_stop_budget);
     x_alu_ri(j, 0, 0, JIT_BUDGET, c->b->ninsns);  /* add r11d, ninsns */
     jb_bind(j, c->l_stop);

@@ -42,7 +42,7 @@ struct JitCode {
     /* Set when an allocation failed for want of room (the cache flushes on it). */
     _Atomic bool exhausted;
 
-    _Atomic uint64_t st_compiled, st_failed, st_native, st_called, st_bytes;
+    _Atomic uint64_t st_compiled, st_failed, st_native, st_called, st_bytes, st_loop_flags;
     _Atomic uint64_t st_called_opc[IR_NUM_OPS];
 };
 
@@ -215,7 +215,8 @@ void jit_code_free(JitCode *jc, void *code, uint32_t size)
     atomic_fetch_sub_explicit(&jc->st_bytes, size, memory_order_relaxed);
 }
 
-void jit_code_count(JitCode *jc, bool ok, uint64_t native, uint64_t called, const uint32_t *called_opc)
+void jit_code_count(JitCode *jc, bool ok, uint64_t native, uint64_t called, const uint32_t *called_opc,
+                    bool loop_flags)
 {
     if (!jc)
         return;
@@ -229,6 +230,8 @@ void jit_code_count(JitCode *jc, bool ok, uint64_t native, uint64_t called, cons
         if (called_opc[i])
             atomic_fetch_add_explicit(&jc->st_called_opc[i], called_opc[i], memory_order_relaxed);
     atomic_fetch_add_explicit(&jc->st_compiled, 1, memory_order_relaxed);
+    if (loop_flags)
+        atomic_fetch_add_explicit(&jc->st_loop_flags, 1, memory_order_relaxed);
 }
 
 void jit_get_stats(JitCode *jc, JitStats *s)
@@ -238,6 +241,7 @@ void jit_get_stats(JitCode *jc, JitStats *s)
         return;
     s->blocks_compiled = atomic_load(&jc->st_compiled);
     s->blocks_failed = atomic_load(&jc->st_failed);
+    s->loop_flags = atomic_load(&jc->st_loop_flags);
     s->ops_native = atomic_load(&jc->st_native);
     s->ops_called = atomic_load(&jc->st_called);
     s->code_bytes = atomic_load(&jc->st_bytes);

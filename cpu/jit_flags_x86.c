@@ -76,6 +76,8 @@ static int fuse_cond(int kind, unsigned cond)
 
 static bool use_lahf(void);
 static void emit_nzcv_pack_lahf(Ctx *c, int kind, bool keep_cf);
+static void emit_lnz_recompute(Ctx *c);
+static void plan_loop_pack(Ctx *c, uint32_t i, uint32_t k, int kind);
 
 /* Is cond (a COND temp) read by no op of the block but the one at index k? */
 static bool only_reader(const IRBlock *b, IRTemp cond, uint32_t k)
@@ -116,6 +118,109 @@ static bool defer_pack(Ctx *c, uint32_t i, uint32_t end, uint32_t mem_last, int 
     return true;
 }
 
+/* The guest register (X0-X30) whose value at op k (before it runs) temp t
+ * is, as far as the block's SET_REGs and GET_REGs tell; -1 if none. */
+static int reg_at(const IRBlock *b, IRTemp t, uint32_t k)
+{
+    int r = -1;
+    for (uint32_t n = 0; n < k; n++) {
+        const IROp *op = &b->ops[n];
+        if ((op->opc == IR_GET_REG && op->dst == t) || (op->opc == IR_SET_REG && op->a == t))
+            r = op->imm < 31 ? (int)op->imm : r;
+        else if (op->opc == IR_SET_REG && (int)op->imm == r)
+            r = -1;
+    }
+    return r;
+}
+
+/* Input n of the loop recomputation (Ctx.lnz_r, lnz_imm) from temp t at the
+ * back edge k: a register that still holds it there, or a constant that is
+ * an imm32 of the setter's width. */
+static bool lnz_input(Ctx *c, int n, IRTemp t, uint32_t k, unsigned size)
+{
+    c->lnz_r[n] = -1;
+    c->lnz_imm[n] = 0;
+    if (t == IR_NO_TEMP)
+        return true;
+    const int r = reg_at(c->b, t, k);
+    if (r >= 0) {
+        c->lnz_r[n] = (int8_t)r;
+        return true;
+    }
+    for (uint32_t i = 0; i < k; i++) {
+        const IROp *op = &c->b->ops[i];
+        if (op->opc != IR_CONST || op->dst != t)
+            continue;
+        if (size == 8 && (int64_t)op->imm != (int64_t)(int32_t)op->imm)
+            return false;
+        c->lnz_imm[n] = (int32_t)(uint32_t)op->imm;
+        return true;
+    }
+    return false;
+}
+
+/* The setter i (kind) whose fused COND the B.cond at op k reads, k being a
+ * self-loop's branch back to the start with only the block's fall-through
+ * GOTO after it (`subs x1, x1, #1; b.ne loop`, `cmp x8, x4; b.cc loop`).
+ * The flags leave the block on both ways out, so the pack is live; but the
+ * way round needs it only where the next iteration can observe NZCV before
+ * its first setter: the loop stub's refused entry, and the slow paths of
+ * plain accesses before that setter. Those recompute it from CPUState when
+ * the setter's inputs are still there: its result or first input, and its
+ * second, each a guest register the block last wrote (or read) with it, or
+ * an imm32, and no write to either register before the last such access.
+ * Anything else reading NZCV there (a COND, a helper, an exit, an access
+ * with no deferring slow path) and the plan is not made. The pack then
+ * costs the fall-through's exit and the unchained branch's exit, both
+ * reached with the setter's EFLAGS, and nothing on the way round but a
+ * marker store when some access can observe it (docs/jit.md, "Flags over a
+ * loop's back edge"). */
+static void plan_loop_pack(Ctx *c, uint32_t i, uint32_t k, int kind)
+{
+    const IRBlock *b = c->b;
+    const IROp *set = &b->ops[i], *x = &b->ops[k];
+    const int s = ir_branch_slot(x);
+    if (c->loop_n == 0 || s < 0 || s > 1 || c->loop_e[s] != (int32_t)k || c->loop_e[1 - s] >= 0 ||
+        k + 2 != b->nops || b->ops[k + 1].opc != IR_GOTO || !only_reader(b, x->a, k) || c->lnz ||
+        !(set->opc == IR_ADD_FLAGS || set->opc == IR_SUB_FLAGS || set->opc == IR_LOGIC_FLAGS))
+        return;
+    const bool logic = set->opc == IR_LOGIC_FLAGS;
+    bool res = !logic && set->dst != IR_NO_TEMP && lnz_input(c, 0, set->dst, k, set->size);
+    if (!res && !lnz_input(c, 0, set->a, k, set->size))
+        return;
+    if (!lnz_input(c, 1, logic ? IR_NO_TEMP : set->b, k, set->size))
+        return;
+    /* The next iteration, up to its first NZCV writer. */
+    bool clobbered = false;
+    uint32_t mem = 0, n = c->loop_head;
+    for (; n < b->nops; n++) {
+        const IROp *op = &b->ops[n];
+        const unsigned u = nzcv_use(op); /* a COND reads: no plan */
+        if (u & NZ_WRITE) {
+            if (u & NZ_READ)
+                return;
+            break;
+        }
+        if (u & NZ_READ) {
+            if (!jit_stubs_defer(op) || clobbered)
+                return;
+            mem = n;
+        }
+        if (op->opc == IR_SET_REG && ((int)op->imm == c->lnz_r[0] || (int)op->imm == c->lnz_r[1]))
+            clobbered = true;
+    }
+    if (n == b->nops || (mem && b->ntemps + 2 + JIT_RMW_SLOTS > IR_MAX_TEMPS))
+        return;
+    c->lnz = true;
+    c->lnz_res = res;
+    c->lnz_set = i;
+    c->lnz_br = k;
+    c->lnz_mem = mem;
+    c->lnz_kind = (uint8_t)kind;
+    c->lnz_size = set->size;
+    c->fplan[i] |= FP_DEAD;
+}
+
 /* A live pack whose only reader is a side exit right after the setter (a
  * compare and its B.cond, gzip's `cmp w8, w4; b.cs` in its chain step),
  * before the next setter with nothing else reading NZCV between: the main
@@ -149,8 +254,12 @@ static void plan_exit_pack(Ctx *c, uint32_t i, int kind)
             last_fused = b->ops[k].dst;
     }
     const IROp *x = k < b->nops ? &b->ops[k] : NULL;
-    if (!x || x->opc != IR_BRCOND || ir_branch_slot(x) < 2 || last_fused == IR_NO_TEMP || x->a != last_fused)
+    if (!x || x->opc != IR_BRCOND || last_fused == IR_NO_TEMP || x->a != last_fused)
         return;
+    if (ir_branch_slot(x) < 2) {
+        plan_loop_pack(c, i, k, kind);
+        return;
+    }
     uint32_t mem_last = 0, end = 0;
     for (uint32_t n = k + 1; n < b->nops; n++) {
         const IROp *op = &b->ops[n];
@@ -237,6 +346,15 @@ void jit_check_exit_packs(Ctx *c)
     const IRBlock *b = c->b;
     if (b->nops > IR_MAX_OPS)
         return;
+    /* The loop's B.cond the same way (plan_loop_pack): its condition stays
+     * in EFLAGS past the result's write-back only from a register. */
+    for (uint32_t i = c->lnz_set + 1; c->lnz && i < c->lnz_br; i++) {
+        if (b->ops[i].opc == IR_SET_REG && c->treg[b->ops[i].a] < 0) {
+            c->lnz = false;
+            c->lnz_mem = 0;
+            c->fplan[c->lnz_set] &= (uint8_t)~FP_DEAD;
+        }
+    }
     for (uint32_t k = 0; k < b->nops; k++) {
         if (!(c->fplan[k] & FP_XPACK))
             continue;
@@ -290,6 +408,72 @@ void jit_emit_deferred_flags(Ctx *c, uint32_t m)
         c->nzcv_lazy = lazy; /* the inline path did not pack */
         c->rax_temp = rax;
     }
+    if (c->lnz_mem && m >= c->loop_head && m <= c->lnz_mem) {
+        uint32_t first = jb_label(j);
+        x_mem(j, 0, 0x83, 7, RSP, JIT_LOOPNZ_SLOT(c)); /* cmp dword [marker], 0 */
+        jb_byte(j, 0);
+        x_jcc(j, CC_E, first);                         /* entered from outside: NZCV is in CPUState */
+        emit_lnz_recompute(c);
+        jb_bind(j, first);
+    }
+}
+
+/* ---- a self-loop's NZCV over its back edge (plan_loop_pack) ---- */
+
+/* The setter's flags again from CPUState's registers (or its immediates),
+ * packed: RAX and EFLAGS clobbered; the emitter's view of both kept (only
+ * slow paths and exits run this). */
+static void emit_lnz_recompute(Ctx *c)
+{
+    JitBuf *j = &c->j;
+    const unsigned W = c->lnz_size == 8 ? XW : 0;
+    const int kind = c->lnz_kind;
+    if (c->lnz_r[0] >= 0)
+        x_mem(j, W, 0x8b, RAX, RBX, CPU_OFF(x) + 8 * c->lnz_r[0]);
+    else
+        x_mov_ri(j, RAX, (uint64_t)(int64_t)c->lnz_imm[0]);
+    if (kind == FK_LOGIC) {
+        x_rr(j, W, 0x85, RAX, RAX);                    /* test */
+    } else {
+        /* As jit_emit_deferred_flags: from the result back to the first
+         * input (a = r + b for a subtract, r - b for an add), then the
+         * setter's own arithmetic. */
+        for (int pass = c->lnz_res ? 0 : 1; pass < 2; pass++) {
+            const int ext = kind == FK_SUB ? (pass ? 7 : 0) : (pass ? 0 : 5);      /* cmp/add; add/sub */
+            const uint32_t opc = kind == FK_SUB ? (pass ? 0x3b : 0x03) : (pass ? 0x03 : 0x2b);
+            if (c->lnz_r[1] >= 0)
+                x_mem(j, W, opc, RAX, RBX, CPU_OFF(x) + 8 * c->lnz_r[1]);
+            else
+                x_alu_ri(j, W, ext, RAX, c->lnz_imm[1]);
+        }
+    }
+    const bool lazy = c->nzcv_lazy;
+    const IRTemp rax = c->rax_temp;
+    emit_nzcv_pack_lahf(c, kind, false);
+    c->nzcv_lazy = lazy;
+    c->rax_temp = rax;
+}
+
+void jit_emit_lnz_pack(Ctx *c)
+{
+    emit_nzcv_pack_lahf(c, c->lnz_kind, false);
+}
+
+void jit_emit_lnz_mark(Ctx *c, bool round)
+{
+    x_mem(&c->j, 0, 0xc7, 0, RSP, JIT_LOOPNZ_SLOT(c)); /* mov dword [marker], round */
+    jb_u32(&c->j, round);
+}
+
+void jit_emit_lnz_stops(Ctx *c)
+{
+    if (!c->lnz)
+        return;
+    jb_bind(&c->j, c->l_lnz_stop_budget);
+    x_alu_ri(&c->j, 0, 0, JIT_BUDGET, c->b->ninsns);  /* add r11d, ninsns */
+    jb_bind(&c->j, c->l_lnz_stop);
+    emit_lnz_recompute(c);
+    x_jmp(&c->j, c->l_stop);
 }
 
 /* op's plan; none in a block too long to plan. */

@@ -711,6 +711,13 @@ static bool emit_op(Ctx *c, const IROp *op)
             c->cc_temp = IR_NO_TEMP;
             break;
         }
+        if (c->lnz && c->op_index == c->lnz_br && (c->cc_temp != op->a || op->a == IR_NO_TEMP)) {
+            /* plan_loop_pack mirrors cond_for_branch: the exits' packs
+             * need the setter's EFLAGS at the jcc. If they are not there,
+             * no code for the block. */
+            j->oom = true;
+            break;
+        }
         if (unrun)
             x_mem(j, 0, 0x8d, JIT_BUDGET, JIT_BUDGET, unrun);  /* lea r11d, [r11 + unrun] */
         if (c->cc_temp == op->a && op->a != IR_NO_TEMP) {
@@ -728,6 +735,8 @@ static bool emit_op(Ctx *c, const IROp *op)
         break;
     }
     case IR_GOTO:
+        if (c->lnz && c->op_index == c->lnz_br + 1)
+            jit_emit_lnz_pack(c); /* the loop's fall-through: EFLAGS as the jcc before left them */
         jit_emit_direct(c, op->imm, op->aux ? 1 : 0, IR_NO_TEMP, -1);
         break;
     case IR_JUMP:
@@ -1037,6 +1046,8 @@ static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_fl
     c.l_exc = jb_label(j);
     c.l_stop = jb_label(j);
     c.l_stop_budget = jb_label(j);
+    c.l_lnz_stop = jb_label(j);
+    c.l_lnz_stop_budget = jb_label(j);
 
     /* Chained entry (other blocks jump here). The dispatcher enters past
      * its checks (entry_body). */
@@ -1052,6 +1063,8 @@ static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_fl
              * registers into their cache slots (the branch put them there
              * for the stub). */
             jit_loop_head_v(&c, true);
+            if (c.lnz_mem)
+                jit_emit_lnz_mark(&c, false); /* NZCV came in whole (plan_loop_pack) */
             x_jmp(j, c.l_body);
             jit_emit_loop_stubs(&c);
             jb_bind(j, c.l_body);
@@ -1113,7 +1126,7 @@ static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_fl
              * the fields above. */
             __atomic_store_n(&self->native, code, __ATOMIC_RELEASE);
             dump_code(b, j->p, j->len);
-            jit_code_count(t->code, true, c.native, c.called, c.called_opc);
+            jit_code_count(t->code, true, c.native, c.called, c.called_opc, c.lnz);
             ok = true;
         }
     }
@@ -1195,7 +1208,7 @@ bool jit_compile_for(JitTarget *t, IRBlock *b, uint32_t tb_flags)
     b->jops_bytes = 0;
     if (b->unoptimized ? compile_optimized(t, b, tb_flags, &why) : compile(t, b, b, tb_flags, &why))
         return true;
-    jit_code_count(t->code, false, 0, 0, NULL);
+    jit_code_count(t->code, false, 0, 0, NULL, false);
     if (t->machine && machine_tracing(t->machine, TRACE_UNIMP))
         machine_log(t->machine, "jit: block at 0x%llx left to the interpreter: %s\n",
                     (unsigned long long)b->pc, why);

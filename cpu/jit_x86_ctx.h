@@ -35,6 +35,9 @@
  * word's: only blocks with room for them get pairs. */
 #define JIT_RMW_SLOTS 4
 #define JIT_RMW_SLOT(c, k) T((c)->b->ntemps + 1 + (k))
+/* Past them, a self-loop's back-edge marker (Ctx.lnz): only blocks with
+ * room for it get the plan. */
+#define JIT_LOOPNZ_SLOT(c) T((c)->b->ntemps + 1 + JIT_RMW_SLOTS)
 _Static_assert(JIT_FRAME % 16 == 0, "calls from generated code need a 16-byte aligned stack");
 _Static_assert(sizeof(JCEntry) == 32, "generated code scales the jump-cache index by a shift");
 
@@ -86,6 +89,7 @@ typedef struct SlotExit {
     uint64_t target;
     int slot;
     bool probe;
+    bool lnz; /* a self-loop's back edge (Ctx.lnz): the pack on the way out */
 } SlotExit;
 
 /* The out-of-line slow branch of an inline FP op (cpu/jit_fp_x86.c): call
@@ -233,6 +237,22 @@ typedef struct Ctx {
      * back to it (jit_loop_branch_v). */
     uint32_t loop_nv;
     int8_t loop_v[4];
+    /* A self-loop's NZCV over its back edge (plan_loop_pack): the setter at
+     * op lnz_set (kind lnz_kind, size lnz_size) feeds the B.cond at op
+     * lnz_br that branches back. Its pack is made on the ways out (the
+     * fall-through's exit, the branch's exit while unchained), not on the
+     * way round; in the next iteration it is recomputed from CPUState
+     * where it can be observed before the next setter: the loop stub's
+     * refused entry, and the slow paths of the plain accesses up to op
+     * lnz_mem (0: none), told by the frame word JIT_LOOPNZ_SLOT (nonzero:
+     * came round the back edge). The recomputation's inputs: X[lnz_r[n]],
+     * or lnz_imm[n] where lnz_r[n] < 0; the result and the second input
+     * when lnz_res, else both inputs (one for FK_LOGIC), as Ctx.fw_*. */
+    bool lnz, lnz_res;
+    uint8_t lnz_kind, lnz_size;
+    int8_t lnz_r[2];
+    int32_t lnz_imm[2];
+    uint32_t lnz_set, lnz_br, lnz_mem, l_lnz_stop, l_lnz_stop_budget;
     uint32_t op_index; /* of the op being emitted */
     /* cpu->nzcv holds this block's LAHF image here (jit_emit_flag_setter):
      * no other NZCV writer since (SET_NZCV, a CALL, an interpreted op). */
@@ -464,7 +484,7 @@ void jit_emit_deferred_flags(Ctx *c, uint32_t m);
  * clobbered them). */
 static inline void jit_emit_deferred_sets(Ctx *c, const IROp *op)
 {
-    if ((!c->ndw && !c->nfw) || c->b->nops > IR_MAX_OPS || op < c->b->ops || op >= c->b->ops + c->b->nops)
+    if ((!c->ndw && !c->nfw && !c->lnz_mem) || c->b->nops > IR_MAX_OPS || op < c->b->ops || op >= c->b->ops + c->b->nops)
         return;
     const uint32_t m = (uint32_t)(op - c->b->ops);
     jit_emit_deferred_flags(c, m);
@@ -610,6 +630,14 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op);
  * setter's EFLAGS, still intact at its jcc (the give-back and the jump
  * follow, jit_x86.c emit_xpack_exits). */
 void jit_emit_xpack_exit(Ctx *c, const IROp *op);
+/* A self-loop's NZCV over its back edge (Ctx.lnz): the pack on the
+ * fall-through's way out and on the branch's unchained exit, both reached
+ * with the setter's EFLAGS (jit_emit_lnz_pack); the marker the loop stub
+ * sets and the head clears (jit_emit_lnz_mark); the refused entry's
+ * recomputation (jit_emit_lnz_stops, with the block's other exits). */
+void jit_emit_lnz_pack(Ctx *c);
+void jit_emit_lnz_mark(Ctx *c, bool round);
+void jit_emit_lnz_stops(Ctx *c);
 uint8_t jit_fplan_of(const Ctx *c, const IROp *op);
 /* EAX = NZCV at bits 31:28, zero elsewhere, from either form of cpu->nzcv
  * (cpu.h); EFLAGS clobbered. */

@@ -188,12 +188,12 @@ static void write_jit_json(Machine *m, FILE *f)
     fprintf(f, "  \"jit\": {\"blocks_compiled\": %llu, \"blocks_failed\": %llu, \"ops_native\": %llu,"
                " \"ops_called\": %llu, \"code_bytes\": %llu, \"mem_slow_paths\": %llu, \"mem_refills\": %llu,"
                " \"mem_armed_page_stores\": %llu, \"fp_soft\": %llu, \"excl_slow_paths\": %llu,"
-               " \"excl_reserves\": %llu},\n",
+               " \"excl_reserves\": %llu, \"loop_flags\": %llu},\n",
             (unsigned long long)js.blocks_compiled, (unsigned long long)js.blocks_failed,
             (unsigned long long)js.ops_native, (unsigned long long)js.ops_called,
             (unsigned long long)js.code_bytes, (unsigned long long)mem_slow, (unsigned long long)mem_refill,
             (unsigned long long)mem_armed, (unsigned long long)fp_soft, (unsigned long long)excl_slow,
-            (unsigned long long)excl_reserve);
+            (unsigned long long)excl_reserve, (unsigned long long)js.loop_flags);
     JitQueueStats qs;
     jitq_get_stats(m->jitq, &qs);
     fprintf(f, "  \"jit_workers\": {\"threads\": %llu, \"queued\": %llu, \"compiled\": %llu, \"failed\": %llu,"
