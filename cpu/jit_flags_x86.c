@@ -76,7 +76,7 @@ static int fuse_cond(int kind, unsigned cond)
 
 static bool use_lahf(void);
 static void emit_nzcv_pack_lahf(Ctx *c, int kind, bool keep_cf);
-static void emit_lnz_recompute(Ctx *c);
+static void emit_lnz_recompute(Ctx *c, bool heads);
 static void plan_loop_pack(Ctx *c, uint32_t i, uint32_t k, int kind);
 
 /* Is cond (a COND temp) read by no op of the block but the one at index k? */
@@ -140,11 +140,15 @@ static bool lnz_input(Ctx *c, int n, IRTemp t, uint32_t k, unsigned size)
 {
     c->lnz_r[n] = -1;
     c->lnz_imm[n] = 0;
+    c->lnz_t[n] = IR_NO_TEMP;
     if (t == IR_NO_TEMP)
         return true;
     const int r = reg_at(c->b, t, k);
     if (r >= 0) {
         c->lnz_r[n] = (int8_t)r;
+        for (uint32_t m = 0; m < c->loop_n; m++)
+            if (c->loop_r[m] == r)
+                c->lnz_t[n] = c->loop_in[m];
         return true;
     }
     for (uint32_t i = 0; i < k; i++) {
@@ -161,14 +165,22 @@ static bool lnz_input(Ctx *c, int n, IRTemp t, uint32_t k, unsigned size)
 
 /* The setter i (kind) whose fused COND the B.cond at op k reads, k being a
  * self-loop's branch back to the start with only the block's fall-through
- * GOTO after it (`subs x1, x1, #1; b.ne loop`, `cmp x8, x4; b.cc loop`).
+ * GOTO after it (`subs x1, x1, #1; b.ne loop`, `cmp x8, x4; b.cc loop`), or
+ * the loop's way out (slot 0, or the side exit of a loop trace) with the
+ * GOTO back to the start after it and only register moves and arithmetic
+ * between (`adds w2, w2, #1; b.eq out; sxtw x5, w2; b loop`: the kernel's
+ * multi-precision loops, traced). In the second
+ * shape the B.cond's taken path packs (FP_XPACK) and the GOTO's exit, which
+ * no longer has the setter's EFLAGS, recomputes as the refused entry does.
  * The flags leave the block on both ways out, so the pack is live; but the
  * way round needs it only where the next iteration can observe NZCV before
  * its first setter: the loop stub's refused entry, and the slow paths of
- * plain accesses before that setter. Those recompute it from CPUState when
- * the setter's inputs are still there: its result or first input, and its
- * second, each a guest register the block last wrote (or read) with it, or
- * an imm32, and no write to either register before the last such access.
+ * plain accesses before that setter. Those recompute it from the setter's
+ * inputs as the pass came in: its result or first input, and its second,
+ * each a guest register the block last wrote (or read) with it, or an
+ * imm32. A register the loop carries is read from its head temp in the
+ * slow paths; any other from CPUState, which needs no write to it before
+ * the last such access.
  * Anything else reading NZCV there (a COND, a helper, an exit, an access
  * with no deferring slow path) and the plan is not made. The pack then
  * costs the fall-through's exit and the unchained branch's exit, both
@@ -180,15 +192,29 @@ static void plan_loop_pack(Ctx *c, uint32_t i, uint32_t k, int kind)
     const IRBlock *b = c->b;
     const IROp *set = &b->ops[i], *x = &b->ops[k];
     const int s = ir_branch_slot(x);
-    if (c->loop_n == 0 || s < 0 || s > 1 || c->loop_e[s] != (int32_t)k || c->loop_e[1 - s] >= 0 ||
-        k + 2 != b->nops || b->ops[k + 1].opc != IR_GOTO || !only_reader(b, x->a, k) || c->lnz ||
+    const uint32_t g = b->nops - 1; /* the GOTO */
+    if (c->loop_n == 0 || s < 0 || k + 2 > b->nops || b->ops[g].opc != IR_GOTO ||
+        !only_reader(b, x->a, k) || c->lnz ||
         !(set->opc == IR_ADD_FLAGS || set->opc == IR_SUB_FLAGS || set->opc == IR_LOGIC_FLAGS))
         return;
-    const bool logic = set->opc == IR_LOGIC_FLAGS;
-    bool res = !logic && set->dst != IR_NO_TEMP && lnz_input(c, 0, set->dst, k, set->size);
-    if (!res && !lnz_input(c, 0, set->a, k, set->size))
+    /* Which way goes round: the B.cond right before the GOTO, or the GOTO. */
+    const bool round_goto = c->loop_e[1] == (int32_t)g && c->loop_e[0] < 0 && s != 1 && x->imm != b->pc;
+    if (!round_goto && (s > 1 || c->loop_e[s] != (int32_t)k || c->loop_e[1 - s] >= 0 || k + 2 != b->nops))
         return;
-    if (!lnz_input(c, 1, logic ? IR_NO_TEMP : set->b, k, set->size))
+    for (uint32_t n = k + 1; round_goto && n < g; n++) {
+        const IROp *op = &b->ops[n];
+        if (nzcv_use(op) || (op->opc != IR_SET_REG && ir_op_info[op->opc].kind != IRK_PURE &&
+                             op->opc != IR_GET_REG && op->opc != IR_INSN_START && op->opc != IR_CONST))
+            return;
+    }
+    /* The recomputation at the GOTO (or the B.cond) reads CPUState: its
+     * inputs as they are there. */
+    const uint32_t at = round_goto ? g : k;
+    const bool logic = set->opc == IR_LOGIC_FLAGS;
+    bool res = !logic && set->dst != IR_NO_TEMP && lnz_input(c, 0, set->dst, at, set->size);
+    if (!res && !lnz_input(c, 0, set->a, at, set->size))
+        return;
+    if (!lnz_input(c, 1, logic ? IR_NO_TEMP : set->b, at, set->size))
         return;
     /* The next iteration, up to its first NZCV writer. */
     bool clobbered = false;
@@ -206,15 +232,21 @@ static void plan_loop_pack(Ctx *c, uint32_t i, uint32_t k, int kind)
                 return;
             mem = n;
         }
-        if (op->opc == IR_SET_REG && ((int)op->imm == c->lnz_r[0] || (int)op->imm == c->lnz_r[1]))
-            clobbered = true;
+        for (int m = 0; m < 2; m++)
+            clobbered |= op->opc == IR_SET_REG && (int)op->imm == c->lnz_r[m] && c->lnz_t[m] == IR_NO_TEMP;
     }
-    if (n == b->nops || (mem && b->ntemps + 2 + JIT_RMW_SLOTS > IR_MAX_TEMPS))
+    if (n == b->nops || (mem && b->ntemps + 2 + JIT_RMW_SLOTS > IR_MAX_TEMPS) ||
+        (round_goto && c->xpack_plans >= JIT_MAX_XPACK))
         return;
+    if (round_goto) {
+        c->fplan[k] = (uint8_t)(FP_XPACK | kind);
+        c->xpack_plans++;
+    }
     c->lnz = true;
+    c->lnz_goto = round_goto;
     c->lnz_res = res;
     c->lnz_set = i;
-    c->lnz_br = k;
+    c->lnz_br = round_goto ? g : k;
     c->lnz_mem = mem;
     c->lnz_kind = (uint8_t)kind;
     c->lnz_size = set->size;
@@ -256,8 +288,8 @@ static void plan_exit_pack(Ctx *c, uint32_t i, int kind)
     const IROp *x = k < b->nops ? &b->ops[k] : NULL;
     if (!x || x->opc != IR_BRCOND || last_fused == IR_NO_TEMP || x->a != last_fused)
         return;
-    if (ir_branch_slot(x) < 2) {
-        plan_loop_pack(c, i, k, kind);
+    if (ir_branch_slot(x) < 2 || (c->loop_e[1] == (int32_t)b->nops - 1 && x->imm != b->pc)) {
+        plan_loop_pack(c, i, k, kind); /* the block's last B.cond, or a self-loop's way out */
         return;
     }
     uint32_t mem_last = 0, end = 0;
@@ -348,7 +380,7 @@ void jit_check_exit_packs(Ctx *c)
         return;
     /* The loop's B.cond the same way (plan_loop_pack): its condition stays
      * in EFLAGS past the result's write-back only from a register. */
-    for (uint32_t i = c->lnz_set + 1; c->lnz && i < c->lnz_br; i++) {
+    for (uint32_t i = c->lnz_set + 1; c->lnz && !c->lnz_goto && i < c->lnz_br; i++) {
         if (b->ops[i].opc == IR_SET_REG && c->treg[b->ops[i].a] < 0) {
             c->lnz = false;
             c->lnz_mem = 0;
@@ -367,9 +399,14 @@ void jit_check_exit_packs(Ctx *c)
             continue;
         /* i is the setter (plan_exit_pack): its pack inline again. A
          * deferred window it may have (defer_pack) stays: its slow paths
-         * then make the same pack once more. */
+         * then make the same pack once more. So does a loop's (plan_loop_pack
+         * with the GOTO round), which is then dropped. */
         c->fplan[k] = 0;
         c->fplan[i] &= (uint8_t)~FP_DEAD;
+        if (c->lnz && c->lnz_goto && c->lnz_set == i) {
+            c->lnz = false;
+            c->lnz_mem = 0;
+        }
     }
 }
 
@@ -413,22 +450,26 @@ void jit_emit_deferred_flags(Ctx *c, uint32_t m)
         x_mem(j, 0, 0x83, 7, RSP, JIT_LOOPNZ_SLOT(c)); /* cmp dword [marker], 0 */
         jb_byte(j, 0);
         x_jcc(j, CC_E, first);                         /* entered from outside: NZCV is in CPUState */
-        emit_lnz_recompute(c);
+        emit_lnz_recompute(c, true);
         jb_bind(j, first);
     }
 }
 
 /* ---- a self-loop's NZCV over its back edge (plan_loop_pack) ---- */
 
-/* The setter's flags again from CPUState's registers (or its immediates),
- * packed: RAX and EFLAGS clobbered; the emitter's view of both kept (only
- * slow paths and exits run this). */
-static void emit_lnz_recompute(Ctx *c)
+/* The setter's flags again from CPUState's registers (or its immediates;
+ * from the loop's head temps where it has them when `heads`: the window's
+ * slow paths), packed: RAX and EFLAGS clobbered; the emitter's view of both
+ * kept (only slow paths and exits run this). */
+static void emit_lnz_recompute(Ctx *c, bool heads)
 {
     JitBuf *j = &c->j;
     const unsigned W = c->lnz_size == 8 ? XW : 0;
     const int kind = c->lnz_kind;
-    if (c->lnz_r[0] >= 0)
+    const IRTemp t0 = heads ? c->lnz_t[0] : IR_NO_TEMP, t1 = heads ? c->lnz_t[1] : IR_NO_TEMP;
+    if (t0 != IR_NO_TEMP)
+        ldt(c, RAX, t0, W != 0);
+    else if (c->lnz_r[0] >= 0)
         x_mem(j, W, 0x8b, RAX, RBX, CPU_OFF(x) + 8 * c->lnz_r[0]);
     else
         x_mov_ri(j, RAX, (uint64_t)(int64_t)c->lnz_imm[0]);
@@ -441,7 +482,9 @@ static void emit_lnz_recompute(Ctx *c)
         for (int pass = c->lnz_res ? 0 : 1; pass < 2; pass++) {
             const int ext = kind == FK_SUB ? (pass ? 7 : 0) : (pass ? 0 : 5);      /* cmp/add; add/sub */
             const uint32_t opc = kind == FK_SUB ? (pass ? 0x3b : 0x03) : (pass ? 0x03 : 0x2b);
-            if (c->lnz_r[1] >= 0)
+            if (t1 != IR_NO_TEMP)
+                rmt(c, W, opc, RAX, t1);
+            else if (c->lnz_r[1] >= 0)
                 x_mem(j, W, opc, RAX, RBX, CPU_OFF(x) + 8 * c->lnz_r[1]);
             else
                 x_alu_ri(j, W, ext, RAX, c->lnz_imm[1]);
@@ -456,7 +499,10 @@ static void emit_lnz_recompute(Ctx *c)
 
 void jit_emit_lnz_pack(Ctx *c)
 {
-    emit_nzcv_pack_lahf(c, c->lnz_kind, false);
+    if (c->lnz_goto)
+        emit_lnz_recompute(c, false); /* the GOTO's exit: EFLAGS are not the setter's */
+    else
+        emit_nzcv_pack_lahf(c, c->lnz_kind, false);
 }
 
 void jit_emit_lnz_mark(Ctx *c, bool round)
@@ -472,7 +518,7 @@ void jit_emit_lnz_stops(Ctx *c)
     jb_bind(&c->j, c->l_lnz_stop_budget);
     x_alu_ri(&c->j, 0, 0, JIT_BUDGET, c->b->ninsns);  /* add r11d, ninsns */
     jb_bind(&c->j, c->l_lnz_stop);
-    emit_lnz_recompute(c);
+    emit_lnz_recompute(c, false);
     x_jmp(&c->j, c->l_stop);
 }
 

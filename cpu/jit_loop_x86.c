@@ -163,6 +163,10 @@ void jit_loop_extend(const Ctx *c, uint32_t *last)
             for (uint32_t k = 0; k < c->loop_n; k++)
                 if (last[c->loop_cur[s][k]] < (uint32_t)c->loop_e[s] + 1)
                     last[c->loop_cur[s][k]] = (uint32_t)c->loop_e[s] + 1;
+    /* The head temps a slow path recomputes the loop's NZCV from (Ctx.lnz_t). */
+    for (int n = 0; n < 2 && c->lnz_mem; n++)
+        if (c->lnz_t[n] != IR_NO_TEMP && last[c->lnz_t[n]] < c->lnz_mem + 1)
+            last[c->lnz_t[n]] = c->lnz_mem + 1;
 }
 
 /* One move of the stub: into a host register or the live-in temp's slot;

@@ -46,6 +46,7 @@ static void emit_xpack_exits(Ctx *c)
 {
     for (unsigned k = 0; k < c->nxpack; k++) {
         const IROp *op = c->xpack_op[k];
+        c->op_index = (uint32_t)(op - c->b->ops); /* for jit_emit_direct: this exit's op */
         jb_bind(&c->j, c->xpack_label[k]);
         jit_emit_xpack_exit(c, op);
         const int32_t unrun = (int32_t)ir_brcond_unrun(op);
@@ -735,7 +736,7 @@ static bool emit_op(Ctx *c, const IROp *op)
         break;
     }
     case IR_GOTO:
-        if (c->lnz && c->op_index == c->lnz_br + 1)
+        if (c->lnz && !c->lnz_goto && c->op_index == c->lnz_br + 1)
             jit_emit_lnz_pack(c); /* the loop's fall-through: EFLAGS as the jcc before left them */
         jit_emit_direct(c, op->imm, op->aux ? 1 : 0, IR_NO_TEMP, -1);
         break;

@@ -247,11 +247,15 @@ typedef struct Ctx {
      * lnz_mem (0: none), told by the frame word JIT_LOOPNZ_SLOT (nonzero:
      * came round the back edge). The recomputation's inputs: X[lnz_r[n]],
      * or lnz_imm[n] where lnz_r[n] < 0; the result and the second input
-     * when lnz_res, else both inputs (one for FK_LOGIC), as Ctx.fw_*. */
-    bool lnz, lnz_res;
+     * when lnz_res, else both inputs (one for FK_LOGIC), as Ctx.fw_*. In
+     * the slow paths a register the loop carries is read from its head
+     * temp lnz_t[n] (the value the pass came in with, kept live to
+     * lnz_mem), which a write of the register in the pass leaves alone. */
+    bool lnz, lnz_res, lnz_goto; /* lnz_goto: the GOTO goes round, lnz_br is it */
     uint8_t lnz_kind, lnz_size;
     int8_t lnz_r[2];
     int32_t lnz_imm[2];
+    IRTemp lnz_t[2];
     uint32_t lnz_set, lnz_br, lnz_mem, l_lnz_stop, l_lnz_stop_budget;
     uint32_t op_index; /* of the op being emitted */
     /* cpu->nzcv holds this block's LAHF image here (jit_emit_flag_setter):

@@ -178,12 +178,29 @@ Test(jit_loop, stub_only_for_the_block_itself)
  * pass (NZCV as it came in) or a later one (the previous pass's flags).
  * Some blocks write the setter's input register before an access, or read
  * a condition there: those must not get the plan, and still run right. */
-static void flag_loop_block(IRBlock *blk)
+static void flag_loop_block(IRBlock *blk, bool round_goto)
 {
     ir_block_init(blk, LOOP_PC);
     uint32_t ninsns = 1;
     ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC);
     IRTemp cnt = ir_emit(blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 30);
+    /* The counter counted down before the accesses (`add x0, x0, #64; ldrb
+     * ...; cmp x5, x0`): the slow paths then need its value as the pass came
+     * in, which CPUState no longer has. */
+    const bool early = rnd() & 1;
+    IRTemp dec = IR_NO_TEMP;
+    if (early) {
+        dec = ir_op2(blk, IR_SUB, 8, cnt, ir_const(blk, 1));
+        ir_set_reg(blk, 30, dec);
+    }
+    /* Values live across the accesses: the host registers freed after the
+     * counter's head value was last read get reused. */
+    IRTemp keep[8];
+    const int nkeep = (int)(rnd() % 9);
+    for (int i = 0; i < nkeep; i++)
+        keep[i] = ir_op2(blk, IR_XOR, 8,
+                         ir_emit(blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 10 + (uint64_t)i),
+                         ir_const(blk, rnd()));
     int nacc = (int)(rnd() % 4);
     for (int i = 0; i < nacc; i++) {
         if (rnd() & 1)
@@ -191,7 +208,7 @@ static void flag_loop_block(IRBlock *blk)
         /* base + (cnt == at) * delta: off the page, across it, or nowhere */
         static const uint64_t delta[] = {1ull << 40, 0x1000 - 0x200 - 3, 0};
         IRTemp at = ir_const(blk, rnd() % 8);
-        IRTemp hit = ir_op2(blk, IR_CMP_EQ, 8, cnt, at);
+        IRTemp hit = ir_op2(blk, IR_CMP_EQ, 8, early ? dec : cnt, at);
         IRTemp d = ir_op2(blk, IR_MUL, 8, hit, ir_const(blk, delta[rnd() % 3]));
         IRTemp addr = ir_op2(blk, IR_ADD, 8, ir_const(blk, SCR_PA + 0x200 + 8 * (rnd() % 64)), d);
         if (rnd() & 1)
@@ -202,7 +219,7 @@ static void flag_loop_block(IRBlock *blk)
                     0);
         switch (rnd() % 12) {
         case 0: /* the setter's input written before the next access: no plan */
-            ir_set_reg(blk, 29, ir_op2(blk, IR_XOR, 8, cnt, ir_const(blk, rnd() % 4)));
+            ir_set_reg(blk, 29, ir_op2(blk, IR_XOR, 8, early ? dec : cnt, ir_const(blk, rnd() % 4)));
             break;
         case 1: /* NZCV read before the setter: no plan */
             ir_set_reg(blk, 21, ir_emit(blk, IR_COND, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 14));
@@ -211,13 +228,15 @@ static void flag_loop_block(IRBlock *blk)
             break;
         }
     }
+    for (int i = 0; i < nkeep; i++)
+        ir_set_reg(blk, 10 + i, keep[i]);
     ir_set_reg(blk, 22, ir_op2(blk, IR_ADD, 8, ir_emit(blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 22),
-                                cnt));
+                                early ? dec : cnt));
     ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC + 4 * ninsns++);
     const int size = (rnd() & 1) ? 8 : 4;
     IRTemp lim = ir_emit(blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 29);
     IRTemp k = ir_const(blk, rnd() % 3 ? 1 : operand());
-    switch (rnd() % 5) {
+    switch (early ? 2 + rnd() % 3 : rnd() % 5) {
     case 0: /* subs x30, x30, #k */
         ir_set_reg(blk, 30, ir_op2(blk, IR_SUB_FLAGS, size, cnt, k));
         break;
@@ -225,20 +244,26 @@ static void flag_loop_block(IRBlock *blk)
         ir_set_reg(blk, 30, ir_op2(blk, IR_ADD_FLAGS, size, cnt, ir_const(blk, (uint64_t)-(int64_t)1)));
         break;
     case 2: { /* sub x30, x30, #1; cmp x30, x29 */
-        IRTemp dec = ir_op2(blk, IR_SUB, 8, cnt, ir_const(blk, 1));
-        ir_set_reg(blk, 30, dec);
+        if (!early) {
+            dec = ir_op2(blk, IR_SUB, 8, cnt, ir_const(blk, 1));
+            ir_set_reg(blk, 30, dec);
+        }
         ir_op2(blk, IR_SUB_FLAGS, size, dec, (rnd() & 1) ? lim : k);
         break;
     }
     case 3: { /* sub x30, x30, #1; cmn x30, x29 */
-        IRTemp dec = ir_op2(blk, IR_SUB, 8, cnt, ir_const(blk, 1));
-        ir_set_reg(blk, 30, dec);
+        if (!early) {
+            dec = ir_op2(blk, IR_SUB, 8, cnt, ir_const(blk, 1));
+            ir_set_reg(blk, 30, dec);
+        }
         ir_op2(blk, IR_ADD_FLAGS, size, dec, lim);
         break;
     }
     default: { /* sub x30, x30, #1; ands x28, x30, x29 (or tst: no register has it, no plan) */
-        IRTemp dec = ir_op2(blk, IR_SUB, 8, cnt, ir_const(blk, 1));
-        ir_set_reg(blk, 30, dec);
+        if (!early) {
+            dec = ir_op2(blk, IR_SUB, 8, cnt, ir_const(blk, 1));
+            ir_set_reg(blk, 30, dec);
+        }
         IRTemp t = ir_op2(blk, IR_AND, 8, dec, (rnd() & 1) ? lim : k);
         if (rnd() % 4)
             ir_set_reg(blk, 28, t);
@@ -247,8 +272,26 @@ static void flag_loop_block(IRBlock *blk)
     }
     }
     IRTemp go = ir_emit(blk, IR_COND, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 14);
-    ir_emit(blk, IR_BRCOND, 8, 0, go, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC);
-    ir_emit(blk, IR_GOTO, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 1, LOOP_PC + 4 * ninsns);
+    if (round_goto) {
+        /* `b.eq out; sxtw x23, w30; b top`: out on the B.cond, round by the GOTO */
+        const uint32_t after = 1;
+        /* slot 0, or a side exit's (a loop trace's inverted branch) */
+        ir_emit(blk, IR_BRCOND, 8, 0, go, IR_NO_TEMP, IR_NO_TEMP, after << 8 | ((rnd() & 1) ? 2 : 0), LOOP_PC + 0x800);
+        ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC + 4 * ninsns++);
+        IRTemp c30 = ir_emit(blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 30);
+        ir_set_reg(blk, 23, ir_emit(blk, IR_SEXT, 8, 0, c30, IR_NO_TEMP, IR_NO_TEMP, 0, 32));
+        /* x86 arithmetic between (the GOTO's exit has no EFLAGS of the
+         * setter), and the counter copied (the recomputation reads the
+         * register that holds its inputs at the GOTO, not at the B.cond) */
+        ir_set_reg(blk, 25, ir_op2(blk, IR_XOR, 8, c30,
+                                   ir_emit(blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 22)));
+        if (rnd() & 1)
+            ir_set_reg(blk, 24, c30);
+        ir_emit(blk, IR_GOTO, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 1, LOOP_PC);
+    } else {
+        ir_emit(blk, IR_BRCOND, 8, 0, go, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC);
+        ir_emit(blk, IR_GOTO, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 1, LOOP_PC + 4 * ninsns);
+    }
     blk->ninsns = ninsns;
 }
 
@@ -257,7 +300,9 @@ Test(jit_loop, flags_over_the_back_edge_are_exact)
     int planned = 0, runs = 1500;
     for (int iter = 0; iter < runs; iter++) {
         IRBlock blk, orig;
-        flag_loop_block(&blk);
+        const bool round_goto = rnd() % 3 == 0;
+        const int slot = round_goto ? 1 : 0;
+        flag_loop_block(&blk, round_goto);
         copy_block(&orig, &blk);
         ir_optimize(&blk);
         for (int r = 0; r < 30; r++)
@@ -273,16 +318,16 @@ Test(jit_loop, flags_over_the_back_edge_are_exact)
         cr_assert(jit_compile(cpu, &blk, cpu_tb_flags(cpu)));
         jit_get_stats(cpu->jit_code, &after);
         planned += after.loop_flags != before.loop_flags;
-        cr_assert_neq(blk.chain_loop[0], 0, "a loop stub for the B.cond");
-        cr_assert(jit_chain_patch(&blk, 0, &blk));
-        run_loop_both(&orig, &blk, 0, "flag loop");
-        /* Unchained: the B.cond's own exit makes the pack. */
-        cr_assert(jit_chain_patch(&blk, 0, NULL));
+        cr_assert_neq(blk.chain_loop[slot], 0, "a loop stub for the branch back");
+        cr_assert(jit_chain_patch(&blk, slot, &blk));
+        run_loop_both(&orig, &blk, slot, "flag loop");
+        /* Unchained: the branch's own exit makes the pack. */
+        cr_assert(jit_chain_patch(&blk, slot, NULL));
         atomic_store(&cpu->request, 0);
         cpu->chain_budget = 1000;
         cpu->exc_pending = false;
         tlb_flush(cpu); /* the L1 TLB of other regimes: the tiers fill it differently (a cache) */
-        run_loop_both(&orig, &blk, -1, "flag loop, unchained");
+        run_loop_both(&orig, &blk, 1 - slot, "flag loop, unchained"); /* the other slot: never round */
         ir_block_free(&blk);
         ir_block_free(&orig);
     }
