@@ -184,9 +184,12 @@ static bool lnz_input(Ctx *c, int n, IRTemp t, uint32_t k, unsigned size)
  * Anything else reading NZCV there (a COND, a helper, an exit, an access
  * with no deferring slow path) and the plan is not made. The pack then
  * costs the fall-through's exit and the unchained branch's exit, both
- * reached with the setter's EFLAGS, and nothing on the way round but a
- * marker store when some access can observe it (docs/jit.md, "Flags over a
- * loop's back edge"). */
+ * reached with the setter's EFLAGS, and nothing on the way round. The slow
+ * paths tell the first pass (NZCV came in whole) from the later ones by the
+ * chain budget: the head keeps R11D in a frame word, and each way round
+ * takes the block's instructions off it, while nothing in between can
+ * change it (no helper calls there) (docs/jit.md, "Flags over a loop's
+ * back edge"). */
 static void plan_loop_pack(Ctx *c, uint32_t i, uint32_t k, int kind)
 {
     const IRBlock *b = c->b;
@@ -447,9 +450,8 @@ void jit_emit_deferred_flags(Ctx *c, uint32_t m)
     }
     if (c->lnz_mem && m >= c->loop_head && m <= c->lnz_mem) {
         uint32_t first = jb_label(j);
-        x_mem(j, 0, 0x83, 7, RSP, JIT_LOOPNZ_SLOT(c)); /* cmp dword [marker], 0 */
-        jb_byte(j, 0);
-        x_jcc(j, CC_E, first);                         /* entered from outside: NZCV is in CPUState */
+        x_mem(j, 0, 0x39, JIT_BUDGET, RSP, JIT_LOOPNZ_SLOT(c)); /* cmp [budget at entry], r11d */
+        x_jcc(j, CC_E, first);                         /* the first pass: NZCV is in CPUState */
         emit_lnz_recompute(c, true);
         jb_bind(j, first);
     }
@@ -505,10 +507,9 @@ void jit_emit_lnz_pack(Ctx *c)
         emit_nzcv_pack_lahf(c, c->lnz_kind, false);
 }
 
-void jit_emit_lnz_mark(Ctx *c, bool round)
+void jit_emit_lnz_mark(Ctx *c)
 {
-    x_mem(&c->j, 0, 0xc7, 0, RSP, JIT_LOOPNZ_SLOT(c)); /* mov dword [marker], round */
-    jb_u32(&c->j, round);
+    x_mem(&c->j, 0, 0x89, JIT_BUDGET, RSP, JIT_LOOPNZ_SLOT(c)); /* mov [budget at entry], r11d */
 }
 
 void jit_emit_lnz_stops(Ctx *c)

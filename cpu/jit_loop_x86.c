@@ -267,12 +267,9 @@ static void emit_loop_stub(Ctx *c, int s, bool falls_through)
         mv[pick] = mv[--n];
     }
     /* The back edge of a loop whose pack is left to its exits
-     * (plan_loop_pack): the refused entry recomputes it, and the marker
-     * tells the accesses' slow paths to. */
+     * (plan_loop_pack): the refused entry recomputes it. */
     const bool lnz = c->lnz && c->loop_e[s] == (int32_t)c->lnz_br;
     const uint32_t stop = c->l_stop, stop_budget = c->l_stop_budget;
-    if (lnz && c->lnz_mem)
-        jit_emit_lnz_mark(c, true);
     if (lnz) {
         c->l_stop = c->l_lnz_stop;
         c->l_stop_budget = c->l_lnz_stop_budget;

@@ -1065,7 +1065,7 @@ static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_fl
              * for the stub). */
             jit_loop_head_v(&c, true);
             if (c.lnz_mem)
-                jit_emit_lnz_mark(&c, false); /* NZCV came in whole (plan_loop_pack) */
+                jit_emit_lnz_mark(&c); /* the first pass's budget (plan_loop_pack) */
             x_jmp(j, c.l_body);
             jit_emit_loop_stubs(&c);
             jb_bind(j, c.l_body);

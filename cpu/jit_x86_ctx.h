@@ -35,8 +35,8 @@
  * word's: only blocks with room for them get pairs. */
 #define JIT_RMW_SLOTS 4
 #define JIT_RMW_SLOT(c, k) T((c)->b->ntemps + 1 + (k))
-/* Past them, a self-loop's back-edge marker (Ctx.lnz): only blocks with
- * room for it get the plan. */
+/* Past them, a self-loop's chain budget at entry (Ctx.lnz): only blocks
+ * with room for it get the plan. */
 #define JIT_LOOPNZ_SLOT(c) T((c)->b->ntemps + 1 + JIT_RMW_SLOTS)
 _Static_assert(JIT_FRAME % 16 == 0, "calls from generated code need a 16-byte aligned stack");
 _Static_assert(sizeof(JCEntry) == 32, "generated code scales the jump-cache index by a shift");
@@ -244,8 +244,8 @@ typedef struct Ctx {
      * way round; in the next iteration it is recomputed from CPUState
      * where it can be observed before the next setter: the loop stub's
      * refused entry, and the slow paths of the plain accesses up to op
-     * lnz_mem (0: none), told by the frame word JIT_LOOPNZ_SLOT (nonzero:
-     * came round the back edge). The recomputation's inputs: X[lnz_r[n]],
+     * lnz_mem (0: none), which tell a later pass by R11D (the chain
+     * budget) against the frame word JIT_LOOPNZ_SLOT, R11D at entry. The recomputation's inputs: X[lnz_r[n]],
      * or lnz_imm[n] where lnz_r[n] < 0; the result and the second input
      * when lnz_res, else both inputs (one for FK_LOGIC), as Ctx.fw_*. In
      * the slow paths a register the loop carries is read from its head
@@ -636,11 +636,11 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op);
 void jit_emit_xpack_exit(Ctx *c, const IROp *op);
 /* A self-loop's NZCV over its back edge (Ctx.lnz): the pack on the
  * fall-through's way out and on the branch's unchained exit, both reached
- * with the setter's EFLAGS (jit_emit_lnz_pack); the marker the loop stub
- * sets and the head clears (jit_emit_lnz_mark); the refused entry's
+ * with the setter's EFLAGS (jit_emit_lnz_pack); the budget the head keeps
+ * for the slow paths to tell the first pass by (jit_emit_lnz_mark); the refused entry's
  * recomputation (jit_emit_lnz_stops, with the block's other exits). */
 void jit_emit_lnz_pack(Ctx *c);
-void jit_emit_lnz_mark(Ctx *c, bool round);
+void jit_emit_lnz_mark(Ctx *c);
 void jit_emit_lnz_stops(Ctx *c);
 uint8_t jit_fplan_of(const Ctx *c, const IROp *op);
 /* EAX = NZCV at bits 31:28, zero elsewhere, from either form of cpu->nzcv
