@@ -25,7 +25,7 @@ FLOTILLA_JIT_DUMP="$work/dump" "$build/flotilla" -jit-threads 0 -semihosting -ke
 bin=$(printf '%s/dump/%016x.bin' "$work" "0x$loop")
 # flotilla: instructions from where the jump back lands up to the rel32 of the
 # taken b.ne's patched jump (slot 0): the self-loop stub right before the body
-# (loop0, docs/jit.md "Self-loops"), else the block's chained entry.
+# (loop0, docs/jit-loops.md "Self-loops"), else the block's chained entry.
 site=$(awk '$1 == "site0" {print $2}' "${bin%.bin}.txt")
 from=$(awk '$1 == "loop0" {print $2}' "${bin%.bin}.txt")
 fl=$(objdump -D -b binary -mi386:x86-64 "$bin" | python3 -c '

@@ -73,7 +73,7 @@ typedef struct IROp {
 
 /* Direct-branch chain slots of a block: 0 the terminal BRCOND (and a DSB's
  * exit), 1 the GOTO, 2 and 3 side exits: BRCONDs in the middle of a block
- * that continues past a conditional branch (docs/jit.md, "Side exits").
+ * that continues past a conditional branch (docs/jit-loops.md, "Side exits").
  * A BRCOND's aux is its slot in bits 7:0 and, for a side exit, the
  * instructions after it in bits 31:8: the block was counted whole on entry,
  * so taking the exit gives those back. */
@@ -86,7 +86,7 @@ typedef struct IRBlock {
     uint32_t nops;
     uint32_t ntemps;
     uint32_t ninsns;    /* guest instructions in the block */
-    /* A loop trace (docs/jit.md, "Loop traces"): the first n1 instructions
+    /* A loop trace (docs/jit-loops.md, "Loop traces"): the first n1 instructions
      * are at pc, pc + 4, ...; the rest at pc2, pc2 + 4, ..., all of them in
      * pc's page and before pc. pc2 = 0: none (n1 is then ninsns). */
     uint32_t n1;

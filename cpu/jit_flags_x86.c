@@ -188,7 +188,7 @@ static bool lnz_input(Ctx *c, int n, IRTemp t, uint32_t k, unsigned size)
  * paths tell the first pass (NZCV came in whole) from the later ones by the
  * chain budget: the head keeps R11D in a frame word, and each way round
  * takes the block's instructions off it, while nothing in between can
- * change it (no helper calls there) (docs/jit.md, "Flags over a loop's
+ * change it (no helper calls there) (docs/jit-loops.md, "Flags over a loop's
  * back edge"). */
 static void plan_loop_pack(Ctx *c, uint32_t i, uint32_t k, int kind)
 {

@@ -1,5 +1,5 @@
 /* Tier 1: blocks that branch to their own start keep the guest registers
- * they read in host registers around the loop (docs/jit.md, "Self-loops").
+ * they read in host registers around the loop (docs/jit-loops.md, "Self-loops").
  *
  * A chained jump back to a block's entry reloads every register the block
  * reads from CPUState, which the previous iteration has just stored: the

@@ -139,7 +139,7 @@ static bool trace_closes(const DisasCtx *s, uint64_t target, unsigned exits)
     return true; /* runs into the start */
 }
 
-/* A loop trace (docs/jit.md, "Loop traces"): at a conditional branch back
+/* A loop trace (docs/jit-loops.md, "Loop traces"): at a conditional branch back
  * to before the block, in its page, the block goes on at the target, and
  * leaves by a side exit when the branch is not taken (a plain B back needs
  * no exit). A loop whose body is this block's code and the code before it
@@ -191,7 +191,7 @@ void gen_branch(DisasCtx *s, uint64_t target)
     gen_goto(s, target);
 }
 
-/* The block goes on past a conditional branch (docs/jit.md, "Side exits")
+/* The block goes on past a conditional branch (docs/jit-loops.md, "Side exits")
  * when the branch goes forward (a backward one is most often a loop's, taken,
  * and one to the block's start keeps the block a self-loop), its
  * fall-through stays in the page, and the block has a chain slot left. The

@@ -34,7 +34,7 @@ typedef struct DisasCtx {
     bool give_back;    /* a helper that may leave the block early needs its imm fixed up (trans_DSB, DAIF writes) */
     uint8_t nside;     /* side exits so far (gen_cond_branch) */
     uint8_t side_max;  /* at most this many (-jit-side-exits; 0 for single steps) */
-    /* Loop traces (gen_cond_branch, docs/jit.md "Loop traces"): the guest
+    /* Loop traces (gen_cond_branch, docs/jit-loops.md "Loop traces"): the guest
      * page the block starts in (NULL: no traces), the block's first pc, and
      * whether translation has gone on at a backward branch's target
      * (jumped: it is about to). */

@@ -1,4 +1,4 @@
-/* Side exits (docs/jit.md, "Side exits"): a block goes on past a forward
+/* Side exits (docs/jit-loops.md, "Side exits"): a block goes on past a forward
  * conditional branch, which becomes a BRCOND through chain slot 2 or 3 that
  * gives back the instructions after it when taken (the dispatcher counted
  * the block whole). Guest code translated by translate_block, run on both

@@ -1,4 +1,4 @@
-/* Loop traces (docs/jit.md, "Loop traces"): at a conditional branch back to
+/* Loop traces (docs/jit-loops.md, "Loop traces"): at a conditional branch back to
  * before the block, in its page, translation goes on at the target and the
  * branch's fall-through becomes a side exit; a branch to the block's own
  * start then ends it as a self-loop. Guest words in a host copy of one
