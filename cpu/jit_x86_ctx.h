@@ -238,20 +238,22 @@ typedef struct Ctx {
     uint32_t loop_nv;
     int8_t loop_v[4];
     /* A self-loop's NZCV over its back edge (plan_loop_pack): the setter at
-     * op lnz_set (kind lnz_kind, size lnz_size) feeds the B.cond at op
-     * lnz_br that branches back. Its pack is made on the ways out (the
-     * fall-through's exit, the branch's exit while unchained), not on the
-     * way round; in the next iteration it is recomputed from CPUState
-     * where it can be observed before the next setter: the loop stub's
-     * refused entry, and the slow paths of the plain accesses up to op
-     * lnz_mem (0: none), which tell a later pass by R11D (the chain
-     * budget) against the frame word JIT_LOOPNZ_SLOT, R11D at entry. The recomputation's inputs: X[lnz_r[n]],
-     * or lnz_imm[n] where lnz_r[n] < 0; the result and the second input
-     * when lnz_res, else both inputs (one for FK_LOGIC), as Ctx.fw_*. In
-     * the slow paths a register the loop carries is read from its head
-     * temp lnz_t[n] (the value the pass came in with, kept live to
-     * lnz_mem), which a write of the register in the pass leaves alone. */
-    bool lnz, lnz_res, lnz_goto; /* lnz_goto: the GOTO goes round, lnz_br is it */
+     * op lnz_set (kind lnz_kind, size lnz_size) feeds the B.cond that goes
+     * round; op lnz_br is that B.cond, or with lnz_goto the GOTO that goes
+     * round after the B.cond out. The pack is made on the ways out (the
+     * fall-through's exit, the exit of the branch round while unchained,
+     * the B.cond out's taken path), not on the way round; in the next pass
+     * it is recomputed where it can be observed before the next setter:
+     * the loop stub's refused entry, and the slow paths of the plain
+     * accesses up to op lnz_mem (0: none), which tell a later pass by R11D
+     * (the chain budget) against the frame word JIT_LOOPNZ_SLOT, R11D at
+     * entry. The recomputation's inputs: X[lnz_r[n]], or lnz_imm[n] where
+     * lnz_r[n] < 0; the result and the second input when lnz_res, else
+     * both inputs (one for FK_LOGIC), as Ctx.fw_*. In the slow paths a
+     * register the loop carries is read from its head temp lnz_t[n] (the
+     * value the pass came in with, kept live to lnz_mem), which a write of
+     * the register in the pass leaves alone. */
+    bool lnz, lnz_res, lnz_goto;
     uint8_t lnz_kind, lnz_size;
     int8_t lnz_r[2];
     int32_t lnz_imm[2];
@@ -635,10 +637,11 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op);
  * follow, jit_x86.c emit_xpack_exits). */
 void jit_emit_xpack_exit(Ctx *c, const IROp *op);
 /* A self-loop's NZCV over its back edge (Ctx.lnz): the pack on the
- * fall-through's way out and on the branch's unchained exit, both reached
- * with the setter's EFLAGS (jit_emit_lnz_pack); the budget the head keeps
- * for the slow paths to tell the first pass by (jit_emit_lnz_mark); the refused entry's
- * recomputation (jit_emit_lnz_stops, with the block's other exits). */
+ * fall-through's way out and on the unchained exit of the branch round
+ * (from the setter's EFLAGS, or recomputed at a GOTO round:
+ * jit_emit_lnz_pack); the budget the head keeps for the slow paths to tell
+ * the first pass by (jit_emit_lnz_mark); the refused entry's recomputation
+ * (jit_emit_lnz_stops, with the block's other exits). */
 void jit_emit_lnz_pack(Ctx *c);
 void jit_emit_lnz_mark(Ctx *c);
 void jit_emit_lnz_stops(Ctx *c);
