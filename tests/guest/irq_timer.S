@@ -111,17 +111,6 @@ irq_handler:
     add x19, x19, #1
     eret
 
-    .balign 2048
-vectors:
-    .rept 5
-    .balign 128
-    b harness_unexpected
-    .endr
-    .balign 128                   /* +0x280: IRQ, current EL, SP_ELx */
-    b irq_handler
-    .rept 10
-    .balign 128
-    b harness_unexpected
-    .endr
+    CUR_EL_VECTORS harness_unexpected, irq_handler
 
 TEST_END

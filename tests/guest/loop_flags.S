@@ -161,19 +161,6 @@ irq_handler:
     add x19, x19, #1
     eret
 
-    .balign 2048
-vectors:
-    .rept 4
-    .balign 128
-    b harness_unexpected
-    .endr
-    .balign 128                   /* +0x200: synchronous, current EL, SP_ELx */
-    b sync_handler
-    .balign 128                   /* +0x280: IRQ, current EL, SP_ELx */
-    b irq_handler
-    .rept 10
-    .balign 128
-    b harness_unexpected
-    .endr
+    CUR_EL_VECTORS sync_handler, irq_handler
 
 TEST_END
