@@ -151,16 +151,11 @@ static bool lnz_input(Ctx *c, int n, IRTemp t, uint32_t k, unsigned size)
                 c->lnz_t[n] = c->loop_in[m];
         return true;
     }
-    for (uint32_t i = 0; i < k; i++) {
-        const IROp *op = &c->b->ops[i];
-        if (op->opc != IR_CONST || op->dst != t)
-            continue;
-        if (size == 8 && (int64_t)op->imm != (int64_t)(int32_t)op->imm)
-            return false;
-        c->lnz_imm[n] = (int32_t)(uint32_t)op->imm;
-        return true;
-    }
-    return false;
+    const IROp *def = jit_def_of(c->b, t);
+    if (!def || def->opc != IR_CONST || (size == 8 && (int64_t)def->imm != (int64_t)(int32_t)def->imm))
+        return false;
+    c->lnz_imm[n] = (int32_t)(uint32_t)def->imm;
+    return true;
 }
 
 /* The setter i (kind) whose fused COND the B.cond at op k reads, k being a
@@ -207,7 +202,7 @@ static void plan_loop_pack(Ctx *c, uint32_t i, uint32_t k, int kind)
     for (uint32_t n = k + 1; round_goto && n < g; n++) {
         const IROp *op = &b->ops[n];
         if (nzcv_use(op) || (op->opc != IR_SET_REG && ir_op_info[op->opc].kind != IRK_PURE &&
-                             op->opc != IR_GET_REG && op->opc != IR_INSN_START && op->opc != IR_CONST))
+                             op->opc != IR_GET_REG && op->opc != IR_INSN_START))
             return;
     }
     /* The recomputation at the GOTO (or the B.cond) reads CPUState: its
@@ -413,40 +408,65 @@ void jit_check_exit_packs(Ctx *c)
     }
 }
 
+/* An input of a flag recomputation: temp t, else X[r] in CPUState (r >= 0),
+ * else the immediate imm. */
+typedef struct FlagIn {
+    IRTemp t;
+    int r;
+    int32_t imm;
+} FlagIn;
+
+/* `opc rax, in` (ext: the group-1 extension for an immediate). */
+static void flag_in_op(Ctx *c, unsigned W, uint32_t opc, int ext, FlagIn in)
+{
+    int32_t k32;
+    if (in.t != IR_NO_TEMP && const_s32(c, in.t, W != 0, &k32))
+        x_alu_ri(&c->j, W, ext, RAX, k32);
+    else if (in.t != IR_NO_TEMP)
+        rmt(c, W, opc, RAX, in.t);
+    else if (in.r >= 0)
+        x_mem(&c->j, W, opc, RAX, RBX, CPU_OFF(x) + 8 * in.r);
+    else
+        x_alu_ri(&c->j, W, ext, RAX, in.imm);
+}
+
+/* A setter's flags made again and packed, for a slow path or an exit: from
+ * its first input a (its result when `res`: a = r + b for a subtract, r - b
+ * for an add, then the setter's own arithmetic on (a, b); ANDS tests its
+ * value again). RAX and EFLAGS clobbered; the emitter's view of both kept
+ * (the inline path did not pack). */
+static void emit_recompute_pack(Ctx *c, int kind, unsigned size, bool res, FlagIn a, FlagIn b)
+{
+    JitBuf *j = &c->j;
+    const unsigned W = size == 8 ? XW : 0;
+    if (a.t != IR_NO_TEMP)
+        ldt(c, RAX, a.t, W != 0);
+    else if (a.r >= 0)
+        x_mem(j, W, 0x8b, RAX, RBX, CPU_OFF(x) + 8 * a.r);
+    else
+        x_mov_ri(j, RAX, (uint64_t)(int64_t)a.imm);
+    if (kind == FK_LOGIC) {
+        x_rr(j, W, 0x85, RAX, RAX);                    /* test: the setter's own flags */
+    } else {
+        if (res) /* back to the first input: add / sub */
+            flag_in_op(c, W, kind == FK_SUB ? 0x03 : 0x2b, kind == FK_SUB ? 0 : 5, b);
+        flag_in_op(c, W, kind == FK_SUB ? 0x3b : 0x03, kind == FK_SUB ? 7 : 0, b); /* cmp / add */
+    }
+    const bool lazy = c->nzcv_lazy;
+    const IRTemp rax = c->rax_temp;
+    emit_nzcv_pack_lahf(c, kind, false);
+    c->nzcv_lazy = lazy;
+    c->rax_temp = rax;
+}
+
 void jit_emit_deferred_flags(Ctx *c, uint32_t m)
 {
     JitBuf *j = &c->j;
     for (uint32_t k = 0; k < c->nfw; k++) {
         if (m <= c->fw_set[k] || m >= c->fw_end[k])
             continue;
-        const unsigned W = c->fw_size[k] == 8 ? XW : 0;
-        const int kind = c->fw_kind[k];
-        ldt(c, RAX, c->fw_t1[k], W != 0);
-        if (kind == FK_LOGIC) {
-            x_rr(j, W, 0x85, RAX, RAX);                /* test: the setter's own flags */
-        } else {
-            const IRTemp b = c->fw_t2[k];
-            int32_t k32;
-            const bool imm = const_s32(c, b, W != 0, &k32);
-            /* Back to the first input from the result: a = r + b (subtract),
-             * r - b (add); then the setter's arithmetic on (a, b). */
-            const int back = kind == FK_SUB ? 0 : 5, ext = kind == FK_SUB ? 7 : 0; /* add/sub; cmp/add */
-            if (c->fw_res[k]) {
-                if (imm)
-                    x_alu_ri(j, W, back, RAX, k32);
-                else
-                    rmt(c, W, kind == FK_SUB ? 0x03 : 0x2b, RAX, b);
-            }
-            if (imm)
-                x_alu_ri(j, W, ext, RAX, k32);
-            else
-                rmt(c, W, kind == FK_SUB ? 0x3b : 0x03, RAX, b);
-        }
-        const bool lazy = c->nzcv_lazy;
-        const IRTemp rax = c->rax_temp;
-        emit_nzcv_pack_lahf(c, kind, false);
-        c->nzcv_lazy = lazy; /* the inline path did not pack */
-        c->rax_temp = rax;
+        const FlagIn a = {c->fw_t1[k], -1, 0}, b = {c->fw_t2[k], -1, 0};
+        emit_recompute_pack(c, c->fw_kind[k], c->fw_size[k], c->fw_res[k], a, b);
     }
     if (c->lnz_mem && m >= c->loop_head && m <= c->lnz_mem) {
         uint32_t first = jb_label(j);
@@ -461,42 +481,13 @@ void jit_emit_deferred_flags(Ctx *c, uint32_t m)
 
 /* The setter's flags again from CPUState's registers (or its immediates;
  * from the loop's head temps where it has them when `heads`: the window's
- * slow paths), packed: RAX and EFLAGS clobbered; the emitter's view of both
- * kept (only slow paths and exits run this). */
+ * slow paths), packed (emit_recompute_pack). */
 static void emit_lnz_recompute(Ctx *c, bool heads)
 {
-    JitBuf *j = &c->j;
-    const unsigned W = c->lnz_size == 8 ? XW : 0;
-    const int kind = c->lnz_kind;
-    const IRTemp t0 = heads ? c->lnz_t[0] : IR_NO_TEMP, t1 = heads ? c->lnz_t[1] : IR_NO_TEMP;
-    if (t0 != IR_NO_TEMP)
-        ldt(c, RAX, t0, W != 0);
-    else if (c->lnz_r[0] >= 0)
-        x_mem(j, W, 0x8b, RAX, RBX, CPU_OFF(x) + 8 * c->lnz_r[0]);
-    else
-        x_mov_ri(j, RAX, (uint64_t)(int64_t)c->lnz_imm[0]);
-    if (kind == FK_LOGIC) {
-        x_rr(j, W, 0x85, RAX, RAX);                    /* test */
-    } else {
-        /* As jit_emit_deferred_flags: from the result back to the first
-         * input (a = r + b for a subtract, r - b for an add), then the
-         * setter's own arithmetic. */
-        for (int pass = c->lnz_res ? 0 : 1; pass < 2; pass++) {
-            const int ext = kind == FK_SUB ? (pass ? 7 : 0) : (pass ? 0 : 5);      /* cmp/add; add/sub */
-            const uint32_t opc = kind == FK_SUB ? (pass ? 0x3b : 0x03) : (pass ? 0x03 : 0x2b);
-            if (t1 != IR_NO_TEMP)
-                rmt(c, W, opc, RAX, t1);
-            else if (c->lnz_r[1] >= 0)
-                x_mem(j, W, opc, RAX, RBX, CPU_OFF(x) + 8 * c->lnz_r[1]);
-            else
-                x_alu_ri(j, W, ext, RAX, c->lnz_imm[1]);
-        }
-    }
-    const bool lazy = c->nzcv_lazy;
-    const IRTemp rax = c->rax_temp;
-    emit_nzcv_pack_lahf(c, kind, false);
-    c->nzcv_lazy = lazy;
-    c->rax_temp = rax;
+    FlagIn in[2];
+    for (int n = 0; n < 2; n++)
+        in[n] = (FlagIn){heads ? c->lnz_t[n] : IR_NO_TEMP, c->lnz_r[n], c->lnz_imm[n]};
+    emit_recompute_pack(c, c->lnz_kind, c->lnz_size, c->lnz_res, in[0], in[1]);
 }
 
 void jit_emit_lnz_pack(Ctx *c)

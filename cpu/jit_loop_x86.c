@@ -198,15 +198,6 @@ static void emit_move(Ctx *c, const Move *m)
         st64(j, RSP, T(m->dslot), RAX);
 }
 
-/* The op that writes temp t (temps are written once), or NULL. */
-static const IROp *def_of(const IRBlock *b, IRTemp t)
-{
-    for (uint32_t i = 0; i < b->nops; i++)
-        if (ir_op_info[b->ops[i].opc].has_dst && b->ops[i].dst == t)
-            return &b->ops[i];
-    return NULL;
-}
-
 /* The stub of slot s (reached with the branch's register state): the
  * parallel move, sequenced so that no register is written while a pending
  * move still reads it (a cycle is broken through RAX), then the chained
@@ -221,7 +212,7 @@ static void emit_loop_stub(Ctx *c, int s, bool falls_through)
         Move m = {.dreg = c->treg[in], .dslot = in, .sreg = -1, .guest = c->loop_r[k]};
         if (cur == in)
             continue; /* unchanged: still where the head put it */
-        const IROp *def = def_of(c->b, cur);
+        const IROp *def = jit_def_of(c->b, cur);
         if (def && def->opc == IR_CONST) {
             m.simm = true;
             m.imm = def->imm;

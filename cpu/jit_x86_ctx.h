@@ -309,6 +309,15 @@ static inline void st32(JitBuf *j, int base, int32_t disp, int reg) { x_mem(j, 0
 
 /* ---- temps: in a host register (jit_alloc_regs) or in their stack slot ---- */
 
+/* The op that writes temp t (temps are written once), or NULL. */
+static inline const IROp *jit_def_of(const IRBlock *b, IRTemp t)
+{
+    for (uint32_t i = 0; i < b->nops; i++)
+        if (ir_op_info[b->ops[i].opc].has_dst && b->ops[i].dst == t)
+            return &b->ops[i];
+    return NULL;
+}
+
 /* reg = t (64-bit, or the zero-extended low half when !w64). A constant is
  * an immediate; its slot stays valid too (CONST stores it). */
 static inline void ldt(Ctx *c, int reg, IRTemp t, bool w64)
