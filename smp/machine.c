@@ -171,8 +171,13 @@ bool machine_init(Machine *m, const MachineOptions *opt)
     m->tcache_pending = pthread_create(&m->tcache_thread, NULL, tcache_thread, m) == 0;
     if (!m->tcache_pending)
         tcache_thread(m);
+    /* ncpus only once the array exists: machine_destroy walks it. */
+    m->cpus = calloc((size_t)opt->smp, sizeof(CPUState *));
+    if (!m->cpus) {
+        fprintf(stderr, "flotilla: out of memory for %d cores\n", opt->smp);
+        return false;
+    }
     m->ncpus = opt->smp;
-    m->cpus = calloc((size_t)m->ncpus, sizeof(CPUState *));
     int cluster = opt->cluster_size ? opt->cluster_size : topology_default_cluster_size(opt->gic_version);
     if (cluster < 1 || cluster > 16) {
         fprintf(stderr, "flotilla: cluster size %d out of range (1..16: GICv3 SGIs address Aff0 0..15)\n", cluster);
@@ -180,6 +185,10 @@ bool machine_init(Machine *m, const MachineOptions *opt)
     }
     for (int i = 0; i < m->ncpus; i++) {
         CPUState *cpu = aligned_alloc(64, (sizeof(CPUState) + 63) & ~(size_t)63);
+        if (!cpu) {
+            fprintf(stderr, "flotilla: cannot allocate core %d's state (%zu KiB)\n", i, sizeof(CPUState) >> 10);
+            return false;
+        }
         memset(cpu, 0, sizeof(*cpu));
         cpu->index = i;
         cpu->machine = m;
