@@ -37,29 +37,26 @@ int32_t jit_emit_tlb_entry(Ctx *c, const IROp *op, int va)
 }
 
 /* The exclusive monitor's check of a store to an armed page (its write tag
- * has TLB_TAG_ARMED), out of line (monitor_armed): the
- * slot of the granule of host address [base + index] and, when the access
- * (or run of accesses) has more than one byte (last = bytes - 1 > 0, at most
- * 32 bytes), the next slot;
- * jump to `armed` if either is armed. index < 0: none. Uses rcx and rdx. */
+ * has TLB_TAG_ARMED), out of line, as monitor_armed does it: the slots of
+ * the granules of the first byte, host address [base + index], and of the
+ * last, last bytes after it (a window of at most RUN_WINDOW bytes touches no
+ * other); jump to `armed` if either is armed. Uses rcx and rdx. Until
+ * 2026-12-06 one 16-bit compare read the first byte's slot and the next one,
+ * which sent every store beside an armed granule (the rest of a structure
+ * whose lock sits in the next 64 bytes) to C to find its own granule
+ * unarmed: ~330 K calls of a -smp 2 boot, as many as its locked stores. */
 static void emit_armed_probe(Ctx *c, int base, int index, int last, uint32_t armed)
 {
     JitBuf *j = &c->j;
     x_mov_ri(j, RDX, (uint64_t)(uintptr_t)c->mon->armed);
-    x_mem_sib(j, XW, 0x8d, RCX, base, index, 1, 0); /* lea rcx, [host] */
-    x_shift_ri(j, XW, 5, RCX, MON_GRANULE_SHIFT);
-    x_alu_ri(j, 0, 4, RCX, (int32_t)c->mon->mask);
-    /* An access or run of up to 32 bytes touches the first byte's granule and at
-     * most the next: one 16-bit compare reads both slots. The next slot
-     * armed while the access stays in the first granule only costs a slow
-     * path. From the last slot's granule the next one is slot 0, not i + 1,
-     * but such an access crosses a multiple of nslots granules of host
-     * memory, so a page: it never gets here (the tag compare is on the last
-     * byte's page), and armed[nslots] is an always-0 byte that keeps the
-     * load in bounds. */
-    x_mem_sib(j, last > 0 ? X66 : 0, 0x80 | (last > 0 ? 3 : 0), 7, RDX, RCX, 1, 0); /* cmp byte/word [rdx + rcx], 0 */
-    jb_byte(j, 0);
-    x_jcc(j, CC_NE, armed);
+    for (int k = 0; k < (last > 0 ? 2 : 1); k++) {
+        x_mem_sib(j, XW, 0x8d, RCX, base, index, 1, k ? last : 0); /* lea rcx, [host (+ last)] */
+        x_shift_ri(j, XW, 5, RCX, MON_GRANULE_SHIFT);
+        x_alu_ri(j, 0, 4, RCX, (int32_t)c->mon->mask);
+        x_mem_sib(j, 0, 0x80, 7, RDX, RCX, 1, 0); /* cmp byte [rdx + rcx], 0 */
+        jb_byte(j, 0);
+        x_jcc(j, CC_NE, armed);
+    }
 }
 
 /* Ops that may sit between the accesses of a run: emitted inline without

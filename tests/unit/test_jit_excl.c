@@ -111,6 +111,55 @@ Test(jit, excl_pairs)
     set_solo(true);
 }
 
+/* A plain store beside a reserved granule, on a monitor that keeps slots
+ * armed: one in the granule before it (any size) finds its own granule
+ * unarmed in the armed-page stub and stores inline, with no call into C,
+ * and the STXR succeeds; one that crosses into the reserved granule takes
+ * the locked path and fails it. Until 2026-12-06 the stub's probe also read
+ * the slot after the first byte's, so the first kind went to C as well
+ * (emit_armed_probe). */
+Test(jit, excl_store_beside_reserved_granule)
+{
+    set_solo(false);
+    for (int it = 0; it < 400; it++) {
+        /* The store's granule in the same page, and not reserved by an
+         * earlier iteration (its slot would still be armed). */
+        uint64_t g = 0;
+        for (int tries = 0; tries < 1000 && !g; tries++) {
+            g = SCR_PA + 128 + ((rnd() % (SCR_LEN - 256)) & ~63ull);
+            if ((g & 0xfff) == 0 || monitor_armed(mon_rw(), test_ram(tm, g - 64, 1), 1))
+                g = 0;
+        }
+        cr_assert(g, "no granule with an unreserved one before it");
+        const int size = 1 << (rnd() % 4), ps = 1 << (rnd() % 4);
+        const uint64_t va = g + ((rnd() % 64) & ~(uint64_t)(size - 1));
+        const bool cross = ps > 1 && (rnd() & 1);
+        const uint64_t pva =
+            cross ? g - (uint64_t)(1 + rnd() % (uint64_t)(ps - 1)) : g - 64 + ((rnd() % 64) & ~(uint64_t)(ps - 1));
+        random_regime();
+        IRBlock blk;
+        blk_begin(&blk);
+        emit_ldxr(&blk, size, 0, va);
+        ir_emit(&blk, IR_STORE, ps, 0, input(&blk, 3, pva), input(&blk, 4, operand()), IR_NO_TEMP, 0, 0);
+        emit_stxr(&blk, size, 0, va, operand());
+        ir_exit(&blk, 0x40002000);
+        atomic_clear_monitor(cpu);
+        for (int warm = 0; warm < 2; warm++) {
+            cpu->x[1] = 7;
+            tlb_sync_armed(cpu); /* as the dispatcher does between blocks */
+            char what[96];
+            snprintf(what, sizeof(what), "ldxr %d at +%d, store %d at %+d, warm %d", size, (int)(va - g), ps,
+                     (int)((int64_t)pva - (int64_t)g), warm);
+            run_both(&blk, what);
+            cr_assert_eq(cpu->x[1], cross ? 1u : 0u, "%s: STXR status", what);
+            if (warm && !cross)
+                cr_assert_eq(ran_mem_slow, 0, "%s: the store beside the reserved granule went to C", what);
+        }
+        ir_block_free(&blk);
+    }
+    set_solo(true);
+}
+
 /* ---- sequences of blocks: the monitor changes between them ---- */
 
 /* Before step `step` of a sequence (tier: 0 interpreter, 1 JIT); step n:
