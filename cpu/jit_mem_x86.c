@@ -44,7 +44,7 @@ int32_t jit_emit_tlb_entry(Ctx *c, const IROp *op, int va)
  * 2026-12-06 one 16-bit compare read the first byte's slot and the next one,
  * which sent every store beside an armed granule (the rest of a structure
  * whose lock sits in the next 64 bytes) to C to find its own granule
- * unarmed: ~330 K calls of a -smp 2 boot, as many as its locked stores. */
+ * unarmed: about half of a -smp 2 boot's memory slow paths. */
 static void emit_armed_probe(Ctx *c, int base, int index, int last, uint32_t armed)
 {
     JitBuf *j = &c->j;

@@ -321,9 +321,7 @@ Monitor *monitor_create(struct Machine *m, unsigned slots_log2)
         return NULL;
     mon->nslots = 1u << slots_log2;
     mon->mask = mon->nslots - 1;
-    /* One byte more, always 0: the JIT's store path reads slots i and i + 1
-     * with one 16-bit load (jit_mem_x86.c, emit_armed_probe). */
-    mon->armed = calloc(mon->nslots + 1, 1);
+    mon->armed = calloc(mon->nslots, 1);
     /* Pages that share a state byte must share the slots their granules
      * hash to (sweep_pages locks the slots of one page index): at least
      * slots_log2 - 6 bits of page number. */
