@@ -50,17 +50,17 @@ static void emit_jc_probe_const(Ctx *c, uint64_t target, uint32_t miss)
     x_rr(j, 0, 0xff, 4, RCX);                    /* jmp rcx */
 }
 
-void jit_emit_entry_checks(Ctx *c)
+void jit_emit_entry_checks(Ctx *c, uint32_t stop, uint32_t stop_budget)
 {
     JitBuf *j = &c->j;
     x_mem(j, 0, 0x83, 7, RBX, CPU_OFF(request)); /* cmp dword [request], 0 */
     jb_byte(j, 0);
-    x_jcc(j, CC_NE, c->l_stop);
+    x_jcc(j, CC_NE, stop);
     /* The budget lives in R11D while generated code runs (JIT_BUDGET): a
      * sub of memory here made every chained entry wait for the previous
      * one's store (~4% of a busybox run's host time). */
     x_alu_ri(j, 0, 5, JIT_BUDGET, c->b->ninsns);  /* sub r11d, ninsns */
-    x_jcc(j, CC_S, c->l_stop_budget);
+    x_jcc(j, CC_S, stop_budget);
 }
 
 /* A direct branch to `target` through chain slot `slot`, taken if temp

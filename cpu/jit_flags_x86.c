@@ -371,6 +371,14 @@ void jit_plan_flags(Ctx *c)
     }
 }
 
+/* The loop's plan (plan_loop_pack) given up: its setter packs inline again. */
+static void drop_loop_pack(Ctx *c)
+{
+    c->lnz = false;
+    c->lnz_mem = 0;
+    c->fplan[c->lnz_set] &= (uint8_t)~FP_DEAD;
+}
+
 void jit_check_exit_packs(Ctx *c)
 {
     const IRBlock *b = c->b;
@@ -378,13 +386,9 @@ void jit_check_exit_packs(Ctx *c)
         return;
     /* The loop's B.cond the same way (plan_loop_pack): its condition stays
      * in EFLAGS past the result's write-back only from a register. */
-    for (uint32_t i = c->lnz_set + 1; c->lnz && !c->lnz_goto && i < c->lnz_br; i++) {
-        if (b->ops[i].opc == IR_SET_REG && c->treg[b->ops[i].a] < 0) {
-            c->lnz = false;
-            c->lnz_mem = 0;
-            c->fplan[c->lnz_set] &= (uint8_t)~FP_DEAD;
-        }
-    }
+    for (uint32_t i = c->lnz_set + 1; c->lnz && !c->lnz_goto && i < c->lnz_br; i++)
+        if (b->ops[i].opc == IR_SET_REG && c->treg[b->ops[i].a] < 0)
+            drop_loop_pack(c);
     for (uint32_t k = 0; k < b->nops; k++) {
         if (!(c->fplan[k] & FP_XPACK))
             continue;
@@ -401,10 +405,8 @@ void jit_check_exit_packs(Ctx *c)
          * with the GOTO round), which is then dropped. */
         c->fplan[k] = 0;
         c->fplan[i] &= (uint8_t)~FP_DEAD;
-        if (c->lnz && c->lnz_goto && c->lnz_set == i) {
-            c->lnz = false;
-            c->lnz_mem = 0;
-        }
+        if (c->lnz && c->lnz_goto && c->lnz_set == i)
+            drop_loop_pack(c);
     }
 }
 

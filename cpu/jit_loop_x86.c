@@ -260,14 +260,7 @@ static void emit_loop_stub(Ctx *c, int s, bool falls_through)
     /* The back edge of a loop whose pack is left to its exits
      * (plan_loop_pack): the refused entry recomputes it. */
     const bool lnz = c->lnz && c->loop_e[s] == (int32_t)c->lnz_br;
-    const uint32_t stop = c->l_stop, stop_budget = c->l_stop_budget;
-    if (lnz) {
-        c->l_stop = c->l_lnz_stop;
-        c->l_stop_budget = c->l_lnz_stop_budget;
-    }
-    jit_emit_entry_checks(c);
-    c->l_stop = stop;
-    c->l_stop_budget = stop_budget;
+    jit_emit_entry_checks(c, lnz ? c->l_lnz_stop : c->l_stop, lnz ? c->l_lnz_stop_budget : c->l_stop_budget);
     if (!falls_through)
         x_jmp(j, c->l_body);
 }

@@ -1052,7 +1052,7 @@ static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_fl
 
     /* Chained entry (other blocks jump here). The dispatcher enters past
      * its checks (entry_body). */
-    jit_emit_entry_checks(&c);
+    jit_emit_entry_checks(&c, c.l_stop, c.l_stop_budget);
     uint32_t entry_body = (uint32_t)j->len;
     c.l_body = jb_label(j);
     for (uint32_t i = 0; i < b->nops && !j->oom; i++) {

@@ -691,8 +691,8 @@ void jit_emit_loop_stubs(Ctx *c);
 /* cpu/jit_chain_x86.c */
 /* A chained entry's safe-point checks (the block's entry, and a self-loop's
  * stub): the request word, then the block's instructions off the budget;
- * to l_stop / l_stop_budget when refused. */
-void jit_emit_entry_checks(Ctx *c);
+ * to labels stop / stop_budget when refused. */
+void jit_emit_entry_checks(Ctx *c, uint32_t stop, uint32_t stop_budget);
 void jit_emit_direct(Ctx *c, uint64_t target, int slot, IRTemp cond, int cc);
 void jit_emit_exits(Ctx *c);
 void jit_emit_jump_indirect(Ctx *c);
