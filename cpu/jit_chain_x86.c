@@ -127,9 +127,7 @@ void jit_emit_exits(Ctx *c)
             emit_jc_probe_const(c, x->target, x->stub);
         if (x->stub != x->label)
             jb_bind(j, x->stub); /* a chain site's is its label: the unchained jump packs too */
-        st_pc(j, x->target);
-        x_mov_ri(j, RAX, (uint64_t)(uintptr_t)c->self);
-        st64(j, RBX, CPU_OFF(jit_last), RAX);
+        st_pc(j, x->target); /* l_epi names the block in jit_last */
         x_mov_ri(j, RAX, (uint64_t)bx_of_slot(x->slot));
         x_jmp(j, c->l_epi);
     }

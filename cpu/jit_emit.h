@@ -308,6 +308,15 @@ static inline void x_jcc(JitBuf *j, int cc, uint32_t l)
     jb_rel32(j, l);
 }
 
+/* Whether any jump emitted so far goes to label l. */
+static inline bool jb_label_used(const JitBuf *j, uint32_t l)
+{
+    for (uint32_t i = 0; i < j->nfix; i++)
+        if (j->fix[i].label == l)
+            return true;
+    return false;
+}
+
 /* Patch every rel32; false if a label was never bound. */
 static inline bool jb_resolve(JitBuf *j)
 {

@@ -643,7 +643,6 @@ static void emit_refill(Ctx *c, const Stub *s)
      * below. It falls into the interpreter's path, which does the leader
      * (filling the TLB); the followers do their own accesses. */
     if (!s->lo) {
-        stub_store_pc(c, s);
         jit_emit_deferred_sets(c, s->op);              /* tlb_refill may raise */
         /* A plain load that no follower shares the entry with may be an
          * MMIO read done by tlb_refill (it returns an addend pointing at
@@ -652,7 +651,11 @@ static void emit_refill(Ctx *c, const Stub *s)
         if (s->op->opc == IR_LOAD && !s->lead && s->op->size <= 8)
             mode |= TLB_REFILL_LOAD | (uint32_t)s->op->size << TLB_REFILL_SIZE_SHIFT;
         x_mov_ri(j, RDX, mode);
-        jit_call_thunk(c, JIT_THUNK_REFILL);           /* counts mem_slow, and mem_refill for an entry */
+        /* The pc for a fault goes in RAX: the thunk stores it (7 bytes
+         * less than a store here, in most stubs). */
+        if (s->store_pc)
+            x_mov_ri(j, RAX, s->pc);
+        jit_call_thunk(c, s->store_pc ? JIT_THUNK_REFILL_PC : JIT_THUNK_REFILL); /* counts mem_slow, and mem_refill for an entry */
         x_alu_ri(j, XW, 7, RAX, 1);                    /* cmp rax, TLB_REFILL_FAULT (1) */
         x_jcc(j, CC_E, c->l_exc);
         x_jcc(j, CC_B, interp);                        /* NULL */
@@ -661,12 +664,17 @@ static void emit_refill(Ctx *c, const Stub *s)
         ldt(c, RSI, s->op->a, true);
         x_jmp(j, s->resume);
     }
-    jb_bind(j, s->call);
-    if (s->rmw) {
-        x_mem(j, XW, 0xc7, 0, RSP, JIT_RMW_SLOT(c, s->rmw - 1)); /* mov qword [slot], 0 */
-        jb_u32(j, 0);
+    /* The interpreter's own entry, for the inline code's alignment check
+     * and the armed probe above; with a refill before it (which ends in a
+     * jump) and neither of those, nothing reaches it: not emitted. */
+    if (s->lo || jb_label_used(j, s->call)) {
+        jb_bind(j, s->call);
+        if (s->rmw) {
+            x_mem(j, XW, 0xc7, 0, RSP, JIT_RMW_SLOT(c, s->rmw - 1)); /* mov qword [slot], 0 */
+            jb_u32(j, 0);
+        }
+        emit_stub_entry(c, s);
     }
-    emit_stub_entry(c, s);
     jb_bind(j, interp);
     emit_interp_call(c, s->op);
     jit_xc_reload(c, &s->xs, -1);

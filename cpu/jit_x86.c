@@ -970,10 +970,14 @@ static void emit_thunk_literals(Ctx *c)
 {
     static const void *const thunk[JIT_NTHUNKS] = {
         [JIT_THUNK_REFILL] = (const void *)flotilla_jit_refill,
+        [JIT_THUNK_REFILL_PC] = (const void *)flotilla_jit_refill_pc,
         [JIT_THUNK_INTERP] = (const void *)flotilla_jit_interp,
     };
     JitBuf *j = &c->j;
-    if (!c->thunk_used[JIT_THUNK_REFILL] && !c->thunk_used[JIT_THUNK_INTERP])
+    bool any = false;
+    for (int t = 0; t < JIT_NTHUNKS; t++)
+        any |= c->thunk_used[t];
+    if (!any)
         return;
     while (j->len & 7)
         jb_byte(j, 0xcc);

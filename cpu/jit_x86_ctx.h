@@ -44,8 +44,9 @@ _Static_assert(sizeof(JCEntry) == 32, "generated code scales the jump-cache inde
 /* Shared stub tails in .text (cpu/jit_thunk_x86.c), called from generated
  * code only (their register conventions are there). */
 void flotilla_jit_refill(void); /* RSI = va, EDX = mode, RCX = last page: tlb_refill, counted */
+void flotilla_jit_refill_pc(void); /* the same, RAX = the pc to store in cpu->pc first */
 void flotilla_jit_interp(void); /* RSI = op: interp_exec_op(cpu, op, the caller's RSP) */
-typedef enum JitThunk { JIT_THUNK_REFILL, JIT_THUNK_INTERP, JIT_NTHUNKS } JitThunk;
+typedef enum JitThunk { JIT_THUNK_REFILL, JIT_THUNK_REFILL_PC, JIT_THUNK_INTERP, JIT_NTHUNKS } JitThunk;
 
 /* The XMM value cache (FpXCache) as a stub must restore it after its C
  * call (which may clobber XMM8-15): temp[k] (IR_NO_TEMP: none) from its
