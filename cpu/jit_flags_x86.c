@@ -27,8 +27,14 @@ static unsigned nzcv_use(const IROp *op)
         return op->size == 4 || op->size == 8 ? NZ_WRITE : NZ_READ | NZ_WRITE; /* else interp_exec_op */
     case IR_SET_NZCV:
         return NZ_WRITE;
-    case IR_ADC_FLAGS: case IR_SBC_FLAGS: case IR_CALL:
+    case IR_ADC_FLAGS: case IR_SBC_FLAGS:
         return NZ_READ | NZ_WRITE;
+    case IR_CALL:
+        /* The FP, SIMD and crypto helpers neither fault nor touch NZCV (an
+         * FP compare returns its flags for a SET_NZCV, FCCMP and FCSEL take
+         * theirs from CONDs): a vector op between a loop's compare and
+         * its branch back no longer makes the pack live. */
+        return ir_call_keeps_x(op) ? 0 : NZ_READ | NZ_WRITE;
     case IR_GET_NZCV: case IR_ADC: case IR_SBC: case IR_COND:
         return NZ_READ;
     default: {
