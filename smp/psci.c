@@ -9,6 +9,7 @@
 
 #include "../devices/timer.h"
 #include "../memory/mem.h"
+#include "../sync/monitor.h"
 #include "machine.h"
 
 /* Affinity fields of an MPIDR (Aff3, Aff2, Aff1, Aff0). */
@@ -74,6 +75,8 @@ static int64_t psci_cpu_on(CPUState *cpu, uint64_t target, uint64_t entry, uint6
         return expected == PSCI_STATE_ON ? PSCI_ALREADY_ON : PSCI_ON_PENDING;
     p->entry = entry;
     p->context = context;
+    /* Before the target can run: the monitor leaves its one-core mode. */
+    monitor_go_smp(m->monitor);
     atomic_store_explicit(&p->start, true, memory_order_release);
     vcpu_kick(m->cpus[t], REQ_WORK);
     return PSCI_SUCCESS;

@@ -347,18 +347,22 @@ Monitor *monitor_create(struct Machine *m, unsigned slots_log2)
     }
     memset(mon->slots, 0, sizeof(MonSlot) * mon->nslots);
     mon->machine = m;
-    /* -det runs one core at a time: no store can race an arming LDXR. */
-    mon->smp = m && m->ncpus > 1 && !m->det;
-    mon->solo = m && m->ncpus == 1;
+    /* -det runs one core at a time: no store can race an arming LDXR. A
+     * machine of several cores starts with core 0 alone (the secondaries
+     * are parked until PSCI CPU_ON): solo until monitor_go_smp. */
+    atomic_init(&mon->smp, false);
+    atomic_init(&mon->solo, m && m->ncpus == 1);
     pthread_mutex_init(&mon->gp_lock, NULL);
     pthread_cond_init(&mon->gp_cond, NULL);
     pthread_mutex_init(&mon->page_lock, NULL);
-    if (mon->smp) {
+    if (m && m->ncpus > 1 && !m->det) {
         if (pthread_create(&mon->gp_thread, NULL, gp_main, mon) != 0) {
+            /* degrade: reservations become stable at once, slots stay armed */
             fprintf(stderr, "flotilla: cannot start the monitor thread\n");
-            mon->smp = false; /* degrade: reservations become stable at once */
         } else {
             mon->gp_started = true;
+            mon->multi = true;
+            atomic_store(&mon->solo, true);
         }
     }
     return mon;
@@ -567,11 +571,23 @@ uint64_t monitor_reserve(Monitor *mon, const void *host)
  * -det included: another core may hold a reservation on the slot. */
 void monitor_release_solo(Monitor *mon, const void *host)
 {
-    if (!mon->solo)
+    if (!atomic_load_explicit(&mon->solo, memory_order_relaxed))
         return;
     size_t idx = monitor_slot_index(mon, host);
     if (atomic_load_explicit(&mon->slots[idx].state, memory_order_relaxed) == MON_STABLE)
         disarm_slot(mon, idx);
+}
+
+void monitor_go_smp(Monitor *mon)
+{
+    /* Slots armed so far are STABLE or IDLE (nothing waits for a grace
+     * period in the solo phase); from here on they stay armed between
+     * reservations, as on any SMP machine. The target core reads both
+     * flags after the CPU_ON handoff (release/acquire on its start). */
+    if (!mon || !mon->multi || !atomic_load(&mon->solo))
+        return;
+    atomic_store(&mon->smp, true);
+    atomic_store(&mon->solo, false);
 }
 
 void monitor_idle_stores(Monitor *mon)

@@ -92,8 +92,13 @@ typedef struct Monitor {
     MonSlot *slots;
     uint32_t nslots, npages;
     struct Machine *machine;
-    bool smp; /* more than one vCPU: arming needs a grace period */
-    bool solo; /* exactly one vCPU: its ended reservation frees the slot (monitor_release_solo) */
+    /* smp: arming needs a grace period (a second vCPU has been started:
+     * monitor_go_smp). solo: one vCPU runs, so its ended reservation frees
+     * the slot (monitor_release_solo); on a machine of several, until the
+     * first PSCI CPU_ON. multi: several vCPUs, not -det, and the monitor
+     * thread runs: monitor_go_smp ends the solo phase. */
+    _Atomic bool smp, solo;
+    bool multi;
 
     _Atomic uint32_t narmed;           /* slots not IDLE */
     _Atomic uint32_t npages_armed;     /* pages not IDLE */
@@ -156,9 +161,17 @@ static inline bool monitor_armed(const Monitor *mon, const void *host, int size)
     return (x | y) != 0;
 }
 
-/* The one vCPU's thread, after its STXR: disarm the slot of `host` if the
- * machine has exactly one vCPU (nothing otherwise). */
+/* The one vCPU's thread, after its STXR: disarm the slot of `host` if that
+ * core is the only one that has run (nothing otherwise). */
 void monitor_release_solo(Monitor *mon, const void *host);
+
+/* The one running vCPU, from PSCI CPU_ON before the target core can run
+ * (smp/psci.c): from now on several cores may hold reservations and store,
+ * so arming needs grace periods and slots stay armed between reservations.
+ * Until then core 0 alone runs (every secondary starts parked) and the
+ * monitor behaves as on a one-vCPU machine. Once only; a no-op on a
+ * one-vCPU or -det machine. */
+void monitor_go_smp(Monitor *mon);
 
 /* Stores to armed pages that found their granule unarmed, per core, after
  * which the core asks for a page sweep (monitor_idle_stores). */

@@ -21,6 +21,16 @@ static Machine *fake_machine(int ncpus)
     return m;
 }
 
+/* The monitor of a machine of ncpus cores once a second one has been
+ * started (monitor_go_smp: before that, core 0 runs alone). */
+static Monitor *smp_monitor(Machine *m)
+{
+    Monitor *mon = monitor_create(m, 8);
+    cr_assert_not_null(mon);
+    monitor_go_smp(mon);
+    return mon;
+}
+
 /* Reserve until the slot is stable (the first reserve arms it). */
 static uint64_t reserve_stable(Monitor *mon, const void *p)
 {
@@ -66,10 +76,42 @@ Test(monitor, llsc_success_uniprocessor)
     monitor_destroy(mon);
 }
 
-Test(monitor, smp_arming_needs_grace_period)
+/* A machine of several cores starts with core 0 alone (the others parked
+ * until PSCI CPU_ON): its reservations are usable at once and its STXR
+ * frees the slot, as on one vCPU; from the first CPU_ON (monitor_go_smp)
+ * arming waits for a grace period and slots stay armed. */
+Test(monitor, several_cores_run_solo_until_cpu_on)
 {
     Machine *m = fake_machine(2);
     Monitor *mon = monitor_create(m, 8);
+    uint64_t *cell = aligned_alloc(64, 64);
+    *cell = 0;
+    uint64_t ver = monitor_reserve(mon, cell);
+    cr_assert_neq(ver, MON_VER_INVALID, "core 0 alone: usable at once");
+    cr_assert(monitor_trylock_version(mon, cell, ver));
+    monitor_unlock(mon, cell, false);
+    monitor_release_solo(mon, cell);
+    cr_assert_not(monitor_armed(mon, cell, 8), "its STXR freed the slot");
+    cr_assert_eq(atomic_load(&mon->stats.grace_periods), 0);
+    monitor_go_smp(mon);
+    cr_assert_eq(monitor_reserve(mon, cell), MON_VER_INVALID, "after CPU_ON arming waits for a grace period");
+    ver = reserve_stable(mon, cell);
+    cr_assert(monitor_trylock_version(mon, cell, ver));
+    monitor_unlock(mon, cell, false);
+    monitor_release_solo(mon, cell);
+    cr_assert(monitor_armed(mon, cell, 8), "and the slot stays armed between reservations");
+    cr_assert_geq(atomic_load(&mon->stats.grace_periods), 1);
+    monitor_go_smp(mon); /* once only */
+    cr_assert(atomic_load(&mon->smp) && !atomic_load(&mon->solo));
+    free(cell);
+    monitor_destroy(mon);
+    free(m);
+}
+
+Test(monitor, smp_arming_needs_grace_period)
+{
+    Machine *m = fake_machine(2);
+    Monitor *mon = smp_monitor(m);
     uint64_t *cell = aligned_alloc(64, 64);
     *cell = 0;
     cr_assert_eq(monitor_reserve(mon, cell), MON_VER_INVALID, "first reserve only arms the slot");
@@ -92,7 +134,7 @@ Test(monitor, smp_arming_needs_grace_period)
 Test(monitor, pages_are_armed_and_swept)
 {
     Machine *m = fake_machine(2);
-    Monitor *mon = monitor_create(m, 8); /* 256 slots: granules 16 KiB apart share one */
+    Monitor *mon = smp_monitor(m); /* 256 slots: granules 16 KiB apart share one */
     const size_t npg = 200;
     uint8_t *buf = aligned_alloc(4096, 4096 * npg);
     cr_assert_not_null(buf);
@@ -159,7 +201,7 @@ Test(monitor, idle_stores_sweep_unused_pages)
 Test(monitor, settling_slot_is_waited_for)
 {
     Machine *m = fake_machine(2);
-    Monitor *mon = monitor_create(m, 8);
+    Monitor *mon = smp_monitor(m);
     uint64_t *cell = aligned_alloc(64, 64);
     *cell = 0;
     cr_assert_eq(monitor_reserve(mon, cell), MON_VER_INVALID, "first reserve only arms the slot");
@@ -193,7 +235,7 @@ static void *same_value_store(void *p)
 Test(monitor, aba_same_value_store_fails_stxr)
 {
     Machine *m = fake_machine(2);
-    Monitor *mon = monitor_create(m, 8);
+    Monitor *mon = smp_monitor(m);
     /* Two adjacent granules: the second one is in the next slot for sure. */
     uint64_t *cell = aligned_alloc(64, 128);
     *cell = 42;
@@ -258,7 +300,7 @@ static void *incrementer(void *p)
 static void run_counter(int mode_a, int mode_b)
 {
     Machine *m = fake_machine(2);
-    Monitor *mon = monitor_create(m, 8);
+    Monitor *mon = smp_monitor(m);
     uint64_t *cell = aligned_alloc(64, 64);
     *cell = 0;
     (void)reserve_stable(mon, cell); /* arm the slot before the race starts */
@@ -367,7 +409,7 @@ static void *settling_incrementer(void *p)
  * checks. */
 static Monitor *race_sweeps(Machine *m, void *(*inc)(void *))
 {
-    Monitor *mon = monitor_create(m, 8);
+    Monitor *mon = smp_monitor(m);
     uint8_t *buf = aligned_alloc(4096, 2 * 4096);
     uint64_t *c0 = (uint64_t *)buf, *c1 = (uint64_t *)(buf + 4096);
     *c0 = *c1 = 0;
@@ -411,7 +453,7 @@ Test(monitor, idle_sweeps_race_llsc_counters)
 Test(monitor, same_value_stores_make_stxr_fail_under_contention)
 {
     Machine *m = fake_machine(2);
-    Monitor *mon = monitor_create(m, 8);
+    Monitor *mon = smp_monitor(m);
     uint64_t *cell = aligned_alloc(64, 64);
     cell[0] = 0;
     cell[1] = 7;
