@@ -322,9 +322,10 @@ typedef struct CPUState {
      * parks them here, in that order, around its calls into C
      * (cpu/jit_x86_ctx.h, call_abs; cpu/jit_thunk_x86.c). */
     uint64_t jit_save[3];
-    /* stats.jit.mem_armed when this core last asked the monitor to sweep
-     * idle pages (smp/vcpu.c, monitor_idle_stores). */
-    uint64_t mem_armed_seen;
+    /* Stores this core made through the monitor's locked path (memory/tlb.c);
+     * stats.jit.mem_armed + mem_locked when this core last asked the monitor
+     * to sweep idle pages (smp/vcpu.c, monitor_idle_stores). */
+    uint64_t mem_locked, mem_armed_seen;
     /* -d unimp (helper_log_unimp, cpu/translate.c): pcs already reported
      * (direct-mapped), so that a guest looping on an UNDEF is logged once,
      * and the lines written, capped. */

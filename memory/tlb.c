@@ -682,7 +682,7 @@ static bool access_slow(CPUState *cpu, uint64_t va, int size, uint16_t irflags, 
     if (!host)
         return mmio_access(cpu, va, pa, size, write, val);
     if (write)
-        monitor_guest_store(cpu->machine->monitor, host, size, *val);
+        cpu->mem_locked += monitor_guest_store(cpu->machine->monitor, host, size, *val);
     else
         *val = host_load(host, size);
     return true;
@@ -773,7 +773,7 @@ bool mem_store(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t 
      * and the reservation check are one step (sync/monitor.h), no window
      * for another core's LDXR/STXR to miss this store. */
     if (__builtin_expect((e.t->tag_write[e.s] & ~TLB_TAG_ARMED) == (va & TLB_PAGE_MASK) && in_page, 1)) {
-        monitor_guest_store(cpu->machine->monitor, (void *)(uintptr_t)(va + e.t->addend[e.s]), size, val);
+        cpu->mem_locked += monitor_guest_store(cpu->machine->monitor, (void *)(uintptr_t)(va + e.t->addend[e.s]), size, val);
         return true;
     }
     if (irflags & IRF_BYTES) { /* byte elements: as the separate byte stores would (lowest first) */
@@ -834,7 +834,7 @@ bool mem_dc_zva(CPUState *cpu, uint64_t va)
         /* RAM: the block is in one page; stores through the monitor, as
          * mem_store would do them, without eight TLB lookups. */
         for (uint64_t off = 0; off < DC_ZVA_BYTES; off += 8)
-            monitor_guest_store(cpu->machine->monitor, (uint8_t *)host + off, 8, 0);
+            cpu->mem_locked += monitor_guest_store(cpu->machine->monitor, (uint8_t *)host + off, 8, 0);
         return true;
     }
     for (uint64_t off = 0; off < DC_ZVA_BYTES; off += 8) /* MMIO mapped Normal, or a hole */

@@ -533,12 +533,13 @@ void vcpu_loop(CPUState *cpu)
          * request word and taking its instructions off chain_budget; it
          * comes back here on a chain miss, which this loop resolves and
          * (within a page) patches. Interpreted blocks chain here. */
-        /* Stores kept finding armed pages with nothing armed there: sweep
-         * them (monitor_idle_stores). Not under -det: the count is the
-         * JIT's, and a sweep may fail a reservation, which must not depend
-         * on the tier. */
-        if (__builtin_expect(cpu->stats.jit.mem_armed - cpu->mem_armed_seen >= MON_IDLE_STORES, 0) && !m->det) {
-            cpu->mem_armed_seen = cpu->stats.jit.mem_armed;
+        /* Stores kept going out of line or locked on armed pages: sweep
+         * them (monitor_idle_stores). Not under -det: the count is partly
+         * the JIT's, and a sweep may fail a reservation, which must not
+         * depend on the tier. */
+        if (__builtin_expect(cpu->stats.jit.mem_armed + cpu->mem_locked - cpu->mem_armed_seen >= MON_IDLE_STORES, 0) &&
+            !m->det) {
+            cpu->mem_armed_seen = cpu->stats.jit.mem_armed + cpu->mem_locked;
             monitor_idle_stores(m->monitor);
         }
         /* After this pass's quiescent state and any time offline: the write

@@ -173,15 +173,18 @@ void monitor_release_solo(Monitor *mon, const void *host);
  * one-vCPU or -det machine. */
 void monitor_go_smp(Monitor *mon);
 
-/* Stores to armed pages that found their granule unarmed, per core, after
- * which the core asks for a page sweep (monitor_idle_stores). */
+/* Stores to armed pages, per core (the JIT's that found their granule
+ * unarmed, and the locked ones), after which the core asks for a page sweep
+ * (monitor_idle_stores). */
 #define MON_IDLE_STORES 65536
 
 /* Any vCPU thread, at its dispatcher (no guest store in flight on it): this
- * core made MON_IDLE_STORES stores to armed pages whose granules were not
- * armed. Sweeps the pages (second chance: a page with an LDXR since the last
- * sweep stays armed), so that a page holding a lock beside hot data stops
- * sending that data's stores out of line. */
+ * core made MON_IDLE_STORES stores to armed pages (out of line, or locked).
+ * Sweeps the pages (second chance: a page with an LDXR since the last sweep
+ * stays armed), so that a page holding a lock beside hot data stops sending
+ * that data's stores out of line, and one whose LL/SC use has ended (the
+ * kernel's, once its LSE alternatives are in) stops locking every store to
+ * its armed granules. */
 void monitor_idle_stores(Monitor *mon);
 
 /* Any vCPU thread: the slow path of monitor_guest_store (slot(s) locked). */
@@ -189,8 +192,9 @@ void monitor_store_locked(Monitor *mon, void *host, int size, uint64_t val);
 
 /* Any vCPU thread: a plain guest store of `size` (1, 2, 4, 8; any alignment)
  * to guest RAM at `host`, little-endian. The store path of memory/tlb.c: the
- * store and the version bump are one locked step when the granule is armed. */
-static inline void monitor_guest_store(Monitor *mon, void *host, int size, uint64_t val)
+ * store and the version bump are one locked step when the granule is armed
+ * (then true: the caller counts it towards monitor_idle_stores). */
+static inline bool monitor_guest_store(Monitor *mon, void *host, int size, uint64_t val)
 {
     if (__builtin_expect(mon == NULL || !monitor_armed(mon, host, size), 1)) {
         switch (size) {
@@ -199,9 +203,10 @@ static inline void monitor_guest_store(Monitor *mon, void *host, int size, uint6
         case 4: { uint32_t v = (uint32_t)val; __builtin_memcpy(host, &v, 4); break; }
         default: __builtin_memcpy(host, &val, 8); break;
         }
-        return;
+        return false;
     }
     monitor_store_locked(mon, host, size, val);
+    return true;
 }
 
 /* Any thread (device DMA, loaders, semihosting): copy `len` bytes to guest RAM

@@ -176,6 +176,9 @@ static inline int run_both(IRBlock *blk, const char *what)
     /* tlb_refill's MMIO load leaves its value and entry there (memory/tlb.c). */
     ref->mmio_val = cpu->mmio_val;
     ref->mmio_addend = cpu->mmio_addend;
+    /* Locked stores count by the host access that made them (the JIT makes
+     * byte elements one access where it can): a sweep hint, not state. */
+    ref->mem_locked = cpu->mem_locked;
     /* stats.jit counts what only generated code does (fallback calls, TLB
      * slow paths): the interpreter must leave it alone, the JIT's counts are
      * kept for the tests to check, and it is left out of the comparison. */
@@ -267,6 +270,7 @@ static inline void run_loop_both(IRBlock *orig, IRBlock *blk, int slot, const ch
     /* tlb_refill's MMIO load leaves its value and entry there (memory/tlb.c). */
     ref->mmio_val = cpu->mmio_val;
     ref->mmio_addend = cpu->mmio_addend;
+    ref->mem_locked = cpu->mem_locked;
     ref->stats.jit = cpu->stats.jit;
     expect_same(bx_i, bx_j, orig, what);
 }
