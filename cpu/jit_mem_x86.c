@@ -655,7 +655,8 @@ static void emit_refill(Ctx *c, const Stub *s)
          * less than a store here, in most stubs). */
         if (s->store_pc)
             x_mov_ri(j, RAX, s->pc);
-        jit_call_thunk(c, s->store_pc ? JIT_THUNK_REFILL_PC : JIT_THUNK_REFILL); /* counts mem_slow, and mem_refill for an entry */
+        /* counts mem_slow, and mem_refill for an entry */
+        jit_call_thunk(c, s->store_pc ? JIT_THUNK_REFILL_PC : JIT_THUNK_REFILL);
         x_alu_ri(j, XW, 7, RAX, 1);                    /* cmp rax, TLB_REFILL_FAULT (1) */
         x_jcc(j, CC_E, c->l_exc);
         x_jcc(j, CC_B, interp);                        /* NULL */

@@ -773,7 +773,8 @@ bool mem_store(CPUState *cpu, uint64_t va, int size, uint16_t irflags, uint64_t 
      * and the reservation check are one step (sync/monitor.h), no window
      * for another core's LDXR/STXR to miss this store. */
     if (__builtin_expect((e.t->tag_write[e.s] & ~TLB_TAG_ARMED) == (va & TLB_PAGE_MASK) && in_page, 1)) {
-        cpu->mem_locked += monitor_guest_store(cpu->machine->monitor, (void *)(uintptr_t)(va + e.t->addend[e.s]), size, val);
+        void *host = (void *)(uintptr_t)(va + e.t->addend[e.s]);
+        cpu->mem_locked += monitor_guest_store(cpu->machine->monitor, host, size, val);
         return true;
     }
     if (irflags & IRF_BYTES) { /* byte elements: as the separate byte stores would (lowest first) */

@@ -552,23 +552,25 @@ uint64_t monitor_reserve(Monitor *mon, const void *host)
             gp_enqueue2(mon, (uint32_t)idx, page_arm(mon, pi) ? (uint32_t)pi | MON_GP_PAGE : UINT32_MAX);
             return MON_VER_INVALID;
         }
-        /* One vCPU: no other core can be half-way through an unlocked store
-         * (device writes always lock), so the slot is usable at once. There
-         * is no grace-period thread either: sweep here (this slot is used,
-         * so it survives). */
+        /* One vCPU runs (a one-core machine, or core 0 before the first
+         * CPU_ON): no other core can be half-way through an unlocked store
+         * (device writes always lock), so the slot is usable at once. No
+         * grace-period thread sweeps meanwhile: sweep here (this slot is
+         * used, so it survives). */
         atomic_store_explicit(&sl->state, MON_STABLE, memory_order_release);
         sweep_if_full(mon);
     }
 }
 
-/* With one vCPU, the only reservation there can be is that core's: once
- * its STXR has run (the reservation is gone either way), no one needs the
- * slot, and leaving it armed until a sweep sent every later plain store to
+/* With one vCPU running (monitor_go_smp not yet called), the only
+ * reservation there can be is that core's: once its STXR has run (the
+ * reservation is gone either way), no one needs the slot, and leaving it
+ * armed until a sweep sent every later plain store to
  * its granules (typically the rest of a lock's cache line, and the unlock
  * itself) through monitor_store_locked: 4.9 M locked stores in the
  * 4 MiB busybox benchmark boot, 5% of its host time. The next LDXR re-arms
- * the slot at once (no grace period with one vCPU). Not with several vCPUs,
- * -det included: another core may hold a reservation on the slot. */
+ * the slot at once (no grace period with one vCPU). Not once several vCPUs
+ * have run, nor under -det: another core may hold a reservation on the slot. */
 void monitor_release_solo(Monitor *mon, const void *host)
 {
     if (!atomic_load_explicit(&mon->solo, memory_order_relaxed))

@@ -125,9 +125,9 @@ typedef struct Monitor {
     MonitorStats stats;
 } Monitor;
 
-/* Main thread. A monitor for machine `m` (m->ncpus decides whether arming
- * needs grace periods). slots_log2 = 0 for the default table size. Starts the
- * grace-period thread when m->ncpus > 1. */
+/* Main thread. A monitor for machine `m` (with m->ncpus > 1, arming needs
+ * grace periods from monitor_go_smp on). slots_log2 = 0 for the default table
+ * size. Starts the grace-period thread when m->ncpus > 1 (not -det). */
 Monitor *monitor_create(struct Machine *m, unsigned slots_log2);
 /* Main thread, after every vCPU stopped. */
 void monitor_destroy(Monitor *mon);
