@@ -361,7 +361,6 @@ Monitor *monitor_create(struct Machine *m, unsigned slots_log2)
             fprintf(stderr, "flotilla: cannot start the monitor thread\n");
         } else {
             mon->gp_started = true;
-            mon->multi = true;
             atomic_store(&mon->solo, true);
         }
     }
@@ -586,7 +585,7 @@ void monitor_go_smp(Monitor *mon)
      * period in the solo phase); from here on they stay armed between
      * reservations, as on any SMP machine. The target core reads both
      * flags after the CPU_ON handoff (release/acquire on its start). */
-    if (!mon || !mon->multi || !atomic_load(&mon->solo))
+    if (!mon || !mon->gp_started || !atomic_load(&mon->solo))
         return;
     atomic_store(&mon->smp, true);
     atomic_store(&mon->solo, false);

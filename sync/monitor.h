@@ -82,7 +82,7 @@ typedef struct MonitorStats {
 
 typedef struct Monitor {
     /* --- read by the inline store path: keep first --- */
-    _Atomic uint8_t *armed; /* nslots + 1: the last byte stays 0 */
+    _Atomic uint8_t *armed; /* nslots */
     uintptr_t mask; /* nslots - 1 */
 
     _Atomic uint8_t *pages; /* npages: enum MonSlotState | MON_PAGE_USED */
@@ -95,10 +95,8 @@ typedef struct Monitor {
     /* smp: arming needs a grace period (a second vCPU has been started:
      * monitor_go_smp). solo: one vCPU runs, so its ended reservation frees
      * the slot (monitor_release_solo); on a machine of several, until the
-     * first PSCI CPU_ON. multi: several vCPUs, not -det, and the monitor
-     * thread runs: monitor_go_smp ends the solo phase. */
+     * first PSCI CPU_ON (only if the monitor thread runs: gp_started). */
     _Atomic bool smp, solo;
-    bool multi;
 
     _Atomic uint32_t narmed;           /* slots not IDLE */
     _Atomic uint32_t npages_armed;     /* pages not IDLE */
