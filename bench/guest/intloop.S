@@ -2,6 +2,7 @@
  * 10 instructions per iteration (mixed ALU, multiply, load/store, flags,
  * a taken branch); ITERS iterations; exits 0 through semihosting (HLT
  * #0xF000, SYS_EXIT_EXTENDED) if the checksum is the expected one. */
+#include "bm_exit.inc"
     .text
     .global _start
 _start:
@@ -20,16 +21,7 @@ _start:
     subs x1, x1, #1
     b.ne 1b
     /* exit status 0; the checksum is left in x3 for inspection */
-    adr x1, exit_block
-    mov x0, #0x20
-    hlt #0xf000
-    b .
-    .ltorg
-    /* Data on its own page: a store to a page holding code would make
-     * QEMU invalidate its translations on every iteration. */
-    .data
-    .balign 4096
-exit_block:
-    .quad 0x20026, 0
+    BM_EXIT0
+    BM_DATA
 buf:
     .quad 0, 0

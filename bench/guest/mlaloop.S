@@ -2,7 +2,8 @@
  * integer matrix multiply: 7 instructions, a vector multiply-accumulate by
  * element), as a bare-metal loop for bench/hostinsns.sh: the same
  * instructions in the same order. ITERS passes of the 16-step inner loop;
- * exits 0 through semihosting (HLT #0xF000, SYS_EXIT_EXTENDED). */
+ * exits 0 through semihosting (bm_exit.inc). */
+#include "bm_exit.inc"
     .text
     .global _start
 _start:
@@ -23,16 +24,8 @@ _start:
     b.ne 1b
     subs x9, x9, #1
     b.ne 2b
-    adr x1, exit_block
-    mov x0, #0x20
-    hlt #0xf000
-    b .
-    .ltorg
-    /* Data on its own page (see intloop.S). */
-    .data
-    .balign 4096
-exit_block:
-    .quad 0x20026, 0
+    BM_EXIT0
+    BM_DATA
 col:
     .fill 16, 4, 3
 rows:
