@@ -57,6 +57,16 @@ static inline uint64_t rnd(void)
 }
 
 /* Operands biased to the edges where widths, signs and carries matter. */
+/* A call of an Advanced SIMD helper, as the translator makes one: `add
+ * v1.4s, v2.4s, v3.4s` or `mla v0.4s, v1.4s, v2.s[0]` (the instruction word
+ * in imm). Neither can fault nor touches NZCV or X registers. */
+static inline void simd_call(IRBlock *blk)
+{
+    const bool mla = rnd() & 1;
+    IRTemp z = ir_const(blk, 0);
+    ir_emit(blk, IR_CALL, 8, 0, z, z, z, mla ? HELPER_simd_elem : HELPER_simd_3same, mla ? 0x6f820020 : 0x4ea38441);
+}
+
 static inline uint64_t operand(void)
 {
     static const uint64_t edge[] = {

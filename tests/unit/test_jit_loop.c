@@ -178,16 +178,6 @@ Test(jit_loop, stub_only_for_the_block_itself)
  * pass (NZCV as it came in) or a later one (the previous pass's flags).
  * Some blocks write the setter's input register before an access, or read
  * a condition there: those must not get the plan, and still run right. */
-/* A call of an Advanced SIMD helper, as the translator makes one: `add
- * v1.4s, v2.4s, v3.4s` or `mla v0.4s, v1.4s, v2.s[0]` (the instruction word
- * in imm). Neither can fault nor touches NZCV or X registers. */
-static void simd_call(IRBlock *blk)
-{
-    const bool mla = rnd() & 1;
-    IRTemp z = ir_const(blk, 0);
-    ir_emit(blk, IR_CALL, 8, 0, z, z, z, mla ? HELPER_simd_elem : HELPER_simd_3same, mla ? 0x6f820020 : 0x4ea38441);
-}
-
 static void flag_loop_block(IRBlock *blk, bool round_goto)
 {
     ir_block_init(blk, LOOP_PC);

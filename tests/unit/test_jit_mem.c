@@ -908,16 +908,14 @@ Test(jit, deferred_flags_are_exact_at_faults)
             IRTemp cnd = ir_emit(&blk, IR_COND, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 14);
             ir_set_reg(&blk, 4, ir_emit(&blk, IR_SELECT, 8, 0, cnd, a, b, 0, 0));
         }
-        /* Vector ops between (an Advanced SIMD helper's call: `add v1.4s,
-         * v2.4s, v3.4s`) touch no NZCV: the pack is still left to the
-         * accesses after them. */
+        /* Vector ops between (Advanced SIMD helpers' calls: simd_call)
+         * touch no NZCV: the pack is still left to the accesses after
+         * them. */
         const bool simd = rnd() % 3 == 0;
         const int accesses = 1 + (int)(rnd() % 3);
         for (int k = 0; k < accesses; k++) {
-            if (simd && (rnd() & 1)) {
-                IRTemp z = ir_const(&blk, 0);
-                ir_emit(&blk, IR_CALL, 8, 0, z, z, z, HELPER_simd_3same, 0x4ea38441);
-            }
+            if (simd && (rnd() & 1))
+                simd_call(&blk);
             if (rnd() % 3 == 0)
                 ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001004 + 4 * (uint64_t)k);
             IRTemp addr = ir_emit(&blk, IR_ADD, 8, 0, base, ir_const(&blk, 8 * (uint64_t)k), IR_NO_TEMP, 0, 0);
