@@ -219,6 +219,10 @@ static void tb_free_late(TBlock *tb)
 static void tb_free_rcu(struct rcu_head *h)
 {
     TBlock *tb = caa_container_of(h, TBlock, rcu);
+    /* call_rcu hands the block over (inside liburcu, unseen by TSan): pairs
+     * with free_list's release and tcache_insert's, so the allocation's
+     * zeroing is ordered before the CAS below. */
+    tsan_acquire(tb);
     uint8_t held = TB_PIN_HELD;
     if (atomic_compare_exchange_strong(&tb->pin, &held, TB_PIN_DEAD))
         return;
@@ -533,6 +537,7 @@ static void free_list(TCache *tc, TBlock *head, uint64_t n, uint64_t bytes)
         tc->on_invalidate(tc->opaque);
     for (TBlock *tb = head, *next; tb; tb = next) {
         next = tb->page_next;
+        tsan_release(tb);
         call_rcu(&tb->rcu, tb_free_rcu);
     }
     atomic_fetch_add(&tc->invalidated, n);
