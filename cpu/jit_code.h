@@ -44,6 +44,9 @@ void jit_code_free(JitCode *jc, void *code, uint32_t size);
 /* Any thread: true (once) if an allocation failed for want of room since
  * the last call; the translation cache then flushes. */
 bool jit_code_take_exhausted(JitCode *jc);
+/* Any thread: where compiles dump their code (FLOTILLA_JIT_DUMP when jc
+ * was made; see cpu/jit_x86.c), or NULL. */
+const char *jit_code_dump_dir(const JitCode *jc);
 
 /* Any thread (the compiling vCPU): count one compile, successful (with its
  * inline and called op counts, called_opc[IR_NUM_OPS] by opcode) or not

@@ -843,9 +843,8 @@ static const char *check_block(const IRBlock *b)
  * DIR/<pc>.bin (objdump -D -b binary -mi386:x86-64 FILE) and its layout to
  * DIR/<pc>.txt: the body's offset and each chain slot's patch site (the
  * offset of the rel32; 0 = none), for bench/hostinsns.sh. */
-static void dump_code(const IRBlock *b, const uint8_t *p, size_t len)
+static void dump_code(const char *dir, const IRBlock *b, const uint8_t *p, size_t len)
 {
-    const char *dir = getenv("FLOTILLA_JIT_DUMP");
     if (!dir)
         return;
     char path[512];
@@ -1130,7 +1129,7 @@ static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_fl
              * published, and other cores read native (ir_native) and then
              * the fields above. */
             __atomic_store_n(&self->native, code, __ATOMIC_RELEASE);
-            dump_code(b, j->p, j->len);
+            dump_code(jit_code_dump_dir(t->code), b, j->p, j->len);
             jit_code_count(t->code, true, c.native, c.called, c.called_opc, c.lnz);
             ok = true;
         }
