@@ -1129,7 +1129,7 @@ static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_fl
              * published, and other cores read native (ir_native) and then
              * the fields above. */
             __atomic_store_n(&self->native, code, __ATOMIC_RELEASE);
-            dump_code(jit_code_dump_dir(t->code), b, j->p, j->len);
+            dump_code(jit_code_dump_dir(t->code), self, j->p, j->len);
             jit_code_count(t->code, true, c.native, c.called, c.called_opc, c.lnz);
             ok = true;
         }
