@@ -93,9 +93,6 @@ void ir_block_free(IRBlock *b)
         scratch_return(b);
     else if (!atomic_load_explicit(&b->ops_dropped, memory_order_acquire))
         free(b->ops);
-    free(b->jops);
-    b->jops = NULL;
-    b->jops_bytes = 0;
     b->ops = NULL;
     b->nops = b->cap = 0;
 }

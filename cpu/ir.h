@@ -116,15 +116,13 @@ typedef struct IRBlock {
     uint64_t chain_pc[IR_CHAIN_SLOTS];
     /* Translated without ir_optimize (docs/jit.md, "Optimizing on the worker"):
      * most blocks never reach the JIT threshold, and the interpreter runs
-     * the IR as translated. Its compile optimizes a copy, jops (jops_bytes
-     * of it), which the native code refers to; set with native, freed with
-     * the block. Once native is there nothing interprets ops again: the
-     * cache frees them after a grace period (sync/tcache.c,
+     * the IR as translated. Its compile optimizes a copy, which lives only
+     * as long as the compile (the code carries the few ops its slow paths
+     * hand the interpreter). Once native is there nothing interprets ops
+     * again: the cache frees them after a grace period (sync/tcache.c,
      * tcache_native_ready) and sets ops_dropped. */
     bool unoptimized;
     _Atomic bool ops_dropped;
-    uint32_t jops_bytes;
-    IROp *jops;
 } IRBlock;
 
 /* Any thread. The guest pc of the block's instruction number i (0-based,

@@ -876,6 +876,7 @@ struct JitScratch {
     uint64_t *cval;
     int32_t *home;
     uint16_t *rsi_bad, *rdi_bad; /* IR_MAX_OPS + 1 each (plan_rsi_rdi) */
+    uint32_t *oplit;             /* IR_MAX_OPS (Ctx.oplit) */
     IROp *opt;                   /* compile_optimized's working copy */
     uint32_t capopt;
 };
@@ -892,7 +893,9 @@ JitScratch *jit_scratch_new(void)
     s->home = malloc(IR_MAX_TEMPS * sizeof(int32_t));
     s->rsi_bad = malloc((IR_MAX_OPS + 1) * sizeof(uint16_t));
     s->rdi_bad = malloc((IR_MAX_OPS + 1) * sizeof(uint16_t));
-    if (!s->treg || !s->last_use || !s->is_const || !s->cval || !s->home || !s->rsi_bad || !s->rdi_bad) {
+    s->oplit = malloc(IR_MAX_OPS * sizeof(uint32_t));
+    if (!s->treg || !s->last_use || !s->is_const || !s->cval || !s->home || !s->rsi_bad || !s->rdi_bad ||
+        !s->oplit) {
         jit_scratch_free(s);
         return NULL;
     }
@@ -915,6 +918,7 @@ void jit_scratch_free(JitScratch *s)
     free(s->home);
     free(s->rsi_bad);
     free(s->rdi_bad);
+    free(s->oplit);
     free(s);
 }
 
@@ -940,6 +944,8 @@ static void ctx_buffers(Ctx *c, JitScratch *s)
     c->home = s->home;
     c->rsi_bad = s->rsi_bad;
     c->rdi_bad = s->rdi_bad;
+    c->oplit = s->oplit;
+    memset(c->oplit, 0, (c->b->nops < IR_MAX_OPS ? c->b->nops : IR_MAX_OPS) * sizeof(uint32_t));
     memset(c->is_const, 0, n);
     memset(c->cval, 0, n * sizeof(uint64_t));
 }
@@ -963,35 +969,48 @@ _Static_assert(offsetof(Ctx, mrun) == offsetof(Ctx, fplan) + IR_MAX_OPS &&
                    offsetof(Ctx, rmw) == offsetof(Ctx, mlo) + IR_MAX_OPS,
                "compile zeroes fplan, mrun, mdelta, mlo and rmw by range");
 
-/* The literals jit_call_thunk calls through, 8-byte aligned after the
+/* The literals jit_call_thunk calls through, then the copies of the ops
+ * the code hands to interp_exec_op (Ctx.oplit), 8-byte aligned after the
  * block's last exit (never executed: int3 pads up to them). */
-static void emit_thunk_literals(Ctx *c)
+static void emit_literals(Ctx *c)
 {
     static const void *const thunk[JIT_NTHUNKS] = {
         [JIT_THUNK_REFILL] = (const void *)flotilla_jit_refill,
         [JIT_THUNK_REFILL_PC] = (const void *)flotilla_jit_refill_pc,
         [JIT_THUNK_INTERP] = (const void *)flotilla_jit_interp,
     };
+    _Static_assert(sizeof(IROp) % 8 == 0 && _Alignof(IROp) <= 8, "op literals follow 8-byte ones");
     JitBuf *j = &c->j;
     bool any = false;
     for (int t = 0; t < JIT_NTHUNKS; t++)
         any |= c->thunk_used[t];
     if (!any)
-        return;
+        return; /* every op literal is used through the INTERP thunk */
     while (j->len & 7)
         jb_byte(j, 0xcc);
     for (int t = 0; t < JIT_NTHUNKS; t++) {
         if (!c->thunk_used[t])
             continue;
         jb_bind(j, c->thunk_lit[t]);
-        uint64_t a = (uint64_t)(uintptr_t)thunk[t];
-        jb_u32(j, (uint32_t)a);
-        jb_u32(j, (uint32_t)(a >> 32));
+        jb_u64(j, (uint64_t)(uintptr_t)thunk[t]);
+    }
+    if (!c->oplits)
+        return;
+    const uint32_t n = c->b->nops < IR_MAX_OPS ? c->b->nops : IR_MAX_OPS;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!c->oplit[i])
+            continue;
+        jb_bind(j, c->oplit[i] - 1);
+        uint64_t w[sizeof(IROp) / 8];
+        memcpy(w, &c->b->ops[i], sizeof(IROp));
+        for (size_t k = 0; k < sizeof(IROp) / 8; k++)
+            jb_u64(j, w[k]);
     }
 }
 
-/* Compiles the ops of src into code for b (src is b, or the optimized copy
- * of b's IR that b keeps as jops once its code is there). */
+/* Compiles the ops of src into code for b (src is b, or an optimized copy
+ * of b's IR that only lives during the compile: the code keeps copies of
+ * the few ops it needs, Ctx.oplit). */
 static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_flags, const char **why)
 {
     IRBlock *const self = b;
@@ -1019,6 +1038,7 @@ static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_fl
     memset(c.rmw, 0, nplan);
     c.b = b;
     c.self = self;
+    c.oplits = b != self;
     c.tb_flags = tb_flags;
     c.mon = t->machine ? t->machine->monitor : NULL;
     c.rax_temp = c.rax_prev = IR_NO_TEMP;
@@ -1099,7 +1119,7 @@ static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_fl
     jit_fp_emit_stubs(&c);
     emit_xpack_exits(&c);
     jit_emit_exits(&c);
-    emit_thunk_literals(&c);
+    emit_literals(&c);
 
     bool ok = false;
     if (!jb_resolve(j)) {
@@ -1121,10 +1141,6 @@ static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_fl
                 self->chain_pc[k] = c.site_used[k] ? c.site_pc[k] : 0;
                 self->chain_loop[k] = k < 2 && c.loop_used[k] ? (uint32_t)j->labels[c.loop_label[k]] : 0;
             }
-            if (src != self) {
-                self->jops = src->ops;
-                self->jops_bytes = src->cap * (uint32_t)sizeof(IROp);
-            }
             /* Last, with release: a block compiled lazily is already
              * published, and other cores read native (ir_native) and then
              * the fields above. */
@@ -1140,17 +1156,15 @@ static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_fl
 }
 
 /* A block translated unoptimized (IRBlock.unoptimized): compile an
- * optimized copy of its IR, which b keeps (jops) while its code lives. b's
- * own IR stays as it is: other cores may be interpreting it. */
+ * optimized copy of its IR, made in the thread's scratch and gone after
+ * (the code carries the ops its slow paths run). b's own IR stays as it
+ * is: other cores may be interpreting it. */
 static bool compile_optimized(JitTarget *t, IRBlock *b, uint32_t tb_flags, const char **why)
 {
     if (atomic_load_explicit(&b->ops_dropped, memory_order_relaxed)) {
         *why = "its IR was dropped after an earlier compile";
         return false;
     }
-    /* Optimized in the thread's scratch, then copied out at its final size
-     * (one malloc per block: a malloc and a shrinking realloc were ~1% of
-     * a boot). */
     JitScratch *sc = t->scratch;
     IROp *work = NULL;
     if (sc && sc->capopt < b->nops) {
@@ -1173,30 +1187,18 @@ static bool compile_optimized(JitTarget *t, IRBlock *b, uint32_t tb_flags, const
     s.cap = b->nops ? b->nops : 1;
     s.scratch = NULL;
     s.native = NULL;
-    s.jops = NULL;
     s.ops_dropped = false;
     ir_optimize(&s);
     /* What the optimizer made must verify as the translator's IR did (a
      * failure is our bug: the block stays on the interpreter). */
     *why = ir_verify(&s);
+    bool ok = false;
     if (!*why) {
         s.verified = true;
-        IROp *keep = malloc((s.nops ? s.nops : 1) * sizeof(IROp));
-        if (!keep) {
-            *why = "out of memory";
-        } else {
-            memcpy(keep, s.ops, s.nops * sizeof(IROp));
-            s.ops = keep;
-            s.cap = s.nops ? s.nops : 1;
-            if (compile(t, b, &s, tb_flags, why)) {
-                free(own);
-                return true;
-            }
-            free(keep);
-        }
+        ok = compile(t, b, &s, tb_flags, why);
     }
     free(own);
-    return false;
+    return ok;
 }
 
 bool jit_compile_for(JitTarget *t, IRBlock *b, uint32_t tb_flags)
@@ -1207,9 +1209,6 @@ bool jit_compile_for(JitTarget *t, IRBlock *b, uint32_t tb_flags)
         b->native = NULL;
         b->jit_code = NULL;
     }
-    free(b->jops);
-    b->jops = NULL;
-    b->jops_bytes = 0;
     if (b->unoptimized ? compile_optimized(t, b, tb_flags, &why) : compile(t, b, b, tb_flags, &why))
         return true;
     jit_code_count(t->code, false, 0, 0, NULL, false);

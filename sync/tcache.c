@@ -440,7 +440,10 @@ void tcache_native_ready(TCache *tc, TBlock *tb)
      * code, so its own ops are only read by cores already interpreting it.
      * Their memory goes back after their grace period (a Linux boot's
      * compiled blocks hold ~27 MB of them). */
-    DroppedOps *drop = tb->ir.unoptimized && tb->ir.jops ? malloc(sizeof(*drop)) : NULL;
+    DroppedOps *drop = tb->ir.unoptimized && ir_native(&tb->ir) &&
+                               !atomic_load_explicit(&tb->ir.ops_dropped, memory_order_relaxed)
+                           ? malloc(sizeof(*drop))
+                           : NULL;
     uint32_t dropped = 0;
     pthread_mutex_lock(&tc->chain_lock);
     /* invalidate_list sets invalid and sums bytes under this lock, so the
@@ -451,8 +454,8 @@ void tcache_native_ready(TCache *tc, TBlock *tb)
             dropped = tb->ir.cap * (uint32_t)sizeof(IROp);
             atomic_store_explicit(&tb->ir.ops_dropped, true, memory_order_release);
         }
-        tb->bytes += tb->ir.native_size + tb->ir.jops_bytes - dropped;
-        atomic_fetch_add(&tc->bytes, tb->ir.native_size + tb->ir.jops_bytes);
+        tb->bytes += tb->ir.native_size - dropped;
+        atomic_fetch_add(&tc->bytes, tb->ir.native_size);
         atomic_fetch_sub(&tc->bytes, dropped);
         for (TBlock *e = tb->in_list; e; e = EDGE_TB(e)->in_next[EDGE_SLOT(e)])
             jit_chain_patch(&EDGE_TB(e)->ir, EDGE_SLOT(e), &tb->ir);

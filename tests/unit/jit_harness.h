@@ -37,6 +37,8 @@ static inline void setup(void)
 
 static inline void teardown(void)
 {
+    jit_scratch_free(cpu->jit_scratch); /* harness_from_copy's */
+    cpu->jit_scratch = NULL;
     monitor_destroy(tm->m.monitor);
     tm->m.monitor = NULL;
     test_machine_free(tm);
@@ -130,6 +132,11 @@ static inline void dump_block(const IRBlock *b)
 
 /* What the last run_both's JIT run added to the tier-1 counters. */
 static uint64_t ran_fallback[IR_NUM_OPS], ran_mem_slow, ran_mem_refill, ran_mem_armed;
+/* run_both compiles the block as a lazy compile does one translated
+ * unoptimized: from an optimized copy that is gone afterwards. The JIT's
+ * run then sees the block's own ops poisoned (an op the code still
+ * pointed into would run as an undefined instruction). */
+static bool harness_from_copy;
 
 /* Run blk on both tiers from the current state; leave the JIT's result. */
 /* The interpreter's run (ref, ram_ref) and the JIT's (cpu, scratch RAM) left
@@ -159,7 +166,23 @@ static inline int run_both(IRBlock *blk, const char *what)
     if (err)
         dump_block(blk);
     cr_assert_null(err, "%s: block does not verify: %s", what, err ? err : "");
+    blk->unoptimized = harness_from_copy;
+    if (harness_from_copy && !cpu->jit_scratch)
+        cpu->jit_scratch = jit_scratch_new(); /* the optimized copy is made in it */
     cr_assert(jit_compile(cpu, blk, cpu_tb_flags(cpu)), "%s: jit_compile failed", what);
+    if (harness_from_copy) {
+        /* The next compile's copy lands where blk's was: a pointer into
+         * it would now find another block's ops. */
+        IRBlock other;
+        ir_block_init(&other, blk->pc);
+        ir_emit(&other, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, blk->pc);
+        while (other.nops + 1 < blk->nops) /* as many ops: the copy is not moved */
+            ir_emit(&other, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, blk->pc + 4 * other.nops);
+        ir_exit(&other, blk->pc + 0x100);
+        other.unoptimized = true;
+        cr_assert(jit_compile(cpu, &other, cpu_tb_flags(cpu)), "%s: the other block did not compile", what);
+        ir_block_free(&other);
+    }
     cr_assert_not_null(blk->native);
     uint8_t *ram = test_ram(tm, SCR_PA, SCR_LEN);
     cpu->exc_pending = false;
@@ -175,7 +198,16 @@ static inline int run_both(IRBlock *blk, const char *what)
 
     memcpy(cpu, snap, sizeof(*cpu));
     memcpy(ram, ram_snap, SCR_LEN);
+    IROp *own_ops = blk->ops, *poisoned = NULL;
+    if (harness_from_copy) {
+        poisoned = malloc(blk->nops * sizeof(IROp));
+        cr_assert_not_null(poisoned);
+        memset(poisoned, 0xff, blk->nops * sizeof(IROp));
+        blk->ops = poisoned;
+    }
     int bx_j = interp_run(cpu, blk);
+    blk->ops = own_ops;
+    free(poisoned);
     /* Native direct-branch exits name their block for the dispatcher's
      * chaining; the interpreter has no such field to set. */
     if (bx_slot(bx_j) >= 0)

@@ -46,12 +46,12 @@ enum { K_OK, K_STORE_IN, K_STORE_NEXT, K_OTHER_VA, K_OTHER_SIZE, K_NO_LDXR, K_KI
  * both tiers agree, the status is what the monitor must answer, nothing
  * runs as a fallback, and a warm matching pair stays inline (on a
  * non-solo monitor the LDXR needs no reservation call either). */
-Test(jit, excl_pairs)
+static void excl_pairs(int iters)
 {
     for (int solo = 1; solo >= 0; solo--) {
         set_solo(solo);
         for (int size = 1; size <= 8; size *= 2)
-            for (int it = 0; it < 300; it++) {
+            for (int it = 0; it < iters; it++) {
                 int kind = (int)(rnd() % K_KINDS);
                 uint64_t g = SCR_PA + ((rnd() % (SCR_LEN - 128)) & ~63ull);
                 uint64_t va = g + ((rnd() % 64) & ~(uint64_t)(size - 1));
@@ -109,6 +109,18 @@ Test(jit, excl_pairs)
     }
     host_allow(HOST_BMI1, true);
     set_solo(true);
+}
+
+Test(jit, excl_pairs) { excl_pairs(300); }
+
+/* The same pairs compiled as a lazy compile does a block translated
+ * unoptimized: their slow paths hand the interpreter the op copies the
+ * code carries (jit_harness.h, harness_from_copy). */
+Test(jit, excl_pairs_compiled_from_a_copy)
+{
+    harness_from_copy = true;
+    excl_pairs(60);
+    harness_from_copy = false;
 }
 
 /* A plain store beside a reserved granule, on a monitor that keeps slots

@@ -261,9 +261,9 @@ Test(jit, stores_to_an_armed_page)
  * exactly what the interpreter does. Addresses are chained as the
  * translator makes them (base + k * size, or previous + size), with
  * register moves and instruction starts in between. */
-Test(jit, access_runs_match_the_interpreter)
+static void access_runs(int from, int to)
 {
-    for (int it = 0; it < 4000; it++) {
+    for (int it = from; it < to; it++) {
         host_allow(HOST_BMI1, it & 1); /* the TLB slot index by BEXTR, or MOV + SHR + AND */
         const bool store = rnd() & 1;
         const int size = (rnd() & 1) ? 8 : 4, n = 2 + (int)(rnd() % 3);
@@ -306,6 +306,38 @@ Test(jit, access_runs_match_the_interpreter)
         ir_block_free(&blk);
     }
     host_allow(HOST_BMI1, true);
+}
+
+Test(jit, access_runs_match_the_interpreter) { access_runs(0, 4000); }
+
+/* A block translated unoptimized is compiled from an optimized copy that
+ * the compile frees: the slow paths (page crossings, the hole after RAM,
+ * armed granules) hand the interpreter copies of their ops that the code
+ * carries, never the copy's ops nor the block's own (poisoned here). */
+Test(jit, slow_paths_of_a_block_compiled_from_a_copy_carry_their_ops)
+{
+    uint64_t slow = 0;
+    harness_from_copy = true;
+    for (int it = 0; it < 1000; it++) {
+        access_runs(it, it + 1);
+        slow += ran_mem_slow;
+    }
+    /* RAISE, the one op the JIT leaves to the interpreter (a fallback). */
+    for (int i = 0; i < 50; i++) {
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000 + 4 * (rnd() % 64));
+        ir_set_reg(&blk, 3, input(&blk, 1, operand()));
+        ir_emit(&blk, IR_RAISE, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, (uint32_t)(rnd() % EXC_ILLEGAL_STATE),
+                rnd() & 0xffff);
+        run_both(&blk, "raise");
+        cr_expect_eq(ran_fallback[IR_RAISE], 1, "RAISE ran %llu times as a fallback",
+                     (unsigned long long)ran_fallback[IR_RAISE]);
+        ir_block_free(&blk);
+        cpu_reset(cpu, RAM_BASE);
+    }
+    harness_from_copy = false;
+    cr_expect_gt(slow, 0, "no slow path ran");
 }
 
 /* Runs with gaps, mixed 4- and 8-byte accesses and followers in any order
