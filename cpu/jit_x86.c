@@ -994,8 +994,6 @@ static void emit_literals(Ctx *c)
         jb_bind(j, c->thunk_lit[t]);
         jb_u64(j, (uint64_t)(uintptr_t)thunk[t]);
     }
-    if (!c->oplits)
-        return;
     const uint32_t n = c->b->nops < IR_MAX_OPS ? c->b->nops : IR_MAX_OPS;
     for (uint32_t i = 0; i < n; i++) {
         if (!c->oplit[i])
@@ -1009,8 +1007,9 @@ static void emit_literals(Ctx *c)
 }
 
 /* Compiles the ops of src into code for b (src is b, or an optimized copy
- * of b's IR that only lives during the compile: the code keeps copies of
- * the few ops it needs, Ctx.oplit). */
+ * of b's IR that only lives during the compile). The code keeps copies of
+ * the few ops it hands the interpreter (Ctx.oplit), so that neither array
+ * is needed once it is there. */
 static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_flags, const char **why)
 {
     IRBlock *const self = b;
@@ -1038,7 +1037,6 @@ static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_fl
     memset(c.rmw, 0, nplan);
     c.b = b;
     c.self = self;
-    c.oplits = b != self;
     c.tb_flags = tb_flags;
     c.mon = t->machine ? t->machine->monitor : NULL;
     c.rax_temp = c.rax_prev = IR_NO_TEMP;
@@ -1161,10 +1159,6 @@ static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_fl
  * is: other cores may be interpreting it. */
 static bool compile_optimized(JitTarget *t, IRBlock *b, uint32_t tb_flags, const char **why)
 {
-    if (atomic_load_explicit(&b->ops_dropped, memory_order_relaxed)) {
-        *why = "its IR was dropped after an earlier compile";
-        return false;
-    }
     JitScratch *sc = t->scratch;
     IROp *work = NULL;
     if (sc && sc->capopt < b->nops) {
@@ -1204,6 +1198,10 @@ static bool compile_optimized(JitTarget *t, IRBlock *b, uint32_t tb_flags, const
 bool jit_compile_for(JitTarget *t, IRBlock *b, uint32_t tb_flags)
 {
     const char *why = NULL;
+    /* Its ops are gone with its first code (tcache_native_ready): keep that
+     * code rather than free it and have nothing to run. */
+    if (atomic_load_explicit(&b->ops_dropped, memory_order_acquire))
+        return false;
     if (b->native) {
         jit_code_free(b->jit_code, b->native, b->native_size);
         b->native = NULL;

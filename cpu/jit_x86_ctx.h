@@ -165,11 +165,12 @@ typedef struct Ctx {
      * stub tails that jit_call_thunk calls through (JitThunk). */
     uint32_t thunk_lit[JIT_NTHUNKS];
     bool thunk_used[JIT_NTHUNKS];
-    /* Compiling from an optimized copy (b != self), which is gone once the
-     * compile returns: each op the code hands to interp_exec_op is a
-     * literal after the thunks', and oplit[i] (ops of b, zeroed per
-     * compile) is 1 + the label of op i's copy (0: none yet). */
-    bool oplits;
+    /* Each op the code hands to interp_exec_op is a literal after the
+     * thunks': the ops compiled from (an optimized copy, gone once the
+     * compile returns, or the block's own, freed after a grace period once
+     * its code is there: tcache_native_ready) are not needed by the code.
+     * oplit[i] (ops of b, zeroed per compile) is 1 + the label of op i's
+     * copy (0: none yet). */
     uint32_t *oplit;
     uint64_t native, called;
     uint32_t called_opc[IR_NUM_OPS];
@@ -542,21 +543,17 @@ static inline void emit_interp_call(Ctx *c, const IROp *op)
         }
         const_to_slot(c, in[k]);
     }
-    if (c->oplits) {
-        const size_t m = (size_t)(op - c->b->ops);
-        if (op < c->b->ops || m >= c->b->nops || m >= IR_MAX_OPS) {
-            j->oom = true; /* not an op of b: no literal for it (never happens) */
-            return;
-        }
-        if (!c->oplit[m])
-            c->oplit[m] = jb_label(j) + 1;
-        jb_byte(j, 0x48);
-        jb_byte(j, 0x8d);
-        jb_byte(j, 0x35);                              /* lea rsi, [rip + the op's copy] */
-        jb_rel32(j, c->oplit[m] - 1);
-    } else {
-        x_mov_ri(j, RSI, (uint64_t)(uintptr_t)op);     /* the block's own op: lives with it */
+    const size_t m = (size_t)(op - c->b->ops);
+    if (op < c->b->ops || m >= c->b->nops || m >= IR_MAX_OPS) {
+        j->oom = true; /* not an op of b: no literal for it (never happens) */
+        return;
     }
+    if (!c->oplit[m])
+        c->oplit[m] = jb_label(j) + 1;
+    jb_byte(j, 0x48);
+    jb_byte(j, 0x8d);
+    jb_byte(j, 0x35);                                  /* lea rsi, [rip + the op's copy] */
+    jb_rel32(j, c->oplit[m] - 1);
     jit_call_thunk(c, JIT_THUNK_INTERP);               /* interp_exec_op(cpu, op, rsp) */
     x_alu_ri(j, 0, 7, RAX, -1);                        /* cmp eax, -1 */
     x_jcc(j, CC_NE, c->l_epi);

@@ -435,13 +435,12 @@ static void dropped_ops_free(struct rcu_head *h)
 
 void tcache_native_ready(TCache *tc, TBlock *tb)
 {
-    /* A block translated unoptimized and compiled from its optimized copy
-     * (cpu/ir.h, IRBlock.unoptimized): from now on the dispatcher runs its
-     * code, so its own ops are only read by cores already interpreting it.
-     * Their memory goes back after their grace period (a Linux boot's
-     * compiled blocks hold ~27 MB of them). */
-    DroppedOps *drop = tb->ir.unoptimized && ir_native(&tb->ir) &&
-                               !atomic_load_explicit(&tb->ir.ops_dropped, memory_order_relaxed)
+    /* From now on the dispatcher runs the block's code, which carries the
+     * ops it hands the interpreter (cpu/jit_x86_ctx.h, Ctx.oplit), so its
+     * own ops are only read by cores already interpreting it. Their memory
+     * goes back after their grace period (a Linux boot's compiled blocks
+     * hold ~16-27 MB of them). */
+    DroppedOps *drop = ir_native(&tb->ir) && !atomic_load_explicit(&tb->ir.ops_dropped, memory_order_relaxed)
                            ? malloc(sizeof(*drop))
                            : NULL;
     uint32_t dropped = 0;
