@@ -117,10 +117,10 @@ typedef struct IRBlock {
     /* Translated without ir_optimize (docs/jit.md, "Optimizing on the worker"):
      * most blocks never reach the JIT threshold, and the interpreter runs
      * the IR as translated. Its compile optimizes a copy, which lives only
-     * as long as the compile (the code carries the few ops its slow paths
-     * hand the interpreter). Once native is there nothing interprets ops
-     * again: the cache frees them after a grace period (sync/tcache.c,
-     * tcache_native_ready) and sets ops_dropped. */
+     * as long as the compile. Once native is there (from either IR: the
+     * code carries the few ops its slow paths hand the interpreter) nothing
+     * interprets ops again: the cache frees them after a grace period
+     * (sync/tcache.c, tcache_native_ready) and sets ops_dropped. */
     bool unoptimized;
     _Atomic bool ops_dropped;
 } IRBlock;

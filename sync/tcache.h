@@ -115,8 +115,8 @@ void tb_chain(TCache *tc, TBlock *from, int slot, TBlock *to);
 /* tb, already published, has just been given native code (its native set,
  * with release): count its code against the bound, patch the chain sites
  * of the edges into and out of it that now join two native blocks, and
- * free its own ops after a grace period if it was compiled from an
- * optimized copy (cpu/ir.h, IRBlock.unoptimized). No-op for an
+ * free its own ops after a grace period (the code carries the few it
+ * hands the interpreter; cpu/jit_x86_ctx.h, Ctx.oplit). No-op for an
  * invalidated block. vCPU threads, as tb_chain, or a compile worker while
  * it is an online RCU reader (it calls call_rcu). */
 void tcache_native_ready(TCache *tc, TBlock *tb);
