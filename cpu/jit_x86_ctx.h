@@ -543,11 +543,11 @@ static inline void emit_interp_call(Ctx *c, const IROp *op)
         }
         const_to_slot(c, in[k]);
     }
-    const size_t m = (size_t)(op - c->b->ops);
-    if (op < c->b->ops || m >= c->b->nops || m >= IR_MAX_OPS) {
+    if (op < c->b->ops || op >= c->b->ops + c->b->nops || op >= c->b->ops + IR_MAX_OPS) {
         j->oom = true; /* not an op of b: no literal for it (never happens) */
         return;
     }
+    const size_t m = (size_t)(op - c->b->ops);
     if (!c->oplit[m])
         c->oplit[m] = jb_label(j) + 1;
     jb_byte(j, 0x48);
