@@ -537,9 +537,9 @@ void vcpu_loop(CPUState *cpu)
          * them (monitor_idle_stores). Not under -det: the count is partly
          * the JIT's, and a sweep may fail a reservation, which must not
          * depend on the tier. */
-        if (__builtin_expect(cpu->stats.jit.mem_armed + cpu->mem_locked - cpu->mem_armed_seen >= MON_IDLE_STORES, 0) &&
-            !m->det) {
-            cpu->mem_armed_seen = cpu->stats.jit.mem_armed + cpu->mem_locked;
+        const uint64_t armed_stores = cpu->stats.jit.mem_armed + cpu->mem_locked;
+        if (__builtin_expect(armed_stores - cpu->mem_armed_seen >= MON_IDLE_STORES, 0) && !m->det) {
+            cpu->mem_armed_seen = armed_stores;
             monitor_idle_stores(m->monitor);
         }
         /* After this pass's quiescent state and any time offline: the write

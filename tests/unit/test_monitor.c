@@ -44,6 +44,15 @@ static uint64_t reserve_stable(Monitor *mon, const void *p)
     return MON_VER_INVALID;
 }
 
+/* A successful STXR: the locked store of reservation ver, then
+ * monitor_release_solo, as atomic.c does after every STXR. */
+static void stxr_and_release(Monitor *mon, uint64_t *p, uint64_t ver)
+{
+    cr_assert(monitor_trylock_version(mon, p, ver));
+    monitor_unlock(mon, p, false);
+    monitor_release_solo(mon, p);
+}
+
 /* LL/SC increment through the monitor API, as atomic.c does it. */
 static void llsc_inc(Monitor *mon, uint64_t *p)
 {
@@ -88,17 +97,12 @@ Test(monitor, several_cores_run_solo_until_cpu_on)
     *cell = 0;
     uint64_t ver = monitor_reserve(mon, cell);
     cr_assert_neq(ver, MON_VER_INVALID, "core 0 alone: usable at once");
-    cr_assert(monitor_trylock_version(mon, cell, ver));
-    monitor_unlock(mon, cell, false);
-    monitor_release_solo(mon, cell);
+    stxr_and_release(mon, cell, ver);
     cr_assert_not(monitor_armed(mon, cell, 8), "its STXR freed the slot");
     cr_assert_eq(atomic_load(&mon->stats.grace_periods), 0);
     monitor_go_smp(mon);
     cr_assert_eq(monitor_reserve(mon, cell), MON_VER_INVALID, "after CPU_ON arming waits for a grace period");
-    ver = reserve_stable(mon, cell);
-    cr_assert(monitor_trylock_version(mon, cell, ver));
-    monitor_unlock(mon, cell, false);
-    monitor_release_solo(mon, cell);
+    stxr_and_release(mon, cell, reserve_stable(mon, cell));
     cr_assert(monitor_armed(mon, cell, 8), "and the slot stays armed between reservations");
     cr_assert_geq(atomic_load(&mon->stats.grace_periods), 1);
     monitor_go_smp(mon); /* once only */
