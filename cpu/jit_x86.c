@@ -39,16 +39,17 @@
 
 static bool alu_size_ok(int sz) { return sz == 4 || sz == 8; }
 
-/* The taken paths of the FP_XPACK side exits (the BRCOND case of emit_op):
- * the setter's NZCV pack on the EFLAGS its jcc left, the instructions given
- * back, then the exit's patchable jump (jit_emit_direct). */
+/* The out-of-line taken paths of side exits (the BRCOND case of emit_op):
+ * for FP_XPACK the setter's NZCV pack on the EFLAGS its jcc left, the
+ * instructions given back, then the exit's patchable jump (jit_emit_direct). */
 static void emit_xpack_exits(Ctx *c)
 {
     for (unsigned k = 0; k < c->nxpack; k++) {
         const IROp *op = c->xpack_op[k];
         c->op_index = (uint32_t)(op - c->b->ops); /* for jit_emit_direct: this exit's op */
         jb_bind(&c->j, c->xpack_label[k]);
-        jit_emit_xpack_exit(c, op);
+        if (jit_fplan_of(c, op) & FP_XPACK)
+            jit_emit_xpack_exit(c, op);
         const int32_t unrun = (int32_t)ir_brcond_unrun(op);
         if (unrun)
             x_mem(&c->j, 0, 0x8d, JIT_BUDGET, JIT_BUDGET, unrun); /* lea r11d, [r11 + unrun] */
@@ -693,8 +694,10 @@ static bool emit_op(Ctx *c, const IROp *op)
         break;
     case IR_BRCOND: {
         /* A side exit gives back the instructions after it when taken (the
-         * block was counted whole on entry): LEA leaves EFLAGS alone, so the
-         * add goes before the jump and the fall-through takes it back. */
+         * block was counted whole on entry), on its out-of-line taken path
+         * (emit_xpack_exits). Where that is not done (a loop's own branch,
+         * too many exits) LEA, which leaves EFLAGS alone, adds before the
+         * jump and the fall-through takes it back. */
         const int slot = ir_branch_slot(op);
         const int32_t unrun = (int32_t)ir_brcond_unrun(op);
         if (jit_fplan_of(c, op) & FP_XPACK) {
@@ -702,7 +705,7 @@ static bool emit_op(Ctx *c, const IROp *op)
              * line (emit_xpack_exits). plan_exit_pack mirrors
              * cond_for_branch, so the condition is in EFLAGS here; if it
              * were not, the pack could not be made: no code for the block. */
-            if (c->cc_temp != op->a || op->a == IR_NO_TEMP || c->nxpack >= JIT_MAX_XPACK) {
+            if (c->cc_temp != op->a || op->a == IR_NO_TEMP || c->nxpack >= JIT_MAX_XPACK + JIT_MAX_OOL_EXITS) {
                 j->oom = true;
                 break;
             }
@@ -717,6 +720,28 @@ static bool emit_op(Ctx *c, const IROp *op)
              * need the setter's EFLAGS at the jcc. If they are not there,
              * no code for the block. */
             j->oom = true;
+            break;
+        }
+        if (unrun && op->a != IR_NO_TEMP && op->imm != c->b->pc &&
+            !(c->lnz && c->op_index == c->lnz_br) && c->nool < JIT_MAX_OOL_EXITS) {
+            /* The give-back out of line, on the taken path only: the
+             * fall-through (a superblock's likely way) runs no LEA. */
+            int cc = c->cc;
+            if (c->cc_temp == op->a && op->a != IR_NO_TEMP) {
+                c->cc_temp = IR_NO_TEMP;
+            } else if (c->al_temp == op->a && op->a != IR_NO_TEMP) {
+                x_rr(j, XB8, 0x84, RAX, RAX);    /* test al, al */
+                cc = CC_NE;
+                c->al_temp = IR_NO_TEMP;
+            } else {
+                rmt(c, XW, 0x83, 7, op->a);      /* cmp qword [cond], 0 */
+                jb_byte(j, 0);
+                cc = CC_NE;
+            }
+            c->nool++;
+            c->xpack_label[c->nxpack] = jb_label(j);
+            c->xpack_op[c->nxpack] = op;
+            x_jcc(j, cc, c->xpack_label[c->nxpack++]);
             break;
         }
         if (unrun)

@@ -136,6 +136,10 @@ enum { CONST_IN_SLOT = 1, CONST_LAZY = 2 };
 
 /* Side exits whose taken path packs NZCV (FP_XPACK), at most, per block. */
 #define JIT_MAX_XPACK 8
+/* Other side exits whose taken path gives back instructions out of line,
+ * at most, per block (a block has at most two, slots 2 and 3; past the
+ * bound the give-back would be inline, on both paths). */
+#define JIT_MAX_OOL_EXITS 4
 
 typedef struct Ctx {
     JitBuf j;
@@ -183,11 +187,12 @@ typedef struct Ctx {
      * BRCOND right after it (IR_NO_TEMP: none). */
     IRTemp cc_temp;
     int cc;
-    /* Side exits planned FP_XPACK (at most one per side-exit slot): the
-     * out-of-line label their jcc goes to, emitted before the exits. */
-    uint32_t xpack_label[JIT_MAX_XPACK];
-    const IROp *xpack_op[JIT_MAX_XPACK];
-    unsigned nxpack;
+    /* Side exits with an out-of-line taken path: those planned FP_XPACK
+     * and those that give back instructions (nool of them). The label
+     * their jcc goes to, emitted before the exits. */
+    uint32_t xpack_label[JIT_MAX_XPACK + JIT_MAX_OOL_EXITS];
+    const IROp *xpack_op[JIT_MAX_XPACK + JIT_MAX_OOL_EXITS];
+    unsigned nxpack, nool;
     unsigned xpack_plans; /* side exits planned FP_XPACK (plan_exit_pack) */
     /* A fused COND whose 0/1 value is only in AL, for the BRCOND that
      * follows its flag setter (cond_for_branch; IR_NO_TEMP: none). */
