@@ -494,11 +494,22 @@ static inline void jc_log_slot(uint16_t *log, uint32_t *n, uint32_t cap, uint32_
         (*n)++;
 }
 
+/* Any thread: the jump-cache slot of pc. Bits 18-31 are folded into the
+ * index (32-bit rotate by 16, XOR) so that hot blocks 256 KiB apart (a
+ * kernel's mutex_lock and ktime_get) do not evict each other; generated
+ * code computes the same (jit_emit_jump_indirect). A page's 1024 pcs still
+ * take 1024 distinct slots. */
+static inline uint32_t jc_index(uint64_t pc)
+{
+    const uint32_t p = (uint32_t)pc;
+    return ((p ^ (p >> 16 | p << 16)) >> 2) & (JC_SIZE - 1);
+}
+
 /* Owning vCPU: enter a block in the jump cache (the dispatcher's only way
  * to fill it), logging lower-half slots for jc_drop_nonglobal. */
 static inline void jc_fill(CPUState *cpu, uint64_t pc, uint32_t flags, struct TBlock *tb, void *code)
 {
-    uint32_t idx = (uint32_t)(pc >> 2) & (JC_SIZE - 1);
+    uint32_t idx = jc_index(pc);
     JCEntry *je = &cpu->jc[idx];
     je->pc = pc;
     je->flags = flags;

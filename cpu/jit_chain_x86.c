@@ -5,6 +5,7 @@
  * thread; jit_chain_patch as its header says. */
 #include <stdatomic.h>
 
+#include "host_cpu.h"
 #include "jit_x86_ctx.h"
 
 /* int flotilla_jit_enter(CPUState *cpu, const void *code, int32_t budget):
@@ -37,7 +38,7 @@ _Static_assert(JIT_FRAME == 65536, "keep the constant in flotilla_jit_enter in s
 static void emit_jc_probe_const(Ctx *c, uint64_t target, uint32_t miss)
 {
     JitBuf *j = &c->j;
-    int32_t e = CPU_OFF(jc) + (int32_t)(((target >> 2) & (JC_SIZE - 1)) * sizeof(JCEntry));
+    int32_t e = CPU_OFF(jc) + (int32_t)(jc_index(target) * sizeof(JCEntry));
     x_mov_ri(j, RAX, target);
     x_mem(j, XW, 0x3b, RAX, RBX, e + (int32_t)offsetof(JCEntry, pc)); /* cmp rax, [je.pc] */
     x_jcc(j, CC_NE, miss);
@@ -153,7 +154,19 @@ void jit_emit_jump_indirect(Ctx *c)
     jb_byte(j, 0xa8);                            /* test al, 3 */
     jb_byte(j, 3);
     x_jcc(j, CC_NE, miss);
-    x_rr(j, 0, 0x89, RAX, RCX);                  /* mov ecx, eax */
+    /* ecx = jc_index(pc) * 4: eax ^ (eax rotated by 16), masked */
+    if (host_has(HOST_BMI2)) {
+        jb_byte(j, 0xc4);                        /* rorx ecx, eax, 16 */
+        jb_byte(j, 0xe3);
+        jb_byte(j, 0x7b);
+        jb_byte(j, 0xf0);
+        jb_byte(j, 0xc8);
+        jb_byte(j, 16);
+    } else {
+        x_rr(j, 0, 0x89, RAX, RCX);              /* mov ecx, eax */
+        x_shift_ri(j, 0, 1, RCX, 16);            /* ror ecx, 16 */
+    }
+    x_rr(j, 0, 0x31, RAX, RCX);                  /* xor ecx, eax */
     x_alu_ri(j, 0, 4, RCX, (int32_t)((JC_SIZE - 1) << 2));
     x_shift_ri(j, 0, 4, RCX, 3);                 /* ecx = index * 32 */
     x_mem_sib(j, XW, 0x3b, RAX, RBX, RCX, 1, jc + (int32_t)offsetof(JCEntry, pc));

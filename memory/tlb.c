@@ -185,7 +185,7 @@ void tlb_jc_flush(CPUState *cpu) { jc_clear_all(cpu); }
 
 void tlb_jc_drop_pc(CPUState *cpu, uint64_t pc)
 {
-    JCEntry *je = &cpu->jc[(pc >> 2) & (JC_SIZE - 1)];
+    JCEntry *je = &cpu->jc[jc_index(pc)];
     if (je->pc == pc)
         je->pc = ~0ull;
 }
@@ -197,9 +197,8 @@ static void jc_clear_page(CPUState *cpu, uint64_t cva)
     if (!(cpu->jc_pages[(cva >> 18) & 63] & (1ull << ((cva >> 12) & 63))))
         return; /* no block of a page with this number mod 4096 was entered */
     unsigned n = JC_SIZE < PAGE_SIZE / 4 ? JC_SIZE : (unsigned)(PAGE_SIZE / 4);
-    unsigned first = (unsigned)(cva >> 2);
     for (unsigned i = 0; i < n; i++) {
-        JCEntry *je = &cpu->jc[(first + i) & (JC_SIZE - 1)];
+        JCEntry *je = &cpu->jc[jc_index(cva + 4ull * i)];
         if ((canon(je->pc) & TLB_PAGE_MASK) == cva)
             je->pc = ~0ull;
     }

@@ -291,7 +291,7 @@ static TBlock *find_block_n(CPUState *cpu, bool one)
         cpu_raise(cpu, EXC_PC_ALIGN, 0, pc);
         return NULL;
     }
-    JCEntry *je = &cpu->jc[(pc >> 2) & (JC_SIZE - 1)];
+    JCEntry *je = &cpu->jc[jc_index(pc)];
     if (je->pc == pc && je->flags == flags && je->tb) {
         cpu->stats.jc_hits++;
         /* Compiled since it was cached (lazily, maybe by another core):
@@ -378,7 +378,7 @@ static bool lazy_compile(CPUState *cpu, TBlock *tb)
     if (!jit_compile(cpu, &tb->ir, tb->flags))
         return false;
     tcache_native_ready(m->tcache, tb);
-    JCEntry *je = &cpu->jc[(tb->pc >> 2) & (JC_SIZE - 1)];
+    JCEntry *je = &cpu->jc[jc_index(tb->pc)];
     if (je->tb == tb)
         je->code = ir_native(&tb->ir);
     return true;

@@ -754,7 +754,7 @@ Test(jit, chaining_jump_cache)
         counting_block(&b, pb, 2, 0, far);
         cpu->x[1] = cpu->x[2] = 0;
         cpu->chain_budget = 100;
-        JCEntry *je = &cpu->jc[(pb >> 2) & (JC_SIZE - 1)];
+        JCEntry *je = &cpu->jc[jc_index(pb)];
         *je = (JCEntry){.pc = ~0ull};
         cr_assert_eq(jit_run(cpu, &a), bx, "empty entry: miss");
         cr_assert_eq(cpu->pc, pb);
@@ -781,11 +781,58 @@ Test(jit, chaining_jump_cache)
     /* An emptied entry (pc ~0) never matches a misaligned target. */
     IRBlock c;
     counting_block(&c, pa, 1, 1, ~0ull);
-    JCEntry *je = &cpu->jc[(~0ull >> 2) & (JC_SIZE - 1)];
+    JCEntry *je = &cpu->jc[jc_index(~0ull)];
     *je = (JCEntry){.pc = ~0ull, .flags = cpu_tb_flags(cpu), .code = (void *)1};
     cr_assert_eq(jit_run(cpu, &c), BX_JUMP);
     cr_assert_eq(cpu->pc, ~0ull);
     ir_block_free(&c);
+}
+
+/* The jump cache's index folds bits 18-31 of the pc in (jc_index): blocks
+ * 256 KiB apart, which a direct-mapped index by pc >> 2 put in one slot, take
+ * two, and the inline probe of an indirect branch finds each in the slot the
+ * dispatcher fills, with the BMI2 rotate and without it. A page's 1024 pcs
+ * take 1024 distinct slots (jc_clear_page visits those). */
+Test(jit, jump_cache_index_in_generated_code)
+{
+    const uint64_t pa = 0x40001000;
+    const uint64_t targets[] = {0x40003000, 0x40043000, 0x40083000, 0x7fff0040ull,
+                                0xffff800008ce4d50ull, 0xffff800008164d50ull, 0xfffffffffffffffcull};
+    cr_assert_neq(jc_index(targets[4]), jc_index(targets[5]), "mutex_lock and ktime_get, 256 KiB apart");
+    cr_assert_neq(jc_index(targets[0]), jc_index(targets[1]));
+    for (int bmi = 0; bmi <= 1; bmi++) {
+        jit_allow_bmi(bmi);
+        for (size_t t = 0; t < sizeof(targets) / sizeof(targets[0]); t++) {
+            const uint64_t pb = targets[t];
+            IRBlock a, b;
+            counting_block(&a, pa, 1, 1, pb);
+            counting_block(&b, pb, 2, 0, pb + 0x2000);
+            cpu->x[1] = cpu->x[2] = 0;
+            cpu->chain_budget = 100;
+            for (size_t u = 0; u < sizeof(targets) / sizeof(targets[0]); u++)
+                cpu->jc[jc_index(targets[u])] = (JCEntry){.pc = ~0ull};
+            cr_assert_eq(jit_run(cpu, &a), BX_JUMP, "bmi %d target %zu: empty, miss", bmi, t);
+            cpu->jc[jc_index(pb)] =
+                (JCEntry){.pc = pb, .flags = cpu_tb_flags(cpu), .tb = (struct TBlock *)&b, .code = b.native};
+            cr_assert_eq(jit_run(cpu, &a), BX_SLOT1, "bmi %d target %zu: hit", bmi, t);
+            cr_assert_eq(cpu->pc, pb + 0x2000);
+            cr_assert_eq(cpu->x[2], 1);
+            cpu->jc[jc_index(pb)].pc = ~0ull;
+            ir_block_free(&a);
+            ir_block_free(&b);
+        }
+    }
+    jit_allow_bmi(true);
+    for (size_t t = 0; t < sizeof(targets) / sizeof(targets[0]); t++) {
+        static uint8_t seen[JC_SIZE];
+        memset(seen, 0, sizeof(seen));
+        const uint64_t page = targets[t] & ~0xfffull;
+        for (unsigned i = 0; i < 1024; i++) {
+            const uint32_t k = jc_index(page + 4ull * i);
+            cr_assert_eq(seen[k], 0, "page %zu: pc %u shares a slot", t, i);
+            seen[k] = 1;
+        }
+    }
 }
 
 /* The register allocator: many temps live at once (more than the five host

@@ -274,9 +274,9 @@ Test(tlb, jump_cache)
     uint64_t pa;
     cr_assert_not_null(mem_fetch_ptr(cpu, VA(150), &pa));
     cr_assert_not_null(mem_fetch_ptr(cpu, VA(151), &pa));
-    JCEntry *j150 = &cpu->jc[(VA(150) >> 2) & (JC_SIZE - 1)];
-    JCEntry *j151 = &cpu->jc[(VA(151) >> 2) & (JC_SIZE - 1)];
-    JCEntry *jhi = &cpu->jc[(0xffffff8000001000ull >> 2) & (JC_SIZE - 1)];
+    JCEntry *j150 = &cpu->jc[jc_index(VA(150))];
+    JCEntry *j151 = &cpu->jc[jc_index(VA(151))];
+    JCEntry *jhi = &cpu->jc[jc_index(0xffffff8000001000ull)];
     jc_fill(cpu, VA(150), 0, NULL, NULL);
     jc_fill(cpu, VA(151), 0, NULL, NULL);
     jc_fill(cpu, 0xffffff8000001000ull, 0, NULL, NULL);
@@ -315,8 +315,8 @@ Test(tlb, jump_cache_asid_switch_with_many_entries)
         cpu->ttbr0_el1 = L1_PA | (uint64_t)(3 + round) << 48;
         tlb_sync_asid(cpu);
         for (unsigned i = 0; i < n; i++)
-            cr_assert_eq(cpu->jc[((0x400000 >> 2) + i) & (JC_SIZE - 1)].pc, ~0ull, "round %d entry %u", round, i);
-        cr_assert_eq(cpu->jc[(0xffffff8000010000ull >> 2) & (JC_SIZE - 1)].pc, 0xffffff8000010000ull);
+            cr_assert_eq(cpu->jc[jc_index(0x400000 + 4ull * i)].pc, ~0ull, "round %d entry %u", round, i);
+        cr_assert_eq(cpu->jc[jc_index(0xffffff8000010000ull)].pc, 0xffffff8000010000ull);
         cr_assert_eq(cpu->jc_ulog_n, 0);
         cr_assert_not_null(mem_fetch_ptr(cpu, VA(152), &pa));
     }

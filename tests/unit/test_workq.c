@@ -348,11 +348,11 @@ Test(workq, sleeper_runs_queued_tlbi_on_waking)
     uint64_t flushes = c1->stats.tlb_flushes;
     tlb_broadcast(r->cpu[0], TLBOP_VA, pa, 0);
     cr_assert(atomic_load(&r->m.sync->v[1].state) & VS_TLB_STALE);
-    cr_assert_eq(c1->jc[((pa + 8) >> 2) & (JC_SIZE - 1)].pc, pa + 8, "run before waking");
+    cr_assert_eq(c1->jc[jc_index(pa + 8)].pc, pa + 8, "run before waking");
     vcpu_idle_end(c1);
     cr_assert_eq(atomic_load(&r->m.sync->v[1].state) & VS_TLB_STALE, 0u);
-    cr_assert_eq(c1->jc[((pa + 8) >> 2) & (JC_SIZE - 1)].pc, ~0ull, "the named page stayed");
-    cr_assert_eq(c1->jc[((pb + 8) >> 2) & (JC_SIZE - 1)].pc, pb + 8, "another page went");
+    cr_assert_eq(c1->jc[jc_index(pa + 8)].pc, ~0ull, "the named page stayed");
+    cr_assert_eq(c1->jc[jc_index(pb + 8)].pc, pb + 8, "another page went");
     cr_assert_eq(c1->stats.tlb_flushes, flushes, "a full flush instead of the op");
     cr_assert_eq(helper_dsb(r->cpu[0], 0, 0, 0, 0), 0, "a sleeper's ops are not waited for");
 
@@ -362,8 +362,8 @@ Test(workq, sleeper_runs_queued_tlbi_on_waking)
     for (int i = 0; i <= TLBQ_MAX; i++)
         tlb_broadcast(r->cpu[0], TLBOP_VA, 0x100000 + (uint64_t)i * 0x1000, 0);
     vcpu_idle_end(c1);
-    cr_assert_eq(c1->jc[((pb + 8) >> 2) & (JC_SIZE - 1)].pc, ~0ull);
-    cr_assert_eq(c1->jc[((pa + 8) >> 2) & (JC_SIZE - 1)].pc, ~0ull);
+    cr_assert_eq(c1->jc[jc_index(pb + 8)].pc, ~0ull);
+    cr_assert_eq(c1->jc[jc_index(pa + 8)].pc, ~0ull);
     cr_assert_eq(c1->stats.tlb_flushes, flushes + 1);
     rig_stop(r);
 }
