@@ -675,9 +675,12 @@ static void emit_refill(Ctx *c, const Stub *s)
             jb_u32(j, 0);
         }
         emit_stub_entry(c, s);
+        if (!s->lo)
+            jit_emit_deferred_sets(c, s->op);          /* interp_exec_op may raise */
     }
+    /* The refill's way here stored the deferred writes before its call. */
     jb_bind(j, interp);
-    emit_interp_call(c, s->op);
+    emit_interp_call_from(c, s->op, !s->lo);
     jit_xc_reload(c, &s->xs, -1);
     if (s->lead)
         x_rr(j, 0, 0x31, RDI, RDI);                    /* xor edi, edi: followers take their full path */

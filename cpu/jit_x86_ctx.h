@@ -532,12 +532,15 @@ static inline void jit_emit_deferred_sets(Ctx *c, const IROp *op)
 
 /* Run op through interp_exec_op; leave the block if it says so. It reads
  * and writes temps in t[] (the slots): register-held inputs are stored to
- * their slots first, a register-held result is loaded back after. */
-static inline void emit_interp_call(Ctx *c, const IROp *op)
+ * their slots first, a register-held result is loaded back after. With
+ * deferred_done the caller's path already stored the deferred writes and
+ * flags (a refill stub's, before tlb_refill, which changes neither). */
+static inline void emit_interp_call_from(Ctx *c, const IROp *op, bool deferred_done)
 {
     JitBuf *j = &c->j;
     const IROpInfo *inf = &ir_op_info[op->opc];
-    jit_emit_deferred_sets(c, op);                     /* interp_exec_op may raise */
+    if (!deferred_done)
+        jit_emit_deferred_sets(c, op);                 /* interp_exec_op may raise */
     const IRTemp in[3] = {op->a, op->b, op->c};
     for (int k = 0; k < inf->nin; k++) {
         if (c->treg[in[k]] >= 0) {
@@ -565,6 +568,8 @@ static inline void emit_interp_call(Ctx *c, const IROp *op)
     if (inf->has_dst && c->treg[op->dst] >= 0)
         ld64(j, c->treg[op->dst], RSP, T(op->dst));
 }
+
+static inline void emit_interp_call(Ctx *c, const IROp *op) { emit_interp_call_from(c, op, false); }
 
 static inline void emit_fallback(Ctx *c, const IROp *op)
 {
