@@ -188,11 +188,96 @@ static const uint8_t verify_class[IR_NUM_OPS] = {
 #undef IR_OP
 #undef VC_IS
 
+/* Per opcode, for verify_ok: its inputs (bits 0-1), a result (VS_DST), an
+ * immediate checked as a register number (VS_REG: GET_REG, SET_REG, the
+ * most common ops) or by verify_op_imm (VS_IMM: the rest of its switch),
+ * and verify_class's checks (bits 8-12). */
+enum { VS_DST = 1 << 2, VS_REG = 1 << 3, VS_IMM = 1 << 4, VS_CLASS_SHIFT = 8 };
+#define VS_IN(n, x) (IR_##n == IR_##x)
+#define IR_OP(n, nin, dst, kind)                                                                              \
+    [IR_##n] = (uint16_t)((nin) | ((dst) ? VS_DST : 0) | (VS_IN(n, GET_REG) || VS_IN(n, SET_REG) ? VS_REG : 0) | \
+                          (VS_IN(n, GET_VREG) || VS_IN(n, SET_VREG) || VS_IN(n, GET_FIELD) || VS_IN(n, COND) ||   \
+                                   VS_IN(n, SEXT) || VS_IN(n, CALL) || VS_IN(n, LOAD) || VS_IN(n, BRCOND)          \
+                               ? VS_IMM                                                                       \
+                               : 0)),
+static const uint16_t verify_shape[IR_NUM_OPS] = {
+#include "ir_ops.def"
+};
+#undef IR_OP
+#undef VS_IN
+
+/* Any thread: whether ir_verify_reference would pass b (nops and ntemps
+ * already checked), in one pass with few branches: the temps' checks are
+ * table lookups and masks (an input or result out of range is clamped to
+ * an entry that is never set), the common per-op checks masks too; only
+ * the rarer classes branch. Must accept exactly what the reference
+ * accepts (test ir.verify_fast_path_matches_the_reference). */
+static bool verify_ok(const IRBlock *b)
+{
+    const uint32_t nt = b->ntemps, n = b->nops;
+    /* def[nt]: never set (reads out of range fail); def[nt + 1]: where a
+     * result out of range is recorded. */
+    uint8_t def[nt + 2];
+    memset(def, 0, nt + 2);
+    unsigned bad = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const IROp *op = &b->ops[i];
+        if (op->opc >= IR_NUM_OPS)
+            return false;
+        const unsigned sh = verify_shape[op->opc], nin = sh & 3;
+        const uint32_t a = op->a < nt ? op->a : nt, bb = op->b < nt ? op->b : nt, c = op->c < nt ? op->c : nt;
+        bad |= (nin > 0) & (def[a] ^ 1u);
+        bad |= (nin > 1) & (def[bb] ^ 1u);
+        bad |= (nin > 2) & (def[c] ^ 1u);
+        if (sh & VS_DST) {
+            const bool out = op->dst >= nt;
+            bad |= out;
+            def[out ? nt + 1 : op->dst] = 1;
+        }
+        bad |= ((sh & VS_REG) != 0) & (op->imm > 31);
+        const uint8_t vc = verify_class[op->opc];
+        bad |= ((vc & VC_TERM) != 0) & (i != n - 1);
+        bad |= ((vc & VC_WIDTH) != 0) & (op->size != 4) & (op->size != 8);
+        if (__builtin_expect((sh & VS_IMM) || (vc & (VC_MEM | VC_Q | VC_BR)), 0)) {
+            if ((sh & VS_IMM) && verify_op_imm(op))
+                return false;
+            if ((vc & VC_MEM) && !(op->size == 1 || op->size == 2 || op->size == 4 || op->size == 8) &&
+                !((op->opc == IR_LOAD_V || op->opc == IR_STORE_V) && op->size == 16) &&
+                !(op->opc == IR_LOAD_V2 && op->size == 32))
+                return false;
+            if ((vc & VC_Q) && op->opc == IR_LOAD_V2 &&
+                (op->imm > 1023 || op->size != 32 || (op->flags & ~IRF_ALIGN)))
+                return false;
+            if ((vc & VC_Q) && (op->opc == IR_LOAD_V || op->opc == IR_STORE_V) &&
+                (op->imm > 31 || op->size != 16 || (op->flags & ~IRF_ALIGN)))
+                return false;
+            if ((vc & VC_BR) && ir_brcond_unrun(op) >= b->ninsns && ir_brcond_unrun(op))
+                return false;
+        }
+    }
+    return !bad && ir_block_terminated(b);
+}
+
 /* Any thread, on its own block. Runs on every block translated
  * (smp/vcpu.c) and on the optimized copy a lazy compile makes (cpu/jit_x86.c):
- * the per-temp table is on the stack (a calloc per block before). Within
- * one op, the last failing check in the order below gives the message. */
+ * verify_ok answers for the blocks that pass (all of them, unless we have a
+ * bug); the reference then names what failed. */
 const char *ir_verify(const IRBlock *b)
+{
+    if (b->nops == 0)
+        return "empty block";
+    if (b->ntemps > IR_MAX_TEMPS)
+        return "too many temps";
+    if (verify_ok(b))
+        return NULL;
+    return ir_verify_reference(b);
+}
+
+/* Any thread: the checks one at a time, for the message (and the tests'
+ * reference for verify_ok). The per-temp table is on the stack (a calloc
+ * per block before). Within one op, the last failing check in the order
+ * below gives the message. */
+const char *ir_verify_reference(const IRBlock *b)
 {
     if (b->nops == 0)
         return "empty block";

@@ -171,6 +171,9 @@ IRTemp ir_emit(IRBlock *b, int opc, int size, uint16_t flags, IRTemp a, IRTemp b
                uint32_t aux, uint64_t imm);
 /* Returns NULL if the block is well formed, else a static description of the first error. */
 const char *ir_verify(const IRBlock *b);
+/* The same checks one op at a time (ir_verify's message when it fails; the
+ * tests' reference for its fast path). Any thread. */
+const char *ir_verify_reference(const IRBlock *b);
 void ir_dump(const IRBlock *b, FILE *out);
 bool ir_block_terminated(const IRBlock *b);
 /* Any thread, on an unpublished block: give back the unused part of the op

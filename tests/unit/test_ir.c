@@ -182,6 +182,63 @@ Test(ir, every_op_verifies_and_dumps)
     }
 }
 
+/* ir_verify answers from a one-pass fast check and asks the one-op-at-a-time
+ * reference only when that fails: both must accept exactly the same blocks
+ * and give the same message. Blocks with every op, mutated one to three
+ * fields at a time (opcodes past the table, temps at and past ntemps and
+ * IR_NO_TEMP, sizes, immediates and slots at their bounds, flags, ops moved
+ * after the terminal, the instruction count), against the reference. */
+Test(ir, verify_fast_path_matches_the_reference)
+{
+    static const int terms[] = {IR_GOTO, IR_JUMP, IR_EXIT, IR_RAISE};
+    uint64_t r = 0x9e3779b97f4a7c15ull;
+#define RND() (r ^= r << 13, r ^= r >> 7, r ^= r << 17, r)
+    unsigned rejected = 0, runs = 0;
+    for (size_t t = 0; t < sizeof(terms) / sizeof(terms[0]); t++) {
+        IRBlock b;
+        ir_block_init(&b, 0x40000000);
+        build_every_op(&b, terms[t]);
+        b.ninsns = 8;
+        cr_assert_null(ir_verify(&b));
+        cr_assert_null(ir_verify_reference(&b));
+        IROp *orig = malloc(b.nops * sizeof(IROp));
+        memcpy(orig, b.ops, b.nops * sizeof(IROp));
+        const uint32_t nt = b.ntemps;
+        for (int it = 0; it < 40000; it++) {
+            memcpy(b.ops, orig, b.nops * sizeof(IROp));
+            b.ninsns = 8;
+            const int nmut = 1 + (int)(RND() % 3);
+            for (int m = 0; m < nmut; m++) {
+                IROp *op = &b.ops[RND() % b.nops];
+                static const uint64_t imms[] = {0, 1, 15, 16, 31, 32, 63, 64, 65, 1023, 1024, 8, 4096, ~0ull};
+                static const uint8_t sizes[] = {0, 1, 2, 3, 4, 5, 8, 16, 32, 64};
+                const IRTemp temps[] = {0, 1, (IRTemp)(nt - 1), (IRTemp)nt, (IRTemp)(nt + 1), IR_NO_TEMP,
+                                        (IRTemp)(RND() % (nt + 2))};
+                switch (RND() % 9) {
+                case 0: op->opc = (uint8_t)(RND() % (IR_NUM_OPS + 2)); break;
+                case 1: op->size = sizes[RND() % sizeof(sizes)]; break;
+                case 2: op->a = temps[RND() % 7]; break;
+                case 3: op->b = temps[RND() % 7]; break;
+                case 4: op->c = temps[RND() % 7]; break;
+                case 5: op->dst = temps[RND() % 7]; break;
+                case 6: op->imm = imms[RND() % (sizeof(imms) / sizeof(imms[0]))]; break;
+                case 7: op->aux = (uint32_t)(RND() % 6) | (uint32_t)(RND() % 12) << 8; break;
+                default: op->flags = (uint16_t)(1u << (RND() % 9)); b.ninsns = (uint32_t)(RND() % 12); break;
+                }
+            }
+            const char *fast = ir_verify(&b), *ref = ir_verify_reference(&b);
+            cr_assert_eq(fast, ref, "term %zu iteration %d: ir_verify '%s', reference '%s'", t, it,
+                         fast ? fast : "(pass)", ref ? ref : "(pass)");
+            rejected += ref != NULL;
+            runs++;
+        }
+        free(orig);
+        ir_block_free(&b);
+    }
+#undef RND
+    cr_assert(rejected > runs / 4 && rejected < runs, "mutations rejected %u of %u", rejected, runs);
+}
+
 Test(ir, rejects_empty_block)
 {
     IRBlock b;
