@@ -219,13 +219,16 @@ static bool z32_result(const IROp *op)
 }
 
 /* Step 4: a compare (CMP, CMN: a SUB_FLAGS or ADD_FLAGS whose result no
- * op reads) moves down past the ops between it and the COND that reads its
+ * op reads; TST and ANDS: a LOGIC_FLAGS, which has none, on a value computed
+ * before it) moves down past the ops between it and the COND that reads its
  * flags, when those only compute values or move registers (pure ops,
  * register reads and writes, instruction starts: nothing there can fault,
  * leave the block or touch NZCV). Then the JIT's setter sits right before
  * the COND's CSEL or B.cond, which CMOVs or jumps on its EFLAGS (docs/jit.md,
  * "Flags"); `cmp x4, x9; add x6, x6, x4, lsl #32; csel x3, x8, x3, cc` was
- * a SETcc, a MOVZX and a compare with 0 more. NZCV is the same wherever an
+ * a SETcc, a MOVZX and a compare with 0 more (`tst x0, #1; neg w5, w0, asr
+ * #2; csel w0, w5, w0, eq` in benchk's list walk: now a TEST before the
+ * CMOV, where the AND's own flags had been reused). NZCV is the same wherever an
  * exception or an exit could see it. `used` marks temps some op reads. */
 static void sink_compares(IRBlock *b)
 {
@@ -242,7 +245,8 @@ static void sink_compares(IRBlock *b)
     }
     for (uint32_t i = 0; i + 2 < b->nops; i++) {
         const IROp set = b->ops[i];
-        if ((set.opc != IR_SUB_FLAGS && set.opc != IR_ADD_FLAGS) || (set.size != 4 && set.size != 8) ||
+        if ((set.opc != IR_SUB_FLAGS && set.opc != IR_ADD_FLAGS && set.opc != IR_LOGIC_FLAGS) ||
+            (set.size != 4 && set.size != 8) ||
             (set.dst != IR_NO_TEMP && used[set.dst]))
             continue;
         uint32_t j = i + 1;

@@ -634,14 +634,19 @@ Test(ir, optimizer_drops_zero_extensions_of_32_bit_results)
  * to the COND that reads it, past ops that cannot fault, leave or touch
  * NZCV; a load in between, or a SUBS whose result is read, keeps it where it
  * was. `between` is the op put between the compare and its COND. */
-static uint32_t compare_index_after_optimize(int between, bool result_read)
+static uint32_t compare_index_after_optimize(int between, bool result_read, int setter)
 {
     IRBlock b;
     ir_block_init(&b, 0x1000);
     ir_emit(&b, IR_INSN_START, 8, 0, NO, NO, NO, 0, 0x1000);
     IRTemp x = ir_emit(&b, IR_GET_REG, 8, 0, NO, NO, NO, 0, 4);
     IRTemp y = ir_emit(&b, IR_GET_REG, 8, 0, NO, NO, NO, 0, 9);
-    IRTemp cmp = ir_emit(&b, IR_SUB_FLAGS, 8, 0, x, y, NO, 0, 0);
+    /* TST x4, x9: the AND, then LOGIC_FLAGS of it (its result is x4 & x9:
+     * "read" writes it to X7, as ANDS would). */
+    IRTemp cmp = setter == IR_SUB_FLAGS ? ir_emit(&b, IR_SUB_FLAGS, 8, 0, x, y, NO, 0, 0)
+                                        : ir_emit(&b, IR_AND, 8, 0, x, y, NO, 0, 0);
+    if (setter == IR_LOGIC_FLAGS)
+        ir_emit(&b, IR_LOGIC_FLAGS, 8, 0, cmp, NO, NO, 0, 0);
     ir_emit(&b, IR_INSN_START, 8, 0, NO, NO, NO, 0, 0x1004);
     IRTemp s = between == IR_LOAD ? ir_emit(&b, IR_LOAD, 8, 0, x, NO, NO, 0, 0)
                                   : ir_emit(&b, IR_SHL, 8, 0, x, emit0(&b, IR_CONST, 8, 32), NO, 0, 0);
@@ -657,7 +662,7 @@ static uint32_t compare_index_after_optimize(int between, bool result_read)
     EXPECT_ACCEPT(&b);
     uint32_t at = UINT32_MAX, cond_at = UINT32_MAX;
     for (uint32_t i = 0; i < b.nops; i++) {
-        if (b.ops[i].opc == IR_SUB_FLAGS)
+        if (b.ops[i].opc == setter)
             at = i;
         if (b.ops[i].opc == IR_COND)
             cond_at = i;
@@ -671,9 +676,16 @@ static uint32_t compare_index_after_optimize(int between, bool result_read)
 
 Test(ir, optimizer_sinks_a_compare_to_its_condition_past_pure_ops_only)
 {
-    cr_expect_eq(compare_index_after_optimize(IR_SHL, false), 1, "CMP; SHL; ADD; SET_REG; COND: CMP next to COND");
-    cr_expect_gt(compare_index_after_optimize(IR_LOAD, false), 1, "a load may fault: NZCV must be set before it");
-    cr_expect_gt(compare_index_after_optimize(IR_SHL, true), 1, "SUBS whose result is read: left where it is");
+    cr_expect_eq(compare_index_after_optimize(IR_SHL, false, IR_SUB_FLAGS), 1,
+                 "CMP; SHL; ADD; SET_REG; COND: CMP next to COND");
+    cr_expect_gt(compare_index_after_optimize(IR_LOAD, false, IR_SUB_FLAGS), 1,
+                 "a load may fault: NZCV must be set before it");
+    cr_expect_gt(compare_index_after_optimize(IR_SHL, true, IR_SUB_FLAGS), 1,
+                 "SUBS whose result is read: left where it is");
+    cr_expect_eq(compare_index_after_optimize(IR_SHL, false, IR_LOGIC_FLAGS), 1, "TST: next to its COND");
+    cr_expect_eq(compare_index_after_optimize(IR_SHL, true, IR_LOGIC_FLAGS), 1,
+                 "ANDS (its AND's result read): the flags move, the AND stays");
+    cr_expect_gt(compare_index_after_optimize(IR_LOAD, false, IR_LOGIC_FLAGS), 1, "TST before a load stays");
 }
 
 /* fold_const: an ALU op of constants (CSINC/CSINV of XZR make them) is a
