@@ -188,6 +188,29 @@ static const uint8_t verify_class[IR_NUM_OPS] = {
 #undef IR_OP
 #undef VC_IS
 
+/* The checks of the rarer classes, shared by verify_ok and the reference.
+ * An access of 1, 2, 4 or 8 bytes, or a whole Q register (or two). */
+static bool mem_size_ok(const IROp *op)
+{
+    return op->size == 1 || op->size == 2 || op->size == 4 || op->size == 8 ||
+           ((op->opc == IR_LOAD_V || op->opc == IR_STORE_V) && op->size == 16) ||
+           (op->opc == IR_LOAD_V2 && op->size == 32);
+}
+/* LOAD_V2, LOAD_V, STORE_V: register numbers, size, only IRF_ALIGN. */
+static bool q_access_ok(const IROp *op)
+{
+    if (op->opc == IR_LOAD_V2)
+        return op->imm <= 1023 && op->size == 32 && !(op->flags & ~IRF_ALIGN);
+    if (op->opc == IR_LOAD_V || op->opc == IR_STORE_V)
+        return op->imm <= 31 && op->size == 16 && !(op->flags & ~IRF_ALIGN);
+    return true;
+}
+/* A side exit gives back fewer instructions than its block has. */
+static bool give_back_ok(const IROp *op, const IRBlock *b)
+{
+    return !ir_brcond_unrun(op) || ir_brcond_unrun(op) < b->ninsns;
+}
+
 /* Per opcode, for verify_ok: its inputs (bits 0-1), a result (VS_DST), an
  * immediate checked as a register number (VS_REG: GET_REG, SET_REG, the
  * most common ops) or by verify_op_imm (VS_IMM: the rest of its switch),
@@ -239,19 +262,8 @@ static bool verify_ok(const IRBlock *b)
         bad |= ((vc & VC_TERM) != 0) & (i != n - 1);
         bad |= ((vc & VC_WIDTH) != 0) & (op->size != 4) & (op->size != 8);
         if (__builtin_expect((sh & VS_IMM) || (vc & (VC_MEM | VC_Q | VC_BR)), 0)) {
-            if ((sh & VS_IMM) && verify_op_imm(op))
-                return false;
-            if ((vc & VC_MEM) && !(op->size == 1 || op->size == 2 || op->size == 4 || op->size == 8) &&
-                !((op->opc == IR_LOAD_V || op->opc == IR_STORE_V) && op->size == 16) &&
-                !(op->opc == IR_LOAD_V2 && op->size == 32))
-                return false;
-            if ((vc & VC_Q) && op->opc == IR_LOAD_V2 &&
-                (op->imm > 1023 || op->size != 32 || (op->flags & ~IRF_ALIGN)))
-                return false;
-            if ((vc & VC_Q) && (op->opc == IR_LOAD_V || op->opc == IR_STORE_V) &&
-                (op->imm > 31 || op->size != 16 || (op->flags & ~IRF_ALIGN)))
-                return false;
-            if ((vc & VC_BR) && ir_brcond_unrun(op) >= b->ninsns && ir_brcond_unrun(op))
+            if (((sh & VS_IMM) && verify_op_imm(op)) || ((vc & VC_MEM) && !mem_size_ok(op)) ||
+                ((vc & VC_Q) && !q_access_ok(op)) || ((vc & VC_BR) && !give_back_ok(op, b)))
                 return false;
         }
     }
@@ -317,24 +329,17 @@ const char *ir_verify_reference(const IRBlock *b)
         }
         if ((vc & VC_TERM) && i != b->nops - 1)
             err = "terminal op before end of block";
-        if ((vc & VC_MEM) && !(op->size == 1 || op->size == 2 || op->size == 4 || op->size == 8) &&
-            !((op->opc == IR_LOAD_V || op->opc == IR_STORE_V) && op->size == 16) &&
-            !(op->opc == IR_LOAD_V2 && op->size == 32))
+        if ((vc & VC_MEM) && !mem_size_ok(op))
             err = "bad memory access size";
-        if (vc & VC_Q) {
-            if (op->opc == IR_LOAD_V2 && (op->imm > 1023 || op->size != 32 || (op->flags & ~IRF_ALIGN)))
-                err = "bad Q access";
-            if ((op->opc == IR_LOAD_V || op->opc == IR_STORE_V) &&
-                (op->imm > 31 || op->size != 16 || (op->flags & ~IRF_ALIGN)))
-                err = "bad Q access";
-        }
+        if ((vc & VC_Q) && !q_access_ok(op))
+            err = "bad Q access";
         /* ALU ops, the carry ops and LOGIC_FLAGS compute at `size` (the
          * interpreter shifts by size * 8 - 1). */
         if ((vc & VC_WIDTH) && !(op->size == 4 || op->size == 8))
             err = "bad ALU width";
         if (imm_err)
             err = imm_err;
-        if ((vc & VC_BR) && ir_brcond_unrun(op) >= b->ninsns && ir_brcond_unrun(op))
+        if ((vc & VC_BR) && !give_back_ok(op, b))
             err = "side exit gives back more than its block";
     }
     if (!err && !ir_block_terminated(b))
