@@ -156,11 +156,7 @@ void jit_emit_jump_indirect(Ctx *c)
     x_jcc(j, CC_NE, miss);
     /* ecx = jc_index(pc) * 4: eax ^ (eax rotated by 16), masked */
     if (host_has(HOST_BMI2)) {
-        jb_byte(j, 0xc4);                        /* rorx ecx, eax, 16 */
-        jb_byte(j, 0xe3);
-        jb_byte(j, 0x7b);
-        jb_byte(j, 0xf0);
-        jb_byte(j, 0xc8);
+        x_vex_rr(j, 3, 3, false, 0, 0xf0, RCX, RAX); /* rorx ecx, eax, 16 (map 0F3A, pp = F2) */
         jb_byte(j, 16);
     } else {
         x_rr(j, 0, 0x89, RAX, RCX);              /* mov ecx, eax */
