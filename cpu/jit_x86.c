@@ -57,6 +57,26 @@ static void emit_xpack_exits(Ctx *c)
     }
 }
 
+/* A COND temp t (0 or 1) as the x86 condition code that is true when it
+ * is 1: where its fused flag setter left EFLAGS (jit_emit_flag_setter,
+ * cc_temp), in AL (cond_for_branch, al_temp), or t compared with 0. For
+ * SELECT and a side exit's out-of-line jump. */
+static int cond_in_eflags(Ctx *c, IRTemp t)
+{
+    if (c->cc_temp == t && t != IR_NO_TEMP) {
+        c->cc_temp = IR_NO_TEMP;
+        return c->cc;
+    }
+    if (c->al_temp == t && t != IR_NO_TEMP) {
+        x_rr(&c->j, XB8, 0x84, RAX, RAX);        /* test al, al */
+        c->al_temp = IR_NO_TEMP;
+    } else {
+        rmt(c, XW, 0x83, 7, t);                  /* cmp qword [t], 0 */
+        jb_byte(&c->j, 0);
+    }
+    return CC_NE;
+}
+
 /* LZCNT if the host has it and the tests allow it (cpu/host_cpu.h). */
 void jit_allow_lzcnt(bool on) { host_allow(HOST_LZCNT, on); }
 void jit_allow_bmi(bool on) { host_allow(HOST_BMI1 | HOST_BMI2, on); }
@@ -578,20 +598,8 @@ static bool emit_op(Ctx *c, const IROp *op)
         break;
     }
     case IR_SELECT: {
-        /* The condition: in EFLAGS already (jit_emit_flag_setter), in AL
-         * (cond_for_branch), or in a temp to compare with 0. MOVs keep the
-         * flags, so the operands are loaded after it. */
-        int cc = CC_NE;
-        if (c->cc_temp == op->a && op->a != IR_NO_TEMP) {
-            cc = c->cc;
-            c->cc_temp = IR_NO_TEMP;
-        } else if (c->al_temp == op->a && op->a != IR_NO_TEMP) {
-            x_rr(j, XB8, 0x84, RAX, RAX);        /* test al, al */
-            c->al_temp = IR_NO_TEMP;
-        } else {
-            rmt(c, XW, 0x83, 7, op->a);          /* cmp qword [a], 0 */
-            jb_byte(j, 0);
-        }
+        /* MOVs keep the flags, so the operands are loaded after it. */
+        const int cc = cond_in_eflags(c, op->a);
         const int d = c->treg[op->dst];
         if (d >= 0 && c->treg[op->b] == d) {
             /* b already in dst's register: replace it with c unless cc holds */
@@ -726,18 +734,7 @@ static bool emit_op(Ctx *c, const IROp *op)
             !(c->lnz && c->op_index == c->lnz_br) && c->nool < JIT_MAX_OOL_EXITS) {
             /* The give-back out of line, on the taken path only: the
              * fall-through (a superblock's likely way) runs no LEA. */
-            int cc = c->cc;
-            if (c->cc_temp == op->a && op->a != IR_NO_TEMP) {
-                c->cc_temp = IR_NO_TEMP;
-            } else if (c->al_temp == op->a && op->a != IR_NO_TEMP) {
-                x_rr(j, XB8, 0x84, RAX, RAX);    /* test al, al */
-                cc = CC_NE;
-                c->al_temp = IR_NO_TEMP;
-            } else {
-                rmt(c, XW, 0x83, 7, op->a);      /* cmp qword [cond], 0 */
-                jb_byte(j, 0);
-                cc = CC_NE;
-            }
+            const int cc = cond_in_eflags(c, op->a);
             c->nool++;
             c->xpack_label[c->nxpack] = jb_label(j);
             c->xpack_op[c->nxpack] = op;
