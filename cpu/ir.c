@@ -213,20 +213,21 @@ static bool give_back_ok(const IROp *op, const IRBlock *b)
 
 /* Per opcode, for verify_ok: its inputs (bits 0-1), a result (VS_DST), an
  * immediate checked as a register number (VS_REG: GET_REG, SET_REG, the
- * most common ops) or by verify_op_imm (VS_IMM: the rest of its switch),
- * and verify_class's checks (bits 8-12). */
-enum { VS_DST = 1 << 2, VS_REG = 1 << 3, VS_IMM = 1 << 4, VS_CLASS_SHIFT = 8 };
+ * most common ops) or by verify_op_imm (VS_IMM: the rest of its switch).
+ * verify_class says which other checks apply. */
+enum { VS_DST = 1 << 2, VS_REG = 1 << 3, VS_IMM = 1 << 4 };
 #define VS_IN(n, x) (IR_##n == IR_##x)
+#define VS_IMM_OP(n)                                                                                          \
+    (VS_IN(n, GET_VREG) || VS_IN(n, SET_VREG) || VS_IN(n, GET_FIELD) || VS_IN(n, COND) || VS_IN(n, SEXT) ||    \
+     VS_IN(n, CALL) || VS_IN(n, LOAD) || VS_IN(n, BRCOND))
 #define IR_OP(n, nin, dst, kind)                                                                              \
-    [IR_##n] = (uint16_t)((nin) | ((dst) ? VS_DST : 0) | (VS_IN(n, GET_REG) || VS_IN(n, SET_REG) ? VS_REG : 0) | \
-                          (VS_IN(n, GET_VREG) || VS_IN(n, SET_VREG) || VS_IN(n, GET_FIELD) || VS_IN(n, COND) ||   \
-                                   VS_IN(n, SEXT) || VS_IN(n, CALL) || VS_IN(n, LOAD) || VS_IN(n, BRCOND)          \
-                               ? VS_IMM                                                                       \
-                               : 0)),
-static const uint16_t verify_shape[IR_NUM_OPS] = {
+    [IR_##n] = (uint8_t)((nin) | ((dst) ? VS_DST : 0) | (VS_IN(n, GET_REG) || VS_IN(n, SET_REG) ? VS_REG : 0) | \
+                         (VS_IMM_OP(n) ? VS_IMM : 0)),
+static const uint8_t verify_shape[IR_NUM_OPS] = {
 #include "ir_ops.def"
 };
 #undef IR_OP
+#undef VS_IMM_OP
 #undef VS_IN
 
 /* Any thread: whether ir_verify_reference would pass b (nops and ntemps
