@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "../memory/hugemem.h"
+
 #define CODE_ARENA (64u << 20)
 /* Size classes: every multiple of 64 bytes up to 16 KiB (blocks are ~0.9 KiB
  * on average: power-of-two chunks wasted 41% of the arena on a Linux boot,
@@ -69,7 +71,7 @@ void jit_code_destroy(JitCode *jc)
     if (!jc)
         return;
     for (size_t i = 0; i < jc->narenas; i++)
-        munmap(jc->arenas[i].base, jc->arenas[i].len);
+        hugemem_unmap(jc->arenas[i].base, jc->arenas[i].len);
     free(jc->arenas);
     free(jc->dump_dir);
     pthread_mutex_destroy(&jc->lock);
@@ -158,12 +160,11 @@ static bool map_arena(JitCode *jc, size_t len)
         jc->arenas = n;
         jc->arenas_cap = cap;
     }
-    void *a = mmap(NULL, len, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (a == MAP_FAILED)
-        return false;
     /* Huge pages where the host allows them: fewer first-write faults
      * and TLB entries for the hot blocks (docs/jit.md, "Code memory"). */
-    (void)madvise(a, len, MADV_HUGEPAGE);
+    void *a = hugemem_map(len, PROT_READ | PROT_WRITE | PROT_EXEC);
+    if (!a)
+        return false;
     jc->arenas[jc->narenas++] = (Arena){a, len};
     jc->arena_cur = a;
     jc->arena_end = jc->arena_cur + len;

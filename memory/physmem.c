@@ -6,30 +6,22 @@
 
 #include "../smp/machine.h"
 #include "../sync/atomic.h"
+#include "hugemem.h"
 #include "mem.h"
 #include "../sync/monitor.h"
 
 /* Guest RAM in transparent huge pages where the host allows them (as QEMU
  * does): a guest touching many pages then costs the host fewer TLB misses
  * (bench tlb_miss_load, one load per page over 16 MiB: 2.8 -> 2.5 ns) and
- * fewer page faults. The mapping is aligned to 2 MiB so that every huge page
- * of it can be one; a refused madvise (THP off) leaves 4 KiB pages. */
-#define RAM_ALIGN (2ull << 20)
-
+ * fewer page faults. */
 bool physmap_init(PhysMap *pm, uint64_t ram_base, uint64_t ram_size)
 {
     memset(pm, 0, sizeof(*pm));
-    uint8_t *m = mmap(NULL, ram_size + RAM_ALIGN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                      -1, 0);
-    if (m == MAP_FAILED) {
+    uint8_t *p = ram_size == (size_t)ram_size ? hugemem_map((size_t)ram_size, PROT_READ | PROT_WRITE) : NULL;
+    if (!p) {
         fprintf(stderr, "flotilla: cannot allocate %llu MiB of guest RAM\n", (unsigned long long)(ram_size >> 20));
         return false;
     }
-    uint8_t *p = (uint8_t *)(((uintptr_t)m + RAM_ALIGN - 1) & ~(uintptr_t)(RAM_ALIGN - 1));
-    if (p > m)
-        munmap(m, (size_t)(p - m));
-    munmap(p + ram_size, (size_t)(RAM_ALIGN - (size_t)(p - m))); /* the rest: p - m < RAM_ALIGN */
-    (void)madvise(p, ram_size, MADV_HUGEPAGE);
     pm->ram = p;
     pm->ram_base = ram_base;
     pm->ram_size = ram_size;
@@ -38,8 +30,7 @@ bool physmap_init(PhysMap *pm, uint64_t ram_base, uint64_t ram_size)
 
 void physmap_destroy(PhysMap *pm)
 {
-    if (pm->ram)
-        munmap(pm->ram, pm->ram_size);
+    hugemem_unmap(pm->ram, pm->ram_size);
     pm->ram = NULL;
 }
 

@@ -9,6 +9,7 @@
 #include <linux/futex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "../devices/devices.h"
 #include "../devices/gicv2.h"
 #include "../devices/pl011.h"
+#include "../memory/hugemem.h"
 #include "../sync/atomic.h"
 #include "../sync/monitor.h"
 #include "../sync/tcache.h"
@@ -184,12 +186,14 @@ bool machine_init(Machine *m, const MachineOptions *opt)
         return false;
     }
     for (int i = 0; i < m->ncpus; i++) {
-        CPUState *cpu = aligned_alloc(64, (sizeof(CPUState) + 63) & ~(size_t)63);
+        /* Huge pages: generated code reads the guest registers, the L1
+         * TLB, the jump cache and the request word, which are spread over
+         * ~2.8 MiB (docs/architecture.md, "Memory"). Zeroed. */
+        CPUState *cpu = hugemem_map(sizeof(CPUState), PROT_READ | PROT_WRITE);
         if (!cpu) {
             fprintf(stderr, "flotilla: cannot allocate core %d's state (%zu KiB)\n", i, sizeof(CPUState) >> 10);
             return false;
         }
-        memset(cpu, 0, sizeof(*cpu));
         cpu->index = i;
         cpu->machine = m;
         cpu->jit_code = m->jit_code;
@@ -371,7 +375,7 @@ void machine_destroy(Machine *m)
     free(m->threads);
     m->threads = NULL;
     for (int i = 0; i < m->ncpus; i++)
-        free(m->cpus[i]);
+        hugemem_unmap(m->cpus[i], sizeof(CPUState));
     free(m->cpus);
     if (teardown)
         jit_code_destroy(m->jit_code);
