@@ -98,6 +98,14 @@ static bool only_reader(const IRBlock *b, IRTemp cond, uint32_t k)
     return true;
 }
 
+/* ADC, SBC, ADCS, SBCS generated inline: they read NZCV's C only, which
+ * jit_emit_carry can make again from a deferred window's temps. */
+static bool carry_reader(const IROp *op)
+{
+    return (op->opc == IR_ADC || op->opc == IR_SBC || op->opc == IR_ADC_FLAGS || op->opc == IR_SBC_FLAGS) &&
+           (op->size == 4 || op->size == 8);
+}
+
 /* The pack of setter i (kind, FK_*) is left to the slow paths of the plain
  * accesses before op `end` (the next setter), the last at mem_last (see
  * jit_plan_flags); false if it cannot be. */
@@ -343,9 +351,19 @@ void jit_plan_flags(Ctx *c)
         bool live = true; /* unless a writer ends the range */
         unsigned nfused = 0;
         bool read = false;
-        uint32_t mem_last = 0, end = 0;
+        uint32_t mem_last = 0, end = 0, carry_last = 0;
         for (uint32_t k = i + 1; k < b->nops; k++) {
             const IROp *op = &b->ops[k];
+            if (carry_reader(op)) {
+                /* ADC, SBC: C made again from the window's temps
+                 * (jit_emit_carry); ADCS, SBCS also end the range. */
+                carry_last = k;
+                if (op->opc == IR_ADC || op->opc == IR_SBC)
+                    continue;
+                live = read;
+                end = k;
+                break;
+            }
             if (op->opc == IR_COND) {
                 int m = fuse_cond(kind, (unsigned)op->imm);
                 if (m >= 0 && ((m & FP_CONST) || nfused < FUSE_MAX)) {
@@ -368,8 +386,11 @@ void jit_plan_flags(Ctx *c)
                 break;
             }
         }
-        if (!live && mem_last && !defer_pack(c, i, end, mem_last, kind))
-            live = true; /* the accesses can observe it */
+        /* The temps live one op past a carry reader: its result may take
+         * their register with the operand moves before the arithmetic. */
+        const uint32_t last = carry_last && carry_last + 1 > mem_last ? carry_last + 1 : mem_last;
+        if (!live && last && !defer_pack(c, i, end, last, kind))
+            live = true; /* the accesses or the carry readers can observe it */
         if (!live)
             c->fplan[i] |= FP_DEAD;
         else
@@ -424,18 +445,18 @@ typedef struct FlagIn {
     int32_t imm;
 } FlagIn;
 
-/* `opc rax, in` (ext: the group-1 extension for an immediate). */
-static void flag_in_op(Ctx *c, unsigned W, uint32_t opc, int ext, FlagIn in)
+/* `opc reg, in` (ext: the group-1 extension for an immediate). */
+static void flag_in_op(Ctx *c, unsigned W, uint32_t opc, int ext, int reg, FlagIn in)
 {
     int32_t k32;
     if (in.t != IR_NO_TEMP && const_s32(c, in.t, W != 0, &k32))
-        x_alu_ri(&c->j, W, ext, RAX, k32);
+        x_alu_ri(&c->j, W, ext, reg, k32);
     else if (in.t != IR_NO_TEMP)
-        rmt(c, W, opc, RAX, in.t);
+        rmt(c, W, opc, reg, in.t);
     else if (in.r >= 0)
-        x_mem(&c->j, W, opc, RAX, RBX, CPU_OFF(x) + 8 * in.r);
+        x_mem(&c->j, W, opc, reg, RBX, CPU_OFF(x) + 8 * in.r);
     else
-        x_alu_ri(&c->j, W, ext, RAX, in.imm);
+        x_alu_ri(&c->j, W, ext, reg, in.imm);
 }
 
 /* A setter's flags made again and packed, for a slow path or an exit: from
@@ -457,8 +478,8 @@ static void emit_recompute_pack(Ctx *c, int kind, unsigned size, bool res, FlagI
         x_rr(j, W, 0x85, RAX, RAX);                    /* test: the setter's own flags */
     } else {
         if (res) /* back to the first input: add / sub */
-            flag_in_op(c, W, kind == FK_SUB ? 0x03 : 0x2b, kind == FK_SUB ? 0 : 5, b);
-        flag_in_op(c, W, kind == FK_SUB ? 0x3b : 0x03, kind == FK_SUB ? 7 : 0, b); /* cmp / add */
+            flag_in_op(c, W, kind == FK_SUB ? 0x03 : 0x2b, kind == FK_SUB ? 0 : 5, RAX, b);
+        flag_in_op(c, W, kind == FK_SUB ? 0x3b : 0x03, kind == FK_SUB ? 7 : 0, RAX, b); /* cmp / add */
     }
     const bool lazy = c->nzcv_lazy;
     const IRTemp rax = c->rax_temp;
@@ -483,6 +504,39 @@ void jit_emit_deferred_flags(Ctx *c, uint32_t m)
         emit_lnz_recompute(c, true);
         jb_bind(j, first);
     }
+}
+
+bool jit_emit_carry(Ctx *c, uint32_t m, bool borrow)
+{
+    const IROp *op = &c->b->ops[m];
+    if (!carry_reader(op))
+        return false;
+    for (uint32_t k = 0; k < c->nfw; k++) {
+        /* ADCS, SBCS end their window (fw_end); ADC, SBC are inside it. */
+        if (m <= c->fw_set[k] || m > c->fw_end[k] ||
+            (m == c->fw_end[k] && op->opc != IR_ADC_FLAGS && op->opc != IR_SBC_FLAGS))
+            continue;
+        JitBuf *j = &c->j;
+        const int kind = c->fw_kind[k];
+        if (kind == FK_LOGIC) {
+            jb_byte(j, borrow ? 0xf9 : 0xf8); /* C = 0: stc / clc */
+            return true;
+        }
+        /* An add's C is its carry: r <u b from its result, or the add
+         * again; a subtract's C is NOT its borrow: a <u b from its input,
+         * or r + b carrying from its result. */
+        const unsigned W = c->fw_size[k] == 8 ? XW : 0;
+        const bool add = (kind == FK_ADD) != c->fw_res[k];
+        const int r1 = c->treg[c->fw_t1[k]];
+        const int acc = !add && r1 >= 0 ? r1 : RCX; /* a compare reads its register in place */
+        if (acc == RCX)
+            ldt(c, RCX, c->fw_t1[k], W != 0);
+        flag_in_op(c, W, add ? 0x03 : 0x3b, add ? 0 : 7, acc, (FlagIn){c->fw_t2[k], -1, 0});
+        if ((kind == FK_SUB) != borrow)
+            jb_byte(j, 0xf5); /* cmc */
+        return true;
+    }
+    return false;
 }
 
 /* ---- a self-loop's NZCV over its back edge (plan_loop_pack) ---- */
@@ -726,6 +780,9 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
         /* Straight in the result's register when it has one (two_addr:
          * the MOV before the arithmetic leaves the flags to it). */
         IRTemp a = op->a, b = op->b;
+        /* The carry in first: two_addr's move may take a register the
+         * window's temps are in (flags untouched by moves). */
+        const bool carry = jit_emit_carry(c, (uint32_t)(op - c->b->ops), op->opc == IR_SBC_FLAGS);
         const bool comm = op->opc == IR_ADD_FLAGS || op->opc == IR_ADC_FLAGS;
         /* CMP, CMN (the result goes to XZR): nothing reads the result, so
          * it is not stored, and a CMP reads its first operand in place. */
@@ -741,11 +798,14 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
         if (op->opc == IR_SUB_FLAGS) {
             opc = cmp ? 0x3b : 0x2b, ext = cmp ? 7 : 5;
         } else if (op->opc == IR_ADC_FLAGS) {
-            jit_emit_nzcv_bt(c, 29);                   /* CF = C */
+            if (!carry)
+                jit_emit_nzcv_bt(c, 29);               /* CF = C */
             opc = 0x13, ext = 2;
         } else if (op->opc == IR_SBC_FLAGS) {
-            jit_emit_nzcv_bt(c, 29);                   /* CF = C */
-            jb_byte(j, 0xf5);                          /* cmc: borrow = !C */
+            if (!carry) {
+                jit_emit_nzcv_bt(c, 29);               /* CF = C */
+                jb_byte(j, 0xf5);                      /* cmc: borrow = !C */
+            }
             opc = 0x1b, ext = 3;
         }
         int32_t k32;

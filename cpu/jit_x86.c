@@ -516,10 +516,12 @@ static bool emit_op(Ctx *c, const IROp *op)
     case IR_ADC: case IR_SBC:
         if (!alu_size_ok(sz))
             goto fallback;
-        ld_rax(c, op->a, w64, false);
-        jit_emit_nzcv_bt(c, 29);                   /* CF = C */
-        if (op->opc == IR_SBC)
-            jb_byte(j, 0xf5);
+        if (!jit_emit_carry(c, c->op_index, op->opc == IR_SBC)) {
+            jit_emit_nzcv_bt(c, 29);               /* CF = C */
+            if (op->opc == IR_SBC)
+                jb_byte(j, 0xf5);                  /* cmc: borrow = !C */
+        }
+        ld_rax(c, op->a, w64, false);              /* mov: CF kept */
         rmt(c, W, op->opc == IR_ADC ? 0x13 : 0x1b, RAX, op->b);
         st_dst(c, op->dst);
         break;

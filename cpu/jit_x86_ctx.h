@@ -296,7 +296,10 @@ typedef struct Ctx {
      * fw_end[k] can observe, the last of them at fw_mem[k]: a slow path
      * between recomputes its flags from temps fw_t1[k] and fw_t2[k] (the
      * result and the second input when fw_res[k], else both inputs; one
-     * input for FK_LOGIC) and packs them (jit_emit_deferred_flags). */
+     * input for FK_LOGIC) and packs them (jit_emit_deferred_flags). An
+     * ADC or SBC between, or an ADCS or SBCS at fw_end[k], makes its C
+     * from the same temps (jit_emit_carry); fw_mem[k] is then at least
+     * one past it. */
     uint32_t nfw;
     uint32_t fw_set[JIT_MAX_DEFERRED], fw_end[JIT_MAX_DEFERRED], fw_mem[JIT_MAX_DEFERRED];
     IRTemp fw_t1[JIT_MAX_DEFERRED], fw_t2[JIT_MAX_DEFERRED];
@@ -689,6 +692,12 @@ void jit_emit_nzcv_load(Ctx *c);
 /* CF = the flag at canonical bit `bit` (31 N, 30 Z, 29 C, 28 V) of cpu->nzcv,
  * in either form; no register written. */
 void jit_emit_nzcv_bt(Ctx *c, int bit);
+/* CF = NZCV's C (borrow: NOT C, for SBB) for the ADC, SBC, ADCS or SBCS at
+ * op m, made again from the temps of the deferred flag window it reads
+ * (jit_plan_flags): RCX and the flags clobbered, nothing else. false (nothing
+ * emitted) if no window covers it: the setter packed, read it with
+ * jit_emit_nzcv_bt. */
+bool jit_emit_carry(Ctx *c, uint32_t m, bool borrow);
 /* cpu/jit_mem_x86.c */
 bool jit_plan_mem_runs(Ctx *c);
 void jit_emit_mem(Ctx *c, const IROp *op);

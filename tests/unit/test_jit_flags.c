@@ -302,3 +302,56 @@ Test(jit, flags_shapes)
     }
     jit_allow_lahf_pack(true);
 }
+
+/* ADC, SBC, ADCS, SBCS after a setter whose pack is left to the slow paths
+ * of the loads and stores between (the kernel's `adds x6, x6, x7; str x6,
+ * [x11, x5, lsl #3]; adc x0, x4, x3`): the carry is made again from the
+ * setter's temps (jit_emit_carry), from its result or from both inputs,
+ * for an add, a subtract and a TST, at both widths; an access between may
+ * fault (the exception's SPSR has the setter's NZCV), and the range ends
+ * with another setter, so nothing else reads the pack. */
+Test(jit, flags_carry_readers_after_a_deferred_pack)
+{
+    static const int readers[] = {IR_ADC, IR_SBC, IR_ADC_FLAGS, IR_SBC_FLAGS};
+    static const int first[] = {IR_ADD_FLAGS, IR_SUB_FLAGS, IR_LOGIC_FLAGS};
+    for (int iter = 0; iter < 4000; iter++) {
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        for (int r = 0; r < 31; r++)
+            cpu->x[r] = operand();
+        cpu->nzcv = (uint32_t)rnd() & 0xf0000000u;
+        random_regime();
+        const int opc = first[rnd() % 3], size = (rnd() & 1) ? 8 : 4;
+        const uint64_t a = operand();
+        IRTemp ta = input(&blk, 0, a);
+        IRTemp tb = opc == IR_LOGIC_FLAGS ? IR_NO_TEMP : input(&blk, 1, operand_near(a));
+        IRTemp r = ir_emit(&blk, opc, size, 0, ta, tb, IR_NO_TEMP, 0, 0);
+        if (r != IR_NO_TEMP && (rnd() & 1)) /* kept: the carry comes from the result */
+            ir_set_reg(&blk, (int)(rnd() % 8), r);
+        int nreaders = 0;
+        for (int n = 1 + (int)(rnd() % 3); n > 0; n--) {
+            ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001004 + 4 * (uint64_t)n);
+            if (rnd() % 3) {
+                IRTemp addr = ir_const(&blk, scratch_addr());
+                if (rnd() & 1)
+                    ir_set_reg(&blk, 8, ir_emit(&blk, IR_LOAD, 8, 0, addr, IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+                else
+                    ir_emit(&blk, IR_STORE, (rnd() & 1) ? 8 : 4, 0, addr, r != IR_NO_TEMP ? r : ta, IR_NO_TEMP, 0, 0);
+            }
+            const int rd = readers[rnd() % 4];
+            IRTemp x = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 9 + rnd() % 4);
+            IRTemp y = (rnd() & 1) ? ir_const(&blk, operand()) : r != IR_NO_TEMP && (rnd() & 1) ? r : ta;
+            IRTemp d = ir_emit(&blk, rd, (rnd() & 1) ? 8 : 4, 0, x, y, IR_NO_TEMP, 0, 0);
+            ir_set_reg(&blk, 13 + nreaders++, d);
+            if (rd == IR_ADC_FLAGS || rd == IR_SBC_FLAGS)
+                break; /* a setter: the window ends here */
+        }
+        if (rnd() & 1)
+            ir_emit(&blk, IR_SUB_FLAGS, 8, 0, ta, ta, IR_NO_TEMP, 0, 0);
+        ir_exit(&blk, 0x40002000);
+        ir_optimize(&blk);
+        run_both(&blk, "carry after a deferred pack");
+        ir_block_free(&blk);
+        cpu_reset(cpu, RAM_BASE);
+    }
+}
