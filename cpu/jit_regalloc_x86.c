@@ -106,6 +106,52 @@ static bool reads_inputs_first(const IROp *op)
     }
 }
 
+/* Two-address integer ops generated inline whose second input may be a
+ * memory operand (rmt) and whose first is moved into the result's
+ * register (two_addr) or RAX. */
+static bool reads_rm(const IROp *op)
+{
+    switch (op->opc) {
+    case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: case IR_MUL:
+    case IR_ADD_FLAGS: case IR_SUB_FLAGS: case IR_ADC: case IR_SBC: case IR_ADC_FLAGS: case IR_SBC_FLAGS:
+        return op->size == 4 || op->size == 8;
+    default:
+        return false;
+    }
+}
+
+/* The guest register read at op i (GET_REG of X[n]) needs no host register:
+ * every reader takes it as an input of a reads_rm op, at least one as the
+ * second (a memory operand: `sub rbp, [rbx + x14]` instead of a MOV and a
+ * SUB), and nothing writes X[n] before its last use, so plan_homes gives it
+ * CPUState as its home (same conditions). A register the kernel's
+ * multi-precision loops lacked. Bounded scan (64 ops). */
+static bool read_in_place(const Ctx *c, uint32_t i, const uint32_t *last)
+{
+    const IRBlock *b = c->b;
+    const IROp *g = &b->ops[i];
+    const IRTemp d = g->dst;
+    if (g->imm >= 31 || (c->loop_n && i < c->loop_head) || last[d] > i + 64)
+        return false;
+    bool second = false;
+    for (uint32_t k = i + 1; k < last[d] && k < b->nops; k++) {
+        const IROp *op = &b->ops[k];
+        if (k + 1 < last[d] && ((op->opc == IR_SET_REG && op->imm == g->imm) ||
+                                (op->opc == IR_CALL && !ir_call_keeps_x(op))))
+            return false; /* X[n] written before the last reader */
+        const IRTemp in[3] = {op->a, op->b, op->c};
+        bool reads = false;
+        for (int n = 0; n < ir_op_info[op->opc].nin; n++)
+            reads |= in[n] == d;
+        if (!reads)
+            continue;
+        if (!reads_rm(op) || op->a == op->b)
+            return false;
+        second |= op->b == d;
+    }
+    return second;
+}
+
 /* A guest-register read that gets no host register needs no copy in its
  * slot: its readers can take the value from CPUState itself (c->home[t],
  * the offset of X[r]) as long as nothing writes X[r] before its last use:
@@ -275,6 +321,8 @@ bool jit_alloc_regs(Ctx *c)
          * the fused CONDs below. */
         do {
         if (!ir_op_info[op->opc].has_dst || op->opc == IR_CONST || op->opc == IR_COND || last[op->dst] <= i + 1)
+            continue;
+        if (op->opc == IR_GET_REG && read_in_place(c, i, last))
             continue;
         const unsigned allowed = ALLOWED(i, last[op->dst]);
         const unsigned freem = ~busy & allowed;

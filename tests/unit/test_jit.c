@@ -1286,3 +1286,50 @@ Test(jit, register_reads_without_a_host_register)
         ir_block_free(&blk);
     }
 }
+
+/* Reads that only two-address ALU ops take, at least one as the second
+ * input, get no host register at all (read_in_place in
+ * cpu/jit_regalloc_x86.c): the op takes the value from CPUState as a memory
+ * operand. Writes of the same registers land before, at and after the last
+ * reader, which must still see the value read (else the read keeps its
+ * register); flag setters and ADC/SBC among the readers, both widths. */
+Test(jit, register_reads_as_memory_operands)
+{
+    static const int ops[] = {IR_ADD, IR_SUB, IR_AND, IR_OR, IR_XOR, IR_MUL, IR_ADD_FLAGS,
+                              IR_SUB_FLAGS, IR_ADC, IR_SBC, IR_ADC_FLAGS, IR_SBC_FLAGS};
+    for (int iter = 0; iter < 3000; iter++) {
+        for (int r = 0; r < 31; r++)
+            cpu->x[r] = operand();
+        cpu->nzcv = (uint32_t)rnd() & 0xf0000000u;
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        IRTemp rd[8], acc[4];
+        int nr = 0, nacc = 0, n = 4 + (int)(rnd() % 20);
+        for (int k = 0; k < 4; k++)
+            acc[nacc++] = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 8 + k);
+        for (int i = 0; i < n; i++) {
+            unsigned pick = rnd() % 6;
+            if (pick < 2 && nr < 8) {
+                rd[nr++] = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 6);
+            } else if (pick == 2) {
+                ir_set_reg(&blk, (int)(rnd() % 6), acc[rnd() % 4]);
+            } else if (nr) {
+                /* acc = acc op read, or read op acc */
+                const int k = (int)(rnd() % 4);
+                IRTemp x = rd[rnd() % (unsigned)nr];
+                const bool second = rnd() % 4 != 0;
+                IRTemp d = ir_emit(&blk, ops[rnd() % 12], (rnd() & 1) ? 8 : 4, 0, second ? acc[k] : x,
+                                   second ? x : acc[k], IR_NO_TEMP, 0, 0);
+                if (d != IR_NO_TEMP)
+                    acc[k] = d;
+            }
+        }
+        for (int k = 0; k < 4; k++)
+            ir_set_reg(&blk, 8 + k, acc[k]);
+        ir_exit(&blk, 0x40002000);
+        ir_optimize(&blk);
+        run_both(&blk, "register reads as memory operands");
+        ir_block_free(&blk);
+        cpu_reset(cpu, RAM_BASE);
+    }
+}
