@@ -204,6 +204,16 @@ static inline __attribute__((always_inline)) int exec_op_k(CPUState *cpu, const 
         case IR_SUB_FLAGS:
             cpu->nzcv = nzcv_add(t[op->a], ~t[op->b], 1, sz, &t[op->dst]);
             break;
+        case IR_CADD_FLAGS: case IR_CSUB_FLAGS: {
+            uint64_t r;
+            if (!t[op->a])
+                cpu->nzcv = (uint32_t)op->imm & 0xf0000000u;
+            else if (opc == IR_CADD_FLAGS)
+                cpu->nzcv = nzcv_add(t[op->b], t[op->c], 0, sz, &r);
+            else
+                cpu->nzcv = nzcv_add(t[op->b], ~t[op->c], 1, sz, &r);
+            break;
+        }
         case IR_ADC:
             t[op->dst] = trunc_sz(t[op->a] + t[op->b] + (cpu_nzcv(cpu) >> 29 & 1), sz);
             break;

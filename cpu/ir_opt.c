@@ -49,6 +49,7 @@ static bool regs_untouched(int opc)
     case IR_INSN_START: case IR_GET_NZCV: case IR_SET_NZCV: case IR_GET_FIELD:
     case IR_ADD_FLAGS: case IR_SUB_FLAGS: case IR_ADC: case IR_ADC_FLAGS:
     case IR_SBC: case IR_SBC_FLAGS: case IR_LOGIC_FLAGS: case IR_COND: case IR_FENCE:
+    case IR_CADD_FLAGS: case IR_CSUB_FLAGS:
         return true;
     default:
         return false;
@@ -245,7 +246,8 @@ static void sink_compares(IRBlock *b)
     }
     for (uint32_t i = 0; i + 2 < b->nops; i++) {
         const IROp set = b->ops[i];
-        if ((set.opc != IR_SUB_FLAGS && set.opc != IR_ADD_FLAGS && set.opc != IR_LOGIC_FLAGS) ||
+        if ((set.opc != IR_SUB_FLAGS && set.opc != IR_ADD_FLAGS && set.opc != IR_LOGIC_FLAGS &&
+             set.opc != IR_CSUB_FLAGS && set.opc != IR_CADD_FLAGS) ||
             (set.size != 4 && set.size != 8) ||
             (set.dst != IR_NO_TEMP && used[set.dst]))
             continue;

@@ -16,6 +16,14 @@
 
 enum { NZ_READ = 1, NZ_WRITE = 2 };
 
+/* CCMN, CCMP (CADD_FLAGS, CSUB_FLAGS) generated inline: SAHF sets the
+ * immediate's flags, which needs LAHF/SAHF in 64-bit mode. Else
+ * interp_exec_op runs them. */
+static bool cond_setter_inline(const IROp *op)
+{
+    return (op->size == 4 || op->size == 8) && host_has(HOST_LAHF);
+}
+
 /* How op uses NZCV as far as the plan is concerned. Pure ops never touch
  * it, even when run by interp_exec_op. An op that can fault reads it (the
  * exception saves it in SPSR), and so does every block exit. A helper may
@@ -25,6 +33,8 @@ static unsigned nzcv_use(const IROp *op)
     switch (op->opc) {
     case IR_ADD_FLAGS: case IR_SUB_FLAGS: case IR_LOGIC_FLAGS:
         return op->size == 4 || op->size == 8 ? NZ_WRITE : NZ_READ | NZ_WRITE; /* else interp_exec_op */
+    case IR_CADD_FLAGS: case IR_CSUB_FLAGS:
+        return cond_setter_inline(op) ? NZ_WRITE : NZ_READ | NZ_WRITE;
     case IR_SET_NZCV:
         return NZ_WRITE;
     case IR_ADC_FLAGS: case IR_SBC_FLAGS:
@@ -52,6 +62,8 @@ static int flag_kind(const IROp *op)
     switch (op->opc) {
     case IR_ADD_FLAGS: case IR_ADC_FLAGS: return FK_ADD;
     case IR_SUB_FLAGS: case IR_SBC_FLAGS: return FK_SUB;
+    case IR_CADD_FLAGS: return cond_setter_inline(op) ? FK_ADD : -1;
+    case IR_CSUB_FLAGS: return cond_setter_inline(op) ? FK_SUB : -1;
     case IR_LOGIC_FLAGS: return FK_LOGIC;
     default: return -1;
     }
@@ -733,8 +745,11 @@ static IRTemp cond_for_branch(const Ctx *c, const IROp *setter, const IROp *cond
             op->b == k32->dst && (op->opc == IR_ADD || (int32_t)k32->imm != INT32_MIN) &&
             c->treg[op->a] >= 0 && c->treg[op->dst] >= 0 && op->a != cond->dst && op->a != setter->dst)
             continue;
-        if ((op->opc == IR_BRCOND || op->opc == IR_SELECT) && op->a == cond->dst &&
-            c->last_use[cond->dst] == (uint32_t)(op - c->b->ops) + 1)
+        /* CCMP, CCMN take it as their first input (emit_cond_setter), when
+         * they are generated inline. */
+        if ((op->opc == IR_BRCOND || op->opc == IR_SELECT ||
+             ((op->opc == IR_CSUB_FLAGS || op->opc == IR_CADD_FLAGS) && cond_setter_inline(op))) &&
+            op->a == cond->dst && c->last_use[cond->dst] == (uint32_t)(op - c->b->ops) + 1)
             return cond->dst;
         return IR_NO_TEMP;
     }
@@ -751,6 +766,48 @@ void jit_emit_xpack_exit(Ctx *c, const IROp *op)
 }
 
 /* A flag setter (size 4 or 8), its fused CONDs and, unless dead, the pack. */
+/* CCMN, CCMP: EFLAGS of the compare if the condition (a COND's 0/1) holds,
+ * else the immediate's NZCV in this kind's x86 form (SF = N, ZF = Z, OF = V,
+ * CF = C for an add and NOT C for a subtract), set by SAHF after an ADD of
+ * 0x7f + 1 (OF = 1) or an XOR (OF = 0). Either way the setter's EFLAGS, for
+ * the pack and the fused CONDs after it. RAX clobbered. */
+static void emit_cond_setter(Ctx *c, const IROp *op, int kind)
+{
+    JitBuf *j = &c->j;
+    const unsigned W = op->size == 8 ? XW : 0;
+    const uint32_t other = jb_label(j), done = jb_label(j);
+    const int cc = jit_cond_in_eflags(c, op->a);
+    x_jcc(j, cc ^ 1, other);
+    int32_t k32;
+    const IRTemp n = op->b, m = op->c;
+    int r = RAX;
+    if (kind == FK_SUB && c->treg[n] >= 0 && c->rax_prev != n)
+        r = c->treg[n];                          /* cmp in place */
+    else
+        ld_rax(c, n, W != 0, false);
+    if (const_s32(c, m, W != 0, &k32))
+        x_alu_ri(j, W, kind == FK_SUB ? 7 : 0, r, k32);
+    else
+        rmt(c, W, kind == FK_SUB ? 0x3b : 0x03, r, m);
+    x_jmp(j, done);
+    jb_bind(j, other);
+    const uint32_t nzcv = (uint32_t)op->imm;
+    const bool cf = kind == FK_SUB ? !(nzcv >> 29 & 1) : (nzcv >> 29 & 1);
+    if (nzcv >> 28 & 1) {
+        jb_byte(j, 0xb0);                        /* mov al, 0x7f */
+        jb_byte(j, 0x7f);
+        jb_byte(j, 0x04);                        /* add al, 1: OF = 1 */
+        jb_byte(j, 0x01);
+    } else {
+        x_rr(j, 0, 0x31, RAX, RAX);              /* xor eax, eax: OF = 0 */
+    }
+    jb_byte(j, 0xb4);                            /* mov ah, SF ZF . . . . 1 CF */
+    jb_byte(j, (uint8_t)((nzcv >> 31 & 1) << 7 | (nzcv >> 30 & 1) << 6 | 0x02 | cf));
+    jb_byte(j, 0x9e);                            /* sahf */
+    jb_bind(j, done);
+    c->rax_temp = c->rax_prev = IR_NO_TEMP;      /* RAX differs by the way here */
+}
+
 void jit_emit_flag_setter(Ctx *c, const IROp *op)
 {
     JitBuf *j = &c->j;
@@ -765,7 +822,9 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
     /* Zeroing clobbers the flags: all of it before the arithmetic. */
     if (pack && !lazy)
         x_rr(j, 0, 0x31, RCX, RCX);
-    if (kind == FK_LOGIC) {
+    if (op->opc == IR_CADD_FLAGS || op->opc == IR_CSUB_FLAGS) {
+        emit_cond_setter(c, op, kind);
+    } else if (kind == FK_LOGIC) {
         const IROp *prev = c->and_end && c->and_end == c->op_index ? &c->b->ops[c->op_index - 1] : NULL;
         if (prev && prev->dst == op->a && prev->size == op->size && !(pack && !lazy)) {
             /* ANDS, TST: the AND just before set EFLAGS as TEST would (SF,

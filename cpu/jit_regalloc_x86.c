@@ -54,6 +54,7 @@ static bool keeps_rsi_rdi(const IROp *op)
     case IR_SEXT:
         return w48 && op->imm != 0;
     case IR_ADD_FLAGS: case IR_SUB_FLAGS: case IR_ADC_FLAGS: case IR_SBC_FLAGS: case IR_LOGIC_FLAGS:
+    case IR_CADD_FLAGS: case IR_CSUB_FLAGS:
         return w48 && host_has(HOST_LAHF);
     case IR_GET_REG: case IR_SET_REG:
         return op->imm < 32;
@@ -204,6 +205,7 @@ static bool defer_over(const IROp *op)
     case IR_INSN_START: case IR_SET_REG: case IR_GET_REG: case IR_GET_VREG: case IR_SET_VREG:
     case IR_GET_NZCV: case IR_SET_NZCV: case IR_COND: case IR_ADD_FLAGS: case IR_SUB_FLAGS:
     case IR_ADC: case IR_ADC_FLAGS: case IR_SBC: case IR_SBC_FLAGS: case IR_LOGIC_FLAGS:
+    case IR_CADD_FLAGS: case IR_CSUB_FLAGS:
         return true;
     default:
         return ir_op_info[op->opc].kind == IRK_PURE;

@@ -61,7 +61,7 @@ static void emit_xpack_exits(Ctx *c)
  * is 1: where its fused flag setter left EFLAGS (jit_emit_flag_setter,
  * cc_temp), in AL (cond_for_branch, al_temp), or t compared with 0. For
  * SELECT and a side exit's out-of-line jump. */
-static int cond_in_eflags(Ctx *c, IRTemp t)
+int jit_cond_in_eflags(Ctx *c, IRTemp t)
 {
     if (c->cc_temp == t && t != IR_NO_TEMP) {
         c->cc_temp = IR_NO_TEMP;
@@ -513,6 +513,11 @@ static bool emit_op(Ctx *c, const IROp *op)
             goto fallback;
         jit_emit_flag_setter(c, op);
         break;
+    case IR_CADD_FLAGS: case IR_CSUB_FLAGS:
+        if (!alu_size_ok(sz) || !host_has(HOST_LAHF))
+            goto fallback;                       /* SAHF: with LAHF (cond_setter_inline) */
+        jit_emit_flag_setter(c, op);
+        break;
     case IR_ADC: case IR_SBC:
         if (!alu_size_ok(sz))
             goto fallback;
@@ -601,7 +606,7 @@ static bool emit_op(Ctx *c, const IROp *op)
     }
     case IR_SELECT: {
         /* MOVs keep the flags, so the operands are loaded after it. */
-        const int cc = cond_in_eflags(c, op->a);
+        const int cc = jit_cond_in_eflags(c, op->a);
         const int d = c->treg[op->dst];
         if (d >= 0 && c->treg[op->b] == d) {
             /* b already in dst's register: replace it with c unless cc holds */
@@ -736,7 +741,7 @@ static bool emit_op(Ctx *c, const IROp *op)
             !(c->lnz && c->op_index == c->lnz_br) && c->nool < JIT_MAX_OOL_EXITS) {
             /* The give-back out of line, on the taken path only: the
              * fall-through (a superblock's likely way) runs no LEA. */
-            const int cc = cond_in_eflags(c, op->a);
+            const int cc = jit_cond_in_eflags(c, op->a);
             c->nool++;
             c->xpack_label[c->nxpack] = jb_label(j);
             c->xpack_op[c->nxpack] = op;

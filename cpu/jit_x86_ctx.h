@@ -692,6 +692,10 @@ void jit_emit_nzcv_load(Ctx *c);
 /* CF = the flag at canonical bit `bit` (31 N, 30 Z, 29 C, 28 V) of cpu->nzcv,
  * in either form; no register written. */
 void jit_emit_nzcv_bt(Ctx *c, int bit);
+/* The x86 condition code under which the COND temp t holds, put in EFLAGS:
+ * its setter's EFLAGS if they are still there, a test of AL if it is
+ * there, else a compare of its value with 0 (cpu/jit_x86.c). */
+int jit_cond_in_eflags(Ctx *c, IRTemp t);
 /* CF = NZCV's C (borrow: NOT C, for SBB) for the ADC, SBC, ADCS or SBCS at
  * op m, made again from the temps of the deferred flag window it reads
  * (jit_plan_flags): RCX and the flags clobbered, nothing else. false (nothing

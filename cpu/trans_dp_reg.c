@@ -19,16 +19,6 @@ static inline int f_rd(uint32_t insn) { return (int)bits(insn, 4, 0); }
 static inline int f_rn(uint32_t insn) { return (int)bits(insn, 9, 5); }
 static inline int f_rm(uint32_t insn) { return (int)bits(insn, 20, 16); }
 
-static IRTemp get_nzcv(DisasCtx *s)
-{
-    return ir_emit(s->b, IR_GET_NZCV, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
-}
-
-static void set_nzcv(DisasCtx *s, IRTemp v)
-{
-    ir_emit(s->b, IR_SET_NZCV, 8, 0, v, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
-}
-
 static void logic_flags(DisasCtx *s, int sz, IRTemp v)
 {
     ir_emit(s->b, IR_LOGIC_FLAGS, sz, 0, v, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
@@ -152,8 +142,8 @@ bool trans_SBC(DisasCtx *s, uint32_t insn) { return adc_sbc(s, insn, IR_SBC); }
 bool trans_SBCS(DisasCtx *s, uint32_t insn) { return adc_sbc(s, insn, IR_SBC_FLAGS); }
 
 /* ---- Conditional compare ----
- * NZCV = cond ? flags of (Rn +/- operand) : #nzcv. The condition is
- * evaluated before the comparison overwrites the flags. */
+ * NZCV = cond ? flags of (Rn +/- operand) : #nzcv, one CSUB/CADD_FLAGS on the
+ * COND's 0/1 (a condition of AL or NV: the compare alone). */
 
 static bool ccmp(DisasCtx *s, uint32_t insn, bool sub, bool imm)
 {
@@ -163,9 +153,10 @@ static bool ccmp(DisasCtx *s, uint32_t insn, bool sub, bool imm)
     IRTemp c = always ? IR_NO_TEMP : t_cond(s, cond);
     IRTemp n = read_xreg(s, f_rn(insn), 1);
     IRTemp m = imm ? t_const(s, bits(insn, 20, 16)) : read_xreg(s, f_rm(insn), 1);
-    t_op(s, sub ? IR_SUB_FLAGS : IR_ADD_FLAGS, opsize(sf), n, m);
-    if (!always)
-        set_nzcv(s, t_select(s, c, get_nzcv(s), t_const(s, nzcv)));
+    if (always)
+        t_op(s, sub ? IR_SUB_FLAGS : IR_ADD_FLAGS, opsize(sf), n, m);
+    else
+        ir_emit(s->b, sub ? IR_CSUB_FLAGS : IR_CADD_FLAGS, opsize(sf), 0, c, n, m, 0, nzcv);
     return true;
 }
 

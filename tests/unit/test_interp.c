@@ -97,7 +97,7 @@ static const int covered_ops[] = {
     IR_SHL, IR_SHR, IR_SAR, IR_ROR, IR_MUL, IR_UMULH, IR_SMULH, IR_UDIV, IR_SDIV,
     IR_CLZ, IR_CLS, IR_RBIT, IR_REV, IR_REV16, IR_REV32, IR_SEXT, IR_ZEXT,
     IR_ADD_FLAGS, IR_SUB_FLAGS, IR_ADC, IR_ADC_FLAGS, IR_SBC, IR_SBC_FLAGS, IR_LOGIC_FLAGS,
-    IR_COND, IR_CMP_EQ, IR_CMP_NE, IR_SELECT, IR_LOAD, IR_STORE, IR_FENCE,
+    IR_CADD_FLAGS, IR_CSUB_FLAGS, IR_COND, IR_CMP_EQ, IR_CMP_NE, IR_SELECT, IR_LOAD, IR_STORE, IR_FENCE,
     IR_BRCOND, IR_GOTO, IR_JUMP, IR_EXIT, IR_RAISE,
 };
 
@@ -554,6 +554,38 @@ Test(interp, adc_flags) { check_flag_op(IR_ADC_FLAGS, 4); check_flag_op(IR_ADC_F
 Test(interp, sbc_flags) { check_flag_op(IR_SBC_FLAGS, 4); check_flag_op(IR_SBC_FLAGS, 8); }
 Test(interp, adc_sbc_leave_flags) { check_flag_op(IR_ADC, 4); check_flag_op(IR_ADC, 8);
                                     check_flag_op(IR_SBC, 4); check_flag_op(IR_SBC, 8); }
+
+/* CCMN, CCMP: with the condition (input a, 0 or 1) the flags of ADDS/SUBS
+ * of b and c, else the immediate's, whatever NZCV was before. */
+static void check_cond_flag_op(int opc, int size)
+{
+    const uint64_t *vals = size == 4 ? flag_vals32 : flag_vals64;
+    size_t nv = size == 4 ? sizeof(flag_vals32) / sizeof(flag_vals32[0]) : sizeof(flag_vals64) / sizeof(flag_vals64[0]);
+    const uint64_t mask = size == 4 ? M32 : ~0ull;
+    for (size_t i = 0; i < nv; i++)
+        for (size_t j = 0; j < nv; j++)
+            for (uint32_t imm = 0; imm < 16; imm += 5)
+                for (unsigned cond = 0; cond < 2; cond++) {
+                    const uint64_t x = vals[i], y = vals[j];
+                    uint32_t want;
+                    ref_add_with_carry(x & mask, (opc == IR_CSUB_FLAGS ? ~y : y) & mask, opc == IR_CSUB_FLAGS,
+                                       size * 8, &want);
+                    if (!cond)
+                        want = imm << 28;
+                    cpu->nzcv = ~want & 0xf0000000u;
+                    run_op(opc, size, 3, cond, size == 4 ? x | GARBAGE : x, y, (uint64_t)imm << 28);
+                    cr_expect_eq(cpu->nzcv, want, "%s.%d(%u, 0x%" PRIx64 ", 0x%" PRIx64 ", #%u): NZCV %x, want %x",
+                                 ir_op_info[opc].name, size, cond, x, y, imm, cpu->nzcv >> 28, want >> 28);
+                }
+}
+
+Test(interp, conditional_compare_flags)
+{
+    check_cond_flag_op(IR_CADD_FLAGS, 4);
+    check_cond_flag_op(IR_CADD_FLAGS, 8);
+    check_cond_flag_op(IR_CSUB_FLAGS, 4);
+    check_cond_flag_op(IR_CSUB_FLAGS, 8);
+}
 
 /* A few boundaries by hand (N Z C V = bits 3..0 of the nibble). */
 Test(interp, flags_known_values)

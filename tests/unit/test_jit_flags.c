@@ -355,3 +355,55 @@ Test(jit, flags_carry_readers_after_a_deferred_pack)
         cpu_reset(cpu, RAM_BASE);
     }
 }
+
+/* CCMN and CCMP (CADD_FLAGS, CSUB_FLAGS) after a compare whose condition
+ * they take (fused, so from a register or EFLAGS) or on a constant 0/1,
+ * every immediate, both widths, then every condition read as a B.cond,
+ * a value, or an exit that sees the pack; with the LAHF pack and without
+ * (then the ops run on the interpreter). */
+Test(jit, flags_conditional_compare_every_cond)
+{
+    for (int opc = IR_CADD_FLAGS; opc <= IR_CSUB_FLAGS; opc++)
+        for (int size = 4; size <= 8; size += 4)
+            for (int cond = 0; cond <= 16; cond++) /* 16: all of them */
+                for (int it = 0; it < 48; it++) {
+                    jit_allow_lahf_pack(it % 8 != 0);
+                    IRBlock blk;
+                    ir_block_init(&blk, 0x40001000);
+                    ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+                    ir_emit(&blk, IR_SET_NZCV, 8, 0, ir_const(&blk, rnd() & 0xf0000000u), IR_NO_TEMP,
+                            IR_NO_TEMP, 0, 0);
+                    IRTemp k;
+                    if (it % 3) {
+                        uint64_t a = operand();
+                        emit_setter(&blk, setters[rnd() % 2], (rnd() & 1) ? 8 : 4, a, operand_near(a));
+                        k = emit_cond(&blk, (int)(rnd() % 14));
+                    } else {
+                        k = ir_const(&blk, rnd() & 1);
+                    }
+                    ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001004);
+                    const uint64_t a = operand();
+                    IRTemp ta = input(&blk, 0, a), tb = input(&blk, 1, operand_near(a));
+                    ir_emit(&blk, opc, size, 0, k, ta, tb, 0, (rnd() & 15) << 28);
+                    ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001008);
+                    IRTemp c = IR_NO_TEMP;
+                    for (int n = 0; n < 16; n++) {
+                        if (cond < 16 && n != cond)
+                            continue;
+                        c = emit_cond(&blk, n);
+                        ir_set_reg(&blk, 1 + n, c);
+                    }
+                    if (rnd() & 1) {
+                        ir_emit(&blk, IR_BRCOND, 8, 0, c, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40003000);
+                        ir_emit(&blk, IR_GOTO, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x4000100c);
+                    } else {
+                        ir_exit(&blk, 0x40002000);
+                    }
+                    ir_optimize(&blk);
+                    char what[64];
+                    snprintf(what, sizeof(what), "%s size %d cond %d", ir_op_info[opc].name, size, cond);
+                    run_both(&blk, what);
+                    ir_block_free(&blk);
+                }
+    jit_allow_lahf_pack(true);
+}
