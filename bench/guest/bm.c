@@ -45,7 +45,8 @@ static inline void mul_wide(uint64_t u, uint64_t v, uint64_t *hi, uint64_t *lo)
  * loops of multi-precision arithmetic in the shape of the Linux kernel's
  * generic lib/crypto/mpi code, where a Linux boot spends more generated-code
  * time than anywhere else (its RSA self-tests; docs/jit-leads.md). Each
- * returns the carry (borrow) limb. */
+ * returns the carry (borrow) limb. Two loops, as the kernel has, not one
+ * with a flag: that would add a branch the kernel's loops do not have. */
 __attribute__((noinline)) static uint64_t mac_add(uint64_t *r, const uint64_t *s, int n, uint64_t m)
 {
     uint64_t cy = 0;
