@@ -765,7 +765,6 @@ void jit_emit_xpack_exit(Ctx *c, const IROp *op)
     c->rax_temp = rax;
 }
 
-/* A flag setter (size 4 or 8), its fused CONDs and, unless dead, the pack. */
 /* CCMN, CCMP: EFLAGS of the compare if the condition (a COND's 0/1) holds,
  * else the immediate's NZCV in this kind's x86 form (SF = N, ZF = Z, OF = V,
  * CF = C for an add and NOT C for a subtract), set by SAHF after an ADD of
@@ -808,6 +807,7 @@ static void emit_cond_setter(Ctx *c, const IROp *op, int kind)
     c->rax_temp = c->rax_prev = IR_NO_TEMP;      /* RAX differs by the way here */
 }
 
+/* A flag setter (size 4 or 8), its fused CONDs and, unless dead, the pack. */
 void jit_emit_flag_setter(Ctx *c, const IROp *op)
 {
     JitBuf *j = &c->j;
