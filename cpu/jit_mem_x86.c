@@ -247,20 +247,20 @@ bool jit_plan_mem_runs(Ctx *c)
 
 static void emit_access(Ctx *c, const IROp *op, int run, bool lead, int lo);
 
-/* A run's follower: [rdi + delta] when the leader left rdi, else the whole
- * access (which zeroes rdi after it, as its stubs may have clobbered it). */
+/* A run's follower: [rdi + delta] when the leader left rdi; else (the
+ * leader went through the interpreter: MMIO, a page crossing, a fault) the
+ * interpreter runs it too, out of line, and leaves rdi = 0 for the rest of
+ * the run. The hit path falls through (it was `test; jnz` over the
+ * follower's own inline TLB lookup). */
 static void emit_follower(Ctx *c, const IROp *op, int delta)
 {
     JitBuf *j = &c->j;
-    uint32_t l_fast = jb_label(j), l_done = jb_label(j);
-    /* The whole access first, jumped over when rdi is there: the hit path
-     * is test, jnz, the access (it was test, jz, the access, jmp). */
+    uint32_t si = add_stub(c, op);
+    if (j->oom)
+        return;
+    c->stubs[si].follower = true;
     x_rr(j, XW, 0x85, RDI, RDI);                 /* test rdi, rdi */
-    x_jcc(j, CC_NE, l_fast);
-    emit_access(c, op, op->size, false, 0);
-    x_rr(j, 0, 0x31, RDI, RDI);                  /* xor edi, edi */
-    x_jmp(j, l_done);
-    jb_bind(j, l_fast);
+    x_jcc(j, CC_E, c->stubs[si].call);
     if (op->opc == IR_LOAD_V) {
         /* V[imm] into the XMM cache here and on the full path alike: jit_vstore
          * gives the register the entry it already has. */
@@ -284,7 +284,9 @@ static void emit_follower(Ctx *c, const IROp *op, int delta)
         const unsigned pfx = op->size == 1 ? XB8 : op->size == 2 ? X66 : op->size == 8 ? XW : 0;
         x_mem(j, pfx, op->size == 1 ? 0x88 : 0x89, rv, RDI, delta);
     }
-    jb_bind(j, l_done);
+    if (op->opc == IR_LOAD_V)
+        jit_xc_snapshot(c, &c->stubs[si].xs); /* the stub's way back has V[imm] cached too */
+    jb_bind(j, c->stubs[si].back);
 }
 
 /* The whole access of op; lead: it leads a run whose window covers `run`
@@ -705,6 +707,8 @@ void jit_emit_stubs(Ctx *c)
         emit_stub_entry(c, s);
         emit_interp_call(c, s->op);
         jit_xc_reload(c, &s->xs, -1);
+        if (s->follower)
+            x_rr(j, 0, 0x31, RDI, RDI);          /* xor edi, edi: the run's later followers too */
         x_jmp(j, s->back);
     }
 }

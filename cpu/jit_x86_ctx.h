@@ -71,6 +71,7 @@ typedef struct Stub {
     int8_t lo;     /* a leader's run starts at va + lo (lo <= 0) */
     bool store_pc, refill;
     bool lead; /* leads a run: its interpreter path leaves rdi = 0 */
+    bool follower; /* a run's follower: the interpreter runs it when rdi = 0, and leaves rdi = 0 */
     int8_t rmw; /* a read-modify-write pair's load (Ctx.rmw): its stub zeroes the slot */
     /* An inline LDXR/STXR's (EXCL_STUB_*, cpu/jit_excl_x86.c): `call` runs
      * the op through interp_exec_op, `slow` is the LDXR's reservation call
@@ -600,6 +601,7 @@ static inline uint32_t add_stub(Ctx *c, const IROp *op)
     s->resume = jb_label(&c->j);
     s->refill = false;
     s->lead = false;
+    s->follower = false;
     s->rmw = 0;
     s->excl = 0;
     s->op = op;

@@ -228,7 +228,8 @@ Test(jit, stores_to_an_armed_page)
         {g + 0x100, 2, 0, 1},
         {g, 1, 1, 0},
         {g + 0x30, 2, 1, 0},      /* a run whose second store is in the granule... */
-        {g + 0x38, 2, 1, 1},      /* ...and whose first is (the second, in the next granule, then goes back inline) */
+        {g + 0x38, 2, 1, 0},      /* ...and whose first is (the second, in the next granule, then runs on
+                                   * the interpreter too: its leader left no host address) */
         {g - 0x1000, 1, 0, 0},    /* another page */
     };
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
