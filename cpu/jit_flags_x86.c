@@ -777,17 +777,13 @@ static void emit_cond_setter(Ctx *c, const IROp *op, int kind)
     const uint32_t other = jb_label(j), done = jb_label(j);
     const int cc = jit_cond_in_eflags(c, op->a);
     x_jcc(j, cc ^ 1, other);
-    int32_t k32;
-    const IRTemp n = op->b, m = op->c;
+    const IRTemp n = op->b;
     int r = RAX;
     if (kind == FK_SUB && c->treg[n] >= 0 && c->rax_prev != n)
         r = c->treg[n];                          /* cmp in place */
     else
         ld_rax(c, n, W != 0, false);
-    if (const_s32(c, m, W != 0, &k32))
-        x_alu_ri(j, W, kind == FK_SUB ? 7 : 0, r, k32);
-    else
-        rmt(c, W, kind == FK_SUB ? 0x3b : 0x03, r, m);
+    flag_in_op(c, W, kind == FK_SUB ? 0x3b : 0x03, kind == FK_SUB ? 7 : 0, r, (FlagIn){op->c, -1, 0});
     x_jmp(j, done);
     jb_bind(j, other);
     const uint32_t nzcv = (uint32_t)op->imm;

@@ -245,8 +245,6 @@ bool jit_plan_mem_runs(Ctx *c)
     return true;
 }
 
-static void emit_access(Ctx *c, const IROp *op, int run, bool lead, int lo);
-
 /* A run's follower: [rdi + delta] when the leader left rdi; else (the
  * leader went through the interpreter: MMIO, a page crossing, a fault) the
  * interpreter runs it too, out of line, and leaves rdi = 0 for the rest of

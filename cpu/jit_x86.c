@@ -60,7 +60,7 @@ static void emit_xpack_exits(Ctx *c)
 /* A COND temp t (0 or 1) as the x86 condition code that is true when it
  * is 1: where its fused flag setter left EFLAGS (jit_emit_flag_setter,
  * cc_temp), in AL (cond_for_branch, al_temp), or t compared with 0. For
- * SELECT and a side exit's out-of-line jump. */
+ * SELECT, a side exit's out-of-line jump and CCMP/CCMN (jit_flags_x86.c). */
 int jit_cond_in_eflags(Ctx *c, IRTemp t)
 {
     if (c->cc_temp == t && t != IR_NO_TEMP) {
