@@ -236,6 +236,9 @@ typedef struct CPUStats {
          * atomic_reserve_host (arming, second-chance bits, TLB re-tag) */
         uint64_t excl_slow;
         uint64_t excl_reserve;
+        /* a self-loop's TLB site cache that missed (the access's TLB lookup
+         * ran out of line: a new page, or an access not aligned to its size) */
+        uint64_t lts_miss;
     } jit;
     int host_cpu;                /* host PU the vCPU thread is pinned to, -1 if not pinned */
 } CPUStats;

@@ -51,9 +51,10 @@ const char *jit_code_dump_dir(const JitCode *jc);
 /* Any thread (the compiling vCPU): count one compile, successful (with its
  * inline and called op counts, called_opc[IR_NUM_OPS] by opcode) or not
  * (called_opc NULL: the others are ignored); loop_flags: the block is a
- * self-loop whose NZCV pack was left to its exits (Ctx.lnz). */
+ * self-loop whose NZCV pack was left to its exits (Ctx.lnz); lts_sites:
+ * its accesses with a TLB site cache (Ctx.lts_op). */
 void jit_code_count(JitCode *jc, bool ok, uint64_t native, uint64_t called, const uint32_t *called_opc,
-                    bool loop_flags);
+                    bool loop_flags, uint32_t lts_sites);
 
 typedef struct JitStats {
     uint64_t blocks_compiled;
@@ -62,6 +63,7 @@ typedef struct JitStats {
     uint64_t ops_called;     /* ops run through interp_exec_op (always) */
     uint64_t code_bytes;     /* bytes of live native code */
     uint64_t loop_flags;     /* self-loops packing NZCV on their exits only */
+    uint64_t lts_sites;      /* self-loops' accesses with a TLB site cache */
     /* of ops_called, by IR opcode (compiled fallback sites; the times they
      * ran are in CPUStats.jit.fallback) */
     uint64_t ops_called_by_opc[IR_NUM_OPS];

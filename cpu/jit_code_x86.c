@@ -44,7 +44,7 @@ struct JitCode {
     /* Set when an allocation failed for want of room (the cache flushes on it). */
     _Atomic bool exhausted;
 
-    _Atomic uint64_t st_compiled, st_failed, st_native, st_called, st_bytes, st_loop_flags;
+    _Atomic uint64_t st_compiled, st_failed, st_native, st_called, st_bytes, st_loop_flags, st_lts_sites;
     _Atomic uint64_t st_called_opc[IR_NUM_OPS];
     /* FLOTILLA_JIT_DUMP, read once at creation (a getenv per compile was
      * ~0.5% of a compile worker's time); NULL: no dumps. */
@@ -231,7 +231,7 @@ void jit_code_free(JitCode *jc, void *code, uint32_t size)
 }
 
 void jit_code_count(JitCode *jc, bool ok, uint64_t native, uint64_t called, const uint32_t *called_opc,
-                    bool loop_flags)
+                    bool loop_flags, uint32_t lts_sites)
 {
     if (!jc)
         return;
@@ -247,6 +247,8 @@ void jit_code_count(JitCode *jc, bool ok, uint64_t native, uint64_t called, cons
     atomic_fetch_add_explicit(&jc->st_compiled, 1, memory_order_relaxed);
     if (loop_flags)
         atomic_fetch_add_explicit(&jc->st_loop_flags, 1, memory_order_relaxed);
+    if (lts_sites)
+        atomic_fetch_add_explicit(&jc->st_lts_sites, lts_sites, memory_order_relaxed);
 }
 
 void jit_get_stats(JitCode *jc, JitStats *s)
@@ -257,6 +259,7 @@ void jit_get_stats(JitCode *jc, JitStats *s)
     s->blocks_compiled = atomic_load(&jc->st_compiled);
     s->blocks_failed = atomic_load(&jc->st_failed);
     s->loop_flags = atomic_load(&jc->st_loop_flags);
+    s->lts_sites = atomic_load(&jc->st_lts_sites);
     s->ops_native = atomic_load(&jc->st_native);
     s->ops_called = atomic_load(&jc->st_called);
     s->code_bytes = atomic_load(&jc->st_bytes);

@@ -15,12 +15,17 @@
  * flags (cpu_tb_flags), and picked as cpu_mmu_idx does; LDTR/STTR
  * (IRF_UNPRIV, only emitted at EL1) use EL0's, as access_idx does. */
 _Static_assert(TLB_PAGE_BITS + TLB_BITS <= 32, "the slot is in va's low 32 bits (BEXTR, SHR of a 32-bit register)");
-int32_t jit_emit_tlb_entry(Ctx *c, const IROp *op, int va)
+int32_t jit_tlb_row(const Ctx *c, const IROp *op)
 {
-    JitBuf *j = &c->j;
     int idx = (c->tb_flags & TBF_EL_MASK) == 0 || (op->flags & IRF_UNPRIV) ? MMU_IDX_EL0
               : (c->tb_flags & TBF_PAN)       ? MMU_IDX_EL1_PAN
                                               : MMU_IDX_EL1;
+    return CPU_OFF(tlb) + idx * (int32_t)sizeof(TLBTable);
+}
+
+int32_t jit_emit_tlb_entry(Ctx *c, const IROp *op, int va)
+{
+    JitBuf *j = &c->j;
     if (host_has(HOST_BMI1)) {
         /* bextr edx, va32, edx (start TLB_PAGE_BITS, length TLB_BITS): one
          * operation between va and the entry's loads, where a shift and a
@@ -33,7 +38,7 @@ int32_t jit_emit_tlb_entry(Ctx *c, const IROp *op, int va)
         x_shift_ri(j, 0, 5, RDX, TLB_PAGE_BITS);
         x_alu_ri(j, 0, 4, RDX, (int32_t)(TLB_SIZE - 1));
     }
-    return CPU_OFF(tlb) + idx * (int32_t)sizeof(TLBTable);
+    return jit_tlb_row(c, op);
 }
 
 /* The exclusive monitor's check of a store to an armed page (its write tag
@@ -245,6 +250,85 @@ bool jit_plan_mem_runs(Ctx *c)
     return true;
 }
 
+/* Self-loop TLB site caches (Ctx.lts_op, docs/jit.md "Guest memory"). A
+ * cache holds a translation the TLB gave this block's pass over the loop,
+ * so it is as current as the TLB itself, for as long as nothing between
+ * the head and an exit changes the TLB other than by refilling it: a
+ * refill evicts an entry, not a translation. What changes translations or
+ * write tags reaches the core at a safe point (a TLBI, another core's
+ * arming of a page, a flush) or through a helper this body cannot have:
+ * a self-loop's CALLs leave X registers alone and cannot raise
+ * (ir_call_keeps_x: the FP, SIMD and crypto data helpers), and the LDXR
+ * that re-tags its own core's TLB in place (load_excl) and the other
+ * exclusives and atomics rule the caches out. A quiescent state is only
+ * passed in the dispatcher, so a store's cached write tag is no older than
+ * the read-modify-write pair's (docs/atomics.md, "Armed pages"). */
+void jit_plan_loop_tlb(Ctx *c)
+{
+    const IRBlock *b = c->b;
+    c->nlts = 0;
+    if (c->loop_n == 0 || b->nops > IR_MAX_OPS)
+        return;
+    for (uint32_t i = 0; i < b->nops; i++) {
+        const int opc = b->ops[i].opc;
+        if (opc == IR_LOAD_EXCL || opc == IR_STORE_EXCL || opc == IR_ATOMIC_RMW || opc == IR_CAS ||
+            (opc == IR_CALL && !ir_call_keeps_x(&b->ops[i])))
+            return;
+    }
+    /* Temps (and guest registers, for the GET_REGs ir_optimize did not
+     * forward) whose value comes from a load of this pass: an address made
+     * from one (a[b[i]], a scatter store of a loaded index) jumps pages as
+     * the data does, so its cache would mostly miss. bzip2's sorting
+     * loops: 0.97 with them cached. */
+    const uint32_t nt = b->ntemps ? b->ntemps : 1;
+    if (nt > IR_MAX_TEMPS)
+        return;
+    uint8_t dep[nt];
+    bool rdep[32] = {false};
+    memset(dep, 0, nt);
+    for (uint32_t i = c->loop_head; i < b->nops && c->nlts < JIT_LTS; i++) {
+        const IROp *op = &b->ops[i];
+        const IROpInfo *in = &ir_op_info[op->opc];
+        if (op->opc == IR_SET_REG && op->imm < 32)
+            rdep[op->imm] = dep[op->a];
+        if (in->has_dst && op->dst != IR_NO_TEMP) {
+            bool d = op->opc == IR_LOAD || op->opc == IR_LOAD_V || op->opc == IR_LOAD_V2 || op->opc == IR_CALL ||
+                     (op->opc == IR_GET_REG && op->imm < 32 && rdep[op->imm]);
+            const IRTemp ins[3] = {op->a, op->b, op->c};
+            for (int k = 0; k < in->nin; k++)
+                d |= ins[k] != IR_NO_TEMP && dep[ins[k]];
+            dep[op->dst] = d;
+        }
+        const bool store = op->opc == IR_STORE || op->opc == IR_STORE_V;
+        /* Not LOAD_V2: its 32 bytes are rarely aligned to 32 (LD1 of two
+         * registers), and a misaligned access always misses. Nor a run's
+         * leader or followers (one lookup for the run already). */
+        if ((op->opc != IR_LOAD && op->opc != IR_LOAD_V && !store) || c->mrun[i] || c->mdelta[i] ||
+            (op->opc == IR_STORE && c->rmw[i]) || dep[op->a])
+            continue;
+        if (b->ntemps + 2 + JIT_RMW_SLOTS + 2 * (c->nlts + 1) > IR_MAX_TEMPS)
+            break;
+        c->lts_op[c->nlts++] = i;
+    }
+}
+
+void jit_emit_lts_init(Ctx *c)
+{
+    for (uint32_t k = 0; k < c->nlts; k++) {
+        x_mem(&c->j, XW, 0xc7, 0, RSP, JIT_LTS_TAG(c, k)); /* mov qword [tag], JIT_LTS_EMPTY */
+        jb_u32(&c->j, JIT_LTS_EMPTY);
+    }
+}
+
+/* Compiling thread: 1 + the site cache of the op being emitted, else 0. */
+static int lts_of(const Ctx *c)
+{
+    for (uint32_t k = 0; k < c->nlts; k++)
+        if (c->lts_op[k] == c->op_index)
+            return (int)k + 1;
+    return 0;
+}
+
 /* A run's follower: [rdi + delta] when the leader left rdi; else (the
  * leader went through the interpreter: MMIO, a page crossing, a fault) the
  * interpreter runs it too, out of line, and leaves rdi = 0 for the rest of
@@ -322,22 +406,40 @@ static void emit_access(Ctx *c, const IROp *op, int run, bool lead, int lo)
         x_mem(j, XW, 0x8d, RDI, va, lo);         /* lea rdi, [va + lo] */
         wb = RDI;
     }
-    int32_t ebase = jit_emit_tlb_entry(c, op, wb);   /* field f: [rbx + rdx*8 + ebase + TLB_FIELD(f)] */
     /* The load of a read-modify-write pair (Ctx.rmw) checks the write tag:
      * a page writable at this regime is readable there, and a watched or
      * MMIO page fails both tags. */
     const int rmw = !store && !lead && c->b->nops <= IR_MAX_OPS && op == &c->b->ops[c->op_index] ? c->rmw[c->op_index] : 0;
-    /* Tag compare on the page of the last byte: a page-crossing access
-     * misses (the entry at the first byte's slot cannot hold the next page). */
-    x_mem(j, XW, 0x8d, RCX, wb, run - 1);        /* lea rcx, [wb + run - 1] */
-    x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
-    x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 8, ebase + (store || rmw ? TLB_FIELD(tag_write) : TLB_FIELD(tag_read)));
-    x_jcc(j, CC_NE, c->stubs[si].slow);          /* rcx = last page: tlb_refill's */
+    const int lts = !lead && !lo && op == &c->b->ops[c->op_index] ? lts_of(c) : 0;
     c->stubs[si].refill = true;
-    c->stubs[si].ebase = ebase;
     c->stubs[si].last = (uint8_t)(run - 1);
     c->stubs[si].rmw = (int8_t)rmw;
-    x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 8, ebase + TLB_FIELD(addend)); /* host = rax + va */
+    if (lts) {
+        /* The site's cache (Ctx.lts_op): the page and alignment bits of va
+         * against its tag, so that an access that is not aligned to its
+         * size (which might cross into the next page) misses; the TLB
+         * lookup below runs out of line (emit_refill). */
+        c->stubs[si].lts = (int8_t)lts;
+        c->stubs[si].lmiss = jb_label(j);
+        c->stubs[si].lhit = jb_label(j);
+        c->stubs[si].ebase = jit_tlb_row(c, op);
+        x_rr(j, XW, 0x89, va, RCX);              /* mov rcx, va */
+        x_alu_ri(j, XW, 4, RCX, (int32_t)(TLB_PAGE_MASK | (uint64_t)(sz - 1)));
+        x_mem(j, XW, 0x3b, RCX, RSP, JIT_LTS_TAG(c, lts - 1));
+        x_jcc(j, CC_NE, c->stubs[si].lmiss);
+        ld64(j, RAX, RSP, JIT_LTS_ADDEND(c, lts - 1));
+        jb_bind(j, c->stubs[si].lhit);
+    } else {
+        int32_t ebase = jit_emit_tlb_entry(c, op, wb); /* field f: [rbx + rdx*8 + ebase + TLB_FIELD(f)] */
+        /* Tag compare on the page of the last byte: a page-crossing access
+         * misses (the entry at the first byte's slot cannot hold the next page). */
+        x_mem(j, XW, 0x8d, RCX, wb, run - 1);    /* lea rcx, [wb + run - 1] */
+        x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
+        x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 8, ebase + (store || rmw ? TLB_FIELD(tag_write) : TLB_FIELD(tag_read)));
+        x_jcc(j, CC_NE, c->stubs[si].slow);      /* rcx = last page: tlb_refill's */
+        c->stubs[si].ebase = ebase;
+        x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 8, ebase + TLB_FIELD(addend)); /* host = rax + va */
+    }
     if (rmw)
         st64(j, RSP, JIT_RMW_SLOT(c, rmw - 1), RAX); /* for the pair's store (the stub leaves 0) */
     int xk = store ? -1 : jit_fp_load_slot(c, op, si);
@@ -603,6 +705,23 @@ static void emit_refill(Ctx *c, const Stub *s)
 {
     JitBuf *j = &c->j;
     uint32_t interp = jb_label(j), refill = jb_label(j);
+    if (s->lts) {
+        /* A site cache's miss: the inline path's TLB lookup (rcx = the
+         * page of the last byte, rdx = the entry, as the refill below wants
+         * them); a hit fills the cache. */
+        const bool wtag = s->op->opc == IR_STORE || s->op->opc == IR_STORE_V || s->rmw;
+        jb_bind(j, s->lmiss);
+        x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.lts_miss)); /* inc qword: -stats */
+        jit_emit_tlb_entry(c, s->op, s->va);
+        x_mem(j, XW, 0x8d, RCX, s->va, s->last); /* lea rcx, [va + size - 1] */
+        x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
+        x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 8, s->ebase + (wtag ? TLB_FIELD(tag_write) : TLB_FIELD(tag_read)));
+        x_jcc(j, CC_NE, s->slow);
+        x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 8, s->ebase + TLB_FIELD(addend));
+        st64(j, RSP, JIT_LTS_TAG(c, s->lts - 1), RCX);
+        st64(j, RSP, JIT_LTS_ADDEND(c, s->lts - 1), RAX);
+        x_jmp(j, s->lhit);
+    }
     jb_bind(j, s->slow);
     if (s->rmw) {
         /* A pair's load that missed the write tag: the store does its own

@@ -1090,6 +1090,7 @@ static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_fl
         return false;
     }
     jit_check_exit_packs(&c);
+    jit_plan_loop_tlb(&c);
     JitBuf *j = &c.j;
     j->ctx = &c; /* the V registers' XMM cache (jit_vload) */
     j->vwhole = 0;
@@ -1116,6 +1117,7 @@ static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_fl
             jit_loop_head_v(&c, true);
             if (c.lnz_mem)
                 jit_emit_lnz_mark(&c); /* the first pass's budget (plan_loop_pack) */
+            jit_emit_lts_init(&c);
             x_jmp(j, c.l_body);
             jit_emit_loop_stubs(&c);
             jb_bind(j, c.l_body);
@@ -1173,7 +1175,7 @@ static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_fl
              * the fields above. */
             __atomic_store_n(&self->native, code, __ATOMIC_RELEASE);
             dump_code(jit_code_dump_dir(t->code), self, j->p, j->len);
-            jit_code_count(t->code, true, c.native, c.called, c.called_opc, c.lnz);
+            jit_code_count(t->code, true, c.native, c.called, c.called_opc, c.lnz, c.nlts);
             ok = true;
         }
     }
@@ -1238,7 +1240,7 @@ bool jit_compile_for(JitTarget *t, IRBlock *b, uint32_t tb_flags)
     }
     if (b->unoptimized ? compile_optimized(t, b, tb_flags, &why) : compile(t, b, b, tb_flags, &why))
         return true;
-    jit_code_count(t->code, false, 0, 0, NULL, false);
+    jit_code_count(t->code, false, 0, 0, NULL, false, 0);
     if (t->machine && machine_tracing(t->machine, TRACE_UNIMP))
         machine_log(t->machine, "jit: block at 0x%llx left to the interpreter: %s\n",
                     (unsigned long long)b->pc, why);

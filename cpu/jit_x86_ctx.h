@@ -38,6 +38,15 @@
 /* Past them, a self-loop's chain budget at entry (Ctx.lnz): only blocks
  * with room for it get the plan. */
 #define JIT_LOOPNZ_SLOT(c) T((c)->b->ntemps + 1 + JIT_RMW_SLOTS)
+/* Past it, a self-loop's TLB site caches (Ctx.lts_op): slot k's page tag
+ * and its addend. */
+#define JIT_LTS 8
+#define JIT_LTS_TAG(c, k) T((c)->b->ntemps + 2 + JIT_RMW_SLOTS + 2 * (k))
+#define JIT_LTS_ADDEND(c, k) (JIT_LTS_TAG(c, k) + 8)
+/* A site cache's tag before its first fill: bit 11, which an address
+ * masked to its page and alignment bits never has (accesses of at most 16
+ * bytes). */
+#define JIT_LTS_EMPTY 0x800
 _Static_assert(JIT_FRAME % 16 == 0, "calls from generated code need a 16-byte aligned stack");
 _Static_assert(sizeof(JCEntry) == 32, "generated code scales the jump-cache index by a shift");
 
@@ -73,6 +82,11 @@ typedef struct Stub {
     bool lead; /* leads a run: its interpreter path leaves rdi = 0 */
     bool follower; /* a run's follower: the interpreter runs it when rdi = 0, and leaves rdi = 0 */
     int8_t rmw; /* a read-modify-write pair's load (Ctx.rmw): its stub zeroes the slot */
+    /* A self-loop's cached site (Ctx.lts_op): lts - 1 is its cache; a
+     * miss of the cache jumps to `lmiss`, which looks up the TLB and fills
+     * the cache or goes on to `slow`, and a hit there goes back to `lhit`. */
+    int8_t lts;
+    uint32_t lmiss, lhit;
     /* An inline LDXR/STXR's (EXCL_STUB_*, cpu/jit_excl_x86.c): `call` runs
      * the op through interp_exec_op, `slow` is the LDXR's reservation call
      * (resumes at `resume`) or the STXR's wake-up of WFE waiters. */
@@ -234,6 +248,16 @@ typedef struct Ctx {
      * leaves its TLB addend in the frame slot JIT_RMW_SLOT(c, k) (0 when it
      * took its stub), and the store uses it instead of a lookup. */
     int8_t rmw[IR_MAX_OPS];
+    /* Self-loop TLB site caches (jit_plan_loop_tlb): the plain accesses of
+     * a self-loop's body at ops lts_op[0..nlts), each with a page tag and
+     * addend in the frame (JIT_LTS_TAG), emptied at the head and filled by
+     * the access's TLB hit. The inline path compares the address, masked
+     * to its page and alignment bits, with the tag and loads the addend
+     * from the frame: neither load waits for the address, where the TLB
+     * entry's index (BEXTR) and addend load sat between the address and the
+     * data on every pass (gzip's match-chain step, bzip2's sort). */
+    uint32_t nlts;
+    uint32_t lts_op[JIT_LTS];
     /* Self-loop (cpu/jit_loop_x86.c): loop_e[s] is the op index of slot s's
      * branch to the block's own start (-1: none; slots 0 and 1 only, side
      * exits never go back to the start); the head loads guest
@@ -603,6 +627,7 @@ static inline uint32_t add_stub(Ctx *c, const IROp *op)
     s->lead = false;
     s->follower = false;
     s->rmw = 0;
+    s->lts = 0;
     s->excl = 0;
     s->op = op;
     s->store_pc = c->have_pc && !c->pc_synced;
@@ -706,6 +731,10 @@ int jit_cond_in_eflags(Ctx *c, IRTemp t);
 bool jit_emit_carry(Ctx *c, uint32_t m, bool borrow);
 /* cpu/jit_mem_x86.c */
 bool jit_plan_mem_runs(Ctx *c);
+/* After jit_plan_mem_runs and jit_loop_plan: Ctx.lts_op; jit_emit_lts_init
+ * empties the caches at a self-loop's head. */
+void jit_plan_loop_tlb(Ctx *c);
+void jit_emit_lts_init(Ctx *c);
 void jit_emit_mem(Ctx *c, const IROp *op);
 bool jit_emit_atomic(Ctx *c, const IROp *op);
 uint32_t jit_emit_casp_fast(Ctx *c, const IROp *op);
@@ -713,6 +742,8 @@ void jit_emit_stubs(Ctx *c);
 /* edx = the TLB slot's byte offset in its row for the address in register
  * va; returns the CPUState offset of the op's regime's row. */
 int32_t jit_emit_tlb_entry(Ctx *c, const IROp *op, int va);
+/* The CPUState offset of the op's regime's TLB row (no code). */
+int32_t jit_tlb_row(const Ctx *c, const IROp *op);
 /* cpu/jit_excl_x86.c */
 enum { EXCL_STUB_LDXR = 1, EXCL_STUB_STXR };
 bool jit_emit_excl(Ctx *c, const IROp *op);

@@ -344,3 +344,186 @@ Test(jit_loop, flags_over_the_back_edge_are_exact)
     }
     cr_assert_gt(planned, runs / 3, "the plan was made for %d of %d loops", planned, runs);
 }
+
+/* ---- TLB site caches (jit_plan_loop_tlb in cpu/jit_mem_x86.c) ----
+ * A self-loop's plain accesses look up a cached page and addend in the
+ * frame before the TLB. The pointer x1 moves by a random stride each pass
+ * (forwards, backwards, not at all, by a page or more), so the cached page
+ * is the right one, a stale one or none: within a page, across a page
+ * boundary, misaligned for the access's size (which must miss), into the
+ * hole after RAM (a fault), and read-modify-write pairs whose load caches
+ * the write tag. Compiled for a random regime, with random budgets and
+ * requests. */
+static void lts_loop_block(IRBlock *blk, bool loads_only)
+{
+    ir_block_init(blk, LOOP_PC);
+    ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC);
+    IRTemp p = ir_emit(blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 1);
+    const int nacc = 1 + (int)(rnd() % 6);
+    uint32_t ninsns = 1;
+    for (int k = 0; k < nacc; k++) {
+        static const int sizes[] = {1, 2, 4, 8, 16};
+        const int size = sizes[rnd() % 5];
+        if (rnd() & 1)
+            ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC + 4 * ninsns++);
+        /* far apart: no runs (a run's leader keeps the TLB lookup) */
+        IRTemp addr = ir_op2(blk, IR_ADD, 8, p, ir_const(blk, (uint64_t)(0x80 * k + (rnd() % 4) * size)));
+        if (size == 16) {
+            if (loads_only || (rnd() & 1))
+                ir_emit(blk, IR_LOAD_V, 16, 0, addr, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)k);
+            else
+                ir_emit(blk, IR_STORE_V, 16, 0, addr, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)(8 + k));
+            continue;
+        }
+        switch (loads_only ? 0 : rnd() % 3) {
+        case 0:
+            ir_set_reg(blk, 2 + k, ir_emit(blk, IR_LOAD, size, (rnd() & 1) ? IRF_SIGNED : 0, addr, IR_NO_TEMP,
+                                           IR_NO_TEMP, 8, 0));
+            break;
+        case 1:
+            ir_emit(blk, IR_STORE, size, 0, addr,
+                    ir_emit(blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 10 + (uint64_t)k),
+                    IR_NO_TEMP, 0, 0);
+            break;
+        default: { /* ldr; add; str to the same address: a read-modify-write pair */
+            IRTemp v = ir_emit(blk, IR_LOAD, size, 0, addr, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+            v = ir_op2(blk, IR_ADD, 8, v, ir_const(blk, 1 + rnd() % 100));
+            ir_emit(blk, IR_STORE, size, 0, addr, v, IR_NO_TEMP, 0, 0);
+            ir_set_reg(blk, 2 + k, v);
+            break;
+        }
+        }
+    }
+    ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC + 4 * ninsns++);
+    IRTemp stride = ir_emit(blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 20);
+    ir_set_reg(blk, 1, ir_op2(blk, IR_ADD, 8, p, stride));
+    IRTemp cnt = ir_emit(blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 30);
+    cnt = ir_op2(blk, IR_SUB, 8, cnt, ir_const(blk, 1));
+    ir_set_reg(blk, 30, cnt);
+    ir_emit(blk, IR_BRCOND, 8, 0, ir_op2(blk, IR_CMP_NE, 8, cnt, ir_const(blk, 0)), IR_NO_TEMP, IR_NO_TEMP, 0,
+            LOOP_PC);
+    ir_exit(blk, LOOP_PC + 4 * ninsns);
+    blk->ninsns = ninsns;
+}
+
+Test(jit_loop, tlb_site_caches_against_interpreter)
+{
+    static const int64_t strides[] = {0, 1, 2, 4, 8, 16, 24, 0x40, 0x100, 0x1f8, -8, -0x100, 3, 0x7f, 0x1000, -0x1000};
+    uint64_t sites = 0;
+    for (int it = 0; it < 500; it++) {
+        IRBlock blk, orig;
+        /* x1 stays in the scratch area for all passes (run_loop_both
+         * restores only it), but for loads only it runs into the hole
+         * after RAM */
+        const bool hole = rnd() % 16 == 0;
+        lts_loop_block(&blk, hole);
+        copy_block(&orig, &blk);
+        ir_optimize(&blk);
+        for (int r = 0; r < 30; r++)
+            cpu->x[r] = operand();
+        for (int v = 0; v < 32; v++)
+            cpu->v[v][0] = operand(), cpu->v[v][1] = operand();
+        int64_t st = strides[rnd() % (sizeof(strides) / sizeof(strides[0]))];
+        uint64_t passes = 1 + rnd() % 12;
+        uint64_t start = SCR_PA + 0x1800 + (rnd() % 0xc00);
+        if (rnd() & 1)
+            start &= ~(uint64_t)15;
+        if ((st == 0x1000 || st == -0x1000) && passes > 2)
+            passes = 2;
+        if (hole) {
+            start = RAM_BASE + TEST_RAM_SIZE - 0x2000 + (rnd() % 0x1000);
+            st = 0x200;
+            passes = 12;
+        }
+        cpu->x[1] = start;
+        cpu->x[20] = (uint64_t)st;
+        cpu->x[30] = passes;
+        cpu->chain_budget = (int32_t)(rnd() % 3 ? 1000 : rnd() % 40);
+        atomic_store(&cpu->request, rnd() % 16 == 0 ? REQ_DONE : 0);
+        cpu->exc_pending = false;
+        random_regime();
+        JitStats before, after;
+        jit_get_stats(cpu->jit_code, &before);
+        cr_assert(jit_compile(cpu, &blk, cpu_tb_flags(cpu)));
+        jit_get_stats(cpu->jit_code, &after);
+        sites += after.lts_sites - before.lts_sites;
+        cr_assert_neq(blk.chain_loop[0], 0, "a loop stub for the branch back");
+        cr_assert(jit_chain_patch(&blk, 0, &blk));
+        run_loop_both(&orig, &blk, 0, "loop with site caches");
+        cr_assert(jit_chain_patch(&blk, 0, NULL));
+        atomic_store(&cpu->request, 0);
+        ir_block_free(&blk);
+        ir_block_free(&orig);
+    }
+    cr_assert_gt(sites, 500, "%" PRIu64 " accesses got a site cache", sites);
+}
+
+/* The cache is used: 200 passes over consecutive words of two pages miss
+ * twice per page: the first pass into a page refills the cold TLB (which
+ * fills no cache), the second fills the cache from the TLB. */
+Test(jit_loop, tlb_site_cache_misses_once_a_page)
+{
+    IRBlock blk;
+    ir_block_init(&blk, LOOP_PC);
+    ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC);
+    IRTemp p = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 1);
+    IRTemp s = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 2);
+    s = ir_op2(&blk, IR_ADD, 8, s, ir_emit(&blk, IR_LOAD, 8, 0, p, IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+    ir_set_reg(&blk, 2, s);
+    ir_set_reg(&blk, 1, ir_op2(&blk, IR_ADD, 8, p, ir_const(&blk, 8)));
+    IRTemp cnt = ir_op2(&blk, IR_SUB, 8, ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 30),
+                        ir_const(&blk, 1));
+    ir_set_reg(&blk, 30, cnt);
+    ir_emit(&blk, IR_BRCOND, 8, 0, ir_op2(&blk, IR_CMP_NE, 8, cnt, ir_const(&blk, 0)), IR_NO_TEMP, IR_NO_TEMP, 0,
+            LOOP_PC);
+    ir_exit(&blk, LOOP_PC + 4);
+    blk.ninsns = 1;
+    ir_optimize(&blk);
+    cr_assert(jit_compile(cpu, &blk, cpu_tb_flags(cpu)));
+    cr_assert(jit_chain_patch(&blk, 0, &blk));
+    uint64_t *w = (uint64_t *)(void *)test_ram(tm, SCR_PA, SCR_LEN);
+    uint64_t sum = 0;
+    for (int i = 0; i < 200; i++)
+        sum += w[0x180 + i] = rnd();
+    cpu->x[1] = SCR_PA + 0xc00; /* 200 words from here: the rest of the page (128), then the next */
+    cpu->x[2] = 0;
+    cpu->x[30] = 200;
+    cpu->chain_budget = 1000000;
+    atomic_store(&cpu->request, 0);
+    const uint64_t miss0 = cpu->stats.jit.lts_miss;
+    cr_assert_eq(jit_run(cpu, &blk), BX_EXIT);
+    cr_assert_eq(cpu->x[2], sum);
+    cr_assert_eq(cpu->x[30], 0);
+    cr_assert_eq(cpu->stats.jit.lts_miss - miss0, 4, "%" PRIu64 " misses", cpu->stats.jit.lts_miss - miss0);
+    cr_assert_eq(cpu->stats.jit.mem_refill, 2, "one refill per page");
+    cr_assert(jit_chain_patch(&blk, 0, NULL));
+    ir_block_free(&blk);
+}
+
+/* An address made from a value loaded in the same pass (a[b[i]]) jumps
+ * pages with the data: only the load of b[i] gets a cache. */
+Test(jit_loop, no_tlb_site_cache_for_loaded_addresses)
+{
+    IRBlock blk;
+    ir_block_init(&blk, LOOP_PC);
+    ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC);
+    IRTemp p = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 1);
+    IRTemp idx = ir_emit(&blk, IR_LOAD, 4, 0, p, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+    IRTemp a = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 3);
+    ir_set_reg(&blk, 2, ir_emit(&blk, IR_LOAD, 8, 0, ir_op2(&blk, IR_ADD, 8, a, idx), IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+    ir_set_reg(&blk, 1, ir_op2(&blk, IR_ADD, 8, p, ir_const(&blk, 4)));
+    IRTemp cnt = ir_op2(&blk, IR_SUB, 8, ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 30),
+                        ir_const(&blk, 1));
+    ir_set_reg(&blk, 30, cnt);
+    ir_emit(&blk, IR_BRCOND, 8, 0, ir_op2(&blk, IR_CMP_NE, 8, cnt, ir_const(&blk, 0)), IR_NO_TEMP, IR_NO_TEMP, 0,
+            LOOP_PC);
+    ir_exit(&blk, LOOP_PC + 4);
+    blk.ninsns = 1;
+    ir_optimize(&blk);
+    JitStats before, after;
+    jit_get_stats(cpu->jit_code, &before);
+    cr_assert(jit_compile(cpu, &blk, cpu_tb_flags(cpu)));
+    jit_get_stats(cpu->jit_code, &after);
+    cr_assert_eq(after.lts_sites - before.lts_sites, 1);
+    ir_block_free(&blk);
+}
