@@ -200,6 +200,8 @@ enum ExcKind {
 typedef struct CPUStats {
     uint64_t insns;
     uint64_t blocks_dispatched;  /* blocks entered from the dispatcher (chained entries are not counted) */
+    uint64_t blocks_interpreted; /* ... of them run on the interpreter */
+    uint64_t interp_waiting;     /* ... of those, runs past -jit-threshold (queued for a compile worker) */
     uint64_t blocks_translated;
     uint64_t loop_traces;        /* of those, loop traces (two runs of words: docs/jit.md) */
     uint64_t translate_ns;

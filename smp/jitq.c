@@ -1,6 +1,8 @@
 /* Compile workers (see jitq.h and docs/jit.md, "Compile workers").
  *
- * One bounded FIFO of pinned blocks under a mutex; workers sleep on a
+ * One bounded FIFO of pinned blocks under a mutex, and in front of it a
+ * short stack of blocks that kept running on the interpreter while they
+ * waited (jitq_boost), the latest first; workers sleep on a
  * condition variable when it is empty, and a push signals only when one
  * sleeps (a futex wake costs the vCPU about a microsecond). A worker
  * compiles with jit_compile_for on the machine's code memory and its own
@@ -24,20 +26,24 @@
 #include "../sync/tcache.h"
 
 #define JITQ_SIZE 1024 /* a boot's burst of new blocks is a few hundred */
+#define JITQ_HOT 64
 
 struct JitQueue {
     JitTarget target; /* the machine and code memory; each worker has its own scratch */
     TCache *tc;
     pthread_mutex_t lock;
     pthread_cond_t nonempty;
-    TBlock *ring[JITQ_SIZE];
+    TBlock *ring[JITQ_SIZE]; /* NULL: a boosted block's old place */
     uint32_t head, tail; /* under lock; tail - head blocks queued */
+    TBlock *hot[JITQ_HOT];
+    uint32_t hhead, htail; /* under lock */
     int sleeping;        /* workers waiting on nonempty, under lock */
     bool stop;           /* under lock */
+    bool held;           /* under lock: workers take nothing (jitq_hold) */
     int nthreads;
     int threads_started; /* for the counters: nthreads drops to 0 when stopped */
     pthread_t *threads;
-    _Atomic uint64_t queued, compiled, failed, dropped, full, wakeups;
+    _Atomic uint64_t queued, compiled, failed, dropped, full, wakeups, boosted;
 };
 
 /* A worker thread: compile queued blocks until stopped. */
@@ -54,14 +60,16 @@ static void *worker_main(void *arg)
     t.scratch = jit_scratch_new(); /* NULL: the compile allocates its own */
     pthread_mutex_lock(&q->lock);
     for (;;) {
-        while (!q->stop && q->head == q->tail) {
+        while (!q->stop && (q->held || (q->head == q->tail && q->hhead == q->htail))) {
             q->sleeping++;
             pthread_cond_wait(&q->nonempty, &q->lock);
             q->sleeping--;
         }
         if (q->stop)
             break;
-        TBlock *tb = q->ring[q->head++ % JITQ_SIZE];
+        TBlock *tb = q->hhead != q->htail ? q->hot[--q->htail % JITQ_HOT] : q->ring[q->head++ % JITQ_SIZE];
+        if (!tb)
+            continue; /* boosted: compiled (or being compiled) already */
         pthread_mutex_unlock(&q->lock);
         /* An invalidated block can no longer be found: its code would
          * never run. */
@@ -122,6 +130,7 @@ bool jitq_push(JitQueue *q, TBlock *tb)
         atomic_fetch_add_explicit(&q->full, 1, memory_order_relaxed);
         return false;
     }
+    tb->jitq_seq = q->tail;
     q->ring[q->tail++ % JITQ_SIZE] = tb;
     const bool wake = q->sleeping > 0;
     if (wake)
@@ -131,6 +140,30 @@ bool jitq_push(JitQueue *q, TBlock *tb)
     if (wake)
         atomic_fetch_add_explicit(&q->wakeups, 1, memory_order_relaxed);
     return true;
+}
+
+void jitq_hold(JitQueue *q, bool held)
+{
+    pthread_mutex_lock(&q->lock);
+    q->held = held;
+    if (!held)
+        pthread_cond_broadcast(&q->nonempty);
+    pthread_mutex_unlock(&q->lock);
+}
+
+void jitq_boost(JitQueue *q, TBlock *tb)
+{
+    pthread_mutex_lock(&q->lock);
+    const uint32_t s = tb->jitq_seq;
+    /* Still waiting at its place (not popped, which would also let the
+     * place be reused), and room in front. */
+    if (!q->stop && s - q->head < q->tail - q->head && q->ring[s % JITQ_SIZE] == tb &&
+        q->htail - q->hhead < JITQ_HOT) {
+        q->ring[s % JITQ_SIZE] = NULL;
+        q->hot[q->htail++ % JITQ_HOT] = tb;
+        atomic_fetch_add_explicit(&q->boosted, 1, memory_order_relaxed);
+    }
+    pthread_mutex_unlock(&q->lock);
 }
 
 void jitq_stop(JitQueue *q)
@@ -146,9 +179,16 @@ void jitq_stop(JitQueue *q)
     q->nthreads = 0;
     /* The blocks nobody compiled: unpinned, or freed if their grace
      * period has passed. */
-    while (q->head != q->tail) {
-        tcache_unpin(q->ring[q->head++ % JITQ_SIZE]);
+    while (q->hhead != q->htail) {
+        tcache_unpin(q->hot[q->hhead++ % JITQ_HOT]);
         atomic_fetch_add_explicit(&q->dropped, 1, memory_order_relaxed);
+    }
+    while (q->head != q->tail) {
+        TBlock *tb = q->ring[q->head++ % JITQ_SIZE];
+        if (tb) {
+            tcache_unpin(tb);
+            atomic_fetch_add_explicit(&q->dropped, 1, memory_order_relaxed);
+        }
     }
 }
 
@@ -174,5 +214,6 @@ void jitq_get_stats(JitQueue *q, JitQueueStats *st)
     st->dropped = atomic_load(&q->dropped);
     st->full = atomic_load(&q->full);
     st->wakeups = atomic_load(&q->wakeups);
+    st->boosted = atomic_load(&q->boosted);
     st->threads = (uint64_t)q->threads_started;
 }

@@ -25,6 +25,7 @@ typedef struct JitQueueStats {
     uint64_t dropped;  /* ... invalidated before their turn (not compiled) */
     uint64_t full;     /* pushes refused because the queue was full (the vCPU compiled) */
     uint64_t wakeups;  /* pushes that woke a sleeping worker */
+    uint64_t boosted;  /* queued blocks moved to the front (jitq_boost) */
     uint64_t threads;  /* workers started */
 } JitQueueStats;
 
@@ -39,6 +40,21 @@ JitQueue *jitq_start(struct Machine *m, struct TCache *tc, struct JitCode *code,
  * a worker has it (now, or already: the block is pinned); false if the
  * queue is full or stopping: the caller compiles it itself. */
 bool jitq_push(JitQueue *q, struct TBlock *tb);
+
+/* A vCPU thread, on a block it holds that was queued with jitq_push and
+ * has run JITQ_BOOST_RUNS more times on the interpreter since: move it to
+ * the front of the queue (the block boosted last is compiled first),
+ * unless a worker has taken it already or the front is full (64 blocks).
+ * A block that keeps running while it waits is hot, and the one boosted
+ * last is where the core is now: a boot's longest waits were 2,000 and
+ * more interpreted runs of one block (a loop's) behind hundreds of colder
+ * ones (docs/jit.md, "Compile workers"). */
+#define JITQ_BOOST_RUNS 8
+void jitq_boost(JitQueue *q, struct TBlock *tb);
+
+/* Any thread: while held, workers take no block (they finish the one
+ * they have). For tests of the queue's order. */
+void jitq_hold(JitQueue *q, bool held);
 
 /* The machine's thread, once the vCPU threads have exited: stop and join
  * the workers and give back the blocks still queued (before

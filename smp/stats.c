@@ -200,10 +200,10 @@ static void write_jit_json(Machine *m, FILE *f)
     JitQueueStats qs;
     jitq_get_stats(m->jitq, &qs);
     fprintf(f, "  \"jit_workers\": {\"threads\": %llu, \"queued\": %llu, \"compiled\": %llu, \"failed\": %llu,"
-               " \"dropped\": %llu, \"full\": %llu, \"wakeups\": %llu},\n",
+               " \"dropped\": %llu, \"full\": %llu, \"wakeups\": %llu, \"boosted\": %llu},\n",
             (unsigned long long)qs.threads, (unsigned long long)qs.queued, (unsigned long long)qs.compiled,
             (unsigned long long)qs.failed, (unsigned long long)qs.dropped, (unsigned long long)qs.full,
-            (unsigned long long)qs.wakeups);
+            (unsigned long long)qs.wakeups, (unsigned long long)qs.boosted);
     fprintf(f, "  \"jit_fallbacks\": ");
     json_op_counts(f, runs);
     fprintf(f, ",\n  \"jit_fallback_sites\": ");
@@ -285,6 +285,8 @@ static void write_json(Machine *m, int status, FILE *f)
                    " \"loop_traces\": %llu, \"translate_ns\": %llu,\n", i, (unsigned long long)s->insns,
                 (unsigned long long)s->blocks_dispatched, (unsigned long long)s->blocks_translated,
                 (unsigned long long)s->loop_traces, (unsigned long long)s->translate_ns);
+        fprintf(f, "     \"blocks_interpreted\": %llu, \"interp_waiting\": %llu,\n",
+                (unsigned long long)s->blocks_interpreted, (unsigned long long)s->interp_waiting);
         fprintf(f, "     \"tcache_lookups\": %llu, \"tcache_misses\": %llu, \"jc_hits\": %llu,\n",
                 (unsigned long long)s->tcache_lookups, (unsigned long long)s->tcache_misses,
                 (unsigned long long)s->jc_hits);

@@ -369,8 +369,11 @@ static bool lazy_compile(CPUState *cpu, TBlock *tb)
     if (m->opt.tier != TIER_JIT || m->opt.jit_threshold <= 1 || (tb->flags & TBF_STEP))
         return false;
     uint32_t n = atomic_fetch_add_explicit(&tb->runs, 1, memory_order_relaxed) + 1;
-    if (n != m->opt.jit_threshold)
+    if (n != m->opt.jit_threshold) {
+        if (n == m->opt.jit_threshold + JITQ_BOOST_RUNS && m->jitq)
+            jitq_boost(m->jitq, tb); /* still interpreted: queued, and hot */
         return false;
+    }
     /* A compile worker takes it if there is one with room; the block runs
      * on the interpreter until its code is there. */
     if (m->jitq && jitq_push(m->jitq, tb))
@@ -578,6 +581,8 @@ void vcpu_loop(CPUState *cpu)
                 if (bx_slot(bx) >= 0 && cpu->jit_last)
                     tb = tb_of_native_exit(cpu->jit_last);
             } else {
+                cpu->stats.blocks_interpreted++;
+                cpu->stats.interp_waiting += atomic_load_explicit(&tb->runs, memory_order_relaxed) > m->opt.jit_threshold;
                 bx = interp_run_ir(cpu, &tb->ir);
             }
             if (__builtin_expect(tb->flags & TBF_STEP, 0)) {

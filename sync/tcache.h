@@ -43,9 +43,13 @@ typedef struct TBlock {
      * invalidation. */
     _Atomic(struct TBlock *) jmp[IR_CHAIN_SLOTS];
     _Atomic bool invalid;
-    /* Runs while interpreted, counted by the dispatcher up to the JIT
-     * threshold (smp/vcpu.c, lazy_compile). */
+    /* Runs while interpreted, counted by the dispatcher (smp/vcpu.c,
+     * lazy_compile): it queues the block at the JIT threshold and moves it
+     * to the front of the queue at JITQ_BOOST_RUNS more. */
     _Atomic uint32_t runs;
+    /* Where a compile worker's queue put it (smp/jitq.c, under the
+     * queue's lock). */
+    uint32_t jitq_seq;
     /* --- private to sync/tcache.c --- */
     struct cds_lfht_node node;
     struct rcu_head rcu;

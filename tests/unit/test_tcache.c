@@ -696,7 +696,10 @@ static void *lazy_reader(void *arg)
         TBlock *tb = tcache_lookup(tc, key_pa(page, k), key_pc(page, k), 1);
         for (int steps = 0; tb && steps < 8; steps++) {
             bool native = ir_native(&tb->ir) != NULL;
-            if (!native && atomic_fetch_add_explicit(&tb->runs, 1, memory_order_relaxed) + 1 == 2) {
+            const uint32_t runs = native ? 0 : atomic_fetch_add_explicit(&tb->runs, 1, memory_order_relaxed) + 1;
+            if (runs == 5 && lazy_q)
+                jitq_boost(lazy_q, tb); /* queued and still interpreted (or taken already) */
+            if (runs == 2) {
                 if (lazy_q && jitq_push(lazy_q, tb)) {
                     atomic_fetch_add_explicit(&lazy_queued, 1, memory_order_relaxed);
                 } else if (jit_compile(cpu, &tb->ir, 1)) {
@@ -762,7 +765,8 @@ Test(tcache, lazy_compile_under_invalidation)
 }
 
 /* The same with two compile workers (smp/jitq.c): a reader whose count
- * reaches 2 queues the block and goes on interpreting it; a worker
+ * reaches 2 queues the block and goes on interpreting it (at 5 it moves
+ * it to the front of the queue, jitq_boost); a worker
  * compiles it on its own thread and publishes it, while the writer
  * invalidates and flushes pages under them all. Queued blocks whose grace
  * period ends before a worker is done with them are freed by that worker
@@ -791,9 +795,9 @@ Test(tcache, lazy_compile_by_workers_under_invalidation)
     cr_expect_eq(st.freed, st.inserted);
     cr_expect_eq(st.bytes, 0, "the code the worker made is given back exactly");
     cr_expect_gt(st.ops_dropped, 0, "no unoptimized block's own ops were dropped");
-    cr_log_info("workers: %llu queued, %llu compiled, %llu dropped, %llu full; %llu blocks run natively",
+    cr_log_info("workers: %llu queued, %llu compiled, %llu dropped, %llu full, %llu boosted; %llu blocks run natively",
                 (unsigned long long)qs.queued, (unsigned long long)qs.compiled, (unsigned long long)qs.dropped,
-                (unsigned long long)qs.full, (unsigned long long)atomic_load(&native_insns));
+                (unsigned long long)qs.full, (unsigned long long)qs.boosted, (unsigned long long)atomic_load(&native_insns));
 }
 
 /* A pinned block (one a compile worker holds) is not freed when its grace
@@ -1051,4 +1055,51 @@ Test(tcache, invalidation_log_names_the_dropped_blocks)
     cr_expect_eq(l.n, 0);
     cr_expect_eq(behind, tcache_inval_seq(tc));
     cr_expect(tcache_inval_since(tc, &behind, log_pc, &l));
+}
+
+/* The compile queue's order: first in, first out, but a block boosted
+ * (it kept running on the interpreter while it waited) goes first, the
+ * one boosted last before the others; boosting a block a worker has taken
+ * already does nothing. The code arena hands out memory in order, so the
+ * blocks' code addresses tell the order they were compiled in. */
+Test(tcache, boosted_blocks_compile_first)
+{
+    JitQueue *q = jitq_start(NULL, tc, jc, 1);
+    cr_assert_not_null(q);
+    jitq_hold(q, true);
+    TBlock *b[5];
+    for (int i = 0; i < 5; i++) {
+        b[i] = ins(P1, 0x1000 + 0x40 * (uint64_t)i, 1);
+        cr_assert(jitq_push(q, b[i]));
+    }
+    jitq_boost(q, b[1]);
+    jitq_boost(q, b[3]);
+    jitq_boost(q, b[3]); /* not twice */
+    jitq_hold(q, false);
+    for (int spin = 0; spin < 10000; spin++) {
+        bool all = true;
+        for (int i = 0; i < 5; i++)
+            all &= ir_native(&b[i]->ir) != NULL;
+        if (all)
+            break;
+        struct timespec ts = {0, 1000000};
+        rcu_thread_offline();
+        nanosleep(&ts, NULL);
+        rcu_thread_online();
+    }
+    JitQueueStats qs;
+    jitq_get_stats(q, &qs);
+    jitq_boost(q, b[4]); /* compiled: nothing to move */
+    JitQueueStats qs2;
+    jitq_get_stats(q, &qs2);
+    jitq_free(q);
+    cr_assert_eq(qs.compiled, 5);
+    cr_assert_eq(qs.boosted, 2);
+    cr_assert_eq(qs2.boosted, 2);
+    const uintptr_t at[5] = {(uintptr_t)ir_native(&b[0]->ir), (uintptr_t)ir_native(&b[1]->ir),
+                             (uintptr_t)ir_native(&b[2]->ir), (uintptr_t)ir_native(&b[3]->ir),
+                             (uintptr_t)ir_native(&b[4]->ir)};
+    cr_expect(at[3] < at[1] && at[1] < at[0] && at[0] < at[2] && at[2] < at[4],
+              "compiled in the order 3 1 0 2 4: %lx %lx %lx %lx %lx", (unsigned long)at[0], (unsigned long)at[1],
+              (unsigned long)at[2], (unsigned long)at[3], (unsigned long)at[4]);
 }
