@@ -37,6 +37,7 @@ struct JitQueue {
     uint32_t head, tail; /* under lock; tail - head blocks queued */
     TBlock *hot[JITQ_HOT];
     uint32_t hhead, htail; /* under lock */
+    uint32_t takes;        /* under lock: blocks taken by workers */
     int sleeping;        /* workers waiting on nonempty, under lock */
     bool stop;           /* under lock */
     bool held;           /* under lock: workers take nothing (jitq_hold) */
@@ -67,7 +68,17 @@ static void *worker_main(void *arg)
         }
         if (q->stop)
             break;
-        TBlock *tb = q->hhead != q->htail ? q->hot[--q->htail % JITQ_HOT] : q->ring[q->head++ % JITQ_SIZE];
+        /* The block boosted last; but every 8th take the one boosted
+         * first, and every 32nd the FIFO's head, so that neither waits
+         * forever behind a guest that keeps making new hot code. */
+        const uint32_t turn = q->takes++;
+        TBlock *tb;
+        if (q->hhead == q->htail || (turn % 32 == 31 && q->head != q->tail))
+            tb = q->ring[q->head++ % JITQ_SIZE];
+        else if (turn % 8 == 7)
+            tb = q->hot[q->hhead++ % JITQ_HOT];
+        else
+            tb = q->hot[--q->htail % JITQ_HOT];
         if (!tb)
             continue; /* boosted: compiled (or being compiled) already */
         pthread_mutex_unlock(&q->lock);
