@@ -500,9 +500,12 @@ Test(jit_loop, tlb_site_cache_misses_once_a_page)
     ir_block_free(&blk);
 }
 
-/* An address made from a value loaded in the same pass (a[b[i]]) jumps
- * pages with the data: only the load of b[i] gets a cache. */
-Test(jit_loop, no_tlb_site_cache_for_loaded_addresses)
+/* An address made from a value loaded in the same pass (a[b[i]]), from
+ * a multiply by a register (a column walk, a hash) or a shift by a page
+ * (a page index), or a pointer that steps by a page each pass, jumps
+ * pages: of b[i], a[b[i]], c[i * x9], d[i * 8], e[(i & 0xfff) << 12] and
+ * *x7 (x7 += 4096) only the first and d[i * 8] get a cache. */
+Test(jit_loop, no_tlb_site_cache_for_scattered_addresses)
 {
     IRBlock blk;
     ir_block_init(&blk, LOOP_PC);
@@ -511,6 +514,15 @@ Test(jit_loop, no_tlb_site_cache_for_loaded_addresses)
     IRTemp idx = ir_emit(&blk, IR_LOAD, 4, 0, p, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
     IRTemp a = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 3);
     ir_set_reg(&blk, 2, ir_emit(&blk, IR_LOAD, 8, 0, ir_op2(&blk, IR_ADD, 8, a, idx), IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+    IRTemp col = ir_op2(&blk, IR_MUL, 8, p, ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 9));
+    ir_set_reg(&blk, 4, ir_emit(&blk, IR_LOAD, 8, 0, ir_op2(&blk, IR_ADD, 8, a, col), IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+    IRTemp row = ir_op2(&blk, IR_MUL, 8, p, ir_const(&blk, 8));
+    ir_set_reg(&blk, 5, ir_emit(&blk, IR_LOAD, 8, 0, ir_op2(&blk, IR_ADD, 8, a, row), IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+    IRTemp pg = ir_op2(&blk, IR_SHL, 8, ir_op2(&blk, IR_AND, 8, p, ir_const(&blk, 0xfff)), ir_const(&blk, 12));
+    ir_set_reg(&blk, 6, ir_emit(&blk, IR_LOAD, 8, 0, ir_op2(&blk, IR_ADD, 8, a, pg), IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+    IRTemp q = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 7);
+    ir_set_reg(&blk, 8, ir_emit(&blk, IR_LOAD, 8, 0, q, IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+    ir_set_reg(&blk, 7, ir_op2(&blk, IR_ADD, 8, q, ir_const(&blk, 4096)));
     ir_set_reg(&blk, 1, ir_op2(&blk, IR_ADD, 8, p, ir_const(&blk, 4)));
     IRTemp cnt = ir_op2(&blk, IR_SUB, 8, ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 30),
                         ir_const(&blk, 1));
@@ -524,6 +536,6 @@ Test(jit_loop, no_tlb_site_cache_for_loaded_addresses)
     jit_get_stats(cpu->jit_code, &before);
     cr_assert(jit_compile(cpu, &blk, cpu_tb_flags(cpu)));
     jit_get_stats(cpu->jit_code, &after);
-    cr_assert_eq(after.lts_sites - before.lts_sites, 1);
+    cr_assert_eq(after.lts_sites - before.lts_sites, 2);
     ir_block_free(&blk);
 }
