@@ -178,6 +178,16 @@ Test(jit_loop, stub_only_for_the_block_itself)
  * pass (NZCV as it came in) or a later one (the previous pass's flags).
  * Some blocks write the setter's input register before an access, or read
  * a condition there: those must not get the plan, and still run right. */
+/* A chained entry's random conditions: the budget (often short), a
+ * pending request now and then, and a regime. */
+static void random_chain_entry(void)
+{
+    cpu->chain_budget = (int32_t)(rnd() % 3 ? 1000 : rnd() % 40);
+    atomic_store(&cpu->request, rnd() % 16 == 0 ? REQ_DONE : 0);
+    cpu->exc_pending = false;
+    random_regime();
+}
+
 static void flag_loop_block(IRBlock *blk, bool round_goto)
 {
     ir_block_init(blk, LOOP_PC);
@@ -314,10 +324,7 @@ Test(jit_loop, flags_over_the_back_edge_are_exact)
             cpu->x[r] = operand();
         cpu->x[30] = rnd() % 10;
         cpu->nzcv = (uint32_t)(rnd() & 15) << 28;
-        cpu->chain_budget = (int32_t)(rnd() % 3 ? 1000 : rnd() % 40);
-        atomic_store(&cpu->request, rnd() % 16 == 0 ? REQ_DONE : 0);
-        cpu->exc_pending = false;
-        random_regime();
+        random_chain_entry();
         JitStats before, after;
         jit_get_stats(cpu->jit_code, &before);
         const uint32_t tbf = cpu_tb_flags(cpu), pstate0 = cpu->pstate;
@@ -354,11 +361,30 @@ Test(jit_loop, flags_over_the_back_edge_are_exact)
  * hole after RAM (a fault), and read-modify-write pairs whose load caches
  * the write tag. Compiled for a random regime, with random budgets and
  * requests. */
-static void lts_loop_block(IRBlock *blk, bool loads_only)
+/* The start of a loop block at LOOP_PC: the pointer it walks, x1. */
+static IRTemp begin_loop(IRBlock *blk)
 {
     ir_block_init(blk, LOOP_PC);
     ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC);
-    IRTemp p = ir_emit(blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 1);
+    return ir_emit(blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 1);
+}
+
+/* The end of a loop of ninsns instructions counted down in x30: back to
+ * LOOP_PC while the count is not zero. */
+static void end_counted_loop(IRBlock *blk, uint32_t ninsns)
+{
+    IRTemp cnt = ir_op2(blk, IR_SUB, 8, ir_emit(blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 30),
+                        ir_const(blk, 1));
+    ir_set_reg(blk, 30, cnt);
+    ir_emit(blk, IR_BRCOND, 8, 0, ir_op2(blk, IR_CMP_NE, 8, cnt, ir_const(blk, 0)), IR_NO_TEMP, IR_NO_TEMP, 0,
+            LOOP_PC);
+    ir_exit(blk, LOOP_PC + 4 * ninsns);
+    blk->ninsns = ninsns;
+}
+
+static void lts_loop_block(IRBlock *blk, bool loads_only)
+{
+    IRTemp p = begin_loop(blk);
     const int nacc = 1 + (int)(rnd() % 6);
     uint32_t ninsns = 1;
     for (int k = 0; k < nacc; k++) {
@@ -397,13 +423,7 @@ static void lts_loop_block(IRBlock *blk, bool loads_only)
     ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC + 4 * ninsns++);
     IRTemp stride = ir_emit(blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 20);
     ir_set_reg(blk, 1, ir_op2(blk, IR_ADD, 8, p, stride));
-    IRTemp cnt = ir_emit(blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 30);
-    cnt = ir_op2(blk, IR_SUB, 8, cnt, ir_const(blk, 1));
-    ir_set_reg(blk, 30, cnt);
-    ir_emit(blk, IR_BRCOND, 8, 0, ir_op2(blk, IR_CMP_NE, 8, cnt, ir_const(blk, 0)), IR_NO_TEMP, IR_NO_TEMP, 0,
-            LOOP_PC);
-    ir_exit(blk, LOOP_PC + 4 * ninsns);
-    blk->ninsns = ninsns;
+    end_counted_loop(blk, ninsns);
 }
 
 Test(jit_loop, tlb_site_caches_against_interpreter)
@@ -438,10 +458,7 @@ Test(jit_loop, tlb_site_caches_against_interpreter)
         cpu->x[1] = start;
         cpu->x[20] = (uint64_t)st;
         cpu->x[30] = passes;
-        cpu->chain_budget = (int32_t)(rnd() % 3 ? 1000 : rnd() % 40);
-        atomic_store(&cpu->request, rnd() % 16 == 0 ? REQ_DONE : 0);
-        cpu->exc_pending = false;
-        random_regime();
+        random_chain_entry();
         JitStats before, after;
         jit_get_stats(cpu->jit_code, &before);
         cr_assert(jit_compile(cpu, &blk, cpu_tb_flags(cpu)));
@@ -464,20 +481,12 @@ Test(jit_loop, tlb_site_caches_against_interpreter)
 Test(jit_loop, tlb_site_cache_misses_once_a_page)
 {
     IRBlock blk;
-    ir_block_init(&blk, LOOP_PC);
-    ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC);
-    IRTemp p = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 1);
+    IRTemp p = begin_loop(&blk);
     IRTemp s = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 2);
     s = ir_op2(&blk, IR_ADD, 8, s, ir_emit(&blk, IR_LOAD, 8, 0, p, IR_NO_TEMP, IR_NO_TEMP, 0, 0));
     ir_set_reg(&blk, 2, s);
     ir_set_reg(&blk, 1, ir_op2(&blk, IR_ADD, 8, p, ir_const(&blk, 8)));
-    IRTemp cnt = ir_op2(&blk, IR_SUB, 8, ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 30),
-                        ir_const(&blk, 1));
-    ir_set_reg(&blk, 30, cnt);
-    ir_emit(&blk, IR_BRCOND, 8, 0, ir_op2(&blk, IR_CMP_NE, 8, cnt, ir_const(&blk, 0)), IR_NO_TEMP, IR_NO_TEMP, 0,
-            LOOP_PC);
-    ir_exit(&blk, LOOP_PC + 4);
-    blk.ninsns = 1;
+    end_counted_loop(&blk, 1);
     ir_optimize(&blk);
     cr_assert(jit_compile(cpu, &blk, cpu_tb_flags(cpu)));
     cr_assert(jit_chain_patch(&blk, 0, &blk));
@@ -508,9 +517,7 @@ Test(jit_loop, tlb_site_cache_misses_once_a_page)
 Test(jit_loop, no_tlb_site_cache_for_scattered_addresses)
 {
     IRBlock blk;
-    ir_block_init(&blk, LOOP_PC);
-    ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC);
-    IRTemp p = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 1);
+    IRTemp p = begin_loop(&blk);
     IRTemp idx = ir_emit(&blk, IR_LOAD, 4, 0, p, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
     IRTemp a = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 3);
     ir_set_reg(&blk, 2, ir_emit(&blk, IR_LOAD, 8, 0, ir_op2(&blk, IR_ADD, 8, a, idx), IR_NO_TEMP, IR_NO_TEMP, 0, 0));
@@ -524,13 +531,7 @@ Test(jit_loop, no_tlb_site_cache_for_scattered_addresses)
     ir_set_reg(&blk, 8, ir_emit(&blk, IR_LOAD, 8, 0, q, IR_NO_TEMP, IR_NO_TEMP, 0, 0));
     ir_set_reg(&blk, 7, ir_op2(&blk, IR_ADD, 8, q, ir_const(&blk, 4096)));
     ir_set_reg(&blk, 1, ir_op2(&blk, IR_ADD, 8, p, ir_const(&blk, 4)));
-    IRTemp cnt = ir_op2(&blk, IR_SUB, 8, ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 30),
-                        ir_const(&blk, 1));
-    ir_set_reg(&blk, 30, cnt);
-    ir_emit(&blk, IR_BRCOND, 8, 0, ir_op2(&blk, IR_CMP_NE, 8, cnt, ir_const(&blk, 0)), IR_NO_TEMP, IR_NO_TEMP, 0,
-            LOOP_PC);
-    ir_exit(&blk, LOOP_PC + 4);
-    blk.ninsns = 1;
+    end_counted_loop(&blk, 1);
     ir_optimize(&blk);
     JitStats before, after;
     jit_get_stats(cpu->jit_code, &before);
