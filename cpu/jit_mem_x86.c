@@ -41,6 +41,25 @@ int32_t jit_emit_tlb_entry(Ctx *c, const IROp *op, int va)
     return jit_tlb_row(c, op);
 }
 
+/* Compiling thread. The L1 TLB hit check of an access whose bytes run
+ * from register wb to wb + last: the tag compare on the page of the last
+ * byte, so that a page-crossing access misses (the entry at the first
+ * byte's slot cannot hold the next page), against the write tag (wtag) or
+ * the read tag. A miss jumps to `miss` with rcx = that page (tlb_refill's)
+ * and edx = the slot; a hit leaves the entry's addend in rax (host = rax +
+ * va). Returns the regime's row offset (jit_emit_tlb_entry). */
+static int32_t emit_tlb_hit(Ctx *c, const IROp *op, int wb, int last, bool wtag, uint32_t miss)
+{
+    JitBuf *j = &c->j;
+    const int32_t ebase = jit_emit_tlb_entry(c, op, wb); /* field f: [rbx + rdx*8 + ebase + TLB_FIELD(f)] */
+    x_mem(j, XW, 0x8d, RCX, wb, last);                   /* lea rcx, [wb + last] */
+    x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
+    x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 8, ebase + (wtag ? TLB_FIELD(tag_write) : TLB_FIELD(tag_read)));
+    x_jcc(j, CC_NE, miss);
+    x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 8, ebase + TLB_FIELD(addend));
+    return ebase;
+}
+
 /* The exclusive monitor's check of a store to an armed page (its write tag
  * has TLB_TAG_ARMED), out of line, as monitor_armed does it: the slots of
  * the granules of the first byte, host address [base + index], and of the
@@ -269,12 +288,6 @@ void jit_plan_loop_tlb(Ctx *c)
     c->nlts = 0;
     if (c->loop_n == 0 || b->nops > IR_MAX_OPS)
         return;
-    for (uint32_t i = 0; i < b->nops; i++) {
-        const int opc = b->ops[i].opc;
-        if (opc == IR_LOAD_EXCL || opc == IR_STORE_EXCL || opc == IR_ATOMIC_RMW || opc == IR_CAS ||
-            (opc == IR_CALL && !ir_call_keeps_x(&b->ops[i])))
-            return;
-    }
     /* Temps (and guest registers, for the GET_REGs ir_optimize did not
      * forward) whose page changes from one pass to the next in big or
      * random jumps, so that a cache would mostly miss: values loaded in this
@@ -295,6 +308,9 @@ void jit_plan_loop_tlb(Ctx *c)
     memset(isk, 0, nt);
     for (uint32_t i = 0; i < b->nops; i++) {
         const IROp *op = &b->ops[i];
+        if (op->opc == IR_LOAD_EXCL || op->opc == IR_STORE_EXCL || op->opc == IR_ATOMIC_RMW || op->opc == IR_CAS ||
+            (op->opc == IR_CALL && !ir_call_keeps_x(op)))
+            return; /* no caches in this block */
         if (!ir_op_info[op->opc].has_dst || op->dst == IR_NO_TEMP) {
             if (op->opc == IR_SET_REG && step[op->a] != IR_NO_TEMP)
                 for (uint32_t k = 0; k < c->loop_n; k++)
@@ -459,15 +475,7 @@ static void emit_access(Ctx *c, const IROp *op, int run, bool lead, int lo)
         ld64(j, RAX, RSP, JIT_LTS_ADDEND(c, lts - 1));
         jb_bind(j, c->stubs[si].lhit);
     } else {
-        int32_t ebase = jit_emit_tlb_entry(c, op, wb); /* field f: [rbx + rdx*8 + ebase + TLB_FIELD(f)] */
-        /* Tag compare on the page of the last byte: a page-crossing access
-         * misses (the entry at the first byte's slot cannot hold the next page). */
-        x_mem(j, XW, 0x8d, RCX, wb, run - 1);    /* lea rcx, [wb + run - 1] */
-        x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
-        x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 8, ebase + (store || rmw ? TLB_FIELD(tag_write) : TLB_FIELD(tag_read)));
-        x_jcc(j, CC_NE, c->stubs[si].slow);      /* rcx = last page: tlb_refill's */
-        c->stubs[si].ebase = ebase;
-        x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 8, ebase + TLB_FIELD(addend)); /* host = rax + va */
+        c->stubs[si].ebase = emit_tlb_hit(c, op, wb, run - 1, store || rmw, c->stubs[si].slow);
     }
     if (rmw)
         st64(j, RSP, JIT_RMW_SLOT(c, rmw - 1), RAX); /* for the pair's store (the stub leaves 0) */
@@ -741,12 +749,7 @@ static void emit_refill(Ctx *c, const Stub *s)
         const bool wtag = s->op->opc == IR_STORE || s->op->opc == IR_STORE_V || s->rmw;
         jb_bind(j, s->lmiss);
         x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.lts_miss)); /* inc qword: -stats */
-        jit_emit_tlb_entry(c, s->op, s->va);
-        x_mem(j, XW, 0x8d, RCX, s->va, s->last); /* lea rcx, [va + size - 1] */
-        x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
-        x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 8, s->ebase + (wtag ? TLB_FIELD(tag_write) : TLB_FIELD(tag_read)));
-        x_jcc(j, CC_NE, s->slow);
-        x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 8, s->ebase + TLB_FIELD(addend));
+        emit_tlb_hit(c, s->op, s->va, s->last, wtag, s->slow);
         st64(j, RSP, JIT_LTS_TAG(c, s->lts - 1), RCX);
         st64(j, RSP, JIT_LTS_ADDEND(c, s->lts - 1), RAX);
         x_jmp(j, s->lhit);
