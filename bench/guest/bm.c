@@ -4,6 +4,7 @@
  * the generic timer (CNTVCT_EL0 / CNTFRQ_EL0), reported through semihosting
  * as "BENCH-MICRO name value unit". Built with tests/guest/crt0.S and
  * libguest.c. */
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cntvct.h"
@@ -45,9 +46,10 @@ static inline void mul_wide(uint64_t u, uint64_t v, uint64_t *hi, uint64_t *lo)
  * loops of multi-precision arithmetic in the shape of the Linux kernel's
  * generic lib/crypto/mpi code, where a Linux boot spends more generated-code
  * time than anywhere else (its RSA self-tests; docs/jit-leads.md). Each
- * returns the carry (borrow) limb. Two loops, as the kernel has, not one
- * with a flag: that would add a branch the kernel's loops do not have. */
-__attribute__((noinline)) static uint64_t mac_add(uint64_t *r, const uint64_t *s, int n, uint64_t m)
+ * returns the carry (borrow) limb. Two loops, as the kernel has: `sub` is a
+ * constant in each caller, so neither has a branch the kernel's do not. */
+static inline __attribute__((always_inline)) uint64_t mac(uint64_t *r, const uint64_t *s, int n, uint64_t m,
+                                                          const bool sub)
 {
     uint64_t cy = 0;
     for (int i = 0; i < n; i++) {
@@ -55,26 +57,21 @@ __attribute__((noinline)) static uint64_t mac_add(uint64_t *r, const uint64_t *s
         mul_wide(s[i], m, &hi, &lo);
         lo += cy;
         cy = hi + (lo < cy);
-        const uint64_t x = r[i] + lo;
-        cy += x < lo;
+        const uint64_t x = sub ? r[i] - lo : r[i] + lo;
+        cy += sub ? x > r[i] : x < lo;
         r[i] = x;
     }
     return cy;
 }
 
+__attribute__((noinline)) static uint64_t mac_add(uint64_t *r, const uint64_t *s, int n, uint64_t m)
+{
+    return mac(r, s, n, m, false);
+}
+
 __attribute__((noinline)) static uint64_t mac_sub(uint64_t *r, const uint64_t *s, int n, uint64_t m)
 {
-    uint64_t cy = 0;
-    for (int i = 0; i < n; i++) {
-        uint64_t hi, lo;
-        mul_wide(s[i], m, &hi, &lo);
-        lo += cy;
-        cy = hi + (lo < cy);
-        const uint64_t x = r[i] - lo;
-        cy += x > r[i];
-        r[i] = x;
-    }
-    return cy;
+    return mac(r, s, n, m, true);
 }
 
 #define MAC_LIMBS 64

@@ -46,6 +46,21 @@ static IRTemp emit_cond(IRBlock *blk, int cond)
 /* Every setter kind and width, then each condition (alone, so it is fused,
  * or with all 16, more than can be fused), then an exit, a branch on the
  * condition, or another setter that makes the first one's NZCV dead. */
+/* An instruction at pc reading condition `cond` (16: every condition) into
+ * x1 + cond; the last one's temp. */
+static IRTemp read_conds(IRBlock *blk, int cond, uint64_t pc)
+{
+    ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, pc);
+    IRTemp c = IR_NO_TEMP;
+    for (int k = 0; k < 16; k++) {
+        if (cond < 16 && k != cond)
+            continue;
+        c = emit_cond(blk, k);
+        ir_set_reg(blk, 1 + k, c);
+    }
+    return c;
+}
+
 Test(jit, flags_every_setter_every_cond)
 {
     for (int si = 0; si < NSETTERS; si++)
@@ -60,14 +75,7 @@ Test(jit, flags_every_setter_every_cond)
                             IR_NO_TEMP, 0, 0);
                     uint64_t a = operand();
                     emit_setter(&blk, setters[si], size, a, operand_near(a));
-                    ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001004);
-                    IRTemp c = IR_NO_TEMP;
-                    for (int k = 0; k < 16; k++) {
-                        if (cond < 16 && k != cond)
-                            continue;
-                        c = emit_cond(&blk, k);
-                        ir_set_reg(&blk, 1 + k, c);
-                    }
+                    IRTemp c = read_conds(&blk, cond, 0x40001004);
                     switch (rnd() % 3) {
                     case 0:
                         ir_emit(&blk, IR_BRCOND, 8, 0, c, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40003000);
@@ -385,14 +393,7 @@ Test(jit, flags_conditional_compare_every_cond)
                     const uint64_t a = operand();
                     IRTemp ta = input(&blk, 0, a), tb = input(&blk, 1, operand_near(a));
                     ir_emit(&blk, opc, size, 0, k, ta, tb, 0, (rnd() & 15) << 28);
-                    ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001008);
-                    IRTemp c = IR_NO_TEMP;
-                    for (int n = 0; n < 16; n++) {
-                        if (cond < 16 && n != cond)
-                            continue;
-                        c = emit_cond(&blk, n);
-                        ir_set_reg(&blk, 1 + n, c);
-                    }
+                    IRTemp c = read_conds(&blk, cond, 0x40001008);
                     if (rnd() & 1) {
                         ir_emit(&blk, IR_BRCOND, 8, 0, c, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40003000);
                         ir_emit(&blk, IR_GOTO, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x4000100c);
