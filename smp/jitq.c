@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "../cpu/jit_x86.h"
 #include "../sync/tcache.h"
@@ -44,7 +45,7 @@ struct JitQueue {
     int nthreads;
     int threads_started; /* for the counters: nthreads drops to 0 when stopped */
     pthread_t *threads;
-    _Atomic uint64_t queued, compiled, failed, dropped, full, wakeups, boosted;
+    _Atomic uint64_t queued, compiled, failed, dropped, full, wakeups, boosted, compile_ns;
 };
 
 /* A worker thread: compile queued blocks until stopped. */
@@ -84,6 +85,8 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&q->lock);
         /* An invalidated block can no longer be found: its code would
          * never run. */
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         if (atomic_load(&tb->invalid)) {
             atomic_fetch_add_explicit(&q->dropped, 1, memory_order_relaxed);
         } else if (jit_compile_for(&t, &tb->ir, tb->flags)) {
@@ -95,6 +98,10 @@ static void *worker_main(void *arg)
             atomic_fetch_add_explicit(&q->failed, 1, memory_order_relaxed);
         }
         tcache_unpin(tb);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        atomic_fetch_add_explicit(&q->compile_ns,
+                                  (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000 + (t1.tv_nsec - t0.tv_nsec)),
+                                  memory_order_relaxed);
         pthread_mutex_lock(&q->lock);
     }
     pthread_mutex_unlock(&q->lock);
@@ -226,5 +233,6 @@ void jitq_get_stats(JitQueue *q, JitQueueStats *st)
     st->full = atomic_load(&q->full);
     st->wakeups = atomic_load(&q->wakeups);
     st->boosted = atomic_load(&q->boosted);
+    st->compile_ns = atomic_load(&q->compile_ns);
     st->threads = (uint64_t)q->threads_started;
 }

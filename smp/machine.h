@@ -149,6 +149,7 @@ typedef struct Machine {
 
     FILE *perfmap;           /* -perfmap: /tmp/perf-<pid>.map, else NULL (set before the vCPUs start) */
     pthread_mutex_t perfmap_lock; /* one line at a time from the compiling vCPU threads */
+    int64_t perfmap_flushed_ns;   /* CLOCK_MONOTONIC of the last flush (under perfmap_lock) */
 
     bool linux_boot;         /* the kernel is a Linux Image (x0 = DTB) */
     /* YIELD ends its block and the dispatcher calls sched_yield(): more

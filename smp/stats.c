@@ -200,10 +200,10 @@ static void write_jit_json(Machine *m, FILE *f)
     JitQueueStats qs;
     jitq_get_stats(m->jitq, &qs);
     fprintf(f, "  \"jit_workers\": {\"threads\": %llu, \"queued\": %llu, \"compiled\": %llu, \"failed\": %llu,"
-               " \"dropped\": %llu, \"full\": %llu, \"wakeups\": %llu, \"boosted\": %llu},\n",
+               " \"dropped\": %llu, \"full\": %llu, \"wakeups\": %llu, \"boosted\": %llu, \"compile_ns\": %llu},\n",
             (unsigned long long)qs.threads, (unsigned long long)qs.queued, (unsigned long long)qs.compiled,
             (unsigned long long)qs.failed, (unsigned long long)qs.dropped, (unsigned long long)qs.full,
-            (unsigned long long)qs.wakeups, (unsigned long long)qs.boosted);
+            (unsigned long long)qs.wakeups, (unsigned long long)qs.boosted, (unsigned long long)qs.compile_ns);
     fprintf(f, "  \"jit_fallbacks\": ");
     json_op_counts(f, runs);
     fprintf(f, ",\n  \"jit_fallback_sites\": ");
