@@ -170,7 +170,7 @@ static bool same_value(const IRBlock *b, const uint16_t *def, const IRTemp *root
 static void plan_rmw(Ctx *c, const IRTemp *root, const int64_t *off)
 {
     const IRBlock *b = c->b;
-    if (b->ntemps + 1 + JIT_RMW_SLOTS > IR_MAX_TEMPS)
+    if (b->ntemps + 1 + JIT_RMW_SLOTS > IR_MAX_TEMPS || !c->n_load || !c->n_store)
         return;
     uint16_t def[b->ntemps ? b->ntemps : 1];
     for (uint32_t i = 0; i < b->nops; i++)
@@ -216,6 +216,9 @@ bool jit_plan_mem_runs(Ctx *c)
      * ir_verify, so ntemps <= IR_MAX_TEMPS. */
     uint32_t n = b->ntemps ? b->ntemps : 1;
     if (n > IR_MAX_TEMPS)
+        return true;
+    /* A run or a read-modify-write pair takes two accesses. */
+    if (c->n_load + c->n_store + c->n_qacc < 2)
         return true;
     IRTemp root[n];
     int64_t off[n];

@@ -23,12 +23,9 @@ static const int temp_pool[] = {RBP, R12, R13, R14, R15, R9, R10, R8, RSI, RDI};
 enum { SLOT_R8 = 7, SLOT_RSI = 8, SLOT_RDI = 9 };
 
 /* The pool for block b: all of it, or without R8 (above). */
-static unsigned pool_mask(const IRBlock *b)
+static unsigned pool_mask(const Ctx *c)
 {
-    for (uint32_t i = 0; i < b->nops; i++)
-        if (b->ops[i].opc == IR_LOAD_EXCL)
-            return ((1u << NPOOL) - 1) & ~(1u << SLOT_R8);
-    return (1u << NPOOL) - 1;
+    return c->n_excl ? ((1u << NPOOL) - 1) & ~(1u << SLOT_R8) : (1u << NPOOL) - 1;
 }
 
 /* Ops whose code never touches RSI or RDI and calls nothing (no
@@ -231,7 +228,8 @@ static void plan_deferred_sets(Ctx *c, uint32_t *last)
             if (t[n] != IR_NO_TEMP && last[t[n]] < c->fw_mem[k] + 1)
                 last[t[n]] = c->fw_mem[k] + 1;
     }
-    for (uint32_t i = 0; i < b->nops && c->ndw < JIT_MAX_DEFERRED; i++) {
+    /* A write is deferred to the slow paths of the accesses it spans. */
+    for (uint32_t i = 0; c->n_defer && i < b->nops && c->ndw < JIT_MAX_DEFERRED; i++) {
         const IROp *op = &b->ops[i];
         if (op->opc != IR_SET_REG || op->imm >= 31)
             continue;
@@ -300,7 +298,7 @@ bool jit_alloc_regs(Ctx *c)
     IRTemp holder[NPOOL];
     uint32_t hexp[NPOOL];
     unsigned busy = 0;
-    const unsigned poolm = pool_mask(b);
+    const unsigned poolm = pool_mask(c);
     /* The slots a temp from op d to its last use may take (RSI, RDI: see
      * temp_pool). */
     uint16_t *bad = c->rsi_bad, *badi = c->rdi_bad;

@@ -1082,6 +1082,7 @@ static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_fl
         return false;
     }
     ctx_buffers(&c, scratch);
+    jit_census(&c);
     jit_plan_flags(&c);
     if (!jit_plan_mem_runs(&c) || !jit_alloc_regs(&c)) { /* the runs first: jit_alloc_regs keeps RDI out of them */
         ctx_buffers_done(&c, scratch);

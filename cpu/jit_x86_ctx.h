@@ -228,6 +228,12 @@ typedef struct Ctx {
     /* jit_alloc_regs' prefix counts of the ops that rule out RSI and RDI
      * (plan_rsi_rdi), IR_MAX_OPS + 1 each. */
     uint16_t *rsi_bad, *rdi_bad;
+    /* What the block holds, counted once before the planners
+     * (jit_census), which skip the scans that cannot find anything: the
+     * plain LOADs and STOREs (no flags, <= 8 bytes), the LOAD_Vs and
+     * STORE_Vs, the accesses whose slow paths take deferred register
+     * writes (jit_stubs_defer) and the LDXRs. */
+    uint32_t n_load, n_store, n_qacc, n_defer, n_excl;
     /* Flags plan (plan_flags, made at the first flag setter): FP_* per op. */
     bool flags_planned;
     uint8_t fplan[IR_MAX_OPS];
@@ -528,6 +534,23 @@ static inline bool jit_stubs_defer(const IROp *op)
 {
     return op->opc == IR_LOAD || op->opc == IR_STORE || op->opc == IR_LOAD_V || op->opc == IR_STORE_V ||
            op->opc == IR_LOAD_V2;
+}
+
+/* Compiling thread: fill the counts of Ctx.n_load ... n_excl from c->b. */
+static inline void jit_census(Ctx *c)
+{
+    const IRBlock *b = c->b;
+    uint32_t nl = 0, ns = 0, nq = 0, nd = 0, nx = 0;
+    for (uint32_t i = 0; i < b->nops; i++) {
+        const IROp *op = &b->ops[i];
+        const bool plain = !op->flags && op->size <= 8;
+        nl += (op->opc == IR_LOAD) & plain;
+        ns += (op->opc == IR_STORE) & plain;
+        nq += (op->opc == IR_LOAD_V) | (op->opc == IR_STORE_V);
+        nd += jit_stubs_defer(op);
+        nx += op->opc == IR_LOAD_EXCL;
+    }
+    c->n_load = nl, c->n_store = ns, c->n_qacc = nq, c->n_defer = nd, c->n_excl = nx;
 }
 
 /* cpu/jit_flags_x86.c: pack the flags deferred over op index m (Ctx.fw_*). */
