@@ -222,6 +222,7 @@ typedef struct CPUStats {
     uint64_t host_yields;        /* YIELDs that gave the host CPU away (Machine.yield_host) */
     uint64_t halt_polls_woken;   /* spins before a WFI/WFE sleep ended by a request or the deadline (halt_poll, smp/vcpu.c) */
     uint64_t halt_polls_slept;   /* ... that spun their whole window, then slept */
+    uint64_t halt_poll_ns;       /* host time spent spinning in those windows */
     /* tier 1 only (counted by the generated code, cpu/jit_x86.c): ops run
      * through interp_exec_op because the JIT has no inline code for them,
      * by IR opcode; memory ops whose inline TLB path missed, and of those

@@ -295,8 +295,9 @@ static void write_json(Machine *m, int status, FILE *f)
                 (unsigned long long)s->tlb_misses, (unsigned long long)s->tlb_flushes,
                 (unsigned long long)s->tlbi_broadcasts, (unsigned long long)s->tlbi_skipped,
                 (unsigned long long)s->host_yields);
-        fprintf(f, "     \"halt_polls_woken\": %llu, \"halt_polls_slept\": %llu,\n",
-                (unsigned long long)s->halt_polls_woken, (unsigned long long)s->halt_polls_slept);
+        fprintf(f, "     \"halt_polls_woken\": %llu, \"halt_polls_slept\": %llu, \"halt_poll_ns\": %llu,\n",
+                (unsigned long long)s->halt_polls_woken, (unsigned long long)s->halt_polls_slept,
+                (unsigned long long)s->halt_poll_ns);
         fprintf(f, "     \"exceptions\": {");
         for (int k = 0; k < EXC_NUM_KINDS; k++)
             fprintf(f, "%s\"%s\": %llu", k ? ", " : "", exc_kind_names[k], (unsigned long long)s->exceptions[k]);

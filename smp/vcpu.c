@@ -246,7 +246,10 @@ static void wfi_sleep(CPUState *cpu)
             cpu->wait_since_ns = t;
         const uint64_t end = cpu->wait_since_ns + cpu->halt_poll_ns;
         const bool spin = poll && t < end;
-        if (spin && halt_poll(cpu, until, end)) {
+        const bool woken = spin && halt_poll(cpu, until, end);
+        if (spin)
+            cpu->stats.halt_poll_ns += now_ns() - t;
+        if (woken) {
             cpu->stats.halt_polls_woken++;
         } else {
             if (spin)
