@@ -14,6 +14,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
+#include <x86intrin.h>
 
 #include "../cpu/debug.h"
 #include "../cpu/interp.h"
@@ -311,7 +312,7 @@ static TBlock *find_block_n(CPUState *cpu, bool one)
     TBlock *tb = tcache_lookup(m->tcache, pa, pc, flags);
     if (!tb) {
         cpu->stats.tcache_misses++;
-        uint64_t t0 = now_ns();
+        const uint64_t t0 = __rdtsc();
         tb = tb_alloc();
         tb->pc = pc;
         tb->pa = pa;
@@ -347,7 +348,7 @@ static TBlock *find_block_n(CPUState *cpu, bool one)
         trace_translated(cpu, tb, code);
         cpu->stats.blocks_translated++;
         cpu->stats.loop_traces += tb->ir.pc2 != 0;
-        cpu->stats.translate_ns += now_ns() - t0;
+        cpu->stats.translate_tsc += __rdtsc() - t0;
         tb = tcache_insert(m->tcache, tb);
     }
     jc_fill(cpu, pc, flags, tb, ir_native(&tb->ir));
