@@ -3,7 +3,8 @@
 # checks (exit 0) with two compile workers and with none; with workers every
 # block that reached the threshold was queued and compiled by them or
 # dropped (invalidated first), none failed, and -stats says so
-# ("jit_workers"); without, nothing was queued and the core compiled.
+# ("jit_workers", with the time they spent compiling); without, nothing
+# was queued and the core compiled.
 # Usage: jit_workers.sh FLOTILLA ELF
 flotilla=$1 elf=$2
 stats=$(mktemp)
@@ -19,9 +20,11 @@ threads=$(num threads) queued=$(num queued) compiled=$(num compiled) failed=$(nu
 [ "$failed" = 0 ] || fail "$failed blocks failed to compile"
 [ $((compiled + failed + dropped)) -eq "$queued" ] || fail "$queued queued, $compiled compiled, $dropped dropped"
 [ "$(compiled_total)" -ge "$compiled" ] || fail "blocks_compiled $(compiled_total) below the workers' $compiled"
-echo "jit_workers: 2 threads, $queued queued, $compiled compiled, $dropped dropped"
+ns=$(num compile_ns)
+[ "$compiled" -eq 0 ] || [ "$ns" -gt 0 ] || fail "$compiled compiled in compile_ns $ns"
+echo "jit_workers: 2 threads, $queued queued, $compiled compiled, $dropped dropped, ${ns} ns compiling"
 "$flotilla" -tier jit -jit-threshold 2 -jit-threads 0 -semihosting -stats "$stats" -kernel "$elf" >/dev/null ||
     fail "without workers: exit status $?"
-[ "$(num threads)" = 0 ] && [ "$(num queued)" = 0 ] || fail "workers without -jit-threads"
+[ "$(num threads)" = 0 ] && [ "$(num queued)" = 0 ] && [ "$(num compile_ns)" = 0 ] || fail "workers without -jit-threads"
 [ "$(compiled_total)" -gt 0 ] || fail "the core compiled nothing"
 echo "jit_workers: none, the core compiled $(compiled_total)"
