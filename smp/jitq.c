@@ -28,6 +28,7 @@
 
 #define JITQ_SIZE 1024 /* a boot's burst of new blocks is a few hundred */
 #define JITQ_HOT 64
+#define JITQ_WAKE_BATCH 32 /* queued blocks that wake a sleeping worker */
 
 struct JitQueue {
     JitTarget target; /* the machine and code memory; each worker has its own scratch */
@@ -150,7 +151,11 @@ bool jitq_push(JitQueue *q, TBlock *tb)
     }
     tb->jitq_seq = q->tail;
     q->ring[q->tail++ % JITQ_SIZE] = tb;
-    const bool wake = q->sleeping > 0;
+    /* A sleeping worker is woken for a batch, or for a block that goes on
+     * running (jitq_boost): a wake-up is a system call and, on a VM, an
+     * IPI on this thread, and many blocks queued at the threshold never
+     * run again (docs/jit.md, "Compile workers"). */
+    const bool wake = q->sleeping > 0 && q->tail - q->head >= JITQ_WAKE_BATCH;
     if (wake)
         pthread_cond_signal(&q->nonempty);
     pthread_mutex_unlock(&q->lock);
@@ -180,6 +185,10 @@ void jitq_boost(JitQueue *q, TBlock *tb)
         q->ring[s % JITQ_SIZE] = NULL;
         q->hot[q->htail++ % JITQ_HOT] = tb;
         atomic_fetch_add_explicit(&q->boosted, 1, memory_order_relaxed);
+        if (q->sleeping > 0) {
+            pthread_cond_signal(&q->nonempty);
+            atomic_fetch_add_explicit(&q->wakeups, 1, memory_order_relaxed);
+        }
     }
     pthread_mutex_unlock(&q->lock);
 }

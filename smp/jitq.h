@@ -24,7 +24,7 @@ typedef struct JitQueueStats {
     uint64_t failed;   /* ... that the compiler left to the interpreter */
     uint64_t dropped;  /* ... invalidated before their turn (not compiled) */
     uint64_t full;     /* pushes refused because the queue was full (the vCPU compiled) */
-    uint64_t wakeups;  /* pushes that woke a sleeping worker */
+    uint64_t wakeups;  /* pushes (of the 32nd waiting block) and boosts that woke a sleeping worker */
     uint64_t boosted;  /* queued blocks moved to the front (jitq_boost) */
     uint64_t compile_ns; /* wall time the workers spent compiling (CLOCK_MONOTONIC) */
     uint64_t threads;  /* workers started */
@@ -37,16 +37,17 @@ typedef struct JitQueueStats {
 JitQueue *jitq_start(struct Machine *m, struct TCache *tc, struct JitCode *code, int n);
 
 /* A vCPU thread, on a block it holds (within its read-side section) whose
- * run count has just reached the threshold: queue it for a worker. True if
- * a worker has it (now, or already: the block is pinned); false if the
- * queue is full or stopping: the caller compiles it itself. */
+ * run count has just reached the threshold: queue it for a worker (a
+ * sleeping one is woken once 32 blocks wait). True if a worker has it
+ * (now, or already: the block is pinned); false if the queue is full or
+ * stopping: the caller compiles it itself. */
 bool jitq_push(JitQueue *q, struct TBlock *tb);
 
 /* A vCPU thread, on a block it holds that was queued with jitq_push and
  * has run JITQ_BOOST_RUNS more times on the interpreter since: move it to
  * the front of the queue (the block boosted last is compiled first),
- * unless a worker has taken it already or the front is full (64 blocks).
- * A block that keeps running while it waits is hot, and the one boosted
+ * unless a worker has taken it already or the front is full (64 blocks),
+ * and wake a sleeping worker for it. A block that keeps running while it waits is hot, and the one boosted
  * last is where the core is now: a boot's longest waits were 2,000 and
  * more interpreted runs of one block (a loop's) behind hundreds of colder
  * ones (docs/jit.md, "Compile workers"). */

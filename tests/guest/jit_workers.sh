@@ -2,7 +2,8 @@
 # guest-lazy.jit_workers: loop_trace.elf at -jit-threshold 2 passes its own
 # checks (exit 0) with two compile workers and with none; with workers every
 # block that reached the threshold was queued and compiled by them or
-# dropped (invalidated first), none failed, and -stats says so
+# dropped (invalidated first, or still queued at the end: a sleeping worker
+# is woken for 32 blocks or a boosted one), none failed, and -stats says so
 # ("jit_workers", with the time they spent compiling); without, nothing
 # was queued and the core compiled.
 # Usage: jit_workers.sh FLOTILLA ELF
