@@ -47,10 +47,11 @@ bool jitq_push(JitQueue *q, struct TBlock *tb);
  * has run JITQ_BOOST_RUNS more times on the interpreter since: move it to
  * the front of the queue (the block boosted last is compiled first),
  * unless a worker has taken it already or the front is full (64 blocks),
- * and wake a sleeping worker for it. A block that keeps running while it waits is hot, and the one boosted
- * last is where the core is now: a boot's longest waits were 2,000 and
- * more interpreted runs of one block (a loop's) behind hundreds of colder
- * ones (docs/jit.md, "Compile workers"). */
+ * and wake a sleeping worker for it. A block that keeps running while it
+ * waits is hot, and the one boosted last is where the core is now: a
+ * boot's longest waits were 2,000 and more interpreted runs of one block
+ * (a loop's) behind hundreds of colder ones (docs/jit.md, "Compile
+ * workers"). */
 #define JITQ_BOOST_RUNS 8
 void jitq_boost(JitQueue *q, struct TBlock *tb);
 
