@@ -230,7 +230,8 @@ typedef struct Ctx {
     uint16_t *rsi_bad, *rdi_bad;
     /* What the block holds, counted once before the planners
      * (jit_census), which skip the scans that cannot find anything: the
-     * plain LOADs and STOREs (no flags, <= 8 bytes), the LOAD_Vs and
+     * plain LOADs (no flag but IRF_SIGNED, which a read-modify-write pair's
+     * load may have) and STOREs (no flags), <= 8 bytes, the LOAD_Vs and
      * STORE_Vs, the accesses whose slow paths take deferred register
      * writes (jit_stubs_defer) and the LDXRs. */
     uint32_t n_load, n_store, n_qacc, n_defer, n_excl;
@@ -543,9 +544,8 @@ static inline void jit_census(Ctx *c)
     uint32_t nl = 0, ns = 0, nq = 0, nd = 0, nx = 0;
     for (uint32_t i = 0; i < b->nops; i++) {
         const IROp *op = &b->ops[i];
-        const bool plain = !op->flags && op->size <= 8;
-        nl += (op->opc == IR_LOAD) & plain;
-        ns += (op->opc == IR_STORE) & plain;
+        nl += (op->opc == IR_LOAD) & !(op->flags & ~IRF_SIGNED) & (op->size <= 8);
+        ns += (op->opc == IR_STORE) & !op->flags & (op->size <= 8);
         nq += (op->opc == IR_LOAD_V) | (op->opc == IR_STORE_V);
         nd += jit_stubs_defer(op);
         nx += op->opc == IR_LOAD_EXCL;
