@@ -3,8 +3,10 @@
  * One bounded FIFO of pinned blocks under a mutex, and in front of it a
  * short stack of blocks that kept running on the interpreter while they
  * waited (jitq_boost), the latest first; workers sleep on a
- * condition variable when it is empty, and a push signals only when one
- * sleeps (a futex wake costs the vCPU about a microsecond). A worker
+ * condition variable when both are empty, and are signalled (wake_one)
+ * for a batch of pushes or a boost, and only when one sleeps that no
+ * signal is on its way to (a futex wake costs the vCPU a system call and,
+ * on a VM host, an IPI). A worker
  * compiles with jit_compile_for on the machine's code memory and its own
  * scratch, exactly as the vCPU that reached the threshold would have:
  * the block is published, so the compile only reads its IR and stores
@@ -21,7 +23,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <time.h>
+#include <x86intrin.h>
 
 #include "../cpu/jit_x86.h"
 #include "../sync/tcache.h"
@@ -47,7 +49,7 @@ struct JitQueue {
     int nthreads;
     int threads_started; /* for the counters: nthreads drops to 0 when stopped */
     pthread_t *threads;
-    _Atomic uint64_t queued, compiled, failed, dropped, full, wakeups, boosted, compile_ns;
+    _Atomic uint64_t queued, compiled, failed, dropped, full, wakeups, boosted, compile_tsc;
 };
 
 /* A worker thread: compile queued blocks until stopped. */
@@ -89,8 +91,7 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&q->lock);
         /* An invalidated block can no longer be found: its code would
          * never run. */
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
+        const uint64_t t0 = __rdtsc(); /* as translate_tsc: two clock_gettime calls were ~1% of a compile */
         if (atomic_load(&tb->invalid)) {
             atomic_fetch_add_explicit(&q->dropped, 1, memory_order_relaxed);
         } else if (jit_compile_for(&t, &tb->ir, tb->flags)) {
@@ -102,10 +103,7 @@ static void *worker_main(void *arg)
             atomic_fetch_add_explicit(&q->failed, 1, memory_order_relaxed);
         }
         tcache_unpin(tb);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        atomic_fetch_add_explicit(&q->compile_ns,
-                                  (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000 + (t1.tv_nsec - t0.tv_nsec)),
-                                  memory_order_relaxed);
+        atomic_fetch_add_explicit(&q->compile_tsc, __rdtsc() - t0, memory_order_relaxed);
         pthread_mutex_lock(&q->lock);
     }
     pthread_mutex_unlock(&q->lock);
@@ -147,6 +145,14 @@ JitQueue *jitq_start(struct Machine *m, TCache *tc, struct JitCode *code, int n)
  * futex wakes for 4.9 K boosts in a boot beside another build. */
 static bool wake_worker(const JitQueue *q) { return q->sleeping > q->waking; }
 
+/* Under the lock, when wake_worker: signal one worker, counted. */
+static void wake_one(JitQueue *q)
+{
+    q->waking++;
+    pthread_cond_signal(&q->nonempty);
+    atomic_fetch_add_explicit(&q->wakeups, 1, memory_order_relaxed);
+}
+
 bool jitq_push(JitQueue *q, TBlock *tb)
 {
     if (!tcache_pin(tb))
@@ -164,15 +170,10 @@ bool jitq_push(JitQueue *q, TBlock *tb)
      * running (jitq_boost): a wake-up is a system call and, on a VM, an
      * IPI on this thread, and many blocks queued at the threshold never
      * run again (docs/jit.md, "Compile workers"). */
-    const bool wake = wake_worker(q) && q->tail - q->head >= JITQ_WAKE_BATCH;
-    if (wake) {
-        q->waking++;
-        pthread_cond_signal(&q->nonempty);
-    }
+    if (wake_worker(q) && q->tail - q->head >= JITQ_WAKE_BATCH)
+        wake_one(q);
     pthread_mutex_unlock(&q->lock);
     atomic_fetch_add_explicit(&q->queued, 1, memory_order_relaxed);
-    if (wake)
-        atomic_fetch_add_explicit(&q->wakeups, 1, memory_order_relaxed);
     return true;
 }
 
@@ -196,11 +197,8 @@ void jitq_boost(JitQueue *q, TBlock *tb)
         q->ring[s % JITQ_SIZE] = NULL;
         q->hot[q->htail++ % JITQ_HOT] = tb;
         atomic_fetch_add_explicit(&q->boosted, 1, memory_order_relaxed);
-        if (wake_worker(q)) {
-            q->waking++;
-            pthread_cond_signal(&q->nonempty);
-            atomic_fetch_add_explicit(&q->wakeups, 1, memory_order_relaxed);
-        }
+        if (wake_worker(q))
+            wake_one(q);
     }
     pthread_mutex_unlock(&q->lock);
 }
@@ -254,6 +252,6 @@ void jitq_get_stats(JitQueue *q, JitQueueStats *st)
     st->full = atomic_load(&q->full);
     st->wakeups = atomic_load(&q->wakeups);
     st->boosted = atomic_load(&q->boosted);
-    st->compile_ns = atomic_load(&q->compile_ns);
+    st->compile_tsc = atomic_load(&q->compile_tsc);
     st->threads = (uint64_t)q->threads_started;
 }

@@ -26,7 +26,7 @@ typedef struct JitQueueStats {
     uint64_t full;     /* pushes refused because the queue was full (the vCPU compiled) */
     uint64_t wakeups;  /* pushes (of the 32nd waiting block) and boosts that woke a sleeping worker */
     uint64_t boosted;  /* queued blocks moved to the front (jitq_boost) */
-    uint64_t compile_ns; /* wall time the workers spent compiling (CLOCK_MONOTONIC) */
+    uint64_t compile_tsc; /* host TSC ticks the workers spent compiling (-stats gives compile_ns) */
     uint64_t threads;  /* workers started */
 } JitQueueStats;
 

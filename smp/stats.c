@@ -33,7 +33,7 @@ _Static_assert(EXC_NUM_KINDS == 19, "update exc_kind_names");
 
 static struct {
     uint64_t start_ns;
-    uint64_t start_tsc; /* the host TSC at start_ns: converts CPUStats.translate_tsc */
+    uint64_t start_tsc; /* the host TSC at start_ns (tsc_ns) */
     pthread_t thread;
     bool thread_running;
     pthread_mutex_t lock;
@@ -171,6 +171,15 @@ static void json_op_counts(FILE *f, const uint64_t *v)
 
 /* Tier-1 counters: the compiler's (this machine's, Machine.jit_code) and, summed over the
  * cores, how often fallback ops and memory slow paths ran. */
+/* Host TSC ticks since stats_start to ns, at the rate measured over the
+ * run (an invariant TSC, as x86-64 hosts have): the translate and compile
+ * times are TSC spans, a clock_gettime pair each being 0.4-1% of them. */
+static uint64_t tsc_ns(uint64_t ticks)
+{
+    const uint64_t tsc = __rdtsc() - st.start_tsc;
+    return tsc ? (uint64_t)((double)ticks * (double)(mono_ns() - st.start_ns) / (double)tsc) : 0;
+}
+
 static void write_jit_json(Machine *m, FILE *f)
 {
     JitStats js;
@@ -206,7 +215,7 @@ static void write_jit_json(Machine *m, FILE *f)
                " \"dropped\": %llu, \"full\": %llu, \"wakeups\": %llu, \"boosted\": %llu, \"compile_ns\": %llu},\n",
             (unsigned long long)qs.threads, (unsigned long long)qs.queued, (unsigned long long)qs.compiled,
             (unsigned long long)qs.failed, (unsigned long long)qs.dropped, (unsigned long long)qs.full,
-            (unsigned long long)qs.wakeups, (unsigned long long)qs.boosted, (unsigned long long)qs.compile_ns);
+            (unsigned long long)qs.wakeups, (unsigned long long)qs.boosted, (unsigned long long)tsc_ns(qs.compile_tsc));
     fprintf(f, "  \"jit_fallbacks\": ");
     json_op_counts(f, runs);
     fprintf(f, ",\n  \"jit_fallback_sites\": ");
@@ -256,9 +265,6 @@ static void write_monitor_json(Machine *m, FILE *f)
 static void write_json(Machine *m, int status, FILE *f)
 {
     uint64_t wall = mono_ns() - st.start_ns;
-    const uint64_t tsc = __rdtsc() - st.start_tsc;
-    /* TSC ticks to ns over the whole run (an invariant TSC, as x86-64 hosts have). */
-    const double ns_per_tick = tsc ? (double)wall / (double)tsc : 0.0;
     char model[256];
     host_model(model, sizeof(model));
     struct utsname u;
@@ -290,7 +296,7 @@ static void write_json(Machine *m, int status, FILE *f)
         fprintf(f, "    {\"index\": %d, \"insns\": %llu, \"blocks_dispatched\": %llu, \"blocks_translated\": %llu,"
                    " \"loop_traces\": %llu, \"translate_ns\": %llu,\n", i, (unsigned long long)s->insns,
                 (unsigned long long)s->blocks_dispatched, (unsigned long long)s->blocks_translated,
-                (unsigned long long)s->loop_traces, (unsigned long long)((double)s->translate_tsc * ns_per_tick));
+                (unsigned long long)s->loop_traces, (unsigned long long)tsc_ns(s->translate_tsc));
         fprintf(f, "     \"blocks_interpreted\": %llu, \"interp_waiting\": %llu,\n",
                 (unsigned long long)s->blocks_interpreted, (unsigned long long)s->interp_waiting);
         fprintf(f, "     \"tcache_lookups\": %llu, \"tcache_misses\": %llu, \"jc_hits\": %llu,\n",
