@@ -39,11 +39,12 @@ def cpu_model():
 
 
 def proc_cpu(pid):
-    """User+sys CPU seconds of a live process, all its threads (None if gone)."""
+    """(user, sys) CPU seconds of a live process, all its threads (None if gone)."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        tck = os.sysconf("SC_CLK_TCK")
+        return (int(fields[11]) / tck, int(fields[12]) / tck)
     except (OSError, IndexError, ValueError):
         return None
 
@@ -51,7 +52,8 @@ def proc_cpu(pid):
 def run_logged(cmd, timeout, log_path):
     """Run cmd, timestamp each output line (seconds since launch) and sample
     the child's CPU time at each BENCH- line. Returns a dict with wall, cpu
-    (user+sys of the child), rc, events [(t, line, cpu or None)]."""
+    (user+sys of the child), user, sys, rc, events [(t, line, (user, sys) or
+    None)]."""
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -81,17 +83,20 @@ def run_logged(cmd, timeout, log_path):
         rc = p.wait()
     wall = time.monotonic() - t0
     ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
-    return {"wall": wall, "cpu": cpu, "rc": rc, "timed_out": timed_out, "events": events}
+    user, sys_ = ru1.ru_utime - ru0.ru_utime, ru1.ru_stime - ru0.ru_stime
+    return {"wall": wall, "cpu": user + sys_, "user": user, "sys": sys_, "rc": rc,
+            "timed_out": timed_out, "events": events}
 
 
 def parse_events(res):
     """BENCH-* lines -> boot time, workload durations, checks, micro values."""
-    # micro_cpu0/1: CPU at the first micro-benchmark's start and the last one's report.
+    # micro_cpu0/1: (user, sys) CPU at the first micro-benchmark's start and
+    # the last one's report.
     out = {"boot": None, "work": {}, "checks": {}, "micro": {}, "micro_cpu": {},
            "micro_cpu0": None, "micro_cpu1": None, "done": False}
     begin, mstart = {}, {}
-    for t, line, cpu in res["events"]:
+    for t, line, split in res["events"]:
+        cpu = sum(split) if split is not None else None
         # The marker may follow kernel output on the same line.
         i = line.find("BENCH-")
         if i < 0:
@@ -108,7 +113,7 @@ def parse_events(res):
         elif w[0] == "BENCH-MSTART" and len(w) > 1:
             mstart[w[1]] = cpu
             if out["micro_cpu0"] is None:
-                out["micro_cpu0"] = cpu
+                out["micro_cpu0"] = split
         elif w[0] == "BENCH-MICRO" and len(w) > 3:
             try:
                 out["micro"][w[1]] = (float(w[2]), w[3])
@@ -118,7 +123,7 @@ def parse_events(res):
                 c0 = mstart.get(w[1])
                 if ops > 0 and c0 is not None and cpu is not None:
                     out["micro_cpu"][w[1]] = (cpu - c0, ops)
-                    out["micro_cpu1"] = cpu
+                    out["micro_cpu1"] = split
             except ValueError:
                 pass
         elif w[0] == "BENCH-DONE":
@@ -216,10 +221,11 @@ def main():
                 # The micro-benchmarks are time-boxed: their CPU time is the box
                 # times the cores kept busy, not a cost of fixed work; the
                 # whole-run CPU leaves that span out (micro CPU per op below).
-                span = ev["micro_cpu1"] - ev["micro_cpu0"] \
-                    if ev["micro_cpu1"] is not None and ev["micro_cpu0"] is not None else 0.0
+                m0, m1 = ev["micro_cpu0"], ev["micro_cpu1"]
+                su, ss = (m1[0] - m0[0], m1[1] - m0[1]) if m0 is not None and m1 is not None else (0.0, 0.0)
+                span = su + ss
                 rec = {"sim": sim, "smp": smp, "rep": rep, "wall": res["wall"], "cpu": res["cpu"] - span,
-                       "cpu_micro_span": span,
+                       "user": res["user"] - su, "sys": res["sys"] - ss, "cpu_micro_span": span,
                        "rc": res["rc"], "timed_out": res["timed_out"], "load_before": load,
                        "boot": ev["boot"], "work": ev["work"], "checks": ev["checks"],
                        "micro": {k: v[0] for k, v in ev["micro"].items()}, "done": ev["done"]}
@@ -373,6 +379,23 @@ def markdown(r, meta, cfg):
     for sim in SIMS:
         e = r["scaling_efficiency"].get(sim, {})
         lines.append(f"| {sim} | " + " | ".join(f"{e[s]:.2f}" if s in e else "-" for s in cfg["smp"]) + " |")
+    # The whole runs' host CPU by kind: system time is mostly the host
+    # kernel zeroing pages touched for the first time (guest RAM, heaps,
+    # code), which on a virtual machine host costs hypervisor faults too.
+    split = []
+    for smp in cfg["smp"]:
+        m = {(sim, k): summarize([x.get(k) for x in r["runs"] if x["sim"] == sim and x["smp"] == smp])
+             for sim in SIMS for k in ("user", "sys")}
+        if all(m.values()):
+            fu, fs, qu, qs = (m[k]["median"] for k in (("flotilla", "user"), ("flotilla", "sys"),
+                                                       ("qemu", "user"), ("qemu", "sys")))
+            split.append(f"| {smp} | {fu:.2f} s | {fs:.2f} s | {qu:.2f} s | {qs:.2f} s | "
+                         f"{fu / qu:.2f}x | " + (f"{fs / qs:.2f}x |" if qs else "- |"))
+    if split:
+        lines += ["", "Host CPU of the whole runs (as above) by kind, medians: user time is the simulator's "
+                  "own work; system time is mostly the host kernel zeroing pages touched for the first time:", "",
+                  "| -smp | flotilla user | flotilla sys | QEMU user | QEMU sys | user ratio | sys ratio |",
+                  "|---|---|---|---|---|---|---|"] + split
     if r["failures"]:
         lines += ["", "Failures:", ""] + [f"- {x}" for x in r["failures"]]
     return "\n".join(lines) + "\n"
