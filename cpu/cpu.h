@@ -346,6 +346,10 @@ typedef struct CPUState {
     /* The spin before a WFI/WFE sleep, in ns, adapted to this core's waits
      * (smp/vcpu.c, halt_poll): 0 until a short wait asks for one. */
     uint32_t halt_poll_ns;
+    /* The block this core allocated last (written by the owner, relaxed;
+     * read by compile workers): where its malloc heap grows, which an idle
+     * worker faults in ahead of it (smp/jitq.c, prefault_heaps). */
+    _Atomic uintptr_t heap_hint;
     /* When the current WFI/WFE wait began (0: not yet timed; set when
      * cpu->sleeping is): the spin is one window per guest wait, however
      * many requests interrupt it. */

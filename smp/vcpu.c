@@ -314,6 +314,7 @@ static TBlock *find_block_n(CPUState *cpu, bool one)
         cpu->stats.tcache_misses++;
         const uint64_t t0 = __rdtsc();
         tb = tb_alloc();
+        atomic_store_explicit(&cpu->heap_hint, (uintptr_t)tb, memory_order_relaxed);
         tb->pc = pc;
         tb->pa = pa;
         tb->flags = flags;
