@@ -239,6 +239,16 @@ static bool bitfield(DisasCtx *s, uint32_t insn, int opc)
         if (pos == 0) {
             field = shift_const(s, IR_SHR, sz, src, R);
             field = t_opi(s, IR_ZEXT, sz, field, (uint64_t)len);
+        } else if (pos + len == w) {
+            /* A field that reaches the top (BFI Xd, Xn, #32, #32, which
+             * joins two 32-bit halves): the shift drops the bits above it,
+             * and the kept bits are the low pos, a zero extension (a
+             * 32-bit move at pos 32) rather than an AND with a 64-bit mask
+             * that needs MOVABS. */
+            field = t_op(s, IR_SHL, sz, src, t_const(s, (uint64_t)pos));
+            IRTemp low = t_opi(s, IR_ZEXT, sz, read_xreg(s, rd, 1), (uint64_t)pos);
+            r = t_op(s, IR_OR, sz, low, field);
+            break;
         } else {
             field = t_opi(s, IR_ZEXT, sz, src, (uint64_t)len);
             field = t_op(s, IR_SHL, sz, field, t_const(s, (uint64_t)pos));

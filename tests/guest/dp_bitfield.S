@@ -121,6 +121,9 @@ TEST_START
     bfi x0, x1, #0, #64
     EXPECT x0, 0x8123456789abcdef
     mov x0, x2
+    bfi x0, x1, #32, #32        /* joins two halves: the field reaches bit 63 */
+    EXPECT x0, 0x89abcdef76543210
+    mov x0, x2
     bfi x0, xzr, #16, #32       /* BFC */
     EXPECT x0, 0xfedc000000003210
     mov x0, x2
@@ -145,6 +148,9 @@ TEST_START
     mov x0, x2
     bfi w0, w1, #0, #32
     EXPECT x0, 0x89abcdef
+    mov x0, x2
+    bfi w0, w1, #16, #16
+    EXPECT x0, 0xcdef3210
 
     /* raw encodings */
     sbfm x0, x1, #63, #0        /* imms < immr: bit 0 at bit 1, sign-filled */
