@@ -55,20 +55,13 @@ struct JitQueue {
     _Atomic uint64_t queued, compiled, failed, dropped, full, wakeups, boosted, compile_tsc;
 };
 
-/* Compile worker, before it sleeps: fault in the 2 MiB page of each core's
- * malloc heap just past the page of the block it allocated last, so that
- * the core does not stop for the host to zero a fresh huge page when its
- * next blocks need one (on a VM host that backs memory lazily, a
- * hypervisor fault too: ~5% of a -smp 1 boot's samples in the core's heap
- * growth). done[i]: the page last handled for core i. True if it did
- * anything (the caller then looks at the queue again). */
-static bool prefault_heaps(const Machine *m, uintptr_t *done)
+/* Compile worker, before it sleeps (smp/jitq.h): a core's heap grows by
+ * ~1.4 KB a new block, and the host zeroes each fresh huge page at its
+ * first write, in the middle of a translation (on a VM host that backs
+ * memory lazily, a hypervisor fault too: ~5% of a -smp 1 boot's samples in
+ * the core's heap growth); faulted in here, the core does not stop for it. */
+bool jitq_prefault_heaps(const Machine *m, uintptr_t *done)
 {
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-    (void)m;
-    (void)done;
-    return false;
-#else
     /* glibc's thread heaps are 64 MiB-aligned reservations: the page
      * ahead is populated only inside the one the hint is in (past the
      * heap's writable part it fails harmlessly). Populating never changes
@@ -87,7 +80,6 @@ static bool prefault_heaps(const Machine *m, uintptr_t *done)
         any = true;
     }
     return any;
-#endif
 }
 
 /* A worker thread: compile queued blocks until stopped. */
@@ -108,7 +100,7 @@ static void *worker_main(void *arg)
         while (!q->stop && (q->held || (q->head == q->tail && q->hhead == q->htail))) {
             if (done) {
                 pthread_mutex_unlock(&q->lock);
-                const bool did = prefault_heaps(t.machine, done);
+                const bool did = jitq_prefault_heaps(t.machine, done);
                 pthread_mutex_lock(&q->lock);
                 if (did)
                     continue; /* blocks may have come meanwhile */

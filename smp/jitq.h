@@ -68,4 +68,12 @@ void jitq_free(JitQueue *q);
 /* Any thread. */
 void jitq_get_stats(JitQueue *q, JitQueueStats *st);
 
+/* A compile worker before it sleeps (and tests): fault in the 2 MiB page
+ * just past the one holding each core's CPUState.heap_hint (the block it
+ * allocated last), where its malloc heap grows next, with
+ * MADV_POPULATE_WRITE, unless that page is the one done[i] records (then
+ * updated). Never changes memory's contents; a hint past writable memory
+ * fails harmlessly. true: a hint had moved. done[] has m->ncpus entries. */
+bool jitq_prefault_heaps(const struct Machine *m, uintptr_t *done);
+
 #endif
