@@ -396,9 +396,17 @@ static bool emit_op(Ctx *c, const IROp *op)
             if (op->opc == IR_ROR && n && host_has(HOST_BMI2)) {
                 /* RORX rd, ra, n: no copy of the input first (SHA-256's
                  * rotates: `ror w1, w2, #11`, `eor w1, w1, w2, ror #6`). */
-                const int ra = reg_or_load(c, op->a, RAX, w64);
                 const int rd = c->treg[op->dst] >= 0 ? c->treg[op->dst] : RAX;
-                x_vex_rr(j, 3, 3, w64, 0, 0xf0, rd, ra); /* map 0F3A, pp = F2 */
+                if (c->treg[op->a] < 0 && !c->is_const[op->a] && c->rax_prev != op->a) {
+                    /* From its home or slot: RORX takes memory (the round
+                     * loop's spilled `a` and `e` were a load to RAX, then
+                     * the RORX, three times a round each). */
+                    const bool home = c->home[op->a] >= 0;
+                    x_vex_mem(j, 3, 3, w64, 0, 0xf0, rd, home ? RBX : RSP, home ? c->home[op->a] : T(op->a));
+                } else {
+                    const int ra = reg_or_load(c, op->a, RAX, w64);
+                    x_vex_rr(j, 3, 3, w64, 0, 0xf0, rd, ra); /* map 0F3A, pp = F2 */
+                }
                 jb_byte(j, n);
                 if (rd == RAX)
                     st_dst(c, op->dst);

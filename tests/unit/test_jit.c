@@ -883,11 +883,44 @@ Test(jit, register_pressure_and_spills)
         for (int k = 0; k < n; k++) {
             acc = ir_emit(&blk, IR_ADD, 8, 0, acc, live[k], IR_NO_TEMP, 0, 0);
             acc = ir_emit(&blk, IR_ROR, 8, 0, acc, ir_const(&blk, 7), IR_NO_TEMP, 0, 0);
+            /* A rotate of a value that may be spilled (RORX from its slot). */
+            IRTemp rot = ir_emit(&blk, IR_ROR, (k & 1) ? 8 : 4, 0, live[k], ir_const(&blk, 1 + rnd() % 31),
+                                 IR_NO_TEMP, 0, 0);
+            acc = ir_emit(&blk, IR_XOR, 8, 0, acc, rot, IR_NO_TEMP, 0, 0);
             ir_set_reg(&blk, k % 31, acc);
         }
         ir_exit(&blk, 0x40002000);
         tlb_flush(cpu);
         run_both(&blk, "register pressure");
+        ir_block_free(&blk);
+        cpu_reset(cpu, RAM_BASE);
+    }
+}
+
+/* A rotate of a guest register read that gets no host register (every
+ * register busy with values that live as long): it reads the register's
+ * home in CPUState, RORX from memory, 32- and 64-bit. */
+Test(jit, rotate_of_a_register_read_in_place)
+{
+    for (int iter = 0; iter < 64; iter++) {
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        for (int r = 0; r < 31; r++)
+            cpu->x[r] = operand();
+        IRTemp live[14];
+        for (int k = 0; k < 14; k++) {
+            IRTemp g = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)k);
+            live[k] = ir_emit(&blk, IR_ADD, 8, 0, g, ir_const(&blk, operand()), IR_NO_TEMP, 0, 0);
+        }
+        const int size = (iter & 1) ? 8 : 4;
+        IRTemp x = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 20);
+        IRTemp acc = ir_const(&blk, 0);
+        for (int k = 0; k < 14; k++)
+            acc = ir_emit(&blk, IR_XOR, 8, 0, acc, live[k], IR_NO_TEMP, 0, 0);
+        IRTemp rot = ir_emit(&blk, IR_ROR, size, 0, x, ir_const(&blk, 1 + (uint64_t)iter % 31), IR_NO_TEMP, 0, 0);
+        ir_set_reg(&blk, 21, ir_emit(&blk, IR_ADD, 8, 0, acc, rot, IR_NO_TEMP, 0, 0));
+        ir_exit(&blk, 0x40002000);
+        run_both(&blk, "rotate of a register read in place");
         ir_block_free(&blk);
         cpu_reset(cpu, RAM_BASE);
     }
