@@ -348,7 +348,7 @@ typedef struct CPUState {
     uint32_t halt_poll_ns;
     /* The block this core allocated last (written by the owner, relaxed;
      * read by compile workers): where its malloc heap grows, which an idle
-     * worker faults in ahead of it (smp/jitq.c, prefault_heaps). */
+     * worker faults in ahead of it (smp/jitq.c, jitq_prefault_heaps). */
     _Atomic uintptr_t heap_hint;
     /* When the current WFI/WFE wait began (0: not yet timed; set when
      * cpu->sleeping is): the spin is one window per guest wait, however

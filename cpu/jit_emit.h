@@ -178,26 +178,6 @@ static inline void x_vex_rr(JitBuf *j, int map, int pp, bool w, int v, uint8_t o
     jb_byte(j, (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7)));
 }
 
-/* x_vex_rr with the r/m operand in memory, [base + disp] (no index; RSP
- * and R12 take a SIB byte, RBP and R13 a displacement, as in x_mem_sib). */
-static inline void x_vex_mem(JitBuf *j, int map, int pp, bool w, int v, uint8_t op, int reg, int base, int32_t disp)
-{
-    uint8_t *q = jb_reserve(j);
-    *q++ = 0xc4;
-    *q++ = (uint8_t)((reg & 8 ? 0 : 0x80) | 0x40 | (base & 8 ? 0 : 0x20) | map); /* ~R ~X ~B, map */
-    *q++ = (uint8_t)((w ? 0x80 : 0) | (~v & 15) << 3 | pp);
-    *q++ = op;
-    const int mod = (disp == 0 && (base & 7) != RBP) ? 0 : (disp >= -128 && disp <= 127) ? 1 : 2;
-    *q++ = (uint8_t)(mod << 6 | (reg & 7) << 3 | ((base & 7) == RSP ? 4 : (base & 7)));
-    if ((base & 7) == RSP)
-        *q++ = (uint8_t)(RSP << 3 | (base & 7)); /* SIB: no index */
-    if (mod == 1)
-        *q++ = (uint8_t)(int8_t)disp;
-    else if (mod == 2)
-        q = q_u32(q, (uint32_t)disp);
-    jb_commit(j, q);
-}
-
 /* opc reg, rm (register direct). */
 static inline uint8_t *q_rr(uint8_t *q, unsigned fl, uint32_t opc, int reg, int rm)
 {
@@ -213,11 +193,11 @@ static inline void x_rr(JitBuf *j, unsigned fl, uint32_t opc, int reg, int rm)
 }
 
 /* opc reg, [base + index*scale + disp] (index < 0: none). */
-static inline void x_mem_sib(JitBuf *j, unsigned fl, uint32_t opc, int reg, int base, int index, int scale,
-                             int32_t disp)
+/* The ModRM byte, SIB byte and displacement of [base + index*scale + disp]
+ * (index < 0: none) after an opcode: RSP and R12 as base take a SIB byte,
+ * RBP and R13 a displacement. */
+static inline uint8_t *q_modrm_mem(uint8_t *q, int reg, int base, int index, int scale, int32_t disp)
 {
-    bool b8 = (fl & XB8) && reg >= 4 && reg < 8;
-    uint8_t *q = q_opc(q_prefix(jb_reserve(j), fl, reg, index < 0 ? 0 : index, base, b8), opc);
     int mod = (disp == 0 && (base & 7) != RBP) ? 0 : (disp >= -128 && disp <= 127) ? 1 : 2;
     if (index >= 0 || (base & 7) == RSP) {
         int ss = scale == 8 ? 3 : scale == 4 ? 2 : scale == 2 ? 1 : 0;
@@ -231,7 +211,26 @@ static inline void x_mem_sib(JitBuf *j, unsigned fl, uint32_t opc, int reg, int 
         *q++ = (uint8_t)(int8_t)disp;
     else if (mod == 2)
         q = q_u32(q, (uint32_t)disp);
-    jb_commit(j, q);
+    return q;
+}
+
+static inline void x_mem_sib(JitBuf *j, unsigned fl, uint32_t opc, int reg, int base, int index, int scale,
+                             int32_t disp)
+{
+    bool b8 = (fl & XB8) && reg >= 4 && reg < 8;
+    uint8_t *q = q_opc(q_prefix(jb_reserve(j), fl, reg, index < 0 ? 0 : index, base, b8), opc);
+    jb_commit(j, q_modrm_mem(q, reg, base, index, scale, disp));
+}
+
+/* x_vex_rr with the r/m operand in memory, [base + disp] (no index). */
+static inline void x_vex_mem(JitBuf *j, int map, int pp, bool w, int v, uint8_t op, int reg, int base, int32_t disp)
+{
+    uint8_t *q = jb_reserve(j);
+    *q++ = 0xc4;
+    *q++ = (uint8_t)((reg & 8 ? 0 : 0x80) | 0x40 | (base & 8 ? 0 : 0x20) | map); /* ~R ~X ~B, map */
+    *q++ = (uint8_t)((w ? 0x80 : 0) | (~v & 15) << 3 | pp);
+    *q++ = op;
+    jb_commit(j, q_modrm_mem(q, reg, base, -1, 1, disp));
 }
 
 static inline void x_mem(JitBuf *j, unsigned fl, uint32_t opc, int reg, int base, int32_t disp)

@@ -169,8 +169,6 @@ static void json_op_counts(FILE *f, const uint64_t *v)
     fputc('}', f);
 }
 
-/* Tier-1 counters: the compiler's (this machine's, Machine.jit_code) and, summed over the
- * cores, how often fallback ops and memory slow paths ran. */
 /* Host TSC ticks since stats_start to ns, at the rate measured over the
  * run (an invariant TSC, as x86-64 hosts have): the translate and compile
  * times are TSC spans, a clock_gettime pair each being 0.4-1% of them. */
@@ -180,6 +178,8 @@ static uint64_t tsc_ns(uint64_t ticks)
     return tsc ? (uint64_t)((double)ticks * (double)(mono_ns() - st.start_ns) / (double)tsc) : 0;
 }
 
+/* Tier-1 counters: the compiler's (this machine's, Machine.jit_code) and, summed over the
+ * cores, how often fallback ops and memory slow paths ran. */
 static void write_jit_json(Machine *m, FILE *f)
 {
     JitStats js;
