@@ -129,8 +129,8 @@ static bool run_transparent(const Ctx *c, const IROp *op)
 /* A plain LOAD or STORE outside any run (a pair's half). */
 static bool rmw_half(const Ctx *c, const IROp *op, uint32_t i, int opc)
 {
-    return op->opc == opc && !(op->flags & ~(opc == IR_LOAD ? IRF_SIGNED : 0)) && op->size <= 8 && !c->mrun[i] &&
-           !c->mdelta[i] && !c->rmw[i];
+    return op->opc == opc && !(op->flags & ~(opc == IR_LOAD ? IRF_SIGNED | IRF_ALIGN : IRF_ALIGN)) && op->size <= 8 &&
+           !c->mrun[i] && !c->mdelta[i] && !c->rmw[i];
 }
 
 /* Temps x and y hold the same value: one root temp and offset, or both
@@ -188,12 +188,13 @@ static void plan_rmw(Ctx *c, const IRTemp *root, const int64_t *off)
             continue;
         for (uint32_t n = i + 1; n < b->nops; n++) {
             const IROp *f = &b->ops[n];
-            if (rmw_half(c, f, n, IR_STORE) && f->size == ld->size && same_value(b, def, root, off, f->a, ld->a, 3)) {
+            if (rmw_half(c, f, n, IR_STORE) && f->size == ld->size && (f->flags & IRF_ALIGN) == (ld->flags & IRF_ALIGN) &&
+                same_value(b, def, root, off, f->a, ld->a, 3)) {
                 c->rmw[i] = c->rmw[n] = (int8_t)(k + 1);
                 busy_until[k] = n;
                 break;
             }
-            const bool plain = (f->opc == IR_LOAD || f->opc == IR_STORE) && !(f->flags & ~IRF_SIGNED);
+            const bool plain = (f->opc == IR_LOAD || f->opc == IR_STORE) && !(f->flags & ~(IRF_SIGNED | IRF_ALIGN));
             if (!plain && !run_transparent(c, f))
                 break;
         }
@@ -441,11 +442,23 @@ static void emit_access(Ctx *c, const IROp *op, int run, bool lead, int lo)
         va = RSI;
     }
     c->stubs[si].va = (int8_t)va;
+    /* The load of a read-modify-write pair (Ctx.rmw) checks the write tag:
+     * a page writable at this regime is readable there, and a watched or
+     * MMIO page fails both tags. */
+    const int rmw = !store && !lead && c->b->nops <= IR_MAX_OPS && op == &c->b->ops[c->op_index] ? c->rmw[c->op_index] : 0;
+    const int lts = !lead && !lo && op == &c->b->ops[c->op_index] ? lts_of(c) : 0;
     if ((op->flags & (IRF_ACQ | IRF_REL | IRF_ALIGN)) && sz > 1) {
-        /* Must be aligned: the slow path raises the alignment fault. */
-        x_rr(j, XB8, 0xf6, 0, va);               /* test va8, size - 1 (Q: two 8-byte halves) */
-        jb_byte(j, (uint8_t)((sz > 8 ? 8 : sz) - 1));
-        x_jcc(j, CC_NE, c->stubs[si].call);
+        /* Must be aligned: the slow path raises the alignment fault. A site
+         * cache's compare has the bits below the size (Q: below 16, so an
+         * access aligned to 8 only misses it too): its miss path tests. */
+        const uint8_t mask = (uint8_t)((sz > 8 ? 8 : sz) - 1);
+        if (lts) {
+            c->stubs[si].align_mask = mask;
+        } else {
+            x_rr(j, XB8, 0xf6, 0, va);           /* test va8, size - 1 (Q: two 8-byte halves) */
+            jb_byte(j, mask);
+            x_jcc(j, CC_NE, c->stubs[si].call);
+        }
     }
     /* The window's first byte: va, or rdi = va + lo (free until the
      * followers': the previous run ended before this leader). */
@@ -454,11 +467,6 @@ static void emit_access(Ctx *c, const IROp *op, int run, bool lead, int lo)
         x_mem(j, XW, 0x8d, RDI, va, lo);         /* lea rdi, [va + lo] */
         wb = RDI;
     }
-    /* The load of a read-modify-write pair (Ctx.rmw) checks the write tag:
-     * a page writable at this regime is readable there, and a watched or
-     * MMIO page fails both tags. */
-    const int rmw = !store && !lead && c->b->nops <= IR_MAX_OPS && op == &c->b->ops[c->op_index] ? c->rmw[c->op_index] : 0;
-    const int lts = !lead && !lo && op == &c->b->ops[c->op_index] ? lts_of(c) : 0;
     c->stubs[si].refill = true;
     c->stubs[si].last = (uint8_t)(run - 1);
     c->stubs[si].rmw = (int8_t)rmw;
@@ -751,6 +759,11 @@ static void emit_refill(Ctx *c, const Stub *s)
          * them); a hit fills the cache. */
         const bool wtag = s->op->opc == IR_STORE || s->op->opc == IR_STORE_V || s->rmw;
         jb_bind(j, s->lmiss);
+        if (s->align_mask) {
+            x_rr(j, XB8, 0xf6, 0, s->va);              /* test va8, size - 1: the alignment fault */
+            jb_byte(j, s->align_mask);
+            x_jcc(j, CC_NE, s->call);
+        }
         x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.lts_miss)); /* inc qword: -stats */
         emit_tlb_hit(c, s->op, s->va, s->last, wtag, s->slow);
         st64(j, RSP, JIT_LTS_TAG(c, s->lts - 1), RCX);

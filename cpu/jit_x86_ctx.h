@@ -87,6 +87,10 @@ typedef struct Stub {
      * the cache or goes on to `slow`, and a hit there goes back to `lhit`. */
     int8_t lts;
     uint32_t lmiss, lhit;
+    /* An access that must be aligned (IRF_ALIGN) with a site cache: the
+     * cache's compare takes the bits below the size, so only its miss path
+     * tests the alignment (align_mask: bytes - 1, else 0). */
+    uint8_t align_mask;
     /* An inline LDXR/STXR's (EXCL_STUB_*, cpu/jit_excl_x86.c): `call` runs
      * the op through interp_exec_op, `slow` is the LDXR's reservation call
      * (resumes at `resume`) or the STXR's wake-up of WFE waiters. */
@@ -544,8 +548,8 @@ static inline void jit_census(Ctx *c)
     uint32_t nl = 0, ns = 0, nq = 0, nd = 0, nx = 0;
     for (uint32_t i = 0; i < b->nops; i++) {
         const IROp *op = &b->ops[i];
-        nl += (op->opc == IR_LOAD) & !(op->flags & ~IRF_SIGNED) & (op->size <= 8);
-        ns += (op->opc == IR_STORE) & !op->flags & (op->size <= 8);
+        nl += (op->opc == IR_LOAD) & !(op->flags & ~(IRF_SIGNED | IRF_ALIGN)) & (op->size <= 8);
+        ns += (op->opc == IR_STORE) & !(op->flags & ~IRF_ALIGN) & (op->size <= 8);
         nq += (op->opc == IR_LOAD_V) | (op->opc == IR_STORE_V);
         nd += jit_stubs_defer(op);
         nx += op->opc == IR_LOAD_EXCL;
@@ -651,6 +655,7 @@ static inline uint32_t add_stub(Ctx *c, const IROp *op)
     s->follower = false;
     s->rmw = 0;
     s->lts = 0;
+    s->align_mask = 0;
     s->excl = 0;
     s->op = op;
     s->store_pc = c->have_pc && !c->pc_synced;

@@ -359,8 +359,9 @@ Test(jit_loop, flags_over_the_back_edge_are_exact)
  * is the right one, a stale one or none: within a page, across a page
  * boundary, misaligned for the access's size (which must miss), into the
  * hole after RAM (a fault), and read-modify-write pairs whose load caches
- * the write tag. Compiled for a random regime, with random budgets and
- * requests. */
+ * the write tag; with IRF_ALIGN, a misaligned pass raises the alignment
+ * fault from the cache's miss path. Compiled for a random regime, with
+ * random budgets and requests. */
 /* The start of a loop block at LOOP_PC: the pointer it walks, x1. */
 static IRTemp begin_loop(IRBlock *blk)
 {
@@ -385,6 +386,8 @@ static void end_counted_loop(IRBlock *blk, uint32_t ninsns)
 static void lts_loop_block(IRBlock *blk, bool loads_only)
 {
     IRTemp p = begin_loop(blk);
+    /* SCTLR_EL1.A or the MMU off: the cache's miss path tests the alignment */
+    const uint16_t al = rnd() % 3 == 0 ? IRF_ALIGN : 0;
     const int nacc = 1 + (int)(rnd() % 6);
     uint32_t ninsns = 1;
     for (int k = 0; k < nacc; k++) {
@@ -396,25 +399,25 @@ static void lts_loop_block(IRBlock *blk, bool loads_only)
         IRTemp addr = ir_op2(blk, IR_ADD, 8, p, ir_const(blk, (uint64_t)(0x80 * k + (rnd() % 4) * size)));
         if (size == 16) {
             if (loads_only || (rnd() & 1))
-                ir_emit(blk, IR_LOAD_V, 16, 0, addr, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)k);
+                ir_emit(blk, IR_LOAD_V, 16, al, addr, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)k);
             else
-                ir_emit(blk, IR_STORE_V, 16, 0, addr, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)(8 + k));
+                ir_emit(blk, IR_STORE_V, 16, al, addr, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)(8 + k));
             continue;
         }
         switch (loads_only ? 0 : rnd() % 3) {
         case 0:
-            ir_set_reg(blk, 2 + k, ir_emit(blk, IR_LOAD, size, (rnd() & 1) ? IRF_SIGNED : 0, addr, IR_NO_TEMP,
+            ir_set_reg(blk, 2 + k, ir_emit(blk, IR_LOAD, size, ((rnd() & 1) ? IRF_SIGNED : 0) | al, addr, IR_NO_TEMP,
                                            IR_NO_TEMP, 8, 0));
             break;
         case 1:
-            ir_emit(blk, IR_STORE, size, 0, addr,
+            ir_emit(blk, IR_STORE, size, al, addr,
                     ir_emit(blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 10 + (uint64_t)k),
                     IR_NO_TEMP, 0, 0);
             break;
         default: { /* ldr; add; str to the same address: a read-modify-write pair */
-            IRTemp v = ir_emit(blk, IR_LOAD, size, 0, addr, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+            IRTemp v = ir_emit(blk, IR_LOAD, size, al, addr, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
             v = ir_op2(blk, IR_ADD, 8, v, ir_const(blk, 1 + rnd() % 100));
-            ir_emit(blk, IR_STORE, size, 0, addr, v, IR_NO_TEMP, 0, 0);
+            ir_emit(blk, IR_STORE, size, al, addr, v, IR_NO_TEMP, 0, 0);
             ir_set_reg(blk, 2 + k, v);
             break;
         }

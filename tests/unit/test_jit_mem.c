@@ -759,7 +759,8 @@ Test(jit, byte_elements_match_byte_accesses)
  * mapped (the load's write-tag check fails, so does the store's shortcut),
  * holds a granule reserved before the block, by an LDXR before the pair (the
  * pair's load must see the page armed: the STXR after must fail) or by one
- * between (no pair: the store goes through the monitor). */
+ * between (no pair: the store goes through the monitor); with and without
+ * IRF_ALIGN (a misaligned pair's load raises the alignment fault). */
 static uint64_t rmwmmio_rd(void *opaque, uint64_t off, int size)
 {
     (void)opaque;
@@ -796,13 +797,16 @@ Test(jit, read_modify_write_pairs_match_the_interpreter)
             excl = input(&blk, 2, va & ~7ull);
             ir_set_reg(&blk, 5, ir_emit(&blk, IR_LOAD_EXCL, 8, 0, excl, IR_NO_TEMP, IR_NO_TEMP, 0, 0));
         }
-        IRTemp v = ir_emit(&blk, IR_LOAD, size, rnd() % 4 == 0 ? IRF_SIGNED : 0, a, IR_NO_TEMP, IR_NO_TEMP, 8, 0);
+        /* SCTLR_EL1.A or the MMU off: every access of the block must be
+         * aligned (the pair's store then needs no check of its own) */
+        const uint16_t al = rnd() % 4 == 0 ? IRF_ALIGN : 0;
+        IRTemp v = ir_emit(&blk, IR_LOAD, size, (rnd() % 4 == 0 ? IRF_SIGNED : 0) | al, a, IR_NO_TEMP, IR_NO_TEMP, 8, 0);
         ir_set_reg(&blk, 3, v);
         for (int k = (int)(rnd() % 4); k > 0; k--) {
             switch (rnd() % 5) {
             case 0: v = ir_emit(&blk, IR_ADD, 8, 0, v, ir_const(&blk, operand()), IR_NO_TEMP, 0, 0); break;
-            case 1: ir_set_reg(&blk, 4, ir_emit(&blk, IR_LOAD, 8, 0, other, IR_NO_TEMP, IR_NO_TEMP, 0, 0)); break;
-            case 2: ir_emit(&blk, IR_STORE, 4, 0, other, v, IR_NO_TEMP, 0, 0); break;
+            case 1: ir_set_reg(&blk, 4, ir_emit(&blk, IR_LOAD, 8, al, other, IR_NO_TEMP, IR_NO_TEMP, 0, 0)); break;
+            case 2: ir_emit(&blk, IR_STORE, 4, al, other, v, IR_NO_TEMP, 0, 0); break;
             case 3:
                 if (va >= SCR_PA && va < SCR_PA + SCR_LEN && excl == IR_NO_TEMP) {
                     excl = input(&blk, 2, va & ~7ull);
@@ -814,15 +818,16 @@ Test(jit, read_modify_write_pairs_match_the_interpreter)
         }
         /* The store's address as the translator makes it again (or the same temp). */
         IRTemp sa = rnd() & 1 ? a : ir_emit(&blk, IR_ADD, 8, 0, a, ir_const(&blk, 0), IR_NO_TEMP, 0, 0);
-        ir_emit(&blk, IR_STORE, size, 0, sa, v, IR_NO_TEMP, 0, 0);
+        ir_emit(&blk, IR_STORE, size, al, sa, v, IR_NO_TEMP, 0, 0);
         if (excl != IR_NO_TEMP || reserve_before) {
             IRTemp ea = excl != IR_NO_TEMP ? excl : input(&blk, 2, va & ~7ull);
             ir_set_reg(&blk, 6, ir_emit(&blk, IR_STORE_EXCL, 8, 0, ea, input(&blk, 7, 0x5a5a), IR_NO_TEMP, 0, 0));
         }
         ir_exit(&blk, 0x40002000);
         char what[96];
-        snprintf(what, sizeof(what), "rmw of %d bytes at %#llx%s%s", size, (unsigned long long)va,
-                 excl != IR_NO_TEMP ? ", LDXR before or between" : "", reserve_before ? ", reserved before" : "");
+        snprintf(what, sizeof(what), "rmw of %d bytes at %#llx%s%s%s", size, (unsigned long long)va,
+                 excl != IR_NO_TEMP ? ", LDXR before or between" : "", reserve_before ? ", reserved before" : "",
+                 al ? ", aligned only" : "");
         run_both(&blk, what);
         ir_block_free(&blk);
     }
