@@ -158,6 +158,16 @@ static bool read_in_place(const Ctx *c, uint32_t i, const uint32_t *last)
  * interpreter's slots are filled where it needs them (emit_interp_call).
  * A self-loop's hoisted live-in reads are left alone: the loop stub writes
  * those slots. -1: the slot. */
+/* The ops whose result may be written straight to a guest register's home
+ * (plan_homes): they read every input before they write the result (a
+ * read of the same register's home among them still sees the old value),
+ * with stt, or through interp_exec_op's slot, which emit_interp_call_from
+ * copies there. */
+static bool result_to_home(const IROp *op)
+{
+    return reads_inputs_first(op) || (op->opc == IR_LOAD && op->size <= 8);
+}
+
 static void plan_homes(Ctx *c)
 {
     const IRBlock *b = c->b;
@@ -172,6 +182,17 @@ static void plan_homes(Ctx *c)
     for (uint32_t i = b->nops; i-- > 0;) {
         const IROp *op = &b->ops[i];
         if (op->opc == IR_SET_REG && op->imm < 32) {
+            /* A value that gets no host register and is written to X[n]
+             * by the op right after it lives in X[n] itself, as a read
+             * does, instead of in its slot and X[n] both: its op writes
+             * it there (stt) and this SET_REG emits nothing. */
+            const IRTemp t = op->a;
+            if (op->imm < 31 && i > 0 && c->treg[t] < 0 && c->home[t] < 0 && c->last_use[t] &&
+                clobber[op->imm] >= c->last_use[t] - 1 && b->ops[i - 1].dst == t &&
+                ir_op_info[b->ops[i - 1].opc].has_dst && result_to_home(&b->ops[i - 1]) &&
+                !jit_deferred_set(c, i) && b->nops <= IR_MAX_OPS) {
+                c->home[t] = CPU_OFF(x) + 8 * (int32_t)op->imm;
+            }
             clobber[op->imm] = i;
             continue;
         }

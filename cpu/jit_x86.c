@@ -244,6 +244,10 @@ static bool emit_op(Ctx *c, const IROp *op)
             c->rax_temp = c->rax_prev;           /* no code: stored on the slow paths */
             break;
         }
+        if (c->home[op->a] == CPU_OFF(x) + 8 * (int32_t)op->imm) {
+            c->rax_temp = c->rax_prev;           /* no code: the value lives in X[n] (plan_homes) */
+            break;
+        }
         if (store_state(c, CPU_OFF(x) + 8 * (int32_t)op->imm, op->a))
             break;
         ld_rax(c, op->a, true, false);

@@ -413,13 +413,16 @@ static inline void rmt(Ctx *c, unsigned W, uint32_t opc, int regf, IRTemp t)
     }
 }
 
-/* t = reg (64-bit). */
+/* t = reg (64-bit): its register, the guest register it lives in
+ * (plan_homes: a result written to X[n] by the next op), or its slot. */
 static inline void stt(Ctx *c, IRTemp t, int reg)
 {
     int r = c->treg[t];
     if (r >= 0) {
         if (r != reg)
             x_rr(&c->j, XW, 0x89, reg, r);
+    } else if (c->home[t] >= 0) {
+        st64(&c->j, RBX, c->home[t], reg);
     } else {
         st64(&c->j, RSP, T(t), reg);
     }
@@ -620,8 +623,12 @@ static inline void emit_interp_call_from(Ctx *c, const IROp *op, bool deferred_d
     jit_call_thunk(c, JIT_THUNK_INTERP);               /* interp_exec_op(cpu, op, rsp) */
     x_alu_ri(j, 0, 7, RAX, -1);                        /* cmp eax, -1 */
     x_jcc(j, CC_NE, c->l_epi);
-    if (inf->has_dst && c->treg[op->dst] >= 0)
+    if (inf->has_dst && c->treg[op->dst] >= 0) {
         ld64(j, c->treg[op->dst], RSP, T(op->dst));
+    } else if (inf->has_dst && c->home[op->dst] >= 0) {
+        ld64(j, RAX, RSP, T(op->dst));                 /* a result that lives in X[n] (plan_homes) */
+        st64(j, RBX, c->home[op->dst], RAX);
+    }
 }
 
 static inline void emit_interp_call(Ctx *c, const IROp *op) { emit_interp_call_from(c, op, false); }

@@ -897,6 +897,80 @@ Test(jit, register_pressure_and_spills)
     }
 }
 
+/* Results that get no host register and that the next op writes to a
+ * guest register live in that register's home (plan_homes): their op
+ * stores them there, the SET_REG emits nothing, and later readers take
+ * X[n]. Many values live at once, so that most get no register, each
+ * written to one of a few guest registers, whose later writes overwrite it
+ * while it is still read (then it must keep its slot). The values come from
+ * ALU ops, SELECTs, an op that reads the register it writes, and loads that
+ * hit, refill (after a TLB flush), cross a page (interp_exec_op: its result
+ * is copied to the home) or fault into the hole after RAM (the X registers
+ * exact at the exception). */
+Test(jit, results_that_live_in_guest_registers)
+{
+    for (int iter = 0; iter < 400; iter++) {
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        for (int r = 0; r < 31; r++)
+            cpu->x[r] = operand();
+        IRTemp live[40];
+        const int n = 12 + (int)(rnd() % 28);
+        for (int k = 0; k < n; k++) {
+            const uint64_t reg = rnd() % 6;
+            const int size = (rnd() & 1) ? 8 : 4;
+            IRTemp v;
+            switch (rnd() % 7) {
+            case 0: /* reads the register it is written to */
+                v = ir_emit(&blk, (rnd() & 1) ? IR_ADD : IR_XOR, size, 0,
+                            ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, reg),
+                            ir_const(&blk, operand()), IR_NO_TEMP, 0, 0);
+                break;
+            case 1: {
+                IRTemp a = k ? live[k - 1] : ir_const(&blk, 5);
+                IRTemp g = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 31);
+                IRTemp cnd = ir_emit(&blk, IR_CMP_NE, 8, 0, a, ir_const(&blk, operand() & 3), IR_NO_TEMP, 0, 0);
+                v = ir_emit(&blk, IR_SELECT, 8, 0, cnd, a, g, 0, 0);
+                break;
+            }
+            case 2: case 3:
+                v = ir_emit(&blk, IR_LOAD, size, 0, ir_const(&blk, SCR_PA + (rnd() & 0x1ff8)), IR_NO_TEMP,
+                            IR_NO_TEMP, 0, 0);
+                break;
+            case 4: {
+                /* across a page, or (rarely) into the hole after RAM */
+                const uint64_t va = rnd() % 12 ? SCR_PA + 0x1000 - 1 - rnd() % 7
+                                               : RAM_BASE + TEST_RAM_SIZE - 1 - rnd() % 7;
+                v = ir_emit(&blk, IR_LOAD, 8, 0, ir_const(&blk, va), IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+                break;
+            }
+            default: {
+                IRTemp g = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 31);
+                v = k ? ir_emit(&blk, IR_SUB, size, 0, g, live[k - 1], IR_NO_TEMP, 0, 0) : g;
+                break;
+            }
+            }
+            ir_set_reg(&blk, (int)reg, v);
+            live[k] = v;
+            if (rnd() % 4 == 0)
+                ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000 + 4 * (uint64_t)k);
+        }
+        /* Every value read again after the writes that follow it. */
+        IRTemp acc = ir_const(&blk, 0);
+        for (int k = 0; k < n; k++) {
+            acc = ir_emit(&blk, IR_ADD, 8, 0, acc, live[k], IR_NO_TEMP, 0, 0);
+            acc = ir_emit(&blk, IR_ROR, 8, 0, acc, ir_const(&blk, 11), IR_NO_TEMP, 0, 0);
+            ir_set_reg(&blk, 10 + k % 20, acc);
+        }
+        ir_exit(&blk, 0x40002000);
+        if (rnd() & 1)
+            tlb_flush(cpu);
+        run_both(&blk, "results in guest registers");
+        ir_block_free(&blk);
+        cpu_reset(cpu, RAM_BASE);
+    }
+}
+
 /* A rotate of a guest register read that gets no host register (every
  * register busy with values that live as long): it reads the register's
  * home in CPUState, RORX from memory, 32- and 64-bit. */
