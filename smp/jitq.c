@@ -52,6 +52,14 @@ struct JitQueue {
     int nthreads;
     int threads_started; /* for the counters: nthreads drops to 0 when stopped */
     pthread_t *threads;
+    /* The heap prefault thread (prefault_main), for a machine's queue:
+     * woken on pf_cond by a worker about to sleep that saw a core's heap
+     * hint in a 2 MiB page other than pf_seen[core] (under lock). */
+    bool pf_started;
+    bool pf_kick; /* under lock */
+    pthread_t pf_thread;
+    pthread_cond_t pf_cond;
+    uintptr_t *pf_seen;
     _Atomic uint64_t queued, compiled, failed, dropped, full, wakeups, boosted, compile_tsc;
 };
 
@@ -82,6 +90,57 @@ bool jitq_prefault_heaps(const Machine *m, uintptr_t *done)
     return any;
 }
 
+/* Under the lock, a worker about to sleep: has a core's heap hint moved to
+ * another 2 MiB page since the prefault thread was last woken? Then wake
+ * it (docs/jit.md, "Compile workers": a 2 MiB populate takes milliseconds
+ * where fresh memory is slow, and a worker doing it itself let the blocks
+ * queued meanwhile wait; busybox sha256sum's round loop ran on the
+ * interpreter that long). */
+static void kick_prefault(JitQueue *q)
+{
+    const Machine *m = q->target.machine;
+    if (!q->pf_started)
+        return;
+    bool moved = false;
+    for (int i = 0; i < m->ncpus; i++) {
+        const uintptr_t page =
+            atomic_load_explicit(&m->cpus[i]->heap_hint, memory_order_relaxed) & ~(uintptr_t)(HUGEMEM_ALIGN - 1);
+        if (page && page != q->pf_seen[i]) {
+            q->pf_seen[i] = page;
+            moved = true;
+        }
+    }
+    if (moved && !q->pf_kick) {
+        q->pf_kick = true;
+        pthread_cond_signal(&q->pf_cond);
+    }
+}
+
+/* The heap prefault thread: jitq_prefault_heaps whenever a worker says a
+ * hint moved, beside the workers rather than in their place. */
+static void *prefault_main(void *arg)
+{
+    JitQueue *q = arg;
+    pthread_setname_np(pthread_self(), "jit-prefault");
+    const Machine *m = q->target.machine;
+    uintptr_t *done = calloc((size_t)m->ncpus, sizeof(uintptr_t));
+    pthread_mutex_lock(&q->lock);
+    for (;;) {
+        while (!q->stop && !q->pf_kick)
+            pthread_cond_wait(&q->pf_cond, &q->lock);
+        if (q->stop)
+            break;
+        q->pf_kick = false;
+        pthread_mutex_unlock(&q->lock);
+        if (done)
+            (void)jitq_prefault_heaps(m, done);
+        pthread_mutex_lock(&q->lock);
+    }
+    pthread_mutex_unlock(&q->lock);
+    free(done);
+    return NULL;
+}
+
 /* A worker thread: compile queued blocks until stopped. */
 static void *worker_main(void *arg)
 {
@@ -94,17 +153,10 @@ static void *worker_main(void *arg)
     rcu_thread_offline();
     JitTarget t = q->target;
     t.scratch = jit_scratch_new(); /* NULL: the compile allocates its own */
-    uintptr_t *done = t.machine ? calloc((size_t)t.machine->ncpus, sizeof(uintptr_t)) : NULL;
     pthread_mutex_lock(&q->lock);
     for (;;) {
         while (!q->stop && (q->held || (q->head == q->tail && q->hhead == q->htail))) {
-            if (done) {
-                pthread_mutex_unlock(&q->lock);
-                const bool did = jitq_prefault_heaps(t.machine, done);
-                pthread_mutex_lock(&q->lock);
-                if (did)
-                    continue; /* blocks may have come meanwhile */
-            }
+            kick_prefault(q);
             q->sleeping++;
             pthread_cond_wait(&q->nonempty, &q->lock);
             q->sleeping--;
@@ -145,7 +197,6 @@ static void *worker_main(void *arg)
         pthread_mutex_lock(&q->lock);
     }
     pthread_mutex_unlock(&q->lock);
-    free(done);
     jit_scratch_free(t.scratch);
     rcu_unregister_thread();
     return NULL;
@@ -165,6 +216,11 @@ JitQueue *jitq_start(struct Machine *m, TCache *tc, struct JitCode *code, int n)
     }
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->nonempty, NULL);
+    pthread_cond_init(&q->pf_cond, NULL);
+    /* The prefault thread first: a worker may look for it at once. Without
+     * it (no memory, no thread) the workers only compile. */
+    if (m && m->ncpus > 0 && (q->pf_seen = calloc((size_t)m->ncpus, sizeof(uintptr_t))) != NULL)
+        q->pf_started = pthread_create(&q->pf_thread, NULL, prefault_main, q) == 0;
     for (int i = 0; i < n; i++) {
         if (pthread_create(&q->threads[i], NULL, worker_main, q) != 0)
             break;
@@ -249,10 +305,14 @@ void jitq_stop(JitQueue *q)
     pthread_mutex_lock(&q->lock);
     q->stop = true;
     pthread_cond_broadcast(&q->nonempty);
+    pthread_cond_broadcast(&q->pf_cond);
     pthread_mutex_unlock(&q->lock);
     for (int i = 0; i < q->nthreads; i++)
         pthread_join(q->threads[i], NULL);
     q->nthreads = 0;
+    if (q->pf_started)
+        pthread_join(q->pf_thread, NULL);
+    q->pf_started = false;
     /* The blocks nobody compiled: unpinned, or freed if their grace
      * period has passed. */
     while (q->hhead != q->htail) {
@@ -275,6 +335,8 @@ void jitq_free(JitQueue *q)
     jitq_stop(q);
     pthread_mutex_destroy(&q->lock);
     pthread_cond_destroy(&q->nonempty);
+    pthread_cond_destroy(&q->pf_cond);
+    free(q->pf_seen);
     free(q->threads);
     free(q);
 }

@@ -32,8 +32,9 @@ typedef struct JitQueueStats {
 
 /* The machine's thread, before the vCPU threads start: n (>= 1) workers
  * that compile into `code` the blocks of cache `tc`, for machine m (its
- * monitor, perf map and log; NULL in unit tests). NULL if no thread can be
- * made (the vCPUs then compile themselves). */
+ * monitor, perf map and log; NULL in unit tests), and with a machine the
+ * heap prefault thread ("jit-prefault", jitq_prefault_heaps). NULL if no
+ * worker can be made (the vCPUs then compile themselves). */
 JitQueue *jitq_start(struct Machine *m, struct TCache *tc, struct JitCode *code, int n);
 
 /* A vCPU thread, on a block it holds (within its read-side section) whose
@@ -68,7 +69,9 @@ void jitq_free(JitQueue *q);
 /* Any thread. */
 void jitq_get_stats(JitQueue *q, JitQueueStats *st);
 
-/* A compile worker before it sleeps (and tests): fault in the 2 MiB page
+/* The queue's heap prefault thread (started with the workers for a
+ * machine's queue; woken by a worker about to sleep when a core's heap
+ * hint has moved to another 2 MiB page), and tests: fault in the 2 MiB page
  * just past the one holding each core's CPUState.heap_hint (the block it
  * allocated last), where its malloc heap grows next, with
  * MADV_POPULATE_WRITE, unless that page is the one done[i] records (then

@@ -1,6 +1,6 @@
-/* Unit tests for smp/jitq.c's heap prefault (jitq_prefault_heaps): what a
- * compile worker about to sleep does to the memory past each core's last
- * block. The queue itself is tested with the translation cache
+/* Unit tests for smp/jitq.c's heap prefault (jitq_prefault_heaps): what the
+ * prefault thread, woken by a compile worker about to sleep, does to the
+ * memory past each core's last block. The queue itself is tested with the translation cache
  * (test_tcache.c: lazy compiles by workers, pinned blocks). */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -113,4 +113,30 @@ Test(jitq, prefault_with_hints_past_writable_memory_does_no_harm)
     free_machine(m);
     munmap(ro, 3 * PAGE2M);
     munmap(hole, 3 * PAGE2M); /* what is left of it */
+}
+
+/* The queue's own prefault thread does it: a worker that goes to sleep with
+ * a core's hint in a new 2 MiB page wakes it, and it populates the page
+ * past it while the worker sleeps (polled: no timing is asserted, only that
+ * it happens within a generous bound). */
+Test(jitq, the_prefault_thread_populates_past_a_moved_hint)
+{
+    uint8_t *a = hugemem_map(3 * PAGE2M, PROT_READ | PROT_WRITE);
+    cr_assert_not_null(a);
+    uint8_t *pa = page_with_next_in_span(a);
+    cr_assert_eq(resident(pa + PAGE2M, PAGE2M), 0);
+    Machine *m = hint_machine(2);
+    m->cpus[1]->heap_hint = (uintptr_t)pa + 4096;
+    JitQueue *q = jitq_start(m, NULL, NULL, 1);
+    cr_assert_not_null(q);
+    size_t r = 0;
+    for (int i = 0; i < 2000 && r == 0; i++) {
+        r = resident(pa + PAGE2M, PAGE2M);
+        if (r == 0)
+            usleep(10000);
+    }
+    cr_assert_eq(r, PAGE2M / (size_t)sysconf(_SC_PAGESIZE), "the page past the hint was populated");
+    jitq_free(q);
+    free_machine(m);
+    hugemem_unmap(a, 3 * PAGE2M);
 }
