@@ -295,7 +295,15 @@ static bool emit_op(Ctx *c, const IROp *op)
          * one LEA instead of MOV + ADD. */
         const int rd = c->treg[op->dst], ra = c->treg[a], rb = b != IR_NO_TEMP ? c->treg[b] : -1;
         if (op->opc == IR_ADD && c->scaled_temp != IR_NO_TEMP && (a == c->scaled_temp || b == c->scaled_temp)) {
-            const int rbase = c->treg[a == c->scaled_temp ? b : a]; /* checked at the SHL */
+            /* A base without a register (a guest register read where used,
+             * gzip's `ldrh w4, [x11, x4]` after UBFIZ) comes into RAX. */
+            const IRTemp base = a == c->scaled_temp ? b : a;
+            int rbase = c->treg[base];
+            if (rbase < 0) {
+                ldt(c, RAX, base, true);
+                rbase = RAX;
+                c->rax_temp = base;
+            }
             x_mem_sib(j, XW, 0x8d, rd, rbase, c->scaled_reg, c->scaled_by, 0); /* lea rd, [base + idx * 2^n] */
             c->scaled_temp = IR_NO_TEMP;
             break;
@@ -388,8 +396,7 @@ static bool emit_op(Ctx *c, const IROp *op)
             const uint32_t i = (uint32_t)(op - c->b->ops);
             if (op->opc == IR_SHL && w64 && n >= 1 && n <= 3 && c->treg[op->a] >= 0 && i + 1 < c->b->nops &&
                 op[1].opc == IR_ADD && op[1].size == 8 && c->last_use[op->dst] == i + 2 && c->treg[op[1].dst] >= 0) {
-                const IRTemp base = op[1].a == op->dst ? op[1].b : op[1].a;
-                if ((op[1].a == op->dst) != (op[1].b == op->dst) && c->treg[base] >= 0) {
+                if ((op[1].a == op->dst) != (op[1].b == op->dst)) {
                     c->scaled_temp = op->dst;
                     c->scaled_reg = c->treg[op->a];
                     c->scaled_by = 1 << n;

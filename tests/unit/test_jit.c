@@ -971,6 +971,54 @@ Test(jit, results_that_live_in_guest_registers)
     }
 }
 
+/* A register offset (`ldr x0, [x1, x2, lsl #n]`): an SHL by 1..3 read only
+ * by the ADD right after it is that ADD's scaled index (one LEA), with the
+ * base in a register, read from its guest register's home, a constant, or
+ * spilled to its slot under pressure (then loaded into RAX first). The sum
+ * is an address for a load and a value written to a register. */
+Test(jit, register_offsets_fold_into_lea)
+{
+    for (int iter = 0; iter < 300; iter++) {
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        for (int r = 0; r < 31; r++)
+            cpu->x[r] = operand();
+        cpu->x[1] = SCR_PA + 0x100;
+        cpu->x[2] = rnd() % 64;
+        /* Pressure: values that live across the fold, so the base may lose its register. */
+        IRTemp live[12];
+        const int nl = (int)(rnd() % 12);
+        for (int k = 0; k < nl; k++)
+            live[k] = ir_emit(&blk, IR_ADD, 8, 0,
+                              ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 10 + (uint64_t)k),
+                              ir_const(&blk, operand()), IR_NO_TEMP, 0, 0);
+        IRTemp base;
+        switch (rnd() % 3) {
+        case 0: base = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 1); break;
+        case 1: base = ir_const(&blk, SCR_PA + 0x200); break;
+        default: /* made early, read late: a slot when registers are short */
+            base = ir_emit(&blk, IR_ADD, 8, 0, ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 1),
+                           ir_const(&blk, 8), IR_NO_TEMP, 0, 0);
+            break;
+        }
+        IRTemp idx = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 2);
+        const unsigned n = 1 + (unsigned)(rnd() % 3);
+        IRTemp sh = ir_emit(&blk, IR_SHL, 8, 0, idx, ir_const(&blk, n), IR_NO_TEMP, 0, 0);
+        IRTemp addr = (rnd() & 1) ? ir_emit(&blk, IR_ADD, 8, 0, base, sh, IR_NO_TEMP, 0, 0)
+                                  : ir_emit(&blk, IR_ADD, 8, 0, sh, base, IR_NO_TEMP, 0, 0);
+        ir_set_reg(&blk, 3, addr);
+        ir_set_reg(&blk, 4, ir_emit(&blk, IR_LOAD, 8, 0, addr, IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+        IRTemp acc = base;
+        for (int k = 0; k < nl; k++)
+            acc = ir_emit(&blk, IR_XOR, 8, 0, acc, live[k], IR_NO_TEMP, 0, 0);
+        ir_set_reg(&blk, 5, acc);
+        ir_exit(&blk, 0x40002000);
+        run_both(&blk, "register offset");
+        ir_block_free(&blk);
+        cpu_reset(cpu, RAM_BASE);
+    }
+}
+
 /* A rotate of a guest register read that gets no host register (every
  * register busy with values that live as long): it reads the register's
  * home in CPUState, RORX from memory, 32- and 64-bit. */
