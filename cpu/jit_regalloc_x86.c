@@ -277,6 +277,55 @@ static void plan_deferred_sets(Ctx *c, uint32_t *last)
     }
 }
 
+/* The SHL by a constant 1..3 (size 8) within 4 ops before op k that writes
+ * t, with only register moves and constants between, or NULL: an index that
+ * an ADD at k may take scaled (jit_scaled_src). Compiling thread. */
+const IROp *jit_scaled_shl(const Ctx *c, uint32_t k, IRTemp t)
+{
+    const IRBlock *b = c->b;
+    for (uint32_t i = k; i-- > 0 && i + 4 >= k;) {
+        const IROp *op = &b->ops[i];
+        if (op->opc == IR_SHL && op->dst == t) {
+            if (op->size != 8 || op->a == t)
+                return NULL;
+            /* The count: a CONST op just before (the translator's order). */
+            for (uint32_t m = i; m-- > 0 && m + 3 >= i;)
+                if (b->ops[m].opc == IR_CONST && b->ops[m].dst == op->b)
+                    return b->ops[m].imm >= 1 && b->ops[m].imm <= 3 ? op : NULL;
+            return NULL;
+        }
+        if (op->opc != IR_SET_REG && op->opc != IR_GET_REG && op->opc != IR_INSN_START && op->opc != IR_CONST)
+            return NULL;
+    }
+    return NULL;
+}
+
+/* A register offset whose shifted index is read by more than its ADD (gzip's
+ * match chain: `ubfiz x4, x4, #1, #15; ldrh w4, [x11, x4]`, where the
+ * UBFIZ's x4 is stored on the load's slow path): the index before the
+ * shift lives to the ADD, which takes it scaled (`lea rd, [base + idx *
+ * 2^n]`), so that the address does not wait for the shift. The SHL alone
+ * right before an ADD that is its only reader needs none of this (it emits
+ * nothing: the IR_SHL case in cpu/jit_x86.c). */
+static void plan_scaled_adds(Ctx *c, uint32_t *last)
+{
+    const IRBlock *b = c->b;
+    for (uint32_t k = 1; k < b->nops; k++) {
+        const IROp *add = &b->ops[k];
+        if (add->opc != IR_ADD || add->size != 8 || add->a == add->b)
+            continue;
+        const IRTemp in[2] = {add->a, add->b};
+        for (int n = 0; n < 2; n++) {
+            const IROp *shl = jit_scaled_shl(c, k, in[n]);
+            if (!shl || (shl == add - 1 && last[shl->dst] == k + 1))
+                continue;
+            if (last[shl->a] < k + 1)
+                last[shl->a] = k + 1;
+            break;
+        }
+    }
+}
+
 bool jit_deferred_set(const Ctx *c, uint32_t i)
 {
     for (uint32_t k = 0; k < c->ndw; k++)
@@ -312,6 +361,8 @@ bool jit_alloc_regs(Ctx *c)
     }
     jit_loop_extend(c, last);
     plan_deferred_sets(c, last);
+    if (b->nops <= IR_MAX_OPS)
+        plan_scaled_adds(c, last);
     /* The pool as bit masks: busy (slot k holds holder[k], whose last use
      * is hexp[k]) and each register's slot. The same choices as scanning
      * the slots in order, without the scans (jit_alloc_regs was ~1.5% of a

@@ -308,6 +308,28 @@ static bool emit_op(Ctx *c, const IROp *op)
             c->scaled_temp = IR_NO_TEMP;
             break;
         }
+        /* The same from an SHL that was emitted for its other readers, when
+         * its index is still in a register here (plan_scaled_adds kept it):
+         * the address need not wait for the shift. */
+        if (op->opc == IR_ADD && w64 && rd >= 0 && a != b && c->b->nops <= IR_MAX_OPS) {
+            const uint32_t k = (uint32_t)(op - c->b->ops);
+            const IROp *shl = jit_scaled_shl(c, k, a);
+            IRTemp base = b;
+            if (!shl) {
+                shl = jit_scaled_shl(c, k, b);
+                base = a;
+            }
+            if (shl && c->treg[shl->a] >= 0 && c->last_use[shl->a] > k && c->is_const[shl->b]) {
+                int rbase = c->treg[base];
+                if (rbase < 0) {
+                    ldt(c, RAX, base, true);
+                    rbase = RAX;
+                    c->rax_temp = base;
+                }
+                x_mem_sib(j, XW, 0x8d, rd, rbase, c->treg[shl->a], 1 << (c->cval[shl->b] & 3), 0);
+                break;
+            }
+        }
         /* Into another register; or, between a flag setter and the CSEL
          * that CMOVs on its EFLAGS or tests AL (cond_for_branch allowed
          * this op there), even in place: LEA keeps both. */

@@ -974,8 +974,10 @@ Test(jit, results_that_live_in_guest_registers)
 /* A register offset (`ldr x0, [x1, x2, lsl #n]`): an SHL by 1..3 read only
  * by the ADD right after it is that ADD's scaled index (one LEA), with the
  * base in a register, read from its guest register's home, a constant, or
- * spilled to its slot under pressure (then loaded into RAX first). The sum
- * is an address for a load and a value written to a register. */
+ * spilled to its slot under pressure (then loaded into RAX first); a shifted
+ * index that other ops read too is emitted and the ADD still takes the
+ * index scaled. The sum is an address for a load and a value written to a
+ * register. */
 Test(jit, register_offsets_fold_into_lea)
 {
     for (int iter = 0; iter < 300; iter++) {
@@ -1004,10 +1006,20 @@ Test(jit, register_offsets_fold_into_lea)
         IRTemp idx = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 2);
         const unsigned n = 1 + (unsigned)(rnd() % 3);
         IRTemp sh = ir_emit(&blk, IR_SHL, 8, 0, idx, ir_const(&blk, n), IR_NO_TEMP, 0, 0);
+        /* The shifted index read by more than the ADD (UBFIZ's result
+         * written to its register: plan_scaled_adds keeps the index for a
+         * scaled LEA), and the index itself read after it or not. */
+        const bool shared = rnd() & 1;
+        if (shared)
+            ir_set_reg(&blk, 6, sh);
+        if (rnd() & 1)
+            ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001004);
         IRTemp addr = (rnd() & 1) ? ir_emit(&blk, IR_ADD, 8, 0, base, sh, IR_NO_TEMP, 0, 0)
                                   : ir_emit(&blk, IR_ADD, 8, 0, sh, base, IR_NO_TEMP, 0, 0);
         ir_set_reg(&blk, 3, addr);
         ir_set_reg(&blk, 4, ir_emit(&blk, IR_LOAD, 8, 0, addr, IR_NO_TEMP, IR_NO_TEMP, 0, 0));
+        if (shared && (rnd() & 1))
+            ir_set_reg(&blk, 7, ir_emit(&blk, IR_XOR, 8, 0, sh, idx, IR_NO_TEMP, 0, 0));
         IRTemp acc = base;
         for (int k = 0; k < nl; k++)
             acc = ir_emit(&blk, IR_XOR, 8, 0, acc, live[k], IR_NO_TEMP, 0, 0);
