@@ -312,9 +312,18 @@ static void plan_exit_pack(Ctx *c, uint32_t i, int kind)
     const IROp *x = k < b->nops ? &b->ops[k] : NULL;
     if (!x || x->opc != IR_BRCOND || last_fused == IR_NO_TEMP || x->a != last_fused)
         return;
-    if (ir_branch_slot(x) < 2 || (c->loop_e[1] == (int32_t)b->nops - 1 && x->imm != b->pc)) {
-        plan_loop_pack(c, i, k, kind); /* the block's last B.cond, or a self-loop's way out */
+    if (ir_branch_slot(x) < 2) {
+        plan_loop_pack(c, i, k, kind); /* the block's last B.cond */
         return;
+    }
+    if (c->loop_e[1] == (int32_t)b->nops - 1 && x->imm != b->pc) {
+        /* A self-loop's way out, when it is the only one; a loop trace with
+         * more side exits (bzip2's `cmp w7, w6; b.gt` at the top of its
+         * partition step, loads and another exit after it) plans this one
+         * as any side exit, below. */
+        plan_loop_pack(c, i, k, kind);
+        if (c->lnz && c->lnz_set == i)
+            return;
     }
     uint32_t mem_last = 0, end = 0;
     for (uint32_t n = k + 1; n < b->nops; n++) {

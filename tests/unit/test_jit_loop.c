@@ -352,6 +352,80 @@ Test(jit_loop, flags_over_the_back_edge_are_exact)
     cr_assert_gt(planned, runs / 3, "the plan was made for %d of %d loops", planned, runs);
 }
 
+/* A loop that goes round through its GOTO and has more than one way out
+ * (bzip2's partition step, traced: `cmp w7, w6; b.gt out; ldr; add; ldrb;
+ * subs; cbnz out; ...; b top`): the first compare's B.cond is planned as
+ * any side exit (its taken path packs NZCV; the loads after it pack it in
+ * their slow paths, recomputed), not left with an inline pack because it
+ * is not the loop's only way out. NZCV must be exact at either exit, at a
+ * fault of either load (the hole after RAM) and at a refused re-entry. */
+Test(jit_loop, flags_of_the_first_of_two_side_exits)
+{
+    static const uint8_t conds[] = {12, 13, 10, 11, 8, 9, 2, 3, 0, 1};
+    for (int it = 0; it < 400; it++) {
+        IRBlock blk, orig;
+        ir_block_init(&blk, LOOP_PC);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC);
+        IRTemp x6 = ir_op2(&blk, IR_SUB, 8, ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 6),
+                           ir_const(&blk, 1));
+        ir_set_reg(&blk, 6, x6);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC + 4);
+        const int size = (rnd() & 1) ? 4 : 8;
+        IRTemp lim = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 7);
+        ir_emit(&blk, IR_SUB_FLAGS, size, 0, lim, x6, IR_NO_TEMP, 0, 0);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC + 8);
+        IRTemp c1 = ir_emit(&blk, IR_COND, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, conds[rnd() % 10]);
+        ir_emit(&blk, IR_BRCOND, 8, 0, c1, IR_NO_TEMP, IR_NO_TEMP, 4u << 8 | 2, LOOP_PC + 0x900);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC + 12);
+        IRTemp a1 = ir_op2(&blk, IR_ADD, 8, ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 11),
+                           ir_op2(&blk, IR_SHL, 8, x6, ir_const(&blk, 2)));
+        IRTemp v = ir_emit(&blk, IR_LOAD, 4, 0, a1, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+        ir_set_reg(&blk, 3, v);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC + 16);
+        IRTemp a2 = ir_op2(&blk, IR_ADD, 8, ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 21), v);
+        IRTemp byte = ir_emit(&blk, IR_LOAD, 1, 0, a2, IR_NO_TEMP, IR_NO_TEMP, 0, 0);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC + 20);
+        IRTemp d = ir_emit(&blk, IR_SUB_FLAGS, 4, 0, byte,
+                           ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 2), IR_NO_TEMP, 0, 0);
+        ir_set_reg(&blk, 0, d);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC + 24);
+        ir_emit(&blk, IR_BRCOND, 8, 0, ir_op2(&blk, IR_CMP_NE, 4, d, ir_const(&blk, 0)), IR_NO_TEMP, IR_NO_TEMP,
+                1u << 8 | 3, LOOP_PC + 0xa00);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC + 28);
+        ir_emit(&blk, IR_GOTO, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 1, LOOP_PC);
+        blk.ninsns = 8;
+        copy_block(&orig, &blk);
+        ir_optimize(&blk);
+        for (int r = 0; r < 30; r++)
+            cpu->x[r] = operand();
+        /* x6 counts down from n; the compare's exit leaves when x7 passes it */
+        cpu->x[6] = 8 + rnd() % 24;
+        cpu->x[7] = rnd() % 40;
+        uint8_t *ram = test_ram(tm, SCR_PA, SCR_LEN);
+        for (int k = 0; k < 64; k++) /* x3 = small offsets, the bytes they index mostly x2 */
+            ((uint32_t *)(ram + 0x800))[k] = (uint32_t)(rnd() % 16);
+        const uint8_t want = (uint8_t)rnd();
+        for (int k = 0; k < 32; k++)
+            ram[0x100 + k] = rnd() % 8 ? want : (uint8_t)rnd();
+        cpu->x[2] = want;
+        cpu->x[11] = SCR_PA + 0x800;
+        cpu->x[21] = rnd() % 10 ? SCR_PA + 0x100 : RAM_BASE + TEST_RAM_SIZE - 8; /* the byte load may fault */
+        if (rnd() % 10 == 0)
+            cpu->x[11] = RAM_BASE + TEST_RAM_SIZE - 4 * cpu->x[6]; /* the word load faults */
+        cpu->nzcv = (uint32_t)(rnd() % 16) << 28;
+        cpu->chain_budget = (int32_t)(rnd() % 3 ? 1000 : rnd() % 60);
+        atomic_store(&cpu->request, rnd() % 16 == 0 ? REQ_DONE : 0);
+        cpu->exc_pending = false;
+        cr_assert(jit_compile(cpu, &blk, cpu_tb_flags(cpu)));
+        cr_assert(jit_chain_patch(&blk, 1, &blk));
+        run_loop_both(&orig, &blk, 1, "two side exits");
+        cr_assert(jit_chain_patch(&blk, 1, NULL));
+        atomic_store(&cpu->request, 0);
+        ir_block_free(&blk);
+        ir_block_free(&orig);
+    }
+}
+
 /* ---- TLB site caches (jit_plan_loop_tlb in cpu/jit_mem_x86.c) ----
  * A self-loop's plain accesses look up a cached page and addend in the
  * frame before the TLB. The pointer x1 moves by a random stride each pass
