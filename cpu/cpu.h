@@ -347,8 +347,9 @@ typedef struct CPUState {
      * (smp/vcpu.c, halt_poll): 0 until a short wait asks for one. */
     uint32_t halt_poll_ns;
     /* The block this core allocated last (written by the owner, relaxed;
-     * read by compile workers): where its malloc heap grows, which an idle
-     * worker faults in ahead of it (smp/jitq.c, jitq_prefault_heaps). */
+     * read by the compile workers and the prefault thread): where its malloc
+     * heap grows, which the prefault thread faults in ahead of it
+     * (smp/jitq.c, kick_prefault and jitq_prefault_heaps). */
     _Atomic uintptr_t heap_hint;
     /* When the current WFI/WFE wait began (0: not yet timed; set when
      * cpu->sleeping is): the spin is one window per guest wait, however

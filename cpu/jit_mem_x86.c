@@ -41,6 +41,15 @@ int32_t jit_emit_tlb_entry(Ctx *c, const IROp *op, int va)
     return jit_tlb_row(c, op);
 }
 
+/* Compiling thread: to `fault` (the interpreter's path, which raises the
+ * alignment fault) unless va's bits in mask (bytes - 1) are clear. */
+static void emit_align_check(JitBuf *j, int va, uint8_t mask, uint32_t fault)
+{
+    x_rr(j, XB8, 0xf6, 0, va);                   /* test va8, mask */
+    jb_byte(j, mask);
+    x_jcc(j, CC_NE, fault);
+}
+
 /* Compiling thread. The L1 TLB hit check of an access whose bytes run
  * from register wb to wb + last: the tag compare on the page of the last
  * byte, so that a page-crossing access misses (the entry at the first
@@ -455,9 +464,7 @@ static void emit_access(Ctx *c, const IROp *op, int run, bool lead, int lo)
         if (lts) {
             c->stubs[si].align_mask = mask;
         } else {
-            x_rr(j, XB8, 0xf6, 0, va);           /* test va8, size - 1 (Q: two 8-byte halves) */
-            jb_byte(j, mask);
-            x_jcc(j, CC_NE, c->stubs[si].call);
+            emit_align_check(j, va, mask, c->stubs[si].call);
         }
     }
     /* The window's first byte: va, or rdi = va + lo (free until the
@@ -599,11 +606,8 @@ static void emit_rmw_host(Ctx *c, const IROp *op, int size, uint32_t miss)
 {
     JitBuf *j = &c->j;
     ldt(c, RSI, op->a, true);                    /* rsi = va */
-    if (size > 1) {
-        x_rr(j, XB8, 0xf6, 0, RSI);              /* test sil, size - 1 */
-        jb_byte(j, (uint8_t)(size - 1));
-        x_jcc(j, CC_NE, miss);
-    }
+    if (size > 1)
+        emit_align_check(j, RSI, (uint8_t)(size - 1), miss); /* misaligned: the slow path */
     int32_t ebase = jit_emit_tlb_entry(c, op, RSI);  /* field f: [rbx + rdx*8 + ebase + TLB_FIELD(f)] */
     x_rr(j, XW, 0x89, RSI, RCX);
     x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
@@ -759,11 +763,8 @@ static void emit_refill(Ctx *c, const Stub *s)
          * them); a hit fills the cache. */
         const bool wtag = s->op->opc == IR_STORE || s->op->opc == IR_STORE_V || s->rmw;
         jb_bind(j, s->lmiss);
-        if (s->align_mask) {
-            x_rr(j, XB8, 0xf6, 0, s->va);              /* test va8, size - 1: the alignment fault */
-            jb_byte(j, s->align_mask);
-            x_jcc(j, CC_NE, s->call);
-        }
+        if (s->align_mask)
+            emit_align_check(j, s->va, s->align_mask, s->call);
         x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.lts_miss)); /* inc qword: -stats */
         emit_tlb_hit(c, s->op, s->va, s->last, wtag, s->slow);
         st64(j, RSP, JIT_LTS_TAG(c, s->lts - 1), RCX);

@@ -150,14 +150,6 @@ static bool read_in_place(const Ctx *c, uint32_t i, const uint32_t *last)
     return second;
 }
 
-/* A guest-register read that gets no host register needs no copy in its
- * slot: its readers can take the value from CPUState itself (c->home[t],
- * the offset of X[r]) as long as nothing writes X[r] before its last use:
- * no SET_REG of r, no helper that may write X registers (ir_call_keeps_x),
- * in between (write-through, docs/jit.md "Registers and frame"). The
- * interpreter's slots are filled where it needs them (emit_interp_call).
- * A self-loop's hoisted live-in reads are left alone: the loop stub writes
- * those slots. -1: the slot. */
 /* The ops whose result may be written straight to a guest register's home
  * (plan_homes): they read every input before they write the result (a
  * read of the same register's home among them still sees the old value),
@@ -168,6 +160,14 @@ static bool result_to_home(const IROp *op)
     return reads_inputs_first(op) || (op->opc == IR_LOAD && op->size <= 8);
 }
 
+/* A guest-register read that gets no host register needs no copy in its
+ * slot: its readers can take the value from CPUState itself (c->home[t],
+ * the offset of X[r]) as long as nothing writes X[r] before its last use:
+ * no SET_REG of r, no helper that may write X registers (ir_call_keeps_x),
+ * in between (write-through, docs/jit.md "Registers and frame"). The
+ * interpreter's slots are filled where it needs them (emit_interp_call).
+ * A self-loop's hoisted live-in reads are left alone: the loop stub writes
+ * those slots. -1: the slot. */
 static void plan_homes(Ctx *c)
 {
     const IRBlock *b = c->b;
@@ -188,8 +188,7 @@ static void plan_homes(Ctx *c)
              * it there (stt) and this SET_REG emits nothing. */
             const IRTemp t = op->a;
             if (op->imm < 31 && i > 0 && c->treg[t] < 0 && c->home[t] < 0 && c->last_use[t] &&
-                clobber[op->imm] >= c->last_use[t] - 1 && b->ops[i - 1].dst == t &&
-                ir_op_info[b->ops[i - 1].opc].has_dst && result_to_home(&b->ops[i - 1]) &&
+                clobber[op->imm] >= c->last_use[t] - 1 && b->ops[i - 1].dst == t && result_to_home(&b->ops[i - 1]) &&
                 !jit_deferred_set(c, i) && b->nops <= IR_MAX_OPS) {
                 c->home[t] = CPU_OFF(x) + 8 * (int32_t)op->imm;
             }
@@ -279,8 +278,9 @@ static void plan_deferred_sets(Ctx *c, uint32_t *last)
 
 /* The SHL by a constant 1..3 (size 8) within 4 ops before op k that writes
  * t, with only register moves and constants between, or NULL: an index that
- * an ADD at k may take scaled (jit_scaled_src). Compiling thread. */
-const IROp *jit_scaled_shl(const Ctx *c, uint32_t k, IRTemp t)
+ * an ADD at k may take scaled (emit_op's IR_ADD), *scale = 2^count.
+ * Compiling thread. */
+const IROp *jit_scaled_shl(const Ctx *c, uint32_t k, IRTemp t, int *scale)
 {
     const IRBlock *b = c->b;
     for (uint32_t i = k; i-- > 0 && i + 4 >= k;) {
@@ -290,8 +290,10 @@ const IROp *jit_scaled_shl(const Ctx *c, uint32_t k, IRTemp t)
                 return NULL;
             /* The count: a CONST op just before (the translator's order). */
             for (uint32_t m = i; m-- > 0 && m + 3 >= i;)
-                if (b->ops[m].opc == IR_CONST && b->ops[m].dst == op->b)
+                if (b->ops[m].opc == IR_CONST && b->ops[m].dst == op->b) {
+                    *scale = 1 << (b->ops[m].imm & 3);
                     return b->ops[m].imm >= 1 && b->ops[m].imm <= 3 ? op : NULL;
+                }
             return NULL;
         }
         if (op->opc != IR_SET_REG && op->opc != IR_GET_REG && op->opc != IR_INSN_START && op->opc != IR_CONST)
@@ -316,7 +318,8 @@ static void plan_scaled_adds(Ctx *c, uint32_t *last)
             continue;
         const IRTemp in[2] = {add->a, add->b};
         for (int n = 0; n < 2; n++) {
-            const IROp *shl = jit_scaled_shl(c, k, in[n]);
+            int scale;
+            const IROp *shl = jit_scaled_shl(c, k, in[n], &scale);
             if (!shl || (shl == add - 1 && last[shl->dst] == k + 1))
                 continue;
             if (last[shl->a] < k + 1)

@@ -190,6 +190,17 @@ static bool store_state(Ctx *c, int32_t off, IRTemp t)
     return false;
 }
 
+/* lea rd, [base + index * scale] for a register offset: the base from its
+ * register, or in RAX (a guest register read where used, gzip's `ldrh w4,
+ * [x11, x4]` after UBFIZ; a constant; a slot). */
+static void emit_scaled_lea(Ctx *c, int rd, IRTemp base, int index, int scale)
+{
+    const int rbase = reg_or_load(c, base, RAX, true);
+    if (rbase == RAX)
+        c->rax_temp = base;
+    x_mem_sib(&c->j, XW, 0x8d, rd, rbase, index, scale, 0);
+}
+
 /* Emit one op. Returns false if the block cannot be compiled. */
 static bool emit_op(Ctx *c, const IROp *op)
 {
@@ -295,16 +306,7 @@ static bool emit_op(Ctx *c, const IROp *op)
          * one LEA instead of MOV + ADD. */
         const int rd = c->treg[op->dst], ra = c->treg[a], rb = b != IR_NO_TEMP ? c->treg[b] : -1;
         if (op->opc == IR_ADD && c->scaled_temp != IR_NO_TEMP && (a == c->scaled_temp || b == c->scaled_temp)) {
-            /* A base without a register (a guest register read where used,
-             * gzip's `ldrh w4, [x11, x4]` after UBFIZ) comes into RAX. */
-            const IRTemp base = a == c->scaled_temp ? b : a;
-            int rbase = c->treg[base];
-            if (rbase < 0) {
-                ldt(c, RAX, base, true);
-                rbase = RAX;
-                c->rax_temp = base;
-            }
-            x_mem_sib(j, XW, 0x8d, rd, rbase, c->scaled_reg, c->scaled_by, 0); /* lea rd, [base + idx * 2^n] */
+            emit_scaled_lea(c, rd, a == c->scaled_temp ? b : a, c->scaled_reg, c->scaled_by);
             c->scaled_temp = IR_NO_TEMP;
             break;
         }
@@ -313,20 +315,15 @@ static bool emit_op(Ctx *c, const IROp *op)
          * the address need not wait for the shift. */
         if (op->opc == IR_ADD && w64 && rd >= 0 && a != b && c->b->nops <= IR_MAX_OPS) {
             const uint32_t k = (uint32_t)(op - c->b->ops);
-            const IROp *shl = jit_scaled_shl(c, k, a);
+            int scale;
+            const IROp *shl = jit_scaled_shl(c, k, a, &scale);
             IRTemp base = b;
             if (!shl) {
-                shl = jit_scaled_shl(c, k, b);
+                shl = jit_scaled_shl(c, k, b, &scale);
                 base = a;
             }
-            if (shl && c->treg[shl->a] >= 0 && c->last_use[shl->a] > k && c->is_const[shl->b]) {
-                int rbase = c->treg[base];
-                if (rbase < 0) {
-                    ldt(c, RAX, base, true);
-                    rbase = RAX;
-                    c->rax_temp = base;
-                }
-                x_mem_sib(j, XW, 0x8d, rd, rbase, c->treg[shl->a], 1 << (c->cval[shl->b] & 3), 0);
+            if (shl && c->treg[shl->a] >= 0 && c->last_use[shl->a] > k) {
+                emit_scaled_lea(c, rd, base, c->treg[shl->a], scale);
                 break;
             }
         }

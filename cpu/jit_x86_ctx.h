@@ -722,8 +722,9 @@ bool jit_alloc_regs(Ctx *c);
 /* Op i is a SET_REG deferred to the slow paths: it emits nothing inline. */
 bool jit_deferred_set(const Ctx *c, uint32_t i);
 /* cpu/jit_regalloc_x86.c: the SHL by 1..3 within 4 ops before op k that
- * writes t (only register moves and constants between), or NULL. */
-const IROp *jit_scaled_shl(const Ctx *c, uint32_t k, IRTemp t);
+ * writes t (only register moves and constants between), or NULL; *scale =
+ * 2^its count. */
+const IROp *jit_scaled_shl(const Ctx *c, uint32_t k, IRTemp t, int *scale);
 
 /* cpu/jit_flags_x86.c */
 /* Which CONDs each flag setter writes itself (fused) and which packs are

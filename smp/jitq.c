@@ -63,7 +63,7 @@ struct JitQueue {
     _Atomic uint64_t queued, compiled, failed, dropped, full, wakeups, boosted, compile_tsc;
 };
 
-/* Compile worker, before it sleeps (smp/jitq.h): a core's heap grows by
+/* The prefault thread (smp/jitq.h): a core's heap grows by
  * ~1.4 KB a new block, and the host zeroes each fresh huge page at its
  * first write, in the middle of a translation (on a VM host that backs
  * memory lazily, a hypervisor fault too: ~5% of a -smp 1 boot's samples in
