@@ -10,6 +10,8 @@
  *     any state op not known to leave X/V alone, so the guest state is
  *     still exact wherever an exception or an exit can see it;
  *  3. pure ops whose result nobody reads are dropped (2 leaves many);
+ *  5. (done with 1) a pure op that computes what an earlier one did is
+ *     dropped and its readers take the earlier result (cse_hash);
  * and the NOPs this leaves are removed (ALU ops of constants became
  * constants on the way: fold_const); 4. a block that branches to its own
  * start gets its loop-carried register reads hoisted to its head. Thread rules: any thread, on a
@@ -298,6 +300,45 @@ static bool fold_const(IROp *op, const uint8_t *isk, const uint64_t *kv)
     return true;
 }
 
+/* Common subexpressions (ir_optimize, 5): the kept ops' indices by a hash
+ * of what they compute. Temps are written once, so two pure ops with the
+ * same inputs, immediates and width compute the same value wherever they
+ * are in the block: the later one's readers take the earlier result
+ * (`ldr x5, [x4, x8]; ...; str x5, [x4, x8]` computed x4 + x8 twice, the
+ * sign extension of `ldrb w15, [x1, w21, sxtw]` repeated a SXTW's). A full
+ * table keeps what it has. */
+#define CSE_SLOTS 256u
+
+static bool cse_candidate(const IROp *op)
+{
+    const IROpInfo *inf = &ir_op_info[op->opc];
+    return inf->kind == IRK_PURE && inf->has_dst && op->dst != IR_NO_TEMP && op->opc != IR_CONST &&
+           op->opc != IR_NOP;
+}
+
+static bool cse_commutes(int opc)
+{
+    return opc == IR_ADD || opc == IR_AND || opc == IR_OR || opc == IR_XOR || opc == IR_MUL || opc == IR_UMULH ||
+           opc == IR_SMULH || opc == IR_CMP_EQ || opc == IR_CMP_NE;
+}
+
+static uint32_t cse_hash(const IROp *op)
+{
+    const int nin = ir_op_info[op->opc].nin;
+    uint64_t h = (uint64_t)op->opc << 56 ^ (uint64_t)op->size << 48 ^ (uint64_t)op->flags << 32 ^ op->aux;
+    h ^= op->imm * 0x9e3779b97f4a7c15ull;
+    h ^= (uint64_t)(nin > 0 ? op->a : 0) << 40 ^ (uint64_t)(nin > 1 ? op->b : 0) << 20 ^ (nin > 2 ? op->c : 0);
+    h *= 0xff51afd7ed558ccdull;
+    return (uint32_t)(h >> 40);
+}
+
+static bool cse_same(const IROp *p, const IROp *q)
+{
+    const int nin = ir_op_info[p->opc].nin;
+    return p->opc == q->opc && p->size == q->size && p->flags == q->flags && p->imm == q->imm && p->aux == q->aux &&
+           (nin < 1 || p->a == q->a) && (nin < 2 || p->b == q->b) && (nin < 3 || p->c == q->c);
+}
+
 void ir_optimize(IRBlock *b)
 {
     /* The per-temp arrays are on the stack (malloc and calloc here were ~1%
@@ -322,6 +363,8 @@ void ir_optimize(IRBlock *b)
         xreg[i] = IR_NO_TEMP;
     for (int i = 0; i < 64; i++)
         vreg[i] = IR_NO_TEMP;
+    uint16_t cse[CSE_SLOTS]; /* 1 + the index in b->ops of a kept pure op; 0 empty */
+    memset(cse, 0, sizeof(cse));
 
     uint32_t out = 0;
     for (uint32_t i = 0; i < b->nops; i++) {
@@ -396,6 +439,31 @@ void ir_optimize(IRBlock *b)
             break;
         default:
             break;
+        }
+        if (cse_candidate(&op)) {
+            if (cse_commutes(op.opc) && op.a > op.b) {
+                const IRTemp t = op.a;
+                op.a = op.b;
+                op.b = t;
+            }
+            IRTemp same = IR_NO_TEMP;
+            uint32_t h = cse_hash(&op);
+            for (int k = 0; k < 8; k++, h++) {
+                const uint16_t e = cse[h % CSE_SLOTS];
+                if (!e) {
+                    if (out < UINT16_MAX)
+                        cse[h % CSE_SLOTS] = (uint16_t)(out + 1);
+                    break;
+                }
+                if (cse_same(&b->ops[e - 1], &op)) {
+                    same = b->ops[e - 1].dst;
+                    break;
+                }
+            }
+            if (same != IR_NO_TEMP) {
+                repl[op.dst] = same;
+                continue;
+            }
         }
         if (inf->has_dst && op.dst != IR_NO_TEMP)
             z32[op.dst] = z32_result(&op);
