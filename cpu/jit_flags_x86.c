@@ -722,24 +722,35 @@ void jit_emit_nzcv_bt(Ctx *c, int bit)
     jb_bind(j, done);
 }
 
-/* B.cond, CSEL: the setter's last fused COND, if the BRCOND or SELECT that
+/* B.cond, CSEL: a fused COND of the setter, if the BRCOND or SELECT that
  * reads it is its only reader and nothing between touches RAX (INSN_START,
  * fused CONDs and simm32 CONSTs emit nothing, SET_REG/GET_REG of a
  * register-held temp one move): its value can stay in AL for that op
- * (`test al, al`), with no slot store. Else IR_NO_TEMP. */
-static IRTemp cond_for_branch(const Ctx *c, const IROp *setter, const IROp *cond)
+ * (`test al, al`), with no slot store, if it is the last fused COND (the
+ * setcc of any later one would take AL). With `any` (EFLAGS survive to that
+ * op: the other CONDs' SETcc and MOVZX leave them alone) it may be any of
+ * them: `cmp w5, w4; b.eq ...; cset w0, hi` jumps on ZF while HI is
+ * materialized. Else IR_NO_TEMP. */
+static IRTemp cond_for_branch(const Ctx *c, const IROp *setter, const IROp *const *fc, unsigned nf, bool any)
 {
     const IROp *end = c->b->ops + c->b->nops;
     const IROp *k32 = NULL; /* the last simm32 CONST passed */
+    unsigned read = 0;      /* fc[k] read by an op passed: not eligible */
     for (const IROp *op = setter + 1; op < end; op++) {
-        if (op->opc == IR_INSN_START || op == cond)
+        if (op->opc == IR_INSN_START)
             continue;
         if (op->opc == IR_COND && (jit_fplan_of(c, op) & FP_FUSED) && op->imm < 14)
             continue;
+        unsigned in = 0; /* the fused CONDs op reads as its first input */
+        for (unsigned k = 0; k < nf; k++)
+            if (ir_op_info[op->opc].nin > 0 && op->a == fc[k]->dst)
+                in |= 1u << k;
         /* The setter's result written back from its register: a store that
          * leaves RAX and the flags alone (store_state). */
-        if (op->opc == IR_SET_REG && op->imm < 32 && c->treg[op->a] >= 0 && op->a != cond->dst)
+        if (op->opc == IR_SET_REG && op->imm < 32 && c->treg[op->a] >= 0) {
+            read |= in;
             continue;
+        }
         /* CSEL's operands: register loads and immediates, no RAX either. */
         if (op->opc == IR_GET_REG && op->imm < 32 && c->treg[op->dst] >= 0)
             continue;
@@ -752,14 +763,18 @@ static IRTemp cond_for_branch(const Ctx *c, const IROp *setter, const IROp *cond
          * which leaves EFLAGS and RAX alone. */
         if ((op->opc == IR_ADD || op->opc == IR_SUB) && (op->size == 4 || op->size == 8) && k32 &&
             op->b == k32->dst && (op->opc == IR_ADD || (int32_t)k32->imm != INT32_MIN) &&
-            c->treg[op->a] >= 0 && c->treg[op->dst] >= 0 && op->a != cond->dst && op->a != setter->dst)
+            c->treg[op->a] >= 0 && c->treg[op->dst] >= 0 && op->a != setter->dst) {
+            read |= in;
             continue;
+        }
         /* CCMP, CCMN take it as their first input (emit_cond_setter), when
          * they are generated inline. */
-        if ((op->opc == IR_BRCOND || op->opc == IR_SELECT ||
-             ((op->opc == IR_CSUB_FLAGS || op->opc == IR_CADD_FLAGS) && cond_setter_inline(op))) &&
-            op->a == cond->dst && c->last_use[cond->dst] == (uint32_t)(op - c->b->ops) + 1)
-            return cond->dst;
+        if (op->opc == IR_BRCOND || op->opc == IR_SELECT ||
+            ((op->opc == IR_CSUB_FLAGS || op->opc == IR_CADD_FLAGS) && cond_setter_inline(op)))
+            for (unsigned k = any ? 0 : nf - 1; k < nf; k++)
+                if ((in >> k & 1) && !(read >> k & 1) &&
+                    c->last_use[fc[k]->dst] == (uint32_t)(op - c->b->ops) + 1)
+                    return fc[k]->dst;
         return IR_NO_TEMP;
     }
     return IR_NO_TEMP;
@@ -885,10 +900,10 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
      * so that its reader's 64-bit load is forwarded from the store (a byte
      * store would stall it). MOVZX keeps the flags for the next COND and
      * the pack. */
-    const IRTemp in_al = nf ? cond_for_branch(c, op, fc[nf - 1]) : IR_NO_TEMP;
     /* With the LAHF pack (or none) EFLAGS survive to that BRCOND or SELECT,
      * which then jumps or CMOVs on the condition code itself: no SETcc and
      * no `test al, al`. The old pack's shifts clobber them. */
+    const IRTemp in_al = nf ? cond_for_branch(c, op, fc, nf, !pack || lazy) : IR_NO_TEMP;
     const bool in_cc = in_al != IR_NO_TEMP && (!pack || lazy);
     /* Only a fused COND on CF (B, AE, BE, A) needs a subtract's borrow back. */
     bool cf_read = false;
@@ -919,7 +934,9 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
     c->al_temp = in_cc ? IR_NO_TEMP : in_al;
     if (in_cc) {
         c->cc_temp = in_al;
-        c->cc = jit_fplan_of(c, fc[nf - 1]) & 15;
+        for (unsigned k = 0; k < nf; k++)
+            if (fc[k]->dst == in_al)
+                c->cc = jit_fplan_of(c, fc[k]) & 15;
     }
 }
 

@@ -408,3 +408,44 @@ Test(jit, flags_conditional_compare_every_cond)
                 }
     jit_allow_lahf_pack(true);
 }
+
+/* `cmp; b.cond <side exit>; cset w0, <other cond>`: the setter fuses both
+ * CONDs, and the branch reads the first while the second is materialized
+ * (cond_for_branch with `any`): the jump must be on the branch's own
+ * condition code, also when the other one is the last. A CSET of the
+ * branch's COND before the branch makes it ineligible (it is then read
+ * from its register). Every pair of conditions, both packs, a side exit
+ * (slot 2) and the terminal's slot 0. */
+Test(jit, flags_branch_on_an_earlier_fused_cond)
+{
+    for (int it = 0; it < 16 * 16 * 4; it++) {
+        const int c1 = it % 16, c2 = (it / 16) % 16;
+        const bool cset_first = (it / 256) & 1, side = (it / 512) & 1;
+        jit_allow_lahf_pack(it & 1);
+        for (int r = 0; r < 31; r++)
+            cpu->x[r] = operand();
+        IRBlock blk;
+        ir_block_init(&blk, 0x40001000);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+        uint64_t a = operand();
+        emit_setter(&blk, setters[it % NSETTERS], (it / 3) & 1 ? 8 : 4, a, operand_near(a));
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001004);
+        IRTemp b1 = emit_cond(&blk, c1);
+        if (cset_first)
+            ir_set_reg(&blk, 5, b1);
+        IRTemp b2 = emit_cond(&blk, c2);
+        ir_emit(&blk, IR_BRCOND, 8, 0, b1, IR_NO_TEMP, IR_NO_TEMP, side ? 2 | 1u << 8 : 0, 0x40003000);
+        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001008);
+        ir_set_reg(&blk, 0, b2);
+        ir_exit(&blk, 0x40002000);
+        blk.ninsns = 3;
+        ir_optimize(&blk);
+        char what[80];
+        snprintf(what, sizeof(what), "%s, b.%d then cset %d%s%s", ir_op_info[setters[it % NSETTERS]].name, c1, c2,
+                 cset_first ? ", cset of the branch's first" : "", side ? ", side exit" : "");
+        run_both(&blk, what);
+        ir_block_free(&blk);
+        cpu_reset(cpu, RAM_BASE);
+    }
+    jit_allow_lahf_pack(true);
+}
