@@ -9,9 +9,9 @@
  *     or leave the block (memory ops, helper calls, exits, terminals) and
  *     any state op not known to leave X/V alone, so the guest state is
  *     still exact wherever an exception or an exit can see it;
- *  3. pure ops whose result nobody reads are dropped (2 leaves many);
- *  5. (done with 1) a pure op that computes what an earlier one did is
+ *     in the same pass, a pure op that computes what an earlier one did is
  *     dropped and its readers take the earlier result (cse_hash);
+ *  3. pure ops whose result nobody reads are dropped (2 leaves many);
  * and the NOPs this leaves are removed (ALU ops of constants became
  * constants on the way: fold_const); 4. a block that branches to its own
  * start gets its loop-carried register reads hoisted to its head. Thread rules: any thread, on a
@@ -300,7 +300,7 @@ static bool fold_const(IROp *op, const uint8_t *isk, const uint64_t *kv)
     return true;
 }
 
-/* Common subexpressions (ir_optimize, 5): the kept ops' indices by a hash
+/* Common subexpressions (ir_optimize, 1): the kept ops' indices by a hash
  * of what they compute. Temps are written once, so two pure ops with the
  * same inputs, immediates and width compute the same value wherever they
  * are in the block: the later one's readers take the earlier result
