@@ -97,6 +97,7 @@ static bool reads_inputs_first(const IROp *op)
     case IR_MOV: case IR_NOT: case IR_NEG: case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROR:
     case IR_SEXT: case IR_ZEXT:
     case IR_ADD_FLAGS: case IR_SUB_FLAGS: /* two_addr too (jit_emit_flag_setter) */
+    case IR_ADC: case IR_SBC:             /* two_addr (emit_op) */
     case IR_SELECT:                       /* the condition first, then either operand may be dst */
         return true;
     default:
@@ -406,7 +407,16 @@ bool jit_alloc_regs(Ctx *c)
          * the register of a first input that dies here makes that one
          * instruction (`sub r12d, ebp`), and for a non-commutative op the
          * second input's register makes it three through RAX. */
-        if (free_upto == i + 1 && op->a != IR_NO_TEMP && c->treg[op->a] >= 0 && last[op->a] == i + 1 &&
+        /* A self-loop's value of a carried register at its branches back:
+         * the live-in's register, when free here, leaves the loop stub no
+         * move to make (the kernel's `adc x0, x2, x1` then adds in place). */
+        for (uint32_t k = 0; k < c->loop_n && pick < 0; k++)
+            if ((c->loop_e[0] >= 0 || c->loop_e[1] >= 0) &&
+                (c->loop_e[0] < 0 || c->loop_cur[0][k] == op->dst) &&
+                (c->loop_e[1] < 0 || c->loop_cur[1][k] == op->dst) && c->treg[c->loop_in[k]] >= 0 &&
+                (freem >> slot_of[c->treg[c->loop_in[k]]] & 1))
+                pick = slot_of[c->treg[c->loop_in[k]]];
+        if (pick < 0 && free_upto == i + 1 && op->a != IR_NO_TEMP && c->treg[op->a] >= 0 && last[op->a] == i + 1 &&
             (freem >> slot_of[c->treg[op->a]] & 1))
             pick = slot_of[c->treg[op->a]];
         const int avoid = ir_op_info[op->opc].nin > 1 && op->b != IR_NO_TEMP ? c->treg[op->b] : -1;

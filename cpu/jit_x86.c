@@ -564,9 +564,17 @@ static bool emit_op(Ctx *c, const IROp *op)
             if (op->opc == IR_SBC)
                 jb_byte(j, 0xf5);                  /* cmc: borrow = !C */
         }
-        ld_rax(c, op->a, w64, false);              /* mov: CF kept */
-        rmt(c, W, op->opc == IR_ADC ? 0x13 : 0x1b, RAX, op->b);
-        st_dst(c, op->dst);
+        {
+            /* In the result's register when it has one (two_addr: its
+             * MOV keeps CF; ADC commutes, SBC does not). */
+            IRTemp a = op->a, b = op->b;
+            const int acc = two_addr(c, op->dst, &a, &b, op->opc == IR_ADC, w64);
+            if (acc < 0)
+                ld_rax(c, a, w64, false);          /* mov: CF kept */
+            rmt(c, W, op->opc == IR_ADC ? 0x13 : 0x1b, acc < 0 ? RAX : acc, b);
+            if (acc < 0)
+                st_dst(c, op->dst);
+        }
         break;
     case IR_LOGIC_FLAGS:
         if (!alu_size_ok(sz))

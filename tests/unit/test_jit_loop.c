@@ -19,8 +19,11 @@ static void loop_block(IRBlock *blk, bool with_call)
     int np = 0;
     pool[np++] = ir_emit(blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, rnd() % 30);
     int n = 4 + (int)(rnd() % 50);
+    /* ADC and SBC: two-address in their result's register, which may be
+     * the live-in's (a carried register's last value, no move at the
+     * branch back: jit_alloc_regs). */
     static const int alu[] = {IR_ADD, IR_SUB, IR_AND, IR_OR, IR_XOR, IR_SHL, IR_SHR, IR_ROR, IR_MUL, IR_ADD_FLAGS,
-                              IR_SUB_FLAGS};
+                              IR_SUB_FLAGS, IR_ADC, IR_SBC};
     for (int i = 0; i < n; i++) {
         if (rnd() % 3 == 0)
             ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, LOOP_PC + 4 * (uint64_t)i);
