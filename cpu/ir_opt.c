@@ -322,12 +322,21 @@ static bool cse_commutes(int opc)
            opc == IR_SMULH || opc == IR_CMP_EQ || opc == IR_CMP_NE;
 }
 
+/* The inputs of a commutative op are hashed and compared in either order;
+ * the op keeps its own order (two_addr computes in the first input's
+ * register: swapping them would cost a move where the first one dies). */
 static uint32_t cse_hash(const IROp *op)
 {
     const int nin = ir_op_info[op->opc].nin;
+    IRTemp a = nin > 0 ? op->a : 0, b = nin > 1 ? op->b : 0;
+    if (cse_commutes(op->opc) && a > b) {
+        const IRTemp t = a;
+        a = b;
+        b = t;
+    }
     uint64_t h = (uint64_t)op->opc << 56 ^ (uint64_t)op->size << 48 ^ (uint64_t)op->flags << 32 ^ op->aux;
     h ^= op->imm * 0x9e3779b97f4a7c15ull;
-    h ^= (uint64_t)(nin > 0 ? op->a : 0) << 40 ^ (uint64_t)(nin > 1 ? op->b : 0) << 20 ^ (nin > 2 ? op->c : 0);
+    h ^= (uint64_t)a << 40 ^ (uint64_t)b << 20 ^ (nin > 2 ? op->c : 0);
     h *= 0xff51afd7ed558ccdull;
     return (uint32_t)(h >> 40);
 }
@@ -335,8 +344,12 @@ static uint32_t cse_hash(const IROp *op)
 static bool cse_same(const IROp *p, const IROp *q)
 {
     const int nin = ir_op_info[p->opc].nin;
-    return p->opc == q->opc && p->size == q->size && p->flags == q->flags && p->imm == q->imm && p->aux == q->aux &&
-           (nin < 1 || p->a == q->a) && (nin < 2 || p->b == q->b) && (nin < 3 || p->c == q->c);
+    if (p->opc != q->opc || p->size != q->size || p->flags != q->flags || p->imm != q->imm || p->aux != q->aux ||
+        (nin > 2 && p->c != q->c))
+        return false;
+    if (nin < 2)
+        return nin < 1 || p->a == q->a;
+    return (p->a == q->a && p->b == q->b) || (cse_commutes(p->opc) && p->a == q->b && p->b == q->a);
 }
 
 void ir_optimize(IRBlock *b)
@@ -441,11 +454,6 @@ void ir_optimize(IRBlock *b)
             break;
         }
         if (cse_candidate(&op)) {
-            if (cse_commutes(op.opc) && op.a > op.b) {
-                const IRTemp t = op.a;
-                op.a = op.b;
-                op.b = t;
-            }
             IRTemp same = IR_NO_TEMP;
             uint32_t h = cse_hash(&op);
             for (int k = 0; k < 8; k++, h++) {
