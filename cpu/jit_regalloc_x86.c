@@ -403,10 +403,6 @@ bool jit_alloc_regs(Ctx *c)
         const unsigned allowed = ALLOWED(i, last[op->dst]);
         const unsigned freem = ~busy & allowed;
         int pick = -1;
-        /* Two-address ops compute in their result's register (two_addr):
-         * the register of a first input that dies here makes that one
-         * instruction (`sub r12d, ebp`), and for a non-commutative op the
-         * second input's register makes it three through RAX. */
         /* A self-loop's value of a carried register at its branches back:
          * the live-in's register, when free here, leaves the loop stub no
          * move to make (the kernel's `adc x0, x2, x1` then adds in place). */
@@ -416,6 +412,10 @@ bool jit_alloc_regs(Ctx *c)
                 (c->loop_e[1] < 0 || c->loop_cur[1][k] == op->dst) && c->treg[c->loop_in[k]] >= 0 &&
                 (freem >> slot_of[c->treg[c->loop_in[k]]] & 1))
                 pick = slot_of[c->treg[c->loop_in[k]]];
+        /* Two-address ops compute in their result's register (two_addr):
+         * the register of a first input that dies here makes that one
+         * instruction (`sub r12d, ebp`), and for a non-commutative op the
+         * second input's register makes it three through RAX. */
         if (pick < 0 && free_upto == i + 1 && op->a != IR_NO_TEMP && c->treg[op->a] >= 0 && last[op->a] == i + 1 &&
             (freem >> slot_of[c->treg[op->a]] & 1))
             pick = slot_of[c->treg[op->a]];
