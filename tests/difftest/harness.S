@@ -174,6 +174,13 @@ dt_pt_l3:
 #define SYS_sigaltstack 132
 #define SYS_rt_sigaction 134
 #define SYS_rt_sigreturn 139
+#define SYS_mmap 222
+#define PROT_READ 1
+#define PROT_WRITE 2
+#define MAP_PRIVATE 0x02
+#define MAP_ANONYMOUS 0x20
+#define ALTSTACK_HINT 0x700000000000    /* a hint: qemu-user may place it elsewhere, never near the slots */
+#define ALTSTACK_SIZE 65536
 #define SA_SIGINFO 0x4
 #define SA_RESTORER 0x04000000
 #define SA_ONSTACK 0x08000000
@@ -181,7 +188,27 @@ dt_pt_l3:
 #define UC_PC 440                   /* offsetof(ucontext_t, uc_mcontext.pc) */
 
 target_init:
-    ldr x0, =altstack_desc
+    /* The alternate signal stack is mapped far above everything a
+     * sequence's SP can reach (the slots at ~1 GiB, +-16 MiB of ADD/SUB
+     * immediates, any 32-bit WSP). Linux, and qemu-user, push the signal
+     * frame at the interrupted SP instead when that SP lies on the
+     * alternate stack: with the stack in .bss right after the slots, a
+     * sequence that moved SP into it and then faulted wrote a signal frame
+     * over chunk 255's init block, and the sequence run there later in the
+     * same process started from other registers on qemu only. */
+    mov x0, #ALTSTACK_HINT
+    mov x1, #ALTSTACK_SIZE
+    mov x2, #(PROT_READ | PROT_WRITE)
+    mov x3, #(MAP_PRIVATE | MAP_ANONYMOUS)
+    mov x4, #-1
+    mov x5, #0
+    mov x8, #SYS_mmap
+    svc #0
+    cmn x0, #4095                   /* -errno: keep the .bss stack */
+    b.hs 1f
+    ldr x1, =altstack_desc
+    str x0, [x1]
+1:  ldr x0, =altstack_desc
     mov x1, #0
     mov x8, #SYS_sigaltstack
     svc #0
