@@ -312,8 +312,7 @@ static bool fold_const(IROp *op, const uint8_t *isk, const uint64_t *kv)
 static bool cse_candidate(const IROp *op)
 {
     const IROpInfo *inf = &ir_op_info[op->opc];
-    return inf->kind == IRK_PURE && inf->has_dst && op->dst != IR_NO_TEMP && op->opc != IR_CONST &&
-           op->opc != IR_NOP;
+    return inf->kind == IRK_PURE && inf->has_dst && op->dst != IR_NO_TEMP && op->opc != IR_CONST;
 }
 
 static bool cse_commutes(int opc)

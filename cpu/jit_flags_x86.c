@@ -730,8 +730,8 @@ void jit_emit_nzcv_bt(Ctx *c, int bit)
  * setcc of any later one would take AL). With `any` (EFLAGS survive to that
  * op: the other CONDs' SETcc and MOVZX leave them alone) it may be any of
  * them: `cmp w5, w4; b.eq ...; cset w0, hi` jumps on ZF while HI is
- * materialized. Else IR_NO_TEMP. */
-static IRTemp cond_for_branch(const Ctx *c, const IROp *setter, const IROp *const *fc, unsigned nf, bool any)
+ * materialized. Its index in fc, else -1. */
+static int cond_for_branch(const Ctx *c, const IROp *setter, const IROp *const *fc, unsigned nf, bool any)
 {
     const IROp *end = c->b->ops + c->b->nops;
     const IROp *k32 = NULL; /* the last simm32 CONST passed */
@@ -774,10 +774,10 @@ static IRTemp cond_for_branch(const Ctx *c, const IROp *setter, const IROp *cons
             for (unsigned k = any ? 0 : nf - 1; k < nf; k++)
                 if ((in >> k & 1) && !(read >> k & 1) &&
                     c->last_use[fc[k]->dst] == (uint32_t)(op - c->b->ops) + 1)
-                    return fc[k]->dst;
-        return IR_NO_TEMP;
+                    return (int)k;
+        return -1;
     }
-    return IR_NO_TEMP;
+    return -1;
 }
 
 void jit_emit_xpack_exit(Ctx *c, const IROp *op)
@@ -903,7 +903,8 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
     /* With the LAHF pack (or none) EFLAGS survive to that BRCOND or SELECT,
      * which then jumps or CMOVs on the condition code itself: no SETcc and
      * no `test al, al`. The old pack's shifts clobber them. */
-    const IRTemp in_al = nf ? cond_for_branch(c, op, fc, nf, !pack || lazy) : IR_NO_TEMP;
+    const int kb = nf ? cond_for_branch(c, op, fc, nf, !pack || lazy) : -1;
+    const IRTemp in_al = kb >= 0 ? fc[kb]->dst : IR_NO_TEMP;
     const bool in_cc = in_al != IR_NO_TEMP && (!pack || lazy);
     /* Only a fused COND on CF (B, AE, BE, A) needs a subtract's borrow back. */
     bool cf_read = false;
@@ -934,9 +935,7 @@ void jit_emit_flag_setter(Ctx *c, const IROp *op)
     c->al_temp = in_cc ? IR_NO_TEMP : in_al;
     if (in_cc) {
         c->cc_temp = in_al;
-        for (unsigned k = 0; k < nf; k++)
-            if (fc[k]->dst == in_al)
-                c->cc = jit_fplan_of(c, fc[k]) & 15;
+        c->cc = jit_fplan_of(c, fc[kb]) & 15;
     }
 }
 

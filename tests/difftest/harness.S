@@ -267,13 +267,13 @@ sig_restorer:
     .data
     .balign 8
 altstack_desc:                      /* stack_t */
-    .quad altstack, 0, 65536
+    .quad altstack, 0, ALTSTACK_SIZE
 sigaction_desc:                     /* kernel struct sigaction */
     .quad sig_handler, SA_SIGINFO | SA_RESTORER | SA_ONSTACK, sig_restorer, 0
     .bss
     .balign 16
 altstack:
-    .skip 65536
+    .skip ALTSTACK_SIZE
 
 #else
 #error "define TARGET_QEMU or TARGET_FLOTILLA"
