@@ -38,6 +38,19 @@ static void emit_setter(IRBlock *blk, int opc, int size, uint64_t a, uint64_t b)
         ir_set_reg(blk, 0, r);
 }
 
+/* Random X registers, then a block at 0x40001000 that starts with a setter
+ * (opc, size) of two near operands, and a second instruction from 0x40001004. */
+static void setter_block(IRBlock *blk, int opc, int size)
+{
+    for (int r = 0; r < 31; r++)
+        cpu->x[r] = operand();
+    ir_block_init(blk, 0x40001000);
+    ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
+    uint64_t a = operand();
+    emit_setter(blk, opc, size, a, operand_near(a));
+    ir_emit(blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001004);
+}
+
 static IRTemp emit_cond(IRBlock *blk, int cond)
 {
     return ir_emit(blk, IR_COND, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, (uint64_t)cond);
@@ -234,14 +247,8 @@ Test(jit, flags_kept_across_a_csinc_increment)
         const int cond = it % 16, size = (it / 16) & 1 ? 8 : 4, setter = (it / 32) % NSETTERS;
         const bool sub = (it / 7) & 1;
         jit_allow_lahf_pack(it < 32 * NSETTERS);
-        for (int r = 0; r < 31; r++)
-            cpu->x[r] = operand();
         IRBlock blk;
-        ir_block_init(&blk, 0x40001000);
-        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
-        uint64_t a = operand();
-        emit_setter(&blk, setters[setter], size, a, operand_near(a));
-        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001004);
+        setter_block(&blk, setters[setter], size);
         IRTemp x = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 3);
         IRTemp z = ir_emit(&blk, IR_GET_REG, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 4 + it % 3);
         IRTemp inc = ir_emit(&blk, sub ? IR_SUB : IR_ADD, size, 0, z, ir_const(&blk, 1 + it % 5), IR_NO_TEMP, 0, 0);
@@ -422,14 +429,8 @@ Test(jit, flags_branch_on_an_earlier_fused_cond)
         const int c1 = it % 16, c2 = (it / 16) % 16;
         const bool cset_first = (it / 256) & 1, side = (it / 512) & 1;
         jit_allow_lahf_pack(it & 1);
-        for (int r = 0; r < 31; r++)
-            cpu->x[r] = operand();
         IRBlock blk;
-        ir_block_init(&blk, 0x40001000);
-        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001000);
-        uint64_t a = operand();
-        emit_setter(&blk, setters[it % NSETTERS], (it / 3) & 1 ? 8 : 4, a, operand_near(a));
-        ir_emit(&blk, IR_INSN_START, 8, 0, IR_NO_TEMP, IR_NO_TEMP, IR_NO_TEMP, 0, 0x40001004);
+        setter_block(&blk, setters[it % NSETTERS], (it / 3) & 1 ? 8 : 4);
         IRTemp b1 = emit_cond(&blk, c1);
         if (cset_first)
             ir_set_reg(&blk, 5, b1);

@@ -96,6 +96,19 @@ static void loop_block(IRBlock *blk, bool with_call)
 /* The chained entry's rule, run on the interpreter: after the first pass,
  * every re-entry needs no pending request and ninsns of budget. */
 
+/* The compiled loop chained to itself through slot, against the
+ * interpreter; then unchained again (its branch leaves after one pass),
+ * and both blocks freed. */
+static void run_chained_loop(IRBlock *orig, IRBlock *blk, int slot, const char *what)
+{
+    cr_assert(jit_chain_patch(blk, slot, blk));
+    run_loop_both(orig, blk, slot, what);
+    cr_assert(jit_chain_patch(blk, slot, NULL));
+    atomic_store(&cpu->request, 0);
+    ir_block_free(blk);
+    ir_block_free(orig);
+}
+
 static void one_loop(bool with_call)
 {
     IRBlock blk, orig;
@@ -113,14 +126,7 @@ static void one_loop(bool with_call)
     int slot = blk.ops[blk.nops - 1].opc == IR_GOTO ? 1 : 0;
     bool planned = blk.chain_loop[slot] != 0;
     cr_assert(planned || with_call, "a loop without helper calls gets a loop stub");
-    cr_assert(jit_chain_patch(&blk, slot, &blk));
-
-    run_loop_both(&orig, &blk, slot, "loop");
-    /* Unchained again, the branch leaves the block after one pass. */
-    cr_assert(jit_chain_patch(&blk, slot, NULL));
-    atomic_store(&cpu->request, 0);
-    ir_block_free(&blk);
-    ir_block_free(&orig);
+    run_chained_loop(&orig, &blk, slot, "loop");
 }
 
 Test(jit_loop, random_loops_against_interpreter)
@@ -420,12 +426,7 @@ Test(jit_loop, flags_of_the_first_of_two_side_exits)
         atomic_store(&cpu->request, rnd() % 16 == 0 ? REQ_DONE : 0);
         cpu->exc_pending = false;
         cr_assert(jit_compile(cpu, &blk, cpu_tb_flags(cpu)));
-        cr_assert(jit_chain_patch(&blk, 1, &blk));
-        run_loop_both(&orig, &blk, 1, "two side exits");
-        cr_assert(jit_chain_patch(&blk, 1, NULL));
-        atomic_store(&cpu->request, 0);
-        ir_block_free(&blk);
-        ir_block_free(&orig);
+        run_chained_loop(&orig, &blk, 1, "two side exits");
     }
 }
 
@@ -545,12 +546,7 @@ Test(jit_loop, tlb_site_caches_against_interpreter)
         jit_get_stats(cpu->jit_code, &after);
         sites += after.lts_sites - before.lts_sites;
         cr_assert_neq(blk.chain_loop[0], 0, "a loop stub for the branch back");
-        cr_assert(jit_chain_patch(&blk, 0, &blk));
-        run_loop_both(&orig, &blk, 0, "loop with site caches");
-        cr_assert(jit_chain_patch(&blk, 0, NULL));
-        atomic_store(&cpu->request, 0);
-        ir_block_free(&blk);
-        ir_block_free(&orig);
+        run_chained_loop(&orig, &blk, 0, "loop with site caches");
     }
     cr_assert_gt(sites, 500, "%" PRIu64 " accesses got a site cache", sites);
 }
