@@ -130,13 +130,13 @@ static void emit_ldxr(Ctx *c, const IROp *op, uint32_t si)
  * below is what an armed page asks of a store) at the PA of the LDXR, and
  * the version CAS locks the slot: the store, then monitor_unlock (waiters
  * read under the lock, version + 2 with release, a full fence for STLXR),
- * monitor_release_solo on a one-vCPU machine, status 0. Every failure goes
+ * on one vCPU monitor_stxr_solo (a lock word's slot freed), status 0.
+ * Every failure goes
  * to the C code before anything is written (the CAS fails only if the
  * version moved on, and it never comes back). */
 static void emit_stxr(Ctx *c, const IROp *op, uint32_t si)
 {
     JitBuf *j = &c->j;
-    const Monitor *mon = c->mon;
     const int sz = op->size;
     const uint32_t call = c->stubs[si].call;
     ldt(c, RSI, op->a, true);                    /* rsi = va */
@@ -189,10 +189,20 @@ static void emit_stxr(Ctx *c, const IROp *op, uint32_t si)
     x_rr(j, XW, 0x85, RDX, RDX);                 /* test rdx, rdx: cores in WFE on the slot */
     x_jcc(j, CC_NE, c->stubs[si].slow);
     jb_bind(j, c->stubs[si].resume);
-    if (mon->solo) {
+    if (c->mon->solo) {
+        /* monitor_stxr_solo: the word recorded, and a lock word's slot
+         * (plain_stored) freed here; an atomic counter's stays armed, its
+         * next LDXR inline. */
+        uint32_t skip = jb_label(j);
+        emit_slot(c);                            /* rcx = the slot of host rdi */
+        x_mem(j, XW, 0x89, RDI, RCX, SLOT_OFF(excl_host)); /* the slot's last STXR word */
+        x_mem(j, 0, 0x83, 7, RCX, SLOT_OFF(plain_stored)); /* cmp dword [plain_stored], 0 */
+        jb_byte(j, 0);
+        x_jcc(j, CC_E, skip);
         x_rr(j, XW, 0x89, RDI, RSI);             /* mov rsi, rdi (host) */
-        x_mov_ri(j, RDI, (uint64_t)(uintptr_t)mon);
+        x_mov_ri(j, RDI, (uint64_t)(uintptr_t)c->mon);
         call_abs(c, (const void *)monitor_release_solo);
+        jb_bind(j, skip);
     }
     x_rr(j, 0, 0x31, RAX, RAX);                  /* xor eax, eax: status 0 */
     stt(c, op->dst, RAX);
@@ -238,7 +248,7 @@ void jit_emit_excl_stub(Ctx *c, const Stub *s)
         x_alu_ri(j, XW, 7, RAX, (int32_t)ATOMIC_RESERVE_WAIT);
         x_jcc(j, CC_NE, s->resume);
     } else {
-        /* rdx = waiters, rdi = host (monitor_release_solo's, after). */
+        /* rdx = waiters, rdi = host. */
         x_push(j, RDI);
         x_push(j, RDI);
         x_rr(j, XW, 0x89, RDX, RSI);             /* mov rsi, rdx */

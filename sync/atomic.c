@@ -158,7 +158,7 @@ static bool store_excl(CPUState *cpu, uint64_t va, int size, uint16_t flags, con
     Monitor *mon = get_monitor(cpu->machine);
     if (!same_pa || !monitor_trylock_version(mon, host, ver)) {
         *status = 1;
-        monitor_release_solo(mon, host);
+        monitor_stxr_solo(mon, host);
         return true;
     }
     if (flags & IRF_REL)
@@ -172,7 +172,7 @@ static bool store_excl(CPUState *cpu, uint64_t va, int size, uint16_t flags, con
     /* Release: STLXR then LDAR must not be reordered (store->load), so a
      * release pays a full fence after the store. */
     monitor_unlock(mon, host, (flags & IRF_REL) != 0);
-    monitor_release_solo(mon, host);
+    monitor_stxr_solo(mon, host);
     *status = 0;
     return true;
 }

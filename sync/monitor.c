@@ -562,14 +562,15 @@ uint64_t monitor_reserve(Monitor *mon, const void *host)
 }
 
 /* With one vCPU running (monitor_go_smp not yet called), the only
- * reservation there can be is that core's: once its STXR has run (the
- * reservation is gone either way), no one needs the slot, and leaving it
- * armed until a sweep sent every later plain store to
- * its granules (typically the rest of a lock's cache line, and the unlock
- * itself) through monitor_store_locked: 4.9 M locked stores in the
- * 4 MiB busybox benchmark boot, 5% of its host time. The next LDXR re-arms
- * the slot at once (no grace period with one vCPU). Not once several vCPUs
- * have run, nor under -det: another core may hold a reservation on the slot. */
+ * reservation there can be is that core's, and once it has ended (a plain
+ * store to the slot's granule, monitor_store_locked; or its STXR at a lock
+ * word, monitor_stxr_solo) no one needs the slot until the next LDXR, and
+ * leaving it armed until a sweep sent every later plain store to its
+ * granules (typically the rest of a lock's cache line, and the unlock
+ * itself) through monitor_store_locked: 4.9 M locked stores in the 4 MiB
+ * busybox benchmark boot, 5% of its host time. The next LDXR re-arms the
+ * slot at once (no grace period with one vCPU). Not once several vCPUs have
+ * run, nor under -det: another core may hold a reservation on the slot. */
 void monitor_release_solo(Monitor *mon, const void *host)
 {
     if (!atomic_load_explicit(&mon->solo, memory_order_relaxed))
@@ -577,6 +578,16 @@ void monitor_release_solo(Monitor *mon, const void *host)
     size_t idx = monitor_slot_index(mon, host);
     if (atomic_load_explicit(&mon->slots[idx].state, memory_order_relaxed) == MON_STABLE)
         disarm_slot(mon, idx);
+}
+
+void monitor_stxr_solo(Monitor *mon, const void *host)
+{
+    if (!atomic_load_explicit(&mon->solo, memory_order_relaxed))
+        return;
+    MonSlot *sl = slot_of(mon, host);
+    atomic_store_explicit(&sl->excl_host, (uintptr_t)host, memory_order_relaxed);
+    if (atomic_load_explicit(&sl->plain_stored, memory_order_relaxed))
+        monitor_release_solo(mon, host);
 }
 
 void monitor_go_smp(Monitor *mon)
@@ -626,6 +637,19 @@ void monitor_store_locked(Monitor *mon, void *host, int size, uint64_t val)
     if (hi != lo)
         slot_unlock(mon, &mon->slots[hi]);
     slot_unlock(mon, &mon->slots[lo]);
+    if (atomic_load_explicit(&mon->solo, memory_order_relaxed)) {
+        /* The word of the slot's last STXR written: a lock word's unlock. */
+        for (size_t i = lo;; i = hi) {
+            const uintptr_t x = atomic_load_explicit(&mon->slots[i].excl_host, memory_order_relaxed);
+            if (x >= a && x < a + (uintptr_t)size)
+                atomic_store_explicit(&mon->slots[i].plain_stored, 1, memory_order_relaxed);
+            if (i == hi)
+                break;
+        }
+        monitor_release_solo(mon, host);
+        if (hi != lo)
+            monitor_release_solo(mon, (const uint8_t *)host + size - 1);
+    }
 }
 
 void monitor_write(Monitor *mon, void *host, const void *buf, size_t len)

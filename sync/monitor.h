@@ -60,6 +60,13 @@ typedef struct MonSlot {
     _Atomic uint32_t used;    /* second-chance bit for the sweeper */
     _Atomic uint64_t waiters; /* cores (bit index & 63) asleep in WFE on a reservation here */
     _Atomic uint32_t epoch;   /* IDLE -> PENDING transitions (monitor_settle tells arming episodes apart) */
+    /* One vCPU: a plain store has written the word of this slot's last STXR
+     * (excl_host: a lock word, whose unlock is a plain store), so the STXR
+     * frees the slot itself (monitor_stxr_solo); a store beside it in the
+     * granule (a counter's neighbour) only frees it. Hints: freeing or not
+     * is exact either way. */
+    _Atomic uint32_t plain_stored;
+    _Atomic uintptr_t excl_host;
 } __attribute__((aligned(64))) MonSlot;
 
 #define MON_PAGE_SHIFT 12
@@ -93,9 +100,10 @@ typedef struct Monitor {
     uint32_t nslots, npages;
     struct Machine *machine;
     /* smp: arming needs a grace period (a second vCPU has been started:
-     * monitor_go_smp). solo: one vCPU runs, so its ended reservation frees
-     * the slot (monitor_release_solo); on a machine of several, until the
-     * first PSCI CPU_ON (only if the monitor thread runs: gp_started). */
+     * monitor_go_smp). solo: one vCPU runs, so a plain store to an armed
+     * granule frees its slot (monitor_release_solo); on a machine of
+     * several, until the first PSCI CPU_ON (only if the monitor thread
+     * runs: gp_started). */
     _Atomic bool smp, solo;
 
     _Atomic uint32_t narmed;           /* slots not IDLE */
@@ -159,9 +167,18 @@ static inline bool monitor_armed(const Monitor *mon, const void *host, int size)
     return (x | y) != 0;
 }
 
-/* The one vCPU's thread, after its STXR: disarm the slot of `host` if that
- * core is the only one that has run (nothing otherwise). */
+/* The one vCPU's thread, after a plain store to an armed granule
+ * (monitor_store_locked): disarm the slot of `host` if that core is the
+ * only one that has run (nothing otherwise). */
 void monitor_release_solo(Monitor *mon, const void *host);
+
+/* The one vCPU's thread, after its STXR (successful or not) at `host`:
+ * records host as the slot's last STXR word (MonSlot.excl_host), then
+ * monitor_release_solo if a plain store has written that word before
+ * (MonSlot.plain_stored: a lock word), else the slot stays armed, so
+ * that the next LDXR of an LL/SC loop on a word nothing else stores to
+ * (an atomic counter) needs no call (docs/atomics.md, "One vCPU"). */
+void monitor_stxr_solo(Monitor *mon, const void *host);
 
 /* The one running vCPU, from PSCI CPU_ON before the target core can run
  * (smp/psci.c): from now on several cores may hold reservations and store,

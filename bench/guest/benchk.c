@@ -277,6 +277,50 @@ static void b_ipi(long n)
     pthread_join(t, NULL);
 }
 
+/* An atomic add as an exclusive pair (LDAXR, ADD, STLXR, CBNZ), what a
+ * compiler makes for a core without LSE: written out, because libgcc's
+ * outline atomics pick LSE's LDADDAL where the kernel reports it (flotilla's
+ * CPU has LSE, QEMU's Cortex-A57 has not), and the two would then time
+ * different instructions. One core alone, and two cores on one counter,
+ * each op counted. The counter has its 64-byte granule to itself. */
+static _Alignas(64) long atomic_counter[8];
+static void atomic_add_one(long *p)
+{
+#if defined(__aarch64__)
+    long v;
+    unsigned fail;
+    __asm__ volatile("1: ldaxr %0, [%2]\n add %0, %0, #1\n stlxr %w1, %0, [%2]\n cbnz %w1, 1b"
+                     : "=&r"(v), "=&r"(fail)
+                     : "r"(p)
+                     : "memory");
+#else
+    __atomic_fetch_add(p, 1, __ATOMIC_SEQ_CST);
+#endif
+}
+static void b_atomic(long n)
+{
+    for (long i = 0; i < n; i++)
+        atomic_add_one(&atomic_counter[0]);
+}
+static long atomic_n;
+static void *atomic_peer(void *arg)
+{
+    (void)arg;
+    pin(1);
+    b_atomic(atomic_n);
+    return NULL;
+}
+static void b_atomic2(long n)
+{
+    /* n ops in all, half on each core */
+    atomic_n = n / 2;
+    pthread_t t;
+    pthread_create(&t, NULL, atomic_peer, NULL);
+    pin(0);
+    b_atomic(n - n / 2);
+    pthread_join(t, NULL);
+}
+
 /* Code generation: aarch64 (or x86-64 for the host build). */
 static uint32_t *code;
 #define FN_WORDS 16 /* one 64-byte function: 15 instructions and RET */
@@ -366,6 +410,13 @@ static int do_micro(double seconds)
     if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
         micro_begin("ipi_futex_roundtrip");
         report("ipi_futex_roundtrip", measure(b_ipi, 16) * 1e9, "ns");
+    }
+
+    micro_begin("atomic_add");
+    report("atomic_add", measure(b_atomic, 256) * 1e9, "ns");
+    if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
+        micro_begin("atomic_add_2cores");
+        report("atomic_add_2cores", measure(b_atomic2, 256) * 1e9, "ns");
     }
 
     code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

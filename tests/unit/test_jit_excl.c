@@ -1,8 +1,9 @@
 /* Unit tests for the JIT's inline LDXR/STXR (cpu/jit_excl_x86.c), each
  * against the interpreter (sync/atomic.c's load_excl/store_excl) with the
  * harness of jit_harness.h: success and failure of every size and ordering,
- * cold and warm TLB, on a one-vCPU monitor (its STXR disarms the slot) and
- * on one that keeps slots armed (as -det with several vCPUs); stores by
+ * cold and warm TLB, on a one-vCPU monitor (a plain store to an armed
+ * granule disarms its slot) and on one that keeps slots armed (as -det with
+ * several vCPUs); stores by
  * this core, another thread and the device path between LDXR and STXR;
  * mismatched address or size; alignment and translation faults; a page
  * swept between two reservations. */
@@ -22,10 +23,19 @@ TestSuite(jit, .init = setup, .fini = teardown, .timeout = 900);
 
 static Monitor *mon_rw(void) { return tm->m.monitor; }
 
-/* solo: the machine's one vCPU frees the slot after each STXR
- * (monitor_release_solo); else slots stay armed between reservations, so
- * a warm LDXR takes the inline fast path. Blocks compile it in. */
+/* solo: the machine's one vCPU frees a slot at a plain store to its granule
+ * (monitor_store_locked), and at each STXR there once a plain store has
+ * written the word of an earlier STXR (monitor_stxr_solo: a lock word);
+ * else slots stay armed until swept, and a warm LDXR takes the inline fast
+ * path. */
 static void set_solo(bool solo) { mon_rw()->solo = solo; }
+
+/* The lock-word mark of the slot of guest address pa (MonSlot.plain_stored). */
+static bool slot_plain_stored(uint64_t pa)
+{
+    const void *host = test_ram(tm, pa, 1);
+    return atomic_load(&mon_rw()->slots[monitor_slot_index(mon_rw(), host)].plain_stored) != 0;
+}
 
 static void blk_begin(IRBlock *b)
 {
@@ -49,8 +59,9 @@ enum { K_OK, K_STORE_IN, K_STORE_NEXT, K_OTHER_VA, K_OTHER_SIZE, K_NO_LDXR, K_KI
 
 /* LDXR then STXR in one block, with what kind says between or instead:
  * both tiers agree, the status is what the monitor must answer, nothing
- * runs as a fallback, and a warm matching pair stays inline (on a
- * non-solo monitor the LDXR needs no reservation call either). */
+ * runs as a fallback, and a warm matching pair stays inline, its LDXR with
+ * no reservation call unless on one vCPU a plain store has made the slot a
+ * lock word's (then each STXR frees it). */
 static void excl_pairs(int iters)
 {
     for (int solo = 1; solo >= 0; solo--) {
@@ -99,12 +110,16 @@ static void excl_pairs(int iters)
                     cr_assert_eq(cpu->x[1], want, "%s: STXR status", what);
                     cr_assert_eq(ran_fallback[IR_LOAD_EXCL] + ran_fallback[IR_STORE_EXCL], 0, "%s: a fallback", what);
                     cr_assert_eq(cpu->excl_vaddr, EXCL_NONE, "%s: monitor cleared", what);
-                    if (solo && kind <= K_STORE_NEXT) /* monitor_release_solo after the STXR's CAS, either way */
+                    const bool lock_word = solo && slot_plain_stored(g);
+                    if (solo && kind == K_STORE_IN) /* the plain store released the slot */
                         cr_assert(!monitor_armed(tm->m.monitor, test_ram(tm, g, 1), 1), "%s: slot left armed", what);
+                    if (kind == K_OK) /* the STXR left it armed but at a lock word on one vCPU */
+                        cr_assert_eq(monitor_armed(tm->m.monitor, test_ram(tm, g, 1), 1), !lock_word,
+                                     "%s: slot armed or not", what);
                     if (warm && want == 0) {
                         cr_assert_eq(excl_delta(&cpu->stats.jit.excl_slow, &snap->stats.jit.excl_slow), 0,
                                      "%s: warm pair left the inline path", what);
-                        if (!solo && kind == K_OK)
+                        if (kind == K_OK && !lock_word)
                             cr_assert_eq(excl_delta(&cpu->stats.jit.excl_reserve, &snap->stats.jit.excl_reserve), 0,
                                          "%s: warm LDXR on a stable slot called the monitor", what);
                     }

@@ -44,13 +44,15 @@ static uint64_t reserve_stable(Monitor *mon, const void *p)
     return MON_VER_INVALID;
 }
 
-/* A successful STXR: the locked store of reservation ver, then
- * monitor_release_solo, as atomic.c does after every STXR. */
+/* A successful STXR (the locked store of reservation ver, as atomic.c
+ * does it), then a plain store to the word, which on one vCPU frees the
+ * slot (monitor_store_locked: monitor_release_solo). */
 static void stxr_and_release(Monitor *mon, uint64_t *p, uint64_t ver)
 {
     cr_assert(monitor_trylock_version(mon, p, ver));
     monitor_unlock(mon, p, false);
-    monitor_release_solo(mon, p);
+    cr_assert(monitor_armed(mon, p, 8), "an STXR leaves the slot armed");
+    monitor_guest_store(mon, p, 8, 0);
 }
 
 /* LL/SC increment through the monitor API, as atomic.c does it. */
@@ -86,7 +88,7 @@ Test(monitor, llsc_success_uniprocessor)
 }
 
 /* A machine of several cores starts with core 0 alone (the others parked
- * until PSCI CPU_ON): its reservations are usable at once and its STXR
+ * until PSCI CPU_ON): its reservations are usable at once and a plain store
  * frees the slot, as on one vCPU; from the first CPU_ON (monitor_go_smp)
  * arming waits for a grace period and slots stay armed. */
 Test(monitor, several_cores_run_solo_until_cpu_on)
@@ -98,16 +100,65 @@ Test(monitor, several_cores_run_solo_until_cpu_on)
     uint64_t ver = monitor_reserve(mon, cell);
     cr_assert_neq(ver, MON_VER_INVALID, "core 0 alone: usable at once");
     stxr_and_release(mon, cell, ver);
-    cr_assert_not(monitor_armed(mon, cell, 8), "its STXR freed the slot");
+    cr_assert_not(monitor_armed(mon, cell, 8), "the plain store after its STXR freed the slot");
     cr_assert_eq(atomic_load(&mon->stats.grace_periods), 0);
     monitor_go_smp(mon);
     cr_assert_eq(monitor_reserve(mon, cell), MON_VER_INVALID, "after CPU_ON arming waits for a grace period");
     stxr_and_release(mon, cell, reserve_stable(mon, cell));
-    cr_assert(monitor_armed(mon, cell, 8), "and the slot stays armed between reservations");
+    cr_assert(monitor_armed(mon, cell, 8), "and the slot stays armed, plain stores or not");
     cr_assert_geq(atomic_load(&mon->stats.grace_periods), 1);
     monitor_go_smp(mon); /* once only */
     cr_assert(atomic_load(&mon->smp) && !atomic_load(&mon->solo));
     free(cell);
+    monitor_destroy(mon);
+    free(m);
+}
+
+/* One vCPU: an STXR leaves its slot armed, so an LL/SC loop on a word
+ * nothing else stores to (a counter) re-arms nothing, and a plain store
+ * beside it in the granule frees the slot once; a plain store to the word
+ * of the last STXR (an unlock) frees the slot and marks it a lock word's,
+ * whose later STXRs free it themselves, so that the unlock needs no lock. */
+Test(monitor, one_vcpu_frees_lock_words_not_counters)
+{
+    Machine *m = fake_machine(1);
+    Monitor *mon = monitor_create(m, 16); /* sweeps past 64 armed slots (with 8 bits, at every arm) */
+    uint64_t *counter = aligned_alloc(64, 128), *lock = counter + 8;
+    *counter = *lock = 0;
+    for (int i = 0; i < 3; i++) {
+        uint64_t ver = monitor_reserve(mon, counter);
+        cr_assert(monitor_trylock_version(mon, counter, ver));
+        *counter += 1;
+        monitor_unlock(mon, counter, false);
+        monitor_stxr_solo(mon, counter);
+        cr_assert(monitor_armed(mon, counter, 8), "a counter's slot stays armed (pass %d)", i);
+    }
+    cr_assert_eq(atomic_load(&mon->stats.arms), 1, "armed once for three LL/SC passes");
+    monitor_guest_store(mon, counter + 1, 8, 7); /* a neighbour in the granule */
+    cr_assert_not(monitor_armed(mon, counter, 8), "a store beside the counter frees its slot");
+    for (int i = 0; i < 2; i++) {
+        uint64_t ver = monitor_reserve(mon, counter);
+        cr_assert(monitor_trylock_version(mon, counter, ver));
+        *counter += 1;
+        monitor_unlock(mon, counter, false);
+        monitor_stxr_solo(mon, counter);
+        cr_assert(monitor_armed(mon, counter, 8), "but does not make the counter a lock word (pass %d)", i);
+    }
+    cr_assert_eq(atomic_load(&mon->stats.arms), 2, "armed again once");
+    for (int i = 0; i < 3; i++) {
+        uint64_t ver = monitor_reserve(mon, lock);
+        cr_assert(monitor_trylock_version(mon, lock, ver));
+        *lock = 1;
+        monitor_unlock(mon, lock, false);
+        monitor_stxr_solo(mon, lock);
+        cr_assert_eq(monitor_armed(mon, lock, 8), i == 0, "freed by its STXR from the second pass on (pass %d)", i);
+        const uint64_t locked = atomic_load(&mon->stats.locked_stores);
+        monitor_guest_store(mon, lock, 8, 0); /* the unlock */
+        cr_assert_eq(atomic_load(&mon->stats.locked_stores) - locked, i == 0, "a locked unlock only the first time (pass %d)", i);
+        cr_assert_not(monitor_armed(mon, lock, 8));
+    }
+    cr_assert(monitor_armed(mon, counter, 8), "the counter's slot is not the lock's");
+    free(counter);
     monitor_destroy(mon);
     free(m);
 }
