@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,14 +278,15 @@ static void b_ipi(long n)
     pthread_join(t, NULL);
 }
 
-/* An atomic add as an exclusive pair (LDAXR, ADD, STLXR, CBNZ), what a
- * compiler makes for a core without LSE: written out, because libgcc's
- * outline atomics pick LSE's LDADDAL where the kernel reports it (flotilla's
- * CPU has LSE, QEMU's Cortex-A57 has not), and the two would then time
- * different instructions. One core alone, and two cores on one counter,
- * each op counted. The counter has its 64-byte granule to itself. */
-static _Alignas(64) long atomic_counter[8];
-static void atomic_add_one(long *p)
+/* An atomic add, on one core alone and on two sharing the counter, each
+ * op counted. As compiled C (atomic_fetch_add: libgcc's outline helper,
+ * which takes LSE's LDADDAL where the kernel reports LSE, as on flotilla's
+ * CPU, and an LDAXR/STLXR loop where it does not, as on QEMU's Cortex-A57),
+ * and as that exclusive loop written out (the same instructions on both).
+ * The counters have their 64-byte granules to themselves. */
+static _Alignas(64) _Atomic long atomic_counter[8];
+static _Alignas(64) long llsc_counter[8];
+static void llsc_add_one(long *p)
 {
 #if defined(__aarch64__)
     long v;
@@ -300,26 +302,35 @@ static void atomic_add_one(long *p)
 static void b_atomic(long n)
 {
     for (long i = 0; i < n; i++)
-        atomic_add_one(&atomic_counter[0]);
+        atomic_fetch_add(&atomic_counter[0], 1);
 }
-static long atomic_n;
-static void *atomic_peer(void *arg)
+static void b_llsc(long n)
+{
+    for (long i = 0; i < n; i++)
+        llsc_add_one(&llsc_counter[0]);
+}
+static void (*pair_fn)(long);
+static long pair_n;
+static void *pair_peer(void *arg)
 {
     (void)arg;
     pin(1);
-    b_atomic(atomic_n);
+    pair_fn(pair_n);
     return NULL;
 }
-static void b_atomic2(long n)
+/* fn(n) split over two cores: n ops in all. */
+static void on_two_cores(void (*fn)(long), long n)
 {
-    /* n ops in all, half on each core */
-    atomic_n = n / 2;
+    pair_fn = fn;
+    pair_n = n / 2;
     pthread_t t;
-    pthread_create(&t, NULL, atomic_peer, NULL);
+    pthread_create(&t, NULL, pair_peer, NULL);
     pin(0);
-    b_atomic(n - n / 2);
+    fn(n - n / 2);
     pthread_join(t, NULL);
 }
+static void b_atomic2(long n) { on_two_cores(b_atomic, n); }
+static void b_llsc2(long n) { on_two_cores(b_llsc, n); }
 
 /* Code generation: aarch64 (or x86-64 for the host build). */
 static uint32_t *code;
@@ -414,9 +425,13 @@ static int do_micro(double seconds)
 
     micro_begin("atomic_add");
     report("atomic_add", measure(b_atomic, 256) * 1e9, "ns");
+    micro_begin("atomic_add_llsc");
+    report("atomic_add_llsc", measure(b_llsc, 256) * 1e9, "ns");
     if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
         micro_begin("atomic_add_2cores");
         report("atomic_add_2cores", measure(b_atomic2, 256) * 1e9, "ns");
+        micro_begin("atomic_add_llsc_2cores");
+        report("atomic_add_llsc_2cores", measure(b_llsc2, 256) * 1e9, "ns");
     }
 
     code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
