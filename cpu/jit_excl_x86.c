@@ -131,9 +131,8 @@ static void emit_ldxr(Ctx *c, const IROp *op, uint32_t si)
  * the version CAS locks the slot: the store, then monitor_unlock (waiters
  * read under the lock, version + 2 with release, a full fence for STLXR),
  * on one vCPU monitor_stxr_solo (a lock word's slot freed), status 0.
- * Every failure goes
- * to the C code before anything is written (the CAS fails only if the
- * version moved on, and it never comes back). */
+ * Every failure goes to the C code before anything is written (the CAS
+ * fails only if the version moved on, and it never comes back). */
 static void emit_stxr(Ctx *c, const IROp *op, uint32_t si)
 {
     JitBuf *j = &c->j;
