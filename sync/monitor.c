@@ -622,6 +622,15 @@ static void host_store(void *host, int size, uint64_t val)
     }
 }
 
+/* One vCPU, a plain store of [a, a + size): if it writes the word of the
+ * slot's last STXR, that word is a lock's (its unlock): mark the slot. */
+static void mark_lock_word(MonSlot *sl, uintptr_t a, int size)
+{
+    const uintptr_t x = atomic_load_explicit(&sl->excl_host, memory_order_relaxed);
+    if (x >= a && x < a + (uintptr_t)size)
+        atomic_store_explicit(&sl->plain_stored, 1, memory_order_relaxed);
+}
+
 void monitor_store_locked(Monitor *mon, void *host, int size, uint64_t val)
 {
     uintptr_t a = (uintptr_t)host;
@@ -638,17 +647,12 @@ void monitor_store_locked(Monitor *mon, void *host, int size, uint64_t val)
         slot_unlock(mon, &mon->slots[hi]);
     slot_unlock(mon, &mon->slots[lo]);
     if (atomic_load_explicit(&mon->solo, memory_order_relaxed)) {
-        /* The word of the slot's last STXR written: a lock word's unlock. */
-        for (size_t i = lo;; i = hi) {
-            const uintptr_t x = atomic_load_explicit(&mon->slots[i].excl_host, memory_order_relaxed);
-            if (x >= a && x < a + (uintptr_t)size)
-                atomic_store_explicit(&mon->slots[i].plain_stored, 1, memory_order_relaxed);
-            if (i == hi)
-                break;
-        }
+        mark_lock_word(&mon->slots[lo], a, size);
         monitor_release_solo(mon, host);
-        if (hi != lo)
+        if (hi != lo) {
+            mark_lock_word(&mon->slots[hi], a, size);
             monitor_release_solo(mon, (const uint8_t *)host + size - 1);
+        }
     }
 }
 

@@ -114,6 +114,17 @@ Test(monitor, several_cores_run_solo_until_cpu_on)
     free(m);
 }
 
+/* One LL/SC pass on one vCPU writing v at p: the reservation, the locked
+ * store, then monitor_stxr_solo, as store_excl does it. */
+static void solo_llsc_write(Monitor *mon, uint64_t *p, uint64_t v)
+{
+    uint64_t ver = monitor_reserve(mon, p);
+    cr_assert(monitor_trylock_version(mon, p, ver));
+    *p = v;
+    monitor_unlock(mon, p, false);
+    monitor_stxr_solo(mon, p);
+}
+
 /* One vCPU: an STXR leaves its slot armed, so an LL/SC loop on a word
  * nothing else stores to (a counter) re-arms nothing, and a plain store
  * beside it in the granule frees the slot once; a plain store to the word
@@ -126,31 +137,19 @@ Test(monitor, one_vcpu_frees_lock_words_not_counters)
     uint64_t *counter = aligned_alloc(64, 128), *lock = counter + 8;
     *counter = *lock = 0;
     for (int i = 0; i < 3; i++) {
-        uint64_t ver = monitor_reserve(mon, counter);
-        cr_assert(monitor_trylock_version(mon, counter, ver));
-        *counter += 1;
-        monitor_unlock(mon, counter, false);
-        monitor_stxr_solo(mon, counter);
+        solo_llsc_write(mon, counter, *counter + 1);
         cr_assert(monitor_armed(mon, counter, 8), "a counter's slot stays armed (pass %d)", i);
     }
     cr_assert_eq(atomic_load(&mon->stats.arms), 1, "armed once for three LL/SC passes");
     monitor_guest_store(mon, counter + 1, 8, 7); /* a neighbour in the granule */
     cr_assert_not(monitor_armed(mon, counter, 8), "a store beside the counter frees its slot");
     for (int i = 0; i < 2; i++) {
-        uint64_t ver = monitor_reserve(mon, counter);
-        cr_assert(monitor_trylock_version(mon, counter, ver));
-        *counter += 1;
-        monitor_unlock(mon, counter, false);
-        monitor_stxr_solo(mon, counter);
+        solo_llsc_write(mon, counter, *counter + 1);
         cr_assert(monitor_armed(mon, counter, 8), "but does not make the counter a lock word (pass %d)", i);
     }
     cr_assert_eq(atomic_load(&mon->stats.arms), 2, "armed again once");
     for (int i = 0; i < 3; i++) {
-        uint64_t ver = monitor_reserve(mon, lock);
-        cr_assert(monitor_trylock_version(mon, lock, ver));
-        *lock = 1;
-        monitor_unlock(mon, lock, false);
-        monitor_stxr_solo(mon, lock);
+        solo_llsc_write(mon, lock, 1);
         cr_assert_eq(monitor_armed(mon, lock, 8), i == 0, "freed by its STXR from the second pass on (pass %d)", i);
         const uint64_t locked = atomic_load(&mon->stats.locked_stores);
         monitor_guest_store(mon, lock, 8, 0); /* the unlock */
