@@ -2,7 +2,8 @@
 # The guest side of bench/run.sh, started by /init. What to run comes from
 # the kernel command line (unknown name=value parameters become init's
 # environment): bench_work=1 (gzip/sha256sum/bzip2 on bench_kb KiB),
-# bench_micro=SECONDS, bench_copies=N copies of the compute kernel with
+# bench_micro=SECONDS (bench_micro_only=PREFIX: only the micro-benchmarks
+# whose name starts with it), bench_copies=N copies of the compute kernel with
 # bench_iters iterations. The host timestamps the BENCH-* lines.
 export PATH=/bin
 mount -t proc proc /proc
@@ -27,7 +28,7 @@ if [ "${bench_work:-0}" = 1 ]; then
     rm -f /tmp/data /tmp/data.gz /tmp/data.bz2
 fi
 if [ -n "${bench_micro:-}" ]; then
-    benchk micro "$bench_micro"
+    benchk micro "$bench_micro" ${bench_micro_only:-}
 fi
 if [ -n "${bench_copies:-}" ]; then
     i=0

@@ -8,13 +8,15 @@
  *                          value unit ops" line (timed with the guest's own
  *                          clock, each for about SECONDS; ops: the operations
  *                          run, calibration included)
- * Single-threaded except the IPI ping-pong. */
+ *   benchk micro SECONDS PREFIX   only those whose name starts with PREFIX
+ * Single-threaded except the IPI ping-pong and the two-core atomics. */
 #define _GNU_SOURCE
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,11 +148,15 @@ static long micro_ops; /* operations run by the current micro-benchmark, calibra
 
 /* Marks a micro-benchmark's start: the host samples its CPU time at this line
  * and at the report, and divides by the operations run (bench.py). */
-static void micro_begin(const char *name)
+static const char *micro_only = ""; /* run only the micro-benchmarks named with this prefix */
+static bool micro_begin(const char *name)
 {
+    if (strncmp(name, micro_only, strlen(micro_only)) != 0)
+        return false;
     micro_ops = 0;
     printf("BENCH-MSTART %s\n", name);
     fflush(stdout);
+    return true;
 }
 
 /* Run fn(n) with growing n until it takes target_s; returns seconds per op. */
@@ -173,6 +179,14 @@ static void report(const char *name, double v, const char *unit)
     printf("BENCH-MICRO %s %.1f %s %ld\n", name, v, unit, micro_ops);
     fflush(stdout);
 }
+
+/* One micro-benchmark: `value` (which runs it) is evaluated only if its
+ * name is selected. */
+#define MICRO(name, value, unit)                                                                                       \
+    do {                                                                                                               \
+        if (micro_begin(name))                                                                                         \
+            report(name, (value), unit);                                                                               \
+    } while (0)
 
 static void b_svc(long n)
 {
@@ -394,59 +408,46 @@ static void b_memcpy(long n)
 static int do_micro(double seconds)
 {
     target_s = seconds;
-    micro_begin("svc_roundtrip");
-    report("svc_roundtrip", measure(b_svc, 64) * 1e9, "ns");
+    MICRO("svc_roundtrip", measure(b_svc, 64) * 1e9, "ns");
 
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = sigill_handler;
     sa.sa_flags = SA_SIGINFO;
     sigaction(SIGILL, &sa, NULL);
-    micro_begin("undef_trap_roundtrip");
-    report("undef_trap_roundtrip", measure(b_undef, 16) * 1e9, "ns");
+    MICRO("undef_trap_roundtrip", measure(b_undef, 16) * 1e9, "ns");
 
     tlb_buf = mmap(NULL, TLB_PAGES * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     for (long p = 0; p < TLB_PAGES; p++)
         tlb_buf[p * 4096] = (uint8_t)p;
-    micro_begin("tlb_miss_load");
-    report("tlb_miss_load", measure(b_tlb_miss, 4096) * 1e9, "ns");
+    MICRO("tlb_miss_load", measure(b_tlb_miss, 4096) * 1e9, "ns");
 
     flush_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     flush_page[0] = 1;
-    micro_begin("tlb_flush_mprotect");
-    report("tlb_flush_mprotect", measure(b_tlb_flush, 16) * 1e9, "ns");
-    micro_begin("mmap_touch_munmap");
-    report("mmap_touch_munmap", measure(b_munmap, 16) * 1e9, "ns");
+    MICRO("tlb_flush_mprotect", measure(b_tlb_flush, 16) * 1e9, "ns");
+    MICRO("mmap_touch_munmap", measure(b_munmap, 16) * 1e9, "ns");
 
     if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
-        micro_begin("ipi_futex_roundtrip");
-        report("ipi_futex_roundtrip", measure(b_ipi, 16) * 1e9, "ns");
+        MICRO("ipi_futex_roundtrip", measure(b_ipi, 16) * 1e9, "ns");
     }
 
-    micro_begin("atomic_add");
-    report("atomic_add", measure(b_atomic, 256) * 1e9, "ns");
-    micro_begin("atomic_add_llsc");
-    report("atomic_add_llsc", measure(b_llsc, 256) * 1e9, "ns");
+    MICRO("atomic_add", measure(b_atomic, 256) * 1e9, "ns");
+    MICRO("atomic_add_llsc", measure(b_llsc, 256) * 1e9, "ns");
     if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
-        micro_begin("atomic_add_2cores");
-        report("atomic_add_2cores", measure(b_atomic2, 256) * 1e9, "ns");
-        micro_begin("atomic_add_llsc_2cores");
-        report("atomic_add_llsc_2cores", measure(b_llsc2, 256) * 1e9, "ns");
+        MICRO("atomic_add_2cores", measure(b_atomic2, 256) * 1e9, "ns");
+        MICRO("atomic_add_llsc_2cores", measure(b_llsc2, 256) * 1e9, "ns");
     }
 
     code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     emit_fn(code, 0);
-    micro_begin("smc_invalidate_call");
-    report("smc_invalidate_call", measure(b_smc, 16) * 1e9, "ns");
-    micro_begin("translate_new_block");
-    report("translate_new_block", measure(b_translate, XLATE_FNS) * 1e9, "ns");
+    MICRO("smc_invalidate_call", measure(b_smc, 16) * 1e9, "ns");
+    MICRO("translate_new_block", measure(b_translate, XLATE_FNS) * 1e9, "ns");
 
     copy_src = malloc(COPY_BYTES);
     copy_dst = malloc(COPY_BYTES);
     memset(copy_src, 0x5a, COPY_BYTES);
     memset(copy_dst, 0, COPY_BYTES);
-    micro_begin("memcpy_bandwidth");
-    report("memcpy_bandwidth", (double)COPY_BYTES / measure(b_memcpy, 1) / 1e6, "MB/s");
+    MICRO("memcpy_bandwidth", (double)COPY_BYTES / measure(b_memcpy, 1) / 1e6, "MB/s");
     return 0;
 }
 
@@ -456,8 +457,11 @@ int main(int argc, char **argv)
         return do_gen(atol(argv[2]));
     if (argc == 3 && !strcmp(argv[1], "compute"))
         return do_compute(atol(argv[2]));
-    if (argc == 3 && !strcmp(argv[1], "micro"))
+    if ((argc == 3 || argc == 4) && !strcmp(argv[1], "micro")) {
+        if (argc == 4)
+            micro_only = argv[3];
         return do_micro(atof(argv[2]));
-    fprintf(stderr, "usage: benchk gen KB | compute ITERS | micro SECONDS\n");
+    }
+    fprintf(stderr, "usage: benchk gen KB | compute ITERS | micro SECONDS [NAME-PREFIX]\n");
     return 2;
 }
