@@ -239,6 +239,9 @@ typedef struct CPUStats {
          * atomic_reserve_host (arming, second-chance bits, TLB re-tag) */
         uint64_t excl_slow;
         uint64_t excl_reserve;
+        /* LDXRs that locked their slot for the STXR paired with them in the
+         * block (jit_excl_x86.c, "eager") */
+        uint64_t excl_locked;
         /* a self-loop's TLB site cache that missed (the access's TLB lookup
          * ran out of line: a new page, or an access not aligned to its size) */
         uint64_t lts_miss;
@@ -286,6 +289,11 @@ typedef struct CPUState {
      * before running it again, instead of the guest spinning on failed
      * STXRs for a whole grace period. NULL otherwise. */
     const void *excl_wait;
+    /* An inline LDXR paired with its STXR in one block has locked its
+     * granule's slot (cpu/jit_excl_x86.c, "eager"): the slot and the host
+     * address, until that STXR; NULL whenever no block is between the two. */
+    void *excl_lock_slot;
+    void *excl_lock_host;
     uint32_t excl_size;
     bool event_register;   /* WFE/SEV event */
     /* Debug state read on fast paths, kept by debug_update (cpu/debug.c),

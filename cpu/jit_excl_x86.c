@@ -6,7 +6,9 @@
  * code: misaligned, TLB miss, MMIO, a read-only page, an STXR without a
  * matching reservation or whose version CAS failed; an LDXR whose slot or
  * page is not STABLE and used calls atomic_reserve_host (arming, second-
- * chance bits, the TLB's armed tags) and comes back. The pair forms
+ * chance bits, the TLB's armed tags) and comes back. An LDXR and the STXR
+ * after it in the block with nothing but register ops between lock the slot
+ * at the LDXR ("eager": excl_pair, docs/jit.md). The pair forms
  * (LDXP/STXP: helpers) are not here. Thread rules: the compiling thread. */
 #include "../memory/mem.h"
 #include "../sync/atomic.h"
@@ -28,6 +30,29 @@ static bool excl_inline_ok(const Ctx *c, const IROp *op)
     return c->mon && (sz == 1 || sz == 2 || sz == 4 || sz == 8) &&
            !(op->flags & ~(IRF_ACQ | IRF_REL | IRF_ALIGN)) &&
            ((uint64_t)c->mon->mask << MON_GRANULE_SHIFT) <= 0x7fffffffu && c->mon->pmask <= 0x7fffffffu;
+}
+
+/* Compiling thread. The STXR an inline LDXR can lock its granule's slot for
+ * (index + 1; 0: none): the next exclusive op of the block, an STXR of the
+ * same size that is inline too, with only register and flag ops between
+ * (IRK_PURE, IRK_STATE but FENCE), none of which can leave the block or
+ * raise, so the STXR that unlocks always runs right after, in the same
+ * block (no quiescent state, no interrupt, no other store of this core
+ * between). Not under -det (c->excl_eager_ok). */
+static uint32_t excl_pair(const Ctx *c, const IROp *op)
+{
+    const IRBlock *b = c->b;
+    if (!c->excl_eager_ok)
+        return 0;
+    for (uint32_t k = (uint32_t)(op - b->ops) + 1; k < b->nops; k++) {
+        const IROp *o = &b->ops[k];
+        if (o->opc == IR_STORE_EXCL)
+            return o->size == op->size && excl_inline_ok(c, o) ? k + 1 : 0;
+        const uint8_t kind = ir_op_info[o->opc].kind;
+        if ((kind != IRK_PURE && kind != IRK_STATE) || o->opc == IR_FENCE)
+            return 0;
+    }
+    return 0;
 }
 
 /* After the tag compare (rdx = the slot, ebase its row in cpu->tlb, rsi =
@@ -70,7 +95,7 @@ static void st_imm(JitBuf *j, int32_t off, int32_t v)
  * nothing to do (the core's mon_gen is the monitor's gen): the version
  * (even) is read before the data (x86 loads keep their order), the data
  * zero-extended, the reservation recorded. */
-static void emit_ldxr(Ctx *c, const IROp *op, uint32_t si)
+static void emit_ldxr(Ctx *c, const IROp *op, uint32_t si, bool eager)
 {
     JitBuf *j = &c->j;
     const Monitor *mon = c->mon;
@@ -87,14 +112,26 @@ static void emit_ldxr(Ctx *c, const IROp *op, uint32_t si)
     x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
     x_mem_sib(j, XW, 0x3b, RCX, RBX, RDX, 8, ebase + TLB_FIELD(tag_read));
     x_jcc(j, CC_NE, call);
+    if (eager) {
+        /* The paired STXR stores without a TLB check: the page must be
+         * writable now (rare otherwise: the whole LDXR in C). */
+        x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 8, ebase + TLB_FIELD(tag_write));
+        x_alu_ri(j, XW, 4, RAX, (int32_t)~TLB_TAG_ARMED);
+        x_rr(j, XW, 0x3b, RAX, RCX);             /* cmp rax, rcx */
+        x_jcc(j, CC_NE, call);
+    }
     emit_host_pa(c, ebase, R8);                  /* rdi = host, r8 = pa */
     emit_slot(c);
     /* monitor_reserve's order: version (odd: a writer holds the slot, the
-     * C code spins), state, used, then the page; then tlb_sync_armed's gen. */
+     * C code spins; eager, the spin is here: the holder is a few
+     * instructions from its unlock), state, used, then the page; then
+     * tlb_sync_armed's gen. */
+    const uint32_t retry = jb_label(j);
+    jb_bind(j, retry);                           /* rcx = the slot */
     x_mem(j, XW, 0x8b, RAX, RCX, SLOT_OFF(version));
     x_rr(j, 0, 0xf6, 0, RAX);                    /* test al, 1 */
     jb_byte(j, 1);
-    x_jcc(j, CC_NE, slow);
+    x_jcc(j, CC_NE, eager ? retry : slow);
     x_mem(j, 0, 0x83, 7, RCX, SLOT_OFF(state));  /* cmp dword [state], MON_STABLE */
     jb_byte(j, MON_STABLE);
     x_jcc(j, CC_NE, slow);
@@ -112,6 +149,22 @@ static void emit_ldxr(Ctx *c, const IROp *op, uint32_t si)
     ld64(j, RCX, RCX, 0);
     x_mem(j, XW, 0x3b, RCX, RBX, CPU_OFF(tlbs.mon_gen));
     x_jcc(j, CC_NE, slow);
+    if (eager) {
+        /* Lock the slot for the paired STXR (version + 1, as its CAS
+         * would), after the checks: a sweep or a page disarm changes the
+         * state only under the slot's lock, so the CAS fails if one came
+         * since the version was read. Taken, nothing else can write the
+         * granule before the STXR stores and unlocks; lost (another writer
+         * came first), look again. */
+        emit_slot(c);
+        x_mem(j, XW, 0x8d, RDX, RAX, 1);         /* lea rdx, [rax + 1] */
+        jb_byte(j, 0xf0);
+        x_mem(j, XW, 0x0fb1, RDX, RCX, SLOT_OFF(version)); /* lock cmpxchg [version], rdx */
+        x_jcc(j, CC_NE, retry);
+        st64(j, RBX, CPU_OFF(excl_lock_slot), RCX);
+        st64(j, RBX, CPU_OFF(excl_lock_host), RDI);
+        x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.excl_locked)); /* inc qword: -stats */
+    }
     /* rax = version, rdi = host, rsi = va, r8 = pa: also from the slow path. */
     jb_bind(j, c->stubs[si].resume);
     x_ld_zx(j, sz, RDX, RDI, 0);
@@ -125,6 +178,18 @@ static void emit_ldxr(Ctx *c, const IROp *op, uint32_t si)
     stt(c, op->dst, RDX);
 }
 
+/* mov or xchg [rdi], rdx/edx/dx/dl */
+static void store_rdi(JitBuf *j, int sz, bool xchg)
+{
+    const uint32_t opc = xchg ? 0x87 : 0x89;
+    switch (sz) {
+    case 1: x_mem(j, XB8, opc - 1, RDX, RDI, 0); break;
+    case 2: x_mem(j, X66, opc, RDX, RDI, 0); break;
+    case 4: x_mem(j, 0, opc, RDX, RDI, 0); break;
+    default: x_mem(j, XW, opc, RDX, RDI, 0); break;
+    }
+}
+
 /* STXR: the fast path is store_excl when the reservation matches (va, size,
  * valid version), the write tag hits (TLB_TAG_ARMED or not: the slot lock
  * below is what an armed page asks of a store) at the PA of the LDXR, and
@@ -132,12 +197,48 @@ static void emit_ldxr(Ctx *c, const IROp *op, uint32_t si)
  * read under the lock, version + 2 with release, a full fence for STLXR),
  * on one vCPU monitor_stxr_solo (a lock word's slot freed), status 0.
  * Every failure goes to the C code before anything is written (the CAS
- * fails only if the version moved on, and it never comes back). */
-static void emit_stxr(Ctx *c, const IROp *op, uint32_t si)
+ * fails only if the version moved on, and it never comes back). Eager: the
+ * LDXR paired with it may hold the slot already (below). */
+
+static void emit_stxr(Ctx *c, const IROp *op, uint32_t si, bool eager)
 {
     JitBuf *j = &c->j;
     const int sz = op->size;
     const uint32_t call = c->stubs[si].call;
+    const uint32_t tail = jb_label(j);
+    if (eager) {
+        /* Its LDXR holds the slot (cpu->excl_lock_slot, NULL if that LDXR
+         * took an ordinary reservation): same address, so store and unlock
+         * (version + 2, a plain store; STLXR: the data by XCHG, a full
+         * barrier, for the STLR-to-LDAR order), status 0. Another address:
+         * the version as it was (nothing written, the reservation stays as
+         * the LDXR took it), then the ordinary code, which fails it. */
+        const uint32_t normal = jb_label(j), other = jb_label(j);
+        x_mem(j, XW, 0x83, 7, RBX, CPU_OFF(excl_lock_slot)); /* cmp qword [excl_lock_slot], 0 */
+        jb_byte(j, 0);
+        x_jcc(j, CC_E, normal);
+        ldt(c, RSI, op->a, true);
+        x_mem(j, XW, 0x3b, RSI, RBX, CPU_OFF(excl_vaddr));
+        x_jcc(j, CC_NE, other);
+        ld64(j, RCX, RBX, CPU_OFF(excl_lock_slot));
+        ld64(j, RDI, RBX, CPU_OFF(excl_lock_host));
+        ld64(j, RAX, RBX, CPU_OFF(excl_ver));
+        ldt(c, RDX, op->b, true);
+        store_rdi(j, sz, (op->flags & IRF_REL) != 0);
+        x_mem(j, XW, 0x8b, RDX, RCX, SLOT_OFF(waiters)); /* read while held (slot_unlock) */
+        x_alu_ri(j, XW, 0, RAX, 2);
+        x_mem(j, XW, 0x89, RAX, RCX, SLOT_OFF(version));
+        st_imm(j, CPU_OFF(excl_lock_slot), 0);
+        st_imm(j, CPU_OFF(excl_lock_host), 0);
+        x_jmp(j, tail);
+        jb_bind(j, other);
+        ld64(j, RCX, RBX, CPU_OFF(excl_lock_slot));
+        ld64(j, RAX, RBX, CPU_OFF(excl_ver));
+        x_mem(j, XW, 0x89, RAX, RCX, SLOT_OFF(version));
+        st_imm(j, CPU_OFF(excl_lock_slot), 0);
+        st_imm(j, CPU_OFF(excl_lock_host), 0);
+        jb_bind(j, normal);
+    }
     ldt(c, RSI, op->a, true);                    /* rsi = va */
     if (sz > 1) {
         x_rr(j, XB8, 0xf6, 0, RSI);              /* alignment first (ExclusiveMonitorsPass) */
@@ -169,12 +270,7 @@ static void emit_stxr(Ctx *c, const IROp *op, uint32_t si)
     x_mem(j, XW, 0x0fb1, RDX, RCX, SLOT_OFF(version)); /* lock cmpxchg [version], rdx */
     x_jcc(j, CC_NE, call);
     ldt(c, RDX, op->b, true);
-    switch (sz) {
-    case 1: x_mem(j, XB8, 0x88, RDX, RDI, 0); break;
-    case 2: x_mem(j, X66, 0x89, RDX, RDI, 0); break;
-    case 4: x_mem(j, 0, 0x89, RDX, RDI, 0); break;
-    default: x_mem(j, XW, 0x89, RDX, RDI, 0); break;
-    }
+    store_rdi(j, sz, false);
     x_mem(j, XW, 0x8b, RDX, RCX, SLOT_OFF(waiters)); /* read while held (slot_unlock) */
     x_alu_ri(j, XW, 0, RAX, 2);
     /* Unlock: version + 2, a release store on x86. STLXR: monitor_unlock(fence
@@ -182,6 +278,7 @@ static void emit_stxr(Ctx *c, const IROp *op, uint32_t si)
      * is that store as one locked instruction, a full barrier, as the inline
      * STLR (jit_mem_x86.c), and much cheaper than MFENCE. */
     x_mem(j, XW, (op->flags & IRF_REL) ? 0x87 : 0x89, RAX, RCX, SLOT_OFF(version));
+    jb_bind(j, tail);                            /* rdx = waiters, rdi = host */
     st_imm(j, CPU_OFF(excl_addr), -1);           /* atomic_clear_monitor */
     st_imm(j, CPU_OFF(excl_vaddr), -1);
     st_imm(j, CPU_OFF(excl_ver), (int32_t)MON_VER_INVALID);
@@ -216,10 +313,14 @@ bool jit_emit_excl(Ctx *c, const IROp *op)
     if (c->j.oom)
         return true;
     c->stubs[si].excl = op->opc == IR_LOAD_EXCL ? EXCL_STUB_LDXR : EXCL_STUB_STXR;
-    if (op->opc == IR_LOAD_EXCL)
-        emit_ldxr(c, op, si);
-    else
-        emit_stxr(c, op, si);
+    if (op->opc == IR_LOAD_EXCL) {
+        c->excl_pair = excl_pair(c, op);
+        emit_ldxr(c, op, si, c->excl_pair != 0);
+    } else {
+        const bool eager = c->excl_pair == (uint32_t)(op - c->b->ops) + 1;
+        c->excl_pair = 0;
+        emit_stxr(c, op, si, eager);
+    }
     jb_bind(&c->j, c->stubs[si].back);
     return true;
 }

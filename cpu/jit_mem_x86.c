@@ -600,14 +600,15 @@ void jit_emit_mem(Ctx *c, const IROp *op)
 }
 
 /* rsi = va, rdi = its host address for a read-modify-write of `size`
- * bytes: misaligned or a write-tag miss jumps to `miss`. Aligned, the
- * access is in one page, so the tag compare uses va itself. */
-static void emit_rmw_host(Ctx *c, const IROp *op, int size, uint32_t miss)
+ * bytes: misaligned jumps to `misaligned`, a write-tag miss to `miss`
+ * (rcx = the page, rdx = the TLB slot). Aligned, the access is in one
+ * page, so the tag compare uses va itself. Returns the TLB row offset. */
+static int32_t emit_rmw_host(Ctx *c, const IROp *op, int size, uint32_t misaligned, uint32_t miss)
 {
     JitBuf *j = &c->j;
     ldt(c, RSI, op->a, true);                    /* rsi = va */
     if (size > 1)
-        emit_align_check(j, RSI, (uint8_t)(size - 1), miss); /* misaligned: the slow path */
+        emit_align_check(j, RSI, (uint8_t)(size - 1), misaligned); /* the interpreter's alignment fault */
     int32_t ebase = jit_emit_tlb_entry(c, op, RSI);  /* field f: [rbx + rdx*8 + ebase + TLB_FIELD(f)] */
     x_rr(j, XW, 0x89, RSI, RCX);
     x_alu_ri(j, XW, 4, RCX, (int32_t)TLB_PAGE_MASK);
@@ -615,6 +616,7 @@ static void emit_rmw_host(Ctx *c, const IROp *op, int size, uint32_t miss)
     x_jcc(j, CC_NE, miss);
     x_mem_sib(j, XW, 0x8b, RDI, RBX, RDX, 8, ebase + TLB_FIELD(addend));
     x_rr(j, XW, 0x01, RSI, RDI);                 /* rdi = host */
+    return ebase;
 }
 
 /* LSE atomics (ATOMIC_RMW) and CAS of 1, 2, 4 or 8 bytes on the inline TLB
@@ -640,7 +642,10 @@ bool jit_emit_atomic(Ctx *c, const IROp *op)
     uint32_t si = add_stub(c, op);
     if (j->oom)
         return true;
-    emit_rmw_host(c, op, sz, c->stubs[si].slow);
+    Stub *s = &c->stubs[si];
+    s->ebase = emit_rmw_host(c, op, sz, s->call, s->slow);
+    s->armed_rmw = c->mon != NULL;
+    jb_bind(j, s->resume);
     if (cas) {
         /* Compares the low size bytes of b, as host_cas does. */
         ldt(c, RAX, op->b, true);
@@ -715,7 +720,7 @@ uint32_t jit_emit_casp_fast(Ctx *c, const IROp *op)
     if (rs > 30 || rt > 30 || (rs | rt) & 1)
         return 0;
     uint32_t slow = jb_label(j), done = jb_label(j);
-    emit_rmw_host(c, op, 16, slow);
+    emit_rmw_host(c, op, 16, slow, slow);
     x_push(j, RBX);
     ld64(j, RAX, RBX, CPU_OFF(x) + 8 * (int32_t)rs);
     if (rs + 1 == 31)
@@ -869,6 +874,23 @@ void jit_emit_stubs(Ctx *c)
             continue;
         }
         jb_bind(j, s->slow);
+        if (s->armed_rmw) {
+            /* A page with an armed granule (TLB_TAG_ARMED): this granule
+             * unarmed, the locked instruction inline, counted towards the
+             * idle-page sweep (monitor_idle_stores) like a store's. Before
+             * 2026-12-07 every such atomic went to C: a counter whose page
+             * aliased an armed one (pages hash modulo 256 MiB) took 16-19
+             * ns an LDADDAL instead of 6.5, for as long as the page stayed
+             * armed, which these never ended (their C path was not counted). */
+            x_mem(j, XW, 0x8d, RAX, RCX, (int32_t)TLB_TAG_ARMED); /* lea rax, [rcx + TLB_TAG_ARMED] */
+            x_mem_sib(j, XW, 0x3b, RAX, RBX, RDX, 8, s->ebase + TLB_FIELD(tag_write));
+            x_jcc(j, CC_NE, s->call);
+            x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 8, s->ebase + TLB_FIELD(addend));
+            emit_armed_probe(c, RAX, RSI, 0, s->call); /* aligned: one granule */
+            x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_armed)); /* inc qword: -stats */
+            x_mem_sib(j, XW, 0x8d, RDI, RAX, RSI, 1, 0); /* lea rdi, [rax + rsi]: host */
+            x_jmp(j, s->resume);
+        }
         jb_bind(j, s->call);
         emit_stub_entry(c, s);
         emit_interp_call(c, s->op);

@@ -1114,6 +1114,7 @@ static bool compile(JitTarget *t, IRBlock *b, const IRBlock *src, uint32_t tb_fl
     c.self = self;
     c.tb_flags = tb_flags;
     c.mon = t->machine ? t->machine->monitor : NULL;
+    c.excl_eager_ok = c.mon && !t->machine->det;
     c.rax_temp = c.rax_prev = IR_NO_TEMP;
     c.cc_temp = c.al_temp = c.scaled_temp = IR_NO_TEMP;
     c.and_end = 0;

@@ -95,6 +95,11 @@ typedef struct Stub {
      * the op through interp_exec_op, `slow` is the LDXR's reservation call
      * (resumes at `resume`) or the STXR's wake-up of WFE waiters. */
     uint8_t excl;
+    /* An inline LSE atomic or CAS (jit_emit_atomic): its write-tag miss
+     * (`slow`, rcx = page, rdx = the TLB slot, rsi = va) first looks for an
+     * armed page whose granule is not armed, which resumes the inline
+     * locked instruction at `resume`; the rest goes to `call`. */
+    bool armed_rmw;
     uint64_t pc;
     /* The XMM value cache (FpXCache) after the op: the stub's call
      * clobbers XMM8-15, so it reloads these before going back. */
@@ -239,6 +244,11 @@ typedef struct Ctx {
      * STORE_Vs, the accesses whose slow paths take deferred register
      * writes (jit_stubs_defer) and the LDXRs. */
     uint32_t n_load, n_store, n_qacc, n_defer, n_excl;
+    /* Exclusive pairs locked at the LDXR (jit_excl_x86.c, "eager"): allowed
+     * in this compile (a monitor, not -det), and the index + 1 of the STXR
+     * paired with the last LDXR emitted (0: none). */
+    bool excl_eager_ok;
+    uint32_t excl_pair;
     /* Flags plan (plan_flags, made at the first flag setter): FP_* per op. */
     bool flags_planned;
     uint8_t fplan[IR_MAX_OPS];
@@ -664,6 +674,7 @@ static inline uint32_t add_stub(Ctx *c, const IROp *op)
     s->lts = 0;
     s->align_mask = 0;
     s->excl = 0;
+    s->armed_rmw = false;
     s->op = op;
     s->store_pc = c->have_pc && !c->pc_synced;
     s->pc = c->cur_pc;

@@ -185,7 +185,7 @@ static void write_jit_json(Machine *m, FILE *f)
     JitStats js;
     jit_get_stats(m->jit_code, &js);
     uint64_t runs[IR_NUM_OPS] = {0}, mem_slow = 0, mem_refill = 0, mem_armed = 0, fp_soft = 0, excl_slow = 0,
-             excl_reserve = 0, lts_miss = 0;
+             excl_reserve = 0, excl_locked = 0, lts_miss = 0;
     for (int i = 0; i < m->ncpus; i++) {
         const CPUStats *s = &m->cpus[i]->stats;
         for (int k = 0; k < IR_NUM_OPS; k++)
@@ -196,18 +196,19 @@ static void write_jit_json(Machine *m, FILE *f)
         fp_soft += s->jit.fp_soft;
         excl_slow += s->jit.excl_slow;
         excl_reserve += s->jit.excl_reserve;
+        excl_locked += s->jit.excl_locked;
         lts_miss += s->jit.lts_miss;
     }
     fprintf(f, "  \"jit\": {\"blocks_compiled\": %llu, \"blocks_failed\": %llu, \"ops_native\": %llu,"
                " \"ops_called\": %llu, \"code_bytes\": %llu, \"mem_slow_paths\": %llu, \"mem_refills\": %llu,"
                " \"mem_armed_page_stores\": %llu, \"fp_soft\": %llu, \"excl_slow_paths\": %llu,"
-               " \"excl_reserves\": %llu, \"loop_flags\": %llu, \"loop_tlb_sites\": %llu,"
+               " \"excl_reserves\": %llu, \"excl_locked_pairs\": %llu, \"loop_flags\": %llu, \"loop_tlb_sites\": %llu,"
                " \"loop_tlb_misses\": %llu},\n",
             (unsigned long long)js.blocks_compiled, (unsigned long long)js.blocks_failed,
             (unsigned long long)js.ops_native, (unsigned long long)js.ops_called,
             (unsigned long long)js.code_bytes, (unsigned long long)mem_slow, (unsigned long long)mem_refill,
             (unsigned long long)mem_armed, (unsigned long long)fp_soft, (unsigned long long)excl_slow,
-            (unsigned long long)excl_reserve, (unsigned long long)js.loop_flags, (unsigned long long)js.lts_sites,
+            (unsigned long long)excl_reserve, (unsigned long long)excl_locked, (unsigned long long)js.loop_flags, (unsigned long long)js.lts_sites,
             (unsigned long long)lts_miss);
     JitQueueStats qs;
     jitq_get_stats(m->jitq, &qs);

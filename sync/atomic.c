@@ -353,6 +353,7 @@ bool atomic_rmw(CPUState *cpu, uint64_t va, int size, uint16_t flags, enum IRRmw
     *old = zext_sz(host_rmw(host, size, op, operand), size);
     if (locked)
         monitor_unlock(mon, host, false); /* the locked RMW above is the full barrier */
+    cpu->mem_locked += locked; /* towards monitor_idle_stores, as a locked store */
     return true;
 }
 
@@ -369,6 +370,7 @@ bool atomic_cas(CPUState *cpu, uint64_t va, int size, uint16_t flags, uint64_t e
     *old = zext_sz(host_cas(host, size, expected, desired), size);
     if (locked)
         monitor_unlock(mon, host, false);
+    cpu->mem_locked += locked;
     return true;
 }
 

@@ -116,6 +116,18 @@ static void excl_pairs(int iters)
                     if (kind == K_OK) /* the STXR left it armed but at a lock word on one vCPU */
                         cr_assert_eq(monitor_armed(tm->m.monitor, test_ram(tm, g, 1), 1), !lock_word,
                                      "%s: slot armed or not", what);
+                    const MonSlot *sl = &mon_rw()->slots[monitor_slot_index(mon_rw(), test_ram(tm, va, 1))];
+                    cr_assert_eq(atomic_load(&sl->version) & 1, 0, "%s: slot left locked", what);
+                    cr_assert_null(cpu->excl_lock_slot, "%s: a locked pair left behind", what);
+                    /* A warm pair with nothing between locks its slot at
+                     * the LDXR (jit_excl_x86.c, "eager"), also when the STXR
+                     * then finds another address; any op between that may
+                     * store or leave, or another size, keeps it apart. */
+                    const uint64_t locked = excl_delta(&cpu->stats.jit.excl_locked, &snap->stats.jit.excl_locked);
+                    if (kind == K_STORE_IN || kind == K_STORE_NEXT || kind == K_OTHER_SIZE || kind == K_NO_LDXR)
+                        cr_assert_eq(locked, 0, "%s: an LDXR locked its slot", what);
+                    else if (warm && !lock_word)
+                        cr_assert_eq(locked, 1, "%s: the warm pair's LDXR did not lock its slot", what);
                     if (warm && want == 0) {
                         cr_assert_eq(excl_delta(&cpu->stats.jit.excl_slow, &snap->stats.jit.excl_slow), 0,
                                      "%s: warm pair left the inline path", what);

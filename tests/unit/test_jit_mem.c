@@ -72,13 +72,13 @@ Test(jit, inline_atomics)
 /* Which path an atomic took. The block is compiled for EL1 and run at EL0;
  * the page's EL1 entry points at host[0], its EL0 entry at host[1]. The
  * inline code uses the compiled regime's row, the stub (the interpreter's
- * atomic_rmw/atomic_cas) the current one. arm: the granule of host[0] is
+ * atomic_rmw/atomic_cas) the current one. arm 1: the granule of host[0] is
  * reserved (so its page is armed, for good: one vCPU, fewer pages than a
- * sweep needs), on pages of their own; ro: the EL1 entry is read-only.
- * 0: inline, 1: stub. */
-static int atomic_path(int kind, int size, uint64_t off, bool arm, bool ro)
+ * sweep needs), 2: another granule of its page is, on pages of their own
+ * for each; ro: the EL1 entry is read-only. 0: inline, 1: stub. */
+static int atomic_path(int kind, int size, uint64_t off, int arm, bool ro)
 {
-    static _Alignas(4096) uint8_t pages[2][2][4096];
+    static _Alignas(4096) uint8_t pages[3][2][4096];
     uint8_t (*host)[4096] = pages[arm];
     const uint64_t va = SCR_PA + off, page = va & TLB_PAGE_MASK;
     const unsigned slot = (unsigned)(va >> TLB_PAGE_BITS) & (TLB_SIZE - 1);
@@ -101,8 +101,8 @@ static int atomic_path(int kind, int size, uint64_t off, bool arm, bool ro)
         cpu->tlb[MMU_IDX_EL1].tag_write[slot] = TLB_INVALID_TAG;
     uint8_t *h = &host[0][off & 0xfff];
     if (arm)
-        monitor_reserve(tm->m.monitor, h);
-    cr_assert_eq(monitor_armed(tm->m.monitor, h, size), arm, "granule armed as wanted");
+        monitor_reserve(tm->m.monitor, arm == 1 ? h : &host[0][(off & 0xfff) ^ 0x40]);
+    cr_assert_eq(monitor_armed(tm->m.monitor, h, size), arm == 1, "granule armed as wanted");
     /* What the TLB's fill and tlb_sync_armed give an armed page's entries
      * (these were written by hand). */
     for (int i = 0; i < 2; i++)
@@ -120,16 +120,23 @@ static int atomic_path(int kind, int size, uint64_t off, bool arm, bool ro)
 
 /* The hit path really is inline, and an armed granule or a page without
  * write permission really leaves it (misaligned addresses: inline_atomics
- * and every_op_random_operands, where the stub raises the fault). */
+ * and every_op_random_operands, where the stub raises the fault). An
+ * armed page whose granule is not armed stays inline, counted as a store
+ * to an armed page (towards the idle-page sweep): until 2026-12-07 it went
+ * to C, and nothing counted it, so such a page stayed armed. */
 Test(jit, atomics_inline_path)
 {
     for (int kind = 0; kind < ATOMIC_KINDS; kind++)
         for (int size = 1; size <= 8; size *= 2) {
-            cr_assert_eq(atomic_path(kind, size, 0x240 + (uint64_t)size, false, false), 0,
+            cr_assert_eq(atomic_path(kind, size, 0x240 + (uint64_t)size, 0, false), 0,
                          "kind %d size %d: not inline", kind, size);
-            cr_assert_eq(atomic_path(kind, size, 0x480 + (uint64_t)size, true, false), 1,
+            cr_assert_eq(atomic_path(kind, size, 0x480 + (uint64_t)size, 1, false), 1,
                          "kind %d size %d: armed granule inline", kind, size);
-            cr_assert_eq(atomic_path(kind, size, 0x240 + (uint64_t)size, false, true), 1,
+            const uint64_t armed0 = cpu->stats.jit.mem_armed;
+            cr_assert_eq(atomic_path(kind, size, 0x480 + (uint64_t)size, 2, false), 0,
+                         "kind %d size %d: armed page, unarmed granule, not inline", kind, size);
+            cr_assert_eq(cpu->stats.jit.mem_armed - armed0, 1, "kind %d size %d: not counted", kind, size);
+            cr_assert_eq(atomic_path(kind, size, 0x240 + (uint64_t)size, 0, true), 1,
                          "kind %d size %d: read-only page inline", kind, size);
         }
 }
