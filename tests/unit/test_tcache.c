@@ -10,6 +10,7 @@
 #include "smp/jitq.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <time.h>
 
 static TCache *tc;
@@ -642,13 +643,36 @@ static void *chain_reader(void *arg)
 
 /* Two reader threads (reader, seeds from seed) around writer_rounds(make,
  * ctx), then everything flushed and freed. */
+/* A reader thread's start: counted, so that the writer begins only once both
+ * run. Without it a loaded host (the CI's ThreadSanitizer pass, 2 CPUs) once
+ * started them after the writer had finished: nothing ran, and the test's
+ * "something was compiled lazily" checks failed. */
+typedef struct ReaderStart {
+    void *(*reader)(void *);
+    void *arg;
+} ReaderStart;
+static _Atomic int readers_started;
+
+static void *reader_start(void *p)
+{
+    const ReaderStart *rs = p;
+    atomic_fetch_add(&readers_started, 1);
+    return rs->reader(rs->arg);
+}
+
 static void with_two_readers(void *(*reader)(void *), unsigned seed, TBlock *(*make)(void *, int, int), void *ctx)
 {
     atomic_store(&stop, false);
     atomic_store(&bad_blocks, 0);
+    atomic_store(&readers_started, 0);
     pthread_t r[2];
-    for (int i = 0; i < 2; i++)
-        cr_assert_eq(pthread_create(&r[i], NULL, reader, (void *)(uintptr_t)(i * 7919 + seed)), 0);
+    ReaderStart rs[2];
+    for (int i = 0; i < 2; i++) {
+        rs[i] = (ReaderStart){reader, (void *)(uintptr_t)(i * 7919 + seed)};
+        cr_assert_eq(pthread_create(&r[i], NULL, reader_start, &rs[i]), 0);
+    }
+    while (atomic_load(&readers_started) < 2)
+        sched_yield();
     writer_rounds(make, ctx);
     atomic_store(&stop, true);
     for (int i = 0; i < 2; i++)
