@@ -1140,11 +1140,25 @@ static int open_listener(const GdbDev *d, char **unix_path)
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
             return -1;
+        /* Bound and listening under a temporary name, then renamed, so
+         * that the path appears only once it accepts connections: a client
+         * that waits for the file (the gdb tests do) was refused when it
+         * came between bind and listen. */
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        memcpy(sa.sun_path, d->path, strlen(d->path) + 1);
+        const int n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s.%ld.tmp", d->path, (long)getpid());
+        const bool via_tmp = n > 0 && (size_t)n < sizeof(sa.sun_path);
+        if (!via_tmp)
+            memcpy(sa.sun_path, d->path, strlen(d->path) + 1);
         unlink(d->path); /* a stale socket from an earlier run */
-        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0) {
+        if (via_tmp)
+            unlink(sa.sun_path);
+        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0 ||
+            (via_tmp && rename(sa.sun_path, d->path) < 0)) {
+            const int e = errno;
+            if (via_tmp)
+                unlink(sa.sun_path);
             close(fd);
+            errno = e;
             return -1;
         }
         *unix_path = strdup(d->path);
