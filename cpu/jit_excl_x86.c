@@ -199,7 +199,6 @@ static void store_rdi(JitBuf *j, int sz, bool xchg)
  * Every failure goes to the C code before anything is written (the CAS
  * fails only if the version moved on, and it never comes back). Eager: the
  * LDXR paired with it may hold the slot already (below). */
-
 static void emit_stxr(Ctx *c, const IROp *op, uint32_t si, bool eager)
 {
     JitBuf *j = &c->j;
