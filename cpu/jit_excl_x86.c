@@ -178,6 +178,13 @@ static void emit_ldxr(Ctx *c, const IROp *op, uint32_t si, bool eager)
     stt(c, op->dst, RDX);
 }
 
+/* The pair's lock is released: cpu->excl_lock_slot and _host back to 0. */
+static void clear_lock(JitBuf *j)
+{
+    st_imm(j, CPU_OFF(excl_lock_slot), 0);
+    st_imm(j, CPU_OFF(excl_lock_host), 0);
+}
+
 /* mov or xchg [rdi], rdx/edx/dx/dl */
 static void store_rdi(JitBuf *j, int sz, bool xchg)
 {
@@ -227,15 +234,13 @@ static void emit_stxr(Ctx *c, const IROp *op, uint32_t si, bool eager)
         x_mem(j, XW, 0x8b, RDX, RCX, SLOT_OFF(waiters)); /* read while held (slot_unlock) */
         x_alu_ri(j, XW, 0, RAX, 2);
         x_mem(j, XW, 0x89, RAX, RCX, SLOT_OFF(version));
-        st_imm(j, CPU_OFF(excl_lock_slot), 0);
-        st_imm(j, CPU_OFF(excl_lock_host), 0);
+        clear_lock(j);
         x_jmp(j, tail);
         jb_bind(j, other);
         ld64(j, RCX, RBX, CPU_OFF(excl_lock_slot));
         ld64(j, RAX, RBX, CPU_OFF(excl_ver));
         x_mem(j, XW, 0x89, RAX, RCX, SLOT_OFF(version));
-        st_imm(j, CPU_OFF(excl_lock_slot), 0);
-        st_imm(j, CPU_OFF(excl_lock_host), 0);
+        clear_lock(j);
         jb_bind(j, normal);
     }
     ldt(c, RSI, op->a, true);                    /* rsi = va */

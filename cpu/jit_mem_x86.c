@@ -92,6 +92,24 @@ static void emit_armed_probe(Ctx *c, int base, int index, int last, uint32_t arm
     }
 }
 
+/* The out-of-line path of a write-tag miss (rcx = the page, rdx = the TLB
+ * slot, ebase its row, rsi = the first byte's va) that may be an armed
+ * page's: a write tag of page | TLB_TAG_ARMED, else jump to `other`; then
+ * rax = the entry's addend, and the granules of the first and the last
+ * (`last` bytes after) bytes unarmed, else jump to `armed`; counted as a
+ * store to an armed page (towards monitor_idle_stores). The stores' stub
+ * and the inline atomics' (jit_emit_stubs) share it. Uses rcx and rdx. */
+static void emit_armed_page(Ctx *c, int32_t ebase, int last, uint32_t other, uint32_t armed)
+{
+    JitBuf *j = &c->j;
+    x_mem(j, XW, 0x8d, RAX, RCX, (int32_t)TLB_TAG_ARMED); /* lea rax, [rcx + TLB_TAG_ARMED] */
+    x_mem_sib(j, XW, 0x3b, RAX, RBX, RDX, 8, ebase + TLB_FIELD(tag_write));
+    x_jcc(j, CC_NE, other);
+    x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 8, ebase + TLB_FIELD(addend));
+    emit_armed_probe(c, RAX, RSI, last, armed);
+    x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_armed)); /* inc qword: -stats */
+}
+
 /* Ops that may sit between the accesses of a run: emitted inline without
  * calls (no interp_exec_op fallback at these widths), and none of them
  * touches rdi: the integer ALU ops, CSEL, CBZ's compare, flag setters with the LAHF pack
@@ -799,12 +817,7 @@ static void emit_refill(Ctx *c, const Stub *s)
         /* An armed page (rdx = the slot): no refill,
          * the host address from the entry, then the granule's armed[]; an
          * unarmed granule resumes the inline store (no pc, no mem_slow). */
-        x_mem(j, XW, 0x8d, RAX, RCX, (int32_t)TLB_TAG_ARMED); /* lea rax, [rcx + TLB_TAG_ARMED] */
-        x_mem_sib(j, XW, 0x3b, RAX, RBX, RDX, 8, s->ebase + TLB_FIELD(tag_write));
-        x_jcc(j, CC_NE, refill);
-        x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 8, s->ebase + TLB_FIELD(addend));
-        emit_armed_probe(c, RAX, RSI, s->last, s->call);
-        x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_armed)); /* inc qword: -stats */
+        emit_armed_page(c, s->ebase, s->last, refill, s->call);
         if (s->lo && s->va == RSI)
             x_mem(j, XW, 0x8d, RSI, RSI, -s->lo);      /* va again: rsi held the window's start */
         x_jmp(j, s->resume);                           /* rax, va: what the inline path leaves */
@@ -882,12 +895,7 @@ void jit_emit_stubs(Ctx *c)
              * aliased an armed one (pages hash modulo 256 MiB) took 16-19
              * ns an LDADDAL instead of 6.5, for as long as the page stayed
              * armed, which these never ended (their C path was not counted). */
-            x_mem(j, XW, 0x8d, RAX, RCX, (int32_t)TLB_TAG_ARMED); /* lea rax, [rcx + TLB_TAG_ARMED] */
-            x_mem_sib(j, XW, 0x3b, RAX, RBX, RDX, 8, s->ebase + TLB_FIELD(tag_write));
-            x_jcc(j, CC_NE, s->call);
-            x_mem_sib(j, XW, 0x8b, RAX, RBX, RDX, 8, s->ebase + TLB_FIELD(addend));
-            emit_armed_probe(c, RAX, RSI, 0, s->call); /* aligned: one granule */
-            x_mem(j, XW, 0xff, 0, RBX, CPU_OFF(stats.jit.mem_armed)); /* inc qword: -stats */
+            emit_armed_page(c, s->ebase, 0, s->call, s->call); /* aligned: one granule */
             x_mem_sib(j, XW, 0x8d, RDI, RAX, RSI, 1, 0); /* lea rdi, [rax + rsi]: host */
             x_jmp(j, s->resume);
         }
